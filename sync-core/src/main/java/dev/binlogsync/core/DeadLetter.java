@@ -1,0 +1,45 @@
+package dev.binlogsync.core;
+
+import java.util.List;
+import java.util.Objects;
+import javax.annotation.Nullable;
+
+/**
+ * Something the pipeline could not write and hands to a {@link DeadLetterSink}: a record that could
+ * not be decoded or mapped, or a document the search index rejected for good.
+ *
+ * @param kind why it is a dead letter
+ * @param reason a readable reason, including the server's error type and reason when there is one
+ * @param record the source record it comes from (the latest one, when a coalesced document came
+ *     from several); its key and value are the original bytes where the source kept them
+ * @param positions every source position the failed work covered, oldest first
+ * @param action the rejected action, or null for decode and mapping failures
+ * @param result the server's item result, or null for decode and mapping failures
+ * @param timeMillis when the pipeline gave up on it, epoch ms
+ */
+public record DeadLetter(
+        Kind kind,
+        String reason,
+        SourceRecord record,
+        List<SourcePosition> positions,
+        @Nullable DocumentAction action,
+        @Nullable ItemResult result,
+        long timeMillis) {
+
+    /** Why something became a dead letter. */
+    public enum Kind {
+        /** The record could not be decoded ({@link DecodeException}). */
+        UNDECODABLE,
+        /** The rule set failed on one of the record's events. */
+        UNMAPPABLE,
+        /** The search index rejected the document permanently. */
+        REJECTED
+    }
+
+    public DeadLetter {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(record, "record");
+        Objects.requireNonNull(positions, "positions");
+    }
+}

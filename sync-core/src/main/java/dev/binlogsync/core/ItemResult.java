@@ -1,0 +1,64 @@
+package dev.binlogsync.core;
+
+import java.util.Objects;
+import javax.annotation.Nullable;
+
+/**
+ * The outcome of one {@link DocumentAction} in a bulk request, as classified by the {@link BulkSink}.
+ *
+ * @param outcome success, stale, retryable or permanent
+ * @param status the HTTP status of the item ({@code 200}, {@code 201}, {@code 404}, {@code 409},
+ *     {@code 400}, {@code 429}, ...), or 0 when there was none
+ * @param errorType the server's error type (e.g. {@code mapper_parsing_exception}), or null
+ * @param reason the server's reason, or null on success
+ */
+public record ItemResult(Outcome outcome, int status, @Nullable String errorType, @Nullable String reason) {
+
+    /** How the pipeline treats an item. */
+    public enum Outcome {
+        /** Written (or, for a delete, already gone). */
+        SUCCESS,
+        /** Not applied because the index holds a newer external version; counted, treated as done. */
+        STALE,
+        /** Failed but may succeed when retried (429, rejected execution, 5xx, unavailable shards). */
+        RETRYABLE,
+        /** Rejected for good (a mapping conflict, an invalid argument): goes to the rejection policy. */
+        PERMANENT
+    }
+
+    private static final ItemResult OK = new ItemResult(Outcome.SUCCESS, 200, null, null);
+
+    public ItemResult {
+        Objects.requireNonNull(outcome, "outcome");
+    }
+
+    /** A plain success. */
+    public static ItemResult success() {
+        return OK;
+    }
+
+    /** A success with its status. */
+    public static ItemResult success(int status) {
+        return status == 200 ? OK : new ItemResult(Outcome.SUCCESS, status, null, null);
+    }
+
+    /** A stale external-version write. */
+    public static ItemResult stale(@Nullable String reason) {
+        return new ItemResult(Outcome.STALE, 409, "version_conflict_engine_exception", reason);
+    }
+
+    /** A retryable failure. */
+    public static ItemResult retryable(int status, @Nullable String errorType, @Nullable String reason) {
+        return new ItemResult(Outcome.RETRYABLE, status, errorType, reason);
+    }
+
+    /** A permanent failure. */
+    public static ItemResult permanent(int status, @Nullable String errorType, @Nullable String reason) {
+        return new ItemResult(Outcome.PERMANENT, status, errorType, reason);
+    }
+
+    /** Whether the item is done (success or stale). */
+    public boolean isDone() {
+        return outcome == Outcome.SUCCESS || outcome == Outcome.STALE;
+    }
+}

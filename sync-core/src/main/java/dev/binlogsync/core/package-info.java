@@ -1,0 +1,13 @@
+/**
+ * The engine of binlog-sync: the change model, the SPIs ({@link dev.binlogsync.core.Source},
+ * {@link dev.binlogsync.core.RuleSet}, {@link dev.binlogsync.core.Filter},
+ * {@link dev.binlogsync.core.BulkSink}, {@link dev.binlogsync.core.DeadLetterSink}) and the
+ * pipeline that connects them with the offset-after-flush guarantee.
+ *
+ * <p>Null policy: parameters and return values are non-null unless annotated
+ * {@link javax.annotation.Nullable}.
+ */
+@ParametersAreNonnullByDefault
+package dev.binlogsync.core;
+
+import javax.annotation.ParametersAreNonnullByDefault;
