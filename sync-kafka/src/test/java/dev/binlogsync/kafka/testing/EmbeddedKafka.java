@@ -101,10 +101,19 @@ public final class EmbeddedKafka implements AutoCloseable {
         return new Builder();
     }
 
-    /** One started broker per JVM (without SASL), stopped when the JVM exits. */
+    /** The SASL user of {@link #shared()}. */
+    public static final String SHARED_SASL_USER = "alice";
+    /** The SASL password of {@link #shared()}. */
+    public static final String SHARED_SASL_PASSWORD = "alice-secret";
+
+    /**
+     * One started broker per JVM, stopped when the JVM exits; it has a SASL listener for
+     * {@link #SHARED_SASL_USER} / {@link #SHARED_SASL_PASSWORD}. Give every test its own topics
+     * and groups; tests that stop or restart a broker need one of their own.
+     */
     public static synchronized EmbeddedKafka shared() {
         if (shared == null) {
-            EmbeddedKafka k = builder().start();
+            EmbeddedKafka k = builder().saslUser(SHARED_SASL_USER, SHARED_SASL_PASSWORD).start();
             Runtime.getRuntime().addShutdownHook(new Thread(k::close, "embedded-kafka-shutdown"));
             shared = k;
         }

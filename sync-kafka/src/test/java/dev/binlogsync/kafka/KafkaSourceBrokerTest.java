@@ -25,8 +25,6 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,20 +32,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link KafkaSource} against a real in-process broker. */
 @Timeout(120)
-class KafkaSourceIT {
+class KafkaSourceBrokerTest {
 
-    static EmbeddedKafka kafka;
+    static final EmbeddedKafka kafka = EmbeddedKafka.shared();
     static final AtomicInteger SEQ = new AtomicInteger();
-
-    @BeforeAll
-    static void startBroker() {
-        kafka = EmbeddedKafka.builder().saslUser("alice", "alice-secret").start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        kafka.close();
-    }
 
     static String newTopic(int partitions) {
         String t = "src-" + SEQ.incrementAndGet();
@@ -330,7 +318,7 @@ class KafkaSourceIT {
             try (KafkaSource restarted = source(topic, group).build()) {
                 restarted.open(new RecordingListener());
                 List<SourceRecord> again = pollCount(restarted, 5);
-                assertEquals(List.of(5L, 6L, 7L, 8L, 9L), again.stream().map(KafkaSourceIT::idOf).collect(Collectors.toList()));
+                assertEquals(List.of(5L, 6L, 7L, 8L, 9L), again.stream().map(KafkaSourceBrokerTest::idOf).collect(Collectors.toList()));
             }
         } finally {
             crashed.close();
