@@ -299,12 +299,8 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
             case RAW:
                 return s;
             case ISO_LOCAL:
-                if (s.charAt(10) == 'T') {
-                    return s;
-                }
-                char[] chars = s.toCharArray();
-                chars[10] = 'T';
-                return new String(chars);
+                // the only space in "yyyy-MM-dd HH:mm:ss[.f]" is the date/time separator
+                return s.charAt(10) == 'T' ? s : s.replace(' ', 'T');
             case ISO_OFFSET:
                 return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(local(s).atZone(zone).toOffsetDateTime());
             case ISO_UTC:
@@ -367,7 +363,7 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         String column;
         while ((column = p.nextFieldName()) != null) {
             if (p.nextToken() == JsonToken.VALUE_STRING) {
-                MysqlColumnType type = MysqlColumnType.ofMysqlType(p.getText());
+                MysqlColumnType type = MysqlColumnType.ofMysqlType(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
                 if (type != null) {
                     types.put(column, type);
                 }
