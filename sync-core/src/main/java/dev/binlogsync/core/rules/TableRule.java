@@ -1,0 +1,503 @@
+package dev.binlogsync.core.rules;
+
+import dev.binlogsync.core.ChangeEvent;
+import dev.binlogsync.core.Filter;
+import dev.binlogsync.core.VersionType;
+import dev.binlogsync.core.filter.SqlFilter;
+import dev.binlogsync.core.rules.internal.CompiledRule;
+import dev.binlogsync.core.rules.internal.IndexTemplate;
+import dev.binlogsync.core.rules.internal.NamePattern;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import javax.annotation.Nullable;
+
+/**
+ * One mapping from tables to an index: which tables, which rows, which index, which id, which
+ * fields. Build with {@link #builder()}; combine into a {@link Rules}.
+ *
+ * <pre>{@code
+ * TableRule orders = TableRule.builder()
+ *     .database("shop").table("order_[0-9]+")          // sharded tables, one index
+ *     .index("orders-{created_at:yyyy.MM}")             // monthly indexes
+ *     .where("type IN (1,2) AND status <> 'deleted'")
+ *     .exclude("internal_note")
+ *     .rename("uid", "user_id")
+ *     .convert("tags", Converters.split(","))
+ *     .build();
+ * }</pre>
+ *
+ * <p><b>Matching.</b> {@link Builder#database} and {@link Builder#table} take an exact name, a
+ * wildcard ({@code *}, {@code ?}: {@code order_*}) or, when the text has any other character, a
+ * regular expression matching the whole name ({@code order_[0-9]+}). The database defaults to
+ * {@code *}. Several rules may match one table (one table feeding several indexes).
+ *
+ * <p><b>Writing.</b> An insert writes the mapped row; an update writes the whole mapped new row
+ * (never only the changed columns, so a missing document is recreated whole); a delete deletes the
+ * document. Deletes and updates find the document where it lives: the index template, id and
+ * routing are computed from the before image. When an update changes any of them (a primary-key
+ * change, a templated date moved to another month, a new routing value), the old document is
+ * deleted and the new one written in full.
+ *
+ * <p><b>Filter transitions.</b> With a filter, an update whose old row matched and whose new row
+ * does not deletes the document; one that did not match and now does writes the full row; an insert
+ * or delete of a row that does not match does nothing.
+ *
+ * <p><b>Merging several tables into one document.</b> {@link Builder#mergeInto} makes the rule write
+ * its fields (optionally {@linkplain Builder#nestUnder nested under one field}) into the document
+ * whose id is the given foreign-key column(s), as a partial upsert; deleting the row clears those
+ * fields or is ignored ({@link Builder#onMergedRowDelete}). The parent table's rule should use
+ * {@link WriteMode#UPSERT}, since an INDEX of the parent would wipe the merged fields; {@link
+ * Rules.Builder#build()} rejects a merge rule whose index equals an INDEX-mode rule's.
+ *
+ * <p><b>Failures.</b> A row without primary key and without configured id columns, a null id or
+ * routing value, a templated column that is null or not a date, a converter or customizer throwing:
+ * each fails the event with a {@link dev.binlogsync.core.SyncException} naming the table and the
+ * problem, handled by the pipeline's failure policy.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class TableRule {
+    /** The default delimiter joining composite ids, as go-mysql-elasticsearch does. */
+    public static final String DEFAULT_ID_DELIMITER = ":";
+
+    private final String database;
+    private final String table;
+    private final String index;
+    private final ZoneId timeZone;
+    private final List<String> idColumns;
+    private final String idDelimiter;
+    @Nullable private final String routingColumn;
+    private final WriteMode writeMode;
+    @Nullable private final String versionColumn;
+    private final boolean versionFromBinlogTime;
+    private final VersionType versionType;
+    private final Set<String> includes;
+    private final Set<String> excludes;
+    private final Map<String, String> renames;
+    private final Map<String, FieldConverter> converters;
+    private final Map<String, Object> constants;
+    @Nullable private final DocumentCustomizer customizer;
+    @Nullable private final SqlFilter where;
+    @Nullable private final Filter filter;
+    private final List<String> mergeInto;
+    @Nullable private final String nestUnder;
+    private final MergeDelete mergeDelete;
+
+    final NamePattern databasePattern;
+    final NamePattern tablePattern;
+    final CompiledRule compiled;
+
+    private TableRule(Builder b) {
+        database = b.database;
+        table = b.table;
+        index = b.index;
+        timeZone = b.timeZone;
+        idColumns = List.copyOf(b.idColumns);
+        idDelimiter = b.idDelimiter;
+        routingColumn = b.routingColumn;
+        writeMode = b.writeMode;
+        versionColumn = b.versionColumn;
+        versionFromBinlogTime = b.versionFromBinlogTime;
+        versionType = b.versionType;
+        includes = Collections.unmodifiableSet(new LinkedHashSet<>(b.includes));
+        excludes = Collections.unmodifiableSet(new LinkedHashSet<>(b.excludes));
+        renames = Collections.unmodifiableMap(new LinkedHashMap<>(b.renames));
+        converters = Collections.unmodifiableMap(new LinkedHashMap<>(b.converters));
+        constants = Collections.unmodifiableMap(new LinkedHashMap<>(b.constants));
+        customizer = b.customizer;
+        where = b.where;
+        filter = b.filter;
+        mergeInto = List.copyOf(b.mergeInto);
+        nestUnder = b.nestUnder;
+        mergeDelete = b.mergeDelete;
+        databasePattern = NamePattern.of(database, "database");
+        tablePattern = NamePattern.of(table, "table");
+        Filter effective = where;
+        if (filter != null) {
+            effective = effective == null ? filter : effective.and(filter);
+        }
+        compiled = new CompiledRule(this, IndexTemplate.parse(index, timeZone), effective);
+    }
+
+    /** A new builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Whether this rule applies to {@code database.table}. */
+    public boolean matches(String database, String table) {
+        return databasePattern.matches(database) && tablePattern.matches(table);
+    }
+
+    /** Applies this rule alone to an event (filter, index, id, fields). See the class comment. */
+    public void apply(ChangeEvent event, dev.binlogsync.core.ActionCollector out) {
+        compiled.apply(event, out);
+    }
+
+    /** The database pattern; {@code *} by default. */
+    public String database() {
+        return database;
+    }
+
+    /** The table pattern. */
+    public String table() {
+        return table;
+    }
+
+    /** The index name or template. */
+    public String index() {
+        return index;
+    }
+
+    /** The zone epoch values and {@code {$time}} render in for the index template; UTC by default. */
+    public ZoneId timeZone() {
+        return timeZone;
+    }
+
+    /** The configured id columns; empty means the event's primary key. */
+    public List<String> idColumns() {
+        return idColumns;
+    }
+
+    /** The delimiter joining composite ids; {@value #DEFAULT_ID_DELIMITER} by default. */
+    public String idDelimiter() {
+        return idDelimiter;
+    }
+
+    /** The column whose value routes the document, or null for the default routing. */
+    @Nullable
+    public String routingColumn() {
+        return routingColumn;
+    }
+
+    public WriteMode writeMode() {
+        return writeMode;
+    }
+
+    /** The column holding the external version, or null. */
+    @Nullable
+    public String versionColumn() {
+        return versionColumn;
+    }
+
+    /** Whether the binlog event time (epoch ms) is the external version. */
+    public boolean versionFromBinlogTime() {
+        return versionFromBinlogTime;
+    }
+
+    /** How external versions compare; {@link VersionType#EXTERNAL_GTE} by default. */
+    public VersionType versionType() {
+        return versionType;
+    }
+
+    /** Whether the rule writes an external version. */
+    public boolean isVersioned() {
+        return versionColumn != null || versionFromBinlogTime;
+    }
+
+    /** Columns to keep (empty: all). */
+    public Set<String> includes() {
+        return includes;
+    }
+
+    /** Columns to drop. */
+    public Set<String> excludes() {
+        return excludes;
+    }
+
+    /** Column to field renames. */
+    public Map<String, String> renames() {
+        return renames;
+    }
+
+    /** Column to converter. */
+    public Map<String, FieldConverter> converters() {
+        return converters;
+    }
+
+    /** Fields added to every written document. */
+    public Map<String, Object> constants() {
+        return constants;
+    }
+
+    @Nullable
+    public DocumentCustomizer customizer() {
+        return customizer;
+    }
+
+    /** The SQL filter, or null. */
+    @Nullable
+    public SqlFilter where() {
+        return where;
+    }
+
+    /** The code filter, or null; combined with {@link #where()} by AND. */
+    @Nullable
+    public Filter filter() {
+        return filter;
+    }
+
+    /** The foreign-key columns naming the parent document; empty for a normal rule. */
+    public List<String> mergeInto() {
+        return mergeInto;
+    }
+
+    public boolean isMerge() {
+        return !mergeInto.isEmpty();
+    }
+
+    /** The field the merged fields nest under, or null for top level. */
+    @Nullable
+    public String nestUnder() {
+        return nestUnder;
+    }
+
+    public MergeDelete mergeDelete() {
+        return mergeDelete;
+    }
+
+    @Override
+    public String toString() {
+        return database + "." + table + " -> " + index;
+    }
+
+    /**
+     * Builds a {@link TableRule}. Each setter validates its argument at once
+     * ({@link IllegalArgumentException}); {@link #build()} checks combinations
+     * ({@link IllegalStateException}). Not thread-safe.
+     */
+    public static final class Builder {
+        private String database = "*";
+        private String table;
+        private String index;
+        private ZoneId timeZone = ZoneOffset.UTC;
+        private List<String> idColumns = List.of();
+        private String idDelimiter = DEFAULT_ID_DELIMITER;
+        private String routingColumn;
+        private WriteMode writeMode = WriteMode.UPSERT;
+        private String versionColumn;
+        private boolean versionFromBinlogTime;
+        private VersionType versionType = VersionType.EXTERNAL_GTE;
+        private final Set<String> includes = new LinkedHashSet<>();
+        private final Set<String> excludes = new LinkedHashSet<>();
+        private final Map<String, String> renames = new LinkedHashMap<>();
+        private final Map<String, FieldConverter> converters = new LinkedHashMap<>();
+        private final Map<String, Object> constants = new LinkedHashMap<>();
+        private DocumentCustomizer customizer;
+        private SqlFilter where;
+        private Filter filter;
+        private List<String> mergeInto = List.of();
+        private String nestUnder;
+        private MergeDelete mergeDelete = MergeDelete.CLEAR;
+
+        private Builder() {
+        }
+
+        /** The database name, wildcard or regex; default {@code *}. */
+        public Builder database(String pattern) {
+            NamePattern.of(pattern, "database");
+            this.database = pattern;
+            return this;
+        }
+
+        /** The table name, wildcard or regex. Required. */
+        public Builder table(String pattern) {
+            NamePattern.of(pattern, "table");
+            this.table = pattern;
+            return this;
+        }
+
+        /** The index name, or a template such as {@code orders-{created_at:yyyy.MM}}. Required. */
+        public Builder index(String indexOrTemplate) {
+            Objects.requireNonNull(indexOrTemplate, "index");
+            IndexTemplate.parse(indexOrTemplate, timeZone);
+            this.index = indexOrTemplate;
+            return this;
+        }
+
+        /** The zone for epoch values and {@code {$time}} in the index template; default UTC. */
+        public Builder timeZone(ZoneId zone) {
+            this.timeZone = Objects.requireNonNull(zone, "timeZone");
+            return this;
+        }
+
+        /** Id from these columns (joined by {@link #idDelimiter}) instead of the primary key. */
+        public Builder id(String... columns) {
+            this.idColumns = columns("id", columns);
+            return this;
+        }
+
+        /** Joins composite ids; default {@value TableRule#DEFAULT_ID_DELIMITER}. */
+        public Builder idDelimiter(String delimiter) {
+            Objects.requireNonNull(delimiter, "idDelimiter");
+            if (delimiter.isEmpty()) {
+                throw new IllegalArgumentException("idDelimiter must not be empty");
+            }
+            this.idDelimiter = delimiter;
+            return this;
+        }
+
+        /** Routes documents by this column's value. */
+        public Builder routing(String column) {
+            this.routingColumn = column(column, "routing");
+            return this;
+        }
+
+        /** UPSERT (default) or INDEX. */
+        public Builder writeMode(WriteMode mode) {
+            this.writeMode = Objects.requireNonNull(mode, "writeMode");
+            return this;
+        }
+
+        /** External version from this column (a number, numeric string or date-time); INDEX mode only. */
+        public Builder versionColumn(String column) {
+            this.versionColumn = column(column, "versionColumn");
+            return this;
+        }
+
+        /** External version from the binlog event time in epoch ms; INDEX mode only. */
+        public Builder versionFromBinlogTime() {
+            this.versionFromBinlogTime = true;
+            return this;
+        }
+
+        /** EXTERNAL_GTE (default) or EXTERNAL. */
+        public Builder versionType(VersionType type) {
+            this.versionType = Objects.requireNonNull(type, "versionType");
+            return this;
+        }
+
+        /** Keep only these columns. */
+        public Builder include(String... columns) {
+            includes.addAll(columns("include", columns));
+            return this;
+        }
+
+        /** Drop these columns. */
+        public Builder exclude(String... columns) {
+            excludes.addAll(columns("exclude", columns));
+            return this;
+        }
+
+        /** Write column {@code column} as field {@code field}. */
+        public Builder rename(String column, String field) {
+            renames.put(column(column, "rename column"), column(field, "rename field"));
+            return this;
+        }
+
+        /** Convert {@code column}'s value with {@code converter} (see {@link Converters}). */
+        public Builder convert(String column, FieldConverter converter) {
+            converters.put(column(column, "convert column"), Objects.requireNonNull(converter, "converter"));
+            return this;
+        }
+
+        /** Add {@code field: value} to every written document; value a JSON-compatible value. */
+        public Builder constant(String field, @Nullable Object value) {
+            constants.put(column(field, "constant field"), value);
+            return this;
+        }
+
+        /** The last step of building each written document. */
+        public Builder customizer(DocumentCustomizer customizer) {
+            this.customizer = Objects.requireNonNull(customizer, "customizer");
+            return this;
+        }
+
+        /**
+         * Only rows matching this SQL condition belong (see {@link SqlFilter}).
+         *
+         * @throws dev.binlogsync.core.filter.FilterSyntaxException if it does not parse
+         */
+        public Builder where(String condition) {
+            this.where = SqlFilter.parse(Objects.requireNonNull(condition, "where"));
+            return this;
+        }
+
+        /** Only rows this filter accepts belong; combined by AND with {@link #where}. */
+        public Builder filter(Filter filter) {
+            this.filter = Objects.requireNonNull(filter, "filter");
+            return this;
+        }
+
+        /** Write this table's fields into the document whose id is these foreign-key columns. */
+        public Builder mergeInto(String... foreignKeyColumns) {
+            this.mergeInto = columns("mergeInto", foreignKeyColumns);
+            return this;
+        }
+
+        /** With {@link #mergeInto}: put the fields under this object field of the parent document. */
+        public Builder nestUnder(String field) {
+            this.nestUnder = column(field, "nestUnder");
+            return this;
+        }
+
+        /** With {@link #mergeInto}: what a delete does; default {@link MergeDelete#CLEAR}. */
+        public Builder onMergedRowDelete(MergeDelete mode) {
+            this.mergeDelete = Objects.requireNonNull(mode, "onMergedRowDelete");
+            return this;
+        }
+
+        /**
+         * @throws IllegalStateException if table or index is missing, include and exclude are both
+         *     set, a version is set in UPSERT mode or together from a column and the binlog time, a
+         *     merge rule uses INDEX mode or sets id columns, or nestUnder is set without mergeInto
+         */
+        public TableRule build() {
+            if (table == null) {
+                throw new IllegalStateException("table is required");
+            }
+            if (index == null) {
+                throw new IllegalStateException("index is required (" + database + "." + table + ")");
+            }
+            String what = database + "." + table + " -> " + index;
+            if (!includes.isEmpty() && !excludes.isEmpty()) {
+                throw new IllegalStateException(what + ": include and exclude cannot both be set");
+            }
+            if (versionColumn != null && versionFromBinlogTime) {
+                throw new IllegalStateException(what + ": version from a column or from the binlog time, not both");
+            }
+            if ((versionColumn != null || versionFromBinlogTime) && writeMode != WriteMode.INDEX) {
+                throw new IllegalStateException(what + ": an external version needs writeMode INDEX (an upsert cannot carry one)");
+            }
+            if (!mergeInto.isEmpty()) {
+                if (writeMode == WriteMode.INDEX) {
+                    throw new IllegalStateException(what + ": a mergeInto rule writes partial documents and needs writeMode UPSERT");
+                }
+                if (!idColumns.isEmpty()) {
+                    throw new IllegalStateException(what + ": a mergeInto rule takes its id from the foreign key; do not set id");
+                }
+            } else if (nestUnder != null) {
+                throw new IllegalStateException(what + ": nestUnder needs mergeInto");
+            }
+            return new TableRule(this);
+        }
+
+        private static String column(String name, String what) {
+            Objects.requireNonNull(name, what);
+            if (name.isEmpty()) {
+                throw new IllegalArgumentException(what + " must not be empty");
+            }
+            return name;
+        }
+
+        private static List<String> columns(String what, String... names) {
+            Objects.requireNonNull(names, what);
+            if (names.length == 0) {
+                throw new IllegalArgumentException(what + " needs at least one column");
+            }
+            List<String> out = new ArrayList<>(names.length);
+            for (String n : names) {
+                out.add(column(n, what + " column"));
+            }
+            return out;
+        }
+    }
+}

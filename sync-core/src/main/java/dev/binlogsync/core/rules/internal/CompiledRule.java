@@ -1,0 +1,369 @@
+package dev.binlogsync.core.rules.internal;
+
+import dev.binlogsync.core.ActionCollector;
+import dev.binlogsync.core.ActionType;
+import dev.binlogsync.core.ChangeEvent;
+import dev.binlogsync.core.DocumentAction;
+import dev.binlogsync.core.Filter;
+import dev.binlogsync.core.SyncException;
+import dev.binlogsync.core.VersionType;
+import dev.binlogsync.core.rules.DocumentCustomizer;
+import dev.binlogsync.core.rules.FieldConverter;
+import dev.binlogsync.core.rules.MergeDelete;
+import dev.binlogsync.core.rules.TableRule;
+import dev.binlogsync.core.rules.WriteMode;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.ZoneId;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import javax.annotation.Nullable;
+
+/**
+ * The hot path of one {@link TableRule}: everything that can be decided once is decided in the
+ * constructor. Per event it evaluates the filter on the new and (for updates) the old row, computes
+ * index, id and routing, builds the document and emits actions. A rule without field options hands
+ * the event's row map to the action as it is (no copy). Immutable and thread-safe.
+ */
+public final class CompiledRule {
+    private final TableRule rule;
+    private final String name;
+    private final IndexTemplate index;
+    @Nullable private final Filter filter;
+    /** Configured id columns (or merge foreign keys), null for the event's primary key. */
+    @Nullable private final String[] idColumns;
+    private final String idDelimiter;
+    @Nullable private final String routingColumn;
+    private final boolean merge;
+    private final boolean indexMode;
+    @Nullable private final String versionColumn;
+    private final boolean versionFromBinlogTime;
+    private final VersionType versionType;
+    private final ZoneId zone;
+    /** Columns whose change may move the document (beyond the primary key). */
+    private final String[] locationColumns;
+    private final boolean passThrough;
+    @Nullable private final String[] includes;
+    private final Set<String> excludes;
+    private final Map<String, String> renames;
+    private final Map<String, FieldConverter> converters;
+    private final Map<String, Object> constants;
+    @Nullable private final DocumentCustomizer customizer;
+    @Nullable private final String nestUnder;
+    private final boolean clearOnDelete;
+
+    public CompiledRule(TableRule rule, IndexTemplate index, @Nullable Filter filter) {
+        this.rule = rule;
+        this.name = rule.toString();
+        this.index = index;
+        this.filter = filter;
+        this.merge = rule.isMerge();
+        List<String> ids = merge ? rule.mergeInto() : rule.idColumns();
+        this.idColumns = ids.isEmpty() ? null : ids.toArray(new String[0]);
+        this.idDelimiter = rule.idDelimiter();
+        this.routingColumn = rule.routingColumn();
+        this.indexMode = rule.writeMode() == WriteMode.INDEX;
+        this.versionColumn = rule.versionColumn();
+        this.versionFromBinlogTime = rule.versionFromBinlogTime();
+        this.versionType = rule.versionType();
+        this.zone = rule.timeZone();
+        Set<String> loc = new LinkedHashSet<>(index.columns());
+        loc.addAll(ids);
+        if (routingColumn != null) {
+            loc.add(routingColumn);
+        }
+        this.locationColumns = loc.toArray(new String[0]);
+        this.includes = rule.includes().isEmpty() ? null : rule.includes().toArray(new String[0]);
+        this.excludes = rule.excludes();
+        this.renames = rule.renames();
+        this.converters = rule.converters();
+        this.constants = rule.constants();
+        this.customizer = rule.customizer();
+        this.nestUnder = rule.nestUnder();
+        this.clearOnDelete = rule.mergeDelete() == MergeDelete.CLEAR;
+        this.passThrough = includes == null && excludes.isEmpty() && renames.isEmpty() && converters.isEmpty()
+                && constants.isEmpty() && customizer == null;
+    }
+
+    /** Emits this rule's actions for {@code event}. */
+    public void apply(ChangeEvent event, ActionCollector out) {
+        Map<String, Object> row = event.row();
+        switch (event.operation()) {
+            case INSERT:
+                if (filter == null || filter.matches(row, event)) {
+                    write(event, row, index.render(row, event), id(row, event), routing(row, event), out);
+                }
+                return;
+            case DELETE:
+                if (filter == null || filter.matches(row, event)) {
+                    remove(event, row, index.render(row, event), id(row, event), routing(row, event), out);
+                }
+                return;
+            default:
+                update(event, row, out);
+        }
+    }
+
+    private void update(ChangeEvent event, Map<String, Object> row, ActionCollector out) {
+        Map<String, Object> old = event.oldValues();
+        Map<String, Object> before = old.isEmpty() ? row : new BeforeImageView(row, old);
+        boolean nowMatches = filter == null || filter.matches(row, event);
+        boolean matched = filter == null || (old.isEmpty() ? nowMatches : filter.matches(before, event));
+        if (!nowMatches) {
+            if (matched) {
+                remove(event, before, index.render(before, event), id(before, event), routing(before, event), out);
+            }
+            return;
+        }
+        String newIndex = index.render(row, event);
+        String newId = id(row, event);
+        String newRouting = routing(row, event);
+        if (matched && !old.isEmpty() && locationMayChange(event, old)) {
+            String oldIndex = index.render(before, event);
+            String oldId = id(before, event);
+            String oldRouting = routing(before, event);
+            if (!oldIndex.equals(newIndex) || !oldId.equals(newId) || !Objects.equals(oldRouting, newRouting)) {
+                remove(event, before, oldIndex, oldId, oldRouting, out);
+            }
+        }
+        write(event, row, newIndex, newId, newRouting, out);
+    }
+
+    private boolean locationMayChange(ChangeEvent event, Map<String, Object> old) {
+        for (String c : locationColumns) {
+            if (old.containsKey(c)) {
+                return true;
+            }
+        }
+        if (idColumns == null) {
+            List<String> pk = event.primaryKeys();
+            for (int i = 0, n = pk.size(); i < n; i++) {
+                if (old.containsKey(pk.get(i))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private void write(ChangeEvent event, Map<String, Object> row, String idx, String id, @Nullable String routing,
+            ActionCollector out) {
+        Map<String, Object> doc = document(row, event);
+        if (merge) {
+            if (nestUnder != null) {
+                doc = Collections.singletonMap(nestUnder, doc);
+            }
+            out.collect(new DocumentAction(idx, id, routing, ActionType.UPSERT, doc, null, null));
+        } else if (indexMode) {
+            Long version = versionColumn != null || versionFromBinlogTime ? version(row, event) : null;
+            out.collect(new DocumentAction(idx, id, routing, ActionType.INDEX, doc, version,
+                    version == null ? null : versionType));
+        } else {
+            out.collect(new DocumentAction(idx, id, routing, ActionType.UPSERT, doc, null, null));
+        }
+    }
+
+    private void remove(ChangeEvent event, Map<String, Object> before, String idx, String id, @Nullable String routing,
+            ActionCollector out) {
+        if (merge) {
+            if (clearOnDelete) {
+                out.collect(new DocumentAction(idx, id, routing, ActionType.UPSERT, clearing(before), null, null));
+            }
+            return;
+        }
+        Long version = versionColumn != null || versionFromBinlogTime ? version(before, event) : null;
+        out.collect(new DocumentAction(idx, id, routing, ActionType.DELETE, null, version,
+                version == null ? null : versionType));
+    }
+
+    /** The fields this rule wrote, set to null (a merged row went away). */
+    private Map<String, Object> clearing(Map<String, Object> before) {
+        if (nestUnder != null) {
+            return Collections.singletonMap(nestUnder, null);
+        }
+        Map<String, Object> doc = new HashMap<>();
+        if (includes != null) {
+            for (String c : includes) {
+                doc.put(renames.getOrDefault(c, c), null);
+            }
+        } else {
+            for (String c : before.keySet()) {
+                if (!excludes.contains(c)) {
+                    doc.put(renames.getOrDefault(c, c), null);
+                }
+            }
+        }
+        for (String c : constants.keySet()) {
+            doc.put(c, null);
+        }
+        return doc;
+    }
+
+    private Map<String, Object> document(Map<String, Object> row, ChangeEvent event) {
+        if (passThrough) {
+            return row;
+        }
+        Map<String, Object> doc;
+        if (includes != null) {
+            doc = new HashMap<>(capacity(includes.length + constants.size()));
+            for (String c : includes) {
+                Object v = row.get(c);
+                if (v != null || row.containsKey(c)) {
+                    put(doc, c, v, event);
+                }
+            }
+        } else {
+            doc = new HashMap<>(capacity(row.size() + constants.size()));
+            for (Map.Entry<String, Object> e : row.entrySet()) {
+                if (!excludes.contains(e.getKey())) {
+                    put(doc, e.getKey(), e.getValue(), event);
+                }
+            }
+        }
+        if (!constants.isEmpty()) {
+            doc.putAll(constants);
+        }
+        if (customizer != null) {
+            try {
+                customizer.customize(doc, event);
+            } catch (SyncException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new SyncException(event.qualifiedTable() + ": rule '" + name + "': the document customizer failed at "
+                        + event.position() + ": " + e, e);
+            }
+        }
+        return doc;
+    }
+
+    private void put(Map<String, Object> doc, String column, @Nullable Object value, ChangeEvent event) {
+        if (!converters.isEmpty()) {
+            FieldConverter conv = converters.get(column);
+            if (conv != null) {
+                try {
+                    value = conv.convert(value);
+                } catch (RuntimeException e) {
+                    throw new SyncException(event.qualifiedTable() + ": rule '" + name + "': converting column '" + column
+                            + "' (" + (value == null ? "null" : value.getClass().getSimpleName()) + ") failed at "
+                            + event.position() + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        doc.put(renames.isEmpty() ? column : renames.getOrDefault(column, column), value);
+    }
+
+    private static int capacity(int n) {
+        return (int) (n / 0.75f) + 1;
+    }
+
+    private String id(Map<String, Object> row, ChangeEvent event) {
+        if (idColumns != null) {
+            if (idColumns.length == 1) {
+                return idPart(row, idColumns[0], event);
+            }
+            StringBuilder sb = new StringBuilder(32);
+            for (int i = 0; i < idColumns.length; i++) {
+                if (i > 0) {
+                    sb.append(idDelimiter);
+                }
+                sb.append(idPart(row, idColumns[i], event));
+            }
+            return sb.toString();
+        }
+        List<String> pk = event.primaryKeys();
+        int n = pk.size();
+        if (n == 1) {
+            return idPart(row, pk.get(0), event);
+        }
+        if (n == 0) {
+            throw new SyncException(event.qualifiedTable() + " has no primary key and rule '" + name
+                    + "' configures no id columns, so the document id is unknown (at " + event.position()
+                    + "); set id(...) on the rule");
+        }
+        StringBuilder sb = new StringBuilder(32);
+        for (int i = 0; i < n; i++) {
+            if (i > 0) {
+                sb.append(idDelimiter);
+            }
+            sb.append(idPart(row, pk.get(i), event));
+        }
+        return sb.toString();
+    }
+
+    private String idPart(Map<String, Object> row, String column, ChangeEvent event) {
+        Object v = row.get(column);
+        if (v == null) {
+            throw new SyncException(event.qualifiedTable() + ": rule '" + name + "': " + (merge ? "foreign-key" : "id")
+                    + " column '" + column + "' is " + (row.containsKey(column) ? "null" : "missing from the row")
+                    + " (at " + event.position() + ")");
+        }
+        String s = scalar(v);
+        if (s.isEmpty()) {
+            throw new SyncException(event.qualifiedTable() + ": rule '" + name + "': id column '" + column
+                    + "' is empty (at " + event.position() + ")");
+        }
+        return s;
+    }
+
+    @Nullable
+    private String routing(Map<String, Object> row, ChangeEvent event) {
+        if (routingColumn == null) {
+            return null;
+        }
+        Object v = row.get(routingColumn);
+        if (v == null) {
+            throw new SyncException(event.qualifiedTable() + ": rule '" + name + "': routing column '" + routingColumn
+                    + "' is null or missing (at " + event.position() + ")");
+        }
+        return scalar(v);
+    }
+
+    private static String scalar(Object v) {
+        if (v instanceof String) {
+            return (String) v;
+        }
+        if (v instanceof BigDecimal) {
+            return ((BigDecimal) v).toPlainString();
+        }
+        return v.toString();
+    }
+
+    private long version(Map<String, Object> row, ChangeEvent event) {
+        if (versionFromBinlogTime) {
+            if (event.eventTimeMillis() <= 0) {
+                throw new SyncException(event.qualifiedTable() + ": rule '" + name
+                        + "' versions by binlog time, but the event carries none (at " + event.position() + ")");
+            }
+            return event.eventTimeMillis();
+        }
+        Object v = row.get(versionColumn);
+        try {
+            if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte
+                    || v instanceof BigInteger || v instanceof BigDecimal) {
+                return ((Number) v).longValue();
+            }
+            if (v instanceof String) {
+                String s = (String) v;
+                if (!s.isEmpty() && s.chars().allMatch(c -> c >= '0' && c <= '9') && s.length() < 19) {
+                    return Long.parseLong(s);
+                }
+                return DateValues.toEpochMillis(s, zone);
+            }
+        } catch (RuntimeException e) {
+            // reported below
+        }
+        throw new SyncException(event.qualifiedTable() + ": rule '" + name + "': version column '" + versionColumn
+                + "' must hold a non-negative integer or a date-time, not " + (v == null ? "null" : "'" + v + "'")
+                + " (at " + event.position() + ")");
+    }
+
+    /** The rule this was compiled from. */
+    public TableRule rule() {
+        return rule;
+    }
+}

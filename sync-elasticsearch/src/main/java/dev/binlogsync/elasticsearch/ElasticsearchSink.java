@@ -1,0 +1,724 @@
+package dev.binlogsync.elasticsearch;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.binlogsync.core.BulkSink;
+import dev.binlogsync.core.DocumentAction;
+import dev.binlogsync.core.ItemResult;
+import dev.binlogsync.core.RetriableSyncException;
+import dev.binlogsync.core.SyncException;
+import dev.binlogsync.elasticsearch.internal.BufferPool;
+import dev.binlogsync.elasticsearch.internal.BulkBodyEncoder;
+import dev.binlogsync.elasticsearch.internal.BulkResponseParser;
+import dev.binlogsync.elasticsearch.internal.ByteBuf;
+import dev.binlogsync.elasticsearch.internal.IndexSetup;
+import dev.binlogsync.elasticsearch.internal.ServerProbe;
+import dev.binlogsync.elasticsearch.internal.TlsSupport;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.annotation.Nullable;
+import javax.net.ssl.SSLContext;
+import org.apache.http.Header;
+import org.apache.http.HttpHost;
+import org.apache.http.entity.ByteArrayEntity;
+import org.apache.http.entity.ContentType;
+import org.apache.http.message.BasicHeader;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.Response;
+import org.elasticsearch.client.ResponseException;
+import org.elasticsearch.client.ResponseListener;
+import org.elasticsearch.client.RestClient;
+import org.elasticsearch.client.RestClientBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link BulkSink} that writes to Elasticsearch 7.x, 8.x, 9.x or OpenSearch 2.x through the
+ * low-level REST client ({@code org.elasticsearch.client:elasticsearch-rest-client}), asynchronously.
+ *
+ * <pre>{@code
+ * ElasticsearchSink sink = ElasticsearchSink.builder()
+ *         .hosts("https://es1:9200", "https://es2:9200")
+ *         .apiKey(System.getenv("ES_API_KEY"))
+ *         .caCertificate(Path.of("/etc/es/http_ca.crt"))
+ *         .ensureIndex("orders", "{\"mappings\":{\"properties\":{\"total\":{\"type\":\"scaled_float\",\"scaling_factor\":100}}}}")
+ *         .build();
+ * }</pre>
+ *
+ * <p><b>Writes.</b> Each {@link #execute} is one {@code POST /_bulk}, its NDJSON body encoded
+ * straight from the actions into a pooled buffer: {@code index} (with {@code version} and
+ * {@code version_type} when the action carries an external version), {@code update} with
+ * {@code doc} and {@code doc_as_upsert: true} for {@link dev.binlogsync.core.ActionType#UPSERT},
+ * {@code delete}; {@code routing} when set; never {@code _type}. The response is read by a
+ * streaming parser, trimmed with {@code filter_path}.
+ *
+ * <p><b>Results.</b> One {@link ItemResult} per action, in order: success (404 on a delete is a
+ * success: already gone); {@code STALE} for a 409 on an externally versioned write; retryable for
+ * 429, 5xx, rejected execution, unavailable shards and write blocks; permanent, with the server's
+ * error type and reason, for the rest (mapping conflicts, invalid arguments). A whole-request
+ * failure completes the stage exceptionally: a {@link RetriableSyncException} for connection
+ * failures, timeouts, 408, 429 and 5xx; a plain {@link SyncException} for other statuses (401,
+ * 403, 404 of a wrong path prefix, ...). A 413 (request too large) splits the bulk into halves,
+ * sent one after the other (so order holds), recursively; a single action the server still finds
+ * too large is a permanent failure of that action.
+ *
+ * <p><b>Lifecycle.</b> {@link #start()} once (detects the server, see {@link #serverInfo()}, and
+ * creates missing indices and templates), then {@link #execute} from any thread, any number of
+ * bulks in flight, then {@link #close()}, which closes the REST client if the sink built it (a
+ * client given to {@link Builder#client(RestClient)} is left open) and cancels requests still in
+ * flight. {@link #execute} before {@link #start()} or after {@link #close()} throws
+ * {@link IllegalStateException}.
+ *
+ * <p><b>Threading.</b> Thread-safe. Result stages complete on the REST client's I/O threads.
+ *
+ * <p><b>Secrets</b> (password, API key, bearer token, trust store password) never appear in
+ * {@link #toString()} or in log messages.
+ */
+public final class ElasticsearchSink implements BulkSink {
+    private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchSink.class);
+    private static final ContentType NDJSON = ContentType.create("application/x-ndjson");
+
+    /** When written documents become visible to search; for tests. */
+    public enum Refresh {
+        /** Default: the index's refresh interval decides. */
+        NONE,
+        /** {@code refresh=wait_for}: the request returns once a refresh made the writes visible. */
+        WAIT_FOR,
+        /** {@code refresh=true}: refresh the affected shards at once (expensive; tests only). */
+        IMMEDIATE
+    }
+
+    private enum State { NEW, STARTED, CLOSED }
+
+    private final RestClient client;
+    private final boolean ownsClient;
+    private final Refresh refresh;
+    @Nullable private final String pipeline;
+    private final List<IndexSetup> setups;
+    private final String description;
+    private final BulkBodyEncoder encoder = new BulkBodyEncoder();
+    private final BulkResponseParser parser = new BulkResponseParser();
+    private final BufferPool buffers = new BufferPool(16, 64 * 1024, 32 * 1024 * 1024);
+    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+    private volatile ServerInfo serverInfo = ServerInfo.UNKNOWN;
+
+    private ElasticsearchSink(Builder b, RestClient client, boolean ownsClient) {
+        this.client = client;
+        this.ownsClient = ownsClient;
+        this.refresh = b.refresh;
+        this.pipeline = b.pipeline;
+        this.setups = List.copyOf(b.setups);
+        this.description = b.toString();
+    }
+
+    /** A new builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Detects the server ({@code GET /}, falling back to node info; unknown servers are used with a
+     * warning, Elasticsearch 6 and older are refused), then creates the configured indices and
+     * templates that do not exist yet. Blocking. Idempotent once it succeeded; may be called again
+     * after it failed.
+     *
+     * @throws RetriableSyncException if the server cannot be reached
+     * @throws SyncException if the server is unsupported, refuses the credentials, or rejects an
+     *     index or template definition
+     * @throws IllegalStateException after {@link #close()}
+     */
+    @Override
+    public synchronized void start() {
+        State s = state.get();
+        if (s == State.CLOSED) {
+            throw new IllegalStateException("sink is closed");
+        }
+        if (s == State.STARTED) {
+            return;
+        }
+        ServerInfo info = ServerProbe.detect(client);
+        if (info.distribution() == ServerInfo.Distribution.ELASTICSEARCH && info.major() < 7) {
+            throw new SyncException(info + " is not supported: Elasticsearch 7.x, 8.x, 9.x or OpenSearch 2.x needed");
+        }
+        if (!info.isSupported()) {
+            LOG.warn("{} at {} is outside the tested range (Elasticsearch 7.x-9.x, OpenSearch 2.x); continuing",
+                    info, client.getNodes());
+        }
+        for (IndexSetup setup : setups) {
+            setup.ensure(client);
+        }
+        serverInfo = info;
+        state.set(State.STARTED);
+        LOG.info("writing to {} with {}", info, description);
+    }
+
+    /**
+     * What {@link #start()} detected; {@link ServerInfo#UNKNOWN} before, or when the server did not
+     * say.
+     */
+    public ServerInfo serverInfo() {
+        return serverInfo;
+    }
+
+    /**
+     * Sends {@code actions} as one {@code _bulk} request (or several, after a 413).
+     *
+     * @param actions non-empty; not modified, and must not be modified until the stage completed
+     * @return one result per action in order, or an exceptional completion for a whole-request failure
+     * @throws IllegalArgumentException if {@code actions} is empty
+     * @throws IllegalStateException before {@link #start()} or after {@link #close()}
+     */
+    @Override
+    public CompletionStage<List<ItemResult>> execute(List<DocumentAction> actions) {
+        Objects.requireNonNull(actions, "actions");
+        if (actions.isEmpty()) {
+            throw new IllegalArgumentException("actions must not be empty");
+        }
+        State s = state.get();
+        if (s != State.STARTED) {
+            throw new IllegalStateException(s == State.NEW ? "start() was not called" : "sink is closed");
+        }
+        return send(actions);
+    }
+
+    private CompletableFuture<List<ItemResult>> send(List<DocumentAction> actions) {
+        CompletableFuture<List<ItemResult>> result = new CompletableFuture<>();
+        ByteBuf body = buffers.acquire();
+        try {
+            encoder.encode(actions, body);
+        } catch (IOException | RuntimeException e) {
+            buffers.release(body);
+            result.completeExceptionally(new SyncException("cannot encode a bulk of " + actions.size()
+                    + " actions starting at " + actions.get(0).describe() + ": " + e, e));
+            return result;
+        }
+        Request request = new Request("POST", "/_bulk");
+        request.addParameter("filter_path", BulkResponseParser.FILTER_PATH);
+        if (refresh == Refresh.WAIT_FOR) {
+            request.addParameter("refresh", "wait_for");
+        } else if (refresh == Refresh.IMMEDIATE) {
+            request.addParameter("refresh", "true");
+        }
+        if (pipeline != null) {
+            request.addParameter("pipeline", pipeline);
+        }
+        request.setEntity(new ByteArrayEntity(body.array(), 0, body.size(), NDJSON));
+        int bodySize = body.size();
+        try {
+            client.performRequestAsync(request, new ResponseListener() {
+                @Override
+                public void onSuccess(Response response) {
+                    List<ItemResult> items;
+                    try (InputStream in = response.getEntity().getContent()) {
+                        items = parser.parse(in, actions);
+                    } catch (IOException | RuntimeException e) {
+                        result.completeExceptionally(e instanceof SyncException ? e
+                                : new SyncException("unreadable bulk response: " + e, e));
+                        return;
+                    } finally {
+                        buffers.release(body);
+                    }
+                    result.complete(items);
+                }
+
+                @Override
+                public void onFailure(Exception e) {
+                    // the buffer goes back to the pool only once a response proves the body was sent;
+                    // after an I/O failure the connection may still hold it
+                    if (e instanceof ResponseException) {
+                        buffers.release(body);
+                        int status = ((ResponseException) e).getResponse().getStatusLine().getStatusCode();
+                        if (status == 413) {
+                            split(actions, bodySize).whenComplete((items, err) -> {
+                                if (err != null) {
+                                    result.completeExceptionally(err);
+                                } else {
+                                    result.complete(items);
+                                }
+                            });
+                            return;
+                        }
+                        result.completeExceptionally(requestFailure(actions, status, e));
+                    } else {
+                        result.completeExceptionally(requestFailure(actions, 0, e));
+                    }
+                }
+            });
+        } catch (RuntimeException e) {
+            result.completeExceptionally(new SyncException("cannot send bulk request: " + e, e));
+        }
+        return result;
+    }
+
+    private CompletableFuture<List<ItemResult>> split(List<DocumentAction> actions, int bodySize) {
+        if (actions.size() == 1) {
+            return CompletableFuture.completedFuture(List.of(ItemResult.permanent(413, "request_entity_too_large",
+                    "the action alone (" + bodySize + " bytes of NDJSON) exceeds the server's http.max_content_length")));
+        }
+        LOG.warn("bulk of {} actions ({} bytes) is too large for the server (HTTP 413); sending it in two halves"
+                + " (lower the pipeline's bulk size limit to avoid this)", actions.size(), bodySize);
+        int mid = actions.size() / 2;
+        List<DocumentAction> first = actions.subList(0, mid);
+        List<DocumentAction> second = actions.subList(mid, actions.size());
+        // halves in sequence: the same document may appear in both, and its order must hold
+        return send(first).thenCompose(r1 -> send(second).thenApply(r2 -> {
+            List<ItemResult> all = new ArrayList<>(r1.size() + r2.size());
+            all.addAll(r1);
+            all.addAll(r2);
+            return all;
+        }));
+    }
+
+    private Exception requestFailure(List<DocumentAction> actions, int status, Exception cause) {
+        String what = "bulk of " + actions.size() + " actions (first " + actions.get(0).describe() + ") to "
+                + hostsOf(client) + " failed: ";
+        if (status == 0) {
+            // connection refused or reset, timeouts, the client shutting down
+            return new RetriableSyncException(what + cause, cause);
+        }
+        if (status == 408 || status == 429 || status >= 500) {
+            return new RetriableSyncException(what + "HTTP " + status, cause);
+        }
+        return new SyncException(what + "HTTP " + status + ": " + firstLine(cause.getMessage()), cause);
+    }
+
+    private static String firstLine(@Nullable String message) {
+        if (message == null) {
+            return "";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl) + " " + message.substring(nl + 1).trim();
+    }
+
+    private static String hostsOf(RestClient client) {
+        List<String> hosts = new ArrayList<>();
+        client.getNodes().forEach(n -> hosts.add(n.getHost().toURI()));
+        return hosts.toString();
+    }
+
+    /**
+     * Closes the REST client if the sink built it; requests still in flight fail. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (state.getAndSet(State.CLOSED) == State.CLOSED) {
+            return;
+        }
+        if (ownsClient) {
+            try {
+                client.close();
+            } catch (IOException e) {
+                LOG.warn("closing the Elasticsearch client failed", e);
+            }
+        }
+    }
+
+    /** The configuration, with secrets masked. */
+    @Override
+    public String toString() {
+        return "ElasticsearchSink[" + description + "]";
+    }
+
+    /**
+     * Configures an {@link ElasticsearchSink}. Each setter validates its value at once
+     * ({@link IllegalArgumentException} naming it); {@link #build()} checks the combination
+     * ({@link IllegalStateException}). Not thread-safe.
+     *
+     * <p>Either {@link #hosts} (the sink builds and owns its REST client) or {@link #client} (the
+     * caller's client, used as it is: path prefix, authentication, TLS, timeouts and compression are
+     * then the caller's business and may not be set here).
+     *
+     * <p>Defaults: connect timeout 5 s, socket timeout 60 s, no compression, no refresh, no ingest
+     * pipeline, no authentication.
+     */
+    public static final class Builder {
+        private final List<HttpHost> hosts = new ArrayList<>();
+        @Nullable private RestClient client;
+        @Nullable private String pathPrefix;
+        @Nullable private String username;
+        @Nullable private String password;
+        @Nullable private String apiKey;
+        @Nullable private String bearerToken;
+        @Nullable private Path caCertificate;
+        @Nullable private Path trustStore;
+        @Nullable private char[] trustStorePassword;
+        @Nullable private Duration connectTimeout;
+        @Nullable private Duration socketTimeout;
+        private boolean compression;
+        private Refresh refresh = Refresh.NONE;
+        @Nullable private String pipeline;
+        private final List<IndexSetup> setups = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        /**
+         * The cluster's HTTP addresses, e.g. {@code http://localhost:9200} or {@code https://es1:9200};
+         * the client spreads requests over them and skips dead ones. Adds to earlier calls.
+         *
+         * @throws IllegalArgumentException if a URL is not {@code http(s)://host[:port]}
+         */
+        public Builder hosts(String... urls) {
+            Objects.requireNonNull(urls, "urls");
+            for (String url : urls) {
+                Objects.requireNonNull(url, "url");
+                if (url.trim().replaceFirst("^[a-zA-Z]+://", "").contains("/")) {
+                    throw new IllegalArgumentException("host must not carry a path (use pathPrefix): " + url);
+                }
+                HttpHost host;
+                try {
+                    host = HttpHost.create(url.trim());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("host must be http(s)://host[:port]: " + url, e);
+                }
+                if (!"http".equals(host.getSchemeName()) && !"https".equals(host.getSchemeName())) {
+                    throw new IllegalArgumentException("host scheme must be http or https: " + url);
+                }
+                if (host.getHostName().isEmpty()) {
+                    throw new IllegalArgumentException("host name missing: " + url);
+                }
+                hosts.add(host.getPort() < 0
+                        ? new HttpHost(host.getHostName(), 9200, host.getSchemeName()) : host);
+            }
+            return this;
+        }
+
+        /** The same as {@link #hosts(String...)} with {@link HttpHost}s. */
+        public Builder hosts(HttpHost... hosts) {
+            Objects.requireNonNull(hosts, "hosts");
+            for (HttpHost h : hosts) {
+                hosts(Objects.requireNonNull(h, "host").toURI());
+            }
+            return this;
+        }
+
+        /**
+         * A prefix for every request path, when Elasticsearch sits behind a proxy at a sub-path,
+         * e.g. {@code /elasticsearch}.
+         *
+         * @throws IllegalArgumentException if it is empty or does not start with {@code /}
+         */
+        public Builder pathPrefix(String pathPrefix) {
+            Objects.requireNonNull(pathPrefix, "pathPrefix");
+            if (!pathPrefix.startsWith("/") || pathPrefix.equals("/")) {
+                throw new IllegalArgumentException("pathPrefix must start with / and not be / alone: " + pathPrefix);
+            }
+            this.pathPrefix = RestClientBuilder.cleanPathPrefix(pathPrefix);
+            return this;
+        }
+
+        /** HTTP basic authentication (sent preemptively). The password is never printed. */
+        public Builder basicAuth(String username, String password) {
+            Objects.requireNonNull(username, "username");
+            Objects.requireNonNull(password, "password");
+            if (username.isEmpty()) {
+                throw new IllegalArgumentException("username must not be empty");
+            }
+            if (username.indexOf(':') >= 0) {
+                throw new IllegalArgumentException("username must not contain ':': " + username);
+            }
+            this.username = username;
+            this.password = password;
+            return this;
+        }
+
+        /**
+         * An API key in its encoded form (the {@code encoded} value Elasticsearch returned, i.e.
+         * base64 of {@code id:key}), sent as {@code Authorization: ApiKey ...}. Never printed.
+         */
+        public Builder apiKey(String encodedApiKey) {
+            Objects.requireNonNull(encodedApiKey, "encodedApiKey");
+            if (encodedApiKey.isBlank()) {
+                throw new IllegalArgumentException("apiKey must not be blank");
+            }
+            this.apiKey = encodedApiKey.trim();
+            return this;
+        }
+
+        /** An API key as its id and secret; encoded for you. Never printed. */
+        public Builder apiKey(String id, String key) {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(key, "key");
+            if (id.isEmpty() || key.isEmpty()) {
+                throw new IllegalArgumentException("apiKey id and key must not be empty");
+            }
+            return apiKey(Base64.getEncoder().encodeToString((id + ":" + key).getBytes(StandardCharsets.UTF_8)));
+        }
+
+        /** A bearer token (OAuth2 / service account token), sent as {@code Authorization: Bearer ...}. Never printed. */
+        public Builder bearerToken(String token) {
+            Objects.requireNonNull(token, "token");
+            if (token.isBlank()) {
+                throw new IllegalArgumentException("bearerToken must not be blank");
+            }
+            this.bearerToken = token.trim();
+            return this;
+        }
+
+        /**
+         * Trusts the CA certificate(s) in this PEM file for {@code https} hosts (e.g. Elasticsearch
+         * 8's {@code config/certs/http_ca.crt}) instead of the JVM's default trust store.
+         *
+         * @throws IllegalArgumentException if the file is not readable
+         */
+        public Builder caCertificate(Path pemFile) {
+            Objects.requireNonNull(pemFile, "pemFile");
+            if (!Files.isReadable(pemFile)) {
+                throw new IllegalArgumentException("caCertificate is not a readable file: " + pemFile);
+            }
+            this.caCertificate = pemFile;
+            return this;
+        }
+
+        /**
+         * Trusts the certificates in this trust store (PKCS12 or JKS) for {@code https} hosts.
+         *
+         * @param password the store password; copied, never printed
+         * @throws IllegalArgumentException if the file is not readable
+         */
+        public Builder trustStore(Path file, char[] password) {
+            Objects.requireNonNull(file, "file");
+            Objects.requireNonNull(password, "password");
+            if (!Files.isReadable(file)) {
+                throw new IllegalArgumentException("trustStore is not a readable file: " + file);
+            }
+            this.trustStore = file;
+            this.trustStorePassword = password.clone();
+            return this;
+        }
+
+        /** Time to establish a connection; default 5 s. @throws IllegalArgumentException unless {@code > 0} */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positiveMillis("connectTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * Longest silence on a connection while waiting for a response; default 60 s. A bulk that
+         * times out fails with a {@link RetriableSyncException}. @throws IllegalArgumentException
+         * unless {@code > 0}
+         */
+        public Builder socketTimeout(Duration timeout) {
+            this.socketTimeout = positiveMillis("socketTimeout", timeout);
+            return this;
+        }
+
+        /** Gzip request bodies (and accept gzip responses); default off. Saves bandwidth, costs CPU. */
+        public Builder compression(boolean enabled) {
+            this.compression = enabled;
+            return this;
+        }
+
+        /** When writes become searchable; default {@link Refresh#NONE}. Meant for tests. */
+        public Builder refresh(Refresh refresh) {
+            this.refresh = Objects.requireNonNull(refresh, "refresh");
+            return this;
+        }
+
+        /** An ingest pipeline for every document ({@code ?pipeline=}); default none. */
+        public Builder pipeline(String pipeline) {
+            Objects.requireNonNull(pipeline, "pipeline");
+            if (pipeline.isBlank()) {
+                throw new IllegalArgumentException("pipeline must not be blank");
+            }
+            this.pipeline = pipeline;
+            return this;
+        }
+
+        /**
+         * Uses the caller's REST client instead of building one; {@link ElasticsearchSink#close()}
+         * leaves it open.
+         */
+        public Builder client(RestClient client) {
+            this.client = Objects.requireNonNull(client, "client");
+            return this;
+        }
+
+        /**
+         * Creates index {@code name} at {@link ElasticsearchSink#start()} if it does not exist, with
+         * {@code body} as the create-index request ({@code settings}, {@code mappings},
+         * {@code aliases}). An existing index is not touched.
+         *
+         * @throws IllegalArgumentException if the name is empty or upper-case, or the body is not a JSON object
+         */
+        public Builder ensureIndex(String name, String body) {
+            checkIndexName(name);
+            setups.add(new IndexSetup(IndexSetup.Kind.INDEX, name, checkJsonObject("index " + name, body)));
+            return this;
+        }
+
+        /**
+         * Creates composable index template {@code name} at {@link ElasticsearchSink#start()} if it
+         * does not exist ({@code PUT _index_template/<name>}; Elasticsearch 7.8+ and OpenSearch), with
+         * {@code body} as the request ({@code index_patterns}, {@code template} with settings,
+         * mappings and aliases, {@code priority}). An existing template is not touched.
+         *
+         * @throws IllegalArgumentException if the name is empty or the body is not a JSON object
+         */
+        public Builder ensureIndexTemplate(String name, String body) {
+            Objects.requireNonNull(name, "name");
+            if (name.isEmpty()) {
+                throw new IllegalArgumentException("template name must not be empty");
+            }
+            setups.add(new IndexSetup(IndexSetup.Kind.INDEX_TEMPLATE, name, checkJsonObject("template " + name, body)));
+            return this;
+        }
+
+        /**
+         * @throws IllegalStateException if neither or both of hosts and client are set, more than one
+         *     kind of authentication is set, both a CA certificate and a trust store are set, TLS is
+         *     configured without an https host, or client settings are combined with
+         *     {@link #client(RestClient)}
+         * @throws IllegalArgumentException if the CA certificate or trust store cannot be read
+         */
+        public ElasticsearchSink build() {
+            int auth = (username != null ? 1 : 0) + (apiKey != null ? 1 : 0) + (bearerToken != null ? 1 : 0);
+            if (auth > 1) {
+                throw new IllegalStateException("choose one of basicAuth, apiKey and bearerToken");
+            }
+            if (caCertificate != null && trustStore != null) {
+                throw new IllegalStateException("choose one of caCertificate and trustStore");
+            }
+            if (client != null) {
+                if (!hosts.isEmpty() || pathPrefix != null || auth > 0 || caCertificate != null || trustStore != null
+                        || connectTimeout != null || socketTimeout != null || compression) {
+                    throw new IllegalStateException("with client(...) the client's own configuration applies:"
+                            + " do not set hosts, pathPrefix, authentication, TLS, timeouts or compression");
+                }
+                return new ElasticsearchSink(this, client, false);
+            }
+            if (hosts.isEmpty()) {
+                throw new IllegalStateException("set hosts(...) or client(...)");
+            }
+            boolean https = hosts.stream().anyMatch(h -> "https".equals(h.getSchemeName()));
+            if ((caCertificate != null || trustStore != null) && !https) {
+                throw new IllegalStateException("caCertificate/trustStore set but no host uses https: " + hosts);
+            }
+            if (https && hosts.stream().anyMatch(h -> "http".equals(h.getSchemeName()))) {
+                throw new IllegalStateException("mixing http and https hosts: " + hosts);
+            }
+            return new ElasticsearchSink(this, buildClient(), true);
+        }
+
+        private RestClient buildClient() {
+            SSLContext ssl = caCertificate != null ? TlsSupport.fromCaCertificate(caCertificate)
+                    : trustStore != null ? TlsSupport.fromTrustStore(trustStore, trustStorePassword) : null;
+            RestClientBuilder b = RestClient.builder(hosts.toArray(new HttpHost[0]));
+            if (pathPrefix != null) {
+                b.setPathPrefix(pathPrefix);
+            }
+            Header authorization = null;
+            if (username != null) {
+                authorization = new BasicHeader("Authorization", "Basic " + Base64.getEncoder()
+                        .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8)));
+            } else if (apiKey != null) {
+                authorization = new BasicHeader("Authorization", "ApiKey " + apiKey);
+            } else if (bearerToken != null) {
+                authorization = new BasicHeader("Authorization", "Bearer " + bearerToken);
+            }
+            if (authorization != null) {
+                b.setDefaultHeaders(new Header[] {authorization});
+            }
+            int connectMs = (int) (connectTimeout != null ? connectTimeout : Duration.ofSeconds(5)).toMillis();
+            int socketMs = (int) (socketTimeout != null ? socketTimeout : Duration.ofSeconds(60)).toMillis();
+            b.setRequestConfigCallback(rc -> rc.setConnectTimeout(connectMs).setSocketTimeout(socketMs));
+            if (ssl != null) {
+                b.setHttpClientConfigCallback(hc -> hc.setSSLContext(ssl));
+            }
+            b.setCompressionEnabled(compression);
+            return b.build();
+        }
+
+        private static Duration positiveMillis(String name, Duration d) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero() || d.toMillis() == 0) {
+                throw new IllegalArgumentException(name + " must be >= 1ms: " + d);
+            }
+            if (d.toMillis() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(name + " is too long: " + d);
+            }
+            return d;
+        }
+
+        private static void checkIndexName(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isEmpty() || !name.equals(name.toLowerCase(Locale.ROOT)) || name.startsWith("_")
+                    || name.startsWith("-") || name.startsWith("+") || name.contains("/") || name.contains(" ")) {
+                throw new IllegalArgumentException("not a valid index name: '" + name + "'");
+            }
+        }
+
+        private static String checkJsonObject(String what, String body) {
+            Objects.requireNonNull(body, "body");
+            try (JsonParser p = new JsonFactory().createParser(body)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    throw new IllegalArgumentException(what + ": body must be a JSON object: " + body);
+                }
+                p.skipChildren();
+                if (p.nextToken() != null) {
+                    throw new IllegalArgumentException(what + ": trailing content after the JSON object");
+                }
+            } catch (IOException e) {
+                throw new IllegalArgumentException(what + ": body is not valid JSON: " + e.getMessage(), e);
+            }
+            return body;
+        }
+
+        /** The configuration with secrets masked. */
+        @Override
+        public String toString() {
+            StringBuilder sb = new StringBuilder();
+            sb.append(client != null ? "client=<given>" : "hosts=" + hosts);
+            if (pathPrefix != null) {
+                sb.append(", pathPrefix=").append(pathPrefix);
+            }
+            if (username != null) {
+                sb.append(", basicAuth=").append(username).append(":****");
+            } else if (apiKey != null) {
+                sb.append(", apiKey=****");
+            } else if (bearerToken != null) {
+                sb.append(", bearerToken=****");
+            }
+            if (caCertificate != null) {
+                sb.append(", caCertificate=").append(caCertificate);
+            }
+            if (trustStore != null) {
+                sb.append(", trustStore=").append(trustStore).append(" (password ****)");
+            }
+            if (connectTimeout != null) {
+                sb.append(", connectTimeout=").append(connectTimeout);
+            }
+            if (socketTimeout != null) {
+                sb.append(", socketTimeout=").append(socketTimeout);
+            }
+            if (compression) {
+                sb.append(", compression=gzip");
+            }
+            if (refresh != Refresh.NONE) {
+                sb.append(", refresh=").append(refresh);
+            }
+            if (pipeline != null) {
+                sb.append(", pipeline=").append(pipeline);
+            }
+            if (!setups.isEmpty()) {
+                List<String> names = new ArrayList<>();
+                setups.forEach(s -> names.add(s.name()));
+                sb.append(", ensure=").append(names);
+            }
+            return sb.toString();
+        }
+    }
+}

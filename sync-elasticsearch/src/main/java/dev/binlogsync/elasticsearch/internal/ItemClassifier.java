@@ -1,0 +1,73 @@
+package dev.binlogsync.elasticsearch.internal;
+
+import dev.binlogsync.core.ActionType;
+import dev.binlogsync.core.DocumentAction;
+import dev.binlogsync.core.ItemResult;
+import java.util.Set;
+import javax.annotation.Nullable;
+
+/**
+ * Turns one bulk item's status and error into an {@link ItemResult}. Stateless, thread-safe.
+ *
+ * <ul>
+ *   <li>2xx: success; 404 on a delete: success (the document is already gone);
+ *   <li>409 on an externally versioned write: {@link ItemResult.Outcome#STALE} (the index holds a
+ *       newer version; nothing to do); 409 without an external version (another writer changed the
+ *       document meanwhile): retryable;
+ *   <li>429, any 5xx, and the error types of an overloaded or recovering cluster
+ *       ({@code es_rejected_execution_exception}, {@code unavailable_shards_exception},
+ *       {@code cluster_block_exception}, {@code circuit_breaking_exception}, ...): retryable;
+ *   <li>everything else (400 mapping or argument errors, 404 {@code index_not_found_exception}
+ *       with auto-create off, 403 on an index, ...): permanent, with the server's type and reason.
+ * </ul>
+ *
+ * <p>A write block ({@code cluster_block_exception}, e.g. the flood-stage disk watermark or a
+ * read-only index) is retryable on purpose: it is lifted by an operator, and skipping would lose data.
+ */
+public final class ItemClassifier {
+
+    private static final Set<String> RETRYABLE_TYPES = Set.of(
+            "es_rejected_execution_exception",
+            "rejected_execution_exception", // OpenSearch
+            "unavailable_shards_exception",
+            "cluster_block_exception",
+            "circuit_breaking_exception",
+            "no_shard_available_action_exception",
+            "node_not_connected_exception",
+            "node_closed_exception",
+            "primary_missing_action_exception",
+            "illegal_index_shard_state_exception",
+            "shard_not_in_primary_mode_exception",
+            "process_cluster_event_timeout_exception",
+            "connect_transport_exception",
+            "receive_timeout_transport_exception");
+
+    private ItemClassifier() {
+    }
+
+    /**
+     * @param action the action the item answers
+     * @param status the item's HTTP status
+     * @param errorType the item's {@code error.type}, or null
+     * @param reason the item's error reason (with its cause), or null
+     */
+    public static ItemResult classify(DocumentAction action, int status, @Nullable String errorType, @Nullable String reason) {
+        if (status >= 200 && status < 300) {
+            return ItemResult.success(status);
+        }
+        if (status == 404 && action.type() == ActionType.DELETE) {
+            return ItemResult.success(404);
+        }
+        if (status == 409) {
+            if (action.version() != null) {
+                return new ItemResult(ItemResult.Outcome.STALE, 409,
+                        errorType != null ? errorType : "version_conflict_engine_exception", reason);
+            }
+            return ItemResult.retryable(status, errorType, reason);
+        }
+        if (status == 429 || status >= 500 || (errorType != null && RETRYABLE_TYPES.contains(errorType))) {
+            return ItemResult.retryable(status, errorType, reason);
+        }
+        return ItemResult.permanent(status, errorType, reason);
+    }
+}

@@ -1,0 +1,129 @@
+package dev.binlogsync.elasticsearch.internal;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.binlogsync.core.RetriableSyncException;
+import dev.binlogsync.core.SyncException;
+import dev.binlogsync.elasticsearch.ServerInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import javax.annotation.Nullable;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.Response;
+import org.elasticsearch.client.ResponseException;
+import org.elasticsearch.client.RestClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds out which server the client talks to, once, with blocking requests: {@code GET /} first
+ * (version, and {@code version.distribution: opensearch} on OpenSearch); when that is refused
+ * (405/404/403: a proxy, missing privileges, or a node without the root action) the local node's
+ * info; when that fails too, {@link ServerInfo#UNKNOWN}.
+ */
+public final class ServerProbe {
+    private static final Logger LOG = LoggerFactory.getLogger(ServerProbe.class);
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private ServerProbe() {
+    }
+
+    /**
+     * @throws RetriableSyncException if the server cannot be reached at all
+     * @throws SyncException if it refuses the credentials (401)
+     */
+    public static ServerInfo detect(RestClient client) {
+        try {
+            Response root = client.performRequest(new Request("GET", "/"));
+            ServerInfo info = parseRoot(root);
+            if (info != null) {
+                return info;
+            }
+        } catch (ResponseException e) {
+            int status = e.getResponse().getStatusLine().getStatusCode();
+            if (status == 401) {
+                throw new SyncException("Elasticsearch refused the credentials (HTTP 401) at " + e.getResponse().getHost(), e);
+            }
+            LOG.debug("GET / answered {}; trying the node info", status);
+        } catch (IOException e) {
+            throw new RetriableSyncException("cannot reach Elasticsearch at " + client.getNodes() + ": " + e, e);
+        }
+        try {
+            Request nodes = new Request("GET", "/_nodes/_local");
+            nodes.addParameter("filter_path", "nodes.*.version,nodes.*.distribution");
+            Response response = client.performRequest(nodes);
+            String version = readFirstNodeVersion(response);
+            if (version != null) {
+                return ServerInfo.of(distributionFromHeader(response), version);
+            }
+        } catch (ResponseException e) {
+            LOG.debug("node info answered {}", e.getResponse().getStatusLine().getStatusCode());
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.debug("node info not readable", e);
+        }
+        return ServerInfo.UNKNOWN;
+    }
+
+    @Nullable
+    private static ServerInfo parseRoot(Response response) throws IOException {
+        String number = null;
+        String distribution = null;
+        try (InputStream in = response.getEntity().getContent(); JsonParser p = JSON.createParser(in)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken t = p.nextToken();
+                if ("version".equals(field) && t == JsonToken.START_OBJECT) {
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String f = p.currentName();
+                        JsonToken vt = p.nextToken();
+                        if ("number".equals(f) && vt == JsonToken.VALUE_STRING) {
+                            number = p.getText();
+                        } else if ("distribution".equals(f) && vt == JsonToken.VALUE_STRING) {
+                            distribution = p.getText();
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+        if (number == null) {
+            return null;
+        }
+        ServerInfo.Distribution d = "opensearch".equalsIgnoreCase(distribution)
+                ? ServerInfo.Distribution.OPENSEARCH : ServerInfo.Distribution.ELASTICSEARCH;
+        try {
+            return ServerInfo.of(d, number);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    @Nullable
+    private static String readFirstNodeVersion(Response response) throws IOException {
+        try (InputStream in = response.getEntity().getContent(); JsonParser p = JSON.createParser(in)) {
+            // {"nodes":{"<id>":{"version":"8.19.21"}}}
+            JsonToken t;
+            while ((t = p.nextToken()) != null) {
+                if (t == JsonToken.FIELD_NAME && "version".equals(p.currentName())
+                        && p.nextToken() == JsonToken.VALUE_STRING) {
+                    return p.getText();
+                }
+            }
+        }
+        return null;
+    }
+
+    // Elasticsearch 7.14+ marks every response with X-elastic-product; OpenSearch does not.
+    private static ServerInfo.Distribution distributionFromHeader(Response response) {
+        String h = response.getHeader("X-elastic-product");
+        return "Elasticsearch".equalsIgnoreCase(h)
+                ? ServerInfo.Distribution.ELASTICSEARCH : ServerInfo.Distribution.UNKNOWN;
+    }
+}

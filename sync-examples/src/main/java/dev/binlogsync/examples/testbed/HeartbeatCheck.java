@@ -1,0 +1,128 @@
+package dev.binlogsync.examples.testbed;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.Response;
+import org.elasticsearch.client.ResponseException;
+import org.elasticsearch.client.RestClient;
+
+/**
+ * Reads the newest heartbeat document from Elasticsearch and reports how old it is: the time since
+ * the newest beat {@link HeartbeatWriter} wrote into MySQL that has made it through the binlog,
+ * Kafka and the pipeline into the index. A growing age means the chain is stuck somewhere; alert on
+ * it.
+ *
+ * <pre>{@code
+ * HeartbeatCheck check = HeartbeatCheck.of(restClient, "heartbeat");
+ * check.newest().ifPresent(beat -> System.out.println("heartbeat age " + beat.age()));
+ * }</pre>
+ *
+ * <p>The index holds one document per source with a numeric field {@code beat_ms} (epoch ms; the
+ * field name is configurable). Uses the caller's {@link RestClient}, which it does not close.
+ * Thread-safe.
+ */
+public final class HeartbeatCheck {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern FIELD = Pattern.compile("[A-Za-z0-9_.@-]+");
+
+    private final RestClient client;
+    private final String index;
+    private final String field;
+    private final Clock clock;
+
+    private HeartbeatCheck(RestClient client, String index, String field, Clock clock) {
+        this.client = client;
+        this.index = index;
+        this.field = field;
+        this.clock = clock;
+    }
+
+    /** A check of {@code index}'s {@code beat_ms} field against the system clock. */
+    public static HeartbeatCheck of(RestClient client, String index) {
+        return of(client, index, "beat_ms", Clock.systemUTC());
+    }
+
+    /**
+     * A check of {@code index}'s {@code field} (epoch ms) against {@code clock}.
+     *
+     * @throws IllegalArgumentException if {@code index} or {@code field} is empty or not a plain name
+     */
+    public static HeartbeatCheck of(RestClient client, String index, String field, Clock clock) {
+        Objects.requireNonNull(client, "client");
+        Objects.requireNonNull(index, "index");
+        Objects.requireNonNull(field, "field");
+        Objects.requireNonNull(clock, "clock");
+        if (index.isEmpty() || index.contains("/") || index.contains(" ")) {
+            throw new IllegalArgumentException("index must be a plain index name: " + index);
+        }
+        if (!FIELD.matcher(field).matches()) {
+            throw new IllegalArgumentException("field must be a plain field name: " + field);
+        }
+        return new HeartbeatCheck(client, index, field, clock);
+    }
+
+    /**
+     * One heartbeat as Elasticsearch holds it.
+     *
+     * @param id the document id (the heartbeat source)
+     * @param beat when it was written into MySQL
+     * @param age how long ago that was, by the check's clock (zero if the beat lies in the future)
+     */
+    public record Heartbeat(String id, Instant beat, Duration age) {
+        public Heartbeat {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(beat, "beat");
+            Objects.requireNonNull(age, "age");
+        }
+    }
+
+    /**
+     * The newest heartbeat in the index.
+     *
+     * @return empty when the index does not exist or holds no heartbeat yet
+     * @throws IOException if Elasticsearch cannot be reached or answers with an error
+     */
+    public Optional<Heartbeat> newest() throws IOException {
+        Request search = new Request("POST", "/" + index + "/_search");
+        search.addParameter("ignore_unavailable", "true");
+        search.setJsonEntity("{\"size\":1,\"_source\":[\"" + field + "\"],\"query\":{\"exists\":{\"field\":\"" + field
+                + "\"}},\"sort\":[{\"" + field + "\":{\"order\":\"desc\",\"unmapped_type\":\"long\"}}]}");
+        Response response;
+        try {
+            response = client.performRequest(search);
+        } catch (ResponseException e) {
+            if (e.getResponse().getStatusLine().getStatusCode() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        JsonNode hits;
+        try (InputStream body = response.getEntity().getContent()) {
+            hits = JSON.readTree(body).path("hits").path("hits");
+        }
+        if (hits.isEmpty()) {
+            return Optional.empty();
+        }
+        JsonNode hit = hits.get(0);
+        JsonNode value = hit.path("_source").path(field);
+        long beatMillis = value.isNumber() ? value.asLong() : Long.parseLong(value.asText());
+        Instant beat = Instant.ofEpochMilli(beatMillis);
+        Duration age = Duration.between(beat, clock.instant());
+        return Optional.of(new Heartbeat(hit.path("_id").asText(), beat, age.isNegative() ? Duration.ZERO : age));
+    }
+
+    @Override
+    public String toString() {
+        return "HeartbeatCheck{" + index + "." + field + "}";
+    }
+}

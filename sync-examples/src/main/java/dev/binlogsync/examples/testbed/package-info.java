@@ -1,0 +1,14 @@
+/**
+ * The end-to-end test bed: a real MariaDB with its binlog on ({@link
+ * dev.binlogsync.examples.testbed.EmbeddedMariaDb}), a binlog-to-Kafka relay that writes Canal flat
+ * messages exactly as Canal does ({@link dev.binlogsync.examples.testbed.BinlogCanalRelay}), and the
+ * heartbeat writer and check ({@link dev.binlogsync.examples.testbed.HeartbeatWriter}, {@link
+ * dev.binlogsync.examples.testbed.HeartbeatCheck}). Used by the demo and the reliability suite.
+ *
+ * <p>Null policy: parameters and return values are non-null unless annotated
+ * {@link javax.annotation.Nullable}.
+ */
+@ParametersAreNonnullByDefault
+package dev.binlogsync.examples.testbed;
+
+import javax.annotation.ParametersAreNonnullByDefault;
