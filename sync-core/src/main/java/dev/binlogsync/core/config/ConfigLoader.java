@@ -1,0 +1,216 @@
+package dev.binlogsync.core.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.binlogsync.core.FailurePolicy;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Loads a {@link PipelineConfig} from a JSON file, a TOML file, or a JSON string (as a
+ * configuration center hands it over):
+ *
+ * <pre>{@code
+ * PipelineConfig config = ConfigLoader.create().load(Path.of("binlog-sync.toml"));
+ * PipelineConfig fromCenter = ConfigLoader.create().withEnv(Map.of("ES_HOST", "es1")).fromJson(json);
+ * }</pre>
+ *
+ * <p>Top-level keys: {@code source}, {@code sink}, {@code deadLetter} (each {@code {type: ...,
+ * settings...}}), {@code filters} (name to {@code {where}} or {@code {class}}), {@code rules} (a list),
+ * {@code limits}, {@code flush}, {@code policies}, {@code timeouts}. See {@code docs/configuration.md}
+ * for every key. String values may use {@code ${ENV}} and {@code ${ENV:default}} (see
+ * {@link ConfigSection}). Unknown keys, wrong types and values the builders reject are
+ * {@link ConfigException}s naming the path ({@code rules[2].index}) and the problem. Source and
+ * sink settings are checked when {@link PipelineConfig#createSource()} etc. create the component
+ * (their providers know their keys); everything else is checked here.
+ *
+ * <p>Immutable and thread-safe; {@code with...} return new loaders.
+ */
+public final class ConfigLoader {
+    private final Map<String, String> env;
+    private final ClassLoader classLoader;
+
+    private ConfigLoader(Map<String, String> env, ClassLoader classLoader) {
+        this.env = env;
+        this.classLoader = classLoader;
+    }
+
+    /** A loader using {@link System#getenv()} and the context class loader. */
+    public static ConfigLoader create() {
+        ClassLoader cl = Thread.currentThread().getContextClassLoader();
+        return new ConfigLoader(System.getenv(), cl != null ? cl : ConfigLoader.class.getClassLoader());
+    }
+
+    /** This loader with another environment for {@code ${...}} (tests, a configuration center). */
+    public ConfigLoader withEnv(Map<String, String> env) {
+        return new ConfigLoader(Map.copyOf(Objects.requireNonNull(env, "env")), classLoader);
+    }
+
+    /** This loader with another class loader for providers and named classes. */
+    public ConfigLoader withClassLoader(ClassLoader loader) {
+        return new ConfigLoader(env, Objects.requireNonNull(loader, "classLoader"));
+    }
+
+    /**
+     * Loads a {@code .json} or {@code .toml} file (by its extension).
+     *
+     * @throws ConfigException for an invalid configuration or an unreadable file
+     */
+    public PipelineConfig load(Path file) {
+        Objects.requireNonNull(file, "file");
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException("", "cannot read " + file + ": " + e, e);
+        }
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".toml")) {
+            return fromToml(text);
+        }
+        if (name.endsWith(".json")) {
+            return fromJson(text);
+        }
+        throw new ConfigException("", "cannot tell the format of " + file + ": use a .json or .toml file name");
+    }
+
+    /** Loads a JSON document. */
+    public PipelineConfig fromJson(String json) {
+        ObjectMapper mapper = new ObjectMapper()
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+        return fromMap(parse(mapper, json, "JSON"));
+    }
+
+    /** Loads a TOML document. */
+    public PipelineConfig fromToml(String toml) {
+        TomlMapper mapper = new TomlMapper();
+        mapper.enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+        return fromMap(parse(mapper, toml, "TOML"));
+    }
+
+    private static Map<String, Object> parse(ObjectMapper mapper, String text, String format) {
+        Objects.requireNonNull(text, format);
+        try {
+            Map<String, Object> m = mapper.readValue(text, new TypeReference<LinkedHashMap<String, Object>>() { });
+            if (m == null) {
+                throw new ConfigException("", "the " + format + " document is empty");
+            }
+            return m;
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw new ConfigException("", "invalid " + format + where + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** Loads from already-parsed maps and lists (JSON-compatible values). */
+    public PipelineConfig fromMap(Map<String, Object> document) {
+        ConfigSection root = new ConfigSection("", document, env);
+        PipelineConfig.Builder b = PipelineConfig.builder().env(env).classLoader(classLoader);
+        component(root, "source").ifPresent(c -> b.source(c.type(), c.settings()));
+        component(root, "sink").ifPresent(c -> b.sink(c.type(), c.settings()));
+        component(root, "deadLetter").ifPresent(c -> b.deadLetter(c.type(), c.settings()));
+        RulesReader reader = new RulesReader(classLoader);
+        Map<String, NamedFilter> filters = reader.filters(root);
+        filters.values().forEach(b::filter);
+        b.rules(reader.rules(root, filters));
+
+        ConfigSection limits = root.optSection("limits");
+        if (limits != null) {
+            if (limits.has("maxBufferedActions")) {
+                limits.at("maxBufferedActions", () -> b.maxBufferedActions(limits.intValue("maxBufferedActions")));
+            }
+            if (limits.has("maxBufferedBytes")) {
+                limits.at("maxBufferedBytes", () -> b.maxBufferedBytes(limits.bytes("maxBufferedBytes", 0)));
+            }
+            if (limits.has("maxInFlightRequests")) {
+                limits.at("maxInFlightRequests", () -> b.maxInFlightRequests(limits.intValue("maxInFlightRequests")));
+            }
+            if (limits.has("lanes")) {
+                limits.at("lanes", () -> b.lanes(limits.intValue("lanes")));
+            }
+        }
+        ConfigSection flush = root.optSection("flush");
+        if (flush != null) {
+            if (flush.has("maxActions")) {
+                flush.at("maxActions", () -> b.maxBulkActions(flush.intValue("maxActions")));
+            }
+            if (flush.has("maxBytes")) {
+                flush.at("maxBytes", () -> b.maxBulkSize(flush.bytes("maxBytes", 0)));
+            }
+            Duration interval = flush.duration("interval", null);
+            if (interval != null) {
+                flush.at("interval", () -> b.flushInterval(interval));
+            }
+            Duration commit = flush.duration("commitInterval", null);
+            if (commit != null) {
+                flush.at("commitInterval", () -> b.commitInterval(commit));
+            }
+        }
+        ConfigSection policies = root.optSection("policies");
+        if (policies != null) {
+            FailurePolicy decode = policies.enumValue("onDecodeFailure", FailurePolicy.class, null);
+            if (decode != null) {
+                b.onDecodeFailure(decode);
+            }
+            FailurePolicy rejected = policies.enumValue("onRejected", FailurePolicy.class, null);
+            if (rejected != null) {
+                b.onRejected(rejected);
+            }
+            if (policies.has("maxRetries")) {
+                policies.at("maxRetries", () -> b.maxRetries(policies.intValue("maxRetries")));
+            }
+            Duration initial = policies.duration("retryInitialBackoff", null);
+            Duration max = policies.duration("retryMaxBackoff", null);
+            if ((initial == null) != (max == null)) {
+                throw new ConfigException(policies.path(initial == null ? "retryInitialBackoff" : "retryMaxBackoff"),
+                        "is required together with " + (initial == null ? "retryMaxBackoff" : "retryInitialBackoff"));
+            }
+            if (initial != null) {
+                policies.at("retryMaxBackoff", () -> b.retryBackoff(initial, max));
+            }
+        }
+        ConfigSection timeouts = root.optSection("timeouts");
+        if (timeouts != null) {
+            Duration poll = timeouts.duration("poll", null);
+            if (poll != null) {
+                timeouts.at("poll", () -> b.pollTimeout(poll));
+            }
+            Duration drain = timeouts.duration("drain", null);
+            if (drain != null) {
+                timeouts.at("drain", () -> b.drainTimeout(drain));
+            }
+        }
+        root.finish();
+        return root.at("", b::build);
+    }
+
+    private static java.util.Optional<ComponentConfig> component(ConfigSection root, String key) {
+        ConfigSection s = root.optSection(key);
+        if (s == null) {
+            return java.util.Optional.empty();
+        }
+        String type = s.string("type");
+        if (type.isBlank()) {
+            throw new ConfigException(s.path("type"), "must not be blank");
+        }
+        Map<String, Object> settings = new LinkedHashMap<>(s.raw());
+        settings.remove("type");
+        for (String k : s.keys()) {
+            s.ignore(k); // the provider checks these when it creates the component
+        }
+        return java.util.Optional.of(new ComponentConfig(type, settings));
+    }
+}

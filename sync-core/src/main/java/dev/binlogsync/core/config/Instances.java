@@ -1,0 +1,58 @@
+package dev.binlogsync.core.config;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Modifier;
+import javax.annotation.Nullable;
+
+/** Creates user classes named in a configuration. */
+final class Instances {
+    private Instances() {
+    }
+
+    /**
+     * A new instance of {@code className} through its public no-argument constructor.
+     *
+     * @throws IllegalArgumentException naming the class and the problem
+     */
+    static <T> T create(String className, Class<T> type, @Nullable ClassLoader loader) {
+        Class<?> c;
+        try {
+            c = Class.forName(className, true, loader != null ? loader : Instances.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new IllegalArgumentException("class " + className + " not found", e);
+        }
+        if (!type.isAssignableFrom(c)) {
+            throw new IllegalArgumentException("class " + className + " does not implement " + type.getName());
+        }
+        try {
+            Constructor<?> ctor = c.getConstructor();
+            return type.cast(ctor.newInstance());
+        } catch (NoSuchMethodException e) {
+            throw new IllegalArgumentException("class " + className + " needs a public no-argument constructor", e);
+        } catch (InvocationTargetException e) {
+            throw new IllegalArgumentException("creating " + className + " failed: " + e.getCause(), e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalArgumentException("cannot create " + className + ": " + e, e);
+        }
+    }
+
+    /**
+     * The class name to write into a file for {@code instance}, or null when a file cannot name it
+     * (a lambda, an anonymous or local class, no public no-argument constructor).
+     */
+    @Nullable
+    static String renderableClassName(Object instance) {
+        Class<?> c = instance.getClass();
+        if (c.isSynthetic() || c.isAnonymousClass() || c.isLocalClass() || c.getName().contains("$$Lambda")
+                || !Modifier.isPublic(c.getModifiers())) {
+            return null;
+        }
+        try {
+            c.getConstructor();
+            return c.getName();
+        } catch (NoSuchMethodException e) {
+            return null;
+        }
+    }
+}

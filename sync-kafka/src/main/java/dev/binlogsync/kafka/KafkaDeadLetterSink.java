@@ -1,0 +1,295 @@
+package dev.binlogsync.kafka;
+
+import dev.binlogsync.core.DeadLetter;
+import dev.binlogsync.core.DeadLetterSink;
+import dev.binlogsync.core.RetriableSyncException;
+import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.core.SyncException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.StringJoiner;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes dead letters to a Kafka topic: the <b>original record bytes</b> (key and value of the
+ * letter's {@link dev.binlogsync.core.SourceRecord}, also for documents the index rejected) with
+ * headers saying why and where from. The stage of {@link #send} completes only when the broker has
+ * acknowledged the write ({@code acks=all}, idempotent producer), so the pipeline commits the source
+ * offset only after the dead letter is durable.
+ *
+ * <p>Headers (UTF-8 strings):
+ * <table>
+ * <caption>Dead-letter headers</caption>
+ * <tr><td>{@value #HEADER_REASON}</td><td>the readable reason</td></tr>
+ * <tr><td>{@value #HEADER_KIND}</td><td>{@code UNDECODABLE}, {@code UNMAPPABLE} or {@code REJECTED}</td></tr>
+ * <tr><td>{@value #HEADER_TOPIC}, {@value #HEADER_PARTITION}, {@value #HEADER_OFFSET}</td><td>the source
+ *     record's topic, partition and offset (topic and partition only when the position's partition is a
+ *     {@code topic-partition} name)</td></tr>
+ * <tr><td>{@value #HEADER_SOURCE_PARTITION}</td><td>the position's partition name as is</td></tr>
+ * <tr><td>{@value #HEADER_POSITIONS}</td><td>every position the failed work covered, comma separated</td></tr>
+ * <tr><td>{@value #HEADER_TIME}</td><td>when the pipeline gave up, epoch ms</td></tr>
+ * <tr><td>{@value #HEADER_INDEX}, {@value #HEADER_ID}</td><td>the rejected document's index and id (rejections only)</td></tr>
+ * <tr><td>{@value #HEADER_ERROR_TYPE}, {@value #HEADER_STATUS}</td><td>the server's error type and item status (rejections only)</td></tr>
+ * </table>
+ *
+ * <p>A failed write completes the stage exceptionally: with a {@link RetriableSyncException} when
+ * Kafka calls the error retriable (the pipeline retries), with a {@link SyncException} otherwise.
+ * Thread-safe (the producer is). {@link #close()} flushes and closes the producer it created.
+ */
+public final class KafkaDeadLetterSink implements DeadLetterSink {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaDeadLetterSink.class);
+
+    public static final String HEADER_REASON = "binlogsync.reason";
+    public static final String HEADER_KIND = "binlogsync.kind";
+    public static final String HEADER_TOPIC = "binlogsync.source.topic";
+    public static final String HEADER_PARTITION = "binlogsync.source.partition";
+    public static final String HEADER_OFFSET = "binlogsync.source.offset";
+    public static final String HEADER_SOURCE_PARTITION = "binlogsync.source.position.partition";
+    public static final String HEADER_POSITIONS = "binlogsync.source.positions";
+    public static final String HEADER_TIME = "binlogsync.time";
+    public static final String HEADER_INDEX = "binlogsync.document.index";
+    public static final String HEADER_ID = "binlogsync.document.id";
+    public static final String HEADER_ERROR_TYPE = "binlogsync.error.type";
+    public static final String HEADER_STATUS = "binlogsync.error.status";
+
+    private static final int MAX_REASON_BYTES = 8 * 1024;
+
+    private final String topic;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final Duration closeTimeout;
+    private final String description;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private KafkaDeadLetterSink(Builder b) {
+        this.topic = b.topic;
+        Map<String, Object> config = b.effectiveConfig();
+        this.producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+        this.closeTimeout = b.closeTimeout;
+        this.description = "KafkaDeadLetterSink{topic=" + topic + ", config=" + KafkaSecurity.masked(config) + "}";
+    }
+
+    /** A new builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public CompletionStage<Void> send(DeadLetter letter) {
+        Objects.requireNonNull(letter, "letter");
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (closed.get()) {
+            done.completeExceptionally(new IllegalStateException("the dead-letter sink is closed: " + this));
+            return done;
+        }
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, null,
+                letter.record().key(), letter.record().value(), headers(letter));
+        SourcePosition where = letter.record().position();
+        try {
+            producer.send(record, (metadata, error) -> {
+                if (error == null) {
+                    done.complete(null);
+                } else if (error instanceof RetriableException) {
+                    done.completeExceptionally(new RetriableSyncException(
+                            "writing the dead letter for " + where + " to " + topic + " failed: " + error, error));
+                } else {
+                    done.completeExceptionally(new SyncException(
+                            "writing the dead letter for " + where + " to " + topic + " failed: " + error, error));
+                }
+            });
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e instanceof RetriableException
+                    ? new RetriableSyncException("writing the dead letter for " + where + " to " + topic + " failed: " + e, e)
+                    : new SyncException("writing the dead letter for " + where + " to " + topic + " failed: " + e, e));
+        }
+        return done;
+    }
+
+    static List<Header> headers(DeadLetter letter) {
+        List<Header> h = new ArrayList<>(12);
+        String reason = letter.reason();
+        byte[] reasonBytes = reason.getBytes(StandardCharsets.UTF_8);
+        if (reasonBytes.length > MAX_REASON_BYTES) {
+            reasonBytes = (reason.substring(0, Math.min(reason.length(), MAX_REASON_BYTES / 4)) + "...")
+                    .getBytes(StandardCharsets.UTF_8);
+        }
+        h.add(new RecordHeader(HEADER_REASON, reasonBytes));
+        h.add(header(HEADER_KIND, letter.kind().name()));
+        SourcePosition pos = letter.record().position();
+        try {
+            TopicPartition tp = PartitionNames.parse(pos.partition());
+            h.add(header(HEADER_TOPIC, tp.topic()));
+            h.add(header(HEADER_PARTITION, Integer.toString(tp.partition())));
+        } catch (IllegalArgumentException notKafka) {
+            // a position from another kind of source: only the raw name below
+        }
+        h.add(header(HEADER_OFFSET, Long.toString(pos.offset())));
+        h.add(header(HEADER_SOURCE_PARTITION, pos.partition()));
+        if (!letter.positions().isEmpty()) {
+            StringJoiner all = new StringJoiner(",");
+            letter.positions().forEach(p -> all.add(p.toString()));
+            h.add(header(HEADER_POSITIONS, all.toString()));
+        }
+        h.add(header(HEADER_TIME, Long.toString(letter.timeMillis())));
+        if (letter.action() != null) {
+            h.add(header(HEADER_INDEX, letter.action().index()));
+            h.add(header(HEADER_ID, letter.action().id()));
+        }
+        if (letter.result() != null) {
+            if (letter.result().errorType() != null) {
+                h.add(header(HEADER_ERROR_TYPE, letter.result().errorType()));
+            }
+            h.add(header(HEADER_STATUS, Integer.toString(letter.result().status())));
+        }
+        return h;
+    }
+
+    private static Header header(String key, String value) {
+        return new RecordHeader(key, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Flushes outstanding writes and closes the producer. Idempotent. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            try {
+                producer.close(closeTimeout);
+            } catch (RuntimeException e) {
+                LOG.warn("Closing the dead-letter producer failed: {}", e.toString());
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return description;
+    }
+
+    /**
+     * Configures a {@link KafkaDeadLetterSink}. Required: {@link #bootstrapServers} and
+     * {@link #topic}. The producer always uses {@code acks=all} and
+     * {@code enable.idempotence=true}; other producer properties pass through. Not thread-safe.
+     */
+    public static final class Builder {
+        private final Map<String, Object> properties = new LinkedHashMap<>();
+        private String topic = "";
+        private KafkaSecurity security = KafkaSecurity.none();
+        private Duration closeTimeout = Duration.ofSeconds(10);
+
+        private Builder() {
+        }
+
+        /** {@code bootstrap.servers} of the cluster holding the dead-letter topic. */
+        public Builder bootstrapServers(String servers) {
+            Objects.requireNonNull(servers, "servers");
+            if (servers.isBlank()) {
+                throw new IllegalArgumentException("bootstrapServers must not be blank: '" + servers + "'");
+            }
+            properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+            return this;
+        }
+
+        /** The dead-letter topic (it must exist or be auto-created by the broker). */
+        public Builder topic(String topic) {
+            Objects.requireNonNull(topic, "topic");
+            if (topic.isBlank()) {
+                throw new IllegalArgumentException("topic must not be blank: '" + topic + "'");
+            }
+            this.topic = topic;
+            return this;
+        }
+
+        /** SASL / SSL settings; default {@link KafkaSecurity#none()}. */
+        public Builder security(KafkaSecurity security) {
+            this.security = Objects.requireNonNull(security, "security");
+            return this;
+        }
+
+        /**
+         * Any Kafka producer property, passed through.
+         *
+         * @throws IllegalArgumentException for {@code acks} other than {@code all}/{@code -1},
+         *     {@code enable.idempotence=false}, or a key / value serializer
+         */
+        public Builder property(String name, Object value) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(value, "value of " + name);
+            String v = String.valueOf(value).trim();
+            switch (name) {
+                case ProducerConfig.ACKS_CONFIG:
+                    if (!v.equals("all") && !v.equals("-1")) {
+                        throw new IllegalArgumentException("acks=" + value + " is not allowed: a dead letter counts as "
+                                + "stored only when every in-sync replica has it (acks=all)");
+                    }
+                    break;
+                case ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG:
+                    if (!v.equalsIgnoreCase("true")) {
+                        throw new IllegalArgumentException("enable.idempotence=" + value + " is not allowed: "
+                                + "retried dead-letter writes must not be duplicated or reordered");
+                    }
+                    break;
+                case ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG:
+                case ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG:
+                    throw new IllegalArgumentException(name + "=" + value + " is not allowed: dead letters are the original bytes");
+                default:
+            }
+            properties.put(name, value);
+            return this;
+        }
+
+        /** How long {@link KafkaDeadLetterSink#close()} waits for outstanding writes; default 10 s. */
+        public Builder closeTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "closeTimeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("closeTimeout must be > 0: " + timeout);
+            }
+            this.closeTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * The sink, with its producer created.
+         *
+         * @throws IllegalStateException if bootstrap servers or the topic are missing
+         */
+        public KafkaDeadLetterSink build() {
+            if (!properties.containsKey(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG)) {
+                throw new IllegalStateException("bootstrapServers is required");
+            }
+            if (topic.isEmpty()) {
+                throw new IllegalStateException("topic is required");
+            }
+            return new KafkaDeadLetterSink(this);
+        }
+
+        Map<String, Object> effectiveConfig() {
+            Map<String, Object> c = new LinkedHashMap<>(security.toProperties());
+            c.putAll(properties);
+            c.put(ProducerConfig.ACKS_CONFIG, "all");
+            c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+            return c;
+        }
+
+        @Override
+        public String toString() {
+            return "KafkaDeadLetterSink.Builder{topic=" + topic + ", config=" + KafkaSecurity.masked(effectiveConfig()) + "}";
+        }
+    }
+}

@@ -1,0 +1,690 @@
+package dev.binlogsync.kafka;
+
+import dev.binlogsync.core.ChangeEvent;
+import dev.binlogsync.core.DecodeException;
+import dev.binlogsync.core.PartitionListener;
+import dev.binlogsync.core.RetriableSyncException;
+import dev.binlogsync.core.Source;
+import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.core.SourceRecord;
+import dev.binlogsync.core.SyncException;
+import dev.binlogsync.kafka.decode.MessageDecoder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import javax.annotation.Nullable;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Kafka consumer group as a {@link Source}: subscribes to topics (a list or a pattern), decodes
+ * each record with a {@link MessageDecoder}, and commits offsets only when the pipeline calls
+ * {@link #commit}.
+ *
+ * <p><b>Offsets.</b> {@code enable.auto.commit} is forced to {@code false} (setting it to
+ * {@code true} is rejected). {@link #commit} commits {@code lastDone.offset + 1} per partition
+ * with {@code commitSync}; nothing else ever commits, and {@link #close()} does not commit either.
+ *
+ * <p><b>Records.</b> Each Kafka record becomes exactly one {@link SourceRecord}: position
+ * {@code "topic-partition"} / Kafka offset, the raw key and value bytes, the Kafka record timestamp,
+ * and the decoded events. A record the decoder cannot handle becomes a failed record whose
+ * {@link DecodeException} names topic, partition and offset and what is wrong; {@link #poll} never
+ * throws for bad input and never drops a record.
+ *
+ * <p><b>Rebalances</b> (classic and {@code group.protocol=consumer} alike): Kafka's
+ * {@code onPartitionsRevoked} calls {@link PartitionListener#onRevoked} (the pipeline flushes and
+ * commits them inside the callback, while they are still owned), {@code onPartitionsLost} calls
+ * {@link PartitionListener#onLost}, {@code onPartitionsAssigned} applies the {@link StartPosition}
+ * to partitions this instance has not seen before, re-pauses them while paused, then calls
+ * {@link PartitionListener#onAssigned}. All from inside {@link #poll}, on the pipeline thread. If
+ * the listener throws, {@link #poll} rethrows it after rewinding the partitions to the first record
+ * it would have returned, so nothing is skipped.
+ *
+ * <p><b>Backpressure.</b> {@link #pause()} pauses every assigned partition (and ones assigned
+ * later) while {@link #poll} keeps being called, so the member stays in its group however long the
+ * sink is down.
+ *
+ * <p><b>Threading.</b> Like {@code KafkaConsumer}: one thread calls everything except
+ * {@link #wakeup()}, which is thread-safe. Use after {@link #close()} throws
+ * {@link IllegalStateException}.
+ *
+ * <pre>{@code
+ * KafkaSource source = KafkaSource.builder()
+ *         .bootstrapServers("kafka-1:9092,kafka-2:9092")
+ *         .groupId("orders-to-es")
+ *         .topics("canal.shop.orders")
+ *         .decoder(CanalFlatMessageDecoder.create())
+ *         .security(KafkaSecurity.scramSha512("sync", password))
+ *         .property("max.poll.records", 2000)
+ *         .build();
+ * }</pre>
+ */
+public final class KafkaSource implements Source {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaSource.class);
+    private static final int NEW = 0;
+    private static final int OPEN = 1;
+    private static final int CLOSED = 2;
+
+    private final Map<String, Object> config;
+    private final List<String> topics;
+    @Nullable
+    private final Pattern pattern;
+    private final MessageDecoder decoder;
+    private final StartPosition startPosition;
+    private final Duration commitTimeout;
+    private final Duration closeTimeout;
+    private final String description;
+
+    private final AtomicInteger state = new AtomicInteger(NEW);
+    private final AtomicBoolean wakeupPending = new AtomicBoolean();
+    @Nullable
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    @Nullable
+    private PartitionListener listener;
+    private final Map<TopicPartition, String> names = new HashMap<>();
+    private final Map<String, TopicPartition> partitions = new HashMap<>();
+    private final Set<TopicPartition> positioned = new HashSet<>();
+    private boolean paused;
+    private boolean closing;
+    @Nullable
+    private RuntimeException callbackFailure;
+
+    private KafkaSource(Builder b) {
+        this.config = b.effectiveConfig();
+        this.topics = List.copyOf(b.topics);
+        this.pattern = b.pattern;
+        this.decoder = b.decoder;
+        this.startPosition = b.startPosition;
+        this.commitTimeout = b.commitTimeout;
+        this.closeTimeout = b.closeTimeout;
+        this.description = "KafkaSource{" + (pattern != null ? "pattern=" + pattern : "topics=" + topics)
+                + ", decoder=" + decoder + ", startPosition=" + startPosition
+                + ", config=" + KafkaSecurity.masked(config) + "}";
+    }
+
+    /** A new builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public void open(PartitionListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        if (!state.compareAndSet(NEW, OPEN)) {
+            throw new IllegalStateException("open() may be called once, on a new source: " + this);
+        }
+        this.listener = listener;
+        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.consumer = c;
+        Rebalance rebalance = new Rebalance();
+        if (pattern != null) {
+            c.subscribe(pattern, rebalance);
+        } else {
+            c.subscribe(topics, rebalance);
+        }
+        LOG.info("Opened {}", this);
+    }
+
+    @Override
+    public List<SourceRecord> poll(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        KafkaConsumer<byte[], byte[]> c = ensureOpen();
+        if (wakeupPending.getAndSet(false)) {
+            return List.of();
+        }
+        ConsumerRecords<byte[], byte[]> records;
+        try {
+            records = c.poll(timeout);
+        } catch (WakeupException e) {
+            throwCallbackFailure(null);
+            return List.of();
+        } catch (InterruptException e) {
+            Thread.interrupted();
+            InterruptedException ie = new InterruptedException("interrupted while polling Kafka");
+            ie.initCause(e);
+            throw ie;
+        } catch (RetriableException e) {
+            throwCallbackFailure(null);
+            throw new RetriableSyncException("polling Kafka failed: " + e, e);
+        } catch (KafkaException e) {
+            throwCallbackFailure(null);
+            throw new SyncException("polling Kafka failed: " + e, e);
+        }
+        throwCallbackFailure(records);
+        if (records.isEmpty()) {
+            return List.of();
+        }
+        List<SourceRecord> out = new ArrayList<>(records.count());
+        for (TopicPartition tp : records.partitions()) {
+            String name = nameOf(tp);
+            for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+                out.add(decode(name, r));
+            }
+        }
+        return out;
+    }
+
+    private SourceRecord decode(String name, ConsumerRecord<byte[], byte[]> r) {
+        SourcePosition position = new SourcePosition(name, r.offset());
+        long timestamp = Math.max(0L, r.timestamp());
+        DecodeException failure;
+        try {
+            List<ChangeEvent> events = decoder.decode(r.key(), r.value(), position);
+            if (events != null) {
+                return new SourceRecord(position, events, r.key(), r.value(), timestamp, null);
+            }
+            failure = failure(r, "the decoder returned null", null);
+        } catch (DecodeException e) {
+            failure = failure(r, e.getMessage(), e);
+        } catch (RuntimeException e) {
+            failure = failure(r, "the decoder failed: " + e, e);
+        }
+        return new SourceRecord(position, List.of(), r.key(), r.value(), timestamp, failure);
+    }
+
+    private DecodeException failure(ConsumerRecord<byte[], byte[]> r, String what, @Nullable Throwable cause) {
+        return new DecodeException("cannot decode the record at topic " + r.topic() + ", partition " + r.partition()
+                + ", offset " + r.offset() + " (" + decoder + "): " + what, cause);
+    }
+
+    @Override
+    public void commit(Map<String, SourcePosition> lastDone) {
+        Objects.requireNonNull(lastDone, "lastDone");
+        KafkaConsumer<byte[], byte[]> c = ensureOpen();
+        if (lastDone.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(lastDone.size() * 2);
+        for (Map.Entry<String, SourcePosition> e : lastDone.entrySet()) {
+            SourcePosition pos = Objects.requireNonNull(e.getValue(), "position of " + e.getKey());
+            if (!pos.partition().equals(e.getKey())) {
+                throw new IllegalArgumentException("position " + pos + " filed under partition " + e.getKey());
+            }
+            offsets.put(partitionOf(e.getKey()), new OffsetAndMetadata(pos.offset() + 1));
+        }
+        try {
+            try {
+                c.commitSync(offsets, commitTimeout);
+            } catch (WakeupException e) {
+                // wakeup() was meant for a poll: let the next poll return at once and commit anyway
+                wakeupPending.set(true);
+                c.commitSync(offsets, commitTimeout);
+            }
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("Committed {}", offsets);
+            }
+        } catch (RebalanceInProgressException e) {
+            throw new RetriableSyncException("commit of " + lastDone.values() + " refused while the group rebalances; "
+                    + "the partitions are committed on revocation or by the next commit", e);
+        } catch (CommitFailedException e) {
+            throw new SyncException("commit of " + lastDone.values() + " failed: the partitions are no longer owned "
+                    + "by this member; their new owner reads the uncommitted records again", e);
+        } catch (InterruptException e) {
+            throw new SyncException("interrupted while committing " + lastDone.values(), e);
+        } catch (RetriableException e) {
+            throw new RetriableSyncException("commit of " + lastDone.values() + " failed: " + e, e);
+        } catch (KafkaException e) {
+            throw new SyncException("commit of " + lastDone.values() + " failed: " + e, e);
+        }
+    }
+
+    @Override
+    public void pause() {
+        KafkaConsumer<byte[], byte[]> c = ensureOpen();
+        if (!paused) {
+            paused = true;
+            c.pause(c.assignment());
+        }
+    }
+
+    @Override
+    public void resume() {
+        KafkaConsumer<byte[], byte[]> c = ensureOpen();
+        if (paused) {
+            paused = false;
+            c.resume(c.paused());
+        }
+    }
+
+    /** Whether {@link #pause()} is in effect. */
+    public boolean isPaused() {
+        return paused;
+    }
+
+    @Override
+    public void wakeup() {
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null && state.get() == OPEN) {
+            c.wakeup();
+        }
+    }
+
+    /**
+     * Per assigned partition, the records between the current position and the end of the
+     * partition as of the last fetch ({@code KafkaConsumer.currentLag}); partitions the consumer
+     * has no figure for yet are left out.
+     */
+    @Override
+    public Map<String, Long> lag() {
+        KafkaConsumer<byte[], byte[]> c = ensureOpen();
+        Map<String, Long> lag = new LinkedHashMap<>();
+        for (TopicPartition tp : c.assignment()) {
+            OptionalLong l = c.currentLag(tp);
+            if (l.isPresent()) {
+                lag.put(nameOf(tp), l.getAsLong());
+            }
+        }
+        return lag;
+    }
+
+    /** The partitions currently assigned, as {@code topic-partition} names. */
+    public Set<String> assignment() {
+        KafkaConsumer<byte[], byte[]> c = ensureOpen();
+        Set<String> out = new HashSet<>();
+        c.assignment().forEach(tp -> out.add(nameOf(tp)));
+        return out;
+    }
+
+    /**
+     * Closes the consumer (leaving the group) without committing and without calling the
+     * {@link PartitionListener}. Idempotent.
+     */
+    @Override
+    public void close() {
+        int previous = state.getAndSet(CLOSED);
+        if (previous == CLOSED) {
+            return;
+        }
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            closing = true;
+            try {
+                c.close(CloseOptions.timeout(closeTimeout));
+            } catch (RuntimeException e) {
+                LOG.warn("Closing the Kafka consumer failed (nothing was committed): {}", e.toString());
+            }
+        }
+        LOG.info("Closed {}", this);
+    }
+
+    private KafkaConsumer<byte[], byte[]> ensureOpen() {
+        int s = state.get();
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (s == CLOSED) {
+            throw new IllegalStateException("the source is closed: " + this);
+        }
+        if (s == NEW || c == null) {
+            throw new IllegalStateException("open() was not called: " + this);
+        }
+        return c;
+    }
+
+    private String nameOf(TopicPartition tp) {
+        String name = names.get(tp);
+        if (name == null) {
+            name = PartitionNames.name(tp);
+            names.put(tp, name);
+            partitions.put(name, tp);
+        }
+        return name;
+    }
+
+    private TopicPartition partitionOf(String name) {
+        TopicPartition tp = partitions.get(name);
+        return tp != null ? tp : PartitionNames.parse(name);
+    }
+
+    private List<String> namesOf(Collection<TopicPartition> tps) {
+        List<String> out = new ArrayList<>(tps.size());
+        for (TopicPartition tp : tps) {
+            out.add(nameOf(tp));
+        }
+        return out;
+    }
+
+    /** Rethrows a failure of the listener, rewinding {@code records} first so none is skipped. */
+    private void throwCallbackFailure(@Nullable ConsumerRecords<byte[], byte[]> records) {
+        RuntimeException failure = callbackFailure;
+        if (failure == null) {
+            return;
+        }
+        callbackFailure = null;
+        if (records != null) {
+            KafkaConsumer<byte[], byte[]> c = consumer;
+            for (TopicPartition tp : records.partitions()) {
+                List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
+                if (!list.isEmpty() && c != null && c.assignment().contains(tp)) {
+                    c.seek(tp, list.get(0).offset());
+                }
+            }
+        }
+        throw failure;
+    }
+
+    private void positionNew(KafkaConsumer<byte[], byte[]> c, Collection<TopicPartition> assigned) {
+        List<TopicPartition> fresh = new ArrayList<>();
+        for (TopicPartition tp : assigned) {
+            if (positioned.add(tp)) {
+                fresh.add(tp);
+            }
+        }
+        if (fresh.isEmpty()) {
+            return;
+        }
+        switch (startPosition.kind()) {
+            case TIMESTAMP: {
+                Instant time = Objects.requireNonNull(startPosition.timestampOrNull());
+                Map<TopicPartition, Long> query = new HashMap<>();
+                fresh.forEach(tp -> query.put(tp, time.toEpochMilli()));
+                Map<TopicPartition, OffsetAndTimestamp> found = c.offsetsForTimes(query);
+                List<TopicPartition> none = new ArrayList<>();
+                for (TopicPartition tp : fresh) {
+                    OffsetAndTimestamp at = found.get(tp);
+                    if (at != null) {
+                        LOG.info("Starting {} at offset {}, the first record at or after {}", nameOf(tp), at.offset(), time);
+                        c.seek(tp, at.offset());
+                    } else {
+                        none.add(tp);
+                    }
+                }
+                if (!none.isEmpty()) {
+                    Map<TopicPartition, Long> ends = c.endOffsets(none);
+                    for (TopicPartition tp : none) {
+                        long end = ends.getOrDefault(tp, 0L);
+                        LOG.info("Starting {} at its end offset {}: no record at or after {}", nameOf(tp), end, time);
+                        c.seek(tp, end);
+                    }
+                }
+                break;
+            }
+            case OFFSETS:
+                for (TopicPartition tp : fresh) {
+                    Long offset = startPosition.offsetsMap().get(nameOf(tp));
+                    if (offset != null) {
+                        LOG.info("Starting {} at the configured offset {}", nameOf(tp), offset);
+                        c.seek(tp, offset);
+                    }
+                }
+                break;
+            default:
+                // committed offsets, auto.offset.reset for partitions without one
+        }
+    }
+
+    /** Forwards the consumer's rebalance callbacks to the pipeline's listener. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+            if (closing || revoked.isEmpty()) {
+                return;
+            }
+            List<String> list = namesOf(revoked);
+            LOG.info("Partitions revoked: {}", list);
+            call(() -> listener.onRevoked(list));
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> lost) {
+            if (closing || lost.isEmpty()) {
+                return;
+            }
+            List<String> list = namesOf(lost);
+            LOG.warn("Partitions lost (their uncommitted records will be read again by the new owner): {}", list);
+            call(() -> listener.onLost(list));
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+            if (closing || assigned.isEmpty()) {
+                return;
+            }
+            KafkaConsumer<byte[], byte[]> c = consumer;
+            List<String> list = namesOf(assigned);
+            LOG.info("Partitions assigned: {}", list);
+            call(() -> {
+                positionNew(c, assigned);
+                if (paused) {
+                    c.pause(assigned);
+                }
+                listener.onAssigned(list);
+            });
+        }
+
+        private void call(Runnable r) {
+            if (callbackFailure != null) {
+                return;
+            }
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                callbackFailure = e;
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return description;
+    }
+
+    /**
+     * Configures a {@link KafkaSource}. Each setter validates at once
+     * ({@link IllegalArgumentException} naming the bad value); {@link #build()} checks that the
+     * required settings are there ({@link IllegalStateException}). Not thread-safe.
+     *
+     * <p>Required: {@link #bootstrapServers}, {@link #groupId}, {@link #topics} or
+     * {@link #topicPattern}, {@link #decoder}. Defaults: {@link StartPosition#committedOrEarliest()},
+     * {@link KafkaSecurity#none()}, commit timeout 30 s, close timeout 10 s, and Kafka's own
+     * defaults for every other client property.
+     */
+    public static final class Builder {
+        private final Map<String, Object> properties = new LinkedHashMap<>();
+        private final List<String> topics = new ArrayList<>();
+        @Nullable
+        private Pattern pattern;
+        @Nullable
+        private MessageDecoder decoder;
+        private StartPosition startPosition = StartPosition.committedOrEarliest();
+        private KafkaSecurity security = KafkaSecurity.none();
+        private Duration commitTimeout = Duration.ofSeconds(30);
+        private Duration closeTimeout = Duration.ofSeconds(10);
+
+        private Builder() {
+        }
+
+        /** {@code bootstrap.servers}, e.g. {@code "kafka-1:9092,kafka-2:9092"}. */
+        public Builder bootstrapServers(String servers) {
+            Objects.requireNonNull(servers, "servers");
+            if (servers.isBlank()) {
+                throw new IllegalArgumentException("bootstrapServers must not be blank: '" + servers + "'");
+            }
+            properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+            return this;
+        }
+
+        /** The consumer group ({@code group.id}). */
+        public Builder groupId(String groupId) {
+            Objects.requireNonNull(groupId, "groupId");
+            if (groupId.isBlank()) {
+                throw new IllegalArgumentException("groupId must not be blank: '" + groupId + "'");
+            }
+            properties.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+            return this;
+        }
+
+        /** Subscribes to these topics (replacing earlier ones). */
+        public Builder topics(String... topics) {
+            Objects.requireNonNull(topics, "topics");
+            return topics(List.of(topics));
+        }
+
+        /** Subscribes to these topics (replacing earlier ones). */
+        public Builder topics(Collection<String> topics) {
+            Objects.requireNonNull(topics, "topics");
+            if (topics.isEmpty()) {
+                throw new IllegalArgumentException("topics must not be empty");
+            }
+            for (String t : topics) {
+                if (t == null || t.isBlank()) {
+                    throw new IllegalArgumentException("topic names must not be blank: " + topics);
+                }
+            }
+            this.topics.clear();
+            this.topics.addAll(topics);
+            return this;
+        }
+
+        /** Subscribes to every topic matching {@code pattern}, now and later created. */
+        public Builder topicPattern(Pattern pattern) {
+            this.pattern = Objects.requireNonNull(pattern, "pattern");
+            return this;
+        }
+
+        /** How record bytes become change events. */
+        public Builder decoder(MessageDecoder decoder) {
+            this.decoder = Objects.requireNonNull(decoder, "decoder");
+            return this;
+        }
+
+        /** Where reading starts; default {@link StartPosition#committedOrEarliest()}. */
+        public Builder startPosition(StartPosition startPosition) {
+            this.startPosition = Objects.requireNonNull(startPosition, "startPosition");
+            return this;
+        }
+
+        /** SASL / SSL settings; default {@link KafkaSecurity#none()}. */
+        public Builder security(KafkaSecurity security) {
+            this.security = Objects.requireNonNull(security, "security");
+            return this;
+        }
+
+        /**
+         * Any Kafka consumer property, passed through as is (e.g. {@code max.poll.records},
+         * {@code group.protocol=consumer}, {@code client.rack}). Properties set here win over the
+         * {@link #security} conveniences.
+         *
+         * @throws IllegalArgumentException for {@code enable.auto.commit=true} (offsets are
+         *     committed only after the sink acknowledged), for the key / value deserializers
+         *     (decoding is the {@link #decoder}'s job) and for {@code auto.offset.reset} (use
+         *     {@link #startPosition})
+         */
+        public Builder property(String name, Object value) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(value, "value of " + name);
+            switch (name) {
+                case ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG:
+                    if (!"false".equalsIgnoreCase(String.valueOf(value).trim())) {
+                        throw new IllegalArgumentException("enable.auto.commit=" + value + " is not allowed: "
+                                + "binlog-sync commits an offset only after every document it produced was written; "
+                                + "auto-commit would commit records before they reach the index and lose them on a crash");
+                    }
+                    break;
+                case ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG:
+                case ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG:
+                    throw new IllegalArgumentException(name + "=" + value + " is not allowed: records are read as bytes "
+                            + "and decoded by the decoder(...)");
+                case ConsumerConfig.AUTO_OFFSET_RESET_CONFIG:
+                    throw new IllegalArgumentException("auto.offset.reset=" + value + " is not allowed: use "
+                            + "startPosition(StartPosition.committedOrEarliest() / committedOrLatest() / timestamp(..) / offsets(..))");
+                default:
+            }
+            properties.put(name, value);
+            return this;
+        }
+
+        /** {@link #property} for each entry. */
+        public Builder properties(Map<String, ?> properties) {
+            Objects.requireNonNull(properties, "properties");
+            properties.forEach(this::property);
+            return this;
+        }
+
+        /** How long {@link KafkaSource#commit} waits for the broker; default 30 s. */
+        public Builder commitTimeout(Duration timeout) {
+            this.commitTimeout = positive(timeout, "commitTimeout");
+            return this;
+        }
+
+        /** How long {@link KafkaSource#close()} waits to leave the group; default 10 s. */
+        public Builder closeTimeout(Duration timeout) {
+            this.closeTimeout = positive(timeout, "closeTimeout");
+            return this;
+        }
+
+        private static Duration positive(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be > 0: " + d);
+            }
+            return d;
+        }
+
+        /**
+         * The source, not yet open.
+         *
+         * @throws IllegalStateException if bootstrap servers, group id, topics or decoder are
+         *     missing, or both topics and a pattern were given
+         */
+        public KafkaSource build() {
+            if (!properties.containsKey(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG)) {
+                throw new IllegalStateException("bootstrapServers is required");
+            }
+            if (!properties.containsKey(ConsumerConfig.GROUP_ID_CONFIG)) {
+                throw new IllegalStateException("groupId is required (offsets are committed for a consumer group)");
+            }
+            if (topics.isEmpty() && pattern == null) {
+                throw new IllegalStateException("topics(...) or topicPattern(...) is required");
+            }
+            if (!topics.isEmpty() && pattern != null) {
+                throw new IllegalStateException("give either topics " + topics + " or topicPattern " + pattern + ", not both");
+            }
+            if (decoder == null) {
+                throw new IllegalStateException("decoder is required, e.g. CanalFlatMessageDecoder.create()");
+            }
+            return new KafkaSource(this);
+        }
+
+        Map<String, Object> effectiveConfig() {
+            Map<String, Object> c = new LinkedHashMap<>(security.toProperties());
+            c.putAll(properties);
+            c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+            c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, startPosition.autoOffsetReset());
+            return c;
+        }
+
+        @Override
+        public String toString() {
+            return "KafkaSource.Builder{" + KafkaSecurity.masked(effectiveConfig()) + ", topics=" + topics
+                    + ", pattern=" + pattern + ", decoder=" + decoder + ", startPosition=" + startPosition + "}";
+        }
+    }
+}

@@ -1,0 +1,537 @@
+package dev.binlogsync.kafka.decode;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.binlogsync.core.ChangeEvent;
+import dev.binlogsync.core.DecodeException;
+import dev.binlogsync.core.Operation;
+import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.kafka.internal.Json;
+import dev.binlogsync.kafka.internal.MysqlColumnType;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import javax.annotation.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decodes Canal flat messages ({@code canal.mq.flatMessage=true}): one JSON object per Kafka
+ * record, carrying one or more rows of one table.
+ *
+ * <p><b>Rows.</b> Each element of {@code data} becomes one {@link ChangeEvent}, in order, with the
+ * message's {@code database}, {@code table}, {@code pkNames} (as {@link ChangeEvent#primaryKeys()},
+ * empty when null) and {@code es} (as {@link ChangeEvent#eventTimeMillis()}). For {@code UPDATE}
+ * the matching element of {@code old} (the previous values of the changed columns) becomes
+ * {@link ChangeEvent#oldValues()}, typed like the row. For {@code DELETE}, {@code data} is the
+ * before image.
+ *
+ * <p><b>Types.</b> Canal sends every value as a JSON string; the column's {@code mysqlType} (or,
+ * when absent or unknown, its {@code sqlType}) decides the Java value:
+ * <table>
+ * <caption>Column type to value</caption>
+ * <tr><th>MySQL type</th><th>value</th></tr>
+ * <tr><td>tinyint, smallint, mediumint, int</td><td>{@code Integer}</td></tr>
+ * <tr><td>int unsigned, bigint</td><td>{@code Long}</td></tr>
+ * <tr><td>bigint unsigned</td><td>{@code Long}, or {@code BigInteger} beyond {@code Long.MAX_VALUE}</td></tr>
+ * <tr><td>tinyint(1), bool</td><td>{@code Boolean} (0 false, anything else true), or {@code Integer}
+ *     with {@link Builder#tinyint1AsBoolean(boolean) tinyint1AsBoolean(false)}</td></tr>
+ * <tr><td>decimal, numeric</td><td>{@code BigDecimal}, exactly as sent (scale kept)</td></tr>
+ * <tr><td>float / double</td><td>{@code Float} / {@code Double}</td></tr>
+ * <tr><td>bit(1) / bit(n)</td><td>{@code Boolean} / {@code Long} (Canal sends the number)</td></tr>
+ * <tr><td>year</td><td>{@code Integer} ({@code 0000} becomes null)</td></tr>
+ * <tr><td>date</td><td>{@code "yyyy-MM-dd"}</td></tr>
+ * <tr><td>datetime, timestamp</td><td>a string in the configured {@link DateTimeStyle}</td></tr>
+ * <tr><td>time</td><td>the string as sent ({@code "-838:59:59"} is valid MySQL)</td></tr>
+ * <tr><td>json</td><td>parsed: {@code Map}, {@code List}, {@code String}, numbers, {@code Boolean}</td></tr>
+ * <tr><td>enum</td><td>{@code String}</td></tr>
+ * <tr><td>set</td><td>{@code List<String>} of the members ({@code ""} is an empty list)</td></tr>
+ * <tr><td>binary, varbinary, blob, geometry</td><td>base64 {@code String} of the original bytes
+ *     (Canal carries them as ISO-8859-1 text)</td></tr>
+ * <tr><td>char, varchar, text and anything else</td><td>{@code String}</td></tr>
+ * </table>
+ * A JSON null stays null. Zero dates ({@code 0000-00-00}, any zero month or day) become null and
+ * never fail. A value that does not fit its declared type (e.g. {@code "abc"} in an int column)
+ * makes the whole message fail with a {@link DecodeException} naming the table, column, type, row
+ * and value.
+ *
+ * <p><b>DDL</b> ({@code isDdl: true}, or a type such as {@code ALTER}, {@code CREATE},
+ * {@code ERASE}, {@code TRUNCATE}, {@code RENAME}, {@code CINDEX}, {@code DINDEX}, {@code QUERY})
+ * yields no events; it is logged at INFO and passed to the optional {@link DdlListener}. Any other
+ * unknown {@code type} is a {@link DecodeException}.
+ *
+ * <p>Parses with Jackson's streaming parser straight into the row maps (no tree, no intermediate
+ * copies). Immutable and thread-safe.
+ *
+ * <pre>{@code
+ * MessageDecoder canal = CanalFlatMessageDecoder.builder()
+ *         .dateTimeStyle(DateTimeStyle.ISO_OFFSET)
+ *         .zone(ZoneId.of("Asia/Shanghai"))
+ *         .build();
+ * }</pre>
+ */
+public final class CanalFlatMessageDecoder implements MessageDecoder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CanalFlatMessageDecoder.class);
+    private static final List<String> DDL_TYPES =
+            List.of("CREATE", "ALTER", "ERASE", "TRUNCATE", "RENAME", "CINDEX", "DINDEX", "QUERY", "GTID");
+
+    private final boolean tinyint1AsBoolean;
+    private final DateTimeStyle dateTimeStyle;
+    private final ZoneId zone;
+    @Nullable
+    private final DdlListener ddlListener;
+
+    private CanalFlatMessageDecoder(Builder b) {
+        this.tinyint1AsBoolean = b.tinyint1AsBoolean;
+        this.dateTimeStyle = b.dateTimeStyle;
+        this.zone = b.zone;
+        this.ddlListener = b.ddlListener;
+    }
+
+    /** A decoder with the defaults: tinyint(1) as boolean, {@link DateTimeStyle#ISO_LOCAL}, UTC. */
+    public static CanalFlatMessageDecoder create() {
+        return builder().build();
+    }
+
+    /** A builder with the defaults of {@link #create()}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public List<ChangeEvent> decode(@Nullable byte[] key, @Nullable byte[] value, SourcePosition position) {
+        Objects.requireNonNull(position, "position");
+        if (value == null) {
+            throw new DecodeException("a Canal flat message must not be empty, got a null value (tombstone)");
+        }
+        Message m = new Message();
+        try (JsonParser p = Json.FACTORY.createParser(value)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new DecodeException("a Canal flat message must be a JSON object, got " + p.currentToken());
+            }
+            String field;
+            while ((field = p.nextFieldName()) != null) {
+                JsonToken t = p.nextToken();
+                switch (field) {
+                    case "database": m.database = text(p, t, field); break;
+                    case "table": m.table = text(p, t, field); break;
+                    case "type": m.type = text(p, t, field); break;
+                    case "isDdl": m.isDdl = t == JsonToken.VALUE_TRUE; break;
+                    case "es": m.es = t == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : 0L; break;
+                    case "sql": m.sql = text(p, t, field); break;
+                    case "pkNames": m.pkNames = readStrings(p, t, field); break;
+                    case "mysqlType": m.mysqlType = readTypes(p, t); break;
+                    case "sqlType": m.sqlType = readSqlTypes(p, t); break;
+                    case "data": m.data = readRows(p, t, field); break;
+                    case "old": m.old = readRows(p, t, field); break;
+                    default: p.skipChildren();
+                }
+            }
+        } catch (JsonProcessingException e) {
+            throw new DecodeException("malformed JSON: " + e.getOriginalMessage() + " at " + e.getLocation().offsetDescription(), e);
+        } catch (IOException e) {
+            throw new DecodeException("cannot read the message: " + e, e);
+        }
+        return events(m, position);
+    }
+
+    private List<ChangeEvent> events(Message m, SourcePosition position) {
+        String type = m.type;
+        if (m.isDdl || (type != null && DDL_TYPES.contains(type))) {
+            String db = m.database == null ? "" : m.database;
+            String table = m.table == null ? "" : m.table;
+            String sql = m.sql == null ? "" : m.sql;
+            LOG.info("Skipping DDL at {}: {} on {}.{}: {}", position, type, db, table, sql);
+            if (ddlListener != null) {
+                ddlListener.onDdl(db, table, type == null ? "" : type, sql, position);
+            }
+            return List.of();
+        }
+        if (type == null) {
+            throw new DecodeException("missing 'type'");
+        }
+        Operation op;
+        switch (type) {
+            case "INSERT": op = Operation.INSERT; break;
+            case "UPDATE": op = Operation.UPDATE; break;
+            case "DELETE": op = Operation.DELETE; break;
+            default: throw new DecodeException("unknown type '" + type + "' (expected INSERT, UPDATE, DELETE or a DDL type)");
+        }
+        if (m.database == null || m.database.isEmpty()) {
+            throw new DecodeException("missing 'database' in a " + type + " message");
+        }
+        if (m.table == null || m.table.isEmpty()) {
+            throw new DecodeException("missing 'table' in a " + type + " message on " + m.database);
+        }
+        if (m.data == null) {
+            throw new DecodeException("missing 'data' in a " + type + " message on " + m.database + "." + m.table);
+        }
+        List<Map<String, Object>> old = m.old;
+        if (op == Operation.UPDATE && old != null && old.size() != m.data.size()) {
+            throw new DecodeException("'old' has " + old.size() + " rows but 'data' has " + m.data.size()
+                    + " in an UPDATE on " + m.database + "." + m.table);
+        }
+        List<String> pks = m.pkNames == null ? List.of() : m.pkNames;
+        int n = m.data.size();
+        List<ChangeEvent> events = n == 1 ? null : new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Map<String, Object> row = m.data.get(i);
+            typeRow(m, row, i, "data");
+            Map<String, Object> before = Map.of();
+            if (op == Operation.UPDATE && old != null) {
+                Map<String, Object> o = old.get(i);
+                if (o != null) {
+                    typeRow(m, o, i, "old");
+                    before = o;
+                }
+            }
+            ChangeEvent e = new ChangeEvent(m.database, m.table, op, row, before, pks, m.es, position);
+            if (n == 1) {
+                return Collections.singletonList(e);
+            }
+            events.add(e);
+        }
+        return n == 0 ? List.of() : events;
+    }
+
+    private void typeRow(Message m, Map<String, Object> row, int index, String part) {
+        for (Map.Entry<String, Object> e : row.entrySet()) {
+            Object raw = e.getValue();
+            if (raw == null) {
+                continue;
+            }
+            String column = e.getKey();
+            MysqlColumnType type = m.typeOf(column);
+            if (type != null) {
+                e.setValue(convert(m, column, type, (String) raw, index, part));
+            }
+        }
+    }
+
+    private Object convert(Message m, String column, MysqlColumnType type, String s, int index, String part) {
+        try {
+            switch (type.kind()) {
+                case STRING:
+                    return s;
+                case INT:
+                    return Integer.valueOf(Integer.parseInt(s));
+                case LONG:
+                    return Long.valueOf(Long.parseLong(s));
+                case BIGINT_UNSIGNED:
+                    if (s.length() < 19) {
+                        return Long.valueOf(Long.parseLong(s));
+                    } else {
+                        BigInteger big = new BigInteger(s);
+                        return big.bitLength() < 64 ? (Object) Long.valueOf(big.longValue()) : big;
+                    }
+                case TINYINT1:
+                    int v = Integer.parseInt(s);
+                    return tinyint1AsBoolean ? (Object) Boolean.valueOf(v != 0) : (Object) Integer.valueOf(v);
+                case DECIMAL:
+                    return new BigDecimal(s);
+                case FLOAT:
+                    return Float.valueOf(Float.parseFloat(s));
+                case DOUBLE:
+                    return Double.valueOf(Double.parseDouble(s));
+                case BIT1:
+                    return Boolean.valueOf(Long.parseLong(s) != 0);
+                case BIT:
+                    return Long.valueOf(Long.parseLong(s));
+                case YEAR:
+                    int year = Integer.parseInt(s);
+                    return year == 0 ? null : Integer.valueOf(year);
+                case DATE:
+                    return date(s);
+                case DATETIME:
+                    return dateTime(s);
+                case TIME:
+                    return s;
+                case JSON:
+                    return s.isBlank() ? null : Json.MAPPER.readValue(s, Object.class);
+                case SET:
+                    return s.isEmpty() ? List.of() : List.of(s.split(",", -1));
+                case BINARY:
+                    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.ISO_8859_1));
+                default:
+                    throw new IllegalStateException("unhandled " + type.kind());
+            }
+        } catch (NumberFormatException | DateTimeParseException | IOException | BadValue e) {
+            throw new DecodeException("column " + m.database + "." + m.table + "." + column + " (" + type.text()
+                    + ") in " + part + "[" + index + "]: value '" + abbreviate(s) + "' does not fit its type"
+                    + (e instanceof BadValue ? ": " + e.getMessage() : ""), e);
+        }
+    }
+
+    @Nullable
+    private static String date(String s) throws BadValue {
+        if (s.length() != 10 || s.charAt(4) != '-' || s.charAt(7) != '-') {
+            throw new BadValue("expected yyyy-MM-dd");
+        }
+        return isZeroDate(s) ? null : s;
+    }
+
+    @Nullable
+    private String dateTime(String s) throws BadValue {
+        if (s.length() < 19 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(13) != ':' || s.charAt(16) != ':'
+                || (s.charAt(10) != ' ' && s.charAt(10) != 'T')) {
+            throw new BadValue("expected yyyy-MM-dd HH:mm:ss[.fraction]");
+        }
+        if (isZeroDate(s)) {
+            return null;
+        }
+        switch (dateTimeStyle) {
+            case RAW:
+                return s;
+            case ISO_LOCAL:
+                if (s.charAt(10) == 'T') {
+                    return s;
+                }
+                char[] chars = s.toCharArray();
+                chars[10] = 'T';
+                return new String(chars);
+            case ISO_OFFSET:
+                return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(local(s).atZone(zone).toOffsetDateTime());
+            case ISO_UTC:
+                return DateTimeFormatter.ISO_INSTANT.format(local(s).atZone(zone).toInstant());
+            default:
+                throw new IllegalStateException("unhandled " + dateTimeStyle);
+        }
+    }
+
+    private static LocalDateTime local(String s) {
+        return LocalDateTime.parse(s.charAt(10) == 'T' ? s : s.substring(0, 10) + 'T' + s.substring(11));
+    }
+
+    private static boolean isZeroDate(String s) {
+        return (s.charAt(5) == '0' && s.charAt(6) == '0') || (s.charAt(8) == '0' && s.charAt(9) == '0');
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 64 ? s : s.substring(0, 61) + "...";
+    }
+
+    @Nullable
+    private static String text(JsonParser p, JsonToken t, String field) throws IOException {
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (t == JsonToken.VALUE_STRING) {
+            return p.getText();
+        }
+        throw new DecodeException("'" + field + "' must be a string, got " + t);
+    }
+
+    @Nullable
+    private static List<String> readStrings(JsonParser p, JsonToken t, String field) throws IOException {
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (t != JsonToken.START_ARRAY) {
+            throw new DecodeException("'" + field + "' must be an array of strings, got " + t);
+        }
+        List<String> out = new ArrayList<>(2);
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t != JsonToken.VALUE_STRING) {
+                throw new DecodeException("'" + field + "' must be an array of strings, got " + t + " in it");
+            }
+            out.add(p.getText());
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    @Nullable
+    private static Map<String, MysqlColumnType> readTypes(JsonParser p, JsonToken t) throws IOException {
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (t != JsonToken.START_OBJECT) {
+            throw new DecodeException("'mysqlType' must be an object, got " + t);
+        }
+        Map<String, MysqlColumnType> types = new HashMap<>();
+        String column;
+        while ((column = p.nextFieldName()) != null) {
+            if (p.nextToken() == JsonToken.VALUE_STRING) {
+                MysqlColumnType type = MysqlColumnType.ofMysqlType(p.getText());
+                if (type != null) {
+                    types.put(column, type);
+                }
+            } else {
+                p.skipChildren();
+            }
+        }
+        return types;
+    }
+
+    @Nullable
+    private static Map<String, Integer> readSqlTypes(JsonParser p, JsonToken t) throws IOException {
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (t != JsonToken.START_OBJECT) {
+            throw new DecodeException("'sqlType' must be an object, got " + t);
+        }
+        Map<String, Integer> types = new HashMap<>();
+        String column;
+        while ((column = p.nextFieldName()) != null) {
+            if (p.nextToken() == JsonToken.VALUE_NUMBER_INT) {
+                types.put(column, p.getIntValue());
+            } else {
+                p.skipChildren();
+            }
+        }
+        return types;
+    }
+
+    @Nullable
+    private static List<Map<String, Object>> readRows(JsonParser p, JsonToken t, String field) throws IOException {
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (t != JsonToken.START_ARRAY) {
+            throw new DecodeException("'" + field + "' must be an array of row objects, got " + t);
+        }
+        List<Map<String, Object>> rows = new ArrayList<>(1);
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t == JsonToken.VALUE_NULL) {
+                rows.add(null);
+                continue;
+            }
+            if (t != JsonToken.START_OBJECT) {
+                throw new DecodeException("'" + field + "' must be an array of row objects, got " + t + " in it");
+            }
+            Map<String, Object> row = new LinkedHashMap<>(32);
+            String column;
+            while ((column = p.nextFieldName()) != null) {
+                t = p.nextToken();
+                switch (t) {
+                    case VALUE_STRING:
+                        row.put(column, p.getText());
+                        break;
+                    case VALUE_NULL:
+                        row.put(column, null);
+                        break;
+                    case VALUE_NUMBER_INT:
+                    case VALUE_NUMBER_FLOAT:
+                    case VALUE_TRUE:
+                    case VALUE_FALSE:
+                        // not what Canal sends, but harmless: type it from its text like a string
+                        row.put(column, p.getText());
+                        break;
+                    default:
+                        throw new DecodeException("'" + field + "' column '" + column + "' must be a string or null, got " + t);
+                }
+            }
+            rows.add(row);
+        }
+        if (field.equals("data") && rows.contains(null)) {
+            throw new DecodeException("'data' must not contain null rows");
+        }
+        return rows;
+    }
+
+    /** The fields of one message, filled in whatever order they arrive. */
+    private static final class Message {
+        @Nullable String database;
+        @Nullable String table;
+        @Nullable String type;
+        boolean isDdl;
+        long es;
+        @Nullable String sql;
+        @Nullable List<String> pkNames;
+        @Nullable Map<String, MysqlColumnType> mysqlType;
+        @Nullable Map<String, Integer> sqlType;
+        @Nullable List<Map<String, Object>> data;
+        @Nullable List<Map<String, Object>> old;
+
+        @Nullable
+        MysqlColumnType typeOf(String column) {
+            MysqlColumnType t = mysqlType == null ? null : mysqlType.get(column);
+            if (t == null && sqlType != null) {
+                Integer code = sqlType.get(column);
+                if (code != null) {
+                    t = MysqlColumnType.ofSqlType(code);
+                }
+            }
+            return t;
+        }
+    }
+
+    /** A value that is syntactically wrong for its type. */
+    private static final class BadValue extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        BadValue(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CanalFlatMessageDecoder{tinyint1AsBoolean=" + tinyint1AsBoolean + ", dateTimeStyle=" + dateTimeStyle
+                + ", zone=" + zone + ", ddlListener=" + (ddlListener != null) + "}";
+    }
+
+    /**
+     * Configures a {@link CanalFlatMessageDecoder}. Not thread-safe; {@link #build()} may be called
+     * more than once.
+     */
+    public static final class Builder {
+        private boolean tinyint1AsBoolean = true;
+        private DateTimeStyle dateTimeStyle = DateTimeStyle.ISO_LOCAL;
+        private ZoneId zone = ZoneOffset.UTC;
+        @Nullable
+        private DdlListener ddlListener;
+
+        private Builder() {
+        }
+
+        /** Whether {@code tinyint(1)} columns become {@code Boolean} (default) or {@code Integer}. */
+        public Builder tinyint1AsBoolean(boolean asBoolean) {
+            this.tinyint1AsBoolean = asBoolean;
+            return this;
+        }
+
+        /** How datetime and timestamp values are rendered; default {@link DateTimeStyle#ISO_LOCAL}. */
+        public Builder dateTimeStyle(DateTimeStyle style) {
+            this.dateTimeStyle = Objects.requireNonNull(style, "dateTimeStyle");
+            return this;
+        }
+
+        /**
+         * The zone the datetime / timestamp strings Canal sends are local to (the MySQL session /
+         * Canal server zone); used only by {@link DateTimeStyle#ISO_OFFSET} and
+         * {@link DateTimeStyle#ISO_UTC}. Default UTC.
+         */
+        public Builder zone(ZoneId zone) {
+            this.zone = Objects.requireNonNull(zone, "zone");
+            return this;
+        }
+
+        /** Told about each skipped DDL message; default none (DDL is only logged). */
+        public Builder ddlListener(@Nullable DdlListener listener) {
+            this.ddlListener = listener;
+            return this;
+        }
+
+        /** The decoder. */
+        public CanalFlatMessageDecoder build() {
+            return new CanalFlatMessageDecoder(this);
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package dev.binlogsync.kafka.decode;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.binlogsync.core.ChangeEvent;
+import dev.binlogsync.core.DecodeException;
+import dev.binlogsync.core.Operation;
+import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.kafka.internal.JsonValues;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import javax.annotation.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decodes Maxwell's JSON: one row per Kafka record,
+ * {@code {database, table, type, ts, xid, commit, data, old}}.
+ *
+ * <ul>
+ *   <li>{@code insert} and {@code bootstrap-insert} become {@link Operation#INSERT}, {@code update}
+ *       {@link Operation#UPDATE} ({@code old}, the previous values of the changed columns, becomes
+ *       {@link ChangeEvent#oldValues()}), {@code delete} {@link Operation#DELETE} ({@code data} is
+ *       the deleted row).</li>
+ *   <li>{@code bootstrap-start} and {@code bootstrap-complete} markers yield no events; so do DDL
+ *       messages ({@code table-create}, {@code table-alter}, {@code database-drop}, ...; Maxwell's
+ *       {@code output_ddl}), which are logged at INFO and passed to the optional {@link DdlListener}.
+ *       Any other {@code type} is a {@link DecodeException}.</li>
+ *   <li>{@code ts} is in epoch <b>seconds</b>; {@link ChangeEvent#eventTimeMillis()} is {@code ts * 1000}.</li>
+ *   <li>{@link ChangeEvent#primaryKeys()}: the value's {@code primary_key_columns} when present
+ *       ({@code output_primary_key_columns}), else the {@code pk.*} fields of the default key
+ *       {@code {"database":..,"table":..,"pk.id":..}}, else the column names of the array key format
+ *       ({@code ["db","table",[{"id":1}]]}); empty when none of these is there.</li>
+ *   <li>Values keep their JSON types (numbers with a fraction as exact {@code BigDecimal}); Maxwell
+ *       already renders datetimes as strings.</li>
+ * </ul>
+ * Immutable and thread-safe.
+ */
+public final class MaxwellDecoder implements MessageDecoder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MaxwellDecoder.class);
+
+    @Nullable
+    private final DdlListener ddlListener;
+
+    private MaxwellDecoder(@Nullable DdlListener ddlListener) {
+        this.ddlListener = ddlListener;
+    }
+
+    /** A decoder without a DDL listener. */
+    public static MaxwellDecoder create() {
+        return new MaxwellDecoder(null);
+    }
+
+    /** A decoder that tells {@code ddlListener} about the DDL messages it skips. */
+    public static MaxwellDecoder withDdlListener(DdlListener ddlListener) {
+        return new MaxwellDecoder(Objects.requireNonNull(ddlListener, "ddlListener"));
+    }
+
+    @Override
+    public List<ChangeEvent> decode(@Nullable byte[] key, @Nullable byte[] value, SourcePosition position) {
+        Objects.requireNonNull(position, "position");
+        if (value == null) {
+            throw new DecodeException("a Maxwell message must not be empty, got a null value (tombstone)");
+        }
+        JsonNode root = JsonValues.parse(value, "the record value");
+        if (!root.isObject()) {
+            throw new DecodeException("a Maxwell message must be a JSON object, got " + root.getNodeType());
+        }
+        String type = JsonValues.requireText(root, "type", "the Maxwell message");
+        Operation op;
+        switch (type) {
+            case "insert":
+            case "bootstrap-insert":
+                op = Operation.INSERT;
+                break;
+            case "update":
+                op = Operation.UPDATE;
+                break;
+            case "delete":
+                op = Operation.DELETE;
+                break;
+            case "bootstrap-start":
+            case "bootstrap-complete":
+                return List.of();
+            default:
+                if (type.startsWith("table-") || type.startsWith("database-")) {
+                    String db = root.path("database").asText("");
+                    String table = root.path("table").asText("");
+                    String sql = root.path("sql").asText("");
+                    LOG.info("Skipping DDL at {}: {} on {}.{}: {}", position, type, db, table, sql);
+                    if (ddlListener != null) {
+                        ddlListener.onDdl(db, table, type, sql, position);
+                    }
+                    return List.of();
+                }
+                throw new DecodeException("unknown type '" + type + "' (expected insert, update, delete, bootstrap-* or a DDL type)");
+        }
+        String db = JsonValues.requireText(root, "database", "a Maxwell " + type + " message");
+        String table = JsonValues.requireText(root, "table", "a Maxwell " + type + " message");
+        JsonNode data = root.get("data");
+        if (data == null || !data.isObject()) {
+            throw new DecodeException("missing 'data' object in a Maxwell " + type + " on " + db + "." + table);
+        }
+        Map<String, Object> row = JsonValues.toMap(data);
+        Map<String, Object> old = Map.of();
+        if (op == Operation.UPDATE) {
+            JsonNode oldNode = root.get("old");
+            if (oldNode != null && oldNode.isObject()) {
+                old = JsonValues.toMap(oldNode);
+            } else if (oldNode != null && !oldNode.isNull()) {
+                throw new DecodeException("'old' must be an object in a Maxwell update on " + db + "." + table);
+            }
+        }
+        JsonNode ts = root.get("ts");
+        long millis = ts != null && ts.isNumber() ? ts.longValue() * 1000L : 0L;
+        return Collections.singletonList(
+                new ChangeEvent(db, table, op, row, old, primaryKeys(root, key), millis, position));
+    }
+
+    private static List<String> primaryKeys(JsonNode value, @Nullable byte[] key) {
+        JsonNode columns = value.get("primary_key_columns");
+        if (columns != null && columns.isArray()) {
+            List<String> names = new ArrayList<>(columns.size());
+            columns.forEach(c -> names.add(c.asText()));
+            return Collections.unmodifiableList(names);
+        }
+        if (key == null) {
+            return List.of();
+        }
+        JsonNode k = JsonValues.parse(key, "the record key");
+        List<String> names = new ArrayList<>(2);
+        if (k.isObject()) {
+            Iterator<String> it = k.fieldNames();
+            while (it.hasNext()) {
+                String f = it.next();
+                if (f.startsWith("pk.")) {
+                    names.add(f.substring(3));
+                }
+            }
+        } else if (k.isArray() && k.size() >= 3 && k.get(2).isArray()) {
+            for (JsonNode pk : k.get(2)) {
+                pk.fieldNames().forEachRemaining(names::add);
+            }
+        }
+        return Collections.unmodifiableList(names);
+    }
+
+    @Override
+    public String toString() {
+        return "MaxwellDecoder{ddlListener=" + (ddlListener != null) + "}";
+    }
+}

@@ -1,0 +1,86 @@
+package dev.binlogsync.kafka.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.binlogsync.core.DecodeException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.annotation.Nullable;
+
+/** Tree helpers shared by the Debezium and Maxwell decoders. */
+public final class JsonValues {
+
+    private JsonValues() {
+    }
+
+    /** Parses {@code bytes} as one JSON value; malformed input is a {@link DecodeException}. */
+    public static JsonNode parse(byte[] bytes, String what) {
+        try {
+            JsonNode node = Json.MAPPER.readTree(bytes);
+            if (node == null || node.isMissingNode()) {
+                throw new DecodeException(what + " is empty");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new DecodeException("malformed JSON in " + what + ": " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " at " + e.getLocation().offsetDescription()), e);
+        } catch (IOException e) {
+            throw new DecodeException("cannot read " + what + ": " + e, e);
+        }
+    }
+
+    /** The plain Java value of a node: Map, List, String, Boolean, Integer/Long/BigInteger, BigDecimal/Double, or null. */
+    @Nullable
+    public static Object toJava(@Nullable JsonNode node) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return null;
+        }
+        switch (node.getNodeType()) {
+            case STRING:
+                return node.textValue();
+            case BOOLEAN:
+                return node.booleanValue();
+            case NUMBER:
+                return node.numberValue();
+            case OBJECT:
+                return toMap(node);
+            case ARRAY:
+                List<Object> list = new ArrayList<>(node.size());
+                for (JsonNode element : node) {
+                    list.add(toJava(element));
+                }
+                return list;
+            case BINARY:
+                return java.util.Base64.getEncoder().encodeToString(((com.fasterxml.jackson.databind.node.BinaryNode) node).binaryValue());
+            default:
+                return node.asText();
+        }
+    }
+
+    /** An object node as an ordered map of plain Java values. */
+    public static Map<String, Object> toMap(JsonNode object) {
+        Map<String, Object> map = new LinkedHashMap<>(Math.max(16, object.size() * 2));
+        Iterator<Map.Entry<String, JsonNode>> it = object.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            map.put(e.getKey(), toJava(e.getValue()));
+        }
+        return map;
+    }
+
+    /** A required text field. */
+    public static String requireText(JsonNode object, String field, String what) {
+        JsonNode n = object.get(field);
+        if (n == null || n.isNull()) {
+            throw new DecodeException("missing '" + field + "' in " + what);
+        }
+        if (!n.isTextual()) {
+            throw new DecodeException("'" + field + "' in " + what + " must be a string, got " + n.getNodeType());
+        }
+        return n.textValue();
+    }
+}

@@ -1,0 +1,167 @@
+package dev.binlogsync.kafka.internal;
+
+import java.sql.Types;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.annotation.Nullable;
+
+/**
+ * The value kind of a MySQL column, parsed from a Canal {@code mysqlType} string such as
+ * {@code "bigint(20) unsigned"} or from a {@code java.sql.Types} code. Parsed types are cached by
+ * their text (a stream has few distinct column types), so the hot path does a map lookup only.
+ */
+public final class MysqlColumnType {
+
+    /** What a column value is converted to. */
+    public enum Kind {
+        STRING, TINYINT1, INT, LONG, BIGINT_UNSIGNED, DECIMAL, FLOAT, DOUBLE, BIT1, BIT, YEAR,
+        DATE, DATETIME, TIME, JSON, SET, BINARY
+    }
+
+    private static final int CACHE_LIMIT = 4096;
+    private static final ConcurrentHashMap<String, MysqlColumnType> CACHE = new ConcurrentHashMap<>();
+
+    private final Kind kind;
+    private final String text;
+
+    private MysqlColumnType(Kind kind, String text) {
+        this.kind = kind;
+        this.text = text;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The declared type as the message stated it (for error messages). */
+    public String text() {
+        return text;
+    }
+
+    /**
+     * The kind for a {@code mysqlType} string, or null when the type is not recognised (the caller
+     * then falls back to the {@code sqlType} code).
+     */
+    @Nullable
+    public static MysqlColumnType ofMysqlType(String mysqlType) {
+        MysqlColumnType cached = CACHE.get(mysqlType);
+        if (cached != null) {
+            return cached;
+        }
+        Kind kind = parse(mysqlType);
+        if (kind == null) {
+            return null;
+        }
+        MysqlColumnType type = new MysqlColumnType(kind, mysqlType);
+        if (CACHE.size() < CACHE_LIMIT) {
+            CACHE.putIfAbsent(mysqlType, type);
+        }
+        return type;
+    }
+
+    /** The kind for a {@code java.sql.Types} code; unknown codes are kept as strings. */
+    public static MysqlColumnType ofSqlType(int sqlType) {
+        Kind kind;
+        switch (sqlType) {
+            case Types.BOOLEAN: kind = Kind.TINYINT1; break;
+            case Types.TINYINT:
+            case Types.SMALLINT: kind = Kind.INT; break;
+            case Types.INTEGER: kind = Kind.LONG; break; // may be an unsigned int
+            case Types.BIGINT: kind = Kind.BIGINT_UNSIGNED; break; // Long when it fits
+            case Types.DECIMAL:
+            case Types.NUMERIC: kind = Kind.DECIMAL; break;
+            case Types.REAL: kind = Kind.FLOAT; break;
+            case Types.FLOAT:
+            case Types.DOUBLE: kind = Kind.DOUBLE; break;
+            case Types.BIT: kind = Kind.BIT; break;
+            case Types.DATE: kind = Kind.DATE; break;
+            case Types.TIME: kind = Kind.TIME; break;
+            case Types.TIMESTAMP: kind = Kind.DATETIME; break;
+            case Types.BINARY:
+            case Types.VARBINARY:
+            case Types.LONGVARBINARY:
+            case Types.BLOB: kind = Kind.BINARY; break;
+            default: kind = Kind.STRING;
+        }
+        return new MysqlColumnType(kind, "sqlType " + sqlType);
+    }
+
+    @Nullable
+    private static Kind parse(String mysqlType) {
+        String t = mysqlType.trim().toLowerCase(Locale.ROOT);
+        int end = 0;
+        while (end < t.length() && Character.isLetter(t.charAt(end))) {
+            end++;
+        }
+        String base = t.substring(0, end);
+        boolean unsigned = t.contains("unsigned");
+        switch (base) {
+            case "tinyint":
+                return t.startsWith("tinyint(1)") ? Kind.TINYINT1 : Kind.INT;
+            case "bool":
+            case "boolean":
+                return Kind.TINYINT1;
+            case "smallint":
+            case "mediumint":
+                return Kind.INT;
+            case "int":
+            case "integer":
+                return unsigned ? Kind.LONG : Kind.INT;
+            case "bigint":
+                return unsigned ? Kind.BIGINT_UNSIGNED : Kind.LONG;
+            case "decimal":
+            case "numeric":
+            case "dec":
+            case "fixed":
+                return Kind.DECIMAL;
+            case "float":
+                return Kind.FLOAT;
+            case "double":
+            case "real":
+                return Kind.DOUBLE;
+            case "bit":
+                return t.equals("bit") || t.startsWith("bit(1)") ? Kind.BIT1 : Kind.BIT;
+            case "year":
+                return Kind.YEAR;
+            case "date":
+                return Kind.DATE;
+            case "datetime":
+            case "timestamp":
+                return Kind.DATETIME;
+            case "time":
+                return Kind.TIME;
+            case "json":
+                return Kind.JSON;
+            case "set":
+                return Kind.SET;
+            case "enum":
+            case "char":
+            case "varchar":
+            case "tinytext":
+            case "text":
+            case "mediumtext":
+            case "longtext":
+            case "nchar":
+            case "nvarchar":
+                return Kind.STRING;
+            case "binary":
+            case "varbinary":
+            case "tinyblob":
+            case "blob":
+            case "mediumblob":
+            case "longblob":
+            case "geometry":
+            case "point":
+            case "linestring":
+            case "polygon":
+            case "multipoint":
+            case "multilinestring":
+            case "multipolygon":
+            case "geometrycollection":
+            case "geomcollection":
+                return Kind.BINARY;
+            default:
+                return null;
+        }
+    }
+}

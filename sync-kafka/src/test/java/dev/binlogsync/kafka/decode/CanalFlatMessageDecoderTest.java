@@ -1,0 +1,210 @@
+package dev.binlogsync.kafka.decode;
+
+import static dev.binlogsync.kafka.decode.Resources.bytes;
+import static dev.binlogsync.kafka.decode.Resources.utf8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.binlogsync.core.ChangeEvent;
+import dev.binlogsync.core.DecodeException;
+import dev.binlogsync.core.Operation;
+import dev.binlogsync.core.SourcePosition;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CanalFlatMessageDecoderTest {
+
+    static final SourcePosition POS = new SourcePosition("canal-0", 17);
+    final CanalFlatMessageDecoder decoder = CanalFlatMessageDecoder.create();
+
+    @Test
+    void typesEveryAwkwardColumnOfAnInsertFromItsMysqlType() {
+        List<ChangeEvent> events = decoder.decode(null, bytes("canal/insert-all-types.json"), POS);
+        assertEquals(1, events.size());
+        ChangeEvent e = events.get(0);
+        assertEquals("shop", e.database());
+        assertEquals("products", e.table());
+        assertEquals(Operation.INSERT, e.operation());
+        assertEquals(List.of("id"), e.primaryKeys());
+        assertEquals(1709296245000L, e.eventTimeMillis());
+        assertEquals(POS, e.position());
+        assertEquals(Map.of(), e.oldValues());
+        Map<String, Object> r = e.row();
+        assertEquals(new BigInteger("18446744073709551615"), r.get("id"), "unsigned bigint beyond Long stays exact");
+        assertEquals(-5, r.get("small"));
+        assertEquals(Boolean.TRUE, r.get("active"));
+        assertEquals(4294967295L, r.get("qty"));
+        assertEquals(-42, r.get("stock"));
+        assertEquals(9007199254740993L, r.get("views"));
+        assertEquals(new BigDecimal("12345678.9000"), r.get("price"));
+        assertEquals(4, ((BigDecimal) r.get("price")).scale(), "scale kept");
+        assertEquals(1.25f, r.get("weight"));
+        assertEquals(0.1d, r.get("ratio"));
+        assertEquals(Boolean.TRUE, r.get("flag"));
+        assertEquals(255L, r.get("mask"));
+        assertEquals(2024, r.get("born"));
+        assertEquals("2024-02-29", r.get("day"));
+        assertEquals("2024-03-01T12:30:45.123", r.get("created"));
+        assertEquals("2024-03-01T12:30:45", r.get("updated"));
+        assertTrue(r.containsKey("zero_dt"));
+        assertNull(r.get("zero_dt"), "zero datetime becomes null");
+        assertNull(r.get("zero_day"), "zero date becomes null");
+        assertEquals("-838:59:59", r.get("dur"));
+        assertEquals(Map.of("color", "red", "sizes", List.of(1, 2), "price", new BigDecimal("9.99"), "nested", Map.of("ok", true)),
+                r.get("attrs"));
+        assertEquals("paid", r.get("status"));
+        assertEquals(List.of("a", "c"), r.get("tags"));
+        assertEquals(List.of(), r.get("no_tags"));
+        assertArrayEquals(new byte[] {0, (byte) 0xff, 0x10, (byte) 0x89, 'P', 'N', 'G'},
+                Base64.getDecoder().decode((String) r.get("thumb")), "blob bytes survive Canal's ISO-8859-1 text");
+        assertArrayEquals(new byte[] {(byte) 0xde, (byte) 0xad, (byte) 0xbe, (byte) 0xef},
+                Base64.getDecoder().decode((String) r.get("code")));
+        assertEquals("Ünïcode ☃ \"quoted\"", r.get("name"));
+        assertTrue(r.containsKey("notes"));
+        assertNull(r.get("notes"));
+        assertEquals(7L, r.get("legacy"), "no mysqlType: typed from sqlType");
+        assertEquals(new ArrayList<>(r.keySet()).subList(0, 3), List.of("id", "small", "active"), "column order kept");
+    }
+
+    @Test
+    void updateWithTwoRowsGivesTwoEventsWithTypedOldValuesOfChangedColumns() {
+        List<ChangeEvent> events = decoder.decode(null, bytes("canal/update-two-rows.json"), POS);
+        assertEquals(2, events.size());
+        ChangeEvent first = events.get(0);
+        assertEquals(Operation.UPDATE, first.operation());
+        assertEquals(1, first.row().get("id"));
+        assertEquals(new BigDecimal("10.50"), first.row().get("amount"));
+        assertEquals(Map.of("status", "new", "updated", "2024-03-01T12:30:00"), first.oldValues());
+        ChangeEvent second = events.get(1);
+        assertEquals(2, second.row().get("id"));
+        assertEquals(new BigDecimal("98.00"), second.oldValues().get("amount"));
+        assertTrue(second.oldValues().containsKey("updated"));
+        assertNull(second.oldValues().get("updated"), "zero date in old becomes null too");
+        assertEquals(new BigDecimal("98.00"), second.beforeImage().get("amount"));
+        assertEquals(2, second.beforeImage().get("id"), "unchanged column from the row");
+        assertEquals("new", second.beforeImage().get("status"));
+    }
+
+    @Test
+    void deleteCarriesTheBeforeImageAsItsRow() {
+        ChangeEvent e = decoder.decode(null, bytes("canal/delete.json"), POS).get(0);
+        assertEquals(Operation.DELETE, e.operation());
+        assertEquals(3, e.row().get("id"));
+        assertEquals("cancelled", e.row().get("status"));
+        assertEquals(1709296270000L, e.eventTimeMillis());
+    }
+
+    @Test
+    void ddlYieldsNoEventsAndIsPassedToTheListener() {
+        List<String> seen = new ArrayList<>();
+        CanalFlatMessageDecoder d = CanalFlatMessageDecoder.builder()
+                .ddlListener((db, table, type, sql, pos) -> seen.add(db + "|" + table + "|" + type + "|" + sql + "|" + pos))
+                .build();
+        assertEquals(List.of(), d.decode(null, bytes("canal/ddl-alter.json"), POS));
+        assertEquals(List.of("shop|orders|ALTER|ALTER TABLE `orders` ADD COLUMN `note` varchar(64) NULL|canal-0@17"), seen);
+    }
+
+    @Test
+    void dateTimeStylesRenderInTheConfiguredZone() {
+        byte[] msg = bytes("canal/insert-all-types.json");
+        ZoneId shanghai = ZoneId.of("Asia/Shanghai");
+        Map<String, Object> offset = CanalFlatMessageDecoder.builder().dateTimeStyle(DateTimeStyle.ISO_OFFSET).zone(shanghai).build()
+                .decode(null, msg, POS).get(0).row();
+        assertEquals("2024-03-01T12:30:45.123+08:00", offset.get("created"));
+        assertEquals("2024-03-01T12:30:45+08:00", offset.get("updated"));
+        Map<String, Object> utc = CanalFlatMessageDecoder.builder().dateTimeStyle(DateTimeStyle.ISO_UTC).zone(shanghai).build()
+                .decode(null, msg, POS).get(0).row();
+        assertEquals("2024-03-01T04:30:45.123Z", utc.get("created"));
+        assertNull(utc.get("zero_dt"));
+        Map<String, Object> raw = CanalFlatMessageDecoder.builder().dateTimeStyle(DateTimeStyle.RAW).build()
+                .decode(null, msg, POS).get(0).row();
+        assertEquals("2024-03-01 12:30:45.123", raw.get("created"));
+        assertEquals("2024-02-29", raw.get("day"));
+    }
+
+    @Test
+    void tinyint1CanStayAnInteger() {
+        Map<String, Object> row = CanalFlatMessageDecoder.builder().tinyint1AsBoolean(false).build()
+                .decode(null, bytes("canal/insert-all-types.json"), POS).get(0).row();
+        assertEquals(1, row.get("active"));
+    }
+
+    @Test
+    void fieldOrderDoesNotMatter() {
+        String msg = "{\"type\":\"INSERT\",\"mysqlType\":{\"id\":\"int(11)\",\"ok\":\"tinyint(1)\"},\"table\":\"t\","
+                + "\"pkNames\":[\"id\"],\"database\":\"d\",\"extra\":{\"x\":[1,{\"y\":2}]},\"data\":[{\"id\":\"5\",\"ok\":\"0\"}]}";
+        ChangeEvent e = decoder.decode(null, utf8(msg), POS).get(0);
+        assertEquals(Map.of("id", 5, "ok", false), e.row());
+        assertEquals(0L, e.eventTimeMillis());
+    }
+
+    @Test
+    void columnsWithoutAnyTypeStayStrings() {
+        String msg = "{\"data\":[{\"id\":\"5\",\"v\":\"x\"}],\"database\":\"d\",\"table\":\"t\",\"type\":\"INSERT\"}";
+        assertEquals(Map.of("id", "5", "v", "x"), decoder.decode(null, utf8(msg), POS).get(0).row());
+    }
+
+    @Test
+    void malformedJsonIsADecodeExceptionSayingWhere() {
+        DecodeException e = assertThrows(DecodeException.class,
+                () -> decoder.decode(null, utf8("{\"data\":[{\"id\":\"1\"}],\"database\":"), POS));
+        assertTrue(e.getMessage().startsWith("malformed JSON"), e.getMessage());
+    }
+
+    @Test
+    void aValueThatDoesNotFitItsTypeNamesTableColumnTypeRowAndValue() {
+        String msg = "{\"data\":[{\"id\":\"1\",\"amount\":\"1.5\"},{\"id\":\"2\",\"amount\":\"ten\"}],\"database\":\"shop\","
+                + "\"mysqlType\":{\"id\":\"int(11)\",\"amount\":\"decimal(10,2)\"},\"table\":\"orders\",\"type\":\"INSERT\"}";
+        DecodeException e = assertThrows(DecodeException.class, () -> decoder.decode(null, utf8(msg), POS));
+        assertEquals("column shop.orders.amount (decimal(10,2)) in data[1]: value 'ten' does not fit its type", e.getMessage());
+    }
+
+    @Test
+    void badDatetimeAndBadJsonColumnsAreDecodeExceptions() {
+        String dt = "{\"data\":[{\"c\":\"yesterday\"}],\"database\":\"d\",\"mysqlType\":{\"c\":\"datetime\"},\"table\":\"t\",\"type\":\"INSERT\"}";
+        assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null, utf8(dt), POS)).getMessage()
+                .contains("expected yyyy-MM-dd HH:mm:ss"));
+        String js = "{\"data\":[{\"c\":\"{nope\"}],\"database\":\"d\",\"mysqlType\":{\"c\":\"json\"},\"table\":\"t\",\"type\":\"INSERT\"}";
+        assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null, utf8(js), POS)).getMessage()
+                .contains("d.t.c (json)"));
+    }
+
+    @Test
+    void unknownTypeMissingTableMissingDataAndTombstoneAreDecodeExceptions() {
+        assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null,
+                utf8("{\"data\":[],\"database\":\"d\",\"table\":\"t\",\"type\":\"UPSERT\"}"), POS)).getMessage()
+                .contains("unknown type 'UPSERT'"));
+        assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null,
+                utf8("{\"data\":[{\"a\":\"1\"}],\"database\":\"d\",\"type\":\"INSERT\"}"), POS)).getMessage()
+                .contains("missing 'table'"));
+        assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null,
+                utf8("{\"database\":\"d\",\"table\":\"t\",\"type\":\"DELETE\"}"), POS)).getMessage()
+                .contains("missing 'data'"));
+        assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null, null, POS)).getMessage()
+                .contains("tombstone"));
+        assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null,
+                utf8("{\"data\":[{\"a\":\"1\"},{\"a\":\"2\"}],\"old\":[{\"a\":\"0\"}],\"database\":\"d\",\"table\":\"t\",\"type\":\"UPDATE\"}"),
+                POS)).getMessage().contains("'old' has 1 rows but 'data' has 2"));
+        assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null, utf8("[1,2]"), POS)).getMessage()
+                .contains("must be a JSON object"));
+    }
+
+    @Test
+    void unsignedBigintThatFitsALongIsALong() {
+        String msg = "{\"data\":[{\"id\":\"9223372036854775807\",\"n\":\"9223372036854775808\"}],\"database\":\"d\","
+                + "\"mysqlType\":{\"id\":\"bigint unsigned\",\"n\":\"bigint(20) unsigned\"},\"table\":\"t\",\"type\":\"INSERT\"}";
+        Map<String, Object> row = decoder.decode(null, msg.getBytes(StandardCharsets.UTF_8), POS).get(0).row();
+        assertEquals(Long.MAX_VALUE, row.get("id"));
+        assertEquals(new BigInteger("9223372036854775808"), row.get("n"));
+    }
+}

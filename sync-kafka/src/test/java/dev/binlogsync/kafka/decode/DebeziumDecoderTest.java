@@ -1,0 +1,91 @@
+package dev.binlogsync.kafka.decode;
+
+import static dev.binlogsync.kafka.decode.Resources.bytes;
+import static dev.binlogsync.kafka.decode.Resources.utf8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.binlogsync.core.ChangeEvent;
+import dev.binlogsync.core.DecodeException;
+import dev.binlogsync.core.Operation;
+import dev.binlogsync.core.SourcePosition;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DebeziumDecoderTest {
+
+    static final SourcePosition POS = new SourcePosition("dbserver1.shop.orders-0", 3);
+    final DebeziumDecoder decoder = DebeziumDecoder.create();
+
+    @Test
+    void createWithoutSchemaIsAnInsertOfTheAfterImageWithKeyColumnsAsPrimaryKeys() {
+        ChangeEvent e = decoder.decode(utf8("{\"id\":1001}"), bytes("debezium/insert-schemaless.json"), POS).get(0);
+        assertEquals(Operation.INSERT, e.operation());
+        assertEquals("shop", e.database());
+        assertEquals("orders", e.table());
+        assertEquals(List.of("id"), e.primaryKeys());
+        assertEquals(1709296245000L, e.eventTimeMillis(), "source.ts_ms, the binlog time");
+        assertEquals(1001, e.row().get("id"));
+        assertEquals("12.50", e.row().get("amount"), "without schemas a decimal cannot be recognised");
+        assertEquals(true, e.row().get("active"));
+        assertEquals(1709296245123L, e.row().get("created"));
+        assertEquals(Map.of(), e.oldValues());
+        assertEquals(POS, e.position());
+    }
+
+    @Test
+    void updateWithSchemaDecodesBase64DecimalsWithTheSchemaScaleAndKeepsOnlyChangedOldValues() {
+        ChangeEvent e = decoder.decode(bytes("debezium/key-with-schema.json"), bytes("debezium/update-with-schema.json"), POS).get(0);
+        assertEquals(Operation.UPDATE, e.operation());
+        assertEquals(List.of("id"), e.primaryKeys());
+        assertEquals(new BigDecimal("-999999.99"), e.row().get("amount"));
+        assertEquals(0, e.row().get("active"));
+        assertEquals(Map.of("amount", new BigDecimal("12.50"), "active", 1), e.oldValues());
+        assertEquals(1709296300000L, e.eventTimeMillis());
+    }
+
+    @Test
+    void deleteCarriesTheBeforeImageAndItsTombstoneYieldsNothing() {
+        ChangeEvent e = decoder.decode(utf8("{\"id\":1001}"), bytes("debezium/delete-schemaless.json"), POS).get(0);
+        assertEquals(Operation.DELETE, e.operation());
+        assertEquals(1001, e.row().get("id"));
+        assertEquals(List.of(), decoder.decode(utf8("{\"id\":1001}"), null, POS));
+        assertEquals(List.of(), decoder.decode(null, utf8("{\"schema\":null,\"payload\":null}"), POS));
+    }
+
+    @Test
+    void snapshotReadIsAnInsert() {
+        ChangeEvent e = decoder.decode(null, bytes("debezium/snapshot-read-schemaless.json"), POS).get(0);
+        assertEquals(Operation.INSERT, e.operation());
+        assertEquals("bob", e.row().get("customer"));
+        assertEquals(List.of(), e.primaryKeys(), "no key, no primary keys");
+    }
+
+    @Test
+    void variableScaleDecimalIsDecoded() {
+        String v = "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"type\":\"struct\",\"field\":\"after\",\"fields\":["
+                + "{\"type\":\"struct\",\"name\":\"io.debezium.data.VariableScaleDecimal\",\"field\":\"n\"}]}]},"
+                + "\"payload\":{\"before\":null,\"after\":{\"n\":{\"scale\":3,\"value\":\"BNI=\"}},"
+                + "\"source\":{\"db\":\"d\",\"table\":\"t\",\"ts_ms\":5},\"op\":\"c\",\"ts_ms\":6}}";
+        assertEquals(new BigDecimal("1.234"), decoder.decode(null, utf8(v), POS).get(0).row().get("n"));
+    }
+
+    @Test
+    void truncateUnknownOpMissingSourceAndMalformedJsonAreDecodeExceptions() {
+        String base = "{\"before\":null,\"after\":{\"id\":1},\"source\":{\"db\":\"d\",\"table\":\"t\"},\"op\":\"%s\"}";
+        assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null, utf8(String.format(base, "t")), POS))
+                .getMessage().contains("truncate of d.t"));
+        assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null, utf8(String.format(base, "x")), POS))
+                .getMessage().contains("unknown op 'x'"));
+        assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null,
+                utf8("{\"after\":{\"id\":1},\"op\":\"c\"}"), POS)).getMessage().contains("missing 'source'"));
+        assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null, utf8("{\"op\":"), POS))
+                .getMessage().startsWith("malformed JSON"));
+        assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null,
+                utf8("{\"before\":null,\"after\":null,\"source\":{\"db\":\"d\",\"table\":\"t\"},\"op\":\"c\"}"), POS))
+                .getMessage().contains("missing 'after'"));
+    }
+}

@@ -1,0 +1,101 @@
+package dev.binlogsync.kafka.decode;
+
+import static dev.binlogsync.kafka.decode.Resources.bytes;
+import static dev.binlogsync.kafka.decode.Resources.utf8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.binlogsync.core.ChangeEvent;
+import dev.binlogsync.core.DecodeException;
+import dev.binlogsync.core.Operation;
+import dev.binlogsync.core.SourcePosition;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MaxwellDecoderTest {
+
+    static final SourcePosition POS = new SourcePosition("maxwell-2", 9);
+    final MaxwellDecoder decoder = MaxwellDecoder.create();
+
+    @Test
+    void insertKeepsJsonTypesTurnsSecondsIntoMillisAndTakesPrimaryKeysFromTheKey() {
+        ChangeEvent e = decoder.decode(bytes("maxwell/key-insert.json"), bytes("maxwell/insert.json"), POS).get(0);
+        assertEquals(Operation.INSERT, e.operation());
+        assertEquals("shop", e.database());
+        assertEquals("orders", e.table());
+        assertEquals(1709296245000L, e.eventTimeMillis());
+        assertEquals(List.of("id"), e.primaryKeys());
+        assertEquals(1, e.row().get("id"));
+        assertEquals(new BigDecimal("12.50"), e.row().get("amount"), "exact, scale kept");
+        assertEquals("2024-03-01 12:30:45", e.row().get("created"));
+        assertEquals(Map.of("color", "red"), e.row().get("attrs"));
+        assertEquals(new BigInteger("18446744073709551615"), e.row().get("big"));
+        assertTrue(e.row().containsKey("note"));
+        assertNull(e.row().get("note"));
+    }
+
+    @Test
+    void updateOldHoldsThePreviousValuesOfChangedColumns() {
+        ChangeEvent e = decoder.decode(null, bytes("maxwell/update.json"), POS).get(0);
+        assertEquals(Operation.UPDATE, e.operation());
+        Map<String, Object> expected = new HashMap<>();
+        expected.put("amount", new BigDecimal("12.50"));
+        expected.put("active", 1);
+        expected.put("note", null);
+        assertEquals(expected, e.oldValues());
+        assertEquals(new BigDecimal("15.00"), e.row().get("amount"));
+    }
+
+    @Test
+    void deleteCarriesTheDeletedRow() {
+        ChangeEvent e = decoder.decode(null, bytes("maxwell/delete.json"), POS).get(0);
+        assertEquals(Operation.DELETE, e.operation());
+        assertEquals(1, e.row().get("id"));
+    }
+
+    @Test
+    void bootstrapInsertIsAnInsertAndItsStartAndCompleteMarkersYieldNothing() {
+        assertEquals(List.of(), decoder.decode(null, bytes("maxwell/bootstrap-start.json"), POS));
+        assertEquals(Operation.INSERT, decoder.decode(null, bytes("maxwell/bootstrap-insert.json"), POS).get(0).operation());
+        assertEquals(List.of(), decoder.decode(null, bytes("maxwell/bootstrap-complete.json"), POS));
+    }
+
+    @Test
+    void ddlYieldsNothingAndIsPassedToTheListener() {
+        List<String> seen = new ArrayList<>();
+        MaxwellDecoder d = MaxwellDecoder.withDdlListener((db, table, type, sql, pos) -> seen.add(type + " " + db + "." + table + ": " + sql));
+        assertEquals(List.of(), d.decode(null, bytes("maxwell/ddl-table-alter.json"), POS));
+        assertEquals(List.of("table-alter shop.orders: ALTER TABLE orders ADD note varchar(64)"), seen);
+    }
+
+    @Test
+    void primaryKeysFromPrimaryKeyColumnsOrTheArrayKeyFormat() {
+        String v = "{\"database\":\"d\",\"table\":\"t\",\"type\":\"insert\",\"ts\":1,\"data\":{\"a\":1,\"b\":2},"
+                + "\"primary_key_columns\":[\"a\",\"b\"]}";
+        assertEquals(List.of("a", "b"), decoder.decode(null, utf8(v), POS).get(0).primaryKeys());
+        String v2 = "{\"database\":\"d\",\"table\":\"t\",\"type\":\"insert\",\"ts\":1,\"data\":{\"a\":1}}";
+        assertEquals(List.of("a"), decoder.decode(utf8("[\"d\",\"t\",[{\"a\":1}]]"), utf8(v2), POS).get(0).primaryKeys());
+    }
+
+    @Test
+    void unknownTypeMissingDataAndMalformedJsonAreDecodeExceptions() {
+        assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null,
+                utf8("{\"database\":\"d\",\"table\":\"t\",\"type\":\"replace\",\"data\":{}}"), POS)).getMessage()
+                .contains("unknown type 'replace'"));
+        assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null,
+                utf8("{\"database\":\"d\",\"table\":\"t\",\"type\":\"insert\"}"), POS)).getMessage()
+                .contains("missing 'data'"));
+        assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null, utf8("{"), POS)).getMessage()
+                .startsWith("malformed JSON"));
+        assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null,
+                utf8("{\"table\":\"t\",\"type\":\"insert\",\"data\":{}}"), POS)).getMessage()
+                .contains("missing 'database'"));
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * Test fixtures of sync-kafka, shipped in its test-jar: {@link dev.binlogsync.kafka.testing.EmbeddedKafka},
+ * a real KRaft broker in the test JVM.
+ */
+@ParametersAreNonnullByDefault
+package dev.binlogsync.kafka.testing;
+
+import javax.annotation.ParametersAreNonnullByDefault;
