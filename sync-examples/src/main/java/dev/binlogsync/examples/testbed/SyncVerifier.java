@@ -220,7 +220,7 @@ public final class SyncVerifier {
             while (rs.next()) {
                 Map<String, String> row = new LinkedHashMap<>();
                 for (int i = 1; i <= meta.getColumnCount(); i++) {
-                    row.put(meta.getColumnName(i), rs.getString(i));
+                    row.put(meta.getColumnName(i), canalText(rs.getString(i), columns.get(i - 1)));
                 }
                 byte[] message = CanalFormat.rowsMessage(0, database, table, pks, "INSERT", 0, 0, null, sqlTypes, mysqlTypes,
                         List.of(row), null);
@@ -231,6 +231,32 @@ public final class SyncVerifier {
             }
         }
         return count;
+    }
+
+    /**
+     * The JDBC driver renders temporal values with six fraction digits; Canal (from the binlog) with
+     * exactly the column's fractional-second precision.
+     */
+    static String canalText(String jdbc, CanalFormat.Column column) {
+        if (jdbc == null) {
+            return null;
+        }
+        switch (column.kind()) {
+            case DATETIME: case TIMESTAMP: case TIME: {
+                int dot = jdbc.indexOf('.');
+                String whole = dot < 0 ? jdbc : jdbc.substring(0, dot);
+                if (column.fsp() == 0) {
+                    return whole;
+                }
+                StringBuilder fraction = new StringBuilder(dot < 0 ? "" : jdbc.substring(dot + 1));
+                while (fraction.length() < column.fsp()) {
+                    fraction.append('0');
+                }
+                return whole + "." + fraction.substring(0, column.fsp());
+            }
+            default:
+                return jdbc;
+        }
     }
 
     @SuppressWarnings("unchecked")
