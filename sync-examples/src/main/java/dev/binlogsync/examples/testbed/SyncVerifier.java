@@ -220,7 +220,7 @@ public final class SyncVerifier {
             while (rs.next()) {
                 Map<String, String> row = new LinkedHashMap<>();
                 for (int i = 1; i <= meta.getColumnCount(); i++) {
-                    row.put(meta.getColumnName(i), canalText(rs.getString(i), columns.get(i - 1)));
+                    row.put(meta.getColumnName(i), canalText(rs, i, columns.get(i - 1)));
                 }
                 byte[] message = CanalFormat.rowsMessage(0, database, table, pks, "INSERT", 0, 0, null, sqlTypes, mysqlTypes,
                         List.of(row), null);
@@ -234,29 +234,29 @@ public final class SyncVerifier {
     }
 
     /**
-     * The JDBC driver renders temporal values with six fraction digits; Canal (from the binlog) with
-     * exactly the column's fractional-second precision.
+     * A column value as Canal renders it from the binlog. The JDBC driver's own text for temporal
+     * values differs (its fraction digits), so those are read as {@code LocalDateTime} and rendered
+     * with exactly the column's fractional-second precision.
      */
-    static String canalText(String jdbc, CanalFormat.Column column) {
-        if (jdbc == null) {
-            return null;
-        }
-        switch (column.kind()) {
-            case DATETIME: case TIMESTAMP: case TIME: {
-                int dot = jdbc.indexOf('.');
-                String whole = dot < 0 ? jdbc : jdbc.substring(0, dot);
-                if (column.fsp() == 0) {
-                    return whole;
-                }
-                StringBuilder fraction = new StringBuilder(dot < 0 ? "" : jdbc.substring(dot + 1));
-                while (fraction.length() < column.fsp()) {
-                    fraction.append('0');
-                }
-                return whole + "." + fraction.substring(0, column.fsp());
+    static String canalText(ResultSet rs, int index, CanalFormat.Column column) throws SQLException {
+        if (column.kind() == CanalFormat.Kind.DATETIME || column.kind() == CanalFormat.Kind.TIMESTAMP) {
+            java.time.LocalDateTime t;
+            try {
+                t = rs.getObject(index, java.time.LocalDateTime.class);
+            } catch (SQLException zeroDate) {
+                return rs.getString(index);
             }
-            default:
-                return jdbc;
+            if (t == null) {
+                return null;
+            }
+            String text = String.format(java.util.Locale.ROOT, "%04d-%02d-%02d %02d:%02d:%02d", t.getYear(), t.getMonthValue(),
+                    t.getDayOfMonth(), t.getHour(), t.getMinute(), t.getSecond());
+            if (column.fsp() > 0) {
+                text += "." + String.format(java.util.Locale.ROOT, "%06d", t.getNano() / 1000).substring(0, column.fsp());
+            }
+            return text;
         }
+        return rs.getString(index);
     }
 
     @SuppressWarnings("unchecked")
