@@ -117,6 +117,8 @@ public final class KafkaSource implements Source {
     private boolean closing;
     @Nullable
     private RuntimeException callbackFailure;
+    @Nullable
+    private SyncException positioningFailure;
 
     private KafkaSource(Builder b) {
         this.config = b.effectiveConfig();
@@ -158,6 +160,9 @@ public final class KafkaSource implements Source {
     public List<SourceRecord> poll(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
         KafkaConsumer<byte[], byte[]> c = ensureOpen();
+        if (positioningFailure != null) {
+            throw positioningFailure;
+        }
         if (wakeupPending.getAndSet(false)) {
             return List.of();
         }
@@ -393,13 +398,26 @@ public final class KafkaSource implements Source {
     private void positionNew(KafkaConsumer<byte[], byte[]> c, Collection<TopicPartition> assigned) {
         List<TopicPartition> fresh = new ArrayList<>();
         for (TopicPartition tp : assigned) {
-            if (positioned.add(tp)) {
+            if (!positioned.contains(tp)) {
                 fresh.add(tp);
             }
         }
         if (fresh.isEmpty()) {
             return;
         }
+        try {
+            seekToStart(c, fresh);
+        } catch (RuntimeException e) {
+            // Kafka does not call onPartitionsAssigned again for these partitions: reading on would
+            // silently start them from the committed offsets instead. Fail every later poll.
+            positioningFailure = new SyncException("could not apply the start position " + startPosition + " to "
+                    + namesOf(fresh) + ": " + e + "; close this source and create a new one", e);
+            throw positioningFailure;
+        }
+        positioned.addAll(fresh);
+    }
+
+    private void seekToStart(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> fresh) {
         switch (startPosition.kind()) {
             case TIMESTAMP: {
                 Instant time = Objects.requireNonNull(startPosition.timestampOrNull());

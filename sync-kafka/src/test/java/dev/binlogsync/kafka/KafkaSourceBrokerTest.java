@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.binlogsync.core.Operation;
+import dev.binlogsync.core.PartitionListener;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SourceRecord;
 import dev.binlogsync.core.SyncException;
@@ -349,6 +350,46 @@ class KafkaSourceBrokerTest {
             s.open(new RecordingListener());
             SyncException e = assertThrows(SyncException.class, () -> pollUntil(s, l -> false));
             assertTrue(e.getMessage().contains("uthentication"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aFailingListenerIsRethrownFromPollAndNoRecordIsSkipped() throws Exception {
+        String topic = newTopic(1);
+        for (int i = 0; i < 3; i++) {
+            kafka.send(topic, 0, null, Canal.insert(i, "a"), null);
+        }
+        java.util.concurrent.atomic.AtomicBoolean fail = new java.util.concurrent.atomic.AtomicBoolean(true);
+        PartitionListener listener = new PartitionListener() {
+            @Override
+            public void onAssigned(java.util.Collection<String> partitions) {
+                if (fail.getAndSet(false)) {
+                    throw new IllegalStateException("listener failed");
+                }
+            }
+
+            @Override
+            public void onRevoked(java.util.Collection<String> partitions) {
+            }
+
+            @Override
+            public void onLost(java.util.Collection<String> partitions) {
+            }
+        };
+        try (KafkaSource s = source(topic, "g-listener-fails").build()) {
+            s.open(listener);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            IllegalStateException thrown = null;
+            while (thrown == null) {
+                assertTrue(System.nanoTime() < deadline, "the listener failure never surfaced");
+                try {
+                    assertTrue(s.poll(Duration.ofMillis(200)).isEmpty(), "no records before the failure surfaced");
+                } catch (IllegalStateException e) {
+                    thrown = e;
+                }
+            }
+            assertEquals("listener failed", thrown.getMessage());
+            assertEquals(List.of(0L, 1L, 2L), pollCount(s, 3).stream().map(r -> r.position().offset()).collect(Collectors.toList()));
         }
     }
 }

@@ -137,7 +137,7 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
                     case "sql": m.sql = text(p, t, field); break;
                     case "pkNames": m.pkNames = readStrings(p, t, field); break;
                     case "mysqlType": m.mysqlType = readTypes(p, t); break;
-                    case "sqlType": m.sqlType = readSqlTypes(p, t); break;
+                    case "sqlType": readSqlTypes(p, t, m); break;
                     case "data": m.data = readRows(p, t, field); break;
                     case "old": m.old = readRows(p, t, field); break;
                     default: p.skipChildren();
@@ -299,12 +299,8 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
             case RAW:
                 return s;
             case ISO_LOCAL:
-                if (s.charAt(10) == 'T') {
-                    return s;
-                }
-                char[] chars = s.toCharArray();
-                chars[10] = 'T';
-                return new String(chars);
+                // the only space in "yyyy-MM-dd HH:mm:ss[.f]" is the date/time separator
+                return s.charAt(10) == 'T' ? s : s.replace(' ', 'T');
             case ISO_OFFSET:
                 return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(local(s).atZone(zone).toOffsetDateTime());
             case ISO_UTC:
@@ -367,7 +363,7 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         String column;
         while ((column = p.nextFieldName()) != null) {
             if (p.nextToken() == JsonToken.VALUE_STRING) {
-                MysqlColumnType type = MysqlColumnType.ofMysqlType(p.getText());
+                MysqlColumnType type = MysqlColumnType.ofMysqlType(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
                 if (type != null) {
                     types.put(column, type);
                 }
@@ -378,24 +374,33 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         return types;
     }
 
-    @Nullable
-    private static Map<String, Integer> readSqlTypes(JsonParser p, JsonToken t) throws IOException {
+    /** Reads {@code sqlType} into two small arrays: it is only the fallback, a map would cost more than it saves. */
+    private static void readSqlTypes(JsonParser p, JsonToken t, Message m) throws IOException {
         if (t == JsonToken.VALUE_NULL) {
-            return null;
+            return;
         }
         if (t != JsonToken.START_OBJECT) {
             throw new DecodeException("'sqlType' must be an object, got " + t);
         }
-        Map<String, Integer> types = new HashMap<>();
+        String[] names = new String[16];
+        int[] codes = new int[16];
+        int n = 0;
         String column;
         while ((column = p.nextFieldName()) != null) {
             if (p.nextToken() == JsonToken.VALUE_NUMBER_INT) {
-                types.put(column, p.getIntValue());
+                if (n == names.length) {
+                    names = java.util.Arrays.copyOf(names, n * 2);
+                    codes = java.util.Arrays.copyOf(codes, n * 2);
+                }
+                names[n] = column;
+                codes[n++] = p.getIntValue();
             } else {
                 p.skipChildren();
             }
         }
-        return types;
+        m.sqlTypeNames = names;
+        m.sqlTypeCodes = codes;
+        m.sqlTypeCount = n;
     }
 
     @Nullable
@@ -455,17 +460,20 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         @Nullable String sql;
         @Nullable List<String> pkNames;
         @Nullable Map<String, MysqlColumnType> mysqlType;
-        @Nullable Map<String, Integer> sqlType;
+        @Nullable String[] sqlTypeNames;
+        @Nullable int[] sqlTypeCodes;
+        int sqlTypeCount;
         @Nullable List<Map<String, Object>> data;
         @Nullable List<Map<String, Object>> old;
 
         @Nullable
         MysqlColumnType typeOf(String column) {
             MysqlColumnType t = mysqlType == null ? null : mysqlType.get(column);
-            if (t == null && sqlType != null) {
-                Integer code = sqlType.get(column);
-                if (code != null) {
-                    t = MysqlColumnType.ofSqlType(code);
+            if (t == null && sqlTypeNames != null) {
+                for (int i = 0; i < sqlTypeCount; i++) {
+                    if (sqlTypeNames[i].equals(column)) {
+                        return MysqlColumnType.ofSqlType(sqlTypeCodes[i]);
+                    }
                 }
             }
             return t;

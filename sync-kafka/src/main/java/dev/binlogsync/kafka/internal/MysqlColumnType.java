@@ -20,17 +20,23 @@ public final class MysqlColumnType {
 
     private static final int CACHE_LIMIT = 4096;
     private static final ConcurrentHashMap<String, MysqlColumnType> CACHE = new ConcurrentHashMap<>();
+    /**
+     * Lookup straight from the parser's character buffer, so the hot path creates no String per
+     * column type. Racy by design: slots hold immutable objects, a lost write only costs a miss.
+     */
+    private static final MysqlColumnType[] SLOTS = new MysqlColumnType[1024];
 
-    private final Kind kind;
+    @Nullable
+    private final Kind kind; // null only for cached misses in SLOTS
     private final String text;
 
-    private MysqlColumnType(Kind kind, String text) {
+    private MysqlColumnType(@Nullable Kind kind, String text) {
         this.kind = kind;
         this.text = text;
     }
 
     public Kind kind() {
-        return kind;
+        return java.util.Objects.requireNonNull(kind);
     }
 
     /** The declared type as the message stated it (for error messages). */
@@ -57,6 +63,39 @@ public final class MysqlColumnType {
             CACHE.putIfAbsent(mysqlType, type);
         }
         return type;
+    }
+
+    /**
+     * {@link #ofMysqlType(String)} for the characters {@code chars[offset, offset + length)},
+     * without creating a String when the type was seen before.
+     */
+    @Nullable
+    public static MysqlColumnType ofMysqlType(char[] chars, int offset, int length) {
+        int h = 0;
+        for (int i = offset, end = offset + length; i < end; i++) {
+            h = 31 * h + chars[i];
+        }
+        int slot = (h ^ (h >>> 16)) & (SLOTS.length - 1);
+        MysqlColumnType cached = SLOTS[slot];
+        if (cached != null && cached.matches(chars, offset, length)) {
+            return cached.kind == null ? null : cached;
+        }
+        String text = new String(chars, offset, length);
+        MysqlColumnType type = ofMysqlType(text);
+        SLOTS[slot] = type != null ? type : new MysqlColumnType(null, text);
+        return type;
+    }
+
+    private boolean matches(char[] chars, int offset, int length) {
+        if (text.length() != length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (text.charAt(i) != chars[offset + i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The kind for a {@code java.sql.Types} code; unknown codes are kept as strings. */

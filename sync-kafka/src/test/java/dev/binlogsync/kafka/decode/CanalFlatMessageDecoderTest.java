@@ -207,4 +207,15 @@ class CanalFlatMessageDecoderTest {
         assertEquals(Long.MAX_VALUE, row.get("id"));
         assertEquals(new BigInteger("9223372036854775808"), row.get("n"));
     }
+
+    @Test
+    void anUnknownMysqlTypeFallsBackToSqlTypeEveryTime() {
+        String msg = "{\"data\":[{\"n\":\"12\",\"v\":\"x\"}],\"database\":\"d\",\"mysqlType\":{\"n\":\"vector(3)\","
+                + "\"v\":\"vector(3)\"},\"sqlType\":{\"n\":4},\"table\":\"t\",\"type\":\"INSERT\"}";
+        for (int i = 0; i < 3; i++) { // the second and third time the miss comes from the type cache
+            Map<String, Object> row = decoder.decode(null, utf8(msg), POS).get(0).row();
+            assertEquals(12L, row.get("n"));
+            assertEquals("x", row.get("v"));
+        }
+    }
 }

@@ -62,6 +62,11 @@ import org.apache.kafka.common.utils.Time;
  * initial rebalance delay, 500 ms heartbeats for the new consumer group protocol, and a minimum
  * session timeout of 1 s (so a test can let an abandoned member expire quickly).
  *
+ * <p><b>Using it from another module:</b> depend on {@code dev.binlogsync:sync-kafka} with
+ * {@code <type>test-jar</type>} and on {@code org.apache.kafka:kafka_2.13} (both test scope; the
+ * test-jar does not bring the broker along), plus an slf4j binding such as {@code slf4j-simple}.
+ * The parent POM already pins Jackson to Kafka's version, which the broker needs.
+ *
  * <p>Thread-safe: the lifecycle methods are synchronized.
  */
 public final class EmbeddedKafka implements AutoCloseable {
