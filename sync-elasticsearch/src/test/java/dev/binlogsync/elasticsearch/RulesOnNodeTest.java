@@ -1,4 +1,4 @@
-package dev.binlogsync.elasticsearch.config;
+package dev.binlogsync.elasticsearch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -12,7 +12,6 @@ import dev.binlogsync.core.config.ConfigLoader;
 import dev.binlogsync.core.config.PipelineConfig;
 import dev.binlogsync.core.testing.Events;
 import dev.binlogsync.core.testing.InMemorySource;
-import dev.binlogsync.elasticsearch.EsDocs;
 import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
 import java.io.IOException;
 import java.time.Duration;
