@@ -67,7 +67,7 @@ import org.elasticsearch.client.RestClient;
  * included) and the pipeline's peak buffered bytes, and the sync latency p50/p99/max.
  *
  * <p>Args (all optional): {@code n=100000 partitions=3 batch=1000 flushMs=200 inFlight=2
- * rate=2000 rateSeconds=20 sweep=false sweepRateSeconds=10 svg=docs/bench/end-to-end-sweep.svg}.
+ * rate=1000 rateSeconds=20 sweep=false sweepRateSeconds=10 svg=docs/bench/end-to-end-sweep.svg}.
  * With {@code sweep=true} it also runs every combination of batch size {250, 1000, 4000} and
  * flush interval {50, 200, 1000} ms (backlog throughput and steady-rate latency each) and writes a
  * hand-made SVG chart. Command: {@code sync-benchmarks/run-end-to-end.sh n=100000}.
@@ -90,7 +90,7 @@ public final class EndToEndBenchmark {
         int batch = intArg(args, "batch", SyncPipeline.DEFAULT_MAX_BULK_ACTIONS);
         int flushMs = intArg(args, "flushMs", (int) SyncPipeline.DEFAULT_FLUSH_INTERVAL.toMillis());
         int inFlight = intArg(args, "inFlight", SyncPipeline.DEFAULT_MAX_IN_FLIGHT_REQUESTS);
-        int rate = intArg(args, "rate", 2000);
+        int rate = intArg(args, "rate", 1000);
         int rateSeconds = intArg(args, "rateSeconds", 20);
         boolean sweep = Boolean.parseBoolean(stringArg(args, "sweep", "false"));
         int sweepRateSeconds = intArg(args, "sweepRateSeconds", 10);
@@ -105,13 +105,10 @@ public final class EndToEndBenchmark {
                 EmbeddedElasticsearch es = EmbeddedElasticsearch.builder().nodeName("e2e-bench").build().start();
                 RestClient client = es.newClient();
                 KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
-            Workload w = Workload.generate(n, 42);
             kafka.createTopic(TABLE_TOPIC, partitions);
             long t0 = System.nanoTime();
-            for (int i = 0; i < w.messages.size(); i++) {
-                byte[] m = w.messages.get(i);
-                producer.send(new ProducerRecord<>(TABLE_TOPIC, w.partitionOf(i, partitions), null, m));
-            }
+            Workload w = Workload.generate(n, 42, (m, id) -> producer.send(
+                    new ProducerRecord<>(TABLE_TOPIC, Math.floorMod(Long.hashCode(id), partitions), null, m)));
             producer.flush();
             System.out.printf(Locale.ROOT, "pre-loaded %,d messages (%,d inserts, %,d updates, %,d deletes; %,d live "
                             + "documents at the end) in %.1f s%n", n, w.inserts, w.updates, w.deletes, w.live(),
@@ -134,10 +131,13 @@ public final class EndToEndBenchmark {
                             + "final documents / pipeline time to the same final state = %.1f%%%n",
                     100.0 * (n / run.seconds) / (finals.size() / ceiling.seconds), 100.0 * ceiling.seconds / run.seconds);
             System.out.printf(Locale.ROOT, "RESULT cpu: pipeline threads %.1f us/event (%s), Elasticsearch threads "
-                            + "%.1f us/event, Kafka broker+other %.1f us/event, whole process %.1f us/event; pipeline = "
-                            + "%.1f%% of Elasticsearch's CPU, %.1f%% of the process's%n",
+                            + "%.1f us/event, Kafka broker and other Java threads %.1f us/event, GC/JIT/VM (process "
+                            + "minus Java threads) %.1f us/event, whole process %.1f us/event; pipeline = %.1f%% of "
+                            + "Elasticsearch's CPU, %.1f%% of the process's%n",
                     run.cpu.pipeline / 1e3 / n, run.cpu.pipelineThreads, run.cpu.elasticsearch / 1e3 / n,
-                    run.cpu.other / 1e3 / n, run.cpu.process / 1e3 / n,
+                    run.cpu.other / 1e3 / n,
+                    (run.cpu.process - run.cpu.pipeline - run.cpu.elasticsearch - run.cpu.other) / 1e3 / n,
+                    run.cpu.process / 1e3 / n,
                     100.0 * run.cpu.pipeline / run.cpu.elasticsearch, 100.0 * run.cpu.pipeline / run.cpu.process);
             System.out.printf(Locale.ROOT, "RESULT memory: peak used heap %d MiB (whole JVM incl. both servers, "
                             + "sampled every 5 ms), max heap %d MiB; pipeline peak buffered %,d actions / %.1f MiB%n",
@@ -453,7 +453,7 @@ public final class EndToEndBenchmark {
         if (name.equals(pipelineThread)) {
             return "pipeline thread";
         }
-        if (name.startsWith("I/O dispatcher")) {
+        if (name.startsWith("I/O dispatcher") || name.startsWith("elasticsearch-rest-client")) {
             return "REST client I/O";
         }
         if (name.startsWith("kafka-coordinator-heartbeat") || name.startsWith("consumer_background")) {
@@ -519,37 +519,47 @@ public final class EndToEndBenchmark {
 
     // ---------------------------------------------------------------------------------------------
 
-    /** The generated workload: Canal flat messages and the last message of every live id. */
+    /**
+     * The generated workload: Canal flat messages streamed to a consumer (memory stays bounded for
+     * large N), and per id what its last message was, to rebuild the final documents.
+     */
     static final class Workload {
-        final List<byte[]> messages;
-        final long[] ids;
-        final Map<Long, byte[]> lastOfLive = new HashMap<>();
+        private static final long BASE = 1_000_000L;
+        private static final long ES_TIME = 1_767_225_600_000L;
+        final int[] version;
+        final int[] salt;
+        final int[] lastIndex;
+        final boolean[] alive;
         int inserts;
         int updates;
         int deletes;
 
-        private Workload(int n) {
-            messages = new ArrayList<>(n);
-            ids = new long[n];
+        private Workload(int keys) {
+            version = new int[keys];
+            salt = new int[keys];
+            lastIndex = new int[keys];
+            alive = new boolean[keys];
         }
 
         int live() {
-            return lastOfLive.size();
+            int c = 0;
+            for (boolean a : alive) {
+                c += a ? 1 : 0;
+            }
+            return c;
         }
 
-        int partitionOf(int message, int partitions) {
-            return Math.floorMod(Long.hashCode(ids[message]), partitions); // Canal's partitionHash on id
-        }
-
-        /** N/4 inserts, then updates (80%), deletes (10%) and re-inserts of deleted ids (10%). */
-        static Workload generate(int n, long seed) {
-            Workload w = new Workload(n);
-            SplittableRandom random = new SplittableRandom(seed);
+        /**
+         * N/4 inserts, then updates (80%), deletes (10%) and re-inserts of deleted ids (10%); each
+         * message goes to {@code out} with its id (the producer partitions by it, as Canal's
+         * {@code partitionHash} on the primary key does).
+         */
+        static Workload generate(int n, long seed, java.util.function.ObjLongConsumer<byte[]> sink) {
             int keys = Math.max(1, n / 4);
-            long base = 1_000_000L;
-            int[] version = new int[keys];
-            boolean[] alive = new boolean[keys];
-            long esTime = 1_767_225_600_000L;
+            Workload w = new Workload(keys);
+            SplittableRandom random = new SplittableRandom(seed);
+            int[] version = w.version;
+            boolean[] alive = w.alive;
             for (int i = 0; i < n; i++) {
                 int k;
                 String type;
@@ -567,26 +577,24 @@ public final class EndToEndBenchmark {
                         type = "UPDATE";
                     }
                 }
-                long id = base + k;
+                long id = BASE + k;
                 version[k]++;
-                byte[] m = message(type, id, version[k], esTime + i, STATUSES[version[k] % STATUSES.length],
-                        random.nextInt(1000));
-                w.messages.add(m);
-                w.ids[i] = id;
+                int salt = random.nextInt(1000);
+                byte[] m = message(type, id, version[k], ES_TIME + i, STATUSES[version[k] % STATUSES.length], salt);
+                sink.accept(m, id);
+                w.salt[k] = salt;
+                w.lastIndex[k] = i;
                 switch (type) {
                     case "INSERT":
                         w.inserts++;
                         alive[k] = true;
-                        w.lastOfLive.put(id, m);
                         break;
                     case "UPDATE":
                         w.updates++;
-                        w.lastOfLive.put(id, m);
                         break;
                     default:
                         w.deletes++;
                         alive[k] = false;
-                        w.lastOfLive.remove(id);
                 }
             }
             return w;
@@ -596,8 +604,14 @@ public final class EndToEndBenchmark {
         List<DocumentAction> finalDocuments(String index) {
             CanalFlatMessageDecoder decoder = CanalFlatMessageDecoder.create();
             Rules rules = rules(index);
-            List<DocumentAction> out = new ArrayList<>(lastOfLive.size());
-            for (byte[] m : lastOfLive.values()) {
+            List<DocumentAction> out = new ArrayList<>(live());
+            for (int k = 0; k < alive.length; k++) {
+                if (!alive[k]) {
+                    continue;
+                }
+                // the last message of a live id was an INSERT or UPDATE: same row either way
+                byte[] m = message("INSERT", BASE + k, version[k], ES_TIME + lastIndex[k],
+                        STATUSES[version[k] % STATUSES.length], salt[k]);
                 for (ChangeEvent e : decoder.decode(null, m, new SourcePosition("final", 0))) {
                     rules.apply(e, a -> out.add(new DocumentAction(a.index(), a.id(), a.routing(),
                             dev.binlogsync.core.ActionType.INDEX, a.document(), null, null)));
