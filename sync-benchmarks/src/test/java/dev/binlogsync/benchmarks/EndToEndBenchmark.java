@@ -67,7 +67,7 @@ import org.elasticsearch.client.RestClient;
  * included) and the pipeline's peak buffered bytes, and the sync latency p50/p99/max.
  *
  * <p>Args (all optional): {@code n=100000 partitions=3 batch=1000 flushMs=200 inFlight=2
- * rate=1000 rateSeconds=20 sweep=false sweepRateSeconds=10 svg=docs/bench/end-to-end-sweep.svg}.
+ * rate=1000 rateSeconds=20 rounds=3 warm=n sweep=false sweepRateSeconds=10 svg=docs/bench/end-to-end-sweep.svg}.
  * With {@code sweep=true} it also runs every combination of batch size {250, 1000, 4000} and
  * flush interval {50, 200, 1000} ms (backlog throughput and steady-rate latency each) and writes a
  * hand-made SVG chart. Command: {@code sync-benchmarks/run-end-to-end.sh n=100000}.
@@ -94,6 +94,8 @@ public final class EndToEndBenchmark {
         int rateSeconds = intArg(args, "rateSeconds", 20);
         boolean sweep = Boolean.parseBoolean(stringArg(args, "sweep", "false"));
         int sweepRateSeconds = intArg(args, "sweepRateSeconds", 10);
+        int rounds = intArg(args, "rounds", 3);
+        int warm = intArg(args, "warm", n);
         Path svg = Path.of(stringArg(args, "svg", "docs/bench/end-to-end-sweep.svg"));
         THREADS.setThreadCpuTimeEnabled(true);
         System.out.printf(Locale.ROOT, "n=%d partitions=%d batch=%d flushMs=%d inFlight=%d rate=%d/s for %ds "
@@ -114,35 +116,47 @@ public final class EndToEndBenchmark {
                             + "documents at the end) in %.1f s%n", n, w.inserts, w.updates, w.deletes, w.live(),
                     (System.nanoTime() - t0) / 1e9);
 
-            // warm-up of the JIT on both paths, discarded
-            drain(kafka, es, client, "warm", batch, flushMs, inFlight, Math.min(n, 20_000), -1);
-
-            BacklogResult run = drain(kafka, es, client, "main", batch, flushMs, inFlight, n, w.live());
+            // warm-up of the JIT and of the node on both paths, discarded
             List<DocumentAction> finals = w.finalDocuments("orders-raw");
-            Ceiling ceiling = ceiling(client, finals, inFlight);
-            System.out.printf(Locale.ROOT, "RESULT pipeline: %,d events in %.2f s from the first record (%.2f s incl. "
-                            + "group join) = %,.0f events/s; %,d actions sent after %,d coalesced%n", n,
-                    run.seconds, run.secondsWithJoin, n / run.seconds, run.metrics.actions() - run.metrics.coalesced(),
-                    run.metrics.coalesced());
-            System.out.printf(Locale.ROOT, "RESULT ceiling: %,d final documents raw, best batch %d: %.2f s = %,.0f docs/s "
-                            + "(batches tried: %s)%n", finals.size(), ceiling.batch, ceiling.seconds,
-                    finals.size() / ceiling.seconds, ceiling.tried);
-            System.out.printf(Locale.ROOT, "RESULT ratio: pipeline events/s / raw docs/s = %.1f%%; raw time for the "
-                            + "final documents / pipeline time to the same final state = %.1f%%%n",
-                    100.0 * (n / run.seconds) / (finals.size() / ceiling.seconds), 100.0 * ceiling.seconds / run.seconds);
-            System.out.printf(Locale.ROOT, "RESULT cpu: pipeline threads %.1f us/event (%s), Elasticsearch threads "
-                            + "%.1f us/event, Kafka broker and other Java threads %.1f us/event, GC/JIT/VM (process "
-                            + "minus Java threads) %.1f us/event, whole process %.1f us/event; pipeline = %.1f%% of "
-                            + "Elasticsearch's CPU, %.1f%% of the process's%n",
-                    run.cpu.pipeline / 1e3 / n, run.cpu.pipelineThreads, run.cpu.elasticsearch / 1e3 / n,
-                    run.cpu.other / 1e3 / n,
-                    (run.cpu.process - run.cpu.pipeline - run.cpu.elasticsearch - run.cpu.other) / 1e3 / n,
-                    run.cpu.process / 1e3 / n,
-                    100.0 * run.cpu.pipeline / run.cpu.elasticsearch, 100.0 * run.cpu.pipeline / run.cpu.process);
-            System.out.printf(Locale.ROOT, "RESULT memory: peak used heap %d MiB (whole JVM incl. both servers, "
-                            + "sampled every 5 ms), max heap %d MiB; pipeline peak buffered %,d actions / %.1f MiB%n",
-                    run.peakHeap >> 20, Runtime.getRuntime().maxMemory() >> 20, run.peakBufferedActions,
-                    run.peakBufferedBytes / 1048576.0);
+            drain(kafka, es, client, "warm", batch, flushMs, inFlight, warm, warm >= n ? w.live() : -1);
+            ceiling(client, finals, inFlight);
+
+            // rounds: pipeline then ceiling, back to back, so both see about the same machine load
+            List<Double> ratios = new ArrayList<>();
+            List<Double> rates = new ArrayList<>();
+            for (int round = 0; round < rounds; round++) {
+                BacklogResult run = drain(kafka, es, client, "main-" + round, batch, flushMs, inFlight, n, w.live());
+                Ceiling ceiling = ceiling(client, finals, inFlight);
+                double ratio = 100.0 * (n / run.seconds) / (finals.size() / ceiling.seconds);
+                ratios.add(ratio);
+                rates.add(n / run.seconds);
+                System.out.printf(Locale.ROOT, "RESULT round %d pipeline: %,d events in %.2f s from the first record "
+                                + "(%.2f s incl. group join) = %,.0f events/s; %,d actions sent after %,d coalesced; "
+                                + "bulk p50 %d ms%n", round, n, run.seconds, run.secondsWithJoin, n / run.seconds,
+                        run.metrics.actions() - run.metrics.coalesced(), run.metrics.coalesced(),
+                        run.metrics.bulkDuration().p50().toMillis());
+                System.out.printf(Locale.ROOT, "RESULT round %d ceiling: %,d final documents raw, best batch %d: "
+                                + "%.2f s = %,.0f docs/s (batches tried: %s)%n", round, finals.size(), ceiling.batch,
+                        ceiling.seconds, finals.size() / ceiling.seconds, ceiling.tried);
+                System.out.printf(Locale.ROOT, "RESULT round %d ratio: pipeline events/s / raw docs/s = %.1f%%; raw "
+                                + "time for the final documents / pipeline time to the same final state = %.1f%%%n",
+                        round, ratio, 100.0 * ceiling.seconds / run.seconds);
+                System.out.printf(Locale.ROOT, "RESULT round %d cpu: pipeline threads %.1f us/event (%s), "
+                                + "Elasticsearch threads %.1f us/event, Kafka broker and other Java threads %.1f "
+                                + "us/event, GC/JIT/VM (process minus Java threads) %.1f us/event, whole process %.1f "
+                                + "us/event; pipeline = %.1f%% of Elasticsearch's CPU, %.1f%% of the process's%n",
+                        round, run.cpu.pipeline / 1e3 / n, run.cpu.pipelineThreads, run.cpu.elasticsearch / 1e3 / n,
+                        run.cpu.other / 1e3 / n,
+                        (run.cpu.process - run.cpu.pipeline - run.cpu.elasticsearch - run.cpu.other) / 1e3 / n,
+                        run.cpu.process / 1e3 / n,
+                        100.0 * run.cpu.pipeline / run.cpu.elasticsearch, 100.0 * run.cpu.pipeline / run.cpu.process);
+                System.out.printf(Locale.ROOT, "RESULT round %d memory: peak used heap %d MiB (whole JVM incl. both "
+                                + "servers, sampled every 5 ms), max heap %d MiB; pipeline peak buffered %,d actions / "
+                                + "%.1f MiB%n", round, run.peakHeap >> 20, Runtime.getRuntime().maxMemory() >> 20,
+                        run.peakBufferedActions, run.peakBufferedBytes / 1048576.0);
+            }
+            System.out.printf(Locale.ROOT, "RESULT median of %d rounds: %,.0f events/s, %.1f%% of the raw docs/s%n",
+                    rounds, median(rates), median(ratios));
 
             LatencyResult lat = steadyRate(kafka, es, client, "main", batch, flushMs, inFlight, partitions, rate,
                     rateSeconds, producer);
@@ -494,6 +508,13 @@ public final class EndToEndBenchmark {
             end++;
         }
         return Long.parseLong(body.substring(at, end));
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> v = new ArrayList<>(values);
+        v.sort(null);
+        int k = v.size();
+        return k % 2 == 1 ? v.get(k / 2) : (v.get(k / 2 - 1) + v.get(k / 2)) / 2;
     }
 
     static int intArg(String[] args, String name, int dflt) {
