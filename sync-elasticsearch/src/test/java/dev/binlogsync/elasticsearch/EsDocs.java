@@ -12,8 +12,8 @@ import org.elasticsearch.client.Request;
 import org.elasticsearch.client.Response;
 import org.elasticsearch.client.RestClient;
 
-/** Reads documents back from a node for assertions. */
-final class EsDocs {
+/** Reads documents back from a node for assertions; shared with the compatibility modules. */
+public final class EsDocs {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private EsDocs() {
@@ -21,7 +21,7 @@ final class EsDocs {
 
     /** The document's {@code _source} plus {@code _version} under key {@code "@version"}, or null when missing. */
     @Nullable
-    static Map<String, Object> get(RestClient client, String index, String id, @Nullable String routing) {
+    public static Map<String, Object> get(RestClient client, String index, String id, @Nullable String routing) {
         try {
             Request get = new Request("GET", "/" + index + "/_doc/" + id);
             get.addParameter(RestClient.IGNORE_RESPONSE_CODES_PARAM, "404");
@@ -43,12 +43,12 @@ final class EsDocs {
     }
 
     @Nullable
-    static Map<String, Object> get(RestClient client, String index, String id) {
+    public static Map<String, Object> get(RestClient client, String index, String id) {
         return get(client, index, id, null);
     }
 
     /** Number of documents in {@code index} after a refresh. */
-    static long count(RestClient client, String index) {
+    public static long count(RestClient client, String index) {
         try {
             client.performRequest(new Request("POST", "/" + index + "/_refresh"));
             Response r = client.performRequest(new Request("GET", "/" + index + "/_count"));
@@ -60,7 +60,7 @@ final class EsDocs {
     }
 
     /** Sends a raw request with a JSON or NDJSON body; returns the status (errors included). */
-    static int send(RestClient client, String method, String path, String body, String contentType) {
+    public static int send(RestClient client, String method, String path, String body, String contentType) {
         try {
             Request request = new Request(method, path);
             request.setEntity(new StringEntity(body, ContentType.create(contentType, "UTF-8")));
@@ -72,7 +72,7 @@ final class EsDocs {
     }
 
     /** Creates an index with one shard, no replicas and the given mapping properties JSON. */
-    static void createIndex(RestClient client, String index, String properties) {
+    public static void createIndex(RestClient client, String index, String properties) {
         int status = send(client, "PUT", "/" + index,
                 "{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0},\"mappings\":{\"properties\":" + properties + "}}",
                 "application/json");

@@ -1,0 +1,51 @@
+package dev.binlogsync.core;
+
+import java.util.Collection;
+
+/**
+ * Hears what a {@link SyncPipeline} does. Every method has a no-op default, so implement only
+ * what you need.
+ *
+ * <p><b>Threading.</b> Called on the pipeline thread, except {@link #onStateChange} for a
+ * pipeline closed before it started (called on the thread calling {@code close()}). Methods must
+ * return quickly and must not call back into the pipeline except {@link SyncPipeline#state()},
+ * {@link SyncPipeline#failure()} and {@link SyncPipeline#metrics()}. An exception thrown here is
+ * logged and otherwise ignored.
+ */
+public interface PipelineListener {
+
+    /** The pipeline moved from {@code from} to {@code to}. */
+    default void onStateChange(SyncPipeline.State from, SyncPipeline.State to) {
+    }
+
+    /**
+     * The pipeline failed. Called once, before the state becomes {@link SyncPipeline.State#FAILED}
+     * (the pipeline still drains and commits what it can first).
+     */
+    default void onFailure(Throwable failure) {
+    }
+
+    /** A bulk request completed, successfully or not. */
+    default void onBulkCompleted(BulkSummary summary) {
+    }
+
+    /** The source was paused because the buffered actions or bytes reached their limit. */
+    default void onPause() {
+    }
+
+    /** The source was resumed after a pause. */
+    default void onResume() {
+    }
+
+    /** The source assigned partitions. */
+    default void onPartitionsAssigned(Collection<String> partitions) {
+    }
+
+    /** Partitions were revoked; called after their work was written and committed. */
+    default void onPartitionsRevoked(Collection<String> partitions) {
+    }
+
+    /** Partitions were lost; their uncommitted work was dropped. */
+    default void onPartitionsLost(Collection<String> partitions) {
+    }
+}

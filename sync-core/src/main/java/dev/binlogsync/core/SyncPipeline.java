@@ -1,0 +1,455 @@
+package dev.binlogsync.core;
+
+import dev.binlogsync.core.internal.Engine;
+import dev.binlogsync.core.internal.PipelineConfig;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.annotation.Nullable;
+
+/**
+ * Connects a {@link Source}, a {@link RuleSet} and a {@link BulkSink} with the offset-after-flush
+ * guarantee: for each partition the source is told to commit only the highest position below
+ * which every record's actions were acknowledged by the sink, handed to the dead-letter sink, or
+ * produced no action.
+ *
+ * <pre>{@code
+ * try (SyncPipeline pipeline = SyncPipeline.builder()
+ *         .source(kafkaSource)
+ *         .ruleSet(rules)
+ *         .sink(elasticsearchSink)
+ *         .build()) {
+ *     pipeline.start();
+ *     ...
+ * } // close(): flushes, waits for in-flight bulks, commits
+ * }</pre>
+ *
+ * <p><b>How it works.</b> One pipeline thread owns the source and all offset state. It polls,
+ * applies the rule set, and puts the actions into a bulk buffer split into lanes by the hash of
+ * (index, id); several actions for one document in the buffer are coalesced into one. A lane is
+ * sent when it holds {@code maxBulkActions} actions or {@code maxBulkSize} bytes, or when its
+ * oldest action waited {@code flushInterval}. Each lane has at most one bulk in flight (and at
+ * most {@code maxInFlightRequests} in all), so two changes to one document never overtake each
+ * other; failed items are retried in place with exponential backoff and full jitter, before
+ * anything later in their lane. When the buffered actions or bytes reach their limits the source
+ * is paused (and still polled) until there is room.
+ *
+ * <p><b>Failures.</b> Retryable failures are retried ({@link Builder#maxRetries} times, unlimited by
+ * default). A record that cannot be decoded or mapped goes to {@link Builder#onDecodeFailure}, an
+ * item the index rejects for good to {@link Builder#onRejected}; both default to
+ * {@link FailurePolicy#STOP}: the pipeline fails with an error naming the document or record and
+ * its source position, still writes and commits what came before it, and commits nothing after.
+ * A bulk request that fails as a whole with a non-retriable exception, a sink answering with the
+ * wrong number of results, or a source failure also fail the pipeline. The failure stays
+ * available from {@link #failure()} and {@link #state()} and is given to
+ * {@link PipelineListener#onFailure}.
+ *
+ * <p><b>Lifecycle.</b> {@link #start()} runs the pipeline on a daemon thread it owns (named
+ * {@link Builder#threadName}); {@link #run()} runs it on the caller's thread. A pipeline runs at
+ * most once: {@code NEW -> RUNNING -> CLOSED | FAILED}, or {@code NEW -> CLOSED}. It owns the
+ * source, the sink and the dead-letter sink it was built with and closes them when it stops.
+ *
+ * <p><b>Thread-safety.</b> Immutable configuration; all public methods are thread-safe.
+ */
+public final class SyncPipeline implements Runnable, AutoCloseable {
+
+    /** Default {@link Builder#maxBulkActions}. */
+    public static final int DEFAULT_MAX_BULK_ACTIONS = 1000;
+    /** Default {@link Builder#maxBulkSize}: 5 MiB. */
+    public static final long DEFAULT_MAX_BULK_SIZE = 5L * 1024 * 1024;
+    /** Default {@link Builder#flushInterval}. */
+    public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(200);
+    /** Default {@link Builder#maxInFlightRequests}. */
+    public static final int DEFAULT_MAX_IN_FLIGHT_REQUESTS = 2;
+    /** Default {@link Builder#maxBufferedActions}. */
+    public static final int DEFAULT_MAX_BUFFERED_ACTIONS = 20_000;
+    /** Default {@link Builder#maxBufferedBytes}: 64 MiB. */
+    public static final long DEFAULT_MAX_BUFFERED_BYTES = 64L * 1024 * 1024;
+    /** Default initial {@link Builder#retryBackoff} delay. */
+    public static final Duration DEFAULT_RETRY_INITIAL = Duration.ofMillis(100);
+    /** Default maximum {@link Builder#retryBackoff} delay. */
+    public static final Duration DEFAULT_RETRY_MAX = Duration.ofSeconds(30);
+    /** Default {@link Builder#commitInterval}. */
+    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(1);
+    /** Default {@link Builder#pollTimeout}. */
+    public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
+    /** Default {@link Builder#drainTimeout} and timeout of {@link #close()}. */
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final AtomicInteger THREAD_COUNTER = new AtomicInteger();
+
+    /** The lifecycle of a pipeline. */
+    public enum State {
+        /** Built, not started. */
+        NEW,
+        /** Started, by {@link #start()} or {@link #run()}; also while draining after {@link #close()}. */
+        RUNNING,
+        /** Stopped on a failure ({@link #failure()}); terminal. */
+        FAILED,
+        /** Closed; terminal. */
+        CLOSED
+    }
+
+    private final PipelineConfig config;
+    private final Engine engine;
+
+    private SyncPipeline(PipelineConfig config) {
+        this.config = config;
+        this.engine = new Engine(config);
+    }
+
+    /** A builder with every default set; {@code source}, {@code ruleSet} and {@code sink} are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Starts the pipeline on a new daemon thread named {@link Builder#threadName}.
+     *
+     * @throws IllegalStateException if the pipeline was already started, run or closed
+     */
+    public void start() {
+        engine.start();
+    }
+
+    /**
+     * Runs the pipeline on the calling thread until it is closed (from another thread) or fails.
+     *
+     * @throws IllegalStateException if the pipeline was already started, run or closed
+     * @throws SyncException the failure, after the pipeline drained and committed what it could
+     *     (the state is then {@link State#FAILED})
+     */
+    @Override
+    public void run() {
+        engine.run();
+    }
+
+    /** {@link #close(Duration)} with {@link Builder#drainTimeout} (default 30 s). */
+    @Override
+    public void close() {
+        close(config.drainTimeout());
+    }
+
+    /**
+     * Stops taking in records, flushes the buffer, waits for in-flight bulks and dead letters,
+     * commits, and closes the source and sinks. Work not acknowledged within {@code timeout} is
+     * abandoned uncommitted (it is read again on restart). Idempotent; a closed or failed pipeline
+     * stays as it is. Blocks until the pipeline thread has terminated, unless called on the
+     * pipeline thread itself (from a listener), where it only requests the close.
+     */
+    public void close(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must be >= 0: " + timeout);
+        }
+        engine.close(timeout);
+    }
+
+    /**
+     * Waits until the pipeline has stopped (closed or failed).
+     *
+     * @return whether it stopped within {@code timeout}
+     */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        return engine.awaitTermination(timeout);
+    }
+
+    /** The current state. */
+    public State state() {
+        return engine.state();
+    }
+
+    /** Why the pipeline failed, or null while it has not. */
+    @Nullable
+    public Throwable failure() {
+        return engine.failure();
+    }
+
+    /**
+     * The counters, as of the pipeline thread's last loop iteration (it refreshes them at least
+     * every {@link Builder#pollTimeout} while running). Never null.
+     */
+    public PipelineMetrics metrics() {
+        return engine.metrics();
+    }
+
+    @Override
+    public String toString() {
+        return "SyncPipeline[" + config.threadName() + ", " + state() + "]";
+    }
+
+    /**
+     * Builds a {@link SyncPipeline}. Each setter validates its value at once
+     * ({@link IllegalArgumentException} naming the value); {@link #build()} checks the settings
+     * together ({@link IllegalStateException}). Not thread-safe.
+     */
+    public static final class Builder {
+        @Nullable private Source source;
+        @Nullable private RuleSet ruleSet;
+        @Nullable private BulkSink sink;
+        @Nullable private DeadLetterSink deadLetterSink;
+        private FailurePolicy onDecodeFailure = FailurePolicy.STOP;
+        private FailurePolicy onRejected = FailurePolicy.STOP;
+        private int maxBulkActions = DEFAULT_MAX_BULK_ACTIONS;
+        private long maxBulkSize = DEFAULT_MAX_BULK_SIZE;
+        private Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
+        private int maxInFlightRequests = DEFAULT_MAX_IN_FLIGHT_REQUESTS;
+        private int lanes; // 0: same as maxInFlightRequests
+        private int maxBufferedActions = DEFAULT_MAX_BUFFERED_ACTIONS;
+        private long maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES;
+        private Duration retryInitial = DEFAULT_RETRY_INITIAL;
+        private Duration retryMax = DEFAULT_RETRY_MAX;
+        private int maxRetries = Integer.MAX_VALUE;
+        private Duration commitInterval = DEFAULT_COMMIT_INTERVAL;
+        private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
+        private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+        private SyncClock clock = SyncClock.system();
+        @Nullable private String threadName;
+        private PipelineListener listener = new PipelineListener() {
+        };
+
+        private Builder() {
+        }
+
+        /** Where records come from. Required; the pipeline opens and closes it. */
+        public Builder source(Source source) {
+            this.source = Objects.requireNonNull(source, "source");
+            return this;
+        }
+
+        /** Turns events into document actions. Required. */
+        public Builder ruleSet(RuleSet ruleSet) {
+            this.ruleSet = Objects.requireNonNull(ruleSet, "ruleSet");
+            return this;
+        }
+
+        /** Where bulks go. Required; the pipeline starts and closes it. */
+        public Builder sink(BulkSink sink) {
+            this.sink = Objects.requireNonNull(sink, "sink");
+            return this;
+        }
+
+        /** Where dead letters go; required when a policy is {@link FailurePolicy#DEAD_LETTER}. Default: none. */
+        public Builder deadLetterSink(DeadLetterSink deadLetterSink) {
+            this.deadLetterSink = Objects.requireNonNull(deadLetterSink, "deadLetterSink");
+            return this;
+        }
+
+        /**
+         * What to do with a record that cannot be decoded, or an event the rule set throws on
+         * (the other events of the record are still processed unless the policy is STOP).
+         * Default {@link FailurePolicy#STOP}.
+         */
+        public Builder onDecodeFailure(FailurePolicy policy) {
+            this.onDecodeFailure = Objects.requireNonNull(policy, "onDecodeFailure");
+            return this;
+        }
+
+        /**
+         * What to do with an item the sink reports as permanently failed, or one whose retries
+         * ran out. Default {@link FailurePolicy#STOP}.
+         */
+        public Builder onRejected(FailurePolicy policy) {
+            this.onRejected = Objects.requireNonNull(policy, "onRejected");
+            return this;
+        }
+
+        /** Most actions in one bulk request. Default 1000; must be >= 1. */
+        public Builder maxBulkActions(int maxBulkActions) {
+            if (maxBulkActions < 1) {
+                throw new IllegalArgumentException("maxBulkActions must be >= 1: " + maxBulkActions);
+            }
+            this.maxBulkActions = maxBulkActions;
+            return this;
+        }
+
+        /** Estimated bytes at which a lane is flushed, and the most one request carries (unless one action is larger). Default 5 MiB; must be >= 1. */
+        public Builder maxBulkSize(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxBulkSize must be >= 1: " + bytes);
+            }
+            this.maxBulkSize = bytes;
+            return this;
+        }
+
+        /** Longest time an action waits in the buffer before its lane is flushed. Default 200 ms; must be > 0. */
+        public Builder flushInterval(Duration flushInterval) {
+            this.flushInterval = positive(flushInterval, "flushInterval");
+            return this;
+        }
+
+        /** Most bulk requests in flight at once. Default 2; must be >= 1. */
+        public Builder maxInFlightRequests(int maxInFlightRequests) {
+            if (maxInFlightRequests < 1) {
+                throw new IllegalArgumentException("maxInFlightRequests must be >= 1: " + maxInFlightRequests);
+            }
+            this.maxInFlightRequests = maxInFlightRequests;
+            return this;
+        }
+
+        /**
+         * Number of lanes (documents split by hash of index and id; one bulk in flight per lane).
+         * Default: {@code maxInFlightRequests}; must be >= 1 and >= {@code maxInFlightRequests}
+         * (checked in {@link #build()}), since fewer lanes could never fill the in-flight limit.
+         */
+        public Builder lanes(int lanes) {
+            if (lanes < 1) {
+                throw new IllegalArgumentException("lanes must be >= 1: " + lanes);
+            }
+            this.lanes = lanes;
+            return this;
+        }
+
+        /**
+         * Actions held before the source is paused: buffered, in flight and waiting for retry.
+         * One poll's worth may exceed it. Default 20 000; must be >= 1.
+         */
+        public Builder maxBufferedActions(int maxBufferedActions) {
+            if (maxBufferedActions < 1) {
+                throw new IllegalArgumentException("maxBufferedActions must be >= 1: " + maxBufferedActions);
+            }
+            this.maxBufferedActions = maxBufferedActions;
+            return this;
+        }
+
+        /** Estimated bytes held before the source is paused. Default 64 MiB; must be >= 1. */
+        public Builder maxBufferedBytes(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxBufferedBytes must be >= 1: " + bytes);
+            }
+            this.maxBufferedBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Retry delays: the n-th retry waits a uniformly random time in
+         * {@code [0, min(max, initial * 2^(n-1))]} (exponential backoff with full jitter).
+         * Default 100 ms and 30 s; {@code initial} must be > 0 and {@code max >= initial}.
+         */
+        public Builder retryBackoff(Duration initial, Duration max) {
+            positive(initial, "retryBackoff initial");
+            positive(max, "retryBackoff max");
+            if (max.compareTo(initial) < 0) {
+                throw new IllegalArgumentException("retryBackoff max must be >= initial: " + max + " < " + initial);
+            }
+            this.retryInitial = initial;
+            this.retryMax = max;
+            return this;
+        }
+
+        /**
+         * How often one item (or dead letter) is retried before it counts as permanently failed
+         * and goes to {@link #onRejected}. Default: unlimited (the source is paused meanwhile);
+         * must be >= 0.
+         */
+        public Builder maxRetries(int maxRetries) {
+            if (maxRetries < 0) {
+                throw new IllegalArgumentException("maxRetries must be >= 0: " + maxRetries);
+            }
+            this.maxRetries = maxRetries;
+            return this;
+        }
+
+        /**
+         * How often a moved commit point is committed; always also on revoke and close.
+         * {@link Duration#ZERO} commits whenever it moves. Default 1 s; must be >= 0.
+         */
+        public Builder commitInterval(Duration commitInterval) {
+            Objects.requireNonNull(commitInterval, "commitInterval");
+            if (commitInterval.isNegative()) {
+                throw new IllegalArgumentException("commitInterval must be >= 0: " + commitInterval);
+            }
+            this.commitInterval = commitInterval;
+            return this;
+        }
+
+        /** Longest one {@link Source#poll} blocks. Default 100 ms; must be > 0. */
+        public Builder pollTimeout(Duration pollTimeout) {
+            this.pollTimeout = positive(pollTimeout, "pollTimeout");
+            return this;
+        }
+
+        /**
+         * How long a revoke and the stop after a failure wait for buffered and in-flight work, and
+         * the timeout of {@link SyncPipeline#close()}. Default 30 s; must be > 0.
+         */
+        public Builder drainTimeout(Duration drainTimeout) {
+            this.drainTimeout = positive(drainTimeout, "drainTimeout");
+            return this;
+        }
+
+        /** The time source for flush interval, backoff and commit interval. Default {@link SyncClock#system()}. */
+        public Builder clock(SyncClock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Name of the thread {@link SyncPipeline#start()} creates. Default {@code binlog-sync-pipeline-N}. */
+        public Builder threadName(String threadName) {
+            Objects.requireNonNull(threadName, "threadName");
+            if (threadName.isBlank()) {
+                throw new IllegalArgumentException("threadName must not be blank: '" + threadName + "'");
+            }
+            this.threadName = threadName;
+            return this;
+        }
+
+        /** Hears state changes, failures, bulks, pauses and rebalances. Default: none. */
+        public Builder listener(PipelineListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Builds the pipeline.
+         *
+         * @throws IllegalStateException if source, rule set or sink is missing; a policy is
+         *     DEAD_LETTER without a dead-letter sink; lanes are fewer than maxInFlightRequests;
+         *     maxBufferedActions is below maxBulkActions or maxBufferedBytes below maxBulkSize
+         */
+        public SyncPipeline build() {
+            if (source == null) {
+                throw new IllegalStateException("source is required");
+            }
+            if (ruleSet == null) {
+                throw new IllegalStateException("ruleSet is required");
+            }
+            if (sink == null) {
+                throw new IllegalStateException("sink is required");
+            }
+            if (deadLetterSink == null && onDecodeFailure == FailurePolicy.DEAD_LETTER) {
+                throw new IllegalStateException("onDecodeFailure is DEAD_LETTER but no deadLetterSink is set");
+            }
+            if (deadLetterSink == null && onRejected == FailurePolicy.DEAD_LETTER) {
+                throw new IllegalStateException("onRejected is DEAD_LETTER but no deadLetterSink is set");
+            }
+            int laneCount = lanes == 0 ? maxInFlightRequests : lanes;
+            if (laneCount < maxInFlightRequests) {
+                throw new IllegalStateException("lanes (" + laneCount + ") must be >= maxInFlightRequests ("
+                        + maxInFlightRequests + "): at most one bulk is in flight per lane");
+            }
+            if (maxBufferedActions < maxBulkActions) {
+                throw new IllegalStateException("maxBufferedActions (" + maxBufferedActions
+                        + ") must be >= maxBulkActions (" + maxBulkActions + ")");
+            }
+            if (maxBufferedBytes < maxBulkSize) {
+                throw new IllegalStateException("maxBufferedBytes (" + maxBufferedBytes + ") must be >= maxBulkSize ("
+                        + maxBulkSize + ")");
+            }
+            String name = threadName != null ? threadName : "binlog-sync-pipeline-" + THREAD_COUNTER.incrementAndGet();
+            return new SyncPipeline(new PipelineConfig(source, ruleSet, sink, deadLetterSink, onDecodeFailure,
+                    onRejected, maxBulkActions, maxBulkSize, flushInterval, maxInFlightRequests, laneCount,
+                    maxBufferedActions, maxBufferedBytes, retryInitial, retryMax, maxRetries, commitInterval,
+                    pollTimeout, drainTimeout, clock, name, listener));
+        }
+
+        private static Duration positive(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be > 0: " + d);
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package dev.binlogsync.core.internal;
+
+import dev.binlogsync.core.ActionType;
+import dev.binlogsync.core.DocumentAction;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The not-yet-sent actions, split into lanes by the hash of (index, id), with coalescing: several
+ * actions for one document inside the buffer become one, while every source record involved stays
+ * referenced. Coalescing rules (earlier buffered action, then later one):
+ * <ul>
+ *   <li>any, then INDEX: the INDEX replaces it;</li>
+ *   <li>any, then DELETE: the DELETE replaces it;</li>
+ *   <li>UPSERT, then UPSERT: fields merge (later wins, objects recursively), stays UPSERT;</li>
+ *   <li>INDEX, then UPSERT: the fields merge into the indexed document, stays INDEX;</li>
+ *   <li>DELETE, then UPSERT: becomes INDEX of the upsert's fields — exactly what Elasticsearch ends
+ *       with after a delete followed by {@code doc_as_upsert};</li>
+ *   <li>never coalesced, but appended as a separate action in the same lane (so still in order):
+ *       actions from different source partitions (so a lost partition's actions can be dropped
+ *       without touching another's), actions with different routing, and an UPSERT after an action
+ *       that carries an external version (the merged write could be rejected as stale where the
+ *       upsert alone would have applied).</li>
+ * </ul>
+ * Pipeline thread only.
+ */
+public final class BulkBuffer {
+    private final Lane[] lanes;
+    private final int maxBulkActions;
+    private final long maxBulkBytes;
+    private long size;
+    private long bytes;
+    private long coalesced;
+
+    public BulkBuffer(int lanes, int maxBulkActions, long maxBulkBytes) {
+        if (lanes < 1 || maxBulkActions < 1 || maxBulkBytes < 1) {
+            throw new IllegalArgumentException("lanes, maxBulkActions and maxBulkBytes must be >= 1");
+        }
+        this.lanes = new Lane[lanes];
+        for (int i = 0; i < lanes; i++) {
+            this.lanes[i] = new Lane(i);
+        }
+        this.maxBulkActions = maxBulkActions;
+        this.maxBulkBytes = maxBulkBytes;
+    }
+
+    /** The lane of a document: a spread hash of index and id. */
+    public int laneOf(String index, String id) {
+        int h = index.hashCode() * 31 + id.hashCode();
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        return Math.floorMod(h, lanes.length);
+    }
+
+    public Lane lane(int i) {
+        return lanes[i];
+    }
+
+    public int laneCount() {
+        return lanes.length;
+    }
+
+    /**
+     * Adds {@code action} produced by {@code ref}'s record, coalescing it with the latest unsent
+     * action for the same document where the rules allow. Takes a reference on {@code ref}.
+     *
+     * @return the lane it went to
+     */
+    public Lane add(DocumentAction action, PendingRecord ref, long nowNanos) {
+        Lane lane = lanes[laneOf(action.index(), action.id())];
+        HashMap<String, Slot> byId = lane.latest.get(action.index());
+        if (byId == null) {
+            byId = new HashMap<>();
+            lane.latest.put(action.index(), byId);
+        }
+        Slot existing = byId.get(action.id());
+        ref.retain();
+        if (existing != null && coalesce(existing, action, ref)) {
+            existing.addRef(ref);
+            int newBytes = Documents.estimateBytes(action.index(), action.id(), action.routing(), existing.document());
+            lane.bytes += newBytes - existing.bytes;
+            bytes += newBytes - existing.bytes;
+            existing.bytes = newBytes;
+            coalesced++;
+            return lane;
+        }
+        int b = Documents.estimateBytes(action.index(), action.id(), action.routing(), action.document());
+        Slot slot = new Slot(action, ref, b);
+        if (lane.buffer.isEmpty()) {
+            lane.firstNanos = nowNanos;
+        }
+        lane.buffer.addLast(slot);
+        lane.bytes += b;
+        byId.put(action.id(), slot);
+        size++;
+        bytes += b;
+        return lane;
+    }
+
+    /** Applies the coalescing rules; returns false when {@code later} must be appended instead. */
+    private static boolean coalesce(Slot existing, DocumentAction later, PendingRecord ref) {
+        if (existing.tracker != ref.tracker || !Objects.equals(existing.routing(), later.routing())) {
+            return false;
+        }
+        switch (later.type()) {
+            case INDEX:
+            case DELETE:
+                existing.replace(later);
+                return true;
+            case UPSERT:
+                if (existing.version() != null) {
+                    return false;
+                }
+                if (existing.type() == ActionType.DELETE) {
+                    existing.deleteThenUpsert(later);
+                } else {
+                    existing.mergeFields(later.document());
+                }
+                return true;
+            default:
+                throw new AssertionError(later.type());
+        }
+    }
+
+    /**
+     * Takes the next bulk from the head of {@code lane}: up to {@code maxBulkActions} actions and
+     * about {@code maxBulkBytes} (always at least one action).
+     *
+     * @return the slots, oldest first; empty if the lane has nothing buffered
+     */
+    public List<Slot> take(Lane lane) {
+        int n = lane.buffer.size();
+        if (n <= maxBulkActions && lane.bytes <= maxBulkBytes) {
+            // the whole lane: no per-slot index maintenance
+            List<Slot> all = new ArrayList<>(lane.buffer);
+            lane.buffer.clear();
+            lane.latest.clear();
+            size -= n;
+            bytes -= lane.bytes;
+            lane.bytes = 0;
+            return all;
+        }
+        List<Slot> out = new ArrayList<>(Math.min(n, maxBulkActions));
+        long taken = 0;
+        while (!lane.buffer.isEmpty() && out.size() < maxBulkActions) {
+            Slot s = lane.buffer.peekFirst();
+            if (!out.isEmpty() && taken + s.bytes > maxBulkBytes) {
+                break;
+            }
+            lane.buffer.pollFirst();
+            out.add(s);
+            taken += s.bytes;
+            unindex(lane, s);
+        }
+        lane.bytes -= taken;
+        size -= out.size();
+        bytes -= taken;
+        return out;
+    }
+
+    private static void unindex(Lane lane, Slot s) {
+        Map<String, Slot> byId = lane.latest.get(s.index());
+        if (byId != null && byId.get(s.id()) == s) {
+            byId.remove(s.id());
+        }
+    }
+
+    /**
+     * Removes the unsent actions of the given partitions (lost or revoked and given up).
+     *
+     * @return the removed slots
+     */
+    public List<Slot> drop(Set<PartitionTracker> trackers) {
+        List<Slot> dropped = new ArrayList<>();
+        for (Lane lane : lanes) {
+            for (Iterator<Slot> it = lane.buffer.iterator(); it.hasNext(); ) {
+                Slot s = it.next();
+                if (trackers.contains(s.tracker)) {
+                    it.remove();
+                    unindex(lane, s);
+                    lane.bytes -= s.bytes;
+                    bytes -= s.bytes;
+                    size--;
+                    dropped.add(s);
+                }
+            }
+        }
+        return dropped;
+    }
+
+    /** Unsent actions in all lanes. */
+    public long size() {
+        return size;
+    }
+
+    /** Estimated bytes of the unsent actions. */
+    public long bytes() {
+        return bytes;
+    }
+
+    /** Actions merged into an earlier one so far. */
+    public long coalesced() {
+        return coalesced;
+    }
+}

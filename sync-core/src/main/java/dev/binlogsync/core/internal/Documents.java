@@ -1,0 +1,98 @@
+package dev.binlogsync.core.internal;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import javax.annotation.Nullable;
+
+/** Document helpers for the bulk buffer: Elasticsearch's partial-update merge and a size estimate. */
+public final class Documents {
+
+    /** Fixed cost of one bulk item: the action line with its metadata and two newlines. */
+    static final int ACTION_OVERHEAD = 64;
+
+    private Documents() {
+    }
+
+    /**
+     * Merges {@code patch} into {@code target} the way an Elasticsearch partial update does:
+     * objects (maps) are merged recursively, every other value (lists, scalars, null) replaces.
+     * {@code target} is modified; nested maps of {@code target} are copied before they are changed,
+     * because they may be shared with the rule set's input.
+     */
+    @SuppressWarnings("unchecked")
+    public static void deepMerge(Map<String, Object> target, Map<String, Object> patch) {
+        for (Map.Entry<String, Object> e : patch.entrySet()) {
+            Object value = e.getValue();
+            if (value instanceof Map) {
+                Object existing = target.get(e.getKey());
+                if (existing instanceof Map) {
+                    Map<String, Object> merged = new HashMap<>((Map<String, Object>) existing);
+                    deepMerge(merged, (Map<String, Object>) value);
+                    target.put(e.getKey(), merged);
+                    continue;
+                }
+            }
+            target.put(e.getKey(), value);
+        }
+    }
+
+    /**
+     * A cheap estimate of the JSON size of a bulk item with this document, without serialising:
+     * names and strings by length, numbers by a fixed width, maps and lists recursively. Good
+     * enough for flush and memory limits; not exact.
+     */
+    public static int estimateBytes(String index, String id, @Nullable String routing, @Nullable Map<String, Object> doc) {
+        int size = ACTION_OVERHEAD + index.length() + id.length();
+        if (routing != null) {
+            size += routing.length() + 14;
+        }
+        if (doc != null) {
+            size += estimateMap(doc);
+        }
+        return size;
+    }
+
+    private static int estimateMap(Map<?, ?> map) {
+        int size = 2;
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            Object k = e.getKey();
+            size += (k instanceof String ? ((String) k).length() : 8) + 4 + estimateValue(e.getValue());
+        }
+        return size;
+    }
+
+    private static int estimateValue(@Nullable Object v) {
+        if (v == null) {
+            return 4;
+        }
+        if (v instanceof String) {
+            return ((String) v).length() + 2;
+        }
+        if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
+            return 6;
+        }
+        if (v instanceof Long || v instanceof Double || v instanceof Float) {
+            return 12;
+        }
+        if (v instanceof Boolean) {
+            return 5;
+        }
+        if (v instanceof BigDecimal || v instanceof BigInteger) {
+            return 24;
+        }
+        if (v instanceof Map) {
+            return estimateMap((Map<?, ?>) v);
+        }
+        if (v instanceof Collection) {
+            int size = 2;
+            for (Object o : (Collection<?>) v) {
+                size += estimateValue(o) + 1;
+            }
+            return size;
+        }
+        return 16;
+    }
+}

@@ -1,0 +1,952 @@
+package dev.binlogsync.core.internal;
+
+import dev.binlogsync.core.ActionCollector;
+import dev.binlogsync.core.BulkSummary;
+import dev.binlogsync.core.ChangeEvent;
+import dev.binlogsync.core.DeadLetter;
+import dev.binlogsync.core.DeadLetterSink;
+import dev.binlogsync.core.DocumentAction;
+import dev.binlogsync.core.FailurePolicy;
+import dev.binlogsync.core.ItemResult;
+import dev.binlogsync.core.PartitionListener;
+import dev.binlogsync.core.PipelineListener;
+import dev.binlogsync.core.PipelineMetrics;
+import dev.binlogsync.core.RetriableSyncException;
+import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.core.SourceRecord;
+import dev.binlogsync.core.SyncClock;
+import dev.binlogsync.core.SyncException;
+import dev.binlogsync.core.SyncPipeline.State;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import javax.annotation.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pipeline loop. One thread (the pipeline thread) owns the source, the bulk buffer and all
+ * offset state; bulk and dead-letter completions arrive on other threads and are only queued, to
+ * run on the pipeline thread between polls (the source is woken when it is blocked in a poll).
+ *
+ * <p>The lifecycle methods ({@link #start}, {@link #run}, {@link #close}, {@link #state},
+ * {@link #failure}, {@link #metrics}, {@link #awaitTermination}) are thread-safe; everything else
+ * runs on the pipeline thread.
+ */
+public final class Engine implements PartitionListener {
+    private static final Logger log = LoggerFactory.getLogger("dev.binlogsync.core.SyncPipeline");
+    private static final long MAX_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final PipelineConfig config;
+    private final SyncClock clock;
+    private final PipelineListener listener;
+    private final BulkBuffer buffer;
+    private final FailurePolicy onDecodeFailure;
+    private final FailurePolicy onRejected;
+    private final int maxInFlight;
+    private final int maxBulkActions;
+    private final long maxBulkSize;
+    private final long flushIntervalNanos;
+    private final long commitIntervalNanos;
+    private final long retryInitialNanos;
+    private final long retryMaxNanos;
+    private final int maxRetries;
+
+    // ---- shared with other threads
+    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+    private final LinkedBlockingQueue<Runnable> completions = new LinkedBlockingQueue<>();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private volatile boolean inPoll;
+    private volatile boolean closeRequested;
+    private volatile long closeDeadlineNanos;
+    @Nullable private volatile Throwable failure;
+    @Nullable private volatile Thread runner;
+    private volatile PipelineMetrics published = PipelineMetrics.EMPTY;
+
+    // ---- pipeline thread only
+    private final Map<String, PartitionTracker> trackers = new HashMap<>();
+    private final ArrayList<DocumentAction> collected = new ArrayList<>();
+    private final ActionCollector collector = a -> collected.add(Objects.requireNonNull(a, "action"));
+    private final ArrayList<LetterTask> letters = new ArrayList<>();
+    private final SplittableRandom random = new SplittableRandom();
+    private int lettersInFlight;
+    private int inFlight;
+    private long sentActions;
+    private long sentBytes;
+    private boolean paused;
+    private long pausedSinceNanos;
+    private long pausedNanos;
+    private long nextCommitNanos;
+    private int roundRobin;
+
+    private long records;
+    private long events;
+    private long indexActions;
+    private long upsertActions;
+    private long deleteActions;
+    private long stale;
+    private long retried;
+    private long deadLettered;
+    private long skipped;
+    private long bulks;
+    private long failedBulks;
+    private long commits;
+
+    public Engine(PipelineConfig config) {
+        this.config = config;
+        this.clock = config.clock();
+        this.listener = config.listener();
+        this.onDecodeFailure = config.onDecodeFailure();
+        this.onRejected = config.onRejected();
+        this.maxInFlight = config.maxInFlightRequests();
+        this.maxBulkActions = config.maxBulkActions();
+        this.maxBulkSize = config.maxBulkSize();
+        this.flushIntervalNanos = config.flushInterval().toNanos();
+        this.commitIntervalNanos = config.commitInterval().toNanos();
+        this.retryInitialNanos = config.retryInitial().toNanos();
+        this.retryMaxNanos = config.retryMax().toNanos();
+        this.maxRetries = config.maxRetries();
+        this.buffer = new BulkBuffer(config.lanes(), config.maxBulkActions(), config.maxBulkSize());
+    }
+
+    // =====================================================================================
+    // lifecycle (any thread)
+
+    public State state() {
+        return state.get();
+    }
+
+    @Nullable
+    public Throwable failure() {
+        return failure;
+    }
+
+    public PipelineMetrics metrics() {
+        return published;
+    }
+
+    /** Starts the loop on a new daemon thread. */
+    public void start() {
+        transition(State.NEW, State.RUNNING, "start");
+        Thread t = new Thread(this::runLoop, config.threadName());
+        t.setDaemon(true);
+        runner = t;
+        t.start();
+    }
+
+    /** Runs the loop on the calling thread until closed or failed; rethrows the failure. */
+    public void run() {
+        transition(State.NEW, State.RUNNING, "run");
+        runner = Thread.currentThread();
+        runLoop();
+        Throwable f = failure;
+        if (f != null) {
+            throw f instanceof SyncException ? (SyncException) f : new SyncException("pipeline failed: " + f, f);
+        }
+    }
+
+    private void transition(State from, State to, String what) {
+        if (!state.compareAndSet(from, to)) {
+            throw new IllegalStateException("cannot " + what + " a pipeline that is " + state.get());
+        }
+    }
+
+    /** Drains within {@code timeout} and stops; idempotent. Waits for the pipeline thread unless called on it. */
+    public void close(Duration timeout) {
+        if (state.compareAndSet(State.NEW, State.CLOSED)) {
+            closeComponents();
+            notifyState(State.NEW, State.CLOSED);
+            terminated.countDown();
+            return;
+        }
+        if (state.get() == State.RUNNING && !closeRequested) {
+            closeDeadlineNanos = System.nanoTime() + timeout.toNanos();
+            closeRequested = true;
+            config.source().wakeup();
+        }
+        if (Thread.currentThread() == runner) {
+            return;
+        }
+        try {
+            // the pipeline thread enforces the drain deadline; allow it time to close what it owns
+            if (!terminated.await(timeout.toMillis() + 10_000, TimeUnit.MILLISECONDS)) {
+                log.warn("pipeline thread {} did not terminate within {} after close", config.threadName(), timeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    // =====================================================================================
+    // the loop (pipeline thread)
+
+    private void runLoop() {
+        notifyState(State.NEW, State.RUNNING);
+        try {
+            config.sink().start();
+            config.source().open(this);
+            nextCommitNanos = clock.nanoTime() + commitIntervalNanos;
+            loop();
+        } catch (InterruptedException e) {
+            fail(new SyncException("pipeline thread " + config.threadName() + " was interrupted", e));
+        } catch (Throwable t) {
+            fail(t);
+        }
+        shutdown();
+    }
+
+    private void loop() throws InterruptedException {
+        List<SourceRecord> batch;
+        while (true) {
+            runCompletions();
+            if (failure != null || closeRequested) {
+                return;
+            }
+            long now = clock.nanoTime();
+            dispatch(now, false);
+            updatePause(now);
+            if (now - nextCommitNanos >= 0) {
+                nextCommitNanos = now + commitIntervalNanos;
+                commit(trackers.values());
+            }
+            publishMetrics(now);
+            long wait = waitNanos(now);
+            inPoll = true;
+            try {
+                if (!completions.isEmpty() || closeRequested) {
+                    wait = 0;
+                }
+                batch = config.source().poll(Duration.ofNanos(wait));
+            } catch (RetriableSyncException e) {
+                log.warn("poll failed, polling again: {}", e.toString());
+                batch = List.of();
+            } finally {
+                inPoll = false;
+            }
+            if (!batch.isEmpty()) {
+                process(batch);
+            }
+        }
+    }
+
+    /** How long the next poll may block: until the next flush, retry or commit is due. */
+    private long waitNanos(long now) {
+        long wait = config.pollTimeout().toNanos();
+        boolean canSend = inFlight < maxInFlight;
+        for (int i = 0; i < buffer.laneCount(); i++) {
+            Lane lane = buffer.lane(i);
+            if (canSend && lane.retry != null) {
+                wait = Math.min(wait, lane.retryDueNanos - now);
+            } else if (canSend && !lane.busy() && !lane.buffer.isEmpty()) {
+                wait = Math.min(wait, lane.firstNanos + flushIntervalNanos - now);
+            }
+        }
+        for (int i = 0; i < letters.size(); i++) {
+            wait = Math.min(wait, letters.get(i).dueNanos - now);
+        }
+        if (wait > 0) {
+            for (PartitionTracker t : trackers.values()) {
+                if (t.uncommitted() != null) {
+                    wait = Math.min(wait, nextCommitNanos - now);
+                    break;
+                }
+            }
+        }
+        return Math.max(0, wait);
+    }
+
+    private void runCompletions() {
+        Runnable r;
+        while ((r = completions.poll()) != null) {
+            r.run();
+        }
+    }
+
+    /** Hands a completion to the pipeline thread; wakes the source if the thread waits in poll. */
+    private void complete(Runnable r) {
+        completions.add(r);
+        if (inPoll) {
+            config.source().wakeup();
+        }
+    }
+
+    // =====================================================================================
+    // intake
+
+    private void process(List<SourceRecord> batch) {
+        long now = clock.nanoTime();
+        for (int i = 0; i < batch.size(); i++) {
+            if (failure != null) {
+                return; // a stop: nothing after the failed record is taken in
+            }
+            SourceRecord r = batch.get(i);
+            records++;
+            PartitionTracker tracker = tracker(r.position().partition());
+            PendingRecord p = tracker.begin(r);
+            if (r.isFailed()) {
+                unprocessable(p, DeadLetter.Kind.UNDECODABLE, null, r.failure());
+            } else {
+                List<ChangeEvent> evs = r.events();
+                for (int e = 0; e < evs.size(); e++) {
+                    ChangeEvent ev = evs.get(e);
+                    events++;
+                    collected.clear();
+                    try {
+                        config.ruleSet().apply(ev, collector);
+                    } catch (RuntimeException ex) {
+                        collected.clear();
+                        unprocessable(p, DeadLetter.Kind.UNMAPPABLE, ev, ex);
+                        if (failure != null) {
+                            break;
+                        }
+                        continue;
+                    }
+                    for (int a = 0; a < collected.size(); a++) {
+                        DocumentAction action = collected.get(a);
+                        switch (action.type()) {
+                            case INDEX: indexActions++; break;
+                            case UPSERT: upsertActions++; break;
+                            default: deleteActions++; break;
+                        }
+                        buffer.add(action, p, now);
+                    }
+                }
+                collected.clear();
+            }
+            tracker.finish(p);
+        }
+    }
+
+    private PartitionTracker tracker(String partition) {
+        PartitionTracker t = trackers.get(partition);
+        if (t == null) {
+            t = new PartitionTracker(partition);
+            trackers.put(partition, t);
+        }
+        return t;
+    }
+
+    private void unprocessable(PendingRecord p, DeadLetter.Kind kind, @Nullable ChangeEvent ev, Throwable cause) {
+        String what = kind == DeadLetter.Kind.UNDECODABLE
+                ? "cannot decode the record at " + p.position
+                : "cannot map an event of " + ev.qualifiedTable() + " (" + ev.operation() + ") at " + p.position;
+        String reason = what + ": " + cause.getMessage();
+        switch (onDecodeFailure) {
+            case STOP:
+                p.retain(); // never released: the commit point stops before this record
+                fail(new SyncException(reason + " (policy STOP: nothing from this position on is committed)", cause));
+                break;
+            case DEAD_LETTER:
+                p.retain();
+                sendLetter(new LetterTask(new DeadLetter(kind, reason, p.record, List.of(p.position), null, null,
+                        clock.currentTimeMillis()), List.of(p)));
+                break;
+            default:
+                skipped++;
+                log.warn("{} (skipped by policy SKIP)", reason);
+        }
+    }
+
+    // =====================================================================================
+    // sending
+
+    /** Sends due retries, then due (or, when {@code force} or paused, all) lanes, within the in-flight limit. */
+    private void dispatch(long now, boolean force) {
+        int n = buffer.laneCount();
+        for (int i = 0; i < n && inFlight < maxInFlight; i++) {
+            Lane lane = buffer.lane(i);
+            if (lane.retry != null && now - lane.retryDueNanos >= 0) {
+                List<Slot> retry = lane.retry;
+                lane.retry = null;
+                List<Slot> alive = new ArrayList<>(retry.size());
+                for (Slot s : retry) {
+                    if (s.tracker.alive) {
+                        alive.add(s);
+                    } else {
+                        dropSent(s);
+                    }
+                }
+                if (!alive.isEmpty()) {
+                    send(lane, alive, now);
+                }
+            }
+        }
+        for (int k = 0; k < n && inFlight < maxInFlight; k++) {
+            Lane lane = buffer.lane((roundRobin + k) % n);
+            if (lane.busy() || lane.buffer.isEmpty()) {
+                continue;
+            }
+            if (force || paused || lane.buffer.size() >= maxBulkActions || lane.bytes >= maxBulkSize
+                    || now - lane.firstNanos >= flushIntervalNanos) {
+                List<Slot> batch = buffer.take(lane);
+                sentActions += batch.size();
+                for (int i = 0; i < batch.size(); i++) {
+                    sentBytes += batch.get(i).bytes;
+                }
+                if (!lane.buffer.isEmpty()) {
+                    lane.firstNanos = now;
+                }
+                send(lane, batch, now);
+            }
+        }
+        roundRobin = (roundRobin + 1) % n;
+        if (!letters.isEmpty()) {
+            for (Iterator<LetterTask> it = letters.iterator(); it.hasNext(); ) {
+                LetterTask task = it.next();
+                if (now - task.dueNanos >= 0) {
+                    it.remove();
+                    sendLetter(task);
+                }
+            }
+        }
+    }
+
+    private void send(Lane lane, List<Slot> batch, long now) {
+        List<DocumentAction> actions = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            actions.add(batch.get(i).action());
+        }
+        lane.inFlight = batch;
+        lane.sentNanos = now;
+        inFlight++;
+        CompletionStage<List<ItemResult>> stage;
+        try {
+            stage = config.sink().execute(actions);
+        } catch (RuntimeException e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        stage.whenComplete((results, error) -> complete(() -> onBulkDone(lane, batch, results, error)));
+    }
+
+    private void onBulkDone(Lane lane, List<Slot> batch, @Nullable List<ItemResult> results, @Nullable Throwable error) {
+        lane.inFlight = null;
+        inFlight--;
+        bulks++;
+        long now = clock.nanoTime();
+        Duration latency = Duration.ofNanos(Math.max(0, now - lane.sentNanos));
+        Throwable cause = unwrap(error);
+        if (cause != null) {
+            failedBulks++;
+            if (!(cause instanceof RetriableSyncException)) {
+                for (Slot s : batch) {
+                    dropSent(s); // unresolved: their records stay uncommitted
+                }
+                fail(new SyncException("bulk request of " + batch.size() + " actions failed permanently (first "
+                        + batch.get(0).describe() + " from " + batch.get(0).firstPosition() + "): " + cause, cause));
+                summary(lane, batch.size(), 0, 0, 0, batch.size(), cause, latency);
+                return;
+            }
+            List<Slot> retry = new ArrayList<>(batch.size());
+            int rejected = 0;
+            for (Slot s : batch) {
+                if (!s.tracker.alive) {
+                    dropSent(s);
+                } else if (s.retries >= maxRetries) {
+                    rejected++;
+                    reject(s, null, "gave up after " + s.retries + " retries: " + cause);
+                } else {
+                    retry.add(s);
+                }
+            }
+            scheduleRetry(lane, retry, now);
+            summary(lane, batch.size(), 0, 0, retry.size(), rejected, cause, latency);
+            return;
+        }
+        if (results == null || results.size() != batch.size()) {
+            for (Slot s : batch) {
+                dropSent(s);
+            }
+            fail(new SyncException("BulkSink contract violated: " + (results == null ? "null" : results.size())
+                    + " results for " + batch.size() + " actions"));
+            return;
+        }
+        List<Slot> retry = null;
+        Set<String> retrying = null;
+        int ok = 0;
+        int staleItems = 0;
+        int rejected = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            Slot s = batch.get(i);
+            ItemResult r = results.get(i);
+            if (!s.tracker.alive) {
+                dropSent(s);
+                continue;
+            }
+            if (retrying != null && retrying.contains(s.describe())) {
+                // an earlier action for this document is retried: this one must follow it again
+                retry.add(s);
+                continue;
+            }
+            switch (r.outcome()) {
+                case SUCCESS:
+                    ok++;
+                    done(s);
+                    break;
+                case STALE:
+                    staleItems++;
+                    stale++;
+                    done(s);
+                    break;
+                case RETRYABLE:
+                    if (s.retries >= maxRetries) {
+                        rejected++;
+                        reject(s, r, "gave up after " + s.retries + " retries: " + describe(r));
+                    } else {
+                        if (retry == null) {
+                            retry = new ArrayList<>();
+                            retrying = new HashSet<>();
+                        }
+                        retry.add(s);
+                        retrying.add(s.describe());
+                    }
+                    break;
+                default:
+                    rejected++;
+                    reject(s, r, describe(r));
+            }
+        }
+        if (retry != null) {
+            scheduleRetry(lane, retry, now);
+        } else {
+            lane.retryAttempt = 0;
+        }
+        summary(lane, batch.size(), ok, staleItems, retry == null ? 0 : retry.size(), rejected, null, latency);
+    }
+
+    private void summary(Lane lane, int actions, int ok, int staleItems, int retry, int rejected,
+            @Nullable Throwable cause, Duration latency) {
+        try {
+            listener.onBulkCompleted(new BulkSummary(lane.index, actions, ok, staleItems, retry, rejected, cause, latency));
+        } catch (RuntimeException e) {
+            log.warn("listener failed in onBulkCompleted", e);
+        }
+    }
+
+    private static String describe(ItemResult r) {
+        return r.status() + " " + r.errorType() + ": " + r.reason();
+    }
+
+    private void scheduleRetry(Lane lane, List<Slot> retry, long now) {
+        if (retry.isEmpty()) {
+            return;
+        }
+        for (Slot s : retry) {
+            s.retries++;
+        }
+        retried += retry.size();
+        lane.retry = retry;
+        lane.retryDueNanos = now + backoffNanos(++lane.retryAttempt);
+    }
+
+    /** Exponential backoff with full jitter: uniform in [0, min(max, initial * 2^(attempt-1))]. */
+    private long backoffNanos(int attempt) {
+        long ceiling = retryInitialNanos;
+        for (int i = 1; i < attempt && ceiling < retryMaxNanos; i++) {
+            ceiling <<= 1;
+        }
+        ceiling = Math.min(ceiling, retryMaxNanos);
+        return random.nextLong(ceiling + 1);
+    }
+
+    /** A sent action is acknowledged: release its records. */
+    private void done(Slot s) {
+        dropSent(s);
+        s.release();
+    }
+
+    /** Forgets a sent action without releasing its records. */
+    private void dropSent(Slot s) {
+        sentActions--;
+        sentBytes -= s.bytes;
+    }
+
+    private void reject(Slot s, @Nullable ItemResult result, String reason) {
+        dropSent(s);
+        List<PendingRecord> refs = s.refs();
+        List<SourcePosition> positions = new ArrayList<>(refs.size());
+        for (PendingRecord r : refs) {
+            positions.add(r.position);
+        }
+        String text = "document " + s.describe() + " was rejected permanently (" + reason + "); source position "
+                + s.firstPosition() + (positions.size() > 1 ? " (coalesced from " + positions + ")" : "");
+        switch (onRejected) {
+            case STOP:
+                fail(new SyncException(text + "; policy STOP: nothing from this position on is committed"));
+                break;
+            case DEAD_LETTER:
+                sendLetter(new LetterTask(new DeadLetter(DeadLetter.Kind.REJECTED, text, s.lastRef().record, positions,
+                        s.action(), result, clock.currentTimeMillis()), refs));
+                break;
+            default:
+                skipped++;
+                log.warn("{} (skipped by policy SKIP)", text);
+                s.release();
+        }
+    }
+
+    // =====================================================================================
+    // dead letters
+
+    private static final class LetterTask {
+        final DeadLetter letter;
+        final List<PendingRecord> refs;
+        int attempts;
+        long dueNanos;
+
+        LetterTask(DeadLetter letter, List<PendingRecord> refs) {
+            this.letter = letter;
+            this.refs = refs;
+        }
+
+        boolean alive() {
+            for (PendingRecord r : refs) {
+                if (r.tracker.alive) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private void sendLetter(LetterTask task) {
+        DeadLetterSink dlq = Objects.requireNonNull(config.deadLetterSink(), "deadLetterSink");
+        lettersInFlight++;
+        CompletionStage<Void> stage;
+        try {
+            stage = dlq.send(task.letter);
+        } catch (RuntimeException e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        stage.whenComplete((v, error) -> complete(() -> onLetterDone(task, error)));
+    }
+
+    private void onLetterDone(LetterTask task, @Nullable Throwable error) {
+        lettersInFlight--;
+        if (!task.alive()) {
+            return;
+        }
+        Throwable cause = unwrap(error);
+        if (cause == null) {
+            deadLettered++;
+            for (PendingRecord r : task.refs) {
+                r.tracker.release(r);
+            }
+            return;
+        }
+        if (cause instanceof RetriableSyncException && task.attempts < maxRetries) {
+            task.attempts++;
+            task.dueNanos = clock.nanoTime() + backoffNanos(task.attempts);
+            letters.add(task);
+            log.warn("dead-letter sink failed, retrying: {}", cause.toString());
+            return;
+        }
+        fail(new SyncException("dead-letter sink failed for " + task.letter.positions() + " (" + task.letter.reason()
+                + "): " + cause, cause));
+    }
+
+    // =====================================================================================
+    // backpressure and commits
+
+    private void updatePause(long now) {
+        boolean full = buffer.size() + sentActions >= config.maxBufferedActions()
+                || buffer.bytes() + sentBytes >= config.maxBufferedBytes();
+        if (full && !paused) {
+            config.source().pause();
+            paused = true;
+            pausedSinceNanos = now;
+            log.debug("buffer full ({} actions, {} bytes): source paused", buffer.size() + sentActions,
+                    buffer.bytes() + sentBytes);
+            try {
+                listener.onPause();
+            } catch (RuntimeException e) {
+                log.warn("listener failed in onPause", e);
+            }
+        } else if (!full && paused) {
+            config.source().resume();
+            paused = false;
+            pausedNanos += now - pausedSinceNanos;
+            try {
+                listener.onResume();
+            } catch (RuntimeException e) {
+                log.warn("listener failed in onResume", e);
+            }
+        }
+    }
+
+    /** Commits the moved commit points of {@code ts}; a failed commit is retried by a later one. */
+    private void commit(Collection<PartitionTracker> ts) {
+        Map<String, SourcePosition> positions = null;
+        for (PartitionTracker t : ts) {
+            SourcePosition p = t.alive ? t.uncommitted() : null;
+            if (p != null) {
+                if (positions == null) {
+                    positions = new LinkedHashMap<>();
+                }
+                positions.put(t.partition, p);
+            }
+        }
+        if (positions == null) {
+            return;
+        }
+        try {
+            config.source().commit(positions);
+        } catch (RetriableSyncException e) {
+            log.warn("commit of {} failed, a later commit retries it: {}", positions, e.toString());
+            return;
+        } catch (SyncException e) {
+            log.warn("commit of {} failed (partitions no longer owned?); the next owner reads them again: {}",
+                    positions, e.toString());
+            return;
+        }
+        commits++;
+        for (PartitionTracker t : ts) {
+            SourcePosition p = positions.get(t.partition);
+            if (p != null) {
+                t.committed(p);
+            }
+        }
+    }
+
+    // =====================================================================================
+    // rebalance (called from inside Source.poll, on the pipeline thread)
+
+    @Override
+    public void onAssigned(Collection<String> partitions) {
+        log.info("partitions assigned: {}", partitions);
+        try {
+            listener.onPartitionsAssigned(partitions);
+        } catch (RuntimeException e) {
+            log.warn("listener failed in onPartitionsAssigned", e);
+        }
+    }
+
+    @Override
+    public void onRevoked(Collection<String> partitions) {
+        Set<PartitionTracker> ts = owned(partitions);
+        if (!ts.isEmpty()) {
+            long deadline = System.nanoTime() + config.drainTimeout().toNanos();
+            if (closeRequested) {
+                deadline = Math.min(deadline, closeDeadlineNanos);
+            }
+            try {
+                drainUntil(() -> allIdle(ts), deadline);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail(new SyncException("interrupted while draining revoked partitions " + partitions, e));
+            }
+            commit(ts);
+            for (PartitionTracker t : ts) {
+                if (!t.idle()) {
+                    log.warn("partition {} revoked with {} records not done; they were not committed and the next "
+                            + "owner reads them again", t.partition, t.pendingRecords());
+                }
+            }
+            retire(ts);
+        }
+        log.info("partitions revoked: {}", partitions);
+        try {
+            listener.onPartitionsRevoked(partitions);
+        } catch (RuntimeException e) {
+            log.warn("listener failed in onPartitionsRevoked", e);
+        }
+    }
+
+    @Override
+    public void onLost(Collection<String> partitions) {
+        Set<PartitionTracker> ts = owned(partitions);
+        retire(ts);
+        log.warn("partitions lost: {}; their uncommitted records are read again by the next owner", partitions);
+        try {
+            listener.onPartitionsLost(partitions);
+        } catch (RuntimeException e) {
+            log.warn("listener failed in onPartitionsLost", e);
+        }
+    }
+
+    private Set<PartitionTracker> owned(Collection<String> partitions) {
+        Set<PartitionTracker> ts = new HashSet<>();
+        for (String p : partitions) {
+            PartitionTracker t = trackers.get(p);
+            if (t != null) {
+                ts.add(t);
+            }
+        }
+        return ts;
+    }
+
+    private static boolean allIdle(Set<PartitionTracker> ts) {
+        for (PartitionTracker t : ts) {
+            if (!t.idle()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Forgets partitions: their unsent actions are dropped, in-flight ones are ignored when they complete. */
+    private void retire(Set<PartitionTracker> ts) {
+        if (ts.isEmpty()) {
+            return;
+        }
+        for (PartitionTracker t : ts) {
+            t.alive = false;
+            trackers.remove(t.partition);
+        }
+        buffer.drop(ts);
+    }
+
+    // =====================================================================================
+    // draining and shutdown
+
+    private boolean hasWork() {
+        if (buffer.size() > 0 || inFlight > 0 || lettersInFlight > 0 || !letters.isEmpty()) {
+            return true;
+        }
+        for (int i = 0; i < buffer.laneCount(); i++) {
+            if (buffer.lane(i).retry != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Sends everything and handles completions until {@code done} holds, nothing is left to wait
+     * for, or the real-time {@code deadlineNanos} passes.
+     */
+    private void drainUntil(BooleanSupplier done, long deadlineNanos) throws InterruptedException {
+        while (true) {
+            runCompletions();
+            if (done.getAsBoolean() || !hasWork()) {
+                return;
+            }
+            long now = clock.nanoTime();
+            dispatch(now, true);
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            long wait = Math.min(left, MAX_WAIT_NANOS);
+            for (int i = 0; i < buffer.laneCount(); i++) {
+                Lane lane = buffer.lane(i);
+                if (lane.retry != null && inFlight < maxInFlight) {
+                    wait = Math.min(wait, Math.max(0, lane.retryDueNanos - now));
+                }
+            }
+            for (LetterTask t : letters) {
+                wait = Math.min(wait, Math.max(0, t.dueNanos - now));
+            }
+            Runnable r = completions.poll(Math.max(wait, 1_000), TimeUnit.NANOSECONDS);
+            if (r != null) {
+                r.run();
+            }
+        }
+    }
+
+    private void shutdown() {
+        long deadline = closeRequested ? closeDeadlineNanos : System.nanoTime() + config.drainTimeout().toNanos();
+        if (failure != null && closeRequested) {
+            deadline = Math.min(deadline, System.nanoTime() + config.drainTimeout().toNanos());
+        }
+        try {
+            drainUntil(() -> false, deadline);
+            commit(trackers.values());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.warn("interrupted while draining; unacknowledged work stays uncommitted");
+        } catch (Throwable t) {
+            fail(t);
+        }
+        if (hasWork()) {
+            log.warn("stopped with {} actions not acknowledged; their source positions were not committed and are "
+                    + "read again on restart", buffer.size() + sentActions);
+        }
+        long now = clock.nanoTime();
+        if (paused) {
+            pausedNanos += now - pausedSinceNanos;
+            paused = false;
+        }
+        closeComponents();
+        publishMetrics(now);
+        State to = failure != null ? State.FAILED : State.CLOSED;
+        state.set(to);
+        notifyState(State.RUNNING, to);
+        terminated.countDown();
+    }
+
+    private void closeComponents() {
+        closeQuietly(config.source(), "source");
+        closeQuietly(config.sink(), "sink");
+        if (config.deadLetterSink() != null) {
+            closeQuietly(config.deadLetterSink(), "dead-letter sink");
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c, String what) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.warn("closing the {} failed", what, e);
+        }
+    }
+
+    private void fail(Throwable t) {
+        if (failure == null) {
+            failure = t;
+            log.error("pipeline {} failed: {}", config.threadName(), t.getMessage(), t);
+            try {
+                listener.onFailure(t);
+            } catch (RuntimeException e) {
+                log.warn("listener failed in onFailure", e);
+            }
+        } else if (failure != t) {
+            log.warn("further failure after the pipeline failed: {}", t.toString());
+        }
+    }
+
+    private void notifyState(State from, State to) {
+        try {
+            listener.onStateChange(from, to);
+        } catch (RuntimeException e) {
+            log.warn("listener failed in onStateChange", e);
+        }
+    }
+
+    @Nullable
+    private static Throwable unwrap(@Nullable Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private void publishMetrics(long now) {
+        published = new PipelineMetrics(records, events, indexActions, upsertActions, deleteActions,
+                buffer.coalesced(), stale, retried, deadLettered, skipped, bulks, failedBulks, commits, inFlight,
+                buffer.size() + sentActions, buffer.bytes() + sentBytes, paused,
+                Duration.ofNanos(pausedNanos + (paused ? now - pausedSinceNanos : 0)));
+    }
+}

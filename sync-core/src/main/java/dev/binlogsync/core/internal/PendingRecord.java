@@ -1,0 +1,44 @@
+package dev.binlogsync.core.internal;
+
+import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.core.SourceRecord;
+import java.util.List;
+
+/**
+ * A source record the pipeline has read and not yet finished: it counts the references held by
+ * buffered or in-flight actions and dead letters that came from it. Pipeline thread only.
+ */
+public final class PendingRecord {
+    final PartitionTracker tracker;
+    SourcePosition position;
+    SourceRecord record;
+    int refs = 1;
+
+    PendingRecord(PartitionTracker tracker, SourceRecord record) {
+        this.tracker = tracker;
+        this.record = record;
+        this.position = record.position();
+    }
+
+    /** Adds a reference (an action or dead letter now depends on this record). */
+    void retain() {
+        refs++;
+    }
+
+    /** Forgets the decoded events once processed: only position and raw bytes are needed later. */
+    void shed() {
+        if (!record.events().isEmpty()) {
+            record = new SourceRecord(record.position(), List.of(), record.key(), record.value(),
+                    record.timestampMillis(), record.failure());
+        }
+    }
+
+    public SourcePosition position() {
+        return position;
+    }
+
+    @Override
+    public String toString() {
+        return position + "(refs=" + refs + ")";
+    }
+}

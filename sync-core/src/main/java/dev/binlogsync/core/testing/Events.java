@@ -1,0 +1,43 @@
+package dev.binlogsync.core.testing;
+
+import dev.binlogsync.core.ChangeEvent;
+import dev.binlogsync.core.Operation;
+import dev.binlogsync.core.SourcePosition;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Factories for {@link ChangeEvent}s in tests. The events carry a placeholder position
+ * ({@link #UNPOSITIONED}); {@link InMemorySource#append} gives them their real one. The primary key
+ * is the column {@code id}.
+ */
+public final class Events {
+
+    /** The placeholder position of events not yet appended to a source. */
+    public static final SourcePosition UNPOSITIONED = new SourcePosition("unpositioned", 0);
+
+    private Events() {
+    }
+
+    /** An insert of {@code row} into {@code database.table}. */
+    public static ChangeEvent insert(String database, String table, Map<String, Object> row) {
+        return new ChangeEvent(database, table, Operation.INSERT, row, Map.of(), List.of("id"), 0L, UNPOSITIONED);
+    }
+
+    /** An update to {@code row}, whose changed columns had {@code oldValues}. */
+    public static ChangeEvent update(String database, String table, Map<String, Object> row,
+            Map<String, Object> oldValues) {
+        return new ChangeEvent(database, table, Operation.UPDATE, row, oldValues, List.of("id"), 0L, UNPOSITIONED);
+    }
+
+    /** A delete of {@code row} (the before image). */
+    public static ChangeEvent delete(String database, String table, Map<String, Object> row) {
+        return new ChangeEvent(database, table, Operation.DELETE, row, Map.of(), List.of("id"), 0L, UNPOSITIONED);
+    }
+
+    /** {@code event} at {@code position}. */
+    public static ChangeEvent at(ChangeEvent event, SourcePosition position) {
+        return new ChangeEvent(event.database(), event.table(), event.operation(), event.row(), event.oldValues(),
+                event.primaryKeys(), event.eventTimeMillis(), position);
+    }
+}

@@ -1,0 +1,12 @@
+/**
+ * Test fixtures for code built on binlog-sync, in the main jar like kafka-clients'
+ * {@code MockConsumer}: an in-memory {@link dev.binlogsync.core.Source}
+ * ({@link dev.binlogsync.core.testing.InMemorySource}), a recording, scriptable
+ * {@link dev.binlogsync.core.BulkSink} ({@link dev.binlogsync.core.testing.RecordingBulkSink}), a
+ * recording {@link dev.binlogsync.core.DeadLetterSink}, a manual clock and event factories. They
+ * are fakes with real behaviour, not mocks; each is thread-safe as its Javadoc says.
+ */
+@ParametersAreNonnullByDefault
+package dev.binlogsync.core.testing;
+
+import javax.annotation.ParametersAreNonnullByDefault;

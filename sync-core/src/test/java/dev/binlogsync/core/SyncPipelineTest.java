@@ -1,0 +1,511 @@
+package dev.binlogsync.core;
+
+import static dev.binlogsync.core.TestRules.INDEX;
+import static dev.binlogsync.core.TestRules.row;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.binlogsync.core.testing.Events;
+import dev.binlogsync.core.testing.InMemorySource;
+import dev.binlogsync.core.testing.ManualClock;
+import dev.binlogsync.core.testing.RecordingBulkSink;
+import dev.binlogsync.core.testing.RecordingBulkSink.Reply;
+import dev.binlogsync.core.testing.RecordingDeadLetterSink;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(60)
+class SyncPipelineTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final String P = "orders-0";
+
+    private final InMemorySource source = new InMemorySource();
+    private final RecordingBulkSink sink = new RecordingBulkSink();
+    private final RecordingDeadLetterSink dlq = new RecordingDeadLetterSink();
+    private final List<SyncPipeline> started = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() {
+        for (SyncPipeline p : started) {
+            p.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private SyncPipeline.Builder builder() {
+        return SyncPipeline.builder()
+                .source(source)
+                .ruleSet(TestRules.byOperation())
+                .sink(sink)
+                .flushInterval(Duration.ofMillis(5))
+                .commitInterval(Duration.ZERO)
+                .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(5))
+                .threadName("test-pipeline");
+    }
+
+    private SyncPipeline start(SyncPipeline.Builder b) {
+        SyncPipeline p = b.build();
+        started.add(p);
+        p.start();
+        return p;
+    }
+
+    private static ChangeEvent insert(Object id, Object... kv) {
+        return Events.insert("shop", "orders", row(id, kv));
+    }
+
+    private static ChangeEvent update(Object id, Object... kv) {
+        return Events.update("shop", "orders", row(id, kv), Map.of());
+    }
+
+    private static ChangeEvent delete(Object id) {
+        return Events.delete("shop", "orders", row(id));
+    }
+
+    @Test
+    void commitsOffsetOnlyAfterBulkSucceeded() throws Exception {
+        sink.manual(true);
+        start(builder());
+        source.append(P, insert(1));
+        source.append(P, insert(2));
+        source.append(P, insert(3));
+        assertTrue(sink.awaitPending(1, WAIT));
+        assertTrue(source.awaitDelivered(WAIT));
+        // the pipeline keeps polling while the bulk is out, and commits nothing
+        assertTrue(source.awaitPolls(source.polls() + 3, WAIT));
+        assertNull(source.committed(P));
+
+        List<RecordingBulkSink.Request> pending = sink.pending();
+        for (RecordingBulkSink.Request r : pending) {
+            r.complete();
+        }
+        // more requests may follow if the records were split; complete them all
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!source.awaitCommitted(P, 2, Duration.ofMillis(50)) && System.nanoTime() < deadline) {
+            for (RecordingBulkSink.Request r : sink.pending()) {
+                r.complete();
+            }
+        }
+        assertEquals(new SourcePosition(P, 2), source.committed(P));
+        assertEquals(3, sink.documents().size());
+    }
+
+    @Test
+    void noCommitPastPermanentlyFailedItemAndPipelineFailsNamingDocumentAndPosition() throws Exception {
+        sink.manual(true);
+        sink.defaultReply(Reply.permanent(a -> a.id().equals("2"), "failed to parse field [price]"));
+        SyncPipeline p = start(builder().maxBulkActions(10));
+        source.append(P, insert(1));
+        source.append(P, insert(2));
+        source.append(P, insert(3));
+        assertTrue(source.awaitDelivered(WAIT));
+        assertTrue(sink.awaitPending(1, WAIT));
+        // complete everything the pipeline sends
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!p.awaitTermination(Duration.ofMillis(20)) && System.nanoTime() < deadline) {
+            for (RecordingBulkSink.Request r : sink.pending()) {
+                r.complete();
+            }
+        }
+        assertEquals(SyncPipeline.State.FAILED, p.state());
+        Throwable failure = p.failure();
+        assertNotNull(failure);
+        assertTrue(failure.getMessage().contains("idx/2"), failure.getMessage());
+        assertTrue(failure.getMessage().contains(P + "@1"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("failed to parse field [price]"), failure.getMessage());
+        // record 0 is done, record 1 failed: commit stops at 0 although record 2 was written
+        assertEquals(new SourcePosition(P, 0), source.committed(P));
+        assertTrue(source.isClosed());
+        assertTrue(sink.isClosed());
+    }
+
+    @Test
+    void deadLetteredItemsLetCommitAdvance() throws Exception {
+        sink.defaultReply(Reply.permanent(a -> a.id().equals("2"), "failed to parse field [price]"));
+        SyncPipeline p = start(builder().maxBulkActions(10).onRejected(FailurePolicy.DEAD_LETTER).deadLetterSink(dlq));
+        SourcePosition failedAt = null;
+        source.append(P, insert(1));
+        failedAt = source.append(P, insert(2));
+        source.append(P, insert(3));
+        assertTrue(source.awaitCommitted(P, 2, WAIT));
+        assertEquals(SyncPipeline.State.RUNNING, p.state());
+        List<DeadLetter> letters = dlq.letters();
+        assertEquals(1, letters.size());
+        DeadLetter letter = letters.get(0);
+        assertEquals(DeadLetter.Kind.REJECTED, letter.kind());
+        assertEquals(List.of(failedAt), letter.positions());
+        assertEquals("2", letter.action().id());
+        assertEquals(ItemResult.Outcome.PERMANENT, letter.result().outcome());
+        assertTrue(letter.reason().contains("idx/2"), letter.reason());
+        assertEquals(failedAt, letter.record().position());
+    }
+
+    @Test
+    void deadLetterIsOnlyDoneWhenTheDeadLetterSinkAcknowledgesAndRetriesItsRetriableFailure() throws Exception {
+        sink.enqueue(Reply.permanent(a -> a.id().equals("1"), "bad"));
+        dlq.failNext(new RetriableSyncException("dlq topic unavailable"));
+        dlq.failNext(new RetriableSyncException("dlq topic unavailable"));
+        start(builder().onRejected(FailurePolicy.DEAD_LETTER).deadLetterSink(dlq));
+        source.append(P, insert(1));
+        assertTrue(source.awaitCommitted(P, 0, WAIT));
+        assertEquals(3, dlq.attempts());
+        assertEquals(1, dlq.letters().size());
+    }
+
+    @Test
+    void skipPolicyCountsRejectedItemAndCommitsPastIt() throws Exception {
+        sink.defaultReply(Reply.permanent(a -> a.id().equals("1"), "bad"));
+        SyncPipeline p = start(builder().onRejected(FailurePolicy.SKIP));
+        source.append(P, insert(1));
+        source.append(P, insert(2));
+        assertTrue(source.awaitCommitted(P, 1, WAIT));
+        assertTrue(awaitMetrics(p, m -> m.skipped() == 1));
+        assertEquals(SyncPipeline.State.RUNNING, p.state());
+    }
+
+    @Test
+    void retryableItemIsRetriedAndCommittedOnlyAfterItSucceeds() throws Exception {
+        sink.manual(true);
+        sink.enqueue(Reply.retryable(a -> a.id().equals("1")));
+        SyncPipeline p = start(builder());
+        source.append(P, insert(1));
+        assertTrue(sink.awaitPending(1, WAIT));
+        sink.pending().get(0).complete();
+        assertTrue(sink.awaitRequests(2, WAIT));
+        assertNull(source.committed(P));
+        sink.pending().get(0).complete();
+        assertTrue(source.awaitCommitted(P, 0, WAIT));
+        assertEquals(1, sink.requests().get(1).actions().size());
+        assertEquals("1", sink.requests().get(1).actions().get(0).id());
+        assertTrue(awaitMetrics(p, m -> m.retried() == 1));
+    }
+
+    @Test
+    void wholeRequestRetriableFailureIsRetried() throws Exception {
+        sink.enqueue(Reply.unavailable(), Reply.unavailable());
+        start(builder().lanes(1).maxInFlightRequests(1));
+        source.append(P, insert(1), insert(2));
+        assertTrue(source.awaitCommitted(P, 0, WAIT));
+        assertEquals(3, sink.requests().size());
+        assertEquals(2, sink.documents().size());
+    }
+
+    @Test
+    void exhaustedRetriesGoToTheRejectionPolicy() throws Exception {
+        sink.defaultReply(Reply.retryable(a -> a.id().equals("1")));
+        SyncPipeline p = start(builder().maxRetries(2));
+        source.append(P, insert(1));
+        assertTrue(p.awaitTermination(WAIT));
+        assertEquals(SyncPipeline.State.FAILED, p.state());
+        assertTrue(p.failure().getMessage().contains("gave up after 2 retries"), p.failure().getMessage());
+        assertEquals(3, sink.requests().size());
+        assertNull(source.committed(P));
+    }
+
+    @Test
+    void nonRetriableRequestFailureFailsThePipeline() throws Exception {
+        sink.enqueue(Reply.failRequest(new SyncException("401 unauthorized")));
+        SyncPipeline p = start(builder());
+        source.append(P, insert(1));
+        assertTrue(p.awaitTermination(WAIT));
+        assertEquals(SyncPipeline.State.FAILED, p.state());
+        assertTrue(p.failure().getMessage().contains("401 unauthorized"), p.failure().getMessage());
+        assertNull(source.committed(P));
+    }
+
+    @Test
+    void undecodableRecordStopsThePipelineNamingItsPosition() throws Exception {
+        SyncPipeline p = start(builder());
+        source.append(P, insert(1));
+        SourcePosition bad = source.appendUndecodable(P, "{not json", "unexpected character");
+        source.append(P, insert(3));
+        assertTrue(p.awaitTermination(WAIT));
+        assertEquals(SyncPipeline.State.FAILED, p.state());
+        assertTrue(p.failure().getMessage().contains(bad.toString()), p.failure().getMessage());
+        assertEquals(new SourcePosition(P, 0), source.committed(P));
+        assertNull(sink.document(INDEX, "3"));
+    }
+
+    @Test
+    void undecodableRecordGoesToDeadLetterSinkAndCommitAdvances() throws Exception {
+        start(builder().onDecodeFailure(FailurePolicy.DEAD_LETTER).deadLetterSink(dlq));
+        source.append(P, insert(1));
+        SourcePosition bad = source.appendUndecodable(P, "{not json", "unexpected character");
+        source.append(P, insert(3));
+        assertTrue(source.awaitCommitted(P, 2, WAIT));
+        DeadLetter letter = dlq.letters().get(0);
+        assertEquals(DeadLetter.Kind.UNDECODABLE, letter.kind());
+        assertEquals(bad, letter.record().position());
+        assertEquals("{not json", new String(letter.record().value(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void ruleSetFailureOfOneEventDeadLettersThatEventAndKeepsTheOthers() throws Exception {
+        RuleSet rules = (event, out) -> {
+            if (event.row().get("id").equals(2)) {
+                throw new SyncException("no id column configured for shop.orders");
+            }
+            TestRules.byOperation().apply(event, out);
+        };
+        start(builder().ruleSet(rules).onDecodeFailure(FailurePolicy.DEAD_LETTER).deadLetterSink(dlq));
+        source.append(P, insert(1), insert(2), insert(3));
+        assertTrue(source.awaitCommitted(P, 0, WAIT));
+        assertEquals(DeadLetter.Kind.UNMAPPABLE, dlq.letters().get(0).kind());
+        assertTrue(dlq.letters().get(0).reason().contains("shop.orders"), dlq.letters().get(0).reason());
+        assertNotNull(sink.document(INDEX, "1"));
+        assertNull(sink.document(INDEX, "2"));
+        assertNotNull(sink.document(INDEX, "3"));
+    }
+
+    @Test
+    void recordsWithoutActionsAreCommitted() throws Exception {
+        start(builder().ruleSet((event, out) -> { }));
+        source.append(P, insert(1));
+        source.append(P, insert(2));
+        assertTrue(source.awaitCommitted(P, 1, WAIT));
+        assertTrue(sink.requests().isEmpty());
+    }
+
+    @Test
+    void flushesOnTheIntervalOfTheInjectedClockWithoutSleeping() throws Exception {
+        ManualClock clock = new ManualClock();
+        start(builder().clock(clock).flushInterval(Duration.ofMillis(200)).maxBulkActions(100));
+        source.append(P, insert(1));
+        awaitProcessed();
+        // several loop iterations later nothing was sent: the clock has not moved
+        assertTrue(source.awaitPolls(source.polls() + 3, WAIT));
+        assertTrue(sink.requests().isEmpty());
+        clock.advance(Duration.ofMillis(199));
+        assertTrue(source.awaitPolls(source.polls() + 3, WAIT));
+        assertTrue(sink.requests().isEmpty());
+        clock.advance(Duration.ofMillis(1));
+        assertTrue(sink.awaitRequests(1, WAIT));
+        assertEquals(1, sink.requests().get(0).actions().size());
+    }
+
+    @Test
+    void flushesWhenALaneReachesMaxBulkActionsBeforeTheInterval() throws Exception {
+        ManualClock clock = new ManualClock();
+        start(builder().clock(clock).flushInterval(Duration.ofMillis(200)).maxBulkActions(3).lanes(1)
+                .maxInFlightRequests(1));
+        source.append(P, insert(1), insert(2), insert(3), insert(4));
+        assertTrue(sink.awaitRequests(1, WAIT));
+        assertEquals(3, sink.requests().get(0).actions().size());
+        assertTrue(source.awaitPolls(source.polls() + 3, WAIT));
+        assertEquals(1, sink.requests().size());
+    }
+
+    @Test
+    void fullBufferPausesTheSourceWhichResumesWhenThereIsRoom() throws Exception {
+        InMemorySource small = new InMemorySource(true, 5);
+        sink.manual(true);
+        SyncPipeline p = start(builder().source(small).maxBufferedActions(20).maxBulkActions(10).lanes(2)
+                .maxInFlightRequests(2));
+        for (int i = 0; i < 200; i++) {
+            small.append(P, insert(i));
+        }
+        assertTrue(small.awaitPaused(true, WAIT));
+        // while paused the source is still polled and the held actions stay bounded
+        assertTrue(small.awaitPolls(small.polls() + 3, WAIT));
+        assertTrue(awaitMetrics(p, PipelineMetrics::paused));
+        assertTrue(p.metrics().bufferedActions() <= 20 + 5, "held " + p.metrics().bufferedActions());
+        assertTrue(small.undelivered() > 100);
+        int maxHeld = 0;
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!small.awaitCommitted(P, 199, Duration.ofMillis(10)) && System.nanoTime() < deadline) {
+            maxHeld = Math.max(maxHeld, (int) p.metrics().bufferedActions());
+            for (RecordingBulkSink.Request r : sink.pending()) {
+                r.complete();
+            }
+        }
+        assertTrue(maxHeld <= 25, "held at most " + maxHeld);
+        assertTrue(small.resumeCount() >= 1);
+        assertEquals(200, sink.documents().size());
+        assertTrue(p.metrics().pausedTime().compareTo(Duration.ZERO) > 0);
+    }
+
+    @Test
+    void closeDrainsBufferedAndInFlightActionsAndCommits() throws Exception {
+        ManualClock clock = new ManualClock();
+        sink.delay(Duration.ofMillis(20));
+        SyncPipeline p = start(builder().clock(clock).flushInterval(Duration.ofHours(1)).commitInterval(Duration.ofHours(1)));
+        for (int i = 0; i < 50; i++) {
+            source.append(P, insert(i));
+        }
+        assertTrue(source.awaitDelivered(WAIT));
+        assertTrue(sink.requests().isEmpty());
+        p.close();
+        assertEquals(SyncPipeline.State.CLOSED, p.state());
+        assertEquals(new SourcePosition(P, 49), source.committed(P));
+        assertEquals(50, sink.documents().size());
+        assertTrue(source.isClosed());
+        assertTrue(sink.isClosed());
+    }
+
+    @Test
+    void revokeFlushesWaitsAndCommitsBeforeReturning() throws Exception {
+        ManualClock clock = new ManualClock();
+        List<String> events = new CopyOnWriteArrayList<>();
+        PipelineListener l = new PipelineListener() {
+            @Override
+            public void onPartitionsRevoked(java.util.Collection<String> partitions) {
+                events.add("revoked " + partitions + " committed=" + source.committed(P));
+            }
+        };
+        sink.delay(Duration.ofMillis(10));
+        start(builder().clock(clock).listener(l).flushInterval(Duration.ofHours(1)).commitInterval(Duration.ofHours(1)));
+        source.append(P, insert(1));
+        source.append(P, insert(2));
+        source.append("other-0", insert(3));
+        assertTrue(source.awaitDelivered(WAIT));
+        assertTrue(sink.requests().isEmpty());
+        source.revoke(P);
+        assertTrue(source.awaitCommitted(P, 1, WAIT));
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (events.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(5); // polling with a deadline
+        }
+        assertEquals(List.of("revoked [" + P + "] committed=" + P + "@1"), events);
+        assertFalse(source.assignment().contains(P));
+    }
+
+    @Test
+    void lossDropsStateWithoutCommittingAndReassignmentReadsAgain() throws Exception {
+        ManualClock clock = new ManualClock();
+        sink.manual(true);
+        start(builder().clock(clock).flushInterval(Duration.ofHours(1)).commitInterval(Duration.ZERO).lanes(1)
+                .maxInFlightRequests(1));
+        source.append(P, insert(1));
+        awaitProcessed();
+        clock.advance(Duration.ofHours(1));
+        assertTrue(sink.awaitPending(1, WAIT));
+        source.append(P, insert(2)); // buffered, not sent
+        awaitProcessed();
+        source.lose(P);
+        assertTrue(source.awaitPolls(source.polls() + 2, WAIT));
+        sink.pending().get(0).complete(); // completes after the loss: ignored
+        assertTrue(source.awaitPolls(source.polls() + 3, WAIT));
+        assertNull(source.committed(P));
+        assertEquals(1, sink.requests().size(), "the buffered action of the lost partition was dropped");
+
+        source.assign(P);
+        awaitProcessed();
+        clock.advance(Duration.ofHours(1));
+        assertTrue(sink.awaitPending(1, WAIT));
+        List<DocumentAction> resent = sink.pending().get(0).actions();
+        assertEquals(List.of("1", "2"), resent.stream().map(DocumentAction::id).sorted().toList());
+        sink.pending().get(0).complete();
+        assertTrue(source.awaitCommitted(P, 1, WAIT));
+    }
+
+    @Test
+    void closeBeforeStartClosesWithoutRunning() {
+        SyncPipeline p = builder().build();
+        p.close();
+        assertEquals(SyncPipeline.State.CLOSED, p.state());
+        assertThrows(IllegalStateException.class, p::start);
+        assertThrows(IllegalStateException.class, p::run);
+        assertTrue(source.isClosed());
+        assertFalse(source.isOpen());
+    }
+
+    @Test
+    void startTwiceIsRejected() {
+        SyncPipeline p = start(builder());
+        IllegalStateException e = assertThrows(IllegalStateException.class, p::start);
+        assertTrue(e.getMessage().contains("RUNNING"), e.getMessage());
+    }
+
+    @Test
+    void useAfterCloseIsRejected() throws Exception {
+        SyncPipeline p = start(builder());
+        p.close();
+        assertEquals(SyncPipeline.State.CLOSED, p.state());
+        assertThrows(IllegalStateException.class, p::start);
+        p.close(); // idempotent
+        assertEquals(SyncPipeline.State.CLOSED, p.state());
+    }
+
+    @Test
+    void listenerHearsStateChangesAndFailure() throws Exception {
+        List<String> heard = Collections.synchronizedList(new ArrayList<>());
+        PipelineListener l = new PipelineListener() {
+            @Override
+            public void onStateChange(SyncPipeline.State from, SyncPipeline.State to) {
+                heard.add(from + "->" + to);
+            }
+
+            @Override
+            public void onFailure(Throwable failure) {
+                heard.add("failure");
+            }
+        };
+        SyncPipeline p = start(builder().listener(l));
+        source.appendUndecodable(P, "x", "broken");
+        assertTrue(p.awaitTermination(WAIT));
+        assertEquals(List.of("NEW->RUNNING", "failure", "RUNNING->FAILED"), heard);
+    }
+
+    @Test
+    void runOnCallerThreadRethrowsTheFailure() {
+        SyncPipeline p = builder().build();
+        source.appendUndecodable(P, "x", "broken");
+        SyncException e = assertThrows(SyncException.class, p::run);
+        assertTrue(e.getMessage().contains(P + "@0"), e.getMessage());
+        assertEquals(SyncPipeline.State.FAILED, p.state());
+    }
+
+    @Test
+    void startedThreadIsANamedDaemon() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<Thread> t = new java.util.concurrent.atomic.AtomicReference<>();
+        start(builder().ruleSet((e, out) -> t.set(Thread.currentThread())));
+        source.append(P, insert(1));
+        assertTrue(source.awaitCommitted(P, 0, WAIT));
+        assertEquals("test-pipeline", t.get().getName());
+        assertTrue(t.get().isDaemon());
+    }
+
+    @Test
+    void metricsCountEventsActionsAndBulks() throws Exception {
+        SyncPipeline p = start(builder());
+        source.append(P, insert(1), update(1, "x", 1), delete(2));
+        assertTrue(source.awaitCommitted(P, 0, WAIT));
+        assertTrue(awaitMetrics(p, m -> m.bulks() >= 1 && m.commits() >= 1));
+        PipelineMetrics m = p.metrics();
+        assertEquals(1, m.records());
+        assertEquals(3, m.events());
+        assertEquals(1, m.indexActions());
+        assertEquals(1, m.upsertActions());
+        assertEquals(1, m.deleteActions());
+        assertEquals(1, m.coalesced());
+        assertEquals(0, m.bufferedActions());
+    }
+
+    /** Waits until every record was polled and the pipeline thread finished processing it (it polled again). */
+    private void awaitProcessed() throws InterruptedException {
+        assertTrue(source.awaitDelivered(WAIT));
+        assertTrue(source.awaitPolls(source.polls() + 2, WAIT));
+    }
+
+    static boolean awaitMetrics(SyncPipeline p, java.util.function.Predicate<PipelineMetrics> condition)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.test(p.metrics())) {
+                return true;
+            }
+            Thread.sleep(5); // polling with a deadline
+        }
+        return false;
+    }
+}
