@@ -111,7 +111,7 @@ public final class ElasticsearchSink implements BulkSink {
     private final String description;
     private final BulkBodyEncoder encoder = new BulkBodyEncoder();
     private final BulkResponseParser parser = new BulkResponseParser();
-    private final BufferPool buffers = new BufferPool(16, 64 * 1024, 32 * 1024 * 1024);
+    private final BufferPool buffers = new BufferPool(8, 64 * 1024, 8 * 1024 * 1024);
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private volatile ServerInfo serverInfo = ServerInfo.UNKNOWN;
 
@@ -136,8 +136,8 @@ public final class ElasticsearchSink implements BulkSink {
      * after it failed.
      *
      * @throws RetriableSyncException if the server cannot be reached
-     * @throws SyncException if the server is unsupported, refuses the credentials, or rejects an
-     *     index or template definition
+     * @throws SyncException if the server is unsupported, refuses the credentials, fails the TLS
+     *     handshake, or rejects an index or template definition
      * @throws IllegalStateException after {@link #close()}
      */
     @Override

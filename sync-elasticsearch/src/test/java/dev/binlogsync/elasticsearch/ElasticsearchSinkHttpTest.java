@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.apache.http.HttpHost;
+import org.elasticsearch.client.RestClient;
 import org.junit.jupiter.api.Test;
 
 /** Whole-request behaviour against a fake HTTP server: statuses a real node will not produce on demand. */
@@ -192,6 +194,48 @@ class ElasticsearchSinkHttpTest {
             sink.close();
             assertThrows(IllegalStateException.class, () -> sink.execute(actions(1)));
             sink.close(); // idempotent
+        }
+    }
+    @Test
+    void sendsBasicAuthAndBearerTokenHeaders() {
+        try (FakeHttpServer server = new FakeHttpServer(root(ES_ROOT, r -> new Answer(200, okItems(r.body()))))) {
+            try (ElasticsearchSink basic = ElasticsearchSink.builder().hosts(server.url()).basicAuth("elastic", "pw").build()) {
+                basic.start();
+            }
+            try (ElasticsearchSink bearer = ElasticsearchSink.builder().hosts(server.url()).bearerToken("tok").build()) {
+                bearer.start();
+            }
+            assertEquals("Basic ZWxhc3RpYzpwdw==", server.requests.get(0).authorization());
+            assertEquals("Bearer tok", server.requests.get(1).authorization());
+        }
+    }
+
+    @Test
+    void failsOverToTheNextHostWhenOneIsDown() throws Exception {
+        int deadPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            deadPort = s.getLocalPort();
+        }
+        try (FakeHttpServer server = new FakeHttpServer(root(ES_ROOT, r -> new Answer(200, okItems(r.body()))));
+                ElasticsearchSink sink = ElasticsearchSink.builder().hosts("http://127.0.0.1:" + deadPort, server.url()).build()) {
+            sink.start();
+            for (int i = 0; i < 4; i++) {
+                List<ItemResult> r = sink.execute(actions(2)).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
+                assertTrue(r.stream().allMatch(ItemResult::isDone), r.toString());
+            }
+        }
+    }
+
+    @Test
+    void leavesAUserSuppliedClientOpen() throws Exception {
+        try (FakeHttpServer server = new FakeHttpServer(root(ES_ROOT, r -> new Answer(200, okItems(r.body()))));
+                RestClient client = RestClient.builder(HttpHost.create(server.url())).build()) {
+            ElasticsearchSink sink = ElasticsearchSink.builder().client(client).build();
+            sink.start();
+            assertEquals(1, sink.execute(actions(1)).toCompletableFuture().join().size());
+            sink.close();
+            assertTrue(client.isRunning(), "the caller's client stays open");
+            assertTrue(sink.toString().contains("client=<given>"), sink.toString());
         }
     }
 }

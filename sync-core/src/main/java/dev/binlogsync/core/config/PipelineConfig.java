@@ -8,6 +8,7 @@ import dev.binlogsync.core.BulkSink;
 import dev.binlogsync.core.DeadLetterSink;
 import dev.binlogsync.core.FailurePolicy;
 import dev.binlogsync.core.Source;
+import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.rules.Rules;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +28,7 @@ import javax.annotation.Nullable;
  * builder-made config and its rendered file load to the same thing).
  *
  * <p>Engine settings left unset are null here and mean "the engine's default"; they map one to one
- * onto {@code SyncPipeline.Builder}: {@code limits.maxBufferedActions} ->
+ * onto {@link SyncPipeline.Builder} ({@link #toPipelineBuilder()} does it): {@code limits.maxBufferedActions} ->
  * {@code maxBufferedActions}, {@code limits.maxBufferedBytes} -> {@code maxBufferedBytes},
  * {@code limits.maxInFlightRequests} -> {@code maxInFlightRequests}, {@code limits.lanes} ->
  * {@code lanes}, {@code flush.maxActions} -> {@code maxBulkActions}, {@code flush.maxBytes} ->
@@ -135,6 +136,74 @@ public final class PipelineConfig {
         }
         throw new ConfigException(key + ".type", "no ComponentProvider for " + kind.getSimpleName() + " type '" + spec.type()
                 + "' on the class path (available: " + new TreeSet<>(available) + ")");
+    }
+
+    /**
+     * A {@link SyncPipeline.Builder} with everything this configuration sets: the rules, the source,
+     * sink and dead-letter sink (created through their providers, when their sections are
+     * present), and every engine setting that is not null (the others keep the engine's
+     * defaults). The caller may set more (a listener, a clock) before {@code build()}.
+     *
+     * @throws ConfigException if a component cannot be created (components created before it are
+     *     closed), or the engine's builder rejects a value (the message names the setting)
+     */
+    public SyncPipeline.Builder toPipelineBuilder() {
+        SyncPipeline.Builder b = SyncPipeline.builder().ruleSet(rules);
+        List<AutoCloseable> created = new ArrayList<>();
+        try {
+            if (source != null) {
+                Source s = createSource();
+                created.add(s);
+                b.source(s);
+            }
+            if (sink != null) {
+                BulkSink s = createSink();
+                created.add(s);
+                b.sink(s);
+            }
+            if (deadLetter != null) {
+                DeadLetterSink s = createDeadLetterSink();
+                created.add(s);
+                b.deadLetterSink(s);
+            }
+            engine("limits.maxBufferedActions", maxBufferedActions, b::maxBufferedActions);
+            engine("limits.maxBufferedBytes", maxBufferedBytes, b::maxBufferedBytes);
+            engine("limits.maxInFlightRequests", maxInFlightRequests, b::maxInFlightRequests);
+            engine("limits.lanes", lanes, b::lanes);
+            engine("flush.maxActions", maxBulkActions, b::maxBulkActions);
+            engine("flush.maxBytes", maxBulkSize, b::maxBulkSize);
+            engine("flush.interval", flushInterval, b::flushInterval);
+            engine("flush.commitInterval", commitInterval, b::commitInterval);
+            engine("policies.onDecodeFailure", onDecodeFailure, b::onDecodeFailure);
+            engine("policies.onRejected", onRejected, b::onRejected);
+            engine("policies.maxRetries", maxRetries, b::maxRetries);
+            if (retryInitialBackoff != null) {
+                engine("policies.retryMaxBackoff", retryMaxBackoff, max -> b.retryBackoff(retryInitialBackoff, max));
+            }
+            engine("timeouts.poll", pollTimeout, b::pollTimeout);
+            engine("timeouts.drain", drainTimeout, b::drainTimeout);
+            return b;
+        } catch (RuntimeException e) {
+            for (AutoCloseable c : created) {
+                try {
+                    c.close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static <V> void engine(String path, @Nullable V value, java.util.function.Consumer<V> setter) {
+        if (value == null) {
+            return;
+        }
+        try {
+            setter.accept(value);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(path, e.getMessage(), e);
+        }
     }
 
     // -------------------------------------------------------------- rendering

@@ -276,7 +276,7 @@ class ConfigLoaderTest {
         ConfigException noProvider = assertThrows(ConfigException.class, () -> ConfigLoader.create()
                 .fromJson(base + "{\"type\": \"kafkaa\"}}").createSource());
         assertEquals("source.type", noProvider.path());
-        assertTrue(noProvider.getMessage().contains("[test-source]"), noProvider.getMessage());
+        assertTrue(noProvider.getMessage().contains("test-source"), noProvider.getMessage());
         ConfigException rejected = assertThrows(ConfigException.class, () -> ConfigLoader.create()
                 .fromJson("{\"rules\": [" + OK_RULE + "], \"sink\": {\"type\": \"test-sink\", \"hosts\": []}}").createSink());
         assertEquals("sink", rejected.path());

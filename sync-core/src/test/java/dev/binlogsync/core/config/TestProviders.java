@@ -74,6 +74,49 @@ public final class TestProviders {
         }
     }
 
+    /** Instances the memory providers created, by their {@code name} setting. */
+    public static final Map<String, Object> CREATED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** {@code memory}: an {@link dev.binlogsync.core.testing.InMemorySource}, kept in {@link #CREATED}. */
+    public static final class MemorySourceProvider implements ComponentProvider<Source> {
+        @Override
+        public String type() {
+            return "memory";
+        }
+
+        @Override
+        public Class<Source> componentType() {
+            return Source.class;
+        }
+
+        @Override
+        public Source create(ConfigSection c) {
+            dev.binlogsync.core.testing.InMemorySource s = new dev.binlogsync.core.testing.InMemorySource(true, c.intValue("maxPollRecords", 500));
+            CREATED.put(c.string("name"), s);
+            return s;
+        }
+    }
+
+    /** {@code recording}: a {@link dev.binlogsync.core.testing.RecordingBulkSink}, kept in {@link #CREATED}. */
+    public static final class RecordingSinkProvider implements ComponentProvider<BulkSink> {
+        @Override
+        public String type() {
+            return "recording";
+        }
+
+        @Override
+        public Class<BulkSink> componentType() {
+            return BulkSink.class;
+        }
+
+        @Override
+        public BulkSink create(ConfigSection c) {
+            dev.binlogsync.core.testing.RecordingBulkSink s = new dev.binlogsync.core.testing.RecordingBulkSink();
+            CREATED.put(c.string("name"), s);
+            return s;
+        }
+    }
+
     public static final class SourceProvider implements ComponentProvider<Source> {
         @Override
         public String type() {

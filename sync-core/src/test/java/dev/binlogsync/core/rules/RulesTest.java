@@ -125,12 +125,40 @@ class RulesTest {
     }
 
     @Test
+    void templatedIndexRendersEachDayCorrectlyAcrossConsecutiveEvents() {
+        Rules daily = rules(TableRule.builder().table("t").index("t-{d:yyyy.MM.dd}").timeZone(ZoneId.of("+08:00")).build());
+        Rules hourly = rules(TableRule.builder().table("t").index("t-{d:yyyy.MM.dd.HH}").build());
+        String[][] cases = {
+            {"2024-03-05 10:00:00", "t-2024.03.05", "t-2024.03.05.10"},
+            {"2024-03-05 23:59:59.999999", "t-2024.03.05", "t-2024.03.05.23"},
+            {"2024-03-06", "t-2024.03.06", "t-2024.03.06.00"},
+            {"2024-02-29T01:02:03", "t-2024.02.29", "t-2024.02.29.01"},
+            {"2024-03-05T20:00:00Z", "t-2024.03.06", "t-2024.03.05.20"}, // an offset converts into the rule zone
+            {"2024-03-05 10:00:00", "t-2024.03.05", "t-2024.03.05.10"},
+        };
+        for (String[] c : cases) {
+            assertEquals(c[1], apply(daily, insert("d", "t", row("id", 1, "d", c[0]), "id")).get(0).index(), c[0]);
+            assertEquals(c[2], apply(hourly, insert("d", "t", row("id", 1, "d", c[0]), "id")).get(0).index(), c[0]);
+        }
+        assertThrows(SyncException.class, () -> apply(daily, insert("d", "t", row("id", 1, "d", "2023-02-29"), "id")));
+        assertThrows(SyncException.class, () -> apply(daily, insert("d", "t", row("id", 1, "d", "0000-00-00 00:00:00"), "id")));
+    }
+
+    @Test
     void templateRendersEpochNumbersInTheRuleZoneAndEventPlaceholders() {
         Rules r = rules(TableRule.builder().database("*").table("*").timeZone(ZoneId.of("Asia/Shanghai"))
                 .index("{$database}-{$table}-{ts:yyyyMMdd}-{$time:yyyy}").build());
         // 2023-12-31T20:00:00Z is 2024-01-01 04:00 in Shanghai
         DocumentAction a = apply(r, insert("Shop", "Orders", row("id", 1, "ts", 1_704_052_800_000L), "id")).get(0);
         assertEquals("shop-orders-20240101-2023", a.index());
+    }
+
+    @Test
+    void templateColumnValuesAreLowerCasedAndForbiddenCharactersFail() {
+        Rules r = rules(TableRule.builder().table("t").index("t-{region}").build());
+        assertEquals("t-eu", apply(r, insert("d", "t", row("id", 1, "region", "EU"), "id")).get(0).index());
+        SyncException e = assertThrows(SyncException.class, () -> apply(r, insert("d", "t", row("id", 1, "region", "eu/west"), "id")));
+        assertTrue(e.getMessage().contains("d.t") && e.getMessage().contains("'/'"), e.getMessage());
     }
 
     @Test

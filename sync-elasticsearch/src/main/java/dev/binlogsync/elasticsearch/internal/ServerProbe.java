@@ -9,6 +9,7 @@ import dev.binlogsync.elasticsearch.ServerInfo;
 import java.io.IOException;
 import java.io.InputStream;
 import javax.annotation.Nullable;
+import javax.net.ssl.SSLException;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.Response;
 import org.elasticsearch.client.ResponseException;
@@ -31,7 +32,7 @@ public final class ServerProbe {
 
     /**
      * @throws RetriableSyncException if the server cannot be reached at all
-     * @throws SyncException if it refuses the credentials (401)
+     * @throws SyncException if it refuses the credentials (401) or the TLS handshake fails
      */
     public static ServerInfo detect(RestClient client) {
         try {
@@ -46,6 +47,10 @@ public final class ServerProbe {
                 throw new SyncException("Elasticsearch refused the credentials (HTTP 401) at " + e.getResponse().getHost(), e);
             }
             LOG.debug("GET / answered {}; trying the node info", status);
+        } catch (SSLException e) {
+            // an untrusted certificate or a wrong host name does not heal by retrying
+            throw new SyncException("TLS handshake with " + client.getNodes() + " failed (check caCertificate / trustStore"
+                    + " and the host name): " + e, e);
         } catch (IOException e) {
             throw new RetriableSyncException("cannot reach Elasticsearch at " + client.getNodes() + ": " + e, e);
         }

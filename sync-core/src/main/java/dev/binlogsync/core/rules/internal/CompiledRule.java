@@ -54,6 +54,9 @@ public final class CompiledRule {
     private final Map<String, FieldConverter> converters;
     private final Map<String, Object> constants;
     @Nullable private final DocumentCustomizer customizer;
+    /** Per column with an option (excluded, renamed or converted): what to do; one lookup per column. */
+    private final Map<String, Plan> plans;
+    @Nullable private final Plan[] includePlans;
     @Nullable private final String nestUnder;
     private final boolean clearOnDelete;
 
@@ -86,6 +89,27 @@ public final class CompiledRule {
         this.customizer = rule.customizer();
         this.nestUnder = rule.nestUnder();
         this.clearOnDelete = rule.mergeDelete() == MergeDelete.CLEAR;
+        Map<String, Plan> p = new HashMap<>();
+        for (String c : excludes) {
+            p.put(c, Plan.SKIP);
+        }
+        Set<String> optioned = new LinkedHashSet<>(renames.keySet());
+        optioned.addAll(converters.keySet());
+        for (String c : optioned) {
+            if (!excludes.contains(c)) {
+                p.put(c, new Plan(c, renames.getOrDefault(c, c), converters.get(c)));
+            }
+        }
+        this.plans = p;
+        if (includes != null) {
+            includePlans = new Plan[includes.length];
+            for (int i = 0; i < includes.length; i++) {
+                String c = includes[i];
+                includePlans[i] = new Plan(c, renames.getOrDefault(c, c), converters.get(c));
+            }
+        } else {
+            includePlans = null;
+        }
         this.passThrough = includes == null && excludes.isEmpty() && renames.isEmpty() && converters.isEmpty()
                 && constants.isEmpty() && customizer == null;
     }
@@ -209,19 +233,23 @@ public final class CompiledRule {
             return row;
         }
         Map<String, Object> doc;
-        if (includes != null) {
-            doc = new HashMap<>(capacity(includes.length + constants.size()));
-            for (String c : includes) {
-                Object v = row.get(c);
-                if (v != null || row.containsKey(c)) {
-                    put(doc, c, v, event);
+        if (includePlans != null) {
+            doc = new HashMap<>(capacity(includePlans.length + constants.size()));
+            for (Plan p : includePlans) {
+                Object v = row.get(p.column);
+                if (v != null || row.containsKey(p.column)) {
+                    doc.put(p.name, p.converter == null ? v : convert(p, v, event));
                 }
             }
         } else {
             doc = new HashMap<>(capacity(row.size() + constants.size()));
+            boolean anyPlans = !plans.isEmpty();
             for (Map.Entry<String, Object> e : row.entrySet()) {
-                if (!excludes.contains(e.getKey())) {
-                    put(doc, e.getKey(), e.getValue(), event);
+                Plan p = anyPlans ? plans.get(e.getKey()) : null;
+                if (p == null) {
+                    doc.put(e.getKey(), e.getValue());
+                } else if (p != Plan.SKIP) {
+                    doc.put(p.name, p.converter == null ? e.getValue() : convert(p, e.getValue(), event));
                 }
             }
         }
@@ -241,20 +269,29 @@ public final class CompiledRule {
         return doc;
     }
 
-    private void put(Map<String, Object> doc, String column, @Nullable Object value, ChangeEvent event) {
-        if (!converters.isEmpty()) {
-            FieldConverter conv = converters.get(column);
-            if (conv != null) {
-                try {
-                    value = conv.convert(value);
-                } catch (RuntimeException e) {
-                    throw new SyncException(event.qualifiedTable() + ": rule '" + name + "': converting column '" + column
-                            + "' (" + (value == null ? "null" : value.getClass().getSimpleName()) + ") failed at "
-                            + event.position() + ": " + e.getMessage(), e);
-                }
-            }
+    @Nullable
+    private Object convert(Plan p, @Nullable Object value, ChangeEvent event) {
+        try {
+            return p.converter.convert(value);
+        } catch (RuntimeException e) {
+            throw new SyncException(event.qualifiedTable() + ": rule '" + name + "': converting column '" + p.column
+                    + "' (" + (value == null ? "null" : value.getClass().getSimpleName()) + ") failed at "
+                    + event.position() + ": " + e.getMessage(), e);
         }
-        doc.put(renames.isEmpty() ? column : renames.getOrDefault(column, column), value);
+    }
+
+    /** What happens to one column on its way into the document. */
+    private static final class Plan {
+        static final Plan SKIP = new Plan("", "", null);
+        final String column;
+        final String name;
+        @Nullable final FieldConverter converter;
+
+        Plan(String column, String name, @Nullable FieldConverter converter) {
+            this.column = column;
+            this.name = name;
+            this.converter = converter;
+        }
     }
 
     private static int capacity(int n) {

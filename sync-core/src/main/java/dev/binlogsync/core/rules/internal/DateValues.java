@@ -75,6 +75,37 @@ public final class DateValues {
         return s.length() < 19;
     }
 
+    /**
+     * {@code yyyymmdd} as an int when {@code s} starts with a valid {@code yyyy-MM-dd} date in a
+     * MySQL form ({@code yyyy-MM-dd}, or followed by a space or 'T' and a time without offset), else
+     * {@code -1}. Allocates nothing.
+     */
+    static int dayKey(String s) {
+        int n = s.length();
+        if (n < 10 || s.charAt(4) != '-' || s.charAt(7) != '-') {
+            return -1;
+        }
+        if (n > 10) {
+            char sep = s.charAt(10);
+            if (sep != ' ' && sep != 'T') {
+                return -1;
+            }
+            for (int i = 11; i < n; i++) {
+                char c = s.charAt(i);
+                if (c == 'Z' || c == '+' || (c == '-')) {
+                    return -1; // an offset: the day may differ in the target zone; slow path
+                }
+            }
+        }
+        int year = digits(s, 0, 4);
+        int month = digits(s, 5, 2);
+        int day = digits(s, 8, 2);
+        if (year < 1 || month < 1 || month > 12 || day < 1 || day > 28 && day > java.time.YearMonth.of(year, month).lengthOfMonth()) {
+            return -1;
+        }
+        return year * 10000 + month * 100 + day;
+    }
+
     /** {@code yyyy-MM-dd}, optionally followed by {@code ' '|'T' HH:mm:ss[.fraction]}; else null. */
     @Nullable
     static LocalDateTime fastParse(String s) {

@@ -3,6 +3,7 @@ package dev.binlogsync.core.rules.internal;
 import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.SyncException;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -50,10 +51,15 @@ public final class IndexTemplate {
     private static final class ColumnPart extends Part {
         final String column;
         @Nullable final DateTimeFormatter format;
+        /** Whether the pattern reads only year, month and day, so renderings can be cached per day. */
+        final boolean dateOnly;
+        /** The last day rendered and its text; binlog events arrive in time order, so this mostly hits. */
+        @Nullable private volatile DayCache last;
 
-        ColumnPart(String column, @Nullable DateTimeFormatter format) {
+        ColumnPart(String column, @Nullable DateTimeFormatter format, boolean dateOnly) {
             this.column = column;
             this.format = format;
+            this.dateOnly = dateOnly;
         }
 
         @Override
@@ -64,8 +70,26 @@ public final class IndexTemplate {
                         + column + "', which is null or missing in the row");
             }
             if (format == null) {
-                sb.append(v.toString().toLowerCase(Locale.ROOT));
+                int start = sb.length();
+                sb.append(v);
+                t.lowerCase(sb, start, event);
                 return;
+            }
+            if (dateOnly && v instanceof String) {
+                int day = DateValues.dayKey((String) v);
+                if (day > 0) {
+                    DayCache c = last;
+                    if (c == null || c.day != day) {
+                        LocalDate date = LocalDate.of(day / 10000, (day / 100) % 100, day % 100);
+                        StringBuilder text = new StringBuilder();
+                        format.formatTo(date, text);
+                        t.lowerCase(text, 0, event);
+                        c = new DayCache(day, text.toString());
+                        last = c;
+                    }
+                    sb.append(c.text);
+                    return;
+                }
             }
             LocalDateTime time;
             try {
@@ -80,7 +104,17 @@ public final class IndexTemplate {
             }
             int start = sb.length();
             format.formatTo(time, sb);
-            lowerCase(sb, start);
+            t.lowerCase(sb, start, event);
+        }
+    }
+
+    private static final class DayCache {
+        final int day;
+        final String text;
+
+        DayCache(int day, String text) {
+            this.day = day;
+            this.text = text;
         }
     }
 
@@ -97,10 +131,14 @@ public final class IndexTemplate {
         void render(StringBuilder sb, Map<String, Object> row, ChangeEvent event, IndexTemplate t) {
             switch (name) {
                 case "$database":
-                    sb.append(event.database().toLowerCase(Locale.ROOT));
+                    int dbStart = sb.length();
+                    sb.append(event.database());
+                    t.lowerCase(sb, dbStart, event);
                     break;
                 case "$table":
-                    sb.append(event.table().toLowerCase(Locale.ROOT));
+                    int tableStart = sb.length();
+                    sb.append(event.table());
+                    t.lowerCase(sb, tableStart, event);
                     break;
                 default:
                     if (event.eventTimeMillis() <= 0) {
@@ -109,14 +147,44 @@ public final class IndexTemplate {
                     }
                     int start = sb.length();
                     format.formatTo(LocalDateTime.ofInstant(Instant.ofEpochMilli(event.eventTimeMillis()), t.zone), sb);
-                    lowerCase(sb, start);
+                    t.lowerCase(sb, start, event);
             }
         }
     }
 
-    static void lowerCase(StringBuilder sb, int from) {
+    /** Whether a DateTimeFormatter pattern uses no letters but y, u, M, L and d outside quotes. */
+    static boolean dateOnly(String pattern) {
+        boolean quoted = false;
+        for (int i = 0; i < pattern.length(); i++) {
+            char c = pattern.charAt(i);
+            if (c == '\'') {
+                quoted = !quoted;
+            } else if (!quoted && Character.isLetter(c) && "yuMLd".indexOf(c) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static final boolean[] FORBIDDEN = new boolean[128];
+
+    static {
+        for (char c : INVALID.toCharArray()) {
+            FORBIDDEN[c] = true;
+        }
+    }
+
+    /** Lower-cases what a placeholder appended; rejects characters Elasticsearch forbids in index names. */
+    void lowerCase(StringBuilder sb, int from, ChangeEvent event) {
         for (int i = from; i < sb.length(); i++) {
-            sb.setCharAt(i, Character.toLowerCase(sb.charAt(i)));
+            char c = sb.charAt(i);
+            if (c < 128 ? FORBIDDEN[c] : Character.isWhitespace(c)) {
+                throw new SyncException(event.qualifiedTable() + ": index template '" + text + "' would render a value with '"
+                        + c + "', which Elasticsearch does not allow in index names: '" + sb + "'");
+            }
+            if (Character.isUpperCase(c)) {
+                sb.setCharAt(i, Character.toLowerCase(c));
+            }
         }
     }
 
@@ -198,7 +266,7 @@ public final class IndexTemplate {
                 }
                 parts.add(new MetaPart(name, format));
             } else {
-                parts.add(new ColumnPart(name, format));
+                parts.add(new ColumnPart(name, format, format != null && dateOnly(pattern)));
                 columns.add(name);
             }
             i = end + 1;
@@ -225,13 +293,6 @@ public final class IndexTemplate {
         StringBuilder sb = new StringBuilder(text.length() + 16);
         for (Part p : parts) {
             p.render(sb, row, event, this);
-        }
-        for (int i = 0; i < sb.length(); i++) {
-            char c = sb.charAt(i);
-            if (INVALID.indexOf(c) >= 0 || Character.isUpperCase(c)) {
-                throw new SyncException(event.qualifiedTable() + ": index template '" + text + "' rendered '" + sb
-                        + "', which is not a valid index name");
-            }
         }
         return sb.toString();
     }

@@ -1,0 +1,343 @@
+package dev.binlogsync.examples;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.binlogsync.core.FailurePolicy;
+import dev.binlogsync.core.PipelineListener;
+import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.elasticsearch.ElasticsearchSink;
+import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
+import dev.binlogsync.examples.testbed.AckTrackingSink;
+import dev.binlogsync.examples.testbed.BinlogCanalRelay;
+import dev.binlogsync.examples.testbed.EmbeddedMariaDb;
+import dev.binlogsync.examples.testbed.HeartbeatCheck;
+import dev.binlogsync.examples.testbed.HeartbeatWriter;
+import dev.binlogsync.examples.testbed.KafkaCanalMessageSink;
+import dev.binlogsync.examples.testbed.SyncVerifier;
+import dev.binlogsync.kafka.KafkaDeadLetterSink;
+import dev.binlogsync.kafka.KafkaSource;
+import dev.binlogsync.kafka.decode.CanalFlatMessageDecoder;
+import dev.binlogsync.kafka.testing.EmbeddedKafka;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.elasticsearch.client.Request;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
+import org.elasticsearch.client.RestClient;
+import org.elasticsearch.common.logging.LogConfigurator;
+
+/**
+ * The demo (README's first command): starts MariaDB with its binlog on, a Kafka broker and an
+ * Elasticsearch node, all in-process or as child processes it owns; creates the {@link Shop}
+ * schema; relays the binlog into Kafka as Canal flat messages; runs a binlog-sync pipeline from
+ * Kafka into Elasticsearch; runs a workload of inserts, updates and deletes while printing
+ * progress (transactions and events per second, consumer lag, end-to-end latency p50/p99 from the
+ * MySQL write to the Elasticsearch acknowledgement); then waits for the pipeline to catch up and
+ * prints a check of every MySQL row against its document, a sample search and the heartbeat age.
+ * It takes about two minutes and leaves nothing running.
+ *
+ * <p>Arguments (all optional): {@code --seconds N} (workload duration, default 60), {@code --rate N}
+ * (transactions per second, default 200), {@code --seed N} (default 1). Exit status 0 when every
+ * row matched, 1 otherwise.
+ */
+public final class Demo {
+
+    static final String TOPIC = "shop-binlog";
+    static final String DLQ_TOPIC = "shop-binlog-dlq";
+    static final String GROUP = "shop-to-es";
+    static final int PARTITIONS = 4;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Held so the level set on it is not lost to garbage collection. */
+    private static final java.util.logging.Logger BINLOG_CLIENT_LOG = java.util.logging.Logger.getLogger("com.github.shyiko.mysql.binlog");
+
+    private Demo() {
+    }
+
+    /** Runs the demo; see the class comment for the arguments. */
+    public static void main(String[] args) throws Exception {
+        quietLogging();
+        Map<String, String> options = options(args);
+        int seconds = Integer.parseInt(options.getOrDefault("seconds", "60"));
+        int rate = Integer.parseInt(options.getOrDefault("rate", "200"));
+        long seed = Long.parseLong(options.getOrDefault("seed", "1"));
+        boolean clean = run(System.out, Duration.ofSeconds(seconds), rate, seed);
+        System.exit(clean ? 0 : 1);
+    }
+
+    /**
+     * Runs the whole demo, printing to {@code out}.
+     *
+     * @return whether every MySQL row matched its Elasticsearch document
+     */
+    public static boolean run(PrintStream out, Duration workloadTime, int rate, long seed) throws Exception {
+        long t0 = System.nanoTime();
+        out.println("binlog-sync demo: MariaDB binlog -> Canal flat messages on Kafka -> binlog-sync -> Elasticsearch");
+        out.println("starting MariaDB, Kafka and Elasticsearch ...");
+        try (EmbeddedMariaDb db = EmbeddedMariaDb.start();
+                EmbeddedKafka kafka = EmbeddedKafka.builder().start();
+                EmbeddedElasticsearch es = EmbeddedElasticsearch.builder().nodeName("demo").build().start();
+                RestClient rest = es.newClient()) {
+            out.printf(Locale.ROOT, "  MariaDB %s on 127.0.0.1:%d (%s)%n", db.version(), db.port(), db.launcher());
+            out.printf(Locale.ROOT, "  Kafka on %s, topic %s with %d partitions%n", kafka.bootstrapServers(), TOPIC, PARTITIONS);
+            out.printf(Locale.ROOT, "  Elasticsearch on %s%n", es.httpUrl());
+            out.printf(Locale.ROOT, "  ready in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+
+            Shop.createSchema(db);
+            kafka.createTopic(TOPIC, PARTITIONS);
+            kafka.createTopic(DLQ_TOPIC, 1);
+            CanalFlatMessageDecoder decoder = CanalFlatMessageDecoder.create();
+            try (HeartbeatWriter heartbeat = HeartbeatWriter.start(db, Shop.HEARTBEAT_TABLE, "demo", Duration.ofSeconds(2));
+                    BinlogCanalRelay relay = BinlogCanalRelay.builder().mariaDb(db).databases(Set.of(Shop.DATABASE))
+                            .sink(KafkaCanalMessageSink.create(kafka.bootstrapServers(), TOPIC)).build().start()) {
+                CountDownLatch assigned = new CountDownLatch(1);
+                AckTrackingSink sink = new AckTrackingSink(elasticsearchSink(es), "updated_ms", System::currentTimeMillis);
+                SyncPipeline pipeline = SyncPipeline.builder()
+                        .source(KafkaSource.builder().bootstrapServers(kafka.bootstrapServers()).groupId(GROUP)
+                                .topics(TOPIC).decoder(decoder).build())
+                        .ruleSet(Shop.rules())
+                        .sink(sink)
+                        .deadLetterSink(KafkaDeadLetterSink.builder().bootstrapServers(kafka.bootstrapServers())
+                                .topic(DLQ_TOPIC).build())
+                        .onDecodeFailure(FailurePolicy.DEAD_LETTER)
+                        .listener(new PipelineListener() {
+                            @Override
+                            public void onPartitionsAssigned(Collection<String> partitions) {
+                                assigned.countDown();
+                            }
+                        })
+                        .build();
+                pipeline.start();
+                try {
+                    // the workload starts once the pipeline is in its group and the indexes exist
+                    if (!assigned.await(60, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("the pipeline got no partitions within 60 s: " + pipeline.state(), pipeline.failure());
+                    }
+                    runWorkload(out, db, kafka.admin(), relay, sink, pipeline, workloadTime, rate, seed);
+                    long catchUpStart = System.nanoTime();
+                    awaitCaughtUp(db, relay, kafka.admin(), pipeline, Duration.ofSeconds(120));
+                    out.printf(Locale.ROOT, "caught up %.1f s after the workload stopped%n", (System.nanoTime() - catchUpStart) / 1e9);
+                    refresh(rest);
+
+                    SyncVerifier.Result result = SyncVerifier.of(db, Shop.verifiedTables(), Shop.verifiedIndexes(),
+                            (message, position) -> decoder.decode(null, message, position), Shop.rules(), rest).verify();
+                    out.println();
+                    out.printf(Locale.ROOT, "check: %d MySQL rows -> %d expected documents; Elasticsearch holds %d%n",
+                            result.rows(), result.expected(), result.actual());
+                    out.printf(Locale.ROOT, "       missing %d, extra %d, stale %d  => %s%n", result.missingCount(),
+                            result.extraCount(), result.staleCount(), result.isClean() ? "EVERY ROW MATCHES" : "MISMATCH");
+                    if (!result.isClean()) {
+                        out.println("       " + result);
+                    }
+                    sampleSearch(out, rest);
+                    HeartbeatCheck.of(rest, Shop.HEARTBEAT_INDEX).newest().ifPresentOrElse(
+                            beat -> out.printf(Locale.ROOT, "heartbeat: newest beat from '%s' is %d ms old%n", beat.id(), beat.age().toMillis()),
+                            () -> out.println("heartbeat: none in Elasticsearch yet"));
+                    long[] p = sink.percentiles(0, 50, 99);
+                    out.printf(Locale.ROOT, "latency MySQL write -> Elasticsearch ack over the run: p50 %d ms, p99 %d ms (%d samples)%n",
+                            p.length > 0 ? p[0] : 0, p.length > 0 ? p[1] : 0, sink.samples());
+                    out.printf(Locale.ROOT, "done in %.1f s; shutting everything down%n", (System.nanoTime() - t0) / 1e9);
+                    return result.isClean();
+                } finally {
+                    pipeline.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * The servers log a lot at INFO; the demo's own output is the point, so only their warnings
+     * (Kafka: errors) are shown.
+     */
+    static void quietLogging() {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+        System.setProperty("org.slf4j.simpleLogger.log.dev.binlogsync", System.getProperty("org.slf4j.simpleLogger.log.dev.binlogsync", "warn"));
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
+        System.setProperty("org.slf4j.simpleLogger.log.kafka", "error");
+        LogConfigurator.configureESLogging(); // must precede any other Elasticsearch class
+        Configurator.setRootLevel(Level.WARN);
+        BINLOG_CLIENT_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
+
+    static ElasticsearchSink elasticsearchSink(EmbeddedElasticsearch es) {
+        String settings = "\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0}";
+        return ElasticsearchSink.builder()
+                .hosts(es.httpHost())
+                .ensureIndex(Shop.ORDERS_INDEX, "{" + settings + ",\"mappings\":{\"properties\":{"
+                        + "\"customer\":{\"type\":\"keyword\"},\"status\":{\"type\":\"keyword\"},"
+                        + "\"total\":{\"type\":\"double\"},\"updated_ms\":{\"type\":\"long\"}}}}")
+                .ensureIndex(Shop.ITEMS_INDEX, "{" + settings + ",\"mappings\":{\"properties\":{"
+                        + "\"sku\":{\"type\":\"keyword\"},\"price\":{\"type\":\"double\"},\"updated_ms\":{\"type\":\"long\"}}}}")
+                .ensureIndex(Shop.HEARTBEAT_INDEX, "{" + settings + ",\"mappings\":{\"properties\":{"
+                        + "\"beat_ms\":{\"type\":\"long\"}}}}")
+                .build();
+    }
+
+    private static void runWorkload(PrintStream out, EmbeddedMariaDb db, Admin admin, BinlogCanalRelay relay,
+            AckTrackingSink sink, SyncPipeline pipeline, Duration duration, int rate, long seed) throws Exception {
+        out.printf(Locale.ROOT, "running the shop workload for %d s at %d transactions/s (seed %d)%n", duration.toSeconds(), rate, seed);
+        out.println("    time    tx/s  relayed rows/s  acked docs/s   lag   p50 ms   p99 ms  pipeline");
+        AtomicLong transactions = new AtomicLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            try (ShopWorkload workload = new ShopWorkload(db, seed)) {
+                long start = System.nanoTime();
+                long interval = 1_000_000_000L / rate;
+                for (long i = 0; !stop.get(); i++) {
+                    long due = start + i * interval;
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(wait); // pacing the workload, not synchronisation
+                    }
+                    workload.step();
+                    transactions.incrementAndGet();
+                }
+            } catch (Exception e) {
+                failure.set(e);
+            }
+        }, "shop-workload");
+        writer.start();
+        long start = System.nanoTime();
+        long end = start + duration.toNanos();
+        long lastTx = 0;
+        long lastRows = 0;
+        long lastAcked = 0;
+        long lastSample = 0;
+        long lastTime = start;
+        while (System.nanoTime() < end && failure.get() == null && pipeline.state() == SyncPipeline.State.RUNNING) {
+            LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2));
+            long now = System.nanoTime();
+            double secs = (now - lastTime) / 1e9;
+            long tx = transactions.get();
+            long rows = relay.rowsRelayed();
+            long acked = sink.acked();
+            long samples = sink.samples();
+            long[] p = sink.percentiles(lastSample, 50, 99);
+            out.printf(Locale.ROOT, "  %5.0fs  %6.0f  %14.0f  %12.0f  %4d  %7s  %7s  %s%n", (now - start) / 1e9,
+                    (tx - lastTx) / secs, (rows - lastRows) / secs, (acked - lastAcked) / secs, lag(admin),
+                    p.length > 0 ? Long.toString(p[0]) : "-", p.length > 0 ? Long.toString(p[1]) : "-",
+                    pipeline.metrics().paused() ? "paused" : "running");
+            lastTx = tx;
+            lastRows = rows;
+            lastAcked = acked;
+            lastSample = samples;
+            lastTime = now;
+        }
+        stop.set(true);
+        writer.join();
+        if (failure.get() != null) {
+            throw new IllegalStateException("the workload failed: " + failure.get().getMessage(), failure.get());
+        }
+        if (pipeline.state() != SyncPipeline.State.RUNNING) {
+            throw new IllegalStateException("the pipeline stopped: " + pipeline.state(), pipeline.failure());
+        }
+        out.printf(Locale.ROOT, "workload done: %d transactions, %d rows relayed%n", transactions.get(), relay.rowsRelayed());
+    }
+
+    /** Records the group has not committed yet, over all partitions of the topic. */
+    static long lag(Admin admin) {
+        try {
+            Map<TopicPartition, Long> ends = endOffsets(admin);
+            Map<TopicPartition, OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+            long lag = 0;
+            for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
+                OffsetAndMetadata c = committed.get(e.getKey());
+                lag += e.getValue() - (c == null ? 0 : c.offset());
+            }
+            return lag;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    static Map<TopicPartition, Long> endOffsets(Admin admin) throws Exception {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            request.put(new TopicPartition(TOPIC, p), OffsetSpec.latest());
+        }
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        admin.listOffsets(request).all().get(10, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp, info.offset()));
+        return ends;
+    }
+
+    /**
+     * Waits until the relay has shipped the whole binlog and the group has committed every record
+     * written until then (a commit happens only after Elasticsearch acknowledged the documents).
+     */
+    static void awaitCaughtUp(EmbeddedMariaDb db, BinlogCanalRelay relay, Admin admin, SyncPipeline pipeline, Duration timeout)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        relay.awaitShipped(db.currentBinlogPosition(), timeout);
+        Map<TopicPartition, Long> ends = endOffsets(admin);
+        while (true) {
+            if (pipeline.state() != SyncPipeline.State.RUNNING) {
+                throw new IllegalStateException("the pipeline stopped: " + pipeline.state(), pipeline.failure());
+            }
+            Map<TopicPartition, OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+            boolean done = true;
+            for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
+                OffsetAndMetadata c = committed.get(e.getKey());
+                if (e.getValue() > 0 && (c == null || c.offset() < e.getValue())) {
+                    done = false;
+                }
+            }
+            if (done) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("not caught up within " + timeout + ": end offsets " + ends + ", committed " + committed);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200)); // polling with a deadline
+        }
+    }
+
+    static void refresh(RestClient rest) throws Exception {
+        rest.performRequest(new Request("POST", "/" + Shop.ORDERS_INDEX + "," + Shop.ITEMS_INDEX + "," + Shop.HEARTBEAT_INDEX + "/_refresh"));
+    }
+
+    private static void sampleSearch(PrintStream out, RestClient rest) throws Exception {
+        Request search = new Request("POST", "/" + Shop.ORDERS_INDEX + "/_search");
+        search.setJsonEntity("{\"size\":3,\"query\":{\"bool\":{\"filter\":[{\"term\":{\"status\":\"SHIPPED\"}},"
+                + "{\"term\":{\"customer\":\"ada\"}}]}},\"sort\":[{\"total\":\"desc\"}]}");
+        out.println("sample search: ada's three largest shipped orders (status = SHIPPED AND customer = ada, by total)");
+        try (InputStream in = rest.performRequest(search).getEntity().getContent()) {
+            JsonNode hits = JSON.readTree(in).path("hits");
+            out.printf(Locale.ROOT, "  %d matching orders%n", hits.path("total").path("value").asLong());
+            for (JsonNode hit : hits.path("hits")) {
+                JsonNode s = hit.path("_source");
+                out.printf(Locale.ROOT, "  order %s  total %s  items %s  shipped by %s, tracking %s%n", hit.path("_id").asText(),
+                        s.path("total").asText(), s.path("items").asText(), s.path("shipping").path("carrier").asText("-"),
+                        s.path("shipping").path("tracking").asText("-"));
+            }
+        }
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("usage: Demo [--seconds N] [--rate N] [--seed N]; bad argument: " + args[i]);
+            }
+            options.put(args[i].substring(2), args[++i]);
+        }
+        return options;
+    }
+}
