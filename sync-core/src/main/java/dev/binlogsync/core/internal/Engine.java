@@ -406,9 +406,7 @@ public final class Engine implements PartitionListener {
                 for (int i = 0; i < batch.size(); i++) {
                     sentBytes += batch.get(i).bytes;
                 }
-                if (!lane.buffer.isEmpty()) {
-                    lane.firstNanos = now;
-                }
+                // what stays behind keeps its age: it is sent as soon as the lane is free again
                 send(lane, batch, now);
             }
         }

@@ -108,7 +108,7 @@ public final class Slot {
     }
 
     /** Releases every record reference: the action is done. */
-    void release() {
+    public void release() {
         firstRef.tracker.release(firstRef);
         if (moreRefs != null) {
             for (int i = 0; i < moreRefs.size(); i++) {
