@@ -129,6 +129,11 @@ public final class Slot {
         return all;
     }
 
+    /** The binlog event time of the oldest record this action covers, epoch ms; 0 when unknown. */
+    long eventTimeMillis() {
+        return firstRef.eventTimeMillis;
+    }
+
     /** The oldest position this action covers. */
     SourcePosition firstPosition() {
         return firstRef.position;
