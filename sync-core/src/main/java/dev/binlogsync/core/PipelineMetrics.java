@@ -1,12 +1,18 @@
 package dev.binlogsync.core;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
+import javax.annotation.Nullable;
 
 /**
  * A point-in-time snapshot of a {@link SyncPipeline}'s counters, from {@link SyncPipeline#metrics()}.
- * Counters are cumulative since the pipeline started; gauges ({@code inFlightRequests},
- * {@code bufferedActions}, {@code bufferedBytes}, {@code paused}) are the current value. Immutable.
+ * Counters and distributions are cumulative since the pipeline started; gauges
+ * ({@code inFlightRequests}, {@code bufferedActions}, {@code bufferedBytes}, {@code paused},
+ * {@code lag}, {@code heartbeatAge}) are the current value. Immutable.
+ *
+ * <p>Distributions ({@link Timing}, {@link Sizes}) come from fixed-bucket log-linear histograms:
+ * a reported percentile is at most 6.25% above the true value and never above the maximum.
  *
  * @param records source records read
  * @param events change events read (one record can carry several)
@@ -26,6 +32,16 @@ import java.util.Objects;
  * @param bufferedBytes the estimated size of those actions
  * @param paused whether the source is paused now (backpressure)
  * @param pausedTime total time the source has been paused
+ * @param syncLatency per acknowledged action, the time from its binlog event
+ *     ({@link ChangeEvent#eventTimeMillis()}, the oldest one for a coalesced action) to the
+ *     sink's acknowledgement, millisecond resolution; events without a time are not counted
+ * @param bulkDuration per completed bulk request, the time from sending it to its completion
+ * @param bulkActions per completed bulk request, the number of actions in it
+ * @param bulkBytes per completed bulk request, the estimated bytes of its actions
+ * @param lag per partition, records not yet read, as the source last reported it (sampled at most
+ *     once a second); empty when the source does not know
+ * @param heartbeatAge the age of the newest heartbeat reported through
+ *     {@link SyncPipeline#reportHeartbeat}, or null when none was reported
  */
 public record PipelineMetrics(
         long records,
@@ -45,7 +61,13 @@ public record PipelineMetrics(
         long bufferedActions,
         long bufferedBytes,
         boolean paused,
-        Duration pausedTime) {
+        Duration pausedTime,
+        Timing syncLatency,
+        Timing bulkDuration,
+        Sizes bulkActions,
+        Sizes bulkBytes,
+        Map<String, Long> lag,
+        @Nullable Duration heartbeatAge) {
 
     /** All zero: a pipeline that has not started. */
     public static final PipelineMetrics EMPTY =
@@ -53,10 +75,72 @@ public record PipelineMetrics(
 
     public PipelineMetrics {
         Objects.requireNonNull(pausedTime, "pausedTime");
+        Objects.requireNonNull(syncLatency, "syncLatency");
+        Objects.requireNonNull(bulkDuration, "bulkDuration");
+        Objects.requireNonNull(bulkActions, "bulkActions");
+        Objects.requireNonNull(bulkBytes, "bulkBytes");
+        lag = Map.copyOf(lag);
+    }
+
+    /**
+     * The snapshot of the first release (counters and gauges only): distributions empty, no lag,
+     * no heartbeat. Kept so code built against it still compiles.
+     */
+    public PipelineMetrics(long records, long events, long indexActions, long upsertActions, long deleteActions,
+            long coalesced, long stale, long retried, long deadLettered, long skipped, long bulks, long failedBulks,
+            long commits, int inFlightRequests, long bufferedActions, long bufferedBytes, boolean paused,
+            Duration pausedTime) {
+        this(records, events, indexActions, upsertActions, deleteActions, coalesced, stale, retried, deadLettered,
+                skipped, bulks, failedBulks, commits, inFlightRequests, bufferedActions, bufferedBytes, paused,
+                pausedTime, Timing.EMPTY, Timing.EMPTY, Sizes.EMPTY, Sizes.EMPTY, Map.of(), null);
     }
 
     /** Actions the rule set produced, all operations together. */
     public long actions() {
         return indexActions + upsertActions + deleteActions;
+    }
+
+    /** The sum of {@link #lag()} over all partitions. */
+    public long totalLag() {
+        long sum = 0;
+        for (long l : lag.values()) {
+            sum += l;
+        }
+        return sum;
+    }
+
+    /**
+     * A distribution of durations. Immutable.
+     *
+     * @param count values recorded
+     * @param total their sum
+     * @param p50 the median (zero when {@code count} is 0)
+     * @param p99 the 99th percentile
+     * @param max the largest value
+     */
+    public record Timing(long count, Duration total, Duration p50, Duration p99, Duration max) {
+        /** Nothing recorded. */
+        public static final Timing EMPTY = new Timing(0, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO);
+
+        public Timing {
+            Objects.requireNonNull(total, "total");
+            Objects.requireNonNull(p50, "p50");
+            Objects.requireNonNull(p99, "p99");
+            Objects.requireNonNull(max, "max");
+        }
+    }
+
+    /**
+     * A distribution of sizes (counts of actions, or bytes). Immutable.
+     *
+     * @param count values recorded
+     * @param total their sum
+     * @param p50 the median (0 when {@code count} is 0)
+     * @param p99 the 99th percentile
+     * @param max the largest value
+     */
+    public record Sizes(long count, long total, long p50, long p99, long max) {
+        /** Nothing recorded. */
+        public static final Sizes EMPTY = new Sizes(0, 0, 0, 0, 0);
     }
 }

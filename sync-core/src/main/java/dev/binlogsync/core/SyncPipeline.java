@@ -3,6 +3,7 @@ package dev.binlogsync.core;
 import dev.binlogsync.core.internal.Engine;
 import dev.binlogsync.core.internal.PipelineConfig;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.annotation.Nullable;
@@ -75,6 +76,12 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
     public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
     /** Default {@link Builder#drainTimeout} and timeout of {@link #close()}. */
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    /** Default {@link Builder#summaryInterval}. */
+    public static final Duration DEFAULT_SUMMARY_INTERVAL = Duration.ofSeconds(30);
+    /** Default {@link Builder#stalledAfter}. */
+    public static final Duration DEFAULT_STALLED_AFTER = Duration.ofMinutes(5);
+    /** Default {@link Builder#sinkUnreachableAfter}. */
+    public static final Duration DEFAULT_SINK_UNREACHABLE_AFTER = Duration.ofMinutes(1);
 
     private static final AtomicInteger THREAD_COUNTER = new AtomicInteger();
 
@@ -155,6 +162,11 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
         return engine.awaitTermination(timeout);
     }
 
+    /** The pipeline's name, used in logs and metric tags: its {@link Builder#threadName}. */
+    public String name() {
+        return config.threadName();
+    }
+
     /** The current state. */
     public State state() {
         return engine.state();
@@ -172,6 +184,26 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
      */
     public PipelineMetrics metrics() {
         return engine.metrics();
+    }
+
+    /**
+     * The health now, with the reason when not healthy: failed (with the cause), stalled (no
+     * commit progress for {@link Builder#stalledAfter} while records wait or lag grows), or sink
+     * unreachable (every bulk request failed as a whole for {@link Builder#sinkUnreachableAfter}).
+     * See {@link PipelineHealth} for the exact rules. Cheap; never null; any thread.
+     */
+    public PipelineHealth health() {
+        return engine.health();
+    }
+
+    /**
+     * Reports the time of the newest heartbeat a user's heartbeat check found in the index (for
+     * example a heartbeat row the database updates every few seconds, read back from
+     * Elasticsearch). {@link PipelineMetrics#heartbeatAge()} is then the time since it, growing
+     * until the next report. Any thread.
+     */
+    public void reportHeartbeat(Instant newestHeartbeat) {
+        engine.reportHeartbeat(Objects.requireNonNull(newestHeartbeat, "newestHeartbeat"));
     }
 
     @Override
@@ -208,6 +240,9 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
         @Nullable private String threadName;
         private PipelineListener listener = new PipelineListener() {
         };
+        private Duration summaryInterval = DEFAULT_SUMMARY_INTERVAL;
+        private Duration stalledAfter = DEFAULT_STALLED_AFTER;
+        private Duration sinkUnreachableAfter = DEFAULT_SINK_UNREACHABLE_AFTER;
 
         private Builder() {
         }
@@ -402,6 +437,39 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
         }
 
         /**
+         * How often the pipeline logs a one-line summary (rates, counters, lag, latency) at INFO
+         * on logger {@code dev.binlogsync.core.SyncPipeline}. {@link Duration#ZERO} turns it off.
+         * Default 30 s; must be >= 0.
+         */
+        public Builder summaryInterval(Duration summaryInterval) {
+            Objects.requireNonNull(summaryInterval, "summaryInterval");
+            if (summaryInterval.isNegative()) {
+                throw new IllegalArgumentException("summaryInterval must be >= 0: " + summaryInterval);
+            }
+            this.summaryInterval = summaryInterval;
+            return this;
+        }
+
+        /**
+         * How long the commit point may stay still while records wait (or lag grows) before
+         * {@link SyncPipeline#health()} reports {@link PipelineHealth.Status#STALLED}. Default
+         * 5 min; must be > 0.
+         */
+        public Builder stalledAfter(Duration stalledAfter) {
+            this.stalledAfter = positive(stalledAfter, "stalledAfter");
+            return this;
+        }
+
+        /**
+         * How long every bulk request may fail as a whole before {@link SyncPipeline#health()}
+         * reports {@link PipelineHealth.Status#SINK_UNREACHABLE}. Default 1 min; must be > 0.
+         */
+        public Builder sinkUnreachableAfter(Duration sinkUnreachableAfter) {
+            this.sinkUnreachableAfter = positive(sinkUnreachableAfter, "sinkUnreachableAfter");
+            return this;
+        }
+
+        /**
          * Builds the pipeline.
          *
          * @throws IllegalStateException if source, rule set or sink is missing; a policy is
@@ -441,7 +509,8 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
             return new SyncPipeline(new PipelineConfig(source, ruleSet, sink, deadLetterSink, onDecodeFailure,
                     onRejected, maxBulkActions, maxBulkSize, flushInterval, maxInFlightRequests, laneCount,
                     maxBufferedActions, maxBufferedBytes, retryInitial, retryMax, maxRetries, commitInterval,
-                    pollTimeout, drainTimeout, clock, name, listener));
+                    pollTimeout, drainTimeout, clock, name, listener, summaryInterval, stalledAfter,
+                    sinkUnreachableAfter));
         }
 
         private static Duration positive(Duration d, String name) {

@@ -409,6 +409,48 @@ class SyncPipelineTest {
     }
 
     @Test
+    void laterActionForTheSameDocumentInTheSameBulkIsRetriedWithAnEarlierRetryableOne() throws Exception {
+        ManualClock clock = new ManualClock();
+        sink.manual(true);
+        start(builder().clock(clock).flushInterval(Duration.ofHours(1)).lanes(1).maxInFlightRequests(1)
+                .retryBackoff(Duration.ofNanos(1), Duration.ofNanos(1)));
+        // one document fed from two partitions: two actions, not coalesced, in one bulk
+        source.append("a-0", update(1, "x", 1));
+        source.append("b-0", update(1, "y", 2));
+        awaitProcessed();
+        clock.advance(Duration.ofHours(1));
+        assertTrue(sink.awaitPending(1, WAIT));
+        RecordingBulkSink.Request first = sink.pending().get(0);
+        assertEquals(2, first.actions().size());
+        first.complete(List.of(ItemResult.retryable(429, "es_rejected_execution_exception", "queue full"),
+                ItemResult.success()));
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        do {
+            clock.advance(Duration.ofSeconds(1)); // past the backoff, whenever the completion is handled
+        } while (!sink.awaitRequests(2, Duration.ofMillis(20)) && System.nanoTime() < deadline);
+        assertEquals(2, sink.requests().size());
+        RecordingBulkSink.Request second = sink.requests().get(1);
+        // the upsert that succeeded is sent again after the retried one, or ES would end with y then x order
+        assertEquals(first.actions(), second.actions());
+        second.complete();
+        assertTrue(source.awaitCommitted("b-0", 0, WAIT));
+        assertTrue(source.awaitCommitted("a-0", 0, WAIT));
+        List<DocumentAction> history = sink.history(INDEX, "1");
+        assertEquals(Map.of("id", 1, "x", 1), history.get(history.size() - 2).document());
+        assertEquals(Map.of("id", 1, "y", 2), history.get(history.size() - 1).document());
+    }
+
+    @Test
+    void commitFailureIsRetriedByALaterCommit() throws Exception {
+        source.failNextCommit(new RetriableSyncException("coordinator not available"));
+        start(builder());
+        source.append(P, insert(1));
+        assertTrue(source.awaitCommitted(P, 0, WAIT));
+        source.append(P, insert(2));
+        assertTrue(source.awaitCommitted(P, 1, WAIT));
+    }
+
+    @Test
     void closeBeforeStartClosesWithoutRunning() {
         SyncPipeline p = builder().build();
         p.close();

@@ -83,7 +83,12 @@ public final class BulkBuffer {
         ref.retain();
         if (existing != null && coalesce(existing, action, ref)) {
             existing.addRef(ref);
-            int newBytes = Documents.estimateBytes(action.index(), action.id(), action.routing(), existing.document());
+            // a merge adds the patch's fields (an over-estimate when fields are replaced, never an
+            // under-estimate); a replacement costs what the new action costs
+            int newBytes = existing.type() == action.type() && action.type() == ActionType.UPSERT
+                            || existing.type() == ActionType.INDEX && action.type() == ActionType.UPSERT
+                    ? existing.bytes + Documents.estimateFields(action.document())
+                    : Documents.estimateBytes(action.index(), action.id(), action.routing(), existing.document());
             lane.bytes += newBytes - existing.bytes;
             bytes += newBytes - existing.bytes;
             existing.bytes = newBytes;

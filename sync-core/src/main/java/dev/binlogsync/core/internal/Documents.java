@@ -55,6 +55,11 @@ public final class Documents {
         return size;
     }
 
+    /** The estimated size of a document's fields alone (what merging it into another adds at most). */
+    public static int estimateFields(Map<String, Object> doc) {
+        return estimateMap(doc);
+    }
+
     private static int estimateMap(Map<?, ?> map) {
         int size = 2;
         for (Map.Entry<?, ?> e : map.entrySet()) {

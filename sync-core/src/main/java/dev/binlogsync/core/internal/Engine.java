@@ -9,6 +9,7 @@ import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.FailurePolicy;
 import dev.binlogsync.core.ItemResult;
 import dev.binlogsync.core.PartitionListener;
+import dev.binlogsync.core.PipelineHealth;
 import dev.binlogsync.core.PipelineListener;
 import dev.binlogsync.core.PipelineMetrics;
 import dev.binlogsync.core.RetriableSyncException;
@@ -18,6 +19,7 @@ import dev.binlogsync.core.SyncClock;
 import dev.binlogsync.core.SyncException;
 import dev.binlogsync.core.SyncPipeline.State;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -70,6 +72,7 @@ public final class Engine implements PartitionListener {
     private final long retryInitialNanos;
     private final long retryMaxNanos;
     private final int maxRetries;
+    private final Monitor monitor;
 
     // ---- shared with other threads
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
@@ -126,6 +129,8 @@ public final class Engine implements PartitionListener {
         this.retryMaxNanos = config.retryMax().toNanos();
         this.maxRetries = config.maxRetries();
         this.buffer = new BulkBuffer(config.lanes(), config.maxBulkActions(), config.maxBulkSize());
+        this.monitor = new Monitor(clock, config.threadName(), config.summaryInterval(), config.stalledAfter(),
+                config.sinkUnreachableAfter());
     }
 
     // =====================================================================================
@@ -141,7 +146,15 @@ public final class Engine implements PartitionListener {
     }
 
     public PipelineMetrics metrics() {
-        return published;
+        return monitor.decorate(published);
+    }
+
+    public PipelineHealth health() {
+        return monitor.health(state.get(), failure);
+    }
+
+    public void reportHeartbeat(Instant heartbeat) {
+        monitor.reportHeartbeat(heartbeat);
     }
 
     /** Starts the loop on a new daemon thread. */
@@ -209,6 +222,7 @@ public final class Engine implements PartitionListener {
             config.sink().start();
             config.source().open(this);
             nextCommitNanos = clock.nanoTime() + commitIntervalNanos;
+            monitor.started(clock.nanoTime());
             loop();
         } catch (InterruptedException e) {
             fail(new SyncException("pipeline thread " + config.threadName() + " was interrupted", e));
@@ -233,6 +247,7 @@ public final class Engine implements PartitionListener {
                 commit(trackers.values());
             }
             publishMetrics(now);
+            monitor.tick(now, config.source(), idle(), published);
             long wait = waitNanos(now);
             inPoll = true;
             try {
@@ -306,6 +321,10 @@ public final class Engine implements PartitionListener {
             records++;
             PartitionTracker tracker = tracker(r.position().partition());
             PendingRecord p = tracker.begin(r);
+            if (log.isTraceEnabled()) {
+                log.trace("record {}: {} events, key {}, value {}", r.position(), r.events().size(),
+                        Texts.capped(r.key()), Texts.capped(r.value()));
+            }
             if (r.isFailed()) {
                 unprocessable(p, DeadLetter.Kind.UNDECODABLE, null, r.failure());
             } else {
@@ -313,6 +332,9 @@ public final class Engine implements PartitionListener {
                 for (int e = 0; e < evs.size(); e++) {
                     ChangeEvent ev = evs.get(e);
                     events++;
+                    if (ev.eventTimeMillis() > 0 && (p.eventTimeMillis == 0 || ev.eventTimeMillis() < p.eventTimeMillis)) {
+                        p.eventTimeMillis = ev.eventTimeMillis();
+                    }
                     collected.clear();
                     try {
                         config.ruleSet().apply(ev, collector);
@@ -406,9 +428,7 @@ public final class Engine implements PartitionListener {
                 for (int i = 0; i < batch.size(); i++) {
                     sentBytes += batch.get(i).bytes;
                 }
-                if (!lane.buffer.isEmpty()) {
-                    lane.firstNanos = now;
-                }
+                // what stays behind keeps its age: it is sent as soon as the lane is free again
                 send(lane, batch, now);
             }
         }
@@ -432,6 +452,14 @@ public final class Engine implements PartitionListener {
         lane.inFlight = batch;
         lane.sentNanos = now;
         inFlight++;
+        if (log.isDebugEnabled()) {
+            long bytes = 0;
+            for (int i = 0; i < batch.size(); i++) {
+                bytes += batch.get(i).bytes;
+            }
+            log.debug("bulk to lane {}: {} actions, ~{} bytes, first {}", lane.index, batch.size(), bytes,
+                    batch.get(0));
+        }
         CompletionStage<List<ItemResult>> stage;
         try {
             stage = config.sink().execute(actions);
@@ -448,6 +476,11 @@ public final class Engine implements PartitionListener {
         long now = clock.nanoTime();
         Duration latency = Duration.ofNanos(Math.max(0, now - lane.sentNanos));
         Throwable cause = unwrap(error);
+        long batchBytes = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            batchBytes += batch.get(i).bytes;
+        }
+        monitor.onBulk(batch.size(), batchBytes, now - lane.sentNanos, cause, now);
         if (cause != null) {
             failedBulks++;
             if (!(cause instanceof RetriableSyncException)) {
@@ -538,6 +571,11 @@ public final class Engine implements PartitionListener {
 
     private void summary(Lane lane, int actions, int ok, int staleItems, int retry, int rejected,
             @Nullable Throwable cause, Duration latency) {
+        if (log.isDebugEnabled()) {
+            log.debug("bulk from lane {} done in {} ms: {} actions, {} ok, {} stale, {} to retry, {} rejected{}",
+                    lane.index, latency.toMillis(), actions, ok, staleItems, retry, rejected,
+                    cause == null ? "" : ", request failed: " + Texts.capped(String.valueOf(cause)));
+        }
         try {
             listener.onBulkCompleted(new BulkSummary(lane.index, actions, ok, staleItems, retry, rejected, cause, latency));
         } catch (RuntimeException e) {
@@ -573,6 +611,7 @@ public final class Engine implements PartitionListener {
 
     /** A sent action is acknowledged: release its records. */
     private void done(Slot s) {
+        monitor.onAcknowledged(s.eventTimeMillis(), clock.currentTimeMillis());
         dropSent(s);
         s.release();
     }
@@ -722,6 +761,7 @@ public final class Engine implements PartitionListener {
             return;
         }
         commits++;
+        monitor.onProgress(clock.nanoTime());
         for (PartitionTracker t : ts) {
             SourcePosition p = positions.get(t.partition);
             if (p != null) {
@@ -820,6 +860,19 @@ public final class Engine implements PartitionListener {
 
     // =====================================================================================
     // draining and shutdown
+
+    /** Nothing read is waiting: no work in the engine and every partition's records done. */
+    private boolean idle() {
+        if (hasWork()) {
+            return false;
+        }
+        for (PartitionTracker t : trackers.values()) {
+            if (!t.idle()) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     private boolean hasWork() {
         if (buffer.size() > 0 || inFlight > 0 || lettersInFlight > 0 || !letters.isEmpty()) {

@@ -13,6 +13,8 @@ public final class PendingRecord {
     SourcePosition position;
     SourceRecord record;
     int refs = 1;
+    /** The oldest binlog event time of the record's events, epoch ms; 0 when unknown. */
+    long eventTimeMillis;
 
     PendingRecord(PartitionTracker tracker, SourceRecord record) {
         this.tracker = tracker;

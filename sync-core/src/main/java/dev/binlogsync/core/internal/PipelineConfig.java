@@ -33,5 +33,8 @@ public record PipelineConfig(
         Duration drainTimeout,
         SyncClock clock,
         String threadName,
-        PipelineListener listener) {
+        PipelineListener listener,
+        Duration summaryInterval,
+        Duration stalledAfter,
+        Duration sinkUnreachableAfter) {
 }

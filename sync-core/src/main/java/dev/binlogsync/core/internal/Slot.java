@@ -108,7 +108,7 @@ public final class Slot {
     }
 
     /** Releases every record reference: the action is done. */
-    void release() {
+    public void release() {
         firstRef.tracker.release(firstRef);
         if (moreRefs != null) {
             for (int i = 0; i < moreRefs.size(); i++) {
@@ -127,6 +127,11 @@ public final class Slot {
         all.add(firstRef);
         all.addAll(moreRefs);
         return all;
+    }
+
+    /** The binlog event time of the oldest record this action covers, epoch ms; 0 when unknown. */
+    long eventTimeMillis() {
+        return firstRef.eventTimeMillis;
     }
 
     /** The oldest position this action covers. */

@@ -1,0 +1,242 @@
+package dev.binlogsync.core;
+
+import static dev.binlogsync.core.TestRules.row;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.binlogsync.core.testing.InMemorySource;
+import dev.binlogsync.core.testing.ManualClock;
+import dev.binlogsync.core.testing.RecordingBulkSink;
+import dev.binlogsync.core.testing.RecordingBulkSink.Reply;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Metrics completeness and health, driven by the manual clock: no sleeps, no timing assertions. */
+@Timeout(60)
+class PipelineObservabilityTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final String P = "orders-0";
+
+    private final ManualClock clock = new ManualClock();
+    private final InMemorySource source = new InMemorySource();
+    private final RecordingBulkSink sink = new RecordingBulkSink();
+    private final List<SyncPipeline> started = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() {
+        for (SyncPipeline p : started) {
+            p.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private SyncPipeline.Builder builder() {
+        return SyncPipeline.builder()
+                .source(source)
+                .ruleSet(TestRules.byOperation())
+                .sink(sink)
+                .clock(clock)
+                .maxBulkActions(1)
+                .maxBufferedActions(1)
+                .commitInterval(Duration.ZERO)
+                .pollTimeout(Duration.ofMillis(10))
+                .summaryInterval(Duration.ZERO)
+                .threadName("obs-test");
+    }
+
+    private SyncPipeline start(SyncPipeline.Builder b) {
+        SyncPipeline p = b.build();
+        started.add(p);
+        p.start();
+        return p;
+    }
+
+    private ChangeEvent insertAt(long eventTimeMillis, Object id) {
+        return new ChangeEvent("shop", "orders", Operation.INSERT, row(id), Map.of(), List.of("id"), eventTimeMillis,
+                new SourcePosition("unpositioned", 0));
+    }
+
+    private static void await(SyncPipeline p, Predicate<SyncPipeline> condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.test(p)) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("timed out waiting for " + what + "; metrics " + p.metrics() + ", health "
+                        + p.health());
+            }
+            Thread.sleep(5); // polling with a deadline, not a synchronisation sleep
+        }
+    }
+
+    @Test
+    void recordsSyncLatencyFromBinlogEventTimeToAcknowledgement() throws Exception {
+        sink.manual(true);
+        SyncPipeline p = start(builder());
+        long eventTime = clock.currentTimeMillis() - 1_000;
+        source.append(P, insertAt(eventTime, 1));
+        assertTrue(sink.awaitPending(1, WAIT));
+        clock.advance(Duration.ofMillis(500)); // acknowledged 1.5 s after the binlog event
+        sink.pending().get(0).complete();
+        await(p, x -> x.metrics().syncLatency().count() == 1, "one latency sample");
+
+        PipelineMetrics.Timing latency = p.metrics().syncLatency();
+        assertEquals(Duration.ofMillis(1_500), latency.max());
+        assertEquals(Duration.ofMillis(1_500), latency.p50());
+        assertEquals(Duration.ofMillis(1_500), latency.p99());
+        assertEquals(Duration.ofMillis(1_500), latency.total());
+    }
+
+    @Test
+    void eventsWithoutBinlogTimeAreNotCountedAsLatency() throws Exception {
+        SyncPipeline p = start(builder());
+        source.append(P, insertAt(0, 1));
+        assertTrue(source.awaitCommitted(P, 0, WAIT));
+        await(p, x -> x.metrics().bulks() == 1, "the bulk");
+        assertEquals(PipelineMetrics.Timing.EMPTY, p.metrics().syncLatency());
+    }
+
+    @Test
+    void reportsBulkSizesAndDurations() throws Exception {
+        sink.manual(true);
+        SyncPipeline p = start(builder().maxBulkActions(3).maxBufferedActions(3).maxInFlightRequests(1));
+        source.append(P, insertAt(0, 1), insertAt(0, 2), insertAt(0, 3));
+        assertTrue(sink.awaitPending(1, WAIT));
+        clock.advance(Duration.ofMillis(40));
+        sink.pending().get(0).complete();
+        await(p, x -> x.metrics().bulks() == 1, "the bulk");
+
+        PipelineMetrics m = p.metrics();
+        assertEquals(new PipelineMetrics.Sizes(1, 3, 3, 3, 3), m.bulkActions());
+        assertEquals(1, m.bulkBytes().count());
+        assertTrue(m.bulkBytes().total() > 0);
+        assertEquals(Duration.ofMillis(40), m.bulkDuration().max());
+        assertEquals(1, m.bulkDuration().count());
+    }
+
+    @Test
+    void exposesPerPartitionLagFromTheSource() throws Exception {
+        InMemorySource slow = new InMemorySource(true, 1);
+        sink.manual(true);
+        SyncPipeline p = start(builder().source(slow));
+        for (int i = 0; i < 5; i++) {
+            slow.append(P, insertAt(0, i));
+        }
+        assertTrue(sink.awaitPending(1, WAIT));
+        assertTrue(slow.awaitPaused(true, WAIT)); // buffer of one action is full: the rest waits
+        clock.advance(Duration.ofSeconds(1)); // the lag is sampled at most once a second
+        await(p, x -> x.metrics().lag().getOrDefault(P, 0L) == 4L, "a lag of 4 records");
+        assertEquals(4, p.metrics().totalLag());
+    }
+
+    @Test
+    void heartbeatAgeGrowsFromTheReportedHeartbeat() {
+        SyncPipeline p = builder().build();
+        started.add(p);
+        assertNull(p.metrics().heartbeatAge());
+        p.reportHeartbeat(Instant.ofEpochMilli(clock.currentTimeMillis() - 4_000));
+        assertEquals(Duration.ofSeconds(4), p.metrics().heartbeatAge());
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(Duration.ofSeconds(5), p.metrics().heartbeatAge());
+    }
+
+    @Test
+    void healthIsFailedWithTheCauseAfterAPermanentRejection() throws Exception {
+        sink.defaultReply(Reply.permanent(a -> true, "failed to parse field [price]"));
+        SyncPipeline p = start(builder());
+        source.append(P, insertAt(0, 1));
+        assertTrue(p.awaitTermination(WAIT));
+        PipelineHealth h = p.health();
+        assertEquals(PipelineHealth.Status.FAILED, h.status());
+        assertSame(p.failure(), h.cause());
+        assertTrue(h.reason().contains("failed to parse field [price]"), h.reason());
+    }
+
+    @Test
+    void healthIsSinkUnreachableOnlyAfterRequestsFailedLongerThanTheThreshold() throws Exception {
+        sink.defaultReply(Reply.unavailable());
+        SyncPipeline p = start(builder().sinkUnreachableAfter(Duration.ofSeconds(30))
+                .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(10)));
+        source.append(P, insertAt(0, 1));
+        await(p, x -> x.metrics().failedBulks() >= 1, "a failed request");
+        assertTrue(p.health().isHealthy(), "within the threshold: " + p.health());
+
+        clock.advance(Duration.ofSeconds(31));
+        PipelineHealth h = p.health();
+        assertEquals(PipelineHealth.Status.SINK_UNREACHABLE, h.status());
+        assertTrue(h.reason().contains("connection refused"), h.reason());
+        assertTrue(h.cause() instanceof RetriableSyncException);
+
+        sink.defaultReply(Reply.success()); // the sink is back: the next retry succeeds
+        clock.advance(Duration.ofSeconds(1));
+        await(p, x -> x.health().isHealthy(), "healthy again");
+        assertTrue(source.awaitCommitted(P, 0, WAIT));
+    }
+
+    @Test
+    void healthIsStalledWhenRecordsWaitWithoutCommitProgress() throws Exception {
+        sink.manual(true); // the sink never answers
+        SyncPipeline p = start(builder().stalledAfter(Duration.ofMinutes(2)));
+        source.append(P, insertAt(0, 1));
+        assertTrue(sink.awaitPending(1, WAIT));
+        clock.advance(Duration.ofMinutes(1));
+        assertTrue(p.health().isHealthy(), "within the threshold: " + p.health());
+
+        clock.advance(Duration.ofMinutes(2));
+        await(p, x -> x.health().status() == PipelineHealth.Status.STALLED, "stalled");
+        assertTrue(p.health().reason().contains("no commit progress"), p.health().reason());
+
+        sink.pending().get(0).complete();
+        await(p, x -> x.health().isHealthy(), "healthy after the commit");
+        assertEquals(0, source.committed(P).offset());
+    }
+
+    @Test
+    void aQuietPipelineWithNothingWaitingStaysHealthy() throws Exception {
+        SyncPipeline p = start(builder().stalledAfter(Duration.ofMinutes(1)));
+        source.append(P, insertAt(0, 1));
+        assertTrue(source.awaitCommitted(P, 0, WAIT));
+        clock.advance(Duration.ofHours(1));
+        long polls = source.polls();
+        assertTrue(source.awaitPolls(polls + 2, WAIT)); // the loop saw the advanced clock
+        assertTrue(p.health().isHealthy(), p.health().toString());
+    }
+
+    @Test
+    void healthIsStartingBeforeStartAndStoppedAfterClose() {
+        SyncPipeline p = builder().build();
+        assertEquals(PipelineHealth.Status.STARTING, p.health().status());
+        p.close();
+        assertEquals(PipelineHealth.Status.STOPPED, p.health().status());
+    }
+
+    @Test
+    void snapshotKeepsTheFirstReleaseConstructor() {
+        PipelineMetrics m = new PipelineMetrics(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, true,
+                Duration.ofSeconds(1));
+        assertEquals(12, m.actions());
+        assertEquals(PipelineMetrics.Timing.EMPTY, m.syncLatency());
+        assertEquals(Map.of(), m.lag());
+        assertNull(m.heartbeatAge());
+    }
+
+    @Test
+    void rejectsBadObservabilitySettings() {
+        SyncPipeline.Builder b = SyncPipeline.builder();
+        assertEquals("summaryInterval must be >= 0: PT-1S",
+                assertThrows(IllegalArgumentException.class, () -> b.summaryInterval(Duration.ofSeconds(-1)))
+                        .getMessage());
+        assertEquals("stalledAfter must be > 0: PT0S",
+                assertThrows(IllegalArgumentException.class, () -> b.stalledAfter(Duration.ZERO)).getMessage());
+        assertEquals("sinkUnreachableAfter must be > 0: PT0S",
+                assertThrows(IllegalArgumentException.class, () -> b.sinkUnreachableAfter(Duration.ZERO))
+                        .getMessage());
+    }
+}

@@ -1,0 +1,181 @@
+package dev.binlogsync.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.binlogsync.core.testing.InMemorySource;
+import dev.binlogsync.core.testing.RecordingBulkSink;
+import dev.binlogsync.core.testing.RecordingDeadLetterSink;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** One test per rejected configuration. */
+class SyncPipelineBuilderTest {
+
+    private static SyncPipeline.Builder complete() {
+        return SyncPipeline.builder()
+                .source(new InMemorySource())
+                .ruleSet((event, out) -> { })
+                .sink(new RecordingBulkSink());
+    }
+
+    private static void rejects(String message, Runnable setter) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, setter::run);
+        assertEquals(message, e.getMessage());
+    }
+
+    private static void buildRejects(String message, SyncPipeline.Builder b) {
+        IllegalStateException e = assertThrows(IllegalStateException.class, b::build);
+        assertEquals(message, e.getMessage());
+    }
+
+    @Test
+    void aCompleteConfigurationBuildsAPipelineInStateNew() {
+        SyncPipeline p = complete().build();
+        assertEquals(SyncPipeline.State.NEW, p.state());
+        assertEquals(PipelineMetrics.EMPTY, p.metrics());
+        p.close();
+    }
+
+    @Test
+    void rejectsZeroMaxBulkActions() {
+        rejects("maxBulkActions must be >= 1: 0", () -> complete().maxBulkActions(0));
+    }
+
+    @Test
+    void rejectsZeroMaxBulkSize() {
+        rejects("maxBulkSize must be >= 1: 0", () -> complete().maxBulkSize(0));
+    }
+
+    @Test
+    void rejectsZeroFlushInterval() {
+        rejects("flushInterval must be > 0: PT0S", () -> complete().flushInterval(Duration.ZERO));
+    }
+
+    @Test
+    void rejectsNegativeFlushInterval() {
+        rejects("flushInterval must be > 0: PT-1S", () -> complete().flushInterval(Duration.ofSeconds(-1)));
+    }
+
+    @Test
+    void rejectsZeroMaxInFlightRequests() {
+        rejects("maxInFlightRequests must be >= 1: 0", () -> complete().maxInFlightRequests(0));
+    }
+
+    @Test
+    void rejectsZeroLanes() {
+        rejects("lanes must be >= 1: 0", () -> complete().lanes(0));
+    }
+
+    @Test
+    void rejectsZeroMaxBufferedActions() {
+        rejects("maxBufferedActions must be >= 1: 0", () -> complete().maxBufferedActions(0));
+    }
+
+    @Test
+    void rejectsZeroMaxBufferedBytes() {
+        rejects("maxBufferedBytes must be >= 1: 0", () -> complete().maxBufferedBytes(0));
+    }
+
+    @Test
+    void rejectsZeroInitialRetryBackoff() {
+        rejects("retryBackoff initial must be > 0: PT0S",
+                () -> complete().retryBackoff(Duration.ZERO, Duration.ofSeconds(1)));
+    }
+
+    @Test
+    void rejectsRetryBackoffMaxBelowInitial() {
+        rejects("retryBackoff max must be >= initial: PT1S < PT2S",
+                () -> complete().retryBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1)));
+    }
+
+    @Test
+    void rejectsNegativeMaxRetries() {
+        rejects("maxRetries must be >= 0: -1", () -> complete().maxRetries(-1));
+    }
+
+    @Test
+    void rejectsNegativeCommitInterval() {
+        rejects("commitInterval must be >= 0: PT-0.001S", () -> complete().commitInterval(Duration.ofMillis(-1)));
+    }
+
+    @Test
+    void rejectsZeroPollTimeout() {
+        rejects("pollTimeout must be > 0: PT0S", () -> complete().pollTimeout(Duration.ZERO));
+    }
+
+    @Test
+    void rejectsZeroDrainTimeout() {
+        rejects("drainTimeout must be > 0: PT0S", () -> complete().drainTimeout(Duration.ZERO));
+    }
+
+    @Test
+    void rejectsBlankThreadName() {
+        rejects("threadName must not be blank: ' '", () -> complete().threadName(" "));
+    }
+
+    @Test
+    void rejectsNullSource() {
+        NullPointerException e = assertThrows(NullPointerException.class, () -> SyncPipeline.builder().source(null));
+        assertEquals("source", e.getMessage());
+    }
+
+    @Test
+    void rejectsNegativeCloseTimeout() {
+        SyncPipeline p = complete().build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> p.close(Duration.ofSeconds(-1)));
+        assertEquals("timeout must be >= 0: PT-1S", e.getMessage());
+        p.close();
+    }
+
+    @Test
+    void buildRejectsMissingSource() {
+        buildRejects("source is required", SyncPipeline.builder().ruleSet((e, o) -> { }).sink(new RecordingBulkSink()));
+    }
+
+    @Test
+    void buildRejectsMissingRuleSet() {
+        buildRejects("ruleSet is required", SyncPipeline.builder().source(new InMemorySource())
+                .sink(new RecordingBulkSink()));
+    }
+
+    @Test
+    void buildRejectsMissingSink() {
+        buildRejects("sink is required", SyncPipeline.builder().source(new InMemorySource()).ruleSet((e, o) -> { }));
+    }
+
+    @Test
+    void buildRejectsDeadLetterDecodePolicyWithoutDeadLetterSink() {
+        buildRejects("onDecodeFailure is DEAD_LETTER but no deadLetterSink is set",
+                complete().onDecodeFailure(FailurePolicy.DEAD_LETTER));
+    }
+
+    @Test
+    void buildRejectsDeadLetterRejectionPolicyWithoutDeadLetterSink() {
+        buildRejects("onRejected is DEAD_LETTER but no deadLetterSink is set",
+                complete().onRejected(FailurePolicy.DEAD_LETTER));
+    }
+
+    @Test
+    void buildAcceptsDeadLetterPoliciesWithDeadLetterSink() {
+        complete().onRejected(FailurePolicy.DEAD_LETTER).onDecodeFailure(FailurePolicy.DEAD_LETTER)
+                .deadLetterSink(new RecordingDeadLetterSink()).build().close();
+    }
+
+    @Test
+    void buildRejectsFewerLanesThanMaxInFlightRequests() {
+        buildRejects("lanes (2) must be >= maxInFlightRequests (4): at most one bulk is in flight per lane",
+                complete().maxInFlightRequests(4).lanes(2));
+    }
+
+    @Test
+    void buildRejectsMaxBufferedActionsBelowMaxBulkActions() {
+        buildRejects("maxBufferedActions (10) must be >= maxBulkActions (1000)", complete().maxBufferedActions(10));
+    }
+
+    @Test
+    void buildRejectsMaxBufferedBytesBelowMaxBulkSize() {
+        buildRejects("maxBufferedBytes (1024) must be >= maxBulkSize (5242880)", complete().maxBufferedBytes(1024));
+    }
+}

@@ -1,0 +1,263 @@
+package dev.binlogsync.core.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.binlogsync.core.ActionType;
+import dev.binlogsync.core.DocumentAction;
+import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.core.SourceRecord;
+import dev.binlogsync.core.VersionType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Coalescing in the bulk buffer, case by case. One lane so every action lands in the same place. */
+class BulkBufferTest {
+    private final BulkBuffer buffer = new BulkBuffer(1, 1000, Long.MAX_VALUE);
+    private final PartitionTracker p0 = new PartitionTracker("p-0");
+    private final PartitionTracker p1 = new PartitionTracker("p-1");
+    private long offset;
+
+    private PendingRecord record(PartitionTracker t) {
+        return t.begin(SourceRecord.of(new SourcePosition(t.partition, offset++), List.of()));
+    }
+
+    private void add(DocumentAction a) {
+        buffer.add(a, record(p0), 0);
+    }
+
+    private List<Slot> drain() {
+        return buffer.take(buffer.lane(0));
+    }
+
+    private static DocumentAction index(String id, Map<String, Object> doc) {
+        return DocumentAction.index("idx", id, doc);
+    }
+
+    private static DocumentAction upsert(String id, Map<String, Object> doc) {
+        return DocumentAction.upsert("idx", id, doc);
+    }
+
+    private static DocumentAction delete(String id) {
+        return DocumentAction.delete("idx", id);
+    }
+
+    @Test
+    void laterIndexReplacesEarlierIndex() {
+        add(index("1", Map.of("a", 1, "b", 1)));
+        add(index("1", Map.of("a", 2)));
+        List<Slot> out = drain();
+        assertEquals(1, out.size());
+        assertEquals(index("1", Map.of("a", 2)), out.get(0).action());
+        assertEquals(1, buffer.coalesced());
+    }
+
+    @Test
+    void upsertAfterUpsertMergesFieldsLaterWins() {
+        add(upsert("1", Map.of("a", 1, "b", 1)));
+        add(upsert("1", Map.of("b", 2, "c", 2)));
+        DocumentAction a = drain().get(0).action();
+        assertEquals(ActionType.UPSERT, a.type());
+        assertEquals(Map.of("a", 1, "b", 2, "c", 2), a.document());
+    }
+
+    @Test
+    void upsertMergesNestedObjectsRecursivelyLikeElasticsearch() {
+        add(upsert("1", Map.of("address", Map.of("city", "Oslo", "zip", "0150"))));
+        add(upsert("1", Map.of("address", Map.of("zip", "0151"), "tags", List.of("x"))));
+        DocumentAction a = drain().get(0).action();
+        assertEquals(Map.of("address", Map.of("city", "Oslo", "zip", "0151"), "tags", List.of("x")), a.document());
+    }
+
+    @Test
+    void upsertAfterIndexMergesIntoTheIndexedDocumentAndStaysIndex() {
+        add(index("1", Map.of("a", 1, "b", 1)));
+        add(upsert("1", Map.of("b", 2)));
+        DocumentAction a = drain().get(0).action();
+        assertEquals(ActionType.INDEX, a.type());
+        assertEquals(Map.of("a", 1, "b", 2), a.document());
+    }
+
+    @Test
+    void deleteSupersedesEarlierActions() {
+        add(index("1", Map.of("a", 1)));
+        add(upsert("1", Map.of("b", 2)));
+        add(delete("1"));
+        List<Slot> out = drain();
+        assertEquals(1, out.size());
+        assertEquals(delete("1"), out.get(0).action());
+        assertEquals(2, buffer.coalesced());
+    }
+
+    @Test
+    void indexAfterDeleteWins() {
+        add(delete("1"));
+        add(index("1", Map.of("a", 1)));
+        List<Slot> out = drain();
+        assertEquals(1, out.size());
+        assertEquals(index("1", Map.of("a", 1)), out.get(0).action());
+    }
+
+    @Test
+    void upsertAfterDeleteBecomesIndexOfTheUpsertFieldsSoTheDeleteIsNotLost() {
+        add(index("1", Map.of("a", 1, "b", 1)));
+        add(delete("1"));
+        add(upsert("1", Map.of("b", 2)));
+        List<Slot> out = drain();
+        assertEquals(1, out.size());
+        // Elasticsearch after delete + doc_as_upsert {b:2} holds exactly {b:2}; "a" must not survive
+        assertEquals(index("1", Map.of("b", 2)), out.get(0).action());
+    }
+
+    @Test
+    void upsertAfterVersionedActionIsAppendedNotMerged() {
+        add(index("1", Map.of("a", 1)).withVersion(5, VersionType.EXTERNAL));
+        add(upsert("1", Map.of("b", 2)));
+        List<Slot> out = drain();
+        assertEquals(2, out.size());
+        assertEquals(ActionType.INDEX, out.get(0).action().type());
+        assertEquals(ActionType.UPSERT, out.get(1).action().type());
+        // a later upsert merges into the appended upsert, not the versioned index
+        add(index("2", Map.of("a", 1)).withVersion(5, VersionType.EXTERNAL));
+        add(upsert("2", Map.of("b", 2)));
+        add(upsert("2", Map.of("c", 3)));
+        out = drain();
+        assertEquals(2, out.size());
+        assertEquals(Map.of("b", 2, "c", 3), out.get(1).action().document());
+    }
+
+    @Test
+    void actionsFromDifferentPartitionsAreNotCoalescedButKeepTheirOrder() {
+        buffer.add(upsert("1", Map.of("a", 1)), record(p0), 0);
+        buffer.add(upsert("1", Map.of("b", 2)), record(p1), 0);
+        buffer.add(upsert("1", Map.of("c", 3)), record(p1), 0);
+        List<Slot> out = drain();
+        assertEquals(2, out.size());
+        assertEquals(Map.of("a", 1), out.get(0).action().document());
+        assertEquals(Map.of("b", 2, "c", 3), out.get(1).action().document());
+    }
+
+    @Test
+    void actionsWithDifferentRoutingAreNotCoalesced() {
+        add(index("1", Map.of("a", 1)).withRouting("r1"));
+        add(index("1", Map.of("a", 2)).withRouting("r2"));
+        assertEquals(2, drain().size());
+    }
+
+    @Test
+    void coalescedActionKeepsEveryRecordItCovers() {
+        PendingRecord r1 = record(p0);
+        PendingRecord r2 = record(p0);
+        PendingRecord r3 = record(p0);
+        buffer.add(index("1", Map.of("a", 1)), r1, 0);
+        buffer.add(upsert("1", Map.of("b", 1)), r2, 0);
+        buffer.add(delete("1"), r3, 0);
+        Slot s = drain().get(0);
+        assertEquals(List.of(r1, r2, r3), s.refs());
+        assertEquals(new SourcePosition("p-0", 0), s.firstPosition());
+        // each record holds its processing guard plus one reference from the action
+        assertEquals(2, r1.refs);
+        s.release();
+        assertEquals(1, r1.refs);
+        assertEquals(1, r3.refs);
+    }
+
+    @Test
+    void theRuleSetsDocumentIsNotModifiedByMerges() {
+        Map<String, Object> original = Map.of("a", 1);
+        add(index("1", original));
+        add(upsert("1", Map.of("b", 2)));
+        drain();
+        assertEquals(Map.of("a", 1), original);
+    }
+
+    @Test
+    void coalescingHappensOnlyInsideTheUnsentBuffer() {
+        add(index("1", Map.of("a", 1)));
+        List<Slot> first = drain();
+        add(upsert("1", Map.of("b", 2)));
+        List<Slot> second = drain();
+        assertEquals(index("1", Map.of("a", 1)), first.get(0).action());
+        assertEquals(upsert("1", Map.of("b", 2)), second.get(0).action());
+        assertEquals(0, buffer.coalesced());
+    }
+
+    @Test
+    void takeRespectsMaxBulkActionsAndSizeAndKeepsOrder() {
+        BulkBuffer small = new BulkBuffer(1, 3, Long.MAX_VALUE);
+        for (int i = 0; i < 7; i++) {
+            small.add(index(String.valueOf(i), Map.of("n", i)), record(p0), 0);
+        }
+        List<String> ids = new ArrayList<>();
+        List<Integer> sizes = new ArrayList<>();
+        while (small.size() > 0) {
+            List<Slot> batch = small.take(small.lane(0));
+            sizes.add(batch.size());
+            batch.forEach(s -> ids.add(s.id()));
+        }
+        assertEquals(List.of(3, 3, 1), sizes);
+        assertEquals(List.of("0", "1", "2", "3", "4", "5", "6"), ids);
+
+        BulkBuffer bySize = new BulkBuffer(1, 1000, 1);
+        bySize.add(index("a", Map.of("n", 1)), record(p0), 0);
+        bySize.add(index("b", Map.of("n", 1)), record(p0), 0);
+        assertEquals(1, bySize.take(bySize.lane(0)).size(), "at least one action even when larger than the limit");
+        assertEquals(1, bySize.size());
+    }
+
+    @Test
+    void anActionCoalescedAfterAPartialTakeStillMergesIntoTheUnsentOne() {
+        BulkBuffer small = new BulkBuffer(1, 1, Long.MAX_VALUE);
+        small.add(index("a", Map.of("n", 1)), record(p0), 0);
+        small.add(index("b", Map.of("n", 1)), record(p0), 0);
+        small.take(small.lane(0)); // sends "a"
+        small.add(upsert("a", Map.of("m", 2)), record(p0), 0); // "a" is in flight: appended
+        small.add(upsert("b", Map.of("m", 2)), record(p0), 0); // "b" is unsent: merged
+        assertEquals(2, small.size());
+        assertEquals(Map.of("n", 1, "m", 2), small.take(small.lane(0)).get(0).action().document());
+    }
+
+    @Test
+    void dropRemovesOnlyTheGivenPartitionsAndForgetsTheirIndexEntries() {
+        buffer.add(index("1", Map.of("a", 1)), record(p0), 0);
+        buffer.add(index("2", Map.of("a", 1)), record(p1), 0);
+        List<Slot> dropped = buffer.drop(Set.of(p1));
+        assertEquals(1, dropped.size());
+        assertEquals(1, buffer.size());
+        buffer.add(upsert("2", Map.of("b", 2)), record(p0), 0);
+        List<Slot> out = drain();
+        assertEquals(2, out.size());
+        assertEquals(upsert("2", Map.of("b", 2)), out.get(1).action());
+    }
+
+    @Test
+    void sizeAndBytesFollowAddsMergesAndTakes() {
+        add(index("1", Map.of("a", "x")));
+        long one = buffer.bytes();
+        assertTrue(one > 0);
+        add(upsert("1", Map.of("b", "a much longer value than before")));
+        assertEquals(1, buffer.size());
+        assertTrue(buffer.bytes() > one);
+        drain();
+        assertEquals(0, buffer.size());
+        assertEquals(0, buffer.bytes());
+    }
+
+    @Test
+    void aDocumentAlwaysMapsToTheSameLaneAndLanesAreUsed() {
+        BulkBuffer many = new BulkBuffer(8, 1000, Long.MAX_VALUE);
+        int[] perLane = new int[8];
+        for (int i = 0; i < 800; i++) {
+            int lane = many.laneOf("idx", String.valueOf(i));
+            assertEquals(lane, many.laneOf("idx", String.valueOf(i)));
+            perLane[lane]++;
+        }
+        for (int n : perLane) {
+            assertTrue(n > 50, "lanes are unbalanced: " + java.util.Arrays.toString(perLane));
+        }
+    }
+}

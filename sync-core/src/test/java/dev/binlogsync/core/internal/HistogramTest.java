@@ -1,0 +1,70 @@
+package dev.binlogsync.core.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class HistogramTest {
+
+    @Test
+    void emptyHistogramReportsZero() {
+        Histogram h = new Histogram();
+        assertEquals(0, h.count());
+        assertEquals(0, h.percentile(0.99));
+        assertEquals(0, h.max());
+    }
+
+    @Test
+    void smallValuesAreExact() {
+        Histogram h = new Histogram();
+        for (int v = 0; v < 31; v++) {
+            h.record(v);
+        }
+        assertEquals(15, h.percentile(0.5));
+        assertEquals(30, h.percentile(1.0));
+        assertEquals(0, h.percentile(0.0));
+        assertEquals(31, h.count());
+        assertEquals(465, h.sum());
+    }
+
+    @Test
+    void percentilesStayWithinOneSixteenthAboveTheTrueValue() {
+        Histogram h = new Histogram();
+        for (int v = 1; v <= 100_000; v++) {
+            h.record(v);
+        }
+        long p50 = h.percentile(0.5);
+        long p99 = h.percentile(0.99);
+        assertTrue(p50 >= 50_000 && p50 <= 50_000 * 17 / 16, "p50 " + p50);
+        assertTrue(p99 >= 99_000 && p99 <= 99_000 * 17 / 16, "p99 " + p99);
+        assertEquals(100_000, h.max());
+        assertEquals(100_000, h.percentile(1.0), "the top percentile is capped at the maximum");
+    }
+
+    @Test
+    void negativeValuesCountAsZeroAndHugeValuesFit() {
+        Histogram h = new Histogram();
+        h.record(-5);
+        h.record(Long.MAX_VALUE);
+        assertEquals(0, h.percentile(0.5));
+        assertEquals(Long.MAX_VALUE, h.percentile(1.0));
+        assertEquals(Long.MAX_VALUE, h.max());
+    }
+
+    @Test
+    void everyBucketBoundContainsItsValues() {
+        for (long v : new long[] {0, 31, 32, 33, 63, 64, 1000, 1 << 20, (1L << 40) + 12345, Long.MAX_VALUE}) {
+            int b = Histogram.bucketOf(v);
+            assertTrue(b >= 0 && b < Histogram.BUCKETS, "bucket of " + v);
+            assertTrue(Histogram.lowerBound(b) <= v && v <= Histogram.upperBound(b), "bounds of " + v);
+        }
+    }
+
+    @Test
+    void rejectsQuantileOutsideZeroToOne() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Histogram().percentile(1.5));
+        assertTrue(e.getMessage().contains("1.5"));
+    }
+}

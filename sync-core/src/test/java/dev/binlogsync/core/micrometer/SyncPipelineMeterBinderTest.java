@@ -1,0 +1,119 @@
+package dev.binlogsync.core.micrometer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.binlogsync.core.ChangeEvent;
+import dev.binlogsync.core.DocumentAction;
+import dev.binlogsync.core.Operation;
+import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.core.testing.InMemorySource;
+import dev.binlogsync.core.testing.ManualClock;
+import dev.binlogsync.core.testing.RecordingBulkSink;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(60)
+class SyncPipelineMeterBinderTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final ManualClock clock = new ManualClock();
+    private final InMemorySource source = new InMemorySource();
+    private final RecordingBulkSink sink = new RecordingBulkSink();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final SyncPipeline pipeline = SyncPipeline.builder()
+            .source(source)
+            .ruleSet((event, out) -> {
+                String id = String.valueOf(event.row().get("id"));
+                out.collect(event.operation() == Operation.DELETE ? DocumentAction.delete("idx", id)
+                        : event.operation() == Operation.UPDATE ? DocumentAction.upsert("idx", id, event.row())
+                        : DocumentAction.index("idx", id, event.row()));
+            })
+            .sink(sink)
+            .clock(clock)
+            .maxBulkActions(1)
+            .maxBufferedActions(1)
+            .commitInterval(Duration.ZERO)
+            .pollTimeout(Duration.ofMillis(10))
+            .summaryInterval(Duration.ZERO)
+            .threadName("orders-sync")
+            .build();
+
+    @AfterEach
+    void close() {
+        pipeline.close(Duration.ofSeconds(5));
+    }
+
+    private ChangeEvent event(Operation op, int id) {
+        return new ChangeEvent("shop", "orders", op, Map.of("id", id), Map.of(), List.of("id"),
+                clock.currentTimeMillis() - 250, new SourcePosition("x", 0));
+    }
+
+    @Test
+    void bindsCountersTimersAndGaugesWithThePipelineTag() throws Exception {
+        new SyncPipelineMeterBinder(pipeline, Tags.of("env", "test")).bindTo(registry);
+        pipeline.reportHeartbeat(Instant.ofEpochMilli(clock.currentTimeMillis() - 3_000));
+        pipeline.start();
+        source.append("orders-0", event(Operation.INSERT, 1));
+        source.append("orders-0", event(Operation.UPDATE, 2));
+        source.append("orders-1", event(Operation.DELETE, 3));
+        assertTrue(source.awaitCommitted("orders-0", 1, WAIT));
+        assertTrue(source.awaitCommitted("orders-1", 0, WAIT));
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (pipeline.metrics().syncLatency().count() < 3 || pipeline.metrics().bulks() < 3) {
+            assertTrue(System.nanoTime() < deadline, "three acknowledged actions");
+            Thread.sleep(5);
+        }
+        Thread.sleep(150); // let the binder's 100 ms snapshot cache expire (not synchronisation)
+
+        assertEquals(3.0, registry.get("binlogsync.events").tags("pipeline", "orders-sync", "env", "test")
+                .functionCounter().count());
+        assertEquals(1.0, registry.get("binlogsync.actions").tag("operation", "index").functionCounter().count());
+        assertEquals(1.0, registry.get("binlogsync.actions").tag("operation", "upsert").functionCounter().count());
+        assertEquals(1.0, registry.get("binlogsync.actions").tag("operation", "delete").functionCounter().count());
+        assertEquals(3.0, registry.get("binlogsync.bulk.requests").tag("outcome", "completed").functionCounter()
+                .count());
+        assertEquals(3.0, registry.get("binlogsync.bulk.actions").functionCounter().count());
+
+        assertEquals(3, registry.get("binlogsync.sync.latency").functionTimer().count(), 0.0);
+        assertEquals(250.0, registry.get("binlogsync.sync.latency.max").timeGauge().value(TimeUnit.MILLISECONDS));
+        assertEquals(250.0, registry.get("binlogsync.sync.latency.percentile").tag("phi", "0.99").timeGauge()
+                .value(TimeUnit.MILLISECONDS));
+        assertEquals(3_000.0, registry.get("binlogsync.heartbeat.age").timeGauge().value(TimeUnit.MILLISECONDS));
+        assertEquals(1.0, registry.get("binlogsync.health").gauge().value());
+        assertEquals(0.0, registry.get("binlogsync.buffered.actions").gauge().value());
+
+        clock.advance(Duration.ofSeconds(1)); // the lag is sampled at most once a second
+        while (!pipeline.metrics().lag().containsKey("orders-1")) {
+            assertTrue(System.nanoTime() < deadline, "lag sampled");
+            Thread.sleep(5);
+        }
+        Thread.sleep(150);
+        assertEquals(0.0, registry.get("binlogsync.source.lag.total").gauge().value());
+        assertEquals(0.0, registry.get("binlogsync.source.lag").tag("partition", "orders-1").gauge().value());
+        for (Meter m : registry.getMeters()) {
+            assertTrue(m.getId().getName().startsWith("binlogsync."), m.getId().toString());
+            assertEquals("orders-sync", m.getId().getTag("pipeline"), m.getId().toString());
+        }
+    }
+
+    @Test
+    void healthGaugeDropsToZeroWhenThePipelineFailed() throws Exception {
+        new SyncPipelineMeterBinder(pipeline).bindTo(registry);
+        sink.defaultReply(RecordingBulkSink.Reply.permanent(a -> true, "mapping conflict"));
+        pipeline.start();
+        source.append("orders-0", event(Operation.INSERT, 1));
+        assertTrue(pipeline.awaitTermination(WAIT));
+        assertEquals(0.0, registry.get("binlogsync.health").gauge().value());
+    }
+}

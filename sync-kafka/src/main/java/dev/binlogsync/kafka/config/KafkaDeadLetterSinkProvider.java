@@ -1,0 +1,47 @@
+package dev.binlogsync.kafka.config;
+
+import dev.binlogsync.core.DeadLetterSink;
+import dev.binlogsync.core.config.ComponentProvider;
+import dev.binlogsync.core.config.ConfigSection;
+import dev.binlogsync.kafka.KafkaDeadLetterSink;
+import java.time.Duration;
+
+/**
+ * {@code deadLetter.type = "kafka"}: a {@link KafkaDeadLetterSink}. Keys: {@code bootstrapServers}
+ * (string or list) and {@code topic} (required), {@code security} (as for the source),
+ * {@code properties} (Kafka producer properties), {@code closeTimeout}. Stateless and thread-safe.
+ */
+public final class KafkaDeadLetterSinkProvider implements ComponentProvider<DeadLetterSink> {
+
+    @Override
+    public String type() {
+        return "kafka";
+    }
+
+    @Override
+    public Class<DeadLetterSink> componentType() {
+        return DeadLetterSink.class;
+    }
+
+    @Override
+    public DeadLetterSink create(ConfigSection c) {
+        KafkaDeadLetterSink.Builder b = KafkaDeadLetterSink.builder();
+        String servers = KafkaConfigs.bootstrapServers(c);
+        c.at("bootstrapServers", () -> b.bootstrapServers(servers));
+        String topic = c.string("topic");
+        c.at("topic", () -> b.topic(topic));
+        b.security(KafkaConfigs.security(c));
+        ConfigSection props = c.optSection("properties");
+        if (props != null) {
+            for (String k : props.keys()) {
+                Object v = props.value(k);
+                props.at(k, () -> b.property(k, v));
+            }
+        }
+        Duration close = c.duration("closeTimeout", null);
+        if (close != null) {
+            c.at("closeTimeout", () -> b.closeTimeout(close));
+        }
+        return c.at("", b::build);
+    }
+}

@@ -1,0 +1,116 @@
+package dev.binlogsync.kafka.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.binlogsync.core.DeadLetterSink;
+import dev.binlogsync.core.Source;
+import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.core.config.ConfigException;
+import dev.binlogsync.core.config.ConfigLoader;
+import dev.binlogsync.core.config.PipelineConfig;
+import dev.binlogsync.core.testing.RecordingBulkSink;
+import dev.binlogsync.kafka.KafkaDeadLetterSink;
+import dev.binlogsync.kafka.KafkaSource;
+import dev.binlogsync.kafka.testing.EmbeddedKafka;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** {@code "type": "kafka"} in a configuration file creates working Kafka components. */
+class KafkaProvidersTest {
+    static final String RULES = "\"rules\": [{\"database\": \"shop\", \"table\": \"orders\", \"index\": \"orders\","
+            + " \"where\": \"status <> 'deleted'\"}]";
+
+    static String canalInsert(long id, String status) {
+        return "{\"data\":[{\"id\":\"" + id + "\",\"status\":\"" + status + "\"}],\"database\":\"shop\",\"es\":1700000000000,"
+                + "\"id\":7,\"isDdl\":false,\"mysqlType\":{\"id\":\"bigint(20)\",\"status\":\"varchar(32)\"},"
+                + "\"old\":null,\"pkNames\":[\"id\"],\"sql\":\"\",\"sqlType\":{\"id\":-5,\"status\":12},"
+                + "\"table\":\"orders\",\"ts\":1700000000123,\"type\":\"INSERT\"}";
+    }
+
+    @Test
+    void configuredKafkaSourceReadsCanalOverSaslWithThePasswordFromTheEnvironment() throws Exception {
+        EmbeddedKafka kafka = EmbeddedKafka.shared();
+        String topic = "cfg-" + UUID.randomUUID();
+        kafka.createTopic(topic, 1);
+        kafka.send(topic, 0, canalInsert(1, "paid"));
+        kafka.send(topic, 0, canalInsert(2, "deleted"));
+        kafka.send(topic, 0, canalInsert(3, "new"));
+        String json = "{\"source\": {\"type\": \"kafka\", \"bootstrapServers\": \"${BOOT}\", \"groupId\": \"g-" + topic + "\","
+                + " \"topics\": [\"" + topic + "\"], \"format\": \"canal\", \"startPosition\": \"committed-or-earliest\","
+                + " \"security\": {\"mechanism\": \"scram-sha-256\", \"username\": \"" + EmbeddedKafka.SHARED_SASL_USER + "\","
+                + " \"password\": \"${KAFKA_PASSWORD}\"}, \"properties\": {\"max.poll.records\": 100},"
+                + " \"commitTimeout\": \"20s\"}, " + RULES + ", \"flush\": {\"interval\": \"20ms\", \"commitInterval\": \"0s\"}}";
+        PipelineConfig config = ConfigLoader.create()
+                .withEnv(Map.of("BOOT", kafka.saslBootstrapServers(), "KAFKA_PASSWORD", EmbeddedKafka.SHARED_SASL_PASSWORD))
+                .fromJson(json);
+        RecordingBulkSink sink = new RecordingBulkSink();
+        try (SyncPipeline pipeline = config.toPipelineBuilder().sink(sink).build()) {
+            pipeline.start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (committed(kafka, "g-" + topic) < 3) { // polling with a deadline
+                assertTrue(System.nanoTime() < deadline, "offsets not committed within 60 s: " + sink.actions());
+                Thread.sleep(50);
+            }
+        }
+        assertEquals("paid", sink.document("orders", "1").get("status"));
+        assertEquals(null, sink.document("orders", "2"), "filtered by the configured rule");
+        assertEquals("new", sink.document("orders", "3").get("status"));
+    }
+
+    private static long committed(EmbeddedKafka kafka, String group) {
+        return kafka.committedOffsets(group).values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    @Test
+    void kafkaSourceSettingsAreCheckedWithPaths() {
+        String base = "{" + RULES + ", \"source\": {\"type\": \"kafka\", \"bootstrapServers\": [\"a:9092\", \"b:9092\"],"
+                + " \"groupId\": \"g\", \"topics\": [\"t\"]";
+        Source ok = ConfigLoader.create().fromJson(base + ", \"security\": {\"mechanism\": \"plain\", \"username\": \"u\","
+                + " \"password\": \"hunter2\"}}}").createSource();
+        KafkaSource source = assertInstanceOf(KafkaSource.class, ok);
+        assertTrue(source.toString().contains("a:9092,b:9092"), source.toString());
+        assertFalse(source.toString().contains("hunter2"), "password masked: " + source);
+        source.close();
+
+        assertEquals("source.topicz", fails(base + ", \"topicz\": [\"x\"]}}").path());
+        assertEquals("source.format", fails(base + ", \"format\": \"avro\"}}").path());
+        assertEquals("source.startPosition", fails(base + ", \"startPosition\": \"yesterday\"}}").path());
+        assertEquals("source.security.mechanism", fails(base + ", \"security\": {\"username\": \"u\", \"password\": \"p\"}}}").path());
+        assertEquals("source.canal.zone", fails(base + ", \"canal\": {\"zone\": \"Mars/Base\"}}}").path());
+        ConfigException autoCommit = fails(base + ", \"properties\": {\"enable.auto.commit\": true}}}");
+        assertEquals("source.properties.enable.auto.commit", autoCommit.path());
+        assertTrue(autoCommit.getMessage().contains("not allowed"), autoCommit.getMessage());
+        assertEquals("source.groupId", fails("{" + RULES + ", \"source\": {\"type\": \"kafka\", \"bootstrapServers\": \"a:1\","
+                + " \"topics\": [\"t\"]}}").path());
+    }
+
+    @Test
+    void kafkaDeadLetterSinkIsCreatedFromItsSection() {
+        EmbeddedKafka kafka = EmbeddedKafka.shared();
+        DeadLetterSink dlq = ConfigLoader.create().fromJson("{" + RULES + ", \"deadLetter\": {\"type\": \"kafka\","
+                + " \"bootstrapServers\": \"" + kafka.bootstrapServers() + "\", \"topic\": \"dlq\", \"closeTimeout\": \"5s\"}}")
+                .createDeadLetterSink();
+        try {
+            assertInstanceOf(KafkaDeadLetterSink.class, dlq);
+            assertTrue(dlq.toString().contains("dlq"), dlq.toString());
+        } finally {
+            dlq.close();
+        }
+        assertEquals("deadLetter.topic", failsDeadLetter("{" + RULES + ", \"deadLetter\": {\"type\": \"kafka\","
+                + " \"bootstrapServers\": \"a:1\"}}").path());
+    }
+
+    static ConfigException fails(String json) {
+        return assertThrows(ConfigException.class, () -> ConfigLoader.create().fromJson(json).createSource());
+    }
+
+    static ConfigException failsDeadLetter(String json) {
+        return assertThrows(ConfigException.class, () -> ConfigLoader.create().fromJson(json).createDeadLetterSink());
+    }
+}
