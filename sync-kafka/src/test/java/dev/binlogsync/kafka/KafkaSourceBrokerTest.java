@@ -392,4 +392,20 @@ class KafkaSourceBrokerTest {
             assertEquals(List.of(0L, 1L, 2L), pollCount(s, 3).stream().map(r -> r.position().offset()).collect(Collectors.toList()));
         }
     }
+
+    @Test
+    void commitForAPartitionNotAssignedIsRefusedAndCommitsTheOwnedOnes() throws Exception {
+        String topic = newTopic(1);
+        kafka.send(topic, 0, null, Canal.insert(1, "a"), null);
+        String group = "g-not-owned";
+        try (KafkaSource s = source(topic, group).build()) {
+            s.open(new RecordingListener());
+            pollCount(s, 1);
+            SyncException e = assertThrows(SyncException.class, () -> s.commit(Map.of(
+                    topic + "-0", new SourcePosition(topic + "-0", 0),
+                    "elsewhere-3", new SourcePosition("elsewhere-3", 7))));
+            assertTrue(e.getMessage().contains("elsewhere-3@7") && e.getMessage().contains("no longer assigned"), e.getMessage());
+            assertEquals(Map.of(new TopicPartition(topic, 0), 1L), kafka.committedOffsets(group));
+        }
+    }
 }
