@@ -238,4 +238,28 @@ class ElasticsearchSinkHttpTest {
             assertTrue(sink.toString().contains("client=<given>"), sink.toString());
         }
     }
+    @Test
+    void aRootPageThatIsNotJsonFallsBackToNodeInfo() {
+        Function<Recorded, Answer> responder = r -> r.path().equals("/")
+                ? new Answer(200, "<html>proxy welcome page</html>")
+                : new Answer(200, "{\"nodes\":{\"n1\":{\"version\":\"8.15.0\"}}}");
+        try (FakeHttpServer server = new FakeHttpServer(responder);
+                ElasticsearchSink sink = ElasticsearchSink.builder().hosts(server.url()).build()) {
+            sink.start();
+            assertEquals("8.15.0", sink.serverInfo().version());
+        }
+    }
+
+    @Test
+    void anUnidentifiableServerIsUsedWithAWarning() {
+        // root and node info both refused
+        Function<Recorded, Answer> responder = r -> r.path().endsWith("/_bulk")
+                ? new Answer(200, okItems(r.body())) : new Answer(403, "{\"error\":\"forbidden\"}");
+        try (FakeHttpServer server = new FakeHttpServer(responder);
+                ElasticsearchSink sink = ElasticsearchSink.builder().hosts(server.url()).build()) {
+            sink.start();
+            assertEquals(ServerInfo.UNKNOWN, sink.serverInfo());
+            assertEquals(1, sink.execute(actions(1)).toCompletableFuture().join().size());
+        }
+    }
 }

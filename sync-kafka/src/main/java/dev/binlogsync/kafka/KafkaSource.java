@@ -52,6 +52,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Offsets.</b> {@code enable.auto.commit} is forced to {@code false} (setting it to
  * {@code true} is rejected). {@link #commit} commits {@code lastDone.offset + 1} per partition
  * with {@code commitSync}; nothing else ever commits, and {@link #close()} does not commit either.
+ * A position of a partition this member no longer owns is never committed (a classic group would
+ * accept it and move the new owner's offset): the owned ones are committed, then a
+ * {@link SyncException} names the others. A commit refused because the group is rebalancing is a
+ * {@link RetriableSyncException}; a commit after the member lost its generation a
+ * {@link SyncException}.
  *
  * <p><b>Records.</b> Each Kafka record becomes exactly one {@link SourceRecord}: position
  * {@code "topic-partition"} / Kafka offset, the raw key and value bytes, the Kafka record timestamp,
@@ -229,13 +234,36 @@ public final class KafkaSource implements Source {
             return;
         }
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>(lastDone.size() * 2);
+        List<SourcePosition> notOwned = null;
+        Set<TopicPartition> assignment = c.assignment();
         for (Map.Entry<String, SourcePosition> e : lastDone.entrySet()) {
             SourcePosition pos = Objects.requireNonNull(e.getValue(), "position of " + e.getKey());
             if (!pos.partition().equals(e.getKey())) {
                 throw new IllegalArgumentException("position " + pos + " filed under partition " + e.getKey());
             }
-            offsets.put(partitionOf(e.getKey()), new OffsetAndMetadata(pos.offset() + 1));
+            TopicPartition tp = partitionOf(e.getKey());
+            if (assignment.contains(tp)) {
+                offsets.put(tp, new OffsetAndMetadata(pos.offset() + 1));
+            } else {
+                // the broker would accept it (classic groups check the member, not the partition) and
+                // could move the new owner's offset: never commit for a partition this member lost
+                if (notOwned == null) {
+                    notOwned = new ArrayList<>();
+                }
+                notOwned.add(pos);
+            }
         }
+        if (!offsets.isEmpty()) {
+            commitOwned(c, offsets, lastDone);
+        }
+        if (notOwned != null) {
+            throw new SyncException("not committed " + notOwned + ": the partitions are no longer assigned to this member; "
+                    + "their new owner reads the uncommitted records again");
+        }
+    }
+
+    private void commitOwned(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, OffsetAndMetadata> offsets,
+            Map<String, SourcePosition> lastDone) {
         try {
             try {
                 c.commitSync(offsets, commitTimeout);

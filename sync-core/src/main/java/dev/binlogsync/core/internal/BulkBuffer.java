@@ -145,7 +145,14 @@ public final class BulkBuffer {
             // the whole lane: no per-slot index maintenance
             List<Slot> all = new ArrayList<>(lane.buffer);
             lane.buffer.clear();
-            lane.latest.clear();
+            if (lane.latest.size() > 16) {
+                lane.latest.clear(); // many index names (templates): do not keep a map per name forever
+            } else {
+                // keep the per-index maps and their tables: refilling them costs no rehashing
+                for (HashMap<String, Slot> byId : lane.latest.values()) {
+                    byId.clear();
+                }
+            }
             size -= n;
             bytes -= lane.bytes;
             lane.bytes = 0;

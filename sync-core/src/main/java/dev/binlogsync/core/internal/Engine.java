@@ -710,7 +710,8 @@ public final class Engine implements PartitionListener {
     // backpressure and commits
 
     private void updatePause(long now) {
-        boolean full = buffer.size() + sentActions >= config.maxBufferedActions()
+        // dead letters waiting for their sink count too: a dead-letter sink that is down must pause intake
+        boolean full = buffer.size() + sentActions + letters.size() + lettersInFlight >= config.maxBufferedActions()
                 || buffer.bytes() + sentBytes >= config.maxBufferedBytes();
         if (full && !paused) {
             config.source().pause();

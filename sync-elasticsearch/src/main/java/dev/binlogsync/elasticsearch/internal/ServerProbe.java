@@ -1,6 +1,7 @@
 package dev.binlogsync.elasticsearch.internal;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.binlogsync.core.RetriableSyncException;
@@ -74,6 +75,9 @@ public final class ServerProbe {
     private static ServerInfo parseRoot(Response response) throws IOException {
         String number = null;
         String distribution = null;
+        if (response.getEntity() == null) {
+            return null;
+        }
         try (InputStream in = response.getEntity().getContent(); JsonParser p = JSON.createParser(in)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
@@ -97,6 +101,8 @@ public final class ServerProbe {
                     p.skipChildren();
                 }
             }
+        } catch (JsonProcessingException e) {
+            return null; // not Elasticsearch's JSON (a proxy's page, say): try the node info
         }
         if (number == null) {
             return null;

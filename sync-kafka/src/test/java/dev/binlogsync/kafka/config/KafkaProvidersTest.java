@@ -106,6 +106,23 @@ class KafkaProvidersTest {
                 + " \"bootstrapServers\": \"a:1\"}}").path());
     }
 
+    @Test
+    void docsExampleSourceSectionCreatesAKafkaSource() throws Exception {
+        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "configuration.md"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("```json\\n(.*?)```", java.util.regex.Pattern.DOTALL).matcher(doc);
+        assertTrue(m.find());
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode full = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(m.group(1));
+        String json = "{" + RULES + ", \"source\": " + mapper.writeValueAsString(full.get("source")) + "}";
+        Source source = ConfigLoader.create().withEnv(Map.of("KAFKA_PASSWORD", "pw")).fromJson(json).createSource();
+        try {
+            assertTrue(source.toString().contains("kafka-1:9092,kafka-2:9092"), source.toString());
+            assertTrue(source.toString().contains("SCRAM-SHA-512"), source.toString());
+        } finally {
+            source.close();
+        }
+    }
+
     static ConfigException fails(String json) {
         return assertThrows(ConfigException.class, () -> ConfigLoader.create().fromJson(json).createSource());
     }

@@ -325,6 +325,21 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
+    /** Writes the records in order (pipelined, acks=all) and waits until all are acknowledged. */
+    public void sendAll(List<ProducerRecord<byte[], byte[]>> records) {
+        List<java.util.concurrent.Future<RecordMetadata>> acks = new ArrayList<>(records.size());
+        for (ProducerRecord<byte[], byte[]> r : records) {
+            acks.add(producer().send(r));
+        }
+        for (java.util.concurrent.Future<RecordMetadata> ack : acks) {
+            try {
+                ack.get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("sending failed: " + e, e);
+            }
+        }
+    }
+
     /** Writes a UTF-8 value (null key) to a partition synchronously. */
     public RecordMetadata send(String topic, int partition, String value) {
         return send(topic, partition, null, value.getBytes(StandardCharsets.UTF_8), null);
@@ -336,6 +351,10 @@ public final class EmbeddedKafka implements AutoCloseable {
             c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
             c.put(ProducerConfig.ACKS_CONFIG, "all");
             c.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+            // one request in flight keeps pipelined sends in order; the idempotent producer was seen
+            // to fail with OutOfOrderSequenceException on this (overloaded) test machine
+            c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+            c.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
             producer = new KafkaProducer<>(c, new ByteArraySerializer(), new ByteArraySerializer());
         }
         return producer;
