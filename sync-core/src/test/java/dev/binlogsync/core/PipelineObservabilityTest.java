@@ -210,6 +210,39 @@ class PipelineObservabilityTest {
     }
 
     @Test
+    void logsAOneLineSummaryAtInfoEverySummaryInterval() throws Exception {
+        // slf4j-simple (the test binding) writes to the System.err of the moment it logs
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            SyncPipeline p = start(builder().summaryInterval(Duration.ofSeconds(30)).threadName("summary-test"));
+            source.append(P, insertAt(clock.currentTimeMillis() - 40, 1), insertAt(clock.currentTimeMillis() - 40, 2));
+            assertTrue(source.awaitCommitted(P, 0, WAIT));
+            await(p, x -> x.metrics().bulks() == 2, "both bulks");
+            String before = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(!before.contains("pipeline summary-test:"), "no summary before the interval: " + before);
+            clock.advance(Duration.ofSeconds(30));
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            String line = null;
+            while (line == null) {
+                for (String l : captured.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                    if (l.contains("pipeline summary-test:")) {
+                        line = l;
+                    }
+                }
+                assertTrue(System.nanoTime() < deadline, "no summary line in: " + captured);
+                Thread.sleep(5); // polling with a deadline
+            }
+            assertTrue(line.contains(" INFO "), line);
+            assertTrue(line.contains("(events 2, actions 2,"), line);
+            assertTrue(line.contains("sync latency p50 40 ms p99 40 ms max 40 ms"), line);
+        } finally {
+            System.setErr(original);
+        }
+    }
+
+    @Test
     void healthIsStartingBeforeStartAndStoppedAfterClose() {
         SyncPipeline p = builder().build();
         assertEquals(PipelineHealth.Status.STARTING, p.health().status());
