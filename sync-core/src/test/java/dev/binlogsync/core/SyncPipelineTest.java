@@ -451,6 +451,42 @@ class SyncPipelineTest {
     }
 
     @Test
+    void closeTimeoutAbandonsUnacknowledgedWorkUncommitted() throws Exception {
+        sink.manual(true);
+        SyncPipeline p = start(builder());
+        source.append(P, insert(1));
+        assertTrue(sink.awaitPending(1, WAIT)); // never completed
+        p.close(Duration.ofMillis(200));
+        assertEquals(SyncPipeline.State.CLOSED, p.state());
+        assertNull(source.committed(P));
+        assertTrue(source.isClosed());
+    }
+
+    @Test
+    void revokeThatCannotFinishWithinDrainTimeoutReleasesThePartitionUncommitted() throws Exception {
+        sink.manual(true);
+        start(builder().drainTimeout(Duration.ofMillis(200)).lanes(1).maxInFlightRequests(1));
+        source.append(P, insert(1));
+        assertTrue(sink.awaitPending(1, WAIT));
+        source.revoke(P);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (source.assignment().contains(P) && System.nanoTime() < deadline) {
+            Thread.sleep(5); // polling with a deadline
+        }
+        assertFalse(source.assignment().contains(P));
+        assertNull(source.committed(P));
+        // the late acknowledgement is ignored, and the pipeline keeps working for other partitions
+        sink.pending().get(0).complete();
+        source.append("other-0", insert(2));
+        while (sink.pending().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        sink.pending().get(0).complete();
+        assertTrue(source.awaitCommitted("other-0", 0, WAIT));
+        assertNull(source.committed(P));
+    }
+
+    @Test
     void closeBeforeStartClosesWithoutRunning() {
         SyncPipeline p = builder().build();
         p.close();

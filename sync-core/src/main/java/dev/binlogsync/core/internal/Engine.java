@@ -438,7 +438,9 @@ public final class Engine implements PartitionListener {
                 LetterTask task = it.next();
                 if (now - task.dueNanos >= 0) {
                     it.remove();
-                    sendLetter(task);
+                    if (task.alive()) { // a lost partition's dead letter is the next owner's to write
+                        sendLetter(task);
+                    }
                 }
             }
         }
