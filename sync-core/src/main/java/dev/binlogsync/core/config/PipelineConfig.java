@@ -121,7 +121,15 @@ public final class PipelineConfig {
             throw new ConfigException(key, "is required");
         }
         List<String> available = new ArrayList<>();
-        for (ComponentProvider<?> p : ServiceLoader.load(ComponentProvider.class, classLoader)) {
+        List<ComponentProvider<?>> providers = new ArrayList<>();
+        try {
+            for (ComponentProvider<?> p : ServiceLoader.load(ComponentProvider.class, classLoader)) {
+                providers.add(p);
+            }
+        } catch (java.util.ServiceConfigurationError e) {
+            throw new ConfigException(key + ".type", "a ComponentProvider on the class path cannot be loaded: " + e.getMessage(), e);
+        }
+        for (ComponentProvider<?> p : providers) {
             if (!kind.isAssignableFrom(p.componentType())) {
                 continue;
             }
@@ -609,15 +617,13 @@ public final class PipelineConfig {
         }
 
         /**
-         * @throws IllegalStateException if rules are missing, a policy is DEAD_LETTER without a
-         *     dead-letter sink, or lanes are fewer than maxInFlightRequests
+         * @throws IllegalStateException if rules are missing or lanes are fewer than
+         *     maxInFlightRequests (a DEAD_LETTER policy without a deadLetter section is allowed here:
+         *     the dead-letter sink may be set in code; the engine's builder checks it)
          */
         public PipelineConfig build() {
             if (rules == null) {
                 throw new IllegalStateException("rules are required");
-            }
-            if ((onDecodeFailure == FailurePolicy.DEAD_LETTER || onRejected == FailurePolicy.DEAD_LETTER) && deadLetter == null) {
-                throw new IllegalStateException("a DEAD_LETTER policy needs a deadLetter section");
             }
             if (lanes != null && maxInFlightRequests != null && lanes < maxInFlightRequests) {
                 throw new IllegalStateException("lanes must be >= maxInFlightRequests: " + lanes + " < " + maxInFlightRequests);

@@ -259,9 +259,13 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void deadLetterPolicyNeedsADeadLetterSection() {
-        ConfigException e = fails("{\"rules\": [" + OK_RULE + "], \"policies\": {\"onRejected\": \"dead-letter\"}}");
-        assertTrue(e.getMessage().contains("deadLetter"), e.getMessage());
+    void deadLetterPolicyWithoutSectionLeavesTheSinkToCodeAndTheEngineChecksIt() {
+        PipelineConfig c = ConfigLoader.create().fromJson("{\"rules\": [" + OK_RULE + "], \"policies\": {\"onRejected\": \"dead-letter\"}}");
+        assertEquals(FailurePolicy.DEAD_LETTER, c.onRejected());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> c.toPipelineBuilder()
+                .source(new dev.binlogsync.core.testing.InMemorySource()).sink(new dev.binlogsync.core.testing.RecordingBulkSink())
+                .build());
+        assertTrue(e.getMessage().toLowerCase().contains("dead"), e.getMessage());
     }
 
     @Test
