@@ -11,6 +11,8 @@ import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.ItemResult;
 import dev.binlogsync.core.config.ComponentProvider;
 import dev.binlogsync.core.config.ConfigException;
+import dev.binlogsync.core.config.ConfigLoader;
+import dev.binlogsync.core.config.PipelineConfig;
 import dev.binlogsync.core.config.ConfigSection;
 import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
 import java.util.LinkedHashMap;
@@ -107,5 +109,34 @@ class ElasticsearchSinkProviderTest {
         ConfigException e = assertThrows(ConfigException.class, () -> new ElasticsearchSinkProvider()
                 .create(section(map("hosts", "http://localhost:9200", "username", "u"), Map.of())));
         assertTrue(e.getMessage().contains("sink.password"), e.getMessage());
+    }
+    @Test
+    void buildsTheSinkFromTheOperatorsGuideTomlExample() {
+        String toml = String.join("\n",
+                "[sink]",
+                "type = \"elasticsearch\"",
+                "hosts = [\"http://es1:9200\", \"http://es2:9200\"]",
+                "username = \"binlog_sync\"",
+                "password = \"${ES_PASSWORD}\"",
+                "socketTimeout = \"60s\"",
+                "compression = true",
+                "[[sink.indices]]",
+                "name = \"orders\"",
+                "body = { mappings = { properties = { total = { type = \"double\" } } } }",
+                "[[rules]]",
+                "database = \"shop\"",
+                "table = \"orders\"",
+                "index = \"orders\"",
+                "");
+        PipelineConfig config = ConfigLoader.create().withEnv(Map.of("ES_PASSWORD", "pw-from-env")).fromToml(toml);
+        BulkSink sink = config.createSink();
+        try {
+            assertInstanceOf(ElasticsearchSink.class, sink);
+            String s = sink.toString();
+            assertTrue(s.contains("http://es2:9200") && s.contains("ensure=[orders]") && s.contains("compression=gzip"), s);
+            assertFalse(s.contains("pw-from-env"), s);
+        } finally {
+            sink.close();
+        }
     }
 }
