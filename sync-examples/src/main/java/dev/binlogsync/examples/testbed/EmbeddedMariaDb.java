@@ -162,7 +162,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     /**
      * Runs the statements in order on one connection (auto-commit).
      *
-     * @throws UncheckedIOException never; {@link SQLException}s are rethrown wrapped in {@link IllegalStateException}
+     * @throws IllegalStateException wrapping the {@link SQLException} of the first statement that fails
      */
     public void execute(String... statements) {
         try (Connection c = connect(); Statement s = c.createStatement()) {
