@@ -948,7 +948,10 @@ public final class Engine implements PartitionListener {
         closeComponents();
         publishMetrics(now);
         State to = failure != null ? State.FAILED : State.CLOSED;
-        state.set(to);
+        if (!state.compareAndSet(State.RUNNING, to)) {
+            // only this thread leaves RUNNING; anything else is a bug, but termination must still be signalled
+            log.error("pipeline {} was {} instead of RUNNING when it stopped", config.threadName(), state.get());
+        }
         notifyState(State.RUNNING, to);
         terminated.countDown();
     }
