@@ -408,4 +408,40 @@ class KafkaSourceBrokerTest {
             assertEquals(Map.of(new TopicPartition(topic, 0), 1L), kafka.committedOffsets(group));
         }
     }
+
+    @Test
+    void partitionsReassignedWhilePausedStayPausedUntilResume() throws Exception {
+        String topic = newTopic(4);
+        String group = "g-paused-rebalance";
+        RecordingListener la = new RecordingListener();
+        try (KafkaSource a = source(topic, group).build(); KafkaSource b = source(topic, group).build()) {
+            a.open(la);
+            pollUntil(a, l -> a.assignment().size() == 4);
+            a.pause();
+            for (int p = 0; p < 4; p++) {
+                kafka.send(topic, p, null, Canal.insert(p, "x"), null);
+            }
+            b.open(new RecordingListener());
+            List<SourceRecord> readByB = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            // the classic protocol's eager rebalance revokes all of a's partitions and assigns some back
+            while (b.assignment().isEmpty() || a.assignment().isEmpty() || readByB.size() < b.assignment().size()) {
+                assertTrue(System.nanoTime() < deadline, "rebalance did not finish: " + la.calls);
+                assertTrue(a.poll(Duration.ofMillis(100)).isEmpty(), "a is paused: nothing from re-assigned partitions");
+                readByB.addAll(b.poll(Duration.ofMillis(100)));
+            }
+            assertTrue(la.calls.size() >= 3, "a was revoked and re-assigned: " + la.calls);
+            for (int i = 0; i < 5; i++) {
+                assertTrue(a.poll(Duration.ofMillis(100)).isEmpty(), "still paused");
+            }
+            assertTrue(a.isPaused());
+            a.resume();
+            int expected = a.assignment().size();
+            List<SourceRecord> readByA = pollCount(a, expected);
+            assertEquals(expected, readByA.size());
+            for (SourceRecord r : readByA) {
+                assertTrue(a.assignment().contains(r.position().partition()));
+            }
+        }
+    }
 }
