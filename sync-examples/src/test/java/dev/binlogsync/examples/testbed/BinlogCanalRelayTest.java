@@ -273,6 +273,26 @@ class BinlogCanalRelayTest {
     }
 
     @Test
+    void sinkFailureStopsTheRelayWithoutSavingThePositionAndAwaitReportsIt() throws Exception {
+        String s = newSchema();
+        db.execute("CREATE TABLE " + s + ".t (id INT PRIMARY KEY)", "INSERT INTO " + s + ".t VALUES (1)");
+        BinlogPositionStore store = BinlogPositionStore.inMemory();
+        RecordingCanalMessageSink failing = new RecordingCanalMessageSink(1) {
+            @Override
+            public synchronized void flush() {
+                throw new IllegalStateException("broker gone");
+            }
+        };
+        try (BinlogCanalRelay relay = relay(s, failing, store)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> relay.awaitShipped(db.currentBinlogPosition(), TIMEOUT));
+            assertTrue(e.getMessage().contains("broker gone"), e.getMessage());
+            assertTrue(relay.failure().isPresent());
+        }
+        assertTrue(store.load().isEmpty(), "nothing was acknowledged, so no position was saved");
+    }
+
+    @Test
     void otherDatabasesAreNotRelayed() throws Exception {
         String s = newSchema();
         String other = newSchema();

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A {@link CanalMessageSink} fake that keeps every message in memory. Thread-safe. */
-final class RecordingCanalMessageSink implements CanalMessageSink {
+class RecordingCanalMessageSink implements CanalMessageSink {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
