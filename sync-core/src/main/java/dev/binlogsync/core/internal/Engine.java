@@ -243,8 +243,9 @@ public final class Engine implements PartitionListener {
             dispatch(now, false);
             updatePause(now);
             if (now - nextCommitNanos >= 0) {
-                nextCommitNanos = now + commitIntervalNanos;
-                commit(trackers.values());
+                // a failed commit is tried again no sooner than the retry backoff, even with commitInterval 0
+                nextCommitNanos = now + (commit(trackers.values()) ? commitIntervalNanos
+                        : Math.max(commitIntervalNanos, retryInitialNanos));
             }
             publishMetrics(now);
             monitor.tick(now, config.source(), idle(), published);
@@ -738,8 +739,12 @@ public final class Engine implements PartitionListener {
         }
     }
 
-    /** Commits the moved commit points of {@code ts}; a failed commit is retried by a later one. */
-    private void commit(Collection<PartitionTracker> ts) {
+    /**
+     * Commits the moved commit points of {@code ts}; a failed commit is retried by a later one.
+     *
+     * @return false if the commit failed
+     */
+    private boolean commit(Collection<PartitionTracker> ts) {
         Map<String, SourcePosition> positions = null;
         for (PartitionTracker t : ts) {
             SourcePosition p = t.alive ? t.uncommitted() : null;
@@ -751,17 +756,17 @@ public final class Engine implements PartitionListener {
             }
         }
         if (positions == null) {
-            return;
+            return true;
         }
         try {
             config.source().commit(positions);
         } catch (RetriableSyncException e) {
             log.warn("commit of {} failed, a later commit retries it: {}", positions, e.toString());
-            return;
+            return false;
         } catch (SyncException e) {
             log.warn("commit of {} failed (partitions no longer owned?); the next owner reads them again: {}",
                     positions, e.toString());
-            return;
+            return false;
         }
         commits++;
         monitor.onProgress(clock.nanoTime());
@@ -771,6 +776,7 @@ public final class Engine implements PartitionListener {
                 t.committed(p);
             }
         }
+        return true;
     }
 
     // =====================================================================================
