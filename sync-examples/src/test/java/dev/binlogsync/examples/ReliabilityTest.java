@@ -158,13 +158,18 @@ class ReliabilityTest {
                 Collections.shuffle(plan, random);
                 long end = System.nanoTime() + workloadTime.toNanos();
                 int next = 0;
-                while (System.nanoTime() < end && workloadFailure.get() == null) {
+                // the workload goes on past its time until every planned kind has been injected
+                while ((System.nanoTime() < end || next < plan.size()) && workloadFailure.get() == null) {
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2000 + random.nextInt(3000))); // time between faults
-                    Fault fault = next < plan.size() ? plan.get(next++) : Fault.values()[random.nextInt(Fault.values().length)];
+                    Fault planned = next < plan.size() ? plan.get(next) : Fault.values()[random.nextInt(Fault.values().length)];
+                    Fault fault = planned;
                     if (fault == Fault.REMOVE_INSTANCE && instances.size() < 2) {
                         fault = Fault.ADD_INSTANCE;
                     } else if (fault == Fault.ADD_INSTANCE && instances.size() >= 3) {
                         fault = Fault.REMOVE_INSTANCE;
+                    }
+                    if (fault == planned && next < plan.size()) {
+                        next++; // a substituted kind stays planned for the next turn
                     }
                     inject(fault, random, kafka, es, decoder, instances, all, malformed);
                     faults.merge(fault, 1, Integer::sum);
