@@ -466,6 +466,9 @@ public final class Engine implements PartitionListener {
         CompletionStage<List<ItemResult>> stage;
         try {
             stage = config.sink().execute(actions);
+            if (stage == null) {
+                stage = CompletableFuture.failedFuture(new SyncException("BulkSink contract violated: execute returned null"));
+            }
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
         }
