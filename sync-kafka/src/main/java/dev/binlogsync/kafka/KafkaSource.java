@@ -150,7 +150,13 @@ public final class KafkaSource implements Source {
             throw new IllegalStateException("open() may be called once, on a new source: " + this);
         }
         this.listener = listener;
-        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        KafkaConsumer<byte[], byte[]> c;
+        try {
+            c = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        } catch (KafkaException e) {
+            state.set(CLOSED);
+            throw new SyncException("cannot create the Kafka consumer of " + this + ": " + e.getMessage(), e);
+        }
         this.consumer = c;
         Rebalance rebalance = new Rebalance();
         if (pattern != null) {
@@ -698,7 +704,9 @@ public final class KafkaSource implements Source {
          * The source, not yet open.
          *
          * @throws IllegalStateException if bootstrap servers, group id, topics or decoder are
-         *     missing, or both topics and a pattern were given
+         *     missing, both topics and a pattern were given, or a classic-protocol-only setting
+         *     ({@code heartbeat.interval.ms}, {@code session.timeout.ms},
+         *     {@code partition.assignment.strategy}) is combined with {@code group.protocol=consumer}
          */
         public KafkaSource build() {
             if (!properties.containsKey(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG)) {
@@ -715,6 +723,15 @@ public final class KafkaSource implements Source {
             }
             if (decoder == null) {
                 throw new IllegalStateException("decoder is required, e.g. CanalFlatMessageDecoder.create()");
+            }
+            if ("consumer".equalsIgnoreCase(String.valueOf(properties.get(ConsumerConfig.GROUP_PROTOCOL_CONFIG)).trim())) {
+                for (String classicOnly : List.of(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
+                        ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG)) {
+                    if (properties.containsKey(classicOnly)) {
+                        throw new IllegalStateException(classicOnly + " cannot be set with group.protocol=consumer: "
+                                + "the new group protocol takes it from the broker (group.consumer.*)");
+                    }
+                }
             }
             return new KafkaSource(this);
         }

@@ -19,7 +19,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -202,14 +201,14 @@ class KafkaSourceBrokerTest {
     void pauseReturnsNothingWhilePollingKeepsTheMemberInItsGroupAndResumeContinues() throws Exception {
         String topic = newTopic(2);
         RecordingListener listener = new RecordingListener();
-        try (KafkaSource s = source(topic, "g-pause").property("max.poll.interval.ms", 1000).build()) {
+        try (KafkaSource s = source(topic, "g-pause").property("max.poll.interval.ms", 2000).build()) {
             s.open(listener);
             pollUntil(s, l -> s.assignment().size() == 2);
             s.pause();
             kafka.send(topic, 0, null, Canal.insert(1, "a"), null);
             kafka.send(topic, 1, null, Canal.insert(2, "b"), null);
-            // poll paused for three times max.poll.interval.ms: no records, no eviction
-            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3000);
+            // poll paused for over twice max.poll.interval.ms: no records, no eviction
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(4500);
             while (System.nanoTime() < until) {
                 assertTrue(s.poll(Duration.ofMillis(100)).isEmpty(), "paused partitions return nothing");
             }
@@ -281,23 +280,30 @@ class KafkaSourceBrokerTest {
         }
     }
 
+    static boolean insideConsumerPoll(Thread t) {
+        for (StackTraceElement f : t.getStackTrace()) {
+            if (f.getClassName().startsWith("org.apache.kafka.clients.consumer") && f.getMethodName().equals("poll")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Test
     void wakeupMakesABlockedPollReturnEmpty() throws Exception {
         String topic = newTopic(1);
         try (KafkaSource s = source(topic, "g-wakeup").build()) {
             s.open(new RecordingListener());
-            CountDownLatch polling = new CountDownLatch(1);
+            Thread poller = Thread.currentThread();
             Thread waker = new Thread(() -> {
-                try {
-                    polling.await();
-                    Thread.sleep(200); // let the poll block; the result does not depend on it
-                } catch (InterruptedException e) {
-                    return;
+                // wait until the poller is inside KafkaConsumer.poll (polling a condition), then wake it up
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (!insideConsumerPoll(poller) && System.nanoTime() < deadline) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
                 }
                 s.wakeup();
             });
             waker.start();
-            polling.countDown();
             assertTrue(s.poll(Duration.ofMinutes(10)).isEmpty());
             waker.join();
         }

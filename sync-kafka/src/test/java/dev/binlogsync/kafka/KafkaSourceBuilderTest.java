@@ -157,4 +157,29 @@ class KafkaSourceBuilderTest {
         assertEquals(Map.of("my-topic-3", 5L), StartPosition.offsets(Map.of("my-topic-3", 5L)).offsetsMap());
         assertThrows(IllegalArgumentException.class, () -> StartPosition.timestamp(Instant.ofEpochMilli(-1)));
     }
+
+    @Test
+    void classicOnlySettingsWithTheNewGroupProtocolAreRejectedAtBuild() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> valid().property("group.protocol", "consumer").property("heartbeat.interval.ms", 300).build());
+        assertEquals("heartbeat.interval.ms cannot be set with group.protocol=consumer: "
+                + "the new group protocol takes it from the broker (group.consumer.*)", e.getMessage());
+        valid().property("group.protocol", "classic").property("heartbeat.interval.ms", 300).build().close();
+    }
+
+    @Test
+    void aConsumerKafkaRefusesToCreateFailsOpenWithASyncExceptionAndClosesTheSource() {
+        KafkaSource s = valid().property("max.poll.records", "not a number").build();
+        dev.binlogsync.core.SyncException e = assertThrows(dev.binlogsync.core.SyncException.class, () -> s.open(new PartitionListener() {
+            @Override
+            public void onRevoked(Collection<String> partitions) {
+            }
+
+            @Override
+            public void onLost(Collection<String> partitions) {
+            }
+        }));
+        assertTrue(e.getMessage().contains("max.poll.records"), e.getMessage());
+        assertEquals("the source is closed: " + s, assertThrows(IllegalStateException.class, () -> s.poll(Duration.ofMillis(1))).getMessage());
+    }
 }
