@@ -1,0 +1,759 @@
+package dev.binlogsync.benchmarks;
+
+import com.sun.management.OperatingSystemMXBean;
+import dev.binlogsync.core.ChangeEvent;
+import dev.binlogsync.core.DocumentAction;
+import dev.binlogsync.core.PipelineMetrics;
+import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.core.rules.Rules;
+import dev.binlogsync.core.rules.TableRule;
+import dev.binlogsync.core.rules.WriteMode;
+import dev.binlogsync.elasticsearch.ElasticsearchSink;
+import dev.binlogsync.elasticsearch.internal.BulkBodyEncoder;
+import dev.binlogsync.elasticsearch.internal.BulkResponseParser;
+import dev.binlogsync.elasticsearch.internal.ByteBuf;
+import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
+import dev.binlogsync.kafka.KafkaSource;
+import dev.binlogsync.kafka.StartPosition;
+import dev.binlogsync.kafka.decode.CanalFlatMessageDecoder;
+import dev.binlogsync.kafka.testing.EmbeddedKafka;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.http.entity.ByteArrayEntity;
+import org.apache.http.entity.ContentType;
+import org.apache.http.entity.StringEntity;
+import org.apache.http.util.EntityUtils;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.Response;
+import org.elasticsearch.client.ResponseListener;
+import org.elasticsearch.client.RestClient;
+
+/**
+ * End-to-end benchmark (not JMH) on the in-process servers: N Canal flat messages of a realistic
+ * {@code shop.orders} workload (inserts, then updates, deletes and re-inserts over a key space of
+ * N/4 ids, one row per message, partitioned by id as Canal's {@code partitionHash} does) are
+ * pre-loaded into a Kafka topic; the pipeline ({@link KafkaSource} + {@link CanalFlatMessageDecoder}
+ * + {@link Rules} + {@link ElasticsearchSink}) drains them into Elasticsearch. In the same run the
+ * same final documents are bulk-loaded raw (pre-encoded bodies, bare REST client) with the best of
+ * several batch sizes: the ceiling. Then a second pipeline on a fresh topic takes messages produced
+ * at a steady moderate rate, stamped with the send time as binlog time, for the latency figures.
+ *
+ * <p>Prints throughput (events/s), the ratios to the ceiling, CPU time per event of the pipeline's
+ * threads (pipeline thread, REST client I/O threads, consumer background threads) against the
+ * Elasticsearch node's threads and the whole process, the peak heap (whole JVM, both servers
+ * included) and the pipeline's peak buffered bytes, and the sync latency p50/p99/max.
+ *
+ * <p>Args (all optional): {@code n=100000 partitions=3 batch=1000 flushMs=200 inFlight=2
+ * rate=1000 rateSeconds=20 rounds=3 warm=n sweep=false sweepRateSeconds=10 svg=docs/bench/end-to-end-sweep.svg}.
+ * With {@code sweep=true} it also runs every combination of batch size {250, 1000, 4000} and
+ * flush interval {50, 200, 1000} ms (backlog throughput and steady-rate latency each) and writes a
+ * hand-made SVG chart. Command: {@code sync-benchmarks/run-end-to-end.sh n=100000}.
+ */
+public final class EndToEndBenchmark {
+    private static final String TABLE_TOPIC = "canal.shop.orders";
+    private static final String[] STATUSES = {"NEW", "PAID", "PACKED", "SHIPPED", "DELIVERED", "CANCELLED"};
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final OperatingSystemMXBean OS =
+            (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+    private EndToEndBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        System.setProperty("org.slf4j.simpleLogger.log.dev.binlogsync", "info");
+        int n = intArg(args, "n", 100_000);
+        int partitions = intArg(args, "partitions", 3);
+        int batch = intArg(args, "batch", SyncPipeline.DEFAULT_MAX_BULK_ACTIONS);
+        int flushMs = intArg(args, "flushMs", (int) SyncPipeline.DEFAULT_FLUSH_INTERVAL.toMillis());
+        int inFlight = intArg(args, "inFlight", SyncPipeline.DEFAULT_MAX_IN_FLIGHT_REQUESTS);
+        int rate = intArg(args, "rate", 1000);
+        int rateSeconds = intArg(args, "rateSeconds", 20);
+        boolean sweep = Boolean.parseBoolean(stringArg(args, "sweep", "false"));
+        int sweepRateSeconds = intArg(args, "sweepRateSeconds", 10);
+        int rounds = intArg(args, "rounds", 3);
+        int warm = intArg(args, "warm", n);
+        Path svg = Path.of(stringArg(args, "svg", "docs/bench/end-to-end-sweep.svg"));
+        THREADS.setThreadCpuTimeEnabled(true);
+        System.out.printf(Locale.ROOT, "n=%d partitions=%d batch=%d flushMs=%d inFlight=%d rate=%d/s for %ds "
+                        + "java=%s cores=%d maxHeap=%dMiB%n", n, partitions, batch, flushMs, inFlight, rate, rateSeconds,
+                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20);
+
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder().start();
+                EmbeddedElasticsearch es = EmbeddedElasticsearch.builder().nodeName("e2e-bench").build().start();
+                RestClient client = es.newClient();
+                KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
+            kafka.createTopic(TABLE_TOPIC, partitions);
+            long t0 = System.nanoTime();
+            Workload w = Workload.generate(n, 42, (m, id) -> producer.send(
+                    new ProducerRecord<>(TABLE_TOPIC, Math.floorMod(Long.hashCode(id), partitions), null, m)));
+            producer.flush();
+            System.out.printf(Locale.ROOT, "pre-loaded %,d messages (%,d inserts, %,d updates, %,d deletes; %,d live "
+                            + "documents at the end) in %.1f s%n", n, w.inserts, w.updates, w.deletes, w.live(),
+                    (System.nanoTime() - t0) / 1e9);
+
+            // warm-up of the JIT and of the node on both paths, discarded
+            List<DocumentAction> finals = w.finalDocuments("orders-raw");
+            drain(kafka, es, client, "warm", batch, flushMs, inFlight, warm, warm >= n ? w.live() : -1);
+            ceiling(client, finals, inFlight);
+
+            // rounds: pipeline then ceiling, back to back, so both see about the same machine load
+            List<Double> ratios = new ArrayList<>();
+            List<Double> rates = new ArrayList<>();
+            for (int round = 0; round < rounds; round++) {
+                BacklogResult run = drain(kafka, es, client, "main-" + round, batch, flushMs, inFlight, n, w.live());
+                Ceiling ceiling = ceiling(client, finals, inFlight);
+                double ratio = 100.0 * (n / run.seconds) / (finals.size() / ceiling.seconds);
+                ratios.add(ratio);
+                rates.add(n / run.seconds);
+                System.out.printf(Locale.ROOT, "RESULT round %d pipeline: %,d events in %.2f s from the first record "
+                                + "(%.2f s incl. group join) = %,.0f events/s; %,d actions sent after %,d coalesced; "
+                                + "bulk p50 %d ms%n", round, n, run.seconds, run.secondsWithJoin, n / run.seconds,
+                        run.metrics.actions() - run.metrics.coalesced(), run.metrics.coalesced(),
+                        run.metrics.bulkDuration().p50().toMillis());
+                System.out.printf(Locale.ROOT, "RESULT round %d ceiling: %,d final documents raw, best batch %d: "
+                                + "%.2f s = %,.0f docs/s (batches tried: %s)%n", round, finals.size(), ceiling.batch,
+                        ceiling.seconds, finals.size() / ceiling.seconds, ceiling.tried);
+                System.out.printf(Locale.ROOT, "RESULT round %d ratio: pipeline events/s / raw docs/s = %.1f%%; raw "
+                                + "time for the final documents / pipeline time to the same final state = %.1f%%%n",
+                        round, ratio, 100.0 * ceiling.seconds / run.seconds);
+                System.out.printf(Locale.ROOT, "RESULT round %d cpu: pipeline threads %.1f us/event (%s), "
+                                + "Elasticsearch threads %.1f us/event, Kafka broker and other Java threads %.1f "
+                                + "us/event, GC/JIT/VM (process minus Java threads) %.1f us/event, whole process %.1f "
+                                + "us/event; pipeline = %.1f%% of Elasticsearch's CPU, %.1f%% of the process's%n",
+                        round, run.cpu.pipeline / 1e3 / n, run.cpu.pipelineThreads, run.cpu.elasticsearch / 1e3 / n,
+                        run.cpu.other / 1e3 / n,
+                        (run.cpu.process - run.cpu.pipeline - run.cpu.elasticsearch - run.cpu.other) / 1e3 / n,
+                        run.cpu.process / 1e3 / n,
+                        100.0 * run.cpu.pipeline / run.cpu.elasticsearch, 100.0 * run.cpu.pipeline / run.cpu.process);
+                System.out.printf(Locale.ROOT, "RESULT round %d memory: peak used heap %d MiB (whole JVM incl. both "
+                                + "servers, sampled every 5 ms), max heap %d MiB; pipeline peak buffered %,d actions / "
+                                + "%.1f MiB%n", round, run.peakHeap >> 20, Runtime.getRuntime().maxMemory() >> 20,
+                        run.peakBufferedActions, run.peakBufferedBytes / 1048576.0);
+            }
+            System.out.printf(Locale.ROOT, "RESULT median of %d rounds: %,.0f events/s, %.1f%% of the raw docs/s%n",
+                    rounds, median(rates), median(ratios));
+
+            LatencyResult lat = steadyRate(kafka, es, client, "main", batch, flushMs, inFlight, partitions, rate,
+                    rateSeconds, producer);
+            System.out.printf(Locale.ROOT, "RESULT latency at %d events/s for %d s (batch %d, flush %d ms): p50 %d ms, "
+                            + "p99 %d ms, max %d ms over %,d events%n", rate, rateSeconds, batch, flushMs,
+                    lat.p50, lat.p99, lat.max, lat.count);
+
+            if (sweep) {
+                int[] batches = {250, 1000, 4000};
+                int[] flushes = {50, 200, 1000};
+                List<double[]> rows = new ArrayList<>();
+                for (int b : batches) {
+                    for (int f : flushes) {
+                        BacklogResult r = drain(kafka, es, client, "sweep-" + b + "-" + f, b, f, inFlight, n, w.live());
+                        LatencyResult l = steadyRate(kafka, es, client, "sweep-" + b + "-" + f, b, f, inFlight,
+                                partitions, rate, sweepRateSeconds, producer);
+                        rows.add(new double[] {b, f, n / r.seconds, l.p50, l.p99});
+                        System.out.printf(Locale.ROOT, "RESULT sweep batch=%d flushMs=%d: %,.0f events/s, latency "
+                                + "p50 %d ms p99 %d ms%n", b, f, n / r.seconds, l.p50, l.p99);
+                    }
+                }
+                Files.createDirectories(svg.toAbsolutePath().getParent());
+                Files.writeString(svg, Svg.chart(rows, batches, flushes, n, rate));
+                System.out.println("wrote " + svg);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    record Cpu(long pipeline, long elasticsearch, long other, long process, String pipelineThreads) {
+    }
+
+    record BacklogResult(double seconds, double secondsWithJoin, PipelineMetrics metrics, Cpu cpu, long peakHeap,
+            long peakBufferedActions, long peakBufferedBytes) {
+    }
+
+    record LatencyResult(long count, long p50, long p99, long max) {
+    }
+
+    record Ceiling(int batch, double seconds, String tried) {
+    }
+
+    private static SyncPipeline pipeline(EmbeddedKafka kafka, EmbeddedElasticsearch es, String topic, String group,
+            String index, int batch, int flushMs, int inFlight, String threadName) {
+        KafkaSource source = KafkaSource.builder()
+                .bootstrapServers(kafka.bootstrapServers())
+                .groupId(group)
+                .topics(topic)
+                .decoder(CanalFlatMessageDecoder.create())
+                .startPosition(StartPosition.committedOrEarliest())
+                .property("max.poll.records", Math.max(500, batch))
+                .build();
+        return SyncPipeline.builder()
+                .source(source)
+                .ruleSet(rules(index))
+                .sink(ElasticsearchSink.builder().hosts(es.httpUrl()).build())
+                .maxBulkActions(batch)
+                .maxBufferedActions(Math.max(SyncPipeline.DEFAULT_MAX_BUFFERED_ACTIONS, batch * inFlight * 2))
+                .flushInterval(Duration.ofMillis(flushMs))
+                .maxInFlightRequests(inFlight)
+                .summaryInterval(Duration.ZERO)
+                .threadName(threadName)
+                .build();
+    }
+
+    static Rules rules(String index) {
+        // Canal carries the full row: INDEX (a full replace) is the cheaper write, see FIELD-NOTES.md
+        return Rules.builder()
+                .rule(TableRule.builder().database("shop").table("orders").index(index).writeMode(WriteMode.INDEX)
+                        .build())
+                .build();
+    }
+
+    /** Runs a pipeline over the pre-loaded topic (a new group, from the earliest offset) into a fresh index. */
+    private static BacklogResult drain(EmbeddedKafka kafka, EmbeddedElasticsearch es, RestClient client, String name,
+            int batch, int flushMs, int inFlight, int expected, long expectLive) throws Exception {
+        String index = "orders-" + name;
+        createIndex(client, index);
+        String thread = "e2e-pipeline-" + name;
+        SyncPipeline p = pipeline(kafka, es, TABLE_TOPIC, "bench-" + name, index, batch, flushMs, inFlight, thread);
+        System.gc();
+        Map<Long, Long> cpuBefore = threadCpu();
+        long processBefore = OS.getProcessCpuTime();
+        long peakHeap = 0;
+        long peakActions = 0;
+        long peakBytes = 0;
+        long start = System.nanoTime();
+        long first = 0;
+        p.start();
+        PipelineMetrics m;
+        while (true) {
+            m = p.metrics();
+            if (first == 0 && m.records() > 0) {
+                first = System.nanoTime();
+            }
+            Runtime rt = Runtime.getRuntime();
+            peakHeap = Math.max(peakHeap, rt.totalMemory() - rt.freeMemory());
+            peakActions = Math.max(peakActions, m.bufferedActions());
+            peakBytes = Math.max(peakBytes, m.bufferedBytes());
+            if (m.records() >= expected && m.bufferedActions() == 0 && m.inFlightRequests() == 0) {
+                break;
+            }
+            if (p.state() != SyncPipeline.State.RUNNING) {
+                throw new IllegalStateException("pipeline stopped: " + p.state(), p.failure());
+            }
+            if (System.nanoTime() - start > TimeUnit.MINUTES.toNanos(30)) {
+                throw new IllegalStateException("pipeline did not drain: " + m);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        long end = System.nanoTime();
+        long processCpu = OS.getProcessCpuTime() - processBefore;
+        Cpu cpu = cpuSince(cpuBefore, thread, processCpu);
+        m = p.metrics();
+        p.close();
+        if (name.equals("main")) {
+            System.out.println("metrics: " + m);
+        }
+        if (expectLive >= 0) {
+            // nothing lost, nothing left over: the index holds exactly the live documents
+            long count = count(client, index);
+            if (count != expectLive) {
+                throw new IllegalStateException(index + " holds " + count + " documents, expected " + expectLive);
+            }
+            System.out.printf(Locale.ROOT, "check: index %s holds the %,d live documents%n", index, count);
+        }
+        deleteIndex(client, index);
+        return new BacklogResult((end - first) / 1e9, (end - start) / 1e9, m, cpu, peakHeap, peakActions, peakBytes);
+    }
+
+    /** A pipeline on a fresh topic fed at {@code rate} messages/s stamped with the send time. */
+    private static LatencyResult steadyRate(EmbeddedKafka kafka, EmbeddedElasticsearch es, RestClient client,
+            String name, int batch, int flushMs, int inFlight, int partitions, int rate, int seconds,
+            KafkaProducer<byte[], byte[]> producer) throws Exception {
+        String topic = "canal.shop.orders.live-" + name;
+        String index = "orders-live-" + name;
+        kafka.createTopic(topic, partitions);
+        createIndex(client, index);
+        SyncPipeline p = pipeline(kafka, es, topic, "live-" + name, index, batch, flushMs, inFlight,
+                "e2e-live-" + name);
+        p.start();
+        // one message per partition without a binlog time (not counted) until the group has joined
+        for (int i = 0; i < partitions; i++) {
+            producer.send(new ProducerRecord<>(topic, i, null, Workload.message("INSERT", 900_000_000L + i, 0, 0L,
+                    "NEW", 0)));
+        }
+        producer.flush();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (p.metrics().records() < partitions || p.metrics().bufferedActions() > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("live pipeline did not start: " + p.metrics());
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        SplittableRandom random = new SplittableRandom(7);
+        int total = rate * seconds;
+        long start = System.nanoTime();
+        long intervalNanos = 1_000_000_000L / rate;
+        for (int i = 0; i < total; i++) {
+            long due = start + i * intervalNanos;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            long id = random.nextLong(1, 50_000);
+            producer.send(new ProducerRecord<>(topic, (int) Math.floorMod(Long.hashCode(id), partitions), null,
+                    Workload.message(i % 5 == 0 ? "INSERT" : "UPDATE", id, i, System.currentTimeMillis(),
+                            STATUSES[i % STATUSES.length], i)));
+        }
+        producer.flush();
+        deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (p.metrics().records() < partitions + total || p.metrics().bufferedActions() > 0) {
+            if (System.nanoTime() > deadline || p.state() != SyncPipeline.State.RUNNING) {
+                throw new IllegalStateException("live pipeline did not drain: " + p.metrics(), p.failure());
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        PipelineMetrics.Timing t = p.metrics().syncLatency();
+        p.close();
+        deleteIndex(client, index);
+        return new LatencyResult(t.count(), t.p50().toMillis(), t.p99().toMillis(), t.max().toMillis());
+    }
+
+    /** The raw ceiling: the final documents as pre-encoded bodies; the best of several batch sizes. */
+    private static Ceiling ceiling(RestClient client, List<DocumentAction> finals, int inFlight) throws Exception {
+        int bestBatch = 0;
+        double best = Double.MAX_VALUE;
+        StringBuilder tried = new StringBuilder();
+        for (int b : new int[] {500, 1000, 2000, 5000}) {
+            double s = raw(client, "orders-raw-" + b, finals, b, inFlight);
+            tried.append(tried.length() == 0 ? "" : ", ").append(b).append(String.format(Locale.ROOT, ": %,.0f/s",
+                    finals.size() / s));
+            if (s < best) {
+                best = s;
+                bestBatch = b;
+            }
+        }
+        return new Ceiling(bestBatch, best, tried.toString());
+    }
+
+    private static double raw(RestClient client, String index, List<DocumentAction> finals, int batch, int inFlight)
+            throws Exception {
+        createIndex(client, index);
+        BulkBodyEncoder encoder = new BulkBodyEncoder();
+        List<byte[]> bodies = new ArrayList<>();
+        for (int i = 0; i < finals.size(); i += batch) {
+            List<DocumentAction> part = new ArrayList<>();
+            for (DocumentAction a : finals.subList(i, Math.min(finals.size(), i + batch))) {
+                part.add(new DocumentAction(index, a.id(), a.routing(), a.type(), a.document(), a.version(),
+                        a.versionType()));
+            }
+            ByteBuf buf = new ByteBuf(256 * 1024);
+            encoder.encode(part, buf);
+            bodies.add(Arrays.copyOf(buf.array(), buf.size()));
+        }
+        Semaphore permits = new Semaphore(inFlight);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        ContentType ndjson = ContentType.create("application/x-ndjson");
+        System.gc();
+        long start = System.nanoTime();
+        for (byte[] body : bodies) {
+            permits.acquire();
+            Request request = new Request("POST", "/_bulk");
+            request.addParameter("filter_path", BulkResponseParser.FILTER_PATH);
+            request.setEntity(new ByteArrayEntity(body, ndjson));
+            client.performRequestAsync(request, new ResponseListener() {
+                @Override
+                public void onSuccess(Response response) {
+                    try {
+                        byte[] reply = EntityUtils.toByteArray(response.getEntity());
+                        if (!new String(reply, 0, Math.min(reply.length, 20), StandardCharsets.UTF_8)
+                                .contains("\"errors\":false")) {
+                            failure.compareAndSet(null, new IllegalStateException("bulk had errors"));
+                        }
+                    } catch (IOException e) {
+                        failure.compareAndSet(null, e);
+                    } finally {
+                        permits.release();
+                    }
+                }
+
+                @Override
+                public void onFailure(Exception e) {
+                    failure.compareAndSet(null, e);
+                    permits.release();
+                }
+            });
+        }
+        permits.acquire(inFlight);
+        long elapsed = System.nanoTime() - start;
+        if (failure.get() != null) {
+            throw new IllegalStateException("raw load failed", failure.get());
+        }
+        long count = count(client, index);
+        if (count != finals.size()) {
+            throw new IllegalStateException(index + ": " + count + " documents, expected " + finals.size());
+        }
+        deleteIndex(client, index);
+        return elapsed / 1e9;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // CPU accounting by thread name
+
+    private static Map<Long, Long> threadCpu() {
+        Map<Long, Long> out = new HashMap<>();
+        for (long id : THREADS.getAllThreadIds()) {
+            long t = THREADS.getThreadCpuTime(id);
+            if (t >= 0) {
+                out.put(id, t);
+            }
+        }
+        return out;
+    }
+
+    private static Cpu cpuSince(Map<Long, Long> before, String pipelineThread, long processCpu) {
+        long pipeline = 0;
+        long elasticsearch = 0;
+        long other = 0;
+        Map<String, Long> pipelineByGroup = new LinkedHashMap<>();
+        for (long id : THREADS.getAllThreadIds()) {
+            ThreadInfo info = THREADS.getThreadInfo(id);
+            long now = THREADS.getThreadCpuTime(id);
+            if (info == null || now < 0) {
+                continue;
+            }
+            long used = now - before.getOrDefault(id, 0L);
+            String name = info.getThreadName();
+            String group = pipelineGroup(name, pipelineThread);
+            if (group != null) {
+                pipeline += used;
+                pipelineByGroup.merge(group, used, Long::sum);
+            } else if (name.startsWith("elasticsearch[")) {
+                elasticsearch += used;
+            } else {
+                other += used;
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        pipelineByGroup.forEach((g, ns) -> sb.append(sb.length() == 0 ? "" : ", ").append(g)
+                .append(String.format(Locale.ROOT, " %.0f ms", ns / 1e6)));
+        return new Cpu(pipeline, elasticsearch, other, processCpu, sb.toString());
+    }
+
+    /** The pipeline's own threads: its loop, the REST client's I/O reactor, the consumer's helpers. */
+    private static String pipelineGroup(String name, String pipelineThread) {
+        if (name.equals(pipelineThread)) {
+            return "pipeline thread";
+        }
+        if (name.startsWith("I/O dispatcher") || name.startsWith("elasticsearch-rest-client")) {
+            return "REST client I/O";
+        }
+        if (name.startsWith("kafka-coordinator-heartbeat") || name.startsWith("consumer_background")) {
+            return "consumer helpers";
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    private static KafkaProducer<byte[], byte[]> producer(EmbeddedKafka kafka) {
+        Map<String, Object> c = new HashMap<>();
+        c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        c.put(ProducerConfig.ACKS_CONFIG, "1");
+        c.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        c.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        return new KafkaProducer<>(c, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static void createIndex(RestClient client, String index) throws IOException {
+        Request put = new Request("PUT", "/" + index);
+        put.setEntity(new StringEntity("{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0}}",
+                ContentType.APPLICATION_JSON));
+        client.performRequest(put);
+    }
+
+    private static void deleteIndex(RestClient client, String index) throws IOException {
+        client.performRequest(new Request("DELETE", "/" + index));
+    }
+
+    private static long count(RestClient client, String index) throws IOException {
+        client.performRequest(new Request("POST", "/" + index + "/_refresh"));
+        Response r = client.performRequest(new Request("GET", "/" + index + "/_count"));
+        String body = EntityUtils.toString(r.getEntity());
+        int at = body.indexOf("\"count\":") + 8;
+        int end = at;
+        while (Character.isDigit(body.charAt(end))) {
+            end++;
+        }
+        return Long.parseLong(body.substring(at, end));
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> v = new ArrayList<>(values);
+        v.sort(null);
+        int k = v.size();
+        return k % 2 == 1 ? v.get(k / 2) : (v.get(k / 2 - 1) + v.get(k / 2)) / 2;
+    }
+
+    static int intArg(String[] args, String name, int dflt) {
+        String v = stringArg(args, name, null);
+        if (v == null) {
+            return dflt;
+        }
+        int i = Integer.parseInt(v);
+        if (i <= 0) {
+            throw new IllegalArgumentException(name + " must be > 0: " + i);
+        }
+        return i;
+    }
+
+    static String stringArg(String[] args, String name, String dflt) {
+        for (String a : args) {
+            if (a.startsWith(name + "=")) {
+                return a.substring(name.length() + 1);
+            }
+        }
+        return dflt;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * The generated workload: Canal flat messages streamed to a consumer (memory stays bounded for
+     * large N), and per id what its last message was, to rebuild the final documents.
+     */
+    static final class Workload {
+        private static final long BASE = 1_000_000L;
+        private static final long ES_TIME = 1_767_225_600_000L;
+        final int[] version;
+        final int[] salt;
+        final int[] lastIndex;
+        final boolean[] alive;
+        int inserts;
+        int updates;
+        int deletes;
+
+        private Workload(int keys) {
+            version = new int[keys];
+            salt = new int[keys];
+            lastIndex = new int[keys];
+            alive = new boolean[keys];
+        }
+
+        int live() {
+            int c = 0;
+            for (boolean a : alive) {
+                c += a ? 1 : 0;
+            }
+            return c;
+        }
+
+        /**
+         * N/4 inserts, then updates (80%), deletes (10%) and re-inserts of deleted ids (10%); each
+         * message goes to {@code out} with its id (the producer partitions by it, as Canal's
+         * {@code partitionHash} on the primary key does).
+         */
+        static Workload generate(int n, long seed, java.util.function.ObjLongConsumer<byte[]> sink) {
+            int keys = Math.max(1, n / 4);
+            Workload w = new Workload(keys);
+            SplittableRandom random = new SplittableRandom(seed);
+            int[] version = w.version;
+            boolean[] alive = w.alive;
+            for (int i = 0; i < n; i++) {
+                int k;
+                String type;
+                if (i < keys) {
+                    k = i;
+                    type = "INSERT";
+                } else {
+                    k = random.nextInt(keys);
+                    int dice = random.nextInt(10);
+                    if (!alive[k]) {
+                        type = "INSERT";
+                    } else if (dice == 0) {
+                        type = "DELETE";
+                    } else {
+                        type = "UPDATE";
+                    }
+                }
+                long id = BASE + k;
+                version[k]++;
+                int salt = random.nextInt(1000);
+                byte[] m = message(type, id, version[k], ES_TIME + i, STATUSES[version[k] % STATUSES.length], salt);
+                sink.accept(m, id);
+                w.salt[k] = salt;
+                w.lastIndex[k] = i;
+                switch (type) {
+                    case "INSERT":
+                        w.inserts++;
+                        alive[k] = true;
+                        break;
+                    case "UPDATE":
+                        w.updates++;
+                        break;
+                    default:
+                        w.deletes++;
+                        alive[k] = false;
+                }
+            }
+            return w;
+        }
+
+        /** The documents the rules make from each live id's last message: what the index ends with. */
+        List<DocumentAction> finalDocuments(String index) {
+            CanalFlatMessageDecoder decoder = CanalFlatMessageDecoder.create();
+            Rules rules = rules(index);
+            List<DocumentAction> out = new ArrayList<>(live());
+            for (int k = 0; k < alive.length; k++) {
+                if (!alive[k]) {
+                    continue;
+                }
+                // the last message of a live id was an INSERT or UPDATE: same row either way
+                byte[] m = message("INSERT", BASE + k, version[k], ES_TIME + lastIndex[k],
+                        STATUSES[version[k] % STATUSES.length], salt[k]);
+                for (ChangeEvent e : decoder.decode(null, m, new SourcePosition("final", 0))) {
+                    rules.apply(e, a -> out.add(new DocumentAction(a.index(), a.id(), a.routing(),
+                            dev.binlogsync.core.ActionType.INDEX, a.document(), null, null)));
+                }
+            }
+            return out;
+        }
+
+        /** One Canal flat message with one {@code shop.orders} row, laid out as Canal writes it. */
+        static byte[] message(String type, long id, int version, long esMillis, String status, int salt) {
+            StringBuilder sb = new StringBuilder(900);
+            String row = "{\"id\":\"" + id + "\",\"customer_id\":\"" + (40_000 + id % 5000)
+                    + "\",\"quantity\":\"" + (1 + salt % 9) + "\",\"status\":\"" + status
+                    + "\",\"amount\":\"" + (10 + salt) + "." + (10 + version % 90) + "\",\"gift\":\"" + (salt & 1)
+                    + "\",\"weight\":\"1." + salt + "\",\"created_at\":\"2026-11-25 10:" + (10 + id % 50) + ":45.123\""
+                    + ",\"updated_at\":\"2026-11-25 11:" + (10 + version % 50) + ":00\""
+                    + ",\"note\":\"leave at the door, ring twice (v" + version + ")\"}";
+            sb.append("{\"data\":[").append(row).append("],\"database\":\"shop\",\"es\":").append(esMillis)
+                    .append(",\"gtid\":\"\",\"id\":").append(id % 100_000).append(",\"isDdl\":false,")
+                    .append("\"mysqlType\":{\"id\":\"bigint(20)\",\"customer_id\":\"int(11)\",\"quantity\":\"smallint(6)\",")
+                    .append("\"status\":\"varchar(16)\",\"amount\":\"decimal(10,2)\",\"gift\":\"tinyint(1)\",")
+                    .append("\"weight\":\"double\",\"created_at\":\"datetime(3)\",\"updated_at\":\"timestamp\",")
+                    .append("\"note\":\"text\"},\"old\":");
+            if (type.equals("UPDATE")) {
+                sb.append("[{\"status\":\"").append(STATUSES[(version + 5) % STATUSES.length])
+                        .append("\",\"updated_at\":\"2026-11-25 09:00:00\"}]");
+            } else {
+                sb.append("null");
+            }
+            sb.append(",\"pkNames\":[\"id\"],\"sql\":\"\",")
+                    .append("\"sqlType\":{\"id\":-5,\"customer_id\":4,\"quantity\":5,\"status\":12,\"amount\":3,")
+                    .append("\"gift\":-6,\"weight\":8,\"created_at\":93,\"updated_at\":93,\"note\":2005},")
+                    .append("\"table\":\"orders\",\"ts\":").append(esMillis + 3).append(",\"type\":\"").append(type)
+                    .append("\"}");
+            return sb.toString().getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** A hand-written SVG: throughput and p99 latency against batch size, one line per flush interval. */
+    static final class Svg {
+        private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd"};
+
+        static String chart(List<double[]> rows, int[] batches, int[] flushes, int n, int rate) {
+            int w = 900;
+            int h = 380;
+            StringBuilder s = new StringBuilder();
+            s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(w).append("\" height=\"").append(h)
+                    .append("\" font-family=\"sans-serif\" font-size=\"12\">\n")
+                    .append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+            panel(s, rows, batches, flushes, 60, 2, "Backlog throughput (events/s), n=" + n, 0);
+            panel(s, rows, batches, flushes, 510, 4, "Sync latency p99 (ms) at " + rate + " events/s", 1);
+            for (int i = 0; i < flushes.length; i++) {
+                int x = 60 + i * 150;
+                s.append("<line x1=\"").append(x).append("\" y1=\"360\" x2=\"").append(x + 20)
+                        .append("\" y2=\"360\" stroke=\"").append(COLORS[i % COLORS.length])
+                        .append("\" stroke-width=\"2\"/>")
+                        .append("<text x=\"").append(x + 25).append("\" y=\"364\">flush ").append(flushes[i])
+                        .append(" ms</text>\n");
+            }
+            s.append("</svg>\n");
+            return s.toString();
+        }
+
+        private static void panel(StringBuilder s, List<double[]> rows, int[] batches, int[] flushes, int x0,
+                int column, String title, int which) {
+            int pw = 360;
+            int ph = 250;
+            int y0 = 50;
+            double max = 0;
+            for (double[] r : rows) {
+                max = Math.max(max, r[column]);
+            }
+            max = niceCeiling(max);
+            s.append("<text x=\"").append(x0).append("\" y=\"30\" font-size=\"14\">").append(title).append("</text>\n");
+            s.append("<rect x=\"").append(x0).append("\" y=\"").append(y0).append("\" width=\"").append(pw)
+                    .append("\" height=\"").append(ph).append("\" fill=\"none\" stroke=\"#999\"/>\n");
+            for (int t = 0; t <= 4; t++) {
+                double v = max * t / 4;
+                int y = y0 + ph - (int) (ph * t / 4.0);
+                s.append("<line x1=\"").append(x0).append("\" y1=\"").append(y).append("\" x2=\"").append(x0 + pw)
+                        .append("\" y2=\"").append(y).append("\" stroke=\"#eee\"/>")
+                        .append("<text x=\"").append(x0 - 5).append("\" y=\"").append(y + 4)
+                        .append("\" text-anchor=\"end\">").append(String.format(Locale.ROOT, "%,.0f", v))
+                        .append("</text>\n");
+            }
+            for (int i = 0; i < batches.length; i++) {
+                int x = x0 + (int) (pw * (i + 0.5) / batches.length);
+                s.append("<text x=\"").append(x).append("\" y=\"").append(y0 + ph + 16)
+                        .append("\" text-anchor=\"middle\">").append(batches[i]).append("</text>\n");
+            }
+            s.append("<text x=\"").append(x0 + pw / 2).append("\" y=\"").append(y0 + ph + 34)
+                    .append("\" text-anchor=\"middle\">maxBulkActions</text>\n");
+            for (int f = 0; f < flushes.length; f++) {
+                StringBuilder pts = new StringBuilder();
+                for (int i = 0; i < batches.length; i++) {
+                    for (double[] r : rows) {
+                        if ((int) r[0] == batches[i] && (int) r[1] == flushes[f]) {
+                            int x = x0 + (int) (pw * (i + 0.5) / batches.length);
+                            int y = y0 + ph - (int) (ph * r[column] / max);
+                            pts.append(x).append(',').append(y).append(' ');
+                            s.append("<circle cx=\"").append(x).append("\" cy=\"").append(y)
+                                    .append("\" r=\"3\" fill=\"").append(COLORS[f % COLORS.length]).append("\"/>\n");
+                        }
+                    }
+                }
+                s.append("<polyline fill=\"none\" stroke-width=\"2\" stroke=\"").append(COLORS[f % COLORS.length])
+                        .append("\" points=\"").append(pts.toString().trim()).append("\"/>\n");
+            }
+        }
+
+        private static double niceCeiling(double v) {
+            if (v <= 0) {
+                return 1;
+            }
+            double mag = Math.pow(10, Math.floor(Math.log10(v)));
+            for (double step : new double[] {1, 2, 2.5, 5, 10}) {
+                if (step * mag >= v) {
+                    return step * mag;
+                }
+            }
+            return 10 * mag;
+        }
+    }
+}
