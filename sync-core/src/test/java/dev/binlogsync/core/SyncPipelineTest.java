@@ -306,6 +306,47 @@ class SyncPipelineTest {
     }
 
     @Test
+    void flushesWhenALaneReachesMaxBulkSizeBeforeTheInterval() throws Exception {
+        ManualClock clock = new ManualClock();
+        start(builder().clock(clock).flushInterval(Duration.ofMillis(200)).maxBulkSize(1000).lanes(1)
+                .maxInFlightRequests(1));
+        String big = "x".repeat(600);
+        source.append(P, insert(1, "note", big), insert(2, "note", big));
+        // the lane passed 1000 bytes: the first document goes at once, alone, within the size limit
+        assertTrue(sink.awaitRequests(1, WAIT));
+        assertEquals(List.of("1"), sink.requests().get(0).actions().stream().map(DocumentAction::id).toList());
+        // the rest is below the limit and waits for its interval
+        assertTrue(source.awaitPolls(source.polls() + 3, WAIT));
+        assertEquals(1, sink.requests().size());
+        clock.advance(Duration.ofMillis(200));
+        assertTrue(sink.awaitRequests(2, WAIT));
+        assertEquals(List.of("2"), sink.requests().get(1).actions().stream().map(DocumentAction::id).toList());
+    }
+
+    @Test
+    void bufferedBytesLimitPausesTheSource() throws Exception {
+        InMemorySource small = new InMemorySource(true, 1);
+        sink.manual(true);
+        SyncPipeline p = start(builder().source(small).maxBulkSize(2_000).maxBufferedBytes(4_000).lanes(1)
+                .maxInFlightRequests(1));
+        String big = "x".repeat(900);
+        for (int i = 0; i < 50; i++) {
+            small.append(P, insert(i, "note", big));
+        }
+        assertTrue(small.awaitPaused(true, WAIT));
+        assertTrue(small.awaitPolls(small.polls() + 3, WAIT));
+        assertTrue(p.metrics().bufferedBytes() < 4_000 + 1_100, "held " + p.metrics().bufferedBytes() + " bytes");
+        assertTrue(small.undelivered() > 30);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!small.awaitCommitted(P, 49, Duration.ofMillis(10)) && System.nanoTime() < deadline) {
+            for (RecordingBulkSink.Request r : sink.pending()) {
+                r.complete();
+            }
+        }
+        assertEquals(new SourcePosition(P, 49), small.committed(P));
+    }
+
+    @Test
     void fullBufferPausesTheSourceWhichResumesWhenThereIsRoom() throws Exception {
         InMemorySource small = new InMemorySource(true, 5);
         sink.manual(true);
