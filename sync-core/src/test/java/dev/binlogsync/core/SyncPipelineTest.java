@@ -451,6 +451,81 @@ class SyncPipelineTest {
     }
 
     @Test
+    void closeTimeoutAbandonsUnacknowledgedWorkUncommitted() throws Exception {
+        sink.manual(true);
+        SyncPipeline p = start(builder());
+        source.append(P, insert(1));
+        assertTrue(sink.awaitPending(1, WAIT)); // never completed
+        p.close(Duration.ofMillis(200));
+        assertEquals(SyncPipeline.State.CLOSED, p.state());
+        assertNull(source.committed(P));
+        assertTrue(source.isClosed());
+    }
+
+    @Test
+    void revokeThatCannotFinishWithinDrainTimeoutReleasesThePartitionUncommitted() throws Exception {
+        sink.manual(true);
+        start(builder().drainTimeout(Duration.ofMillis(200)).lanes(1).maxInFlightRequests(1));
+        source.append(P, insert(1));
+        assertTrue(sink.awaitPending(1, WAIT));
+        source.revoke(P);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (source.assignment().contains(P) && System.nanoTime() < deadline) {
+            Thread.sleep(5); // polling with a deadline
+        }
+        assertFalse(source.assignment().contains(P));
+        assertNull(source.committed(P));
+        // the late acknowledgement is ignored, and the pipeline keeps working for other partitions
+        sink.pending().get(0).complete();
+        source.append("other-0", insert(2));
+        while (sink.pending().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        sink.pending().get(0).complete();
+        assertTrue(source.awaitCommitted("other-0", 0, WAIT));
+        assertNull(source.committed(P));
+    }
+
+    @Test
+    void skipDecodePolicyCountsTheRecordAndCommitsPastIt() throws Exception {
+        SyncPipeline p = start(builder().onDecodeFailure(FailurePolicy.SKIP));
+        source.appendUndecodable(P, "{", "truncated");
+        source.append(P, insert(2));
+        assertTrue(source.awaitCommitted(P, 1, WAIT));
+        assertTrue(awaitMetrics(p, m -> m.skipped() == 1));
+        assertNotNull(sink.document(INDEX, "2"));
+    }
+
+    @Test
+    void listenerHearsPauseAndResume() throws Exception {
+        List<String> heard = new CopyOnWriteArrayList<>();
+        PipelineListener l = new PipelineListener() {
+            @Override
+            public void onPause() {
+                heard.add("pause");
+            }
+
+            @Override
+            public void onResume() {
+                heard.add("resume");
+            }
+        };
+        sink.manual(true);
+        start(builder().listener(l).maxBufferedActions(1).maxBulkActions(1).lanes(1).maxInFlightRequests(1));
+        source.append(P, insert(1));
+        assertTrue(source.awaitPaused(true, WAIT));
+        assertTrue(sink.awaitPending(1, WAIT));
+        sink.pending().get(0).complete();
+        assertTrue(source.awaitPaused(false, WAIT));
+        assertTrue(source.awaitCommitted(P, 0, WAIT));
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (heard.size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(5); // polling with a deadline
+        }
+        assertEquals(List.of("pause", "resume"), heard);
+    }
+
+    @Test
     void closeBeforeStartClosesWithoutRunning() {
         SyncPipeline p = builder().build();
         p.close();
