@@ -34,10 +34,38 @@ class PerDocumentOrderRandomizedTest {
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {1L, 42L, 20261125L})
     void everyDocumentEndsInItsStreamStateAndItsWritesKeepStreamOrder(long seed) throws Exception {
+        run(seed, false);
+    }
+
+    /**
+     * The same with partitions revoked, lost and assigned again at random while bulks are out:
+     * records after the last commit are read and written again (at-least-once), so the history
+     * may repeat itself, but every document still ends in its stream state.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {7L, 99L})
+    void rebalancesDuringTheRunStillEndInTheStreamState(long seed) throws Exception {
+        run(seed, true);
+    }
+
+    private void run(long seed, boolean rebalance) throws Exception {
         Random random = new Random(seed);
         InMemorySource source = new InMemorySource(true, 1 + random.nextInt(50));
         RecordingBulkSink sink = new RecordingBulkSink().manual(true);
+        java.util.concurrent.atomic.AtomicInteger rebalances = new java.util.concurrent.atomic.AtomicInteger();
+        PipelineListener counting = new PipelineListener() {
+            @Override
+            public void onPartitionsRevoked(java.util.Collection<String> partitions) {
+                rebalances.incrementAndGet();
+            }
+
+            @Override
+            public void onPartitionsLost(java.util.Collection<String> partitions) {
+                rebalances.incrementAndGet();
+            }
+        };
         SyncPipeline pipeline = SyncPipeline.builder()
+                .listener(counting)
                 .source(source)
                 .sink(sink)
                 .ruleSet(TestRules.byOperation())
@@ -85,6 +113,21 @@ class PerDocumentOrderRandomizedTest {
             while (!allCommitted(source, lastOffset)) {
                 assertTrue(System.nanoTime() < deadline, "not all committed in time: " + source);
                 assertEquals(SyncPipeline.State.RUNNING, pipeline.state(), () -> String.valueOf(pipeline.failure()));
+                if (rebalance && random.nextInt(4) == 0) {
+                    String partition = "p-" + random.nextInt(PARTITIONS);
+                    if (!source.assignment().contains(partition)) {
+                        source.assign(partition);
+                    } else if (random.nextBoolean()) {
+                        source.revoke(partition);
+                    } else {
+                        source.lose(partition);
+                    }
+                }
+                if (rebalance && source.assignment().size() < PARTITIONS && random.nextInt(3) == 0) {
+                    for (int p = 0; p < PARTITIONS; p++) {
+                        source.assign("p-" + p);
+                    }
+                }
                 List<RecordingBulkSink.Request> pending = sink.pending();
                 if (pending.isEmpty()) {
                     sink.awaitPending(1, Duration.ofMillis(20));
@@ -115,7 +158,7 @@ class PerDocumentOrderRandomizedTest {
         Map<String, Map<String, Object>> want = new LinkedHashMap<>();
         expected.forEach((id, doc) -> want.put(TestRules.INDEX + "/" + id, doc));
         assertEquals(want, actual);
-        for (int doc = 0; doc < DOCS; doc++) {
+        for (int doc = 0; doc < DOCS && !rebalance; doc++) {
             int previous = 0;
             for (DocumentAction a : sink.history(TestRules.INDEX, String.valueOf(doc))) {
                 if (a.document() != null) {
@@ -129,7 +172,12 @@ class PerDocumentOrderRandomizedTest {
         assertEquals(SyncPipeline.State.CLOSED, pipeline.state());
         assertTrue(m.retried() > 0, "the run exercised retries");
         assertTrue(m.coalesced() > 0, "the run exercised coalescing");
-        assertEquals(seq, m.events());
+        if (!rebalance) {
+            assertEquals(seq, m.events());
+        } else {
+            assertTrue(m.events() >= seq);
+            assertTrue(rebalances.get() >= 3, "the run exercised rebalances: " + rebalances.get());
+        }
     }
 
     private static boolean allCommitted(InMemorySource source, long[] lastOffset) {

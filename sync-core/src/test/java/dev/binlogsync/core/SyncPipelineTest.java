@@ -306,6 +306,47 @@ class SyncPipelineTest {
     }
 
     @Test
+    void flushesWhenALaneReachesMaxBulkSizeBeforeTheInterval() throws Exception {
+        ManualClock clock = new ManualClock();
+        start(builder().clock(clock).flushInterval(Duration.ofMillis(200)).maxBulkSize(1000).lanes(1)
+                .maxInFlightRequests(1));
+        String big = "x".repeat(600);
+        source.append(P, insert(1, "note", big), insert(2, "note", big));
+        // the lane passed 1000 bytes: the first document goes at once, alone, within the size limit
+        assertTrue(sink.awaitRequests(1, WAIT));
+        assertEquals(List.of("1"), sink.requests().get(0).actions().stream().map(DocumentAction::id).toList());
+        // the rest is below the limit and waits for its interval
+        assertTrue(source.awaitPolls(source.polls() + 3, WAIT));
+        assertEquals(1, sink.requests().size());
+        clock.advance(Duration.ofMillis(200));
+        assertTrue(sink.awaitRequests(2, WAIT));
+        assertEquals(List.of("2"), sink.requests().get(1).actions().stream().map(DocumentAction::id).toList());
+    }
+
+    @Test
+    void bufferedBytesLimitPausesTheSource() throws Exception {
+        InMemorySource small = new InMemorySource(true, 1);
+        sink.manual(true);
+        SyncPipeline p = start(builder().source(small).maxBulkSize(2_000).maxBufferedBytes(4_000).lanes(1)
+                .maxInFlightRequests(1));
+        String big = "x".repeat(900);
+        for (int i = 0; i < 50; i++) {
+            small.append(P, insert(i, "note", big));
+        }
+        assertTrue(small.awaitPaused(true, WAIT));
+        assertTrue(small.awaitPolls(small.polls() + 3, WAIT));
+        assertTrue(p.metrics().bufferedBytes() < 4_000 + 1_100, "held " + p.metrics().bufferedBytes() + " bytes");
+        assertTrue(small.undelivered() > 30);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!small.awaitCommitted(P, 49, Duration.ofMillis(10)) && System.nanoTime() < deadline) {
+            for (RecordingBulkSink.Request r : sink.pending()) {
+                r.complete();
+            }
+        }
+        assertEquals(new SourcePosition(P, 49), small.committed(P));
+    }
+
+    @Test
     void fullBufferPausesTheSourceWhichResumesWhenThereIsRoom() throws Exception {
         InMemorySource small = new InMemorySource(true, 5);
         sink.manual(true);
@@ -448,6 +489,81 @@ class SyncPipelineTest {
         assertTrue(source.awaitCommitted(P, 0, WAIT));
         source.append(P, insert(2));
         assertTrue(source.awaitCommitted(P, 1, WAIT));
+    }
+
+    @Test
+    void closeTimeoutAbandonsUnacknowledgedWorkUncommitted() throws Exception {
+        sink.manual(true);
+        SyncPipeline p = start(builder());
+        source.append(P, insert(1));
+        assertTrue(sink.awaitPending(1, WAIT)); // never completed
+        p.close(Duration.ofMillis(200));
+        assertEquals(SyncPipeline.State.CLOSED, p.state());
+        assertNull(source.committed(P));
+        assertTrue(source.isClosed());
+    }
+
+    @Test
+    void revokeThatCannotFinishWithinDrainTimeoutReleasesThePartitionUncommitted() throws Exception {
+        sink.manual(true);
+        start(builder().drainTimeout(Duration.ofMillis(200)).lanes(1).maxInFlightRequests(1));
+        source.append(P, insert(1));
+        assertTrue(sink.awaitPending(1, WAIT));
+        source.revoke(P);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (source.assignment().contains(P) && System.nanoTime() < deadline) {
+            Thread.sleep(5); // polling with a deadline
+        }
+        assertFalse(source.assignment().contains(P));
+        assertNull(source.committed(P));
+        // the late acknowledgement is ignored, and the pipeline keeps working for other partitions
+        sink.pending().get(0).complete();
+        source.append("other-0", insert(2));
+        while (sink.pending().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        sink.pending().get(0).complete();
+        assertTrue(source.awaitCommitted("other-0", 0, WAIT));
+        assertNull(source.committed(P));
+    }
+
+    @Test
+    void skipDecodePolicyCountsTheRecordAndCommitsPastIt() throws Exception {
+        SyncPipeline p = start(builder().onDecodeFailure(FailurePolicy.SKIP));
+        source.appendUndecodable(P, "{", "truncated");
+        source.append(P, insert(2));
+        assertTrue(source.awaitCommitted(P, 1, WAIT));
+        assertTrue(awaitMetrics(p, m -> m.skipped() == 1));
+        assertNotNull(sink.document(INDEX, "2"));
+    }
+
+    @Test
+    void listenerHearsPauseAndResume() throws Exception {
+        List<String> heard = new CopyOnWriteArrayList<>();
+        PipelineListener l = new PipelineListener() {
+            @Override
+            public void onPause() {
+                heard.add("pause");
+            }
+
+            @Override
+            public void onResume() {
+                heard.add("resume");
+            }
+        };
+        sink.manual(true);
+        start(builder().listener(l).maxBufferedActions(1).maxBulkActions(1).lanes(1).maxInFlightRequests(1));
+        source.append(P, insert(1));
+        assertTrue(source.awaitPaused(true, WAIT));
+        assertTrue(sink.awaitPending(1, WAIT));
+        sink.pending().get(0).complete();
+        assertTrue(source.awaitPaused(false, WAIT));
+        assertTrue(source.awaitCommitted(P, 0, WAIT));
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (heard.size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(5); // polling with a deadline
+        }
+        assertEquals(List.of("pause", "resume"), heard);
     }
 
     @Test

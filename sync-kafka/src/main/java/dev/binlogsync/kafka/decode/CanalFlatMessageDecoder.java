@@ -153,7 +153,8 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
 
     private List<ChangeEvent> events(Message m, SourcePosition position) {
         String type = m.type;
-        if (m.isDdl || (type != null && DDL_TYPES.contains(type))) {
+        boolean dml = !m.isDdl && ("INSERT".equals(type) || "UPDATE".equals(type) || "DELETE".equals(type));
+        if (!dml && (m.isDdl || (type != null && DDL_TYPES.contains(type)))) {
             String db = m.database == null ? "" : m.database;
             String table = m.table == null ? "" : m.table;
             String sql = m.sql == null ? "" : m.sql;

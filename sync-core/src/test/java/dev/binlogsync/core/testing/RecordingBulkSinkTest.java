@@ -1,0 +1,90 @@
+package dev.binlogsync.core.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.binlogsync.core.DocumentAction;
+import dev.binlogsync.core.ItemResult;
+import dev.binlogsync.core.RetriableSyncException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class RecordingBulkSinkTest {
+
+    private static List<ItemResult> results(RecordingBulkSink sink, List<DocumentAction> actions) throws Exception {
+        return sink.execute(actions).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void appliesSuccessfulItemsToTheSimulatedIndexWithElasticsearchSemantics() throws Exception {
+        RecordingBulkSink sink = new RecordingBulkSink();
+        results(sink, List.of(DocumentAction.index("i", "1", Map.of("a", 1, "o", Map.of("x", 1))),
+                DocumentAction.upsert("i", "1", Map.of("b", 2, "o", Map.of("y", 2))),
+                DocumentAction.upsert("i", "2", Map.of("c", 3)),
+                DocumentAction.index("i", "3", Map.of("d", 4)),
+                DocumentAction.delete("i", "3")));
+        assertEquals(Map.of("a", 1, "b", 2, "o", Map.of("x", 1, "y", 2)), sink.document("i", "1"));
+        assertEquals(Map.of("c", 3), sink.document("i", "2"));
+        assertNull(sink.document("i", "3"));
+        assertEquals(2, sink.history("i", "3").size());
+    }
+
+    @Test
+    void scriptedRepliesApplyInOrderThenTheDefault() throws Exception {
+        RecordingBulkSink sink = new RecordingBulkSink()
+                .enqueue(RecordingBulkSink.Reply.retryable(a -> a.id().equals("1")));
+        List<DocumentAction> bulk = List.of(DocumentAction.index("i", "1", Map.of()), DocumentAction.index("i", "2", Map.of()));
+        List<ItemResult> first = results(sink, bulk);
+        assertEquals(ItemResult.Outcome.RETRYABLE, first.get(0).outcome());
+        assertEquals(ItemResult.Outcome.SUCCESS, first.get(1).outcome());
+        assertNull(sink.document("i", "1"), "a failed item is not applied");
+        assertTrue(results(sink, bulk).stream().allMatch(ItemResult::isDone));
+    }
+
+    @Test
+    void aFailedRequestCompletesExceptionallyAndAppliesNothing() {
+        RecordingBulkSink sink = new RecordingBulkSink().enqueue(RecordingBulkSink.Reply.unavailable());
+        CompletableFuture<List<ItemResult>> f = sink.execute(List.of(DocumentAction.index("i", "1", Map.of())))
+                .toCompletableFuture();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(5, TimeUnit.SECONDS));
+        assertTrue(e.getCause() instanceof RetriableSyncException);
+        assertTrue(sink.documents().isEmpty());
+    }
+
+    @Test
+    void manualModeLetsTheTestCompleteInAnyOrderAndDetectsOverlaps() throws Exception {
+        RecordingBulkSink sink = new RecordingBulkSink().manual(true);
+        CompletableFuture<List<ItemResult>> a = sink.execute(List.of(DocumentAction.index("i", "1", Map.of("v", 1))))
+                .toCompletableFuture();
+        CompletableFuture<List<ItemResult>> b = sink.execute(List.of(DocumentAction.index("i", "2", Map.of("v", 1))))
+                .toCompletableFuture();
+        assertEquals(2, sink.pending().size());
+        assertFalse(a.isDone());
+        sink.pending().get(1).complete();
+        assertTrue(b.isDone());
+        assertFalse(a.isDone());
+        assertEquals(List.of(), sink.overlaps());
+        sink.execute(List.of(DocumentAction.index("i", "1", Map.of("v", 2))));
+        assertEquals(1, sink.overlaps().size(), "document 1 is in two requests in flight");
+        RecordingBulkSink.Request first = sink.pending().get(0);
+        first.complete();
+        assertThrows(IllegalStateException.class, first::complete);
+    }
+
+    @Test
+    void delayedRepliesCompleteOnAnotherThread() throws Exception {
+        RecordingBulkSink sink = new RecordingBulkSink().delay(Duration.ofMillis(10));
+        assertEquals(1, results(sink, List.of(DocumentAction.index("i", "1", Map.of()))).size());
+        assertTrue(sink.awaitRequests(1, Duration.ofSeconds(1)));
+        sink.close();
+        assertTrue(sink.isClosed());
+    }
+}
