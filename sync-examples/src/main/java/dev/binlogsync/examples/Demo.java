@@ -10,7 +10,7 @@ import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
 import dev.binlogsync.examples.testbed.AckTrackingSink;
 import dev.binlogsync.examples.testbed.BinlogCanalRelay;
 import dev.binlogsync.examples.testbed.EmbeddedMariaDb;
-import dev.binlogsync.examples.testbed.HeartbeatCheck;
+import dev.binlogsync.elasticsearch.HeartbeatCheck;
 import dev.binlogsync.examples.testbed.HeartbeatWriter;
 import dev.binlogsync.examples.testbed.KafkaCanalMessageSink;
 import dev.binlogsync.examples.testbed.SyncVerifier;

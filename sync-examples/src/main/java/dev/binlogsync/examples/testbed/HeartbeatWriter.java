@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes a heartbeat row into MySQL every few seconds: {@code (source, beat_ms)} in a table it
  * creates when missing, one row per source, updated in place. The row travels the binlog, Kafka and
- * the pipeline like any other change; {@link HeartbeatCheck} reads it back from Elasticsearch, and
+ * the pipeline like any other change; {@link dev.binlogsync.elasticsearch.HeartbeatCheck} reads it back from Elasticsearch, and
  * its age is how far behind the whole chain is (the signal operators of the system this library grew
  * from alerted on).
  *

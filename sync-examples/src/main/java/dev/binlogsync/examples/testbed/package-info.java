@@ -3,7 +3,7 @@
  * dev.binlogsync.examples.testbed.EmbeddedMariaDb}), a binlog-to-Kafka relay that writes Canal flat
  * messages exactly as Canal does ({@link dev.binlogsync.examples.testbed.BinlogCanalRelay}), and the
  * heartbeat writer and check ({@link dev.binlogsync.examples.testbed.HeartbeatWriter}, {@link
- * dev.binlogsync.examples.testbed.HeartbeatCheck}). Used by the demo and the reliability suite.
+ * dev.binlogsync.elasticsearch.HeartbeatCheck}). Used by the demo and the reliability suite.
  *
  * <p>Null policy: parameters and return values are non-null unless annotated
  * {@link javax.annotation.Nullable}.

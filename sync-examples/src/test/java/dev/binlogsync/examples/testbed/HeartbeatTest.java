@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.binlogsync.elasticsearch.HeartbeatCheck;
 import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -1,4 +1,4 @@
-package dev.binlogsync.examples.testbed;
+package dev.binlogsync.elasticsearch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,18 +17,23 @@ import org.elasticsearch.client.RestClient;
 
 /**
  * Reads the newest heartbeat document from Elasticsearch and reports how old it is: the time since
- * the newest beat {@link HeartbeatWriter} wrote into MySQL that has made it through the binlog,
- * Kafka and the pipeline into the index. A growing age means the chain is stuck somewhere; alert on
- * it.
+ * the newest beat that a heartbeat job wrote into MySQL (a row updated every few seconds, such as
+ * the demo's {@code HeartbeatWriter}) has made it through the binlog, Kafka and the pipeline into
+ * the index. This is the end-to-end signal to alert on: a growing age means the chain is stuck
+ * somewhere, whichever part it is.
  *
  * <pre>{@code
  * HeartbeatCheck check = HeartbeatCheck.of(restClient, "heartbeat");
- * check.newest().ifPresent(beat -> System.out.println("heartbeat age " + beat.age()));
+ * check.newest().ifPresent(beat -> {
+ *     pipeline.reportHeartbeat(beat.beat());   // exported as binlogsync.heartbeat.age
+ *     System.out.println("heartbeat age " + beat.age());
+ * });
  * }</pre>
  *
  * <p>The index holds one document per source with a numeric field {@code beat_ms} (epoch ms; the
  * field name is configurable). Uses the caller's {@link RestClient}, which it does not close.
- * Thread-safe.
+ * Thread-safe. {@link #newest()} throws {@link java.io.IOException} when Elasticsearch cannot be
+ * asked, and returns empty when the index holds no heartbeat yet.
  */
 public final class HeartbeatCheck {
 
