@@ -4,7 +4,10 @@ import dev.binlogsync.core.config.ConfigException;
 import dev.binlogsync.core.config.ConfigSection;
 import dev.binlogsync.kafka.KafkaSecurity;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /** Settings shared by the Kafka source and dead-letter sink providers. */
 final class KafkaConfigs {
@@ -58,5 +61,30 @@ final class KafkaConfigs {
             sec = s.at("keystore", () -> base.withKeystore(Path.of(path), storePassword, keyPassword));
         }
         return sec;
+    }
+
+    /** {@code properties}: each client property handed to {@code property}, errors naming its path. */
+    static void properties(ConfigSection c, BiConsumer<String, Object> property) {
+        ConfigSection props = c.optSection("properties");
+        if (props != null) {
+            for (String k : props.keys()) {
+                Object v = props.value(k);
+                props.at(k, () -> {
+                    property.accept(k, v);
+                    return null;
+                });
+            }
+        }
+    }
+
+    /** An optional duration {@code key}, handed to {@code setter} when present, errors naming its path. */
+    static void duration(ConfigSection c, String key, Consumer<Duration> setter) {
+        Duration d = c.duration(key, null);
+        if (d != null) {
+            c.at(key, () -> {
+                setter.accept(d);
+                return null;
+            });
+        }
     }
 }

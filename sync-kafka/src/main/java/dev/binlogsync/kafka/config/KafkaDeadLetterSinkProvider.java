@@ -4,7 +4,6 @@ import dev.binlogsync.core.DeadLetterSink;
 import dev.binlogsync.core.config.ComponentProvider;
 import dev.binlogsync.core.config.ConfigSection;
 import dev.binlogsync.kafka.KafkaDeadLetterSink;
-import java.time.Duration;
 
 /**
  * {@code deadLetter.type = "kafka"}: a {@link KafkaDeadLetterSink}. Keys: {@code bootstrapServers}
@@ -31,17 +30,8 @@ public final class KafkaDeadLetterSinkProvider implements ComponentProvider<Dead
         String topic = c.string("topic");
         c.at("topic", () -> b.topic(topic));
         b.security(KafkaConfigs.security(c));
-        ConfigSection props = c.optSection("properties");
-        if (props != null) {
-            for (String k : props.keys()) {
-                Object v = props.value(k);
-                props.at(k, () -> b.property(k, v));
-            }
-        }
-        Duration close = c.duration("closeTimeout", null);
-        if (close != null) {
-            c.at("closeTimeout", () -> b.closeTimeout(close));
-        }
+        KafkaConfigs.properties(c, b::property);
+        KafkaConfigs.duration(c, "closeTimeout", b::closeTimeout);
         return c.at("", b::build);
     }
 }

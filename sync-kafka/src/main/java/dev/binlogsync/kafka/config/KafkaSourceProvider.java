@@ -12,7 +12,6 @@ import dev.binlogsync.kafka.decode.DebeziumDecoder;
 import dev.binlogsync.kafka.decode.MaxwellDecoder;
 import dev.binlogsync.kafka.decode.MessageDecoder;
 import java.time.DateTimeException;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
@@ -75,21 +74,9 @@ public final class KafkaSourceProvider implements ComponentProvider<Source> {
             b.startPosition(startPosition(c, start));
         }
         b.security(KafkaConfigs.security(c));
-        ConfigSection props = c.optSection("properties");
-        if (props != null) {
-            for (String k : props.keys()) {
-                Object v = props.value(k);
-                props.at(k, () -> b.property(k, v));
-            }
-        }
-        Duration commit = c.duration("commitTimeout", null);
-        if (commit != null) {
-            c.at("commitTimeout", () -> b.commitTimeout(commit));
-        }
-        Duration close = c.duration("closeTimeout", null);
-        if (close != null) {
-            c.at("closeTimeout", () -> b.closeTimeout(close));
-        }
+        KafkaConfigs.properties(c, b::property);
+        KafkaConfigs.duration(c, "commitTimeout", b::commitTimeout);
+        KafkaConfigs.duration(c, "closeTimeout", b::closeTimeout);
         return c.at("", b::build);
     }
 
