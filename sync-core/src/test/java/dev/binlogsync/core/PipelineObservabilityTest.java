@@ -175,8 +175,12 @@ class PipelineObservabilityTest {
         assertTrue(h.cause() instanceof RetriableSyncException);
 
         sink.defaultReply(Reply.success()); // the sink is back: the next retry succeeds
-        clock.advance(Duration.ofSeconds(1));
-        await(p, x -> x.health().isHealthy(), "healthy again");
+        // A retry sent before the reply changed may still fail and schedule another one on the manual clock,
+        // so keep moving the clock past the backoff until a retry succeeds.
+        await(p, x -> {
+            clock.advance(Duration.ofMillis(20));
+            return x.health().isHealthy();
+        }, "healthy again");
         assertTrue(source.awaitCommitted(P, 0, WAIT));
     }
 
