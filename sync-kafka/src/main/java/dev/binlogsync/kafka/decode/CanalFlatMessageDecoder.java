@@ -7,6 +7,7 @@ import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.DecodeException;
 import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.kafka.internal.ByteRangeCache;
 import dev.binlogsync.kafka.internal.Json;
 import dev.binlogsync.kafka.internal.MysqlColumnType;
 import java.io.IOException;
@@ -76,7 +77,9 @@ import org.slf4j.LoggerFactory;
  * unknown {@code type} is a {@link DecodeException}.
  *
  * <p>Parses with Jackson's streaming parser straight into the row maps (no tree, no intermediate
- * copies). Immutable and thread-safe.
+ * copies). The {@code mysqlType} and {@code sqlType} objects, which repeat byte for byte in every
+ * message of a table, are parsed once and then found by their bytes (a bounded cache of 1024
+ * distinct objects each). Thread-safe; its configuration is immutable.
  *
  * <pre>{@code
  * MessageDecoder canal = CanalFlatMessageDecoder.builder()
@@ -88,6 +91,7 @@ import org.slf4j.LoggerFactory;
 public final class CanalFlatMessageDecoder implements MessageDecoder {
 
     private static final Logger LOG = LoggerFactory.getLogger(CanalFlatMessageDecoder.class);
+    private static final int TYPE_CACHE_LIMIT = 1024;
     private static final List<String> DDL_TYPES =
             List.of("CREATE", "ALTER", "ERASE", "TRUNCATE", "RENAME", "CINDEX", "DINDEX", "QUERY", "GTID");
 
@@ -96,6 +100,9 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
     private final ZoneId zone;
     @Nullable
     private final DdlListener ddlListener;
+    /** Parsed {@code mysqlType} / {@code sqlType} objects by their bytes: they repeat in every message of a table. */
+    private final ByteRangeCache<Map<String, MysqlColumnType>> mysqlTypes = new ByteRangeCache<>(TYPE_CACHE_LIMIT);
+    private final ByteRangeCache<SqlTypes> sqlTypes = new ByteRangeCache<>(TYPE_CACHE_LIMIT);
 
     private CanalFlatMessageDecoder(Builder b) {
         this.tinyint1AsBoolean = b.tinyint1AsBoolean;
@@ -136,8 +143,8 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
                     case "es": m.es = t == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : 0L; break;
                     case "sql": m.sql = text(p, t, field); break;
                     case "pkNames": m.pkNames = readStrings(p, t, field); break;
-                    case "mysqlType": m.mysqlType = readTypes(p, t); break;
-                    case "sqlType": readSqlTypes(p, t, m); break;
+                    case "mysqlType": m.mysqlType = mysqlTypes(p, t, value); break;
+                    case "sqlType": m.sqlTypes = sqlTypes(p, t, value); break;
                     case "data": m.data = readRows(p, t, field); break;
                     case "old": m.old = readRows(p, t, field); break;
                     default: p.skipChildren();
@@ -372,13 +379,62 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
                 p.skipChildren();
             }
         }
+        return Collections.unmodifiableMap(types);
+    }
+
+    /**
+     * {@code mysqlType}, parsed once per distinct object: the bytes of the object are looked up in
+     * {@link #mysqlTypes}, and only a miss is parsed (from the same bytes).
+     */
+    @Nullable
+    private Map<String, MysqlColumnType> mysqlTypes(JsonParser p, JsonToken t, byte[] value) throws IOException {
+        if (t != JsonToken.START_OBJECT) {
+            return readTypes(p, t); // null, or the error
+        }
+        ByteRangeCache.Key key = objectBytes(p, value, mysqlTypes);
+        Map<String, MysqlColumnType> types = mysqlTypes.get(key);
+        if (types == null) {
+            try (JsonParser sub = Json.FACTORY.createParser(key.bytes(), key.from(), key.length())) {
+                types = readTypes(sub, sub.nextToken());
+            }
+            mysqlTypes.put(key, types);
+        }
         return types;
     }
 
+    /** {@code sqlType}, parsed once per distinct object like {@link #mysqlTypes}. */
+    @Nullable
+    private SqlTypes sqlTypes(JsonParser p, JsonToken t, byte[] value) throws IOException {
+        if (t != JsonToken.START_OBJECT) {
+            return readSqlTypes(p, t); // null, or the error
+        }
+        ByteRangeCache.Key key = objectBytes(p, value, sqlTypes);
+        SqlTypes types = sqlTypes.get(key);
+        if (types == null) {
+            try (JsonParser sub = Json.FACTORY.createParser(key.bytes(), key.from(), key.length())) {
+                types = readSqlTypes(sub, sub.nextToken());
+            }
+            sqlTypes.put(key, types);
+        }
+        return types;
+    }
+
+    /** The bytes of the object starting at the current token, which is skipped (and so checked for syntax). */
+    private static ByteRangeCache.Key objectBytes(JsonParser p, byte[] value, ByteRangeCache<?> cache) throws IOException {
+        long start = p.currentTokenLocation().getByteOffset();
+        p.skipChildren();
+        long end = p.currentTokenLocation().getByteOffset() + 1;
+        if (start < 0 || end > value.length || end <= start) {
+            throw new IllegalStateException("no byte offsets from the parser: " + start + ".." + end);
+        }
+        return cache.key(value, (int) start, (int) end);
+    }
+
     /** Reads {@code sqlType} into two small arrays: it is only the fallback, a map would cost more than it saves. */
-    private static void readSqlTypes(JsonParser p, JsonToken t, Message m) throws IOException {
+    @Nullable
+    private static SqlTypes readSqlTypes(JsonParser p, JsonToken t) throws IOException {
         if (t == JsonToken.VALUE_NULL) {
-            return;
+            return null;
         }
         if (t != JsonToken.START_OBJECT) {
             throw new DecodeException("'sqlType' must be an object, got " + t);
@@ -399,9 +455,20 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
                 p.skipChildren();
             }
         }
-        m.sqlTypeNames = names;
-        m.sqlTypeCodes = codes;
-        m.sqlTypeCount = n;
+        return new SqlTypes(names, codes, n);
+    }
+
+    /** A parsed {@code sqlType}: the first {@code count} names and codes. Never modified once built. */
+    private record SqlTypes(String[] names, int[] codes, int count) {
+        @Nullable
+        MysqlColumnType typeOf(String column) {
+            for (int i = 0; i < count; i++) {
+                if (names[i].equals(column)) {
+                    return MysqlColumnType.ofSqlType(codes[i]);
+                }
+            }
+            return null;
+        }
     }
 
     @Nullable
@@ -461,23 +528,14 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         @Nullable String sql;
         @Nullable List<String> pkNames;
         @Nullable Map<String, MysqlColumnType> mysqlType;
-        @Nullable String[] sqlTypeNames;
-        @Nullable int[] sqlTypeCodes;
-        int sqlTypeCount;
+        @Nullable SqlTypes sqlTypes;
         @Nullable List<Map<String, Object>> data;
         @Nullable List<Map<String, Object>> old;
 
         @Nullable
         MysqlColumnType typeOf(String column) {
             MysqlColumnType t = mysqlType == null ? null : mysqlType.get(column);
-            if (t == null && sqlTypeNames != null) {
-                for (int i = 0; i < sqlTypeCount; i++) {
-                    if (sqlTypeNames[i].equals(column)) {
-                        return MysqlColumnType.ofSqlType(sqlTypeCodes[i]);
-                    }
-                }
-            }
-            return t;
+            return t == null && sqlTypes != null ? sqlTypes.typeOf(column) : t;
         }
     }
 

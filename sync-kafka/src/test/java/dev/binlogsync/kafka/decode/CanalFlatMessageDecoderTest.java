@@ -218,4 +218,36 @@ class CanalFlatMessageDecoderTest {
             assertEquals("x", row.get("v"));
         }
     }
+
+    @Test
+    void aChangedSchemaIsTypedByItsOwnTypesNotByTheCachedOnes() {
+        String before = "{\"data\":[{\"n\":\"12\",\"m\":\"7\"}],\"database\":\"d\",\"mysqlType\":{\"n\":\"int(11)\","
+                + "\"m\":\"int(11)\"},\"sqlType\":{\"n\":4,\"m\":4},\"table\":\"t\",\"type\":\"INSERT\"}";
+        // same length, same table: only the bytes of the type objects differ
+        String after = "{\"data\":[{\"n\":\"12\",\"m\":\"7\"}],\"database\":\"d\",\"mysqlType\":{\"n\":\"varchar\","
+                + "\"m\":\"vector1\"},\"sqlType\":{\"n\":4,\"m\":-5},\"table\":\"t\",\"type\":\"INSERT\"}";
+        for (int i = 0; i < 2; i++) {
+            Map<String, Object> b = decoder.decode(null, utf8(before), POS).get(0).row();
+            assertEquals(12, b.get("n"));
+            assertEquals(7, b.get("m"));
+            Map<String, Object> a = decoder.decode(null, utf8(after), POS).get(0).row();
+            assertEquals("12", a.get("n"));
+            assertEquals(7L, a.get("m"), "unknown mysqlType: typed from the changed sqlType");
+        }
+    }
+
+    @Test
+    void aMalformedTypeObjectIsADecodeErrorAlsoWhenAnEqualPrefixWasCached() {
+        String good = "{\"data\":[{\"n\":\"12\"}],\"database\":\"d\",\"mysqlType\":{\"n\":\"int(11)\"},"
+                + "\"table\":\"t\",\"type\":\"INSERT\"}";
+        assertEquals(12, decoder.decode(null, utf8(good), POS).get(0).row().get("n"));
+        String bad = "{\"data\":[{\"n\":\"12\"}],\"database\":\"d\",\"mysqlType\":{\"n\":\"int(11)\",},"
+                + "\"table\":\"t\",\"type\":\"INSERT\"}";
+        DecodeException e = assertThrows(DecodeException.class, () -> decoder.decode(null, utf8(bad), POS));
+        assertTrue(e.getMessage().contains("malformed JSON"), e.getMessage());
+        String notAString = "{\"data\":[{\"n\":\"12\"}],\"database\":\"d\",\"mysqlType\":[\"int(11)\"],"
+                + "\"table\":\"t\",\"type\":\"INSERT\"}";
+        e = assertThrows(DecodeException.class, () -> decoder.decode(null, utf8(notAString), POS));
+        assertTrue(e.getMessage().contains("'mysqlType' must be an object"), e.getMessage());
+    }
 }
