@@ -34,7 +34,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -48,7 +47,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.Response;
-import org.elasticsearch.client.ResponseListener;
 import org.elasticsearch.client.RestClient;
 
 /**
@@ -67,7 +65,7 @@ import org.elasticsearch.client.RestClient;
  * included) and the pipeline's peak buffered bytes, and the sync latency p50/p99/max.
  *
  * <p>Args (all optional): {@code n=100000 partitions=3 batch=1000 flushMs=200 inFlight=2
- * rate=1000 rateSeconds=20 rounds=3 warm=n sweep=false sweepRateSeconds=10 svg=docs/bench/end-to-end-sweep.svg}.
+ * rate=1000 rateSeconds=20 rounds=3 warm=n buffer=0 sweep=false sweepRateSeconds=10 svg=docs/bench/end-to-end-sweep.svg}.
  * With {@code sweep=true} it also runs every combination of batch size {250, 1000, 4000} and
  * flush interval {50, 200, 1000} ms (backlog throughput and steady-rate latency each) and writes a
  * hand-made SVG chart. Command: {@code sync-benchmarks/run-end-to-end.sh n=100000}.
@@ -78,6 +76,9 @@ public final class EndToEndBenchmark {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final OperatingSystemMXBean OS =
             (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+    /** {@code buffer=}: maxBufferedActions of every pipeline; 0 = the default (or 2 full bulks per request slot if more). */
+    private static int bufferedActions;
 
     private EndToEndBenchmark() {
     }
@@ -96,6 +97,8 @@ public final class EndToEndBenchmark {
         int sweepRateSeconds = intArg(args, "sweepRateSeconds", 10);
         int rounds = intArg(args, "rounds", 3);
         int warm = intArg(args, "warm", n);
+        boolean replay = Boolean.parseBoolean(stringArg(args, "replay", String.valueOf(n <= 200_000)));
+        bufferedActions = intArg(args, "buffer", 0);
         Path svg = Path.of(stringArg(args, "svg", "docs/bench/end-to-end-sweep.svg"));
         THREADS.setThreadCpuTimeEnabled(true);
         System.out.printf(Locale.ROOT, "n=%d partitions=%d batch=%d flushMs=%d inFlight=%d rate=%d/s for %ds "
@@ -109,8 +112,13 @@ public final class EndToEndBenchmark {
                 KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
             kafka.createTopic(TABLE_TOPIC, partitions);
             long t0 = System.nanoTime();
-            Workload w = Workload.generate(n, 42, (m, id) -> producer.send(
-                    new ProducerRecord<>(TABLE_TOPIC, Math.floorMod(Long.hashCode(id), partitions), null, m)));
+            List<byte[]> messages = new ArrayList<>(replay ? n : 0);
+            Workload w = Workload.generate(n, 42, (m, id) -> {
+                producer.send(new ProducerRecord<>(TABLE_TOPIC, Math.floorMod(Long.hashCode(id), partitions), null, m));
+                if (replay) {
+                    messages.add(m);
+                }
+            });
             producer.flush();
             System.out.printf(Locale.ROOT, "pre-loaded %,d messages (%,d inserts, %,d updates, %,d deletes; %,d live "
                             + "documents at the end) in %.1f s%n", n, w.inserts, w.updates, w.deletes, w.live(),
@@ -118,15 +126,22 @@ public final class EndToEndBenchmark {
 
             // warm-up of the JIT and of the node on both paths, discarded
             List<DocumentAction> finals = w.finalDocuments("orders-raw");
+            List<DocumentAction> changes = replay ? Workload.everyChange(messages, "orders-replay") : List.of();
+            messages.clear();
             drain(kafka, es, client, "warm", batch, flushMs, inFlight, warm, warm >= n ? w.live() : -1);
             ceiling(client, finals, inFlight);
+            if (replay) {
+                replay(client, changes, batch, inFlight, w.live());
+            }
 
             // rounds: pipeline then ceiling, back to back, so both see about the same machine load
             List<Double> ratios = new ArrayList<>();
+            List<Double> replayRatios = new ArrayList<>();
             List<Double> rates = new ArrayList<>();
             for (int round = 0; round < rounds; round++) {
                 BacklogResult run = drain(kafka, es, client, "main-" + round, batch, flushMs, inFlight, n, w.live());
                 Ceiling ceiling = ceiling(client, finals, inFlight);
+                RawRun replayed = replay ? replay(client, changes, batch, inFlight, w.live()) : null;
                 double ratio = 100.0 * (n / run.seconds) / (finals.size() / ceiling.seconds);
                 ratios.add(ratio);
                 rates.add(n / run.seconds);
@@ -141,6 +156,20 @@ public final class EndToEndBenchmark {
                 System.out.printf(Locale.ROOT, "RESULT round %d ratio: pipeline events/s / raw docs/s = %.1f%%; raw "
                                 + "time for the final documents / pipeline time to the same final state = %.1f%%%n",
                         round, ratio, 100.0 * ceiling.seconds / run.seconds);
+                System.out.printf(Locale.ROOT, "RESULT round %d ceiling cpu: Elasticsearch threads %.1f us/doc, GC/JIT/VM "
+                                + "and other threads %.1f us/doc, whole process %.1f us/doc (best batch, final documents)%n",
+                        round, ceiling.run.elasticsearchCpu / 1e3 / finals.size(),
+                        (ceiling.run.processCpu - ceiling.run.elasticsearchCpu) / 1e3 / finals.size(),
+                        ceiling.run.processCpu / 1e3 / finals.size());
+                if (replayed != null) {
+                    replayRatios.add(100.0 * replayed.seconds / run.seconds);
+                    System.out.printf(Locale.ROOT, "RESULT round %d replay: every change (%,d actions, uncoalesced, per-id "
+                                    + "order kept: %d sequential lanes by id) raw at batch %d: %.2f s = %,.0f events/s; "
+                                    + "pipeline / replay = %.1f%%; replay Elasticsearch %.1f us/event, whole process %.1f "
+                                    + "us/event%n", round, changes.size(), inFlight, batch, replayed.seconds,
+                            changes.size() / replayed.seconds, 100.0 * replayed.seconds / run.seconds,
+                            replayed.elasticsearchCpu / 1e3 / changes.size(), replayed.processCpu / 1e3 / changes.size());
+                }
                 System.out.printf(Locale.ROOT, "RESULT round %d cpu: pipeline threads %.1f us/event (%s), "
                                 + "Elasticsearch threads %.1f us/event, Kafka broker and other Java threads %.1f "
                                 + "us/event, GC/JIT/VM (process minus Java threads) %.1f us/event, whole process %.1f "
@@ -155,8 +184,10 @@ public final class EndToEndBenchmark {
                                 + "%.1f MiB%n", round, run.peakHeap >> 20, Runtime.getRuntime().maxMemory() >> 20,
                         run.peakBufferedActions, run.peakBufferedBytes / 1048576.0);
             }
-            System.out.printf(Locale.ROOT, "RESULT median of %d rounds: %,.0f events/s, %.1f%% of the raw docs/s%n",
-                    rounds, median(rates), median(ratios));
+            System.out.printf(Locale.ROOT, "RESULT median of %d rounds: %,.0f events/s, %.1f%% of the raw docs/s%s%n",
+                    rounds, median(rates), median(ratios), replayRatios.isEmpty() ? ""
+                            : String.format(Locale.ROOT, ", %.1f%% of the raw replay of every change",
+                                    median(replayRatios)));
 
             LatencyResult lat = steadyRate(kafka, es, client, "main", batch, flushMs, inFlight, partitions, rate,
                     rateSeconds, producer);
@@ -197,7 +228,11 @@ public final class EndToEndBenchmark {
     record LatencyResult(long count, long p50, long p99, long max) {
     }
 
-    record Ceiling(int batch, double seconds, String tried) {
+    record Ceiling(int batch, double seconds, String tried, RawRun run) {
+    }
+
+    /** One raw load: wall time, and the CPU the Elasticsearch threads and the whole process used meanwhile. */
+    record RawRun(double seconds, long elasticsearchCpu, long processCpu) {
     }
 
     private static SyncPipeline pipeline(EmbeddedKafka kafka, EmbeddedElasticsearch es, String topic, String group,
@@ -215,7 +250,8 @@ public final class EndToEndBenchmark {
                 .ruleSet(rules(index))
                 .sink(ElasticsearchSink.builder().hosts(es.httpUrl()).build())
                 .maxBulkActions(batch)
-                .maxBufferedActions(Math.max(SyncPipeline.DEFAULT_MAX_BUFFERED_ACTIONS, batch * inFlight * 2))
+                .maxBufferedActions(bufferedActions > 0 ? bufferedActions
+                        : Math.max(SyncPipeline.DEFAULT_MAX_BUFFERED_ACTIONS, batch * inFlight * 2))
                 .flushInterval(Duration.ofMillis(flushMs))
                 .maxInFlightRequests(inFlight)
                 .summaryInterval(Duration.ZERO)
@@ -344,79 +380,104 @@ public final class EndToEndBenchmark {
     /** The raw ceiling: the final documents as pre-encoded bodies; the best of several batch sizes. */
     private static Ceiling ceiling(RestClient client, List<DocumentAction> finals, int inFlight) throws Exception {
         int bestBatch = 0;
-        double best = Double.MAX_VALUE;
+        RawRun best = null;
         StringBuilder tried = new StringBuilder();
         for (int b : new int[] {500, 1000, 2000, 5000}) {
-            double s = raw(client, "orders-raw-" + b, finals, b, inFlight);
+            RawRun r = raw(client, "orders-raw-" + b, List.of(finals), b, finals.size());
             tried.append(tried.length() == 0 ? "" : ", ").append(b).append(String.format(Locale.ROOT, ": %,.0f/s",
-                    finals.size() / s));
-            if (s < best) {
-                best = s;
+                    finals.size() / r.seconds));
+            if (best == null || r.seconds < best.seconds) {
+                best = r;
                 bestBatch = b;
             }
         }
-        return new Ceiling(bestBatch, best, tried.toString());
+        return new Ceiling(bestBatch, best.seconds, tried.toString(), best);
     }
 
-    private static double raw(RestClient client, String index, List<DocumentAction> finals, int batch, int inFlight)
+    /**
+     * Every change, raw: the actions the rules make from each message, uncoalesced, pre-encoded;
+     * split by document id into {@code inFlight} lanes sent sequentially each (so one id's changes
+     * stay in order, as the pipeline keeps them), {@code batch} actions per request.
+     */
+    private static RawRun replay(RestClient client, List<DocumentAction> changes, int batch, int inFlight, int live)
             throws Exception {
+        List<List<DocumentAction>> lanes = new ArrayList<>();
+        for (int i = 0; i < inFlight; i++) {
+            lanes.add(new ArrayList<>(changes.size() / inFlight + 1));
+        }
+        for (DocumentAction a : changes) {
+            lanes.get(Math.floorMod(a.id().hashCode(), inFlight)).add(a);
+        }
+        return raw(client, "orders-replay", lanes, batch, live);
+    }
+
+    /**
+     * Loads {@code lanes} into a fresh {@code index}: each lane's actions pre-encoded into bodies of
+     * {@code batch} actions, the lanes sent concurrently, each lane's bodies one after the other;
+     * then checks every item succeeded and the index holds {@code expectDocs} documents.
+     */
+    private static RawRun raw(RestClient client, String index, List<List<DocumentAction>> lanes, int batch,
+            long expectDocs) throws Exception {
         createIndex(client, index);
         BulkBodyEncoder encoder = new BulkBodyEncoder();
-        List<byte[]> bodies = new ArrayList<>();
-        for (int i = 0; i < finals.size(); i += batch) {
-            List<DocumentAction> part = new ArrayList<>();
-            for (DocumentAction a : finals.subList(i, Math.min(finals.size(), i + batch))) {
-                part.add(new DocumentAction(index, a.id(), a.routing(), a.type(), a.document(), a.version(),
-                        a.versionType()));
+        List<List<byte[]>> bodies = new ArrayList<>();
+        for (List<DocumentAction> lane : lanes) {
+            List<byte[]> laneBodies = new ArrayList<>();
+            for (int i = 0; i < lane.size(); i += batch) {
+                List<DocumentAction> part = new ArrayList<>();
+                for (DocumentAction a : lane.subList(i, Math.min(lane.size(), i + batch))) {
+                    part.add(new DocumentAction(index, a.id(), a.routing(), a.type(), a.document(), a.version(),
+                            a.versionType()));
+                }
+                ByteBuf buf = new ByteBuf(256 * 1024);
+                encoder.encode(part, buf);
+                laneBodies.add(Arrays.copyOf(buf.array(), buf.size()));
             }
-            ByteBuf buf = new ByteBuf(256 * 1024);
-            encoder.encode(part, buf);
-            bodies.add(Arrays.copyOf(buf.array(), buf.size()));
+            bodies.add(laneBodies);
         }
-        Semaphore permits = new Semaphore(inFlight);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         ContentType ndjson = ContentType.create("application/x-ndjson");
         System.gc();
+        Map<Long, Long> cpuBefore = threadCpu();
+        long processBefore = OS.getProcessCpuTime();
         long start = System.nanoTime();
-        for (byte[] body : bodies) {
-            permits.acquire();
-            Request request = new Request("POST", "/_bulk");
-            request.addParameter("filter_path", BulkResponseParser.FILTER_PATH);
-            request.setEntity(new ByteArrayEntity(body, ndjson));
-            client.performRequestAsync(request, new ResponseListener() {
-                @Override
-                public void onSuccess(Response response) {
-                    try {
-                        byte[] reply = EntityUtils.toByteArray(response.getEntity());
+        List<Thread> senders = new ArrayList<>();
+        for (List<byte[]> laneBodies : bodies) {
+            Thread t = new Thread(() -> {
+                try {
+                    for (byte[] body : laneBodies) {
+                        Request request = new Request("POST", "/_bulk");
+                        request.addParameter("filter_path", BulkResponseParser.FILTER_PATH);
+                        request.setEntity(new ByteArrayEntity(body, ndjson));
+                        byte[] reply = EntityUtils.toByteArray(client.performRequest(request).getEntity());
                         if (!new String(reply, 0, Math.min(reply.length, 20), StandardCharsets.UTF_8)
                                 .contains("\"errors\":false")) {
-                            failure.compareAndSet(null, new IllegalStateException("bulk had errors"));
+                            throw new IllegalStateException("bulk had errors: "
+                                    + new String(reply, 0, Math.min(reply.length, 500), StandardCharsets.UTF_8));
                         }
-                    } catch (IOException e) {
-                        failure.compareAndSet(null, e);
-                    } finally {
-                        permits.release();
                     }
-                }
-
-                @Override
-                public void onFailure(Exception e) {
+                } catch (Throwable e) {
                     failure.compareAndSet(null, e);
-                    permits.release();
                 }
-            });
+            }, "raw-sender");
+            senders.add(t);
+            t.start();
         }
-        permits.acquire(inFlight);
+        for (Thread t : senders) {
+            t.join();
+        }
         long elapsed = System.nanoTime() - start;
+        long processCpu = OS.getProcessCpuTime() - processBefore;
+        Cpu cpu = cpuSince(cpuBefore, "-", processCpu);
         if (failure.get() != null) {
             throw new IllegalStateException("raw load failed", failure.get());
         }
         long count = count(client, index);
-        if (count != finals.size()) {
-            throw new IllegalStateException(index + ": " + count + " documents, expected " + finals.size());
+        if (count != expectDocs) {
+            throw new IllegalStateException(index + ": " + count + " documents, expected " + expectDocs);
         }
         deleteIndex(client, index);
-        return elapsed / 1e9;
+        return new RawRun(elapsed / 1e9, cpu.elasticsearch, processCpu);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -619,6 +680,20 @@ public final class EndToEndBenchmark {
                 }
             }
             return w;
+        }
+
+        /** The actions the rules make from every message, in order: what a loader without coalescing writes. */
+        static List<DocumentAction> everyChange(List<byte[]> messages, String index) {
+            CanalFlatMessageDecoder decoder = CanalFlatMessageDecoder.create();
+            Rules rules = rules(index);
+            List<DocumentAction> out = new ArrayList<>(messages.size());
+            SourcePosition position = new SourcePosition("replay", 0);
+            for (byte[] m : messages) {
+                for (ChangeEvent e : decoder.decode(null, m, position)) {
+                    rules.apply(e, out::add);
+                }
+            }
+            return out;
         }
 
         /** The documents the rules make from each live id's last message: what the index ends with. */
