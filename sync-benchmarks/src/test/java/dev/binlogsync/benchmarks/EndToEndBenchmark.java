@@ -184,7 +184,7 @@ public final class EndToEndBenchmark {
                                 + "%.1f MiB%n", round, run.peakHeap >> 20, Runtime.getRuntime().maxMemory() >> 20,
                         run.peakBufferedActions, run.peakBufferedBytes / 1048576.0);
             }
-            System.out.printf(Locale.ROOT, "RESULT median of %d rounds: %,.0f events/s, %.1f%% of the raw docs/s%s%n",
+            if (rounds > 0) System.out.printf(Locale.ROOT, "RESULT median of %d rounds: %,.0f events/s, %.1f%% of the raw docs/s%s%n",
                     rounds, median(rates), median(ratios), replayRatios.isEmpty() ? ""
                             : String.format(Locale.ROOT, ", %.1f%% of the raw replay of every change",
                                     median(replayRatios)));
@@ -192,8 +192,10 @@ public final class EndToEndBenchmark {
             LatencyResult lat = steadyRate(kafka, es, client, "main", batch, flushMs, inFlight, partitions, rate,
                     rateSeconds, producer);
             System.out.printf(Locale.ROOT, "RESULT latency at %d events/s for %d s (batch %d, flush %d ms): p50 %d ms, "
-                            + "p99 %d ms, max %d ms over %,d events%n", rate, rateSeconds, batch, flushMs,
-                    lat.p50, lat.p99, lat.max, lat.count);
+                            + "p99 %d ms, max %d ms over %,d events; %,d bulk requests; CPU per event: pipeline threads "
+                            + "%.1f us, Elasticsearch threads %.1f us, whole process %.1f us%n", rate, rateSeconds, batch,
+                    flushMs, lat.p50, lat.p99, lat.max, lat.count, lat.bulks, lat.pipelineCpu, lat.esCpu,
+                    lat.processCpu);
 
             if (sweep) {
                 int[] batches = {250, 1000, 4000};
@@ -206,7 +208,8 @@ public final class EndToEndBenchmark {
                                 partitions, rate, sweepRateSeconds, producer);
                         rows.add(new double[] {b, f, n / r.seconds, l.p50, l.p99});
                         System.out.printf(Locale.ROOT, "RESULT sweep batch=%d flushMs=%d: %,.0f events/s, latency "
-                                + "p50 %d ms p99 %d ms%n", b, f, n / r.seconds, l.p50, l.p99);
+                                + "p50 %d ms p99 %d ms; at the rate %,d bulks, Elasticsearch %.1f us/event, pipeline %.1f "
+                                + "us/event%n", b, f, n / r.seconds, l.p50, l.p99, l.bulks, l.esCpu, l.pipelineCpu);
                     }
                 }
                 Files.createDirectories(svg.toAbsolutePath().getParent());
@@ -225,7 +228,9 @@ public final class EndToEndBenchmark {
             long peakBufferedActions, long peakBufferedBytes) {
     }
 
-    record LatencyResult(long count, long p50, long p99, long max) {
+    /** Latency percentiles (ms), bulk requests, and CPU per event (us) of the pipeline, Elasticsearch, the process. */
+    record LatencyResult(long count, long p50, long p99, long max, long bulks, double pipelineCpu, double esCpu,
+            double processCpu) {
     }
 
     record Ceiling(int batch, double seconds, String tried, RawRun run) {
@@ -350,6 +355,8 @@ public final class EndToEndBenchmark {
         }
         SplittableRandom random = new SplittableRandom(7);
         int total = rate * seconds;
+        Map<Long, Long> cpuBefore = threadCpu();
+        long processBefore = OS.getProcessCpuTime();
         long start = System.nanoTime();
         long intervalNanos = 1_000_000_000L / rate;
         for (int i = 0; i < total; i++) {
@@ -371,10 +378,13 @@ public final class EndToEndBenchmark {
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
-        PipelineMetrics.Timing t = p.metrics().syncLatency();
+        Cpu cpu = cpuSince(cpuBefore, "e2e-live-" + name, OS.getProcessCpuTime() - processBefore);
+        PipelineMetrics m = p.metrics();
+        PipelineMetrics.Timing t = m.syncLatency();
         p.close();
         deleteIndex(client, index);
-        return new LatencyResult(t.count(), t.p50().toMillis(), t.p99().toMillis(), t.max().toMillis());
+        return new LatencyResult(t.count(), t.p50().toMillis(), t.p99().toMillis(), t.max().toMillis(), m.bulks(),
+                cpu.pipeline / 1e3 / total, cpu.elasticsearch / 1e3 / total, cpu.process / 1e3 / total);
     }
 
     /** The raw ceiling: the final documents as pre-encoded bodies; the best of several batch sizes. */
@@ -584,7 +594,7 @@ public final class EndToEndBenchmark {
             return dflt;
         }
         int i = Integer.parseInt(v);
-        if (i <= 0) {
+        if (i < 0 || (i == 0 && !name.equals("rounds"))) { // rounds=0: only the warm-up and the latency run
             throw new IllegalArgumentException(name + " must be > 0: " + i);
         }
         return i;
