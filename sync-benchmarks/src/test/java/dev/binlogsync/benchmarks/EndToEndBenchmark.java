@@ -65,7 +65,7 @@ import org.elasticsearch.client.RestClient;
  * included) and the pipeline's peak buffered bytes, and the sync latency p50/p99/max.
  *
  * <p>Args (all optional): {@code n=100000 partitions=3 batch=1000 flushMs=200 inFlight=2
- * rate=1000 rateSeconds=20 rounds=3 warm=n buffer=0 sweep=false sweepRateSeconds=10 svg=docs/bench/end-to-end-sweep.svg}.
+ * rate=1000 rateSeconds=20 rounds=5 warm=n warmRounds=3 buffer=0 replay=(n <= 200000) sweep=false sweepRateSeconds=10 svg=docs/bench/end-to-end-sweep.svg}.
  * With {@code sweep=true} it also runs every combination of batch size {250, 1000, 4000} and
  * flush interval {50, 200, 1000} ms (backlog throughput and steady-rate latency each) and writes a
  * hand-made SVG chart. Command: {@code sync-benchmarks/run-end-to-end.sh n=100000}.
@@ -95,8 +95,9 @@ public final class EndToEndBenchmark {
         int rateSeconds = intArg(args, "rateSeconds", 20);
         boolean sweep = Boolean.parseBoolean(stringArg(args, "sweep", "false"));
         int sweepRateSeconds = intArg(args, "sweepRateSeconds", 10);
-        int rounds = intArg(args, "rounds", 3);
+        int rounds = intArg(args, "rounds", 5);
         int warm = intArg(args, "warm", n);
+        int warmRounds = intArg(args, "warmRounds", 3);
         boolean replay = Boolean.parseBoolean(stringArg(args, "replay", String.valueOf(n <= 200_000)));
         bufferedActions = intArg(args, "buffer", 0);
         Path svg = Path.of(stringArg(args, "svg", "docs/bench/end-to-end-sweep.svg"));
@@ -128,10 +129,14 @@ public final class EndToEndBenchmark {
             List<DocumentAction> finals = w.finalDocuments("orders-raw");
             List<DocumentAction> changes = replay ? Workload.everyChange(messages, "orders-replay") : List.of();
             messages.clear();
-            drain(kafka, es, client, "warm", batch, flushMs, inFlight, warm, warm >= n ? w.live() : -1);
-            ceiling(client, finals, inFlight);
-            if (replay) {
-                replay(client, changes, batch, inFlight, w.live());
+            // on 2 cores the JIT keeps compiling the broker's and the node's code for about a minute:
+            // the first rounds after a single warm-up ran 2x slower than the later ones
+            for (int i = 0; i < warmRounds; i++) {
+                drain(kafka, es, client, "warm-" + i, batch, flushMs, inFlight, warm, warm >= n ? w.live() : -1);
+                ceiling(client, finals, inFlight);
+                if (replay) {
+                    replay(client, changes, batch, inFlight, w.live());
+                }
             }
 
             // rounds: pipeline then ceiling, back to back, so both see about the same machine load
