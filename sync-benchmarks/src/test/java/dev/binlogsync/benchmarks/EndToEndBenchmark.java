@@ -86,6 +86,18 @@ public final class EndToEndBenchmark {
     public static void main(String[] args) throws Exception {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.dev.binlogsync", "info");
+        run(args);
+    }
+
+    /** What a run measured, for the smoke test: the median pipeline rate (0 without rounds) and the latency run. */
+    record Summary(double medianEventsPerSecond, LatencyResult latency) {
+    }
+
+    /**
+     * Runs the benchmark; throws when a check fails (an index not holding exactly the live
+     * documents, a pipeline that stopped or did not drain, a raw bulk with item errors).
+     */
+    static Summary run(String[] args) throws Exception {
         int n = intArg(args, "n", 100_000);
         int partitions = intArg(args, "partitions", 3);
         int batch = intArg(args, "batch", SyncPipeline.DEFAULT_MAX_BULK_ACTIONS);
@@ -221,6 +233,7 @@ public final class EndToEndBenchmark {
                 Files.writeString(svg, Svg.chart(rows, batches, flushes, n, rate));
                 System.out.println("wrote " + svg);
             }
+            return new Summary(rates.isEmpty() ? 0 : median(rates), lat);
         }
     }
 

@@ -1,0 +1,25 @@
+package dev.binlogsync.benchmarks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The end-to-end benchmark, tiny, so the harness behind BENCHMARKS.md keeps working: real broker
+ * and node, the pipeline, the ceiling and the replay, each checked to leave exactly the live
+ * documents in its index (the run throws otherwise), and the steady-rate run. No timing asserted.
+ */
+class EndToEndBenchmarkSmokeTest {
+
+    @Test
+    @Timeout(300)
+    void runsEveryPartAndEveryIndexEndsWithTheLiveDocuments() throws Exception {
+        EndToEndBenchmark.Summary s = EndToEndBenchmark.run(new String[] {"n=2000", "rounds=1", "warmRounds=1",
+                "rate=200", "rateSeconds=1"});
+        assertTrue(s.medianEventsPerSecond() > 0, "a measured rate: " + s);
+        // every steady-rate message carried a binlog time and was acknowledged
+        assertEquals(200, s.latency().count(), "latency samples: " + s);
+    }
+}
