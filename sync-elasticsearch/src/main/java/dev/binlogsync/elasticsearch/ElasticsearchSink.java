@@ -15,6 +15,7 @@ import dev.binlogsync.elasticsearch.internal.ByteBuf;
 import dev.binlogsync.elasticsearch.internal.IndexSetup;
 import dev.binlogsync.elasticsearch.internal.ServerProbe;
 import dev.binlogsync.elasticsearch.internal.TlsSupport;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +37,7 @@ import org.apache.http.HttpHost;
 import org.apache.http.entity.ByteArrayEntity;
 import org.apache.http.entity.ContentType;
 import org.apache.http.message.BasicHeader;
+import org.apache.http.util.EntityUtils;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.Response;
 import org.elasticsearch.client.ResponseException;
@@ -83,6 +85,10 @@ import org.slf4j.LoggerFactory;
  * {@link IllegalStateException}.
  *
  * <p><b>Threading.</b> Thread-safe. Result stages complete on the REST client's I/O threads.
+ *
+ * <p><b>Logging.</b> At TRACE each bulk request's parameters and NDJSON payload and each bulk
+ * response's status and body, cut at 2048 bytes (the response is then buffered to be logged before
+ * it is parsed); never request headers.
  *
  * <p><b>Secrets</b> (password, API key, bearer token, trust store password) never appear in
  * {@link #toString()} or in log messages.
@@ -194,6 +200,23 @@ public final class ElasticsearchSink implements BulkSink {
         return send(actions);
     }
 
+    /** Most bytes of a bulk payload or response one TRACE line shows. */
+    private static final int TRACE_CAP = 2048;
+
+    private static String capped(byte[] bytes, int length) {
+        int n = Math.min(length, TRACE_CAP);
+        String head = new String(bytes, 0, n, StandardCharsets.UTF_8);
+        return length > TRACE_CAP ? head + "...(" + length + " bytes)" : head;
+    }
+
+    /** Reads the whole response to log it at TRACE (capped), then hands the bytes to the parser. */
+    private static InputStream traced(Response response) throws IOException {
+        byte[] bytes = EntityUtils.toByteArray(response.getEntity());
+        LOG.trace("bulk response {} in {} bytes: {}", response.getStatusLine().getStatusCode(), bytes.length,
+                capped(bytes, bytes.length));
+        return new ByteArrayInputStream(bytes);
+    }
+
     private CompletableFuture<List<ItemResult>> send(List<DocumentAction> actions) {
         CompletableFuture<List<ItemResult>> result = new CompletableFuture<>();
         ByteBuf body = buffers.acquire();
@@ -217,12 +240,18 @@ public final class ElasticsearchSink implements BulkSink {
         }
         request.setEntity(new ByteArrayEntity(body.array(), 0, body.size(), NDJSON));
         int bodySize = body.size();
+        boolean trace = LOG.isTraceEnabled();
+        if (trace) {
+            // the payload only: headers (credentials) are never logged
+            LOG.trace("bulk request {}: {} actions, {} bytes: {}", request.getParameters(), actions.size(), bodySize,
+                    capped(body.array(), bodySize));
+        }
         try {
             client.performRequestAsync(request, new ResponseListener() {
                 @Override
                 public void onSuccess(Response response) {
                     List<ItemResult> items;
-                    try (InputStream in = response.getEntity().getContent()) {
+                    try (InputStream in = trace ? traced(response) : response.getEntity().getContent()) {
                         items = parser.parse(in, actions);
                     } catch (IOException | RuntimeException e) {
                         result.completeExceptionally(e instanceof SyncException ? e
