@@ -110,13 +110,18 @@ public record PipelineMetrics(
     }
 
     /**
-     * A distribution of durations. Immutable.
+     * A distribution of durations, reported like a Micrometer timer: {@code count} and
+     * {@code total} since the pipeline started (for rates), {@code p50}, {@code p99} and
+     * {@code max} over the last minute (between 60 and 75 seconds: five 15-second slices), so they
+     * show the pipeline's state now, not its history; zero when nothing was recorded in that
+     * window. Percentiles are at most 6.25% above the true value (log-linear buckets) and never
+     * above {@code max}. Immutable.
      *
-     * @param count values recorded
+     * @param count values recorded since the start
      * @param total their sum
-     * @param p50 the median (zero when {@code count} is 0)
-     * @param p99 the 99th percentile
-     * @param max the largest value
+     * @param p50 the median over the last minute
+     * @param p99 the 99th percentile over the last minute
+     * @param max the largest value over the last minute
      */
     public record Timing(long count, Duration total, Duration p50, Duration p99, Duration max) {
         /** Nothing recorded. */
@@ -131,13 +136,15 @@ public record PipelineMetrics(
     }
 
     /**
-     * A distribution of sizes (counts of actions, or bytes). Immutable.
+     * A distribution of sizes (counts of actions, or bytes), reported like {@link Timing}:
+     * {@code count} and {@code total} since the start, {@code p50}, {@code p99} and {@code max}
+     * over the last minute (0 when nothing was recorded in it). Immutable.
      *
-     * @param count values recorded
+     * @param count values recorded since the start
      * @param total their sum
-     * @param p50 the median (0 when {@code count} is 0)
-     * @param p99 the 99th percentile
-     * @param max the largest value
+     * @param p50 the median over the last minute
+     * @param p99 the 99th percentile over the last minute
+     * @param max the largest value over the last minute
      */
     public record Sizes(long count, long total, long p50, long p99, long max) {
         /** Nothing recorded. */

@@ -95,6 +95,34 @@ class PipelineObservabilityTest {
     }
 
     @Test
+    void latencyPercentilesCoverTheLastMinuteWhileCountAndTotalStaySinceTheStart() throws Exception {
+        sink.manual(true);
+        SyncPipeline p = start(builder());
+        source.append(P, insertAt(clock.currentTimeMillis() - 2_000, 1));
+        assertTrue(sink.awaitPending(1, WAIT));
+        sink.pending().get(0).complete();
+        await(p, x -> x.metrics().syncLatency().count() == 1, "the first sample");
+        assertEquals(Duration.ofMillis(2_000), p.metrics().syncLatency().p99());
+
+        clock.advance(Duration.ofMinutes(2)); // the loop moves the window on its next iteration
+        await(p, x -> x.metrics().syncLatency().max().isZero(), "the old sample to leave the window");
+        PipelineMetrics.Timing old = p.metrics().syncLatency();
+        assertEquals(1, old.count());
+        assertEquals(Duration.ofMillis(2_000), old.total());
+        assertEquals(Duration.ZERO, old.p50());
+        assertEquals(Duration.ZERO, old.p99());
+
+        source.append(P, insertAt(clock.currentTimeMillis() - 300, 2));
+        assertTrue(sink.awaitPending(1, WAIT));
+        sink.pending().get(0).complete();
+        await(p, x -> x.metrics().syncLatency().count() == 2, "the second sample");
+        PipelineMetrics.Timing now = p.metrics().syncLatency();
+        assertEquals(Duration.ofMillis(300), now.max(), "only the recent sample is in the window");
+        assertEquals(Duration.ofMillis(300), now.p99());
+        assertEquals(Duration.ofMillis(2_300), now.total());
+    }
+
+    @Test
     void eventsWithoutBinlogTimeAreNotCountedAsLatency() throws Exception {
         SyncPipeline p = start(builder());
         source.append(P, insertAt(0, 1));
@@ -240,7 +268,7 @@ class PipelineObservabilityTest {
             }
             assertTrue(line.contains(" INFO "), line);
             assertTrue(line.contains("(events 2, actions 2,"), line);
-            assertTrue(line.contains("sync latency p50 40 ms p99 40 ms max 40 ms"), line);
+            assertTrue(line.contains("sync latency over the last minute p50 40 ms p99 40 ms max 40 ms"), line);
         } finally {
             System.setErr(original);
         }

@@ -80,6 +80,48 @@ public final class Histogram {
         return m;
     }
 
+    /**
+     * Forgets every value. Single writer; a reader at the same time may see part of the old
+     * values, never a corrupt state.
+     */
+    public void reset() {
+        count.setRelease(0);
+        for (int i = 0; i < BUCKETS; i++) {
+            counts.setRelease(i, 0);
+        }
+        sum.setRelease(0);
+        max.setRelease(0);
+    }
+
+    /** {@link #percentile(double)} over every value of all of {@code histograms} together. */
+    public static long percentile(double q, Histogram[] histograms) {
+        if (!(q >= 0 && q <= 1)) {
+            throw new IllegalArgumentException("quantile must be in [0, 1]: " + q);
+        }
+        long total = 0;
+        long m = 0;
+        for (Histogram h : histograms) {
+            m = Math.max(m, h.max());
+            for (int i = 0; i < BUCKETS; i++) {
+                total += h.counts.getAcquire(i);
+            }
+        }
+        if (total == 0) {
+            return 0;
+        }
+        long rank = Math.max(1, (long) Math.ceil(q * total));
+        long seen = 0;
+        for (int i = 0; i < BUCKETS; i++) {
+            for (Histogram h : histograms) {
+                seen += h.counts.getAcquire(i);
+            }
+            if (seen >= rank) {
+                return Math.min(upperBound(i), Math.max(m, lowerBound(i)));
+            }
+        }
+        return m;
+    }
+
     static int bucketOf(long v) {
         if (v < LINEAR) {
             return (int) v;

@@ -14,8 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The observability side of the engine: latency and bulk histograms, sampled source lag, the
- * reported heartbeat, the health inputs and the periodic summary line.
+ * The observability side of the engine: latency and bulk histograms (counts and sums since the
+ * start, percentiles and maxima over the last {@link WindowedHistogram#WINDOW}), sampled source
+ * lag, the reported heartbeat, the health inputs and the periodic summary line.
  *
  * <p>The {@code on*} and {@link #tick} methods run on the pipeline thread only and never allocate
  * on the per-action path; {@link #decorate}, {@link #health} and {@link #reportHeartbeat} may be
@@ -31,10 +32,10 @@ public final class Monitor {
     private final long stalledAfterNanos;
     private final long sinkUnreachableAfterNanos;
 
-    private final Histogram syncLatencyMillis = new Histogram();
-    private final Histogram bulkMicros = new Histogram();
-    private final Histogram bulkActions = new Histogram();
-    private final Histogram bulkBytes = new Histogram();
+    private final WindowedHistogram syncLatencyMillis = new WindowedHistogram();
+    private final WindowedHistogram bulkMicros = new WindowedHistogram();
+    private final WindowedHistogram bulkActions = new WindowedHistogram();
+    private final WindowedHistogram bulkBytes = new WindowedHistogram();
 
     // ---- written by the pipeline thread, read by any
     private volatile Map<String, Long> lag = Map.of();
@@ -62,8 +63,16 @@ public final class Monitor {
         this.sinkUnreachableAfterNanos = sinkUnreachableAfter.toNanos();
     }
 
+    private void rotate(long now) {
+        syncLatencyMillis.rotate(now);
+        bulkMicros.rotate(now);
+        bulkActions.rotate(now);
+        bulkBytes.rotate(now);
+    }
+
     /** The pipeline thread starts running. */
     void started(long now) {
+        rotate(now);
         lastProgressNanos = now;
         nextLagSampleNanos = now;
         nextSummaryNanos = now + summaryIntervalNanos;
@@ -104,6 +113,7 @@ public final class Monitor {
      * waits (an idle pipeline counts as progressing), and writes the summary line when due.
      */
     void tick(long now, Source source, boolean idle, PipelineMetrics current) {
+        rotate(now);
         if (now - nextLagSampleNanos >= 0) {
             nextLagSampleNanos = now + LAG_SAMPLE_NANOS;
             try {
@@ -140,7 +150,7 @@ public final class Monitor {
         long bulks = m.bulks() - (prev == null ? 0 : prev.bulks());
         log.info("pipeline {}: {} events/s, {} actions/s, {} bulks in {}s (events {}, actions {}, coalesced {}, "
                         + "retried {}, dead-lettered {}, skipped {}, failed bulks {}), in flight {}, buffered {} "
-                        + "actions/{} bytes{}, lag {}, sync latency p50 {} ms p99 {} ms max {} ms{}",
+                        + "actions/{} bytes{}, lag {}, sync latency over the last minute p50 {} ms p99 {} ms max {} ms{}",
                 name, Math.round(events / seconds), Math.round(acted / seconds), bulks, Math.round(seconds),
                 m.events(), m.actions(), m.coalesced(), m.retried(), m.deadLettered(), m.skipped(), m.failedBulks(),
                 m.inFlightRequests(), m.bufferedActions(), m.bufferedBytes(), m.paused() ? " (paused)" : "",
@@ -171,7 +181,7 @@ public final class Monitor {
                 sizes(bulkActions), sizes(bulkBytes), lag, heartbeatAge);
     }
 
-    private static PipelineMetrics.Timing timing(Histogram h, TimeUnit unit) {
+    private static PipelineMetrics.Timing timing(WindowedHistogram h, TimeUnit unit) {
         long count = h.count();
         if (count == 0) {
             return PipelineMetrics.Timing.EMPTY;
@@ -181,7 +191,7 @@ public final class Monitor {
                 Duration.of(h.max(), unit.toChronoUnit()));
     }
 
-    private static PipelineMetrics.Sizes sizes(Histogram h) {
+    private static PipelineMetrics.Sizes sizes(WindowedHistogram h) {
         long count = h.count();
         if (count == 0) {
             return PipelineMetrics.Sizes.EMPTY;

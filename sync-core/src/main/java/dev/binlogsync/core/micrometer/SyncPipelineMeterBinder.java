@@ -51,14 +51,14 @@ import javax.annotation.Nullable;
  * <tr><td>binlogsync.commits</td><td>counter</td><td></td><td>commits to the source</td></tr>
  * <tr><td>binlogsync.bulk.requests</td><td>counter</td><td>outcome=completed|failed</td><td>bulk requests answered per item / failed as a whole</td></tr>
  * <tr><td>binlogsync.bulk.duration</td><td>timer</td><td></td><td>bulk request durations (count, total)</td></tr>
- * <tr><td>binlogsync.bulk.duration.percentile</td><td>time gauge</td><td>phi=0.5|0.99</td><td>bulk duration percentiles</td></tr>
- * <tr><td>binlogsync.bulk.duration.max</td><td>time gauge</td><td></td><td>longest bulk request</td></tr>
+ * <tr><td>binlogsync.bulk.duration.percentile</td><td>time gauge</td><td>phi=0.5|0.99</td><td>bulk duration percentiles over the last minute</td></tr>
+ * <tr><td>binlogsync.bulk.duration.max</td><td>time gauge</td><td></td><td>longest bulk request over the last minute</td></tr>
  * <tr><td>binlogsync.bulk.actions</td><td>counter</td><td></td><td>actions in completed bulks; divided by requests, the mean bulk size</td></tr>
- * <tr><td>binlogsync.bulk.actions.percentile</td><td>gauge</td><td>phi=0.5|0.99</td><td>actions per bulk</td></tr>
+ * <tr><td>binlogsync.bulk.actions.percentile</td><td>gauge</td><td>phi=0.5|0.99</td><td>actions per bulk, percentiles over the last minute</td></tr>
  * <tr><td>binlogsync.bulk.bytes</td><td>counter (bytes)</td><td></td><td>estimated bytes in completed bulks</td></tr>
  * <tr><td>binlogsync.sync.latency</td><td>timer</td><td></td><td>binlog event time to sink acknowledgement, per action (count, total)</td></tr>
- * <tr><td>binlogsync.sync.latency.percentile</td><td>time gauge</td><td>phi=0.5|0.99</td><td>sync latency percentiles</td></tr>
- * <tr><td>binlogsync.sync.latency.max</td><td>time gauge</td><td></td><td>highest sync latency</td></tr>
+ * <tr><td>binlogsync.sync.latency.percentile</td><td>time gauge</td><td>phi=0.5|0.99</td><td>sync latency percentiles over the last minute</td></tr>
+ * <tr><td>binlogsync.sync.latency.max</td><td>time gauge</td><td></td><td>highest sync latency over the last minute</td></tr>
  * <tr><td>binlogsync.bulk.in.flight</td><td>gauge</td><td></td><td>bulk requests in flight</td></tr>
  * <tr><td>binlogsync.buffered.actions</td><td>gauge</td><td></td><td>actions held, not yet acknowledged</td></tr>
  * <tr><td>binlogsync.buffered.bytes</td><td>gauge (bytes)</td><td></td><td>their estimated size</td></tr>

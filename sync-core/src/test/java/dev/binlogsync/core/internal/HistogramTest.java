@@ -67,4 +67,34 @@ class HistogramTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Histogram().percentile(1.5));
         assertTrue(e.getMessage().contains("1.5"));
     }
+
+    @Test
+    void resetForgetsEverything() {
+        Histogram h = new Histogram();
+        h.record(5);
+        h.record(5_000);
+        h.reset();
+        assertEquals(0, h.count());
+        assertEquals(0, h.sum());
+        assertEquals(0, h.max());
+        assertEquals(0, h.percentile(0.5));
+        h.record(7);
+        assertEquals(7, h.percentile(1.0));
+    }
+
+    @Test
+    void percentileOverSeveralHistogramsIsThePercentileOfAllTheirValues() {
+        Histogram low = new Histogram();
+        Histogram high = new Histogram();
+        Histogram all = new Histogram();
+        for (int v = 1; v <= 1000; v++) {
+            (v <= 900 ? low : high).record(v);
+            all.record(v);
+        }
+        Histogram[] both = {low, high};
+        for (double q : new double[] {0.0, 0.5, 0.9, 0.95, 0.99, 1.0}) {
+            assertEquals(all.percentile(q), Histogram.percentile(q, both), "q=" + q);
+        }
+        assertEquals(0, Histogram.percentile(0.5, new Histogram[] {new Histogram()}));
+    }
 }
