@@ -424,8 +424,9 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         long start = p.currentTokenLocation().getByteOffset();
         p.skipChildren();
         long end = p.currentTokenLocation().getByteOffset() + 1;
-        if (start < 0 || end > value.length || end <= start) {
-            throw new IllegalStateException("no byte offsets from the parser: " + start + ".." + end);
+        if (start < 0 || end > value.length || end <= start || value[(int) start] != '{' || value[(int) end - 1] != '}') {
+            // the cache key must be exactly the object's bytes; never guess
+            throw new IllegalStateException("the parser's byte offsets " + start + ".." + end + " do not frame an object");
         }
         return cache.key(value, (int) start, (int) end);
     }

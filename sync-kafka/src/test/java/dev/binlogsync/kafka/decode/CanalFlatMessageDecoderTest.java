@@ -250,4 +250,19 @@ class CanalFlatMessageDecoderTest {
         e = assertThrows(DecodeException.class, () -> decoder.decode(null, utf8(notAString), POS));
         assertTrue(e.getMessage().contains("'mysqlType' must be an object"), e.getMessage());
     }
+
+    @Test
+    void typeObjectsAreFoundByTheirBytesAlsoAfterAByteOrderMarkOrLeadingWhitespace() {
+        String msg = "{\"data\":[{\"n\":\"12\"}],\"database\":\"d\",\"mysqlType\":{\"n\":\"int(11)\"},"
+                + "\"sqlType\":{\"n\":4},\"table\":\"t\",\"type\":\"INSERT\"}";
+        byte[] plain = utf8(msg);
+        byte[] bom = new byte[plain.length + 3];
+        bom[0] = (byte) 0xEF;
+        bom[1] = (byte) 0xBB;
+        bom[2] = (byte) 0xBF;
+        System.arraycopy(plain, 0, bom, 3, plain.length);
+        for (byte[] m : List.of(bom, plain, utf8(" \n\t" + msg), bom)) {
+            assertEquals(12, decoder.decode(null, m, POS).get(0).row().get("n"));
+        }
+    }
 }
