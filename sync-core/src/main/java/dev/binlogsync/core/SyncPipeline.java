@@ -1,5 +1,6 @@
 package dev.binlogsync.core;
 
+import dev.binlogsync.core.internal.Checks;
 import dev.binlogsync.core.internal.Engine;
 import dev.binlogsync.core.internal.PipelineConfig;
 import java.time.Duration;
@@ -310,7 +311,7 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
 
         /** Longest time an action waits in the buffer before its lane is flushed. Default 200 ms; must be > 0. */
         public Builder flushInterval(Duration flushInterval) {
-            this.flushInterval = positive(flushInterval, "flushInterval");
+            this.flushInterval = Checks.positive(flushInterval, "flushInterval");
             return this;
         }
 
@@ -363,8 +364,8 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
          * Default 100 ms and 30 s; {@code initial} must be > 0 and {@code max >= initial}.
          */
         public Builder retryBackoff(Duration initial, Duration max) {
-            positive(initial, "retryBackoff initial");
-            positive(max, "retryBackoff max");
+            Checks.positive(initial, "retryBackoff initial");
+            Checks.positive(max, "retryBackoff max");
             if (max.compareTo(initial) < 0) {
                 throw new IllegalArgumentException("retryBackoff max must be >= initial: " + max + " < " + initial);
             }
@@ -401,7 +402,7 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
 
         /** Longest one {@link Source#poll} blocks. Default 100 ms; must be > 0. */
         public Builder pollTimeout(Duration pollTimeout) {
-            this.pollTimeout = positive(pollTimeout, "pollTimeout");
+            this.pollTimeout = Checks.positive(pollTimeout, "pollTimeout");
             return this;
         }
 
@@ -410,7 +411,7 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
          * the timeout of {@link SyncPipeline#close()}. Default 30 s; must be > 0.
          */
         public Builder drainTimeout(Duration drainTimeout) {
-            this.drainTimeout = positive(drainTimeout, "drainTimeout");
+            this.drainTimeout = Checks.positive(drainTimeout, "drainTimeout");
             return this;
         }
 
@@ -422,11 +423,7 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
 
         /** Name of the thread {@link SyncPipeline#start()} creates. Default {@code binlog-sync-pipeline-N}. */
         public Builder threadName(String threadName) {
-            Objects.requireNonNull(threadName, "threadName");
-            if (threadName.isBlank()) {
-                throw new IllegalArgumentException("threadName must not be blank: '" + threadName + "'");
-            }
-            this.threadName = threadName;
+            this.threadName = Checks.nonBlank(threadName, "threadName");
             return this;
         }
 
@@ -456,7 +453,7 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
          * 5 min; must be > 0.
          */
         public Builder stalledAfter(Duration stalledAfter) {
-            this.stalledAfter = positive(stalledAfter, "stalledAfter");
+            this.stalledAfter = Checks.positive(stalledAfter, "stalledAfter");
             return this;
         }
 
@@ -465,7 +462,7 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
          * reports {@link PipelineHealth.Status#SINK_UNREACHABLE}. Default 1 min; must be > 0.
          */
         public Builder sinkUnreachableAfter(Duration sinkUnreachableAfter) {
-            this.sinkUnreachableAfter = positive(sinkUnreachableAfter, "sinkUnreachableAfter");
+            this.sinkUnreachableAfter = Checks.positive(sinkUnreachableAfter, "sinkUnreachableAfter");
             return this;
         }
 
@@ -511,14 +508,6 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
                     maxBufferedActions, maxBufferedBytes, retryInitial, retryMax, maxRetries, commitInterval,
                     pollTimeout, drainTimeout, clock, name, listener, summaryInterval, stalledAfter,
                     sinkUnreachableAfter));
-        }
-
-        private static Duration positive(Duration d, String name) {
-            Objects.requireNonNull(d, name);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(name + " must be > 0: " + d);
-            }
-            return d;
         }
     }
 }

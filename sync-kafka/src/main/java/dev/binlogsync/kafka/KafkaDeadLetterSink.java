@@ -5,6 +5,7 @@ import dev.binlogsync.core.DeadLetterSink;
 import dev.binlogsync.core.RetriableSyncException;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SyncException;
+import dev.binlogsync.core.internal.Checks;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -198,21 +199,13 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
 
         /** {@code bootstrap.servers} of the cluster holding the dead-letter topic. */
         public Builder bootstrapServers(String servers) {
-            Objects.requireNonNull(servers, "servers");
-            if (servers.isBlank()) {
-                throw new IllegalArgumentException("bootstrapServers must not be blank: '" + servers + "'");
-            }
-            properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+            properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Checks.nonBlank(servers, "bootstrapServers"));
             return this;
         }
 
         /** The dead-letter topic (it must exist or be auto-created by the broker). */
         public Builder topic(String topic) {
-            Objects.requireNonNull(topic, "topic");
-            if (topic.isBlank()) {
-                throw new IllegalArgumentException("topic must not be blank: '" + topic + "'");
-            }
-            this.topic = topic;
+            this.topic = Checks.nonBlank(topic, "topic");
             return this;
         }
 
@@ -256,11 +249,7 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
 
         /** How long {@link KafkaDeadLetterSink#close()} waits for outstanding writes; default 10 s. */
         public Builder closeTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "closeTimeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("closeTimeout must be > 0: " + timeout);
-            }
-            this.closeTimeout = timeout;
+            this.closeTimeout = Checks.positive(timeout, "closeTimeout");
             return this;
         }
 

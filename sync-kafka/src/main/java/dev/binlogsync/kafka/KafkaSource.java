@@ -8,6 +8,7 @@ import dev.binlogsync.core.Source;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SourceRecord;
 import dev.binlogsync.core.SyncException;
+import dev.binlogsync.core.internal.Checks;
 import dev.binlogsync.kafka.decode.MessageDecoder;
 import java.time.Duration;
 import java.time.Instant;
@@ -575,21 +576,13 @@ public final class KafkaSource implements Source {
 
         /** {@code bootstrap.servers}, e.g. {@code "kafka-1:9092,kafka-2:9092"}. */
         public Builder bootstrapServers(String servers) {
-            Objects.requireNonNull(servers, "servers");
-            if (servers.isBlank()) {
-                throw new IllegalArgumentException("bootstrapServers must not be blank: '" + servers + "'");
-            }
-            properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+            properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, Checks.nonBlank(servers, "bootstrapServers"));
             return this;
         }
 
         /** The consumer group ({@code group.id}). */
         public Builder groupId(String groupId) {
-            Objects.requireNonNull(groupId, "groupId");
-            if (groupId.isBlank()) {
-                throw new IllegalArgumentException("groupId must not be blank: '" + groupId + "'");
-            }
-            properties.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+            properties.put(ConsumerConfig.GROUP_ID_CONFIG, Checks.nonBlank(groupId, "groupId"));
             return this;
         }
 
@@ -682,22 +675,14 @@ public final class KafkaSource implements Source {
 
         /** How long {@link KafkaSource#commit} waits for the broker; default 30 s. */
         public Builder commitTimeout(Duration timeout) {
-            this.commitTimeout = positive(timeout, "commitTimeout");
+            this.commitTimeout = Checks.positive(timeout, "commitTimeout");
             return this;
         }
 
         /** How long {@link KafkaSource#close()} waits to leave the group; default 10 s. */
         public Builder closeTimeout(Duration timeout) {
-            this.closeTimeout = positive(timeout, "closeTimeout");
+            this.closeTimeout = Checks.positive(timeout, "closeTimeout");
             return this;
-        }
-
-        private static Duration positive(Duration d, String name) {
-            Objects.requireNonNull(d, name);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(name + " must be > 0: " + d);
-            }
-            return d;
         }
 
         /**

@@ -1,5 +1,6 @@
 package dev.binlogsync.core.config;
 
+import dev.binlogsync.core.internal.Checks;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -19,10 +20,7 @@ import java.util.Objects;
 public record ComponentConfig(String type, Map<String, Object> settings) {
 
     public ComponentConfig {
-        Objects.requireNonNull(type, "type");
-        if (type.isBlank()) {
-            throw new IllegalArgumentException("type must not be blank: '" + type + "'");
-        }
+        Checks.nonBlank(type, "type");
         Objects.requireNonNull(settings, "settings");
         if (settings.containsKey("type")) {
             throw new IllegalArgumentException("settings must not contain 'type'");

@@ -9,6 +9,7 @@ import dev.binlogsync.core.DeadLetterSink;
 import dev.binlogsync.core.FailurePolicy;
 import dev.binlogsync.core.Source;
 import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.core.internal.Checks;
 import dev.binlogsync.core.rules.Rules;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -545,7 +546,7 @@ public final class PipelineConfig {
 
         /** {@code flush.interval}; > 0. */
         public Builder flushInterval(Duration d) {
-            this.flushInterval = positive(d, "flushInterval");
+            this.flushInterval = Checks.positive(d, "flushInterval");
             return this;
         }
 
@@ -582,8 +583,8 @@ public final class PipelineConfig {
 
         /** {@code policies.retryInitialBackoff} and {@code retryMaxBackoff}; > 0, max >= initial. */
         public Builder retryBackoff(Duration initial, Duration max) {
-            positive(initial, "retryInitialBackoff");
-            positive(max, "retryMaxBackoff");
+            Checks.positive(initial, "retryInitialBackoff");
+            Checks.positive(max, "retryMaxBackoff");
             if (max.compareTo(initial) < 0) {
                 throw new IllegalArgumentException("retryMaxBackoff must be >= retryInitialBackoff: " + max + " < " + initial);
             }
@@ -594,13 +595,13 @@ public final class PipelineConfig {
 
         /** {@code timeouts.poll}; > 0. */
         public Builder pollTimeout(Duration d) {
-            this.pollTimeout = positive(d, "pollTimeout");
+            this.pollTimeout = Checks.positive(d, "pollTimeout");
             return this;
         }
 
         /** {@code timeouts.drain}; > 0. */
         public Builder drainTimeout(Duration d) {
-            this.drainTimeout = positive(d, "drainTimeout");
+            this.drainTimeout = Checks.positive(d, "drainTimeout");
             return this;
         }
 
@@ -643,14 +644,6 @@ public final class PipelineConfig {
                 throw new IllegalArgumentException(what + " must be >= 1: " + n);
             }
             return n;
-        }
-
-        private static Duration positive(Duration d, String what) {
-            Objects.requireNonNull(d, what);
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(what + " must be > 0: " + d);
-            }
-            return d;
         }
     }
 }
