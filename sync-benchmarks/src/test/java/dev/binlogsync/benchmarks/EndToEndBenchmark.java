@@ -576,18 +576,18 @@ public final class EndToEndBenchmark {
         return new KafkaProducer<>(c, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    private static void createIndex(RestClient client, String index) throws IOException {
+    static void createIndex(RestClient client, String index) throws IOException {
         Request put = new Request("PUT", "/" + index);
         put.setEntity(new StringEntity("{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0}}",
                 ContentType.APPLICATION_JSON));
         client.performRequest(put);
     }
 
-    private static void deleteIndex(RestClient client, String index) throws IOException {
+    static void deleteIndex(RestClient client, String index) throws IOException {
         client.performRequest(new Request("DELETE", "/" + index));
     }
 
-    private static long count(RestClient client, String index) throws IOException {
+    static long count(RestClient client, String index) throws IOException {
         client.performRequest(new Request("POST", "/" + index + "/_refresh"));
         Response r = client.performRequest(new Request("GET", "/" + index + "/_count"));
         String body = EntityUtils.toString(r.getEntity());

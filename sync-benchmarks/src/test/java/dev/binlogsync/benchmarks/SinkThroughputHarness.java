@@ -19,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.http.entity.ByteArrayEntity;
 import org.apache.http.entity.ContentType;
-import org.apache.http.entity.StringEntity;
 import org.apache.http.util.EntityUtils;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.Response;
@@ -43,10 +42,10 @@ public final class SinkThroughputHarness {
     }
 
     public static void main(String[] args) throws Exception {
-        int docs = intArg(args, "docs", 200_000);
-        int batch = intArg(args, "batch", 1000);
-        int inFlight = intArg(args, "inFlight", 2);
-        int rounds = intArg(args, "rounds", 4);
+        int docs = EndToEndBenchmark.intArg(args, "docs", 200_000);
+        int batch = EndToEndBenchmark.intArg(args, "batch", 1000);
+        int inFlight = EndToEndBenchmark.intArg(args, "inFlight", 2);
+        int rounds = EndToEndBenchmark.intArg(args, "rounds", 4);
         System.out.printf(Locale.ROOT, "docs=%d batch=%d inFlight=%d rounds=%d java=%s cores=%d%n",
                 docs, batch, inFlight, rounds, System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors());
@@ -90,21 +89,13 @@ public final class SinkThroughputHarness {
         return docs / (nanos / 1e9);
     }
 
-    private static void createIndex(RestClient client, String index) throws IOException {
-        Request put = new Request("PUT", "/" + index);
-        put.setEntity(new StringEntity("{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0}}",
-                ContentType.APPLICATION_JSON));
-        client.performRequest(put);
-    }
-
+    /** Checks the index holds {@code expected} documents, then deletes it. */
     private static void checkCount(RestClient client, String index, int expected) throws IOException {
-        client.performRequest(new Request("POST", "/" + index + "/_refresh"));
-        Response r = client.performRequest(new Request("GET", "/" + index + "/_count"));
-        String body = EntityUtils.toString(r.getEntity());
-        if (!body.contains("\"count\":" + expected + ",")) {
-            throw new IllegalStateException(index + ": expected " + expected + " documents, got " + body);
+        long count = EndToEndBenchmark.count(client, index);
+        if (count != expected) {
+            throw new IllegalStateException(index + ": expected " + expected + " documents, got " + count);
         }
-        client.performRequest(new Request("DELETE", "/" + index));
+        EndToEndBenchmark.deleteIndex(client, index);
     }
 
     private static List<List<DocumentAction>> batches(String index, int docs, int batch) {
@@ -118,7 +109,7 @@ public final class SinkThroughputHarness {
 
     /** Sends pre-encoded bodies; returns elapsed nanoseconds. */
     private static long runRaw(RestClient client, String index, int docs, int batch, int inFlight) throws Exception {
-        createIndex(client, index);
+        EndToEndBenchmark.createIndex(client, index);
         BulkBodyEncoder encoder = new BulkBodyEncoder();
         List<byte[]> bodies = new ArrayList<>();
         // kept reachable during the run so both paths run with the same live heap (the node shares the JVM)
@@ -173,7 +164,7 @@ public final class SinkThroughputHarness {
     /** Sends the actions through the sink; returns elapsed nanoseconds. */
     private static long runSink(RestClient client, ElasticsearchSink sink, String index, int docs, int batch, int inFlight)
             throws Exception {
-        createIndex(client, index);
+        EndToEndBenchmark.createIndex(client, index);
         List<List<DocumentAction>> batches = batches(index, docs, batch);
         Semaphore permits = new Semaphore(inFlight);
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -207,18 +198,5 @@ public final class SinkThroughputHarness {
     private static void settle() throws InterruptedException {
         System.gc();
         Thread.sleep(500);
-    }
-
-    private static int intArg(String[] args, String name, int dflt) {
-        for (String a : args) {
-            if (a.startsWith(name + "=")) {
-                int v = Integer.parseInt(a.substring(name.length() + 1));
-                if (v <= 0) {
-                    throw new IllegalArgumentException(name + " must be > 0: " + v);
-                }
-                return v;
-            }
-        }
-        return dflt;
     }
 }

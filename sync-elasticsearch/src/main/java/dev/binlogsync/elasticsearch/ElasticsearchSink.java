@@ -95,6 +95,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ElasticsearchSink implements BulkSink {
     private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchSink.class);
+    /** Most bytes of a bulk payload or response one TRACE line shows. */
+    private static final int TRACE_CAP = 2048;
     private static final ContentType NDJSON = ContentType.create("application/x-ndjson");
 
     /** When written documents become visible to search; for tests. */
@@ -199,9 +201,6 @@ public final class ElasticsearchSink implements BulkSink {
         }
         return send(actions);
     }
-
-    /** Most bytes of a bulk payload or response one TRACE line shows. */
-    private static final int TRACE_CAP = 2048;
 
     private static String capped(byte[] bytes, int length) {
         int n = Math.min(length, TRACE_CAP);

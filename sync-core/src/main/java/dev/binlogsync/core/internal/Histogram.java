@@ -58,26 +58,7 @@ public final class Histogram {
      * {@link #max()}; 0 when nothing was recorded.
      */
     public long percentile(double q) {
-        if (!(q >= 0 && q <= 1)) {
-            throw new IllegalArgumentException("quantile must be in [0, 1]: " + q);
-        }
-        long total = 0;
-        for (int i = 0; i < BUCKETS; i++) {
-            total += counts.getAcquire(i);
-        }
-        if (total == 0) {
-            return 0;
-        }
-        long rank = Math.max(1, (long) Math.ceil(q * total));
-        long seen = 0;
-        long m = max();
-        for (int i = 0; i < BUCKETS; i++) {
-            seen += counts.getAcquire(i);
-            if (seen >= rank) {
-                return Math.min(upperBound(i), Math.max(m, lowerBound(i)));
-            }
-        }
-        return m;
+        return percentile(q, new Histogram[] {this});
     }
 
     /**
