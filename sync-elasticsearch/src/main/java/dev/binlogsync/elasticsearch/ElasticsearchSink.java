@@ -221,7 +221,7 @@ public final class ElasticsearchSink implements BulkSink {
         ByteBuf body = buffers.acquire();
         try {
             encoder.encode(actions, body);
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             buffers.release(body);
             result.completeExceptionally(new SyncException("cannot encode a bulk of " + actions.size()
                     + " actions starting at " + actions.get(0).describe() + ": " + e, e));

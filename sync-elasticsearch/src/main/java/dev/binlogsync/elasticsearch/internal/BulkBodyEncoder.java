@@ -1,25 +1,18 @@
 package dev.binlogsync.elasticsearch.internal;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonFactoryBuilder;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.SerializableString;
-import com.fasterxml.jackson.core.StreamWriteFeature;
-import com.fasterxml.jackson.core.io.SerializedString;
 import dev.binlogsync.core.ActionType;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.VersionType;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Writes the NDJSON body of a {@code _bulk} request straight from {@link DocumentAction}s with
- * Jackson's streaming generator: no trees, no intermediate strings. Never writes {@code _type}
+ * Writes the NDJSON body of a {@code _bulk} request straight from {@link DocumentAction}s into a
+ * {@link ByteBuf}: no trees, no intermediate strings, no generator state. Never writes {@code _type}
  * (removed in Elasticsearch 7 and OpenSearch 2), and uses the un-prefixed {@code routing},
  * {@code version} and {@code version_type} that 7.x, 8.x, 9.x and OpenSearch all accept.
  *
@@ -32,147 +25,283 @@ import java.util.Map;
  * {"delete":{"_index":"i","_id":"1"}}
  * </pre>
  *
- * <p>Document values are the JSON-compatible types {@link dev.binlogsync.core.ChangeEvent} documents;
- * {@code byte[]} is written as base64, any other object as its {@code toString()}.
+ * <p>The output is byte for byte what Jackson's {@code JsonGenerator} writes with its defaults
+ * (the tests hold it to that): strings as UTF-8 with {@code "}, {@code \} and control characters
+ * escaped ({@code \b \t \n \f \r}, else {@code \}{@code u00XX}); numbers as
+ * {@code toString()} ({@code BigDecimal} in its scientific form when it has one), a non-finite
+ * {@code double} or {@code float} as a string ({@code "NaN"}); {@code byte[]} as base64 with padding;
+ * maps as objects (keys by {@code String.valueOf}); lists, other iterables and object arrays as
+ * arrays; any other object as the string of its {@code toString()}. Chars outside the Basic
+ * Multilingual Plane (a UTF-16 surrogate pair) are written as two {@code \}{@code uXXXX} escapes,
+ * as Jackson writes them, and so is a lone surrogate, which has no UTF-8 form.
  *
- * <p>Thread-safe (stateless apart from the shared {@link JsonFactory}).
+ * <p>Thread-safe: stateless.
  */
 public final class BulkBodyEncoder {
 
-    private static final SerializableString INDEX = new SerializedString("index");
-    private static final SerializableString UPDATE = new SerializedString("update");
-    private static final SerializableString DELETE = new SerializedString("delete");
-    private static final SerializableString F_INDEX = new SerializedString("_index");
-    private static final SerializableString F_ID = new SerializedString("_id");
-    private static final SerializableString F_ROUTING = new SerializedString("routing");
-    private static final SerializableString F_VERSION = new SerializedString("version");
-    private static final SerializableString F_VERSION_TYPE = new SerializedString("version_type");
-    private static final SerializableString F_DOC = new SerializedString("doc");
-    private static final SerializableString F_DOC_AS_UPSERT = new SerializedString("doc_as_upsert");
-    private static final String EXTERNAL = "external";
-    private static final String EXTERNAL_GTE = "external_gte";
+    private static final byte[] INDEX_OPEN = ascii("{\"index\":{\"_index\":");
+    private static final byte[] UPDATE_OPEN = ascii("{\"update\":{\"_index\":");
+    private static final byte[] DELETE_OPEN = ascii("{\"delete\":{\"_index\":");
+    private static final byte[] ID = ascii(",\"_id\":");
+    private static final byte[] ROUTING = ascii(",\"routing\":");
+    private static final byte[] VERSION = ascii(",\"version\":");
+    private static final byte[] VERSION_TYPE_EXTERNAL = ascii(",\"version_type\":\"external\"");
+    private static final byte[] VERSION_TYPE_EXTERNAL_GTE = ascii(",\"version_type\":\"external_gte\"");
+    private static final byte[] META_CLOSE = ascii("}}\n");
+    private static final byte[] DOC_OPEN = ascii("{\"doc\":");
+    private static final byte[] DOC_CLOSE = ascii(",\"doc_as_upsert\":true}\n");
+    private static final byte[] NULL = ascii("null");
+    private static final byte[] TRUE = ascii("true");
+    private static final byte[] FALSE = ascii("false");
+    private static final byte[] LONG_MIN = ascii(Long.toString(Long.MIN_VALUE));
+    private static final byte[] HEX = ascii("0123456789ABCDEF");
 
-    private final JsonFactory factory;
+    /**
+     * For each ASCII byte: 0 to copy it, else the letter of its short escape ({@code \n}), or
+     * {@code 'u'} for the {@code \}{@code u00XX} form. Negative bytes (non-ASCII) are handled apart.
+     */
+    private static final byte[] ESCAPES = new byte[128];
 
-    public BulkBodyEncoder() {
-        JsonFactoryBuilder builder = new JsonFactoryBuilder();
-        builder.rootValueSeparator((String) null); // lines end with '\n', written by us
-        builder.disable(StreamWriteFeature.AUTO_CLOSE_TARGET);
-        factory = builder.build();
+    static {
+        for (int c = 0; c < 0x20; c++) {
+            ESCAPES[c] = 'u';
+        }
+        ESCAPES['\b'] = 'b';
+        ESCAPES['\t'] = 't';
+        ESCAPES['\n'] = 'n';
+        ESCAPES['\f'] = 'f';
+        ESCAPES['\r'] = 'r';
+        ESCAPES['"'] = '"';
+        ESCAPES['\\'] = '\\';
     }
 
     /**
      * Appends the NDJSON lines of {@code actions} to {@code out}, ending with a newline as
-     * {@code _bulk} requires.
-     *
-     * @throws IOException only if {@code out} throws
+     * {@code _bulk} requires. Fails only on an action whose body cannot be represented (never for
+     * the values decoders and rules produce), with {@code out} then holding a partial body.
      */
-    public void encode(List<DocumentAction> actions, OutputStream out) throws IOException {
-        try (JsonGenerator gen = factory.createGenerator(out, JsonEncoding.UTF8)) {
-            for (int i = 0, n = actions.size(); i < n; i++) {
-                writeAction(gen, actions.get(i));
-            }
-            gen.flush();
+    public void encode(List<DocumentAction> actions, ByteBuf out) {
+        for (int i = 0, n = actions.size(); i < n; i++) {
+            writeAction(out, actions.get(i));
         }
     }
 
-    private static void writeAction(JsonGenerator gen, DocumentAction action) throws IOException {
+    private static void writeAction(ByteBuf out, DocumentAction action) {
         ActionType type = action.type();
-        gen.writeStartObject();
-        gen.writeFieldName(type == ActionType.INDEX ? INDEX : type == ActionType.UPSERT ? UPDATE : DELETE);
-        gen.writeStartObject();
-        gen.writeFieldName(F_INDEX);
-        gen.writeString(action.index());
-        gen.writeFieldName(F_ID);
-        gen.writeString(action.id());
+        out.append(type == ActionType.INDEX ? INDEX_OPEN : type == ActionType.UPSERT ? UPDATE_OPEN : DELETE_OPEN);
+        writeString(out, action.index());
+        out.append(ID);
+        writeString(out, action.id());
         String routing = action.routing();
         if (routing != null) {
-            gen.writeFieldName(F_ROUTING);
-            gen.writeString(routing);
+            out.append(ROUTING);
+            writeString(out, routing);
         }
         Long version = action.version();
         VersionType versionType = action.versionType();
         if (version != null && versionType != null) {
-            gen.writeFieldName(F_VERSION);
-            gen.writeNumber(version.longValue());
-            gen.writeFieldName(F_VERSION_TYPE);
-            gen.writeString(versionType == VersionType.EXTERNAL ? EXTERNAL : EXTERNAL_GTE);
+            out.append(VERSION);
+            writeLong(out, version.longValue());
+            out.append(versionType == VersionType.EXTERNAL ? VERSION_TYPE_EXTERNAL : VERSION_TYPE_EXTERNAL_GTE);
         }
-        gen.writeEndObject();
-        gen.writeEndObject();
-        gen.writeRaw('\n');
+        out.append(META_CLOSE);
         Map<String, Object> document = action.document();
         if (type == ActionType.INDEX && document != null) {
-            writeMap(gen, document);
-            gen.writeRaw('\n');
+            writeMap(out, document);
+            out.append((byte) '\n');
         } else if (type == ActionType.UPSERT && document != null) {
-            gen.writeStartObject();
-            gen.writeFieldName(F_DOC);
-            writeMap(gen, document);
-            gen.writeFieldName(F_DOC_AS_UPSERT);
-            gen.writeBoolean(true);
-            gen.writeEndObject();
-            gen.writeRaw('\n');
+            out.append(DOC_OPEN);
+            writeMap(out, document);
+            out.append(DOC_CLOSE);
         }
     }
 
-    private static void writeMap(JsonGenerator gen, Map<?, ?> map) throws IOException {
-        gen.writeStartObject();
+    private static void writeMap(ByteBuf out, Map<?, ?> map) {
+        out.append((byte) '{');
+        boolean first = true;
         for (Map.Entry<?, ?> e : map.entrySet()) {
+            if (!first) {
+                out.append((byte) ',');
+            }
+            first = false;
             Object key = e.getKey();
-            gen.writeFieldName(key instanceof String ? (String) key : String.valueOf(key));
-            writeValue(gen, e.getValue());
+            writeString(out, key instanceof String ? (String) key : String.valueOf(key));
+            out.append((byte) ':');
+            writeValue(out, e.getValue());
         }
-        gen.writeEndObject();
+        out.append((byte) '}');
     }
 
     // Most frequent types first: row values are mostly strings and numbers.
-    private static void writeValue(JsonGenerator gen, Object value) throws IOException {
+    private static void writeValue(ByteBuf out, Object value) {
         if (value == null) {
-            gen.writeNull();
+            out.append(NULL);
         } else if (value instanceof String) {
-            gen.writeString((String) value);
+            writeString(out, (String) value);
         } else if (value instanceof Long) {
-            gen.writeNumber(((Long) value).longValue());
+            writeLong(out, ((Long) value).longValue());
         } else if (value instanceof Integer) {
-            gen.writeNumber(((Integer) value).intValue());
+            writeLong(out, ((Integer) value).intValue());
         } else if (value instanceof Boolean) {
-            gen.writeBoolean((Boolean) value);
+            out.append(((Boolean) value).booleanValue() ? TRUE : FALSE);
         } else if (value instanceof Double) {
-            gen.writeNumber(((Double) value).doubleValue());
-        } else if (value instanceof BigDecimal) {
-            gen.writeNumber((BigDecimal) value);
-        } else if (value instanceof BigInteger) {
-            gen.writeNumber((BigInteger) value);
+            double d = ((Double) value).doubleValue();
+            writeNumber(out, Double.toString(d), Double.isFinite(d));
+        } else if (value instanceof BigDecimal || value instanceof BigInteger) {
+            writeNumber(out, value.toString(), true);
         } else if (value instanceof Float) {
-            gen.writeNumber(((Float) value).floatValue());
+            float f = ((Float) value).floatValue();
+            writeNumber(out, Float.toString(f), Float.isFinite(f));
         } else if (value instanceof Short || value instanceof Byte) {
-            gen.writeNumber(((Number) value).intValue());
+            writeLong(out, ((Number) value).intValue());
         } else if (value instanceof Map) {
-            writeMap(gen, (Map<?, ?>) value);
+            writeMap(out, (Map<?, ?>) value);
         } else if (value instanceof List) {
             List<?> list = (List<?>) value;
-            gen.writeStartArray();
+            out.append((byte) '[');
             for (int i = 0, n = list.size(); i < n; i++) {
-                writeValue(gen, list.get(i));
+                if (i > 0) {
+                    out.append((byte) ',');
+                }
+                writeValue(out, list.get(i));
             }
-            gen.writeEndArray();
+            out.append((byte) ']');
         } else if (value instanceof Iterable) {
-            gen.writeStartArray();
-            for (Object o : (Iterable<?>) value) {
-                writeValue(gen, o);
-            }
-            gen.writeEndArray();
+            writeArray(out, (Iterable<?>) value);
         } else if (value instanceof byte[]) {
-            gen.writeBinary((byte[]) value);
+            out.append((byte) '"');
+            out.append(Base64.getEncoder().encode((byte[]) value));
+            out.append((byte) '"');
         } else if (value instanceof Object[]) {
-            gen.writeStartArray();
-            for (Object o : (Object[]) value) {
-                writeValue(gen, o);
-            }
-            gen.writeEndArray();
+            writeArray(out, List.of((Object[]) value));
         } else {
-            gen.writeString(value.toString());
+            writeString(out, value.toString());
         }
+    }
+
+    private static void writeArray(ByteBuf out, Iterable<?> values) {
+        out.append((byte) '[');
+        boolean first = true;
+        for (Object o : values) {
+            if (!first) {
+                out.append((byte) ',');
+            }
+            first = false;
+            writeValue(out, o);
+        }
+        out.append((byte) ']');
+    }
+
+    /** The text of a number (ASCII), quoted when it is not finite, as Jackson writes NaN and infinities. */
+    private static void writeNumber(ByteBuf out, String text, boolean finite) {
+        if (!finite) {
+            writeString(out, text);
+            return;
+        }
+        int n = text.length();
+        int pos = out.reserve(n);
+        byte[] b = out.array();
+        for (int i = 0; i < n; i++) {
+            b[pos + i] = (byte) text.charAt(i);
+        }
+        out.advance(n);
+    }
+
+    static void writeLong(ByteBuf out, long v) {
+        if (v == Long.MIN_VALUE) {
+            out.append(LONG_MIN);
+            return;
+        }
+        int pos = out.reserve(20);
+        byte[] b = out.array();
+        if (v < 0) {
+            b[pos++] = '-';
+            v = -v;
+        }
+        int digits = 1;
+        for (long t = v; t >= 10; t /= 10) {
+            digits++;
+        }
+        int end = pos + digits;
+        for (int i = end - 1; i >= pos; i--) {
+            b[i] = (byte) ('0' + (int) (v % 10));
+            v /= 10;
+        }
+        out.advance(end - out.size());
+    }
+
+    /**
+     * A JSON string. Fast path: ASCII chars that need no escape are stored straight into the
+     * reserved room; from the first char that needs an escape or is not ASCII on, chars are
+     * encoded one by one.
+     */
+    static void writeString(ByteBuf out, String s) {
+        int n = s.length();
+        int pos = out.reserve(n + 2);
+        byte[] b = out.array();
+        b[pos++] = '"';
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80 || ESCAPES[c] != 0) {
+                out.advance(1 + i);
+                writeStringSlow(out, s, i);
+                return;
+            }
+            b[pos + i] = (byte) c;
+        }
+        b[pos + n] = '"';
+        out.advance(n + 2);
+    }
+
+    /** Chars {@code from} to the end of {@code s}, escaped and UTF-8 encoded, then the closing quote. */
+    private static void writeStringSlow(ByteBuf out, String s, int from) {
+        int n = s.length();
+        for (int i = from; i < n; i++) {
+            char c = s.charAt(i);
+            int pos = out.reserve(12);
+            byte[] b = out.array();
+            if (c < 0x80) {
+                byte esc = ESCAPES[c];
+                if (esc == 0) {
+                    b[pos] = (byte) c;
+                    out.advance(1);
+                } else if (esc != 'u') {
+                    b[pos] = '\\';
+                    b[pos + 1] = esc;
+                    out.advance(2);
+                } else {
+                    writeUnicodeEscape(b, pos, c);
+                    out.advance(6);
+                }
+            } else if (c < 0x800) {
+                b[pos] = (byte) (0xC0 | (c >> 6));
+                b[pos + 1] = (byte) (0x80 | (c & 0x3F));
+                out.advance(2);
+            } else if (!Character.isSurrogate(c)) {
+                b[pos] = (byte) (0xE0 | (c >> 12));
+                b[pos + 1] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                b[pos + 2] = (byte) (0x80 | (c & 0x3F));
+                out.advance(3);
+            } else {
+                // as Jackson does: a surrogate, paired or lone, is written as its escape (valid JSON
+                // either way, and a lone one has no UTF-8 form)
+                writeUnicodeEscape(b, pos, c);
+                out.advance(6);
+            }
+        }
+        out.append((byte) '"');
+    }
+
+    private static void writeUnicodeEscape(byte[] b, int pos, char c) {
+        b[pos] = '\\';
+        b[pos + 1] = 'u';
+        b[pos + 2] = HEX[(c >> 12) & 0xF];
+        b[pos + 3] = HEX[(c >> 8) & 0xF];
+        b[pos + 4] = HEX[(c >> 4) & 0xF];
+        b[pos + 5] = HEX[c & 0xF];
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

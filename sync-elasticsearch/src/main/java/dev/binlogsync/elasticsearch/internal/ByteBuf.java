@@ -33,6 +33,35 @@ public final class ByteBuf extends OutputStream {
         size += len;
     }
 
+    /** Appends one byte. */
+    public void append(byte b) {
+        ensureCapacity(size + 1);
+        bytes[size++] = b;
+    }
+
+    /** Appends all of {@code b}. */
+    public void append(byte[] b) {
+        write(b, 0, b.length);
+    }
+
+    /**
+     * Makes room for at least {@code n} more bytes and returns the index in {@link #array()} where
+     * they go; the caller stores bytes there and then calls {@link #advance(int)}. Only valid until
+     * the next call that may grow the buffer.
+     */
+    public int reserve(int n) {
+        ensureCapacity(size + n);
+        return size;
+    }
+
+    /** Counts {@code n} bytes stored after {@link #reserve(int)} as written; {@code n} at most what was reserved. */
+    public void advance(int n) {
+        if (n < 0 || size + n > bytes.length) {
+            throw new IndexOutOfBoundsException("advance " + n + " at " + size + " of " + bytes.length);
+        }
+        size += n;
+    }
+
     private void ensureCapacity(int needed) {
         if (needed > bytes.length) {
             if (needed < 0) {

@@ -1,6 +1,7 @@
 package dev.binlogsync.elasticsearch.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.binlogsync.core.DocumentAction;
@@ -13,6 +14,15 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class BulkBodyEncoderTest {
@@ -85,5 +95,203 @@ class BulkBodyEncoderTest {
         encoder.encode(List.of(DocumentAction.delete("i", "2")), buf);
         assertEquals("{\"delete\":{\"_index\":\"i\",\"_id\":\"2\"}}\n",
                 new String(buf.array(), 0, buf.size(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void writesNegativeAndExtremeNumbersAndNonFiniteDoublesAsJacksonDoes() throws IOException {
+        assertEquals("{\"delete\":{\"_index\":\"i\",\"_id\":\"1\",\"version\":0,\"version_type\":\"external\"}}\n"
+                + "{\"index\":{\"_index\":\"i\",\"_id\":\"2\"}}\n"
+                + "{\"a\":-9223372036854775808,\"b\":-1,\"c\":0,\"d\":-2147483648,\"e\":\"NaN\",\"f\":\"-Infinity\","
+                + "\"g\":1.0E-7,\"h\":1E+3,\"i\":[],\"j\":{},\"k\":\"\"}\n",
+                encode(new DocumentAction("i", "1", null, dev.binlogsync.core.ActionType.DELETE, null, 0L, VersionType.EXTERNAL),
+                        DocumentAction.index("i", "2", doc("a", Long.MIN_VALUE, "b", -1L, "c", 0, "d", Integer.MIN_VALUE,
+                                "e", Double.NaN, "f", Float.NEGATIVE_INFINITY, "g", 1.0e-7, "h", new BigDecimal("1E+3"),
+                                "i", List.of(), "j", Map.of(), "k", ""))));
+    }
+
+    @Test
+    void escapesControlCharactersAndEncodesEveryPlaneLikeJackson() throws IOException {
+        StringBuilder all = new StringBuilder();
+        for (char c = 0; c < 0x800; c++) {
+            if (!Character.isSurrogate(c)) {
+                all.append(c);
+            }
+        }
+        all.append("\u4e2d\u6587 \uffff \ud83d\ude00 end"); // CJK, the last BMP char, an emoji (surrogate pair)
+        DocumentAction a = DocumentAction.index("i", all.toString(), doc(all.toString(), all.toString()));
+        assertSameBytes(jackson(List.of(a)), bytes(List.of(a)), "");
+    }
+
+    @Test
+    void writesSurrogatesAsEscapesThatReadBackAsTheSameString() throws IOException {
+        String body = encode(DocumentAction.index("i", "1", doc("s", "a\ud800b\udc00\ud83d\ude00")));
+        assertEquals("{\"index\":{\"_index\":\"i\",\"_id\":\"1\"}}\n{\"s\":\"a\\uD800b\\uDC00\\uD83D\\uDE00\"}\n", body);
+        try (JsonParser p = new JsonFactory().createParser(body.substring(body.indexOf('\n') + 1))) {
+            p.nextToken();
+            p.nextToken();
+            assertEquals(JsonToken.VALUE_STRING, p.nextToken());
+            assertEquals("a\ud800b\udc00\ud83d\ude00", p.getText(), "reads back as the same string");
+        }
+    }
+
+    /**
+     * Seeded random bodies of every action shape and value type, strings mixing ASCII, escapes,
+     * two- and three-byte chars and surrogate pairs at every position: byte for byte what Jackson's
+     * generator writes (the encoder this one replaced).
+     */
+    @Test
+    void randomBodiesAreByteForByteWhatJacksonWrites() throws IOException {
+        Random random = new Random(20261125);
+        for (int round = 0; round < 300; round++) {
+            List<DocumentAction> actions = new ArrayList<>();
+            for (int i = 0, n = 1 + random.nextInt(20); i < n; i++) {
+                actions.add(randomAction(random));
+            }
+            assertSameBytes(jackson(actions), bytes(actions), "round " + round);
+        }
+    }
+
+    private static void assertSameBytes(byte[] expected, byte[] actual, String message) {
+        assertEquals(new String(expected, StandardCharsets.UTF_8), new String(actual, StandardCharsets.UTF_8), message);
+        assertArrayEquals(expected, actual, message);
+    }
+
+    private byte[] bytes(List<DocumentAction> actions) {
+        ByteBuf buf = new ByteBuf(1);
+        encoder.encode(actions, buf);
+        return Arrays.copyOf(buf.array(), buf.size());
+    }
+
+    private static DocumentAction randomAction(Random r) {
+        String index = randomString(r, 1 + r.nextInt(12));
+        String id = randomString(r, 1 + r.nextInt(12));
+        DocumentAction a;
+        switch (r.nextInt(3)) {
+            case 0: a = DocumentAction.index(index, id, randomDoc(r, 0)); break;
+            case 1: a = DocumentAction.upsert(index, id, randomDoc(r, 0)); break;
+            default: a = DocumentAction.delete(index, id);
+        }
+        if (r.nextInt(4) == 0) {
+            a = a.withRouting(randomString(r, r.nextInt(6)));
+        }
+        if (a.type() != dev.binlogsync.core.ActionType.UPSERT && r.nextInt(4) == 0) {
+            a = a.withVersion(r.nextLong() & Long.MAX_VALUE, r.nextBoolean() ? VersionType.EXTERNAL : VersionType.EXTERNAL_GTE);
+        }
+        return a;
+    }
+
+    private static Map<String, Object> randomDoc(Random r, int depth) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        for (int i = 0, n = r.nextInt(12); i < n; i++) {
+            d.put(randomString(r, 1 + r.nextInt(10)), randomValue(r, depth));
+        }
+        return d;
+    }
+
+    private static Object randomValue(Random r, int depth) {
+        switch (r.nextInt(depth < 2 ? 14 : 11)) {
+            case 0: return null;
+            case 1: case 2: return randomString(r, r.nextInt(40));
+            case 3: return r.nextLong() >> r.nextInt(64);
+            case 4: return r.nextInt() >> r.nextInt(32);
+            case 5: return r.nextBoolean();
+            case 6: return Double.longBitsToDouble(r.nextLong()); // every double, NaN and infinities included
+            case 7: return Float.intBitsToFloat(r.nextInt());
+            case 8: return new BigDecimal(new BigInteger(64, r), r.nextInt(40) - 20); // plain and scientific forms
+            case 9: return new BigInteger(70, r).negate();
+            case 10: byte[] b = new byte[r.nextInt(10)]; r.nextBytes(b); return b;
+            case 11: return randomDoc(r, depth + 1);
+            case 12: List<Object> l = new ArrayList<>(); for (int i = r.nextInt(4); i > 0; i--) { l.add(randomValue(r, depth + 1)); } return l;
+            default: return Set.of(randomString(r, 3)); // an Iterable that is not a List
+        }
+    }
+
+    private static final String ALPHABET = "abcXYZ019 _-\"\\/\n\t\r\b\f\u0000\u0001\u001f\u007f\u0080\u00e9\u07ff\u0800\u4e2d\uffff";
+
+    private static String randomString(Random r, int length) {
+        StringBuilder sb = new StringBuilder();
+        while (sb.length() < length) {
+            if (r.nextInt(10) == 0) {
+                sb.appendCodePoint(0x10000 + r.nextInt(0x100000)); // a surrogate pair
+            } else {
+                sb.append(ALPHABET.charAt(r.nextInt(ALPHABET.length())));
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The reference: Jackson's generator with its defaults, as the encoder wrote it before (commit 52bfd57). */
+    private static byte[] jackson(List<DocumentAction> actions) throws IOException {
+        JsonFactory factory = new JsonFactoryBuilder().rootValueSeparator((String) null).build();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonGenerator gen = factory.createGenerator(out)) {
+            for (DocumentAction a : actions) {
+                gen.writeStartObject();
+                gen.writeFieldName(a.type() == dev.binlogsync.core.ActionType.INDEX ? "index"
+                        : a.type() == dev.binlogsync.core.ActionType.UPSERT ? "update" : "delete");
+                gen.writeStartObject();
+                gen.writeStringField("_index", a.index());
+                gen.writeStringField("_id", a.id());
+                if (a.routing() != null) {
+                    gen.writeStringField("routing", a.routing());
+                }
+                if (a.version() != null) {
+                    gen.writeNumberField("version", a.version());
+                    gen.writeStringField("version_type", a.versionType() == VersionType.EXTERNAL ? "external" : "external_gte");
+                }
+                gen.writeEndObject();
+                gen.writeEndObject();
+                gen.writeRaw('\n');
+                if (a.type() == dev.binlogsync.core.ActionType.INDEX) {
+                    jacksonValue(gen, a.document());
+                    gen.writeRaw('\n');
+                } else if (a.type() == dev.binlogsync.core.ActionType.UPSERT) {
+                    gen.writeStartObject();
+                    gen.writeFieldName("doc");
+                    jacksonValue(gen, a.document());
+                    gen.writeBooleanField("doc_as_upsert", true);
+                    gen.writeEndObject();
+                    gen.writeRaw('\n');
+                }
+            }
+        }
+        return out.toByteArray();
+    }
+
+    private static void jacksonValue(JsonGenerator gen, Object v) throws IOException {
+        if (v instanceof Map<?, ?> m) {
+            gen.writeStartObject();
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                gen.writeFieldName(String.valueOf(e.getKey()));
+                jacksonValue(gen, e.getValue());
+            }
+            gen.writeEndObject();
+        } else if (v instanceof Iterable<?> it) {
+            gen.writeStartArray();
+            for (Object o : it) {
+                jacksonValue(gen, o);
+            }
+            gen.writeEndArray();
+        } else if (v instanceof byte[] b) {
+            gen.writeBinary(b);
+        } else if (v instanceof Double d) {
+            gen.writeNumber(d.doubleValue());
+        } else if (v instanceof Float f) {
+            gen.writeNumber(f.floatValue());
+        } else if (v instanceof BigDecimal d) {
+            gen.writeNumber(d);
+        } else if (v instanceof BigInteger i) {
+            gen.writeNumber(i);
+        } else if (v instanceof Long l) {
+            gen.writeNumber(l.longValue());
+        } else if (v instanceof Integer i) {
+            gen.writeNumber(i.intValue());
+        } else if (v instanceof Boolean b) {
+            gen.writeBoolean(b);
+        } else if (v == null) {
+            gen.writeNull();
+        } else {
+            gen.writeString(v.toString());
+        }
     }
 }
