@@ -76,10 +76,15 @@ import org.slf4j.LoggerFactory;
  * yields no events; it is logged at INFO and passed to the optional {@link DdlListener}. Any other
  * unknown {@code type} is a {@link DecodeException}.
  *
- * <p>Parses with Jackson's streaming parser straight into the row maps (no tree, no intermediate
- * copies). The {@code mysqlType} and {@code sqlType} objects, which repeat byte for byte in every
- * message of a table, are parsed once and then found by their bytes (a bounded cache of 1024
- * distinct objects each). Thread-safe; its configuration is immutable.
+ * <p><b>Input.</b> UTF-8 JSON (as Canal writes it), optionally after a byte order mark. The top
+ * level is read by a byte scanner; the {@code data} and {@code old} rows are parsed by Jackson's
+ * streaming parser straight into the row maps (no tree, no intermediate copies). The
+ * {@code mysqlType}, {@code sqlType} and {@code pkNames} values, which repeat byte for byte in
+ * every message of a table, are parsed once and then found by their bytes (bounded caches of 1024
+ * distinct values each), as are the database and table names. Malformed JSON is a
+ * {@link DecodeException} saying where; the values of fields this decoder does not read are skipped
+ * by their structure, without checking their syntax inside. Thread-safe; its configuration is
+ * immutable.
  *
  * <pre>{@code
  * MessageDecoder canal = CanalFlatMessageDecoder.builder()
@@ -103,6 +108,9 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
     /** Parsed {@code mysqlType} / {@code sqlType} objects by their bytes: they repeat in every message of a table. */
     private final ByteRangeCache<Map<String, MysqlColumnType>> mysqlTypes = new ByteRangeCache<>(TYPE_CACHE_LIMIT);
     private final ByteRangeCache<SqlTypes> sqlTypes = new ByteRangeCache<>(TYPE_CACHE_LIMIT);
+    /** {@code pkNames} arrays, and database and table names (their hash codes then computed once), by their bytes. */
+    private final ByteRangeCache<List<String>> pkNames = new ByteRangeCache<>(TYPE_CACHE_LIMIT);
+    private final ByteRangeCache<String> names = new ByteRangeCache<>(TYPE_CACHE_LIMIT);
 
     private CanalFlatMessageDecoder(Builder b) {
         this.tinyint1AsBoolean = b.tinyint1AsBoolean;
@@ -128,28 +136,8 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
             throw new DecodeException("a Canal flat message must not be empty, got a null value (tombstone)");
         }
         Message m = new Message();
-        try (JsonParser p = Json.FACTORY.createParser(value)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new DecodeException("a Canal flat message must be a JSON object, got " + p.currentToken());
-            }
-            String field;
-            while ((field = p.nextFieldName()) != null) {
-                JsonToken t = p.nextToken();
-                switch (field) {
-                    case "database": m.database = text(p, t, field); break;
-                    case "table": m.table = text(p, t, field); break;
-                    case "type": m.type = text(p, t, field); break;
-                    case "isDdl": m.isDdl = t == JsonToken.VALUE_TRUE; break;
-                    case "es": m.es = t == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : 0L; break;
-                    case "sql": m.sql = text(p, t, field); break;
-                    case "pkNames": m.pkNames = readStrings(p, t, field); break;
-                    case "mysqlType": m.mysqlType = mysqlTypes(p, t, value); break;
-                    case "sqlType": m.sqlTypes = sqlTypes(p, t, value); break;
-                    case "data": m.data = readRows(p, t, field); break;
-                    case "old": m.old = readRows(p, t, field); break;
-                    default: p.skipChildren();
-                }
-            }
+        try {
+            readMessage(value, m);
         } catch (JsonProcessingException e) {
             throw new DecodeException("malformed JSON: " + e.getOriginalMessage() + " at " + e.getLocation().offsetDescription(), e);
         } catch (IOException e) {
@@ -331,17 +319,6 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
     }
 
     @Nullable
-    private static String text(JsonParser p, JsonToken t, String field) throws IOException {
-        if (t == JsonToken.VALUE_NULL) {
-            return null;
-        }
-        if (t == JsonToken.VALUE_STRING) {
-            return p.getText();
-        }
-        throw new DecodeException("'" + field + "' must be a string, got " + t);
-    }
-
-    @Nullable
     private static List<String> readStrings(JsonParser p, JsonToken t, String field) throws IOException {
         if (t == JsonToken.VALUE_NULL) {
             return null;
@@ -383,15 +360,63 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
     }
 
     /**
-     * {@code mysqlType}, parsed once per distinct object: the bytes of the object are looked up in
-     * {@link #mysqlTypes}, and only a miss is parsed (from the same bytes).
+     * Reads the top level of a message with a byte scanner and hands only the {@code data} and
+     * {@code old} arrays (and type objects not yet cached) to Jackson. The type objects, which
+     * repeat byte for byte in every message of a table, are skipped by scanning for their end and
+     * found in the caches by their bytes without being tokenized; {@code database}, {@code table}
+     * and {@code pkNames} are shared instances found the same way.
      */
-    @Nullable
-    private Map<String, MysqlColumnType> mysqlTypes(JsonParser p, JsonToken t, byte[] value) throws IOException {
-        if (t != JsonToken.START_OBJECT) {
-            return readTypes(p, t); // null, or the error
+    private void readMessage(byte[] value, Message m) throws IOException {
+        Scanner in = new Scanner(value);
+        in.skipByteOrderMark();
+        in.skipWhitespace();
+        if (in.peek() != '{') {
+            throw new DecodeException("a Canal flat message must be a JSON object, got " + in.describeValue());
         }
-        ByteRangeCache.Key key = objectBytes(p, value, mysqlTypes);
+        in.pos++;
+        in.skipWhitespace();
+        if (in.peek() == '}') {
+            return;
+        }
+        while (true) {
+            Field field = in.readFieldName();
+            in.skipWhitespace();
+            in.expect(':');
+            in.skipWhitespace();
+            switch (field) {
+                case DATABASE: m.database = in.readName(names, "database"); break;
+                case TABLE: m.table = in.readName(names, "table"); break;
+                case TYPE: m.type = in.readType(); break;
+                case IS_DDL: m.isDdl = in.readTrue(); break;
+                case ES: m.es = in.readLongOrZero(); break;
+                case SQL: m.sql = in.readString("sql"); break;
+                case PK_NAMES: m.pkNames = pkNames(in); break;
+                case MYSQL_TYPE: m.mysqlType = mysqlTypes(in); break;
+                case SQL_TYPE: m.sqlTypes = sqlTypes(in); break;
+                case DATA: m.data = rows(in, "data"); break;
+                case OLD: m.old = rows(in, "old"); break;
+                default: in.skipValue();
+            }
+            in.skipWhitespace();
+            byte c = in.next();
+            if (c == '}') {
+                return; // what follows the object is not read, as a streaming parser would not
+            }
+            if (c != ',') {
+                in.pos--;
+                throw in.malformed("expected ',' or '}' after the value of a field");
+            }
+            in.skipWhitespace();
+        }
+    }
+
+    /** {@code mysqlType}: parsed once per distinct object, then found by its bytes. */
+    @Nullable
+    private Map<String, MysqlColumnType> mysqlTypes(Scanner in) throws IOException {
+        if (in.peek() != '{') {
+            return in.readNull("'mysqlType' must be an object");
+        }
+        ByteRangeCache.Key key = in.skipObject(mysqlTypes);
         Map<String, MysqlColumnType> types = mysqlTypes.get(key);
         if (types == null) {
             try (JsonParser sub = Json.FACTORY.createParser(key.bytes(), key.from(), key.length())) {
@@ -404,11 +429,11 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
 
     /** {@code sqlType}, parsed once per distinct object like {@link #mysqlTypes}. */
     @Nullable
-    private SqlTypes sqlTypes(JsonParser p, JsonToken t, byte[] value) throws IOException {
-        if (t != JsonToken.START_OBJECT) {
-            return readSqlTypes(p, t); // null, or the error
+    private SqlTypes sqlTypes(Scanner in) throws IOException {
+        if (in.peek() != '{') {
+            return in.readNull("'sqlType' must be an object");
         }
-        ByteRangeCache.Key key = objectBytes(p, value, sqlTypes);
+        ByteRangeCache.Key key = in.skipObject(sqlTypes);
         SqlTypes types = sqlTypes.get(key);
         if (types == null) {
             try (JsonParser sub = Json.FACTORY.createParser(key.bytes(), key.from(), key.length())) {
@@ -419,16 +444,354 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         return types;
     }
 
-    /** The bytes of the object starting at the current token, which is skipped (and so checked for syntax). */
-    private static ByteRangeCache.Key objectBytes(JsonParser p, byte[] value, ByteRangeCache<?> cache) throws IOException {
-        long start = p.currentTokenLocation().getByteOffset();
-        p.skipChildren();
-        long end = p.currentTokenLocation().getByteOffset() + 1;
-        if (start < 0 || end > value.length || end <= start || value[(int) start] != '{' || value[(int) end - 1] != '}') {
-            // the cache key must be exactly the object's bytes; never guess
-            throw new IllegalStateException("the parser's byte offsets " + start + ".." + end + " do not frame an object");
+    /** {@code pkNames}: an immutable list, shared by every message with the same bytes. */
+    @Nullable
+    private List<String> pkNames(Scanner in) throws IOException {
+        if (in.peek() != '[') {
+            return in.readNull("'pkNames' must be an array of strings");
         }
-        return cache.key(value, (int) start, (int) end);
+        ByteRangeCache.Key key = in.skipArray(pkNames);
+        List<String> names = pkNames.get(key);
+        if (names == null) {
+            try (JsonParser sub = Json.FACTORY.createParser(key.bytes(), key.from(), key.length())) {
+                names = readStrings(sub, sub.nextToken(), "pkNames");
+            }
+            pkNames.put(key, names);
+        }
+        return names;
+    }
+
+    /** {@code data} or {@code old}, read by Jackson from where the array starts; the scanner goes on after it. */
+    @Nullable
+    private static List<Map<String, Object>> rows(Scanner in, String field) throws IOException {
+        if (in.peek() != '[') {
+            return in.readNull("'" + field + "' must be an array of row objects");
+        }
+        int start = in.pos;
+        try (JsonParser sub = Json.FACTORY.createParser(in.bytes, start, in.bytes.length - start)) {
+            List<Map<String, Object>> rows = readRows(sub, sub.nextToken(), field);
+            // the parser's offsets count from the start it was given; ']' must be where it says
+            long close = start + sub.currentTokenLocation().getByteOffset();
+            if (close < start || close >= in.bytes.length || in.bytes[(int) close] != ']') {
+                throw new IllegalStateException("the parser's byte offset " + close + " is not the end of the '" + field + "' array");
+            }
+            in.pos = (int) close + 1;
+            return rows;
+        }
+    }
+
+    /** The top-level fields this decoder reads; {@link #OTHER} for any other name (skipped). */
+    private enum Field { DATABASE, TABLE, TYPE, IS_DDL, ES, SQL, PK_NAMES, MYSQL_TYPE, SQL_TYPE, DATA, OLD, OTHER }
+
+    private static final Field[] FIELDS = Field.values();
+    private static final byte[][] FIELD_NAMES;
+
+    static {
+        Field[] fields = FIELDS;
+        String[] names = {"database", "table", "type", "isDdl", "es", "sql", "pkNames", "mysqlType", "sqlType", "data", "old"};
+        FIELD_NAMES = new byte[fields.length - 1][];
+        for (int i = 0; i < names.length; i++) {
+            FIELD_NAMES[i] = names[i].getBytes(StandardCharsets.US_ASCII);
+        }
+    }
+
+    private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
+    private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
+    private static final byte[] NULL = {'n', 'u', 'l', 'l'};
+    private static final String[] DML_TYPES = {"INSERT", "UPDATE", "DELETE"};
+
+    /**
+     * A cursor over the message's bytes (UTF-8, optionally after a byte order mark) for its top
+     * level. Strings are taken as they are when they hold only printable ASCII without escapes, and
+     * otherwise decoded (and checked) by Jackson. Values of fields the decoder does not read are
+     * skipped by their structure (strings, brackets) without checking their syntax inside.
+     */
+    private static final class Scanner {
+        final byte[] bytes;
+        int pos;
+
+        Scanner(byte[] bytes) {
+            this.bytes = bytes;
+        }
+
+        void skipByteOrderMark() {
+            if (bytes.length >= 3 && bytes[0] == (byte) 0xEF && bytes[1] == (byte) 0xBB && bytes[2] == (byte) 0xBF) {
+                pos = 3;
+            }
+        }
+
+        void skipWhitespace() {
+            while (pos < bytes.length) {
+                byte c = bytes[pos];
+                if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+                    return;
+                }
+                pos++;
+            }
+        }
+
+        /** The current byte, or -1 at the end. */
+        int peek() {
+            return pos < bytes.length ? bytes[pos] : -1;
+        }
+
+        byte next() {
+            if (pos >= bytes.length) {
+                throw malformed("unexpected end of input");
+            }
+            return bytes[pos++];
+        }
+
+        void expect(char c) {
+            if (next() != c) {
+                pos--;
+                throw malformed("expected '" + c + "'");
+            }
+        }
+
+        DecodeException malformed(String what) {
+            return new DecodeException("malformed JSON: " + what + " at byte " + pos);
+        }
+
+        /** Jackson's name for the token starting here, for error messages. */
+        String describeValue() {
+            switch (peek()) {
+                case '{': return "START_OBJECT";
+                case '[': return "START_ARRAY";
+                case '"': return "VALUE_STRING";
+                case 't': return "VALUE_TRUE";
+                case 'f': return "VALUE_FALSE";
+                case 'n': return "VALUE_NULL";
+                case -1: return "the end of the input";
+                default: return peek() == '-' || (peek() >= '0' && peek() <= '9') ? "a number" : "'" + (char) peek() + "'";
+            }
+        }
+
+        /** A field name and the quotes around it; names with escapes are compared after decoding. */
+        Field readFieldName() throws IOException {
+            if (peek() != '"') {
+                throw malformed("expected a field name");
+            }
+            int start = pos + 1;
+            int end = stringEnd(pos);
+            boolean plain = isPlain(start, end);
+            pos = end + 1;
+            if (!plain) {
+                String name = decodeString(start - 1, end + 1);
+                for (int f = 0; f < FIELD_NAMES.length; f++) {
+                    if (name.equals(new String(FIELD_NAMES[f], StandardCharsets.US_ASCII))) {
+                        return FIELDS[f];
+                    }
+                }
+                return Field.OTHER;
+            }
+            int length = end - start;
+            for (int f = 0; f < FIELD_NAMES.length; f++) {
+                byte[] n = FIELD_NAMES[f];
+                if (n.length == length && java.util.Arrays.equals(bytes, start, end, n, 0, length)) {
+                    return FIELDS[f];
+                }
+            }
+            return Field.OTHER;
+        }
+
+        /** {@code null}, or a string shared through {@code cache} (database and table names repeat). */
+        @Nullable
+        String readName(ByteRangeCache<String> cache, String field) throws IOException {
+            if (peek() != '"') {
+                return readNull("'" + field + "' must be a string");
+            }
+            int end = stringEnd(pos);
+            ByteRangeCache.Key key = cache.key(bytes, pos, end + 1);
+            String name = cache.get(key);
+            if (name == null) {
+                name = decodeString(pos, end + 1);
+                cache.put(key, name);
+            }
+            pos = end + 1;
+            return name;
+        }
+
+        /** {@code type}: the constant for INSERT, UPDATE and DELETE, else the decoded string (or null). */
+        @Nullable
+        String readType() throws IOException {
+            if (peek() == '"') {
+                int end = stringEnd(pos);
+                for (String t : DML_TYPES) {
+                    if (end - pos - 1 == t.length() && startsWith(pos + 1, t)) {
+                        pos = end + 1;
+                        return t;
+                    }
+                }
+            }
+            return readString("type");
+        }
+
+        @Nullable
+        String readString(String field) throws IOException {
+            if (peek() != '"') {
+                return readNull("'" + field + "' must be a string");
+            }
+            int start = pos;
+            int end = stringEnd(pos);
+            pos = end + 1;
+            return isPlain(start + 1, end) ? new String(bytes, start + 1, end - start - 1, StandardCharsets.ISO_8859_1)
+                    : decodeString(start, end + 1);
+        }
+
+        /** {@code true} for the literal true; any other value is skipped and read as false. */
+        boolean readTrue() {
+            if (literal(TRUE)) {
+                return true;
+            }
+            skipValue();
+            return false;
+        }
+
+        /** An integer as a long; any other value is skipped and read as 0 (as Canal's missing {@code es}). */
+        long readLongOrZero() throws IOException {
+            int start = pos;
+            int i = pos;
+            if (i < bytes.length && bytes[i] == '-') {
+                i++;
+            }
+            int digits = i;
+            while (i < bytes.length && bytes[i] >= '0' && bytes[i] <= '9') {
+                i++;
+            }
+            boolean integer = i > digits && (i == bytes.length || (bytes[i] != '.' && bytes[i] != 'e' && bytes[i] != 'E'));
+            if (!integer) {
+                skipValue();
+                return 0L;
+            }
+            pos = i;
+            if (i - digits <= 18) {
+                long v = 0;
+                for (int k = digits; k < i; k++) {
+                    v = v * 10 + (bytes[k] - '0');
+                }
+                return digits > start ? -v : v;
+            }
+            try (JsonParser sub = Json.FACTORY.createParser(bytes, start, i - start)) {
+                sub.nextToken();
+                return sub.getLongValue(); // out of range: Jackson's error, reported as malformed
+            }
+        }
+
+        /** The literal null (returns null), else a decode error saying what the field must be. */
+        @Nullable
+        <T> T readNull(String mustBe) {
+            if (literal(NULL)) {
+                return null;
+            }
+            int c = peek();
+            if (c == -1) {
+                throw malformed("unexpected end of input");
+            }
+            if (c == ',' || c == '}' || c == ']' || c == ':') {
+                throw malformed("expected a value");
+            }
+            throw new DecodeException(mustBe + ", got " + describeValue());
+        }
+
+        private boolean literal(byte[] word) {
+            int end = pos + word.length;
+            if (end <= bytes.length && java.util.Arrays.equals(bytes, pos, end, word, 0, word.length)
+                    && (end == bytes.length || isDelimiter(bytes[end]))) {
+                pos = end;
+                return true;
+            }
+            return false;
+        }
+
+        /** The object starting here as a cache key (its exact bytes); the cursor goes past it. */
+        ByteRangeCache.Key skipObject(ByteRangeCache<?> cache) {
+            int start = pos;
+            skipValue();
+            return cache.key(bytes, start, pos);
+        }
+
+        /** The array starting here as a cache key; the cursor goes past it. */
+        ByteRangeCache.Key skipArray(ByteRangeCache<?> cache) {
+            return skipObject(cache);
+        }
+
+        /** Skips one value by its structure: a string, an object or array (to its matching end), or a bare word. */
+        void skipValue() {
+            int c = peek();
+            if (c == '"') {
+                pos = stringEnd(pos) + 1;
+            } else if (c == '{' || c == '[') {
+                int depth = 0;
+                while (true) {
+                    byte b = next();
+                    if (b == '"') {
+                        pos = stringEnd(pos - 1) + 1;
+                    } else if (b == '{' || b == '[') {
+                        depth++;
+                    } else if (b == '}' || b == ']') {
+                        if (--depth == 0) {
+                            return;
+                        }
+                    }
+                }
+            } else {
+                int start = pos;
+                while (pos < bytes.length && !isDelimiter(bytes[pos])) {
+                    pos++;
+                }
+                if (pos == start) {
+                    throw malformed(c == -1 ? "unexpected end of input" : "expected a value");
+                }
+            }
+        }
+
+        /** The index of the closing quote of the string whose opening quote is at {@code quote}. */
+        private int stringEnd(int quote) {
+            for (int i = quote + 1; i < bytes.length; i++) {
+                byte b = bytes[i];
+                if (b == '"') {
+                    return i;
+                }
+                if (b == '\\') {
+                    i++;
+                }
+            }
+            pos = bytes.length;
+            throw malformed("unterminated string starting at byte " + quote);
+        }
+
+        /** Whether {@code [from, to)} is printable ASCII without escapes, so it is the string's content as it is. */
+        private boolean isPlain(int from, int to) {
+            for (int i = from; i < to; i++) {
+                byte b = bytes[i];
+                if (b < 0x20 || b == '\\') { // negative: a byte of a multi-byte UTF-8 sequence
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private boolean startsWith(int from, String ascii) {
+            for (int i = 0; i < ascii.length(); i++) {
+                if (bytes[from + i] != ascii.charAt(i)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** The JSON string {@code [quote, afterQuote)} (quotes included) decoded and checked by Jackson. */
+        private String decodeString(int quote, int afterQuote) throws IOException {
+            try (JsonParser sub = Json.FACTORY.createParser(bytes, quote, afterQuote - quote)) {
+                sub.nextToken();
+                return sub.getText();
+            }
+        }
+
+        private static boolean isDelimiter(byte b) {
+            return b == ',' || b == '}' || b == ']' || b == ' ' || b == '\n' || b == '\r' || b == '\t';
+        }
     }
 
     /** Reads {@code sqlType} into two small arrays: it is only the fallback, a map would cost more than it saves. */
