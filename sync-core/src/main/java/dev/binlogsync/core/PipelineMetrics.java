@@ -29,7 +29,8 @@ import javax.annotation.Nullable;
  * @param commits successful commits to the source
  * @param inFlightRequests bulk requests currently in flight
  * @param bufferedActions actions held and not yet acknowledged (buffered, in flight, waiting for retry)
- * @param bufferedBytes the estimated size of those actions
+ * @param bufferedBytes what {@code maxBufferedBytes} bounds: the estimated size of those actions plus
+ *     the raw bytes of the records not yet done (kept for dead-lettering until their actions are written)
  * @param paused whether the source is paused now (backpressure)
  * @param pausedTime total time the source has been paused
  * @param syncLatency per acknowledged action, the time from its binlog event

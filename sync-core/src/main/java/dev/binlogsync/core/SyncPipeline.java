@@ -349,7 +349,12 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
             return this;
         }
 
-        /** Estimated bytes held before the source is paused. Default 64 MiB; must be >= 1. */
+        /**
+         * Estimated bytes held before the source is paused: the actions buffered, in flight and
+         * waiting for retry, plus the raw key and value bytes of the records not yet done (they
+         * are kept for dead-lettering until every action from them is written; many changes to one
+         * hot row coalesce into one action but keep all their records). Default 64 MiB; must be >= 1.
+         */
         public Builder maxBufferedBytes(long bytes) {
             if (bytes < 1) {
                 throw new IllegalArgumentException("maxBufferedBytes must be >= 1: " + bytes);

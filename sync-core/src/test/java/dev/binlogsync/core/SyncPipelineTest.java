@@ -346,6 +346,38 @@ class SyncPipelineTest {
         assertEquals(new SourcePosition(P, 49), small.committed(P));
     }
 
+    /**
+     * Updates of one hot row coalesce into a single buffered action while the previous write is
+     * out, so the action limits never trip; the records they came from must still stay bounded
+     * (their raw bytes count against maxBufferedBytes), or an Elasticsearch outage under such a
+     * workload would fill the heap.
+     */
+    @Test
+    void recordsCoalescedIntoOneHotRowActionStillPauseTheSource() throws Exception {
+        InMemorySource hot = new InMemorySource(true, 10);
+        sink.manual(true);
+        SyncPipeline p = start(builder().source(hot).maxBulkSize(2_000).maxBufferedBytes(20_000).lanes(1).maxInFlightRequests(1));
+        for (int i = 0; i < 2000; i++) {
+            hot.append(P, update(1, "v", i));
+        }
+        assertTrue(hot.awaitPaused(true, WAIT), "paused by the pending records' bytes");
+        assertTrue(hot.awaitPolls(hot.polls() + 3, WAIT));
+        assertTrue(p.metrics().bufferedActions() <= 2, "one action in flight, one buffered: " + p.metrics().bufferedActions());
+        assertTrue(awaitMetrics(p, m -> m.paused() && m.bufferedBytes() >= 20_000), "the metric shows what paused it: "
+                + p.metrics().bufferedBytes());
+        // each record is ~110 bytes raw + overhead: about 180 fit in 20,000 bytes, plus one poll of 10
+        assertTrue(hot.undelivered() > 1500, "records held back: " + hot.undelivered());
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!hot.awaitCommitted(P, 1999, Duration.ofMillis(10)) && System.nanoTime() < deadline) {
+            for (RecordingBulkSink.Request r : sink.pending()) {
+                r.complete();
+            }
+        }
+        assertEquals(new SourcePosition(P, 1999), hot.committed(P));
+        assertTrue(hot.resumeCount() >= 1);
+        assertEquals(1999, sink.document(INDEX, "1").get("v"), "the last update wins");
+    }
+
     @Test
     void fullBufferPausesTheSourceWhichResumesWhenThereIsRoom() throws Exception {
         InMemorySource small = new InMemorySource(true, 5);

@@ -717,14 +717,17 @@ public final class Engine implements PartitionListener {
 
     private void updatePause(long now) {
         // dead letters waiting for their sink count too: a dead-letter sink that is down must pause intake
+        // so do the raw bytes of records not yet done: many updates of one hot row coalesce into one
+        // buffered action, but every one of their records stays pending until that action is written
+        long recordBytes = pendingRecordBytes();
         boolean full = buffer.size() + sentActions + letters.size() + lettersInFlight >= config.maxBufferedActions()
-                || buffer.bytes() + sentBytes >= config.maxBufferedBytes();
+                || buffer.bytes() + sentBytes + recordBytes >= config.maxBufferedBytes();
         if (full && !paused) {
             config.source().pause();
             paused = true;
             pausedSinceNanos = now;
-            log.debug("buffer full ({} actions, {} bytes): source paused", buffer.size() + sentActions,
-                    buffer.bytes() + sentBytes);
+            log.debug("buffer full ({} actions, {} bytes, {} bytes of pending records): source paused",
+                    buffer.size() + sentActions, buffer.bytes() + sentBytes, recordBytes);
             try {
                 listener.onPause();
             } catch (RuntimeException e) {
@@ -1011,10 +1014,19 @@ public final class Engine implements PartitionListener {
         return t;
     }
 
+    /** The raw bytes of the records not yet done, over all partitions (see {@link PartitionTracker#pendingBytes()}). */
+    private long pendingRecordBytes() {
+        long bytes = 0;
+        for (PartitionTracker t : trackers.values()) {
+            bytes += t.pendingBytes();
+        }
+        return bytes;
+    }
+
     private void publishMetrics(long now) {
         published = new PipelineMetrics(records, events, indexActions, upsertActions, deleteActions,
                 buffer.coalesced(), stale, retried, deadLettered, skipped, bulks, failedBulks, commits, inFlight,
-                buffer.size() + sentActions, buffer.bytes() + sentBytes, paused,
+                buffer.size() + sentActions, buffer.bytes() + sentBytes + pendingRecordBytes(), paused,
                 Duration.ofNanos(pausedNanos + (paused ? now - pausedSinceNanos : 0)));
     }
 }

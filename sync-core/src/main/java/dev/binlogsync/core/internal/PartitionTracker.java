@@ -22,6 +22,8 @@ import javax.annotation.Nullable;
 public final class PartitionTracker {
     final String partition;
     private final ArrayDeque<PendingRecord> pending = new ArrayDeque<>();
+    /** The raw bytes of the queued records (see {@link PendingRecord#rawBytes}). */
+    private long pendingBytes;
     @Nullable private SourcePosition lastDone;
     @Nullable private SourcePosition lastCommitted;
     boolean alive = true;
@@ -51,6 +53,8 @@ public final class PartitionTracker {
             }
         }
         p.shed();
+        p.rawBytes = PendingRecord.rawBytes(p.record);
+        pendingBytes += p.rawBytes;
         pending.addLast(p);
     }
 
@@ -59,7 +63,9 @@ public final class PartitionTracker {
         if (--p.refs == 0 && alive) {
             PendingRecord head;
             while ((head = pending.peekFirst()) != null && head.refs == 0) {
-                lastDone = pending.pollFirst().position;
+                PendingRecord done = pending.pollFirst();
+                pendingBytes -= done.rawBytes;
+                lastDone = done.position;
             }
         }
     }
@@ -72,6 +78,16 @@ public final class PartitionTracker {
     /** Records not yet done (folded runs of done records count once). */
     int pendingRecords() {
         return pending.size();
+    }
+
+    /**
+     * The raw key and value bytes (plus a fixed overhead each) of the records queued here: they
+     * stay in memory until the record is done, for dead-lettering, and count against the
+     * pipeline's {@code maxBufferedBytes}. Many records coalesced into one buffered action (a hot
+     * row) are few actions but many records.
+     */
+    long pendingBytes() {
+        return pendingBytes;
     }
 
     /** The commit point, or null when nothing is done yet. */

@@ -13,6 +13,8 @@ public final class PendingRecord {
     SourcePosition position;
     SourceRecord record;
     int refs = 1;
+    /** What this record counts for in its tracker's {@link PartitionTracker#pendingBytes()} while queued. */
+    long rawBytes;
     /** The oldest binlog event time of the record's events, epoch ms; 0 when unknown. */
     long eventTimeMillis;
 
@@ -33,6 +35,13 @@ public final class PendingRecord {
             record = new SourceRecord(record.position(), List.of(), record.key(), record.value(),
                     record.timestampMillis(), record.failure());
         }
+    }
+
+    /** The raw key and value sizes of {@code r} plus 96 bytes for the record and bookkeeping objects. */
+    static long rawBytes(SourceRecord r) {
+        byte[] key = r.key();
+        byte[] value = r.value();
+        return 96L + (key == null ? 0 : key.length) + (value == null ? 0 : value.length);
     }
 
     public SourcePosition position() {

@@ -61,7 +61,7 @@ import javax.annotation.Nullable;
  * <tr><td>binlogsync.sync.latency.max</td><td>time gauge</td><td></td><td>highest sync latency over the last minute</td></tr>
  * <tr><td>binlogsync.bulk.in.flight</td><td>gauge</td><td></td><td>bulk requests in flight</td></tr>
  * <tr><td>binlogsync.buffered.actions</td><td>gauge</td><td></td><td>actions held, not yet acknowledged</td></tr>
- * <tr><td>binlogsync.buffered.bytes</td><td>gauge (bytes)</td><td></td><td>their estimated size</td></tr>
+ * <tr><td>binlogsync.buffered.bytes</td><td>gauge (bytes)</td><td></td><td>their estimated size plus the raw bytes of the records not yet done (what {@code maxBufferedBytes} bounds)</td></tr>
  * <tr><td>binlogsync.source.paused</td><td>gauge</td><td></td><td>1 while the source is paused (backpressure)</td></tr>
  * <tr><td>binlogsync.source.paused.time</td><td>counter (seconds)</td><td></td><td>total time paused</td></tr>
  * <tr><td>binlogsync.source.lag</td><td>gauge</td><td>partition</td><td>records not yet read, per partition</td></tr>
@@ -153,7 +153,7 @@ public final class SyncPipelineMeterBinder implements MeterBinder {
                 PipelineMetrics::inFlightRequests);
         gauge(registry, "binlogsync.buffered.actions", "actions held and not yet acknowledged", null,
                 PipelineMetrics::bufferedActions);
-        gauge(registry, "binlogsync.buffered.bytes", "estimated bytes of the actions held", BaseUnits.BYTES,
+        gauge(registry, "binlogsync.buffered.bytes", "estimated bytes of the actions held and the records not yet done", BaseUnits.BYTES,
                 PipelineMetrics::bufferedBytes);
         gauge(registry, "binlogsync.source.paused", "1 while the source is paused for backpressure", null,
                 m -> m.paused() ? 1 : 0);

@@ -22,6 +22,24 @@ class PartitionTrackerTest {
     }
 
     @Test
+    void pendingBytesCountTheRawBytesOfQueuedRecordsUntilTheyAreDone() {
+        PendingRecord r0 = t.begin(new SourceRecord(new SourcePosition("p", 0), List.of(), new byte[10], new byte[1000], 0, null));
+        r0.retain();
+        t.finish(r0);
+        assertEquals(96 + 10 + 1000, t.pendingBytes());
+        PendingRecord r1 = t.begin(new SourceRecord(new SourcePosition("p", 1), List.of(), null, new byte[500], 0, null));
+        r1.retain();
+        t.finish(r1);
+        assertEquals(96 + 10 + 1000 + 96 + 500, t.pendingBytes());
+        t.release(r1);
+        assertEquals(96 + 10 + 1000 + 96 + 500, t.pendingBytes(), "done, but still queued behind r0");
+        t.release(r0);
+        assertEquals(0, t.pendingBytes());
+        read(2, 0);
+        assertEquals(0, t.pendingBytes(), "a record done at once is never queued");
+    }
+
+    @Test
     void recordsWithoutActionsAreDoneAtOnce() {
         read(0, 0);
         read(1, 0);
