@@ -212,7 +212,8 @@ public final class BulkBodyEncoder {
             out.append(LONG_MIN);
             return;
         }
-        int pos = out.reserve(20);
+        int start = out.reserve(20);
+        int pos = start;
         byte[] b = out.array();
         if (v < 0) {
             b[pos++] = '-';
@@ -227,7 +228,7 @@ public final class BulkBodyEncoder {
             b[i] = (byte) ('0' + (int) (v % 10));
             v /= 10;
         }
-        out.advance(end - out.size());
+        out.advance(end - start);
     }
 
     /**

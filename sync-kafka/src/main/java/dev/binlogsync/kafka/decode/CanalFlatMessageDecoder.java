@@ -390,9 +390,12 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
                 case IS_DDL: m.isDdl = in.readTrue(); break;
                 case ES: m.es = in.readLongOrZero(); break;
                 case SQL: m.sql = in.readString("sql"); break;
-                case PK_NAMES: m.pkNames = pkNames(in); break;
-                case MYSQL_TYPE: m.mysqlType = mysqlTypes(in); break;
-                case SQL_TYPE: m.sqlTypes = sqlTypes(in); break;
+                case PK_NAMES: m.pkNames = cached(in, pkNames, '[', "'pkNames' must be an array of strings",
+                        sub -> readStrings(sub, sub.nextToken(), "pkNames")); break;
+                case MYSQL_TYPE: m.mysqlType = cached(in, mysqlTypes, '{', "'mysqlType' must be an object",
+                        sub -> readTypes(sub, sub.nextToken())); break;
+                case SQL_TYPE: m.sqlTypes = cached(in, sqlTypes, '{', "'sqlType' must be an object",
+                        sub -> readSqlTypes(sub, sub.nextToken())); break;
                 case DATA: m.data = rows(in, "data"); break;
                 case OLD: m.old = rows(in, "old"); break;
                 default: in.skipValue();
@@ -410,55 +413,36 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         }
     }
 
-    /** {@code mysqlType}: parsed once per distinct object, then found by its bytes. */
-    @Nullable
-    private Map<String, MysqlColumnType> mysqlTypes(Scanner in) throws IOException {
-        if (in.peek() != '{') {
-            return in.readNull("'mysqlType' must be an object");
-        }
-        ByteRangeCache.Key key = in.skipObject(mysqlTypes);
-        Map<String, MysqlColumnType> types = mysqlTypes.get(key);
-        if (types == null) {
-            try (JsonParser sub = Json.FACTORY.createParser(key.bytes(), key.from(), key.length())) {
-                types = readTypes(sub, sub.nextToken());
-            }
-            mysqlTypes.put(key, types);
-        }
-        return types;
+    /** A value parsed from its own bytes by a Jackson parser positioned at them. */
+    @FunctionalInterface
+    private interface SubParse<T> {
+        @Nullable
+        T parse(JsonParser sub) throws IOException;
     }
 
-    /** {@code sqlType}, parsed once per distinct object like {@link #mysqlTypes}. */
+    /**
+     * A value that repeats byte for byte across messages ({@code mysqlType}, {@code sqlType},
+     * {@code pkNames}): null for a JSON null, else skipped by the scanner and found in {@code cache}
+     * by its bytes; only a miss is parsed (from the same bytes, so its syntax is checked once).
+     *
+     * @param open the value's opening bracket, {@code '{'} or {@code '['}
+     * @param mustBe the error for any other value
+     */
     @Nullable
-    private SqlTypes sqlTypes(Scanner in) throws IOException {
-        if (in.peek() != '{') {
-            return in.readNull("'sqlType' must be an object");
+    private static <T> T cached(Scanner in, ByteRangeCache<T> cache, char open, String mustBe, SubParse<T> parse)
+            throws IOException {
+        if (in.peek() != open) {
+            return in.readNull(mustBe);
         }
-        ByteRangeCache.Key key = in.skipObject(sqlTypes);
-        SqlTypes types = sqlTypes.get(key);
-        if (types == null) {
+        ByteRangeCache.Key key = in.skipValueAsKey(cache);
+        T value = cache.get(key);
+        if (value == null) {
             try (JsonParser sub = Json.FACTORY.createParser(key.bytes(), key.from(), key.length())) {
-                types = readSqlTypes(sub, sub.nextToken());
+                value = parse.parse(sub);
             }
-            sqlTypes.put(key, types);
+            cache.put(key, value);
         }
-        return types;
-    }
-
-    /** {@code pkNames}: an immutable list, shared by every message with the same bytes. */
-    @Nullable
-    private List<String> pkNames(Scanner in) throws IOException {
-        if (in.peek() != '[') {
-            return in.readNull("'pkNames' must be an array of strings");
-        }
-        ByteRangeCache.Key key = in.skipArray(pkNames);
-        List<String> names = pkNames.get(key);
-        if (names == null) {
-            try (JsonParser sub = Json.FACTORY.createParser(key.bytes(), key.from(), key.length())) {
-                names = readStrings(sub, sub.nextToken(), "pkNames");
-            }
-            pkNames.put(key, names);
-        }
-        return names;
+        return value;
     }
 
     /** {@code data} or {@code old}, read by Jackson from where the array starts; the scanner goes on after it. */
@@ -484,14 +468,14 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
     private enum Field { DATABASE, TABLE, TYPE, IS_DDL, ES, SQL, PK_NAMES, MYSQL_TYPE, SQL_TYPE, DATA, OLD, OTHER }
 
     private static final Field[] FIELDS = Field.values();
-    private static final byte[][] FIELD_NAMES;
+    /** The JSON names of {@link #FIELDS} but {@code OTHER}, in the same order, as text and as bytes. */
+    private static final String[] FIELD_TEXTS =
+            {"database", "table", "type", "isDdl", "es", "sql", "pkNames", "mysqlType", "sqlType", "data", "old"};
+    private static final byte[][] FIELD_NAMES = new byte[FIELD_TEXTS.length][];
 
     static {
-        Field[] fields = FIELDS;
-        String[] names = {"database", "table", "type", "isDdl", "es", "sql", "pkNames", "mysqlType", "sqlType", "data", "old"};
-        FIELD_NAMES = new byte[fields.length - 1][];
-        for (int i = 0; i < names.length; i++) {
-            FIELD_NAMES[i] = names[i].getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < FIELD_TEXTS.length; i++) {
+            FIELD_NAMES[i] = FIELD_TEXTS[i].getBytes(StandardCharsets.US_ASCII);
         }
     }
 
@@ -578,8 +562,8 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
             pos = end + 1;
             if (!plain) {
                 String name = decodeString(start - 1, end + 1);
-                for (int f = 0; f < FIELD_NAMES.length; f++) {
-                    if (name.equals(new String(FIELD_NAMES[f], StandardCharsets.US_ASCII))) {
+                for (int f = 0; f < FIELD_TEXTS.length; f++) {
+                    if (name.equals(FIELD_TEXTS[f])) {
                         return FIELDS[f];
                     }
                 }
@@ -704,16 +688,11 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
             return false;
         }
 
-        /** The object starting here as a cache key (its exact bytes); the cursor goes past it. */
-        ByteRangeCache.Key skipObject(ByteRangeCache<?> cache) {
+        /** The object or array starting here as a cache key (its exact bytes); the cursor goes past it. */
+        ByteRangeCache.Key skipValueAsKey(ByteRangeCache<?> cache) {
             int start = pos;
             skipValue();
             return cache.key(bytes, start, pos);
-        }
-
-        /** The array starting here as a cache key; the cursor goes past it. */
-        ByteRangeCache.Key skipArray(ByteRangeCache<?> cache) {
-            return skipObject(cache);
         }
 
         /** Skips one value by its structure: a string, an object or array (to its matching end), or a bare word. */
