@@ -173,7 +173,7 @@ public final class BulkBodyEncoder {
             out.append(Base64.getEncoder().encode((byte[]) value));
             out.append((byte) '"');
         } else if (value instanceof Object[]) {
-            writeArray(out, List.of((Object[]) value));
+            writeArray(out, java.util.Arrays.asList((Object[]) value)); // asList: elements may be null
         } else {
             writeString(out, value.toString());
         }

@@ -110,6 +110,12 @@ class BulkBodyEncoderTest {
     }
 
     @Test
+    void writesObjectArraysWithNullElements() throws IOException {
+        assertEquals("{\"index\":{\"_index\":\"i\",\"_id\":\"1\"}}\n{\"a\":[1,null,\"x\"]}\n",
+                encode(DocumentAction.index("i", "1", doc("a", new Object[] {1, null, "x"}))));
+    }
+
+    @Test
     void escapesControlCharactersAndEncodesEveryPlaneLikeJackson() throws IOException {
         StringBuilder all = new StringBuilder();
         for (char c = 0; c < 0x800; c++) {
