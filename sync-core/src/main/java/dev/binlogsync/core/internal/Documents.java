@@ -62,6 +62,13 @@ public final class Documents {
 
     private static int estimateMap(Map<?, ?> map) {
         int size = 2;
+        if (map instanceof RowMap) {
+            RowMap row = (RowMap) map;
+            for (int i = 0, n = row.size(); i < n; i++) {
+                size += row.keyAt(i).length() + 4 + estimateValue(row.valueAt(i));
+            }
+            return size;
+        }
         for (Map.Entry<?, ?> e : map.entrySet()) {
             Object k = e.getKey();
             size += (k instanceof String ? ((String) k).length() : 8) + 4 + estimateValue(e.getValue());

@@ -3,6 +3,7 @@ package dev.binlogsync.elasticsearch.internal;
 import dev.binlogsync.core.ActionType;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.VersionType;
+import dev.binlogsync.core.internal.RowMap;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -117,6 +118,10 @@ public final class BulkBodyEncoder {
     }
 
     private static void writeMap(ByteBuf out, Map<?, ?> map) {
+        if (map instanceof RowMap) {
+            writeRow(out, (RowMap) map);
+            return;
+        }
         out.append((byte) '{');
         boolean first = true;
         for (Map.Entry<?, ?> e : map.entrySet()) {
@@ -128,6 +133,20 @@ public final class BulkBodyEncoder {
             writeString(out, key instanceof String ? (String) key : String.valueOf(key));
             out.append((byte) ':');
             writeValue(out, e.getValue());
+        }
+        out.append((byte) '}');
+    }
+
+    /** A decoded row, by index: no iterator, no entry objects. */
+    private static void writeRow(ByteBuf out, RowMap row) {
+        out.append((byte) '{');
+        for (int i = 0, n = row.size(); i < n; i++) {
+            if (i > 0) {
+                out.append((byte) ',');
+            }
+            writeString(out, row.keyAt(i));
+            out.append((byte) ':');
+            writeValue(out, row.valueAt(i));
         }
         out.append((byte) '}');
     }

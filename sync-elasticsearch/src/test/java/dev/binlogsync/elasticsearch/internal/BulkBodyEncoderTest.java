@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.VersionType;
+import dev.binlogsync.core.internal.RowMap;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -187,7 +188,8 @@ class BulkBodyEncoderTest {
     }
 
     private static Map<String, Object> randomDoc(Random r, int depth) {
-        Map<String, Object> d = new LinkedHashMap<>();
+        // decoded rows are RowMaps (written by index), other documents any map (written through entrySet)
+        Map<String, Object> d = r.nextBoolean() ? new LinkedHashMap<>() : new RowMap(r.nextInt(4));
         for (int i = 0, n = r.nextInt(12); i < n; i++) {
             d.put(randomString(r, 1 + r.nextInt(10)), randomValue(r, depth));
         }

@@ -1,0 +1,308 @@
+package dev.binlogsync.core.internal;
+
+import java.util.AbstractMap;
+import java.util.AbstractSet;
+import java.util.Arrays;
+import java.util.ConcurrentModificationException;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import javax.annotation.Nullable;
+
+/**
+ * A compact, insertion-ordered {@code Map<String, Object>} for decoded rows: the keys and values
+ * in two parallel arrays, nothing per entry. A row of ten columns is about 100 bytes instead of
+ * the 600 of a {@code LinkedHashMap}, and iterating it (as the bulk encoder does for every
+ * document) walks two arrays instead of a linked list of nodes.
+ *
+ * <p>Behaves like a {@code LinkedHashMap}: iteration in insertion order, replacing a value keeps
+ * its position, every optional operation is supported (also through the views and their
+ * iterators), {@code equals} and {@code hashCode} as for any map. Keys are non-null strings
+ * ({@link #put} rejects a null key with a {@code NullPointerException}); values may be null.
+ *
+ * <p>Lookups scan the keys (comparing identity, then the cached hash code, then the string), so
+ * they cost O(size): cheaper than hashing for the tens of columns of a typical row, slower for
+ * very wide ones. Not thread-safe; a row that is no longer modified may be read by any number of
+ * threads once safely published.
+ */
+public final class RowMap extends AbstractMap<String, Object> {
+    private String[] keys;
+    private Object[] values;
+    private int size;
+    private int modCount;
+    @Nullable private Set<Entry<String, Object>> entrySet;
+
+    /** An empty map with room for {@code capacity} entries before it grows. */
+    public RowMap(int capacity) {
+        if (capacity < 0) {
+            throw new IllegalArgumentException("capacity must not be negative, got " + capacity);
+        }
+        keys = new String[capacity];
+        values = new Object[capacity];
+    }
+
+    private RowMap(String[] keys, Object[] values, int size) {
+        this.keys = keys;
+        this.values = values;
+        this.size = size;
+    }
+
+    /**
+     * A map over the first {@code size} elements of the two arrays, which it takes over (the caller
+     * must not use them afterwards). The keys must be non-null and distinct; this is not checked.
+     */
+    public static RowMap wrap(String[] keys, Object[] values, int size) {
+        if (size < 0 || size > keys.length || size > values.length) {
+            throw new IllegalArgumentException("size " + size + " does not fit arrays of " + keys.length + " and " + values.length);
+        }
+        return new RowMap(keys, values, size);
+    }
+
+    /** The key at {@code index} in iteration order, {@code 0 <= index < size()}. */
+    public String keyAt(int index) {
+        Objects.checkIndex(index, size);
+        return keys[index];
+    }
+
+    /** The value at {@code index} in iteration order, {@code 0 <= index < size()}. */
+    @Nullable
+    public Object valueAt(int index) {
+        Objects.checkIndex(index, size);
+        return values[index];
+    }
+
+    private int indexOf(@Nullable Object key) {
+        if (!(key instanceof String)) {
+            return -1;
+        }
+        String[] k = keys;
+        for (int i = 0, n = size; i < n; i++) {
+            if (k[i] == key) {
+                return i;
+            }
+        }
+        int h = key.hashCode();
+        for (int i = 0, n = size; i < n; i++) {
+            String s = k[i];
+            if (s.hashCode() == h && s.equals(key)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+
+    @Override
+    public boolean isEmpty() {
+        return size == 0;
+    }
+
+    @Override
+    public boolean containsKey(@Nullable Object key) {
+        return indexOf(key) >= 0;
+    }
+
+    @Override
+    public boolean containsValue(@Nullable Object value) {
+        for (int i = 0; i < size; i++) {
+            if (Objects.equals(values[i], value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    @Nullable
+    public Object get(@Nullable Object key) {
+        int i = indexOf(key);
+        return i < 0 ? null : values[i];
+    }
+
+    @Override
+    @Nullable
+    public Object getOrDefault(@Nullable Object key, @Nullable Object defaultValue) {
+        int i = indexOf(key);
+        return i < 0 ? defaultValue : values[i];
+    }
+
+    @Override
+    @Nullable
+    public Object put(String key, @Nullable Object value) {
+        Objects.requireNonNull(key, "key");
+        int i = indexOf(key);
+        if (i >= 0) {
+            Object previous = values[i];
+            values[i] = value;
+            return previous;
+        }
+        if (size == keys.length) {
+            int capacity = Math.max(4, size + (size >> 1));
+            keys = Arrays.copyOf(keys, capacity);
+            values = Arrays.copyOf(values, capacity);
+        }
+        keys[size] = key;
+        values[size] = value;
+        size++;
+        modCount++;
+        return null;
+    }
+
+    @Override
+    @Nullable
+    public Object remove(@Nullable Object key) {
+        int i = indexOf(key);
+        if (i < 0) {
+            return null;
+        }
+        Object previous = values[i];
+        removeAt(i);
+        return previous;
+    }
+
+    private void removeAt(int i) {
+        int tail = size - i - 1;
+        if (tail > 0) {
+            System.arraycopy(keys, i + 1, keys, i, tail);
+            System.arraycopy(values, i + 1, values, i, tail);
+        }
+        size--;
+        keys[size] = null;
+        values[size] = null;
+        modCount++;
+    }
+
+    @Override
+    public void clear() {
+        Arrays.fill(keys, 0, size, null);
+        Arrays.fill(values, 0, size, null);
+        size = 0;
+        modCount++;
+    }
+
+    @Override
+    public void forEach(BiConsumer<? super String, ? super Object> action) {
+        Objects.requireNonNull(action, "action");
+        int expected = modCount;
+        for (int i = 0; i < size; i++) {
+            action.accept(keys[i], values[i]);
+            if (modCount != expected) {
+                throw new ConcurrentModificationException();
+            }
+        }
+    }
+
+    @Override
+    public Set<Entry<String, Object>> entrySet() {
+        Set<Entry<String, Object>> s = entrySet;
+        if (s == null) {
+            s = new AbstractSet<>() {
+                @Override
+                public Iterator<Entry<String, Object>> iterator() {
+                    return new EntryIterator();
+                }
+
+                @Override
+                public int size() {
+                    return size;
+                }
+
+                @Override
+                public void clear() {
+                    RowMap.this.clear();
+                }
+            };
+            entrySet = s;
+        }
+        return s;
+    }
+
+    private final class EntryIterator implements Iterator<Entry<String, Object>> {
+        private int next;
+        private int last = -1;
+        private int expected = modCount;
+
+        @Override
+        public boolean hasNext() {
+            return next < size;
+        }
+
+        @Override
+        public Entry<String, Object> next() {
+            if (modCount != expected) {
+                throw new ConcurrentModificationException();
+            }
+            if (next >= size) {
+                throw new NoSuchElementException();
+            }
+            last = next++;
+            return new RowEntry(last);
+        }
+
+        @Override
+        public void remove() {
+            if (last < 0) {
+                throw new IllegalStateException();
+            }
+            if (modCount != expected) {
+                throw new ConcurrentModificationException();
+            }
+            removeAt(last);
+            next = last;
+            last = -1;
+            expected = modCount;
+        }
+    }
+
+    /** An entry that reads and writes through to its position (valid until the map changes shape). */
+    private final class RowEntry implements Entry<String, Object> {
+        private final int index;
+        private final String key;
+
+        RowEntry(int index) {
+            this.index = index;
+            this.key = keys[index];
+        }
+
+        @Override
+        public String getKey() {
+            return key;
+        }
+
+        @Override
+        @Nullable
+        public Object getValue() {
+            return values[index];
+        }
+
+        @Override
+        @Nullable
+        public Object setValue(@Nullable Object value) {
+            Object previous = values[index];
+            values[index] = value;
+            return previous;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Map.Entry<?, ?> e && key.equals(e.getKey()) && Objects.equals(getValue(), e.getValue());
+        }
+
+        @Override
+        public int hashCode() {
+            return key.hashCode() ^ Objects.hashCode(getValue());
+        }
+
+        @Override
+        public String toString() {
+            return key + "=" + getValue();
+        }
+    }
+}
