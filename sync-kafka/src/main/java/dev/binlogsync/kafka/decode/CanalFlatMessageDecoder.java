@@ -7,6 +7,7 @@ import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.DecodeException;
 import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.core.internal.RowMap;
 import dev.binlogsync.kafka.internal.ByteRangeCache;
 import dev.binlogsync.kafka.internal.Json;
 import dev.binlogsync.kafka.internal.MysqlColumnType;
@@ -23,7 +24,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -76,15 +76,20 @@ import org.slf4j.LoggerFactory;
  * yields no events; it is logged at INFO and passed to the optional {@link DdlListener}. Any other
  * unknown {@code type} is a {@link DecodeException}.
  *
- * <p><b>Input.</b> UTF-8 JSON (as Canal writes it), optionally after a byte order mark. The top
- * level is read by a byte scanner; the {@code data} and {@code old} rows are parsed by Jackson's
- * streaming parser straight into the row maps (no tree, no intermediate copies). The
+ * <p><b>Input.</b> UTF-8 JSON (as Canal writes it), optionally after a byte order mark. The
+ * message, rows included, is read by a byte scanner: a plain value (printable ASCII without
+ * escapes, as nearly all are) is typed straight from its bytes once the column types are known;
+ * strings with escapes or other characters are decoded and checked by Jackson, as are numbers and
+ * booleans where Canal would send strings. Rows are compact insertion-ordered maps (keys and
+ * values in two arrays); their column names are shared strings, found by comparing bytes with the
+ * columns of recent rows (16 column layouts are remembered) or in a bounded cache. The
  * {@code mysqlType}, {@code sqlType} and {@code pkNames} values, which repeat byte for byte in
  * every message of a table, are parsed once and then found by their bytes (bounded caches of 1024
- * distinct values each), as are the database and table names. Malformed JSON is a
- * {@link DecodeException} saying where; the values of fields this decoder does not read are skipped
- * by their structure, without checking their syntax inside. Thread-safe; its configuration is
- * immutable.
+ * distinct values each; the 4 most recent of each compared in place), as are the database and
+ * table names. Malformed JSON is a {@link DecodeException} saying where; the values of fields this
+ * decoder does not read are skipped by their structure, without checking their syntax inside. A
+ * column repeated within a row keeps its first position and its last value. Thread-safe; its
+ * configuration is immutable.
  *
  * <pre>{@code
  * MessageDecoder canal = CanalFlatMessageDecoder.builder()
@@ -111,6 +116,9 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
     /** {@code pkNames} arrays, and database and table names (their hash codes then computed once), by their bytes. */
     private final ByteRangeCache<List<String>> pkNames = new ByteRangeCache<>(TYPE_CACHE_LIMIT);
     private final ByteRangeCache<String> names = new ByteRangeCache<>(TYPE_CACHE_LIMIT);
+    private final ByteRangeCache<String> columnNames = new ByteRangeCache<>(TYPE_CACHE_LIMIT);
+    // the column-name layouts of recently seen rows, most recent first; replaced as a whole, never modified
+    private volatile Layout[] layouts = new Layout[0];
 
     private CanalFlatMessageDecoder(Builder b) {
         this.tinyint1AsBoolean = b.tinyint1AsBoolean;
@@ -178,7 +186,7 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         if (m.data == null) {
             throw new DecodeException("missing 'data' in a " + type + " message on " + m.database + "." + m.table);
         }
-        List<Map<String, Object>> old = m.old;
+        List<RawRow> old = m.old;
         if (op == Operation.UPDATE && old != null && old.size() != m.data.size()) {
             throw new DecodeException("'old' has " + old.size() + " rows but 'data' has " + m.data.size()
                     + " in an UPDATE on " + m.database + "." + m.table);
@@ -187,14 +195,12 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         int n = m.data.size();
         List<ChangeEvent> events = n == 1 ? null : new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            Map<String, Object> row = m.data.get(i);
-            typeRow(m, row, i, "data");
+            Map<String, Object> row = typed(m, m.data.get(i), i, "data");
             Map<String, Object> before = Map.of();
             if (op == Operation.UPDATE && old != null) {
-                Map<String, Object> o = old.get(i);
+                RawRow o = old.get(i);
                 if (o != null) {
-                    typeRow(m, o, i, "old");
-                    before = o;
+                    before = typed(m, o, i, "old");
                 }
             }
             ChangeEvent e = new ChangeEvent(m.database, m.table, op, row, before, pks, m.es, position);
@@ -206,18 +212,130 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         return n == 0 ? List.of() : events;
     }
 
-    private void typeRow(Message m, Map<String, Object> row, int index, String part) {
-        for (Map.Entry<String, Object> e : row.entrySet()) {
-            Object raw = e.getValue();
-            if (raw == null) {
-                continue;
-            }
-            String column = e.getKey();
-            MysqlColumnType type = m.typeOf(column);
-            if (type != null) {
-                e.setValue(convert(m, column, type, (String) raw, index, part));
+    /** The row with each value typed by its column's type (the row's arrays become the map's). */
+    private RowMap typed(Message m, RawRow raw, int index, String part) {
+        String[] columns = raw.names;
+        Object[] values = raw.values;
+        int[] spans = raw.spans;
+        for (int i = 0, n = raw.size; i < n; i++) {
+            MysqlColumnType type = m.typeOf(columns[i]);
+            int start = spans[2 * i];
+            if (start >= 0) {
+                int end = spans[2 * i + 1];
+                values[i] = type == null ? latin1(m.bytes, start, end) : convert(m, columns[i], type, start, end, index, part);
+            } else if (values[i] != null && type != null) {
+                values[i] = convert(m, columns[i], type, (String) values[i], index, part);
             }
         }
+        return RowMap.wrap(columns, values, raw.size);
+    }
+
+    /** Printable ASCII without escapes ({@link RawRow}'s plain spans): its bytes are its characters. */
+    private static String latin1(byte[] bytes, int start, int end) {
+        return new String(bytes, start, end - start, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * {@link #convert(Message, String, MysqlColumnType, String, int, String)} for a value that is a
+     * plain span of the message's bytes: the common types are read from the bytes without an
+     * intermediate string; anything unusual (signs aside, non-digits, long numbers, errors) takes
+     * the string path, so the result and the errors are the same.
+     */
+    private Object convert(Message m, String column, MysqlColumnType type, int start, int end, int index, String part) {
+        byte[] b = m.bytes;
+        switch (type.kind()) {
+            case STRING:
+                return latin1(b, start, end);
+            case INT: {
+                long v = smallInteger(b, start, end, 9);
+                if (v != NOT_SMALL) {
+                    return Integer.valueOf((int) v);
+                }
+                break;
+            }
+            case LONG:
+            case BIGINT_UNSIGNED:
+            case BIT: {
+                long v = smallInteger(b, start, end, 18);
+                if (v != NOT_SMALL) {
+                    return Long.valueOf(v);
+                }
+                break;
+            }
+            case TINYINT1: {
+                long v = smallInteger(b, start, end, 9);
+                if (v != NOT_SMALL) {
+                    return tinyint1AsBoolean ? (Object) Boolean.valueOf(v != 0) : (Object) Integer.valueOf((int) v);
+                }
+                break;
+            }
+            case DECIMAL: {
+                int n = end - start;
+                char[] chars = m.chars(n);
+                for (int i = 0; i < n; i++) {
+                    chars[i] = (char) b[start + i];
+                }
+                try {
+                    return new BigDecimal(chars, 0, n); // what new BigDecimal(String) does, without the string
+                } catch (NumberFormatException e) {
+                    break; // the string path reports it
+                }
+            }
+            case DATETIME:
+                if ((dateTimeStyle == DateTimeStyle.ISO_LOCAL || dateTimeStyle == DateTimeStyle.RAW) && isDateTime(b, start, end)) {
+                    if ((b[start + 5] == '0' && b[start + 6] == '0') || (b[start + 8] == '0' && b[start + 9] == '0')) {
+                        return null; // a zero date, as isZeroDate
+                    }
+                    if (dateTimeStyle == DateTimeStyle.RAW || b[start + 10] == 'T') {
+                        return latin1(b, start, end);
+                    }
+                    int n = end - start;
+                    byte[] iso = m.scratch(n);
+                    for (int i = 0; i < n; i++) {
+                        byte c = b[start + i];
+                        iso[i] = c == ' ' ? (byte) 'T' : c; // as String.replace(' ', 'T')
+                    }
+                    return new String(iso, 0, n, StandardCharsets.ISO_8859_1);
+                }
+                break;
+            default:
+                break;
+        }
+        return convert(m, column, type, latin1(b, start, end), index, part);
+    }
+
+    private static final long NOT_SMALL = Long.MIN_VALUE;
+
+    /**
+     * An optional sign and 1 to {@code maxDigits} ASCII digits (at most 18) as a long, else
+     * {@link #NOT_SMALL}: exactly what {@code Long.parseLong} accepts with so few digits.
+     */
+    private static long smallInteger(byte[] b, int start, int end, int maxDigits) {
+        int i = start;
+        boolean negative = false;
+        if (i < end && (b[i] == '-' || b[i] == '+')) {
+            negative = b[i] == '-';
+            i++;
+        }
+        int digits = end - i;
+        if (digits < 1 || digits > maxDigits) {
+            return NOT_SMALL;
+        }
+        long v = 0;
+        for (; i < end; i++) {
+            int d = b[i] - '0';
+            if (d < 0 || d > 9) {
+                return NOT_SMALL;
+            }
+            v = v * 10 + d;
+        }
+        return negative ? -v : v;
+    }
+
+    /** The checks of {@link #dateTime(String)} on bytes. */
+    private static boolean isDateTime(byte[] b, int start, int end) {
+        return end - start >= 19 && b[start + 4] == '-' && b[start + 7] == '-' && b[start + 13] == ':' && b[start + 16] == ':'
+                && (b[start + 10] == ' ' || b[start + 10] == 'T');
     }
 
     private Object convert(Message m, String column, MysqlColumnType type, String s, int index, String part) {
@@ -368,6 +486,7 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
      */
     private void readMessage(byte[] value, Message m) throws IOException {
         Scanner in = new Scanner(value);
+        m.bytes = value;
         in.skipByteOrderMark();
         in.skipWhitespace();
         if (in.peek() != '{') {
@@ -396,8 +515,8 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
                         sub -> readTypes(sub, sub.nextToken())); break;
                 case SQL_TYPE: m.sqlTypes = cached(in, sqlTypes, '{', "'sqlType' must be an object",
                         sub -> readSqlTypes(sub, sub.nextToken())); break;
-                case DATA: m.data = rows(in, "data"); break;
-                case OLD: m.old = rows(in, "old"); break;
+                case DATA: m.data = readRows(in, m, "data"); break;
+                case OLD: m.old = readRows(in, m, "old"); break;
                 default: in.skipValue();
             }
             in.skipWhitespace();
@@ -434,6 +553,11 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         if (in.peek() != open) {
             return in.readNull(mustBe);
         }
+        ByteRangeCache.Entry<T> recent = cache.recentAt(in.bytes, in.pos);
+        if (recent != null) {
+            in.pos += recent.length(); // the same complete value, byte for byte: it ends where the cached one did
+            return recent.value();
+        }
         ByteRangeCache.Key key = in.skipValueAsKey(cache);
         T value = cache.get(key);
         if (value == null) {
@@ -445,23 +569,208 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         return value;
     }
 
-    /** {@code data} or {@code old}, read by Jackson from where the array starts; the scanner goes on after it. */
+    /**
+     * {@code data} or {@code old}: null, or an array of row objects whose values are kept as spans
+     * of the message's bytes until the column types are known ({@code mysqlType} usually comes
+     * after {@code data}). Column names are shared strings: found positionally in the layout of a
+     * recent row of the same columns (a byte comparison per name), else in a cache by their bytes.
+     */
     @Nullable
-    private static List<Map<String, Object>> rows(Scanner in, String field) throws IOException {
+    private List<RawRow> readRows(Scanner in, Message m, String field) throws IOException {
         if (in.peek() != '[') {
             return in.readNull("'" + field + "' must be an array of row objects");
         }
-        int start = in.pos;
-        try (JsonParser sub = Json.FACTORY.createParser(in.bytes, start, in.bytes.length - start)) {
-            List<Map<String, Object>> rows = readRows(sub, sub.nextToken(), field);
-            // the parser's offsets count from the start it was given; ']' must be where it says
-            long close = start + sub.currentTokenLocation().getByteOffset();
-            if (close < start || close >= in.bytes.length || in.bytes[(int) close] != ']') {
-                throw new IllegalStateException("the parser's byte offset " + close + " is not the end of the '" + field + "' array");
-            }
-            in.pos = (int) close + 1;
+        boolean data = field.equals("data");
+        in.pos++;
+        in.skipWhitespace();
+        List<RawRow> rows = new ArrayList<>(1);
+        if (in.peek() == ']') {
+            in.pos++;
             return rows;
         }
+        while (true) {
+            int c = in.peek();
+            if (c == '{') {
+                rows.add(readRow(in, m, field, data));
+            } else if (in.literal(NULL)) {
+                if (data) {
+                    throw new DecodeException("'data' must not contain null rows");
+                }
+                rows.add(null);
+            } else if (c == -1) {
+                throw in.malformed("unexpected end of input");
+            } else if (c == ',' || c == ']' || c == '}' || c == ':') {
+                throw in.malformed("expected a value");
+            } else {
+                throw new DecodeException("'" + field + "' must be an array of row objects, got " + in.describeValue() + " in it");
+            }
+            in.skipWhitespace();
+            byte b = in.next();
+            if (b == ']') {
+                return rows;
+            }
+            if (b != ',') {
+                in.pos--;
+                throw in.malformed("expected ',' or ']' after a row of '" + field + "'");
+            }
+            in.skipWhitespace();
+        }
+    }
+
+    /** One row object, the scanner at its '{'. */
+    private RawRow readRow(Scanner in, Message m, String field, boolean data) throws IOException {
+        byte[] bytes = in.bytes;
+        in.pos++;
+        in.skipWhitespace();
+        Layout layout = m.layout; // for data: the layout the previous row matched; for old: the data rows'
+        boolean exact = data; // every name so far found at its own position in `layout`
+        int capacity = layout != null ? Math.max(layout.names.length, 1) : 16;
+        String[] columns = new String[capacity];
+        Object[] values = new Object[capacity];
+        int[] spans = new int[2 * capacity];
+        int n = 0;
+        if (in.peek() == '}') {
+            in.pos++;
+            return new RawRow(columns, values, spans, 0);
+        }
+        while (true) {
+            if (in.peek() != '"') {
+                throw in.malformed("expected a column name");
+            }
+            int quote = in.pos;
+            int end = in.stringEnd(quote);
+            String name = null;
+            if (exact) {
+                Layout l = matchLayout(layout, columns, n, bytes, quote + 1, end);
+                if (l != null) {
+                    layout = l;
+                    name = l.names[n];
+                } else {
+                    exact = false;
+                }
+            } else if (!data && layout != null) {
+                name = layout.find(n, bytes, quote + 1, end);
+            }
+            if (name == null) {
+                name = in.readName(columnNames, "column name");
+            }
+            in.pos = end + 1;
+            in.skipWhitespace();
+            in.expect(':');
+            in.skipWhitespace();
+            if (n == columns.length) {
+                columns = java.util.Arrays.copyOf(columns, n * 2);
+                values = java.util.Arrays.copyOf(values, n * 2);
+                spans = java.util.Arrays.copyOf(spans, n * 4);
+            }
+            columns[n] = name;
+            if (in.peek() == '"') {
+                int start = in.pos;
+                int close = in.stringEnd(start);
+                if (in.isPlain(start + 1, close)) {
+                    spans[2 * n] = start + 1;
+                    spans[2 * n + 1] = close;
+                } else {
+                    spans[2 * n] = -1;
+                    values[n] = in.decodeString(start, close + 1);
+                }
+                in.pos = close + 1;
+            } else {
+                spans[2 * n] = -1;
+                values[n] = in.readScalarText(field, name);
+            }
+            n++;
+            in.skipWhitespace();
+            byte b = in.next();
+            if (b == '}') {
+                break;
+            }
+            if (b != ',') {
+                in.pos--;
+                throw in.malformed("expected ',' or '}' after the value of column '" + name + "'");
+            }
+            in.skipWhitespace();
+        }
+        if (!exact) {
+            n = dropDuplicates(columns, values, spans, n);
+            if (data) {
+                layout = remember(new Layout(columns, n));
+            }
+        }
+        if (data) {
+            m.layout = layout;
+        }
+        return new RawRow(columns, values, spans, n);
+    }
+
+    /**
+     * {@code current} if its name at {@code n} has the bytes {@code [from, to)}, else a recent
+     * layout that agrees with the names found so far and has them at {@code n}, else null.
+     */
+    @Nullable
+    private Layout matchLayout(@Nullable Layout current, String[] found, int n, byte[] bytes, int from, int to) {
+        if (current != null && current.matchesAt(n, bytes, from, to)) {
+            return current;
+        }
+        for (Layout l : layouts) {
+            if (l != current && l.matchesAt(n, bytes, from, to) && l.startsWith(found, n)) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    private Layout remember(Layout l) {
+        Layout[] r = layouts;
+        Layout[] next = new Layout[Math.min(LAYOUTS, r.length + 1)];
+        next[0] = l;
+        System.arraycopy(r, 0, next, 1, next.length - 1);
+        layouts = next;
+        return l;
+    }
+
+    private static final int LAYOUTS = 16;
+
+    /**
+     * Keeps the last value of a repeated column at the position of its first occurrence (as a
+     * {@code LinkedHashMap} would); returns the new size. Rows matched to a layout never have any.
+     */
+    private static int dropDuplicates(String[] columns, Object[] values, int[] spans, int n) {
+        if (n < 2) {
+            return n;
+        }
+        java.util.Set<String> seen = n > 16 ? new java.util.HashSet<>(n * 2) : null;
+        boolean any = false;
+        for (int i = 0; i < n && !any; i++) {
+            if (seen != null) {
+                any = !seen.add(columns[i]);
+            } else {
+                for (int j = 0; j < i && !any; j++) {
+                    any = columns[j].equals(columns[i]);
+                }
+            }
+        }
+        if (!any) {
+            return n;
+        }
+        Map<String, Integer> first = new HashMap<>();
+        int size = 0;
+        for (int i = 0; i < n; i++) {
+            Integer at = first.get(columns[i]);
+            int to = at != null ? at : size++;
+            if (at == null) {
+                first.put(columns[i], to);
+                columns[to] = columns[i];
+            }
+            values[to] = values[i];
+            spans[2 * to] = spans[2 * i];
+            spans[2 * to + 1] = spans[2 * i + 1];
+        }
+        for (int i = size; i < n; i++) {
+            columns[i] = null;
+            values[i] = null;
+        }
+        return size;
     }
 
     /** The top-level fields this decoder reads; {@link #OTHER} for any other name (skipped). */
@@ -585,6 +894,11 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
             if (peek() != '"') {
                 return readNull("'" + field + "' must be a string");
             }
+            ByteRangeCache.Entry<String> recent = cache.recentAt(bytes, pos);
+            if (recent != null) {
+                pos += recent.length(); // the same string, quotes included
+                return recent.value();
+            }
             int end = stringEnd(pos);
             ByteRangeCache.Key key = cache.key(bytes, pos, end + 1);
             String name = cache.get(key);
@@ -686,6 +1000,41 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
                 return true;
             }
             return false;
+        }
+
+        /**
+         * A row value that is not a string: null for the literal null, else a number or boolean
+         * checked by Jackson and returned as its text (typed later like a string, as Canal only
+         * ever sends strings); objects and arrays are errors.
+         */
+        @Nullable
+        String readScalarText(String field, String column) throws IOException {
+            if (literal(NULL)) {
+                return null;
+            }
+            int c = peek();
+            if (c == '{' || c == '[') {
+                throw new DecodeException("'" + field + "' column '" + column + "' must be a string or null, got " + describeValue());
+            }
+            int start = pos;
+            while (pos < bytes.length && !isDelimiter(bytes[pos])) {
+                pos++;
+            }
+            if (pos == start) {
+                throw malformed(c == -1 ? "unexpected end of input" : "expected a value");
+            }
+            try (JsonParser sub = Json.FACTORY.createParser(bytes, start, pos - start)) {
+                JsonToken t = sub.nextToken();
+                if (t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_NUMBER_FLOAT && t != JsonToken.VALUE_TRUE
+                        && t != JsonToken.VALUE_FALSE) {
+                    throw new DecodeException("'" + field + "' column '" + column + "' must be a string or null, got " + t);
+                }
+                String text = sub.getText();
+                if (sub.nextToken() != null) {
+                    throw malformed("unexpected bytes after the value of column '" + column + "'");
+                }
+                return text;
+            }
         }
 
         /** The object or array starting here as a cache key (its exact bytes); the cursor goes past it. */
@@ -814,51 +1163,82 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         }
     }
 
-    @Nullable
-    private static List<Map<String, Object>> readRows(JsonParser p, JsonToken t, String field) throws IOException {
-        if (t == JsonToken.VALUE_NULL) {
-            return null;
+    /**
+     * A row as read, before typing: column {@code i} is {@code names[i]}; its value is the plain
+     * span {@code bytes[spans[2i], spans[2i+1])} of the message, or, when {@code spans[2i] < 0},
+     * {@code values[i]} (null, or the decoded text of an escaped string or a bare scalar).
+     */
+    private static final class RawRow {
+        final String[] names;
+        final Object[] values;
+        final int[] spans;
+        final int size;
+
+        RawRow(String[] names, Object[] values, int[] spans, int size) {
+            this.names = names;
+            this.values = values;
+            this.spans = spans;
+            this.size = size;
         }
-        if (t != JsonToken.START_ARRAY) {
-            throw new DecodeException("'" + field + "' must be an array of row objects, got " + t);
+    }
+
+    /**
+     * The column names of a row, in order, with the bytes each was written as (null for a name
+     * whose plain UTF-8 form is not valid JSON string content, so it never matches). Immutable.
+     */
+    private static final class Layout {
+        final String[] names;
+        final byte[][] raw;
+
+        Layout(String[] columns, int n) {
+            names = java.util.Arrays.copyOf(columns, n);
+            raw = new byte[n][];
+            for (int i = 0; i < n; i++) {
+                byte[] utf8 = names[i].getBytes(StandardCharsets.UTF_8);
+                boolean plain = true;
+                for (byte b : utf8) {
+                    if ((b >= 0 && b < 0x20) || b == '\\' || b == '"') {
+                        plain = false;
+                        break;
+                    }
+                }
+                raw[i] = plain ? utf8 : null;
+            }
         }
-        List<Map<String, Object>> rows = new ArrayList<>(1);
-        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-            if (t == JsonToken.VALUE_NULL) {
-                rows.add(null);
-                continue;
+
+        boolean matchesAt(int i, byte[] bytes, int from, int to) {
+            if (i >= raw.length) {
+                return false;
             }
-            if (t != JsonToken.START_OBJECT) {
-                throw new DecodeException("'" + field + "' must be an array of row objects, got " + t + " in it");
+            byte[] r = raw[i];
+            return r != null && r.length == to - from && java.util.Arrays.equals(bytes, from, to, r, 0, r.length);
+        }
+
+        boolean startsWith(String[] found, int n) {
+            if (n > names.length) {
+                return false;
             }
-            Map<String, Object> row = new LinkedHashMap<>(32);
-            String column;
-            while ((column = p.nextFieldName()) != null) {
-                t = p.nextToken();
-                switch (t) {
-                    case VALUE_STRING:
-                        row.put(column, p.getText());
-                        break;
-                    case VALUE_NULL:
-                        row.put(column, null);
-                        break;
-                    case VALUE_NUMBER_INT:
-                    case VALUE_NUMBER_FLOAT:
-                    case VALUE_TRUE:
-                    case VALUE_FALSE:
-                        // not what Canal sends, but harmless: type it from its text like a string
-                        row.put(column, p.getText());
-                        break;
-                    default:
-                        throw new DecodeException("'" + field + "' column '" + column + "' must be a string or null, got " + t);
+            for (int i = 0; i < n; i++) {
+                if (names[i] != found[i]) {
+                    return false;
                 }
             }
-            rows.add(row);
+            return true;
         }
-        if (field.equals("data") && rows.contains(null)) {
-            throw new DecodeException("'data' must not contain null rows");
+
+        /** The name written as {@code bytes[from, to)}: tried at {@code i} first, then anywhere; null if absent. */
+        @Nullable
+        String find(int i, byte[] bytes, int from, int to) {
+            if (matchesAt(i, bytes, from, to)) {
+                return names[i];
+            }
+            for (int k = 0; k < raw.length; k++) {
+                if (k != i && matchesAt(k, bytes, from, to)) {
+                    return names[k];
+                }
+            }
+            return null;
         }
-        return rows;
     }
 
     /** The fields of one message, filled in whatever order they arrive. */
@@ -872,8 +1252,28 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         @Nullable List<String> pkNames;
         @Nullable Map<String, MysqlColumnType> mysqlType;
         @Nullable SqlTypes sqlTypes;
-        @Nullable List<Map<String, Object>> data;
-        @Nullable List<Map<String, Object>> old;
+        @Nullable List<RawRow> data;
+        @Nullable List<RawRow> old;
+        byte[] bytes;
+        @Nullable Layout layout; // the column layout of the data rows read so far
+        @Nullable private char[] chars;
+        @Nullable private byte[] scratch;
+
+        /** A scratch array of at least {@code n} chars, reused within the message. */
+        char[] chars(int n) {
+            if (chars == null || chars.length < n) {
+                chars = new char[Math.max(n, 32)];
+            }
+            return chars;
+        }
+
+        /** A scratch array of at least {@code n} bytes, reused within the message. */
+        byte[] scratch(int n) {
+            if (scratch == null || scratch.length < n) {
+                scratch = new byte[Math.max(n, 32)];
+            }
+            return scratch;
+        }
 
         @Nullable
         MysqlColumnType typeOf(String column) {

@@ -1,6 +1,7 @@
 package dev.binlogsync.kafka.internal;
 
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.annotation.Nullable;
 
@@ -11,13 +12,19 @@ import javax.annotation.Nullable;
  *
  * <p>Bounded: at {@code limit} entries the cache is cleared (a schema change adds an entry; only
  * unusual churn ever fills it). A lookup allocates one small probe key and copies nothing; a miss
- * copies the range once. Thread-safe; values must be immutable.
+ * copies the range once; the few most recently used entries are also found by {@link #recentAt}
+ * without a key. Thread-safe; values must be immutable and non-null.
  *
  * @param <V> the parsed value
  */
 public final class ByteRangeCache<V> {
-    private final ConcurrentHashMap<Key, V> map = new ConcurrentHashMap<>();
+    /** How many recently used entries {@link #recentAt} tries. */
+    static final int RECENT = 4;
+
+    private final ConcurrentHashMap<Key, Entry<V>> map = new ConcurrentHashMap<>();
     private final int limit;
+    // most recently used first; replaced as a whole (copy on write), never modified
+    private volatile Entry<?>[] recent = new Entry<?>[0];
 
     /** A cache of at most {@code limit} entries. */
     public ByteRangeCache(int limit) {
@@ -32,23 +39,89 @@ public final class ByteRangeCache<V> {
         return new Key(bytes, from, to);
     }
 
+    /**
+     * One of the few most recently used entries whose bytes are exactly those starting at
+     * {@code bytes[from]}, or null. It compares the bytes straight away, without finding where the
+     * value ends, hashing or allocating: the fast path for values that repeat message after message.
+     * The caller must know that a value cannot be a prefix of another one (a complete JSON object,
+     * array or string is not).
+     */
+    @Nullable
+    @SuppressWarnings("unchecked")
+    public Entry<V> recentAt(byte[] bytes, int from) {
+        for (Entry<?> e : recent) {
+            byte[] k = e.bytes;
+            int to = from + k.length;
+            if (to <= bytes.length && Arrays.equals(bytes, from, to, k, 0, k.length)) {
+                return (Entry<V>) e;
+            }
+        }
+        return null;
+    }
+
     /** The value cached for the content of {@code key}, or null. */
     @Nullable
     public V get(Key key) {
-        return map.get(key);
+        Entry<V> e = map.get(key);
+        if (e == null) {
+            return null;
+        }
+        remember(e);
+        return e.value;
     }
 
     /** Caches {@code value} for a copy of {@code key}'s content. */
     public void put(Key key, V value) {
+        Objects.requireNonNull(value, "value");
         if (map.size() >= limit) {
             map.clear();
         }
-        map.put(key.copy(), value);
+        Key own = key.copy();
+        Entry<V> e = new Entry<>(own.bytes, value);
+        map.put(own, e);
+        remember(e);
+    }
+
+    private void remember(Entry<V> e) {
+        Entry<?>[] r = recent;
+        if (r.length > 0 && r[0] == e) {
+            return;
+        }
+        Entry<?>[] next = new Entry<?>[Math.min(RECENT, r.length + 1)];
+        next[0] = e;
+        int n = 1;
+        for (int i = 0; i < r.length && n < next.length; i++) {
+            if (r[i] != e) {
+                next[n++] = r[i];
+            }
+        }
+        recent = n == next.length ? next : Arrays.copyOf(next, n);
     }
 
     /** How many entries are cached (for tests). */
     public int size() {
         return map.size();
+    }
+
+    /** A cached value with the exact bytes it was parsed from. Immutable. */
+    public static final class Entry<V> {
+        private final byte[] bytes;
+        private final V value;
+
+        Entry(byte[] bytes, V value) {
+            this.bytes = bytes;
+            this.value = value;
+        }
+
+        /** How many bytes the value was parsed from. */
+        public int length() {
+            return bytes.length;
+        }
+
+        /** The cached value. */
+        public V value() {
+            return value;
+        }
     }
 
     /** A byte range compared by content; the probe refers to the caller's array, a stored key owns a copy. */

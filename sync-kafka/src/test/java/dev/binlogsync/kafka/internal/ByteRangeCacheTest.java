@@ -49,4 +49,22 @@ class ByteRangeCacheTest {
         byte[] last = utf8("k9");
         assertSame(9, cache.get(cache.key(last, 0, last.length)));
     }
+
+    @Test
+    void recentEntriesAreFoundByComparingTheBytesWhereTheyStart() {
+        ByteRangeCache<String> cache = new ByteRangeCache<>(16);
+        for (int i = 0; i < 6; i++) {
+            byte[] b = utf8("{\"t\":" + i + "}");
+            cache.put(cache.key(b, 0, b.length), "t" + i);
+        }
+        byte[] message = utf8("..{\"t\":5},{\"t\":1}"); // 5, 4, 3, 2 are the most recent
+        ByteRangeCache.Entry<String> hit = cache.recentAt(message, 2);
+        assertEquals("t5", hit.value());
+        assertEquals(7, hit.length());
+        assertNull(cache.recentAt(message, 10), "t1 is cached but no longer among the " + ByteRangeCache.RECENT + " most recent");
+        assertEquals("t1", cache.get(cache.key(message, 10, 17)));
+        assertEquals("t1", cache.recentAt(message, 10).value(), "a lookup makes it recent again");
+        assertNull(cache.recentAt(utf8("{\"t\":5"), 0), "the bytes end before the entry does");
+        assertNull(cache.recentAt(utf8("{\"t\":7}"), 0));
+    }
 }
