@@ -238,16 +238,53 @@ public final class BulkBodyEncoder {
             b[pos++] = '-';
             v = -v;
         }
-        int digits = 1;
-        for (long t = v; t >= 10; t /= 10) {
-            digits++;
+        int end = pos + digits(v);
+        int i = end;
+        // two digits per division, by long only while the value does not fit an int
+        while (v > Integer.MAX_VALUE) {
+            long q = v / 100;
+            int r = (int) (v - q * 100);
+            v = q;
+            b[--i] = DIGIT_ONES[r];
+            b[--i] = DIGIT_TENS[r];
         }
-        int end = pos + digits;
-        for (int i = end - 1; i >= pos; i--) {
-            b[i] = (byte) ('0' + (int) (v % 10));
-            v /= 10;
+        int iv = (int) v;
+        while (iv >= 100) {
+            int q = iv / 100;
+            int r = iv - q * 100;
+            iv = q;
+            b[--i] = DIGIT_ONES[r];
+            b[--i] = DIGIT_TENS[r];
+        }
+        if (iv >= 10) {
+            b[--i] = DIGIT_ONES[iv];
+            b[--i] = DIGIT_TENS[iv];
+        } else {
+            b[--i] = (byte) ('0' + iv);
         }
         out.advance(end - start);
+    }
+
+    /** The number of decimal digits of {@code v >= 0}. */
+    private static int digits(long v) {
+        long p = 10;
+        for (int d = 1; d < 19; d++) {
+            if (v < p) {
+                return d;
+            }
+            p *= 10;
+        }
+        return 19;
+    }
+
+    private static final byte[] DIGIT_TENS = new byte[100];
+    private static final byte[] DIGIT_ONES = new byte[100];
+
+    static {
+        for (int i = 0; i < 100; i++) {
+            DIGIT_TENS[i] = (byte) ('0' + i / 10);
+            DIGIT_ONES[i] = (byte) ('0' + i % 10);
+        }
     }
 
     /**

@@ -158,6 +158,28 @@ class BulkBodyEncoderTest {
         }
     }
 
+    @Test
+    void writesEveryLongAsLongToStringDoes() {
+        List<Long> values = new ArrayList<>(List.of(0L, 1L, -1L, 9L, 10L, 99L, 100L, 101L, Long.MAX_VALUE, Long.MIN_VALUE,
+                Long.MIN_VALUE + 1, (long) Integer.MAX_VALUE, Integer.MAX_VALUE + 1L, (long) Integer.MIN_VALUE, Integer.MIN_VALUE - 1L));
+        for (long p = 10; p > 0 && p <= Long.MAX_VALUE / 10 * 10; p *= 10) {
+            values.addAll(List.of(p - 1, p, p + 1, -(p - 1), -p, -(p + 1)));
+            if (p > Long.MAX_VALUE / 10) {
+                break;
+            }
+        }
+        Random random = new Random(5);
+        for (int i = 0; i < 100_000; i++) {
+            values.add(random.nextLong() >> random.nextInt(64));
+        }
+        ByteBuf buf = new ByteBuf(1);
+        for (long v : values) {
+            buf.reset();
+            BulkBodyEncoder.writeLong(buf, v);
+            assertEquals(Long.toString(v), new String(buf.array(), 0, buf.size(), StandardCharsets.US_ASCII));
+        }
+    }
+
     private static void assertSameBytes(byte[] expected, byte[] actual, String message) {
         assertEquals(new String(expected, StandardCharsets.UTF_8), new String(actual, StandardCharsets.UTF_8), message);
         assertArrayEquals(expected, actual, message);
