@@ -217,8 +217,9 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         String[] columns = raw.names;
         Object[] values = raw.values;
         int[] spans = raw.spans;
+        MysqlColumnType[] types = raw.layout == null ? null : raw.layout.types(m);
         for (int i = 0, n = raw.size; i < n; i++) {
-            MysqlColumnType type = m.typeOf(columns[i]);
+            MysqlColumnType type = types != null ? types[i] : m.typeOf(columns[i]);
             int start = spans[2 * i];
             if (start >= 0) {
                 int end = spans[2 * i + 1];
@@ -631,7 +632,7 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         int n = 0;
         if (in.peek() == '}') {
             in.pos++;
-            return new RawRow(columns, values, spans, 0);
+            return new RawRow(columns, values, spans, 0, null);
         }
         while (true) {
             if (in.peek() != '"') {
@@ -666,11 +667,12 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
             columns[n] = name;
             if (in.peek() == '"') {
                 int start = in.pos;
-                int close = in.stringEnd(start);
-                if (in.isPlain(start + 1, close)) {
+                int close = in.plainStringEnd(start);
+                if (close >= 0) {
                     spans[2 * n] = start + 1;
                     spans[2 * n + 1] = close;
                 } else {
+                    close = in.stringEnd(start);
                     spans[2 * n] = -1;
                     values[n] = in.decodeString(start, close + 1);
                 }
@@ -700,7 +702,7 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         if (data) {
             m.layout = layout;
         }
-        return new RawRow(columns, values, spans, n);
+        return new RawRow(columns, values, spans, n, data ? layout : null);
     }
 
     /**
@@ -1074,6 +1076,23 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
             }
         }
 
+        /**
+         * The index of the closing quote of the string whose opening quote is at {@code quote} if
+         * the string is plain (printable ASCII, no escapes), else -1; one pass for both.
+         */
+        int plainStringEnd(int quote) {
+            for (int i = quote + 1; i < bytes.length; i++) {
+                byte b = bytes[i];
+                if (b == '"') {
+                    return i;
+                }
+                if (b < 0x20 || b == '\\') { // negative: a byte of a multi-byte UTF-8 sequence
+                    return -1;
+                }
+            }
+            return -1; // unterminated: stringEnd reports it
+        }
+
         /** The index of the closing quote of the string whose opening quote is at {@code quote}. */
         private int stringEnd(int quote) {
             for (int i = quote + 1; i < bytes.length; i++) {
@@ -1173,12 +1192,14 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         final Object[] values;
         final int[] spans;
         final int size;
+        @Nullable final Layout layout; // when names[0, size) are its first names, in order
 
-        RawRow(String[] names, Object[] values, int[] spans, int size) {
+        RawRow(String[] names, Object[] values, int[] spans, int size, @Nullable Layout layout) {
             this.names = names;
             this.values = values;
             this.spans = spans;
             this.size = size;
+            this.layout = layout;
         }
     }
 
@@ -1206,12 +1227,41 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
             }
         }
 
+        // the column types of `names` for one pair of (cached, shared) type objects; replaced as a whole
+        @Nullable private volatile Types types;
+
+        /** The type of each of {@link #names} under the message's type objects (computed once per pair of them). */
+        MysqlColumnType[] types(Message m) {
+            Types t = types;
+            if (t == null || t.mysqlType != m.mysqlType || t.sqlTypes != m.sqlTypes) {
+                MysqlColumnType[] byColumn = new MysqlColumnType[names.length];
+                for (int i = 0; i < names.length; i++) {
+                    byColumn[i] = m.typeOf(names[i]);
+                }
+                t = new Types(m.mysqlType, m.sqlTypes, byColumn);
+                types = t;
+            }
+            return t.byColumn;
+        }
+
         boolean matchesAt(int i, byte[] bytes, int from, int to) {
             if (i >= raw.length) {
                 return false;
             }
             byte[] r = raw[i];
-            return r != null && r.length == to - from && java.util.Arrays.equals(bytes, from, to, r, 0, r.length);
+            int n = to - from;
+            if (r == null || r.length != n) {
+                return false;
+            }
+            if (n > 16) {
+                return java.util.Arrays.equals(bytes, from, to, r, 0, n);
+            }
+            for (int k = 0; k < n; k++) { // names are short: a plain loop beats the intrinsic's setup
+                if (bytes[from + k] != r[k]) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         boolean startsWith(String[] found, int n) {
@@ -1239,6 +1289,10 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
             }
             return null;
         }
+    }
+
+    /** Column types of a layout for the type objects they were looked up in (compared by identity). */
+    private record Types(@Nullable Map<String, MysqlColumnType> mysqlType, @Nullable SqlTypes sqlTypes, MysqlColumnType[] byColumn) {
     }
 
     /** The fields of one message, filled in whatever order they arrive. */

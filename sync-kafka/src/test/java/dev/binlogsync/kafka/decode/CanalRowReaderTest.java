@@ -125,6 +125,7 @@ class CanalRowReaderTest {
     void rowsOfManyTablesThroughOneDecoderKeepTheirColumnsAndOrder() throws Exception {
         Random random = new Random(11);
         List<List<String>> tables = new ArrayList<>();
+        List<Map<String, String>> tableTypes = new ArrayList<>(); // the same column is an int in some tables, text in others
         for (int t = 0; t < 24; t++) {
             List<String> columns = new ArrayList<>(List.of("id"));
             if (t % 2 == 0) {
@@ -134,10 +135,17 @@ class CanalRowReaderTest {
                 columns.add(random.nextInt(3) == 0 ? "col" + c : "t" + t + "_c" + c + (random.nextInt(4) == 0 ? "\u00e9" : ""));
             }
             tables.add(columns);
+            Map<String, String> types = new LinkedHashMap<>();
+            for (String c : columns) {
+                types.put(c, random.nextBoolean() ? "int(11)" : "varchar(10)");
+            }
+            tableTypes.add(types);
         }
         CanalFlatMessageDecoder decoder = CanalFlatMessageDecoder.create();
         for (int round = 0; round < 3000; round++) {
-            List<String> columns = new ArrayList<>(tables.get(random.nextInt(random.nextBoolean() ? 3 : tables.size())));
+            int table = random.nextInt(random.nextBoolean() ? 3 : tables.size());
+            List<String> columns = new ArrayList<>(tables.get(table));
+            Map<String, String> types = tableTypes.get(table);
             List<Map<String, Object>> data = new ArrayList<>();
             List<Map<String, Object>> old = new ArrayList<>();
             for (int r = 0, n = 1 + random.nextInt(3); r < n; r++) {
@@ -150,26 +158,26 @@ class CanalRowReaderTest {
                 }
                 Map<String, Object> row = new LinkedHashMap<>();
                 for (String c : rowColumns) {
-                    row.put(c, random.nextInt(6) == 0 ? null : "v" + random.nextInt(1000));
+                    row.put(c, random.nextInt(6) == 0 ? null : Integer.toString(random.nextInt(1000)));
                 }
                 data.add(row);
                 Map<String, Object> before = new LinkedHashMap<>();
                 List<String> changed = new ArrayList<>(rowColumns);
                 java.util.Collections.shuffle(changed, random);
                 for (String c : changed.subList(0, random.nextInt(changed.size() + 1))) {
-                    before.put(c, "o" + random.nextInt(10));
+                    before.put(c, Integer.toString(random.nextInt(10)));
                 }
                 old.add(before);
             }
             String json = "{\"data\":" + JSON.writeValueAsString(data) + ",\"database\":\"shop\",\"es\":1,\"isDdl\":false,"
-                    + "\"mysqlType\":{},\"old\":" + JSON.writeValueAsString(old) + ",\"pkNames\":[\"id\"],\"table\":\"t\",\"type\":\"UPDATE\"}";
+                    + "\"mysqlType\":" + JSON.writeValueAsString(types) + ",\"old\":" + JSON.writeValueAsString(old) + ",\"pkNames\":[\"id\"],\"table\":\"t\",\"type\":\"UPDATE\"}";
             List<ChangeEvent> events = decoder.decode(null, json.getBytes(StandardCharsets.UTF_8), POS);
             assertEquals(data.size(), events.size());
             for (int r = 0; r < data.size(); r++) {
                 String what = "round " + round + " row " + r + ": " + json;
-                assertEquals(data.get(r), events.get(r).row(), what);
+                assertEquals(typed(data.get(r), types), events.get(r).row(), what);
                 assertEquals(new ArrayList<>(data.get(r).keySet()), new ArrayList<>(events.get(r).row().keySet()), what);
-                assertEquals(old.get(r), events.get(r).oldValues(), what);
+                assertEquals(typed(old.get(r), types), events.get(r).oldValues(), what);
                 assertEquals(new ArrayList<>(old.get(r).keySet()), new ArrayList<>(events.get(r).oldValues().keySet()), what);
             }
         }
@@ -178,6 +186,12 @@ class CanalRowReaderTest {
         Map<String, Object> b = decoder.decode(null, message("[{\"type\":\"2\",\"id\":\"1\"}]", "{}"), POS).get(0).row();
         assertTrue(a.keySet().iterator().next() == new ArrayList<>(b.keySet()).get(1));
         assertEquals(Map.of("id", "1", "type", "2"), JSON.readValue(JSON.writeValueAsString(a), new TypeReference<Map<String, Object>>() { }));
+    }
+
+    private static Map<String, Object> typed(Map<String, Object> row, Map<String, String> types) {
+        Map<String, Object> typed = new LinkedHashMap<>();
+        row.forEach((k, v) -> typed.put(k, v != null && "int(11)".equals(types.get(k)) ? (Object) Integer.valueOf((String) v) : v));
+        return typed;
     }
 
     private static Object decodeOne(CanalFlatMessageDecoder decoder, String type, String jsonValue) {
