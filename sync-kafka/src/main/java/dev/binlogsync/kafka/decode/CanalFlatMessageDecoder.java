@@ -639,21 +639,27 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
                 throw in.malformed("expected a column name");
             }
             int quote = in.pos;
-            int end = in.stringEnd(quote);
+            int end = -1;
             String name = null;
             if (exact) {
-                Layout l = matchLayout(layout, columns, n, bytes, quote + 1, end);
+                // compared in place: a layout's name has no quote or backslash, so its bytes and a quote are the whole string
+                Layout l = matchLayout(layout, columns, n, bytes, quote + 1);
                 if (l != null) {
                     layout = l;
                     name = l.names[n];
+                    end = quote + 1 + l.raw[n].length;
                 } else {
                     exact = false;
                 }
-            } else if (!data && layout != null) {
-                name = layout.find(n, bytes, quote + 1, end);
             }
             if (name == null) {
-                name = in.readName(columnNames, "column name");
+                end = in.stringEnd(quote);
+                if (!data && layout != null) {
+                    name = layout.find(n, bytes, quote + 1, end);
+                }
+                if (name == null) {
+                    name = in.readName(columnNames, "column name");
+                }
             }
             in.pos = end + 1;
             in.skipWhitespace();
@@ -706,16 +712,17 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
     }
 
     /**
-     * {@code current} if its name at {@code n} has the bytes {@code [from, to)}, else a recent
-     * layout that agrees with the names found so far and has them at {@code n}, else null.
+     * {@code current} if the string content starting at {@code from} is its name at {@code n},
+     * else a recent layout that agrees with the names found so far and has that name at {@code n},
+     * else null.
      */
     @Nullable
-    private Layout matchLayout(@Nullable Layout current, String[] found, int n, byte[] bytes, int from, int to) {
-        if (current != null && current.matchesAt(n, bytes, from, to)) {
+    private Layout matchLayout(@Nullable Layout current, String[] found, int n, byte[] bytes, int from) {
+        if (current != null && current.isAt(n, bytes, from)) {
             return current;
         }
         for (Layout l : layouts) {
-            if (l != current && l.matchesAt(n, bytes, from, to) && l.startsWith(found, n)) {
+            if (l != current && l.isAt(n, bytes, from) && l.startsWith(found, n)) {
                 return l;
             }
         }
@@ -1242,6 +1249,15 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
                 types = t;
             }
             return t.byColumn;
+        }
+
+        /** Whether name {@code i}'s bytes followed by a closing quote start at {@code bytes[from]}. */
+        boolean isAt(int i, byte[] bytes, int from) {
+            if (i >= raw.length || raw[i] == null) {
+                return false;
+            }
+            int to = from + raw[i].length;
+            return to < bytes.length && bytes[to] == '"' && matchesAt(i, bytes, from, to);
         }
 
         boolean matchesAt(int i, byte[] bytes, int from, int to) {

@@ -219,6 +219,43 @@ class CanalRowReaderTest {
         return sb.append('"').toString();
     }
 
+    /** A character that needs care (an escape, a control or non-ASCII character) is found at any offset of a name or value. */
+    @Test
+    void stringsWithASpecialCharacterAtEveryOffsetReadBackExactly() throws Exception {
+        CanalFlatMessageDecoder decoder = CanalFlatMessageDecoder.create();
+        String[] specials = {"", "\"", "\\", "\n", "\u0001", "\u007f", "\u00e9", "\u4e2d", "\ud83d\ude00"};
+        int checked = 0;
+        for (String special : specials) {
+            for (int length = 0; length <= 26; length++) {
+                for (int at = 0; at <= length; at++) {
+                    String value = "a".repeat(at) + special + "b".repeat(length - at);
+                    String name = "n" + "c".repeat(length - at) + special + "d".repeat(at);
+                    for (String type : new String[] {"varchar(64)", "text"}) {
+                        byte[] message = ("{\"data\":[{" + JSON.writeValueAsString(name) + ":" + JSON.writeValueAsString(value)
+                                + ",\"x\":\"1\"}],\"database\":\"d\",\"table\":\"t\",\"type\":\"INSERT\",\"mysqlType\":{"
+                                + JSON.writeValueAsString(name) + ":\"" + type + "\"}}").getBytes(StandardCharsets.UTF_8);
+                        Map<String, Object> row = decoder.decode(null, message, POS).get(0).row();
+                        assertEquals(List.of(name, "x"), new ArrayList<>(row.keySet()), value);
+                        assertEquals(value, row.get(name));
+                        checked++;
+                    }
+                }
+            }
+        }
+        assertEquals(2 * 9 * (27 * 28 / 2), checked);
+        // a raw control character is not JSON, wherever it is in the string
+        for (int length = 1; length <= 20; length++) {
+            for (int at = 0; at < length; at++) {
+                char[] chars = "x".repeat(length).toCharArray();
+                chars[at] = '\u0001';
+                byte[] message = ("{\"data\":[{\"c\":\"" + new String(chars) + "\"}],\"database\":\"d\",\"table\":\"t\",\"type\":\"INSERT\"}")
+                        .getBytes(StandardCharsets.UTF_8);
+                DecodeException e = assertThrows(DecodeException.class, () -> decoder.decode(null, message, POS));
+                assertTrue(e.getMessage().startsWith("malformed JSON"), e.getMessage());
+            }
+        }
+    }
+
     @Test
     void malformedRowsFailWithADecodeExceptionSayingWhere() {
         CanalFlatMessageDecoder decoder = CanalFlatMessageDecoder.create();
