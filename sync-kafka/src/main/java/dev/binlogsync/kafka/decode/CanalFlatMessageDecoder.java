@@ -116,7 +116,8 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
     /** {@code pkNames} arrays, and database and table names (their hash codes then computed once), by their bytes. */
     private final ByteRangeCache<List<String>> pkNames = new ByteRangeCache<>(TYPE_CACHE_LIMIT);
     private final ByteRangeCache<String> names = new ByteRangeCache<>(TYPE_CACHE_LIMIT);
-    private final ByteRangeCache<String> columnNames = new ByteRangeCache<>(TYPE_CACHE_LIMIT);
+    // column names not found in a layout: one after the other, so keeping recent ones would only churn
+    private final ByteRangeCache<String> columnNames = new ByteRangeCache<>(TYPE_CACHE_LIMIT, false);
     // the column-name layouts of recently seen rows, most recent first; replaced as a whole, never modified
     private volatile Layout[] layouts = new Layout[0];
 

@@ -23,15 +23,25 @@ public final class ByteRangeCache<V> {
 
     private final ConcurrentHashMap<Key, Entry<V>> map = new ConcurrentHashMap<>();
     private final int limit;
+    private final boolean trackRecent;
     // most recently used first; replaced as a whole (copy on write), never modified
     private volatile Entry<?>[] recent = new Entry<?>[0];
 
-    /** A cache of at most {@code limit} entries. */
+    /** A cache of at most {@code limit} entries that keeps its most recently used ones for {@link #recentAt}. */
     public ByteRangeCache(int limit) {
+        this(limit, true);
+    }
+
+    /**
+     * A cache of at most {@code limit} entries; without {@code trackRecent}, {@link #recentAt}
+     * finds nothing and lookups never write (for values that rarely repeat back to back).
+     */
+    public ByteRangeCache(int limit, boolean trackRecent) {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be positive, got " + limit);
         }
         this.limit = limit;
+        this.trackRecent = trackRecent;
     }
 
     /** A probe for {@code bytes[from, to)}: it refers to {@code bytes}, copies nothing. */
@@ -84,7 +94,7 @@ public final class ByteRangeCache<V> {
 
     private void remember(Entry<V> e) {
         Entry<?>[] r = recent;
-        if (r.length > 0 && r[0] == e) {
+        if (!trackRecent || (r.length > 0 && r[0] == e)) {
             return;
         }
         Entry<?>[] next = new Entry<?>[Math.min(RECENT, r.length + 1)];

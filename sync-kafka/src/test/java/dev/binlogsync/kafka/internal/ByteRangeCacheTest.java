@@ -67,4 +67,13 @@ class ByteRangeCacheTest {
         assertNull(cache.recentAt(utf8("{\"t\":5"), 0), "the bytes end before the entry does");
         assertNull(cache.recentAt(utf8("{\"t\":7}"), 0));
     }
+
+    @Test
+    void withoutRecentTrackingOnlyTheMapFindsValues() {
+        ByteRangeCache<String> cache = new ByteRangeCache<>(4, false);
+        byte[] b = utf8("\"name\"");
+        cache.put(cache.key(b, 0, b.length), "name");
+        assertEquals("name", cache.get(cache.key(b, 0, b.length)));
+        assertNull(cache.recentAt(b, 0));
+    }
 }
