@@ -626,7 +626,9 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         in.skipWhitespace();
         Layout layout = m.layout; // for data: the layout the previous row matched; for old: the data rows'
         boolean exact = data; // every name so far found at its own position in `layout`
-        int capacity = layout != null ? Math.max(layout.names.length, 1) : 16;
+        Layout[] recent = layouts;
+        Layout guess = layout != null ? layout : recent.length > 0 ? recent[0] : null; // most rows have its columns
+        int capacity = guess != null ? Math.max(guess.names.length, 1) : 16;
         String[] columns = new String[capacity];
         Object[] values = new Object[capacity];
         int[] spans = new int[2 * capacity];
