@@ -743,26 +743,27 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
 
     private static final int LAYOUTS = 16;
 
+    /** Whether a name repeats in {@code columns[0, n)}: pairwise for short rows, through a set for long ones. */
+    private static boolean hasDuplicates(String[] columns, int n) {
+        if (n > 16) {
+            return new java.util.HashSet<>(java.util.Arrays.asList(columns).subList(0, n)).size() < n;
+        }
+        for (int i = 1; i < n; i++) {
+            for (int j = 0; j < i; j++) {
+                if (columns[j].equals(columns[i])) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /**
      * Keeps the last value of a repeated column at the position of its first occurrence (as a
      * {@code LinkedHashMap} would); returns the new size. Rows matched to a layout never have any.
      */
     private static int dropDuplicates(String[] columns, Object[] values, int[] spans, int n) {
-        if (n < 2) {
-            return n;
-        }
-        java.util.Set<String> seen = n > 16 ? new java.util.HashSet<>(n * 2) : null;
-        boolean any = false;
-        for (int i = 0; i < n && !any; i++) {
-            if (seen != null) {
-                any = !seen.add(columns[i]);
-            } else {
-                for (int j = 0; j < i && !any; j++) {
-                    any = columns[j].equals(columns[i]);
-                }
-            }
-        }
-        if (!any) {
+        if (!hasDuplicates(columns, n)) {
             return n;
         }
         Map<String, Integer> first = new HashMap<>();
