@@ -790,15 +790,39 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
     private enum Field { DATABASE, TABLE, TYPE, IS_DDL, ES, SQL, PK_NAMES, MYSQL_TYPE, SQL_TYPE, DATA, OLD, OTHER }
 
     private static final Field[] FIELDS = Field.values();
-    /** The JSON names of {@link #FIELDS} but {@code OTHER}, in the same order, as text and as bytes. */
+    /** The JSON names of {@link #FIELDS} but {@code OTHER}, in the same order. */
     private static final String[] FIELD_TEXTS =
             {"database", "table", "type", "isDdl", "es", "sql", "pkNames", "mysqlType", "sqlType", "data", "old"};
-    private static final byte[][] FIELD_NAMES = new byte[FIELD_TEXTS.length][];
+
+    /**
+     * Every field name Canal writes, as bytes, with the field it is ({@code OTHER} for those the
+     * decoder skips), grouped by first byte: a name is found by comparing its bytes in place, with
+     * no scan for the string's end. Names not listed, and names written with escapes, take the
+     * general path.
+     */
+    private static final byte[][][] KNOWN_NAMES_BY_FIRST = new byte[128][][];
+    private static final Field[][] KNOWN_FIELDS_BY_FIRST = new Field[128][];
 
     static {
         for (int i = 0; i < FIELD_TEXTS.length; i++) {
-            FIELD_NAMES[i] = FIELD_TEXTS[i].getBytes(StandardCharsets.US_ASCII);
+            knownName(FIELD_TEXTS[i].getBytes(StandardCharsets.US_ASCII), FIELDS[i]);
         }
+        for (String skipped : new String[] {"gtid", "id", "ts"}) {
+            knownName(skipped.getBytes(StandardCharsets.US_ASCII), Field.OTHER);
+        }
+    }
+
+    private static void knownName(byte[] name, Field field) {
+        int first = name[0];
+        byte[][] names = KNOWN_NAMES_BY_FIRST[first];
+        Field[] fields = KNOWN_FIELDS_BY_FIRST[first];
+        int n = names == null ? 0 : names.length;
+        names = names == null ? new byte[1][] : java.util.Arrays.copyOf(names, n + 1);
+        fields = fields == null ? new Field[1] : java.util.Arrays.copyOf(fields, n + 1);
+        names[n] = name;
+        fields[n] = field;
+        KNOWN_NAMES_BY_FIRST[first] = names;
+        KNOWN_FIELDS_BY_FIRST[first] = fields;
     }
 
     private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
@@ -879,26 +903,49 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
                 throw malformed("expected a field name");
             }
             int start = pos + 1;
+            int first = start < bytes.length ? bytes[start] : -1;
+            if (first > 0) { // and < 128: a byte
+                byte[][] names = KNOWN_NAMES_BY_FIRST[first];
+                if (names != null) {
+                    for (int k = 0; k < names.length; k++) {
+                        if (isNameAt(names[k], start)) {
+                            pos = start + names[k].length + 1;
+                            return KNOWN_FIELDS_BY_FIRST[first][k];
+                        }
+                    }
+                }
+            }
             int end = stringEnd(pos);
             boolean plain = isPlain(start, end);
             pos = end + 1;
-            if (!plain) {
-                String name = decodeString(start - 1, end + 1);
-                for (int f = 0; f < FIELD_TEXTS.length; f++) {
-                    if (name.equals(FIELD_TEXTS[f])) {
-                        return FIELDS[f];
-                    }
-                }
-                return Field.OTHER;
+            if (plain) {
+                return Field.OTHER; // a plain name of a field the decoder reads was found above
             }
-            int length = end - start;
-            for (int f = 0; f < FIELD_NAMES.length; f++) {
-                byte[] n = FIELD_NAMES[f];
-                if (n.length == length && java.util.Arrays.equals(bytes, start, end, n, 0, length)) {
+            String name = decodeString(start - 1, end + 1);
+            for (int f = 0; f < FIELD_TEXTS.length; f++) {
+                if (name.equals(FIELD_TEXTS[f])) {
                     return FIELDS[f];
                 }
             }
             return Field.OTHER;
+        }
+
+        /**
+         * Whether the string starting at {@code start} (after its opening quote) is exactly
+         * {@code name}: its bytes, then the closing quote. A name of plain ASCII letters can be
+         * written no other way without escapes, so this is the string's value.
+         */
+        private boolean isNameAt(byte[] name, int start) {
+            int end = start + name.length;
+            if (end >= bytes.length || bytes[end] != '"') {
+                return false;
+            }
+            for (int i = 1; i < name.length; i++) { // name[0] matched by the caller
+                if (bytes[start + i] != name[i]) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** {@code null}, or a string shared through {@code cache} (database and table names repeat). */

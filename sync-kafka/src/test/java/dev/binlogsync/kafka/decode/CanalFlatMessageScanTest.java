@@ -155,6 +155,12 @@ class CanalFlatMessageScanTest {
         unknown.put("id", (long) r.nextInt(100_000));
         unknown.put("ts", System.currentTimeMillis());
         unknown.put("gtid", text(r, r.nextInt(10)));
+        // names one byte short of, or longer than, names the decoder reads, or sharing their first byte
+        String[] nearMisses = {"dat", "datas", "d", "tabl", "tables", "t", "typ", "es2", "e", "sq", "sqlTyp",
+            "sqlTypes", "mysqlTyp", "ol", "olds", "o", "pkName", "isDd", "i", "ids", "gtids", "tsx", "s"};
+        for (int i = r.nextInt(3); i > 0; i--) {
+            unknown.put(nearMisses[r.nextInt(nearMisses.length)], r.nextBoolean() ? text(r, 4) : List.of(Map.of("type", "DELETE")));
+        }
         if (r.nextBoolean()) {
             unknown.put("x" + text(r, 3), List.of(Map.of("k{", "}]\"", "n", List.of(1.5, true)), "[{", Collections.emptyMap()));
         }
