@@ -166,6 +166,78 @@ class ElasticsearchSinkHttpTest {
         }
     }
 
+    /** Every kind of action line: versions, routing, upserts, deletes, nested and non-ASCII values. */
+    private static List<DocumentAction> mixedActions() {
+        List<DocumentAction> list = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            String id = "d" + i;
+            switch (i % 3) {
+                case 0:
+                    list.add(new DocumentAction("i", id, i % 2 == 0 ? "r" + i : null, dev.binlogsync.core.ActionType.INDEX,
+                            Map.of("n", i, "s", "é \"" + i, "o", Map.of("k", List.of(1, "x"))), (long) i,
+                            dev.binlogsync.core.VersionType.EXTERNAL_GTE));
+                    break;
+                case 1:
+                    list.add(DocumentAction.upsert("i", id, Map.of("n", i, "m", 1.5)));
+                    break;
+                default:
+                    list.add(DocumentAction.delete("i", id));
+            }
+        }
+        return list;
+    }
+
+    private static String okForEveryAction(String body) {
+        StringBuilder sb = new StringBuilder("{\"errors\":false,\"items\":[");
+        body.lines().filter(l -> l.startsWith("{\"index\"") || l.startsWith("{\"update\"") || l.startsWith("{\"delete\""))
+                .forEach(l -> sb.append(sb.charAt(sb.length() - 1) == '[' ? "" : ",").append("{")
+                        .append(l, 1, l.indexOf(':')).append(":{\"status\":200}}"));
+        return sb.append("]}").toString();
+    }
+
+    @Test
+    void preparedActionsAreSentExactlyAsActionsEncodedAtSendTimeAlsoWhenSplit() {
+        // accepts at most 2 actions (4 lines) per request: 9 actions are split recursively
+        Function<Recorded, Answer> bulk = r -> r.body().lines().count() > 4
+                ? new Answer(413, "") : new Answer(200, okForEveryAction(r.body()));
+        List<DocumentAction> actions = mixedActions();
+        List<String> encodedAtSend;
+        List<String> prepared;
+        try (FakeHttpServer server = new FakeHttpServer(root(ES_ROOT, bulk));
+                ElasticsearchSink sink = ElasticsearchSink.builder().hosts(server.url()).build()) {
+            sink.start();
+            for (DocumentAction a : actions) {
+                sink.execute(List.of(a)).toCompletableFuture().join();
+                Recorded alone = server.requests.get(server.requests.size() - 1);
+                assertEquals(alone.body(), new String(sink.prepare(a), java.nio.charset.StandardCharsets.UTF_8),
+                        "prepare gives exactly the lines execute sends for " + a);
+            }
+            server.requests.clear();
+            List<ItemResult> plain = sink.execute(actions).toCompletableFuture().join();
+            encodedAtSend = acceptedBodies(server);
+            server.requests.clear();
+            List<byte[]> lines = new ArrayList<>();
+            for (int i = 0; i < actions.size(); i++) {
+                lines.add(i % 4 == 3 ? null : sink.prepare(actions.get(i))); // some left unprepared
+            }
+            List<ItemResult> withPrepared = sink.execute(actions, lines).toCompletableFuture().join();
+            prepared = acceptedBodies(server);
+            assertEquals(plain, withPrepared);
+            assertEquals(9, withPrepared.size());
+            assertTrue(withPrepared.stream().allMatch(ItemResult::isDone), withPrepared.toString());
+            assertThrows(IllegalArgumentException.class, () -> sink.execute(actions, lines.subList(0, 8)));
+        }
+        assertTrue(encodedAtSend.size() >= 5, "the bulk was split: " + encodedAtSend.size());
+        assertEquals(encodedAtSend, prepared);
+    }
+
+    private static List<String> acceptedBodies(FakeHttpServer server) {
+        List<String> bodies = new ArrayList<>();
+        server.requests.stream().filter(r -> r.path().equals("/_bulk") && r.body().lines().count() <= 4)
+                .forEach(r -> bodies.add(r.body()));
+        return bodies;
+    }
+
     @Test
     void aSingleActionTooLargeIsPermanent() {
         Function<Recorded, Answer> bulk = r -> r.body().contains("\"huge\"")

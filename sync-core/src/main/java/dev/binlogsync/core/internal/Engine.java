@@ -128,7 +128,7 @@ public final class Engine implements PartitionListener {
         this.retryInitialNanos = config.retryInitial().toNanos();
         this.retryMaxNanos = config.retryMax().toNanos();
         this.maxRetries = config.maxRetries();
-        this.buffer = new BulkBuffer(config.lanes(), config.maxBulkActions(), config.maxBulkSize());
+        this.buffer = new BulkBuffer(config.lanes(), config.maxBulkActions(), config.maxBulkSize(), config.sink()::prepare);
         this.monitor = new Monitor(clock, config.threadName(), config.summaryInterval(), config.stalledAfter(),
                 config.sinkUnreachableAfter());
     }
@@ -449,8 +449,11 @@ public final class Engine implements PartitionListener {
 
     private void send(Lane lane, List<Slot> batch, long now) {
         List<DocumentAction> actions = new ArrayList<>(batch.size());
+        List<byte[]> prepared = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
-            actions.add(batch.get(i).action());
+            Slot slot = batch.get(i);
+            actions.add(slot.action());
+            prepared.add(slot.prepared);
         }
         lane.inFlight = batch;
         lane.sentNanos = now;
@@ -465,7 +468,7 @@ public final class Engine implements PartitionListener {
         }
         CompletionStage<List<ItemResult>> stage;
         try {
-            stage = config.sink().execute(actions);
+            stage = config.sink().execute(actions, prepared);
             if (stage == null) {
                 stage = CompletableFuture.failedFuture(new SyncException("BulkSink contract violated: execute returned null"));
             }

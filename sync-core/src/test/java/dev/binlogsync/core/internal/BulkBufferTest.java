@@ -247,6 +247,75 @@ class BulkBufferTest {
         assertEquals(0, buffer.bytes());
     }
 
+    /** Prepares like a sink would: the action's encoding, here its canonical text. */
+    private final List<DocumentAction> preparedActions = new ArrayList<>();
+    private final BulkBuffer preparing = new BulkBuffer(1, 1000, Long.MAX_VALUE, a -> {
+        preparedActions.add(a);
+        return dev.binlogsync.core.testing.RecordingBulkSink.encoding(a);
+    });
+
+    private void addPrepared(DocumentAction a) {
+        preparing.add(a, record(p0), 0);
+    }
+
+    @Test
+    void aPreparedActionCarriesItsEncodingAndIsSizedByIt() {
+        DocumentAction a = index("1", Map.of("a", "x"));
+        addPrepared(a);
+        byte[] encoded = dev.binlogsync.core.testing.RecordingBulkSink.encoding(a);
+        assertEquals(encoded.length, preparing.bytes(), "the encoding's length, not an estimate");
+        Slot slot = preparing.take(preparing.lane(0)).get(0);
+        assertTrue(java.util.Arrays.equals(encoded, slot.prepared));
+        assertEquals(List.of(a), preparedActions);
+    }
+
+    @Test
+    void aReplacementIsPreparedAgainAndAMergeLeavesTheSlotUnprepared() {
+        addPrepared(index("1", Map.of("a", 1)));
+        DocumentAction replacement = index("1", Map.of("a", 2));
+        addPrepared(replacement);
+        addPrepared(delete("2"));
+        DocumentAction upsertAfterDelete = upsert("2", Map.of("b", 1));
+        addPrepared(upsertAfterDelete);
+        addPrepared(upsert("3", Map.of("c", 1)));
+        addPrepared(upsert("3", Map.of("d", 1)));
+        List<Slot> out = preparing.take(preparing.lane(0));
+        assertEquals(3, out.size());
+        assertTrue(java.util.Arrays.equals(dev.binlogsync.core.testing.RecordingBulkSink.encoding(replacement),
+                out.get(0).prepared), "the replacement's encoding");
+        DocumentAction indexOfUpsert = out.get(1).action();
+        assertEquals(ActionType.INDEX, indexOfUpsert.type());
+        assertTrue(java.util.Arrays.equals(dev.binlogsync.core.testing.RecordingBulkSink.encoding(indexOfUpsert),
+                out.get(1).prepared), "delete then upsert: the encoding of the INDEX it became");
+        assertNull(out.get(2).prepared, "merged fields: encoded when sent");
+        assertEquals(Map.of("c", 1, "d", 1), out.get(2).action().document());
+        assertTrue(preparing.bytes() == 0 && preparing.size() == 0);
+    }
+
+    @Test
+    void aSinkThatFailsToPrepareLeavesTheActionUnpreparedAndEstimated() {
+        BulkBuffer failing = new BulkBuffer(1, 1000, Long.MAX_VALUE, a -> {
+            throw new IllegalArgumentException("cannot encode");
+        });
+        failing.add(index("1", Map.of("a", "x")), record(p0), 0);
+        buffer.add(index("1", Map.of("a", "x")), record(p0), 0);
+        assertEquals(buffer.bytes(), failing.bytes(), "the estimate, as without preparing");
+        assertNull(failing.take(failing.lane(0)).get(0).prepared);
+    }
+
+    @Test
+    void takeLimitsBulksByTheExactSizeOfPreparedActions() {
+        byte[] hundred = new byte[100];
+        BulkBuffer sized = new BulkBuffer(1, 1000, 250, a -> hundred);
+        for (int i = 0; i < 5; i++) {
+            sized.add(index(String.valueOf(i), Map.of("n", i)), record(p0), 0);
+        }
+        assertEquals(500, sized.bytes());
+        assertEquals(2, sized.take(sized.lane(0)).size(), "two of 100 bytes fit 250, three do not");
+        assertEquals(2, sized.take(sized.lane(0)).size());
+        assertEquals(1, sized.take(sized.lane(0)).size());
+    }
+
     @Test
     void aDocumentAlwaysMapsToTheSameLaneAndLanesAreUsed() {
         BulkBuffer many = new BulkBuffer(8, 1000, Long.MAX_VALUE);
