@@ -29,9 +29,8 @@ import javax.annotation.Nullable;
  * @param commits successful commits to the source
  * @param inFlightRequests bulk requests currently in flight
  * @param bufferedActions actions held and not yet acknowledged (buffered, in flight, waiting for retry)
- * @param bufferedBytes what {@code maxBufferedBytes} bounds: the size of those actions (encoded when the
- *     sink prepared them, else estimated) plus the raw bytes of the records not yet done (kept for
- *     dead-lettering until their actions are written)
+ * @param bufferedBytes what {@code maxBufferedBytes} bounds: the estimated size of those actions plus
+ *     the raw bytes of the records not yet done (kept for dead-lettering until their actions are written)
  * @param paused whether the source is paused now (backpressure)
  * @param pausedTime total time the source has been paused
  * @param syncLatency per acknowledged action, the time from its binlog event
@@ -39,7 +38,7 @@ import javax.annotation.Nullable;
  *     sink's acknowledgement, millisecond resolution; events without a time are not counted
  * @param bulkDuration per completed bulk request, the time from sending it to its completion
  * @param bulkActions per completed bulk request, the number of actions in it
- * @param bulkBytes per completed bulk request, the bytes of its actions (encoded or estimated, as above)
+ * @param bulkBytes per completed bulk request, the estimated bytes of its actions
  * @param lag per partition, records not yet read, as the source last reported it (sampled at most
  *     once a second); empty when the source does not know
  * @param heartbeatAge the age of the newest heartbeat reported through

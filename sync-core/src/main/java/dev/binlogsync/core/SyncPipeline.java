@@ -300,11 +300,7 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
             return this;
         }
 
-        /**
-         * Bytes at which a lane is flushed, and the most one request carries (unless one action is
-         * larger): the exact encoded size of actions the sink {@linkplain BulkSink#prepare prepared},
-         * an estimate for the others. Default 5 MiB; must be >= 1.
-         */
+        /** Estimated bytes at which a lane is flushed, and the most one request carries (unless one action is larger). Default 5 MiB; must be >= 1. */
         public Builder maxBulkSize(long bytes) {
             if (bytes < 1) {
                 throw new IllegalArgumentException("maxBulkSize must be >= 1: " + bytes);

@@ -48,28 +48,10 @@ class PerDocumentOrderRandomizedTest {
         run(seed, true);
     }
 
-    /**
-     * The same with a sink that {@linkplain BulkSink#prepare prepares} actions when they are
-     * buffered: through replacements, merges, retries and rebalances, every prepared encoding the
-     * sink receives must be that of the action it comes with.
-     */
-    @ParameterizedTest(name = "seed {0}")
-    @ValueSource(longs = {5L, 77L})
-    void preparedEncodingsAlwaysBelongToTheActionSent(long seed) throws Exception {
-        RecordingBulkSink sink = run(seed, true, true);
-        assertEquals(List.of(), sink.preparedMismatches());
-        assertTrue(sink.preparedReceived() > 0, "actions arrived prepared");
-        assertTrue(sink.unpreparedReceived() > 0, "merged actions arrived unprepared");
-    }
-
     private void run(long seed, boolean rebalance) throws Exception {
-        run(seed, rebalance, false);
-    }
-
-    private RecordingBulkSink run(long seed, boolean rebalance, boolean preparing) throws Exception {
         Random random = new Random(seed);
         InMemorySource source = new InMemorySource(true, 1 + random.nextInt(50));
-        RecordingBulkSink sink = new RecordingBulkSink().manual(true).preparing(preparing);
+        RecordingBulkSink sink = new RecordingBulkSink().manual(true);
         java.util.concurrent.atomic.AtomicInteger rebalances = new java.util.concurrent.atomic.AtomicInteger();
         PipelineListener counting = new PipelineListener() {
             @Override
@@ -196,7 +178,6 @@ class PerDocumentOrderRandomizedTest {
             assertTrue(m.events() >= seq);
             assertTrue(rebalances.get() >= 3, "the run exercised rebalances: " + rebalances.get());
         }
-        return sink;
     }
 
     private static boolean allCommitted(InMemorySource source, long[] lastOffset) {

@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -62,8 +61,7 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p><b>Writes.</b> Each {@link #execute} is one {@code POST /_bulk}, its NDJSON body encoded
- * straight from the actions into a pooled buffer, or copied there from the lines {@link #prepare}
- * encoded when the pipeline buffered each action: {@code index} (with {@code version} and
+ * straight from the actions into a pooled buffer: {@code index} (with {@code version} and
  * {@code version_type} when the action carries an external version), {@code update} with
  * {@code doc} and {@code doc_as_upsert: true} for {@link dev.binlogsync.core.ActionType#UPSERT},
  * {@code delete}; {@code routing} when set; never {@code _type}. The response is read by a
@@ -122,10 +120,6 @@ public final class ElasticsearchSink implements BulkSink {
     private final BulkBodyEncoder encoder = new BulkBodyEncoder();
     private final BulkResponseParser parser = new BulkResponseParser();
     private final BufferPool buffers = new BufferPool(8, 64 * 1024, 8 * 1024 * 1024);
-    /** Where {@link #prepare} encodes an action before copying it out; one per calling thread. */
-    private static final ThreadLocal<ByteBuf> PREPARE_SCRATCH = ThreadLocal.withInitial(() -> new ByteBuf(4096));
-    /** A scratch buffer grown beyond this by one huge document is dropped rather than kept. */
-    private static final int PREPARE_SCRATCH_KEPT = 256 * 1024;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private volatile ServerInfo serverInfo = ServerInfo.UNKNOWN;
 
@@ -197,11 +191,6 @@ public final class ElasticsearchSink implements BulkSink {
      */
     @Override
     public CompletionStage<List<ItemResult>> execute(List<DocumentAction> actions) {
-        checkSendable(actions);
-        return send(actions, null);
-    }
-
-    private void checkSendable(List<DocumentAction> actions) {
         Objects.requireNonNull(actions, "actions");
         if (actions.isEmpty()) {
             throw new IllegalArgumentException("actions must not be empty");
@@ -210,46 +199,7 @@ public final class ElasticsearchSink implements BulkSink {
         if (s != State.STARTED) {
             throw new IllegalStateException(s == State.NEW ? "start() was not called" : "sink is closed");
         }
-    }
-
-    /**
-     * The NDJSON lines of {@code action}, exactly as {@link #execute} writes them: the pipeline
-     * calls this when it buffers the action, while the document is fresh in memory, and hands the
-     * bytes back to {@link #execute(List, List)}. Thread-safe (a scratch buffer per calling thread).
-     *
-     * @throws IllegalArgumentException if the action's document holds a value that cannot be
-     *     encoded (never one that decoders and rules produce); {@link #execute} fails on it too
-     */
-    @Override
-    public byte[] prepare(DocumentAction action) {
-        ByteBuf scratch = PREPARE_SCRATCH.get();
-        scratch.reset();
-        try {
-            encoder.encode(action, scratch);
-            return Arrays.copyOf(scratch.array(), scratch.size());
-        } finally {
-            if (scratch.array().length > PREPARE_SCRATCH_KEPT) {
-                PREPARE_SCRATCH.remove(); // a rare huge document: do not keep its buffer per thread
-            }
-        }
-    }
-
-    /**
-     * As {@link #execute(List)}, with the lines {@link #prepare} made for each action copied into
-     * the body instead of encoded again ({@code null} elements are encoded).
-     *
-     * @param prepared the same size as {@code actions}
-     * @throws IllegalArgumentException if {@code actions} is empty or the sizes differ
-     */
-    @Override
-    public CompletionStage<List<ItemResult>> execute(List<DocumentAction> actions, List<byte[]> prepared) {
-        checkSendable(actions);
-        Objects.requireNonNull(prepared, "prepared");
-        if (prepared.size() != actions.size()) {
-            throw new IllegalArgumentException("prepared has " + prepared.size() + " elements for "
-                    + actions.size() + " actions");
-        }
-        return send(actions, prepared);
+        return send(actions);
     }
 
     private static String capped(byte[] bytes, int length) {
@@ -266,15 +216,11 @@ public final class ElasticsearchSink implements BulkSink {
         return new ByteArrayInputStream(bytes);
     }
 
-    private CompletableFuture<List<ItemResult>> send(List<DocumentAction> actions, @Nullable List<byte[]> prepared) {
+    private CompletableFuture<List<ItemResult>> send(List<DocumentAction> actions) {
         CompletableFuture<List<ItemResult>> result = new CompletableFuture<>();
         ByteBuf body = buffers.acquire();
         try {
-            if (prepared != null) {
-                encoder.encode(actions, prepared, body);
-            } else {
-                encoder.encode(actions, body);
-            }
+            encoder.encode(actions, body);
         } catch (RuntimeException e) {
             buffers.release(body);
             result.completeExceptionally(new SyncException("cannot encode a bulk of " + actions.size()
@@ -324,7 +270,7 @@ public final class ElasticsearchSink implements BulkSink {
                         buffers.release(body);
                         int status = ((ResponseException) e).getResponse().getStatusLine().getStatusCode();
                         if (status == 413) {
-                            split(actions, prepared, bodySize).whenComplete((items, err) -> {
+                            split(actions, bodySize).whenComplete((items, err) -> {
                                 if (err != null) {
                                     result.completeExceptionally(err);
                                 } else {
@@ -345,8 +291,7 @@ public final class ElasticsearchSink implements BulkSink {
         return result;
     }
 
-    private CompletableFuture<List<ItemResult>> split(List<DocumentAction> actions, @Nullable List<byte[]> prepared,
-            int bodySize) {
+    private CompletableFuture<List<ItemResult>> split(List<DocumentAction> actions, int bodySize) {
         if (actions.size() == 1) {
             return CompletableFuture.completedFuture(List.of(ItemResult.permanent(413, "request_entity_too_large",
                     "the action alone (" + bodySize + " bytes of NDJSON) exceeds the server's http.max_content_length")));
@@ -356,10 +301,8 @@ public final class ElasticsearchSink implements BulkSink {
         int mid = actions.size() / 2;
         List<DocumentAction> first = actions.subList(0, mid);
         List<DocumentAction> second = actions.subList(mid, actions.size());
-        List<byte[]> firstPrepared = prepared == null ? null : prepared.subList(0, mid);
-        List<byte[]> secondPrepared = prepared == null ? null : prepared.subList(mid, prepared.size());
         // halves in sequence: the same document may appear in both, and its order must hold
-        return send(first, firstPrepared).thenCompose(r1 -> send(second, secondPrepared).thenApply(r2 -> {
+        return send(first).thenCompose(r1 -> send(second).thenApply(r2 -> {
             List<ItemResult> all = new ArrayList<>(r1.size() + r2.size());
             all.addAll(r1);
             all.addAll(r2);

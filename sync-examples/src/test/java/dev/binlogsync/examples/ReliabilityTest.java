@@ -405,19 +405,6 @@ class ReliabilityTest {
         }
 
         @Override
-        public byte[] prepare(DocumentAction action) {
-            return delegate.prepare(action);
-        }
-
-        @Override
-        public CompletionStage<List<ItemResult>> execute(List<DocumentAction> actions, List<byte[]> prepared) {
-            if (crash.crashed) {
-                return CompletableFuture.failedFuture(new SyncException("crashed"));
-            }
-            return delegate.execute(actions, prepared);
-        }
-
-        @Override
         public void close() {
             delegate.close();
         }

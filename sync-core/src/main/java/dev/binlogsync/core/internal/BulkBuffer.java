@@ -1,7 +1,6 @@
 package dev.binlogsync.core.internal;
 
 import dev.binlogsync.core.ActionType;
-import dev.binlogsync.core.BulkSink;
 import dev.binlogsync.core.DocumentAction;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,8 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Function;
-import javax.annotation.Nullable;
 
 /**
  * The not-yet-sent actions, split into lanes by the hash of (index, id), with coalescing: several
@@ -30,36 +27,20 @@ import javax.annotation.Nullable;
  *       that carries an external version (the merged write could be rejected as stale where the
  *       upsert alone would have applied).</li>
  * </ul>
- * Each action is handed to the {@linkplain BulkSink#prepare sink to prepare} when it is buffered,
- * and again when it replaces a buffered one; an action with merged fields stays unprepared. A
- * prepared action's size is the length of its encoded form; an unprepared one's is estimated.
  * Pipeline thread only.
  */
 public final class BulkBuffer {
-    private static final Function<DocumentAction, byte[]> NO_PREPARE = a -> null;
-
     private final Lane[] lanes;
     private final int maxBulkActions;
     private final long maxBulkBytes;
-    private final Function<DocumentAction, byte[]> preparer;
     private long size;
     private long bytes;
     private long coalesced;
 
-    /** A buffer that prepares nothing: every size is estimated. */
     public BulkBuffer(int lanes, int maxBulkActions, long maxBulkBytes) {
-        this(lanes, maxBulkActions, maxBulkBytes, NO_PREPARE);
-    }
-
-    /**
-     * @param preparer the sink's {@link BulkSink#prepare}, called for each action buffered; may
-     *     return null or throw (the action then stays unprepared)
-     */
-    public BulkBuffer(int lanes, int maxBulkActions, long maxBulkBytes, Function<DocumentAction, byte[]> preparer) {
         if (lanes < 1 || maxBulkActions < 1 || maxBulkBytes < 1) {
             throw new IllegalArgumentException("lanes, maxBulkActions and maxBulkBytes must be >= 1");
         }
-        this.preparer = Objects.requireNonNull(preparer, "preparer");
         this.lanes = new Lane[lanes];
         for (int i = 0; i < lanes; i++) {
             this.lanes[i] = new Lane(i);
@@ -100,28 +81,22 @@ public final class BulkBuffer {
         }
         Slot existing = byId.get(action.id());
         ref.retain();
-        ActionType before = existing == null ? null : existing.type();
         if (existing != null && coalesce(existing, action, ref)) {
             existing.addRef(ref);
-            int newBytes;
-            if (action.type() == ActionType.UPSERT && (before == ActionType.UPSERT || before == ActionType.INDEX)) {
-                // a merge adds the patch's fields (an over-estimate when fields are replaced, never
-                // an under-estimate)
-                newBytes = existing.bytes + Documents.estimateFields(action.document());
-            } else {
-                // a replacement (or delete then upsert) costs what the new action costs
-                existing.prepared = prepare(existing.action());
-                newBytes = sizeOf(existing.action(), existing.prepared);
-            }
+            // a merge adds the patch's fields (an over-estimate when fields are replaced, never an
+            // under-estimate); a replacement costs what the new action costs
+            int newBytes = existing.type() == action.type() && action.type() == ActionType.UPSERT
+                            || existing.type() == ActionType.INDEX && action.type() == ActionType.UPSERT
+                    ? existing.bytes + Documents.estimateFields(action.document())
+                    : Documents.estimateBytes(action.index(), action.id(), action.routing(), existing.document());
             lane.bytes += newBytes - existing.bytes;
             bytes += newBytes - existing.bytes;
             existing.bytes = newBytes;
             coalesced++;
             return lane;
         }
-        byte[] prepared = prepare(action);
-        int b = sizeOf(action, prepared);
-        Slot slot = new Slot(action, ref, b, prepared);
+        int b = Documents.estimateBytes(action.index(), action.id(), action.routing(), action.document());
+        Slot slot = new Slot(action, ref, b);
         if (lane.buffer.isEmpty()) {
             lane.firstNanos = nowNanos;
         }
@@ -131,24 +106,6 @@ public final class BulkBuffer {
         size++;
         bytes += b;
         return lane;
-    }
-
-    /**
-     * The sink's encoding of {@code action}, or null. A sink that throws leaves the action
-     * unprepared: encoding it again when it is sent meets the same problem, and reports it there.
-     */
-    @Nullable
-    private byte[] prepare(DocumentAction action) {
-        try {
-            return preparer.apply(action);
-        } catch (RuntimeException e) {
-            return null;
-        }
-    }
-
-    private static int sizeOf(DocumentAction action, @Nullable byte[] prepared) {
-        return prepared != null ? prepared.length
-                : Documents.estimateBytes(action.index(), action.id(), action.routing(), action.document());
     }
 
     /** Applies the coalescing rules; returns false when {@code later} must be appended instead. */
@@ -221,8 +178,8 @@ public final class BulkBuffer {
 
     private static void unindex(Lane lane, Slot s) {
         Map<String, Slot> byId = lane.latest.get(s.index());
-        if (byId != null) {
-            byId.remove(s.id(), s); // only if it is still the latest for its id (Slot: identity equality)
+        if (byId != null && byId.get(s.id()) == s) {
+            byId.remove(s.id());
         }
     }
 

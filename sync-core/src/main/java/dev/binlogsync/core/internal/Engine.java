@@ -128,7 +128,7 @@ public final class Engine implements PartitionListener {
         this.retryInitialNanos = config.retryInitial().toNanos();
         this.retryMaxNanos = config.retryMax().toNanos();
         this.maxRetries = config.maxRetries();
-        this.buffer = new BulkBuffer(config.lanes(), config.maxBulkActions(), config.maxBulkSize(), config.sink()::prepare);
+        this.buffer = new BulkBuffer(config.lanes(), config.maxBulkActions(), config.maxBulkSize());
         this.monitor = new Monitor(clock, config.threadName(), config.summaryInterval(), config.stalledAfter(),
                 config.sinkUnreachableAfter());
     }
@@ -449,11 +449,8 @@ public final class Engine implements PartitionListener {
 
     private void send(Lane lane, List<Slot> batch, long now) {
         List<DocumentAction> actions = new ArrayList<>(batch.size());
-        List<byte[]> prepared = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
-            Slot slot = batch.get(i);
-            actions.add(slot.action());
-            prepared.add(slot.prepared);
+            actions.add(batch.get(i).action());
         }
         lane.inFlight = batch;
         lane.sentNanos = now;
@@ -468,7 +465,7 @@ public final class Engine implements PartitionListener {
         }
         CompletionStage<List<ItemResult>> stage;
         try {
-            stage = config.sink().execute(actions, prepared);
+            stage = config.sink().execute(actions);
             if (stage == null) {
                 stage = CompletableFuture.failedFuture(new SyncException("BulkSink contract violated: execute returned null"));
             }

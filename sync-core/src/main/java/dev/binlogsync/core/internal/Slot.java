@@ -22,18 +22,15 @@ public final class Slot {
     private PendingRecord firstRef;
     @Nullable private ArrayList<PendingRecord> moreRefs;
     int bytes;
-    /** The sink's encoding of {@link #action}, or null (not prepared, or fields merged since). */
-    @Nullable byte[] prepared;
     /** How many times this action was sent again after a retryable failure. */
     int retries;
 
-    Slot(DocumentAction action, PendingRecord ref, int bytes, @Nullable byte[] prepared) {
+    Slot(DocumentAction action, PendingRecord ref, int bytes) {
         this.tracker = ref.tracker;
         this.action = action;
         this.doc = action.document();
         this.firstRef = ref;
         this.bytes = bytes;
-        this.prepared = prepared;
     }
 
     /** The action to send (rebuilt after merges). */
@@ -68,31 +65,25 @@ public final class Slot {
         return action.routing();
     }
 
-    /** Replaces the action (a later INDEX or DELETE supersedes); the caller prepares it again. */
+    /** Replaces the action (a later INDEX or DELETE supersedes). */
     void replace(DocumentAction later) {
         action = later;
         doc = later.document();
         owned = false;
-        prepared = null;
     }
 
-    /** Merges an upsert's fields into this INDEX or UPSERT, keeping this slot's type; unprepares it. */
+    /** Merges an upsert's fields into this INDEX or UPSERT, keeping this slot's type. */
     void mergeFields(Map<String, Object> fields) {
         ownDoc();
         Documents.deepMerge(doc, fields);
-        prepared = null;
     }
 
-    /**
-     * Turns a DELETE into INDEX of {@code fields}: delete then upsert leaves exactly the upsert's
-     * fields. The caller prepares the new action again.
-     */
+    /** Turns a DELETE into INDEX of {@code fields}: delete then upsert leaves exactly the upsert's fields. */
     void deleteThenUpsert(DocumentAction upsert) {
         action = new DocumentAction(action.index(), action.id(), action.routing(), ActionType.INDEX,
                 upsert.document(), null, null);
         doc = upsert.document();
         owned = false;
-        prepared = null;
     }
 
     private void ownDoc() {

@@ -232,10 +232,6 @@ public final class RecordingBulkSink implements BulkSink {
     @Nullable private ScheduledExecutorService scheduler;
     private boolean started;
     private boolean closed;
-    private boolean preparing;
-    private final List<String> preparedMismatches = new ArrayList<>();
-    private long preparedReceived;
-    private long unpreparedReceived;
 
     /** Answers every request at once with success. */
     public RecordingBulkSink() {
@@ -271,83 +267,9 @@ public final class RecordingBulkSink implements BulkSink {
         return this;
     }
 
-    /**
-     * Whether {@link #prepare} encodes actions (as {@link #encoding}). Default false: nothing is
-     * prepared. When true, each request checks that every prepared encoding it receives is that of
-     * its action ({@link #preparedMismatches()}) and counts prepared and unprepared actions.
-     */
-    public synchronized RecordingBulkSink preparing(boolean preparing) {
-        this.preparing = preparing;
-        return this;
-    }
-
     @Override
     public synchronized void start() {
         started = true;
-    }
-
-    /** {@link #encoding} of {@code action} when {@linkplain #preparing preparing}, else null. */
-    @Override
-    @Nullable
-    public synchronized byte[] prepare(DocumentAction action) {
-        return preparing ? encoding(action) : null;
-    }
-
-    /**
-     * A canonical encoding of everything sent for {@code action}: type, index, id, routing,
-     * version and the document with keys sorted at every level.
-     */
-    public static byte[] encoding(DocumentAction action) {
-        StringBuilder sb = new StringBuilder();
-        sb.append(action.type()).append(' ').append(action.index()).append(' ').append(action.id()).append(' ')
-                .append(action.routing()).append(' ').append(action.version()).append(' ')
-                .append(action.versionType()).append(' ');
-        canonical(sb, action.document());
-        return sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    private static void canonical(StringBuilder sb, @Nullable Object value) {
-        if (value instanceof Map) {
-            sb.append('{');
-            new java.util.TreeMap<>((Map<?, ?>) value).forEach((k, v) -> {
-                sb.append(k).append('=');
-                canonical(sb, v);
-                sb.append(';');
-            });
-            sb.append('}');
-        } else if (value instanceof List) {
-            sb.append('[');
-            for (Object v : (List<?>) value) {
-                canonical(sb, v);
-                sb.append(';');
-            }
-            sb.append(']');
-        } else {
-            sb.append(value == null ? "null" : value.getClass().getSimpleName() + ":" + value);
-        }
-    }
-
-    /** Checks and counts {@code prepared} (see {@link #preparing}), then as {@link #execute(List)}. */
-    @Override
-    public CompletionStage<List<ItemResult>> execute(List<DocumentAction> actions, List<byte[]> prepared) {
-        synchronized (this) {
-            if (prepared.size() != actions.size()) {
-                preparedMismatches.add(prepared.size() + " encodings for " + actions.size() + " actions");
-            }
-            for (int i = 0; i < actions.size() && i < prepared.size(); i++) {
-                byte[] p = prepared.get(i);
-                if (p == null) {
-                    unpreparedReceived++;
-                } else {
-                    preparedReceived++;
-                    if (!java.util.Arrays.equals(p, encoding(actions.get(i)))) {
-                        preparedMismatches.add("action " + actions.get(i) + " came with the encoding of "
-                                + new String(p, java.nio.charset.StandardCharsets.UTF_8));
-                    }
-                }
-            }
-        }
-        return execute(actions);
     }
 
     @Override
@@ -453,21 +375,6 @@ public final class RecordingBulkSink implements BulkSink {
     /** The successful actions applied to one document, in the order they were applied. */
     public synchronized List<DocumentAction> history(String index, String id) {
         return List.copyOf(history.getOrDefault(key(index, id), List.of()));
-    }
-
-    /** Prepared encodings that were not those of the action they came with; empty when the pipeline kept them right. */
-    public synchronized List<String> preparedMismatches() {
-        return List.copyOf(preparedMismatches);
-    }
-
-    /** Actions received with a prepared encoding. */
-    public synchronized long preparedReceived() {
-        return preparedReceived;
-    }
-
-    /** Actions received without one (never prepared, or fields merged since). */
-    public synchronized long unpreparedReceived() {
-        return unpreparedReceived;
     }
 
     /** Violations of "a document is in at most one request in flight"; empty when the pipeline kept its promise. */

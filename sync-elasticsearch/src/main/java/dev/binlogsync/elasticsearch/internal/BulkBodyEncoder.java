@@ -87,29 +87,6 @@ public final class BulkBodyEncoder {
         }
     }
 
-    /**
-     * As {@link #encode(List, ByteBuf)}, taking each action's lines from {@code prepared} where
-     * present (what {@link #encode(DocumentAction, ByteBuf)} wrote for it earlier) and encoding
-     * the others.
-     *
-     * @param prepared the same size as {@code actions}; elements may be null
-     */
-    public void encode(List<DocumentAction> actions, List<byte[]> prepared, ByteBuf out) {
-        for (int i = 0, n = actions.size(); i < n; i++) {
-            byte[] lines = prepared.get(i);
-            if (lines != null) {
-                out.append(lines);
-            } else {
-                writeAction(out, actions.get(i));
-            }
-        }
-    }
-
-    /** Appends the NDJSON lines of one action to {@code out}; fails as {@link #encode(List, ByteBuf)} does. */
-    public void encode(DocumentAction action, ByteBuf out) {
-        writeAction(out, action);
-    }
-
     private static void writeAction(ByteBuf out, DocumentAction action) {
         ActionType type = action.type();
         out.append(type == ActionType.INDEX ? INDEX_OPEN : type == ActionType.UPSERT ? UPDATE_OPEN : DELETE_OPEN);

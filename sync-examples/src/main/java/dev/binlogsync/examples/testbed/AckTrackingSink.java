@@ -10,7 +10,6 @@ import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-import javax.annotation.Nullable;
 
 /**
  * A {@link BulkSink} decorator that counts acknowledged actions and records, for each acknowledged
@@ -52,24 +51,7 @@ public final class AckTrackingSink implements BulkSink {
 
     @Override
     public CompletionStage<List<ItemResult>> execute(List<DocumentAction> actions) {
-        return track(actions, delegate.execute(actions));
-    }
-
-    /** Forwarded, so the delegate's prepared encodings are kept. */
-    @Override
-    @Nullable
-    public byte[] prepare(DocumentAction action) {
-        return delegate.prepare(action);
-    }
-
-    @Override
-    public CompletionStage<List<ItemResult>> execute(List<DocumentAction> actions, List<byte[]> prepared) {
-        return track(actions, delegate.execute(actions, prepared));
-    }
-
-    private CompletionStage<List<ItemResult>> track(List<DocumentAction> actions,
-            CompletionStage<List<ItemResult>> stage) {
-        return stage.whenComplete((results, error) -> {
+        return delegate.execute(actions).whenComplete((results, error) -> {
             if (error != null) {
                 failedRequests.incrementAndGet();
                 return;
