@@ -178,8 +178,8 @@ public final class BulkBuffer {
 
     private static void unindex(Lane lane, Slot s) {
         Map<String, Slot> byId = lane.latest.get(s.index());
-        if (byId != null && byId.get(s.id()) == s) {
-            byId.remove(s.id());
+        if (byId != null) {
+            byId.remove(s.id(), s); // only if it is still the latest for its id (Slot: identity equality)
         }
     }
 

@@ -222,6 +222,17 @@ class BulkBufferTest {
     }
 
     @Test
+    void sendingAnOlderActionKeepsTheNewerUnsentOneCoalescable() {
+        BulkBuffer small = new BulkBuffer(1, 1, Long.MAX_VALUE);
+        small.add(index("1", Map.of("n", 1)), record(p0), 0);
+        small.add(index("1", Map.of("n", 2)), record(p1), 0); // another partition: appended, now the latest
+        assertEquals(Map.of("n", 1), small.take(small.lane(0)).get(0).action().document());
+        small.add(upsert("1", Map.of("m", 3)), record(p1), 0); // merges into the unsent one
+        assertEquals(1, small.size());
+        assertEquals(Map.of("n", 2, "m", 3), small.take(small.lane(0)).get(0).action().document());
+    }
+
+    @Test
     void dropRemovesOnlyTheGivenPartitionsAndForgetsTheirIndexEntries() {
         buffer.add(index("1", Map.of("a", 1)), record(p0), 0);
         buffer.add(index("2", Map.of("a", 1)), record(p1), 0);
