@@ -13,11 +13,9 @@ import dev.binlogsync.elasticsearch.ElasticsearchSink;
 import dev.binlogsync.elasticsearch.internal.BulkBodyEncoder;
 import dev.binlogsync.elasticsearch.internal.BulkResponseParser;
 import dev.binlogsync.elasticsearch.internal.ByteBuf;
-import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
 import dev.binlogsync.kafka.KafkaSource;
 import dev.binlogsync.kafka.StartPosition;
 import dev.binlogsync.kafka.decode.CanalFlatMessageDecoder;
-import dev.binlogsync.kafka.testing.EmbeddedKafka;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -65,10 +63,15 @@ import org.elasticsearch.client.RestClient;
  * included) and the pipeline's peak buffered bytes, and the sync latency p50/p99/max.
  *
  * <p>Args (all optional): {@code n=100000 partitions=3 batch=1000 flushMs=200 inFlight=2
- * rate=1000 rateSeconds=20 rounds=5 warm=n warmRounds=3 buffer=0 replay=(n <= 200000) sweep=false sweepRateSeconds=10 svg=docs/bench/end-to-end-sweep.svg}.
+ * rate=1000 rateSeconds=20 rounds=5 warm=n warmRounds=3 buffer=0 servers=in-process serverHeap=2g replay=(n <= 200000) sweep=false sweepRateSeconds=10 svg=docs/bench/end-to-end-sweep.svg}.
  * With {@code sweep=true} it also runs every combination of batch size {250, 1000, 4000} and
  * flush interval {50, 200, 1000} ms (backlog throughput and steady-rate latency each) and writes a
  * hand-made SVG chart. Command: {@code sync-benchmarks/run-end-to-end.sh n=100000}.
+ *
+ * <p>With {@code servers=processes} the broker and the node each run in a JVM of their own
+ * ({@link BenchServers}, {@code serverHeap} each), so the benchmark's JVM holds only the pipeline
+ * (and the loaders of the ceiling and the replay), as in a deployment; the node's and broker's CPU
+ * is then their whole process's, and a further line compares whole processes.
  */
 public final class EndToEndBenchmark {
     private static final String TABLE_TOPIC = "canal.shop.orders";
@@ -112,18 +115,21 @@ public final class EndToEndBenchmark {
         int warmRounds = intArg(args, "warmRounds", 3);
         boolean replay = Boolean.parseBoolean(stringArg(args, "replay", String.valueOf(n <= 200_000)));
         bufferedActions = intArg(args, "buffer", 0);
+        String serversMode = stringArg(args, "servers", "in-process");
+        String childHeap = stringArg(args, "serverHeap", "2g");
         Path svg = Path.of(stringArg(args, "svg", "docs/bench/end-to-end-sweep.svg"));
         THREADS.setThreadCpuTimeEnabled(true);
         System.out.printf(Locale.ROOT, "n=%d partitions=%d batch=%d flushMs=%d inFlight=%d rate=%d/s for %ds "
-                        + "java=%s cores=%d maxHeap=%dMiB%n", n, partitions, batch, flushMs, inFlight, rate, rateSeconds,
+                        + "servers=%s java=%s cores=%d maxHeap=%dMiB%n", n, partitions, batch, flushMs, inFlight, rate,
+                rateSeconds, serversMode,
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20);
 
-        try (EmbeddedKafka kafka = EmbeddedKafka.builder().start();
-                EmbeddedElasticsearch es = EmbeddedElasticsearch.builder().nodeName("e2e-bench").build().start();
-                RestClient client = es.newClient();
-                KafkaProducer<byte[], byte[]> producer = producer(kafka)) {
-            kafka.createTopic(TABLE_TOPIC, partitions);
+        try (BenchServers servers = BenchServers.start(serversMode, childHeap);
+                RestClient client = servers.newClient();
+                KafkaProducer<byte[], byte[]> producer = producer(servers)) {
+            current = servers;
+            servers.createTopic(TABLE_TOPIC, partitions);
             long t0 = System.nanoTime();
             List<byte[]> messages = new ArrayList<>(replay ? n : 0);
             Workload w = Workload.generate(n, 42, (m, id) -> {
@@ -144,7 +150,7 @@ public final class EndToEndBenchmark {
             // on 2 cores the JIT keeps compiling the broker's and the node's code for about a minute:
             // the first rounds after a single warm-up ran 2x slower than the later ones
             for (int i = 0; i < warmRounds; i++) {
-                drain(kafka, es, client, "warm-" + i, batch, flushMs, inFlight, warm, warm >= n ? w.live() : -1);
+                drain(servers, client, "warm-" + i, batch, flushMs, inFlight, warm, warm >= n ? w.live() : -1);
                 ceiling(client, finals, inFlight);
                 if (replay) {
                     replay(client, changes, batch, inFlight, w.live());
@@ -156,7 +162,7 @@ public final class EndToEndBenchmark {
             List<Double> replayRatios = new ArrayList<>();
             List<Double> rates = new ArrayList<>();
             for (int round = 0; round < rounds; round++) {
-                BacklogResult run = drain(kafka, es, client, "main-" + round, batch, flushMs, inFlight, n, w.live());
+                BacklogResult run = drain(servers, client, "main-" + round, batch, flushMs, inFlight, n, w.live());
                 Ceiling ceiling = ceiling(client, finals, inFlight);
                 RawRun replayed = replay ? replay(client, changes, batch, inFlight, w.live()) : null;
                 double ratio = 100.0 * (n / run.seconds) / (finals.size() / ceiling.seconds);
@@ -188,25 +194,39 @@ public final class EndToEndBenchmark {
                             replayed.elasticsearchCpu / 1e3 / changes.size(), replayed.processCpu / 1e3 / changes.size());
                 }
                 System.out.printf(Locale.ROOT, "RESULT round %d cpu: pipeline threads %.1f us/event (%s), "
-                                + "Elasticsearch threads %.1f us/event, Kafka broker and other Java threads %.1f "
-                                + "us/event, GC/JIT/VM (process minus Java threads) %.1f us/event, whole process %.1f "
+                                + "Elasticsearch %s %.1f us/event, Kafka broker and other Java threads %.1f "
+                                + "us/event, GC/JIT/VM (process minus Java threads) %.1f us/event, whole %s %.1f "
                                 + "us/event; pipeline = %.1f%% of Elasticsearch's CPU, %.1f%% of the process's%n",
-                        round, run.cpu.pipeline / 1e3 / n, run.cpu.pipelineThreads, run.cpu.elasticsearch / 1e3 / n,
+                        round, run.cpu.pipeline / 1e3 / n, run.cpu.pipelineThreads,
+                        servers.external() ? "process" : "threads", run.cpu.elasticsearch / 1e3 / n,
                         run.cpu.other / 1e3 / n,
                         (run.cpu.process - run.cpu.pipeline - run.cpu.elasticsearch - run.cpu.other) / 1e3 / n,
-                        run.cpu.process / 1e3 / n,
+                        servers.external() ? "three processes" : "process", run.cpu.process / 1e3 / n,
                         100.0 * run.cpu.pipeline / run.cpu.elasticsearch, 100.0 * run.cpu.pipeline / run.cpu.process);
-                System.out.printf(Locale.ROOT, "RESULT round %d memory: peak used heap %d MiB (whole JVM incl. both "
-                                + "servers, sampled every 5 ms), max heap %d MiB; pipeline peak buffered %,d actions / "
-                                + "%.1f MiB%n", round, run.peakHeap >> 20, Runtime.getRuntime().maxMemory() >> 20,
-                        run.peakBufferedActions, run.peakBufferedBytes / 1048576.0);
+                if (servers.external()) {
+                    long pipelineJvm = run.cpu.process - run.cpu.serverProcesses;
+                    System.out.printf(Locale.ROOT, "RESULT round %d cpu by process: the pipeline's JVM %.1f us/event "
+                                    + "(all its threads, GC and JIT), Elasticsearch's %.1f us/event, Kafka's %.1f "
+                                    + "us/event; pipeline JVM = %.1f%% of Elasticsearch's process%n", round,
+                            pipelineJvm / 1e3 / n, run.cpu.elasticsearch / 1e3 / n,
+                            (run.cpu.serverProcesses - run.cpu.elasticsearch) / 1e3 / n,
+                            100.0 * pipelineJvm / run.cpu.elasticsearch);
+                }
+                System.out.printf(Locale.ROOT, "RESULT round %d allocation: the pipeline thread allocated %,.0f "
+                                + "bytes/event; this JVM ran %d garbage collections, %d ms in all%n", round,
+                        (double) run.pipelineAllocated / n, run.gcCount, run.gcMillis);
+                System.out.printf(Locale.ROOT, "RESULT round %d memory: peak used heap %d MiB (%s, sampled every 5 "
+                                + "ms), max heap %d MiB; pipeline peak buffered %,d actions / %.1f MiB%n", round,
+                        run.peakHeap >> 20, servers.external() ? "the pipeline's JVM" : "whole JVM incl. both servers",
+                        Runtime.getRuntime().maxMemory() >> 20, run.peakBufferedActions,
+                        run.peakBufferedBytes / 1048576.0);
             }
             if (rounds > 0) System.out.printf(Locale.ROOT, "RESULT median of %d rounds: %,.0f events/s, %.1f%% of the raw docs/s%s%n",
                     rounds, median(rates), median(ratios), replayRatios.isEmpty() ? ""
                             : String.format(Locale.ROOT, ", %.1f%% of the raw replay of every change",
                                     median(replayRatios)));
 
-            LatencyResult lat = steadyRate(kafka, es, client, "main", batch, flushMs, inFlight, partitions, rate,
+            LatencyResult lat = steadyRate(servers, client, "main", batch, flushMs, inFlight, partitions, rate,
                     rateSeconds, producer);
             System.out.printf(Locale.ROOT, "RESULT latency at %d events/s for %d s (batch %d, flush %d ms): p50 %d ms, "
                             + "p99 %d ms, max %d ms over %,d events; %,d bulk requests; CPU per event: pipeline threads "
@@ -220,8 +240,8 @@ public final class EndToEndBenchmark {
                 List<double[]> rows = new ArrayList<>();
                 for (int b : batches) {
                     for (int f : flushes) {
-                        BacklogResult r = drain(kafka, es, client, "sweep-" + b + "-" + f, b, f, inFlight, n, w.live());
-                        LatencyResult l = steadyRate(kafka, es, client, "sweep-" + b + "-" + f, b, f, inFlight,
+                        BacklogResult r = drain(servers, client, "sweep-" + b + "-" + f, b, f, inFlight, n, w.live());
+                        LatencyResult l = steadyRate(servers, client, "sweep-" + b + "-" + f, b, f, inFlight,
                                 partitions, rate, sweepRateSeconds, producer);
                         rows.add(new double[] {b, f, n / r.seconds, l.p50, l.p99});
                         System.out.printf(Locale.ROOT, "RESULT sweep batch=%d flushMs=%d: %,.0f events/s, latency "
@@ -239,11 +259,18 @@ public final class EndToEndBenchmark {
 
     // ---------------------------------------------------------------------------------------------
 
-    record Cpu(long pipeline, long elasticsearch, long other, long process, String pipelineThreads) {
+    /** @param serverProcesses CPU of the servers' own processes (0 when they run in this JVM) */
+    record Cpu(long pipeline, long elasticsearch, long other, long process, long serverProcesses,
+            String pipelineThreads) {
     }
 
+    /**
+     * @param pipelineAllocated bytes the pipeline thread allocated
+     * @param gcCount garbage collections in this JVM meanwhile
+     * @param gcMillis their accumulated time (pauses and concurrent phases, as the collectors report it)
+     */
     record BacklogResult(double seconds, double secondsWithJoin, PipelineMetrics metrics, Cpu cpu, long peakHeap,
-            long peakBufferedActions, long peakBufferedBytes) {
+            long peakBufferedActions, long peakBufferedBytes, long pipelineAllocated, long gcCount, long gcMillis) {
     }
 
     /** Latency percentiles (ms), bulk requests, and CPU per event (us) of the pipeline, Elasticsearch, the process. */
@@ -258,10 +285,10 @@ public final class EndToEndBenchmark {
     record RawRun(double seconds, long elasticsearchCpu, long processCpu) {
     }
 
-    private static SyncPipeline pipeline(EmbeddedKafka kafka, EmbeddedElasticsearch es, String topic, String group,
+    private static SyncPipeline pipeline(BenchServers servers, String topic, String group,
             String index, int batch, int flushMs, int inFlight, String threadName) {
         KafkaSource source = KafkaSource.builder()
-                .bootstrapServers(kafka.bootstrapServers())
+                .bootstrapServers(servers.bootstrapServers())
                 .groupId(group)
                 .topics(topic)
                 .decoder(CanalFlatMessageDecoder.create())
@@ -271,7 +298,7 @@ public final class EndToEndBenchmark {
         return SyncPipeline.builder()
                 .source(source)
                 .ruleSet(rules(index))
-                .sink(ElasticsearchSink.builder().hosts(es.httpUrl()).build())
+                .sink(ElasticsearchSink.builder().hosts(servers.httpUrl()).build())
                 .maxBulkActions(batch)
                 .maxBufferedActions(bufferedActions > 0 ? bufferedActions
                         : Math.max(SyncPipeline.DEFAULT_MAX_BUFFERED_ACTIONS, batch * inFlight * 2))
@@ -291,15 +318,16 @@ public final class EndToEndBenchmark {
     }
 
     /** Runs a pipeline over the pre-loaded topic (a new group, from the earliest offset) into a fresh index. */
-    private static BacklogResult drain(EmbeddedKafka kafka, EmbeddedElasticsearch es, RestClient client, String name,
+    private static BacklogResult drain(BenchServers servers, RestClient client, String name,
             int batch, int flushMs, int inFlight, int expected, long expectLive) throws Exception {
         String index = "orders-" + name;
         createIndex(client, index);
         String thread = "e2e-pipeline-" + name;
-        SyncPipeline p = pipeline(kafka, es, TABLE_TOPIC, "bench-" + name, index, batch, flushMs, inFlight, thread);
+        SyncPipeline p = pipeline(servers, TABLE_TOPIC, "bench-" + name, index, batch, flushMs, inFlight, thread);
         System.gc();
         Map<Long, Long> cpuBefore = threadCpu();
         long processBefore = OS.getProcessCpuTime();
+        long[] gcBefore = gc();
         long peakHeap = 0;
         long peakActions = 0;
         long peakBytes = 0;
@@ -330,6 +358,8 @@ public final class EndToEndBenchmark {
         long end = System.nanoTime();
         long processCpu = OS.getProcessCpuTime() - processBefore;
         Cpu cpu = cpuSince(cpuBefore, thread, processCpu);
+        long[] gcAfter = gc();
+        long allocated = allocatedBy(thread);
         m = p.metrics();
         p.close();
         if (name.equals("main")) {
@@ -344,18 +374,19 @@ public final class EndToEndBenchmark {
             System.out.printf(Locale.ROOT, "check: index %s holds the %,d live documents%n", index, count);
         }
         deleteIndex(client, index);
-        return new BacklogResult((end - first) / 1e9, (end - start) / 1e9, m, cpu, peakHeap, peakActions, peakBytes);
+        return new BacklogResult((end - first) / 1e9, (end - start) / 1e9, m, cpu, peakHeap, peakActions, peakBytes,
+                allocated, gcAfter[0] - gcBefore[0], gcAfter[1] - gcBefore[1]);
     }
 
     /** A pipeline on a fresh topic fed at {@code rate} messages/s stamped with the send time. */
-    private static LatencyResult steadyRate(EmbeddedKafka kafka, EmbeddedElasticsearch es, RestClient client,
+    private static LatencyResult steadyRate(BenchServers servers, RestClient client,
             String name, int batch, int flushMs, int inFlight, int partitions, int rate, int seconds,
             KafkaProducer<byte[], byte[]> producer) throws Exception {
         String topic = "canal.shop.orders.live-" + name;
         String index = "orders-live-" + name;
-        kafka.createTopic(topic, partitions);
+        servers.createTopic(topic, partitions);
         createIndex(client, index);
-        SyncPipeline p = pipeline(kafka, es, topic, "live-" + name, index, batch, flushMs, inFlight,
+        SyncPipeline p = pipeline(servers, topic, "live-" + name, index, batch, flushMs, inFlight,
                 "e2e-live-" + name);
         p.start();
         // one message per partition without a binlog time (not counted) until the group has joined
@@ -505,14 +536,44 @@ public final class EndToEndBenchmark {
             throw new IllegalStateException(index + ": " + count + " documents, expected " + expectDocs);
         }
         deleteIndex(client, index);
-        return new RawRun(elapsed / 1e9, cpu.elasticsearch, processCpu);
+        return new RawRun(elapsed / 1e9, cpu.elasticsearch, cpu.process);
     }
 
     // ---------------------------------------------------------------------------------------------
     // CPU accounting by thread name
 
+    /** {count, milliseconds} of all garbage collections of this JVM so far. */
+    private static long[] gc() {
+        long count = 0;
+        long millis = 0;
+        for (java.lang.management.GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, b.getCollectionCount());
+            millis += Math.max(0, b.getCollectionTime());
+        }
+        return new long[] {count, millis};
+    }
+
+    /** Bytes allocated so far by the live thread named {@code name} (the pipeline thread, before it ends). */
+    private static long allocatedBy(String name) {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) THREADS;
+        for (long id : THREADS.getAllThreadIds()) {
+            ThreadInfo info = THREADS.getThreadInfo(id);
+            if (info != null && info.getThreadName().equals(name)) {
+                return threads.getThreadAllocatedBytes(id);
+            }
+        }
+        return -1;
+    }
+
+    /** The servers of the current run: their own processes' CPU counts when they run apart. */
+    private static BenchServers current;
+    private static final long ES_PROCESS = -1;
+    private static final long KAFKA_PROCESS = -2;
+
     private static Map<Long, Long> threadCpu() {
         Map<Long, Long> out = new HashMap<>();
+        out.put(ES_PROCESS, current.elasticsearchProcessCpu());
+        out.put(KAFKA_PROCESS, current.kafkaProcessCpu());
         for (long id : THREADS.getAllThreadIds()) {
             long t = THREADS.getThreadCpuTime(id);
             if (t >= 0) {
@@ -522,10 +583,18 @@ public final class EndToEndBenchmark {
         return out;
     }
 
+    /**
+     * CPU by group since {@code before}. With the servers in processes of their own, the node's
+     * and the broker's whole processes count as "Elasticsearch" and "other", and {@code process}
+     * becomes the three processes together.
+     */
     private static Cpu cpuSince(Map<Long, Long> before, String pipelineThread, long processCpu) {
         long pipeline = 0;
-        long elasticsearch = 0;
-        long other = 0;
+        long esProcess = current.elasticsearchProcessCpu() - before.get(ES_PROCESS);
+        long kafkaProcess = current.kafkaProcessCpu() - before.get(KAFKA_PROCESS);
+        long elasticsearch = esProcess;
+        long other = kafkaProcess;
+        processCpu += esProcess + kafkaProcess;
         Map<String, Long> pipelineByGroup = new LinkedHashMap<>();
         for (long id : THREADS.getAllThreadIds()) {
             ThreadInfo info = THREADS.getThreadInfo(id);
@@ -548,7 +617,7 @@ public final class EndToEndBenchmark {
         StringBuilder sb = new StringBuilder();
         pipelineByGroup.forEach((g, ns) -> sb.append(sb.length() == 0 ? "" : ", ").append(g)
                 .append(String.format(Locale.ROOT, " %.0f ms", ns / 1e6)));
-        return new Cpu(pipeline, elasticsearch, other, processCpu, sb.toString());
+        return new Cpu(pipeline, elasticsearch, other, processCpu, esProcess + kafkaProcess, sb.toString());
     }
 
     /** The pipeline's own threads: its loop, the REST client's I/O reactor, the consumer's helpers. */
@@ -567,9 +636,9 @@ public final class EndToEndBenchmark {
 
     // ---------------------------------------------------------------------------------------------
 
-    private static KafkaProducer<byte[], byte[]> producer(EmbeddedKafka kafka) {
+    private static KafkaProducer<byte[], byte[]> producer(BenchServers servers) {
         Map<String, Object> c = new HashMap<>();
-        c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        c.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers.bootstrapServers());
         c.put(ProducerConfig.ACKS_CONFIG, "1");
         c.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         c.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);

@@ -22,4 +22,14 @@ class EndToEndBenchmarkSmokeTest {
         // every steady-rate message carried a binlog time and was acknowledged
         assertEquals(200, s.latency().count(), "latency samples: " + s);
     }
+
+    /** The same with the broker and the node each in a JVM of its own ({@code servers=processes}). */
+    @Test
+    @Timeout(300)
+    void runsWithTheServersInProcessesOfTheirOwn() throws Exception {
+        EndToEndBenchmark.Summary s = EndToEndBenchmark.run(new String[] {"n=2000", "rounds=1", "warmRounds=1",
+                "rate=200", "rateSeconds=1", "replay=false", "servers=processes", "serverHeap=1g"});
+        assertTrue(s.medianEventsPerSecond() > 0, "a measured rate: " + s);
+        assertEquals(200, s.latency().count(), "latency samples: " + s);
+    }
 }
