@@ -5,6 +5,7 @@ import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.DecodeException;
 import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.core.internal.RowMap;
 import dev.binlogsync.kafka.internal.JsonValues;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -13,7 +14,6 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -93,7 +93,7 @@ public final class DebeziumDecoder implements MessageDecoder {
         List<String> pks = primaryKeys(key);
 
         Operation operation;
-        Map<String, Object> row;
+        RowMap row;
         Map<String, Object> old = Map.of();
         switch (op) {
             case "c":
@@ -106,7 +106,7 @@ public final class DebeziumDecoder implements MessageDecoder {
                 row = image(payload, "after", decimalFields, db, table, op);
                 JsonNode beforeNode = payload.get("before");
                 if (beforeNode != null && !beforeNode.isNull()) {
-                    Map<String, Object> before = image(payload, "before", decimalFields, db, table, op);
+                    RowMap before = image(payload, "before", decimalFields, db, table, op);
                     old = changed(before, row);
                 }
                 break;
@@ -122,23 +122,30 @@ public final class DebeziumDecoder implements MessageDecoder {
         return Collections.singletonList(new ChangeEvent(db, table, operation, row, old, pks, time, position));
     }
 
-    private static Map<String, Object> changed(Map<String, Object> before, Map<String, Object> after) {
-        Map<String, Object> old = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> e : before.entrySet()) {
-            if (!Objects.equals(e.getValue(), after.get(e.getKey()))) {
-                old.put(e.getKey(), e.getValue());
+    /**
+     * The columns of {@code before} whose value differs in {@code after}. Both images list their
+     * columns in the same order, so each is compared by position, and looked up by name only
+     * when the positions do not match (a linear lookup in a row).
+     */
+    private static Map<String, Object> changed(RowMap before, RowMap after) {
+        RowMap old = new RowMap(4);
+        for (int i = 0, n = before.size(); i < n; i++) {
+            String column = before.keyAt(i);
+            Object now = i < after.size() && column.equals(after.keyAt(i)) ? after.valueAt(i) : after.get(column);
+            if (!Objects.equals(before.valueAt(i), now)) {
+                old.put(column, before.valueAt(i));
             }
         }
         return old;
     }
 
-    private static Map<String, Object> image(JsonNode payload, String field, Map<String, JsonNode> decimals,
+    private static RowMap image(JsonNode payload, String field, Map<String, JsonNode> decimals,
             String db, String table, String op) {
         JsonNode node = payload.get(field);
         if (node == null || !node.isObject()) {
             throw new DecodeException("missing '" + field + "' in a Debezium op '" + op + "' on " + db + "." + table);
         }
-        Map<String, Object> row = new LinkedHashMap<>(Math.max(16, node.size() * 2));
+        RowMap row = new RowMap(node.size());
         Iterator<Map.Entry<String, JsonNode>> it = node.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();

@@ -105,12 +105,12 @@ public final class MaxwellDecoder implements MessageDecoder {
         if (data == null || !data.isObject()) {
             throw new DecodeException("missing 'data' object in a Maxwell " + type + " on " + db + "." + table);
         }
-        Map<String, Object> row = JsonValues.toMap(data);
+        Map<String, Object> row = JsonValues.toRow(data);
         Map<String, Object> old = Map.of();
         if (op == Operation.UPDATE) {
             JsonNode oldNode = root.get("old");
             if (oldNode != null && oldNode.isObject()) {
-                old = JsonValues.toMap(oldNode);
+                old = JsonValues.toRow(oldNode);
             } else if (oldNode != null && !oldNode.isNull()) {
                 throw new DecodeException("'old' must be an object in a Maxwell update on " + db + "." + table);
             }

@@ -3,6 +3,7 @@ package dev.binlogsync.kafka.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.binlogsync.core.DecodeException;
+import dev.binlogsync.core.internal.RowMap;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -70,6 +71,21 @@ public final class JsonValues {
             map.put(e.getKey(), toJava(e.getValue()));
         }
         return map;
+    }
+
+    /**
+     * A row image (a JSON object of columns) as a compact {@link RowMap}: insertion-ordered, equal
+     * to the {@code LinkedHashMap} {@link #toMap} builds, without an entry object per column.
+     * Nested objects stay {@link #toMap} maps.
+     */
+    public static RowMap toRow(JsonNode object) {
+        RowMap row = new RowMap(object.size());
+        Iterator<Map.Entry<String, JsonNode>> it = object.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            row.put(e.getKey(), toJava(e.getValue()));
+        }
+        return row;
     }
 
     /** A required text field. */

@@ -48,6 +48,29 @@ class DebeziumDecoderTest {
     }
 
     @Test
+    void oldValuesAreTheChangedColumnsAlsoWhenTheImagesListColumnsInAnotherOrder() {
+        String message = "{\"before\":{\"id\":1,\"b\":2,\"a\":\"x\",\"gone\":5,\"same\":null,\"n\":{\"k\":1}},"
+                + "\"after\":{\"id\":1,\"a\":\"y\",\"b\":2,\"same\":null,\"n\":{\"k\":2},\"new\":7},"
+                + "\"source\":{\"db\":\"d\",\"table\":\"t\"},\"op\":\"u\"}";
+        ChangeEvent e = decoder.decode(null, utf8(message), POS).get(0);
+        java.util.Map<String, Object> expectedOld = new java.util.LinkedHashMap<>();
+        expectedOld.put("a", "x");
+        expectedOld.put("gone", 5);
+        expectedOld.put("n", Map.of("k", 1));
+        assertEquals(expectedOld, e.oldValues());
+        assertEquals(List.of("a", "gone", "n"), List.copyOf(e.oldValues().keySet()), "in the before image's order");
+        java.util.Map<String, Object> expectedRow = new java.util.LinkedHashMap<>();
+        expectedRow.put("id", 1);
+        expectedRow.put("a", "y");
+        expectedRow.put("b", 2);
+        expectedRow.put("same", null);
+        expectedRow.put("n", Map.of("k", 2));
+        expectedRow.put("new", 7);
+        assertEquals(expectedRow, e.row());
+        assertEquals(List.copyOf(expectedRow.keySet()), List.copyOf(e.row().keySet()), "in the after image's order");
+    }
+
+    @Test
     void deleteCarriesTheBeforeImageAndItsTombstoneYieldsNothing() {
         ChangeEvent e = decoder.decode(utf8("{\"id\":1001}"), bytes("debezium/delete-schemaless.json"), POS).get(0);
         assertEquals(Operation.DELETE, e.operation());
