@@ -272,6 +272,10 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
                 break;
             }
             case DECIMAL: {
+                BigDecimal small = smallDecimal(b, start, end);
+                if (small != null) {
+                    return small;
+                }
                 int n = end - start;
                 char[] chars = m.chars(n);
                 for (int i = 0; i < n; i++) {
@@ -332,6 +336,45 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
             v = v * 10 + d;
         }
         return negative ? -v : v;
+    }
+
+    /**
+     * An optional sign, digits, optionally a point and more digits, 18 digits at most in all and
+     * at least one before the point, as {@code BigDecimal.valueOf(unscaled, scale)}: the same
+     * value and scale {@code new BigDecimal(text)} gives, without parsing a char array. Else null.
+     */
+    @Nullable
+    static BigDecimal smallDecimal(byte[] b, int start, int end) {
+        int i = start;
+        boolean negative = false;
+        if (i < end && (b[i] == '-' || b[i] == '+')) {
+            negative = b[i] == '-';
+            i++;
+        }
+        long unscaled = 0;
+        int digits = 0;
+        int scale = 0;
+        int point = -1;
+        for (; i < end; i++) {
+            int d = b[i] - '0';
+            if (d >= 0 && d <= 9) {
+                if (++digits > 18) {
+                    return null;
+                }
+                unscaled = unscaled * 10 + d;
+                if (point >= 0) {
+                    scale++;
+                }
+            } else if (b[i] == '.' && point < 0) {
+                point = digits;
+            } else {
+                return null;
+            }
+        }
+        if (digits == 0 || point == 0) {
+            return null; // nothing, or no digit before the point: left to BigDecimal
+        }
+        return BigDecimal.valueOf(negative ? -unscaled : unscaled, scale);
     }
 
     /** The checks of {@link #dateTime(String)} on bytes. */
