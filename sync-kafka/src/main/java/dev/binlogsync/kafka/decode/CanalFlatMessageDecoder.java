@@ -276,16 +276,7 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
                 if (small != null) {
                     return small;
                 }
-                int n = end - start;
-                char[] chars = m.chars(n);
-                for (int i = 0; i < n; i++) {
-                    chars[i] = (char) b[start + i];
-                }
-                try {
-                    return new BigDecimal(chars, 0, n); // what new BigDecimal(String) does, without the string
-                } catch (NumberFormatException e) {
-                    break; // the string path reports it
-                }
+                break; // longer or unusual: new BigDecimal(String) on the string path
             }
             case DATETIME:
                 if ((dateTimeStyle == DateTimeStyle.ISO_LOCAL || dateTimeStyle == DateTimeStyle.RAW) && isDateTime(b, start, end)) {
@@ -1420,16 +1411,7 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         @Nullable List<RawRow> old;
         byte[] bytes;
         @Nullable Layout layout; // the column layout of the data rows read so far
-        @Nullable private char[] chars;
         @Nullable private byte[] scratch;
-
-        /** A scratch array of at least {@code n} chars, reused within the message. */
-        char[] chars(int n) {
-            if (chars == null || chars.length < n) {
-                chars = new char[Math.max(n, 32)];
-            }
-            return chars;
-        }
 
         /** A scratch array of at least {@code n} bytes, reused within the message. */
         byte[] scratch(int n) {

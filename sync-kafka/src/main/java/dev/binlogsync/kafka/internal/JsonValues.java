@@ -64,13 +64,7 @@ public final class JsonValues {
 
     /** An object node as an ordered map of plain Java values. */
     public static Map<String, Object> toMap(JsonNode object) {
-        Map<String, Object> map = new LinkedHashMap<>(Math.max(16, object.size() * 2));
-        Iterator<Map.Entry<String, JsonNode>> it = object.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
-            map.put(e.getKey(), toJava(e.getValue()));
-        }
-        return map;
+        return putFields(object, new LinkedHashMap<>(Math.max(16, object.size() * 2)));
     }
 
     /**
@@ -79,13 +73,17 @@ public final class JsonValues {
      * Nested objects stay {@link #toMap} maps.
      */
     public static RowMap toRow(JsonNode object) {
-        RowMap row = new RowMap(object.size());
+        return putFields(object, new RowMap(object.size()));
+    }
+
+    /** Puts every field of {@code object}, as plain Java values in their order, into {@code target}. */
+    private static <M extends Map<String, Object>> M putFields(JsonNode object, M target) {
         Iterator<Map.Entry<String, JsonNode>> it = object.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
-            row.put(e.getKey(), toJava(e.getValue()));
+            target.put(e.getKey(), toJava(e.getValue()));
         }
-        return row;
+        return target;
     }
 
     /** A required text field. */
