@@ -39,9 +39,15 @@ import org.apache.http.entity.ByteArrayEntity;
 import org.apache.http.entity.ContentType;
 import org.apache.http.entity.StringEntity;
 import org.apache.http.util.EntityUtils;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.Response;
@@ -117,6 +123,7 @@ public final class EndToEndBenchmark {
         bufferedActions = intArg(args, "buffer", 0);
         String serversMode = stringArg(args, "servers", "in-process");
         String childHeap = stringArg(args, "serverHeap", "2g");
+        boolean floors = Boolean.parseBoolean(stringArg(args, "floor", "true"));
         Path svg = Path.of(stringArg(args, "svg", "docs/bench/end-to-end-sweep.svg"));
         THREADS.setThreadCpuTimeEnabled(true);
         System.out.printf(Locale.ROOT, "n=%d partitions=%d batch=%d flushMs=%d inFlight=%d rate=%d/s for %ds "
@@ -165,6 +172,7 @@ public final class EndToEndBenchmark {
                 BacklogResult run = drain(servers, client, "main-" + round, batch, flushMs, inFlight, n, w.live());
                 Ceiling ceiling = ceiling(client, finals, inFlight);
                 RawRun replayed = replay ? replay(client, changes, batch, inFlight, w.live()) : null;
+                Floor floor = floors ? floor(servers, "main-" + round, batch, n) : null;
                 double ratio = 100.0 * (n / run.seconds) / (finals.size() / ceiling.seconds);
                 ratios.add(ratio);
                 rates.add(n / run.seconds);
@@ -211,6 +219,20 @@ public final class EndToEndBenchmark {
                             pipelineJvm / 1e3 / n, run.cpu.elasticsearch / 1e3 / n,
                             (run.cpu.serverProcesses - run.cpu.elasticsearch) / 1e3 / n,
                             100.0 * pipelineJvm / run.cpu.elasticsearch);
+                }
+                if (floor != null) {
+                    double pipelineThread = run.cpu.pipelineThreadOnly / 1e3 / n;
+                    System.out.printf(Locale.ROOT, "RESULT round %d floor: on one thread, a bare KafkaConsumer with the "
+                                    + "same settings %.1f us/record (%,.0f B/record), plus Canal decoding %.1f us/record "
+                                    + "(%,.0f B/record); the pipeline thread %.1f us/event, so rules, buffer, encoding, "
+                                    + "HTTP and bookkeeping %.1f us/event; consumer = %.0f%%, decoding = %.0f%%, the rest "
+                                    + "= %.0f%% of the pipeline thread%n", round, floor.consumeNanos / 1e3 / n,
+                            (double) floor.consumeAllocated / n, floor.decodeNanos / 1e3 / n,
+                            (double) floor.decodeAllocated / n, pipelineThread,
+                            pipelineThread - floor.decodeNanos / 1e3 / n,
+                            100.0 * floor.consumeNanos / run.cpu.pipelineThreadOnly,
+                            100.0 * (floor.decodeNanos - floor.consumeNanos) / run.cpu.pipelineThreadOnly,
+                            100.0 * (run.cpu.pipelineThreadOnly - floor.decodeNanos) / run.cpu.pipelineThreadOnly);
                 }
                 System.out.printf(Locale.ROOT, "RESULT round %d allocation: the pipeline thread allocated %,.0f "
                                 + "bytes/event; this JVM ran %d garbage collections, %d ms in all%n", round,
@@ -261,7 +283,14 @@ public final class EndToEndBenchmark {
 
     /** @param serverProcesses CPU of the servers' own processes (0 when they run in this JVM) */
     record Cpu(long pipeline, long elasticsearch, long other, long process, long serverProcesses,
-            String pipelineThreads) {
+            String pipelineThreads, long pipelineThreadOnly) {
+    }
+
+    /**
+     * The same records read by a bare consumer on one thread, without and with Canal decoding: CPU
+     * (ns) and bytes allocated by that thread, in all.
+     */
+    record Floor(long consumeNanos, long consumeAllocated, long decodeNanos, long decodeAllocated) {
     }
 
     /**
@@ -379,6 +408,73 @@ public final class EndToEndBenchmark {
     }
 
     /** A pipeline on a fresh topic fed at {@code rate} messages/s stamped with the send time. */
+    /**
+     * What the pipeline thread's work costs at the least: the pre-loaded topic read by a bare
+     * {@link KafkaConsumer} with the pipeline's consumer settings (byte arrays, the same
+     * {@code max.poll.records}; its partitions assigned, from the earliest offset), then read again with each
+     * record decoded by {@link CanalFlatMessageDecoder}, each on a thread of its own so its CPU
+     * and allocation are its own. Throws when either read does not see every record and event.
+     */
+    private static Floor floor(BenchServers servers, String name, int batch, int n) throws Exception {
+        long[] out = new long[4];
+        Exception[] failure = new Exception[1];
+        Thread t = new Thread(() -> {
+            try {
+                com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) THREADS;
+                long id = Thread.currentThread().getId();
+                for (int pass = 0; pass < 2; pass++) {
+                    CanalFlatMessageDecoder decoder = pass == 0 ? null : CanalFlatMessageDecoder.create();
+                    Map<String, Object> c = new HashMap<>();
+                    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers.bootstrapServers());
+                    c.put(ConsumerConfig.GROUP_ID_CONFIG, "floor-" + pass + "-" + name);
+                    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+                    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+                    c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(500, batch));
+                    try (KafkaConsumer<byte[], byte[]> consumer =
+                            new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                        // assigned, not subscribed: a group join is not what a record costs
+                        List<TopicPartition> partitions = new ArrayList<>();
+                        consumer.partitionsFor(TABLE_TOPIC)
+                                .forEach(info -> partitions.add(new TopicPartition(TABLE_TOPIC, info.partition())));
+                        consumer.assign(partitions);
+                        consumer.seekToBeginning(partitions);
+                        long records = 0;
+                        long events = 0;
+                        long cpu0 = THREADS.getCurrentThreadCpuTime();
+                        long alloc0 = threads.getThreadAllocatedBytes(id);
+                        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+                        while (records < n) {
+                            if (System.nanoTime() > deadline) {
+                                throw new IllegalStateException("the bare consumer read " + records + " of " + n);
+                            }
+                            ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(100));
+                            for (ConsumerRecord<byte[], byte[]> r : polled) {
+                                records++;
+                                if (decoder != null) {
+                                    events += decoder.decode(r.key(), r.value(),
+                                            new SourcePosition(TABLE_TOPIC + "-" + r.partition(), r.offset())).size();
+                                }
+                            }
+                        }
+                        if (decoder != null && events != n) {
+                            throw new IllegalStateException("decoded " + events + " events from " + n + " records");
+                        }
+                        out[2 * pass] = THREADS.getCurrentThreadCpuTime() - cpu0;
+                        out[2 * pass + 1] = threads.getThreadAllocatedBytes(id) - alloc0;
+                    }
+                }
+            } catch (Exception e) {
+                failure[0] = e;
+            }
+        }, "e2e-floor-" + name);
+        t.start();
+        t.join();
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        return new Floor(out[0], out[1], out[2], out[3]);
+    }
+
     private static LatencyResult steadyRate(BenchServers servers, RestClient client,
             String name, int batch, int flushMs, int inFlight, int partitions, int rate, int seconds,
             KafkaProducer<byte[], byte[]> producer) throws Exception {
@@ -617,7 +713,8 @@ public final class EndToEndBenchmark {
         StringBuilder sb = new StringBuilder();
         pipelineByGroup.forEach((g, ns) -> sb.append(sb.length() == 0 ? "" : ", ").append(g)
                 .append(String.format(Locale.ROOT, " %.0f ms", ns / 1e6)));
-        return new Cpu(pipeline, elasticsearch, other, processCpu, esProcess + kafkaProcess, sb.toString());
+        return new Cpu(pipeline, elasticsearch, other, processCpu, esProcess + kafkaProcess, sb.toString(),
+                pipelineByGroup.getOrDefault("pipeline thread", 0L));
     }
 
     /** The pipeline's own threads: its loop, the REST client's I/O reactor, the consumer's helpers. */
