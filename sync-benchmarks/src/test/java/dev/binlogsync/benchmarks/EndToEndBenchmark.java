@@ -88,6 +88,8 @@ public final class EndToEndBenchmark {
 
     /** {@code buffer=}: maxBufferedActions of every pipeline; 0 = the default (or 2 full bulks per request slot if more). */
     private static int bufferedActions;
+    /** Extra Kafka consumer settings ({@code consumer.<name>=<value>} arguments), for the pipeline and the floor. */
+    private static final Map<String, String> consumerProperties = new LinkedHashMap<>();
 
     private EndToEndBenchmark() {
     }
@@ -124,6 +126,12 @@ public final class EndToEndBenchmark {
         String serversMode = stringArg(args, "servers", "in-process");
         String childHeap = stringArg(args, "serverHeap", "2g");
         boolean floors = Boolean.parseBoolean(stringArg(args, "floor", "true"));
+        consumerProperties.clear();
+        for (String a : args) {
+            if (a.startsWith("consumer.") && a.indexOf('=') > 0) {
+                consumerProperties.put(a.substring("consumer.".length(), a.indexOf('=')), a.substring(a.indexOf('=') + 1));
+            }
+        }
         Path svg = Path.of(stringArg(args, "svg", "docs/bench/end-to-end-sweep.svg"));
         THREADS.setThreadCpuTimeEnabled(true);
         System.out.printf(Locale.ROOT, "n=%d partitions=%d batch=%d flushMs=%d inFlight=%d rate=%d/s for %ds "
@@ -316,16 +324,16 @@ public final class EndToEndBenchmark {
 
     private static SyncPipeline pipeline(BenchServers servers, String topic, String group,
             String index, int batch, int flushMs, int inFlight, String threadName) {
-        KafkaSource source = KafkaSource.builder()
+        KafkaSource.Builder source = KafkaSource.builder()
                 .bootstrapServers(servers.bootstrapServers())
                 .groupId(group)
                 .topics(topic)
                 .decoder(CanalFlatMessageDecoder.create())
                 .startPosition(StartPosition.committedOrEarliest())
-                .property("max.poll.records", Math.max(500, batch))
-                .build();
+                .property("max.poll.records", Math.max(500, batch));
+        consumerProperties.forEach(source::property);
         return SyncPipeline.builder()
-                .source(source)
+                .source(source.build())
                 .ruleSet(rules(index))
                 .sink(ElasticsearchSink.builder().hosts(servers.httpUrl()).build())
                 .maxBulkActions(batch)
@@ -430,6 +438,7 @@ public final class EndToEndBenchmark {
                     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
                     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
                     c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(500, batch));
+                    c.putAll(consumerProperties);
                     try (KafkaConsumer<byte[], byte[]> consumer =
                             new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
                         // assigned, not subscribed: a group join is not what a record costs

@@ -39,6 +39,14 @@ class KafkaSourceBuilderTest {
     }
 
     @Test
+    void receiveBufferDefaultsToTheOperatingSystemsAndAGivenValueWins() {
+        assertEquals(-1, valid().effectiveConfig().get("receive.buffer.bytes"));
+        assertEquals(65536, valid().property("receive.buffer.bytes", 65536).effectiveConfig().get("receive.buffer.bytes"));
+        assertEquals("131072", valid().properties(Map.of("receive.buffer.bytes", "131072")).effectiveConfig()
+                .get("receive.buffer.bytes"));
+    }
+
+    @Test
     void deserializersAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> valid().property("value.deserializer", "x.Y"));
         assertThrows(IllegalArgumentException.class, () -> valid().property("key.deserializer", "x.Y"));
