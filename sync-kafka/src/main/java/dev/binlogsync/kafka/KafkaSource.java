@@ -59,7 +59,9 @@ import org.slf4j.LoggerFactory;
  * {@link RetriableSyncException}; a commit after the member lost its generation a
  * {@link SyncException}.
  *
- * <p><b>Consumer settings.</b> Kafka's own defaults, except {@code receive.buffer.bytes}, which is
+ * <p><b>Consumer settings.</b> Kafka's own defaults, except {@code enable.auto.commit} (always
+ * {@code false}, above), {@code auto.offset.reset} (set from the {@link StartPosition}) and
+ * {@code receive.buffer.bytes}, which is
  * {@value #DEFAULT_RECEIVE_BUFFER_BYTES} (the operating system's TCP receive buffer, which Linux
  * grows with the traffic) instead of Kafka's fixed 64 KiB: reading a backlog then takes fewer,
  * larger socket reads. Any setting given with {@link Builder#property} wins, this one included.
