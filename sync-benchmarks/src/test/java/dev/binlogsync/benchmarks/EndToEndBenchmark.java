@@ -419,7 +419,7 @@ public final class EndToEndBenchmark {
     /**
      * What the pipeline thread's work costs at the least: the pre-loaded topic read by a bare
      * {@link KafkaConsumer} with the pipeline's consumer settings (byte arrays, the same
-     * {@code max.poll.records}; its partitions assigned, no group, from the beginning), then read again with each
+     * {@code max.poll.records}; its partitions assigned, from the earliest offset), then read again with each
      * record decoded by {@link CanalFlatMessageDecoder}, each on a thread of its own so its CPU
      * and allocation are its own. Throws when either read does not see every record and event.
      */
@@ -434,6 +434,9 @@ public final class EndToEndBenchmark {
                     CanalFlatMessageDecoder decoder = pass == 0 ? null : CanalFlatMessageDecoder.create();
                     Map<String, Object> c = new HashMap<>();
                     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers.bootstrapServers());
+                    c.put(ConsumerConfig.GROUP_ID_CONFIG, "floor-" + pass + "-" + name);
+                    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+                    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
                     c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(500, batch));
                     c.putAll(consumerProperties);
                     try (KafkaConsumer<byte[], byte[]> consumer =
