@@ -1,5 +1,6 @@
 package dev.binlogsync.core.internal;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -76,31 +77,67 @@ public final class Histogram {
 
     /** {@link #percentile(double)} over every value of all of {@code histograms} together. */
     public static long percentile(double q, Histogram[] histograms) {
-        if (!(q >= 0 && q <= 1)) {
-            throw new IllegalArgumentException("quantile must be in [0, 1]: " + q);
+        return percentiles(histograms, q)[0];
+    }
+
+    /**
+     * Several quantiles over every value of all of {@code histograms} together, in one pass: the
+     * same values {@link #percentile(double, Histogram[])} gives for each. Only the buckets up to the
+     * largest maximum are read (a value counted while its maximum is not yet visible is left out of
+     * this snapshot, as of both the total and the ranks), so a snapshot costs in proportion to the
+     * range of the values, not to the 960 buckets.
+     *
+     * @param quantiles each in [0, 1], in ascending order
+     * @return one value per quantile, in the same order; 0s when nothing was recorded
+     */
+    public static long[] percentiles(Histogram[] histograms, double... quantiles) {
+        double previous = 0;
+        for (double q : quantiles) {
+            if (!(q >= 0 && q <= 1)) {
+                throw new IllegalArgumentException("quantile must be in [0, 1]: " + q);
+            }
+            if (q < previous) {
+                throw new IllegalArgumentException("quantiles must be in ascending order: " + Arrays.toString(quantiles));
+            }
+            previous = q;
         }
-        long total = 0;
+        long[] out = new long[quantiles.length];
         long m = 0;
         for (Histogram h : histograms) {
             m = Math.max(m, h.max());
-            for (int i = 0; i < BUCKETS; i++) {
+        }
+        int top = bucketOf(m);
+        long total = 0;
+        for (Histogram h : histograms) {
+            for (int i = 0; i <= top; i++) {
                 total += h.counts.getAcquire(i);
             }
         }
         if (total == 0) {
-            return 0;
+            return out;
         }
-        long rank = Math.max(1, (long) Math.ceil(q * total));
+        int next = 0;
+        long rank = rank(quantiles[0], total);
         long seen = 0;
-        for (int i = 0; i < BUCKETS; i++) {
+        for (int i = 0; i <= top && next < quantiles.length; i++) {
             for (Histogram h : histograms) {
                 seen += h.counts.getAcquire(i);
             }
-            if (seen >= rank) {
-                return Math.min(upperBound(i), Math.max(m, lowerBound(i)));
+            while (next < quantiles.length && seen >= rank) {
+                out[next++] = Math.min(upperBound(i), Math.max(m, lowerBound(i)));
+                if (next < quantiles.length) {
+                    rank = rank(quantiles[next], total);
+                }
             }
         }
-        return m;
+        while (next < quantiles.length) { // unreachable with a consistent total; kept for safety
+            out[next++] = m;
+        }
+        return out;
+    }
+
+    private static long rank(double q, long total) {
+        return Math.max(1, (long) Math.ceil(q * total));
     }
 
     static int bucketOf(long v) {

@@ -145,6 +145,7 @@ public final class Monitor {
         PipelineMetrics prev = lastSummary;
         lastSummary = m;
         double seconds = summaryIntervalNanos / 1e9;
+        long[] latency = syncLatencyMillis.percentiles(0.5, 0.99);
         long events = m.events() - (prev == null ? 0 : prev.events());
         long acted = m.actions() - (prev == null ? 0 : prev.actions());
         long bulks = m.bulks() - (prev == null ? 0 : prev.bulks());
@@ -154,8 +155,7 @@ public final class Monitor {
                 name, Math.round(events / seconds), Math.round(acted / seconds), bulks, Math.round(seconds),
                 m.events(), m.actions(), m.coalesced(), m.retried(), m.deadLettered(), m.skipped(), m.failedBulks(),
                 m.inFlightRequests(), m.bufferedActions(), m.bufferedBytes(), m.paused() ? " (paused)" : "",
-                lagNow, syncLatencyMillis.percentile(0.5), syncLatencyMillis.percentile(0.99),
-                syncLatencyMillis.max(), heartbeatText());
+                lagNow, latency[0], latency[1], syncLatencyMillis.max(), heartbeatText());
     }
 
     private String heartbeatText() {
@@ -186,8 +186,9 @@ public final class Monitor {
         if (count == 0) {
             return PipelineMetrics.Timing.EMPTY;
         }
+        long[] p = h.percentiles(0.5, 0.99);
         return new PipelineMetrics.Timing(count, Duration.of(h.sum(), unit.toChronoUnit()),
-                Duration.of(h.percentile(0.5), unit.toChronoUnit()), Duration.of(h.percentile(0.99), unit.toChronoUnit()),
+                Duration.of(p[0], unit.toChronoUnit()), Duration.of(p[1], unit.toChronoUnit()),
                 Duration.of(h.max(), unit.toChronoUnit()));
     }
 
@@ -196,7 +197,8 @@ public final class Monitor {
         if (count == 0) {
             return PipelineMetrics.Sizes.EMPTY;
         }
-        return new PipelineMetrics.Sizes(count, h.sum(), h.percentile(0.5), h.percentile(0.99), h.max());
+        long[] p = h.percentiles(0.5, 0.99);
+        return new PipelineMetrics.Sizes(count, h.sum(), p[0], p[1], h.max());
     }
 
     /** The health now. Any thread. */

@@ -93,6 +93,14 @@ public final class WindowedHistogram {
         return Histogram.percentile(q, slices);
     }
 
+    /**
+     * The values at several quantiles (ascending) of the values in the window, in one pass; 0s when
+     * the window is empty. See {@link Histogram#percentiles(Histogram[], double...)}.
+     */
+    public long[] percentiles(double... quantiles) {
+        return Histogram.percentiles(slices, quantiles);
+    }
+
     /** The largest value in the window, or 0. */
     public long max() {
         long m = 0;

@@ -1,9 +1,12 @@
 package dev.binlogsync.core.internal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class HistogramTest {
@@ -96,5 +99,37 @@ class HistogramTest {
             assertEquals(all.percentile(q), Histogram.percentile(q, both), "q=" + q);
         }
         assertEquals(0, Histogram.percentile(0.5, new Histogram[] {new Histogram()}));
+    }
+
+    @Test
+    void eachQuantileIsTheBucketBoundOfTheExactNearestRankValue() {
+        Random random = new Random(42);
+        for (int round = 0; round < 50; round++) {
+            Histogram[] parts = {new Histogram(), new Histogram(), new Histogram()};
+            int n = 1 + random.nextInt(5000);
+            long[] values = new long[n];
+            for (int i = 0; i < n; i++) {
+                // log-uniform over 1 .. 2^40, so every range of buckets gets values
+                values[i] = (long) Math.pow(2, random.nextDouble() * 40);
+                parts[random.nextInt(parts.length)].record(values[i]);
+            }
+            Arrays.sort(values);
+            double[] qs = {0.0, 0.25, 0.5, 0.9, 0.99, 0.999, 1.0};
+            long[] got = Histogram.percentiles(parts, qs);
+            for (int k = 0; k < qs.length; k++) {
+                long exact = values[(int) Math.max(1, Math.ceil(qs[k] * n)) - 1];
+                long expected = Math.min(Histogram.upperBound(Histogram.bucketOf(exact)), values[n - 1]);
+                assertEquals(expected, got[k], "round " + round + ", n=" + n + ", q=" + qs[k]);
+                assertEquals(expected, Histogram.percentile(qs[k], parts), "single quantile, q=" + qs[k]);
+            }
+        }
+    }
+
+    @Test
+    void severalQuantilesMustBeAscending() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Histogram.percentiles(new Histogram[] {new Histogram()}, 0.99, 0.5));
+        assertTrue(e.getMessage().contains("ascending"), e.getMessage());
+        assertArrayEquals(new long[] {0, 0}, Histogram.percentiles(new Histogram[] {new Histogram()}, 0.5, 0.99));
     }
 }
