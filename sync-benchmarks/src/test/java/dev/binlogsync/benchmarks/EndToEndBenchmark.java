@@ -237,6 +237,17 @@ public final class EndToEndBenchmark {
                             pipelineJvm / 1e3 / n, run.cpu.elasticsearch / 1e3 / n,
                             (run.cpu.serverProcesses - run.cpu.elasticsearch) / 1e3 / n,
                             100.0 * pipelineJvm / run.cpu.elasticsearch);
+                    if (run.cpu.gc >= 0) {
+                        long rest = pipelineJvm - run.cpu.pipeline - run.cpu.otherJavaThreads - run.cpu.gc - run.cpu.jit
+                                - run.cpu.vm;
+                        System.out.printf(Locale.ROOT, "RESULT round %d the pipeline's JVM split: pipeline threads %.1f, "
+                                        + "GC threads %.1f, JIT compiler threads %.1f, VM threads %.1f, the benchmark's own "
+                                        + "Java threads %.1f, unaccounted %.1f us/event; without the benchmark's threads "
+                                        + "the JVM = %.1f%% of Elasticsearch's process%n", round,
+                                run.cpu.pipeline / 1e3 / n, run.cpu.gc / 1e3 / n, run.cpu.jit / 1e3 / n,
+                                run.cpu.vm / 1e3 / n, run.cpu.otherJavaThreads / 1e3 / n, rest / 1e3 / n,
+                                100.0 * (pipelineJvm - run.cpu.otherJavaThreads) / run.cpu.elasticsearch);
+                    }
                 }
                 if (floor != null) {
                     double pipelineThread = run.cpu.pipelineThreadOnly / 1e3 / n;
@@ -299,9 +310,15 @@ public final class EndToEndBenchmark {
 
     // ---------------------------------------------------------------------------------------------
 
-    /** @param serverProcesses CPU of the servers' own processes (0 when they run in this JVM) */
+    /**
+     * @param serverProcesses CPU of the servers' own processes (0 when they run in this JVM)
+     * @param otherJavaThreads this JVM's Java threads that are neither the pipeline's nor
+     *     Elasticsearch's: with the servers in processes, the benchmark's own (its loop polling the
+     *     metrics every 5 ms, the idle loaders)
+     * @param gc CPU of the JVM's GC threads, -1 if unknown; {@code jit}, {@code vm} likewise
+     */
     record Cpu(long pipeline, long elasticsearch, long other, long process, long serverProcesses,
-            String pipelineThreads, long pipelineThreadOnly) {
+            String pipelineThreads, long pipelineThreadOnly, long otherJavaThreads, long gc, long jit, long vm) {
     }
 
     /**
@@ -680,15 +697,73 @@ public final class EndToEndBenchmark {
         return -1;
     }
 
+    /**
+     * CPU (ns) so far of this JVM's own native threads, which {@code ThreadMXBean} does not list:
+     * {GC, JIT compilers, VM thread and other VM service threads}, from Linux's
+     * {@code /proc/self/task/<tid>/stat} (utime + stime in clock ticks of 10 ms; the names are the
+     * JVM's, cut to 15 characters). All -1 where {@code /proc} cannot be read. A thread that ended
+     * meanwhile (a compiler thread the JVM stopped) takes its CPU with it: an under-count.
+     */
+    static long[] jvmThreadCpu() {
+        long[] out = new long[3];
+        java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+        if (tasks == null) {
+            return new long[] {-1, -1, -1};
+        }
+        for (java.io.File task : tasks) {
+            String stat;
+            try {
+                stat = java.nio.file.Files.readString(new java.io.File(task, "stat").toPath());
+            } catch (java.io.IOException e) {
+                continue; // ended meanwhile
+            }
+            int open = stat.indexOf('(');
+            int close = stat.lastIndexOf(')');
+            if (open < 0 || close < open) {
+                continue;
+            }
+            int group = jvmThreadGroup(stat.substring(open + 1, close));
+            if (group < 0) {
+                continue;
+            }
+            // after ") ": state(3) ppid(4) ... utime(14) stime(15), 1-based over the whole line
+            String[] f = stat.substring(close + 2).split(" ");
+            out[group] += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+        }
+        return out;
+    }
+
+    /** 0 GC, 1 JIT, 2 VM, -1 a Java thread (or unknown). */
+    static int jvmThreadGroup(String name) {
+        if (name.startsWith("GC Thread") || name.startsWith("G1 ")) {
+            return 0;
+        }
+        if (name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre")) {
+            return 1;
+        }
+        if (name.equals("VM Thread") || name.startsWith("VM Periodic") || name.equals("Service Thread")
+                || name.equals("Monitor Deflati")) {
+            return 2;
+        }
+        return -1;
+    }
+
     /** The servers of the current run: their own processes' CPU counts when they run apart. */
     private static BenchServers current;
     private static final long ES_PROCESS = -1;
     private static final long KAFKA_PROCESS = -2;
+    private static final long GC_THREADS = -3;
+    private static final long JIT_THREADS = -4;
+    private static final long VM_THREADS = -5;
 
     private static Map<Long, Long> threadCpu() {
         Map<Long, Long> out = new HashMap<>();
         out.put(ES_PROCESS, current.elasticsearchProcessCpu());
         out.put(KAFKA_PROCESS, current.kafkaProcessCpu());
+        long[] jvm = jvmThreadCpu();
+        out.put(GC_THREADS, jvm[0]);
+        out.put(JIT_THREADS, jvm[1]);
+        out.put(VM_THREADS, jvm[2]);
         for (long id : THREADS.getAllThreadIds()) {
             long t = THREADS.getThreadCpuTime(id);
             if (t >= 0) {
@@ -709,7 +784,11 @@ public final class EndToEndBenchmark {
         long kafkaProcess = current.kafkaProcessCpu() - before.get(KAFKA_PROCESS);
         long elasticsearch = esProcess;
         long other = kafkaProcess;
+        long harness = 0;
         processCpu += esProcess + kafkaProcess;
+        long[] jvm = jvmThreadCpu();
+        long[] jvmUsed = jvm[0] < 0 ? new long[] {-1, -1, -1} : new long[] {jvm[0] - before.get(GC_THREADS),
+                jvm[1] - before.get(JIT_THREADS), jvm[2] - before.get(VM_THREADS)};
         Map<String, Long> pipelineByGroup = new LinkedHashMap<>();
         for (long id : THREADS.getAllThreadIds()) {
             ThreadInfo info = THREADS.getThreadInfo(id);
@@ -727,13 +806,14 @@ public final class EndToEndBenchmark {
                 elasticsearch += used;
             } else {
                 other += used;
+                harness += used;
             }
         }
         StringBuilder sb = new StringBuilder();
         pipelineByGroup.forEach((g, ns) -> sb.append(sb.length() == 0 ? "" : ", ").append(g)
                 .append(String.format(Locale.ROOT, " %.0f ms", ns / 1e6)));
         return new Cpu(pipeline, elasticsearch, other, processCpu, esProcess + kafkaProcess, sb.toString(),
-                pipelineByGroup.getOrDefault("pipeline thread", 0L));
+                pipelineByGroup.getOrDefault("pipeline thread", 0L), harness, jvmUsed[0], jvmUsed[1], jvmUsed[2]);
     }
 
     /** The pipeline's own threads: its loop, the REST client's I/O reactor, the consumer's helpers. */
