@@ -30,7 +30,8 @@ import javax.annotation.Nullable;
  * @param inFlightRequests bulk requests currently in flight
  * @param bufferedActions actions held and not yet acknowledged (buffered, in flight, waiting for retry)
  * @param bufferedBytes what {@code maxBufferedBytes} bounds: the estimated size of those actions plus
- *     the raw bytes of the records not yet done (kept for dead-lettering until their actions are written)
+ *     the records not yet done (a fixed overhead each, plus their raw bytes when rejected documents
+ *     are dead-lettered, which keeps them until their actions are written)
  * @param paused whether the source is paused now (backpressure)
  * @param pausedTime total time the source has been paused
  * @param syncLatency per acknowledged action, the time from its binlog event

@@ -12,8 +12,10 @@ import javax.annotation.Nullable;
  * <p>A record whose {@link #failure()} is set carries no events; the pipeline hands it to its
  * decode-failure policy (stop, dead-letter or counted skip) before its position may be committed.
  *
- * <p>The raw key and value are kept so a dead-letter sink can write the original bytes. Arrays are
- * not copied and compare by reference; do not modify them.
+ * <p>The raw key and value are kept so a dead-letter sink can write the original bytes (after
+ * processing, the pipeline keeps a record only while a rejected document may still need it: see
+ * {@code SyncPipeline.Builder.maxBufferedBytes}). Arrays are not copied and compare by reference;
+ * do not modify them.
  *
  * @param position where the record sits in its source
  * @param events the decoded change events, in the order the source emitted them

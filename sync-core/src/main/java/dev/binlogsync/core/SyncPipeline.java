@@ -351,9 +351,11 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
 
         /**
          * Estimated bytes held before the source is paused: the actions buffered, in flight and
-         * waiting for retry, plus the raw key and value bytes of the records not yet done (they
-         * are kept for dead-lettering until every action from them is written; many changes to one
-         * hot row coalesce into one action but keep all their records). Default 64 MiB; must be >= 1.
+         * waiting for retry, plus about 96 bytes for each record not yet done, plus that record's
+         * raw key and value when {@link #onRejected(FailurePolicy) onRejected} is {@link FailurePolicy#DEAD_LETTER}
+         * (a dead letter of a rejected document carries the original record, so it is kept until
+         * every action from it is written; otherwise only its position is kept). Many changes to
+         * one hot row coalesce into one action but keep all their records. Default 64 MiB; must be >= 1.
          */
         public Builder maxBufferedBytes(long bytes) {
             if (bytes < 1) {

@@ -366,7 +366,8 @@ public final class Engine implements PartitionListener {
     private PartitionTracker tracker(String partition) {
         PartitionTracker t = trackers.get(partition);
         if (t == null) {
-            t = new PartitionTracker(partition);
+            // a record's raw bytes are needed after processing only by a dead letter of a rejected document
+            t = new PartitionTracker(partition, onRejected == FailurePolicy.DEAD_LETTER);
             trackers.put(partition, t);
         }
         return t;

@@ -27,9 +27,24 @@ public final class PartitionTracker {
     @Nullable private SourcePosition lastDone;
     @Nullable private SourcePosition lastCommitted;
     boolean alive = true;
+    /** Whether a queued record keeps its raw key and value (for a later dead letter). */
+    private final boolean keepRaw;
 
+    /** A tracker whose queued records keep their raw bytes (see {@link #PartitionTracker(String, boolean)}). */
     public PartitionTracker(String partition) {
+        this(partition, true);
+    }
+
+    /**
+     * @param keepRaw whether a record that stays pending after processing keeps its raw key and
+     *     value until it is done: needed only when a rejected document goes to a dead letter
+     *     (which carries the record); otherwise only its position is kept, so a backlog of pending
+     *     records holds (and the garbage collector copies) a few dozen bytes each instead of the
+     *     whole message
+     */
+    public PartitionTracker(String partition, boolean keepRaw) {
         this.partition = partition;
+        this.keepRaw = keepRaw;
     }
 
     /** Starts a record: it holds one reference (the processing guard) until {@link #finish}. */
@@ -52,7 +67,7 @@ public final class PartitionTracker {
                 return;
             }
         }
-        p.shed();
+        p.shed(keepRaw);
         p.rawBytes = PendingRecord.rawBytes(p.record);
         pendingBytes += p.rawBytes;
         pending.addLast(p);
@@ -82,7 +97,8 @@ public final class PartitionTracker {
 
     /**
      * The raw key and value bytes (plus a fixed overhead each) of the records queued here: they
-     * stay in memory until the record is done, for dead-lettering, and count against the
+     * stay in memory until the record is done, for dead-lettering (only the overhead when the
+     * records do not keep them, see {@link #PartitionTracker(String, boolean)}), and count against the
      * pipeline's {@code maxBufferedBytes}. Many records coalesced into one buffered action (a hot
      * row) are few actions but many records.
      */

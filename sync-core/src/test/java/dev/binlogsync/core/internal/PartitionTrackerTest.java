@@ -40,6 +40,26 @@ class PartitionTrackerTest {
     }
 
     @Test
+    void withoutKeepingRawBytesAQueuedRecordHoldsOnlyItsPosition() {
+        PartitionTracker lean = new PartitionTracker("p", false);
+        SourcePosition at = new SourcePosition("p", 0);
+        PendingRecord r0 = lean.begin(new SourceRecord(at, List.of(), new byte[10], new byte[1000], 0, null));
+        r0.retain();
+        lean.finish(r0);
+        assertNull(r0.record, "the record (its raw key and value) is let go once processed");
+        assertEquals(at, r0.position());
+        assertEquals(96, lean.pendingBytes(), "only the fixed overhead counts against the byte bound");
+        lean.release(r0);
+        assertEquals(at, lean.lastDone());
+        assertEquals(0, lean.pendingBytes());
+
+        PendingRecord kept = t.begin(new SourceRecord(at, List.of(), new byte[10], new byte[1000], 0, null));
+        kept.retain();
+        t.finish(kept);
+        assertEquals(1000, kept.record.value().length, "kept for a dead letter by default");
+    }
+
+    @Test
     void recordsWithoutActionsAreDoneAtOnce() {
         read(0, 0);
         read(1, 0);
