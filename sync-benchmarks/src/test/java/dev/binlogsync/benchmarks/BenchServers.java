@@ -18,6 +18,7 @@ import org.apache.http.HttpHost;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import javax.annotation.Nullable;
 import org.elasticsearch.client.RestClient;
 
 /**
@@ -50,11 +51,22 @@ abstract class BenchServers implements AutoCloseable {
     public abstract void close() throws Exception;
 
     static BenchServers start(String mode, String childHeap) throws Exception {
+        return start(mode, childHeap, null);
+    }
+
+    /**
+     * @param esCpus with {@code processes}: the CPUs the node's process is pinned to (Linux
+     *     {@code taskset -c} syntax, e.g. {@code "1"}), or null for no pinning
+     */
+    static BenchServers start(String mode, String childHeap, @Nullable String esCpus) throws Exception {
+        if (esCpus != null && !mode.equals("processes")) {
+            throw new IllegalArgumentException("esCpus needs servers=processes");
+        }
         switch (mode) {
             case "in-process":
                 return new InProcess();
             case "processes":
-                return new Processes(childHeap);
+                return new Processes(childHeap, esCpus);
             default:
                 throw new IllegalArgumentException("servers must be in-process or processes: " + mode);
         }
@@ -115,11 +127,11 @@ abstract class BenchServers implements AutoCloseable {
         private final String bootstrap;
         private final String url;
 
-        Processes(String heap) throws Exception {
+        Processes(String heap, @Nullable String esCpus) throws Exception {
             List<Process> started = new ArrayList<>();
             try {
-                kafkaProcess = child("kafka", heap, started);
-                esProcess = child("elasticsearch", heap, started);
+                kafkaProcess = child("kafka", heap, null, started);
+                esProcess = child("elasticsearch", heap, esCpus, started);
                 bootstrap = ready(kafkaProcess);
                 url = ready(esProcess);
             } catch (Exception | Error e) {
@@ -128,13 +140,20 @@ abstract class BenchServers implements AutoCloseable {
             }
         }
 
-        private static Process child(String what, String heap, List<Process> started) throws IOException {
+        private static Process child(String what, String heap, @Nullable String cpus, List<Process> started)
+                throws IOException {
             Path log = Files.createTempFile("bench-" + what + "-", ".log");
-            List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx" + heap, "-cp", System.getProperty("java.class.path"), BenchServers.class.getName(), what);
+            List<String> cmd = new ArrayList<>();
+            if (cpus != null) {
+                // taskset execs the JVM: the child keeps the pid this process measures
+                cmd.addAll(List.of("taskset", "-c", cpus));
+            }
+            cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx" + heap, "-cp", System.getProperty("java.class.path"), BenchServers.class.getName(), what));
             Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
             started.add(p);
-            System.out.println("started " + what + " in process " + p.pid() + " (log " + log + ")");
+            System.out.println("started " + what + " in process " + p.pid() + (cpus == null ? "" : " on CPUs " + cpus)
+                    + " (log " + log + ")");
             return p;
         }
 

@@ -77,7 +77,9 @@ import org.elasticsearch.client.RestClient;
  * <p>With {@code servers=processes} the broker and the node each run in a JVM of their own
  * ({@link BenchServers}, {@code serverHeap} each), so the benchmark's JVM holds only the pipeline
  * (and the loaders of the ceiling and the replay), as in a deployment; the node's and broker's CPU
- * is then their whole process's, and a further line compares whole processes.
+ * is then their whole process's, and a further line compares whole processes. {@code esCpus=1}
+ * (Linux, with {@code servers=processes}) pins the node's process to those CPUs with {@code taskset};
+ * run the script itself under {@code taskset -c 0} to give the node a core of its own.
  */
 public final class EndToEndBenchmark {
     private static final String TABLE_TOPIC = "canal.shop.orders";
@@ -125,6 +127,7 @@ public final class EndToEndBenchmark {
         bufferedActions = intArg(args, "buffer", 0);
         String serversMode = stringArg(args, "servers", "in-process");
         String childHeap = stringArg(args, "serverHeap", "2g");
+        String esCpus = stringArg(args, "esCpus", null);
         boolean floors = Boolean.parseBoolean(stringArg(args, "floor", "true"));
         consumerProperties.clear();
         for (String a : args) {
@@ -140,7 +143,7 @@ public final class EndToEndBenchmark {
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20);
 
-        try (BenchServers servers = BenchServers.start(serversMode, childHeap);
+        try (BenchServers servers = BenchServers.start(serversMode, childHeap, esCpus);
                 RestClient client = servers.newClient();
                 KafkaProducer<byte[], byte[]> producer = producer(servers)) {
             current = servers;
