@@ -113,7 +113,7 @@ public final class Histogram {
                 total += h.counts.getAcquire(i);
             }
         }
-        if (total == 0) {
+        if (total == 0 || quantiles.length == 0) {
             return out;
         }
         int next = 0;

@@ -131,5 +131,8 @@ class HistogramTest {
                 () -> Histogram.percentiles(new Histogram[] {new Histogram()}, 0.99, 0.5));
         assertTrue(e.getMessage().contains("ascending"), e.getMessage());
         assertArrayEquals(new long[] {0, 0}, Histogram.percentiles(new Histogram[] {new Histogram()}, 0.5, 0.99));
+        Histogram one = new Histogram();
+        one.record(5);
+        assertArrayEquals(new long[0], Histogram.percentiles(new Histogram[] {one}), "no quantiles asked, none given");
     }
 }
