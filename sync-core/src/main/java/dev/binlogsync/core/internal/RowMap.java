@@ -23,10 +23,13 @@ import javax.annotation.Nullable;
  * iterators), {@code equals} and {@code hashCode} as for any map. Keys are non-null strings
  * ({@link #put} rejects a null key with a {@code NullPointerException}); values may be null.
  *
- * <p>Lookups scan the keys (comparing identity, then the cached hash code, then the string), so
- * they cost O(size): cheaper than hashing for the tens of columns of a typical row, slower for
- * very wide ones. Not thread-safe; a row that is no longer modified may be read by any number of
- * threads once safely published.
+ * <p>Lookups in a row of fewer than 24 keys scan the keys (comparing
+ * identity, then the cached hash code, then the string): cheaper than hashing for the tens of
+ * columns of a typical row. A wider row builds a hash index of its keys on its first lookup (an
+ * immutable object, so concurrent readers may each build one safely), extended by linear scans
+ * over keys added since, and dropped by any removal; so looking up every column of a 200-column
+ * row costs O(size), not O(size²). Not thread-safe for writes; a row that is no longer modified
+ * may be read by any number of threads once safely published.
  */
 public final class RowMap extends AbstractMap<String, Object> {
     private String[] keys;
@@ -34,6 +37,13 @@ public final class RowMap extends AbstractMap<String, Object> {
     private int size;
     private int modCount;
     @Nullable private Set<Entry<String, Object>> entrySet;
+    /** The keys' hash index of a wide row, or null; see the class comment. */
+    @Nullable private KeyIndex index;
+
+    /** Rows with at least this many keys get a hash index on lookup. */
+    static final int INDEXED_FROM = 24;
+    /** Keys added after the index was built that a lookup scans before it builds a new one. */
+    private static final int UNINDEXED_TAIL = 8;
 
     /** An empty map with room for {@code capacity} entries before it grows. */
     public RowMap(int capacity) {
@@ -78,6 +88,9 @@ public final class RowMap extends AbstractMap<String, Object> {
         if (!(key instanceof String)) {
             return -1;
         }
+        if (size >= INDEXED_FROM) {
+            return indexedIndexOf((String) key, size);
+        }
         String[] k = keys;
         for (int i = 0, n = size; i < n; i++) {
             if (k[i] == key) {
@@ -92,6 +105,72 @@ public final class RowMap extends AbstractMap<String, Object> {
             }
         }
         return -1;
+    }
+
+    private int indexedIndexOf(String key, int n) {
+        String[] k = keys;
+        KeyIndex ix = index;
+        if (ix == null || n - ix.covered > UNINDEXED_TAIL) {
+            ix = new KeyIndex(k, n);
+            index = ix; // a benign race: KeyIndex is immutable (final fields), any complete one will do
+        }
+        int h = key.hashCode();
+        int i = ix.find(k, key, h);
+        if (i >= 0) {
+            return i;
+        }
+        for (int j = ix.covered; j < n; j++) {
+            String s = k[j];
+            if (s == key || (s.hashCode() == h && s.equals(key))) {
+                return j;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Positions of the first {@link #covered} keys by hash: open addressing, linear probing, at
+     * most half full. Immutable once built, so it can be published without synchronisation.
+     */
+    private static final class KeyIndex {
+        /** Position + 1 per slot; 0 is a free slot. */
+        private final int[] slots;
+        private final int mask;
+        final int covered;
+
+        KeyIndex(String[] keys, int n) {
+            int capacity = Integer.highestOneBit(Math.max(4, n) * 2 - 1) << 1; // >= 2n, a power of two
+            int[] t = new int[capacity];
+            int m = capacity - 1;
+            for (int i = 0; i < n; i++) {
+                int slot = spread(keys[i].hashCode()) & m;
+                while (t[slot] != 0) {
+                    slot = (slot + 1) & m;
+                }
+                t[slot] = i + 1;
+            }
+            this.slots = t;
+            this.mask = m;
+            this.covered = n;
+        }
+
+        /** The position of {@code key} among the covered keys, or -1. */
+        int find(String[] keys, String key, int h) {
+            for (int slot = spread(h) & mask; ; slot = (slot + 1) & mask) {
+                int p = slots[slot];
+                if (p == 0) {
+                    return -1;
+                }
+                String s = keys[p - 1];
+                if (s == key || (s.hashCode() == h && s.equals(key))) {
+                    return p - 1;
+                }
+            }
+        }
+
+        private static int spread(int h) {
+            return h ^ (h >>> 16);
+        }
     }
 
     @Override
@@ -177,6 +256,7 @@ public final class RowMap extends AbstractMap<String, Object> {
         keys[size] = null;
         values[size] = null;
         modCount++;
+        index = null; // positions moved
     }
 
     @Override
@@ -185,6 +265,7 @@ public final class RowMap extends AbstractMap<String, Object> {
         Arrays.fill(values, 0, size, null);
         size = 0;
         modCount++;
+        index = null;
     }
 
     @Override

@@ -19,13 +19,30 @@ class RowMapTest {
 
     @Test
     void randomOperationsBehaveAsOnALinkedHashMap() {
+        randomOperations(KEYS, 300, 60);
+    }
+
+    /** Rows of 24 keys and more look keys up through a hash index that puts extend and removals drop. */
+    @Test
+    void randomOperationsOnWideRowsBehaveAsOnALinkedHashMap() {
+        String[] wide = new String[90];
+        for (int i = 0; i < wide.length; i++) {
+            wide[i] = "column_" + i;
+        }
+        wide[7] = "Aa"; // "Aa" and "BB" share a hash code
+        wide[8] = "BB";
+        randomOperations(wide, 40, 600);
+    }
+
+    private static void randomOperations(String[] keys, int rounds, int ops) {
         Random random = new Random(2026_11_26);
-        for (int round = 0; round < 300; round++) {
+        int widest = 0;
+        for (int round = 0; round < rounds; round++) {
             RowMap row = new RowMap(random.nextInt(4));
             Map<String, Object> oracle = new LinkedHashMap<>();
-            for (int op = 0; op < 60; op++) {
+            for (int op = 0; op < ops; op++) {
                 // keys equal by content but not always the same instance: lookups must not rely on identity
-                String key = random.nextBoolean() ? KEYS[random.nextInt(KEYS.length)] : new String(KEYS[random.nextInt(KEYS.length)]);
+                String key = random.nextBoolean() ? keys[random.nextInt(keys.length)] : new String(keys[random.nextInt(keys.length)]);
                 Object value = random.nextInt(5) == 0 ? null : random.nextInt(100);
                 String what = "round " + round + " op " + op;
                 switch (random.nextInt(8)) {
@@ -56,7 +73,7 @@ class RowMapTest {
                         assertFalse(r.hasNext(), what);
                     }
                     case 6 -> {
-                        if (random.nextInt(10) == 0) {
+                        if (random.nextInt(10 * Math.max(1, ops / 60)) == 0) {
                             oracle.clear();
                             row.clear();
                         }
@@ -82,7 +99,11 @@ class RowMapTest {
                     assertEquals(new ArrayList<>(oracle.keySet()).get(i), row.keyAt(i), what);
                     assertEquals(new ArrayList<>(oracle.values()).get(i), row.valueAt(i), what);
                 }
+                widest = Math.max(widest, row.size());
             }
+        }
+        if (keys.length > RowMap.INDEXED_FROM) {
+            assertTrue(widest >= RowMap.INDEXED_FROM + 20, "the rows grew wide enough to be indexed: " + widest);
         }
     }
 
