@@ -23,13 +23,13 @@ import javax.annotation.Nullable;
  * iterators), {@code equals} and {@code hashCode} as for any map. Keys are non-null strings
  * ({@link #put} rejects a null key with a {@code NullPointerException}); values may be null.
  *
- * <p>Lookups in a row of fewer than 24 keys scan the keys (comparing
- * identity, then the cached hash code, then the string): cheaper than hashing for the tens of
- * columns of a typical row. A wider row builds a hash index of its keys on its first lookup (an
- * immutable object, so concurrent readers may each build one safely), extended by linear scans
- * over keys added since, and dropped by any removal; so looking up every column of a 200-column
- * row costs O(size), not O(size²). Not thread-safe for writes; a row that is no longer modified
- * may be read by any number of threads once safely published.
+ * <p>Lookups in a row of fewer than 24 keys scan the keys (comparing identity, then the cached
+ * hash code, then the string): cheaper than hashing for the tens of columns of a typical row. A
+ * wider row builds a hash index of its keys on its first lookup (an immutable object, so
+ * concurrent readers may each build one safely), extended by linear scans over keys added since,
+ * and dropped by any removal; so looking up every column of a 200-column row costs O(size), not
+ * O(size²). Not thread-safe for writes; a row that is no longer modified may be read by any
+ * number of threads once safely published.
  */
 public final class RowMap extends AbstractMap<String, Object> {
     private String[] keys;
