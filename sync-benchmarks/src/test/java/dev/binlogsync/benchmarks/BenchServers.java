@@ -14,11 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import javax.annotation.Nullable;
 import org.apache.http.HttpHost;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import javax.annotation.Nullable;
 import org.elasticsearch.client.RestClient;
 
 /**
@@ -49,10 +49,6 @@ abstract class BenchServers implements AutoCloseable {
 
     @Override
     public abstract void close() throws Exception;
-
-    static BenchServers start(String mode, String childHeap) throws Exception {
-        return start(mode, childHeap, null);
-    }
 
     /**
      * @param esCpus with {@code processes}: the CPUs the node's process is pinned to (Linux

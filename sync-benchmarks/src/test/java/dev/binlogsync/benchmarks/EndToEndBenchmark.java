@@ -16,6 +16,7 @@ import dev.binlogsync.elasticsearch.internal.ByteBuf;
 import dev.binlogsync.kafka.KafkaSource;
 import dev.binlogsync.kafka.StartPosition;
 import dev.binlogsync.kafka.decode.CanalFlatMessageDecoder;
+import java.io.File;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -241,15 +242,17 @@ public final class EndToEndBenchmark {
                             (run.cpu.serverProcesses - run.cpu.elasticsearch) / 1e3 / n,
                             100.0 * pipelineJvm / run.cpu.elasticsearch);
                     if (run.cpu.gc >= 0) {
-                        long rest = pipelineJvm - run.cpu.pipeline - run.cpu.otherJavaThreads - run.cpu.gc - run.cpu.jit
+                        // "other" is the broker's process plus this JVM's remaining Java threads: the benchmark's own
+                        long benchmarkThreads = run.cpu.other - (run.cpu.serverProcesses - run.cpu.elasticsearch);
+                        long rest = pipelineJvm - run.cpu.pipeline - benchmarkThreads - run.cpu.gc - run.cpu.jit
                                 - run.cpu.vm;
                         System.out.printf(Locale.ROOT, "RESULT round %d the pipeline's JVM split: pipeline threads %.1f, "
                                         + "GC threads %.1f, JIT compiler threads %.1f, VM threads %.1f, the benchmark's own "
                                         + "Java threads %.1f, unaccounted %.1f us/event; without the benchmark's threads "
                                         + "the JVM = %.1f%% of Elasticsearch's process%n", round,
                                 run.cpu.pipeline / 1e3 / n, run.cpu.gc / 1e3 / n, run.cpu.jit / 1e3 / n,
-                                run.cpu.vm / 1e3 / n, run.cpu.otherJavaThreads / 1e3 / n, rest / 1e3 / n,
-                                100.0 * (pipelineJvm - run.cpu.otherJavaThreads) / run.cpu.elasticsearch);
+                                run.cpu.vm / 1e3 / n, benchmarkThreads / 1e3 / n, rest / 1e3 / n,
+                                100.0 * (pipelineJvm - benchmarkThreads) / run.cpu.elasticsearch);
                     }
                 }
                 if (floor != null) {
@@ -315,13 +318,13 @@ public final class EndToEndBenchmark {
 
     /**
      * @param serverProcesses CPU of the servers' own processes (0 when they run in this JVM)
-     * @param otherJavaThreads this JVM's Java threads that are neither the pipeline's nor
-     *     Elasticsearch's: with the servers in processes, the benchmark's own (its loop polling the
-     *     metrics every 5 ms, the idle loaders)
+     * @param other the broker (its process, or its threads in this JVM) and this JVM's other Java
+     *     threads: with the servers in processes, those are the benchmark's own (its loop polling
+     *     the metrics every 5 ms, the idle loaders)
      * @param gc CPU of the JVM's GC threads, -1 if unknown; {@code jit}, {@code vm} likewise
      */
     record Cpu(long pipeline, long elasticsearch, long other, long process, long serverProcesses,
-            String pipelineThreads, long pipelineThreadOnly, long otherJavaThreads, long gc, long jit, long vm) {
+            String pipelineThreads, long pipelineThreadOnly, long gc, long jit, long vm) {
     }
 
     /**
@@ -709,15 +712,15 @@ public final class EndToEndBenchmark {
      */
     static long[] jvmThreadCpu() {
         long[] out = new long[3];
-        java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+        File[] tasks = new File("/proc/self/task").listFiles();
         if (tasks == null) {
             return new long[] {-1, -1, -1};
         }
-        for (java.io.File task : tasks) {
+        for (File task : tasks) {
             String stat;
             try {
-                stat = java.nio.file.Files.readString(new java.io.File(task, "stat").toPath());
-            } catch (java.io.IOException e) {
+                stat = Files.readString(new File(task, "stat").toPath());
+            } catch (IOException e) {
                 continue; // ended meanwhile
             }
             int open = stat.indexOf('(');
@@ -787,7 +790,6 @@ public final class EndToEndBenchmark {
         long kafkaProcess = current.kafkaProcessCpu() - before.get(KAFKA_PROCESS);
         long elasticsearch = esProcess;
         long other = kafkaProcess;
-        long harness = 0;
         processCpu += esProcess + kafkaProcess;
         long[] jvm = jvmThreadCpu();
         long[] jvmUsed = jvm[0] < 0 ? new long[] {-1, -1, -1} : new long[] {jvm[0] - before.get(GC_THREADS),
@@ -809,14 +811,13 @@ public final class EndToEndBenchmark {
                 elasticsearch += used;
             } else {
                 other += used;
-                harness += used;
             }
         }
         StringBuilder sb = new StringBuilder();
         pipelineByGroup.forEach((g, ns) -> sb.append(sb.length() == 0 ? "" : ", ").append(g)
                 .append(String.format(Locale.ROOT, " %.0f ms", ns / 1e6)));
         return new Cpu(pipeline, elasticsearch, other, processCpu, esProcess + kafkaProcess, sb.toString(),
-                pipelineByGroup.getOrDefault("pipeline thread", 0L), harness, jvmUsed[0], jvmUsed[1], jvmUsed[2]);
+                pipelineByGroup.getOrDefault("pipeline thread", 0L), jvmUsed[0], jvmUsed[1], jvmUsed[2]);
     }
 
     /** The pipeline's own threads: its loop, the REST client's I/O reactor, the consumer's helpers. */

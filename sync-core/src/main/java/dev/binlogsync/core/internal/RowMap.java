@@ -120,12 +120,16 @@ public final class RowMap extends AbstractMap<String, Object> {
             return i;
         }
         for (int j = ix.covered; j < n; j++) {
-            String s = k[j];
-            if (s == key || (s.hashCode() == h && s.equals(key))) {
+            if (sameKey(k[j], key, h)) {
                 return j;
             }
         }
         return -1;
+    }
+
+    /** Whether {@code s} is {@code key}, whose hash code is {@code h}: identity, then hash, then content. */
+    private static boolean sameKey(String s, String key, int h) {
+        return s == key || (s.hashCode() == h && s.equals(key));
     }
 
     /**
@@ -161,8 +165,7 @@ public final class RowMap extends AbstractMap<String, Object> {
                 if (p == 0) {
                     return -1;
                 }
-                String s = keys[p - 1];
-                if (s == key || (s.hashCode() == h && s.equals(key))) {
+                if (sameKey(keys[p - 1], key, h)) {
                     return p - 1;
                 }
             }
