@@ -1,0 +1,98 @@
+package dev.binlogsync.benchmarks;
+
+import dev.binlogsync.core.ChangeEvent;
+import dev.binlogsync.core.DocumentAction;
+import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.core.SourceRecord;
+import dev.binlogsync.core.internal.BulkBuffer;
+import dev.binlogsync.core.internal.PartitionTracker;
+import dev.binlogsync.core.internal.PendingRecord;
+import dev.binlogsync.core.rules.Rules;
+import dev.binlogsync.kafka.decode.CanalFlatMessageDecoder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * How much heap a buffered action really holds, against what {@code maxBufferedBytes} counts for
+ * it. Decodes N Canal messages of the end-to-end workload (one {@code orders} row each, every one a
+ * different document, so nothing coalesces), applies the benchmark's rule and buffers the actions
+ * the way the engine does (a {@link BulkBuffer} plus a {@link PartitionTracker} that keeps only
+ * each record's position), then compares the heap retained after full collections with the
+ * buffer's estimate plus the 96 bytes counted per pending record.
+ *
+ * <p>Not a timing: it prints sizes. Run it with a collector that honours {@code System.gc()}
+ * (any but Epsilon) and a heap that fits N actions. Args: {@code n=150000}. See BENCHMARKS.md.
+ */
+public final class BufferFootprintHarness {
+
+    /** What the engine counts per pending record whose raw bytes are not kept (PendingRecord.rawBytes). */
+    private static final long PENDING_RECORD_BYTES = 96;
+
+    private BufferFootprintHarness() {
+    }
+
+    public static void main(String[] args) {
+        int n = EndToEndBenchmark.intArg(args, "n", 150_000);
+        Footprint f = measure(n);
+        System.out.printf(Locale.ROOT, "%,d actions buffered (%,d records pending): counted %,d B (%.0f B/action: "
+                + "estimate %.0f + record %d), heap retained %,d B (%.0f B/action), heap / counted = %.2f%n",
+                f.actions(), n, f.counted(), (double) f.counted() / n, (double) (f.counted() - PENDING_RECORD_BYTES * n) / n,
+                PENDING_RECORD_BYTES, f.retained(), (double) f.retained() / n, (double) f.retained() / f.counted());
+    }
+
+    /**
+     * What {@code n} buffered actions count and hold.
+     *
+     * @param actions actions in the buffer (n: nothing coalesces)
+     * @param counted what the engine counts against {@code maxBufferedBytes}: the buffer's estimate
+     *     plus {@value #PENDING_RECORD_BYTES} bytes per pending record
+     * @param retained heap retained by the buffer and the tracker, measured after full collections
+     */
+    record Footprint(long actions, long counted, long retained) {
+    }
+
+    static Footprint measure(int n) {
+        CanalFlatMessageDecoder decoder = CanalFlatMessageDecoder.create();
+        Rules rules = EndToEndBenchmark.rules("orders");
+        List<DocumentAction> warm = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) { // fills the decoder's shared name and type caches first
+            byte[] m = EndToEndBenchmark.Workload.message("INSERT", 9_000_000L + i, 1, 1_767_225_600_000L, "paid", i);
+            for (ChangeEvent e : decoder.decode(null, m, new SourcePosition("warm", i))) {
+                rules.apply(e, warm::add);
+            }
+        }
+        warm.clear();
+
+        BulkBuffer buffer = new BulkBuffer(2, 1000, 5L << 20);
+        PartitionTracker tracker = new PartitionTracker("orders-0", false);
+        long before = usedAfterGc();
+        for (int i = 0; i < n; i++) {
+            byte[] m = EndToEndBenchmark.Workload.message(i % 4 == 0 ? "INSERT" : "UPDATE", 1_000_000L + i, 1 + i % 7,
+                    1_767_225_600_000L + i, i % 2 == 0 ? "paid" : "shipped", i % 1000);
+            SourcePosition position = new SourcePosition("orders-0", i);
+            List<ChangeEvent> events = decoder.decode(null, m, position);
+            PendingRecord pending = tracker.begin(new SourceRecord(position, events, null, m, 0L, null));
+            for (ChangeEvent e : events) {
+                rules.apply(e, action -> buffer.add(action, pending, 0L));
+            }
+            tracker.finish(pending);
+        }
+        long retained = usedAfterGc() - before;
+        Footprint f = new Footprint(buffer.size(), buffer.bytes() + PENDING_RECORD_BYTES * n, retained);
+        if (tracker.toString().isEmpty()) { // keeps the tracker (and its pending records) reachable until measured
+            throw new AssertionError();
+        }
+        return f;
+    }
+
+    private static long usedAfterGc() {
+        Runtime r = Runtime.getRuntime();
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+            used = Math.min(used, r.totalMemory() - r.freeMemory());
+        }
+        return used;
+    }
+}
