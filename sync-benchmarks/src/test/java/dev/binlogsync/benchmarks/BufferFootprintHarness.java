@@ -19,15 +19,12 @@ import java.util.Locale;
  * different document, so nothing coalesces), applies the benchmark's rule and buffers the actions
  * the way the engine does (a {@link BulkBuffer} plus a {@link PartitionTracker} that keeps only
  * each record's position), then compares the heap retained after full collections with the
- * buffer's estimate plus the 96 bytes counted per pending record.
+ * buffer's estimate plus what the tracker counts for the pending records (96 bytes each).
  *
  * <p>Not a timing: it prints sizes. Run it with a collector that honours {@code System.gc()}
  * (any but Epsilon) and a heap that fits N actions. Args: {@code n=150000}. See BENCHMARKS.md.
  */
 public final class BufferFootprintHarness {
-
-    /** What the engine counts per pending record whose raw bytes are not kept (PendingRecord.rawBytes). */
-    private static final long PENDING_RECORD_BYTES = 96;
 
     private BufferFootprintHarness() {
     }
@@ -36,20 +33,22 @@ public final class BufferFootprintHarness {
         int n = EndToEndBenchmark.intArg(args, "n", 150_000);
         Footprint f = measure(n);
         System.out.printf(Locale.ROOT, "%,d actions buffered (%,d records pending): counted %,d B (%.0f B/action: "
-                + "estimate %.0f + record %d), heap retained %,d B (%.0f B/action), heap / counted = %.2f%n",
-                f.actions(), n, f.counted(), (double) f.counted() / n, (double) (f.counted() - PENDING_RECORD_BYTES * n) / n,
-                PENDING_RECORD_BYTES, f.retained(), (double) f.retained() / n, (double) f.retained() / f.counted());
+                + "estimate %.0f + record %.0f), heap retained %,d B (%.0f B/action), heap / counted = %.2f%n",
+                f.actions(), n, f.counted(), (double) f.counted() / n, (double) f.estimate() / n,
+                (double) (f.counted() - f.estimate()) / n, f.retained(), (double) f.retained() / n,
+                (double) f.retained() / f.counted());
     }
 
     /**
      * What {@code n} buffered actions count and hold.
      *
      * @param actions actions in the buffer (n: nothing coalesces)
-     * @param counted what the engine counts against {@code maxBufferedBytes}: the buffer's estimate
-     *     plus {@value #PENDING_RECORD_BYTES} bytes per pending record
+     * @param estimate the buffer's estimate of its actions
+     * @param counted what the engine counts against {@code maxBufferedBytes}: the estimate plus
+     *     the tracker's count for the pending records
      * @param retained heap retained by the buffer and the tracker, measured after full collections
      */
-    record Footprint(long actions, long counted, long retained) {
+    record Footprint(long actions, long estimate, long counted, long retained) {
     }
 
     static Footprint measure(int n) {
@@ -80,7 +79,7 @@ public final class BufferFootprintHarness {
         }
         // the buffer is used below, so it is live during the collections; its slots reach the pending records and the tracker
         long retained = usedAfterGc() - before;
-        return new Footprint(buffer.size(), buffer.bytes() + PENDING_RECORD_BYTES * n, retained);
+        return new Footprint(buffer.size(), buffer.bytes(), buffer.bytes() + tracker.pendingBytes(), retained);
     }
 
     private static long usedAfterGc() {

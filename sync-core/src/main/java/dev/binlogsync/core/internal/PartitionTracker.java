@@ -102,7 +102,7 @@ public final class PartitionTracker {
      * pipeline's {@code maxBufferedBytes}. Many records coalesced into one buffered action (a hot
      * row) are few actions but many records.
      */
-    long pendingBytes() {
+    public long pendingBytes() {
         return pendingBytes;
     }
 
