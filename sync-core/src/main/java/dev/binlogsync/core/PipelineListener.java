@@ -9,8 +9,10 @@ import java.util.Collection;
  * <p><b>Threading.</b> Called on the pipeline thread, except {@link #onStateChange} for a
  * pipeline closed before it started (called on the thread calling {@code close()}). Methods must
  * return quickly and must not call back into the pipeline except {@link SyncPipeline#state()},
- * {@link SyncPipeline#failure()} and {@link SyncPipeline#metrics()}. An exception thrown here is
- * logged and otherwise ignored.
+ * {@link SyncPipeline#failure()} and {@link SyncPipeline#metrics()}. An exception or
+ * {@link Error} thrown here is logged and otherwise ignored: a listener only observes, so its bug
+ * never stops the pipeline. The exception is a {@link VirtualMachineError} other than a
+ * {@link StackOverflowError} (an {@link OutOfMemoryError}, say), which fails the pipeline.
  */
 public interface PipelineListener {
 

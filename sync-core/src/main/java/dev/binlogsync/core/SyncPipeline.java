@@ -46,6 +46,18 @@ import javax.annotation.Nullable;
  * available from {@link #failure()} and {@link #state()} and is given to
  * {@link PipelineListener#onFailure}.
  *
+ * <p><b>Errors.</b> A Java {@link Error} the rule set (or a filter in it) throws for one event, such
+ * as an {@link AssertionError} or a {@link StackOverflowError}, is a mapping failure of that event
+ * like an exception: it goes to {@link Builder#onDecodeFailure}. A {@link VirtualMachineError}
+ * other than a stack overflow ({@link OutOfMemoryError}, {@link InternalError},
+ * {@link UnknownError}) thrown anywhere on the pipeline thread fails the pipeline with that error
+ * as {@link #failure()}; the pipeline then closes the source and sinks without draining or
+ * committing (the error may have struck half-way through its bookkeeping; what is not committed is
+ * read again). Any other Error escaping the source or the sink fails the pipeline like an
+ * exception. Whatever happens, the pipeline ends in {@link State#FAILED} or {@link State#CLOSED}
+ * and {@link #awaitTermination} returns. Errors thrown by a {@link PipelineListener} are logged and
+ * ignored (except virtual-machine errors).
+ *
  * <p><b>Lifecycle.</b> {@link #start()} runs the pipeline on a daemon thread it owns (named
  * {@link Builder#threadName}); {@link #run()} runs it on the caller's thread. A pipeline runs at
  * most once: {@code NEW -> RUNNING -> CLOSED | FAILED}, or {@code NEW -> CLOSED}. It owns the
@@ -126,6 +138,8 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
      * @throws IllegalStateException if the pipeline was already started, run or closed
      * @throws SyncException the failure, after the pipeline drained and committed what it could
      *     (the state is then {@link State#FAILED})
+     * @throws VirtualMachineError the error itself when the pipeline failed on one (other than a
+     *     {@link StackOverflowError}), after closing the source and sinks
      */
     @Override
     public void run() {
@@ -274,8 +288,10 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
 
         /**
          * What to do with a record that cannot be decoded, or an event the rule set throws on
-         * (the other events of the record are still processed unless the policy is STOP).
-         * Default {@link FailurePolicy#STOP}.
+         * (the other events of the record are still processed unless the policy is STOP). An
+         * {@link Error} thrown by the rule set counts as such a failure, except a
+         * {@link VirtualMachineError} other than {@link StackOverflowError}, which fails the
+         * pipeline. Default {@link FailurePolicy#STOP}.
          */
         public Builder onDecodeFailure(FailurePolicy policy) {
             this.onDecodeFailure = Objects.requireNonNull(policy, "onDecodeFailure");

@@ -173,6 +173,9 @@ public final class Engine implements PartitionListener {
         runLoop();
         Throwable f = failure;
         if (f != null) {
+            if (isFatal(f)) {
+                throw (VirtualMachineError) f; // the host's own handling of a VM error must see it as it is
+            }
             throw f instanceof SyncException ? (SyncException) f : new SyncException("pipeline failed: " + f, f);
         }
     }
@@ -217,8 +220,8 @@ public final class Engine implements PartitionListener {
     // the loop (pipeline thread)
 
     private void runLoop() {
-        notifyState(State.NEW, State.RUNNING);
         try {
+            notifyState(State.NEW, State.RUNNING);
             config.sink().start();
             config.source().open(this);
             nextCommitNanos = clock.nanoTime() + commitIntervalNanos;
@@ -339,7 +342,17 @@ public final class Engine implements PartitionListener {
                     collected.clear();
                     try {
                         config.ruleSet().apply(ev, collector);
-                    } catch (RuntimeException ex) {
+                    } catch (Throwable ex) {
+                        // An Error thrown while applying the rules to one event (an AssertionError in a
+                        // user Filter, a StackOverflowError on a deeply nested value, an
+                        // ExceptionInInitializerError of a user class) is about this event as much as
+                        // an exception is: it goes to the decode-failure policy, naming the position.
+                        // A VirtualMachineError other than a stack overflow (OutOfMemoryError,
+                        // InternalError, UnknownError) says nothing about the event and leaves the JVM in
+                        // doubt: it fails the pipeline (see shutdown()).
+                        if (isFatal(ex)) {
+                            throw (VirtualMachineError) ex;
+                        }
                         collected.clear();
                         unprocessable(p, DeadLetter.Kind.UNMAPPABLE, ev, ex);
                         if (failure != null) {
@@ -377,7 +390,8 @@ public final class Engine implements PartitionListener {
         String what = kind == DeadLetter.Kind.UNDECODABLE
                 ? "cannot decode the record at " + p.position
                 : "cannot map an event of " + ev.qualifiedTable() + " (" + ev.operation() + ") at " + p.position;
-        String reason = what + ": " + cause.getMessage();
+        String reason = what + ": " + (cause instanceof Error || cause.getMessage() == null ? cause.toString()
+                : cause.getMessage());
         switch (onDecodeFailure) {
             case STOP:
                 p.retain(); // never released: the commit point stops before this record
@@ -470,7 +484,12 @@ public final class Engine implements PartitionListener {
             if (stage == null) {
                 stage = CompletableFuture.failedFuture(new SyncException("BulkSink contract violated: execute returned null"));
             }
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // an Error from the sink fails this request like a non-retriable exception; the lane is freed
+            // by its completion either way (an escaping throw would leave it in flight forever)
+            if (isFatal(e)) {
+                fail(e);
+            }
             stage = CompletableFuture.failedFuture(e);
         }
         stage.whenComplete((results, error) -> complete(() -> onBulkDone(lane, batch, results, error)));
@@ -585,8 +604,8 @@ public final class Engine implements PartitionListener {
         }
         try {
             listener.onBulkCompleted(new BulkSummary(lane.index, actions, ok, staleItems, retry, rejected, cause, latency));
-        } catch (RuntimeException e) {
-            log.warn("listener failed in onBulkCompleted", e);
+        } catch (Throwable e) {
+            listenerFailed("onBulkCompleted", e);
         }
     }
 
@@ -683,7 +702,10 @@ public final class Engine implements PartitionListener {
         CompletionStage<Void> stage;
         try {
             stage = dlq.send(task.letter);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            if (isFatal(e)) {
+                fail(e);
+            }
             stage = CompletableFuture.failedFuture(e);
         }
         stage.whenComplete((v, error) -> complete(() -> onLetterDone(task, error)));
@@ -731,8 +753,8 @@ public final class Engine implements PartitionListener {
                     buffer.size() + sentActions, buffer.bytes() + sentBytes, recordBytes);
             try {
                 listener.onPause();
-            } catch (RuntimeException e) {
-                log.warn("listener failed in onPause", e);
+            } catch (Throwable e) {
+                listenerFailed("onPause", e);
             }
         } else if (!full && paused) {
             config.source().resume();
@@ -740,8 +762,8 @@ public final class Engine implements PartitionListener {
             pausedNanos += now - pausedSinceNanos;
             try {
                 listener.onResume();
-            } catch (RuntimeException e) {
-                log.warn("listener failed in onResume", e);
+            } catch (Throwable e) {
+                listenerFailed("onResume", e);
             }
         }
     }
@@ -794,8 +816,8 @@ public final class Engine implements PartitionListener {
         log.info("partitions assigned: {}", partitions);
         try {
             listener.onPartitionsAssigned(partitions);
-        } catch (RuntimeException e) {
-            log.warn("listener failed in onPartitionsAssigned", e);
+        } catch (Throwable e) {
+            listenerFailed("onPartitionsAssigned", e);
         }
     }
 
@@ -825,8 +847,8 @@ public final class Engine implements PartitionListener {
         log.info("partitions revoked: {}", partitions);
         try {
             listener.onPartitionsRevoked(partitions);
-        } catch (RuntimeException e) {
-            log.warn("listener failed in onPartitionsRevoked", e);
+        } catch (Throwable e) {
+            listenerFailed("onPartitionsRevoked", e);
         }
     }
 
@@ -837,8 +859,8 @@ public final class Engine implements PartitionListener {
         log.warn("partitions lost: {}; their uncommitted records are read again by the next owner", partitions);
         try {
             listener.onPartitionsLost(partitions);
-        } catch (RuntimeException e) {
-            log.warn("listener failed in onPartitionsLost", e);
+        } catch (Throwable e) {
+            listenerFailed("onPartitionsLost", e);
         }
     }
 
@@ -936,6 +958,50 @@ public final class Engine implements PartitionListener {
     }
 
     private void shutdown() {
+        try {
+            if (isFatal(failure)) {
+                // the error may have struck in the middle of updating the buffer or the offset state:
+                // nothing is sent or committed on its word; what is not committed is read again
+                log.error("pipeline {} stops without draining or committing after {}", config.threadName(),
+                        failure.toString());
+            } else {
+                drainAndCommit();
+            }
+            if (hasWork()) {
+                log.warn("stopped with {} actions not acknowledged; their source positions were not committed and "
+                        + "are read again on restart", buffer.size() + sentActions);
+            }
+            long now = clock.nanoTime();
+            if (paused) {
+                pausedNanos += now - pausedSinceNanos;
+                paused = false;
+            }
+            publishMetrics(now);
+        } catch (Throwable t) {
+            fail(t);
+        } finally {
+            // whatever happened above, what the pipeline owns is closed and it leaves RUNNING
+            try {
+                closeComponents();
+            } catch (Throwable t) {
+                fail(t);
+            }
+            State to = failure != null ? State.FAILED : State.CLOSED;
+            if (!state.compareAndSet(State.RUNNING, to)) {
+                // only this thread leaves RUNNING; anything else is a bug, but termination must still be signalled
+                log.error("pipeline {} was {} instead of RUNNING when it stopped", config.threadName(), state.get());
+            }
+            try {
+                notifyState(State.RUNNING, to);
+            } catch (Throwable t) {
+                log.warn("listener failed in onStateChange", t);
+            } finally {
+                terminated.countDown();
+            }
+        }
+    }
+
+    private void drainAndCommit() {
         long deadline = closeRequested ? closeDeadlineNanos : System.nanoTime() + config.drainTimeout().toNanos();
         if (failure != null && closeRequested) {
             deadline = Math.min(deadline, System.nanoTime() + config.drainTimeout().toNanos());
@@ -949,24 +1015,6 @@ public final class Engine implements PartitionListener {
         } catch (Throwable t) {
             fail(t);
         }
-        if (hasWork()) {
-            log.warn("stopped with {} actions not acknowledged; their source positions were not committed and are "
-                    + "read again on restart", buffer.size() + sentActions);
-        }
-        long now = clock.nanoTime();
-        if (paused) {
-            pausedNanos += now - pausedSinceNanos;
-            paused = false;
-        }
-        closeComponents();
-        publishMetrics(now);
-        State to = failure != null ? State.FAILED : State.CLOSED;
-        if (!state.compareAndSet(State.RUNNING, to)) {
-            // only this thread leaves RUNNING; anything else is a bug, but termination must still be signalled
-            log.error("pipeline {} was {} instead of RUNNING when it stopped", config.threadName(), state.get());
-        }
-        notifyState(State.RUNNING, to);
-        terminated.countDown();
     }
 
     private void closeComponents() {
@@ -977,11 +1025,16 @@ public final class Engine implements PartitionListener {
         }
     }
 
-    private static void closeQuietly(AutoCloseable c, String what) {
+    /** Closes {@code c}; a failure (an Error too) is logged, a virtual-machine error also fails the pipeline. */
+    private void closeQuietly(AutoCloseable c, String what) {
         try {
             c.close();
-        } catch (Exception e) {
-            log.warn("closing the {} failed", what, e);
+        } catch (Throwable e) {
+            if (isFatal(e)) {
+                fail(e);
+            } else {
+                log.warn("closing the {} failed", what, e);
+            }
         }
     }
 
@@ -991,7 +1044,8 @@ public final class Engine implements PartitionListener {
             log.error("pipeline {} failed: {}", config.threadName(), t.getMessage(), t);
             try {
                 listener.onFailure(t);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                // already failing: even a virtual-machine error from the listener changes nothing more
                 log.warn("listener failed in onFailure", e);
             }
         } else if (failure != t) {
@@ -999,11 +1053,33 @@ public final class Engine implements PartitionListener {
         }
     }
 
+    /**
+     * A listener threw: logged and otherwise ignored, an Error too (a listener only observes; its bug
+     * must not stop the data), except a virtual-machine error, which is rethrown to fail the pipeline.
+     */
+    private static void listenerFailed(String method, Throwable e) {
+        if (isFatal(e)) {
+            throw (VirtualMachineError) e;
+        }
+        log.warn("listener failed in {}", method, e);
+    }
+
+    /**
+     * Whether {@code t} leaves the JVM in doubt: a {@link VirtualMachineError} (OutOfMemoryError,
+     * InternalError, UnknownError) other than a {@link StackOverflowError}, which unwinds the stack
+     * of one call and leaves nothing else broken. Such an error fails the pipeline whatever the
+     * policy, and the pipeline closes what it owns without draining or committing (its own state
+     * may have been left half-updated by the error).
+     */
+    static boolean isFatal(@Nullable Throwable t) {
+        return t instanceof VirtualMachineError && !(t instanceof StackOverflowError);
+    }
+
     private void notifyState(State from, State to) {
         try {
             listener.onStateChange(from, to);
-        } catch (RuntimeException e) {
-            log.warn("listener failed in onStateChange", e);
+        } catch (Throwable e) {
+            listenerFailed("onStateChange", e);
         }
     }
 

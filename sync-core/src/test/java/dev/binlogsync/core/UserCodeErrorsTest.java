@@ -1,0 +1,292 @@
+package dev.binlogsync.core;
+
+import static dev.binlogsync.core.TestRules.INDEX;
+import static dev.binlogsync.core.TestRules.row;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.binlogsync.core.testing.Events;
+import dev.binlogsync.core.testing.InMemorySource;
+import dev.binlogsync.core.testing.RecordingBulkSink;
+import dev.binlogsync.core.testing.RecordingDeadLetterSink;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Java {@link Error}s thrown by the rule set or other user code: one event's error goes to the
+ * decode-failure policy like an exception does; a virtual-machine error fails the pipeline; a
+ * listener never breaks it; whatever happens, the pipeline ends FAILED or CLOSED, never a dead
+ * thread in RUNNING.
+ */
+@Timeout(60)
+class UserCodeErrorsTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final String P = "orders-0";
+
+    private final InMemorySource source = new InMemorySource();
+    private final RecordingBulkSink sink = new RecordingBulkSink();
+    private final RecordingDeadLetterSink dlq = new RecordingDeadLetterSink();
+    private final List<SyncPipeline> started = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() {
+        for (SyncPipeline p : started) {
+            p.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private SyncPipeline.Builder builder() {
+        return SyncPipeline.builder()
+                .source(source)
+                .ruleSet(TestRules.byOperation())
+                .sink(sink)
+                .flushInterval(Duration.ofMillis(5))
+                .commitInterval(Duration.ZERO)
+                .threadName("errors-pipeline");
+    }
+
+    private SyncPipeline start(SyncPipeline.Builder b) {
+        SyncPipeline p = b.build();
+        started.add(p);
+        p.start();
+        return p;
+    }
+
+    private static ChangeEvent insert(Object id) {
+        return Events.insert("shop", "orders", row(id));
+    }
+
+    /** Rules that throw {@code error} for the row with id 2 and index every other row. */
+    private static RuleSet throwingFor2(Error error) {
+        return (event, out) -> {
+            if (event.row().get("id").equals(2)) {
+                throw error;
+            }
+            TestRules.byOperation().apply(event, out);
+        };
+    }
+
+    @Test
+    void assertionErrorInTheRulesGoesToTheDecodeFailurePolicyNamingThePosition() throws Exception {
+        SyncPipeline p = start(builder().ruleSet(throwingFor2(new AssertionError("rule invariant broken")))
+                .onDecodeFailure(FailurePolicy.DEAD_LETTER).deadLetterSink(dlq));
+        source.append(P, insert(1));
+        SourcePosition bad = source.append(P, insert(2));
+        source.append(P, insert(3));
+        assertTrue(source.awaitCommitted(P, 2, WAIT));
+        assertEquals(SyncPipeline.State.RUNNING, p.state());
+        assertEquals(1, dlq.letters().size());
+        DeadLetter letter = dlq.letters().get(0);
+        assertEquals(DeadLetter.Kind.UNMAPPABLE, letter.kind());
+        assertEquals(List.of(bad), letter.positions());
+        assertTrue(letter.reason().contains(bad.toString()), letter.reason());
+        assertTrue(letter.reason().contains("AssertionError"), letter.reason());
+        assertNotNull(sink.document(INDEX, "1"));
+        assertNotNull(sink.document(INDEX, "3"));
+    }
+
+    @Test
+    void stackOverflowInTheRulesIsSkippedByPolicySkipLikeAnException() throws Exception {
+        SyncPipeline p = start(builder().ruleSet(throwingFor2(new StackOverflowError()))
+                .onDecodeFailure(FailurePolicy.SKIP));
+        source.append(P, insert(1));
+        source.append(P, insert(2));
+        source.append(P, insert(3));
+        assertTrue(source.awaitCommitted(P, 2, WAIT));
+        assertEquals(SyncPipeline.State.RUNNING, p.state());
+        assertTrue(SyncPipelineTest.awaitMetrics(p, m -> m.skipped() == 1));
+        assertNull(sink.document(INDEX, "2"));
+        assertNotNull(sink.document(INDEX, "3"));
+    }
+
+    @Test
+    void stackOverflowInTheRulesStopsThePipelineNamingThePositionUnderPolicyStop() throws Exception {
+        StackOverflowError error = new StackOverflowError();
+        SyncPipeline p = start(builder().ruleSet(throwingFor2(error)));
+        source.append(P, insert(1));
+        SourcePosition bad = source.append(P, insert(2));
+        source.append(P, insert(3));
+        assertTrue(p.awaitTermination(WAIT));
+        assertEquals(SyncPipeline.State.FAILED, p.state());
+        Throwable failure = p.failure();
+        assertInstanceOf(SyncException.class, failure);
+        assertTrue(failure.getMessage().contains(bad.toString()), failure.getMessage());
+        assertTrue(failure.getMessage().contains("shop.orders"), failure.getMessage());
+        assertSame(error, failure.getCause());
+        // what came before the failed record is still written and committed, nothing after it
+        assertEquals(new SourcePosition(P, 0), source.committed(P));
+        assertNull(sink.document(INDEX, "3"));
+    }
+
+    @Test
+    void outOfMemoryErrorInTheRulesFailsThePipelineWithThatCauseAndClosesWhatItOwns() throws Exception {
+        OutOfMemoryError error = new OutOfMemoryError("Java heap space (thrown by the test)");
+        SyncPipeline p = start(builder().ruleSet(throwingFor2(error))
+                .onDecodeFailure(FailurePolicy.DEAD_LETTER).deadLetterSink(dlq));
+        source.append(P, insert(1), insert(2));
+        assertTrue(p.awaitTermination(WAIT));
+        assertEquals(SyncPipeline.State.FAILED, p.state());
+        assertSame(error, p.failure());
+        assertTrue(dlq.letters().isEmpty(), "a virtual-machine error is no record's fault");
+        assertNull(source.committed(P));
+        assertTrue(source.isClosed());
+        assertTrue(sink.isClosed());
+        assertTrue(dlq.isClosed());
+    }
+
+    @Test
+    void runRethrowsAVirtualMachineErrorAsItIs() {
+        OutOfMemoryError error = new OutOfMemoryError("Java heap space (thrown by the test)");
+        SyncPipeline p = builder().ruleSet(throwingFor2(error)).build();
+        source.append(P, insert(2));
+        OutOfMemoryError thrown = org.junit.jupiter.api.Assertions.assertThrows(OutOfMemoryError.class, p::run);
+        assertSame(error, thrown);
+        assertEquals(SyncPipeline.State.FAILED, p.state());
+    }
+
+    /** A listener whose every callback throws an Error. */
+    private static final class ThrowingListener implements PipelineListener {
+        @Override
+        public void onStateChange(SyncPipeline.State from, SyncPipeline.State to) {
+            throw new AssertionError("listener onStateChange " + from + "->" + to);
+        }
+
+        @Override
+        public void onFailure(Throwable failure) {
+            throw new AssertionError("listener onFailure");
+        }
+
+        @Override
+        public void onBulkCompleted(BulkSummary summary) {
+            throw new AssertionError("listener onBulkCompleted");
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<String> partitions) {
+            throw new ExceptionInInitializerError("listener onPartitionsAssigned");
+        }
+    }
+
+    @Test
+    void aListenerThrowingErrorsDoesNotBreakThePipeline() throws Exception {
+        SyncPipeline p = start(builder().listener(new ThrowingListener()));
+        source.append(P, insert(1));
+        source.append(P, insert(2));
+        assertTrue(source.awaitCommitted(P, 1, WAIT));
+        assertEquals(SyncPipeline.State.RUNNING, p.state());
+        assertNull(p.failure());
+        p.close();
+        assertEquals(SyncPipeline.State.CLOSED, p.state());
+        assertTrue(source.isClosed());
+    }
+
+    @Test
+    void aListenerThrowingInOnFailureStillLetsThePipelineEndFailed() throws Exception {
+        SyncPipeline p = start(builder().listener(new ThrowingListener()));
+        source.appendUndecodable(P, "{", "truncated");
+        assertTrue(p.awaitTermination(WAIT));
+        assertEquals(SyncPipeline.State.FAILED, p.state());
+        assertTrue(p.failure().getMessage().contains(P + "@0"), p.failure().getMessage());
+        assertTrue(sink.isClosed());
+    }
+
+    @Test
+    void aSourceWhoseCloseThrowsAnErrorStillLetsThePipelineEndAndCloseTheSinks() throws Exception {
+        Source closeFails = new DelegatingSource(source) {
+            @Override
+            public void close() {
+                super.close();
+                throw new AssertionError("source close failed");
+            }
+        };
+        SyncPipeline p = start(builder().source(closeFails).onRejected(FailurePolicy.DEAD_LETTER).deadLetterSink(dlq));
+        source.append(P, insert(1));
+        assertTrue(source.awaitCommitted(P, 0, WAIT));
+        p.close();
+        assertTrue(p.awaitTermination(WAIT));
+        assertEquals(SyncPipeline.State.CLOSED, p.state());
+        assertTrue(sink.isClosed());
+        assertTrue(dlq.isClosed());
+    }
+
+    @Test
+    void anErrorThrownByTheSourceFailsThePipelineWithThatCause() throws Exception {
+        AssertionError error = new AssertionError("poll broke");
+        Source pollFails = new DelegatingSource(source) {
+            private int polls;
+
+            @Override
+            public List<SourceRecord> poll(Duration timeout) throws InterruptedException {
+                if (++polls == 3) {
+                    throw error;
+                }
+                return super.poll(timeout);
+            }
+        };
+        SyncPipeline p = start(builder().source(pollFails));
+        assertTrue(p.awaitTermination(WAIT));
+        assertEquals(SyncPipeline.State.FAILED, p.state());
+        assertSame(error, p.failure());
+        assertTrue(source.isClosed());
+        assertTrue(sink.isClosed());
+    }
+
+    /** A source that forwards every call; tests override the call they break. */
+    private static class DelegatingSource implements Source {
+        private final Source delegate;
+
+        DelegatingSource(Source delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void open(PartitionListener listener) {
+            delegate.open(listener);
+        }
+
+        @Override
+        public List<SourceRecord> poll(Duration timeout) throws InterruptedException {
+            return delegate.poll(timeout);
+        }
+
+        @Override
+        public void commit(Map<String, SourcePosition> lastDone) {
+            delegate.commit(lastDone);
+        }
+
+        @Override
+        public void pause() {
+            delegate.pause();
+        }
+
+        @Override
+        public void resume() {
+            delegate.resume();
+        }
+
+        @Override
+        public void wakeup() {
+            delegate.wakeup();
+        }
+
+        @Override
+        public Map<String, Long> lag() {
+            return delegate.lag();
+        }
+
+        @Override
+        public void close() {
+            delegate.close();
+        }
+    }
+}
