@@ -81,21 +81,17 @@ public final class BulkBuffer {
         }
         Slot existing = byId.get(action.id());
         ref.retain();
+        long before = existing == null ? 0 : existing.bytes;
         if (existing != null && coalesce(existing, action, ref)) {
             existing.addRef(ref);
-            // a merge adds the patch's fields (an over-estimate when fields are replaced, never an
-            // under-estimate); a replacement costs what the new action costs
-            int newBytes = existing.type() == action.type() && action.type() == ActionType.UPSERT
-                            || existing.type() == ActionType.INDEX && action.type() == ActionType.UPSERT
-                    ? existing.bytes + Documents.estimateFields(action.document())
-                    : Documents.estimateBytes(action.index(), action.id(), action.routing(), existing.document());
-            lane.bytes += newBytes - existing.bytes;
-            bytes += newBytes - existing.bytes;
-            existing.bytes = newBytes;
+            // the slot now costs what its merged action costs (see Slot#bytes): a hot document
+            // merged a thousand times is one document's size, not a thousand patches'
+            lane.bytes += existing.bytes - before;
+            bytes += existing.bytes - before;
             coalesced++;
             return lane;
         }
-        int b = Documents.estimateBytes(action.index(), action.id(), action.routing(), action.document());
+        long b = Documents.estimateBytes(action.index(), action.id(), action.routing(), action.document());
         Slot slot = new Slot(action, ref, b);
         if (lane.buffer.isEmpty()) {
             lane.firstNanos = nowNanos;

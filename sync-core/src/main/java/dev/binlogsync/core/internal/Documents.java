@@ -21,22 +21,31 @@ public final class Documents {
      * objects (maps) are merged recursively, every other value (lists, scalars, null) replaces.
      * {@code target} is modified; nested maps of {@code target} are copied before they are changed,
      * because they may be shared with the rule set's input.
+     *
+     * @return how much the {@linkplain #estimateFields estimated size} of {@code target} changed
+     *     (negative when values were replaced by smaller ones), so a merged document's size is kept
+     *     exact without estimating the whole document again after every merge
      */
     @SuppressWarnings("unchecked")
-    public static void deepMerge(Map<String, Object> target, Map<String, Object> patch) {
+    public static long deepMerge(Map<String, Object> target, Map<String, Object> patch) {
+        long delta = 0;
         for (Map.Entry<String, Object> e : patch.entrySet()) {
+            String key = e.getKey();
             Object value = e.getValue();
             if (value instanceof Map) {
-                Object existing = target.get(e.getKey());
+                Object existing = target.get(key);
                 if (existing instanceof Map) {
                     Map<String, Object> merged = new HashMap<>((Map<String, Object>) existing);
-                    deepMerge(merged, (Map<String, Object>) value);
-                    target.put(e.getKey(), merged);
+                    delta += deepMerge(merged, (Map<String, Object>) value);
+                    target.put(key, merged);
                     continue;
                 }
             }
-            target.put(e.getKey(), value);
+            boolean present = target.containsKey(key);
+            Object old = target.put(key, value);
+            delta += present ? estimateValue(value) - estimateValue(old) : entryBytes(key, value);
         }
+        return delta;
     }
 
     /**
@@ -44,8 +53,8 @@ public final class Documents {
      * names and strings by length, numbers by a fixed width, maps and lists recursively. Good
      * enough for flush and memory limits; not exact.
      */
-    public static int estimateBytes(String index, String id, @Nullable String routing, @Nullable Map<String, Object> doc) {
-        int size = ACTION_OVERHEAD + index.length() + id.length();
+    public static long estimateBytes(String index, String id, @Nullable String routing, @Nullable Map<String, Object> doc) {
+        long size = ACTION_OVERHEAD + index.length() + id.length();
         if (routing != null) {
             size += routing.length() + 14;
         }
@@ -56,27 +65,31 @@ public final class Documents {
     }
 
     /** The estimated size of a document's fields alone (what merging it into another adds at most). */
-    public static int estimateFields(Map<String, Object> doc) {
+    public static long estimateFields(Map<String, Object> doc) {
         return estimateMap(doc);
     }
 
-    private static int estimateMap(Map<?, ?> map) {
-        int size = 2;
+    private static long estimateMap(Map<?, ?> map) {
+        long size = 2;
         if (map instanceof RowMap) {
             RowMap row = (RowMap) map;
             for (int i = 0, n = row.size(); i < n; i++) {
-                size += row.keyAt(i).length() + 4 + estimateValue(row.valueAt(i));
+                size += entryBytes(row.keyAt(i), row.valueAt(i));
             }
             return size;
         }
         for (Map.Entry<?, ?> e : map.entrySet()) {
-            Object k = e.getKey();
-            size += (k instanceof String ? ((String) k).length() : 8) + 4 + estimateValue(e.getValue());
+            size += entryBytes(e.getKey(), e.getValue());
         }
         return size;
     }
 
-    private static int estimateValue(@Nullable Object v) {
+    /** One {@code "name":value,} of an object. */
+    private static long entryBytes(Object key, @Nullable Object value) {
+        return (key instanceof String ? ((String) key).length() : 8) + 4 + estimateValue(value);
+    }
+
+    private static long estimateValue(@Nullable Object v) {
         if (v == null) {
             return 4;
         }
@@ -99,7 +112,7 @@ public final class Documents {
             return estimateMap((Map<?, ?>) v);
         }
         if (v instanceof Collection) {
-            int size = 2;
+            long size = 2;
             for (Object o : (Collection<?>) v) {
                 size += estimateValue(o) + 1;
             }

@@ -21,11 +21,15 @@ public final class Slot {
     private boolean owned;
     private PendingRecord firstRef;
     @Nullable private ArrayList<PendingRecord> moreRefs;
-    int bytes;
+    /**
+     * The estimated size of the action as it stands (the merged document's, kept exact by every
+     * merge and replacement; never the sum of the merged changes). Long: a size, never wrapping.
+     */
+    long bytes;
     /** How many times this action was sent again after a retryable failure. */
     int retries;
 
-    Slot(DocumentAction action, PendingRecord ref, int bytes) {
+    Slot(DocumentAction action, PendingRecord ref, long bytes) {
         this.tracker = ref.tracker;
         this.action = action;
         this.doc = action.document();
@@ -70,12 +74,13 @@ public final class Slot {
         action = later;
         doc = later.document();
         owned = false;
+        bytes = Documents.estimateBytes(later.index(), later.id(), later.routing(), later.document());
     }
 
     /** Merges an upsert's fields into this INDEX or UPSERT, keeping this slot's type. */
     void mergeFields(Map<String, Object> fields) {
         ownDoc();
-        Documents.deepMerge(doc, fields);
+        bytes += Documents.deepMerge(doc, fields);
     }
 
     /** Turns a DELETE into INDEX of {@code fields}: delete then upsert leaves exactly the upsert's fields. */
@@ -84,6 +89,7 @@ public final class Slot {
                 upsert.document(), null, null);
         doc = upsert.document();
         owned = false;
+        bytes = Documents.estimateBytes(action.index(), action.id(), action.routing(), doc);
     }
 
     private void ownDoc() {

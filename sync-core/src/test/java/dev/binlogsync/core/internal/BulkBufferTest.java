@@ -258,6 +258,50 @@ class BulkBufferTest {
         assertEquals(0, buffer.bytes());
     }
 
+    /**
+     * A hot row updated many times while its lane is busy merges into one action whose size is
+     * its merged document's, not the sum of every patch: otherwise the buffer would count it
+     * full (pausing the source, flushing by size) while it holds one small document.
+     */
+    @Test
+    void manyMergesIntoOneHotDocumentCountTheMergedDocumentOnce() {
+        add(index("1", Map.of("a", "x", "n", 0)));
+        for (int i = 0; i < 200_000; i++) {
+            add(upsert("1", Map.of("n", i, "s", "value " + (i % 10))));
+        }
+        assertEquals(1, buffer.size());
+        Slot s = buffer.lane(0).buffer.peekFirst();
+        long merged = Documents.estimateBytes("idx", "1", null, s.document());
+        assertEquals(merged, s.bytes, "the slot counts what its merged document costs");
+        assertEquals(merged, buffer.bytes());
+        assertEquals(merged, buffer.lane(0).bytes);
+        assertTrue(merged < 200, "one small document: " + merged);
+        drain();
+        assertEquals(0, buffer.bytes());
+    }
+
+    @Test
+    void mergedSizeFollowsNestedObjectsAndReplacedValues() {
+        add(upsert("1", Map.of("address", Map.of("city", "Oslo", "zip", "0150"), "tags", List.of("a", "b"))));
+        add(upsert("1", Map.of("address", Map.of("zip", "0151", "street", "Karl Johans gate"), "tags", List.of())));
+        add(upsert("1", Map.of("note", "a longer note than anything before it")));
+        add(upsert("1", Map.of("note", "short")));
+        Slot s = buffer.lane(0).buffer.peekFirst();
+        assertEquals(Documents.estimateBytes("idx", "1", null, s.document()), s.bytes);
+        assertEquals(s.bytes, buffer.bytes());
+    }
+
+    @Test
+    void aReplacingActionCostsWhatTheNewActionCosts() {
+        add(index("1", Map.of("a", "x".repeat(500))));
+        add(delete("1"));
+        assertEquals(Documents.estimateBytes("idx", "1", null, null), buffer.bytes());
+        add(upsert("1", Map.of("b", "y")));
+        Slot s = buffer.lane(0).buffer.peekFirst();
+        assertEquals(Documents.estimateBytes("idx", "1", null, Map.of("b", "y")), s.bytes);
+        assertEquals(s.bytes, buffer.bytes());
+    }
+
     @Test
     void aDocumentAlwaysMapsToTheSameLaneAndLanesAreUsed() {
         BulkBuffer many = new BulkBuffer(8, 1000, Long.MAX_VALUE);
