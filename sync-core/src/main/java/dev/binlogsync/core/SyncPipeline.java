@@ -229,7 +229,9 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
     /**
      * Builds a {@link SyncPipeline}. Each setter validates its value at once
      * ({@link IllegalArgumentException} naming the value); {@link #build()} checks the settings
-     * together ({@link IllegalStateException}). Not thread-safe.
+     * together ({@link IllegalStateException}). Durations have no upper bound: one longer than
+     * about 73 years ({@code ChronoUnit.FOREVER.getDuration()}, say) is taken as 73 years, i.e.
+     * "never" for a running process. Not thread-safe.
      */
     public static final class Builder {
         @Nullable private Source source;

@@ -123,10 +123,12 @@ public final class Engine implements PartitionListener {
         this.maxInFlight = config.maxInFlightRequests();
         this.maxBulkActions = config.maxBulkActions();
         this.maxBulkSize = config.maxBulkSize();
-        this.flushIntervalNanos = config.flushInterval().toNanos();
-        this.commitIntervalNanos = config.commitInterval().toNanos();
-        this.retryInitialNanos = config.retryInitial().toNanos();
-        this.retryMaxNanos = config.retryMax().toNanos();
+        // every duration is capped at Checks.MAX_NANOS (~73 years): "forever" is very long, and every
+        // deadline below is compared by subtraction, which stays right across nanoTime's wrap
+        this.flushIntervalNanos = Checks.nanos(config.flushInterval());
+        this.commitIntervalNanos = Checks.nanos(config.commitInterval());
+        this.retryInitialNanos = Checks.nanos(config.retryInitial());
+        this.retryMaxNanos = Checks.nanos(config.retryMax());
         this.maxRetries = config.maxRetries();
         this.buffer = new BulkBuffer(config.lanes(), config.maxBulkActions(), config.maxBulkSize());
         this.monitor = new Monitor(clock, config.threadName(), config.summaryInterval(), config.stalledAfter(),
@@ -195,7 +197,7 @@ public final class Engine implements PartitionListener {
             return;
         }
         if (state.get() == State.RUNNING && !closeRequested) {
-            closeDeadlineNanos = System.nanoTime() + timeout.toNanos();
+            closeDeadlineNanos = System.nanoTime() + Checks.nanos(timeout);
             closeRequested = true;
             config.source().wakeup();
         }
@@ -204,7 +206,7 @@ public final class Engine implements PartitionListener {
         }
         try {
             // the pipeline thread enforces the drain deadline; allow it time to close what it owns
-            if (!terminated.await(timeout.toMillis() + 10_000, TimeUnit.MILLISECONDS)) {
+            if (!terminated.await(Checks.nanos(timeout) + TimeUnit.SECONDS.toNanos(10), TimeUnit.NANOSECONDS)) {
                 log.warn("pipeline thread {} did not terminate within {} after close", config.threadName(), timeout);
             }
         } catch (InterruptedException e) {
@@ -213,7 +215,7 @@ public final class Engine implements PartitionListener {
     }
 
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
-        return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return terminated.await(Checks.nanos(timeout), TimeUnit.NANOSECONDS);
     }
 
     // =====================================================================================
@@ -273,7 +275,7 @@ public final class Engine implements PartitionListener {
 
     /** How long the next poll may block: until the next flush, retry or commit is due. */
     private long waitNanos(long now) {
-        long wait = config.pollTimeout().toNanos();
+        long wait = Checks.nanos(config.pollTimeout());
         boolean canSend = inFlight < maxInFlight;
         for (int i = 0; i < buffer.laneCount(); i++) {
             Lane lane = buffer.lane(i);
@@ -825,9 +827,9 @@ public final class Engine implements PartitionListener {
     public void onRevoked(Collection<String> partitions) {
         Set<PartitionTracker> ts = owned(partitions);
         if (!ts.isEmpty()) {
-            long deadline = System.nanoTime() + config.drainTimeout().toNanos();
+            long deadline = System.nanoTime() + Checks.nanos(config.drainTimeout());
             if (closeRequested) {
-                deadline = Math.min(deadline, closeDeadlineNanos);
+                deadline = earlier(deadline, closeDeadlineNanos);
             }
             try {
                 drainUntil(() -> allIdle(ts), deadline);
@@ -1002,9 +1004,9 @@ public final class Engine implements PartitionListener {
     }
 
     private void drainAndCommit() {
-        long deadline = closeRequested ? closeDeadlineNanos : System.nanoTime() + config.drainTimeout().toNanos();
+        long deadline = closeRequested ? closeDeadlineNanos : System.nanoTime() + Checks.nanos(config.drainTimeout());
         if (failure != null && closeRequested) {
-            deadline = Math.min(deadline, System.nanoTime() + config.drainTimeout().toNanos());
+            deadline = earlier(deadline, System.nanoTime() + Checks.nanos(config.drainTimeout()));
         }
         try {
             drainUntil(() -> false, deadline);
@@ -1089,6 +1091,11 @@ public final class Engine implements PartitionListener {
             t = t.getCause();
         }
         return t;
+    }
+
+    /** The earlier of two System.nanoTime() deadlines: compared by their difference, as nanoTime may wrap. */
+    private static long earlier(long a, long b) {
+        return a - b <= 0 ? a : b;
     }
 
     /** The raw bytes of the records not yet done, over all partitions (see {@link PartitionTracker#pendingBytes()}). */

@@ -58,9 +58,9 @@ public final class Monitor {
             Duration sinkUnreachableAfter) {
         this.clock = clock;
         this.name = name;
-        this.summaryIntervalNanos = summaryInterval.toNanos();
-        this.stalledAfterNanos = stalledAfter.toNanos();
-        this.sinkUnreachableAfterNanos = sinkUnreachableAfter.toNanos();
+        this.summaryIntervalNanos = Checks.nanos(summaryInterval);
+        this.stalledAfterNanos = Checks.nanos(stalledAfter);
+        this.sinkUnreachableAfterNanos = Checks.nanos(sinkUnreachableAfter);
     }
 
     private void rotate(long now) {
