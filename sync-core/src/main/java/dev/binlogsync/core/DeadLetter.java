@@ -10,9 +10,16 @@ import javax.annotation.Nullable;
  *
  * @param kind why it is a dead letter
  * @param reason a readable reason, including the server's error type and reason when there is one
- * @param record the source record it comes from (the latest one, when a coalesced document came
- *     from several); its key and value are the original bytes where the source kept them
- * @param positions every source position the failed work covered, oldest first
+ * <p>A rejected document coalesced from the changes of several source records gives one dead
+ * letter per record, oldest first, each with that record (its own raw bytes and position) and all
+ * with the same merged {@code action}, {@code result} and {@code positions}; the reason ends with
+ * {@code "record k of n"}. Replaying the records of all the letters in order reproduces every
+ * change the document was made of. A record that changed the document twice gives one letter.
+ *
+ * @param record the source record it comes from; its key and value are the original bytes where
+ *     the source kept them
+ * @param positions every source position the failed work covered, oldest first, each once (for a
+ *     coalesced document, the positions of all its letters)
  * @param action the rejected action, or null for decode and mapping failures
  * @param result the server's item result, or null for decode and mapping failures
  * @param timeMillis when the pipeline gave up on it, epoch ms

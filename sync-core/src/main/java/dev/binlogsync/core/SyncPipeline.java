@@ -372,8 +372,10 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
          * waiting for retry, plus about 96 bytes for each record not yet done, plus that record's
          * raw key and value when {@link #onRejected(FailurePolicy) onRejected} is {@link FailurePolicy#DEAD_LETTER}
          * (a dead letter of a rejected document carries the original record, so it is kept until
-         * every action from it is written; otherwise only its position is kept). Many changes to
-         * one hot row coalesce into one action but keep all their records. Default 64 MiB; must be >= 1.
+         * every action from it is written; otherwise only its position is kept), plus the dead
+         * letters not yet acknowledged by the dead-letter sink (each record's raw key and value, the
+         * reason, the rejected document). Many changes to one hot row coalesce into one action but
+         * keep all their records. Default 64 MiB; must be >= 1.
          *
          * <p>An action is counted at the estimated size of its JSON, not of the Java objects that
          * hold it: budget about twice this bound in heap (a buffered 10-column row counted at

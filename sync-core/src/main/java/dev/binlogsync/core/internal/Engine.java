@@ -92,6 +92,8 @@ public final class Engine implements PartitionListener {
     private final ArrayList<LetterTask> letters = new ArrayList<>();
     private final SplittableRandom random = new SplittableRandom();
     private int lettersInFlight;
+    /** Estimated bytes of the dead letters not yet acknowledged (waiting, in flight or waiting for a retry). */
+    private long letterBytes;
     private int inFlight;
     private long sentActions;
     private long sentBytes;
@@ -401,8 +403,8 @@ public final class Engine implements PartitionListener {
                 break;
             case DEAD_LETTER:
                 p.retain();
-                sendLetter(new LetterTask(new DeadLetter(kind, reason, p.record, List.of(p.position), null, null,
-                        clock.currentTimeMillis()), List.of(p)));
+                deadLetter(new LetterTask(new DeadLetter(kind, reason, p.record, List.of(p.position), null, null,
+                        clock.currentTimeMillis()), List.of(p), true));
                 break;
             default:
                 skipped++;
@@ -458,6 +460,8 @@ public final class Engine implements PartitionListener {
                     it.remove();
                     if (task.alive()) { // a lost partition's dead letter is the next owner's to write
                         sendLetter(task);
+                    } else {
+                        letterBytes -= task.bytes;
                     }
                 }
             }
@@ -653,8 +657,15 @@ public final class Engine implements PartitionListener {
     private void reject(Slot s, @Nullable ItemResult result, String reason) {
         dropSent(s);
         List<PendingRecord> refs = s.refs();
-        List<SourcePosition> positions = new ArrayList<>(refs.size());
+        // the records of a coalesced action, each once, oldest first, with the references the action
+        // holds on each (a record with two changes of the document holds two); PendingRecord has
+        // identity equality
+        LinkedHashMap<PendingRecord, List<PendingRecord>> byRecord = new LinkedHashMap<>();
         for (PendingRecord r : refs) {
+            byRecord.computeIfAbsent(r, k -> new ArrayList<>(1)).add(r);
+        }
+        List<SourcePosition> positions = new ArrayList<>(byRecord.size());
+        for (PendingRecord r : byRecord.keySet()) {
             positions.add(r.position);
         }
         String text = "document " + s.describe() + " was rejected permanently (" + reason + "); source position "
@@ -664,8 +675,21 @@ public final class Engine implements PartitionListener {
                 fail(new SyncException(text + "; policy STOP: nothing from this position on is committed"));
                 break;
             case DEAD_LETTER:
-                sendLetter(new LetterTask(new DeadLetter(DeadLetter.Kind.REJECTED, text, s.lastRef().record, positions,
-                        s.action(), result, clock.currentTimeMillis()), refs));
+                // One letter per source record, each with that record's own bytes and position (and
+                // so its own topic/partition/offset headers), all with the merged action and every
+                // position: replaying the letters' records in order reproduces every change the
+                // rejected document was made of. The last record alone would not (an update's
+                // changed fields, without the insert and updates merged before it).
+                DocumentAction action = s.action();
+                long now = clock.currentTimeMillis();
+                int n = byRecord.size();
+                int k = 0;
+                for (Map.Entry<PendingRecord, List<PendingRecord>> e : byRecord.entrySet()) {
+                    k++;
+                    String why = n == 1 ? text : text + "; record " + k + " of " + n;
+                    deadLetter(new LetterTask(new DeadLetter(DeadLetter.Kind.REJECTED, why, e.getKey().record, positions,
+                            action, result, now), e.getValue(), k == 1));
+                }
                 break;
             default:
                 skipped++;
@@ -680,12 +704,28 @@ public final class Engine implements PartitionListener {
     private static final class LetterTask {
         final DeadLetter letter;
         final List<PendingRecord> refs;
+        /** What the letter holds in memory until acknowledged, counted against maxBufferedBytes. */
+        final long bytes;
         int attempts;
         long dueNanos;
 
-        LetterTask(DeadLetter letter, List<PendingRecord> refs) {
+        /**
+         * @param countAction whether the letter's action counts in {@link #bytes} (the letters of one
+         *     coalesced action share it: only the first counts it)
+         */
+        LetterTask(DeadLetter letter, List<PendingRecord> refs, boolean countAction) {
             this.letter = letter;
             this.refs = refs;
+            // the record's raw bytes (counted again by its tracker when records keep them: an
+            // over-estimate, never an under-estimate), the reason, the action, and a fixed overhead
+            SourceRecord r = letter.record();
+            long b = 96L + letter.reason().length() + (r.key() == null ? 0 : r.key().length)
+                    + (r.value() == null ? 0 : r.value().length);
+            DocumentAction a = letter.action();
+            if (countAction && a != null) {
+                b += Documents.estimateBytes(a.index(), a.id(), a.routing(), a.document());
+            }
+            this.bytes = b;
         }
 
         boolean alive() {
@@ -696,6 +736,12 @@ public final class Engine implements PartitionListener {
             }
             return false;
         }
+    }
+
+    /** Hands a new dead letter to the dead-letter sink; it counts as held until acknowledged or dropped. */
+    private void deadLetter(LetterTask task) {
+        letterBytes += task.bytes;
+        sendLetter(task);
     }
 
     private void sendLetter(LetterTask task) {
@@ -716,10 +762,12 @@ public final class Engine implements PartitionListener {
     private void onLetterDone(LetterTask task, @Nullable Throwable error) {
         lettersInFlight--;
         if (!task.alive()) {
+            letterBytes -= task.bytes;
             return;
         }
         Throwable cause = unwrap(error);
         if (cause == null) {
+            letterBytes -= task.bytes;
             deadLettered++;
             for (PendingRecord r : task.refs) {
                 r.tracker.release(r);
@@ -733,6 +781,7 @@ public final class Engine implements PartitionListener {
             log.warn("dead-letter sink failed, retrying: {}", cause.toString());
             return;
         }
+        letterBytes -= task.bytes;
         fail(new SyncException("dead-letter sink failed for " + task.letter.positions() + " (" + task.letter.reason()
                 + "): " + cause, cause));
     }
@@ -741,17 +790,18 @@ public final class Engine implements PartitionListener {
     // backpressure and commits
 
     private void updatePause(long now) {
-        // dead letters waiting for their sink count too: a dead-letter sink that is down must pause intake
+        // dead letters waiting for their sink count too, as actions and by what they hold (a record's
+        // raw bytes, the rejected document): a dead-letter sink that is down or slow must pause intake;
         // so do the raw bytes of records not yet done: many updates of one hot row coalesce into one
         // buffered action, but every one of their records stays pending until that action is written
-        long recordBytes = pendingRecordBytes();
+        long recordBytes = pendingRecordBytes() + letterBytes;
         boolean full = buffer.size() + sentActions + letters.size() + lettersInFlight >= config.maxBufferedActions()
                 || buffer.bytes() + sentBytes + recordBytes >= config.maxBufferedBytes();
         if (full && !paused) {
             config.source().pause();
             paused = true;
             pausedSinceNanos = now;
-            log.debug("buffer full ({} actions, {} bytes, {} bytes of pending records): source paused",
+            log.debug("buffer full ({} actions, {} bytes, {} bytes of pending records and dead letters): source paused",
                     buffer.size() + sentActions, buffer.bytes() + sentBytes, recordBytes);
             try {
                 listener.onPause();
@@ -1110,7 +1160,7 @@ public final class Engine implements PartitionListener {
     private void publishMetrics(long now) {
         published = new PipelineMetrics(records, events, indexActions, upsertActions, deleteActions,
                 buffer.coalesced(), stale, retried, deadLettered, skipped, bulks, failedBulks, commits, inFlight,
-                buffer.size() + sentActions, buffer.bytes() + sentBytes + pendingRecordBytes(), paused,
+                buffer.size() + sentActions, buffer.bytes() + sentBytes + pendingRecordBytes() + letterBytes, paused,
                 Duration.ofNanos(pausedNanos + (paused ? now - pausedSinceNanos : 0)));
     }
 }
