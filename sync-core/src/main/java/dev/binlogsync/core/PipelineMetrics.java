@@ -31,7 +31,8 @@ import javax.annotation.Nullable;
  * @param bufferedActions actions held and not yet acknowledged (buffered, in flight, waiting for retry)
  * @param bufferedBytes what {@code maxBufferedBytes} bounds: the estimated size of those actions plus
  *     the records not yet done (a fixed overhead each, plus their raw bytes when rejected documents
- *     are dead-lettered, which keeps them until their actions are written)
+ *     are dead-lettered, which keeps them until their actions are written), plus the dead letters
+ *     not yet acknowledged by the dead-letter sink
  * @param paused whether the source is paused now (backpressure)
  * @param pausedTime total time the source has been paused
  * @param syncLatency per acknowledged action, the time from its binlog event

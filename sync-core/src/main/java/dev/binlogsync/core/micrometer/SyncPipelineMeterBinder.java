@@ -61,7 +61,7 @@ import javax.annotation.Nullable;
  * <tr><td>binlogsync.sync.latency.max</td><td>time gauge</td><td></td><td>highest sync latency over the last minute</td></tr>
  * <tr><td>binlogsync.bulk.in.flight</td><td>gauge</td><td></td><td>bulk requests in flight</td></tr>
  * <tr><td>binlogsync.buffered.actions</td><td>gauge</td><td></td><td>actions held, not yet acknowledged</td></tr>
- * <tr><td>binlogsync.buffered.bytes</td><td>gauge (bytes)</td><td></td><td>their estimated size plus the records not yet done (a fixed overhead each, and their raw bytes when rejected documents are dead-lettered): what {@code maxBufferedBytes} bounds</td></tr>
+ * <tr><td>binlogsync.buffered.bytes</td><td>gauge (bytes)</td><td></td><td>their estimated size plus the records not yet done (a fixed overhead each, and their raw bytes when rejected documents are dead-lettered) and the dead letters not yet acknowledged: what {@code maxBufferedBytes} bounds</td></tr>
  * <tr><td>binlogsync.source.paused</td><td>gauge</td><td></td><td>1 while the source is paused (backpressure)</td></tr>
  * <tr><td>binlogsync.source.paused.time</td><td>counter (seconds)</td><td></td><td>total time paused</td></tr>
  * <tr><td>binlogsync.source.lag</td><td>gauge</td><td>partition</td><td>records not yet read, per partition</td></tr>
