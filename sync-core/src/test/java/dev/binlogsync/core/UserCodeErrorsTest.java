@@ -96,6 +96,30 @@ class UserCodeErrorsTest {
     }
 
     @Test
+    void anErrorThrownByAUserFilterGoesToTheDecodeFailurePolicy() throws Exception {
+        Filter filter = (r, event) -> {
+            if (r.get("id").equals(2)) {
+                throw new AssertionError("filter bug");
+            }
+            return true;
+        };
+        RuleSet rules = dev.binlogsync.core.rules.Rules.builder()
+                .rule(dev.binlogsync.core.rules.TableRule.builder().database("shop").table("orders").index(INDEX)
+                        .filter(filter).build())
+                .build();
+        SyncPipeline p = start(builder().ruleSet(rules).onDecodeFailure(FailurePolicy.DEAD_LETTER).deadLetterSink(dlq));
+        source.append(P, insert(1));
+        SourcePosition bad = source.append(P, insert(2));
+        source.append(P, insert(3));
+        assertTrue(source.awaitCommitted(P, 2, WAIT));
+        assertEquals(SyncPipeline.State.RUNNING, p.state());
+        assertEquals(1, dlq.letters().size());
+        assertEquals(bad, dlq.letters().get(0).record().position());
+        assertTrue(dlq.letters().get(0).reason().contains("filter bug"), dlq.letters().get(0).reason());
+        assertNotNull(sink.document(INDEX, "3"));
+    }
+
+    @Test
     void stackOverflowInTheRulesIsSkippedByPolicySkipLikeAnException() throws Exception {
         SyncPipeline p = start(builder().ruleSet(throwingFor2(new StackOverflowError()))
                 .onDecodeFailure(FailurePolicy.SKIP));

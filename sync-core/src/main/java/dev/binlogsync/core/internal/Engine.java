@@ -193,9 +193,12 @@ public final class Engine implements PartitionListener {
     /** Drains within {@code timeout} and stops; idempotent. Waits for the pipeline thread unless called on it. */
     public void close(Duration timeout) {
         if (state.compareAndSet(State.NEW, State.CLOSED)) {
-            closeComponents();
-            notifyState(State.NEW, State.CLOSED);
-            terminated.countDown();
+            try {
+                closeComponents();
+                notifyState(State.NEW, State.CLOSED);
+            } finally {
+                terminated.countDown();
+            }
             return;
         }
         if (state.get() == State.RUNNING && !closeRequested) {
