@@ -145,11 +145,6 @@ public final class Slot {
         return firstRef.position;
     }
 
-    /** The latest record this action covers. */
-    PendingRecord lastRef() {
-        return moreRefs == null ? firstRef : moreRefs.get(moreRefs.size() - 1);
-    }
-
     /** {@code index/id}. */
     String describe() {
         return action.index() + "/" + action.id();
