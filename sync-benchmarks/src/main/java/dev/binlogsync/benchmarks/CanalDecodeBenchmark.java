@@ -35,7 +35,7 @@ public class CanalDecodeBenchmark {
 
     private static final SourcePosition POSITION = new SourcePosition("canal.shop.orders-0", 123_456L);
 
-    private final CanalFlatMessageDecoder decoder = CanalFlatMessageDecoder.create();
+    private final CanalFlatMessageDecoder decoder = CanalFlatMessageDecoder.builder().tinyint1AsBoolean(true).build();
     private final byte[] oneRow = message(1);
     private final byte[] tenRows = message(10);
 

@@ -22,7 +22,7 @@ public final class CanalDecodeCpuHarness {
     public static void main(String[] args) {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 5;
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        CanalFlatMessageDecoder decoder = CanalFlatMessageDecoder.create();
+        CanalFlatMessageDecoder decoder = CanalFlatMessageDecoder.builder().tinyint1AsBoolean(true).build();
         SourcePosition pos = new SourcePosition("canal.shop.orders-0", 1);
         for (int rows : new int[] {1, 10}) {
             byte[] msg = CanalDecodeBenchmark.message(rows);

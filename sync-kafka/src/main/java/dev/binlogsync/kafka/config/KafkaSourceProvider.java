@@ -14,10 +14,12 @@ import dev.binlogsync.kafka.decode.MessageDecoder;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
-
+import java.util.function.BiPredicate;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import javax.annotation.Nullable;
 
 /**
  * {@code source.type = "kafka"}: a {@link KafkaSource}. Keys:
@@ -25,9 +27,13 @@ import java.util.regex.PatternSyntaxException;
  * <ul>
  *   <li>{@code bootstrapServers} (string or list), {@code groupId}: required;
  *   <li>{@code topics} (list) or {@code topicPattern} (regex);
- *   <li>{@code format}: {@code canal} (default), {@code debezium} or {@code maxwell}; for Canal an
- *       optional {@code canal} object with {@code tinyint1AsBoolean}, {@code dateTimeStyle}
- *       ({@code raw}, {@code iso_local}, {@code iso_offset}, {@code iso_utc}) and {@code zone};
+ *   <li>{@code format}: {@code canal} (default), {@code debezium} or {@code maxwell}, with an
+ *       optional object of the same name: {@code canal} takes {@code tinyint1AsBoolean} (default
+ *       false), {@code dateTimeStyle} ({@code raw}, {@code iso_local}, {@code iso_offset},
+ *       {@code iso_utc}), {@code zone} and {@code syncedTables}; {@code debezium} takes
+ *       {@code tinyint1AsBoolean} and {@code syncedTables}; {@code maxwell} takes
+ *       {@code syncedTables} (a list of regular expressions, each matched against the whole
+ *       {@code database.table}; default every table);
  *   <li>{@code startPosition}: {@code committed-or-earliest} (default), {@code committed-or-latest},
  *       or an ISO-8601 instant to start from by timestamp;
  *   <li>{@code security}: see {@code docs/configuration.md};
@@ -80,40 +86,102 @@ public final class KafkaSourceProvider implements ComponentProvider<Source> {
         return c.at("", b::build);
     }
 
-    private static MessageDecoder decoder(ConfigSection c) {
+    private static final List<String> FORMATS = List.of("canal", "debezium", "maxwell");
+
+    /** The decoder the section's {@code format} and its settings object describe. */
+    static MessageDecoder decoder(ConfigSection c) {
         String format = c.string("format", "canal");
-        ConfigSection canal = c.optSection("canal");
-        if (canal != null && !format.equals("canal")) {
-            throw new ConfigException(c.path("canal"), "only applies to format canal, not " + format);
+        if (!FORMATS.contains(format)) {
+            throw new ConfigException(c.path("format"), "must be canal, debezium or maxwell, not '" + format + "'");
         }
+        for (String other : FORMATS) {
+            if (!other.equals(format) && c.has(other)) {
+                throw new ConfigException(c.path(other), "only applies to format " + other + ", not " + format);
+            }
+        }
+        ConfigSection d = c.optSection(format);
         switch (format) {
             case "canal": {
-                if (canal == null) {
+                if (d == null) {
                     return CanalFlatMessageDecoder.create();
                 }
-                CanalFlatMessageDecoder.Builder d = CanalFlatMessageDecoder.builder();
-                d.tinyint1AsBoolean(canal.bool("tinyint1AsBoolean", true));
-                DateTimeStyle style = canal.enumValue("dateTimeStyle", DateTimeStyle.class, null);
-                if (style != null) {
-                    d.dateTimeStyle(style);
+                CanalFlatMessageDecoder.Builder b = CanalFlatMessageDecoder.builder();
+                b.tinyint1AsBoolean(d.bool("tinyint1AsBoolean", false));
+                BiPredicate<String, String> synced = syncedTables(d);
+                if (synced != null) {
+                    b.syncedTables(synced);
                 }
-                String zone = canal.optString("zone");
+                DateTimeStyle style = d.enumValue("dateTimeStyle", DateTimeStyle.class, null);
+                if (style != null) {
+                    b.dateTimeStyle(style);
+                }
+                String zone = d.optString("zone");
                 if (zone != null) {
                     try {
-                        d.zone(ZoneId.of(zone));
+                        b.zone(ZoneId.of(zone));
                     } catch (DateTimeException e) {
-                        throw new ConfigException(canal.path("zone"), "unknown time zone '" + zone + "'", e);
+                        throw new ConfigException(d.path("zone"), "unknown time zone '" + zone + "'", e);
                     }
                 }
-                return d.build();
+                return b.build();
             }
-            case "debezium":
-                return DebeziumDecoder.create();
-            case "maxwell":
-                return MaxwellDecoder.create();
-            default:
-                throw new ConfigException(c.path("format"), "must be canal, debezium or maxwell, not '" + format + "'");
+            case "debezium": {
+                if (d == null) {
+                    return DebeziumDecoder.create();
+                }
+                DebeziumDecoder.Builder b = DebeziumDecoder.builder();
+                b.tinyint1AsBoolean(d.bool("tinyint1AsBoolean", false));
+                BiPredicate<String, String> synced = syncedTables(d);
+                if (synced != null) {
+                    b.syncedTables(synced);
+                }
+                return b.build();
+            }
+            default: {
+                if (d == null) {
+                    return MaxwellDecoder.create();
+                }
+                MaxwellDecoder.Builder b = MaxwellDecoder.builder();
+                BiPredicate<String, String> synced = syncedTables(d);
+                if (synced != null) {
+                    b.syncedTables(synced);
+                }
+                return b.build();
+            }
         }
+    }
+
+    /**
+     * {@code syncedTables}: regular expressions, each matched against the whole of
+     * {@code database.table}; null when absent (every table counts as synced).
+     */
+    @Nullable
+    private static BiPredicate<String, String> syncedTables(ConfigSection d) {
+        if (!d.has("syncedTables")) {
+            return null;
+        }
+        List<String> regexes = d.stringList("syncedTables");
+        if (regexes.isEmpty()) {
+            throw new ConfigException(d.path("syncedTables"), "must list at least one database.table pattern");
+        }
+        List<Pattern> patterns = new ArrayList<>(regexes.size());
+        for (String regex : regexes) {
+            try {
+                patterns.add(Pattern.compile(regex));
+            } catch (PatternSyntaxException e) {
+                throw new ConfigException(d.path("syncedTables"), "invalid regular expression '" + regex + "': "
+                        + e.getDescription(), e);
+            }
+        }
+        return (database, table) -> {
+            String qualified = database + "." + table;
+            for (Pattern p : patterns) {
+                if (p.matcher(qualified).matches()) {
+                    return true;
+                }
+            }
+            return false;
+        };
     }
 
     private static StartPosition startPosition(ConfigSection c, String s) {

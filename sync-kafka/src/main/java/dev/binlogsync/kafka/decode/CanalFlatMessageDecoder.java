@@ -11,6 +11,7 @@ import dev.binlogsync.core.internal.RowMap;
 import dev.binlogsync.kafka.internal.ByteRangeCache;
 import dev.binlogsync.kafka.internal.Json;
 import dev.binlogsync.kafka.internal.MysqlColumnType;
+import dev.binlogsync.kafka.internal.Unfollowable;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -27,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BiPredicate;
 import javax.annotation.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,8 +52,9 @@ import org.slf4j.LoggerFactory;
  * <tr><td>tinyint, smallint, mediumint, int</td><td>{@code Integer}</td></tr>
  * <tr><td>int unsigned, bigint</td><td>{@code Long}</td></tr>
  * <tr><td>bigint unsigned</td><td>{@code Long}, or {@code BigInteger} beyond {@code Long.MAX_VALUE}</td></tr>
- * <tr><td>tinyint(1), bool</td><td>{@code Boolean} (0 false, anything else true), or {@code Integer}
- *     with {@link Builder#tinyint1AsBoolean(boolean) tinyint1AsBoolean(false)}</td></tr>
+ * <tr><td>tinyint(1), bool</td><td>{@code Integer} (the column holds -128..127, or 0..255 unsigned:
+ *     the 1 is a display width); with {@link Builder#tinyint1AsBoolean(boolean) tinyint1AsBoolean(true)}
+ *     {@code Boolean} for 0 and 1, and a {@link DecodeException} for any other value</td></tr>
  * <tr><td>decimal, numeric</td><td>{@code BigDecimal}, exactly as sent (scale kept)</td></tr>
  * <tr><td>float / double</td><td>{@code Float} / {@code Double}</td></tr>
  * <tr><td>bit(1) / bit(n)</td><td>{@code Boolean} / {@code Long} (Canal sends the number)</td></tr>
@@ -71,10 +74,20 @@ import org.slf4j.LoggerFactory;
  * makes the whole message fail with a {@link DecodeException} naming the table, column, type, row
  * and value.
  *
+ * <p><b>Changes the index cannot follow</b> are {@link DecodeException}s (the pipeline's failure
+ * policy decides: stop by default, dead letter, or counted skip), never a silent drop:
+ * {@code TRUNCATE} and {@code ERASE} ({@code DROP TABLE}) of a table in
+ * {@link Builder#syncedTables(BiPredicate) syncedTables} (every table by default), as they remove
+ * rows without a row event; a {@code QUERY} message with {@code isDdl: false} (a statement-format
+ * change, {@code binlog_format=STATEMENT} or {@code MIXED}, which carries no rows) of such a table;
+ * and an {@code INSERT}, {@code UPDATE} or {@code DELETE} with an empty {@code data} array. When
+ * the message names no table, the table counts as synced.
+ *
  * <p><b>DDL</b> ({@code isDdl: true}, or a type such as {@code ALTER}, {@code CREATE},
- * {@code ERASE}, {@code TRUNCATE}, {@code RENAME}, {@code CINDEX}, {@code DINDEX}, {@code QUERY})
- * yields no events; it is logged at INFO and passed to the optional {@link DdlListener}. Any other
- * unknown {@code type} is a {@link DecodeException}.
+ * {@code RENAME}, {@code CINDEX}, {@code DINDEX}, {@code QUERY}; and {@code TRUNCATE} /
+ * {@code ERASE} of a table outside {@code syncedTables}, or {@code ERASE} naming no table) yields no
+ * events; it is logged at INFO and passed to the optional {@link DdlListener}. Any other unknown
+ * {@code type} is a {@link DecodeException}.
  *
  * <p><b>Input.</b> UTF-8 JSON (as Canal writes it), optionally after a byte order mark. The
  * message, rows included, is read by a byte scanner: a plain value (printable ASCII without
@@ -106,6 +119,7 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
             List.of("CREATE", "ALTER", "ERASE", "TRUNCATE", "RENAME", "CINDEX", "DINDEX", "QUERY", "GTID");
 
     private final boolean tinyint1AsBoolean;
+    private final BiPredicate<String, String> syncedTables;
     private final DateTimeStyle dateTimeStyle;
     private final ZoneId zone;
     @Nullable
@@ -123,12 +137,16 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
 
     private CanalFlatMessageDecoder(Builder b) {
         this.tinyint1AsBoolean = b.tinyint1AsBoolean;
+        this.syncedTables = b.syncedTables;
         this.dateTimeStyle = b.dateTimeStyle;
         this.zone = b.zone;
         this.ddlListener = b.ddlListener;
     }
 
-    /** A decoder with the defaults: tinyint(1) as boolean, {@link DateTimeStyle#ISO_LOCAL}, UTC. */
+    /**
+     * A decoder with the defaults: tinyint(1) as its number, {@link DateTimeStyle#ISO_LOCAL}, UTC,
+     * every table counts as synced.
+     */
     public static CanalFlatMessageDecoder create() {
         return builder().build();
     }
@@ -162,6 +180,17 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
             String db = m.database == null ? "" : m.database;
             String table = m.table == null ? "" : m.table;
             String sql = m.sql == null ? "" : m.sql;
+            boolean reset = "TRUNCATE".equals(type) || ("ERASE".equals(type) && !table.isEmpty());
+            boolean statement = "QUERY".equals(type) && !m.isDdl;
+            // a table whose name the message leaves out may be a synced one
+            if ((reset || statement) && (table.isEmpty() || syncedTables.test(db, table))) {
+                if (reset) {
+                    throw Unfollowable.tableReset(db, table, "TRUNCATE".equals(type) ? "TRUNCATE TABLE" : "DROP TABLE");
+                }
+                throw new DecodeException(db + "." + table + ": a statement-format change (QUERY, not DDL) carries no rows and"
+                        + " cannot be applied to the index; the binlog must be in ROW format (binlog_format=ROW): "
+                        + abbreviate(sql));
+            }
             LOG.info("Skipping DDL at {}: {} on {}.{}: {}", position, type, db, table, sql);
             if (ddlListener != null) {
                 ddlListener.onDdl(db, table, type == null ? "" : type, sql, position);
@@ -194,6 +223,11 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         }
         List<String> pks = m.pkNames == null ? List.of() : m.pkNames;
         int n = m.data.size();
+        if (n == 0) {
+            throw new DecodeException(m.database + "." + m.table + ": " + (op == Operation.DELETE ? "a " : "an ") + type
+                    + " message with no rows cannot be applied to the index (a statement-format change?"
+                    + " the binlog must be in ROW format)");
+        }
         List<ChangeEvent> events = n == 1 ? null : new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             Map<String, Object> row = typed(m, m.data.get(i), i, "data");
@@ -210,7 +244,7 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
             }
             events.add(e);
         }
-        return n == 0 ? List.of() : events;
+        return events;
     }
 
     /** The row with each value typed by its column's type (the row's arrays become the map's). */
@@ -266,10 +300,10 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
             }
             case TINYINT1: {
                 long v = smallInteger(b, start, end, 9);
-                if (v != NOT_SMALL) {
-                    return tinyint1AsBoolean ? (Object) Boolean.valueOf(v != 0) : (Object) Integer.valueOf((int) v);
+                if (v != NOT_SMALL && (!tinyint1AsBoolean || v == 0 || v == 1)) {
+                    return tinyint1AsBoolean ? (Object) Boolean.valueOf(v == 1) : (Object) Integer.valueOf((int) v);
                 }
-                break;
+                break; // the string path names the value that is not a boolean
             }
             case DECIMAL: {
                 BigDecimal small = smallDecimal(b, start, end);
@@ -392,7 +426,14 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
                     }
                 case TINYINT1:
                     int v = Integer.parseInt(s);
-                    return tinyint1AsBoolean ? (Object) Boolean.valueOf(v != 0) : (Object) Integer.valueOf(v);
+                    if (!tinyint1AsBoolean) {
+                        return Integer.valueOf(v);
+                    }
+                    if (v != 0 && v != 1) {
+                        throw Unfollowable.notABoolean(m.database + "." + m.table + "." + column, part + "[" + index + "]",
+                                "'" + abbreviate(s) + "'");
+                    }
+                    return Boolean.valueOf(v == 1);
                 case DECIMAL:
                     return new BigDecimal(s);
                 case FLOAT:
@@ -1448,7 +1489,8 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
      * more than once.
      */
     public static final class Builder {
-        private boolean tinyint1AsBoolean = true;
+        private boolean tinyint1AsBoolean;
+        private BiPredicate<String, String> syncedTables = (database, table) -> true;
         private DateTimeStyle dateTimeStyle = DateTimeStyle.ISO_LOCAL;
         private ZoneId zone = ZoneOffset.UTC;
         @Nullable
@@ -1457,9 +1499,28 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         private Builder() {
         }
 
-        /** Whether {@code tinyint(1)} columns become {@code Boolean} (default) or {@code Integer}. */
+        /**
+         * Whether {@code tinyint(1)} (and {@code bool}) columns become {@code Boolean}; default
+         * false: they keep their number as an {@code Integer}, since the column stores -128..127
+         * (0..255 unsigned) whatever its display width. When true, 0 becomes false, 1 true, and
+         * any other value makes the message a {@link DecodeException} naming the column and value
+         * (for the failure policy), so no value is ever changed silently.
+         */
         public Builder tinyint1AsBoolean(boolean asBoolean) {
             this.tinyint1AsBoolean = asBoolean;
+            return this;
+        }
+
+        /**
+         * The tables whose {@code TRUNCATE}, {@code DROP TABLE} and statement-format changes are
+         * errors: {@code (database, table) -> true} for a table the pipeline syncs. Default: every
+         * table. Such a change of any other table is skipped as DDL (logged, and passed to the
+         * {@link #ddlListener}); rows of every table are decoded whatever this says (the rules
+         * decide about them). With {@code Rules}:
+         * {@code syncedTables((db, t) -> !rules.rulesFor(db, t).isEmpty())}.
+         */
+        public Builder syncedTables(BiPredicate<String, String> tables) {
+            this.syncedTables = Objects.requireNonNull(tables, "syncedTables");
             return this;
         }
 

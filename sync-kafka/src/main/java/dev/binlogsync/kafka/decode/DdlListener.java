@@ -4,7 +4,8 @@ import dev.binlogsync.core.SourcePosition;
 
 /**
  * Told about schema changes (DDL) a decoder skips, e.g. to alert an operator or to update an index
- * mapping. Called on the decoding (pipeline) thread, synchronously; keep it short. An exception
+ * mapping; also about a {@code TRUNCATE}, {@code DROP TABLE} or statement-format change of a table
+ * outside the decoder's {@code syncedTables} (of a synced table those are decode errors instead). Called on the decoding (pipeline) thread, synchronously; keep it short. An exception
  * thrown here makes the record count as undecodable (the failure policy decides).
  */
 @FunctionalInterface

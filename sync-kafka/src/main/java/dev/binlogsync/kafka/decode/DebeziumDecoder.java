@@ -7,6 +7,7 @@ import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.internal.RowMap;
 import dev.binlogsync.kafka.internal.JsonValues;
+import dev.binlogsync.kafka.internal.Unfollowable;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -17,7 +18,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BiPredicate;
 import javax.annotation.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decodes Debezium MySQL change events written with the Kafka Connect JSON converter, with
@@ -30,8 +34,12 @@ import javax.annotation.Nullable;
  *       whose value changed (empty when {@code before} is null); {@code d} becomes
  *       {@link Operation#DELETE} with {@code before} as the row.</li>
  *   <li>A tombstone (null value, or a null payload) yields no events.</li>
- *   <li>{@code t} (truncate) cannot be applied row by row and is a {@link DecodeException}, as is
- *       any other {@code op}; so is a missing {@code source.db} / {@code source.table}.</li>
+ *   <li>{@code t} (truncate, sent when the connector's {@code skipped.operations} does not skip
+ *       it) of a table in {@link Builder#syncedTables(BiPredicate) syncedTables} (every table by
+ *       default) cannot be applied row by row and is a {@link DecodeException} saying so (the
+ *       failure policy decides); of any other table it is logged and yields no events. Any other
+ *       unknown {@code op} is a {@link DecodeException}; so is a missing {@code source.db} /
+ *       {@code source.table}.</li>
  *   <li>{@link ChangeEvent#database()} / {@link ChangeEvent#table()} come from {@code source.db} /
  *       {@code source.table}; {@link ChangeEvent#eventTimeMillis()} from {@code source.ts_ms}
  *       (the binlog time), else the envelope's {@code ts_ms}.</li>
@@ -44,6 +52,12 @@ import javax.annotation.Nullable;
  *       schemas such a column cannot be recognised and stays a base64 string: use
  *       {@code decimal.handling.mode=string} or enable schemas. Temporal columns stay as Debezium
  *       encodes them (e.g. epoch days / millis / micros numbers, or ISO strings).</li>
+ *   <li>{@code tinyint}, {@code tinyint(1)} included, arrives as a number ({@code INT16}) and stays
+ *       that number; {@link Builder#tinyint1AsBoolean(boolean)} turns the {@code tinyint(1)}
+ *       columns it can recognise into booleans (0 and 1 only; any other value is a
+ *       {@link DecodeException}). A column the connector itself declares {@code BOOLEAN} (a
+ *       {@code BOOL} column in its DDL) arrives as a JSON boolean and stays one: Debezium made
+ *       that conversion, and any non-zero value is already {@code true} in the message.</li>
  * </ul>
  * Immutable and thread-safe.
  */
@@ -51,13 +65,26 @@ public final class DebeziumDecoder implements MessageDecoder {
 
     private static final String DECIMAL = "org.apache.kafka.connect.data.Decimal";
     private static final String VARIABLE_SCALE_DECIMAL = "io.debezium.data.VariableScaleDecimal";
+    /** Marks a tinyint(1) column in the map of typed fields (compared by identity). */
+    private static final JsonNode TINYINT1 = com.fasterxml.jackson.databind.node.TextNode.valueOf("tinyint(1)");
+    private static final Logger LOG = LoggerFactory.getLogger(DebeziumDecoder.class);
 
-    /** A decoder; it has no settings. */
-    public static DebeziumDecoder create() {
-        return new DebeziumDecoder();
+    private final boolean tinyint1AsBoolean;
+    private final BiPredicate<String, String> syncedTables;
+
+    private DebeziumDecoder(Builder b) {
+        this.tinyint1AsBoolean = b.tinyint1AsBoolean;
+        this.syncedTables = b.syncedTables;
     }
 
-    private DebeziumDecoder() {
+    /** A decoder with the defaults: numbers stay numbers, every table counts as synced. */
+    public static DebeziumDecoder create() {
+        return builder().build();
+    }
+
+    /** A builder with the defaults of {@link #create()}. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
@@ -74,13 +101,13 @@ public final class DebeziumDecoder implements MessageDecoder {
             throw new DecodeException("a Debezium record value must be a JSON object, got " + root.getNodeType());
         }
         JsonNode payload = root;
-        Map<String, JsonNode> decimalFields = Map.of();
+        Map<String, JsonNode> typedFields = Map.of();
         if (root.has("payload") && root.has("schema")) {
             payload = root.get("payload");
             if (payload == null || payload.isNull()) {
                 return List.of();
             }
-            decimalFields = decimalFields(root.get("schema"));
+            typedFields = typedFields(root.get("schema"));
         }
         String op = JsonValues.requireText(payload, "op", "the Debezium payload");
         JsonNode source = payload.get("source");
@@ -99,23 +126,27 @@ public final class DebeziumDecoder implements MessageDecoder {
             case "c":
             case "r":
                 operation = Operation.INSERT;
-                row = image(payload, "after", decimalFields, db, table, op);
+                row = image(payload, "after", typedFields, db, table, op);
                 break;
             case "u":
                 operation = Operation.UPDATE;
-                row = image(payload, "after", decimalFields, db, table, op);
+                row = image(payload, "after", typedFields, db, table, op);
                 JsonNode beforeNode = payload.get("before");
                 if (beforeNode != null && !beforeNode.isNull()) {
-                    RowMap before = image(payload, "before", decimalFields, db, table, op);
+                    RowMap before = image(payload, "before", typedFields, db, table, op);
                     old = changed(before, row);
                 }
                 break;
             case "d":
                 operation = Operation.DELETE;
-                row = image(payload, "before", decimalFields, db, table, op);
+                row = image(payload, "before", typedFields, db, table, op);
                 break;
             case "t":
-                throw new DecodeException("op 't' (truncate of " + db + "." + table + ") cannot be applied row by row");
+                if (syncedTables.test(db, table)) {
+                    throw Unfollowable.tableReset(db, table, "TRUNCATE TABLE");
+                }
+                LOG.info("Skipping a truncate of {}.{} at {}: not a synced table", db, table, position);
+                return List.of();
             default:
                 throw new DecodeException("unknown op '" + op + "' on " + db + "." + table + " (expected c, u, d or r)");
         }
@@ -139,8 +170,7 @@ public final class DebeziumDecoder implements MessageDecoder {
         return old;
     }
 
-    private static RowMap image(JsonNode payload, String field, Map<String, JsonNode> decimals,
-            String db, String table, String op) {
+    private RowMap image(JsonNode payload, String field, Map<String, JsonNode> typed, String db, String table, String op) {
         JsonNode node = payload.get(field);
         if (node == null || !node.isObject()) {
             throw new DecodeException("missing '" + field + "' in a Debezium op '" + op + "' on " + db + "." + table);
@@ -149,11 +179,35 @@ public final class DebeziumDecoder implements MessageDecoder {
         Iterator<Map.Entry<String, JsonNode>> it = node.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
-            JsonNode schema = decimals.get(e.getKey());
-            row.put(e.getKey(), schema == null ? JsonValues.toJava(e.getValue())
-                    : decimal(e.getKey(), e.getValue(), schema, db, table));
+            JsonNode schema = typed.get(e.getKey());
+            Object value;
+            if (schema == null) {
+                value = JsonValues.toJava(e.getValue());
+            } else if (schema == TINYINT1) {
+                value = tinyint1(e.getKey(), e.getValue(), field, db, table);
+            } else {
+                value = decimal(e.getKey(), e.getValue(), schema, db, table);
+            }
+            row.put(e.getKey(), value);
         }
         return row;
+    }
+
+    /** A tinyint(1) column's value as a boolean: 0 or 1 (or a boolean), else a {@link DecodeException}. */
+    @Nullable
+    private static Boolean tinyint1(String column, JsonNode value, String field, String db, String table) {
+        if (value.isNull()) {
+            return null;
+        }
+        if (value.isBoolean()) {
+            return value.booleanValue();
+        }
+        if (value.isIntegralNumber() && value.canConvertToInt() && (value.intValue() == 0 || value.intValue() == 1)) {
+            return value.intValue() == 1;
+        }
+        String shown = value.toString();
+        throw Unfollowable.notABoolean(db + "." + table + "." + column, "'" + field + "'",
+                shown.length() <= 64 ? shown : shown.substring(0, 61) + "...");
     }
 
     @Nullable
@@ -177,8 +231,12 @@ public final class DebeziumDecoder implements MessageDecoder {
         }
     }
 
-    /** Column name to field schema, for the decimal columns of the before/after structs. */
-    private static Map<String, JsonNode> decimalFields(@Nullable JsonNode schema) {
+    /**
+     * Column name to field schema for the columns of the before/after structs that are not read as
+     * plain JSON: decimals, and with {@link Builder#tinyint1AsBoolean(boolean)} the columns whose
+     * propagated source type is {@code tinyint(1)} (mapped to {@link #TINYINT1}).
+     */
+    private Map<String, JsonNode> typedFields(@Nullable JsonNode schema) {
         if (schema == null || !schema.path("fields").isArray()) {
             return Map.of();
         }
@@ -192,10 +250,20 @@ public final class DebeziumDecoder implements MessageDecoder {
                 String logical = column.path("name").asText();
                 if (DECIMAL.equals(logical) || VARIABLE_SCALE_DECIMAL.equals(logical)) {
                     out.put(column.path("field").asText(), column);
+                } else if (tinyint1AsBoolean && isTinyint1(column)) {
+                    out.put(column.path("field").asText(), TINYINT1);
                 }
             }
         }
         return out;
+    }
+
+    /** Whether a field schema carries {@code column.propagate.source.type}'s parameters of a {@code tinyint(1)}. */
+    private static boolean isTinyint1(JsonNode column) {
+        JsonNode parameters = column.path("parameters");
+        String type = parameters.path("__debezium.source.column.type").asText("");
+        return (type.equalsIgnoreCase("TINYINT") || type.equalsIgnoreCase("TINYINT UNSIGNED"))
+                && "1".equals(parameters.path("__debezium.source.column.length").asText(""));
     }
 
     private static List<String> primaryKeys(@Nullable byte[] key) {
@@ -216,6 +284,49 @@ public final class DebeziumDecoder implements MessageDecoder {
 
     @Override
     public String toString() {
-        return "DebeziumDecoder";
+        return "DebeziumDecoder{tinyint1AsBoolean=" + tinyint1AsBoolean + "}";
+    }
+
+    /**
+     * Configures a {@link DebeziumDecoder}. Not thread-safe; {@link #build()} may be called more
+     * than once.
+     */
+    public static final class Builder {
+        private boolean tinyint1AsBoolean;
+        private BiPredicate<String, String> syncedTables = (database, table) -> true;
+
+        private Builder() {
+        }
+
+        /**
+         * Whether {@code tinyint(1)} columns become {@code Boolean}; default false (they keep their
+         * number). Debezium sends a {@code tinyint} as a number ({@code INT16}) and says nothing of
+         * its display width unless the connector propagates source types
+         * ({@code column.propagate.source.type} listing the columns, and {@code schemas.enable=true}):
+         * only columns whose schema carries {@code __debezium.source.column.type=TINYINT} and
+         * {@code __debezium.source.column.length=1} are turned into booleans; others keep their
+         * number. A value other than 0 or 1 in such a column is a {@link DecodeException}.
+         */
+        public Builder tinyint1AsBoolean(boolean asBoolean) {
+            this.tinyint1AsBoolean = asBoolean;
+            return this;
+        }
+
+        /**
+         * The tables whose truncate ({@code op: t}) is an error: {@code (database, table) -> true}
+         * for a table the pipeline syncs. Default: every table. A truncate of any other table is
+         * logged at INFO and yields no events; rows of every table are decoded whatever this says
+         * (the rules decide about them). With {@code Rules}:
+         * {@code syncedTables((db, t) -> !rules.rulesFor(db, t).isEmpty())}.
+         */
+        public Builder syncedTables(BiPredicate<String, String> tables) {
+            this.syncedTables = Objects.requireNonNull(tables, "syncedTables");
+            return this;
+        }
+
+        /** The decoder. */
+        public DebeziumDecoder build() {
+            return new DebeziumDecoder(this);
+        }
     }
 }

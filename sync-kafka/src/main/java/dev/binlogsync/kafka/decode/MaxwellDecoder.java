@@ -6,12 +6,14 @@ import dev.binlogsync.core.DecodeException;
 import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.kafka.internal.JsonValues;
+import dev.binlogsync.kafka.internal.Unfollowable;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BiPredicate;
 import javax.annotation.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,13 +31,19 @@ import org.slf4j.LoggerFactory;
  *       messages ({@code table-create}, {@code table-alter}, {@code database-drop}, ...; Maxwell's
  *       {@code output_ddl}), which are logged at INFO and passed to the optional {@link DdlListener}.
  *       Any other {@code type} is a {@link DecodeException}.</li>
+ *   <li>{@code table-drop} of a table in {@link Builder#syncedTables(BiPredicate) syncedTables}
+ *       (every table by default; a message naming no table counts as synced) removes rows without
+ *       a row event and is a {@link DecodeException} saying so (the failure policy decides); of
+ *       any other table it is skipped DDL. Maxwell writes nothing for {@code TRUNCATE}, so a
+ *       truncate cannot be seen in its stream at all: its documents stay until re-synced.</li>
  *   <li>{@code ts} is in epoch <b>seconds</b>; {@link ChangeEvent#eventTimeMillis()} is {@code ts * 1000}.</li>
  *   <li>{@link ChangeEvent#primaryKeys()}: the value's {@code primary_key_columns} when present
  *       ({@code output_primary_key_columns}), else the {@code pk.*} fields of the default key
  *       {@code {"database":..,"table":..,"pk.id":..}}, else the column names of the array key format
  *       ({@code ["db","table",[{"id":1}]]}); empty when none of these is there.</li>
  *   <li>Values keep their JSON types (numbers with a fraction as exact {@code BigDecimal}); Maxwell
- *       already renders datetimes as strings.</li>
+ *       already renders datetimes as strings. A {@code tinyint(1)} arrives as its number and stays
+ *       that number; Maxwell's messages carry no column types, so there is no boolean option.</li>
  * </ul>
  * Immutable and thread-safe.
  */
@@ -45,19 +53,26 @@ public final class MaxwellDecoder implements MessageDecoder {
 
     @Nullable
     private final DdlListener ddlListener;
+    private final BiPredicate<String, String> syncedTables;
 
-    private MaxwellDecoder(@Nullable DdlListener ddlListener) {
-        this.ddlListener = ddlListener;
+    private MaxwellDecoder(Builder b) {
+        this.ddlListener = b.ddlListener;
+        this.syncedTables = b.syncedTables;
     }
 
-    /** A decoder without a DDL listener. */
+    /** A decoder with the defaults: no DDL listener, every table counts as synced. */
     public static MaxwellDecoder create() {
-        return new MaxwellDecoder(null);
+        return builder().build();
     }
 
-    /** A decoder that tells {@code ddlListener} about the DDL messages it skips. */
+    /** A decoder that tells {@code ddlListener} about the DDL messages it skips; otherwise the defaults. */
     public static MaxwellDecoder withDdlListener(DdlListener ddlListener) {
-        return new MaxwellDecoder(Objects.requireNonNull(ddlListener, "ddlListener"));
+        return builder().ddlListener(Objects.requireNonNull(ddlListener, "ddlListener")).build();
+    }
+
+    /** A builder with the defaults of {@link #create()}. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
@@ -90,6 +105,10 @@ public final class MaxwellDecoder implements MessageDecoder {
                 if (type.startsWith("table-") || type.startsWith("database-")) {
                     String db = root.path("database").asText("");
                     String table = root.path("table").asText("");
+                    // a table whose name the message leaves out may be a synced one
+                    if (type.equals("table-drop") && (table.isEmpty() || syncedTables.test(db, table))) {
+                        throw Unfollowable.tableReset(db, table, "DROP TABLE");
+                    }
                     String sql = root.path("sql").asText("");
                     LOG.info("Skipping DDL at {}: {} on {}.{}: {}", position, type, db, table, sql);
                     if (ddlListener != null) {
@@ -152,5 +171,41 @@ public final class MaxwellDecoder implements MessageDecoder {
     @Override
     public String toString() {
         return "MaxwellDecoder{ddlListener=" + (ddlListener != null) + "}";
+    }
+
+    /**
+     * Configures a {@link MaxwellDecoder}. Not thread-safe; {@link #build()} may be called more
+     * than once.
+     */
+    public static final class Builder {
+        @Nullable
+        private DdlListener ddlListener;
+        private BiPredicate<String, String> syncedTables = (database, table) -> true;
+
+        private Builder() {
+        }
+
+        /** Told about each skipped DDL message; default none (DDL is only logged). */
+        public Builder ddlListener(@Nullable DdlListener listener) {
+            this.ddlListener = listener;
+            return this;
+        }
+
+        /**
+         * The tables whose {@code table-drop} is an error: {@code (database, table) -> true} for a
+         * table the pipeline syncs. Default: every table. A drop of any other table is skipped as
+         * DDL (logged, and passed to the {@link #ddlListener}); rows of every table are decoded
+         * whatever this says (the rules decide about them). With {@code Rules}:
+         * {@code syncedTables((db, t) -> !rules.rulesFor(db, t).isEmpty())}.
+         */
+        public Builder syncedTables(BiPredicate<String, String> tables) {
+            this.syncedTables = Objects.requireNonNull(tables, "syncedTables");
+            return this;
+        }
+
+        /** The decoder. */
+        public MaxwellDecoder build() {
+            return new MaxwellDecoder(this);
+        }
     }
 }

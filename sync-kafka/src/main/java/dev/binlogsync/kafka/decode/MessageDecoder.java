@@ -15,7 +15,8 @@ import javax.annotation.Nullable;
  * {@link DecodeException} whose message says what is wrong (which field, which column, which
  * value); {@code KafkaSource} prefixes it with the topic, partition and offset and hands the record
  * to the pipeline's failure policy. Any other runtime exception is treated the same way; a decoder
- * must never return null and never silently drop a row.
+ * must never return null and never silently drop a row or change a value: a change it cannot
+ * express as rows (a {@code TRUNCATE}, a statement-format change) is a {@link DecodeException}.
  *
  * <p><b>Threading.</b> Called by the pipeline thread only, but the decoders of this package are
  * immutable and thread-safe, so one instance may serve several sources.

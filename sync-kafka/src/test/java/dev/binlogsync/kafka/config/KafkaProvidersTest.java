@@ -7,16 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.binlogsync.core.DeadLetterSink;
+import dev.binlogsync.core.DecodeException;
+import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.Source;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.config.ConfigException;
 import dev.binlogsync.core.config.ConfigLoader;
+import dev.binlogsync.core.config.ConfigSection;
 import dev.binlogsync.core.config.PipelineConfig;
 import dev.binlogsync.core.testing.RecordingBulkSink;
 import dev.binlogsync.kafka.KafkaDeadLetterSink;
 import dev.binlogsync.kafka.KafkaSource;
+import dev.binlogsync.kafka.decode.MessageDecoder;
 import dev.binlogsync.kafka.testing.EmbeddedKafka;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -88,6 +93,51 @@ class KafkaProvidersTest {
         assertTrue(autoCommit.getMessage().contains("not allowed"), autoCommit.getMessage());
         assertEquals("source.groupId", fails("{" + RULES + ", \"source\": {\"type\": \"kafka\", \"bootstrapServers\": \"a:1\","
                 + " \"topics\": [\"t\"]}}").path());
+    }
+
+    @Test
+    void decoderSettingsOfEachFormatComeFromTheObjectNamedAfterIt() {
+        byte[] tinyint2 = ("{\"data\":[{\"id\":\"1\",\"flag\":\"2\"}],\"database\":\"shop\",\"isDdl\":false,"
+                + "\"mysqlType\":{\"id\":\"int(11)\",\"flag\":\"tinyint(1)\"},\"pkNames\":[\"id\"],\"table\":\"orders\","
+                + "\"type\":\"INSERT\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        SourcePosition pos = new SourcePosition("t-0", 1);
+        MessageDecoder canalDefault = KafkaSourceProvider.decoder(section(Map.of("format", "canal")));
+        assertEquals(2, canalDefault.decode(null, tinyint2, pos).get(0).row().get("flag"), "tinyint(1) keeps its number");
+        MessageDecoder canalBoolean = KafkaSourceProvider.decoder(section(Map.of("canal", Map.of("tinyint1AsBoolean", true))));
+        assertThrows(DecodeException.class, () -> canalBoolean.decode(null, tinyint2, pos));
+
+        String truncate = "{\"database\":\"shop\",\"isDdl\":true,\"sql\":\"TRUNCATE %1$s\",\"table\":\"%1$s\",\"type\":\"TRUNCATE\"}";
+        MessageDecoder scoped = KafkaSourceProvider.decoder(section(Map.of("canal",
+                Map.of("syncedTables", List.of("shop\\.orders", "shop\\.order_item_[0-9]+")))));
+        assertEquals(List.of(), scoped.decode(null, utf8(String.format(truncate, "audit")), pos));
+        assertThrows(DecodeException.class, () -> scoped.decode(null, utf8(String.format(truncate, "order_item_3")), pos));
+        assertThrows(DecodeException.class, () -> scoped.decode(null, utf8(String.format(truncate, "orders")), pos));
+
+        String debeziumTruncate = "{\"source\":{\"db\":\"shop\",\"table\":\"%s\"},\"op\":\"t\"}";
+        MessageDecoder debezium = KafkaSourceProvider.decoder(section(Map.of("format", "debezium", "debezium",
+                Map.of("tinyint1AsBoolean", true, "syncedTables", List.of("shop\\.orders")))));
+        assertEquals("DebeziumDecoder{tinyint1AsBoolean=true}", debezium.toString());
+        assertEquals(List.of(), debezium.decode(null, utf8(String.format(debeziumTruncate, "audit")), pos));
+        assertThrows(DecodeException.class, () -> debezium.decode(null, utf8(String.format(debeziumTruncate, "orders")), pos));
+
+        String maxwellDrop = "{\"type\":\"table-drop\",\"database\":\"shop\",\"table\":\"%s\",\"sql\":\"DROP TABLE x\"}";
+        MessageDecoder maxwell = KafkaSourceProvider.decoder(section(Map.of("format", "maxwell", "maxwell",
+                Map.of("syncedTables", List.of("shop\\.orders")))));
+        assertEquals(List.of(), maxwell.decode(null, utf8(String.format(maxwellDrop, "_orders_del")), pos));
+        assertThrows(DecodeException.class, () -> maxwell.decode(null, utf8(String.format(maxwellDrop, "orders")), pos));
+
+        assertEquals("source.canal", assertThrows(ConfigException.class, () -> KafkaSourceProvider.decoder(
+                section(Map.of("format", "debezium", "canal", Map.of())))).path());
+        assertEquals("source.maxwell.syncedTables", assertThrows(ConfigException.class, () -> KafkaSourceProvider.decoder(
+                section(Map.of("format", "maxwell", "maxwell", Map.of("syncedTables", List.of("shop.(orders")))))).path());
+    }
+
+    private static ConfigSection section(Map<String, Object> values) {
+        return new ConfigSection("source", values, Map.of());
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Test

@@ -42,7 +42,7 @@ class CanalFlatMessageDecoderTest {
         Map<String, Object> r = e.row();
         assertEquals(new BigInteger("18446744073709551615"), r.get("id"), "unsigned bigint beyond Long stays exact");
         assertEquals(-5, r.get("small"));
-        assertEquals(Boolean.TRUE, r.get("active"));
+        assertEquals(1, r.get("active"), "tinyint(1) is a number by default");
         assertEquals(4294967295L, r.get("qty"));
         assertEquals(-42, r.get("stock"));
         assertEquals(9007199254740993L, r.get("views"));
@@ -133,10 +133,88 @@ class CanalFlatMessageDecoderTest {
     }
 
     @Test
-    void tinyint1CanStayAnInteger() {
-        Map<String, Object> row = CanalFlatMessageDecoder.builder().tinyint1AsBoolean(false).build()
-                .decode(null, bytes("canal/insert-all-types.json"), POS).get(0).row();
-        assertEquals(1, row.get("active"));
+    void tinyint1KeepsItsNumberByDefaultAlsoBeyondZeroAndOne() {
+        for (String v : new String[] {"0", "1", "2", "-128", "127"}) {
+            assertEquals(Integer.valueOf(v), decoder.decode(null, tinyint1Row(v, "tinyint(1)"), POS).get(0).row().get("flag"), v);
+            assertEquals(Integer.valueOf(v), decoder.decode(null, tinyint1Row(v, "tinyint(1) unsigned"), POS).get(0).row().get("flag"), v);
+            assertEquals(Integer.valueOf(v), decoder.decode(null, tinyint1Row(v, "boolean"), POS).get(0).row().get("flag"), v);
+        }
+        assertEquals(255, decoder.decode(null, tinyint1Row("255", "tinyint(1) unsigned"), POS).get(0).row().get("flag"));
+    }
+
+    @Test
+    void tinyint1AsBooleanGivesBooleansForZeroAndOneAndADecodeErrorForAnyOtherValue() {
+        CanalFlatMessageDecoder asBoolean = CanalFlatMessageDecoder.builder().tinyint1AsBoolean(true).build();
+        assertEquals(Boolean.FALSE, asBoolean.decode(null, tinyint1Row("0", "tinyint(1)"), POS).get(0).row().get("flag"));
+        assertEquals(Boolean.TRUE, asBoolean.decode(null, tinyint1Row("1", "tinyint(1)"), POS).get(0).row().get("flag"));
+        assertEquals(Boolean.TRUE, asBoolean.decode(null, tinyint1Row("\\u0031", "tinyint(1)"), POS).get(0).row().get("flag"),
+                "the string path (an escaped value) agrees");
+        for (String v : new String[] {"2", "-1", "127", "\\u0032"}) {
+            DecodeException e = assertThrows(DecodeException.class, () -> asBoolean.decode(null, tinyint1Row(v, "tinyint(1)"), POS), v);
+            assertTrue(e.getMessage().startsWith("column shop.orders.flag (tinyint(1)) in data[0]: value '"), e.getMessage());
+            assertTrue(e.getMessage().endsWith("is not 0 or 1, so it cannot be a boolean (tinyint1AsBoolean)"), e.getMessage());
+        }
+        assertEquals(Integer.valueOf(1), asBoolean.decode(null, tinyint1Row("1", "tinyint(4)"), POS).get(0).row().get("flag"),
+                "only tinyint(1) becomes a boolean");
+    }
+
+    private static byte[] tinyint1Row(String value, String type) {
+        return utf8("{\"data\":[{\"id\":\"1\",\"flag\":\"" + value + "\"}],\"database\":\"shop\",\"isDdl\":false,"
+                + "\"mysqlType\":{\"id\":\"int(11)\",\"flag\":\"" + type + "\"},\"pkNames\":[\"id\"],\"table\":\"orders\","
+                + "\"type\":\"INSERT\"}");
+    }
+
+    @Test
+    void truncateAndDropTableOfASyncedTableAreDecodeErrorsSayingWhatHappened() {
+        DecodeException truncate = assertThrows(DecodeException.class, () -> decoder.decode(null, ddl("TRUNCATE", "orders",
+                "TRUNCATE TABLE orders"), POS));
+        assertEquals("shop.orders: TRUNCATE TABLE cannot be applied to the index (it removes every row without a row event);"
+                + " re-sync the table's documents, or leave the table out of syncedTables if it is not synced", truncate.getMessage());
+        DecodeException drop = assertThrows(DecodeException.class, () -> decoder.decode(null, ddl("ERASE", "orders",
+                "DROP TABLE orders"), POS));
+        assertTrue(drop.getMessage().startsWith("shop.orders: DROP TABLE cannot be applied to the index"), drop.getMessage());
+    }
+
+    @Test
+    void truncateAndDropTableOfATableOutsideSyncedTablesAreSkippedAsDdl() {
+        List<String> seen = new ArrayList<>();
+        CanalFlatMessageDecoder scoped = CanalFlatMessageDecoder.builder()
+                .syncedTables((db, table) -> db.equals("shop") && table.equals("orders"))
+                .ddlListener((db, table, type, sql, pos) -> seen.add(type + " " + db + "." + table))
+                .build();
+        assertEquals(List.of(), scoped.decode(null, ddl("TRUNCATE", "audit_log", "TRUNCATE TABLE audit_log"), POS));
+        assertEquals(List.of(), scoped.decode(null, ddl("ERASE", "_orders_del", "DROP TABLE _orders_del"), POS));
+        assertEquals(List.of("TRUNCATE shop.audit_log", "ERASE shop._orders_del"), seen);
+        assertThrows(DecodeException.class, () -> scoped.decode(null, ddl("TRUNCATE", "orders", "TRUNCATE orders"), POS));
+        assertEquals(1, scoped.decode(null, tinyint1Row("1", "tinyint(1)"), POS).size(), "rows are decoded whatever the scope");
+    }
+
+    @Test
+    void aStatementFormatChangeIsADecodeErrorNotASilentDrop() {
+        String query = "{\"data\":null,\"database\":\"shop\",\"isDdl\":false,\"sql\":\"UPDATE orders SET status='PAID' WHERE id < 10\","
+                + "\"table\":\"orders\",\"type\":\"QUERY\"}";
+        DecodeException e = assertThrows(DecodeException.class, () -> decoder.decode(null, utf8(query), POS));
+        assertTrue(e.getMessage().startsWith("shop.orders: a statement-format change (QUERY, not DDL) carries no rows and cannot"
+                + " be applied to the index; the binlog must be in ROW format (binlog_format=ROW)"), e.getMessage());
+        String noRows = "{\"data\":[],\"database\":\"shop\",\"isDdl\":false,\"table\":\"orders\",\"type\":\"UPDATE\"}";
+        assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null, utf8(noRows), POS)).getMessage()
+                .contains("an UPDATE message with no rows"));
+        assertEquals(List.of(), decoder.decode(null, ddl("QUERY", "", "DROP DATABASE scratch"), POS), "a DDL QUERY stays DDL");
+    }
+
+    @Test
+    void alterAndCreateStaySkippedDdl() {
+        List<String> seen = new ArrayList<>();
+        CanalFlatMessageDecoder d = CanalFlatMessageDecoder.builder().ddlListener((db, t, type, sql, pos) -> seen.add(type)).build();
+        assertEquals(List.of(), d.decode(null, bytes("canal/ddl-alter.json"), POS));
+        assertEquals(List.of(), d.decode(null, ddl("CREATE", "orders2", "CREATE TABLE orders2 (id INT)"), POS));
+        assertEquals(List.of(), d.decode(null, ddl("RENAME", "orders", "RENAME TABLE orders TO _orders_del, _orders_gho TO orders"), POS));
+        assertEquals(List.of("ALTER", "CREATE", "RENAME"), seen);
+    }
+
+    private static byte[] ddl(String type, String table, String sql) {
+        return utf8("{\"data\":null,\"database\":\"shop\",\"es\":1,\"isDdl\":true,\"sql\":\"" + sql + "\",\"table\":\""
+                + table + "\",\"type\":\"" + type + "\"}");
     }
 
     @Test
@@ -144,7 +222,7 @@ class CanalFlatMessageDecoderTest {
         String msg = "{\"type\":\"INSERT\",\"mysqlType\":{\"id\":\"int(11)\",\"ok\":\"tinyint(1)\"},\"table\":\"t\","
                 + "\"pkNames\":[\"id\"],\"database\":\"d\",\"extra\":{\"x\":[1,{\"y\":2}]},\"data\":[{\"id\":\"5\",\"ok\":\"0\"}]}";
         ChangeEvent e = decoder.decode(null, utf8(msg), POS).get(0);
-        assertEquals(Map.of("id", 5, "ok", false), e.row());
+        assertEquals(Map.of("id", 5, "ok", 0), e.row());
         assertEquals(0L, e.eventTimeMillis());
     }
 

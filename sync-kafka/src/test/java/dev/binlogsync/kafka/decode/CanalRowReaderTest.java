@@ -47,7 +47,7 @@ class CanalRowReaderTest {
     @Test
     void valuesTypedFromTheirBytesEqualValuesTypedFromTheirString() {
         List<CanalFlatMessageDecoder> decoders = List.of(CanalFlatMessageDecoder.create(),
-                CanalFlatMessageDecoder.builder().tinyint1AsBoolean(false).dateTimeStyle(DateTimeStyle.RAW).build(),
+                CanalFlatMessageDecoder.builder().tinyint1AsBoolean(true).dateTimeStyle(DateTimeStyle.RAW).build(),
                 CanalFlatMessageDecoder.builder().dateTimeStyle(DateTimeStyle.ISO_UTC).zone(ZoneId.of("Asia/Shanghai")).build());
         int compared = 0;
         int failedBoth = 0;
@@ -77,7 +77,8 @@ class CanalRowReaderTest {
         assertEquals(5, decodeOne(decoder, "int(11)", "\"+5\""));
         assertEquals(123456789012345678L, decodeOne(decoder, "bigint(20)", "\"123456789012345678\""));
         assertEquals(1234567890123456789L, decodeOne(decoder, "bigint(20)", "\"1234567890123456789\""));
-        assertEquals(Boolean.TRUE, decodeOne(decoder, "tinyint(1)", "\"2\""));
+        assertEquals(2, decodeOne(decoder, "tinyint(1)", "\"2\""));
+        assertEquals(Boolean.TRUE, decodeOne(CanalFlatMessageDecoder.builder().tinyint1AsBoolean(true).build(), "tinyint(1)", "\"1\""));
         assertEquals(new BigDecimal("-0.00"), decodeOne(decoder, "decimal(10,2)", "\"-0.00\""));
         assertEquals(2, ((BigDecimal) decodeOne(decoder, "decimal(10,2)", "\"-0.00\"")).scale());
         assertEquals("2024-01-02T03:04:05", decodeOne(decoder, "datetime", "\"2024-01-02 03:04:05\""));

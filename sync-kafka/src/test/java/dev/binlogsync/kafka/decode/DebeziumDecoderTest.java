@@ -96,11 +96,60 @@ class DebeziumDecoderTest {
         assertEquals(new BigDecimal("1.234"), decoder.decode(null, utf8(v), POS).get(0).row().get("n"));
     }
 
+    /** A Debezium message with schemas whose {@code flag} column is a MySQL tinyint(1) (column.propagate.source.type). */
+    private static byte[] tinyint1Message(String op, String before, String after) {
+        String flag = "{\"type\":\"int16\",\"optional\":true,\"parameters\":{\"__debezium.source.column.type\":\"TINYINT\","
+                + "\"__debezium.source.column.length\":\"1\"},\"field\":\"flag\"}";
+        String struct = "{\"type\":\"struct\",\"fields\":[{\"type\":\"int32\",\"field\":\"id\"}," + flag + "],\"optional\":true,"
+                + "\"field\":\"%s\"}";
+        return utf8("{\"schema\":{\"type\":\"struct\",\"fields\":[" + String.format(struct, "before") + "," + String.format(struct, "after")
+                + "]},\"payload\":{\"before\":" + before + ",\"after\":" + after + ",\"source\":{\"db\":\"shop\",\"table\":\"orders\"},"
+                + "\"op\":\"" + op + "\"}}");
+    }
+
+    @Test
+    void tinyint1KeepsItsNumberByDefaultAlsoBeyondZeroAndOne() {
+        for (int v : new int[] {0, 1, 2, -128, 127}) {
+            assertEquals(v, decoder.decode(null, tinyint1Message("c", "null", "{\"id\":1,\"flag\":" + v + "}"), POS)
+                    .get(0).row().get("flag"));
+            assertEquals(v, decoder.decode(null, utf8("{\"before\":null,\"after\":{\"id\":1,\"flag\":" + v + "},"
+                    + "\"source\":{\"db\":\"shop\",\"table\":\"orders\"},\"op\":\"c\"}"), POS).get(0).row().get("flag"));
+        }
+    }
+
+    @Test
+    void tinyint1AsBooleanGivesBooleansForZeroAndOneAndADecodeErrorForAnyOtherValue() {
+        DebeziumDecoder asBoolean = DebeziumDecoder.builder().tinyint1AsBoolean(true).build();
+        ChangeEvent e = asBoolean.decode(null, tinyint1Message("u", "{\"id\":1,\"flag\":0}", "{\"id\":1,\"flag\":1}"), POS).get(0);
+        assertEquals(Boolean.TRUE, e.row().get("flag"));
+        assertEquals(Map.of("flag", Boolean.FALSE), e.oldValues());
+        assertEquals(1, e.row().get("id"), "only the tinyint(1) column changes");
+        DecodeException bad = assertThrows(DecodeException.class,
+                () -> asBoolean.decode(null, tinyint1Message("c", "null", "{\"id\":1,\"flag\":2}"), POS));
+        assertEquals("column shop.orders.flag (tinyint(1)) in 'after': value 2 is not 0 or 1, so it cannot be a boolean"
+                + " (tinyint1AsBoolean)", bad.getMessage());
+        assertThrows(DecodeException.class,
+                () -> asBoolean.decode(null, tinyint1Message("d", "{\"id\":1,\"flag\":-1}", "null"), POS));
+        assertThrows(DecodeException.class,
+                () -> asBoolean.decode(null, tinyint1Message("c", "null", "{\"id\":1,\"flag\":\"1\"}"), POS));
+    }
+
+    @Test
+    void truncateOfASyncedTableIsADecodeErrorSayingWhatHappened() {
+        String truncate = "{\"before\":null,\"after\":null,\"source\":{\"db\":\"shop\",\"table\":\"%s\"},\"op\":\"t\"}";
+        DecodeException e = assertThrows(DecodeException.class, () -> decoder.decode(null, utf8(String.format(truncate, "orders")), POS));
+        assertEquals("shop.orders: TRUNCATE TABLE cannot be applied to the index (it removes every row without a row event);"
+                + " re-sync the table's documents, or leave the table out of syncedTables if it is not synced", e.getMessage());
+        DebeziumDecoder scoped = DebeziumDecoder.builder().syncedTables((db, t) -> t.equals("orders")).build();
+        assertEquals(List.of(), scoped.decode(null, utf8(String.format(truncate, "audit_log")), POS));
+        assertThrows(DecodeException.class, () -> scoped.decode(null, utf8(String.format(truncate, "orders")), POS));
+    }
+
     @Test
     void truncateUnknownOpMissingSourceAndMalformedJsonAreDecodeExceptions() {
         String base = "{\"before\":null,\"after\":{\"id\":1},\"source\":{\"db\":\"d\",\"table\":\"t\"},\"op\":\"%s\"}";
         assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null, utf8(String.format(base, "t")), POS))
-                .getMessage().contains("truncate of d.t"));
+                .getMessage().startsWith("d.t: TRUNCATE TABLE cannot be applied"));
         assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null, utf8(String.format(base, "x")), POS))
                 .getMessage().contains("unknown op 'x'"));
         assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null,

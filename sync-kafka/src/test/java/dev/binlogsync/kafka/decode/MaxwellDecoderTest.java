@@ -85,6 +85,28 @@ class MaxwellDecoderTest {
     }
 
     @Test
+    void tinyint1KeepsItsNumberAlsoBeyondZeroAndOne() {
+        for (int v : new int[] {0, 1, 2, -128, 255}) {
+            String m = "{\"database\":\"shop\",\"table\":\"orders\",\"type\":\"insert\",\"ts\":1,\"data\":{\"id\":1,\"flag\":" + v + "}}";
+            assertEquals(v, decoder.decode(null, utf8(m), POS).get(0).row().get("flag"));
+        }
+    }
+
+    @Test
+    void dropOfASyncedTableIsADecodeErrorAndOfAnotherTableSkippedDdl() {
+        String drop = "{\"type\":\"table-drop\",\"database\":\"shop\",\"table\":\"%s\",\"sql\":\"DROP TABLE %1$s\",\"ts\":1}";
+        DecodeException e = assertThrows(DecodeException.class, () -> decoder.decode(null, utf8(String.format(drop, "orders")), POS));
+        assertEquals("shop.orders: DROP TABLE cannot be applied to the index (it removes every row without a row event);"
+                + " re-sync the table's documents, or leave the table out of syncedTables if it is not synced", e.getMessage());
+        List<String> seen = new ArrayList<>();
+        MaxwellDecoder scoped = MaxwellDecoder.builder().syncedTables((db, t) -> t.equals("orders"))
+                .ddlListener((db, t, type, sql, pos) -> seen.add(type + " " + db + "." + t)).build();
+        assertEquals(List.of(), scoped.decode(null, utf8(String.format(drop, "_orders_del")), POS));
+        assertEquals(List.of("table-drop shop._orders_del"), seen);
+        assertThrows(DecodeException.class, () -> scoped.decode(null, utf8(String.format(drop, "orders")), POS));
+    }
+
+    @Test
     void unknownTypeMissingDataAndMalformedJsonAreDecodeExceptions() {
         assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null,
                 utf8("{\"database\":\"d\",\"table\":\"t\",\"type\":\"replace\",\"data\":{}}"), POS)).getMessage()
