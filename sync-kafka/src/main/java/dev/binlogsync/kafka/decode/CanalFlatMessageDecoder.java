@@ -11,6 +11,7 @@ import dev.binlogsync.core.internal.RowMap;
 import dev.binlogsync.kafka.internal.ByteRangeCache;
 import dev.binlogsync.kafka.internal.Json;
 import dev.binlogsync.kafka.internal.MysqlColumnType;
+import dev.binlogsync.kafka.internal.NumberBounds;
 import dev.binlogsync.kafka.internal.Unfollowable;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -51,18 +52,23 @@ import org.slf4j.LoggerFactory;
  * <tr><th>MySQL type</th><th>value</th></tr>
  * <tr><td>tinyint, smallint, mediumint, int</td><td>{@code Integer}</td></tr>
  * <tr><td>int unsigned, bigint</td><td>{@code Long}</td></tr>
- * <tr><td>bigint unsigned</td><td>{@code Long}, or {@code BigInteger} beyond {@code Long.MAX_VALUE}</td></tr>
+ * <tr><td>bigint unsigned</td><td>{@code Long}, or {@code BigInteger} beyond {@code Long.MAX_VALUE}
+ *     (up to 18446744073709551615; a larger value is a {@link DecodeException})</td></tr>
  * <tr><td>tinyint(1), bool</td><td>{@code Integer} (the column holds -128..127, or 0..255 unsigned:
  *     the 1 is a display width); with {@link Builder#tinyint1AsBoolean(boolean) tinyint1AsBoolean(true)}
  *     {@code Boolean} for 0 and 1, and a {@link DecodeException} for any other value</td></tr>
- * <tr><td>decimal, numeric</td><td>{@code BigDecimal}, exactly as sent (scale kept)</td></tr>
+ * <tr><td>decimal, numeric</td><td>{@code BigDecimal}, exactly as sent (scale kept); a value beyond
+ *     MySQL's {@code DECIMAL(65, 30)} (more than 65 digits, more than 30 after the point, or an
+ *     exponent such as {@code 1E+999999999}) is a {@link DecodeException}</td></tr>
  * <tr><td>float / double</td><td>{@code Float} / {@code Double}</td></tr>
  * <tr><td>bit(1) / bit(n)</td><td>{@code Boolean} / {@code Long} (Canal sends the number)</td></tr>
  * <tr><td>year</td><td>{@code Integer} ({@code 0000} becomes null)</td></tr>
  * <tr><td>date</td><td>{@code "yyyy-MM-dd"}</td></tr>
  * <tr><td>datetime, timestamp</td><td>a string in the configured {@link DateTimeStyle}</td></tr>
  * <tr><td>time</td><td>the string as sent ({@code "-838:59:59"} is valid MySQL)</td></tr>
- * <tr><td>json</td><td>parsed: {@code Map}, {@code List}, {@code String}, numbers, {@code Boolean}</td></tr>
+ * <tr><td>json</td><td>parsed: {@code Map}, {@code List}, {@code String}, numbers, {@code Boolean};
+ *     a number with more than 65 significant digits, a decimal exponent beyond ±400 or an integer
+ *     beyond BIGINT UNSIGNED is a {@link DecodeException}</td></tr>
  * <tr><td>enum</td><td>{@code String}</td></tr>
  * <tr><td>set</td><td>{@code List<String>} of the members ({@code ""} is an empty list)</td></tr>
  * <tr><td>binary, varbinary, blob, geometry</td><td>base64 {@code String} of the original bytes
@@ -421,7 +427,14 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
                     if (s.length() < 19) {
                         return Long.valueOf(Long.parseLong(s));
                     } else {
+                        if (s.length() > NumberBounds.INTEGER_TEXT) {
+                            throw new BadValue("longer than a MySQL BIGINT can be (" + s.length() + " characters)");
+                        }
                         BigInteger big = new BigInteger(s);
+                        String problem = NumberBounds.integer(big);
+                        if (problem != null) {
+                            throw new BadValue(problem);
+                        }
                         return big.bitLength() < 64 ? (Object) Long.valueOf(big.longValue()) : big;
                     }
                 case TINYINT1:
@@ -434,8 +447,17 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
                                 "'" + abbreviate(s) + "'");
                     }
                     return Boolean.valueOf(v == 1);
-                case DECIMAL:
-                    return new BigDecimal(s);
+                case DECIMAL: {
+                    if (s.length() > NumberBounds.DECIMAL_TEXT) {
+                        throw new BadValue("longer than a MySQL DECIMAL can be (" + s.length() + " characters)");
+                    }
+                    BigDecimal d = new BigDecimal(s);
+                    String problem = NumberBounds.decimal(d);
+                    if (problem != null) {
+                        throw new BadValue(problem);
+                    }
+                    return d;
+                }
                 case FLOAT:
                     return Float.valueOf(Float.parseFloat(s));
                 case DOUBLE:
@@ -453,8 +475,17 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
                     return dateTime(s);
                 case TIME:
                     return s;
-                case JSON:
-                    return s.isBlank() ? null : Json.MAPPER.readValue(s, Object.class);
+                case JSON: {
+                    if (s.isBlank()) {
+                        return null;
+                    }
+                    Object tree = Json.MAPPER.readValue(s, Object.class);
+                    String problem = NumberBounds.jsonTree(tree);
+                    if (problem != null) {
+                        throw new BadValue(problem);
+                    }
+                    return tree;
+                }
                 case SET:
                     return s.isEmpty() ? List.of() : List.of(s.split(",", -1));
                 case BINARY:

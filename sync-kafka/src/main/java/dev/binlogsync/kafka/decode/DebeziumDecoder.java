@@ -7,6 +7,7 @@ import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.internal.RowMap;
 import dev.binlogsync.kafka.internal.JsonValues;
+import dev.binlogsync.kafka.internal.NumberBounds;
 import dev.binlogsync.kafka.internal.Unfollowable;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -45,10 +46,14 @@ import org.slf4j.LoggerFactory;
  *       (the binlog time), else the envelope's {@code ts_ms}.</li>
  *   <li>{@link ChangeEvent#primaryKeys()} are the field names of the record key (Debezium keys by
  *       primary key), in key order; empty for a null key.</li>
- *   <li>Values keep their JSON types (numbers with a fraction as exact {@code BigDecimal}). With the
+ *   <li>Values keep their JSON types (numbers with a fraction as exact {@code BigDecimal}; a number
+ *       with more than 65 significant digits, a decimal exponent beyond ±400, or an integer beyond
+ *       BIGINT UNSIGNED is a {@link DecodeException}, as no MySQL column holds it). With the
  *       schema envelope, {@code org.apache.kafka.connect.data.Decimal} columns (base64 bytes under
  *       {@code decimal.handling.mode=precise}) are decoded to {@code BigDecimal} with the schema's
- *       {@code scale}, and {@code io.debezium.data.VariableScaleDecimal} structs likewise. Without
+ *       {@code scale}, and {@code io.debezium.data.VariableScaleDecimal} structs likewise; a scale or
+ *       a number of digits beyond MySQL's {@code DECIMAL(65, 30)} is a {@link DecodeException},
+ *       checked before the value is built. Without
  *       schemas such a column cannot be recognised and stays a base64 string: use
  *       {@code decimal.handling.mode=string} or enable schemas. Temporal columns stay as Debezium
  *       encodes them (e.g. epoch days / millis / micros numbers, or ISO strings).</li>
@@ -182,7 +187,7 @@ public final class DebeziumDecoder implements MessageDecoder {
             JsonNode schema = typed.get(e.getKey());
             Object value;
             if (schema == null) {
-                value = JsonValues.toJava(e.getValue());
+                value = JsonValues.toJava(e.getValue(), db + "." + table + "." + e.getKey(), field);
             } else if (schema == TINYINT1) {
                 value = tinyint1(e.getKey(), e.getValue(), field, db, table);
             } else {
@@ -215,20 +220,43 @@ public final class DebeziumDecoder implements MessageDecoder {
         if (value.isNull()) {
             return null;
         }
+        String name = db + "." + table + "." + column;
+        BigDecimal d;
         try {
             if (VARIABLE_SCALE_DECIMAL.equals(schema.path("name").asText())) {
-                int scale = value.path("scale").asInt();
-                return new BigDecimal(new BigInteger(Base64.getDecoder().decode(value.path("value").asText())), scale);
+                d = fromUnscaled(name, value.path("value").asText(), value.path("scale").asLong());
+            } else if (value.isNumber()) {
+                d = value.decimalValue();
+            } else {
+                d = fromUnscaled(name, value.asText(), Long.parseLong(schema.path("parameters").path("scale").asText("0")));
             }
-            if (value.isNumber()) {
-                return value.decimalValue();
-            }
-            int scale = Integer.parseInt(schema.path("parameters").path("scale").asText("0"));
-            return new BigDecimal(new BigInteger(Base64.getDecoder().decode(value.asText())), scale);
         } catch (IllegalArgumentException e) {
-            throw new DecodeException("column " + db + "." + table + "." + column
-                    + ": not a Connect decimal (base64 unscaled bytes): '" + value + "'", e);
+            throw new DecodeException("column " + name + ": not a Connect decimal (base64 unscaled bytes): '"
+                    + NumberBounds.shown(value.toString()) + "'", e);
         }
+        String problem = NumberBounds.decimal(d);
+        if (problem != null) {
+            throw new DecodeException("column " + name + ": " + problem + ": " + NumberBounds.shown(d.toString()));
+        }
+        return d;
+    }
+
+    /**
+     * A Connect decimal from its base64 unscaled bytes and its scale, both checked before the
+     * value is built: 28 bytes hold every 65-digit number (2^224 has 68 digits), so more bytes
+     * or a scale beyond a MySQL DECIMAL's is a {@link DecodeException}.
+     */
+    private static BigDecimal fromUnscaled(String name, String base64, long scale) {
+        if (scale > NumberBounds.DECIMAL_SCALE || scale < -NumberBounds.DECIMAL_PRECISION) {
+            throw new DecodeException("column " + name + ": scale " + scale + " is outside a MySQL DECIMAL's (at most "
+                    + NumberBounds.DECIMAL_SCALE + " digits after the point)");
+        }
+        byte[] unscaled = Base64.getDecoder().decode(base64);
+        if (unscaled.length > 28) {
+            throw new DecodeException("column " + name + ": more than " + NumberBounds.DECIMAL_PRECISION
+                    + " digits, beyond a MySQL DECIMAL (" + unscaled.length + " unscaled bytes)");
+        }
+        return new BigDecimal(new BigInteger(unscaled), (int) scale);
     }
 
     /**

@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  *       ({@code output_primary_key_columns}), else the {@code pk.*} fields of the default key
  *       {@code {"database":..,"table":..,"pk.id":..}}, else the column names of the array key format
  *       ({@code ["db","table",[{"id":1}]]}); empty when none of these is there.</li>
- *   <li>Values keep their JSON types (numbers with a fraction as exact {@code BigDecimal}); Maxwell
+ *   <li>Values keep their JSON types (numbers with a fraction as exact {@code BigDecimal}; a number
+ *       with more than 65 significant digits, a decimal exponent beyond ±400, or an integer beyond
+ *       BIGINT UNSIGNED is a {@link DecodeException}, as no MySQL column holds it); Maxwell
  *       already renders datetimes as strings. A {@code tinyint(1)} arrives as its number and stays
  *       that number; Maxwell's messages carry no column types, so there is no boolean option.</li>
  * </ul>
@@ -124,12 +126,12 @@ public final class MaxwellDecoder implements MessageDecoder {
         if (data == null || !data.isObject()) {
             throw new DecodeException("missing 'data' object in a Maxwell " + type + " on " + db + "." + table);
         }
-        Map<String, Object> row = JsonValues.toRow(data);
+        Map<String, Object> row = JsonValues.toRow(data, db + "." + table, "data");
         Map<String, Object> old = Map.of();
         if (op == Operation.UPDATE) {
             JsonNode oldNode = root.get("old");
             if (oldNode != null && oldNode.isObject()) {
-                old = JsonValues.toRow(oldNode);
+                old = JsonValues.toRow(oldNode, db + "." + table, "old");
             } else if (oldNode != null && !oldNode.isNull()) {
                 throw new DecodeException("'old' must be an object in a Maxwell update on " + db + "." + table);
             }

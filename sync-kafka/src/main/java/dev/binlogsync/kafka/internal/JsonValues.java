@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.binlogsync.core.DecodeException;
 import dev.binlogsync.core.internal.RowMap;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -34,7 +36,11 @@ public final class JsonValues {
         }
     }
 
-    /** The plain Java value of a node: Map, List, String, Boolean, Integer/Long/BigInteger, BigDecimal/Double, or null. */
+    /**
+     * The plain Java value of a node: Map, List, String, Boolean, Integer/Long/BigInteger,
+     * BigDecimal/Double, or null. A number beyond what a MySQL column can hold
+     * ({@link NumberBounds#jsonNumber}) is a {@link DecodeException} saying which number.
+     */
     @Nullable
     public static Object toJava(@Nullable JsonNode node) {
         if (node == null || node.isNull() || node.isMissingNode()) {
@@ -46,7 +52,14 @@ public final class JsonValues {
             case BOOLEAN:
                 return node.booleanValue();
             case NUMBER:
-                return node.numberValue();
+                Number n = node.numberValue();
+                if (n instanceof BigDecimal || n instanceof BigInteger) {
+                    String problem = NumberBounds.jsonNumber(n);
+                    if (problem != null) {
+                        throw new DecodeException("number " + NumberBounds.shown(n.toString()) + ": " + problem);
+                    }
+                }
+                return n;
             case OBJECT:
                 return toMap(node);
             case ARRAY:
@@ -74,6 +87,30 @@ public final class JsonValues {
      */
     public static RowMap toRow(JsonNode object) {
         return putFields(object, new RowMap(object.size()));
+    }
+
+    /**
+     * {@link #toRow(JsonNode)}, a value that cannot be converted named as
+     * {@code column <qualifier>.<column> in '<part>'}.
+     */
+    public static RowMap toRow(JsonNode object, String qualifier, String part) {
+        RowMap row = new RowMap(object.size());
+        Iterator<Map.Entry<String, JsonNode>> it = object.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            row.put(e.getKey(), toJava(e.getValue(), qualifier + "." + e.getKey(), part));
+        }
+        return row;
+    }
+
+    /** {@link #toJava(JsonNode)}, a failure named as {@code column <column> in '<part>'}. */
+    @Nullable
+    public static Object toJava(JsonNode node, String column, String part) {
+        try {
+            return toJava(node);
+        } catch (DecodeException e) {
+            throw new DecodeException("column " + column + " in '" + part + "': " + e.getMessage(), e);
+        }
     }
 
     /** Puts every field of {@code object}, as plain Java values in their order, into {@code target}. */

@@ -165,6 +165,34 @@ class CanalFlatMessageDecoderTest {
     }
 
     @Test
+    void hostileNumbersAreDecodeErrorsNotGigabytes() {
+        String huge = "9".repeat(100_000);
+        String[][] cases = {
+            {"decimal(10,2)", "1E+999999999", "scale -999999999 is outside a MySQL DECIMAL's"},
+            {"decimal(10,2)", "1E-999999999", "scale 999999999 is outside a MySQL DECIMAL's"},
+            {"decimal(10,2)", huge, "longer than a MySQL DECIMAL can be"},
+            {"decimal(65,0)", "1" + "0".repeat(65), "more than 65 digits"},
+            {"bigint(20) unsigned", huge, "longer than a MySQL BIGINT can be"},
+            {"bigint(20) unsigned", "18446744073709551616", "beyond the range of a MySQL BIGINT (UNSIGNED)"},
+            {"json", "{\\\"a\\\":[1E+999999999]}", "exponent 999999999 is beyond what a MySQL column can hold"},
+        };
+        for (String[] c : cases) {
+            String msg = "{\"data\":[{\"v\":\"" + c[1] + "\"}],\"database\":\"d\",\"mysqlType\":{\"v\":\"" + c[0] + "\"},"
+                    + "\"table\":\"t\",\"type\":\"INSERT\"}";
+            DecodeException e = assertThrows(DecodeException.class, () -> decoder.decode(null, utf8(msg), POS), c[0] + " " + c[2]);
+            assertTrue(e.getMessage().startsWith("column d.t.v (" + c[0] + ") in data[0]: value '"), e.getMessage());
+            assertTrue(e.getMessage().contains(c[2]), e.getMessage());
+            assertTrue(e.getMessage().length() < 300, "the value is abbreviated: " + e.getMessage().length());
+        }
+        String fits = "{\"data\":[{\"v\":\"-" + "9".repeat(35) + "." + "9".repeat(30) + "\",\"u\":\"18446744073709551615\"}],"
+                + "\"database\":\"d\",\"mysqlType\":{\"v\":\"decimal(65,30)\",\"u\":\"bigint(20) unsigned\"},\"table\":\"t\","
+                + "\"type\":\"INSERT\"}";
+        Map<String, Object> row = decoder.decode(null, utf8(fits), POS).get(0).row();
+        assertEquals(new BigDecimal("-" + "9".repeat(35) + "." + "9".repeat(30)), row.get("v"), "DECIMAL(65,30) at its limits");
+        assertEquals(new BigInteger("18446744073709551615"), row.get("u"));
+    }
+
+    @Test
     void truncateAndDropTableOfASyncedTableAreDecodeErrorsSayingWhatHappened() {
         DecodeException truncate = assertThrows(DecodeException.class, () -> decoder.decode(null, ddl("TRUNCATE", "orders",
                 "TRUNCATE TABLE orders"), POS));

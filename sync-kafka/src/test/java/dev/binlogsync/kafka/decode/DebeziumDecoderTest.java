@@ -146,6 +146,35 @@ class DebeziumDecoderTest {
     }
 
     @Test
+    void hostileNumbersAreDecodeErrorsNotGigabytes() {
+        String decimalScale = "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"type\":\"struct\",\"field\":\"after\",\"fields\":["
+                + "{\"type\":\"bytes\",\"name\":\"org.apache.kafka.connect.data.Decimal\",\"parameters\":{\"scale\":\"-999999999\"},"
+                + "\"field\":\"n\"}]}]},\"payload\":{\"before\":null,\"after\":{\"n\":\"BNI=\"},"
+                + "\"source\":{\"db\":\"d\",\"table\":\"t\"},\"op\":\"c\"}}";
+        assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null, utf8(decimalScale), POS)).getMessage()
+                .startsWith("column d.t.n: scale -999999999 is outside a MySQL DECIMAL's"));
+        String variableScale = "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"type\":\"struct\",\"field\":\"after\",\"fields\":["
+                + "{\"type\":\"struct\",\"name\":\"io.debezium.data.VariableScaleDecimal\",\"field\":\"n\"}]}]},"
+                + "\"payload\":{\"before\":null,\"after\":{\"n\":{\"scale\":999999999,\"value\":\"BNI=\"}},"
+                + "\"source\":{\"db\":\"d\",\"table\":\"t\"},\"op\":\"c\"}}";
+        assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null, utf8(variableScale), POS)).getMessage()
+                .startsWith("column d.t.n: scale 999999999 is outside a MySQL DECIMAL's"));
+        String manyBytes = variableScale.replace("999999999", "2").replace("BNI=",
+                java.util.Base64.getEncoder().encodeToString(new byte[100_000]).replace("A", "f"));
+        assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null, utf8(manyBytes), POS)).getMessage()
+                .startsWith("column d.t.n: more than 65 digits"));
+        String plain = "{\"before\":null,\"after\":{\"id\":1,\"v\":%s},\"source\":{\"db\":\"d\",\"table\":\"t\"},\"op\":\"c\"}";
+        assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null, utf8(String.format(plain, "1E+999999999")), POS))
+                .getMessage().startsWith("column d.t.v in 'after': number 1E+999999999: exponent 999999999 is beyond"));
+        assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null, utf8(String.format(plain, "{\"x\":[1e-999999999]}")),
+                POS)).getMessage().startsWith("column d.t.v in 'after': number 1E-999999999: exponent -999999999"));
+        assertThrows(DecodeException.class, () -> decoder.decode(null, utf8(String.format(plain, "9".repeat(100_000))), POS));
+        assertThrows(DecodeException.class, () -> decoder.decode(null, utf8(String.format(plain, "18446744073709551616")), POS));
+        assertEquals(new java.math.BigInteger("18446744073709551615"),
+                decoder.decode(null, utf8(String.format(plain, "18446744073709551615")), POS).get(0).row().get("v"));
+    }
+
+    @Test
     void truncateUnknownOpMissingSourceAndMalformedJsonAreDecodeExceptions() {
         String base = "{\"before\":null,\"after\":{\"id\":1},\"source\":{\"db\":\"d\",\"table\":\"t\"},\"op\":\"%s\"}";
         assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null, utf8(String.format(base, "t")), POS))

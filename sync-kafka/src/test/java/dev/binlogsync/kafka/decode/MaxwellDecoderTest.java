@@ -107,6 +107,21 @@ class MaxwellDecoderTest {
     }
 
     @Test
+    void hostileNumbersAreDecodeErrorsNotGigabytes() {
+        String m = "{\"database\":\"shop\",\"table\":\"orders\",\"type\":\"update\",\"ts\":1,\"data\":{\"id\":1,\"amount\":%s},"
+                + "\"old\":{\"amount\":%s}}";
+        DecodeException e = assertThrows(DecodeException.class, () -> decoder.decode(null, utf8(String.format(m, "1E+999999999", "1")), POS));
+        assertEquals("column shop.orders.amount in 'data': number 1E+999999999: exponent 999999999 is beyond what a MySQL column"
+                + " can hold", e.getMessage());
+        assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null, utf8(String.format(m, "1", "-1E+999999999")), POS))
+                .getMessage().startsWith("column shop.orders.amount in 'old': number -1E+999999999"));
+        assertThrows(DecodeException.class, () -> decoder.decode(null, utf8(String.format(m, "9".repeat(100_000), "1")), POS));
+        assertThrows(DecodeException.class, () -> decoder.decode(null, utf8(String.format(m, "1" + "0".repeat(70) + ".5", "1")), POS));
+        assertEquals(new BigDecimal("1.7976931348623157E+308"),
+                decoder.decode(null, utf8(String.format(m, "1.7976931348623157E308", "1")), POS).get(0).row().get("amount"));
+    }
+
+    @Test
     void unknownTypeMissingDataAndMalformedJsonAreDecodeExceptions() {
         assertTrue(assertThrows(DecodeException.class, () -> decoder.decode(null,
                 utf8("{\"database\":\"d\",\"table\":\"t\",\"type\":\"replace\",\"data\":{}}"), POS)).getMessage()
