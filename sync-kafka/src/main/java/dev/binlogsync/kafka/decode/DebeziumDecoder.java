@@ -62,7 +62,8 @@ import org.slf4j.LoggerFactory;
  *       columns it can recognise into booleans (0 and 1 only; any other value is a
  *       {@link DecodeException}). A column the connector itself declares {@code BOOLEAN} (a
  *       {@code BOOL} column in its DDL) arrives as a JSON boolean and stays one: Debezium made
- *       that conversion, and any non-zero value is already {@code true} in the message.</li>
+ *       that conversion upstream, and a stored value other than 0 or 1 cannot be recovered from
+ *       the message.</li>
  * </ul>
  * Immutable and thread-safe.
  */
