@@ -95,9 +95,7 @@ public final class JsonValues {
      */
     public static RowMap toRow(JsonNode object, String qualifier, String part) {
         RowMap row = new RowMap(object.size());
-        Iterator<Map.Entry<String, JsonNode>> it = object.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : object.properties()) {
             row.put(e.getKey(), toJava(e.getValue(), qualifier + "." + e.getKey(), part));
         }
         return row;
