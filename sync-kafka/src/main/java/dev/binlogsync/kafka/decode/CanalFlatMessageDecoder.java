@@ -86,8 +86,11 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#syncedTables(BiPredicate) syncedTables} (every table by default), as they remove
  * rows without a row event; a {@code QUERY} message with {@code isDdl: false} (a statement-format
  * change, {@code binlog_format=STATEMENT} or {@code MIXED}, which carries no rows) of such a table;
- * and an {@code INSERT}, {@code UPDATE} or {@code DELETE} with an empty {@code data} array. When
- * the message names no table, the table counts as synced.
+ * and an {@code INSERT}, {@code UPDATE} or {@code DELETE} without rows (Canal's form of a
+ * statement-format change: the statement in {@code sql}, no {@code data}), or with an empty
+ * {@code data} array. A table counts as synced when the message names none, and a
+ * {@code TRUNCATE} / {@code DROP TABLE} whose statement lists several tables always counts as one
+ * (Canal names only one of them).
  *
  * <p><b>DDL</b> ({@code isDdl: true}, or a type such as {@code ALTER}, {@code CREATE},
  * {@code RENAME}, {@code CINDEX}, {@code DINDEX}, {@code QUERY}; and {@code TRUNCATE} /
@@ -188,10 +191,16 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
             String sql = m.sql == null ? "" : m.sql;
             boolean reset = "TRUNCATE".equals(type) || ("ERASE".equals(type) && !table.isEmpty());
             boolean statement = "QUERY".equals(type) && !m.isDdl;
+            // Canal's DDL parser names one table, mangled, for a statement of several
+            boolean several = reset && sql.indexOf(',') >= 0;
             // a table whose name the message leaves out may be a synced one
-            if ((reset || statement) && (table.isEmpty() || syncedTables.test(db, table))) {
+            if ((reset || statement) && (several || table.isEmpty() || syncedTables.test(db, table))) {
+                String statementType = "TRUNCATE".equals(type) ? "TRUNCATE TABLE" : "DROP TABLE";
+                if (several) {
+                    throw Unfollowable.tableReset(db, statementType + " of several tables ('" + abbreviate(sql) + "')");
+                }
                 if (reset) {
-                    throw Unfollowable.tableReset(db, table, "TRUNCATE".equals(type) ? "TRUNCATE TABLE" : "DROP TABLE");
+                    throw Unfollowable.tableReset(db + "." + table, statementType);
                 }
                 throw new DecodeException(db + "." + table + ": a statement-format change (QUERY, not DDL) carries no rows and"
                         + " cannot be applied to the index; the binlog must be in ROW format (binlog_format=ROW): "
@@ -218,6 +227,11 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         }
         if (m.table == null || m.table.isEmpty()) {
             throw new DecodeException("missing 'table' in a " + type + " message on " + m.database);
+        }
+        if ((m.data == null || m.data.isEmpty()) && m.sql != null && !m.sql.isBlank()) {
+            throw new DecodeException(m.database + "." + m.table + ": " + (op == Operation.DELETE ? "a " : "an ") + type
+                    + " message without rows, its statement in 'sql' (a statement-format change), cannot be applied to the"
+                    + " index; the binlog must be in ROW format (binlog_format=ROW): " + abbreviate(m.sql));
         }
         if (m.data == null) {
             throw new DecodeException("missing 'data' in a " + type + " message on " + m.database + "." + m.table);

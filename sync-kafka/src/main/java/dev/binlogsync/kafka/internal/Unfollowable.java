@@ -18,7 +18,16 @@ public final class Unfollowable {
      * @param statement {@code TRUNCATE TABLE} or {@code DROP TABLE}
      */
     public static DecodeException tableReset(String database, String table, String statement) {
-        return new DecodeException(database + "." + table + ": " + statement + " cannot be applied to the index (it removes"
+        return tableReset(database + "." + table, statement);
+    }
+
+    /**
+     * {@link #tableReset(String, String, String)} for a table named as {@code what}.
+     *
+     * @param what the table as {@code database.table}, or the database when the statement names several
+     */
+    public static DecodeException tableReset(String what, String statement) {
+        return new DecodeException(what + ": " + statement + " cannot be applied to the index (it removes"
                 + " every row without a row event); re-sync the table's documents, or leave the table out of syncedTables if"
                 + " it is not synced");
     }

@@ -218,6 +218,29 @@ class CanalFlatMessageDecoderTest {
     }
 
     @Test
+    void aDropOfSeveralTablesCountsAsSyncedWhateverTheOneCanalNames() {
+        CanalFlatMessageDecoder scoped = CanalFlatMessageDecoder.builder()
+                .syncedTables((db, table) -> table.equals("orders")).build();
+        // Canal's DDL parser names one table (here a mangled "_a_del,") for a statement that drops two
+        DecodeException e = assertThrows(DecodeException.class, () -> scoped.decode(null,
+                ddl("ERASE", "_a_del,", "DROP TABLE _a_del, orders"), POS));
+        assertEquals("shop: DROP TABLE of several tables ('DROP TABLE _a_del, orders') cannot be applied to the index (it"
+                + " removes every row without a row event); re-sync the table's documents, or leave the table out of"
+                + " syncedTables if it is not synced", e.getMessage());
+    }
+
+    @Test
+    void aRowMessageWithoutRowsButWithItsStatementIsAStatementFormatError() {
+        // Canal's parser types statement-format DML as INSERT/UPDATE/DELETE with isDdl false, the text in sql and no data
+        String msg = "{\"data\":null,\"database\":\"shop\",\"isDdl\":false,\"sql\":\"DELETE FROM orders WHERE id < 10\","
+                + "\"table\":\"orders\",\"type\":\"DELETE\"}";
+        DecodeException e = assertThrows(DecodeException.class, () -> decoder.decode(null, utf8(msg), POS));
+        assertEquals("shop.orders: a DELETE message without rows, its statement in 'sql' (a statement-format change), cannot be"
+                + " applied to the index; the binlog must be in ROW format (binlog_format=ROW): DELETE FROM orders WHERE id < 10",
+                e.getMessage());
+    }
+
+    @Test
     void aStatementFormatChangeIsADecodeErrorNotASilentDrop() {
         String query = "{\"data\":null,\"database\":\"shop\",\"isDdl\":false,\"sql\":\"UPDATE orders SET status='PAID' WHERE id < 10\","
                 + "\"table\":\"orders\",\"type\":\"QUERY\"}";
