@@ -88,7 +88,7 @@ import org.slf4j.LoggerFactory;
  * change, {@code binlog_format=STATEMENT} or {@code MIXED}, which carries no rows) of such a table;
  * and an {@code INSERT}, {@code UPDATE} or {@code DELETE} without rows (Canal's form of a
  * statement-format change: the statement in {@code sql}, no {@code data}), or with an empty
- * {@code data} array. A table counts as synced when the message names none, and a
+ * {@code data} array, of such a table. A table counts as synced when the message names none, and a
  * {@code TRUNCATE} / {@code DROP TABLE} whose statement lists several tables always counts as one
  * (Canal names only one of them).
  *
@@ -228,7 +228,12 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         if (m.table == null || m.table.isEmpty()) {
             throw new DecodeException("missing 'table' in a " + type + " message on " + m.database);
         }
-        if ((m.data == null || m.data.isEmpty()) && m.sql != null && !m.sql.isBlank()) {
+        boolean noRows = m.data == null || m.data.isEmpty();
+        if (noRows && !syncedTables.test(m.database, m.table)) {
+            LOG.info("Skipping a {} without rows of {}.{} at {}: not a synced table", type, m.database, m.table, position);
+            return List.of();
+        }
+        if (noRows && m.sql != null && !m.sql.isBlank()) {
             throw new DecodeException(m.database + "." + m.table + ": " + (op == Operation.DELETE ? "a " : "an ") + type
                     + " message without rows, its statement in 'sql' (a statement-format change), cannot be applied to the"
                     + " index; the binlog must be in ROW format (binlog_format=ROW): " + abbreviate(m.sql));

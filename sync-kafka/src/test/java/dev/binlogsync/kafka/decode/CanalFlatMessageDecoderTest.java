@@ -238,6 +238,8 @@ class CanalFlatMessageDecoderTest {
         assertEquals("shop.orders: a DELETE message without rows, its statement in 'sql' (a statement-format change), cannot be"
                 + " applied to the index; the binlog must be in ROW format (binlog_format=ROW): DELETE FROM orders WHERE id < 10",
                 e.getMessage());
+        CanalFlatMessageDecoder scoped = CanalFlatMessageDecoder.builder().syncedTables((db, t) -> t.equals("audit")).build();
+        assertEquals(List.of(), scoped.decode(null, utf8(msg), POS), "of a table that is not synced: skipped");
     }
 
     @Test
