@@ -54,8 +54,11 @@ public interface Source extends AutoCloseable {
      * @param lastDone per partition name, the last position whose record and all before it are done
      * @throws RetriableSyncException if the commit failed but may succeed later (the pipeline
      *     retries with a later commit)
-     * @throws SyncException if the partitions are no longer owned (the commit is lost; the
-     *     records will be read again by the new owner)
+     * @throws PartitionNotOwnedException if the partitions are no longer owned (the commit is
+     *     lost; the records will be read again by the new owner; the pipeline carries on)
+     * @throws SyncException for any other failure, one that committing again will not cure
+     *     (authorization, a fenced member): the pipeline fails with it, so say which positions
+     *     were not committed
      */
     void commit(Map<String, SourcePosition> lastDone);
 

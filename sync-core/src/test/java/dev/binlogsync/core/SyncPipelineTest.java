@@ -524,6 +524,25 @@ class SyncPipelineTest {
     }
 
     @Test
+    void aFatalCommitErrorFailsThePipelineNamingThePositions() throws Exception {
+        source.failNextCommit(new SyncException("commit of [orders-0@0] failed for good: GroupAuthorizationException"));
+        SyncPipeline p = start(builder());
+        source.append(P, insert(1));
+        assertTrue(p.awaitTermination(WAIT));
+        assertEquals(SyncPipeline.State.FAILED, p.state());
+        assertTrue(p.failure().getMessage().contains("orders-0@0"), p.failure().getMessage());
+    }
+
+    @Test
+    void aCommitRefusedBecauseThePartitionIsNoLongerOwnedIsRetriedByALaterCommit() throws Exception {
+        source.failNextCommit(new PartitionNotOwnedException("commit of [orders-0@0] failed: no longer owned"));
+        SyncPipeline p = start(builder());
+        source.append(P, insert(1));
+        assertTrue(source.awaitCommitted(P, 0, WAIT));
+        assertEquals(SyncPipeline.State.RUNNING, p.state());
+    }
+
+    @Test
     void closeTimeoutAbandonsUnacknowledgedWorkUncommitted() throws Exception {
         sink.manual(true);
         SyncPipeline p = start(builder());

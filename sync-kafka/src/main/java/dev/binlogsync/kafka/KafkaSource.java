@@ -3,6 +3,7 @@ package dev.binlogsync.kafka;
 import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.DecodeException;
 import dev.binlogsync.core.PartitionListener;
+import dev.binlogsync.core.PartitionNotOwnedException;
 import dev.binlogsync.core.RetriableSyncException;
 import dev.binlogsync.core.Source;
 import dev.binlogsync.core.SourcePosition;
@@ -24,10 +25,13 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import javax.annotation.Nullable;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -37,9 +41,13 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedMemberEpochException;
+import org.apache.kafka.common.errors.IllegalGenerationException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.StaleMemberEpochException;
+import org.apache.kafka.common.errors.UnknownMemberIdException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -55,9 +63,13 @@ import org.slf4j.LoggerFactory;
  * with {@code commitSync}; nothing else ever commits, and {@link #close()} does not commit either.
  * A position of a partition this member no longer owns is never committed (a classic group would
  * accept it and move the new owner's offset): the owned ones are committed, then a
- * {@link SyncException} names the others. A commit refused because the group is rebalancing is a
- * {@link RetriableSyncException}; a commit after the member lost its generation a
- * {@link SyncException}.
+ * {@link PartitionNotOwnedException} names the others. A commit refused because the group is
+ * rebalancing, or failing with a retriable Kafka error, is a {@link RetriableSyncException}; a
+ * commit after the member lost its generation ({@code CommitFailedException}, an unknown member,
+ * an old generation or a stale member epoch) a {@link PartitionNotOwnedException}. Any other
+ * failure (authorization, authentication, a static member fenced by another instance with its
+ * {@code group.instance.id}) is a plain {@link SyncException} naming the positions not committed:
+ * committing again will not cure it, and the pipeline fails with it.
  *
  * <p><b>Consumer settings.</b> Kafka's own defaults, except {@code enable.auto.commit} (always
  * {@code false}, above), {@code auto.offset.reset} (set from the {@link StartPosition}) and
@@ -70,14 +82,19 @@ import org.slf4j.LoggerFactory;
  * {@code "topic-partition"} / Kafka offset, the raw key and value bytes, the Kafka record timestamp,
  * and the decoded events. A record the decoder cannot handle becomes a failed record whose
  * {@link DecodeException} names topic, partition and offset and what is wrong; {@link #poll} never
- * throws for bad input and never drops a record.
+ * throws for bad input and never drops a record. A decoder throwing counts as such a failure, and so
+ * does an {@link Error} it throws (a {@link StackOverflowError} on deeply nested input, an
+ * {@link AssertionError}), except {@link OutOfMemoryError}, {@link InternalError} and other
+ * {@link VirtualMachineError}s, and {@link LinkageError}s: those say the JVM or the class path is
+ * broken, not the record, and {@link #poll} rethrows them.
  *
  * <p><b>Rebalances</b> (classic and {@code group.protocol=consumer} alike): Kafka's
  * {@code onPartitionsRevoked} calls {@link PartitionListener#onRevoked} (the pipeline flushes and
  * commits them inside the callback, while they are still owned), {@code onPartitionsLost} calls
  * {@link PartitionListener#onLost}, {@code onPartitionsAssigned} applies the {@link StartPosition}
- * to partitions this instance has not seen before, re-pauses them while paused, then calls
- * {@link PartitionListener#onAssigned}. All from inside {@link #poll}, on the pipeline thread. If
+ * to partitions this instance has not seen before (a {@link #wakeup()} meanwhile only makes the
+ * next poll return early; it does not disturb the positioning), re-pauses them while paused, then
+ * calls {@link PartitionListener#onAssigned}. All from inside {@link #poll}, on the pipeline thread. If
  * the listener throws, {@link #poll} rethrows it after rewinding the partitions to the first record
  * it would have returned, so nothing is skipped.
  *
@@ -123,11 +140,12 @@ public final class KafkaSource implements Source {
     private final Duration commitTimeout;
     private final Duration closeTimeout;
     private final String description;
+    private final Function<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory;
 
     private final AtomicInteger state = new AtomicInteger(NEW);
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     @Nullable
-    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private volatile Consumer<byte[], byte[]> consumer;
     @Nullable
     private PartitionListener listener;
     private final Map<TopicPartition, String> names = new HashMap<>();
@@ -148,6 +166,7 @@ public final class KafkaSource implements Source {
         this.startPosition = b.startPosition;
         this.commitTimeout = b.commitTimeout;
         this.closeTimeout = b.closeTimeout;
+        this.consumerFactory = b.consumerFactory;
         this.description = "KafkaSource{" + (pattern != null ? "pattern=" + pattern : "topics=" + topics)
                 + ", decoder=" + decoder + ", startPosition=" + startPosition
                 + ", config=" + KafkaSecurity.masked(config) + "}";
@@ -165,9 +184,9 @@ public final class KafkaSource implements Source {
             throw new IllegalStateException("open() may be called once, on a new source: " + this);
         }
         this.listener = listener;
-        KafkaConsumer<byte[], byte[]> c;
+        Consumer<byte[], byte[]> c;
         try {
-            c = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            c = consumerFactory.apply(config);
         } catch (KafkaException e) {
             state.set(CLOSED);
             throw new SyncException("cannot create the Kafka consumer of " + this + ": " + e.getMessage(), e);
@@ -185,7 +204,7 @@ public final class KafkaSource implements Source {
     @Override
     public List<SourceRecord> poll(Duration timeout) throws InterruptedException {
         Objects.requireNonNull(timeout, "timeout");
-        KafkaConsumer<byte[], byte[]> c = ensureOpen();
+        Consumer<byte[], byte[]> c = ensureOpen();
         if (positioningFailure != null) {
             throw positioningFailure;
         }
@@ -238,6 +257,17 @@ public final class KafkaSource implements Source {
             failure = failure(r, e.getMessage(), e);
         } catch (RuntimeException e) {
             failure = failure(r, "the decoder failed: " + e, e);
+        } catch (StackOverflowError e) {
+            // thread-local, and over once the decoder's frames are unwound: deeply nested input
+            failure = failure(r, "the decoder failed: " + e + " (nested too deeply?)", e);
+        } catch (VirtualMachineError | LinkageError e) {
+            // OutOfMemoryError, InternalError: the JVM itself is in trouble; LinkageError: the class
+            // path is broken, which every record would hit. Neither is about this record: the
+            // pipeline fails instead of dead-lettering or skipping every record from here on.
+            throw e;
+        } catch (Error e) {
+            // e.g. an AssertionError in a decoder: a bug met on this input, handled like an exception
+            failure = failure(r, "the decoder failed: " + e, e);
         }
         return new SourceRecord(position, List.of(), r.key(), r.value(), timestamp, failure);
     }
@@ -250,7 +280,7 @@ public final class KafkaSource implements Source {
     @Override
     public void commit(Map<String, SourcePosition> lastDone) {
         Objects.requireNonNull(lastDone, "lastDone");
-        KafkaConsumer<byte[], byte[]> c = ensureOpen();
+        Consumer<byte[], byte[]> c = ensureOpen();
         if (lastDone.isEmpty()) {
             return;
         }
@@ -278,12 +308,12 @@ public final class KafkaSource implements Source {
             commitOwned(c, offsets, lastDone);
         }
         if (notOwned != null) {
-            throw new SyncException("not committed " + notOwned + ": the partitions are no longer assigned to this member; "
+            throw new PartitionNotOwnedException("not committed " + notOwned + ": the partitions are no longer assigned to this member; "
                     + "their new owner reads the uncommitted records again");
         }
     }
 
-    private void commitOwned(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, OffsetAndMetadata> offsets,
+    private void commitOwned(Consumer<byte[], byte[]> c, Map<TopicPartition, OffsetAndMetadata> offsets,
             Map<String, SourcePosition> lastDone) {
         try {
             try {
@@ -299,21 +329,27 @@ public final class KafkaSource implements Source {
         } catch (RebalanceInProgressException e) {
             throw new RetriableSyncException("commit of " + lastDone.values() + " refused while the group rebalances; "
                     + "the partitions are committed on revocation or by the next commit", e);
-        } catch (CommitFailedException e) {
-            throw new SyncException("commit of " + lastDone.values() + " failed: the partitions are no longer owned "
-                    + "by this member; their new owner reads the uncommitted records again", e);
+        } catch (CommitFailedException | UnknownMemberIdException | IllegalGenerationException
+                | StaleMemberEpochException | FencedMemberEpochException e) {
+            // the member left its generation (a rebalance went on without it): the next poll rejoins,
+            // reports the partitions revoked or lost, and their new owner reads them again
+            throw new PartitionNotOwnedException("commit of " + lastDone.values() + " failed: the partitions are no "
+                    + "longer owned by this member (" + e + "); their new owner reads the uncommitted records again", e);
         } catch (InterruptException e) {
             throw new SyncException("interrupted while committing " + lastDone.values(), e);
         } catch (RetriableException e) {
             throw new RetriableSyncException("commit of " + lastDone.values() + " failed: " + e, e);
         } catch (KafkaException e) {
-            throw new SyncException("commit of " + lastDone.values() + " failed: " + e, e);
+            // authorization, authentication, a static member fenced by another instance with its
+            // group.instance.id, an invalid group: committing will not work until someone acts
+            throw new SyncException("commit of " + lastDone.values() + " failed for good: " + e
+                    + "; nothing from these positions on is committed", e);
         }
     }
 
     @Override
     public void pause() {
-        KafkaConsumer<byte[], byte[]> c = ensureOpen();
+        Consumer<byte[], byte[]> c = ensureOpen();
         if (!paused) {
             paused = true;
             c.pause(c.assignment());
@@ -322,7 +358,7 @@ public final class KafkaSource implements Source {
 
     @Override
     public void resume() {
-        KafkaConsumer<byte[], byte[]> c = ensureOpen();
+        Consumer<byte[], byte[]> c = ensureOpen();
         if (paused) {
             paused = false;
             c.resume(c.paused());
@@ -336,7 +372,7 @@ public final class KafkaSource implements Source {
 
     @Override
     public void wakeup() {
-        KafkaConsumer<byte[], byte[]> c = consumer;
+        Consumer<byte[], byte[]> c = consumer;
         if (c != null && state.get() == OPEN) {
             c.wakeup();
         }
@@ -349,7 +385,7 @@ public final class KafkaSource implements Source {
      */
     @Override
     public Map<String, Long> lag() {
-        KafkaConsumer<byte[], byte[]> c = ensureOpen();
+        Consumer<byte[], byte[]> c = ensureOpen();
         Map<String, Long> lag = new LinkedHashMap<>();
         for (TopicPartition tp : c.assignment()) {
             OptionalLong l = c.currentLag(tp);
@@ -362,7 +398,7 @@ public final class KafkaSource implements Source {
 
     /** The partitions currently assigned, as {@code topic-partition} names. */
     public Set<String> assignment() {
-        KafkaConsumer<byte[], byte[]> c = ensureOpen();
+        Consumer<byte[], byte[]> c = ensureOpen();
         Set<String> out = new HashSet<>();
         c.assignment().forEach(tp -> out.add(nameOf(tp)));
         return out;
@@ -378,7 +414,7 @@ public final class KafkaSource implements Source {
         if (previous == CLOSED) {
             return;
         }
-        KafkaConsumer<byte[], byte[]> c = consumer;
+        Consumer<byte[], byte[]> c = consumer;
         if (c != null) {
             closing = true;
             try {
@@ -390,9 +426,9 @@ public final class KafkaSource implements Source {
         LOG.info("Closed {}", this);
     }
 
-    private KafkaConsumer<byte[], byte[]> ensureOpen() {
+    private Consumer<byte[], byte[]> ensureOpen() {
         int s = state.get();
-        KafkaConsumer<byte[], byte[]> c = consumer;
+        Consumer<byte[], byte[]> c = consumer;
         if (s == CLOSED) {
             throw new IllegalStateException("the source is closed: " + this);
         }
@@ -433,7 +469,7 @@ public final class KafkaSource implements Source {
         }
         callbackFailure = null;
         if (records != null) {
-            KafkaConsumer<byte[], byte[]> c = consumer;
+            Consumer<byte[], byte[]> c = consumer;
             for (TopicPartition tp : records.partitions()) {
                 List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
                 if (!list.isEmpty() && c != null && c.assignment().contains(tp)) {
@@ -444,7 +480,7 @@ public final class KafkaSource implements Source {
         throw failure;
     }
 
-    private void positionNew(KafkaConsumer<byte[], byte[]> c, Collection<TopicPartition> assigned) {
+    private void positionNew(Consumer<byte[], byte[]> c, Collection<TopicPartition> assigned) {
         List<TopicPartition> fresh = new ArrayList<>();
         for (TopicPartition tp : assigned) {
             if (!positioned.contains(tp)) {
@@ -466,26 +502,23 @@ public final class KafkaSource implements Source {
         positioned.addAll(fresh);
     }
 
-    private void seekToStart(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> fresh) {
+    private void seekToStart(Consumer<byte[], byte[]> c, List<TopicPartition> fresh) {
         switch (startPosition.kind()) {
             case TIMESTAMP: {
                 Instant time = Objects.requireNonNull(startPosition.timestampOrNull());
+                // the end offsets first: a record written after this look-up is at or after the end
+                // taken here, so where the search below finds nothing, starting at this end skips
+                // nothing (taking the end after the search would skip a record written in between)
+                Map<TopicPartition, Long> ends = wakeupSafe(() -> c.endOffsets(fresh));
                 Map<TopicPartition, Long> query = new HashMap<>();
                 fresh.forEach(tp -> query.put(tp, time.toEpochMilli()));
-                Map<TopicPartition, OffsetAndTimestamp> found = c.offsetsForTimes(query);
-                List<TopicPartition> none = new ArrayList<>();
+                Map<TopicPartition, OffsetAndTimestamp> found = wakeupSafe(() -> c.offsetsForTimes(query));
                 for (TopicPartition tp : fresh) {
                     OffsetAndTimestamp at = found.get(tp);
                     if (at != null) {
                         LOG.info("Starting {} at offset {}, the first record at or after {}", nameOf(tp), at.offset(), time);
                         c.seek(tp, at.offset());
                     } else {
-                        none.add(tp);
-                    }
-                }
-                if (!none.isEmpty()) {
-                    Map<TopicPartition, Long> ends = c.endOffsets(none);
-                    for (TopicPartition tp : none) {
                         long end = ends.getOrDefault(tp, 0L);
                         LOG.info("Starting {} at its end offset {}: no record at or after {}", nameOf(tp), end, time);
                         c.seek(tp, end);
@@ -504,6 +537,22 @@ public final class KafkaSource implements Source {
                 break;
             default:
                 // committed offsets, auto.offset.reset for partitions without one
+        }
+    }
+
+    /**
+     * Runs a blocking consumer call made while positioning, inside a rebalance callback. A
+     * {@link #wakeup()} meant to end a poll early (the pipeline wakes the source whenever a bulk
+     * completes, also during a rebalance) makes such a call throw {@link WakeupException}; the
+     * call is made again, and the next {@link #poll} returns at once as the wakeup asked.
+     */
+    private <T> T wakeupSafe(Supplier<T> call) {
+        while (true) {
+            try {
+                return call.get();
+            } catch (WakeupException e) {
+                wakeupPending.set(true);
+            }
         }
     }
 
@@ -534,7 +583,7 @@ public final class KafkaSource implements Source {
             if (closing || assigned.isEmpty()) {
                 return;
             }
-            KafkaConsumer<byte[], byte[]> c = consumer;
+            Consumer<byte[], byte[]> c = consumer;
             List<String> list = namesOf(assigned);
             LOG.info("Partitions assigned: {}", list);
             call(() -> {
@@ -584,6 +633,8 @@ public final class KafkaSource implements Source {
         private KafkaSecurity security = KafkaSecurity.none();
         private Duration commitTimeout = Duration.ofSeconds(30);
         private Duration closeTimeout = Duration.ofSeconds(10);
+        private Function<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory =
+                config -> new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
 
         private Builder() {
         }
@@ -696,6 +747,12 @@ public final class KafkaSource implements Source {
         /** How long {@link KafkaSource#close()} waits to leave the group; default 10 s. */
         public Builder closeTimeout(Duration timeout) {
             this.closeTimeout = Checks.positive(timeout, "closeTimeout");
+            return this;
+        }
+
+        /** Test seam: how the consumer is created from the effective configuration (a fake in unit tests). */
+        Builder consumerFactory(Function<Map<String, Object>, Consumer<byte[], byte[]>> factory) {
+            this.consumerFactory = Objects.requireNonNull(factory, "factory");
             return this;
         }
 

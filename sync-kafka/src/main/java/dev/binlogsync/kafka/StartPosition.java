@@ -17,7 +17,8 @@ import javax.annotation.Nullable;
  *   <li>{@link #timestamp(Instant)}: the first offset whose record timestamp is at or after the
  *       instant ({@code offsetsForTimes}), <b>ignoring committed offsets</b>. A partition with no
  *       record at or after that time (all older, or empty) starts at its end offset, i.e. with the
- *       next record written to it.</li>
+ *       next record written to it; that end offset is taken before the timestamp is looked up, so
+ *       a record written in between is read, not skipped.</li>
  *   <li>{@link #offsets(Map)}: explicit offsets per partition ({@code "topic-partition"} to the
  *       offset of the first record to read), ignoring committed offsets for those partitions;
  *       other partitions behave as {@link #committedOrEarliest()}. An offset outside the

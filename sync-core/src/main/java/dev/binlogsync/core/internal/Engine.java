@@ -9,6 +9,7 @@ import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.FailurePolicy;
 import dev.binlogsync.core.ItemResult;
 import dev.binlogsync.core.PartitionListener;
+import dev.binlogsync.core.PartitionNotOwnedException;
 import dev.binlogsync.core.PipelineHealth;
 import dev.binlogsync.core.PipelineListener;
 import dev.binlogsync.core.PipelineMetrics;
@@ -847,11 +848,13 @@ public final class Engine implements PartitionListener {
         } catch (RetriableSyncException e) {
             log.warn("commit of {} failed, a later commit retries it: {}", positions, e.toString());
             return false;
-        } catch (SyncException e) {
-            log.warn("commit of {} failed (partitions no longer owned?); the next owner reads them again: {}",
+        } catch (PartitionNotOwnedException e) {
+            // the source reports the partitions revoked or lost next; their new owner reads them again
+            log.warn("commit of {} failed, the partitions are no longer owned; the next owner reads them again: {}",
                     positions, e.toString());
             return false;
         }
+        // any other SyncException (authorization, fencing) propagates: the pipeline fails
         commits++;
         monitor.onProgress(clock.nanoTime());
         for (PartitionTracker t : ts) {

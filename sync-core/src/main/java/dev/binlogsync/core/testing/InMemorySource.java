@@ -3,10 +3,10 @@ package dev.binlogsync.core.testing;
 import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.DecodeException;
 import dev.binlogsync.core.PartitionListener;
+import dev.binlogsync.core.PartitionNotOwnedException;
 import dev.binlogsync.core.Source;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SourceRecord;
-import dev.binlogsync.core.SyncException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -37,7 +37,7 @@ import javax.annotation.Nullable;
  *       {@link #lose} take effect at the start of the next {@link #poll}, which calls the
  *       pipeline's {@link PartitionListener} on the polling thread, like Kafka. A re-assigned
  *       partition is read again from after its last committed position.</li>
- *   <li>{@link #commit} of a partition that is not assigned throws {@link SyncException}; while in
+ *   <li>{@link #commit} of a partition that is not assigned throws {@link PartitionNotOwnedException}; while in
  *       {@code onRevoked} the revoked partitions are still assigned.</li>
  *   <li>While {@linkplain #isPaused() paused}, {@link #poll} returns nothing (and is still counted).</li>
  * </ul>
@@ -451,7 +451,7 @@ public final class InMemorySource implements Source {
             }
             for (Map.Entry<String, SourcePosition> e : lastDone.entrySet()) {
                 if (!assigned.contains(e.getKey())) {
-                    throw new SyncException("cannot commit " + e.getValue() + ": partition " + e.getKey()
+                    throw new PartitionNotOwnedException("cannot commit " + e.getValue() + ": partition " + e.getKey()
                             + " is not assigned");
                 }
                 if (!e.getKey().equals(e.getValue().partition())) {
