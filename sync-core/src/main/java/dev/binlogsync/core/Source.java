@@ -3,6 +3,7 @@ package dev.binlogsync.core;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Where change events come from: a Kafka consumer group in {@code sync-kafka}, an in-memory list
@@ -79,6 +80,19 @@ public interface Source extends AutoCloseable {
      */
     default Map<String, Long> lag() {
         return Map.of();
+    }
+
+    /**
+     * The longest time this source may go without {@link #poll} before it loses its partitions,
+     * or empty when it has no such limit. For a Kafka consumer it is {@code max.poll.interval.ms}:
+     * a member that does not poll for that long leaves its group, and its commits are refused.
+     * The pipeline does not poll while it drains a revoke or a close, so
+     * {@link SyncPipeline.Builder#build()} rejects a {@code drainTimeout}, and
+     * {@link SyncPipeline#close(Duration)} a timeout, that is not below it. Called once, when the
+     * pipeline is built. Default: empty.
+     */
+    default Optional<Duration> maxPollInterval() {
+        return Optional.empty();
     }
 
     /** Releases the source without committing anything. Idempotent. */

@@ -112,10 +112,13 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
 
     private final PipelineConfig config;
     private final Engine engine;
+    /** {@link Source#maxPollInterval()}, or null. */
+    @Nullable private final Duration maxPollInterval;
 
-    private SyncPipeline(PipelineConfig config) {
+    private SyncPipeline(PipelineConfig config, @Nullable Duration maxPollInterval) {
         this.config = config;
         this.engine = new Engine(config);
+        this.maxPollInterval = maxPollInterval;
     }
 
     /** A builder with every default set; {@code source}, {@code ruleSet} and {@code sink} are required. */
@@ -158,11 +161,17 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
      * abandoned uncommitted (it is read again on restart). Idempotent; a closed or failed pipeline
      * stays as it is. Blocks until the pipeline thread has terminated, unless called on the
      * pipeline thread itself (from a listener), where it only requests the close.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is negative, or not below the source's
+     *     {@link Source#maxPollInterval()} (the pipeline does not poll while it drains)
      */
     public void close(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative()) {
             throw new IllegalArgumentException("timeout must be >= 0: " + timeout);
+        }
+        if (maxPollInterval != null && timeout.compareTo(maxPollInterval) >= 0) {
+            throw new IllegalArgumentException(notPolledTooLong("close timeout", timeout, maxPollInterval));
         }
         engine.close(timeout);
     }
@@ -224,6 +233,12 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
     @Override
     public String toString() {
         return "SyncPipeline[" + config.threadName() + ", " + state() + "]";
+    }
+
+    private static String notPolledTooLong(String what, Duration timeout, Duration maxPollInterval) {
+        return what + " (" + timeout + ") must be below the source's maxPollInterval (" + maxPollInterval
+                + "): the pipeline does not poll while it drains a revoke or a close, and a source not polled for "
+                + "that long leaves its group (Kafka: max.poll.interval.ms) and cannot commit what the drain wrote";
     }
 
     /**
@@ -439,7 +454,11 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
 
         /**
          * How long a revoke and the stop after a failure wait for buffered and in-flight work, and
-         * the timeout of {@link SyncPipeline#close()}. Default 30 s; must be > 0.
+         * the timeout of {@link SyncPipeline#close()}. Default 30 s; must be > 0, and below the
+         * source's {@link Source#maxPollInterval()} (checked in {@link #build()}; for a Kafka source
+         * {@code max.poll.interval.ms}, default 5 min): the pipeline does not poll while it drains,
+         * so a longer drain would get the consumer evicted and its commit refused. Leave room for the
+         * commit itself.
          */
         public Builder drainTimeout(Duration drainTimeout) {
             this.drainTimeout = Checks.positive(drainTimeout, "drainTimeout");
@@ -502,7 +521,8 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
          *
          * @throws IllegalStateException if source, rule set or sink is missing; a policy is
          *     DEAD_LETTER without a dead-letter sink; lanes are fewer than maxInFlightRequests;
-         *     maxBufferedActions is below maxBulkActions or maxBufferedBytes below maxBulkSize
+         *     maxBufferedActions is below maxBulkActions or maxBufferedBytes below maxBulkSize;
+         *     drainTimeout is not below the source's {@link Source#maxPollInterval()}
          */
         public SyncPipeline build() {
             if (source == null) {
@@ -533,12 +553,17 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
                 throw new IllegalStateException("maxBufferedBytes (" + maxBufferedBytes + ") must be >= maxBulkSize ("
                         + maxBulkSize + ")");
             }
+            Duration maxPollInterval = Objects.requireNonNull(source.maxPollInterval(), "source.maxPollInterval()")
+                    .orElse(null);
+            if (maxPollInterval != null && drainTimeout.compareTo(maxPollInterval) >= 0) {
+                throw new IllegalStateException(notPolledTooLong("drainTimeout", drainTimeout, maxPollInterval));
+            }
             String name = threadName != null ? threadName : "binlog-sync-pipeline-" + THREAD_COUNTER.incrementAndGet();
             return new SyncPipeline(new PipelineConfig(source, ruleSet, sink, deadLetterSink, onDecodeFailure,
                     onRejected, maxBulkActions, maxBulkSize, flushInterval, maxInFlightRequests, laneCount,
                     maxBufferedActions, maxBufferedBytes, retryInitial, retryMax, maxRetries, commitInterval,
                     pollTimeout, drainTimeout, clock, name, listener, summaryInterval, stalledAfter,
-                    sinkUnreachableAfter));
+                    sinkUnreachableAfter), maxPollInterval);
         }
     }
 }

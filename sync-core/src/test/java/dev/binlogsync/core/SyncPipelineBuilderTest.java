@@ -7,6 +7,9 @@ import dev.binlogsync.core.testing.InMemorySource;
 import dev.binlogsync.core.testing.RecordingBulkSink;
 import dev.binlogsync.core.testing.RecordingDeadLetterSink;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** One test per rejected configuration. */
@@ -17,6 +20,47 @@ class SyncPipelineBuilderTest {
                 .source(new InMemorySource())
                 .ruleSet((event, out) -> { })
                 .sink(new RecordingBulkSink());
+    }
+
+    /** A source that must be polled at least every {@code limit}, like a Kafka consumer. */
+    private static Source polledAtLeastEvery(Duration limit) {
+        InMemorySource delegate = new InMemorySource();
+        return new Source() {
+            @Override
+            public void open(PartitionListener listener) {
+                delegate.open(listener);
+            }
+
+            @Override
+            public List<SourceRecord> poll(Duration timeout) throws InterruptedException {
+                return delegate.poll(timeout);
+            }
+
+            @Override
+            public void commit(Map<String, SourcePosition> lastDone) {
+                delegate.commit(lastDone);
+            }
+
+            @Override
+            public void pause() {
+                delegate.pause();
+            }
+
+            @Override
+            public void resume() {
+                delegate.resume();
+            }
+
+            @Override
+            public Optional<Duration> maxPollInterval() {
+                return Optional.of(limit);
+            }
+
+            @Override
+            public void close() {
+                delegate.close();
+            }
+        };
     }
 
     private static void rejects(String message, Runnable setter) {
@@ -177,5 +221,29 @@ class SyncPipelineBuilderTest {
     @Test
     void buildRejectsMaxBufferedBytesBelowMaxBulkSize() {
         buildRejects("maxBufferedBytes (1024) must be >= maxBulkSize (5242880)", complete().maxBufferedBytes(1024));
+    }
+
+    @Test
+    void buildRejectsADrainTimeoutNotBelowTheSourcesMaxPollInterval() {
+        buildRejects("drainTimeout (PT30S) must be below the source's maxPollInterval (PT30S): the pipeline does not "
+                + "poll while it drains a revoke or a close, and a source not polled for that long leaves its group "
+                + "(Kafka: max.poll.interval.ms) and cannot commit what the drain wrote",
+                complete().source(polledAtLeastEvery(Duration.ofSeconds(30))).drainTimeout(Duration.ofSeconds(30)));
+    }
+
+    @Test
+    void buildAcceptsADrainTimeoutBelowTheSourcesMaxPollInterval() {
+        complete().source(polledAtLeastEvery(Duration.ofSeconds(31))).drainTimeout(Duration.ofSeconds(30)).build().close();
+    }
+
+    @Test
+    void rejectsACloseTimeoutNotBelowTheSourcesMaxPollInterval() {
+        SyncPipeline p = complete().source(polledAtLeastEvery(Duration.ofMinutes(1))).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.close(Duration.ofMinutes(2)));
+        assertEquals("close timeout (PT2M) must be below the source's maxPollInterval (PT1M): the pipeline does not "
+                + "poll while it drains a revoke or a close, and a source not polled for that long leaves its group "
+                + "(Kafka: max.poll.interval.ms) and cannot commit what the drain wrote", e.getMessage());
+        assertEquals(SyncPipeline.State.NEW, p.state());
+        p.close();
     }
 }

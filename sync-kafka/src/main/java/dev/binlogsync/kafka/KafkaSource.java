@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -127,6 +128,8 @@ public final class KafkaSource implements Source {
      * CPU per record (medians of 11 rounds each) on a 100,000-record backlog.
      */
     public static final int DEFAULT_RECEIVE_BUFFER_BYTES = -1;
+    /** Kafka's default {@code max.poll.interval.ms}: 5 minutes. */
+    public static final long DEFAULT_MAX_POLL_INTERVAL_MS = 300_000L;
     private static final int NEW = 0;
     private static final int OPEN = 1;
     private static final int CLOSED = 2;
@@ -141,6 +144,7 @@ public final class KafkaSource implements Source {
     private final Duration closeTimeout;
     private final String description;
     private final Function<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory;
+    private final Duration maxPollInterval;
 
     private final AtomicInteger state = new AtomicInteger(NEW);
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
@@ -167,6 +171,8 @@ public final class KafkaSource implements Source {
         this.commitTimeout = b.commitTimeout;
         this.closeTimeout = b.closeTimeout;
         this.consumerFactory = b.consumerFactory;
+        Object maxPoll = config.get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
+        this.maxPollInterval = Duration.ofMillis(maxPoll == null ? DEFAULT_MAX_POLL_INTERVAL_MS : Builder.maxPollIntervalMs(maxPoll));
         this.description = "KafkaSource{" + (pattern != null ? "pattern=" + pattern : "topics=" + topics)
                 + ", decoder=" + decoder + ", startPosition=" + startPosition
                 + ", config=" + KafkaSecurity.masked(config) + "}";
@@ -394,6 +400,16 @@ public final class KafkaSource implements Source {
             }
         }
         return lag;
+    }
+
+    /**
+     * {@code max.poll.interval.ms} ({@value #DEFAULT_MAX_POLL_INTERVAL_MS} ms unless set): a member
+     * that does not poll for that long leaves its group. The pipeline's {@code drainTimeout} must
+     * be below it, since the pipeline does not poll while it drains a revoke or a close.
+     */
+    @Override
+    public Optional<Duration> maxPollInterval() {
+        return Optional.of(maxPollInterval);
     }
 
     /** The partitions currently assigned, as {@code topic-partition} names. */
@@ -704,8 +720,9 @@ public final class KafkaSource implements Source {
          *
          * @throws IllegalArgumentException for {@code enable.auto.commit=true} (offsets are
          *     committed only after the sink acknowledged), for the key / value deserializers
-         *     (decoding is the {@link #decoder}'s job) and for {@code auto.offset.reset} (use
-         *     {@link #startPosition})
+         *     (decoding is the {@link #decoder}'s job) for {@code auto.offset.reset} (use
+         *     {@link #startPosition}) and for a {@code max.poll.interval.ms} that is not a positive
+         *     number of milliseconds
          */
         public Builder property(String name, Object value) {
             Objects.requireNonNull(name, "name");
@@ -725,10 +742,25 @@ public final class KafkaSource implements Source {
                 case ConsumerConfig.AUTO_OFFSET_RESET_CONFIG:
                     throw new IllegalArgumentException("auto.offset.reset=" + value + " is not allowed: use "
                             + "startPosition(StartPosition.committedOrEarliest() / committedOrLatest() / timestamp(..) / offsets(..))");
+                case ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG:
+                    maxPollIntervalMs(value);
+                    break;
                 default:
             }
             properties.put(name, value);
             return this;
+        }
+
+        private static long maxPollIntervalMs(Object value) {
+            try {
+                long ms = Long.parseLong(String.valueOf(value).trim());
+                if (ms > 0 && ms <= Integer.MAX_VALUE) {
+                    return ms;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException("max.poll.interval.ms must be a positive number of milliseconds: " + value);
         }
 
         /** {@link #property} for each entry. */

@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.binlogsync.core.PartitionListener;
+import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.core.testing.RecordingBulkSink;
 import dev.binlogsync.kafka.decode.CanalFlatMessageDecoder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
@@ -44,6 +47,33 @@ class KafkaSourceBuilderTest {
         assertEquals(65536, valid().property("receive.buffer.bytes", 65536).effectiveConfig().get("receive.buffer.bytes"));
         assertEquals("131072", valid().properties(Map.of("receive.buffer.bytes", "131072")).effectiveConfig()
                 .get("receive.buffer.bytes"));
+    }
+
+    @Test
+    void maxPollIntervalIsKafkasFiveMinuteDefaultOrTheConfiguredValue() {
+        assertEquals(Optional.of(Duration.ofMinutes(5)), valid().build().maxPollInterval());
+        assertEquals(Optional.of(Duration.ofSeconds(20)), valid().property("max.poll.interval.ms", 20_000).build().maxPollInterval());
+        assertEquals(Optional.of(Duration.ofSeconds(45)), valid().property("max.poll.interval.ms", " 45000").build().maxPollInterval());
+    }
+
+    @Test
+    void aMaxPollIntervalThatIsNotAPositiveNumberOfMillisecondsIsRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> valid().property("max.poll.interval.ms", "soon"));
+        assertEquals("max.poll.interval.ms must be a positive number of milliseconds: soon", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> valid().property("max.poll.interval.ms", 0));
+    }
+
+    @Test
+    void aPipelineWhoseDrainTimeoutIsNotBelowMaxPollIntervalIsRejectedAtBuild() {
+        SyncPipeline.Builder b = SyncPipeline.builder()
+                .source(valid().property("max.poll.interval.ms", 20_000).build())
+                .ruleSet((event, out) -> { })
+                .sink(new RecordingBulkSink());
+        IllegalStateException e = assertThrows(IllegalStateException.class, b::build);
+        assertTrue(e.getMessage().startsWith("drainTimeout (PT30S) must be below the source's maxPollInterval (PT20S)"),
+                e.getMessage());
+        b.drainTimeout(Duration.ofSeconds(15)).build().close();
     }
 
     @Test
