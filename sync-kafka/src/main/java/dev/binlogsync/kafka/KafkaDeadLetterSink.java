@@ -16,7 +16,10 @@ import java.util.Objects;
 import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.annotation.Nullable;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -35,6 +38,13 @@ import org.slf4j.LoggerFactory;
  * acknowledged the write ({@code acks=all}, idempotent producer), so the pipeline commits the source
  * offset only after the dead letter is durable.
  *
+ * <p><b>Never blocks the caller.</b> {@link #send} queues the letter (at most
+ * {@link Builder#maxQueuedLetters}) for a daemon thread the sink owns, named
+ * {@code binlog-sync-dead-letters-<topic>}, which hands letters to the producer in order. The
+ * producer blocks that thread, not the pipeline's, for up to {@code max.block.ms} (default 60 s)
+ * when the topic is missing or the cluster unreachable; the pipeline thread keeps polling, so the
+ * consumer stays in its group, and no offset past the letter is committed meanwhile.
+ *
  * <p>Headers (UTF-8 strings):
  * <table>
  * <caption>Dead-letter headers</caption>
@@ -50,9 +60,12 @@ import org.slf4j.LoggerFactory;
  * <tr><td>{@value #HEADER_ERROR_TYPE}, {@value #HEADER_STATUS}</td><td>the server's error type and item status (rejections only)</td></tr>
  * </table>
  *
- * <p>A failed write completes the stage exceptionally: with a {@link RetriableSyncException} when
- * Kafka calls the error retriable (the pipeline retries), with a {@link SyncException} otherwise.
- * Thread-safe (the producer is). {@link #close()} flushes and closes the producer it created.
+ * <p>A failed write completes the stage exceptionally, with a message naming the source position,
+ * the topic and the bootstrap servers: with a {@link RetriableSyncException} when Kafka calls the
+ * error retriable (a topic missing or a cluster unreachable for {@code max.block.ms}; the
+ * pipeline retries with backoff) or the queue is full, with a {@link SyncException} otherwise.
+ * Thread-safe. {@link #close()} stops the sender thread and flushes and closes the producer it
+ * created.
  */
 public final class KafkaDeadLetterSink implements DeadLetterSink {
 
@@ -71,20 +84,34 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
     public static final String HEADER_ERROR_TYPE = "binlogsync.error.type";
     public static final String HEADER_STATUS = "binlogsync.error.status";
 
+    /** Default {@link Builder#maxQueuedLetters}. */
+    public static final int DEFAULT_MAX_QUEUED_LETTERS = 1000;
+
     private static final int MAX_REASON_BYTES = 8 * 1024;
 
     private final String topic;
+    private final String servers;
     private final KafkaProducer<byte[], byte[]> producer;
     private final Duration closeTimeout;
+    private final int maxQueued;
     private final String description;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Letters waiting for the sender thread; unbounded itself, bounded by {@link #queued} in {@link #send}. */
+    private final LinkedBlockingDeque<Pending> queue = new LinkedBlockingDeque<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final Thread sender;
 
     private KafkaDeadLetterSink(Builder b) {
         this.topic = b.topic;
         Map<String, Object> config = b.effectiveConfig();
+        this.servers = String.valueOf(config.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG));
         this.producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
         this.closeTimeout = b.closeTimeout;
+        this.maxQueued = b.maxQueuedLetters;
         this.description = "KafkaDeadLetterSink{topic=" + topic + ", config=" + KafkaSecurity.masked(config) + "}";
+        this.sender = new Thread(this::sendQueued, "binlog-sync-dead-letters-" + topic);
+        sender.setDaemon(true);
+        sender.start();
     }
 
     /** A new builder. */
@@ -92,35 +119,86 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
         return new Builder();
     }
 
+    /** A letter on its way: what to write, and the stage to complete. */
+    private static final class Pending {
+        final DeadLetter letter;
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+
+        Pending(DeadLetter letter) {
+            this.letter = letter;
+        }
+
+        SourcePosition where() {
+            return letter.record().position();
+        }
+    }
+
+    /**
+     * Queues {@code letter} for the sink's sender thread and returns at once: the producer may
+     * block up to {@code max.block.ms} for the topic's metadata (a missing topic, an unreachable
+     * cluster), and that must not be the caller's (the pipeline thread's) time. The stage
+     * completes when the broker acknowledged the letter, or exceptionally: with a
+     * {@link RetriableSyncException} when the queue already holds {@link Builder#maxQueuedLetters}
+     * letters or Kafka calls the error retriable (a missing topic and an unreachable cluster are,
+     * after {@code max.block.ms}), with a {@link SyncException} otherwise, or when the sink is
+     * closed. Thread-safe.
+     */
     @Override
     public CompletionStage<Void> send(DeadLetter letter) {
         Objects.requireNonNull(letter, "letter");
-        CompletableFuture<Void> done = new CompletableFuture<>();
+        Pending p = new Pending(letter);
         if (closed.get()) {
-            done.completeExceptionally(new IllegalStateException("the dead-letter sink is closed: " + this));
-            return done;
+            p.done.completeExceptionally(new IllegalStateException("the dead-letter sink is closed: " + this));
+            return p.done;
         }
+        if (queued.incrementAndGet() > maxQueued) {
+            queued.decrementAndGet();
+            p.done.completeExceptionally(new RetriableSyncException("the dead letter for " + p.where() + " is not queued "
+                    + "for topic " + topic + ": " + maxQueued + " letters already wait for the producer"));
+            return p.done;
+        }
+        queue.add(p);
+        if (closed.get() && queue.remove(p)) {
+            // close() emptied the queue before this letter arrived in it
+            p.done.completeExceptionally(new IllegalStateException("the dead-letter sink is closed: " + this));
+        }
+        return p.done;
+    }
+
+    /** The sender thread: hands queued letters to the producer, one at a time, in order. */
+    private void sendQueued() {
+        while (!closed.get()) {
+            Pending p;
+            try {
+                p = queue.take();
+            } catch (InterruptedException e) {
+                return; // close()
+            }
+            queued.decrementAndGet();
+            write(p);
+        }
+    }
+
+    private void write(Pending p) {
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, null,
-                letter.record().key(), letter.record().value(), headers(letter));
-        SourcePosition where = letter.record().position();
+                p.letter.record().key(), p.letter.record().value(), headers(p.letter));
         try {
-            producer.send(record, (metadata, error) -> {
-                if (error == null) {
-                    done.complete(null);
-                } else if (error instanceof RetriableException) {
-                    done.completeExceptionally(new RetriableSyncException(
-                            "writing the dead letter for " + where + " to " + topic + " failed: " + error, error));
-                } else {
-                    done.completeExceptionally(new SyncException(
-                            "writing the dead letter for " + where + " to " + topic + " failed: " + error, error));
-                }
-            });
+            producer.send(record, (metadata, error) -> written(p, error));
         } catch (RuntimeException e) {
-            done.completeExceptionally(e instanceof RetriableException
-                    ? new RetriableSyncException("writing the dead letter for " + where + " to " + topic + " failed: " + e, e)
-                    : new SyncException("writing the dead letter for " + where + " to " + topic + " failed: " + e, e));
+            written(p, e);
         }
-        return done;
+    }
+
+    /** Completes the letter's stage; on the producer's I/O thread, or the sender thread. */
+    private void written(Pending p, @Nullable Exception error) {
+        if (error == null) {
+            p.done.complete(null);
+            return;
+        }
+        String what = "writing the dead letter for " + p.where() + " to topic " + topic + " at " + servers + " failed: "
+                + error;
+        p.done.completeExceptionally(error instanceof RetriableException
+                ? new RetriableSyncException(what, error) : new SyncException(what, error));
     }
 
     static List<Header> headers(DeadLetter letter) {
@@ -166,15 +244,39 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
         return new RecordHeader(key, value.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Flushes outstanding writes and closes the producer. Idempotent. */
+    /**
+     * Stops the sender thread (interrupting a send that waits for metadata), fails the letters it
+     * had not handed to the producer yet, then flushes what the producer holds and closes it,
+     * waiting up to the close timeout. Idempotent.
+     */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            try {
-                producer.close(closeTimeout);
-            } catch (RuntimeException e) {
-                LOG.warn("Closing the dead-letter producer failed: {}", e.toString());
-            }
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        sender.interrupt();
+        try {
+            sender.join(closeTimeout.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        failQueued();
+        try {
+            producer.close(closeTimeout);
+        } catch (RuntimeException e) {
+            LOG.warn("Closing the dead-letter producer failed: {}", e.toString());
+        }
+        if (sender.isAlive()) {
+            LOG.warn("The dead-letter sender thread {} did not stop within {}", sender.getName(), closeTimeout);
+        }
+    }
+
+    private void failQueued() {
+        Pending p;
+        while ((p = queue.poll()) != null) {
+            queued.decrementAndGet();
+            p.done.completeExceptionally(new SyncException("the dead letter for " + p.where() + " was not written to topic "
+                    + topic + ": the sink was closed first"));
         }
     }
 
@@ -193,6 +295,7 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
         private String topic = "";
         private KafkaSecurity security = KafkaSecurity.none();
         private Duration closeTimeout = Duration.ofSeconds(10);
+        private int maxQueuedLetters = DEFAULT_MAX_QUEUED_LETTERS;
 
         private Builder() {
         }
@@ -254,7 +357,20 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
         }
 
         /**
-         * The sink, with its producer created.
+         * Most letters waiting for the sender thread; {@link KafkaDeadLetterSink#send} completes
+         * the stage of one more with a {@link RetriableSyncException} (the pipeline retries it
+         * later). Default {@value KafkaDeadLetterSink#DEFAULT_MAX_QUEUED_LETTERS}; must be >= 1.
+         */
+        public Builder maxQueuedLetters(int maxQueuedLetters) {
+            if (maxQueuedLetters < 1) {
+                throw new IllegalArgumentException("maxQueuedLetters must be >= 1: " + maxQueuedLetters);
+            }
+            this.maxQueuedLetters = maxQueuedLetters;
+            return this;
+        }
+
+        /**
+         * The sink, with its producer and its sender thread created.
          *
          * @throws IllegalStateException if bootstrap servers or the topic are missing
          */
