@@ -4,11 +4,13 @@ import dev.binlogsync.core.DeadLetter;
 import dev.binlogsync.core.DeadLetterSink;
 import dev.binlogsync.core.RetriableSyncException;
 import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.core.SourceRecord;
 import dev.binlogsync.core.SyncException;
 import dev.binlogsync.core.internal.Checks;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +26,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -58,7 +61,18 @@ import org.slf4j.LoggerFactory;
  * <tr><td>{@value #HEADER_TIME}</td><td>when the pipeline gave up, epoch ms</td></tr>
  * <tr><td>{@value #HEADER_INDEX}, {@value #HEADER_ID}</td><td>the rejected document's index and id (rejections only)</td></tr>
  * <tr><td>{@value #HEADER_ERROR_TYPE}, {@value #HEADER_STATUS}</td><td>the server's error type and item status (rejections only)</td></tr>
+ * <tr><td>{@value #HEADER_TRUNCATED}, {@value #HEADER_ORIGINAL_VALUE_SIZE},
+ *     {@value #HEADER_ORIGINAL_KEY_SIZE}</td><td>{@code true} and the original value's size in bytes on a
+ *     letter cut to fit (below); the original key's size when the key was left out too</td></tr>
  * </table>
+ *
+ * <p><b>Letters too large for the producer.</b> A letter Kafka refuses as too large
+ * ({@code RecordTooLargeException}: more than the producer's {@code max.request.size}, default
+ * 1 MiB, or the broker's limit) is written again with its headers and the first bytes of its value,
+ * as many as fit next to the key and the headers, marked with {@value #HEADER_TRUNCATED}; if that
+ * is refused too, or the key alone does not fit, with the headers only (no key, no value). A WARN
+ * names the position. The original record stays in the source topic, at the offset the headers
+ * give.
  *
  * <p>A failed write completes the stage exceptionally, with a message naming the source position,
  * the topic and the bootstrap servers: with a {@link RetriableSyncException} when Kafka calls the
@@ -83,17 +97,28 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
     public static final String HEADER_ID = "binlogsync.document.id";
     public static final String HEADER_ERROR_TYPE = "binlogsync.error.type";
     public static final String HEADER_STATUS = "binlogsync.error.status";
+    public static final String HEADER_TRUNCATED = "binlogsync.truncated";
+    public static final String HEADER_ORIGINAL_VALUE_SIZE = "binlogsync.original.value.size";
+    public static final String HEADER_ORIGINAL_KEY_SIZE = "binlogsync.original.key.size";
 
     /** Default {@link Builder#maxQueuedLetters}. */
     public static final int DEFAULT_MAX_QUEUED_LETTERS = 1000;
 
     private static final int MAX_REASON_BYTES = 8 * 1024;
+    /** Room left for the record batch and record framing when a value is cut to fit (generous: about 100 bytes are used). */
+    private static final int RECORD_OVERHEAD_BYTES = 512;
+    /** Levels of {@link Pending#level}: the letter as is, its value cut to fit, no key and no value. */
+    private static final int WHOLE = 0;
+    private static final int VALUE_TRUNCATED = 1;
+    private static final int HEADERS_ONLY = 2;
 
     private final String topic;
     private final String servers;
     private final KafkaProducer<byte[], byte[]> producer;
     private final Duration closeTimeout;
     private final int maxQueued;
+    /** The producer's limit on one record: {@code max.request.size}, or {@code buffer.memory} if smaller. */
+    private final long maxRecordBytes;
     private final String description;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Letters waiting for the sender thread; unbounded itself, bounded by {@link #queued} in {@link #send}. */
@@ -108,6 +133,10 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
         this.producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
         this.closeTimeout = b.closeTimeout;
         this.maxQueued = b.maxQueuedLetters;
+        // both were validated by the producer's constructor above
+        this.maxRecordBytes = Math.min(
+                Long.parseLong(String.valueOf(config.getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1_048_576)).trim()),
+                Long.parseLong(String.valueOf(config.getOrDefault(ProducerConfig.BUFFER_MEMORY_CONFIG, 33_554_432L)).trim()));
         this.description = "KafkaDeadLetterSink{topic=" + topic + ", config=" + KafkaSecurity.masked(config) + "}";
         this.sender = new Thread(this::sendQueued, "binlog-sync-dead-letters-" + topic);
         sender.setDaemon(true);
@@ -123,6 +152,8 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
     private static final class Pending {
         final DeadLetter letter;
         final CompletableFuture<Void> done = new CompletableFuture<>();
+        /** {@link #WHOLE}, or how much was cut after Kafka refused the letter as too large; sender thread only. */
+        volatile int level = WHOLE;
 
         Pending(DeadLetter letter) {
             this.letter = letter;
@@ -174,14 +205,15 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
             } catch (InterruptedException e) {
                 return; // close()
             }
-            queued.decrementAndGet();
+            if (p.level == WHOLE) { // a letter cut to fit and queued again was counted once
+                queued.decrementAndGet();
+            }
             write(p);
         }
     }
 
     private void write(Pending p) {
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, null,
-                p.letter.record().key(), p.letter.record().value(), headers(p.letter));
+        ProducerRecord<byte[], byte[]> record = record(p);
         try {
             producer.send(record, (metadata, error) -> written(p, error));
         } catch (RuntimeException e) {
@@ -189,10 +221,58 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
         }
     }
 
+    /**
+     * The record for {@code p} at its level: the original key and value; or the value cut to
+     * what fits in the producer's limit next to the key and the headers; or neither key nor value.
+     * Cut records carry {@value #HEADER_TRUNCATED} and the original sizes.
+     */
+    private ProducerRecord<byte[], byte[]> record(Pending p) {
+        SourceRecord source = p.letter.record();
+        byte[] key = source.key();
+        byte[] value = source.value();
+        List<Header> h = headers(p.letter);
+        if (p.level == WHOLE) {
+            return new ProducerRecord<>(topic, null, null, key, value, h);
+        }
+        h.add(header(HEADER_TRUNCATED, "true"));
+        h.add(header(HEADER_ORIGINAL_VALUE_SIZE, Integer.toString(value == null ? 0 : value.length)));
+        long headerBytes = 0;
+        for (Header header : h) {
+            headerBytes += header.key().length() * 3L + header.value().length + 10;
+        }
+        long room = maxRecordBytes - RECORD_OVERHEAD_BYTES - headerBytes - (key == null ? 0 : key.length);
+        byte[] kept = null;
+        if (p.level == VALUE_TRUNCATED && room > 0) {
+            kept = value == null ? null : Arrays.copyOf(value, (int) Math.min(value.length, room));
+        } else {
+            p.level = HEADERS_ONLY;
+            if (key != null) {
+                h.add(header(HEADER_ORIGINAL_KEY_SIZE, Integer.toString(key.length)));
+            }
+            key = null;
+        }
+        LOG.warn("The dead letter for {} is larger than the producer's limit ({} bytes): writing {} of its {} value bytes "
+                + "{}(header {})", p.where(), maxRecordBytes, kept == null ? 0 : kept.length,
+                value == null ? 0 : value.length, key == null && source.key() != null ? "and not its key " : "",
+                HEADER_TRUNCATED);
+        return new ProducerRecord<>(topic, null, null, key, kept, h);
+    }
+
     /** Completes the letter's stage; on the producer's I/O thread, or the sender thread. */
     private void written(Pending p, @Nullable Exception error) {
         if (error == null) {
             p.done.complete(null);
+            return;
+        }
+        if (error instanceof RecordTooLargeException && p.level < HEADERS_ONLY && !closed.get()) {
+            // larger than max.request.size (or the broker's limit): cut it, and let the sender thread
+            // write it next; never send from here, the producer's I/O thread
+            p.level++;
+            queue.addFirst(p);
+            if (closed.get() && queue.remove(p)) {
+                p.done.completeExceptionally(new SyncException("the dead letter for " + p.where() + " was not written "
+                        + "to topic " + topic + ": the sink was closed first"));
+            }
             return;
         }
         String what = "writing the dead letter for " + p.where() + " to topic " + topic + " at " + servers + " failed: "
@@ -274,7 +354,9 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
     private void failQueued() {
         Pending p;
         while ((p = queue.poll()) != null) {
-            queued.decrementAndGet();
+            if (p.level == WHOLE) {
+                queued.decrementAndGet();
+            }
             p.done.completeExceptionally(new SyncException("the dead letter for " + p.where() + " was not written to topic "
                     + topic + ": the sink was closed first"));
         }

@@ -109,6 +109,55 @@ class KafkaDeadLetterSinkBrokerTest {
     }
 
     @Test
+    void aLetterLargerThanMaxRequestSizeIsWrittenWithItsHeadersAndATruncatedValue() throws Exception {
+        String dlq = "dlq-large";
+        KAFKA.createTopic(dlq, 1);
+        byte[] key = "k-large".getBytes(StandardCharsets.UTF_8);
+        byte[] value = new byte[20_000];
+        for (int i = 0; i < value.length; i++) {
+            value[i] = (byte) ('a' + i % 26);
+        }
+        SourcePosition pos = new SourcePosition("orders-0", 77);
+        SourceRecord rec = SourceRecord.failed(pos, key, value, new DecodeException("too deep"));
+        try (KafkaDeadLetterSink sink = KafkaDeadLetterSink.builder().bootstrapServers(KAFKA.bootstrapServers()).topic(dlq)
+                .property("max.request.size", 4096).build()) {
+            sink.send(new DeadLetter(DeadLetter.Kind.UNDECODABLE, "cannot decode: too deep", rec, List.of(pos), null, null, 3L))
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+        ConsumerRecord<byte[], byte[]> r = readAll(dlq, 1).get(0);
+        Map<String, String> h = headers(r);
+        assertEquals("true", h.get(KafkaDeadLetterSink.HEADER_TRUNCATED));
+        assertEquals("20000", h.get(KafkaDeadLetterSink.HEADER_ORIGINAL_VALUE_SIZE));
+        assertEquals("cannot decode: too deep", h.get(KafkaDeadLetterSink.HEADER_REASON));
+        assertEquals("77", h.get(KafkaDeadLetterSink.HEADER_OFFSET));
+        assertArrayEquals(key, r.key());
+        assertTrue(r.value().length > 0 && r.value().length < 4096, "truncated to fit: " + r.value().length);
+        assertArrayEquals(java.util.Arrays.copyOf(value, r.value().length), r.value(), "the value's first bytes");
+    }
+
+    @Test
+    void aLetterWhoseKeyAloneExceedsMaxRequestSizeIsWrittenAsItsHeaders() throws Exception {
+        String dlq = "dlq-large-key";
+        KAFKA.createTopic(dlq, 1);
+        byte[] key = new byte[8_000];
+        SourcePosition pos = new SourcePosition("orders-0", 78);
+        SourceRecord rec = SourceRecord.failed(pos, key, new byte[] {1, 2, 3}, new DecodeException("x"));
+        try (KafkaDeadLetterSink sink = KafkaDeadLetterSink.builder().bootstrapServers(KAFKA.bootstrapServers()).topic(dlq)
+                .property("max.request.size", 4096).build()) {
+            sink.send(new DeadLetter(DeadLetter.Kind.UNDECODABLE, "x", rec, List.of(pos), null, null, 3L))
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+        ConsumerRecord<byte[], byte[]> r = readAll(dlq, 1).get(0);
+        Map<String, String> h = headers(r);
+        assertEquals("true", h.get(KafkaDeadLetterSink.HEADER_TRUNCATED));
+        assertEquals("3", h.get(KafkaDeadLetterSink.HEADER_ORIGINAL_VALUE_SIZE));
+        assertEquals("8000", h.get(KafkaDeadLetterSink.HEADER_ORIGINAL_KEY_SIZE));
+        assertEquals("78", h.get(KafkaDeadLetterSink.HEADER_OFFSET));
+        assertEquals(null, r.key());
+        assertEquals(null, r.value());
+    }
+
+    @Test
     void aWriteKafkaRefusesCompletesTheStageExceptionally() {
         SourcePosition pos = new SourcePosition("orders-0", 1);
         SourceRecord rec = SourceRecord.failed(pos, null, new byte[] {1}, new DecodeException("x"));
