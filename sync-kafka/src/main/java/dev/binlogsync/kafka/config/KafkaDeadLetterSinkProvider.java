@@ -8,7 +8,7 @@ import dev.binlogsync.kafka.KafkaDeadLetterSink;
 /**
  * {@code deadLetter.type = "kafka"}: a {@link KafkaDeadLetterSink}. Keys: {@code bootstrapServers}
  * (string or list) and {@code topic} (required), {@code security} (as for the source),
- * {@code properties} (Kafka producer properties), {@code closeTimeout}. Stateless and thread-safe.
+ * {@code properties} (Kafka producer properties), {@code closeTimeout}, {@code maxQueuedLetters}. Stateless and thread-safe.
  */
 public final class KafkaDeadLetterSinkProvider implements ComponentProvider<DeadLetterSink> {
 
@@ -32,6 +32,10 @@ public final class KafkaDeadLetterSinkProvider implements ComponentProvider<Dead
         b.security(KafkaConfigs.security(c));
         KafkaConfigs.properties(c, b::property);
         KafkaConfigs.duration(c, "closeTimeout", b::closeTimeout);
+        if (c.has("maxQueuedLetters")) {
+            int max = c.intValue("maxQueuedLetters");
+            c.at("maxQueuedLetters", () -> b.maxQueuedLetters(max));
+        }
         return c.at("", b::build);
     }
 }

@@ -144,7 +144,7 @@ class KafkaProvidersTest {
     void kafkaDeadLetterSinkIsCreatedFromItsSection() {
         EmbeddedKafka kafka = EmbeddedKafka.shared();
         DeadLetterSink dlq = ConfigLoader.create().fromJson("{" + RULES + ", \"deadLetter\": {\"type\": \"kafka\","
-                + " \"bootstrapServers\": \"" + kafka.bootstrapServers() + "\", \"topic\": \"dlq\", \"closeTimeout\": \"5s\"}}")
+                + " \"bootstrapServers\": \"" + kafka.bootstrapServers() + "\", \"topic\": \"dlq\", \"closeTimeout\": \"5s\", \"maxQueuedLetters\": 10}}")
                 .createDeadLetterSink();
         try {
             assertInstanceOf(KafkaDeadLetterSink.class, dlq);
@@ -154,6 +154,8 @@ class KafkaProvidersTest {
         }
         assertEquals("deadLetter.topic", failsDeadLetter("{" + RULES + ", \"deadLetter\": {\"type\": \"kafka\","
                 + " \"bootstrapServers\": \"a:1\"}}").path());
+        assertEquals("deadLetter.maxQueuedLetters", failsDeadLetter("{" + RULES + ", \"deadLetter\": {\"type\": \"kafka\","
+                + " \"bootstrapServers\": \"a:1\", \"topic\": \"dlq\", \"maxQueuedLetters\": 0}}").path());
     }
 
     @Test
