@@ -95,9 +95,9 @@ import org.slf4j.LoggerFactory;
  * {@link PartitionListener#onLost}, {@code onPartitionsAssigned} applies the {@link StartPosition}
  * to partitions this instance has not seen before (a {@link #wakeup()} meanwhile only makes the
  * next poll return early; it does not disturb the positioning), re-pauses them while paused, then
- * calls {@link PartitionListener#onAssigned}. All from inside {@link #poll}, on the pipeline thread. If
- * the listener throws, {@link #poll} rethrows it after rewinding the partitions to the first record
- * it would have returned, so nothing is skipped.
+ * calls {@link PartitionListener#onAssigned}. All from inside {@link #poll}, on the pipeline
+ * thread. If the listener throws, {@link #poll} rethrows it after rewinding the partitions to the
+ * first record it would have returned, so nothing is skipped.
  *
  * <p><b>Backpressure.</b> {@link #pause()} pauses every assigned partition (and ones assigned
  * later) while {@link #poll} keeps being called, so the member stays in its group however long the
@@ -172,7 +172,8 @@ public final class KafkaSource implements Source {
         this.closeTimeout = b.closeTimeout;
         this.consumerFactory = b.consumerFactory;
         Object maxPoll = config.get(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG);
-        this.maxPollInterval = Duration.ofMillis(maxPoll == null ? DEFAULT_MAX_POLL_INTERVAL_MS : Builder.maxPollIntervalMs(maxPoll));
+        this.maxPollInterval = Duration.ofMillis(
+                maxPoll == null ? DEFAULT_MAX_POLL_INTERVAL_MS : Builder.maxPollIntervalMs(maxPoll));
         this.description = "KafkaSource{" + (pattern != null ? "pattern=" + pattern : "topics=" + topics)
                 + ", decoder=" + decoder + ", startPosition=" + startPosition
                 + ", config=" + KafkaSecurity.masked(config) + "}";
