@@ -12,6 +12,7 @@ import javax.annotation.Nullable;
  * @param actions the number of actions in the request
  * @param succeeded items written (or, for deletes, already gone)
  * @param stale items not applied because the index holds a newer external version (done)
+ * @param missing {@link ActionType#UPDATE} items whose document did not exist (done, nothing written)
  * @param retried items that will be sent again (retryable failures, and later actions for the
  *     same document in the same request)
  * @param rejected items that failed permanently and went to the rejection policy
@@ -23,6 +24,7 @@ public record BulkSummary(
         int actions,
         int succeeded,
         int stale,
+        int missing,
         int retried,
         int rejected,
         @Nullable Throwable requestFailure,
@@ -30,5 +32,11 @@ public record BulkSummary(
 
     public BulkSummary {
         Objects.requireNonNull(latency, "latency");
+    }
+
+    /** A summary without {@code missing} items, as the first release built it. */
+    public BulkSummary(int lane, int actions, int succeeded, int stale, int retried, int rejected,
+            @Nullable Throwable requestFailure, Duration latency) {
+        this(lane, actions, succeeded, stale, 0, retried, rejected, requestFailure, latency);
     }
 }

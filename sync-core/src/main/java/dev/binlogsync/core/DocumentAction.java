@@ -12,10 +12,11 @@ import javax.annotation.Nullable;
  * @param index the target index (or alias / data stream), never empty
  * @param id the document id, never empty
  * @param routing the custom routing value, or null for the default
- * @param type index, upsert or delete
+ * @param type index, upsert, update or delete
  * @param document the fields: the whole document for {@link ActionType#INDEX}, the fields to merge
- *     for {@link ActionType#UPSERT}; null for {@link ActionType#DELETE}
- * @param version the external version, or null for none
+ *     for {@link ActionType#UPSERT} and {@link ActionType#UPDATE}; null for {@link ActionType#DELETE}
+ * @param version the external version, or null for none; only {@link ActionType#INDEX} and
+ *     {@link ActionType#DELETE} carry one (Elasticsearch's update API takes no external version)
  * @param versionType how {@code version} is compared; null exactly when {@code version} is null
  */
 public record DocumentAction(
@@ -47,8 +48,9 @@ public record DocumentAction(
         if ((version == null) != (versionType == null)) {
             throw new IllegalArgumentException("version and versionType go together: " + index + "/" + id);
         }
-        if (version != null && type == ActionType.UPSERT) {
-            throw new IllegalArgumentException("an upsert cannot carry an external version: " + index + "/" + id);
+        if (version != null && (type == ActionType.UPSERT || type == ActionType.UPDATE)) {
+            throw new IllegalArgumentException("an " + (type == ActionType.UPSERT ? "upsert" : "update")
+                    + " cannot carry an external version: " + index + "/" + id);
         }
     }
 
@@ -60,6 +62,11 @@ public record DocumentAction(
     /** A partial update with {@code doc_as_upsert}. */
     public static DocumentAction upsert(String index, String id, Map<String, Object> document) {
         return new DocumentAction(index, id, null, ActionType.UPSERT, document, null, null);
+    }
+
+    /** A partial update of an existing document only: never creates it ({@link ActionType#UPDATE}). */
+    public static DocumentAction update(String index, String id, Map<String, Object> document) {
+        return new DocumentAction(index, id, null, ActionType.UPDATE, document, null, null);
     }
 
     /** A delete. */

@@ -6,7 +6,7 @@ import javax.annotation.Nullable;
 /**
  * The outcome of one {@link DocumentAction} in a bulk request, as classified by the {@link BulkSink}.
  *
- * @param outcome success, stale, retryable or permanent
+ * @param outcome success, stale, missing, retryable or permanent
  * @param status the HTTP status of the item ({@code 200}, {@code 201}, {@code 404}, {@code 409},
  *     {@code 400}, {@code 429}, ...), or 0 when there was none
  * @param errorType the server's error type (e.g. {@code mapper_parsing_exception}), or null
@@ -20,6 +20,12 @@ public record ItemResult(Outcome outcome, int status, @Nullable String errorType
         SUCCESS,
         /** Not applied because the index holds a newer external version; counted, treated as done. */
         STALE,
+        /**
+         * An {@link ActionType#UPDATE} whose document does not exist (404
+         * {@code document_missing_exception}): nothing to update, and an update must not create it;
+         * counted ({@link PipelineMetrics#missing()}), treated as done.
+         */
+        MISSING,
         /** Failed but may succeed when retried (429, rejected execution, 5xx, unavailable shards). */
         RETRYABLE,
         /** Rejected for good (a mapping conflict, an invalid argument): goes to the rejection policy. */
@@ -47,6 +53,11 @@ public record ItemResult(Outcome outcome, int status, @Nullable String errorType
         return new ItemResult(Outcome.STALE, 409, "version_conflict_engine_exception", reason);
     }
 
+    /** An {@link ActionType#UPDATE} of a document that does not exist. */
+    public static ItemResult missing(@Nullable String reason) {
+        return new ItemResult(Outcome.MISSING, 404, "document_missing_exception", reason);
+    }
+
     /** A retryable failure. */
     public static ItemResult retryable(int status, @Nullable String errorType, @Nullable String reason) {
         return new ItemResult(Outcome.RETRYABLE, status, errorType, reason);
@@ -57,8 +68,8 @@ public record ItemResult(Outcome outcome, int status, @Nullable String errorType
         return new ItemResult(Outcome.PERMANENT, status, errorType, reason);
     }
 
-    /** Whether the item is done (success or stale). */
+    /** Whether the item is done (success, stale or missing). */
     public boolean isDone() {
-        return outcome == Outcome.SUCCESS || outcome == Outcome.STALE;
+        return outcome == Outcome.SUCCESS || outcome == Outcome.STALE || outcome == Outcome.MISSING;
     }
 }

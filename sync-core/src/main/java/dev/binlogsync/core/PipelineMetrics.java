@@ -19,8 +19,12 @@ import javax.annotation.Nullable;
  * @param indexActions INDEX actions the rule set produced
  * @param upsertActions UPSERT actions the rule set produced
  * @param deleteActions DELETE actions the rule set produced
+ * @param updateActions UPDATE actions the rule set produced (merge rules writing into a parent
+ *     document that must exist)
  * @param coalesced actions merged into an earlier buffered action for the same document
  * @param stale items the index did not apply because it holds a newer external version
+ * @param missing UPDATE items whose document did not exist (a merged child row whose parent
+ *     document is deleted, filtered out or not yet written); done, nothing written
  * @param retried items sent again after a retryable failure
  * @param deadLettered dead letters acknowledged by the dead-letter sink
  * @param skipped records, events or items dropped by an explicit {@link FailurePolicy#SKIP}
@@ -52,8 +56,10 @@ public record PipelineMetrics(
         long indexActions,
         long upsertActions,
         long deleteActions,
+        long updateActions,
         long coalesced,
         long stale,
+        long missing,
         long retried,
         long deadLettered,
         long skipped,
@@ -86,21 +92,22 @@ public record PipelineMetrics(
     }
 
     /**
-     * The snapshot of the first release (counters and gauges only): distributions empty, no lag,
-     * no heartbeat. Kept so code built against it still compiles.
+     * The snapshot of the first release (counters and gauges only): no update actions, nothing
+     * missing, distributions empty, no lag, no heartbeat. Kept so code built against it still
+     * compiles.
      */
     public PipelineMetrics(long records, long events, long indexActions, long upsertActions, long deleteActions,
             long coalesced, long stale, long retried, long deadLettered, long skipped, long bulks, long failedBulks,
             long commits, int inFlightRequests, long bufferedActions, long bufferedBytes, boolean paused,
             Duration pausedTime) {
-        this(records, events, indexActions, upsertActions, deleteActions, coalesced, stale, retried, deadLettered,
-                skipped, bulks, failedBulks, commits, inFlightRequests, bufferedActions, bufferedBytes, paused,
+        this(records, events, indexActions, upsertActions, deleteActions, 0, coalesced, stale, 0, retried,
+                deadLettered, skipped, bulks, failedBulks, commits, inFlightRequests, bufferedActions, bufferedBytes, paused,
                 pausedTime, Timing.EMPTY, Timing.EMPTY, Sizes.EMPTY, Sizes.EMPTY, Map.of(), null);
     }
 
     /** Actions the rule set produced, all operations together. */
     public long actions() {
-        return indexActions + upsertActions + deleteActions;
+        return indexActions + upsertActions + deleteActions + updateActions;
     }
 
     /** The sum of {@link #lag()} over all partitions. */

@@ -64,11 +64,13 @@ import org.slf4j.LoggerFactory;
  * straight from the actions into a pooled buffer: {@code index} (with {@code version} and
  * {@code version_type} when the action carries an external version), {@code update} with
  * {@code doc} and {@code doc_as_upsert: true} for {@link dev.binlogsync.core.ActionType#UPSERT},
+ * {@code update} with {@code doc} alone for {@link dev.binlogsync.core.ActionType#UPDATE},
  * {@code delete}; {@code routing} when set; never {@code _type}. The response is read by a
  * streaming parser, trimmed with {@code filter_path}.
  *
  * <p><b>Results.</b> One {@link ItemResult} per action, in order: success (404 on a delete is a
- * success: already gone); {@code STALE} for a 409 on an externally versioned write; retryable for
+ * success: already gone); {@code MISSING} for a 404 {@code document_missing_exception} on an
+ * {@code UPDATE}; {@code STALE} for a 409 on an externally versioned write; retryable for
  * 429, 5xx, rejected execution, unavailable shards and write blocks; permanent, with the server's
  * error type and reason, for the rest (mapping conflicts, invalid arguments). A whole-request
  * failure completes the stage exceptionally: a {@link RetriableSyncException} for connection

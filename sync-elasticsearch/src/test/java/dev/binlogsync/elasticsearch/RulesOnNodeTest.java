@@ -117,4 +117,70 @@ class RulesOnNodeTest {
         assertEquals(1, EsDocs.count(client, "rules-orders-2024.03"));
         assertEquals(2, EsDocs.count(client, "rules-orders-2024.04"));
     }
+
+    /** Runs {@code changes} through a pipeline built from {@code rules} (JSON), each committed before the next. */
+    private static void runOneByOne(String rules, ChangeEvent... changes) throws Exception {
+        String config = "{"
+                + "\"sink\": {\"type\": \"elasticsearch\", \"hosts\": [\"${ES_URL}\"], \"socketTimeout\": \"20s\"},"
+                + "\"rules\": [" + rules + "],"
+                + "\"flush\": {\"interval\": \"5ms\", \"commitInterval\": \"0s\"}"
+                + "}";
+        PipelineConfig pc = ConfigLoader.create().withEnv(Map.of("ES_URL", node.httpUrl())).fromJson(config);
+        InMemorySource source = new InMemorySource();
+        try (SyncPipeline pipeline = pc.toPipelineBuilder().source(source).build()) {
+            pipeline.start();
+            for (ChangeEvent change : changes) {
+                SourcePosition at = source.append("canal-0", change);
+                assertTrue(source.awaitCommitted("canal-0", at.offset(), WAIT), "committed: " + pipeline.failure());
+            }
+            assertEquals(SyncPipeline.State.RUNNING, pipeline.state());
+        }
+    }
+
+    private static ChangeEvent at(ChangeEvent e, long timeMillis) {
+        return new ChangeEvent(e.database(), e.table(), e.operation(), e.row(), e.oldValues(), e.primaryKeys(),
+                timeMillis, e.position());
+    }
+
+    @Test
+    void childChangesNeverCreateADeletedOrFilteredOutParentOnARealNode() throws Exception {
+        runOneByOne("{\"database\": \"shop\", \"table\": \"orders\", \"index\": \"phantom-orders\","
+                        + " \"where\": \"status <> 'CANCELLED'\"},"
+                        + "{\"database\": \"shop\", \"table\": \"order_shipping\", \"index\": \"phantom-orders\","
+                        + " \"mergeInto\": \"order_id\", \"nestUnder\": \"shipping\", \"include\": [\"carrier\"]}",
+                // order 1 is deleted, then its shipping row changes and is deleted (clear)
+                Events.insert("shop", "orders", row("id", "1", "status", "NEW")),
+                Events.insert("shop", "order_shipping", row("id", "50", "order_id", "1", "carrier", "ups")),
+                Events.delete("shop", "orders", row("id", "1", "status", "NEW")),
+                Events.update("shop", "order_shipping", row("id", "50", "order_id", "1", "carrier", "dhl"),
+                        row("carrier", "ups")),
+                Events.delete("shop", "order_shipping", row("id", "50", "order_id", "1", "carrier", "dhl")),
+                // order 2 is cancelled (leaves the index), then its shipping row changes
+                Events.insert("shop", "orders", row("id", "2", "status", "NEW")),
+                Events.insert("shop", "order_shipping", row("id", "51", "order_id", "2", "carrier", "ups")),
+                Events.update("shop", "orders", row("id", "2", "status", "CANCELLED"), row("status", "NEW")),
+                Events.update("shop", "order_shipping", row("id", "51", "order_id", "2", "carrier", "dhl"),
+                        row("carrier", "ups")),
+                // order 3 lives: its shipping row merges in
+                Events.insert("shop", "orders", row("id", "3", "status", "NEW")),
+                Events.insert("shop", "order_shipping", row("id", "52", "order_id", "3", "carrier", "ups")));
+        assertNull(EsDocs.get(client, "phantom-orders", "1"), "no phantom of the deleted order");
+        assertNull(EsDocs.get(client, "phantom-orders", "2"), "no phantom of the cancelled order");
+        assertEquals(Map.of("id", "3", "status", "NEW", "shipping", Map.of("carrier", "ups"), "@version", 2),
+                EsDocs.get(client, "phantom-orders", "3"));
+        assertEquals(1, EsDocs.count(client, "phantom-orders"));
+    }
+
+    @Test
+    void updatesOfOneRowWithinOneSecondAreAllAppliedWithBinlogTimeVersionsOnARealNode() throws Exception {
+        long second = 1_700_000_000_000L;
+        runOneByOne("{\"database\": \"shop\", \"table\": \"users\", \"index\": \"versioned-users\","
+                        + " \"writeMode\": \"index\", \"versionFromBinlogTime\": true}",
+                at(Events.insert("shop", "users", row("id", "1", "name", "a")), second),
+                at(Events.update("shop", "users", row("id", "1", "name", "b"), row("name", "a")), second),
+                at(Events.update("shop", "users", row("id", "1", "name", "c"), row("name", "b")), second),
+                // a late write from an earlier second is rejected (stale): the newer row stays
+                at(Events.update("shop", "users", row("id", "1", "name", "old"), row("name", "x")), second - 1000));
+        assertEquals(Map.of("id", "1", "name", "c", "@version", second), EsDocs.get(client, "versioned-users", "1"));
+    }
 }

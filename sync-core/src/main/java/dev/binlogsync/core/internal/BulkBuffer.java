@@ -21,11 +21,17 @@ import java.util.Set;
  *   <li>INDEX, then UPSERT: the fields merge into the indexed document, stays INDEX;</li>
  *   <li>DELETE, then UPSERT: becomes INDEX of the upsert's fields — exactly what Elasticsearch ends
  *       with after a delete followed by {@code doc_as_upsert};</li>
+ *   <li>INDEX, UPSERT or UPDATE, then UPDATE: the fields merge, keeping the earlier type (the
+ *       update applies to the document the earlier action leaves, or, after an UPDATE, to none);</li>
+ *   <li>DELETE, then UPDATE: stays the DELETE (the update finds no document); an UPDATE never
+ *       becomes an action that creates a document;</li>
  *   <li>never coalesced, but appended as a separate action in the same lane (so still in order):
  *       actions from different source partitions (so a lost partition's actions can be dropped
- *       without touching another's), actions with different routing, and an UPSERT after an action
- *       that carries an external version (the merged write could be rejected as stale where the
- *       upsert alone would have applied).</li>
+ *       without touching another's), actions with different routing, an UPSERT or UPDATE after an
+ *       action that carries an external version (the merged write could be rejected as stale where
+ *       the upsert alone would have applied, and a stale delete leaves a document to update), and
+ *       an UPSERT after an UPDATE (whether the update applied depends on the document existing,
+ *       which one action cannot express).</li>
  * </ul>
  * Pipeline thread only.
  */
@@ -115,12 +121,20 @@ public final class BulkBuffer {
                 existing.replace(later);
                 return true;
             case UPSERT:
-                if (existing.version() != null) {
+                if (existing.version() != null || existing.type() == ActionType.UPDATE) {
                     return false;
                 }
                 if (existing.type() == ActionType.DELETE) {
                     existing.deleteThenUpsert(later);
                 } else {
+                    existing.mergeFields(later.document());
+                }
+                return true;
+            case UPDATE:
+                if (existing.version() != null) {
+                    return false;
+                }
+                if (existing.type() != ActionType.DELETE) {
                     existing.mergeFields(later.document());
                 }
                 return true;

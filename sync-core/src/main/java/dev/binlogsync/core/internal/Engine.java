@@ -109,7 +109,9 @@ public final class Engine implements PartitionListener {
     private long indexActions;
     private long upsertActions;
     private long deleteActions;
+    private long updateActions;
     private long stale;
+    private long missing;
     private long retried;
     private long deadLettered;
     private long skipped;
@@ -373,6 +375,7 @@ public final class Engine implements PartitionListener {
                         switch (action.type()) {
                             case INDEX: indexActions++; break;
                             case UPSERT: upsertActions++; break;
+                            case UPDATE: updateActions++; break;
                             default: deleteActions++; break;
                         }
                         buffer.add(action, p, now);
@@ -525,7 +528,7 @@ public final class Engine implements PartitionListener {
                 }
                 fail(new SyncException("bulk request of " + batch.size() + " actions failed permanently (first "
                         + batch.get(0).describe() + " from " + batch.get(0).firstPosition() + "): " + cause, cause));
-                summary(lane, batch.size(), 0, 0, 0, batch.size(), cause, latency);
+                summary(lane, batch.size(), 0, 0, 0, 0, batch.size(), cause, latency);
                 return;
             }
             List<Slot> retry = new ArrayList<>(batch.size());
@@ -541,7 +544,7 @@ public final class Engine implements PartitionListener {
                 }
             }
             scheduleRetry(lane, retry, now);
-            summary(lane, batch.size(), 0, 0, retry.size(), rejected, cause, latency);
+            summary(lane, batch.size(), 0, 0, 0, retry.size(), rejected, cause, latency);
             return;
         }
         if (results == null || results.size() != batch.size()) {
@@ -556,6 +559,7 @@ public final class Engine implements PartitionListener {
         Set<String> retrying = null;
         int ok = 0;
         int staleItems = 0;
+        int missingItems = 0;
         int rejected = 0;
         for (int i = 0; i < batch.size(); i++) {
             Slot s = batch.get(i);
@@ -577,6 +581,11 @@ public final class Engine implements PartitionListener {
                 case STALE:
                     staleItems++;
                     stale++;
+                    done(s);
+                    break;
+                case MISSING:
+                    missingItems++;
+                    missing++;
                     done(s);
                     break;
                 case RETRYABLE:
@@ -602,18 +611,20 @@ public final class Engine implements PartitionListener {
         } else {
             lane.retryAttempt = 0;
         }
-        summary(lane, batch.size(), ok, staleItems, retry == null ? 0 : retry.size(), rejected, null, latency);
+        summary(lane, batch.size(), ok, staleItems, missingItems, retry == null ? 0 : retry.size(), rejected, null,
+                latency);
     }
 
-    private void summary(Lane lane, int actions, int ok, int staleItems, int retry, int rejected,
+    private void summary(Lane lane, int actions, int ok, int staleItems, int missingItems, int retry, int rejected,
             @Nullable Throwable cause, Duration latency) {
         if (log.isDebugEnabled()) {
-            log.debug("bulk from lane {} done in {} ms: {} actions, {} ok, {} stale, {} to retry, {} rejected{}",
-                    lane.index, latency.toMillis(), actions, ok, staleItems, retry, rejected,
+            log.debug("bulk from lane {} done in {} ms: {} actions, {} ok, {} stale, {} missing, {} to retry, {} rejected{}",
+                    lane.index, latency.toMillis(), actions, ok, staleItems, missingItems, retry, rejected,
                     cause == null ? "" : ", request failed: " + Texts.capped(String.valueOf(cause)));
         }
         try {
-            listener.onBulkCompleted(new BulkSummary(lane.index, actions, ok, staleItems, retry, rejected, cause, latency));
+            listener.onBulkCompleted(new BulkSummary(lane.index, actions, ok, staleItems, missingItems, retry, rejected,
+                    cause, latency));
         } catch (Throwable e) {
             listenerFailed("onBulkCompleted", e);
         }
@@ -1164,9 +1175,10 @@ public final class Engine implements PartitionListener {
     }
 
     private void publishMetrics(long now) {
-        published = new PipelineMetrics(records, events, indexActions, upsertActions, deleteActions,
-                buffer.coalesced(), stale, retried, deadLettered, skipped, bulks, failedBulks, commits, inFlight,
+        published = new PipelineMetrics(records, events, indexActions, upsertActions, deleteActions, updateActions,
+                buffer.coalesced(), stale, missing, retried, deadLettered, skipped, bulks, failedBulks, commits, inFlight,
                 buffer.size() + sentActions, buffer.bytes() + sentBytes + pendingRecordBytes() + letterBytes, paused,
-                Duration.ofNanos(pausedNanos + (paused ? now - pausedSinceNanos : 0)));
+                Duration.ofNanos(pausedNanos + (paused ? now - pausedSinceNanos : 0)), PipelineMetrics.Timing.EMPTY,
+                PipelineMetrics.Timing.EMPTY, PipelineMetrics.Sizes.EMPTY, PipelineMetrics.Sizes.EMPTY, Map.of(), null);
     }
 }

@@ -174,7 +174,8 @@ public final class Monitor {
         Duration heartbeatAge = hb == Long.MIN_VALUE ? null
                 : Duration.ofMillis(Math.max(0, clock.currentTimeMillis() - hb));
         return new PipelineMetrics(base.records(), base.events(), base.indexActions(), base.upsertActions(),
-                base.deleteActions(), base.coalesced(), base.stale(), base.retried(), base.deadLettered(),
+                base.deleteActions(), base.updateActions(), base.coalesced(), base.stale(), base.missing(),
+                base.retried(), base.deadLettered(),
                 base.skipped(), base.bulks(), base.failedBulks(), base.commits(), base.inFlightRequests(),
                 base.bufferedActions(), base.bufferedBytes(), base.paused(), base.pausedTime(),
                 timing(syncLatencyMillis, TimeUnit.MILLISECONDS), timing(bulkMicros, TimeUnit.MICROSECONDS),

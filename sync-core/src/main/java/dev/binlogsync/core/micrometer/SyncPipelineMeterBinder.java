@@ -42,9 +42,10 @@ import javax.annotation.Nullable;
  * <tr><th>name</th><th>type</th><th>tags</th><th>meaning</th></tr>
  * <tr><td>binlogsync.records</td><td>counter</td><td></td><td>source records read</td></tr>
  * <tr><td>binlogsync.events</td><td>counter</td><td></td><td>change events read</td></tr>
- * <tr><td>binlogsync.actions</td><td>counter</td><td>operation=index|upsert|delete</td><td>actions the rules produced</td></tr>
+ * <tr><td>binlogsync.actions</td><td>counter</td><td>operation=index|upsert|delete|update</td><td>actions the rules produced</td></tr>
  * <tr><td>binlogsync.actions.coalesced</td><td>counter</td><td></td><td>actions merged into an earlier one</td></tr>
  * <tr><td>binlogsync.items.stale</td><td>counter</td><td></td><td>items the index held a newer version of (409)</td></tr>
+ * <tr><td>binlogsync.items.missing</td><td>counter</td><td></td><td>updates whose document did not exist (404, nothing written)</td></tr>
  * <tr><td>binlogsync.items.retried</td><td>counter</td><td></td><td>items sent again after a retryable failure</td></tr>
  * <tr><td>binlogsync.dead.letters</td><td>counter</td><td></td><td>dead letters acknowledged</td></tr>
  * <tr><td>binlogsync.skipped</td><td>counter</td><td></td><td>records, events or items skipped by policy</td></tr>
@@ -118,10 +119,14 @@ public final class SyncPipelineMeterBinder implements MeterBinder {
                 PipelineMetrics::upsertActions);
         counter(registry, "binlogsync.actions", "actions the rules produced", Tags.of("operation", "delete"),
                 PipelineMetrics::deleteActions);
+        counter(registry, "binlogsync.actions", "actions the rules produced", Tags.of("operation", "update"),
+                PipelineMetrics::updateActions);
         counter(registry, "binlogsync.actions.coalesced", "actions merged into an earlier action for the document",
                 Tags.empty(), PipelineMetrics::coalesced);
         counter(registry, "binlogsync.items.stale", "items the index held a newer external version of",
                 Tags.empty(), PipelineMetrics::stale);
+        counter(registry, "binlogsync.items.missing", "updates whose document did not exist (nothing written)",
+                Tags.empty(), PipelineMetrics::missing);
         counter(registry, "binlogsync.items.retried", "items sent again after a retryable failure", Tags.empty(),
                 PipelineMetrics::retried);
         counter(registry, "binlogsync.dead.letters", "dead letters acknowledged", Tags.empty(),

@@ -5,7 +5,10 @@ package dev.binlogsync.core.rules;
  * matching its filter, or moves to another parent document).
  */
 public enum MergeDelete {
-    /** The default: an upsert setting the rule's fields to null in the parent document. */
+    /**
+     * The default: an update (never creating the document) setting the rule's fields to null in the
+     * parent document.
+     */
     CLEAR,
     /** Leave the parent document as it is. */
     IGNORE

@@ -5,10 +5,12 @@ import dev.binlogsync.core.BulkSink;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.ItemResult;
 import dev.binlogsync.core.RetriableSyncException;
+import dev.binlogsync.core.VersionType;
 import dev.binlogsync.core.internal.Documents;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -38,10 +40,18 @@ import javax.annotation.Nullable;
  *       thread, or {@linkplain #manual manually}: requests stay {@linkplain #pending() pending}
  *       until the test calls {@link Request#complete()} (or completes them otherwise), so a test
  *       controls the completion order.</li>
- *   <li><b>Simulated index</b>: a successful item is applied when its request completes: INDEX
- *       replaces, UPSERT merges like Elasticsearch's {@code doc_as_upsert} (objects recursively),
- *       DELETE removes. {@link #document}, {@link #documents()} and {@link #history} show the
- *       result.</li>
+ *   <li><b>Simulated index</b>: a successful item is applied when its request completes, in
+ *       request order: INDEX replaces, UPSERT merges like Elasticsearch's {@code doc_as_upsert}
+ *       (objects recursively), UPDATE merges the same way into an existing document, DELETE
+ *       removes. Like Elasticsearch, the index then decides what a reply of success becomes: an
+ *       UPDATE of a document that does not exist is answered
+ *       {@linkplain ItemResult.Outcome#MISSING missing} (404 {@code document_missing_exception}),
+ *       and an externally versioned INDEX or DELETE whose version is lower than the stored one
+ *       ({@link dev.binlogsync.core.VersionType#EXTERNAL EXTERNAL}: lower or equal) is answered
+ *       {@linkplain ItemResult.Outcome#STALE stale}; neither is applied. Stored versions are kept
+ *       after a delete (Elasticsearch keeps them for {@code index.gc_deletes}, 60 s by default; the
+ *       simulation forever); a write without a version raises a stored one by 1.
+ *       {@link #document}, {@link #documents()} and {@link #history} show the result.</li>
  *   <li><b>Overlap check</b>: a request containing a document that is also in another request
  *       not yet completed is recorded in {@link #overlaps()} — the pipeline promises there are
  *       none.</li>
@@ -173,16 +183,18 @@ public final class RecordingBulkSink implements BulkSink {
             List<ItemResult> copy = List.copyOf(itemResults);
             synchronized (RecordingBulkSink.this) {
                 checkOpen();
-                results = copy;
                 completed = true;
                 inFlightDocs.removeAll(keys());
                 if (copy.size() == actions.size()) {
+                    List<ItemResult> applied = new ArrayList<>(copy);
                     for (int i = 0; i < actions.size(); i++) {
                         if (copy.get(i).outcome() == ItemResult.Outcome.SUCCESS) {
-                            apply(actions.get(i));
+                            applied.set(i, apply(actions.get(i), copy.get(i)));
                         }
                     }
+                    copy = List.copyOf(applied);
                 }
+                results = copy;
                 RecordingBulkSink.this.notifyAll();
             }
             future.complete(copy);
@@ -224,6 +236,8 @@ public final class RecordingBulkSink implements BulkSink {
     private final ArrayDeque<Reply> queued = new ArrayDeque<>();
     private final Map<String, Map<String, Object>> index = new LinkedHashMap<>();
     private final Map<String, List<DocumentAction>> history = new HashMap<>();
+    /** External (or, after one, internal) version per document, kept after a delete. */
+    private final Map<String, Long> versions = new HashMap<>();
     private final Set<String> inFlightDocs = new HashSet<>();
     private final List<String> overlaps = new ArrayList<>();
     private Reply defaultReply = Reply.success();
@@ -313,8 +327,25 @@ public final class RecordingBulkSink implements BulkSink {
         return request.future;
     }
 
-    private void apply(DocumentAction a) {
+    /** Applies an item the reply accepted ({@code accepted}), as Elasticsearch would; returns what it came to. */
+    private ItemResult apply(DocumentAction a, ItemResult accepted) {
         String k = key(a.index(), a.id());
+        Long stored = versions.get(k);
+        Long version = a.version();
+        if (version != null && stored != null
+                && (a.versionType() == VersionType.EXTERNAL ? version <= stored : version < stored)) {
+            return ItemResult.stale("[" + a.id() + "]: version conflict, current version [" + stored
+                    + "] is higher" + (a.versionType() == VersionType.EXTERNAL ? " or equal to" : " than")
+                    + " the one provided [" + version + "]");
+        }
+        if (a.type() == ActionType.UPDATE && !index.containsKey(k)) {
+            return ItemResult.missing("[" + a.id() + "]: document missing");
+        }
+        if (version != null) {
+            versions.put(k, version);
+        } else if (stored != null) {
+            versions.put(k, stored + 1);
+        }
         history.computeIfAbsent(k, x -> new ArrayList<>()).add(a);
         if (a.type() == ActionType.DELETE) {
             index.remove(k);
@@ -325,6 +356,7 @@ public final class RecordingBulkSink implements BulkSink {
             Documents.deepMerge(merged, a.document());
             index.put(k, merged);
         }
+        return accepted;
     }
 
     private static String key(String index, String id) {
@@ -362,7 +394,7 @@ public final class RecordingBulkSink implements BulkSink {
     @Nullable
     public synchronized Map<String, Object> document(String index, String id) {
         Map<String, Object> d = this.index.get(key(index, id));
-        return d == null ? null : Map.copyOf(d);
+        return d == null ? null : Collections.unmodifiableMap(new HashMap<>(d)); // values may be null
     }
 
     /** The simulated index: {@code index/id} to document. */

@@ -99,7 +99,7 @@ class ConfigLoaderTest {
         // rule 1: merged into the order document
         DocumentAction ship = apply(c.rules(), "order_shipping", Operation.INSERT, row("id", "1", "order_id", "7",
                 "carrier", "ups", "tracking_no", "1Z", "created_at", "2024-03-06 00:00:00"), Map.of(), "id").get(0);
-        assertEquals(DocumentAction.upsert("orders-2024.03", "7", Map.of("shipping",
+        assertEquals(DocumentAction.update("orders-2024.03", "7", Map.of("shipping",
                 Map.of("carrier", "ups", "tracking_no", "1Z", "created_at", "2024-03-06 00:00:00"))), ship);
 
         // rule 2: versioned INDEX with composite configured id and routing; the class filter

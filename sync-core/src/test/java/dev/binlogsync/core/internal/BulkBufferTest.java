@@ -130,6 +130,59 @@ class BulkBufferTest {
         assertEquals(Map.of("b", 2, "c", 3), out.get(1).action().document());
     }
 
+    private static DocumentAction update(String id, Map<String, Object> doc) {
+        return DocumentAction.update("idx", id, doc);
+    }
+
+    @Test
+    void updateMergesIntoABufferedIndexUpsertOrUpdateKeepingItsType() {
+        add(index("1", Map.of("a", 1)));
+        add(update("1", Map.of("s", Map.of("c", "ups"))));
+        add(upsert("2", Map.of("a", 1)));
+        add(update("2", Map.of("s", Map.of("c", "ups"))));
+        add(update("3", Map.of("s", Map.of("c", "ups"))));
+        add(update("3", Map.of("s", Map.of("t", "1Z"))));
+        List<Slot> out = drain();
+        assertEquals(3, out.size());
+        assertEquals(index("1", Map.of("a", 1, "s", Map.of("c", "ups"))), out.get(0).action());
+        assertEquals(upsert("2", Map.of("a", 1, "s", Map.of("c", "ups"))), out.get(1).action());
+        assertEquals(update("3", Map.of("s", Map.of("c", "ups", "t", "1Z"))), out.get(2).action());
+        assertEquals(3, buffer.coalesced());
+    }
+
+    @Test
+    void updateAfterDeleteStaysTheDeleteAndNeverCreatesTheDocument() {
+        add(upsert("1", Map.of("a", 1)));
+        add(delete("1"));
+        add(update("1", Map.of("s", Map.of("c", "ups"))));
+        List<Slot> out = drain();
+        assertEquals(1, out.size());
+        assertEquals(delete("1"), out.get(0).action());
+        assertEquals(3, out.get(0).refs().size(), "the delete covers the update's record too");
+    }
+
+    @Test
+    void upsertAfterUpdateIsAppendedBecauseTheUpdateMayFindNoDocument() {
+        add(update("1", Map.of("s", Map.of("c", "ups"))));
+        add(upsert("1", Map.of("a", 1)));
+        List<Slot> out = drain();
+        assertEquals(2, out.size());
+        assertEquals(ActionType.UPDATE, out.get(0).action().type());
+        assertEquals(upsert("1", Map.of("a", 1)), out.get(1).action());
+    }
+
+    @Test
+    void updateAfterVersionedActionIsAppendedNotMerged() {
+        add(delete("1").withVersion(5, VersionType.EXTERNAL_GTE));
+        add(update("1", Map.of("s", 1)));
+        add(index("2", Map.of("a", 1)).withVersion(5, VersionType.EXTERNAL_GTE));
+        add(update("2", Map.of("s", 1)));
+        List<Slot> out = drain();
+        assertEquals(4, out.size());
+        assertEquals(ActionType.UPDATE, out.get(1).action().type());
+        assertEquals(ActionType.UPDATE, out.get(3).action().type());
+    }
+
     @Test
     void actionsFromDifferentPartitionsAreNotCoalescedButKeepTheirOrder() {
         buffer.add(upsert("1", Map.of("a", 1)), record(p0), 0);

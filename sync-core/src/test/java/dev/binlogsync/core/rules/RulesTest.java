@@ -245,7 +245,7 @@ class RulesTest {
     }
 
     @Test
-    void severalTablesMergeIntoOneDocumentAndDeletesClearTheirFields() {
+    void severalTablesMergeIntoOneExistingDocumentByUpdatesThatNeverCreateItAndDeletesClearTheirFields() {
         Rules r = rules(
                 TableRule.builder().table("orders").index("orders").build(),
                 TableRule.builder().table("order_shipping").index("orders").mergeInto("order_id")
@@ -256,14 +256,14 @@ class RulesTest {
                         .include("note").onMergedRowDelete(MergeDelete.IGNORE).build());
         DocumentAction ship = apply(r, insert("s", "order_shipping",
                 row("id", 50, "order_id", 7, "carrier", "ups", "tracking", "1Z"), "id")).get(0);
-        assertEquals(DocumentAction.upsert("orders", "7", Map.of("carrier", "ups", "tracking_no", "1Z")), ship);
+        assertEquals(DocumentAction.update("orders", "7", Map.of("carrier", "ups", "tracking_no", "1Z")), ship);
         DocumentAction cust = apply(r, insert("s", "order_customer",
                 row("id", 3, "order_id", 7, "name", "Ann"), "id")).get(0);
-        assertEquals(DocumentAction.upsert("orders", "7", Map.of("customer", Map.of("id", 3, "name", "Ann"))), cust);
+        assertEquals(DocumentAction.update("orders", "7", Map.of("customer", Map.of("id", 3, "name", "Ann"))), cust);
 
         DocumentAction clear = apply(r, delete("s", "order_shipping",
                 row("id", 50, "order_id", 7, "carrier", "ups", "tracking", "1Z"), "id")).get(0);
-        assertEquals(ActionType.UPSERT, clear.type());
+        assertEquals(ActionType.UPDATE, clear.type());
         assertEquals("7", clear.id());
         assertEquals(row("carrier", null, "tracking_no", null), clear.document());
         assertEquals(row("customer", null),
@@ -274,6 +274,8 @@ class RulesTest {
         List<DocumentAction> moved = apply(r, update("s", "order_shipping",
                 row("id", 50, "order_id", 8, "carrier", "ups", "tracking", "1Z"), row("order_id", 7), "id"));
         assertEquals(2, moved.size());
+        assertEquals(ActionType.UPDATE, moved.get(0).type());
+        assertEquals(ActionType.UPDATE, moved.get(1).type());
         assertEquals("7", moved.get(0).id());
         assertEquals(row("carrier", null, "tracking_no", null), moved.get(0).document());
         assertEquals("8", moved.get(1).id());

@@ -23,6 +23,8 @@ import java.util.Map;
  * {...document...}
  * {"update":{"_index":"i","_id":"1"}}
  * {"doc":{...fields...},"doc_as_upsert":true}
+ * {"update":{"_index":"i","_id":"1"}}
+ * {"doc":{...fields...}}
  * {"delete":{"_index":"i","_id":"1"}}
  * </pre>
  *
@@ -51,6 +53,7 @@ public final class BulkBodyEncoder {
     private static final byte[] META_CLOSE = ascii("}}\n");
     private static final byte[] DOC_OPEN = ascii("{\"doc\":");
     private static final byte[] DOC_CLOSE = ascii(",\"doc_as_upsert\":true}\n");
+    private static final byte[] DOC_CLOSE_NO_UPSERT = ascii("}\n");
     private static final byte[] NULL = ascii("null");
     private static final byte[] TRUE = ascii("true");
     private static final byte[] FALSE = ascii("false");
@@ -89,7 +92,7 @@ public final class BulkBodyEncoder {
 
     private static void writeAction(ByteBuf out, DocumentAction action) {
         ActionType type = action.type();
-        out.append(type == ActionType.INDEX ? INDEX_OPEN : type == ActionType.UPSERT ? UPDATE_OPEN : DELETE_OPEN);
+        out.append(type == ActionType.INDEX ? INDEX_OPEN : type == ActionType.DELETE ? DELETE_OPEN : UPDATE_OPEN);
         writeString(out, action.index());
         out.append(ID);
         writeString(out, action.id());
@@ -110,10 +113,11 @@ public final class BulkBodyEncoder {
         if (type == ActionType.INDEX && document != null) {
             writeMap(out, document);
             out.append((byte) '\n');
-        } else if (type == ActionType.UPSERT && document != null) {
+        } else if (document != null) {
+            // UPSERT creates a missing document; UPDATE must not (a 404 document_missing answers it)
             out.append(DOC_OPEN);
             writeMap(out, document);
-            out.append(DOC_CLOSE);
+            out.append(type == ActionType.UPSERT ? DOC_CLOSE : DOC_CLOSE_NO_UPSERT);
         }
     }
 

@@ -10,7 +10,10 @@ import javax.annotation.Nullable;
  * Turns one bulk item's status and error into an {@link ItemResult}. Stateless, thread-safe.
  *
  * <ul>
- *   <li>2xx: success; 404 on a delete: success (the document is already gone);
+ *   <li>2xx: success; 404 on a delete: success (the document is already gone); 404
+ *       {@code document_missing_exception} on an {@link ActionType#UPDATE}:
+ *       {@link ItemResult.Outcome#MISSING} (there is no document to update, and the update must not
+ *       create one);
  *   <li>409 on an externally versioned write: {@link ItemResult.Outcome#STALE} (the index holds a
  *       newer version; nothing to do); 409 without an external version (another writer changed the
  *       document meanwhile): retryable;
@@ -57,6 +60,9 @@ public final class ItemClassifier {
         }
         if (status == 404 && action.type() == ActionType.DELETE) {
             return ItemResult.success(404);
+        }
+        if (status == 404 && action.type() == ActionType.UPDATE && "document_missing_exception".equals(errorType)) {
+            return ItemResult.missing(reason);
         }
         if (status == 409) {
             if (action.version() != null) {

@@ -59,6 +59,13 @@ class BulkBodyEncoderTest {
     }
 
     @Test
+    void writesAnUpdateAsDocWithoutUpsertSoItNeverCreatesTheDocument() throws IOException {
+        String body = encode(DocumentAction.update("orders", "7", doc("shipping", doc("carrier", "ups"))).withRouting("r"));
+        assertEquals("{\"update\":{\"_index\":\"orders\",\"_id\":\"7\",\"routing\":\"r\"}}\n"
+                + "{\"doc\":{\"shipping\":{\"carrier\":\"ups\"}}}\n", body);
+    }
+
+    @Test
     void writesRoutingAndExternalVersions() throws IOException {
         String body = encode(
                 DocumentAction.index("i", "1", doc("a", 1)).withRouting("r1").withVersion(7, VersionType.EXTERNAL),
@@ -195,15 +202,17 @@ class BulkBodyEncoderTest {
         String index = randomString(r, 1 + r.nextInt(12));
         String id = randomString(r, 1 + r.nextInt(12));
         DocumentAction a;
-        switch (r.nextInt(3)) {
+        switch (r.nextInt(4)) {
             case 0: a = DocumentAction.index(index, id, randomDoc(r, 0)); break;
             case 1: a = DocumentAction.upsert(index, id, randomDoc(r, 0)); break;
+            case 2: a = DocumentAction.update(index, id, randomDoc(r, 0)); break;
             default: a = DocumentAction.delete(index, id);
         }
         if (r.nextInt(4) == 0) {
             a = a.withRouting(randomString(r, r.nextInt(6)));
         }
-        if (a.type() != dev.binlogsync.core.ActionType.UPSERT && r.nextInt(4) == 0) {
+        if ((a.type() == dev.binlogsync.core.ActionType.INDEX || a.type() == dev.binlogsync.core.ActionType.DELETE)
+                && r.nextInt(4) == 0) {
             a = a.withVersion(r.nextLong() & Long.MAX_VALUE, r.nextBoolean() ? VersionType.EXTERNAL : VersionType.EXTERNAL_GTE);
         }
         return a;
@@ -258,7 +267,7 @@ class BulkBodyEncoderTest {
             for (DocumentAction a : actions) {
                 gen.writeStartObject();
                 gen.writeFieldName(a.type() == dev.binlogsync.core.ActionType.INDEX ? "index"
-                        : a.type() == dev.binlogsync.core.ActionType.UPSERT ? "update" : "delete");
+                        : a.type() == dev.binlogsync.core.ActionType.DELETE ? "delete" : "update");
                 gen.writeStartObject();
                 gen.writeStringField("_index", a.index());
                 gen.writeStringField("_id", a.id());
@@ -275,11 +284,13 @@ class BulkBodyEncoderTest {
                 if (a.type() == dev.binlogsync.core.ActionType.INDEX) {
                     jacksonValue(gen, a.document());
                     gen.writeRaw('\n');
-                } else if (a.type() == dev.binlogsync.core.ActionType.UPSERT) {
+                } else if (a.type() != dev.binlogsync.core.ActionType.DELETE) {
                     gen.writeStartObject();
                     gen.writeFieldName("doc");
                     jacksonValue(gen, a.document());
-                    gen.writeBooleanField("doc_as_upsert", true);
+                    if (a.type() == dev.binlogsync.core.ActionType.UPSERT) {
+                        gen.writeBooleanField("doc_as_upsert", true);
+                    }
                     gen.writeEndObject();
                     gen.writeRaw('\n');
                 }

@@ -72,6 +72,24 @@ class BulkResponseParserTest {
     }
 
     @Test
+    void aMissingDocumentAnswersAnUpdateAsMissingAndAnUpsertOrAMissingIndexStaysAFailure() throws IOException {
+        List<DocumentAction> actions = List.of(
+                DocumentAction.update("i", "gone", Map.of("a", 1)),
+                DocumentAction.update("nope", "1", Map.of("a", 1)),
+                idx("x"));
+        String response = "{\"errors\":true,\"items\":["
+                + "{\"update\":{\"status\":404,\"error\":{\"type\":\"document_missing_exception\",\"reason\":\"[gone]: document missing\"}}},"
+                + "{\"update\":{\"status\":404,\"error\":{\"type\":\"index_not_found_exception\",\"reason\":\"no such index [nope]\"}}},"
+                + "{\"index\":{\"status\":404,\"error\":{\"type\":\"document_missing_exception\",\"reason\":\"odd\"}}}"
+                + "]}";
+        List<ItemResult> r = parse(response, actions);
+        assertEquals(ItemResult.missing("[gone]: document missing"), r.get(0));
+        assertTrue(r.get(0).isDone());
+        assertEquals(Outcome.PERMANENT, r.get(1).outcome());
+        assertEquals(Outcome.PERMANENT, r.get(2).outcome());
+    }
+
+    @Test
     void readsResponsesTrimmedByFilterPath() throws IOException {
         List<ItemResult> r = parse("{\"errors\":false,\"items\":[{\"index\":{\"status\":201}},{\"update\":{\"status\":200}}]}",
                 List.of(idx("1"), DocumentAction.upsert("i", "2", Map.of())));

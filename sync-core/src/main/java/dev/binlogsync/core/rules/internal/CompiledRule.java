@@ -182,7 +182,9 @@ public final class CompiledRule {
             if (nestUnder != null) {
                 doc = Collections.singletonMap(nestUnder, doc);
             }
-            out.collect(new DocumentAction(idx, id, routing, ActionType.UPSERT, doc, null, null));
+            // UPDATE, never UPSERT: a child row must not create its parent's document (deleted,
+            // filtered out, or not written yet)
+            out.collect(new DocumentAction(idx, id, routing, ActionType.UPDATE, doc, null, null));
         } else if (indexMode) {
             Long version = versionColumn != null || versionFromBinlogTime ? version(row, event) : null;
             out.collect(new DocumentAction(idx, id, routing, ActionType.INDEX, doc, version,
@@ -196,7 +198,7 @@ public final class CompiledRule {
             ActionCollector out) {
         if (merge) {
             if (clearOnDelete) {
-                out.collect(new DocumentAction(idx, id, routing, ActionType.UPSERT, clearing(before), null, null));
+                out.collect(new DocumentAction(idx, id, routing, ActionType.UPDATE, clearing(before), null, null));
             }
             return;
         }
