@@ -72,6 +72,9 @@ final class RulesReader {
             }
         }
         s.at("index", () -> b.index(s.string("index")));
+        if (s.bool("appendOnly", false)) {
+            b.appendOnly();
+        }
         List<String> id = s.stringList("id");
         if (!id.isEmpty()) {
             s.at("id", () -> b.id(id.toArray(new String[0])));

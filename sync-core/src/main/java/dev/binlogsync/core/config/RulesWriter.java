@@ -43,6 +43,9 @@ final class RulesWriter {
         }
         m.put("table", r.table());
         m.put("index", r.index());
+        if (r.appendOnly()) {
+            m.put("appendOnly", true);
+        }
         if (!r.timeZone().equals(ZoneOffset.UTC)) {
             m.put("timeZone", r.timeZone().getId());
         }

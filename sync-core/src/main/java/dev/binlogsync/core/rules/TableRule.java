@@ -52,8 +52,13 @@ import javax.annotation.Nullable;
  *
  * <p><b>Merging several tables into one document.</b> {@link Builder#mergeInto} makes the rule write
  * its fields (optionally {@linkplain Builder#nestUnder nested under one field}) into the document
- * whose id is the given foreign-key column(s), as a partial upsert; deleting the row clears those
- * fields or is ignored ({@link Builder#onMergedRowDelete}). The parent table's rule should use
+ * whose id is the given foreign-key column(s), as a partial {@link dev.binlogsync.core.ActionType#UPDATE}
+ * that never creates the document: when the parent's document does not exist (deleted, filtered
+ * out, or not written yet) the child's change is done without effect and counted as
+ * {@linkplain dev.binlogsync.core.ItemResult.Outcome#MISSING missing}. Deleting the row clears those
+ * fields or is ignored ({@link Builder#onMergedRowDelete}). A child's fields therefore appear in a
+ * parent document written after the child's change only with the child's next change; partition
+ * the child table by the parent's key so both travel in order. The parent table's rule should use
  * {@link WriteMode#UPSERT}, since an INDEX of the parent would wipe the merged fields; {@link
  * Rules.Builder#build()} rejects a merge rule whose index equals an INDEX-mode rule's.
  *
@@ -90,6 +95,7 @@ public final class TableRule {
     private final List<String> mergeInto;
     @Nullable private final String nestUnder;
     private final MergeDelete mergeDelete;
+    private final boolean appendOnly;
 
     final NamePattern databasePattern;
     final NamePattern tablePattern;
@@ -118,13 +124,14 @@ public final class TableRule {
         mergeInto = List.copyOf(b.mergeInto);
         nestUnder = b.nestUnder;
         mergeDelete = b.mergeDelete;
+        appendOnly = b.appendOnly;
         databasePattern = NamePattern.of(database, "database");
         tablePattern = NamePattern.of(table, "table");
         Filter effective = where;
         if (filter != null) {
             effective = effective == null ? filter : effective.and(filter);
         }
-        compiled = new CompiledRule(this, IndexTemplate.parse(index, timeZone), effective);
+        compiled = new CompiledRule(this, b.template, effective);
     }
 
     /** A new builder. */
@@ -264,6 +271,14 @@ public final class TableRule {
         return mergeDelete;
     }
 
+    /**
+     * Whether the rule declares its tables append-only (see {@link Builder#appendOnly()}); false by
+     * default.
+     */
+    public boolean appendOnly() {
+        return appendOnly;
+    }
+
     @Override
     public String toString() {
         return database + "." + table + " -> " + index;
@@ -297,6 +312,8 @@ public final class TableRule {
         private List<String> mergeInto = List.of();
         private String nestUnder;
         private MergeDelete mergeDelete = MergeDelete.CLEAR;
+        private boolean appendOnly;
+        private IndexTemplate template;
 
         private Builder() {
         }
@@ -315,11 +332,28 @@ public final class TableRule {
             return this;
         }
 
-        /** The index name, or a template such as {@code orders-{created_at:yyyy.MM}}. Required. */
+        /**
+         * The index name, or a template such as {@code orders-{created_at:yyyy.MM}}. Required. A
+         * template with {@code {$time:...}} (the binlog event time) needs {@link #appendOnly()}.
+         */
         public Builder index(String indexOrTemplate) {
             Objects.requireNonNull(indexOrTemplate, "index");
             IndexTemplate.parse(indexOrTemplate, timeZone);
             this.index = indexOrTemplate;
+            return this;
+        }
+
+        /**
+         * Declares the rule's tables append-only: rows are inserted, never updated or deleted (logs,
+         * events, audit trails). Required for an index template with {@code {$time:...}}: that
+         * index is the period the change happened in, not the one the row was written to, so an
+         * update or delete of an earlier row would go to the wrong index. In an append-only rule an
+         * update or delete of a row the rule's filter accepts (before or after the change) fails
+         * the event with a {@link dev.binlogsync.core.SyncException} naming the table and the source
+         * position, for the pipeline's decode-failure policy. Default: not append-only.
+         */
+        public Builder appendOnly() {
+            this.appendOnly = true;
             return this;
         }
 
@@ -363,13 +397,35 @@ public final class TableRule {
             return this;
         }
 
-        /** External version from the binlog event time in epoch ms; INDEX mode only. */
+        /**
+         * External version from the binlog event time in epoch ms; INDEX mode only, compared as
+         * {@link VersionType#EXTERNAL_GTE} ({@link #build()} rejects {@link VersionType#EXTERNAL}).
+         *
+         * <p>The binlog time has second resolution (Canal's {@code es} is seconds x 1000) and is the
+         * statement's start time. With {@code EXTERNAL_GTE} an equal version is applied, so several
+         * changes of a row within one second all apply, in the order they arrive; an older version is
+         * rejected as stale. What that protects: a late write from an earlier second (a bulk of a lost
+         * partition landing after the next owner wrote, or a primary-key change's delete of the old id,
+         * which travels in the new key's partition) cannot overwrite a newer one. What it does not:
+         * two writes from the same second in different partitions apply in arrival order; and a
+         * change whose statement started before the row's previous change (a long statement that
+         * reached the row late, or the primary's clock stepping back) is rejected as stale although
+         * it is newer. Elasticsearch remembers a deleted document's version for
+         * {@code index.gc_deletes} (60 s by default) only.
+         */
         public Builder versionFromBinlogTime() {
             this.versionFromBinlogTime = true;
             return this;
         }
 
-        /** EXTERNAL_GTE (default) or EXTERNAL. */
+        /**
+         * How an external version compares with the stored one: {@link VersionType#EXTERNAL_GTE}
+         * (default: an equal version applies, so a version column of coarse resolution, such as a
+         * {@code datetime} in seconds, never drops a second change within one tick) or
+         * {@link VersionType#EXTERNAL} (an equal version is rejected as stale; right only for a
+         * column that grows with every change, such as a counter incremented by each update). The
+         * binlog-time version needs {@code EXTERNAL_GTE}.
+         */
         public Builder versionType(VersionType type) {
             this.versionType = Objects.requireNonNull(type, "versionType");
             return this;
@@ -427,7 +483,10 @@ public final class TableRule {
             return this;
         }
 
-        /** Write this table's fields into the document whose id is these foreign-key columns. */
+        /**
+         * Write this table's fields into the existing document whose id is these foreign-key
+         * columns; a missing parent document is never created (see the class comment).
+         */
         public Builder mergeInto(String... foreignKeyColumns) {
             this.mergeInto = columns("mergeInto", foreignKeyColumns);
             return this;
@@ -447,8 +506,10 @@ public final class TableRule {
 
         /**
          * @throws IllegalStateException if table or index is missing, include and exclude are both
-         *     set, a version is set in UPSERT mode or together from a column and the binlog time, a
-         *     merge rule uses INDEX mode or sets id columns, or nestUnder is set without mergeInto
+         *     set, a version is set in UPSERT mode or together from a column and the binlog time, the
+         *     binlog-time version is compared as {@link VersionType#EXTERNAL}, the index template uses
+         *     {@code {$time}} without {@link #appendOnly()}, a merge rule uses INDEX mode or sets id
+         *     columns, or nestUnder is set without mergeInto
          */
         public TableRule build() {
             if (table == null) {
@@ -466,6 +527,18 @@ public final class TableRule {
             }
             if ((versionColumn != null || versionFromBinlogTime) && writeMode != WriteMode.INDEX) {
                 throw new IllegalStateException(what + ": an external version needs writeMode INDEX (an upsert cannot carry one)");
+            }
+            if (versionFromBinlogTime && versionType != VersionType.EXTERNAL_GTE) {
+                throw new IllegalStateException(what + ": versionFromBinlogTime needs versionType EXTERNAL_GTE: the binlog"
+                        + " time has second resolution, so with " + versionType + " a second change of a row within one"
+                        + " second would be rejected as stale and lost");
+            }
+            template = IndexTemplate.parse(index, timeZone);
+            if (template.usesEventTime() && !appendOnly) {
+                throw new IllegalStateException(what + ": an index template with {$time} (the binlog event time) needs"
+                        + " appendOnly(): an update or delete of a row written in an earlier period would go to the"
+                        + " current period's index; use a date column of the row instead, or declare the table"
+                        + " append-only");
             }
             if (!mergeInto.isEmpty()) {
                 if (writeMode == WriteMode.INDEX) {

@@ -58,7 +58,7 @@ class ConfigRoundTripTest {
                                 .versionColumn("version").versionType(VersionType.EXTERNAL)
                                 .id("tenant_id", "id").idDelimiter("/").routing("tenant_id")
                                 .filter(new NotTestFilter()).build())
-                        .rule(TableRule.builder().table("events").index("events-{$time:yyyy}")
+                        .rule(TableRule.builder().table("events").index("events-{$time:yyyy}").appendOnly()
                                 .writeMode(WriteMode.INDEX).versionFromBinlogTime().build())
                         .build())
                 .maxBufferedActions(5000).maxBufferedBytes(32L << 20).maxInFlightRequests(3).lanes(6)

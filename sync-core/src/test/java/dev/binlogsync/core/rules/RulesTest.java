@@ -125,6 +125,27 @@ class RulesTest {
     }
 
     @Test
+    void appendOnlyRuleFailsAnUpdateOrDeleteNamingThePositionAndIgnoresRowsItsFilterRejects() {
+        Rules r = rules(TableRule.builder().table("logs").index("logs-{$time:yyyy.MM}").appendOnly()
+                .where("level <> 'debug'").build());
+        assertEquals("logs-2023.11",
+                apply(r, insert("s", "logs", row("id", 1, "level", "info"), "id")).get(0).index());
+        SyncException up = assertThrows(SyncException.class, () -> apply(r, update("s", "logs",
+                row("id", 1, "level", "warn"), row("level", "info"), "id")));
+        assertTrue(up.getMessage().contains("s.logs") && up.getMessage().contains("append-only")
+                && up.getMessage().contains("UPDATE") && up.getMessage().contains("canal-0@42"), up.getMessage());
+        SyncException del = assertThrows(SyncException.class,
+                () -> apply(r, delete("s", "logs", row("id", 1, "level", "info"), "id")));
+        assertTrue(del.getMessage().contains("DELETE") && del.getMessage().contains("canal-0@42"), del.getMessage());
+        // rows the filter rejects before and after produce nothing, so nothing can go to a wrong index
+        assertEquals(List.of(), apply(r, update("s", "logs", row("id", 2, "level", "debug"), row("msg", "x"), "id")));
+        assertEquals(List.of(), apply(r, delete("s", "logs", row("id", 2, "level", "debug"), "id")));
+        // an update of a row leaving the filter would delete from the wrong index: refused too
+        assertThrows(SyncException.class, () -> apply(r, update("s", "logs",
+                row("id", 1, "level", "debug"), row("level", "info"), "id")));
+    }
+
+    @Test
     void templatedIndexRendersEachDayCorrectlyAcrossConsecutiveEvents() {
         Rules daily = rules(TableRule.builder().table("t").index("t-{d:yyyy.MM.dd}").timeZone(ZoneId.of("+08:00")).build());
         Rules hourly = rules(TableRule.builder().table("t").index("t-{d:yyyy.MM.dd.HH}").build());
@@ -147,7 +168,7 @@ class RulesTest {
     @Test
     void templateRendersEpochNumbersInTheRuleZoneAndEventPlaceholders() {
         Rules r = rules(TableRule.builder().database("*").table("*").timeZone(ZoneId.of("Asia/Shanghai"))
-                .index("{$database}-{$table}-{ts:yyyyMMdd}-{$time:yyyy}").build());
+                .index("{$database}-{$table}-{ts:yyyyMMdd}-{$time:yyyy}").appendOnly().build());
         // 2023-12-31T20:00:00Z is 2024-01-01 04:00 in Shanghai
         DocumentAction a = apply(r, insert("Shop", "Orders", row("id", 1, "ts", 1_704_052_800_000L), "id")).get(0);
         assertEquals("shop-orders-20240101-2023", a.index());

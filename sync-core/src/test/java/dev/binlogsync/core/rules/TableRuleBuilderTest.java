@@ -88,4 +88,23 @@ class TableRuleBuilderTest {
     void rejectsEmptyRules() {
         assertThrows(IllegalStateException.class, () -> Rules.builder().build());
     }
+
+    @Test
+    void rejectsBinlogTimeVersionComparedStrictlyBecauseSameSecondUpdatesWouldBeDropped() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> TableRule.builder().table("t").index("i").writeMode(WriteMode.INDEX).versionFromBinlogTime()
+                        .versionType(dev.binlogsync.core.VersionType.EXTERNAL).build());
+        assertTrue(e.getMessage().contains("t -> i") && e.getMessage().contains("EXTERNAL_GTE")
+                && e.getMessage().contains("second"), e.getMessage());
+    }
+
+    @Test
+    void rejectsBinlogTimeIndexTemplateUnlessTheRuleIsAppendOnly() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> TableRule.builder().table("logs").index("logs-{$time:yyyy.MM}").build());
+        assertTrue(e.getMessage().contains("logs -> logs-{$time:yyyy.MM}") && e.getMessage().contains("appendOnly"),
+                e.getMessage());
+        TableRule ok = TableRule.builder().table("logs").index("logs-{$time:yyyy.MM}").appendOnly().build();
+        assertTrue(ok.appendOnly());
+    }
 }

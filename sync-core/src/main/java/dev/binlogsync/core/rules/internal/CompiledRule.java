@@ -59,6 +59,7 @@ public final class CompiledRule {
     @Nullable private final Plan[] includePlans;
     @Nullable private final String nestUnder;
     private final boolean clearOnDelete;
+    private final boolean appendOnly;
 
     public CompiledRule(TableRule rule, IndexTemplate index, @Nullable Filter filter) {
         this.rule = rule;
@@ -89,6 +90,7 @@ public final class CompiledRule {
         this.customizer = rule.customizer();
         this.nestUnder = rule.nestUnder();
         this.clearOnDelete = rule.mergeDelete() == MergeDelete.CLEAR;
+        this.appendOnly = rule.appendOnly();
         Map<String, Plan> p = new HashMap<>();
         for (String c : excludes) {
             p.put(c, Plan.SKIP);
@@ -125,6 +127,7 @@ public final class CompiledRule {
                 return;
             case DELETE:
                 if (filter == null || filter.matches(row, event)) {
+                    checkAppendOnly(event);
                     remove(event, row, index.render(row, event), id(row, event), routing(row, event), out);
                 }
                 return;
@@ -138,6 +141,9 @@ public final class CompiledRule {
         Map<String, Object> before = old.isEmpty() ? row : new BeforeImageView(row, old);
         boolean nowMatches = filter == null || filter.matches(row, event);
         boolean matched = filter == null || (old.isEmpty() ? nowMatches : filter.matches(before, event));
+        if (nowMatches || matched) {
+            checkAppendOnly(event);
+        }
         if (!nowMatches) {
             if (matched) {
                 remove(event, before, index.render(before, event), id(before, event), routing(before, event), out);
@@ -156,6 +162,15 @@ public final class CompiledRule {
             }
         }
         write(event, row, newIndex, newId, newRouting, out);
+    }
+
+    /** An append-only rule's index may not be where the row lives: refuse to guess. */
+    private void checkAppendOnly(ChangeEvent event) {
+        if (appendOnly) {
+            throw new SyncException(event.qualifiedTable() + ": rule '" + name + "' is append-only, but got an "
+                    + event.operation() + " at " + event.position() + " (its index may not be where the row was"
+                    + " written, so the change cannot be applied)");
+        }
     }
 
     private boolean locationMayChange(ChangeEvent event, Map<String, Object> old) {

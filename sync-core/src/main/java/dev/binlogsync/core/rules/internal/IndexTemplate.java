@@ -297,6 +297,19 @@ public final class IndexTemplate {
         return sb.toString();
     }
 
+    /**
+     * Whether the template reads the binlog event time ({@code {$time:...}}): such an index is
+     * where the row's change landed, not where the row lives, so only inserts can use it.
+     */
+    public boolean usesEventTime() {
+        for (Part p : parts) {
+            if (p instanceof MetaPart && ((MetaPart) p).name.equals("$time")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public boolean isStatic() {
         return constant != null;
     }
