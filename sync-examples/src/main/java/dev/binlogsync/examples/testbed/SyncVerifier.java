@@ -269,6 +269,13 @@ public final class SyncVerifier {
             case INDEX:
                 expected.put(key, new LinkedHashMap<>(action.document()));
                 break;
+            case UPDATE: { // only an existing document: an update never creates one
+                Map<String, Object> doc = expected.get(key);
+                if (doc != null) {
+                    mergeInto(doc, action.document());
+                }
+                break;
+            }
             default: {
                 Map<String, Object> doc = expected.computeIfAbsent(key, k -> new LinkedHashMap<>());
                 mergeInto(doc, action.document());
