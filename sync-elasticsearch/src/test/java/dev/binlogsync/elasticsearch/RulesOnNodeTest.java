@@ -183,4 +183,45 @@ class RulesOnNodeTest {
                 at(Events.update("shop", "users", row("id", "1", "name", "old"), row("name", "x")), second - 1000));
         assertEquals(Map.of("id", "1", "name", "c", "@version", second), EsDocs.get(client, "versioned-users", "1"));
     }
+
+    /** The shard a routing value sends documents to in {@code index}. */
+    private static int shardOf(String index, String routing) throws IOException {
+        org.elasticsearch.client.Request r = new org.elasticsearch.client.Request("GET", "/" + index + "/_search_shards");
+        r.addParameter("routing", routing);
+        com.fasterxml.jackson.databind.JsonNode body = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(client.performRequest(r).getEntity().getContent());
+        return body.get("shards").get(0).get(0).get("shard").asInt();
+    }
+
+    @Test
+    void aRowWhoseRoutingAndTemplatedDateChangeMovesToItsNewShardAndIndexOnARealNode() throws Exception {
+        for (String month : new String[] {"2024.03", "2024.04"}) {
+            assertEquals(200, EsDocs.send(client, "PUT", "/moved-orders-" + month,
+                    "{\"settings\":{\"number_of_shards\":4,\"number_of_replicas\":0}}", "application/json"));
+        }
+        // two tenants whose documents live on different shards, so a stale copy would survive a re-write
+        String from = "t0";
+        String to = null;
+        for (int i = 1; to == null; i++) {
+            if (shardOf("moved-orders-2024.03", "t" + i) != shardOf("moved-orders-2024.03", from)) {
+                to = "t" + i;
+            }
+        }
+        runOneByOne("{\"database\": \"shop\", \"table\": \"orders\","
+                        + " \"index\": \"moved-orders-{created_at:yyyy.MM}\", \"routing\": \"tenant\"}",
+                Events.insert("shop", "orders", row("id", "1", "tenant", from, "created_at", "2024-03-05 10:00:00")),
+                Events.insert("shop", "orders", row("id", "2", "tenant", from, "created_at", "2024-03-05 10:00:00")),
+                // order 1 changes tenant (routing): another shard of the same index
+                Events.update("shop", "orders", row("id", "1", "tenant", to, "created_at", "2024-03-05 10:00:00"),
+                        row("tenant", from)),
+                // order 2 changes tenant and month: another shard of another index
+                Events.update("shop", "orders", row("id", "2", "tenant", to, "created_at", "2024-04-01 00:00:00"),
+                        row("tenant", from, "created_at", "2024-03-05 10:00:00")));
+        assertNull(EsDocs.get(client, "moved-orders-2024.03", "1", from), "old copy deleted from its old shard");
+        assertEquals(to, EsDocs.get(client, "moved-orders-2024.03", "1", to).get("tenant"));
+        assertNull(EsDocs.get(client, "moved-orders-2024.03", "2", from), "old copy deleted from its old index");
+        assertEquals(to, EsDocs.get(client, "moved-orders-2024.04", "2", to).get("tenant"));
+        assertEquals(1, EsDocs.count(client, "moved-orders-2024.03"));
+        assertEquals(1, EsDocs.count(client, "moved-orders-2024.04"));
+    }
 }
