@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.ItemResult;
 import dev.binlogsync.core.RetriableSyncException;
+import dev.binlogsync.core.VersionType;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,36 @@ class RecordingBulkSinkTest {
         assertEquals(Map.of("c", 3), sink.document("i", "2"));
         assertNull(sink.document("i", "3"));
         assertEquals(2, sink.history("i", "3").size());
+    }
+
+    @Test
+    void anUpdateOfAMissingDocumentIsAnsweredMissingAndCreatesNothing() throws Exception {
+        RecordingBulkSink sink = new RecordingBulkSink();
+        List<ItemResult> r = results(sink, List.of(DocumentAction.update("i", "1", Map.of("a", 1)),
+                DocumentAction.upsert("i", "2", Map.of("a", 1)),
+                DocumentAction.update("i", "2", Map.of("b", 2))));
+        assertEquals(ItemResult.Outcome.MISSING, r.get(0).outcome());
+        assertEquals(404, r.get(0).status());
+        assertNull(sink.document("i", "1"));
+        assertEquals(List.of(), sink.history("i", "1"));
+        assertEquals(ItemResult.Outcome.SUCCESS, r.get(2).outcome());
+        assertEquals(Map.of("a", 1, "b", 2), sink.document("i", "2"));
+    }
+
+    @Test
+    void externalVersionsCompareAsElasticsearchDoesAndOutliveADelete() throws Exception {
+        RecordingBulkSink sink = new RecordingBulkSink();
+        List<ItemResult> r = results(sink, List.of(
+                DocumentAction.index("i", "1", Map.of("v", 5)).withVersion(5, VersionType.EXTERNAL),
+                DocumentAction.index("i", "1", Map.of("v", 55)).withVersion(5, VersionType.EXTERNAL),
+                DocumentAction.index("i", "1", Map.of("v", 555)).withVersion(5, VersionType.EXTERNAL_GTE),
+                DocumentAction.index("i", "1", Map.of("v", 4)).withVersion(4, VersionType.EXTERNAL_GTE),
+                DocumentAction.delete("i", "1").withVersion(6, VersionType.EXTERNAL_GTE),
+                DocumentAction.index("i", "1", Map.of("v", 5)).withVersion(5, VersionType.EXTERNAL_GTE)));
+        assertEquals(List.of(ItemResult.Outcome.SUCCESS, ItemResult.Outcome.STALE, ItemResult.Outcome.SUCCESS,
+                ItemResult.Outcome.STALE, ItemResult.Outcome.SUCCESS, ItemResult.Outcome.STALE),
+                r.stream().map(ItemResult::outcome).toList());
+        assertNull(sink.document("i", "1"), "the delete's version keeps the older write out");
     }
 
     @Test
