@@ -24,8 +24,9 @@ import java.util.Random;
  * and deletes of orders with their items.
  *
  * <p>Orders follow a life cycle so that the only cross-table effects commute: a shipping row exists
- * only for shipped orders, and a shipped order is never cancelled or deleted (the shipping upsert
- * and the order's own writes reach one document from different Kafka partitions, in any order).
+ * only for shipped orders, and a shipped order is never cancelled or deleted. The shipping row is
+ * keyed by {@code order_id}, so Canal's key hash puts it in its order's Kafka partition, behind the
+ * order's insert; its merge rule's update then always finds the order's document.
  *
  * <p>The same seed gives the same sequence of operations. Not thread-safe: one thread steps it.
  */

@@ -380,19 +380,21 @@ final class CanalFormat {
     }
 
     /**
-     * The partition Canal's {@code canal.mq.partitionHash} picks for a row: a hash of the table name
-     * and the primary-key values, modulo the partition count. Rows without a primary key go to
-     * partition 0.
+     * The partition Canal's {@code canal.mq.partitionHash} picks for a row, as Canal's
+     * {@code MQMessageUtils} computes it: the database name's hash, XOR-ed with each primary-key
+     * value's hash (null as the empty string), absolute value modulo the partition count. The table
+     * name takes no part, so a child table whose key is its parent's id (order_shipping keyed by
+     * order_id) lands in its parent row's partition. Rows without a primary key go to partition 0.
      */
     static int partition(String database, String table, List<String> pkNames, Map<String, String> row, int partitions) {
         if (partitions <= 1 || pkNames.isEmpty()) {
             return 0;
         }
-        int hash = (database + "." + table).hashCode();
+        int hash = database.hashCode();
         for (String pk : pkNames) {
             String value = row.get(pk);
-            hash = 31 * hash + (value == null ? 0 : value.hashCode());
+            hash ^= (value == null ? "" : value).hashCode();
         }
-        return Math.floorMod(hash, partitions);
+        return Math.abs(Math.abs(hash) % partitions);
     }
 }

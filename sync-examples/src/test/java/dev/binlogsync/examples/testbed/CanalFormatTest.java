@@ -96,4 +96,18 @@ class CanalFormatTest {
         assertEquals(0, CanalFormat.partition("shop", "orders", List.of(), row, 8));
         assertEquals(0, CanalFormat.partition("shop", "orders", List.of("id"), row, 1));
     }
+
+    @Test
+    void aChildKeyedByItsParentsIdSharesTheParentsPartitionAsCanalHashesIt() {
+        for (int id = 0; id < 50; id++) {
+            Map<String, String> order = Map.of("id", String.valueOf(id), "status", "NEW");
+            Map<String, String> shipping = Map.of("order_id", String.valueOf(id), "carrier", "UPS");
+            assertEquals(CanalFormat.partition("shop", "orders", List.of("id"), order, 4),
+                    CanalFormat.partition("shop", "order_shipping", List.of("order_id"), shipping, 4));
+        }
+        // Canal's formula: database hash XOR key hash, absolute value, modulo
+        Map<String, String> row = Map.of("id", "42");
+        assertEquals(Math.abs("shop".hashCode() ^ "42".hashCode()) % 4,
+                CanalFormat.partition("shop", "orders", List.of("id"), row, 4));
+    }
 }
