@@ -128,7 +128,7 @@ public final class CompiledRule {
             case DELETE:
                 if (filter == null || filter.matches(row, event)) {
                     checkAppendOnly(event);
-                    remove(event, row, index.render(row, event), id(row, event), routing(row, event), out);
+                    remove(event, row, row, index.render(row, event), id(row, event), routing(row, event), out);
                 }
                 return;
             default:
@@ -146,7 +146,7 @@ public final class CompiledRule {
         }
         if (!nowMatches) {
             if (matched) {
-                remove(event, before, index.render(before, event), id(before, event), routing(before, event), out);
+                remove(event, before, row, index.render(before, event), id(before, event), routing(before, event), out);
             }
             return;
         }
@@ -158,7 +158,7 @@ public final class CompiledRule {
             String oldId = id(before, event);
             String oldRouting = routing(before, event);
             if (!oldIndex.equals(newIndex) || !oldId.equals(newId) || !Objects.equals(oldRouting, newRouting)) {
-                remove(event, before, oldIndex, oldId, oldRouting, out);
+                remove(event, before, row, oldIndex, oldId, oldRouting, out);
             }
         }
         write(event, row, newIndex, newId, newRouting, out);
@@ -209,15 +209,22 @@ public final class CompiledRule {
         }
     }
 
-    private void remove(ChangeEvent event, Map<String, Object> before, String idx, String id, @Nullable String routing,
-            ActionCollector out) {
+    /**
+     * Removes the document {@code before} rendered. {@code versionRow} is the row whose version the
+     * delete carries: the deleted row for a DELETE, but the <em>after</em> image when an UPDATE moves
+     * the document away (filter transition, new index, id or routing), because the old document stops
+     * existing at the update's version; with the before image's version, a late copy of the row's
+     * previous write (same version) would be accepted by {@code external_gte} and resurrect it.
+     */
+    private void remove(ChangeEvent event, Map<String, Object> before, Map<String, Object> versionRow, String idx,
+            String id, @Nullable String routing, ActionCollector out) {
         if (merge) {
             if (clearOnDelete) {
                 out.collect(new DocumentAction(idx, id, routing, ActionType.UPDATE, clearing(before), null, null));
             }
             return;
         }
-        Long version = versionColumn != null || versionFromBinlogTime ? version(before, event) : null;
+        Long version = versionColumn != null || versionFromBinlogTime ? version(versionRow, event) : null;
         out.collect(new DocumentAction(idx, id, routing, ActionType.DELETE, null, version,
                 version == null ? null : versionType));
     }
