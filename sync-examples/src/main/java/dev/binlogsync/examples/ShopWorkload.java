@@ -10,11 +10,13 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * Random, seeded inserts, updates and deletes on the {@link Shop} schema, one transaction per
@@ -23,18 +25,99 @@ import java.util.Random;
  * (which the status filter turns into document deletes), item changes, multi-row price updates,
  * and deletes of orders with their items.
  *
- * <p>Orders follow a life cycle so that the only cross-table effects commute: a shipping row exists
- * only for shipped orders, and a shipped order is never cancelled or deleted. The shipping row is
- * keyed by {@code order_id}, so Canal's key hash puts it in its order's Kafka partition, behind the
- * order's insert; its merge rule's update then always finds the order's document.
+ * <p>Without hard cases, orders follow a life cycle in which the only cross-table effects commute:
+ * a shipping row exists only for shipped orders, and a shipped order is never cancelled or deleted.
+ * The shipping row is keyed by {@code order_id}, so Canal's key hash puts it in its order's Kafka
+ * partition, behind the order's insert; its merge rule's update then always finds the order's
+ * document. Each {@link HardCase} adds operations that leave that safe ground; a hard case's
+ * operations take its weight out of every 100 + (sum of the enabled weights) picks, so the sequence
+ * without hard cases stays the same for a seed.
  *
- * <p>The same seed gives the same sequence of operations. Not thread-safe: one thread steps it.
+ * <p>The same seed and hard cases give the same sequence of operations. Not thread-safe: one
+ * thread steps it.
  */
 public final class ShopWorkload implements AutoCloseable {
 
     /** The kinds of transaction. */
     public enum Op {
-        NEW_ORDER, PAY, SHIP, TRACK, CANCEL, ITEM_QTY, ITEM_DELETE, PRICE_UPDATE, DELETE_ORDER, NOTE
+        NEW_ORDER, PAY, SHIP, TRACK, CANCEL, ITEM_QTY, ITEM_DELETE, PRICE_UPDATE, DELETE_ORDER, NOTE,
+        /** {@link HardCase#ORPHANED_SHIPPING}: a shipped order and its items deleted, its shipping row kept. */
+        DELETE_SHIPPED_ORDER,
+        /** {@link HardCase#ORPHANED_SHIPPING}: the shipping row of a deleted order updated. */
+        TRACK_ORPHAN,
+        /** {@link HardCase#SHIPPING_DELETED_AFTER_ORDER}: the shipping row of a deleted order deleted. */
+        DELETE_ORPHAN_SHIPPING,
+        /** {@link HardCase#SAME_SECOND_UPDATES}: 2-5 back-to-back transactions updating one row. */
+        SAME_SECOND_UPDATES,
+        /** {@link HardCase#ITEM_KEY_CHANGE}: an item's id changed, then a new item with the old id. */
+        ITEM_KEY_CHANGE
+    }
+
+    /**
+     * The hard cases, each off unless passed to the constructor, with its weight (picks per 100
+     * ordinary ones).
+     */
+    public enum HardCase {
+        /**
+         * Orders deleted while their shipping rows keep changing: a shipped order and its items are
+         * deleted and its {@code order_shipping} row stays; later transactions update that row.
+         * The shipping upsert must not bring the order's document back.
+         */
+        ORPHANED_SHIPPING(6),
+        /**
+         * Shipping rows deleted after their order: the shipping row of a deleted order is deleted
+         * (one orphaned by {@link #ORPHANED_SHIPPING} when there is one, else a shipped order is
+         * deleted in one transaction and its shipping row in the next).
+         */
+        SHIPPING_DELETED_AFTER_ORDER(3),
+        /**
+         * Several updates of one row within the same second: 2-5 transactions committed back to back,
+         * each updating the same order, item or shipping row (binlog times have second resolution).
+         */
+        SAME_SECOND_UPDATES(5),
+        /**
+         * Primary-key changes: {@code UPDATE order_item_N SET id = <new> WHERE id = <old>}, then, in
+         * the next transaction, a new item inserted with the old id (the old and the new id usually
+         * hash to different partitions).
+         */
+        ITEM_KEY_CHANGE(4);
+
+        private final int weight;
+
+        HardCase(int weight) {
+            this.weight = weight;
+        }
+
+        /** Picks of this case's operations per 100 ordinary picks. */
+        public int weight() {
+            return weight;
+        }
+
+        /**
+         * Parses a comma-separated list of names ({@code ORPHANED_SHIPPING,ITEM_KEY_CHANGE}), or
+         * {@code all}, or {@code none} / an empty string.
+         *
+         * @throws IllegalArgumentException naming an unknown name
+         */
+        public static Set<HardCase> parse(String list) {
+            Set<HardCase> cases = EnumSet.noneOf(HardCase.class);
+            String trimmed = list.trim();
+            if (trimmed.equalsIgnoreCase("all")) {
+                return EnumSet.allOf(HardCase.class);
+            }
+            if (trimmed.isEmpty() || trimmed.equalsIgnoreCase("none")) {
+                return cases;
+            }
+            for (String name : trimmed.split(",")) {
+                try {
+                    cases.add(HardCase.valueOf(name.trim().toUpperCase(java.util.Locale.ROOT)));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("unknown hard case: " + name.trim() + " (known: "
+                            + java.util.Arrays.toString(values()) + ", all, none)", e);
+                }
+            }
+            return cases;
+        }
     }
 
     private enum Status { NEW, PAID, SHIPPED, CANCELLED }
@@ -51,19 +134,42 @@ public final class ShopWorkload implements AutoCloseable {
     private final Map<Long, List<Long>> itemsByOrder = new HashMap<>();
     private final List<Long> shipped = new ArrayList<>();
     private final EnumMap<Op, Long> counts = new EnumMap<>(Op.class);
+    private final EnumSet<HardCase> hardCases;
+    private final int hardWeight;
+    /** Orders deleted while their shipping row stays. */
+    private final List<Long> orphans = new ArrayList<>();
     private long nextOrderId = 1;
     private long nextItemId = 1;
     private long rowsWritten;
 
     /**
+     * A workload without hard cases.
+     *
      * @param db the server holding the {@link Shop} schema
      * @param seed the random seed
      */
     public ShopWorkload(EmbeddedMariaDb db, long seed) throws SQLException {
+        this(db, seed, Set.of());
+    }
+
+    /**
+     * @param db the server holding the {@link Shop} schema
+     * @param seed the random seed
+     * @param hardCases the hard cases to run besides the ordinary operations (none: the ordinary
+     *     sequence)
+     */
+    public ShopWorkload(EmbeddedMariaDb db, long seed, Set<HardCase> hardCases) throws SQLException {
         Objects.requireNonNull(db, "db");
+        this.hardCases = hardCases.isEmpty() ? EnumSet.noneOf(HardCase.class) : EnumSet.copyOf(hardCases);
+        this.hardWeight = this.hardCases.stream().mapToInt(HardCase::weight).sum();
         this.connection = db.connect(Shop.DATABASE);
         this.connection.setAutoCommit(false);
         this.random = new Random(seed);
+    }
+
+    /** The hard cases this workload runs. */
+    public Set<HardCase> hardCases() {
+        return EnumSet.copyOf(hardCases);
     }
 
     /** Runs one random transaction and commits it; returns what it did. */
@@ -97,9 +203,12 @@ public final class ShopWorkload implements AutoCloseable {
     }
 
     private Op pick() {
-        int r = random.nextInt(100);
+        int r = random.nextInt(100 + hardWeight);
         if (r < 30 || orderIds.size() < 20) {
             return Op.NEW_ORDER;
+        }
+        if (r >= 100) {
+            return pickHard(r - 100);
         }
         if (r < 45) {
             return Op.PAY;
@@ -128,6 +237,25 @@ public final class ShopWorkload implements AutoCloseable {
         return Op.NOTE;
     }
 
+    private Op pickHard(int r) {
+        for (HardCase c : hardCases) {
+            if (r < c.weight()) {
+                switch (c) {
+                    case ORPHANED_SHIPPING:
+                        return r < 2 ? Op.DELETE_SHIPPED_ORDER : Op.TRACK_ORPHAN;
+                    case SHIPPING_DELETED_AFTER_ORDER:
+                        return Op.DELETE_ORPHAN_SHIPPING;
+                    case SAME_SECOND_UPDATES:
+                        return Op.SAME_SECOND_UPDATES;
+                    default:
+                        return Op.ITEM_KEY_CHANGE;
+                }
+            }
+            r -= c.weight();
+        }
+        throw new AssertionError("hard pick out of range: " + r);
+    }
+
     /** @return false when the operation found nothing to act on (then a new order is placed instead) */
     private boolean run(Op op) throws SQLException {
         switch (op) {
@@ -150,8 +278,18 @@ public final class ShopWorkload implements AutoCloseable {
                 return priceUpdate();
             case DELETE_ORDER:
                 return deleteOrder();
-            default:
+            case NOTE:
                 return note();
+            case DELETE_SHIPPED_ORDER:
+                return deleteShippedOrder() != null;
+            case TRACK_ORPHAN:
+                return trackOrphan();
+            case DELETE_ORPHAN_SHIPPING:
+                return deleteOrphanShipping();
+            case SAME_SECOND_UPDATES:
+                return sameSecondUpdates();
+            default:
+                return itemKeyChange();
         }
     }
 
@@ -363,6 +501,130 @@ public final class ShopWorkload implements AutoCloseable {
             ps.setLong(3, id);
             rowsWritten += ps.executeUpdate();
         }
+        return true;
+    }
+
+    /** Deletes a shipped order and its items, keeping its shipping row; returns its id, or null if none. */
+    private Long deleteShippedOrder() throws SQLException {
+        Long id = randomOrder(Status.SHIPPED);
+        if (id == null) {
+            return null;
+        }
+        try (PreparedStatement ps = connection.prepareStatement("DELETE FROM order_item_" + (id % Shop.ITEM_SHARDS)
+                + " WHERE order_id = ?")) {
+            ps.setLong(1, id);
+            rowsWritten += ps.executeUpdate();
+        }
+        try (PreparedStatement ps = connection.prepareStatement("DELETE FROM orders WHERE id = ?")) {
+            ps.setLong(1, id);
+            rowsWritten += ps.executeUpdate();
+        }
+        orders.remove(id);
+        orderIds.remove(id);
+        itemsByOrder.remove(id);
+        shipped.remove(id);
+        orphans.add(id);
+        return id;
+    }
+
+    private boolean trackOrphan() throws SQLException {
+        if (orphans.isEmpty()) {
+            return false;
+        }
+        updateTracking(orphans.get(random.nextInt(orphans.size())));
+        return true;
+    }
+
+    private void updateTracking(long orderId) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "UPDATE order_shipping SET tracking = ?, updated_ms = ? WHERE order_id = ?")) {
+            ps.setString(1, "T" + random.nextInt(1_000_000) + "-" + random.nextInt(10));
+            ps.setLong(2, System.currentTimeMillis());
+            ps.setLong(3, orderId);
+            rowsWritten += ps.executeUpdate();
+        }
+    }
+
+    private boolean deleteOrphanShipping() throws SQLException {
+        Long id;
+        if (orphans.isEmpty()) {
+            id = deleteShippedOrder();
+            if (id == null) {
+                return false;
+            }
+            connection.commit(); // the order's delete first, the shipping row's in the next transaction
+        } else {
+            id = orphans.get(random.nextInt(orphans.size()));
+        }
+        try (PreparedStatement ps = connection.prepareStatement("DELETE FROM order_shipping WHERE order_id = ?")) {
+            ps.setLong(1, id);
+            rowsWritten += ps.executeUpdate();
+        }
+        orphans.remove(id);
+        return true;
+    }
+
+    private boolean sameSecondUpdates() throws SQLException {
+        if (orderIds.isEmpty()) {
+            return false;
+        }
+        long order = orderIds.get(random.nextInt(orderIds.size()));
+        List<Long> items = itemsByOrder.get(order);
+        int target = random.nextInt(3); // 0 the order, 1 one of its items, 2 its shipping row
+        if (target == 1 && items.isEmpty() || target == 2 && orders.get(order) != Status.SHIPPED) {
+            target = 0;
+        }
+        long item = target == 1 ? items.get(random.nextInt(items.size())) : 0;
+        int updates = 2 + random.nextInt(4);
+        for (int i = 0; i < updates; i++) {
+            if (i > 0) {
+                connection.commit(); // one transaction per update, back to back
+            }
+            if (target == 2) {
+                updateTracking(order);
+                continue;
+            }
+            String sql = target == 0
+                    ? "UPDATE orders SET total = total + 0.01, items = items + 1, updated_ms = ? WHERE id = ?"
+                    : "UPDATE order_item_" + (order % Shop.ITEM_SHARDS) + " SET qty = qty + 1, price = price + 0.01,"
+                            + " updated_ms = ? WHERE id = ?";
+            try (PreparedStatement ps = connection.prepareStatement(sql)) {
+                ps.setLong(1, System.currentTimeMillis());
+                ps.setLong(2, target == 0 ? order : item);
+                rowsWritten += ps.executeUpdate();
+            }
+        }
+        return true;
+    }
+
+    private boolean itemKeyChange() throws SQLException {
+        long[] item = randomItem();
+        if (item == null) {
+            return false;
+        }
+        long order = item[0];
+        long oldId = item[1];
+        long newId = nextItemId++;
+        String table = "order_item_" + (order % Shop.ITEM_SHARDS);
+        try (PreparedStatement ps = connection.prepareStatement("UPDATE " + table + " SET id = ?, updated_ms = ? WHERE id = ?")) {
+            ps.setLong(1, newId);
+            ps.setLong(2, System.currentTimeMillis());
+            ps.setLong(3, oldId);
+            rowsWritten += ps.executeUpdate();
+        }
+        connection.commit(); // the key change first, the old key's new row in the next transaction
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO " + table
+                + " (id, order_id, sku, qty, price, updated_ms) VALUES (?, ?, ?, ?, ?, ?)")) {
+            ps.setLong(1, oldId);
+            ps.setLong(2, order);
+            ps.setString(3, "SKU-" + random.nextInt(500));
+            ps.setInt(4, 1 + random.nextInt(5));
+            ps.setBigDecimal(5, BigDecimal.valueOf(100 + random.nextInt(9900), 2));
+            ps.setLong(6, System.currentTimeMillis());
+            rowsWritten += ps.executeUpdate();
+        }
+        List<Long> items = itemsByOrder.get(order);
+        items.add(newId);
         return true;
     }
 
