@@ -13,7 +13,6 @@ import dev.binlogsync.examples.testbed.EmbeddedMariaDb;
 import dev.binlogsync.elasticsearch.HeartbeatCheck;
 import dev.binlogsync.examples.testbed.HeartbeatWriter;
 import dev.binlogsync.examples.testbed.KafkaCanalMessageSink;
-import dev.binlogsync.examples.testbed.SyncVerifier;
 import dev.binlogsync.kafka.KafkaDeadLetterSink;
 import dev.binlogsync.kafka.KafkaSource;
 import dev.binlogsync.kafka.decode.CanalFlatMessageDecoder;
@@ -49,7 +48,9 @@ import org.elasticsearch.common.logging.LogConfigurator;
  * Kafka into Elasticsearch; runs a workload of inserts, updates and deletes while printing
  * progress (transactions and events per second, consumer lag, end-to-end latency p50/p99 from the
  * MySQL write to the Elasticsearch acknowledgement); then waits for the pipeline to catch up and
- * prints a check of every MySQL row against its document, a sample search and the heartbeat age.
+ * prints a check of every MySQL row against its document ({@link ShopOracle}: the expected
+ * documents computed from MySQL by hand-written SQL, not by the pipeline's rules), a sample search
+ * and the heartbeat age.
  * It takes about two minutes and leaves nothing running.
  *
  * <p>Arguments (all optional): {@code --seconds N} (workload duration, default 60), {@code --rate N}
@@ -134,15 +135,16 @@ public final class Demo {
                     out.printf(Locale.ROOT, "caught up %.1f s after the workload stopped%n", (System.nanoTime() - catchUpStart) / 1e9);
                     refresh(rest);
 
-                    SyncVerifier.Result result = SyncVerifier.of(db, Shop.verifiedTables(), Shop.verifiedIndexes(),
-                            (message, position) -> decoder.decode(null, message, position), Shop.rules(), rest).verify();
+                    ShopOracle.Result result = ShopOracle.of(db, rest).verify();
                     out.println();
                     out.printf(Locale.ROOT, "check: %d MySQL rows -> %d expected documents; Elasticsearch holds %d%n",
                             result.rows(), result.expected(), result.actual());
                     out.printf(Locale.ROOT, "       missing %d, extra %d, stale %d  => %s%n", result.missingCount(),
                             result.extraCount(), result.staleCount(), result.isClean() ? "EVERY ROW MATCHES" : "MISMATCH");
                     if (!result.isClean()) {
-                        out.println("       " + result);
+                        printExamples(out, "missing", result.missing());
+                        printExamples(out, "extra", result.extra());
+                        printExamples(out, "stale", result.stale());
                     }
                     sampleSearch(out, rest);
                     HeartbeatCheck.of(rest, Shop.HEARTBEAT_INDEX).newest().ifPresentOrElse(
@@ -157,6 +159,12 @@ public final class Demo {
                     pipeline.close();
                 }
             }
+        }
+    }
+
+    private static void printExamples(PrintStream out, String kind, java.util.List<String> examples) {
+        for (String example : examples) {
+            out.println("       " + kind + ": " + example);
         }
     }
 

@@ -6,7 +6,6 @@ import dev.binlogsync.core.rules.TableRule;
 import dev.binlogsync.examples.testbed.EmbeddedMariaDb;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The demo's small shop: its MySQL schema and the rules that map it to Elasticsearch.
@@ -59,22 +58,6 @@ public final class Shop {
         ddl.add("CREATE TABLE shop.order_shipping (order_id BIGINT NOT NULL PRIMARY KEY, carrier VARCHAR(32) NOT NULL,"
                 + " tracking VARCHAR(64) NOT NULL, shipped_at DATETIME(3) NOT NULL, updated_ms BIGINT NOT NULL)");
         db.execute(ddl.toArray(new String[0]));
-    }
-
-    /** The tables whose rows the verification compares ({@code database.table}), without the heartbeat. */
-    public static List<String> verifiedTables() {
-        List<String> tables = new ArrayList<>();
-        tables.add("shop.orders");
-        for (int shard = 0; shard < ITEM_SHARDS; shard++) {
-            tables.add("shop.order_item_" + shard);
-        }
-        tables.add("shop.order_shipping");
-        return tables;
-    }
-
-    /** The indexes the verification compares. */
-    public static Set<String> verifiedIndexes() {
-        return Set.of(ORDERS_INDEX, ITEMS_INDEX);
     }
 
     /** The rules: see the class comment. */

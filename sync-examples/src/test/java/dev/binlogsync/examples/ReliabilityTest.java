@@ -18,7 +18,6 @@ import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
 import dev.binlogsync.examples.testbed.BinlogCanalRelay;
 import dev.binlogsync.examples.testbed.EmbeddedMariaDb;
 import dev.binlogsync.examples.testbed.KafkaCanalMessageSink;
-import dev.binlogsync.examples.testbed.SyncVerifier;
 import dev.binlogsync.kafka.KafkaDeadLetterSink;
 import dev.binlogsync.kafka.KafkaSource;
 import dev.binlogsync.kafka.decode.CanalFlatMessageDecoder;
@@ -62,13 +61,18 @@ import org.junit.jupiter.api.Test;
  * crashes (no {@code close()}: its thread stops in {@code poll}, its consumer is abandoned, its sink
  * sends nothing more) and a new one starts; the Elasticsearch node stops for some seconds; a second
  * instance joins the group and later one leaves; the Kafka broker restarts; malformed messages are
- * written into the topic. After the workload stops and the group has committed everything, every
- * MySQL row, seen through the rules and filters, must match its document (zero missing, extra or
- * stale) and every malformed message must be in the dead-letter topic.
+ * written into the topic. After the workload stops and the group has committed everything, the
+ * documents {@link ShopOracle} computes from MySQL with its own SQL must equal every document in
+ * the indexes (zero missing, extra or stale) and every malformed message must be in the dead-letter
+ * topic.
  *
- * <p>Seeded: {@code -Dreliability.seed=N} replays a run's operations and fault sequence (the
- * moments depend on timing too). The short version runs one 40 s workload; {@code -Dstress=true}
- * runs three of 120 s. The summary table is printed and appended to
+ * <p>System properties: {@code reliability.seed} (default: a random seed, printed), which replays
+ * a run's operations and fault sequence (the moments depend on timing too);
+ * {@code reliability.seconds} and {@code reliability.rate} (workload length and transactions per
+ * second; 40 and 120, with {@code -Dstress=true} 120 and 200 for each of three runs, seeds N, N+1,
+ * N+2); {@code reliability.hardCases}, the workload's {@link ShopWorkload.HardCase}s as a
+ * comma-separated list, {@code all} or {@code none} (default {@link #DEFAULT_HARD_CASES}). A failing
+ * run prints the command that reruns its seed. The summary table is printed and appended to
  * {@code target/reliability-summary.md}.
  */
 class ReliabilityTest {
@@ -78,38 +82,80 @@ class ReliabilityTest {
     private static final String GROUP = "reliability";
     private static final int PARTITIONS = 4;
 
+    /**
+     * The hard cases of the normal run: those the pipeline passes today. The others are run with
+     * {@code -Dreliability.hardCases=...} (see docs/reliability.md for what each exposes).
+     */
+    static final String DEFAULT_HARD_CASES = "SAME_SECOND_UPDATES";
+
     enum Fault { CRASH_PIPELINE, STOP_ELASTICSEARCH, ADD_INSTANCE, REMOVE_INSTANCE, RESTART_KAFKA, MALFORMED_MESSAGE }
 
     record RunResult(long seed, Map<Fault, Integer> faults, long transactions, long rowsRelayed, long records,
-            Duration catchUp, SyncVerifier.Result check, int malformedSent, int malformedInDlq, int instancesStarted) {
+            Duration catchUp, ShopOracle.Result check, int malformedSent, int malformedInDlq, int instancesStarted,
+            Map<ShopWorkload.Op, Long> ops) {
     }
 
     @Test
     void survivesCrashesOutagesRebalancesBrokerRestartsAndPoisonWithNothingMissingExtraOrStale() throws Exception {
         boolean stress = Boolean.getBoolean("stress");
         int runs = stress ? 3 : 1;
-        Duration workload = Duration.ofSeconds(stress ? 120 : 40);
-        int rate = stress ? 200 : 120;
-        long baseSeed = Long.getLong("reliability.seed", 20261125L);
+        Duration workload = Duration.ofSeconds(Long.getLong("reliability.seconds", stress ? 120 : 40));
+        int rate = Integer.getInteger("reliability.rate", stress ? 200 : 120);
+        Set<ShopWorkload.HardCase> hardCases = ShopWorkload.HardCase.parse(System.getProperty("reliability.hardCases", DEFAULT_HARD_CASES));
+        Long pinned = Long.getLong("reliability.seed");
+        long baseSeed = pinned != null ? pinned : java.util.concurrent.ThreadLocalRandom.current().nextLong(1, 1L << 40);
         List<RunResult> results = new ArrayList<>();
         for (int run = 0; run < runs; run++) {
-            results.add(run(baseSeed + run, workload, rate));
+            long seed = baseSeed + run;
+            String rerun = rerunCommand(seed, workload, rate, hardCases);
+            System.out.println("reliability run with seed " + seed + ", hard cases " + hardCases + "; rerun with: " + rerun);
+            try {
+                results.add(run(seed, workload, rate, hardCases));
+            } catch (Exception | AssertionError e) {
+                System.out.println("reliability run with seed " + seed + " FAILED; rerun with: " + rerun);
+                throw new AssertionError("seed " + seed + " failed; rerun with: " + rerun, e);
+            }
         }
-        String table = summary(results, workload, rate);
-        System.out.println(table);
-        Path out = Path.of("target", "reliability-summary.md");
-        Files.createDirectories(out.getParent());
-        Files.writeString(out, table + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        writeSummary(summary(results, workload, rate, hardCases));
         for (RunResult r : results) {
-            assertTrue(r.check().isClean(), "seed " + r.seed() + ": " + r.check());
-            assertEquals(r.malformedSent(), r.malformedInDlq(), "seed " + r.seed() + ": malformed messages in the DLQ");
+            String rerun = "seed " + r.seed() + " (rerun: " + rerunCommand(r.seed(), workload, rate, hardCases) + ")";
+            assertTrue(r.check().isClean(), rerun + ": " + report(r.check()));
+            assertEquals(r.malformedSent(), r.malformedInDlq(), rerun + ": malformed messages in the DLQ");
             for (Fault f : Fault.values()) {
-                assertTrue(r.faults().getOrDefault(f, 0) > 0, "seed " + r.seed() + " injected " + f + ": " + r.faults());
+                assertTrue(r.faults().getOrDefault(f, 0) > 0, rerun + " injected " + f + ": " + r.faults());
             }
         }
     }
 
-    private RunResult run(long seed, Duration workloadTime, int rate) throws Exception {
+    /** The Maven command that reruns {@code seed} with the same workload. */
+    static String rerunCommand(long seed, Duration workload, int rate, Set<ShopWorkload.HardCase> hardCases) {
+        StringBuilder cases = new StringBuilder();
+        for (ShopWorkload.HardCase c : hardCases) {
+            cases.append(cases.length() == 0 ? "" : ",").append(c.name());
+        }
+        return "./mvnw -B -ntp -q -pl sync-examples -am verify -Dtest=ReliabilityTest -Dsurefire.failIfNoSpecifiedTests=false"
+                + " -Dreliability.seed=" + seed + " -Dreliability.seconds=" + workload.toSeconds() + " -Dreliability.rate=" + rate
+                + " -Dreliability.hardCases=" + (cases.length() == 0 ? "none" : cases);
+    }
+
+    private static String report(ShopOracle.Result check) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "%d MySQL rows, %d expected documents, %d in Elasticsearch: missing %d, extra %d, stale %d",
+                check.rows(), check.expected(), check.actual(), check.missingCount(), check.extraCount(), check.staleCount()));
+        check.missing().forEach(m -> b.append("\n  missing ").append(m));
+        check.extra().forEach(m -> b.append("\n  extra ").append(m));
+        check.stale().forEach(m -> b.append("\n  stale ").append(m));
+        return b.toString();
+    }
+
+    private static void writeSummary(String table) throws java.io.IOException {
+        System.out.println(table);
+        Path out = Path.of("target", "reliability-summary.md");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, table + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    private RunResult run(long seed, Duration workloadTime, int rate, Set<ShopWorkload.HardCase> hardCases) throws Exception {
         Random random = new Random(seed);
         Map<Fault, Integer> faults = new EnumMap<>(Fault.class);
         List<Instance> instances = new CopyOnWriteArrayList<>();
@@ -135,8 +181,9 @@ class ReliabilityTest {
                 AtomicBoolean stop = new AtomicBoolean();
                 AtomicReference<Exception> workloadFailure = new AtomicReference<>();
                 long[] txCount = new long[1];
+                AtomicReference<Map<ShopWorkload.Op, Long>> ops = new AtomicReference<>(Map.of());
                 Thread writer = new Thread(() -> {
-                    try (ShopWorkload shop = new ShopWorkload(db, seed)) {
+                    try (ShopWorkload shop = new ShopWorkload(db, seed, hardCases)) {
                         long start = System.nanoTime();
                         long interval = 1_000_000_000L / rate;
                         for (long i = 0; !stop.get(); i++) {
@@ -147,6 +194,7 @@ class ReliabilityTest {
                             shop.step();
                             txCount[0]++;
                         }
+                        ops.set(shop.counts());
                     } catch (Exception e) {
                         workloadFailure.set(e);
                     }
@@ -190,15 +238,14 @@ class ReliabilityTest {
                 awaitCommitted(kafka.admin(), instances, Duration.ofSeconds(180));
                 catchUp = Duration.ofNanos(System.nanoTime() - catchUpStart);
                 rest.performRequest(new Request("POST", "/_refresh"));
-                SyncVerifier.Result check = SyncVerifier.of(db, Shop.verifiedTables(), Shop.verifiedIndexes(),
-                        (m, p) -> decoder.decode(null, m, p), Shop.rules(), rest).verify();
+                ShopOracle.Result check = ShopOracle.of(db, rest).verify();
                 int inDlq = countInDlq(kafka, malformed, seed);
                 long records = 0;
                 for (Instance i : all) {
                     records += i.pipeline.metrics().records();
                 }
                 return new RunResult(seed, faults, transactions, relay.rowsRelayed(), records, catchUp, check,
-                        malformed.size(), inDlq, all.size());
+                        malformed.size(), inDlq, all.size(), ops.get());
             } finally {
                 for (Instance i : all) {
                     i.shutdown();
@@ -295,10 +342,10 @@ class ReliabilityTest {
         return found.size();
     }
 
-    private static String summary(List<RunResult> results, Duration workload, int rate) {
+    private static String summary(List<RunResult> results, Duration workload, int rate, Set<ShopWorkload.HardCase> hardCases) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%n### Reliability run %s (%d run(s), %d s workload at %d tx/s each)%n%n",
-                Instant.now(), results.size(), workload.toSeconds(), rate));
+        b.append(String.format(Locale.ROOT, "%n### Reliability run %s (%d run(s), %d s workload at %d tx/s each, hard cases %s)%n%n",
+                Instant.now(), results.size(), workload.toSeconds(), rate, hardCases.isEmpty() ? "none" : hardCases));
         b.append("| run | seed | crash | ES stop | add | remove | Kafka restart | malformed (in DLQ) | instances | transactions | row events | Kafka records | catch-up s | docs | missing | extra | stale |\n");
         b.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         int n = 1;
@@ -310,6 +357,13 @@ class ReliabilityTest {
                     r.transactions(), r.rowsRelayed(), r.records(), r.catchUp().toMillis() / 1000.0, r.check().actual(),
                     r.check().missingCount(), r.check().extraCount(), r.check().staleCount()));
         }
+        for (RunResult r : results) {
+            b.append(String.format(Locale.ROOT, "%nseed %d operations: %s", r.seed(), r.ops()));
+            if (!r.check().isClean()) {
+                b.append(String.format(Locale.ROOT, "%nseed %d: %s", r.seed(), report(r.check())));
+            }
+        }
+        b.append(String.format(Locale.ROOT, "%n"));
         return b.toString();
     }
 

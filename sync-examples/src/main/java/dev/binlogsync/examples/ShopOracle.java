@@ -1,0 +1,378 @@
+package dev.binlogsync.examples;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.binlogsync.examples.testbed.EmbeddedMariaDb;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import javax.annotation.Nullable;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.Response;
+import org.elasticsearch.client.ResponseException;
+import org.elasticsearch.client.RestClient;
+
+/**
+ * The expected Elasticsearch documents of the {@link Shop}, computed from MySQL with hand-written
+ * SQL, compared whole with every document in the shop's indexes. It shares no code with the
+ * pipeline: no rule, filter, decoder or encoder; the shop's mapping is written out again below, so
+ * a defect in any of them makes the check fail.
+ *
+ * <p><b>The documents it expects</b> (what {@link Shop#rules()} promises):
+ * <ul>
+ *   <li>index {@code orders}, id the order's {@code id}: every order with
+ *       {@code status <> 'CANCELLED'} (the filter is in the SQL), with the fields {@code id},
+ *       {@code customer}, {@code status}, {@code total}, {@code items}, {@code express},
+ *       {@code created_at}, {@code updated_ms} ({@code note} is left out); when a
+ *       {@code order_shipping} row with that {@code order_id} exists (a {@code LEFT JOIN}), the
+ *       object {@code shipping} with all its columns: {@code order_id}, {@code carrier},
+ *       {@code tracking}, {@code shipped_at}, {@code updated_ms}. No order row, or a cancelled one:
+ *       no document, whatever its shipping row does. The shop never deletes the shipping row of a
+ *       live order (the merge rule ignores such deletes, leaving {@code shipping} in place).</li>
+ *   <li>index {@code order_items}, id the item's {@code id}: every row of {@code order_item_0}
+ *       .. {@code order_item_3} ({@code UNION ALL}), with {@code id}, {@code order_id},
+ *       {@code sku}, {@code qty}, {@code price}, {@code updated_ms}.</li>
+ * </ul>
+ *
+ * <p><b>The representation contract</b> it checks in {@code _source} (the Canal decoder's
+ * documented types, written by the sink as JSON):
+ * <ul>
+ *   <li>{@code BIGINT}, {@code INT}: a JSON integer with the column's value (not a string, not a
+ *       float);</li>
+ *   <li>{@code DECIMAL}: a JSON number, compared exactly ({@link BigDecimal#compareTo}: {@code 12.5}
+ *       equals {@code 12.50}, {@code 12.499999} does not); a string is a mismatch;</li>
+ *   <li>{@code DATETIME(3)}: a string, ISO-8601 local date-time with exactly the column's three
+ *       fraction digits, {@code 2024-03-01T12:30:45.120} (the decoder's default
+ *       {@code DateTimeStyle.ISO_LOCAL});</li>
+ *   <li>{@code VARCHAR}: a JSON string;</li>
+ *   <li>{@code TINYINT(1)} ({@code express}): the JSON integer 0 or 1, the column's unchanged value
+ *       (the decoder's default; a boolean is a mismatch). See {@link #tinyint1(int)}, the one
+ *       place that states it.</li>
+ * </ul>
+ * Every field is compared: a missing field, an extra field (also one holding {@code null}) or a
+ * value of another JSON type makes the document <em>stale</em>. A document expected but absent is
+ * <em>missing</em>, one present but not expected is <em>extra</em>.
+ *
+ * <p>Run it when MySQL is quiet and the pipeline has caught up (after an index refresh). Not
+ * thread-safe; cheap to build; the client is not closed here.
+ */
+public final class ShopOracle {
+
+    /** Exact decimals both ways: {@code 0.10} stays {@code 0.10}, {@code 1.0} stays a non-integer. */
+    private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .setNodeFactory(NODES);
+    private static final int SAMPLE = 10;
+
+    /** {@code DATETIME(3)} as the ISO local date-time with three fraction digits ({@code %f} gives six). */
+    private static final String ISO_MILLIS = "'%Y-%m-%dT%H:%i:%s.%f'";
+
+    private static final String ORDERS_SQL = "SELECT o.id, o.customer, o.status, o.total, o.items,"
+            + " CAST(o.express AS SIGNED) AS express, LEFT(DATE_FORMAT(o.created_at, " + ISO_MILLIS + "), 23) AS created_at,"
+            + " o.updated_ms, s.order_id AS s_order_id, s.carrier AS s_carrier, s.tracking AS s_tracking,"
+            + " LEFT(DATE_FORMAT(s.shipped_at, " + ISO_MILLIS + "), 23) AS s_shipped_at, s.updated_ms AS s_updated_ms"
+            + " FROM shop.orders o LEFT JOIN shop.order_shipping s ON s.order_id = o.id"
+            + " WHERE o.status <> 'CANCELLED'";
+
+    private static final String ITEMS_SQL;
+
+    static {
+        StringBuilder sql = new StringBuilder();
+        for (int shard = 0; shard < 4; shard++) {
+            sql.append(shard == 0 ? "" : " UNION ALL ")
+                    .append("SELECT id, order_id, sku, qty, price, updated_ms FROM shop.order_item_").append(shard);
+        }
+        ITEMS_SQL = sql.toString();
+    }
+
+    /** The indexes compared (written out again, not taken from the rules): every document in them must be expected. */
+    private static final String ORDERS = "orders";
+    private static final String ITEMS = "order_items";
+
+    /**
+     * The outcome of one check.
+     *
+     * @param rows MySQL rows read (orders with their shipping joined, items)
+     * @param expected documents expected
+     * @param actual documents found in the indexes
+     * @param missing ids ({@code index/id}) expected but absent, with the expected document; at most 10
+     * @param extra ids present but not expected, with the document; at most 10
+     * @param stale ids present with other content: the first difference, then both documents; at most 10
+     * @param missingCount how many are missing
+     * @param extraCount how many are extra
+     * @param staleCount how many are stale
+     */
+    public record Result(int rows, int expected, int actual, List<String> missing, List<String> extra, List<String> stale,
+            int missingCount, int extraCount, int staleCount) {
+
+        /** Whether nothing is missing, extra or stale. */
+        public boolean isClean() {
+            return missingCount == 0 && extraCount == 0 && staleCount == 0;
+        }
+
+        /** All mismatches. */
+        public int mismatches() {
+            return missingCount + extraCount + staleCount;
+        }
+
+        @Override
+        public String toString() {
+            return "rows=" + rows + " expected=" + expected + " actual=" + actual + " missing=" + missingCount + missing
+                    + " extra=" + extraCount + extra + " stale=" + staleCount + stale;
+        }
+    }
+
+    private final String jdbcUrl;
+    private final String user;
+    private final String password;
+    private final RestClient client;
+
+    private ShopOracle(String jdbcUrl, String user, String password, RestClient client) {
+        this.jdbcUrl = jdbcUrl;
+        this.user = user;
+        this.password = password;
+        this.client = client;
+    }
+
+    /**
+     * An oracle over {@code db}'s {@code shop} database and the shop's indexes behind {@code client}.
+     *
+     * @param db the MySQL side, holding the {@link Shop} schema
+     * @param client a client for the Elasticsearch side (not closed here)
+     */
+    public static ShopOracle of(EmbeddedMariaDb db, RestClient client) {
+        Objects.requireNonNull(db, "db");
+        return new ShopOracle(db.jdbcUrl(), db.user(), db.password(), Objects.requireNonNull(client, "client"));
+    }
+
+    /**
+     * {@code TINYINT(1)} as the documents must hold it: the unchanged number. The one place the
+     * oracle states it.
+     */
+    static JsonNode tinyint1(int value) {
+        return NODES.numberNode(value);
+    }
+
+    /**
+     * Runs the check.
+     *
+     * @throws SQLException if MySQL cannot be read
+     * @throws IOException if Elasticsearch cannot be read
+     */
+    public Result verify() throws SQLException, IOException {
+        Map<String, ObjectNode> expected = new TreeMap<>();
+        int rows = 0;
+        try (Connection c = DriverManager.getConnection(jdbcUrl, user, password); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery(ORDERS_SQL)) {
+                while (rs.next()) {
+                    rows++;
+                    ObjectNode doc = NODES.objectNode();
+                    doc.set("id", integer(rs, "id"));
+                    doc.set("customer", text(rs, "customer"));
+                    doc.set("status", text(rs, "status"));
+                    doc.set("total", decimal(rs, "total"));
+                    doc.set("items", integer(rs, "items"));
+                    doc.set("express", tinyint1(rs.getInt("express")));
+                    doc.set("created_at", text(rs, "created_at"));
+                    doc.set("updated_ms", integer(rs, "updated_ms"));
+                    if (rs.getObject("s_order_id") != null) {
+                        ObjectNode shipping = doc.putObject("shipping");
+                        shipping.set("order_id", integer(rs, "s_order_id"));
+                        shipping.set("carrier", text(rs, "s_carrier"));
+                        shipping.set("tracking", text(rs, "s_tracking"));
+                        shipping.set("shipped_at", text(rs, "s_shipped_at"));
+                        shipping.set("updated_ms", integer(rs, "s_updated_ms"));
+                    }
+                    expected.put(ORDERS + "/" + rs.getLong("id"), doc);
+                }
+            }
+            try (ResultSet rs = s.executeQuery(ITEMS_SQL)) {
+                while (rs.next()) {
+                    rows++;
+                    ObjectNode doc = NODES.objectNode();
+                    doc.set("id", integer(rs, "id"));
+                    doc.set("order_id", integer(rs, "order_id"));
+                    doc.set("sku", text(rs, "sku"));
+                    doc.set("qty", integer(rs, "qty"));
+                    doc.set("price", decimal(rs, "price"));
+                    doc.set("updated_ms", integer(rs, "updated_ms"));
+                    expected.put(ITEMS + "/" + rs.getLong("id"), doc);
+                }
+            }
+        }
+        Map<String, JsonNode> actual = new TreeMap<>();
+        readIndex(ORDERS, actual);
+        readIndex(ITEMS, actual);
+
+        List<String> missing = new ArrayList<>();
+        List<String> extra = new ArrayList<>();
+        List<String> stale = new ArrayList<>();
+        int missingCount = 0;
+        int extraCount = 0;
+        int staleCount = 0;
+        for (Map.Entry<String, ObjectNode> e : expected.entrySet()) {
+            JsonNode found = actual.get(e.getKey());
+            if (found == null) {
+                if (missingCount++ < SAMPLE) {
+                    missing.add(e.getKey() + " expected " + e.getValue());
+                }
+                continue;
+            }
+            String difference = difference("", e.getValue(), found);
+            if (difference != null && staleCount++ < SAMPLE) {
+                stale.add(e.getKey() + ": " + difference + "; expected " + e.getValue() + " but was " + found);
+            }
+        }
+        for (Map.Entry<String, JsonNode> e : actual.entrySet()) {
+            if (!expected.containsKey(e.getKey()) && extraCount++ < SAMPLE) {
+                extra.add(e.getKey() + " " + e.getValue());
+            }
+        }
+        return new Result(rows, expected.size(), actual.size(), missing, extra, stale, missingCount, extraCount, staleCount);
+    }
+
+    private static JsonNode integer(ResultSet rs, String column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? NODES.nullNode() : NODES.numberNode(v);
+    }
+
+    private static JsonNode decimal(ResultSet rs, String column) throws SQLException {
+        BigDecimal v = rs.getBigDecimal(column);
+        return v == null ? NODES.nullNode() : NODES.numberNode(v);
+    }
+
+    private static JsonNode text(ResultSet rs, String column) throws SQLException {
+        String v = rs.getString(column);
+        return v == null ? NODES.nullNode() : NODES.textNode(v);
+    }
+
+    /**
+     * The first difference between the expected and the actual value, or null when they are equal:
+     * same fields, same JSON types, numbers by exact value.
+     */
+    @Nullable
+    static String difference(String path, JsonNode want, JsonNode got) {
+        if (want.isObject()) {
+            if (!got.isObject()) {
+                return at(path) + " expected an object but was " + got;
+            }
+            Set<String> names = new LinkedHashSet<>();
+            want.fieldNames().forEachRemaining(names::add);
+            got.fieldNames().forEachRemaining(names::add);
+            for (String name : names) {
+                String child = path.isEmpty() ? name : path + "." + name;
+                if (!want.has(name)) {
+                    return "field " + child + " not expected but was " + got.get(name);
+                }
+                if (!got.has(name)) {
+                    return "field " + child + " missing, expected " + want.get(name);
+                }
+                String d = difference(child, want.get(name), got.get(name));
+                if (d != null) {
+                    return d;
+                }
+            }
+            return null;
+        }
+        if (want.isIntegralNumber()) {
+            return got.isIntegralNumber() && want.bigIntegerValue().equals(got.bigIntegerValue())
+                    ? null : at(path) + " expected the integer " + want + " but was " + describe(got);
+        }
+        if (want.isNumber()) {
+            return got.isNumber() && want.decimalValue().compareTo(got.decimalValue()) == 0
+                    ? null : at(path) + " expected the number " + want + " but was " + describe(got);
+        }
+        if (want.isTextual()) {
+            return got.isTextual() && want.textValue().equals(got.textValue())
+                    ? null : at(path) + " expected the string " + want + " but was " + describe(got);
+        }
+        if (want.isArray()) {
+            if (!got.isArray() || got.size() != want.size()) {
+                return at(path) + " expected " + want + " but was " + describe(got);
+            }
+            Iterator<JsonNode> w = want.elements();
+            Iterator<JsonNode> g = got.elements();
+            for (int i = 0; w.hasNext(); i++) {
+                String d = difference(path + "[" + i + "]", w.next(), g.next());
+                if (d != null) {
+                    return d;
+                }
+            }
+            return null;
+        }
+        // null and boolean: same type and value
+        return want.equals(got) ? null : at(path) + " expected " + want + " but was " + describe(got);
+    }
+
+    private static String at(String path) {
+        return path.isEmpty() ? "document" : path;
+    }
+
+    private static String describe(JsonNode node) {
+        String type = node.isIntegralNumber() ? "integer" : node.isNumber() ? "number" : node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+        return type + " " + node;
+    }
+
+    private void readIndex(String index, Map<String, JsonNode> actual) throws IOException {
+        Request search = new Request("POST", "/" + index + "/_search");
+        search.addParameter("scroll", "1m");
+        search.setJsonEntity("{\"size\":1000,\"query\":{\"match_all\":{}}}");
+        JsonNode page;
+        try {
+            page = read(client.performRequest(search));
+        } catch (ResponseException e) {
+            if (e.getResponse().getStatusLine().getStatusCode() == 404) {
+                return; // no index: no documents
+            }
+            throw e;
+        }
+        String scrollId = page.path("_scroll_id").asText(null);
+        try {
+            while (true) {
+                JsonNode hits = page.path("hits").path("hits");
+                if (hits.isEmpty()) {
+                    return;
+                }
+                for (JsonNode hit : hits) {
+                    actual.put(index + "/" + hit.path("_id").asText(), hit.path("_source"));
+                }
+                Request next = new Request("POST", "/_search/scroll");
+                next.setJsonEntity("{\"scroll\":\"1m\",\"scroll_id\":" + JSON.writeValueAsString(scrollId) + "}");
+                page = read(client.performRequest(next));
+                scrollId = page.path("_scroll_id").asText(scrollId);
+            }
+        } finally {
+            if (scrollId != null) {
+                Request clear = new Request("DELETE", "/_search/scroll");
+                clear.setJsonEntity("{\"scroll_id\":" + JSON.writeValueAsString(scrollId) + "}");
+                try {
+                    client.performRequest(clear);
+                } catch (IOException ignored) {
+                    // the scroll expires on its own
+                }
+            }
+        }
+    }
+
+    private static JsonNode read(Response response) throws IOException {
+        try (InputStream in = response.getEntity().getContent()) {
+            return JSON.readTree(in);
+        }
+    }
+}
