@@ -10,7 +10,12 @@ import java.util.concurrent.CompletionStage;
  * <p><b>Contract.</b> {@link #execute} returns at once; the stage completes with exactly one
  * {@link ItemResult} per action, in the order of {@code actions}. A whole-request failure completes
  * the stage exceptionally: with a {@link RetriableSyncException} when trying again may help
- * (connection refused, timeout, 429, 5xx), with another exception otherwise. A sink that must
+ * (connection refused, timeout, 429, 5xx), with another exception otherwise. When the failed request
+ * may still be applied by the server later (a timeout or reset after it was sent, a 502/503/504 from
+ * a proxy), the failure must be a {@link RequestInDoubtException}: the pipeline then holds back
+ * newer writes of its documents for the exception's fence; a plain {@link RetriableSyncException}
+ * promises that nothing of the request will be applied. A sink must not re-send a request by
+ * itself after such a failure (the pipeline decides, and knows what is in doubt). A sink that must
  * split a request the server finds too large (413) does so itself and still answers per action.
  *
  * <p><b>Threading.</b> {@link #execute} is called by the pipeline thread; stages may complete on

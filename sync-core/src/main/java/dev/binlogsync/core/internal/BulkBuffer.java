@@ -2,6 +2,7 @@ package dev.binlogsync.core.internal;
 
 import dev.binlogsync.core.ActionType;
 import dev.binlogsync.core.DocumentAction;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -145,11 +146,15 @@ public final class BulkBuffer {
 
     /**
      * Takes the next bulk from the head of {@code lane}: up to {@code maxBulkActions} actions and
-     * about {@code maxBulkBytes} (always at least one action).
+     * about {@code maxBulkBytes} (always at least one action, unless every buffered action belongs
+     * to a fenced document). Actions of fenced documents stay in the buffer, in order.
      *
-     * @return the slots, oldest first; empty if the lane has nothing buffered
+     * @return the slots, oldest first; empty if the lane has nothing buffered that may be sent
      */
     public List<Slot> take(Lane lane) {
+        if (lane.fenced != null) {
+            return takeUnfenced(lane);
+        }
         int n = lane.buffer.size();
         if (n <= maxBulkActions && lane.bytes <= maxBulkBytes) {
             // the whole lane: no per-slot index maintenance
@@ -179,6 +184,34 @@ public final class BulkBuffer {
             out.add(s);
             taken += s.bytes;
             unindex(lane, s);
+        }
+        lane.bytes -= taken;
+        size -= out.size();
+        bytes -= taken;
+        return out;
+    }
+
+    /** {@link #take} skipping the fenced documents' actions (which keep their order behind). */
+    private List<Slot> takeUnfenced(Lane lane) {
+        List<Slot> out = new ArrayList<>(Math.min(lane.buffer.size(), maxBulkActions));
+        ArrayDeque<Slot> kept = new ArrayDeque<>();
+        long taken = 0;
+        while (!lane.buffer.isEmpty()) {
+            Slot s = lane.buffer.peekFirst();
+            if (out.size() >= maxBulkActions || !out.isEmpty() && taken + s.bytes > maxBulkBytes) {
+                break;
+            }
+            lane.buffer.pollFirst();
+            if (lane.isFenced(s)) {
+                kept.addLast(s);
+                continue;
+            }
+            out.add(s);
+            taken += s.bytes;
+            unindex(lane, s);
+        }
+        while (!kept.isEmpty()) {
+            lane.buffer.addFirst(kept.pollLast());
         }
         lane.bytes -= taken;
         size -= out.size();

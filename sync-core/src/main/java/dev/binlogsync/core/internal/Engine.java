@@ -13,6 +13,7 @@ import dev.binlogsync.core.PartitionNotOwnedException;
 import dev.binlogsync.core.PipelineHealth;
 import dev.binlogsync.core.PipelineListener;
 import dev.binlogsync.core.PipelineMetrics;
+import dev.binlogsync.core.RequestInDoubtException;
 import dev.binlogsync.core.RetriableSyncException;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SourceRecord;
@@ -58,6 +59,8 @@ import org.slf4j.LoggerFactory;
 public final class Engine implements PartitionListener {
     private static final Logger log = LoggerFactory.getLogger("dev.binlogsync.core.SyncPipeline");
     private static final long MAX_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** A longer in-doubt fence is cut to this (a day), so that nanoTime arithmetic cannot overflow. */
+    private static final long MAX_FENCE_SECONDS = 86_400;
 
     private final PipelineConfig config;
     private final SyncClock clock;
@@ -290,7 +293,11 @@ public final class Engine implements PartitionListener {
             if (canSend && lane.retry != null) {
                 wait = Math.min(wait, lane.retryDueNanos - now);
             } else if (canSend && !lane.busy() && !lane.buffer.isEmpty()) {
-                wait = Math.min(wait, lane.firstNanos + flushIntervalNanos - now);
+                long due = lane.firstNanos + flushIntervalNanos;
+                if (lane.fenced != null && due - now <= 0) {
+                    due = lane.nextFenceEndNanos; // due but not sent: what is left waits for a fence to end
+                }
+                wait = Math.min(wait, due - now);
             }
         }
         for (int i = 0; i < letters.size(); i++) {
@@ -450,7 +457,11 @@ public final class Engine implements PartitionListener {
             }
             if (force || paused || lane.buffer.size() >= maxBulkActions || lane.bytes >= maxBulkSize
                     || now - lane.firstNanos >= flushIntervalNanos) {
+                lane.pruneFences(now);
                 List<Slot> batch = buffer.take(lane);
+                if (batch.isEmpty()) {
+                    continue; // only fenced documents' actions are buffered
+                }
                 sentActions += batch.size();
                 for (int i = 0; i < batch.size(); i++) {
                     sentBytes += batch.get(i).bytes;
@@ -530,6 +541,16 @@ public final class Engine implements PartitionListener {
                         + batch.get(0).describe() + " from " + batch.get(0).firstPosition() + "): " + cause, cause));
                 summary(lane, batch.size(), 0, 0, 0, 0, batch.size(), cause, latency);
                 return;
+            }
+            if (cause instanceof RequestInDoubtException && !((RequestInDoubtException) cause).fence().isZero()) {
+                // the node may still apply this bulk late: its retry (same writes, same order) may go,
+                // newer writes of its documents wait until the fence ends
+                Duration fence = ((RequestInDoubtException) cause).fence();
+                lane.fence(batch, now + Math.min(fence.getSeconds(), MAX_FENCE_SECONDS) * 1_000_000_000L
+                        + (fence.getSeconds() >= MAX_FENCE_SECONDS ? 0 : fence.getNano()));
+                log.warn("bulk of {} actions from lane {} failed in doubt (it may still be applied): {}; retrying it,"
+                        + " newer writes of its documents wait {} ms", batch.size(), lane.index,
+                        Texts.capped(String.valueOf(cause)), fence.toMillis());
             }
             List<Slot> retry = new ArrayList<>(batch.size());
             int rejected = 0;

@@ -2,14 +2,20 @@ package dev.binlogsync.core.internal;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import javax.annotation.Nullable;
 
 /**
  * One lane of the bulk buffer: the not-yet-sent actions of the documents that hash to it, in
  * order, with an index by document for coalescing; and the lane's one in-flight (or waiting to be
  * retried) bulk. Because a document always maps to the same lane and a lane has at most one bulk
- * out, two actions for one document are never in flight at once. Pipeline thread only.
+ * out, two actions for one document are never in flight at once.
+ *
+ * <p>After a bulk failed in doubt (it may still be applied late), its documents are fenced until a
+ * time: their buffered actions stay behind while the rest of the lane is sent, so that no newer
+ * write of them can be overtaken by the late original. Pipeline thread only.
  */
 public final class Lane {
     final int index;
@@ -26,6 +32,10 @@ public final class Lane {
     @Nullable List<Slot> retry;
     long retryDueNanos;
     int retryAttempt;
+    /** index name -> document id -> nanoTime until which its buffered actions wait; null when none. */
+    @Nullable HashMap<String, HashMap<String, Long>> fenced;
+    /** The earliest end of a fence in {@link #fenced}. */
+    long nextFenceEndNanos;
 
     Lane(int index) {
         this.index = index;
@@ -36,6 +46,59 @@ public final class Lane {
         return inFlight != null || retry != null;
     }
 
+    /** Fences the documents of {@code slots} until {@code untilNanos} (a later end wins). */
+    void fence(List<Slot> slots, long untilNanos) {
+        if (fenced == null) {
+            fenced = new HashMap<>();
+            nextFenceEndNanos = untilNanos;
+        }
+        for (Slot s : slots) {
+            fenced.computeIfAbsent(s.index(), k -> new HashMap<>()).merge(s.id(), untilNanos,
+                    (a, b) -> b - a > 0 ? b : a);
+        }
+        if (untilNanos - nextFenceEndNanos < 0) {
+            nextFenceEndNanos = untilNanos;
+        }
+    }
+
+    /** Forgets the fences that ended by {@code nowNanos}. */
+    void pruneFences(long nowNanos) {
+        if (fenced == null || nowNanos - nextFenceEndNanos < 0) {
+            return;
+        }
+        long next = Long.MAX_VALUE;
+        boolean any = false;
+        for (Iterator<HashMap<String, Long>> byIndex = fenced.values().iterator(); byIndex.hasNext(); ) {
+            HashMap<String, Long> ids = byIndex.next();
+            for (Iterator<Map.Entry<String, Long>> it = ids.entrySet().iterator(); it.hasNext(); ) {
+                long until = it.next().getValue();
+                if (nowNanos - until >= 0) {
+                    it.remove();
+                } else if (!any || until - next < 0) {
+                    next = until;
+                    any = true;
+                }
+            }
+            if (ids.isEmpty()) {
+                byIndex.remove();
+            }
+        }
+        if (any) {
+            nextFenceEndNanos = next;
+        } else {
+            fenced = null;
+        }
+    }
+
+    /** Whether the slot's document is fenced (as of the last {@link #pruneFences}). */
+    boolean isFenced(Slot s) {
+        if (fenced == null) {
+            return false;
+        }
+        HashMap<String, Long> ids = fenced.get(s.index());
+        return ids != null && ids.containsKey(s.id());
+    }
+
     /** Unsent actions. */
     public int size() {
         return buffer.size();
@@ -44,6 +107,6 @@ public final class Lane {
     @Override
     public String toString() {
         return "Lane[" + index + ", buffered=" + buffer.size() + ", inFlight=" + (inFlight == null ? 0 : inFlight.size())
-                + ", retry=" + (retry == null ? 0 : retry.size()) + "]";
+                + ", retry=" + (retry == null ? 0 : retry.size()) + (fenced == null ? "" : ", fenced") + "]";
     }
 }

@@ -1,0 +1,110 @@
+package dev.binlogsync.core;
+
+import static dev.binlogsync.core.TestRules.row;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.binlogsync.core.testing.Events;
+import dev.binlogsync.core.testing.InMemorySource;
+import dev.binlogsync.core.testing.ManualClock;
+import dev.binlogsync.core.testing.RecordingBulkSink;
+import dev.binlogsync.core.testing.RecordingBulkSink.Reply;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * After a bulk failed in doubt ({@link RequestInDoubtException}: the server may still apply it
+ * late), its retry goes at once, other documents keep flowing, and a newer write of one of its
+ * documents waits for the fence. Driven by a manual clock: no sleeps, no timing.
+ */
+class LateWriteFenceTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final String P = "orders-0";
+
+    private final InMemorySource source = new InMemorySource();
+    private final RecordingBulkSink sink = new RecordingBulkSink();
+    private final ManualClock clock = new ManualClock();
+    private SyncPipeline pipeline;
+
+    @AfterEach
+    void close() {
+        if (pipeline != null) {
+            pipeline.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void start() {
+        pipeline = SyncPipeline.builder().source(source).ruleSet(TestRules.byOperation()).sink(sink).clock(clock)
+                .lanes(1).maxInFlightRequests(1).flushInterval(Duration.ofMillis(1)).commitInterval(Duration.ZERO)
+                .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(1)).threadName("fence-pipeline").build();
+        pipeline.start();
+    }
+
+    /** Moves the clock on by {@code d} and lets the pipeline loop a few times. */
+    private void advance(Duration d) throws InterruptedException {
+        clock.advance(d);
+        assertTrue(source.awaitPolls(source.polls() + 3, WAIT), "the pipeline polls");
+    }
+
+    /** Waits until every appended record was polled and processed (the loop came back to poll). */
+    private void processed() throws InterruptedException {
+        assertTrue(source.awaitDelivered(WAIT));
+        assertTrue(source.awaitPolls(source.polls() + 2, WAIT));
+    }
+
+    private List<String> ids(RecordingBulkSink.Request r) {
+        List<String> ids = new ArrayList<>();
+        r.actions().forEach(a -> ids.add(a.type() + " " + a.id()));
+        return ids;
+    }
+
+    @Test
+    void newerWriteOfAnInDoubtBulksDocumentWaitsForTheFenceWhileTheRetryAndOtherDocumentsGo() throws Exception {
+        sink.enqueue(Reply.failRequest(new RequestInDoubtException("test: socket timeout after sending", null,
+                Duration.ofSeconds(10))));
+        start();
+        source.append(P, Events.insert("shop", "orders", row(1, "v", 1)));
+        processed();
+        advance(Duration.ofMillis(2));
+        assertTrue(sink.awaitRequests(1, WAIT), () -> sink.requests().toString());
+
+        source.append(P, Events.update("shop", "orders", row(1, "v", 2), java.util.Map.of()));
+        source.append(P, Events.insert("shop", "orders", row(2, "v", 1)));
+        processed();
+        advance(Duration.ofMillis(2)); // the retry is due
+        advance(Duration.ofMillis(2)); // and the lane's buffer
+        assertTrue(sink.awaitRequests(3, WAIT), () -> sink.requests().toString());
+        assertEquals(List.of("INDEX 1"), ids(sink.requests().get(1)), "the retry: the same write, not held back");
+        assertEquals(List.of("INDEX 2"), ids(sink.requests().get(2)), "another document is not held back");
+
+        advance(Duration.ofSeconds(9));
+        assertEquals(3, sink.requests().size(), "document 1's newer write waits for the fence");
+        assertEquals(0, source.committed(P).offset(), "and its record stays uncommitted");
+
+        advance(Duration.ofSeconds(1));
+        assertTrue(sink.awaitRequests(4, WAIT), () -> sink.requests().toString());
+        assertEquals(List.of("UPSERT 1"), ids(sink.requests().get(3)));
+        assertTrue(source.awaitCommitted(P, 2, WAIT));
+        assertEquals(2, ((Number) sink.document("idx", "1").get("v")).intValue());
+    }
+
+    @Test
+    void failureThatProvesNothingWasSentIsRetriedWithoutAFence() throws Exception {
+        sink.enqueue(Reply.failRequest(new RetriableSyncException("test: connection refused")));
+        start();
+        source.append(P, Events.insert("shop", "orders", row(1, "v", 1)));
+        processed();
+        advance(Duration.ofMillis(2));
+        assertTrue(sink.awaitRequests(1, WAIT), () -> sink.requests().toString());
+        source.append(P, Events.update("shop", "orders", row(1, "v", 2), java.util.Map.of()));
+        processed();
+        advance(Duration.ofMillis(2));
+        advance(Duration.ofMillis(2));
+        assertTrue(sink.awaitRequests(3, WAIT), () -> sink.requests().toString());
+        assertEquals(List.of("UPSERT 1"), ids(sink.requests().get(2)));
+        assertTrue(source.awaitCommitted(P, 1, WAIT));
+    }
+}

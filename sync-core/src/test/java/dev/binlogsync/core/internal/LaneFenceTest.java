@@ -1,0 +1,53 @@
+package dev.binlogsync.core.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.binlogsync.core.DocumentAction;
+import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.core.SourceRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A lane's fence after an in-doubt bulk: fenced documents' actions stay behind, in order, until the fence ends. */
+class LaneFenceTest {
+    private final BulkBuffer buffer = new BulkBuffer(1, 1000, Long.MAX_VALUE);
+    private final PartitionTracker p0 = new PartitionTracker("p-0");
+    private final Lane lane = buffer.lane(0);
+    private long offset;
+
+    private void add(DocumentAction a) {
+        buffer.add(a, p0.begin(SourceRecord.of(new SourcePosition(p0.partition, offset++), List.of())), 0);
+    }
+
+    private static List<String> ids(List<Slot> slots) {
+        List<String> ids = new ArrayList<>();
+        slots.forEach(s -> ids.add(s.action().type() + " " + s.id()));
+        return ids;
+    }
+
+    @Test
+    void fencedDocumentsStayBehindInOrderWhileTheOthersAreTakenUntilTheFenceEnds() {
+        add(DocumentAction.index("idx", "a", Map.of("v", 1)));
+        lane.fence(buffer.take(lane), 100); // "a" was in a bulk that failed in doubt
+
+        add(DocumentAction.index("idx", "b", Map.of("v", 1)));
+        add(DocumentAction.index("idx", "a", Map.of("v", 2)));
+        add(DocumentAction.index("idx", "c", Map.of("v", 1)));
+        add(DocumentAction.upsert("idx", "d", Map.of("v", 1)));
+        add(DocumentAction.delete("idx", "a")); // coalesces into the buffered, unsent write of "a"
+
+        lane.pruneFences(99);
+        assertEquals(List.of("INDEX b", "INDEX c", "UPSERT d"), ids(buffer.take(lane)));
+        assertEquals(1, buffer.size(), "the fenced document's action is still buffered");
+        assertEquals(List.of(), ids(buffer.take(lane)), "nothing else may go yet");
+
+        add(DocumentAction.index("idx", "b", Map.of("v", 2)));
+        lane.pruneFences(100);
+        assertNull(lane.fenced, "the fence ended and is forgotten");
+        assertEquals(List.of("DELETE a", "INDEX b"), ids(buffer.take(lane)), "in arrival order");
+        assertEquals(0, buffer.size());
+    }
+}
