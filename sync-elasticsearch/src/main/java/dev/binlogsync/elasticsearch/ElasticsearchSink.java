@@ -6,12 +6,14 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.binlogsync.core.BulkSink;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.ItemResult;
+import dev.binlogsync.core.RequestInDoubtException;
 import dev.binlogsync.core.RetriableSyncException;
 import dev.binlogsync.core.SyncException;
 import dev.binlogsync.elasticsearch.internal.BufferPool;
 import dev.binlogsync.elasticsearch.internal.BulkBodyEncoder;
 import dev.binlogsync.elasticsearch.internal.BulkResponseParser;
 import dev.binlogsync.elasticsearch.internal.ByteBuf;
+import dev.binlogsync.elasticsearch.internal.HostPool;
 import dev.binlogsync.elasticsearch.internal.IndexSetup;
 import dev.binlogsync.elasticsearch.internal.ServerProbe;
 import dev.binlogsync.elasticsearch.internal.TlsSupport;
@@ -24,12 +26,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import javax.annotation.Nullable;
 import javax.net.ssl.SSLContext;
 import org.apache.http.Header;
@@ -73,11 +77,23 @@ import org.slf4j.LoggerFactory;
  * {@code UPDATE}; {@code STALE} for a 409 on an externally versioned write; retryable for
  * 429, 5xx, rejected execution, unavailable shards and write blocks; permanent, with the server's
  * error type and reason, for the rest (mapping conflicts, invalid arguments). A whole-request
- * failure completes the stage exceptionally: a {@link RetriableSyncException} for connection
- * failures, timeouts, 408, 429 and 5xx; a plain {@link SyncException} for other statuses (401,
- * 403, 404 of a wrong path prefix, ...). A 413 (request too large) splits the bulk into halves,
+ * failure completes the stage exceptionally: a {@link RequestInDoubtException} when the node may
+ * still apply the request late (a socket timeout, a reset or closed connection, 408 and 5xx, any
+ * failure not proven to have happened before sending), carrying {@link Builder#lateWriteFence};
+ * a plain {@link RetriableSyncException} when nothing of it was or will be applied (429; the
+ * connection could not be made to any host); a plain {@link SyncException} for other statuses
+ * (401, 403, 404 of a wrong path prefix, ...). A 413 (request too large) splits the bulk into halves,
  * sent one after the other (so order holds), recursively; a single action the server still finds
  * too large is a permanent failure of that action.
+ *
+ * <p><b>Hosts.</b> Each host has a REST client of its own with that single node, so the client
+ * never re-sends a request to another host by itself (a multi-node client re-sends after any I/O
+ * failure and after 502/503/504, which can apply a bulk twice, the first copy late, after a newer
+ * write). The sink picks the host for each request (round robin, avoiding a host that failed for
+ * 1 s, doubling up to 60 s), and moves a request to the next host only when the connection could not
+ * be made (refused, connect timeout, unknown host, no route, TLS handshake refused): then nothing
+ * was sent. Every other failure goes back to the pipeline, which retries the same bulk and fences
+ * its documents (see {@link RequestInDoubtException}).
  *
  * <p><b>Lifecycle.</b> {@link #start()} once (detects the server, see {@link #serverInfo()}, and
  * creates missing indices and templates), then {@link #execute} from any thread, any number of
@@ -113,8 +129,9 @@ public final class ElasticsearchSink implements BulkSink {
 
     private enum State { NEW, STARTED, CLOSED }
 
-    private final RestClient client;
+    private final HostPool hosts;
     private final boolean ownsClient;
+    private final Duration lateWriteFence;
     private final Refresh refresh;
     @Nullable private final String pipeline;
     private final List<IndexSetup> setups;
@@ -125,9 +142,10 @@ public final class ElasticsearchSink implements BulkSink {
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private volatile ServerInfo serverInfo = ServerInfo.UNKNOWN;
 
-    private ElasticsearchSink(Builder b, RestClient client, boolean ownsClient) {
-        this.client = client;
+    private ElasticsearchSink(Builder b, List<RestClient> clients, boolean ownsClient) {
+        this.hosts = new HostPool(clients);
         this.ownsClient = ownsClient;
+        this.lateWriteFence = b.lateWriteFence();
         this.refresh = b.refresh;
         this.pipeline = b.pipeline;
         this.setups = List.copyOf(b.setups);
@@ -159,20 +177,36 @@ public final class ElasticsearchSink implements BulkSink {
         if (s == State.STARTED) {
             return;
         }
-        ServerInfo info = ServerProbe.detect(client);
+        ServerInfo info = onFirstReachable(ServerProbe::detect);
         if (info.distribution() == ServerInfo.Distribution.ELASTICSEARCH && info.major() < 7) {
             throw new SyncException(info + " is not supported: Elasticsearch 7.x, 8.x, 9.x or OpenSearch 2.x needed");
         }
         if (!info.isSupported()) {
             LOG.warn("{} at {} is outside the tested range (Elasticsearch 7.x-9.x, OpenSearch 2.x); continuing",
-                    info, client.getNodes());
+                    info, hosts.describe());
         }
         for (IndexSetup setup : setups) {
-            setup.ensure(client);
+            onFirstReachable(c -> {
+                setup.ensure(c);
+                return null;
+            });
         }
         serverInfo = info;
         state.set(State.STARTED);
         LOG.info("writing to {} with {}", info, description);
+    }
+
+    /** Runs a setup call on the hosts in order until one is reachable (these calls are reads or create-if-absent). */
+    private <T> T onFirstReachable(Function<RestClient, T> call) {
+        RetriableSyncException last = null;
+        for (RestClient c : hosts.clients()) {
+            try {
+                return call.apply(c);
+            } catch (RetriableSyncException e) {
+                last = e;
+            }
+        }
+        throw last;
     }
 
     /**
@@ -247,10 +281,30 @@ public final class ElasticsearchSink implements BulkSink {
             LOG.trace("bulk request {}: {} actions, {} bytes: {}", request.getParameters(), actions.size(), bodySize,
                     capped(body.array(), bodySize));
         }
+        attempt(request, actions, body, bodySize, trace, new BitSet(), null, result);
+        return result;
+    }
+
+    /**
+     * Sends {@code request} to a host not yet {@code tried}; a failure that proves nothing was sent
+     * moves it to the next host, any other failure completes {@code result}.
+     */
+    private void attempt(Request request, List<DocumentAction> actions, ByteBuf body, int bodySize, boolean trace,
+            BitSet tried, @Nullable Exception notSent, CompletableFuture<List<ItemResult>> result) {
+        int host = hosts.pick(tried);
+        if (host < 0) {
+            // no host could be connected to: nothing was sent, so the buffer is free again
+            buffers.release(body);
+            result.completeExceptionally(new RetriableSyncException(what(actions)
+                    + "no host could be connected to, nothing was sent: " + notSent, notSent));
+            return;
+        }
+        tried.set(host);
         try {
-            client.performRequestAsync(request, new ResponseListener() {
+            hosts.client(host).performRequestAsync(request, new ResponseListener() {
                 @Override
                 public void onSuccess(Response response) {
+                    hosts.succeeded(host);
                     List<ItemResult> items;
                     try (InputStream in = trace ? traced(response) : response.getEntity().getContent()) {
                         items = parser.parse(in, actions);
@@ -272,6 +326,7 @@ public final class ElasticsearchSink implements BulkSink {
                         buffers.release(body);
                         int status = ((ResponseException) e).getResponse().getStatusLine().getStatusCode();
                         if (status == 413) {
+                            hosts.succeeded(host);
                             split(actions, bodySize).whenComplete((items, err) -> {
                                 if (err != null) {
                                     result.completeExceptionally(err);
@@ -281,16 +336,27 @@ public final class ElasticsearchSink implements BulkSink {
                             });
                             return;
                         }
-                        result.completeExceptionally(requestFailure(actions, status, e));
-                    } else {
-                        result.completeExceptionally(requestFailure(actions, 0, e));
+                        if (status >= 500) {
+                            hosts.failed(host);
+                        } else {
+                            hosts.succeeded(host);
+                        }
+                        result.completeExceptionally(requestFailure(actions, host, status, e));
+                        return;
                     }
+                    hosts.failed(host);
+                    if (HostPool.provesNotSent(e)) {
+                        LOG.warn("cannot connect to {} ({}); sending the bulk to the next host", hostName(host),
+                                e.toString());
+                        attempt(request, actions, body, bodySize, trace, tried, e, result);
+                        return;
+                    }
+                    result.completeExceptionally(requestFailure(actions, host, 0, e));
                 }
             });
         } catch (RuntimeException e) {
             result.completeExceptionally(new SyncException("cannot send bulk request: " + e, e));
         }
-        return result;
     }
 
     private CompletableFuture<List<ItemResult>> split(List<DocumentAction> actions, int bodySize) {
@@ -312,15 +378,28 @@ public final class ElasticsearchSink implements BulkSink {
         }));
     }
 
-    private Exception requestFailure(List<DocumentAction> actions, int status, Exception cause) {
+    private static String what(List<DocumentAction> actions) {
+        return "bulk of " + actions.size() + " actions (first " + actions.get(0).describe() + ") failed: ";
+    }
+
+    private String hostName(int host) {
+        return hosts.client(host).getNodes().get(0).getHost().toURI();
+    }
+
+    private Exception requestFailure(List<DocumentAction> actions, int host, int status, Exception cause) {
         String what = "bulk of " + actions.size() + " actions (first " + actions.get(0).describe() + ") to "
-                + hostsOf(client) + " failed: ";
+                + hostName(host) + " failed: ";
         if (status == 0) {
-            // connection refused or reset, timeouts, the client shutting down
-            return new RetriableSyncException(what + cause, cause);
+            // sent, or not proven unsent: a timeout, a reset or closed connection, the client shutting down
+            return new RequestInDoubtException(what + cause + " (the node may still apply it)", cause, lateWriteFence);
         }
-        if (status == 408 || status == 429 || status >= 500) {
-            return new RetriableSyncException(what + "HTTP " + status, cause);
+        if (status == 429) {
+            return new RetriableSyncException(what + "HTTP 429", cause);
+        }
+        if (status == 408 || status >= 500) {
+            // a proxy's 502/503/504 may come while the node still works on the request
+            return new RequestInDoubtException(what + "HTTP " + status + " (the node may still apply it)", cause,
+                    lateWriteFence);
         }
         return new SyncException(what + "HTTP " + status + ": " + firstLine(cause.getMessage()), cause);
     }
@@ -333,12 +412,6 @@ public final class ElasticsearchSink implements BulkSink {
         return nl < 0 ? message : message.substring(0, nl) + " " + message.substring(nl + 1).trim();
     }
 
-    private static String hostsOf(RestClient client) {
-        List<String> hosts = new ArrayList<>();
-        client.getNodes().forEach(n -> hosts.add(n.getHost().toURI()));
-        return hosts.toString();
-    }
-
     /**
      * Closes the REST client if the sink built it; requests still in flight fail. Idempotent.
      */
@@ -349,7 +422,7 @@ public final class ElasticsearchSink implements BulkSink {
         }
         if (ownsClient) {
             try {
-                client.close();
+                hosts.close();
             } catch (IOException e) {
                 LOG.warn("closing the Elasticsearch client failed", e);
             }
@@ -371,10 +444,11 @@ public final class ElasticsearchSink implements BulkSink {
      * caller's client, used as it is: path prefix, authentication, TLS, timeouts and compression are
      * then the caller's business and may not be set here).
      *
-     * <p>Defaults: connect timeout 5 s, socket timeout 60 s, no compression, no refresh, no ingest
-     * pipeline, no authentication.
+     * <p>Defaults: connect timeout 5 s, socket timeout 60 s, late-write fence twice the socket
+     * timeout, no compression, no refresh, no ingest pipeline, no authentication.
      */
     public static final class Builder {
+        private static final Duration DEFAULT_SOCKET_TIMEOUT = Duration.ofSeconds(60);
         private final List<HttpHost> hosts = new ArrayList<>();
         @Nullable private RestClient client;
         @Nullable private String pathPrefix;
@@ -387,6 +461,7 @@ public final class ElasticsearchSink implements BulkSink {
         @Nullable private char[] trustStorePassword;
         @Nullable private Duration connectTimeout;
         @Nullable private Duration socketTimeout;
+        @Nullable private Duration lateWriteFence;
         private boolean compression;
         private Refresh refresh = Refresh.NONE;
         @Nullable private String pipeline;
@@ -397,7 +472,9 @@ public final class ElasticsearchSink implements BulkSink {
 
         /**
          * The cluster's HTTP addresses, e.g. {@code http://localhost:9200} or {@code https://es1:9200};
-         * the client spreads requests over them and skips dead ones. Adds to earlier calls.
+         * the sink spreads requests over them, avoids a host that failed for a while, and moves a
+         * request to another host only when it could not connect (see the class description). Adds
+         * to earlier calls.
          *
          * @throws IllegalArgumentException if a URL is not {@code http(s)://host[:port]}
          */
@@ -538,12 +615,41 @@ public final class ElasticsearchSink implements BulkSink {
 
         /**
          * Longest silence on a connection while waiting for a response; default 60 s. A bulk that
-         * times out fails with a {@link RetriableSyncException}. @throws IllegalArgumentException
-         * unless {@code > 0}
+         * times out fails with a {@link RequestInDoubtException} (see {@link #lateWriteFence}).
+         * @throws IllegalArgumentException unless {@code > 0}
          */
         public Builder socketTimeout(Duration timeout) {
             this.socketTimeout = positiveMillis("socketTimeout", timeout);
             return this;
+        }
+
+        /**
+         * How long, after a bulk failed in doubt (a socket timeout, a reset after sending, 408 or
+         * 5xx: the node may still apply it, since Elasticsearch does not cancel a bulk the client
+         * gave up on), newer writes of that bulk's documents wait, counted from the failure; the
+         * retry of the bulk itself is not held back. Default: twice {@link #socketTimeout} (2 min
+         * with the default socket timeout, and with {@link #client(RestClient)}, whose timeout the
+         * sink does not know). A request held in the network longer than this can still be applied
+         * after a newer write, unless the writes carry external versions
+         * ({@code DocumentAction.withVersion}, a rule's {@code versionColumn}): then Elasticsearch
+         * rejects the late original as a version conflict whatever the fence. Zero turns the wait
+         * off (for versioned writes only).
+         *
+         * @throws IllegalArgumentException if negative or longer than a day
+         */
+        public Builder lateWriteFence(Duration fence) {
+            Objects.requireNonNull(fence, "lateWriteFence");
+            if (fence.isNegative() || fence.compareTo(Duration.ofDays(1)) > 0) {
+                throw new IllegalArgumentException("lateWriteFence must be between 0 and 1 day: " + fence);
+            }
+            this.lateWriteFence = fence;
+            return this;
+        }
+
+        /** The fence in effect: set, or twice the socket timeout. */
+        Duration lateWriteFence() {
+            return lateWriteFence != null ? lateWriteFence
+                    : (socketTimeout != null ? socketTimeout : DEFAULT_SOCKET_TIMEOUT).multipliedBy(2);
         }
 
         /** Gzip request bodies (and accept gzip responses); default off. Saves bandwidth, costs CPU. */
@@ -570,7 +676,10 @@ public final class ElasticsearchSink implements BulkSink {
 
         /**
          * Uses the caller's REST client instead of building one; {@link ElasticsearchSink#close()}
-         * leaves it open.
+         * leaves it open. It must have exactly one node (checked in {@link #build()}, and do not add
+         * nodes to it later, e.g. with a sniffer): a client with several nodes re-sends a failed
+         * bulk to the next node by itself, and the first copy may still be applied after a newer
+         * write. For several hosts use {@link #hosts(String...)}.
          */
         public Builder client(RestClient client) {
             this.client = Objects.requireNonNull(client, "client");
@@ -608,8 +717,8 @@ public final class ElasticsearchSink implements BulkSink {
         }
 
         /**
-         * @throws IllegalStateException if neither or both of hosts and client are set, more than one
-         *     kind of authentication is set, both a CA certificate and a trust store are set, TLS is
+         * @throws IllegalStateException if neither or both of hosts and client are set, the given client
+         *     has more than one node, more than one kind of authentication is set, both a CA certificate and a trust store are set, TLS is
          *     configured without an https host, or client settings are combined with
          *     {@link #client(RestClient)}
          * @throws IllegalArgumentException if the CA certificate or trust store cannot be read
@@ -628,7 +737,12 @@ public final class ElasticsearchSink implements BulkSink {
                     throw new IllegalStateException("with client(...) the client's own configuration applies:"
                             + " do not set hosts, pathPrefix, authentication, TLS, timeouts or compression");
                 }
-                return new ElasticsearchSink(this, client, false);
+                if (client.getNodes().size() != 1) {
+                    throw new IllegalStateException("client(...) must have exactly one node, not " + client.getNodes().size()
+                            + ": a client with several nodes re-sends a failed bulk to the next node by itself, and the"
+                            + " first copy may still be applied after a newer write; use hosts(...) for several hosts");
+                }
+                return new ElasticsearchSink(this, List.of(client), false);
             }
             if (hosts.isEmpty()) {
                 throw new IllegalStateException("set hosts(...) or client(...)");
@@ -640,13 +754,18 @@ public final class ElasticsearchSink implements BulkSink {
             if (https && hosts.stream().anyMatch(h -> "http".equals(h.getSchemeName()))) {
                 throw new IllegalStateException("mixing http and https hosts: " + hosts);
             }
-            return new ElasticsearchSink(this, buildClient(), true);
-        }
-
-        private RestClient buildClient() {
             SSLContext ssl = caCertificate != null ? TlsSupport.fromCaCertificate(caCertificate)
                     : trustStore != null ? TlsSupport.fromTrustStore(trustStore, trustStorePassword) : null;
-            RestClientBuilder b = RestClient.builder(hosts.toArray(new HttpHost[0]));
+            List<RestClient> clients = new ArrayList<>(hosts.size());
+            for (HttpHost host : hosts) {
+                clients.add(buildClient(host, ssl));
+            }
+            return new ElasticsearchSink(this, clients, true);
+        }
+
+        /** A client with this one node: a multi-node client would re-send failed requests by itself. */
+        private RestClient buildClient(HttpHost host, @Nullable SSLContext ssl) {
+            RestClientBuilder b = RestClient.builder(host);
             if (pathPrefix != null) {
                 b.setPathPrefix(pathPrefix);
             }
@@ -663,7 +782,7 @@ public final class ElasticsearchSink implements BulkSink {
                 b.setDefaultHeaders(new Header[] {authorization});
             }
             int connectMs = (int) (connectTimeout != null ? connectTimeout : Duration.ofSeconds(5)).toMillis();
-            int socketMs = (int) (socketTimeout != null ? socketTimeout : Duration.ofSeconds(60)).toMillis();
+            int socketMs = (int) (socketTimeout != null ? socketTimeout : DEFAULT_SOCKET_TIMEOUT).toMillis();
             b.setRequestConfigCallback(rc -> rc.setConnectTimeout(connectMs).setSocketTimeout(socketMs));
             if (ssl != null) {
                 b.setHttpClientConfigCallback(hc -> hc.setSSLContext(ssl));
@@ -733,6 +852,9 @@ public final class ElasticsearchSink implements BulkSink {
             }
             if (socketTimeout != null) {
                 sb.append(", socketTimeout=").append(socketTimeout);
+            }
+            if (lateWriteFence != null) {
+                sb.append(", lateWriteFence=").append(lateWriteFence);
             }
             if (compression) {
                 sb.append(", compression=gzip");

@@ -112,6 +112,36 @@ class ElasticsearchSinkBuilderTest {
     }
 
     @Test
+    void rejectsANegativeLateWriteFence() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> b().lateWriteFence(Duration.ofSeconds(-1)));
+        assertEquals("lateWriteFence must be between 0 and 1 day: PT-1S", e.getMessage());
+    }
+
+    @Test
+    void rejectsALateWriteFenceOverADay() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> b().lateWriteFence(Duration.ofDays(2)));
+        assertEquals("lateWriteFence must be between 0 and 1 day: PT48H", e.getMessage());
+    }
+
+    @Test
+    void lateWriteFenceIsTwiceTheSocketTimeoutUnlessSet() {
+        assertEquals(Duration.ofMinutes(2), b().lateWriteFence());
+        assertEquals(Duration.ofSeconds(3), b().socketTimeout(Duration.ofMillis(1500)).lateWriteFence());
+        assertEquals(Duration.ZERO, b().socketTimeout(Duration.ofMillis(1500)).lateWriteFence(Duration.ZERO).lateWriteFence());
+    }
+
+    @Test
+    void rejectsAGivenClientWithSeveralNodesWhichWouldResendFailedBulksByItself() throws IOException {
+        try (RestClient client = RestClient.builder(org.apache.http.HttpHost.create("http://localhost:1"),
+                org.apache.http.HttpHost.create("http://localhost:2")).build()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> b().client(client).build());
+            assertTrue(e.getMessage().contains("exactly one node"), e.getMessage());
+        }
+    }
+
+    @Test
     void masksSecretsInToString() {
         ElasticsearchSink basic = b().hosts("http://es1:9200", "http://es2:9200").basicAuth("elastic", "s3cret-pw").build();
         ElasticsearchSink key = b().hosts("http://es1:9200").apiKey("id1", "k3y-secret").build();

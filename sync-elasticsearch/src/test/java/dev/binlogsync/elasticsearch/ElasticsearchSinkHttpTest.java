@@ -8,11 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.ItemResult;
+import dev.binlogsync.core.RequestInDoubtException;
 import dev.binlogsync.core.RetriableSyncException;
 import dev.binlogsync.core.SyncException;
 import dev.binlogsync.elasticsearch.FakeHttpServer.Answer;
 import dev.binlogsync.elasticsearch.FakeHttpServer.Recorded;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -130,6 +132,8 @@ class ElasticsearchSinkHttpTest {
                 Throwable t = failureOf(sink, actions(3));
                 assertInstanceOf(RetriableSyncException.class, t);
                 assertTrue(t.getMessage().contains("HTTP " + status) && t.getMessage().contains("i/0"), t.getMessage());
+                // a 429 refused the whole request; a 503 may come from a proxy while the node works on it
+                assertEquals(status == 503, t instanceof RequestInDoubtException, t.toString());
             }
         }
     }
@@ -223,6 +227,30 @@ class ElasticsearchSinkHttpTest {
                 List<ItemResult> r = sink.execute(actions(2)).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
                 assertTrue(r.stream().allMatch(ItemResult::isDone), r.toString());
             }
+        }
+    }
+
+    @Test
+    void aGatewayErrorIsReportedInDoubtAndTheBulkIsNeverResentToAnotherHostBehindThePipelinesBack() {
+        try (FakeHttpServer gateway = new FakeHttpServer(root(ES_ROOT, r -> new Answer(502, "{\"error\":\"bad gateway\"}")));
+                FakeHttpServer node = new FakeHttpServer(root(ES_ROOT, r -> new Answer(200, okItems(r.body()))));
+                ElasticsearchSink sink = ElasticsearchSink.builder().hosts(gateway.url(), node.url())
+                        .socketTimeout(Duration.ofSeconds(5)).build()) {
+            sink.start();
+            int inDoubt = 0;
+            for (int i = 0; i < 4; i++) {
+                try {
+                    sink.execute(actions(1)).toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
+                } catch (CompletionException e) {
+                    RequestInDoubtException d = assertInstanceOf(RequestInDoubtException.class, e.getCause());
+                    assertEquals(Duration.ofSeconds(10), d.fence(), "twice the socket timeout by default");
+                    inDoubt++;
+                }
+            }
+            assertEquals(1, inDoubt, "the first bulk went to the gateway; then it is avoided for a while");
+            long bulks = gateway.requests.stream().filter(r -> r.path().endsWith("/_bulk")).count()
+                    + node.requests.stream().filter(r -> r.path().endsWith("/_bulk")).count();
+            assertEquals(4, bulks, "each bulk was sent once: the failed one was not re-sent to the other host");
         }
     }
 
