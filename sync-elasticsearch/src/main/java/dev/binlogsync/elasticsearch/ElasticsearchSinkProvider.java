@@ -27,6 +27,7 @@ import java.util.Map;
  * caCertificate = "/etc/es/http_ca.crt" # or trustStore = { path = "...", password = "..." }
  * connectTimeout = "5s"
  * socketTimeout = "60s"
+ * lateWriteFence = "120s"               # default: twice socketTimeout
  * compression = true
  * refresh = "none"                      # none | wait_for | immediate
  * pipeline = "enrich"
@@ -101,6 +102,9 @@ public final class ElasticsearchSinkProvider implements ComponentProvider<BulkSi
         }
         if (c.has("socketTimeout")) {
             c.at("socketTimeout", () -> b.socketTimeout(c.duration("socketTimeout", null)));
+        }
+        if (c.has("lateWriteFence")) {
+            c.at("lateWriteFence", () -> b.lateWriteFence(c.duration("lateWriteFence", null)));
         }
         b.compression(c.bool("compression", false));
         b.refresh(c.enumValue("refresh", ElasticsearchSink.Refresh.class, ElasticsearchSink.Refresh.NONE));

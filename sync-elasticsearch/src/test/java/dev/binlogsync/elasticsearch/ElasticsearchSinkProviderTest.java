@@ -119,6 +119,7 @@ class ElasticsearchSinkProviderTest {
                 "username = \"binlog_sync\"",
                 "password = \"${ES_PASSWORD}\"",
                 "socketTimeout = \"60s\"",
+                "lateWriteFence = \"90s\"",
                 "compression = true",
                 "[[sink.indices]]",
                 "name = \"orders\"",
@@ -133,7 +134,8 @@ class ElasticsearchSinkProviderTest {
         try {
             assertInstanceOf(ElasticsearchSink.class, sink);
             String s = sink.toString();
-            assertTrue(s.contains("http://es2:9200") && s.contains("ensure=[orders]") && s.contains("compression=gzip"), s);
+            assertTrue(s.contains("http://es2:9200") && s.contains("ensure=[orders]") && s.contains("compression=gzip")
+                    && s.contains("lateWriteFence=PT1M30S"), s);
             assertFalse(s.contains("pw-from-env"), s);
         } finally {
             sink.close();
