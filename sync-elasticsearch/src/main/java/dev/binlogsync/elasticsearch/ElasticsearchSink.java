@@ -97,7 +97,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Lifecycle.</b> {@link #start()} once (detects the server, see {@link #serverInfo()}, and
  * creates missing indices and templates), then {@link #execute} from any thread, any number of
- * bulks in flight, then {@link #close()}, which closes the REST client if the sink built it (a
+ * bulks in flight, then {@link #close()}, which closes the REST clients if the sink built them (a
  * client given to {@link Builder#client(RestClient)} is left open) and cancels requests still in
  * flight. {@link #execute} before {@link #start()} or after {@link #close()} throws
  * {@link IllegalStateException}.
@@ -413,7 +413,7 @@ public final class ElasticsearchSink implements BulkSink {
     }
 
     /**
-     * Closes the REST client if the sink built it; requests still in flight fail. Idempotent.
+     * Closes the REST clients if the sink built them; requests still in flight fail. Idempotent.
      */
     @Override
     public void close() {
