@@ -137,6 +137,10 @@ class PerDocumentOrderRandomizedTest {
                 int dice = random.nextInt(20);
                 if (dice == 0) {
                     r.fail(new RetriableSyncException("test: 503 from the coordinating node"));
+                } else if (dice == 1) {
+                    // its documents are fenced for a few ms: their later writes stay behind, the rest flows
+                    r.fail(new RequestInDoubtException("test: socket timeout after sending", null,
+                            Duration.ofMillis(random.nextInt(30))));
                 } else if (dice < 8) {
                     List<ItemResult> results = new ArrayList<>();
                     for (int i = 0; i < r.actions().size(); i++) {

@@ -18,6 +18,7 @@ import dev.binlogsync.elasticsearch.testing.FaultProxy;
 import dev.binlogsync.elasticsearch.testing.FaultProxy.Fault;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -99,6 +100,8 @@ class LateBulkFaultTest {
                     assertTrue(proxy.awaitLateForwards(WAIT), "the proxy forwarded what it held");
                 }
                 assertEquals(SyncPipeline.State.RUNNING, pipeline.state());
+                assertTrue(pipeline.metrics().failedBulks() >= faults.size(), "every fault failed a bulk: "
+                        + pipeline.metrics().failedBulks());
             } finally {
                 pipeline.close();
             }
@@ -125,7 +128,7 @@ class LateBulkFaultTest {
             }
         }
         // one record per change, shuffled across documents (each document's own order kept: one change each)
-        java.util.Collections.shuffle(events, random);
+        Collections.shuffle(events, random);
         for (ChangeEvent e : events) {
             last = source.append(PARTITION, e);
         }
