@@ -440,7 +440,7 @@ public final class ElasticsearchSink implements BulkSink {
      * ({@link IllegalArgumentException} naming it); {@link #build()} checks the combination
      * ({@link IllegalStateException}). Not thread-safe.
      *
-     * <p>Either {@link #hosts} (the sink builds and owns its REST client) or {@link #client} (the
+     * <p>Either {@link #hosts} (the sink builds and owns one REST client per host) or {@link #client} (the
      * caller's client, used as it is: path prefix, authentication, TLS, timeouts and compression are
      * then the caller's business and may not be set here).
      *
