@@ -79,7 +79,7 @@ import org.slf4j.LoggerFactory;
  * error type and reason, for the rest (mapping conflicts, invalid arguments). A whole-request
  * failure completes the stage exceptionally: a {@link RequestInDoubtException} when the node may
  * still apply the request late (a socket timeout, a reset or closed connection, 408 and 5xx, any
- * failure not proven to have happened before sending), carrying {@link Builder#lateWriteFence};
+ * failure not proven to have happened before sending), carrying {@link Builder#lateWriteFence(Duration)};
  * a plain {@link RetriableSyncException} when nothing of it was or will be applied (429; the
  * connection could not be made to any host); a plain {@link SyncException} for other statuses
  * (401, 403, 404 of a wrong path prefix, ...). A 413 (request too large) splits the bulk into halves,
@@ -615,7 +615,7 @@ public final class ElasticsearchSink implements BulkSink {
 
         /**
          * Longest silence on a connection while waiting for a response; default 60 s. A bulk that
-         * times out fails with a {@link RequestInDoubtException} (see {@link #lateWriteFence}).
+         * times out fails with a {@link RequestInDoubtException} (see {@link #lateWriteFence(Duration)}).
          * @throws IllegalArgumentException unless {@code > 0}
          */
         public Builder socketTimeout(Duration timeout) {
