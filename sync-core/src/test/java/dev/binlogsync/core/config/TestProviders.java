@@ -172,4 +172,53 @@ public final class TestProviders {
             return (DeadLetter letter) -> CompletableFuture.completedFuture(null);
         }
     }
+
+    /** How often each {@code counting} sink (by its {@code name} setting) was closed. */
+    public static final Map<String, java.util.concurrent.atomic.AtomicInteger> CLOSED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A sink that counts its {@link #close()} calls in {@link #CLOSED}. */
+    public static final class CountingSink implements BulkSink {
+        private final String name;
+
+        CountingSink(String name) {
+            this.name = name;
+            CLOSED.computeIfAbsent(name, n -> new java.util.concurrent.atomic.AtomicInteger());
+        }
+
+        @Override
+        public CompletionStage<List<ItemResult>> execute(List<DocumentAction> actions) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException("counting"));
+        }
+
+        @Override
+        public void close() {
+            CLOSED.get(name).incrementAndGet();
+        }
+    }
+
+    /**
+     * {@code counting}: a {@link CountingSink} named by {@code name}; it reads {@code name} and,
+     * after creating the sink, {@code failAfterCreate} (true: the provider then throws, as a
+     * provider whose later setting is invalid would).
+     */
+    public static final class CountingSinkProvider implements ComponentProvider<BulkSink> {
+        @Override
+        public String type() {
+            return "counting";
+        }
+
+        @Override
+        public Class<BulkSink> componentType() {
+            return BulkSink.class;
+        }
+
+        @Override
+        public BulkSink create(ConfigSection c) {
+            CountingSink sink = new CountingSink(c.string("name"));
+            if (c.bool("failAfterCreate", false)) {
+                throw new IllegalArgumentException("failAfterCreate is set");
+            }
+            return sink;
+        }
+    }
 }

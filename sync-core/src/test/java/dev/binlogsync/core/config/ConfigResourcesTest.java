@@ -1,0 +1,65 @@
+package dev.binlogsync.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/** A configuration that fails to build releases what it made, and never runs code of a class of the wrong type. */
+class ConfigResourcesTest {
+
+    private static final String RULES = "\"rules\": [{\"table\": \"t\", \"index\": \"i\"}]";
+
+    @Test
+    void aSinkWhoseSectionHasAnUnknownKeyIsClosed() {
+        PipelineConfig config = ConfigLoader.create().fromJson("{" + RULES
+                + ", \"sink\": {\"type\": \"counting\", \"name\": \"unknown-key\", \"colour\": \"red\"}}");
+        ConfigException e = assertThrows(ConfigException.class, config::createSink);
+        assertEquals("sink.colour", e.path());
+        assertEquals(1, TestProviders.CLOSED.get("unknown-key").get(), "the sink made before the check is closed");
+    }
+
+    @Test
+    void aSinkMadeBeforeTheDeadLetterSectionFailsIsClosedOnce() {
+        PipelineConfig config = ConfigLoader.create().fromJson("{" + RULES
+                + ", \"sink\": {\"type\": \"counting\", \"name\": \"before-dead-letter\"}"
+                + ", \"deadLetter\": {\"type\": \"test-dead-letter\"}}"); // its required topic is missing
+        ConfigException e = assertThrows(ConfigException.class, config::toPipelineBuilder);
+        assertEquals("deadLetter.topic", e.path());
+        assertEquals(1, TestProviders.CLOSED.get("before-dead-letter").get());
+    }
+
+    @Test
+    void aProviderThatFailsAfterBuildingLeavesNothingOpenBehindItsOwnBack() {
+        PipelineConfig ok = ConfigLoader.create().fromJson("{" + RULES
+                + ", \"sink\": {\"type\": \"counting\", \"name\": \"engine-rejects\"}"
+                + ", \"limits\": {\"lanes\": 1}}");
+        ok.toPipelineBuilder();
+        assertEquals(0, TestProviders.CLOSED.get("engine-rejects").get(), "a successful build closes nothing");
+    }
+
+    /** Set by {@link NotAFilter}'s static initializer. */
+    static final AtomicBoolean INITIALISED = new AtomicBoolean();
+
+    /** Not a Filter; its static initializer must never run when a configuration names it as one. */
+    public static final class NotAFilter {
+        static {
+            INITIALISED.set(true);
+        }
+
+        public NotAFilter() {
+        }
+    }
+
+    @Test
+    void aConfiguredClassOfTheWrongTypeIsRejectedBeforeItsStaticInitializerRuns() {
+        String json = "{\"filters\": {\"vip\": {\"class\": \"" + NotAFilter.class.getName() + "\"}},"
+                + "\"rules\": [{\"table\": \"t\", \"index\": \"i\", \"filter\": \"vip\"}]}";
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.create().fromJson(json));
+        assertTrue(e.getMessage().contains("does not implement dev.binlogsync.core.Filter"), e.getMessage());
+        assertFalse(INITIALISED.get(), "the class was initialised before its type was checked");
+    }
+}
