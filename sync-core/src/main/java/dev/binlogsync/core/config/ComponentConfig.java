@@ -1,9 +1,9 @@
 package dev.binlogsync.core.config;
 
+import dev.binlogsync.core.Secrets;
 import dev.binlogsync.core.internal.Checks;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -11,8 +11,9 @@ import java.util.Objects;
  * The {@code source}, {@code sink} or {@code deadLetter} section of a pipeline configuration: a
  * {@code type} resolved through {@link ComponentProvider} and the provider's settings, kept as
  * written (with {@code ${...}} unresolved, so rendering back never exposes a secret taken from the
- * environment). {@link #toString()} masks values whose key names a secret (password, secret,
- * token, api key, credentials).
+ * environment). {@link #toString()} masks values whose key names a secret, at any depth and
+ * inside lists, by {@link Secrets}' rule (password, secret, token, jaas, api key, private key,
+ * credentials, ...), and the user info of URLs.
  *
  * @param type the provider type, e.g. {@code kafka}
  * @param settings the other keys of the section: JSON-compatible values, insertion-ordered
@@ -34,20 +35,6 @@ public record ComponentConfig(String type, Map<String, Object> settings) {
     }
 
     static Object mask(Object value) {
-        if (!(value instanceof Map)) {
-            return value;
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
-            String k = String.valueOf(e.getKey());
-            out.put(k, isSecret(k) && e.getValue() != null ? "****" : mask(e.getValue()));
-        }
-        return out;
-    }
-
-    static boolean isSecret(String key) {
-        String k = key.toLowerCase(Locale.ROOT).replace("_", "").replace("-", "");
-        return k.contains("password") || k.contains("secret") || k.contains("token") || k.contains("apikey")
-                || k.contains("credentials");
+        return Secrets.mask(value);
     }
 }

@@ -38,6 +38,8 @@ import java.util.Objects;
  * <p>Immutable and thread-safe; {@code with...} return new loaders.
  */
 public final class ConfigLoader {
+    private static final java.util.regex.Pattern UNREAD_TOKEN =
+            java.util.regex.Pattern.compile("((?i:token|value|character|string) )'[^']*'");
     private final Map<String, String> env;
     private final ClassLoader classLoader;
 
@@ -111,7 +113,10 @@ public final class ConfigLoader {
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw new ConfigException("", "invalid " + format + where + ": " + e.getOriginalMessage(), e);
+            // the parser quotes the token it could not read, which may be an unquoted secret; the
+            // cause is left out for the same reason
+            String problem = UNREAD_TOKEN.matcher(String.valueOf(e.getOriginalMessage())).replaceAll("$1(not shown)");
+            throw new ConfigException("", "invalid " + format + where + ": " + problem);
         }
     }
 

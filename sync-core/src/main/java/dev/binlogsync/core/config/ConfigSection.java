@@ -16,6 +16,7 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import dev.binlogsync.core.Secrets;
 import javax.annotation.Nullable;
 
 /**
@@ -151,7 +152,7 @@ public final class ConfigSection {
         if (s.equals("false")) {
             return false;
         }
-        throw new ConfigException(path(key), "must be true or false, not '" + s + "'");
+        throw new ConfigException(path(key), "must be true or false, not " + shown(key, s));
     }
 
     /** A duration ({@code 200ms}, {@code 2s}, {@code PT2S}), or {@code def} when absent. */
@@ -180,7 +181,7 @@ public final class ConfigSection {
         } catch (ArithmeticException | NumberFormatException | DateTimeParseException e) {
             // reported below
         }
-        throw new ConfigException(path(key), "must be a duration such as 200ms, 2s, 5m, 1h or PT2S, not '" + s + "'");
+        throw new ConfigException(path(key), "must be a duration such as 200ms, 2s, 5m, 1h or PT2S, not " + shown(key, s));
     }
 
     /** A size in bytes ({@code 5242880}, {@code 5mb}), or {@code def} when absent. */
@@ -201,7 +202,7 @@ public final class ConfigSection {
                 // reported below
             }
         }
-        throw new ConfigException(path(key), "must be a size such as 1048576, 512kb, 5mb or 1gb, not '" + s + "'");
+        throw new ConfigException(path(key), "must be a size such as 1048576, 512kb, 5mb or 1gb, not " + shown(key, s));
     }
 
     /** An enum constant by case-insensitive name ({@code -} and {@code _} alike), or {@code def}. */
@@ -221,7 +222,7 @@ public final class ConfigSection {
         for (E e : type.getEnumConstants()) {
             names.add(e.name().toLowerCase(Locale.ROOT));
         }
-        throw new ConfigException(path(key), "must be one of " + names + ", not '" + s + "'");
+        throw new ConfigException(path(key), "must be one of " + names + ", not " + shown(key, s));
     }
 
     /** Any JSON-compatible value, strings interpolated (also inside lists and objects); null when absent. */
@@ -326,8 +327,62 @@ public final class ConfigSection {
         } catch (ConfigException e) {
             throw e;
         } catch (IllegalArgumentException | IllegalStateException e) {
-            throw new ConfigException(key.isEmpty() ? path : path(key), e.getMessage(), e);
+            String where = key.isEmpty() ? path : path(key);
+            String message = String.valueOf(e.getMessage());
+            String scrubbed = scrub(message);
+            if (scrubbed.equals(message)) {
+                throw new ConfigException(where, message, e);
+            }
+            // the builder quoted a secret: neither the message nor the cause may carry it
+            IllegalArgumentException cause = new IllegalArgumentException(e.getClass().getSimpleName() + ": " + scrubbed);
+            cause.setStackTrace(e.getStackTrace());
+            throw new ConfigException(where, scrubbed, cause);
         }
+    }
+
+    /**
+     * {@code message} with every value of a secret-named key of this section (at any depth, as
+     * written and as interpolated) replaced by {@link Secrets#MASK}: a builder's error may quote
+     * the value it rejected.
+     */
+    String scrub(String message) {
+        List<String> secrets = new ArrayList<>();
+        collectSecrets(values, false, path, secrets);
+        secrets.sort((a, b) -> b.length() - a.length()); // a longer secret before one it contains
+        String out = message;
+        for (String secret : secrets) {
+            if (!secret.isEmpty()) {
+                out = out.replace(secret, Secrets.MASK);
+            }
+        }
+        return out;
+    }
+
+    private void collectSecrets(@Nullable Object v, boolean secret, String p, List<String> out) {
+        if (v instanceof Map) {
+            for (Map.Entry<String, Object> e : castMap(v).entrySet()) {
+                collectSecrets(e.getValue(), secret || Secrets.isSecretKey(e.getKey()), p + "." + e.getKey(), out);
+            }
+        } else if (v instanceof List) {
+            for (Object item : (List<?>) v) {
+                collectSecrets(item, secret, p, out);
+            }
+        } else if (secret && v != null) {
+            String raw = v instanceof String ? (String) v : plain(v);
+            out.add(raw);
+            if (v instanceof String) {
+                try {
+                    out.add(interpolate(raw, p));
+                } catch (ConfigException unset) {
+                    // an unset variable: nothing was substituted
+                }
+            }
+        }
+    }
+
+    /** A rejected value for an error message: quoted, or hidden when {@code key} names a secret. */
+    private static String shown(String key, String value) {
+        return Secrets.isSecretKey(key) ? "the given value (hidden: " + key + " is a secret)" : "'" + value + "'";
     }
 
     /**
@@ -346,6 +401,7 @@ public final class ConfigSection {
         }
     }
 
+    /** The path and the keys; never a value (values may be secrets). */
     @Override
     public String toString() {
         return "ConfigSection[" + (path.isEmpty() ? "(root)" : path) + ", keys=" + values.keySet() + "]";
@@ -388,7 +444,7 @@ public final class ConfigSection {
             return l;
         } catch (NumberFormatException | ArithmeticException e) {
             throw new ConfigException(path(key), "must be an integer" + (max == Integer.MAX_VALUE ? " (32-bit)" : "")
-                    + ", not '" + s + "'");
+                    + ", not " + shown(key, s));
         }
     }
 

@@ -11,19 +11,28 @@ final class Instances {
     }
 
     /**
-     * A new instance of {@code className} through its public no-argument constructor.
+     * A new instance of {@code className} through its public no-argument constructor. The class is
+     * loaded without being initialised, and only a subtype of {@code type} is initialised (its
+     * static initializers run) and instantiated: naming any other class on the class path in a
+     * configuration runs none of its code.
      *
      * @throws IllegalArgumentException naming the class and the problem
      */
     static <T> T create(String className, Class<T> type, @Nullable ClassLoader loader) {
+        ClassLoader l = loader != null ? loader : Instances.class.getClassLoader();
         Class<?> c;
         try {
-            c = Class.forName(className, true, loader != null ? loader : Instances.class.getClassLoader());
+            c = Class.forName(className, false, l);
         } catch (ClassNotFoundException | LinkageError e) {
             throw new IllegalArgumentException("class " + className + " not found", e);
         }
         if (!type.isAssignableFrom(c)) {
             throw new IllegalArgumentException("class " + className + " does not implement " + type.getName());
+        }
+        try {
+            Class.forName(className, true, l); // the same class, now initialised
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new IllegalArgumentException("class " + className + " cannot be initialised: " + e, e);
         }
         try {
             Constructor<?> ctor = c.getConstructor();

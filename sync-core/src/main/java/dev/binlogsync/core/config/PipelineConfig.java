@@ -101,7 +101,8 @@ public final class PipelineConfig {
      * Creates the source through the {@link ComponentProvider} for its type.
      *
      * @throws ConfigException if there is no source section, no provider for its type, or the
-     *     provider rejects a setting (also an unknown key); the message names the path
+     *     provider rejects a setting (also an unknown key); the message names the path. A
+     *     component the provider made before an unknown key was found is closed.
      */
     public Source createSource() {
         return create("source", source, Source.class);
@@ -140,8 +141,15 @@ public final class PipelineConfig {
             }
             ConfigSection section = new ConfigSection(key, new LinkedHashMap<>(spec.settings()), env);
             Object made = section.at("", () -> p.create(section));
-            section.finish();
-            return kind.cast(made);
+            try {
+                section.finish();
+                return kind.cast(made);
+            } catch (RuntimeException | Error e) {
+                // an unknown key (or a provider of the wrong type): the component exists already and
+                // may own threads that keep the JVM alive
+                closeQuietly(made, e);
+                throw e;
+            }
         }
         throw new ConfigException(key + ".type", "no ComponentProvider for " + kind.getSimpleName() + " type '" + spec.type()
                 + "' on the class path (available: " + new TreeSet<>(available) + ")");
@@ -192,15 +200,22 @@ public final class PipelineConfig {
             engine("timeouts.poll", pollTimeout, b::pollTimeout);
             engine("timeouts.drain", drainTimeout, b::drainTimeout);
             return b;
-        } catch (RuntimeException e) {
-            for (AutoCloseable c : created) {
-                try {
-                    c.close();
-                } catch (Exception suppressed) {
-                    e.addSuppressed(suppressed);
-                }
+        } catch (RuntimeException | Error e) {
+            for (int i = created.size() - 1; i >= 0; i--) { // the reverse of the order they were made in
+                closeQuietly(created.get(i), e);
             }
             throw e;
+        }
+    }
+
+    /** Closes {@code made} if it is {@link AutoCloseable}; a failure is added to {@code failure} as suppressed. */
+    private static void closeQuietly(@Nullable Object made, Throwable failure) {
+        if (made instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception | LinkageError suppressed) {
+                failure.addSuppressed(suppressed);
+            }
         }
     }
 
