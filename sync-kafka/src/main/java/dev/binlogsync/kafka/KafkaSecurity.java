@@ -1,5 +1,6 @@
 package dev.binlogsync.kafka;
 
+import dev.binlogsync.core.Secrets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,7 +18,9 @@ import javax.annotation.Nullable;
  * with neither. Anything more exotic (OAUTHBEARER, GSSAPI) goes through the builders'
  * {@code property(...)}.
  *
- * <p>Immutable and thread-safe; {@link #toString()} never shows a password.
+ * <p>Immutable and thread-safe; {@link #toString()} never shows a password. The source's and
+ * dead-letter sink's {@code toString()} mask every client property that {@link Secrets} calls
+ * secret ({@code sasl.jaas.config}, {@code ssl.keystore.key}, {@code *.password}, ...).
  *
  * <pre>{@code
  * KafkaSecurity sec = KafkaSecurity.scramSha512("sync", System.getenv("KAFKA_PASSWORD"))
@@ -174,18 +177,17 @@ public final class KafkaSecurity {
         return s == null ? "" : s.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 
-    /** Whether a client property name holds a secret that must never be printed. */
+    /** Whether a client property name holds a secret that must never be printed ({@link Secrets#isSecretKey}). */
     static boolean isSecret(String property) {
-        String p = property.toLowerCase(java.util.Locale.ROOT);
-        return p.contains("password") || p.contains("jaas") || p.contains("secret") || p.contains("token")
-                || p.contains("credential") || p.endsWith(".key");
+        return Secrets.isSecretKey(property);
     }
 
-    /** {@code props} with the values of secret properties replaced by {@code ****}. */
+    /**
+     * {@code props} with the values of secret properties replaced by {@code ****} and the user info
+     * of URLs hidden ({@link Secrets#masked}).
+     */
     static Map<String, Object> masked(Map<String, ?> props) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        props.forEach((k, v) -> out.put(k, isSecret(k) ? "****" : v));
-        return out;
+        return Secrets.masked(props);
     }
 
     @Override

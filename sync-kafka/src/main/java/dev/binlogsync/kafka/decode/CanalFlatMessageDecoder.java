@@ -7,8 +7,10 @@ import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.DecodeException;
 import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.core.UntrustedText;
 import dev.binlogsync.core.internal.RowMap;
 import dev.binlogsync.kafka.internal.ByteRangeCache;
+import dev.binlogsync.kafka.internal.Identifiers;
 import dev.binlogsync.kafka.internal.Json;
 import dev.binlogsync.kafka.internal.MysqlColumnType;
 import dev.binlogsync.kafka.internal.NumberBounds;
@@ -95,7 +97,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>DDL</b> ({@code isDdl: true}, or a type such as {@code ALTER}, {@code CREATE},
  * {@code RENAME}, {@code CINDEX}, {@code DINDEX}, {@code QUERY}; and {@code TRUNCATE} /
  * {@code ERASE} of a table outside {@code syncedTables}, or {@code ERASE} naming no table) yields no
- * events; it is logged at INFO and passed to the optional {@link DdlListener}. Any other unknown
+ * events; it is logged at INFO (names and statement capped and escaped, a statement that may
+ * carry credentials shown only as its first keywords, see {@link UntrustedText#sql(String)}) and
+ * passed, as it is, to the optional {@link DdlListener}. Any other unknown
  * {@code type} is a {@link DecodeException}.
  *
  * <p><b>Input.</b> UTF-8 JSON (as Canal writes it), optionally after a byte order mark. The
@@ -107,8 +111,10 @@ import org.slf4j.LoggerFactory;
  * columns of recent rows (16 column layouts are remembered) or in a bounded cache. The
  * {@code mysqlType}, {@code sqlType} and {@code pkNames} values, which repeat byte for byte in
  * every message of a table, are parsed once and then found by their bytes (bounded caches of 1024
- * distinct values each; the 4 most recent of each compared in place), as are the database and
- * table names. Malformed JSON is a {@link DecodeException} saying where; the values of fields this
+ * distinct values and 4 MiB of keys each, a value over 256 KiB is parsed every time instead; the
+ * 4 most recent of each compared in place), as are the database and table names. A database,
+ * table or column name longer than MySQL's 64 characters, or a row of more than 4096 columns, is a
+ * {@link DecodeException}. Malformed JSON is a {@link DecodeException} saying where; the values of fields this
  * decoder does not read are skipped by their structure, without checking their syntax inside. A
  * column repeated within a row keeps its first position and its last value. Thread-safe; its
  * configuration is immutable.
@@ -175,7 +181,8 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         try {
             readMessage(value, m);
         } catch (JsonProcessingException e) {
-            throw new DecodeException("malformed JSON: " + e.getOriginalMessage() + " at " + e.getLocation().offsetDescription(), e);
+            throw new DecodeException("malformed JSON: " + UntrustedText.shown(e.getOriginalMessage(), 256) + " at "
+                    + e.getLocation().offsetDescription(), e);
         } catch (IOException e) {
             throw new DecodeException("cannot read the message: " + e, e);
         }
@@ -197,16 +204,19 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
             if ((reset || statement) && (several || table.isEmpty() || syncedTables.test(db, table))) {
                 String statementType = "TRUNCATE".equals(type) ? "TRUNCATE TABLE" : "DROP TABLE";
                 if (several) {
-                    throw Unfollowable.tableReset(db, statementType + " of several tables ('" + abbreviate(sql) + "')");
+                    throw Unfollowable.tableReset(db, statementType + " of several tables ('" + abbreviateSql(sql) + "')");
                 }
                 if (reset) {
                     throw Unfollowable.tableReset(db + "." + table, statementType);
                 }
                 throw new DecodeException(db + "." + table + ": a statement-format change (QUERY, not DDL) carries no rows and"
                         + " cannot be applied to the index; the binlog must be in ROW format (binlog_format=ROW): "
-                        + abbreviate(sql));
+                        + abbreviateSql(sql));
             }
-            LOG.info("Skipping DDL at {}: {} on {}.{}: {}", position, type, db, table, sql);
+            if (LOG.isInfoEnabled()) {
+                LOG.info("Skipping DDL at {}: {} on {}.{}: {}", position, abbreviate(type == null ? "" : type), abbreviate(db),
+                        abbreviate(table), UntrustedText.sql(sql));
+            }
             if (ddlListener != null) {
                 ddlListener.onDdl(db, table, type == null ? "" : type, sql, position);
             }
@@ -220,7 +230,7 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
             case "INSERT": op = Operation.INSERT; break;
             case "UPDATE": op = Operation.UPDATE; break;
             case "DELETE": op = Operation.DELETE; break;
-            default: throw new DecodeException("unknown type '" + type + "' (expected INSERT, UPDATE, DELETE or a DDL type)");
+            default: throw new DecodeException("unknown type '" + abbreviate(type) + "' (expected INSERT, UPDATE, DELETE or a DDL type)");
         }
         if (m.database == null || m.database.isEmpty()) {
             throw new DecodeException("missing 'database' in a " + type + " message");
@@ -230,13 +240,14 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         }
         boolean noRows = m.data == null || m.data.isEmpty();
         if (noRows && !syncedTables.test(m.database, m.table)) {
-            LOG.info("Skipping a {} without rows of {}.{} at {}: not a synced table", type, m.database, m.table, position);
+            LOG.info("Skipping a {} without rows of {}.{} at {}: not a synced table", type, abbreviate(m.database),
+                    abbreviate(m.table), position);
             return List.of();
         }
         if (noRows && m.sql != null && !m.sql.isBlank()) {
             throw new DecodeException(m.database + "." + m.table + ": " + (op == Operation.DELETE ? "a " : "an ") + type
                     + " message without rows, its statement in 'sql' (a statement-format change), cannot be applied to the"
-                    + " index; the binlog must be in ROW format (binlog_format=ROW): " + abbreviate(m.sql));
+                    + " index; the binlog must be in ROW format (binlog_format=ROW): " + abbreviateSql(m.sql));
         }
         if (m.data == null) {
             throw new DecodeException("missing 'data' in a " + type + " message on " + m.database + "." + m.table);
@@ -559,8 +570,14 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         return (s.charAt(5) == '0' && s.charAt(6) == '0') || (s.charAt(8) == '0' && s.charAt(9) == '0');
     }
 
+    /** Message content quoted in a log line or an error: capped at 64 characters and escaped. */
     private static String abbreviate(String s) {
-        return s.length() <= 64 ? s : s.substring(0, 61) + "...";
+        return UntrustedText.shown(s, 64);
+    }
+
+    /** A statement quoted in an error: {@link #abbreviate}, and shown only as its first keywords when it may carry credentials. */
+    private static String abbreviateSql(String sql) {
+        return UntrustedText.sql(sql, 64);
     }
 
     @Nullable
@@ -576,7 +593,7 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
             if (t != JsonToken.VALUE_STRING) {
                 throw new DecodeException("'" + field + "' must be an array of strings, got " + t + " in it");
             }
-            out.add(p.getText());
+            out.add(Identifiers.check(p.getText(), "primary key column"));
         }
         return Collections.unmodifiableList(out);
     }
@@ -592,6 +609,7 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         Map<String, MysqlColumnType> types = new HashMap<>();
         String column;
         while ((column = p.nextFieldName()) != null) {
+            Identifiers.check(column, "column");
             if (p.nextToken() == JsonToken.VALUE_STRING) {
                 MysqlColumnType type = MysqlColumnType.ofMysqlType(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
                 if (type != null) {
@@ -786,7 +804,7 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
                     name = layout.find(n, bytes, quote + 1, end);
                 }
                 if (name == null) {
-                    name = in.readName(columnNames, "column name");
+                    name = in.readName(columnNames, "column");
                 }
             }
             in.pos = end + 1;
@@ -794,6 +812,7 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
             in.expect(':');
             in.skipWhitespace();
             if (n == columns.length) {
+                Identifiers.checkColumnCount(n, "'" + field + "'");
                 columns = java.util.Arrays.copyOf(columns, n * 2);
                 values = java.util.Arrays.copyOf(values, n * 2);
                 spans = java.util.Arrays.copyOf(spans, n * 4);
@@ -1073,7 +1092,10 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
             return true;
         }
 
-        /** {@code null}, or a string shared through {@code cache} (database and table names repeat). */
+        /**
+         * {@code null}, or a string shared through {@code cache} (database, table and column names
+         * repeat); a name longer than MySQL allows is a {@link DecodeException}.
+         */
         @Nullable
         String readName(ByteRangeCache<String> cache, String field) throws IOException {
             if (peek() != '"') {
@@ -1088,7 +1110,8 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
             ByteRangeCache.Key key = cache.key(bytes, pos, end + 1);
             String name = cache.get(key);
             if (name == null) {
-                name = decodeString(pos, end + 1);
+                // only checked names are cached, so a hit needs no check
+                name = Identifiers.check(decodeString(pos, end + 1), field);
                 cache.put(key, name);
             }
             pos = end + 1;
@@ -1338,6 +1361,7 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         int n = 0;
         String column;
         while ((column = p.nextFieldName()) != null) {
+            Identifiers.check(column, "column");
             if (p.nextToken() == JsonToken.VALUE_NUMBER_INT) {
                 if (n == names.length) {
                     names = java.util.Arrays.copyOf(names, n * 2);

@@ -5,7 +5,9 @@ import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.DecodeException;
 import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.core.UntrustedText;
 import dev.binlogsync.core.internal.RowMap;
+import dev.binlogsync.kafka.internal.Identifiers;
 import dev.binlogsync.kafka.internal.JsonValues;
 import dev.binlogsync.kafka.internal.NumberBounds;
 import dev.binlogsync.kafka.internal.Unfollowable;
@@ -40,7 +42,8 @@ import org.slf4j.LoggerFactory;
  *       default) cannot be applied row by row and is a {@link DecodeException} saying so (the
  *       failure policy decides); of any other table it is logged and yields no events. Any other
  *       unknown {@code op} is a {@link DecodeException}; so is a missing {@code source.db} /
- *       {@code source.table}.</li>
+ *       {@code source.table}, a database, table or column name longer than MySQL's 64
+ *       characters, or a row of more than 4096 columns.</li>
  *   <li>{@link ChangeEvent#database()} / {@link ChangeEvent#table()} come from {@code source.db} /
  *       {@code source.table}; {@link ChangeEvent#eventTimeMillis()} from {@code source.ts_ms}
  *       (the binlog time), else the envelope's {@code ts_ms}.</li>
@@ -118,10 +121,10 @@ public final class DebeziumDecoder implements MessageDecoder {
         String op = JsonValues.requireText(payload, "op", "the Debezium payload");
         JsonNode source = payload.get("source");
         if (source == null || !source.isObject()) {
-            throw new DecodeException("missing 'source' in the Debezium payload (op " + op + ")");
+            throw new DecodeException("missing 'source' in the Debezium payload (op " + UntrustedText.shown(op, 64) + ")");
         }
-        String db = JsonValues.requireText(source, "db", "'source'");
-        String table = JsonValues.requireText(source, "table", "'source'");
+        String db = Identifiers.check(JsonValues.requireText(source, "db", "'source'"), "database");
+        String table = Identifiers.check(JsonValues.requireText(source, "table", "'source'"), "table");
         long time = source.path("ts_ms").asLong(payload.path("ts_ms").asLong(0L));
         List<String> pks = primaryKeys(key);
 
@@ -151,10 +154,12 @@ public final class DebeziumDecoder implements MessageDecoder {
                 if (syncedTables.test(db, table)) {
                     throw Unfollowable.tableReset(db, table, "TRUNCATE TABLE");
                 }
-                LOG.info("Skipping a truncate of {}.{} at {}: not a synced table", db, table, position);
+                LOG.info("Skipping a truncate of {}.{} at {}: not a synced table", UntrustedText.shown(db, 64),
+                        UntrustedText.shown(table, 64), position);
                 return List.of();
             default:
-                throw new DecodeException("unknown op '" + op + "' on " + db + "." + table + " (expected c, u, d or r)");
+                throw new DecodeException("unknown op '" + UntrustedText.shown(op, 64) + "' on " + db + "." + table
+                        + " (expected c, u, d or r)");
         }
         return Collections.singletonList(new ChangeEvent(db, table, operation, row, old, pks, time, position));
     }
@@ -185,6 +190,8 @@ public final class DebeziumDecoder implements MessageDecoder {
         Iterator<Map.Entry<String, JsonNode>> it = node.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
+            Identifiers.check(e.getKey(), "column");
+            Identifiers.checkColumnCount(row.size(), "'" + field + "'");
             JsonNode schema = typed.get(e.getKey());
             Object value;
             if (schema == null) {
@@ -211,9 +218,7 @@ public final class DebeziumDecoder implements MessageDecoder {
         if (value.isIntegralNumber() && value.canConvertToInt() && (value.intValue() == 0 || value.intValue() == 1)) {
             return value.intValue() == 1;
         }
-        String shown = value.toString();
-        throw Unfollowable.notABoolean(db + "." + table + "." + column, "'" + field + "'",
-                shown.length() <= 64 ? shown : shown.substring(0, 61) + "...");
+        throw Unfollowable.notABoolean(db + "." + table + "." + column, "'" + field + "'", UntrustedText.shown(value.toString(), 64));
     }
 
     @Nullable
@@ -307,7 +312,7 @@ public final class DebeziumDecoder implements MessageDecoder {
             return List.of();
         }
         List<String> names = new ArrayList<>(node.size());
-        node.fieldNames().forEachRemaining(names::add);
+        node.fieldNames().forEachRemaining(name -> names.add(Identifiers.check(name, "primary key column")));
         return Collections.unmodifiableList(names);
     }
 

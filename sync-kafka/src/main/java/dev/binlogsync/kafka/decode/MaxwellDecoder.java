@@ -5,6 +5,8 @@ import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.DecodeException;
 import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.core.UntrustedText;
+import dev.binlogsync.kafka.internal.Identifiers;
 import dev.binlogsync.kafka.internal.JsonValues;
 import dev.binlogsync.kafka.internal.Unfollowable;
 import java.util.ArrayList;
@@ -30,7 +32,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code bootstrap-start} and {@code bootstrap-complete} markers yield no events; so do DDL
  *       messages ({@code table-create}, {@code table-alter}, {@code database-drop}, ...; Maxwell's
  *       {@code output_ddl}), which are logged at INFO and passed to the optional {@link DdlListener}.
- *       Any other {@code type} is a {@link DecodeException}.</li>
+ *       Any other {@code type} is a {@link DecodeException}; so is a database, table or column
+ *       name longer than MySQL's 64 characters, or a row of more than 4096 columns. The log line
+ *       of a DDL message has its names and statement capped and escaped, and a statement that
+ *       may carry credentials shown only as its first keywords.</li>
  *   <li>{@code table-drop} of a table in {@link Builder#syncedTables(BiPredicate) syncedTables}
  *       (every table by default; a message naming no table counts as synced) removes rows without
  *       a row event and is a {@link DecodeException} saying so (the failure policy decides); of
@@ -112,16 +117,20 @@ public final class MaxwellDecoder implements MessageDecoder {
                         throw Unfollowable.tableReset(db, table, "DROP TABLE");
                     }
                     String sql = root.path("sql").asText("");
-                    LOG.info("Skipping DDL at {}: {} on {}.{}: {}", position, type, db, table, sql);
+                    if (LOG.isInfoEnabled()) {
+                        LOG.info("Skipping DDL at {}: {} on {}.{}: {}", position, UntrustedText.shown(type, 64),
+                                UntrustedText.shown(db, 64), UntrustedText.shown(table, 64), UntrustedText.sql(sql));
+                    }
                     if (ddlListener != null) {
                         ddlListener.onDdl(db, table, type, sql, position);
                     }
                     return List.of();
                 }
-                throw new DecodeException("unknown type '" + type + "' (expected insert, update, delete, bootstrap-* or a DDL type)");
+                throw new DecodeException("unknown type '" + UntrustedText.shown(type, 64)
+                        + "' (expected insert, update, delete, bootstrap-* or a DDL type)");
         }
-        String db = JsonValues.requireText(root, "database", "a Maxwell " + type + " message");
-        String table = JsonValues.requireText(root, "table", "a Maxwell " + type + " message");
+        String db = Identifiers.check(JsonValues.requireText(root, "database", "a Maxwell " + type + " message"), "database");
+        String table = Identifiers.check(JsonValues.requireText(root, "table", "a Maxwell " + type + " message"), "table");
         JsonNode data = root.get("data");
         if (data == null || !data.isObject()) {
             throw new DecodeException("missing 'data' object in a Maxwell " + type + " on " + db + "." + table);
@@ -146,7 +155,7 @@ public final class MaxwellDecoder implements MessageDecoder {
         JsonNode columns = value.get("primary_key_columns");
         if (columns != null && columns.isArray()) {
             List<String> names = new ArrayList<>(columns.size());
-            columns.forEach(c -> names.add(c.asText()));
+            columns.forEach(c -> names.add(Identifiers.check(c.asText(), "primary key column")));
             return Collections.unmodifiableList(names);
         }
         if (key == null) {
@@ -159,12 +168,12 @@ public final class MaxwellDecoder implements MessageDecoder {
             while (it.hasNext()) {
                 String f = it.next();
                 if (f.startsWith("pk.")) {
-                    names.add(f.substring(3));
+                    names.add(Identifiers.check(f.substring(3), "primary key column"));
                 }
             }
         } else if (k.isArray() && k.size() >= 3 && k.get(2).isArray()) {
             for (JsonNode pk : k.get(2)) {
-                pk.fieldNames().forEachRemaining(names::add);
+                pk.fieldNames().forEachRemaining(name -> names.add(Identifiers.check(name, "primary key column")));
             }
         }
         return Collections.unmodifiableList(names);

@@ -10,8 +10,13 @@ import javax.annotation.Nullable;
  * {@code mysqlType} object repeats byte for byte in every message about that table, so it is
  * parsed once instead of once per message.
  *
- * <p>Bounded: at {@code limit} entries the cache is cleared (a schema change adds an entry; only
- * unusual churn ever fills it). A lookup allocates one small probe key and copies nothing; a miss
+ * <p>Bounded by entries and by bytes, since its keys come from message data: at {@code limit}
+ * entries, or when the bytes of its keys would exceed {@code maxBytes} (default
+ * {@value #DEFAULT_MAX_BYTES}), the cache is cleared (a schema change adds an entry; only unusual
+ * churn ever fills it), and a range longer than {@code maxBytes / 16} is never cached (its value
+ * is parsed every time instead). The values are parsed from the keys, so they are of the same
+ * order of size. The few recent entries {@link #recentAt} keeps may outlive a clearing: at most
+ * {@value #RECENT} more. A lookup allocates one small probe key and copies nothing; a miss
  * copies the range once; the few most recently used entries are also found by {@link #recentAt}
  * without a key. Thread-safe; values must be immutable and non-null.
  *
@@ -21,9 +26,14 @@ public final class ByteRangeCache<V> {
     /** How many recently used entries {@link #recentAt} tries. */
     static final int RECENT = 4;
 
+    /** The default most bytes of keys a cache holds: {@value} (4 MiB). */
+    public static final long DEFAULT_MAX_BYTES = 4L << 20;
+
     private final ConcurrentHashMap<Key, Entry<V>> map = new ConcurrentHashMap<>();
     private final int limit;
+    private final long maxBytes;
     private final boolean trackRecent;
+    private long bytes; // of the keys in map; guarded by this
     // most recently used first; replaced as a whole (copy on write), never modified
     private volatile Entry<?>[] recent = new Entry<?>[0];
 
@@ -37,10 +47,22 @@ public final class ByteRangeCache<V> {
      * finds nothing and lookups never write (for values that rarely repeat back to back).
      */
     public ByteRangeCache(int limit, boolean trackRecent) {
+        this(limit, DEFAULT_MAX_BYTES, trackRecent);
+    }
+
+    /**
+     * A cache of at most {@code limit} entries and {@code maxBytes} bytes of keys; see
+     * {@link #ByteRangeCache(int, boolean)}.
+     */
+    public ByteRangeCache(int limit, long maxBytes, boolean trackRecent) {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be positive, got " + limit);
         }
+        if (maxBytes < 16) {
+            throw new IllegalArgumentException("maxBytes must be >= 16, got " + maxBytes);
+        }
         this.limit = limit;
+        this.maxBytes = maxBytes;
         this.trackRecent = trackRecent;
     }
 
@@ -80,15 +102,24 @@ public final class ByteRangeCache<V> {
         return e.value;
     }
 
-    /** Caches {@code value} for a copy of {@code key}'s content. */
+    /** Caches {@code value} for a copy of {@code key}'s content, unless the range is too long to keep. */
     public void put(Key key, V value) {
         Objects.requireNonNull(value, "value");
-        if (map.size() >= limit) {
-            map.clear();
+        int length = key.length();
+        if (length > maxBytes / 16) {
+            return;
         }
         Key own = key.copy();
         Entry<V> e = new Entry<>(own.bytes, value);
-        map.put(own, e);
+        synchronized (this) {
+            if (map.size() >= limit || bytes + length > maxBytes) {
+                map.clear();
+                bytes = 0;
+            }
+            if (map.put(own, e) == null) {
+                bytes += length;
+            }
+        }
         remember(e);
     }
 

@@ -3,6 +3,7 @@ package dev.binlogsync.kafka.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.binlogsync.core.DecodeException;
+import dev.binlogsync.core.UntrustedText;
 import dev.binlogsync.core.internal.RowMap;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -29,7 +30,7 @@ public final class JsonValues {
             }
             return node;
         } catch (JsonProcessingException e) {
-            throw new DecodeException("malformed JSON in " + what + ": " + e.getOriginalMessage()
+            throw new DecodeException("malformed JSON in " + what + ": " + UntrustedText.shown(e.getOriginalMessage(), 256)
                     + (e.getLocation() == null ? "" : " at " + e.getLocation().offsetDescription()), e);
         } catch (IOException e) {
             throw new DecodeException("cannot read " + what + ": " + e, e);
@@ -91,11 +92,14 @@ public final class JsonValues {
 
     /**
      * {@link #toRow(JsonNode)}, a value that cannot be converted named as
-     * {@code column <qualifier>.<column> in '<part>'}.
+     * {@code column <qualifier>.<column> in '<part>'}; a column name longer than MySQL allows, or
+     * more than 4096 columns, is a {@link DecodeException} ({@link Identifiers}).
      */
     public static RowMap toRow(JsonNode object, String qualifier, String part) {
         RowMap row = new RowMap(object.size());
         for (Map.Entry<String, JsonNode> e : object.properties()) {
+            Identifiers.check(e.getKey(), "column");
+            Identifiers.checkColumnCount(row.size(), "'" + part + "'");
             row.put(e.getKey(), toJava(e.getValue(), qualifier + "." + e.getKey(), part));
         }
         return row;

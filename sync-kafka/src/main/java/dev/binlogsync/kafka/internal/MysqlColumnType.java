@@ -9,6 +9,10 @@ import javax.annotation.Nullable;
  * The value kind of a MySQL column, parsed from a Canal {@code mysqlType} string such as
  * {@code "bigint(20) unsigned"} or from a {@code java.sql.Types} code. Parsed types are cached by
  * their text (a stream has few distinct column types), so the hot path does a map lookup only.
+ * The cache is shared by every decoder and its keys come from message data, so it is bounded by
+ * size: a text longer than {@value #MAX_CACHED_TEXT} characters (a long {@code enum(...)} or
+ * {@code set(...)}) is parsed every time and never cached, and at {@value #CACHE_LIMIT} entries the
+ * cache is cleared; the slots of the character lookup hold texts of that length at most too.
  */
 public final class MysqlColumnType {
 
@@ -18,7 +22,9 @@ public final class MysqlColumnType {
         DATE, DATETIME, TIME, JSON, SET, BINARY
     }
 
-    private static final int CACHE_LIMIT = 4096;
+    static final int CACHE_LIMIT = 1024;
+    /** The longest type text that is cached, in characters. */
+    static final int MAX_CACHED_TEXT = 256;
     private static final ConcurrentHashMap<String, MysqlColumnType> CACHE = new ConcurrentHashMap<>();
     /**
      * Lookup straight from the parser's character buffer, so the hot path creates no String per
@@ -50,7 +56,8 @@ public final class MysqlColumnType {
      */
     @Nullable
     public static MysqlColumnType ofMysqlType(String mysqlType) {
-        MysqlColumnType cached = CACHE.get(mysqlType);
+        boolean cacheable = mysqlType.length() <= MAX_CACHED_TEXT;
+        MysqlColumnType cached = cacheable ? CACHE.get(mysqlType) : null;
         if (cached != null) {
             return cached;
         }
@@ -59,7 +66,10 @@ public final class MysqlColumnType {
             return null;
         }
         MysqlColumnType type = new MysqlColumnType(kind, mysqlType);
-        if (CACHE.size() < CACHE_LIMIT) {
+        if (cacheable) {
+            if (CACHE.size() >= CACHE_LIMIT) {
+                CACHE.clear(); // bounded: unusual churn costs re-parsing, never memory
+            }
             CACHE.putIfAbsent(mysqlType, type);
         }
         return type;
@@ -71,6 +81,9 @@ public final class MysqlColumnType {
      */
     @Nullable
     public static MysqlColumnType ofMysqlType(char[] chars, int offset, int length) {
+        if (length > MAX_CACHED_TEXT) {
+            return ofMysqlType(new String(chars, offset, length));
+        }
         int h = 0;
         for (int i = offset, end = offset + length; i < end; i++) {
             h = 31 * h + chars[i];

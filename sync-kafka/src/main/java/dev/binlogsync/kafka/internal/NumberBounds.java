@@ -107,8 +107,8 @@ public final class NumberBounds {
         return null;
     }
 
-    /** {@code s} cut to 64 characters for an error message. */
+    /** {@code s} cut to 64 characters and escaped for an error message. */
     public static String shown(String s) {
-        return s.length() <= 64 ? s : s.substring(0, 61) + "... (" + s.length() + " characters)";
+        return dev.binlogsync.core.UntrustedText.shown(s, 64);
     }
 }
