@@ -122,6 +122,21 @@ class UntrustedInputTest {
     }
 
     @Test
+    void decodeErrorsEscapeTheNamesTheyQuote() {
+        String table = "t\n12:00:00.000 [main] INFO x";
+        DecodeException noData = assertThrows(DecodeException.class, () -> canal.decode(null,
+                json(map("database", "d", "table", table, "type", "INSERT", "isDdl", false)), POS));
+        DecodeException badValue = assertThrows(DecodeException.class, () -> canal.decode(null,
+                canalRow("d", table, map("id", "x"), map("id", "int(11)")), POS));
+        DecodeException maxwellData = assertThrows(DecodeException.class, () -> maxwell.decode(null,
+                json(map("type", "insert", "database", "d", "table", table)), POS));
+        for (DecodeException e : List.of(noData, badValue, maxwellData)) {
+            assertFalse(e.getMessage().contains("\n12:00"), e.getMessage());
+            assertTrue(e.getMessage().contains("t\\n12:00"), "escaped, not dropped: " + e.getMessage());
+        }
+    }
+
+    @Test
     void aStatementFormatChangeQuotesItsStatementWithoutCredentials() {
         byte[] query = json(map("database", "shop", "table", "users", "type", "QUERY", "isDdl", false,
                 "sql", "GRANT ALL ON shop.* TO 'bob'@'%' IDENTIFIED BY 'hunter2'", "es", 1));
