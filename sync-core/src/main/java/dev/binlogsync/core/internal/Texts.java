@@ -1,9 +1,12 @@
 package dev.binlogsync.core.internal;
 
-import java.nio.charset.StandardCharsets;
+import dev.binlogsync.core.UntrustedText;
 import javax.annotation.Nullable;
 
-/** Log text helpers: payloads are capped so one huge row cannot flood a log. */
+/**
+ * Log text helpers for the engine: payloads are capped so one huge row cannot flood a log, and
+ * escaped ({@link UntrustedText}) so a row value cannot forge a log entry.
+ */
 final class Texts {
     /** Most characters of a payload a log line shows. */
     static final int CAP = 512;
@@ -11,18 +14,13 @@ final class Texts {
     private Texts() {
     }
 
-    /** The bytes as UTF-8 text, cut at {@link #CAP} characters with the full length noted. */
+    /** The bytes as UTF-8 text, cut at {@link #CAP} characters with what was cut noted, escaped. */
     static String capped(@Nullable byte[] bytes) {
-        if (bytes == null) {
-            return "null";
-        }
-        int n = Math.min(bytes.length, CAP);
-        String head = new String(bytes, 0, n, StandardCharsets.UTF_8);
-        return bytes.length > CAP ? head + "...(" + bytes.length + " bytes)" : head;
+        return UntrustedText.shown(bytes, CAP);
     }
 
-    /** The text cut at {@link #CAP} characters with the full length noted. */
+    /** The text cut at {@link #CAP} characters with what was cut noted, escaped. */
     static String capped(String text) {
-        return text.length() > CAP ? text.substring(0, CAP) + "...(" + text.length() + " chars)" : text;
+        return UntrustedText.shown(text, CAP);
     }
 }
