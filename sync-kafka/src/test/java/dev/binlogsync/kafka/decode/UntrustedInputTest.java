@@ -175,6 +175,22 @@ class UntrustedInputTest {
                 "data", map("id", 1, LONG_NAME, 2))), POS), "column");
     }
 
+    @Test
+    void aRowWithMoreColumnsThanATableCanHaveIsRejected() {
+        Map<String, Object> wide = new LinkedHashMap<>();
+        for (int c = 0; c <= 4096; c++) {
+            wide.put("c" + c, "1");
+        }
+        DecodeException canalError = assertThrows(DecodeException.class,
+                () -> canal.decode(null, canalRow("d", "t", wide, map("c0", "int(11)")), POS));
+        assertTrue(canalError.getMessage().contains("more than 4096 columns"), canalError.getMessage());
+        DecodeException maxwellError = assertThrows(DecodeException.class, () -> maxwell.decode(null,
+                json(map("type", "insert", "database", "d", "table", "t", "data", wide)), POS));
+        assertTrue(maxwellError.getMessage().contains("more than 4096 columns"), maxwellError.getMessage());
+        wide.remove("c4096");
+        assertEquals(4096, canal.decode(null, canalRow("d", "t", wide, map("c0", "int(11)")), POS).get(0).row().size());
+    }
+
     private static void assertAbsurdName(Executable decode, String what) {
         DecodeException e = assertThrows(DecodeException.class, decode, what);
         assertTrue(e.getMessage().contains(what) && e.getMessage().contains("64"), e.getMessage());
