@@ -28,7 +28,10 @@ import javax.annotation.Nullable;
  *
  * <p>Every key read (or asked for) is remembered; {@link #finish()} rejects the keys nobody asked
  * for, so a misspelt option fails loudly instead of being ignored. Errors are
- * {@link ConfigException}s naming the full path, e.g. {@code sink.hosts[1]}.
+ * {@link ConfigException}s naming the full path, e.g. {@code sink.hosts[1]}. An error never quotes
+ * the value of a key that names a secret ({@link dev.binlogsync.core.Secrets}), and a builder's
+ * error reported through {@link #at} has every such value of the section replaced by
+ * {@code ****}.
  *
  * <p>Formats: durations {@code 200ms}, {@code 2s}, {@code 5m}, {@code 1h}, {@code 1d} or ISO-8601
  * ({@code PT2S}); sizes a number of bytes or {@code 512kb}, {@code 5mb}, {@code 1gb} (powers of
