@@ -41,6 +41,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.annotation.Nullable;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +55,10 @@ import org.slf4j.LoggerFactory;
  * partition chosen by hashing the primary key. When the rows of one statement hash to different
  * partitions, the message is split per partition, as Canal does. DDL statements become
  * {@code isDdl: true} messages on partition 0.
+ *
+ * <p>With {@link Builder#format} it writes, instead, Debezium's JSON (with or without schemas) or
+ * Maxwell's, one keyed record per row, partitioned by the key's hash (see {@link RelayFormat},
+ * {@link DebeziumFormat}, {@link MaxwellFormat}).
  *
  * <pre>{@code
  * try (BinlogCanalRelay relay = BinlogCanalRelay.builder()
@@ -80,6 +85,8 @@ import org.slf4j.LoggerFactory;
 public final class BinlogCanalRelay implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BinlogCanalRelay.class);
+    /** Debezium's {@code topic.prefix}, the first part of its schema names. */
+    static final String DEBEZIUM_SERVER_NAME = "dbserver1";
     private static final Set<String> SYSTEM_DATABASES = Set.of("mysql", "information_schema", "performance_schema", "sys");
     private static final Pattern DDL = Pattern.compile(
             "^\\s*(create|alter|drop|truncate|rename)\\s+(?:(?:temporary|or\\s+replace|online|ignore)\\s+)*(table|index|unique\\s+index|database|schema|view)?\\s*"
@@ -99,6 +106,9 @@ public final class BinlogCanalRelay implements AutoCloseable {
     private final Object shippedMonitor = new Object();
     private final Object checkpointLock = new Object();
     private final int partitions;
+    private final RelayFormat format;
+    /** Maxwell rows of the open transaction: Maxwell writes them at its commit, with its XID. */
+    private final List<MaxwellFormat.Row> maxwellPending = new ArrayList<>();
     @Nullable private Connection schemaConnection;
     private String currentFile = "";
     @Nullable private String currentGtid;
@@ -112,6 +122,7 @@ public final class BinlogCanalRelay implements AutoCloseable {
         this.config = config;
         this.sink = config.sink;
         this.partitions = sink.partitionCount();
+        this.format = config.format;
         if (partitions < 1) {
             throw new IllegalStateException("sink.partitionCount() must be >= 1: " + partitions);
         }
@@ -353,7 +364,7 @@ public final class BinlogCanalRelay implements AutoCloseable {
         }
         if (data instanceof WriteRowsEventData) {
             WriteRowsEventData w = (WriteRowsEventData) data;
-            onRows(w.getTableId(), "INSERT", header.getTimestamp(), w.getIncludedColumns(), w.getRows(), null);
+            onRows(w.getTableId(), "INSERT", header, w.getIncludedColumns(), w.getRows(), null);
             return;
         }
         if (data instanceof UpdateRowsEventData) {
@@ -364,15 +375,16 @@ public final class BinlogCanalRelay implements AutoCloseable {
                 before.add(e.getKey());
                 after.add(e.getValue());
             }
-            onRows(u.getTableId(), "UPDATE", header.getTimestamp(), u.getIncludedColumns(), after, before);
+            onRows(u.getTableId(), "UPDATE", header, u.getIncludedColumns(), after, before);
             return;
         }
         if (data instanceof DeleteRowsEventData) {
             DeleteRowsEventData d = (DeleteRowsEventData) data;
-            onRows(d.getTableId(), "DELETE", header.getTimestamp(), d.getIncludedColumns(), d.getRows(), null);
+            onRows(d.getTableId(), "DELETE", header, d.getIncludedColumns(), d.getRows(), null);
             return;
         }
         if (data instanceof XidEventData) {
+            flushMaxwell(((XidEventData) data).getXid());
             endTransaction(next);
             return;
         }
@@ -384,10 +396,14 @@ public final class BinlogCanalRelay implements AutoCloseable {
                 return;
             }
             if (sql.equalsIgnoreCase("COMMIT") || sql.equalsIgnoreCase("ROLLBACK")) {
+                // rows in the binlog before a ROLLBACK were written to a non-transactional table: they stay
+                flushMaxwell(null);
                 endTransaction(next);
                 return;
             }
-            onDdl(q, header.getTimestamp());
+            flushMaxwell(null);
+            // Debezium writes DDL to its schema-change topic, Maxwell only with output_ddl: neither to this topic
+            onDdl(q, header.getTimestamp(), format == RelayFormat.CANAL_FLAT);
             endTransaction(next);
             return;
         }
@@ -452,11 +468,11 @@ public final class BinlogCanalRelay implements AutoCloseable {
             CanalFormat.Column c = cached.column(name);
             columns.add(c != null ? c : CanalFormat.Column.of(name, "varchar(255)", "utf8mb4"));
         }
-        return new TableInfo(database, table, columns, pkNames != null ? pkNames : cached.pkNames);
+        return new TableInfo(database, table, columns, pkNames != null ? pkNames : cached.pkNames, cached.nullable);
     }
 
     private TableInfo querySchema(String database, String table) {
-        String sql = "SELECT COLUMN_NAME, COLUMN_TYPE, CHARACTER_SET_NAME, COLUMN_KEY FROM information_schema.COLUMNS"
+        String sql = "SELECT COLUMN_NAME, COLUMN_TYPE, CHARACTER_SET_NAME, COLUMN_KEY, IS_NULLABLE FROM information_schema.COLUMNS"
                 + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION";
         for (int attempt = 0; ; attempt++) {
             try {
@@ -470,15 +486,19 @@ public final class BinlogCanalRelay implements AutoCloseable {
                     ps.setString(2, table);
                     List<CanalFormat.Column> columns = new ArrayList<>();
                     List<String> pks = new ArrayList<>();
+                    Set<String> nullable = new java.util.HashSet<>();
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             columns.add(CanalFormat.Column.of(rs.getString(1), rs.getString(2), rs.getString(3)));
                             if ("PRI".equals(rs.getString(4))) {
                                 pks.add(rs.getString(1));
                             }
+                            if ("YES".equals(rs.getString(5))) {
+                                nullable.add(rs.getString(1));
+                            }
                         }
                     }
-                    return new TableInfo(database, table, columns, pks);
+                    return new TableInfo(database, table, columns, pks, nullable);
                 }
             } catch (SQLException e) {
                 closeSchemaConnection();
@@ -500,7 +520,7 @@ public final class BinlogCanalRelay implements AutoCloseable {
         }
     }
 
-    private void onRows(long tableId, String type, long eventTime, BitSet included, List<Serializable[]> images,
+    private void onRows(long tableId, String type, EventHeaderV4 header, BitSet included, List<Serializable[]> images,
             @Nullable List<Serializable[]> before) {
         TableInfo table = tablesById.get(tableId);
         if (table == null) {
@@ -509,6 +529,11 @@ public final class BinlogCanalRelay implements AutoCloseable {
         if (table == TableInfo.EXCLUDED) {
             return;
         }
+        if (format != RelayFormat.CANAL_FLAT) {
+            onKeyedRows(table, type, header, included, images, before);
+            return;
+        }
+        long eventTime = header.getTimestamp();
         long id = messageIds.incrementAndGet();
         long ts = System.currentTimeMillis();
         Map<Integer, Group> groups = new LinkedHashMap<>();
@@ -562,7 +587,85 @@ public final class BinlogCanalRelay implements AutoCloseable {
         rows.addAndGet(images.size());
     }
 
-    private void onDdl(QueryEventData q, long eventTime) {
+    /** Debezium or Maxwell: one keyed record per row, in the partition of the key's hash. */
+    private void onKeyedRows(TableInfo table, String type, EventHeaderV4 header, BitSet included, List<Serializable[]> images,
+            @Nullable List<Serializable[]> before) {
+        if (table.pkNames.isEmpty()) {
+            throw new IllegalStateException(table.database + "." + table.table + " has no primary key: " + format
+                    + " records are keyed by it");
+        }
+        List<CanalFormat.Column> columns = new ArrayList<>(table.columns.size());
+        for (int c = 0; c < table.columns.size(); c++) {
+            if (included.get(c)) {
+                columns.add(table.columns.get(c));
+            }
+        }
+        if (format == RelayFormat.MAXWELL) {
+            String position = currentFile + ":" + header.getPosition();
+            for (int r = 0; r < images.size(); r++) {
+                maxwellPending.add(new MaxwellFormat.Row(table.database, table.table, type.toLowerCase(Locale.ROOT),
+                        header.getTimestamp() / 1000L, position, columns, table.pkNames, images.get(r),
+                        before == null ? null : before.get(r)));
+            }
+            rows.addAndGet(images.size());
+            return;
+        }
+        boolean schemas = format == RelayFormat.DEBEZIUM_JSON_WITH_SCHEMAS;
+        DebeziumFormat.DecimalMode decimals = schemas ? DebeziumFormat.DecimalMode.PRECISE : DebeziumFormat.DecimalMode.STRING;
+        DebeziumFormat.Table shape = new DebeziumFormat.Table(DEBEZIUM_SERVER_NAME, table.database, table.table, columns,
+                table.pkNames, table.nullable);
+        for (int r = 0; r < images.size(); r++) {
+            DebeziumFormat.Source source = new DebeziumFormat.Source(header.getServerId(), currentFile, header.getPosition(), r,
+                    header.getTimestamp(), currentGtid);
+            long now = System.currentTimeMillis();
+            Serializable[] image = images.get(r);
+            switch (type) {
+                case "INSERT":
+                    sendKeyed(DebeziumFormat.key(shape, image, schemas),
+                            DebeziumFormat.value(shape, "c", null, image, source, now, schemas, decimals));
+                    break;
+                case "UPDATE": {
+                    Serializable[] previous = before.get(r);
+                    if (DebeziumFormat.keyChanged(shape, previous, image)) {
+                        // Debezium writes a key change as a delete (and tombstone) of the old key and a create of the new
+                        byte[] oldKey = DebeziumFormat.key(shape, previous, schemas);
+                        sendKeyed(oldKey, DebeziumFormat.value(shape, "d", previous, null, source, now, schemas, decimals));
+                        sendKeyed(oldKey, null);
+                        sendKeyed(DebeziumFormat.key(shape, image, schemas),
+                                DebeziumFormat.value(shape, "c", null, image, source, now, schemas, decimals));
+                    } else {
+                        sendKeyed(DebeziumFormat.key(shape, image, schemas),
+                                DebeziumFormat.value(shape, "u", previous, image, source, now, schemas, decimals));
+                    }
+                    break;
+                }
+                default: {
+                    byte[] key = DebeziumFormat.key(shape, image, schemas);
+                    sendKeyed(key, DebeziumFormat.value(shape, "d", image, null, source, now, schemas, decimals));
+                    sendKeyed(key, null); // the tombstone, for log compaction
+                }
+            }
+        }
+        rows.addAndGet(images.size());
+    }
+
+    /** Writes the buffered Maxwell rows of the transaction that ends now. */
+    private void flushMaxwell(@Nullable Long xid) {
+        for (int i = 0; i < maxwellPending.size(); i++) {
+            MaxwellFormat.Row row = maxwellPending.get(i);
+            sendKeyed(MaxwellFormat.key(row), MaxwellFormat.message(row, xid, i, i == maxwellPending.size() - 1));
+        }
+        maxwellPending.clear();
+    }
+
+    private void sendKeyed(byte[] key, @Nullable byte[] value) {
+        // the partition Kafka's default partitioner gives a keyed record
+        int partition = Utils.toPositive(Utils.murmur2(key)) % partitions;
+        sink.send(partition, key, value);
+        messages.incrementAndGet();
+    }
+
+    private void onDdl(QueryEventData q, long eventTime, boolean send) {
         String sql = q.getSql();
         Matcher m = DDL.matcher(sql);
         String database = q.getDatabase() == null ? "" : q.getDatabase();
@@ -594,7 +697,7 @@ public final class BinlogCanalRelay implements AutoCloseable {
         // any DDL may change a table's columns: forget what we know of that database
         String prefix = database + ".";
         schemaCache.keySet().removeIf(k -> k.startsWith(prefix));
-        if (database.isEmpty() || !included(database)) {
+        if (!send || database.isEmpty() || !included(database)) {
             return;
         }
         sink.send(0, CanalFormat.ddlMessage(messageIds.incrementAndGet(), database, table, type, eventTime,
@@ -614,19 +717,21 @@ public final class BinlogCanalRelay implements AutoCloseable {
 
     /** What the relay knows of one table. */
     private static final class TableInfo {
-        static final TableInfo EXCLUDED = new TableInfo("", "", List.of(), List.of());
+        static final TableInfo EXCLUDED = new TableInfo("", "", List.of(), List.of(), Set.of());
 
         final String database;
         final String table;
         final List<CanalFormat.Column> columns;
         final List<String> pkNames;
         final Map<String, String> mysqlTypes;
+        final Set<String> nullable;
 
-        TableInfo(String database, String table, List<CanalFormat.Column> columns, List<String> pkNames) {
+        TableInfo(String database, String table, List<CanalFormat.Column> columns, List<String> pkNames, Set<String> nullable) {
             this.database = database;
             this.table = table;
             this.columns = columns;
             this.pkNames = List.copyOf(pkNames);
+            this.nullable = Set.copyOf(nullable);
             Map<String, String> types = new LinkedHashMap<>();
             for (CanalFormat.Column c : columns) {
                 types.put(c.name(), c.mysqlType());
@@ -653,14 +758,14 @@ public final class BinlogCanalRelay implements AutoCloseable {
         }
 
         TableInfo withPrimaryKeys(List<String> pks) {
-            return pks.equals(pkNames) ? this : new TableInfo(database, table, columns, pks);
+            return pks.equals(pkNames) ? this : new TableInfo(database, table, columns, pks, nullable);
         }
     }
 
     /**
      * Configures a {@link BinlogCanalRelay}. Not thread-safe. Defaults: 127.0.0.1:3306, user root
      * with an empty password, replica server id 65535, all non-system databases, an in-memory
-     * position store, a checkpoint every 200 ms, a 10 s connect timeout.
+     * position store, a checkpoint every 200 ms, a 10 s connect timeout, Canal flat messages.
      */
     public static final class Builder {
         private String host = "127.0.0.1";
@@ -673,8 +778,18 @@ public final class BinlogCanalRelay implements AutoCloseable {
         private Set<String> databases = Set.of();
         private Duration checkpointInterval = Duration.ofMillis(200);
         private Duration connectTimeout = Duration.ofSeconds(10);
+        private RelayFormat format = RelayFormat.CANAL_FLAT;
 
         private Builder() {
+        }
+
+        /**
+         * The message format; default {@link RelayFormat#CANAL_FLAT}. Any other format needs a sink
+         * that stores keyed records ({@link KafkaCanalMessageSink} does) and tables with a primary key.
+         */
+        public Builder format(RelayFormat format) {
+            this.format = Objects.requireNonNull(format, "format");
+            return this;
         }
 
         /** Host, port, user and password of {@code db}. */
@@ -777,7 +892,7 @@ public final class BinlogCanalRelay implements AutoCloseable {
         @Override
         public String toString() {
             return "BinlogCanalRelay.Builder{" + user + "@" + host + ":" + port + ", password=****, replicaServerId="
-                    + replicaServerId + ", databases=" + databases + ", store=" + positionStore + "}";
+                    + replicaServerId + ", databases=" + databases + ", store=" + positionStore + ", format=" + format + "}";
         }
     }
 }

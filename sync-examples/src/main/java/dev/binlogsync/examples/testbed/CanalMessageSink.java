@@ -1,8 +1,11 @@
 package dev.binlogsync.examples.testbed;
 
+import javax.annotation.Nullable;
+
 /**
- * Where {@link BinlogCanalRelay} puts the Canal flat messages it builds: a Kafka topic ({@link
- * KafkaCanalMessageSink}), or a list in a test.
+ * Where {@link BinlogCanalRelay} puts the messages it builds (Canal flat messages, or the keyed
+ * records of the other {@link RelayFormat}s): a Kafka topic ({@link KafkaCanalMessageSink}), or
+ * a list in a test.
  *
  * <p><b>Contract.</b> {@link #send} hands over one message for one partition and may return before
  * it is stored; messages sent to one partition are stored in the order they were sent. {@link
@@ -25,6 +28,19 @@ public interface CanalMessageSink extends AutoCloseable {
      * @param message the message bytes; not modified afterwards
      */
     void send(int partition, byte[] message);
+
+    /**
+     * Stores a keyed record in {@code partition}, for the formats that key their records (Debezium,
+     * Maxwell); the same ordering contract as {@link #send(int, byte[])}. Default: unsupported.
+     *
+     * @param partition {@code 0 <= partition < partitionCount()}
+     * @param key the record key
+     * @param value the record value, or null for a tombstone
+     * @throws UnsupportedOperationException if the sink stores only unkeyed Canal messages
+     */
+    default void send(int partition, byte[] key, @Nullable byte[] value) {
+        throw new UnsupportedOperationException(this + " stores only unkeyed Canal messages");
+    }
 
     /**
      * Waits until every message sent before this call is durably stored.

@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.annotation.Nullable;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -11,8 +12,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Writes Canal flat messages to a Kafka topic with a null key and an explicit partition, as a Canal
- * server does, through an idempotent producer with {@code acks=all} (so a retried send neither
- * duplicates nor reorders messages within a partition).
+ * server does (and the keyed records of the other {@link RelayFormat}s with their key), through
+ * an idempotent producer with {@code acks=all} (so a retried send neither duplicates nor reorders
+ * messages within a partition).
  *
  * <p>The producer retries for up to {@code delivery.timeout.ms} (default here 10 minutes, so a
  * broker restart is ridden out); a send that still fails makes the next {@link #flush()} throw.
@@ -72,6 +74,15 @@ public final class KafkaCanalMessageSink implements CanalMessageSink {
     @Override
     public void send(int partition, byte[] message) {
         producer.send(new ProducerRecord<>(topic, partition, null, message), (metadata, e) -> {
+            if (e != null) {
+                failure.compareAndSet(null, e);
+            }
+        });
+    }
+
+    @Override
+    public void send(int partition, byte[] key, @Nullable byte[] value) {
+        producer.send(new ProducerRecord<>(topic, partition, key, value), (metadata, e) -> {
             if (e != null) {
                 failure.compareAndSet(null, e);
             }
