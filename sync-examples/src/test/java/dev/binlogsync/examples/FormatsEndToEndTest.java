@@ -1,0 +1,209 @@
+package dev.binlogsync.examples;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
+import dev.binlogsync.examples.testbed.BinlogCanalRelay;
+import dev.binlogsync.examples.testbed.BinlogPositionStore;
+import dev.binlogsync.examples.testbed.EmbeddedMariaDb;
+import dev.binlogsync.examples.testbed.KafkaCanalMessageSink;
+import dev.binlogsync.examples.testbed.RelayFormat;
+import dev.binlogsync.kafka.KafkaSource;
+import dev.binlogsync.kafka.decode.CanalFlatMessageDecoder;
+import dev.binlogsync.kafka.decode.DebeziumDecoder;
+import dev.binlogsync.kafka.decode.MaxwellDecoder;
+import dev.binlogsync.kafka.decode.MessageDecoder;
+import dev.binlogsync.kafka.testing.EmbeddedKafka;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.RestClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The end-to-end run with each message format on the topic: the relay reads the real MariaDB
+ * binlog and writes Canal flat messages, Debezium's JSON (without or with schemas) or Maxwell's,
+ * the pipeline decodes them with the matching decoder and the shop rules, and {@link ShopOracle}
+ * (hand-written SQL, whole documents, types included) must find nothing missing, extra or stale.
+ *
+ * <p>One MariaDB, Kafka broker and Elasticsearch node serve every format; each format gets a fresh
+ * {@code shop} database (the relay starts after its DDL), its own topic and consumer group, and
+ * fresh indexes. System properties: {@code formats.formats} (default {@link #DEFAULT_FORMATS}, or
+ * {@code all}), {@code formats.seed} (default random, printed with the command that reruns it),
+ * {@code formats.transactions} (default 300 per format), {@code formats.hardCases} (default the
+ * hard cases of the Canal reliability run, {@link ReliabilityTest#DEFAULT_HARD_CASES}).
+ */
+class FormatsEndToEndTest {
+
+    private static final int PARTITIONS = 4;
+
+    /**
+     * The formats of the normal run: those whose documents equal the oracle's today. Debezium's
+     * JSON (with and without schemas) and Maxwell's are run with {@code -Dformats.formats=all}; they
+     * differ in the representation of {@code DATETIME} columns (and, without schemas, of
+     * {@code DECIMAL}s), see docs/reliability.md.
+     */
+    static final String DEFAULT_FORMATS = "CANAL_FLAT";
+
+    private static EmbeddedMariaDb db;
+    private static EmbeddedKafka kafka;
+    private static EmbeddedElasticsearch es;
+    private static RestClient rest;
+
+    @BeforeAll
+    static void startServers() {
+        db = EmbeddedMariaDb.start();
+        kafka = EmbeddedKafka.builder().start();
+        es = EmbeddedElasticsearch.builder().nodeName("formats").build().start();
+        rest = es.newClient();
+    }
+
+    @AfterAll
+    static void stopServers() throws Exception {
+        if (rest != null) {
+            rest.close();
+        }
+        if (es != null) {
+            es.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+        if (db != null) {
+            db.close();
+        }
+    }
+
+    /** The formats run: {@code formats.formats}, a comma-separated list of {@link RelayFormat} names or {@code all}. */
+    static Stream<RelayFormat> formats() {
+        String list = System.getProperty("formats.formats", DEFAULT_FORMATS).trim();
+        if (list.equalsIgnoreCase("all")) {
+            return Stream.of(RelayFormat.values());
+        }
+        return Arrays.stream(list.split(",")).map(name -> RelayFormat.valueOf(name.trim().toUpperCase(Locale.ROOT)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("formats")
+    void elasticsearchEqualsMysqlAfterAWorkloadRelayedInTheFormat(RelayFormat format) throws Exception {
+        Long pinned = Long.getLong("formats.seed");
+        long seed = pinned != null ? pinned : ThreadLocalRandom.current().nextLong(1, 1L << 40);
+        int transactions = Integer.getInteger("formats.transactions", 300);
+        Set<ShopWorkload.HardCase> hardCases =
+                ShopWorkload.HardCase.parse(System.getProperty("formats.hardCases", ReliabilityTest.DEFAULT_HARD_CASES));
+        String rerun = "./mvnw -B -ntp -q -pl sync-examples -am verify -Dtest=FormatsEndToEndTest"
+                + " -Dsurefire.failIfNoSpecifiedTests=false -Dformats.formats=" + format + " -Dformats.seed=" + seed
+                + " -Dformats.transactions=" + transactions + " -Dformats.hardCases=" + hardCaseNames(hardCases);
+        System.out.println(format + " with seed " + seed + ", hard cases " + hardCases + "; rerun with: " + rerun);
+
+        db.execute("DROP DATABASE IF EXISTS " + Shop.DATABASE);
+        Shop.createSchema(db);
+        Request drop = new Request("DELETE", "/" + Shop.ORDERS_INDEX + "," + Shop.ITEMS_INDEX);
+        drop.addParameter("ignore_unavailable", "true");
+        rest.performRequest(drop);
+        BinlogPositionStore store = BinlogPositionStore.inMemory();
+        store.save(db.currentBinlogPosition()); // after the DDL: the topic holds only this run's rows
+        String topic = "shop-" + format.name().toLowerCase(Locale.ROOT).replace('_', '-');
+        kafka.createTopic(topic, PARTITIONS);
+
+        try (BinlogCanalRelay relay = BinlogCanalRelay.builder().mariaDb(db).databases(Set.of(Shop.DATABASE))
+                .format(format).positionStore(store)
+                .sink(KafkaCanalMessageSink.create(kafka.bootstrapServers(), topic)).build().start()) {
+            SyncPipeline pipeline = SyncPipeline.builder()
+                    .source(KafkaSource.builder()
+                            .bootstrapServers(kafka.bootstrapServers())
+                            .groupId(topic)
+                            .topics(topic)
+                            .decoder(decoder(format))
+                            .build())
+                    .ruleSet(Shop.rules())
+                    .sink(Demo.elasticsearchSink(es))
+                    .commitInterval(Duration.ofMillis(200))
+                    .threadName("formats-" + topic)
+                    .build();
+            pipeline.start();
+            try {
+                try (ShopWorkload workload = new ShopWorkload(db, seed, hardCases)) {
+                    for (int i = 0; i < transactions; i++) {
+                        workload.step();
+                    }
+                }
+                relay.awaitShipped(db.currentBinlogPosition(), Duration.ofSeconds(60));
+                awaitCommitted(kafka.admin(), topic, pipeline, Duration.ofSeconds(90));
+                rest.performRequest(new Request("POST", "/_refresh"));
+                ShopOracle.Result check = ShopOracle.of(db, rest).verify();
+                System.out.println(format + " seed " + seed + ": " + relay.rowsRelayed() + " rows relayed as "
+                        + relay.messagesSent() + " records; " + check.actual() + " documents; missing "
+                        + check.missingCount() + ", extra " + check.extraCount() + ", stale " + check.staleCount());
+                assertTrue(check.isClean(), format + " seed " + seed + " (rerun: " + rerun + "): " + check);
+            } finally {
+                pipeline.close(Duration.ofSeconds(30));
+            }
+        }
+    }
+
+    private static String hardCaseNames(Set<ShopWorkload.HardCase> hardCases) {
+        StringBuilder b = new StringBuilder();
+        for (ShopWorkload.HardCase c : hardCases) {
+            b.append(b.length() == 0 ? "" : ",").append(c.name());
+        }
+        return b.length() == 0 ? "none" : b.toString();
+    }
+
+    private static MessageDecoder decoder(RelayFormat format) {
+        switch (format) {
+            case DEBEZIUM_JSON:
+            case DEBEZIUM_JSON_WITH_SCHEMAS:
+                return DebeziumDecoder.create();
+            case MAXWELL:
+                return MaxwellDecoder.create();
+            default:
+                // the oracle's tinyint(1) contract: the number, not a boolean
+                return CanalFlatMessageDecoder.builder().tinyint1AsBoolean(false).build();
+        }
+    }
+
+    /** Waits until the group has committed every record the topic holds now. */
+    private static void awaitCommitted(Admin admin, String topic, SyncPipeline pipeline, Duration timeout) throws Exception {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp, info.offset()));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<TopicPartition, OffsetAndMetadata> committed = Map.of();
+        while (System.nanoTime() < deadline) {
+            if (pipeline.state() == SyncPipeline.State.FAILED) {
+                throw new AssertionError("pipeline failed while catching up", pipeline.failure());
+            }
+            committed = admin.listConsumerGroupOffsets(topic).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            boolean done = true;
+            for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
+                OffsetAndMetadata c = committed.get(e.getKey());
+                done &= e.getValue() == 0 || (c != null && c.offset() >= e.getValue());
+            }
+            if (done) {
+                return;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200)); // polling with a deadline
+        }
+        throw new AssertionError("group did not commit everything within " + timeout + ": end " + ends + " committed " + committed);
+    }
+}
