@@ -141,6 +141,8 @@ public final class KafkaSource implements Source {
     private final MessageDecoder decoder;
     private final StartPosition startPosition;
     private final Duration commitTimeout;
+    /** How many wakeups one positioning or commit call absorbs before it gives up (retriably). */
+    private static final int MAX_WAKEUPS_PER_CALL = 100;
     private final Duration closeTimeout;
     private final String description;
     private final Function<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory;
@@ -323,12 +325,19 @@ public final class KafkaSource implements Source {
     private void commitOwned(Consumer<byte[], byte[]> c, Map<TopicPartition, OffsetAndMetadata> offsets,
             Map<String, SourcePosition> lastDone) {
         try {
-            try {
-                c.commitSync(offsets, commitTimeout);
-            } catch (WakeupException e) {
-                // wakeup() was meant for a poll: let the next poll return at once and commit anyway
-                wakeupPending.set(true);
-                c.commitSync(offsets, commitTimeout);
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    c.commitSync(offsets, commitTimeout);
+                    break;
+                } catch (WakeupException e) {
+                    // wakeup() was meant for a poll: let the next poll return at once and commit anyway.
+                    // Completions and close() each call wakeup(), so several can arrive in a row.
+                    wakeupPending.set(true);
+                    if (attempt >= MAX_WAKEUPS_PER_CALL) {
+                        throw new RetriableSyncException("commit of " + lastDone.values() + " interrupted by "
+                                + attempt + " wakeups in a row; a later commit covers it", e);
+                    }
+                }
             }
             if (LOG.isDebugEnabled()) {
                 LOG.debug("Committed {}", offsets);

@@ -61,6 +61,8 @@ class KafkaSourceFakeConsumerTest {
         boolean wakeupPending;
         final List<String> calls = new ArrayList<>();
         RuntimeException commitFailure;
+        /** How many of the next commits throw {@link WakeupException} first (several wakeups in a row). */
+        int commitWakeups;
         /** Records the partition holds once it is assigned (a mock consumer takes records only for assigned partitions). */
         final List<ConsumerRecord<byte[], byte[]>> held = new ArrayList<>();
 
@@ -112,6 +114,10 @@ class KafkaSourceFakeConsumerTest {
         public void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets, Duration timeout) {
             if (commitFailure != null) {
                 throw commitFailure;
+            }
+            if (commitWakeups > 0) {
+                commitWakeups--;
+                throw new WakeupException();
             }
             super.commitSync(offsets, timeout);
         }
@@ -261,5 +267,19 @@ class KafkaSourceFakeConsumerTest {
             assertInstanceOf(PartitionNotOwnedException.class, commitFailingWith(lost), lost.toString());
         }
         assertInstanceOf(RetriableSyncException.class, commitFailingWith(new TimeoutException("slow coordinator")));
+    }
+
+    @Test
+    void severalWakeupsInARowDuringACommitStillCommit() throws Exception {
+        // close() and each completed bulk call wakeup(); a commit on the way out can meet several
+        PartitionConsumer consumer = new PartitionConsumer();
+        try (KafkaSource s = source(consumer, StartPosition.committedOrEarliest(), CanalFlatMessageDecoder.create())) {
+            s.open(new RecordingListener());
+            assignOnNextPoll(consumer, () -> { });
+            pollTwice(s);
+            consumer.commitWakeups = 3;
+            s.commit(Map.of(TOPIC + "-0", new SourcePosition(TOPIC + "-0", 41)));
+            assertEquals(42, consumer.committed(java.util.Set.of(TP)).get(TP).offset());
+        }
     }
 }
