@@ -17,6 +17,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiPredicate;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import javax.annotation.Nullable;
@@ -31,7 +32,8 @@ import javax.annotation.Nullable;
  *       optional object of the same name: {@code canal} takes {@code tinyint1AsBoolean} (default
  *       false), {@code dateTimeStyle} ({@code raw}, {@code iso_local}, {@code iso_offset},
  *       {@code iso_utc}), {@code zone} and {@code syncedTables}; {@code debezium} takes
- *       {@code tinyint1AsBoolean} and {@code syncedTables}; {@code maxwell} takes
+ *       {@code tinyint1AsBoolean}, {@code dateTimeStyle}, {@code zone} and {@code syncedTables};
+ *       {@code maxwell} takes
  *       {@code syncedTables} (a list of regular expressions, each matched against the whole
  *       {@code database.table}; default every table);
  *   <li>{@code startPosition}: {@code committed-or-earliest} (default), {@code committed-or-latest},
@@ -111,18 +113,7 @@ public final class KafkaSourceProvider implements ComponentProvider<Source> {
                 if (synced != null) {
                     b.syncedTables(synced);
                 }
-                DateTimeStyle style = d.enumValue("dateTimeStyle", DateTimeStyle.class, null);
-                if (style != null) {
-                    b.dateTimeStyle(style);
-                }
-                String zone = d.optString("zone");
-                if (zone != null) {
-                    try {
-                        b.zone(ZoneId.of(zone));
-                    } catch (DateTimeException e) {
-                        throw new ConfigException(d.path("zone"), "unknown time zone '" + zone + "'", e);
-                    }
-                }
+                dateTimes(d, b::dateTimeStyle, b::zone);
                 return b.build();
             }
             case "debezium": {
@@ -135,6 +126,7 @@ public final class KafkaSourceProvider implements ComponentProvider<Source> {
                 if (synced != null) {
                     b.syncedTables(synced);
                 }
+                dateTimes(d, b::dateTimeStyle, b::zone);
                 return b.build();
             }
             default: {
@@ -147,6 +139,22 @@ public final class KafkaSourceProvider implements ComponentProvider<Source> {
                     b.syncedTables(synced);
                 }
                 return b.build();
+            }
+        }
+    }
+
+    /** {@code dateTimeStyle} and {@code zone}, the same keys for the Canal and Debezium decoders. */
+    private static void dateTimes(ConfigSection d, Consumer<DateTimeStyle> style, Consumer<ZoneId> zone) {
+        DateTimeStyle s = d.enumValue("dateTimeStyle", DateTimeStyle.class, null);
+        if (s != null) {
+            style.accept(s);
+        }
+        String z = d.optString("zone");
+        if (z != null) {
+            try {
+                zone.accept(ZoneId.of(z));
+            } catch (DateTimeException e) {
+                throw new ConfigException(d.path("zone"), "unknown time zone '" + z + "'", e);
             }
         }
     }

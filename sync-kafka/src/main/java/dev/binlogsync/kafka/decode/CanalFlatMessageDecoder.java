@@ -14,15 +14,14 @@ import dev.binlogsync.kafka.internal.Identifiers;
 import dev.binlogsync.kafka.internal.Json;
 import dev.binlogsync.kafka.internal.MysqlColumnType;
 import dev.binlogsync.kafka.internal.NumberBounds;
+import dev.binlogsync.kafka.internal.TemporalText;
 import dev.binlogsync.kafka.internal.Unfollowable;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -137,6 +136,8 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
     private final BiPredicate<String, String> syncedTables;
     private final DateTimeStyle dateTimeStyle;
     private final ZoneId zone;
+    /** Renders datetime / timestamp values in {@link #dateTimeStyle}, as the Debezium decoder does. */
+    private final TemporalText dateTimes;
     @Nullable
     private final DdlListener ddlListener;
     /** Parsed {@code mysqlType} / {@code sqlType} objects by their bytes: they repeat in every message of a table. */
@@ -155,6 +156,7 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         this.syncedTables = b.syncedTables;
         this.dateTimeStyle = b.dateTimeStyle;
         this.zone = b.zone;
+        this.dateTimes = new TemporalText(b.dateTimeStyle, b.zone);
         this.ddlListener = b.ddlListener;
     }
 
@@ -544,26 +546,7 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
                 || (s.charAt(10) != ' ' && s.charAt(10) != 'T')) {
             throw new BadValue("expected yyyy-MM-dd HH:mm:ss[.fraction]");
         }
-        if (isZeroDate(s)) {
-            return null;
-        }
-        switch (dateTimeStyle) {
-            case RAW:
-                return s;
-            case ISO_LOCAL:
-                // the only space in "yyyy-MM-dd HH:mm:ss[.f]" is the date/time separator
-                return s.charAt(10) == 'T' ? s : s.replace(' ', 'T');
-            case ISO_OFFSET:
-                return DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(local(s).atZone(zone).toOffsetDateTime());
-            case ISO_UTC:
-                return DateTimeFormatter.ISO_INSTANT.format(local(s).atZone(zone).toInstant());
-            default:
-                throw new IllegalStateException("unhandled " + dateTimeStyle);
-        }
-    }
-
-    private static LocalDateTime local(String s) {
-        return LocalDateTime.parse(s.charAt(10) == 'T' ? s : s.substring(0, 10) + 'T' + s.substring(11));
+        return isZeroDate(s) ? null : dateTimes.dateTime(s);
     }
 
     private static boolean isZeroDate(String s) {

@@ -1,10 +1,12 @@
 package dev.binlogsync.kafka.decode;
 
 /**
- * How {@link CanalFlatMessageDecoder} renders {@code datetime} and {@code timestamp} column values
- * (Canal sends them as {@code "2024-03-01 12:30:45.123"}, in the MySQL session / Canal server time
- * zone). {@code date} values are always {@code yyyy-MM-dd} and {@code time} values are kept as sent.
- * Zero dates ({@code 0000-00-00 ...}, or a zero month or day) always become {@code null}.
+ * How {@link CanalFlatMessageDecoder} and {@link DebeziumDecoder} (with schemas) render
+ * {@code datetime} and {@code timestamp} column values (Canal sends them as
+ * {@code "2024-03-01 12:30:45.123"}, in the MySQL session / Canal server time zone; the Debezium
+ * decoder renders its numbers and instants to the same text). {@code date} values are always
+ * {@code yyyy-MM-dd} and {@code time} values {@code [-]HH:mm:ss[.f]} (as Canal sends them). Zero
+ * dates ({@code 0000-00-00 ...}, or a zero month or day) always become {@code null}.
  */
 public enum DateTimeStyle {
     /** Exactly as Canal sent it: {@code 2024-03-01 12:30:45.123}. */

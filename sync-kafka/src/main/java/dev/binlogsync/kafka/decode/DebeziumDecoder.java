@@ -7,12 +7,16 @@ import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.UntrustedText;
 import dev.binlogsync.core.internal.RowMap;
+import dev.binlogsync.kafka.internal.DebeziumTemporal;
 import dev.binlogsync.kafka.internal.Identifiers;
 import dev.binlogsync.kafka.internal.JsonValues;
 import dev.binlogsync.kafka.internal.NumberBounds;
+import dev.binlogsync.kafka.internal.TemporalText;
 import dev.binlogsync.kafka.internal.Unfollowable;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -58,8 +62,37 @@ import org.slf4j.LoggerFactory;
  *       a number of digits beyond MySQL's {@code DECIMAL(65, 30)} is a {@link DecodeException},
  *       checked before the value is built. Without
  *       schemas such a column cannot be recognised and stays a base64 string: use
- *       {@code decimal.handling.mode=string} or enable schemas. Temporal columns stay as Debezium
- *       encodes them (e.g. epoch days / millis / micros numbers, or ISO strings).</li>
+ *       {@code decimal.handling.mode=string} (then it stays that decimal string) or enable
+ *       schemas.</li>
+ *   <li><b>Temporal columns.</b> With the schema envelope, Debezium's and Kafka Connect's temporal
+ *       logical types become the values {@link CanalFlatMessageDecoder} gives for the same MySQL
+ *       value, in the same {@link Builder#dateTimeStyle(DateTimeStyle) dateTimeStyle} and
+ *       {@link Builder#zone(ZoneId) zone}: {@code io.debezium.time.Date} and Connect's
+ *       {@code Date} (DATE) {@code "yyyy-MM-dd"}; {@code Time}, {@code MicroTime},
+ *       {@code NanoTime} and Connect's {@code Time} (TIME) {@code "[-]HH:mm:ss[.f]"};
+ *       {@code Timestamp}, {@code MicroTimestamp}, {@code NanoTimestamp} and Connect's
+ *       {@code Timestamp} (DATETIME, Debezium's local date-time read as UTC) the style's text;
+ *       {@code ZonedTimestamp} (TIMESTAMP, an instant in UTC) its local date-time in the zone
+ *       under {@code RAW} / {@code ISO_LOCAL} (what Canal sends when its server runs in that
+ *       zone), the instant with the zone's offset under {@code ISO_OFFSET} / {@code ISO_UTC},
+ *       and null for the epoch (no TIMESTAMP holds it: Debezium's form of the zero timestamp);
+ *       {@code Year} an {@code Integer}, 0 as null. Fraction digits: Canal renders a
+ *       {@code DATETIME(n)}'s n digits; Debezium's encodings do not carry n, so the column's
+ *       declared precision is used when the connector propagates source types
+ *       ({@code column.propagate.source.type}: {@code __debezium.source.column.length}), and
+ *       otherwise none for a whole second and else the precision the encoding carries (3 for
+ *       milliseconds, 6 for microseconds, a {@code ZonedTimestamp}'s own digits): a
+ *       {@code DATETIME(3)} value {@code 12:30:45.000} is then {@code "12:30:45"} where Canal
+ *       gives {@code "12:30:45.000"}, and a {@code DATETIME(2)} {@code .50} is {@code ".500"}.
+ *       Digits a value has are never dropped. A value that is not of its encoding's JSON type, or
+ *       beyond MySQL's range (years 0 to 9999, TIME within ±838:59:59), is a
+ *       {@link DecodeException}. Debezium gives a NOT NULL column's zero DATE or DATETIME
+ *       ({@code 0000-00-00}) as the epoch, which cannot be told from a real
+ *       {@code 1970-01-01}, where Canal gives null. <b>Without schemas</b> nothing says that a
+ *       number is a date: temporal columns keep Debezium's encoding (epoch days, milliseconds or
+ *       microseconds as numbers; ISO-8601 strings for TIMESTAMP), so the documents differ from
+ *       Canal's; enable schemas ({@code value.converter.schemas.enable=true}) for the same
+ *       documents as Canal.</li>
  *   <li>{@code tinyint}, {@code tinyint(1)} included, arrives as a number ({@code INT16}) and stays
  *       that number; {@link Builder#tinyint1AsBoolean(boolean)} turns the {@code tinyint(1)}
  *       columns it can recognise into booleans (0 and 1 only; any other value is a
@@ -80,13 +113,18 @@ public final class DebeziumDecoder implements MessageDecoder {
 
     private final boolean tinyint1AsBoolean;
     private final BiPredicate<String, String> syncedTables;
+    private final TemporalText temporal;
 
     private DebeziumDecoder(Builder b) {
         this.tinyint1AsBoolean = b.tinyint1AsBoolean;
         this.syncedTables = b.syncedTables;
+        this.temporal = new TemporalText(b.dateTimeStyle, b.zone);
     }
 
-    /** A decoder with the defaults: numbers stay numbers, every table counts as synced. */
+    /**
+     * A decoder with the defaults: numbers stay numbers, {@link DateTimeStyle#ISO_LOCAL}, UTC,
+     * every table counts as synced.
+     */
     public static DebeziumDecoder create() {
         return builder().build();
     }
@@ -110,7 +148,7 @@ public final class DebeziumDecoder implements MessageDecoder {
             throw new DecodeException("a Debezium record value must be a JSON object, got " + root.getNodeType());
         }
         JsonNode payload = root;
-        Map<String, JsonNode> typedFields = Map.of();
+        Map<String, Object> typedFields = Map.of();
         if (root.has("payload") && root.has("schema")) {
             payload = root.get("payload");
             if (payload == null || payload.isNull()) {
@@ -181,7 +219,7 @@ public final class DebeziumDecoder implements MessageDecoder {
         return old;
     }
 
-    private RowMap image(JsonNode payload, String field, Map<String, JsonNode> typed, String db, String table, String op) {
+    private RowMap image(JsonNode payload, String field, Map<String, Object> typed, String db, String table, String op) {
         JsonNode node = payload.get(field);
         if (node == null || !node.isObject()) {
             throw new DecodeException("missing '" + field + "' in a Debezium op '" + op + "' on " + db + "." + table);
@@ -192,14 +230,16 @@ public final class DebeziumDecoder implements MessageDecoder {
             Map.Entry<String, JsonNode> e = it.next();
             Identifiers.check(e.getKey(), "column");
             Identifiers.checkColumnCount(row.size(), "'" + field + "'");
-            JsonNode schema = typed.get(e.getKey());
+            Object schema = typed.get(e.getKey());
             Object value;
             if (schema == null) {
                 value = JsonValues.toJava(e.getValue(), db + "." + table + "." + e.getKey(), field);
             } else if (schema == TINYINT1) {
                 value = tinyint1(e.getKey(), e.getValue(), field, db, table);
+            } else if (schema instanceof DebeziumTemporal t) {
+                value = t.convert(e.getValue(), temporal, db + "." + table + "." + e.getKey(), field);
             } else {
-                value = decimal(e.getKey(), e.getValue(), schema, db, table);
+                value = decimal(e.getKey(), e.getValue(), (JsonNode) schema, db, table);
             }
             row.put(e.getKey(), value);
         }
@@ -267,14 +307,15 @@ public final class DebeziumDecoder implements MessageDecoder {
 
     /**
      * Column name to field schema for the columns of the before/after structs that are not read as
-     * plain JSON: decimals, and with {@link Builder#tinyint1AsBoolean(boolean)} the columns whose
-     * propagated source type is {@code tinyint(1)} (mapped to {@link #TINYINT1}).
+     * plain JSON: decimals (their schema), temporal logical types (a {@link DebeziumTemporal}),
+     * and with {@link Builder#tinyint1AsBoolean(boolean)} the columns whose propagated source type
+     * is {@code tinyint(1)} (mapped to {@link #TINYINT1}).
      */
-    private Map<String, JsonNode> typedFields(@Nullable JsonNode schema) {
+    private Map<String, Object> typedFields(@Nullable JsonNode schema) {
         if (schema == null || !schema.path("fields").isArray()) {
             return Map.of();
         }
-        Map<String, JsonNode> out = new HashMap<>();
+        Map<String, Object> out = new HashMap<>();
         for (JsonNode envelopeField : schema.get("fields")) {
             String name = envelopeField.path("field").asText();
             if (!name.equals("before") && !name.equals("after")) {
@@ -286,6 +327,11 @@ public final class DebeziumDecoder implements MessageDecoder {
                     out.put(column.path("field").asText(), column);
                 } else if (tinyint1AsBoolean && isTinyint1(column)) {
                     out.put(column.path("field").asText(), TINYINT1);
+                } else {
+                    DebeziumTemporal temporalColumn = DebeziumTemporal.of(column);
+                    if (temporalColumn != null) {
+                        out.put(column.path("field").asText(), temporalColumn);
+                    }
                 }
             }
         }
@@ -318,7 +364,8 @@ public final class DebeziumDecoder implements MessageDecoder {
 
     @Override
     public String toString() {
-        return "DebeziumDecoder{tinyint1AsBoolean=" + tinyint1AsBoolean + "}";
+        return "DebeziumDecoder{tinyint1AsBoolean=" + tinyint1AsBoolean + ", dateTimeStyle=" + temporal.style()
+                + ", zone=" + temporal.zone() + "}";
     }
 
     /**
@@ -328,8 +375,31 @@ public final class DebeziumDecoder implements MessageDecoder {
     public static final class Builder {
         private boolean tinyint1AsBoolean;
         private BiPredicate<String, String> syncedTables = (database, table) -> true;
+        private DateTimeStyle dateTimeStyle = DateTimeStyle.ISO_LOCAL;
+        private ZoneId zone = ZoneOffset.UTC;
 
         private Builder() {
+        }
+
+        /**
+         * How DATETIME and TIMESTAMP values are rendered (with schemas only); default
+         * {@link DateTimeStyle#ISO_LOCAL}, as {@link CanalFlatMessageDecoder.Builder#dateTimeStyle}.
+         */
+        public Builder dateTimeStyle(DateTimeStyle style) {
+            this.dateTimeStyle = Objects.requireNonNull(style, "dateTimeStyle");
+            return this;
+        }
+
+        /**
+         * The MySQL server's time zone (the zone Canal's server runs in, for the same documents as
+         * {@link CanalFlatMessageDecoder.Builder#zone}); default UTC. DATETIME values are read in
+         * it for {@link DateTimeStyle#ISO_OFFSET} and {@link DateTimeStyle#ISO_UTC}; TIMESTAMP
+         * values ({@code ZonedTimestamp}, instants) are shown as their local date-time in it for
+         * {@link DateTimeStyle#RAW} and {@link DateTimeStyle#ISO_LOCAL}. With schemas only.
+         */
+        public Builder zone(ZoneId zone) {
+            this.zone = Objects.requireNonNull(zone, "zone");
+            return this;
         }
 
         /**

@@ -115,8 +115,9 @@ class KafkaProvidersTest {
 
         String debeziumTruncate = "{\"source\":{\"db\":\"shop\",\"table\":\"%s\"},\"op\":\"t\"}";
         MessageDecoder debezium = KafkaSourceProvider.decoder(section(Map.of("format", "debezium", "debezium",
-                Map.of("tinyint1AsBoolean", true, "syncedTables", List.of("shop\\.orders")))));
-        assertEquals("DebeziumDecoder{tinyint1AsBoolean=true}", debezium.toString());
+                Map.of("tinyint1AsBoolean", true, "syncedTables", List.of("shop\\.orders"), "dateTimeStyle", "iso_utc",
+                        "zone", "Asia/Shanghai"))));
+        assertEquals("DebeziumDecoder{tinyint1AsBoolean=true, dateTimeStyle=ISO_UTC, zone=Asia/Shanghai}", debezium.toString());
         assertEquals(List.of(), debezium.decode(null, utf8(String.format(debeziumTruncate, "audit")), pos));
         assertThrows(DecodeException.class, () -> debezium.decode(null, utf8(String.format(debeziumTruncate, "orders")), pos));
 
@@ -126,6 +127,8 @@ class KafkaProvidersTest {
         assertEquals(List.of(), maxwell.decode(null, utf8(String.format(maxwellDrop, "_orders_del")), pos));
         assertThrows(DecodeException.class, () -> maxwell.decode(null, utf8(String.format(maxwellDrop, "orders")), pos));
 
+        assertEquals("source.debezium.zone", assertThrows(ConfigException.class, () -> KafkaSourceProvider.decoder(
+                section(Map.of("format", "debezium", "debezium", Map.of("zone", "Mars/Base"))))).path());
         assertEquals("source.canal", assertThrows(ConfigException.class, () -> KafkaSourceProvider.decoder(
                 section(Map.of("format", "debezium", "canal", Map.of())))).path());
         assertEquals("source.maxwell.syncedTables", assertThrows(ConfigException.class, () -> KafkaSourceProvider.decoder(

@@ -11,6 +11,7 @@ import dev.binlogsync.core.DecodeException;
 import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.SourcePosition;
 import java.math.BigDecimal;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -132,6 +133,234 @@ class DebeziumDecoderTest {
                 () -> asBoolean.decode(null, tinyint1Message("d", "{\"id\":1,\"flag\":-1}", "null"), POS));
         assertThrows(DecodeException.class,
                 () -> asBoolean.decode(null, tinyint1Message("c", "null", "{\"id\":1,\"flag\":\"1\"}"), POS));
+    }
+
+    /** A Debezium message with schemas whose only column {@code c} has the field schema {@code type} (without "field"). */
+    static byte[] withSchema(String type, String value) {
+        String struct = "{\"type\":\"struct\",\"fields\":[" + type.replaceFirst("\\}$", ",\"field\":\"c\"}") + "],\"optional\":true,"
+                + "\"field\":\"%s\"}";
+        return utf8("{\"schema\":{\"type\":\"struct\",\"fields\":[" + String.format(struct, "before") + "," + String.format(struct, "after")
+                + "]},\"payload\":{\"before\":null,\"after\":{\"c\":" + value + "},\"source\":{\"db\":\"shop\",\"table\":\"orders\"},"
+                + "\"op\":\"c\"}}");
+    }
+
+    /** A field schema of the logical type {@code name} over {@code type}, with propagated source type parameters if {@code sourceType} is set. */
+    static String logical(String type, String name, String sourceType, String length) {
+        String parameters = sourceType == null ? "" : ",\"parameters\":{\"__debezium.source.column.type\":\"" + sourceType + "\""
+                + (length == null ? "" : ",\"__debezium.source.column.length\":\"" + length + "\"") + "}";
+        return "{\"type\":\"" + type + "\",\"optional\":true,\"name\":\"" + name + "\",\"version\":1" + parameters + "}";
+    }
+
+    static Object value(DebeziumDecoder d, String fieldSchema, String value) {
+        return d.decode(null, withSchema(fieldSchema, value), POS).get(0).row().get("c");
+    }
+
+    Object value(String fieldSchema, String value) {
+        return value(decoder, fieldSchema, value);
+    }
+
+    @Test
+    void dateDaysSinceTheEpochBecomeYyyyMmDd() {
+        for (String name : new String[] {"io.debezium.time.Date", "org.apache.kafka.connect.data.Date"}) {
+            assertEquals("2026-12-04", value(logical("int32", name, null, null), "20791"));
+            assertEquals("1969-12-31", value(logical("int32", name, null, null), "-1"));
+            assertEquals("1000-01-01", value(logical("int32", name, "DATE", null), "-354285"));
+            assertEquals(null, value(logical("int32", name, null, null), "null"));
+        }
+    }
+
+    @Test
+    void timeTypesBecomeMysqlTimeTextWithTheDeclaredFractionDigits() {
+        String micro = "io.debezium.time.MicroTime";
+        assertEquals("18:45:04.264000", value(logical("int64", micro, null, null), "67504264000"), "µs: six digits");
+        assertEquals("18:45:04", value(logical("int64", micro, null, null), "67504000000"), "a whole second: none");
+        assertEquals("18:45:04.264", value(logical("int64", micro, "TIME", "3"), "67504264000"), "TIME(3)");
+        assertEquals("18:45:04.000", value(logical("int64", micro, "TIME", "3"), "67504000000"), "TIME(3) of a whole second");
+        assertEquals("18:45:04", value(logical("int64", micro, "TIME", null), "67504000000"), "TIME: no length, no digits");
+        assertEquals("-838:59:59", value(logical("int64", micro, "TIME", null), "-3020399000000"));
+        assertEquals("100:00:00.5", value(logical("int64", micro, "TIME", "1"), "360000500000"));
+        assertEquals("-00:00:01.250000", value(logical("int64", micro, null, null), "-1250000"));
+        for (String ms : new String[] {"io.debezium.time.Time", "org.apache.kafka.connect.data.Time"}) {
+            assertEquals("18:45:04.264", value(logical("int32", ms, null, null), "67504264"));
+            assertEquals("18:45:04.26", value(logical("int32", ms, "TIME", "2"), "67504260"));
+            assertEquals("00:00:00", value(logical("int32", ms, null, null), "0"));
+        }
+        assertEquals("18:45:04.264000001", value(logical("int64", "io.debezium.time.NanoTime", null, null), "67504264000001"));
+        assertEquals("18:45:04.264000", value(logical("int64", "io.debezium.time.NanoTime", "TIME", "6"), "67504264000000"));
+    }
+
+    @Test
+    void timestampTypesAreDatetimeTextWithTheDeclaredFractionDigits() {
+        for (String ms : new String[] {"io.debezium.time.Timestamp", "org.apache.kafka.connect.data.Timestamp"}) {
+            assertEquals("2026-12-04T18:45:04.264", value(logical("int64", ms, null, null), "1796409904264"));
+            assertEquals("2026-12-04T18:45:04", value(logical("int64", ms, null, null), "1796409904000"), "a whole second: none");
+            assertEquals("2026-12-04T18:45:04.000", value(logical("int64", ms, "DATETIME", "3"), "1796409904000"), "DATETIME(3)");
+            assertEquals("2026-12-04T18:45:04.26", value(logical("int64", ms, "DATETIME", "2"), "1796409904260"), "DATETIME(2)");
+            assertEquals("2026-12-04T18:45:04.260", value(logical("int64", ms, null, null), "1796409904260"), "unknown: three");
+            assertEquals("2026-12-04T18:45:04", value(logical("int64", ms, "DATETIME", null), "1796409904000"), "DATETIME");
+            assertEquals("1969-12-31T23:59:59.999", value(logical("int64", ms, null, null), "-1"));
+        }
+        String micro = "io.debezium.time.MicroTimestamp";
+        assertEquals("2026-12-04T18:45:04.264100", value(logical("int64", micro, null, null), "1796409904264100"));
+        assertEquals("2026-12-04T18:45:04.2641", value(logical("int64", micro, "DATETIME", "4"), "1796409904264100"));
+        assertEquals("2026-12-04T18:45:04.000000", value(logical("int64", micro, "DATETIME", "6"), "1796409904000000"));
+        assertEquals("2026-12-04T18:45:04", value(logical("int64", micro, null, null), "1796409904000000"));
+        assertEquals("2026-12-04T18:45:04.264100001",
+                value(logical("int64", "io.debezium.time.NanoTimestamp", null, null), "1796409904264100001"));
+        assertEquals("2026-12-04T18:45:04.2641",
+                value(logical("int64", "io.debezium.time.NanoTimestamp", "DATETIME", "4"), "1796409904264100000"));
+    }
+
+    @Test
+    void aDeclaredPrecisionNeverDropsDigitsTheValueHas() {
+        assertEquals("2026-12-04T18:45:04.264", value(logical("int64", "io.debezium.time.Timestamp", "DATETIME", "1"), "1796409904264"));
+        assertEquals("2026-12-04T18:45:04.264",
+                value(logical("int64", "io.debezium.time.Timestamp", "DATETIME", "19"), "1796409904264"), "not a precision: ignored");
+    }
+
+    @Test
+    void datetimeStylesAndZoneApplyAsForCanal() {
+        String schema = logical("int64", "io.debezium.time.Timestamp", "DATETIME", "3");
+        ZoneId shanghai = ZoneId.of("Asia/Shanghai");
+        assertEquals("2026-12-04 18:45:04.264",
+                value(DebeziumDecoder.builder().dateTimeStyle(DateTimeStyle.RAW).build(), schema, "1796409904264"));
+        assertEquals("2026-12-04T18:45:04.264+08:00", value(DebeziumDecoder.builder().dateTimeStyle(DateTimeStyle.ISO_OFFSET)
+                .zone(shanghai).build(), schema, "1796409904264"));
+        assertEquals("2026-12-04T10:45:04.264Z", value(DebeziumDecoder.builder().dateTimeStyle(DateTimeStyle.ISO_UTC)
+                .zone(shanghai).build(), schema, "1796409904264"));
+        assertEquals("2026-12-04T18:45:04.264", value(DebeziumDecoder.builder().zone(shanghai).build(), schema, "1796409904264"),
+                "ISO_LOCAL: a DATETIME is the same text in any zone");
+    }
+
+    @Test
+    void zonedTimestampIsTheLocalTimeInTheZoneOrTheInstantAndTheEpochIsTheZeroTimestamp() {
+        String zoned = logical("string", "io.debezium.time.ZonedTimestamp", null, null);
+        ZoneId shanghai = ZoneId.of("Asia/Shanghai");
+        assertEquals("2026-12-04T10:45:04.264", value(zoned, "\"2026-12-04T10:45:04.264Z\""), "UTC by default");
+        assertEquals("2026-12-04T18:45:04.264", value(DebeziumDecoder.builder().zone(shanghai).build(), zoned,
+                "\"2026-12-04T10:45:04.264Z\""), "the Canal server's local time");
+        assertEquals("2026-12-04 18:45:04", value(DebeziumDecoder.builder().dateTimeStyle(DateTimeStyle.RAW).zone(shanghai).build(),
+                zoned, "\"2026-12-04T10:45:04Z\""));
+        assertEquals("2026-12-04T18:45:04.264+08:00", value(DebeziumDecoder.builder().dateTimeStyle(DateTimeStyle.ISO_OFFSET)
+                .zone(shanghai).build(), zoned, "\"2026-12-04T10:45:04.264Z\""));
+        assertEquals("2026-12-04T10:45:04.264Z", value(DebeziumDecoder.builder().dateTimeStyle(DateTimeStyle.ISO_UTC)
+                .zone(shanghai).build(), zoned, "\"2026-12-04T10:45:04.264Z\""));
+        assertEquals("2026-12-04T10:45:04.26", value(zoned, "\"2026-12-04T10:45:04.26Z\""), "the string's own digits");
+        assertEquals("2026-12-04T10:45:04.260000",
+                value(logical("string", "io.debezium.time.ZonedTimestamp", "TIMESTAMP", "6"), "\"2026-12-04T10:45:04.26Z\""));
+        assertEquals(null, value(zoned, "\"1970-01-01T00:00:00Z\""), "the zero timestamp, as Canal gives it");
+        // the instant decides, also in the hour a DST change repeats
+        ZoneId berlin = ZoneId.of("Europe/Berlin");
+        DebeziumDecoder offset = DebeziumDecoder.builder().dateTimeStyle(DateTimeStyle.ISO_OFFSET).zone(berlin).build();
+        assertEquals("2026-10-25T02:30:00+02:00", value(offset, zoned, "\"2026-10-25T00:30:00Z\""));
+        assertEquals("2026-10-25T02:30:00+01:00", value(offset, zoned, "\"2026-10-25T01:30:00Z\""));
+    }
+
+    @Test
+    void yearIsItsNumberAndZeroIsNull() {
+        assertEquals(2026, value(logical("int32", "io.debezium.time.Year", null, null), "2026"));
+        assertEquals(null, value(logical("int32", "io.debezium.time.Year", "YEAR", null), "0"));
+    }
+
+    @Test
+    void beforeImagesAreConvertedLikeAfterImages() {
+        String schema = logical("int64", "io.debezium.time.Timestamp", "DATETIME", "3");
+        String struct = "{\"type\":\"struct\",\"fields\":[" + schema.replaceFirst("\\}$", ",\"field\":\"c\"}") + "],\"field\":\"%s\"}";
+        byte[] update = utf8("{\"schema\":{\"type\":\"struct\",\"fields\":[" + String.format(struct, "before") + ","
+                + String.format(struct, "after") + "]},\"payload\":{\"before\":{\"c\":1796409904000},\"after\":{\"c\":1796409904264},"
+                + "\"source\":{\"db\":\"shop\",\"table\":\"orders\"},\"op\":\"u\"}}");
+        ChangeEvent e = decoder.decode(null, update, POS).get(0);
+        assertEquals("2026-12-04T18:45:04.264", e.row().get("c"));
+        assertEquals(Map.of("c", "2026-12-04T18:45:04.000"), e.oldValues());
+    }
+
+    @Test
+    void temporalValuesThatDoNotFitTheirTypeAreDecodeErrorsNamingTheColumn() {
+        DecodeException text = assertThrows(DecodeException.class,
+                () -> value(logical("int64", "io.debezium.time.Timestamp", null, null), "\"yesterday\""));
+        assertEquals("column shop.orders.c (io.debezium.time.Timestamp) in 'after': value \"yesterday\" does not fit its type:"
+                + " not an integer of the logical type's range", text.getMessage());
+        assertThrows(DecodeException.class, () -> value(logical("int64", "io.debezium.time.Timestamp", null, null), "1.5"));
+        assertTrue(assertThrows(DecodeException.class, () -> value(logical("int64", "io.debezium.time.Timestamp", null, null),
+                "9223372036854775807")).getMessage().contains("does not fit its type"));
+        assertTrue(assertThrows(DecodeException.class, () -> value(logical("int32", "io.debezium.time.Date", null, null),
+                "2932897")).getMessage().endsWith("beyond MySQL's years (0 to 9999)"));
+        assertTrue(assertThrows(DecodeException.class, () -> value(logical("int64", "io.debezium.time.MicroTime", null, null),
+                "3020399000001")).getMessage().endsWith("beyond a MySQL TIME (at most 838:59:59 either side of zero)"));
+        assertThrows(DecodeException.class, () -> value(logical("int64", "io.debezium.time.MicroTime", null, null),
+                "-9223372036854775808"));
+        assertThrows(DecodeException.class, () -> value(logical("string", "io.debezium.time.ZonedTimestamp", null, null),
+                "\"2026-12-04 10:45:04\""));
+        assertThrows(DecodeException.class, () -> value(logical("string", "io.debezium.time.ZonedTimestamp", null, null), "12"));
+        assertThrows(DecodeException.class, () -> value(logical("int32", "io.debezium.time.Year", null, null), "\"2026\""));
+    }
+
+    @Test
+    void withoutSchemasTemporalColumnsAndDecimalStringsKeepDebeziumsEncoding() {
+        String message = "{\"before\":null,\"after\":{\"day\":20791,\"at\":1796409904264,\"micros\":1796409904264100,"
+                + "\"ts\":\"2026-12-04T10:45:04.264Z\",\"amount\":\"12.50\",\"label\":\"2026-12-04 18:45:04.264\"},"
+                + "\"source\":{\"db\":\"shop\",\"table\":\"orders\"},\"op\":\"c\"}";
+        Map<String, Object> row = decoder.decode(null, utf8(message), POS).get(0).row();
+        assertEquals(20791, row.get("day"));
+        assertEquals(1796409904264L, row.get("at"));
+        assertEquals(1796409904264100L, row.get("micros"));
+        assertEquals("2026-12-04T10:45:04.264Z", row.get("ts"));
+        assertEquals("12.50", row.get("amount"));
+        assertEquals("2026-12-04 18:45:04.264", row.get("label"), "a string is never read as a date by its shape");
+    }
+
+    @Test
+    void aSchemaColumnWithoutALogicalTypeKeepsItsValueWhateverItLooksLike() {
+        assertEquals("2026-12-04 18:45:04.264", value("{\"type\":\"string\",\"optional\":true}", "\"2026-12-04 18:45:04.264\""));
+        assertEquals(1796409904264L, value("{\"type\":\"int64\",\"optional\":true}", "1796409904264"));
+    }
+
+    /**
+     * One row of every temporal type, as MySQL holds it, sent by Canal and by Debezium with schemas
+     * ({@code time.precision.mode=adaptive_time_microseconds}, the MySQL connector's default, and
+     * {@code column.propagate.source.type}), decodes to equal rows in every style and zone.
+     */
+    @Test
+    void theSameMysqlRowFromCanalAndFromDebeziumWithSchemasDecodesToEqualValues() {
+        // MySQL: d DATE '2026-12-04', t TIME(3) '-18:45:04.260', dt DATETIME '2026-12-04 18:45:04',
+        // dt3 DATETIME(3) '2026-12-04 18:45:04.000', dt6 DATETIME(6) '2026-12-04 18:45:04.264100',
+        // ts3 TIMESTAMP(3) 2026-12-04T10:45:04.260Z, y YEAR 2026, y0 YEAR 0000, zero TIMESTAMP 0
+        for (String zoneName : new String[] {"UTC", "Asia/Shanghai", "America/Sao_Paulo"}) {
+            ZoneId zone = ZoneId.of(zoneName);
+            String ts3Local = java.time.LocalDateTime.ofInstant(java.time.Instant.parse("2026-12-04T10:45:04.260Z"), zone)
+                    .toString().replace('T', ' ');
+            String canal = "{\"data\":[{\"d\":\"2026-12-04\",\"t\":\"-18:45:04.260\",\"dt\":\"2026-12-04 18:45:04\","
+                    + "\"dt3\":\"2026-12-04 18:45:04.000\",\"dt6\":\"2026-12-04 18:45:04.264100\",\"ts3\":\"" + ts3Local + "\","
+                    + "\"y\":\"2026\",\"y0\":\"0000\",\"zero\":\"0000-00-00 00:00:00\"}],\"database\":\"shop\",\"isDdl\":false,"
+                    + "\"mysqlType\":{\"d\":\"date\",\"t\":\"time(3)\",\"dt\":\"datetime\",\"dt3\":\"datetime(3)\","
+                    + "\"dt6\":\"datetime(6)\",\"ts3\":\"timestamp(3)\",\"y\":\"year(4)\",\"y0\":\"year(4)\",\"zero\":\"timestamp\"},"
+                    + "\"table\":\"orders\",\"type\":\"INSERT\"}";
+            String fields = "[" + logical("int32", "io.debezium.time.Date", "DATE", null).replaceFirst("\\}$", ",\"field\":\"d\"}")
+                    + "," + logical("int64", "io.debezium.time.MicroTime", "TIME", "3").replaceFirst("\\}$", ",\"field\":\"t\"}")
+                    + "," + logical("int64", "io.debezium.time.Timestamp", "DATETIME", null).replaceFirst("\\}$", ",\"field\":\"dt\"}")
+                    + "," + logical("int64", "io.debezium.time.Timestamp", "DATETIME", "3").replaceFirst("\\}$", ",\"field\":\"dt3\"}")
+                    + "," + logical("int64", "io.debezium.time.MicroTimestamp", "DATETIME", "6")
+                            .replaceFirst("\\}$", ",\"field\":\"dt6\"}")
+                    + "," + logical("string", "io.debezium.time.ZonedTimestamp", "TIMESTAMP", "3")
+                            .replaceFirst("\\}$", ",\"field\":\"ts3\"}")
+                    + "," + logical("int32", "io.debezium.time.Year", "YEAR", null).replaceFirst("\\}$", ",\"field\":\"y\"}")
+                    + "," + logical("int32", "io.debezium.time.Year", "YEAR", null).replaceFirst("\\}$", ",\"field\":\"y0\"}")
+                    + "," + logical("string", "io.debezium.time.ZonedTimestamp", "TIMESTAMP", null)
+                            .replaceFirst("\\}$", ",\"field\":\"zero\"}") + "]";
+            String debezium = "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"type\":\"struct\",\"fields\":" + fields
+                    + ",\"optional\":true,\"field\":\"after\"}]},\"payload\":{\"before\":null,\"after\":{\"d\":20791,"
+                    + "\"t\":-67504260000,\"dt\":1796409904000,\"dt3\":1796409904000,\"dt6\":1796409904264100,"
+                    + "\"ts3\":\"2026-12-04T10:45:04.260Z\",\"y\":2026,\"y0\":0,\"zero\":\"1970-01-01T00:00:00Z\"},"
+                    + "\"source\":{\"db\":\"shop\",\"table\":\"orders\"},\"op\":\"c\"}}";
+            for (DateTimeStyle style : DateTimeStyle.values()) {
+                Map<String, Object> fromCanal = CanalFlatMessageDecoder.builder().dateTimeStyle(style).zone(zone).build()
+                        .decode(null, utf8(canal), POS).get(0).row();
+                Map<String, Object> fromDebezium = DebeziumDecoder.builder().dateTimeStyle(style).zone(zone).build()
+                        .decode(null, utf8(debezium), POS).get(0).row();
+                assertEquals(fromCanal, fromDebezium, style + " in " + zone);
+                assertEquals(new java.util.HashMap<>(fromCanal), new java.util.HashMap<>(fromDebezium), style + " in " + zone);
+            }
+        }
     }
 
     @Test
