@@ -48,9 +48,21 @@ import org.slf4j.LoggerFactory;
  *       ({@code ["db","table",[{"id":1}]]}); empty when none of these is there.</li>
  *   <li>Values keep their JSON types (numbers with a fraction as exact {@code BigDecimal}; a number
  *       with more than 65 significant digits, a decimal exponent beyond ±400, or an integer beyond
- *       BIGINT UNSIGNED is a {@link DecodeException}, as no MySQL column holds it); Maxwell
- *       already renders datetimes as strings. A {@code tinyint(1)} arrives as its number and stays
- *       that number; Maxwell's messages carry no column types, so there is no boolean option.</li>
+ *       BIGINT UNSIGNED is a {@link DecodeException}, as no MySQL column holds it). A
+ *       {@code tinyint(1)} arrives as its number and stays that number; Maxwell's messages carry
+ *       no column types, so there is no boolean option.</li>
+ *   <li><b>Temporal columns</b> stay the strings Maxwell sends, MySQL's own text:
+ *       {@code "2026-12-04 18:45:08.583"} for a DATETIME or TIMESTAMP (a space between date and
+ *       time; a TIMESTAMP in the zone Maxwell renders it in), {@code "2026-12-04"},
+ *       {@code "18:45:08"}; a zero date stays {@code "0000-00-00 00:00:00"}. Without column types
+ *       a DATETIME cannot be told from a VARCHAR holding the same text, and a string is never
+ *       re-typed by its shape, so no {@link DateTimeStyle} applies: the text has the shape
+ *       {@link CanalFlatMessageDecoder} gives with {@link DateTimeStyle#RAW} (which gives null for
+ *       zero dates), not its default {@link DateTimeStyle#ISO_LOCAL}. For Elasticsearch
+ *       to index them as dates, map those fields as {@code date} with a format for each fraction
+ *       width used, e.g.
+ *       {@code "yyyy-MM-dd HH:mm:ss||yyyy-MM-dd HH:mm:ss.SSS||yyyy-MM-dd HH:mm:ss.SSSSSS||strict_date"}
+ *       (the document keeps the text as sent).</li>
  * </ul>
  * Immutable and thread-safe.
  */

@@ -25,6 +25,19 @@ class MaxwellDecoderTest {
     final MaxwellDecoder decoder = MaxwellDecoder.create();
 
     @Test
+    void datetimeTextIsKeptAsMaxwellSentItAndAVarcharOfTheSameTextStaysThatText() {
+        String insert = "{\"database\":\"shop\",\"table\":\"orders\",\"type\":\"insert\",\"ts\":1796409908,"
+                + "\"data\":{\"id\":1,\"created\":\"2026-12-04 18:45:08.583\",\"note\":\"2026-12-04 18:45:08.583\","
+                + "\"day\":\"2026-12-04\",\"at\":\"18:45:08\",\"zero\":\"0000-00-00 00:00:00\"}}";
+        Map<String, Object> row = decoder.decode(null, utf8(insert), POS).get(0).row();
+        assertEquals("2026-12-04 18:45:08.583", row.get("created"), "a DATETIME(3): Maxwell's text, no column type to say so");
+        assertEquals("2026-12-04 18:45:08.583", row.get("note"), "a VARCHAR that looks like a date is never changed");
+        assertEquals("2026-12-04", row.get("day"));
+        assertEquals("18:45:08", row.get("at"));
+        assertEquals("0000-00-00 00:00:00", row.get("zero"), "kept: only a column type could say it is a zero date");
+    }
+
+    @Test
     void insertKeepsJsonTypesTurnsSecondsIntoMillisAndTakesPrimaryKeysFromTheKey() {
         ChangeEvent e = decoder.decode(bytes("maxwell/key-insert.json"), bytes("maxwell/insert.json"), POS).get(0);
         assertEquals(Operation.INSERT, e.operation());
