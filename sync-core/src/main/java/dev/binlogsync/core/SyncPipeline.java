@@ -36,8 +36,9 @@ import javax.annotation.Nullable;
  * anything later in their lane. When the buffered actions or bytes reach their limits the source
  * is paused (and still polled) until there is room.
  *
- * <p><b>Failures.</b> Retryable failures are retried ({@link Builder#maxRetries} times, unlimited by
- * default). A record that cannot be decoded or mapped goes to {@link Builder#onDecodeFailure}, an
+ * <p><b>Failures.</b> Retryable failures are retried (an item's own retryable failures
+ * {@link Builder#maxRetries} times, unlimited by default; a request failing as a whole, retriably,
+ * without limit). A record that cannot be decoded or mapped goes to {@link Builder#onDecodeFailure}, an
  * item the index rejects for good to {@link Builder#onRejected}; both default to
  * {@link FailurePolicy#STOP}: the pipeline fails with an error naming the document or record and
  * its source position, still writes and commits what came before it, and commits nothing after.
@@ -423,7 +424,11 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
         /**
          * How often one item (or dead letter) is retried before it counts as permanently failed
          * and goes to {@link #onRejected}. Default: unlimited (the source is paused meanwhile);
-         * must be >= 0.
+         * must be >= 0. Only item-level retryable failures (such as a 429 for the item) count: a
+         * bulk request that fails as a whole and retriably (connection refused, a 5xx, a timeout,
+         * in doubt) says nothing about its items and is retried with backoff without limit, so an
+         * outage of any length never dead-letters or skips a buffered document; the source stays
+         * paused and {@link SyncPipeline#health()} reports the failing requests.
          */
         public Builder maxRetries(int maxRetries) {
             if (maxRetries < 0) {

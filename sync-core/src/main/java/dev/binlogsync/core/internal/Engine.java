@@ -552,20 +552,19 @@ public final class Engine implements PartitionListener {
                         + " newer writes of its documents wait {} ms", batch.size(), lane.index,
                         Texts.capped(String.valueOf(cause)), fence.toMillis());
             }
+            // the whole request failed (outage, 5xx, in doubt): nothing was said about any item, so
+            // the items' maxRetries budget is not spent; retried with backoff until the sink answers
+            // (the source stays paused meanwhile and health reports the failing requests)
             List<Slot> retry = new ArrayList<>(batch.size());
-            int rejected = 0;
             for (Slot s : batch) {
                 if (!s.tracker.alive) {
                     dropSent(s);
-                } else if (s.retries >= maxRetries) {
-                    rejected++;
-                    reject(s, null, "gave up after " + s.retries + " retries: " + cause);
                 } else {
                     retry.add(s);
                 }
             }
-            scheduleRetry(lane, retry, now);
-            summary(lane, batch.size(), 0, 0, 0, retry.size(), rejected, cause, latency);
+            scheduleRetry(lane, retry, now, false);
+            summary(lane, batch.size(), 0, 0, 0, retry.size(), 0, cause, latency);
             return;
         }
         if (results == null || results.size() != batch.size()) {
@@ -628,7 +627,7 @@ public final class Engine implements PartitionListener {
             }
         }
         if (retry != null) {
-            scheduleRetry(lane, retry, now);
+            scheduleRetry(lane, retry, now, true);
         } else {
             lane.retryAttempt = 0;
         }
@@ -655,12 +654,15 @@ public final class Engine implements PartitionListener {
         return r.status() + " " + r.errorType() + ": " + r.reason();
     }
 
-    private void scheduleRetry(Lane lane, List<Slot> retry, long now) {
+    /** @param counted whether the retry spends the items' {@code maxRetries} (item-level failures only) */
+    private void scheduleRetry(Lane lane, List<Slot> retry, long now, boolean counted) {
         if (retry.isEmpty()) {
             return;
         }
-        for (Slot s : retry) {
-            s.retries++;
+        if (counted) {
+            for (Slot s : retry) {
+                s.retries++;
+            }
         }
         retried += retry.size();
         lane.retry = retry;
