@@ -29,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Rules implements RuleSet {
     static final int MAX_CACHED_TABLES = 100_000;
+    static final long MAX_CACHED_CHARS = Long.MAX_VALUE;
     private static final TableRule[] NONE = new TableRule[0];
 
     private final List<TableRule> rules;
@@ -79,6 +80,23 @@ public final class Rules implements RuleSet {
             cached.incrementAndGet();
         }
         return result;
+    }
+
+    /** The number of tables cached. */
+    int cachedTables() {
+        return cached.get();
+    }
+
+    /** The characters of database and table names the cache holds. */
+    long cachedChars() {
+        long n = 0;
+        for (Map.Entry<String, ConcurrentHashMap<String, TableRule[]>> e : cache.entrySet()) {
+            n += e.getKey().length();
+            for (String t : e.getValue().keySet()) {
+                n += t.length();
+            }
+        }
+        return n;
     }
 
     /** The rules, in the order they apply. */

@@ -96,6 +96,8 @@ public final class TableRule {
     @Nullable private final String nestUnder;
     private final MergeDelete mergeDelete;
     private final boolean appendOnly;
+    private final Map<String, Set<String>> allowedIndexValues;
+    private final Map<String, String> allowedIndexValuePatterns;
 
     final NamePattern databasePattern;
     final NamePattern tablePattern;
@@ -125,6 +127,8 @@ public final class TableRule {
         nestUnder = b.nestUnder;
         mergeDelete = b.mergeDelete;
         appendOnly = b.appendOnly;
+        allowedIndexValues = Collections.unmodifiableMap(new LinkedHashMap<>(b.allowedIndexValues));
+        allowedIndexValuePatterns = Collections.unmodifiableMap(new LinkedHashMap<>(b.allowedIndexValuePatterns));
         databasePattern = NamePattern.of(database, "database");
         tablePattern = NamePattern.of(table, "table");
         Filter effective = where;
@@ -279,6 +283,22 @@ public final class TableRule {
         return appendOnly;
     }
 
+    /**
+     * Per index-template placeholder ({@code region}, {@code $table}), the only values it may
+     * render (lower case); empty by default. See {@link Builder#allowIndexValues}.
+     */
+    public Map<String, Set<String>> allowedIndexValues() {
+        return allowedIndexValues;
+    }
+
+    /**
+     * Per index-template placeholder, the regular expression every value it renders must match
+     * whole; empty by default. See {@link Builder#allowIndexValuePattern}.
+     */
+    public Map<String, String> allowedIndexValuePatterns() {
+        return allowedIndexValuePatterns;
+    }
+
     @Override
     public String toString() {
         return database + "." + table + " -> " + index;
@@ -313,6 +333,8 @@ public final class TableRule {
         private String nestUnder;
         private MergeDelete mergeDelete = MergeDelete.CLEAR;
         private boolean appendOnly;
+        private final Map<String, Set<String>> allowedIndexValues = new LinkedHashMap<>();
+        private final Map<String, String> allowedIndexValuePatterns = new LinkedHashMap<>();
         private IndexTemplate template;
 
         private Builder() {
@@ -354,6 +376,59 @@ public final class TableRule {
          */
         public Builder appendOnly() {
             this.appendOnly = true;
+            return this;
+        }
+
+        /**
+         * Restricts what one placeholder of the index template may render to {@code values}: a
+         * row whose placeholder renders anything else (after lower-casing and date formatting)
+         * fails with a {@link dev.binlogsync.core.SyncException} naming the rule, the placeholder,
+         * the value (capped and escaped) and the source position, for the pipeline's
+         * decode-failure policy, instead of writing to an index nobody planned. Use it for a
+         * column whose values an application's users can set ({@code allowIndexValues("region",
+         * Set.of("eu", "us"))}). The placeholder is a column name or {@code $database} /
+         * {@code $table} / {@code $time}, as written in the template; {@link #build()} rejects a
+         * placeholder the template does not have. Calling it again for the same placeholder
+         * replaces the set. Default: any value that makes a valid index name.
+         *
+         * @throws IllegalArgumentException if the set is empty, or a value is empty or not lower
+         *     case (it could never match)
+         */
+        public Builder allowIndexValues(String placeholder, Set<String> values) {
+            column(placeholder, "allowIndexValues placeholder");
+            Objects.requireNonNull(values, "allowIndexValues values");
+            if (values.isEmpty()) {
+                throw new IllegalArgumentException("allowIndexValues for '" + placeholder + "' needs at least one value");
+            }
+            for (String v : values) {
+                Objects.requireNonNull(v, "allowIndexValues value");
+                if (v.isEmpty() || !v.toLowerCase(java.util.Locale.ROOT).equals(v)) {
+                    throw new IllegalArgumentException("allowIndexValues for '" + placeholder + "': '" + v
+                            + "' can never be rendered (rendered values are lower case and not empty)");
+                }
+            }
+            allowedIndexValues.put(placeholder, Set.copyOf(values));
+            return this;
+        }
+
+        /**
+         * Like {@link #allowIndexValues}, with a regular expression ({@link java.util.regex.Pattern}
+         * syntax) every rendered value of the placeholder must match whole, e.g.
+         * {@code allowIndexValuePattern("tenant", "[a-z0-9]{1,20}")}. Both may be set for one
+         * placeholder; a value must then pass both.
+         *
+         * @throws IllegalArgumentException if the expression does not compile
+         */
+        public Builder allowIndexValuePattern(String placeholder, String regex) {
+            column(placeholder, "allowIndexValuePattern placeholder");
+            Objects.requireNonNull(regex, "allowIndexValuePattern regex");
+            try {
+                java.util.regex.Pattern.compile(regex);
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw new IllegalArgumentException("allowIndexValuePattern for '" + placeholder + "': invalid regular"
+                        + " expression '" + regex + "': " + e.getDescription(), e);
+            }
+            allowedIndexValuePatterns.put(placeholder, regex);
             return this;
         }
 
