@@ -22,20 +22,27 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Every rule matching an event's table applies, in the order they were added; a table no rule
  * matches is ignored. Which rules match a table is worked out once per {@code database.table} and
- * cached (at most {@value #MAX_CACHED_TABLES} tables; beyond that, matching is recomputed), so an
- * event of an unmatched table costs two hash lookups.
+ * cached, so an event of an unmatched table costs two hash lookups. The names come from message
+ * data, so the cache is bounded: at most {@value #MAX_CACHED_TABLES} tables and 1 Mi characters of
+ * names, a name over {@value #MAX_CACHED_NAME_CHARS} characters is matched every time and never
+ * cached, and a full cache is emptied and filled again by the tables still in use (a stream of
+ * random table names costs matching time, never memory).
  *
  * <p>Immutable and thread-safe (the cache is a concurrent map). Failures: see {@link TableRule}.
  */
 public final class Rules implements RuleSet {
-    static final int MAX_CACHED_TABLES = 100_000;
-    static final long MAX_CACHED_CHARS = Long.MAX_VALUE;
+    static final int MAX_CACHED_TABLES = 10_000;
+    static final long MAX_CACHED_CHARS = 1 << 20;
+    static final int MAX_CACHED_NAME_CHARS = 256;
     private static final TableRule[] NONE = new TableRule[0];
 
     private final List<TableRule> rules;
     private final TableRule[] all;
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, TableRule[]>> cache = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicInteger cached = new java.util.concurrent.atomic.AtomicInteger();
+    /** Guards inserting into and clearing the cache, and the two counts; lookups take no lock. */
+    private final Object cacheLock = new Object();
+    private int cachedTables;
+    private long cachedChars;
 
     private Rules(List<TableRule> rules) {
         this.rules = List.copyOf(rules);
@@ -75,28 +82,50 @@ public final class Rules implements RuleSet {
             }
         }
         TableRule[] result = found.isEmpty() ? NONE : found.toArray(NONE);
-        if (cached.get() < MAX_CACHED_TABLES) {
-            cache.computeIfAbsent(database, d -> new ConcurrentHashMap<>()).put(table, result);
-            cached.incrementAndGet();
+        if (database.length() <= MAX_CACHED_NAME_CHARS && table.length() <= MAX_CACHED_NAME_CHARS) {
+            remember(database, table, result);
         }
         return result;
     }
 
+    private void remember(String database, String table, TableRule[] result) {
+        synchronized (cacheLock) {
+            ConcurrentHashMap<String, TableRule[]> byTable = cache.get(database);
+            if (byTable != null && byTable.containsKey(table)) {
+                return;
+            }
+            long chars = table.length() + (byTable == null ? database.length() : 0);
+            if (cachedTables + 1 > MAX_CACHED_TABLES || cachedChars + chars > MAX_CACHED_CHARS) {
+                // full (a stream of ever new names): start over; the tables in use are cached again
+                // by their next event, so a steady workload keeps hitting
+                cache.clear();
+                cachedTables = 0;
+                cachedChars = 0;
+                byTable = null;
+                chars = table.length() + database.length();
+            }
+            if (byTable == null) {
+                byTable = new ConcurrentHashMap<>();
+                cache.put(database, byTable);
+            }
+            byTable.put(table, result);
+            cachedTables++;
+            cachedChars += chars;
+        }
+    }
+
     /** The number of tables cached. */
     int cachedTables() {
-        return cached.get();
+        synchronized (cacheLock) {
+            return cachedTables;
+        }
     }
 
     /** The characters of database and table names the cache holds. */
     long cachedChars() {
-        long n = 0;
-        for (Map.Entry<String, ConcurrentHashMap<String, TableRule[]>> e : cache.entrySet()) {
-            n += e.getKey().length();
-            for (String t : e.getValue().keySet()) {
-                n += t.length();
-            }
+        synchronized (cacheLock) {
+            return cachedChars;
         }
-        return n;
     }
 
     /** The rules, in the order they apply. */

@@ -62,10 +62,18 @@ import javax.annotation.Nullable;
  * {@link WriteMode#UPSERT}, since an INDEX of the parent would wipe the merged fields; {@link
  * Rules.Builder#build()} rejects a merge rule whose index equals an INDEX-mode rule's.
  *
+ * <p><b>Values from rows.</b> An index template renders row values into an index name: the
+ * rendered name must be one Elasticsearch accepts (see the index template rules in
+ * {@link Builder#index}), and {@link Builder#allowIndexValues} / {@link Builder#allowIndexValuePattern}
+ * restrict a placeholder further. A composite id escapes the delimiter inside its parts
+ * ({@link Builder#idDelimiter}); an id over Elasticsearch's 512 bytes (UTF-8) is an error.
+ *
  * <p><b>Failures.</b> A row without primary key and without configured id columns, a null id or
- * routing value, a templated column that is null or not a date, a converter or customizer throwing:
- * each fails the event with a {@link dev.binlogsync.core.SyncException} naming the table and the
- * problem, handled by the pipeline's failure policy.
+ * routing value, a templated column that is null or not a date, an invalid rendered index name or
+ * one outside its allow-list, an id over 512 bytes, a converter or customizer throwing: each fails
+ * the event with a {@link dev.binlogsync.core.SyncException} naming the table, the rule, the
+ * problem and the source position (values capped and escaped), handled by the pipeline's
+ * decode-failure policy.
  *
  * <p>Immutable and thread-safe.
  */
@@ -357,6 +365,16 @@ public final class TableRule {
         /**
          * The index name, or a template such as {@code orders-{created_at:yyyy.MM}}. Required. A
          * template with {@code {$time:...}} (the binlog event time) needs {@link #appendOnly()}.
+         * Placeholders: {@code {column}}, {@code {column:pattern}} (a date column formatted),
+         * {@code {$database}}, {@code {$table}}, {@code {$time:pattern}}. Rendered values are
+         * lower-cased; the rendered name must then be a valid Elasticsearch index name: not empty,
+         * not {@code .} or {@code ..}, not starting with {@code -}, {@code _} or {@code +}, not
+         * starting with {@code .} unless the template's text does, none of
+         * {@code \ / * ? " < > | , # :}, no whitespace, control or format character, at most 255
+         * bytes in UTF-8. A row that renders anything else fails (see the class comment).
+         *
+         * @throws IllegalArgumentException if the template does not parse, or a name without
+         *     placeholders breaks these rules
          */
         public Builder index(String indexOrTemplate) {
             Objects.requireNonNull(indexOrTemplate, "index");
@@ -444,11 +462,22 @@ public final class TableRule {
             return this;
         }
 
-        /** Joins composite ids; default {@value TableRule#DEFAULT_ID_DELIMITER}. */
+        /**
+         * Joins composite ids; default {@value TableRule#DEFAULT_ID_DELIMITER}. Inside each part, a
+         * backslash and the delimiter's first character are preceded by a backslash, so
+         * {@code ("a:b", "c")} gives {@code a\:b:c} and {@code ("a", "b:c")} gives {@code a:b\:c}:
+         * two rows never share an id. Parts holding neither character are joined as they are.
+         *
+         * @throws IllegalArgumentException if empty or starting with a backslash
+         */
         public Builder idDelimiter(String delimiter) {
             Objects.requireNonNull(delimiter, "idDelimiter");
             if (delimiter.isEmpty()) {
                 throw new IllegalArgumentException("idDelimiter must not be empty");
+            }
+            if (delimiter.charAt(0) == '\\') {
+                throw new IllegalArgumentException("idDelimiter must not start with a backslash, the escape character"
+                        + " of composite ids: " + delimiter);
             }
             this.idDelimiter = delimiter;
             return this;
@@ -608,7 +637,11 @@ public final class TableRule {
                         + " time has second resolution, so with " + versionType + " a second change of a row within one"
                         + " second would be rejected as stale and lost");
             }
-            template = IndexTemplate.parse(index, timeZone);
+            try {
+                template = IndexTemplate.parse(index, timeZone).withAllowed(allowedIndexValues, allowedIndexValuePatterns);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException(what + ": " + e.getMessage(), e);
+            }
             if (template.usesEventTime() && !appendOnly) {
                 throw new IllegalStateException(what + ": an index template with {$time} (the binlog event time) needs"
                         + " appendOnly(): an update or delete of a row written in an earlier period would go to the"

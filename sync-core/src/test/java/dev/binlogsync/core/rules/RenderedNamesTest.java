@@ -101,9 +101,12 @@ class RenderedNamesTest {
     }
 
     @Test
-    void aValueWhoseLowerCaseIsNotLowerCaseIsRejected() {
-        // U+0130 (capital I with dot) lower-cases to two characters in Locale.ROOT
-        assertNamesRuleColumnAndPosition(rejectedTenant("\u0130x"), "lower case");
+    void upperCaseOutsideAsciiIsLowerCasedAsElasticsearchChecksIt() {
+        // U+01C5 is title case (not upper case); U+0130 lower-cases to two characters in Locale.ROOT
+        assertEquals("\u01c6x", apply(tenantRule(), insert("d", "t", row("id", 1, "tenant", "\u01c5X"), "id")).get(0)
+                .index());
+        assertEquals("i\u0307x", apply(tenantRule(), insert("d", "t", row("id", 1, "tenant", "\u0130x"), "id")).get(0)
+                .index());
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.Filter;
 import dev.binlogsync.core.SyncException;
+import dev.binlogsync.core.UntrustedText;
 import dev.binlogsync.core.VersionType;
 import dev.binlogsync.core.rules.DocumentCustomizer;
 import dev.binlogsync.core.rules.FieldConverter;
@@ -122,13 +123,13 @@ public final class CompiledRule {
         switch (event.operation()) {
             case INSERT:
                 if (filter == null || filter.matches(row, event)) {
-                    write(event, row, index.render(row, event), id(row, event), routing(row, event), out);
+                    write(event, row, index.render(row, event, name), id(row, event), routing(row, event), out);
                 }
                 return;
             case DELETE:
                 if (filter == null || filter.matches(row, event)) {
                     checkAppendOnly(event);
-                    remove(event, row, row, index.render(row, event), id(row, event), routing(row, event), out);
+                    remove(event, row, row, index.render(row, event, name), id(row, event), routing(row, event), out);
                 }
                 return;
             default:
@@ -146,15 +147,15 @@ public final class CompiledRule {
         }
         if (!nowMatches) {
             if (matched) {
-                remove(event, before, row, index.render(before, event), id(before, event), routing(before, event), out);
+                remove(event, before, row, index.render(before, event, name), id(before, event), routing(before, event), out);
             }
             return;
         }
-        String newIndex = index.render(row, event);
+        String newIndex = index.render(row, event, name);
         String newId = id(row, event);
         String newRouting = routing(row, event);
         if (matched && !old.isEmpty() && locationMayChange(event, old)) {
-            String oldIndex = index.render(before, event);
+            String oldIndex = index.render(before, event, name);
             String oldId = id(before, event);
             String oldRouting = routing(before, event);
             if (!oldIndex.equals(newIndex) || !oldId.equals(newId) || !Objects.equals(oldRouting, newRouting)) {
@@ -322,38 +323,85 @@ public final class CompiledRule {
         return (int) (n / 0.75f) + 1;
     }
 
+    /** Elasticsearch's limit on a document id, in UTF-8 bytes. */
+    static final int MAX_ID_BYTES = 512;
+
     private String id(Map<String, Object> row, ChangeEvent event) {
+        String id;
         if (idColumns != null) {
             if (idColumns.length == 1) {
-                return idPart(row, idColumns[0], event);
-            }
-            StringBuilder sb = new StringBuilder(32);
-            for (int i = 0; i < idColumns.length; i++) {
-                if (i > 0) {
-                    sb.append(idDelimiter);
+                id = idPart(row, idColumns[0], event);
+            } else {
+                StringBuilder sb = new StringBuilder(32);
+                for (int i = 0; i < idColumns.length; i++) {
+                    if (i > 0) {
+                        sb.append(idDelimiter);
+                    }
+                    appendEscaped(sb, idPart(row, idColumns[i], event));
                 }
-                sb.append(idPart(row, idColumns[i], event));
+                id = sb.toString();
             }
-            return sb.toString();
-        }
-        List<String> pk = event.primaryKeys();
-        int n = pk.size();
-        if (n == 1) {
-            return idPart(row, pk.get(0), event);
-        }
-        if (n == 0) {
-            throw new SyncException(event.qualifiedTable() + " has no primary key and rule '" + name
-                    + "' configures no id columns, so the document id is unknown (at " + event.position()
-                    + "); set id(...) on the rule");
-        }
-        StringBuilder sb = new StringBuilder(32);
-        for (int i = 0; i < n; i++) {
-            if (i > 0) {
-                sb.append(idDelimiter);
+        } else {
+            List<String> pk = event.primaryKeys();
+            int n = pk.size();
+            if (n == 1) {
+                id = idPart(row, pk.get(0), event);
+            } else if (n == 0) {
+                throw new SyncException(event.qualifiedTable() + " has no primary key and rule '" + name
+                        + "' configures no id columns, so the document id is unknown (at " + event.position()
+                        + "); set id(...) on the rule");
+            } else {
+                StringBuilder sb = new StringBuilder(32);
+                for (int i = 0; i < n; i++) {
+                    if (i > 0) {
+                        sb.append(idDelimiter);
+                    }
+                    appendEscaped(sb, idPart(row, pk.get(i), event));
+                }
+                id = sb.toString();
             }
-            sb.append(idPart(row, pk.get(i), event));
         }
-        return sb.toString();
+        if (id.length() * 3 > MAX_ID_BYTES) {
+            int bytes = utf8Length(id);
+            if (bytes > MAX_ID_BYTES) {
+                throw new SyncException(event.qualifiedTable() + ": rule '" + name + "': the document id from "
+                        + (merge ? "foreign-key" : "id") + " column(s) '" + String.join("', '", idColumns != null
+                        ? List.of(idColumns) : event.primaryKeys()) + "' is " + bytes + " bytes in UTF-8, more than"
+                        + " Elasticsearch's " + MAX_ID_BYTES + " bytes: '" + UntrustedText.shown(id, 64) + "' (at "
+                        + event.position() + ")");
+            }
+        }
+        return id;
+    }
+
+    /**
+     * Appends one part of a composite id so that the joined id is unambiguous: a backslash and the
+     * delimiter's first character inside the part are preceded by a backslash (the builder rejects
+     * a delimiter starting with a backslash). A part holding neither is appended unchanged, so such
+     * ids are what they always were.
+     */
+    private void appendEscaped(StringBuilder sb, String part) {
+        char d = idDelimiter.charAt(0);
+        if (part.indexOf('\\') < 0 && part.indexOf(d) < 0) {
+            sb.append(part);
+            return;
+        }
+        for (int i = 0; i < part.length(); i++) {
+            char c = part.charAt(i);
+            if (c == '\\' || c == d) {
+                sb.append('\\');
+            }
+            sb.append(c);
+        }
+    }
+
+    private static int utf8Length(String s) {
+        int bytes = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+        }
+        return bytes;
     }
 
     private String idPart(Map<String, Object> row, String column, ChangeEvent event) {

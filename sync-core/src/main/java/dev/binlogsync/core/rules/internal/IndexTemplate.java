@@ -2,6 +2,8 @@ package dev.binlogsync.core.rules.internal;
 
 import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.SyncException;
+import dev.binlogsync.core.UntrustedText;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -13,6 +15,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 import javax.annotation.Nullable;
 
 /**
@@ -20,19 +24,51 @@ import javax.annotation.Nullable;
  * {@code {column}}, {@code {column:pattern}} (a date column formatted with a
  * {@link DateTimeFormatter} pattern), {@code {$database}}, {@code {$table}} and
  * {@code {$time:pattern}} (the binlog event time). Rendered values are lower-cased, as
- * Elasticsearch requires. Immutable and thread-safe.
+ * Elasticsearch requires.
+ *
+ * <p>Placeholder values come from rows, and so from whoever can write a row: every rendered name is
+ * checked against Elasticsearch's rules for index names (not empty, not {@code .} or {@code ..},
+ * no leading {@code -}, {@code _} or {@code +}, no leading {@code .} unless the template's own
+ * text starts with it, none of {@code \ / * ? " < > | , # :}, no space, whitespace, control or
+ * format character, lower case, at most 255 bytes in UTF-8), and a placeholder may be restricted
+ * to an allow-list or a pattern ({@link #withAllowed}). A violation is a
+ * {@link SyncException} naming the table, the rule, the placeholder, the value (capped and escaped
+ * with {@link UntrustedText}) and the source position, for the pipeline's decode-failure policy.
+ * Immutable and thread-safe.
  */
 public final class IndexTemplate {
     private static final String INVALID = " \"*\\<|,>/?#:";
+    /** Elasticsearch's limit on an index name, in UTF-8 bytes. */
+    static final int MAX_NAME_BYTES = 255;
+    private static final int SHOWN_CHARS = 128;
 
     private final String text;
     @Nullable private final String constant;
     private final Part[] parts;
     private final Set<String> columns;
     private final ZoneId zone;
+    /** Per part, the allow-list or pattern of its placeholder, or null. */
+    private final Check[] checks;
 
     private abstract static class Part {
         abstract void render(StringBuilder sb, Map<String, Object> row, ChangeEvent event, IndexTemplate t);
+
+        /** The placeholder as written ({@code region}, {@code $table}), or null for literal text. */
+        @Nullable
+        String placeholder() {
+            return null;
+        }
+    }
+
+    /** What one placeholder may render. */
+    private static final class Check {
+        @Nullable final Set<String> values;
+        @Nullable final Pattern pattern;
+
+        Check(@Nullable Set<String> values, @Nullable Pattern pattern) {
+            this.values = values;
+            this.pattern = pattern;
+        }
     }
 
     private static final class Text extends Part {
@@ -60,6 +96,11 @@ public final class IndexTemplate {
             this.column = column;
             this.format = format;
             this.dateOnly = dateOnly;
+        }
+
+        @Override
+        String placeholder() {
+            return column;
         }
 
         @Override
@@ -128,6 +169,11 @@ public final class IndexTemplate {
         }
 
         @Override
+        String placeholder() {
+            return name;
+        }
+
+        @Override
         void render(StringBuilder sb, Map<String, Object> row, ChangeEvent event, IndexTemplate t) {
             switch (name) {
                 case "$database":
@@ -174,26 +220,31 @@ public final class IndexTemplate {
         }
     }
 
-    /** Lower-cases what a placeholder appended; rejects characters Elasticsearch forbids in index names. */
+    /** Lower-cases what a placeholder appended; {@link #render} checks the whole name afterwards. */
     void lowerCase(StringBuilder sb, int from, ChangeEvent event) {
         for (int i = from; i < sb.length(); i++) {
             char c = sb.charAt(i);
-            if (c < 128 ? FORBIDDEN[c] : Character.isWhitespace(c)) {
-                throw new SyncException(event.qualifiedTable() + ": index template '" + text + "' would render a value with '"
-                        + c + "', which Elasticsearch does not allow in index names: '" + sb + "'");
+            if (c >= 128) {
+                // as Elasticsearch checks it: String.toLowerCase(Locale.ROOT), code points and all
+                String tail = sb.substring(from);
+                sb.setLength(from);
+                sb.append(tail.toLowerCase(Locale.ROOT));
+                return;
             }
-            if (Character.isUpperCase(c)) {
-                sb.setCharAt(i, Character.toLowerCase(c));
+            if (c >= 'A' && c <= 'Z') {
+                sb.setCharAt(i, (char) (c + ('a' - 'A')));
             }
         }
     }
 
-    private IndexTemplate(String text, @Nullable String constant, Part[] parts, Set<String> columns, ZoneId zone) {
+    private IndexTemplate(String text, @Nullable String constant, Part[] parts, Set<String> columns, ZoneId zone,
+            Check[] checks) {
         this.text = text;
         this.constant = constant;
         this.parts = parts;
         this.columns = columns;
         this.zone = zone;
+        this.checks = checks;
     }
 
     /**
@@ -272,29 +323,181 @@ public final class IndexTemplate {
             i = end + 1;
         }
         if (parts.isEmpty()) {
-            return new IndexTemplate(text, literal.toString(), new Part[0], Set.of(), zone);
+            String problem = problem(text, true);
+            if (problem != null) {
+                throw new IllegalArgumentException("index '" + text + "': " + problem);
+            }
+            return new IndexTemplate(text, literal.toString(), new Part[0], Set.of(), zone, new Check[0]);
         }
         if (literal.length() > 0) {
             parts.add(new Text(literal.toString()));
         }
-        return new IndexTemplate(text, null, parts.toArray(new Part[0]), Set.copyOf(columns), zone);
+        return new IndexTemplate(text, null, parts.toArray(new Part[0]), Set.copyOf(columns), zone,
+                new Check[parts.size()]);
+    }
+
+    /** The placeholders as written ({@code region}, {@code $table}, {@code $time}), in order, each once. */
+    public Set<String> placeholders() {
+        Set<String> out = new LinkedHashSet<>();
+        for (Part p : parts) {
+            if (p.placeholder() != null) {
+                out.add(p.placeholder());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * This template with placeholders restricted: a rendered value of placeholder {@code p} must
+     * be in {@code values.get(p)} (when present) and match {@code patterns.get(p)} whole (when
+     * present).
+     *
+     * @throws IllegalArgumentException naming a placeholder the template does not have, or a
+     *     pattern that does not compile
+     */
+    public IndexTemplate withAllowed(Map<String, Set<String>> values, Map<String, String> patterns) {
+        if (values.isEmpty() && patterns.isEmpty()) {
+            return this;
+        }
+        Set<String> known = placeholders();
+        Set<String> asked = new LinkedHashSet<>(values.keySet());
+        asked.addAll(patterns.keySet());
+        for (String p : asked) {
+            if (!known.contains(p)) {
+                throw new IllegalArgumentException("index '" + text + "' has no placeholder {" + p
+                        + "} to restrict; its placeholders: " + known);
+            }
+        }
+        Check[] c = new Check[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            String p = parts[i].placeholder();
+            if (p != null && asked.contains(p)) {
+                String regex = patterns.get(p);
+                c[i] = new Check(values.containsKey(p) ? Set.copyOf(values.get(p)) : null,
+                        regex == null ? null : Pattern.compile(regex));
+            }
+        }
+        return new IndexTemplate(text, constant, parts, columns, zone, c);
+    }
+
+    /** The index for {@code row} of {@code event}: {@link #render(Map, ChangeEvent, String)} without a rule name. */
+    public String render(Map<String, Object> row, ChangeEvent event) {
+        return render(row, event, text);
     }
 
     /**
      * The index for {@code row} of {@code event}.
      *
-     * @throws SyncException naming the table when a column is null or not a date, or the rendered
-     *     name is not a valid index name
+     * @param rule the rule's name, for error messages
+     * @throws SyncException naming the table, the rule, the placeholder and the source position when
+     *     a column is null or not a date, a placeholder renders a value outside its allow-list, or
+     *     the rendered name is not a valid index name (see the class comment)
      */
-    public String render(Map<String, Object> row, ChangeEvent event) {
+    public String render(Map<String, Object> row, ChangeEvent event, String rule) {
         if (constant != null) {
             return constant;
         }
         StringBuilder sb = new StringBuilder(text.length() + 16);
-        for (Part p : parts) {
-            p.render(sb, row, event, this);
+        int[] ends = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            int start = sb.length();
+            parts[i].render(sb, row, event, this);
+            ends[i] = sb.length();
+            Check c = checks[i];
+            if (c != null) {
+                String v = sb.substring(start);
+                if (c.values != null && !c.values.contains(v)) {
+                    throw failure(event, rule, sb, "placeholder {" + parts[i].placeholder() + "} rendered '"
+                            + UntrustedText.shown(v, SHOWN_CHARS) + "', which is not in the allowed values "
+                            + new TreeSet<>(c.values));
+                }
+                if (c.pattern != null && !c.pattern.matcher(v).matches()) {
+                    throw failure(event, rule, sb, "placeholder {" + parts[i].placeholder() + "} rendered '"
+                            + UntrustedText.shown(v, SHOWN_CHARS) + "', which does not match the allowed pattern '"
+                            + c.pattern.pattern() + "'");
+                }
+            }
         }
-        return sb.toString();
+        String name = sb.toString();
+        int[] at = new int[1];
+        String problem = problem(name, parts[0] instanceof Text, at);
+        if (problem == null) {
+            return name;
+        }
+        int part = -1;
+        for (int i = 0, start = 0; i < parts.length; start = ends[i], i++) {
+            if (parts[i].placeholder() != null && (at[0] < ends[i] && at[0] >= start || part < 0 && name.isEmpty())) {
+                part = i;
+            }
+        }
+        if (part < 0) { // in literal text (only a length over the limit can be): name the last placeholder
+            for (int i = 0; i < parts.length; i++) {
+                part = parts[i].placeholder() != null ? i : part;
+            }
+        }
+        int start = part == 0 ? 0 : ends[part - 1];
+        throw failure(event, rule, sb, problem + " (placeholder {" + parts[part].placeholder() + "} rendered '"
+                + UntrustedText.shown(name.substring(start, ends[part]), SHOWN_CHARS) + "')");
+    }
+
+    private SyncException failure(ChangeEvent event, String rule, CharSequence name, String problem) {
+        return new SyncException(UntrustedText.shown(event.qualifiedTable(), SHOWN_CHARS) + ": rule '" + rule
+                + "': index template '" + text + "' rendered '" + UntrustedText.shown(name, SHOWN_CHARS)
+                + "', which is not an index name this rule may write: " + problem + " (at " + event.position() + ")");
+    }
+
+    @Nullable
+    static String problem(String name, boolean literalStart) {
+        return problem(name, literalStart, new int[1]);
+    }
+
+    /**
+     * What makes {@code name} an invalid index name, or null; {@code at[0]} is set to the index of
+     * the offending character.
+     */
+    @Nullable
+    private static String problem(String name, boolean literalStart, int[] at) {
+        at[0] = 0;
+        if (name.isEmpty()) {
+            return "the name is empty";
+        }
+        if (name.equals(".") || name.equals("..")) {
+            return "the name must not be '.' or '..'";
+        }
+        char first = name.charAt(0);
+        if (first == '-' || first == '_' || first == '+') {
+            return "the name must not start with '" + first + "'";
+        }
+        if (first == '.' && !literalStart) {
+            return "the name must not start with '.' (hidden and system indices) unless the template's text does";
+        }
+        int bytes = 0;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            at[0] = i;
+            boolean unpaired = Character.isHighSurrogate(c)
+                    ? i + 1 >= name.length() || !Character.isLowSurrogate(name.charAt(i + 1))
+                    : Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(name.charAt(i - 1)));
+            if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT || c == '\u2028'
+                    || c == '\u2029' || unpaired) {
+                return "character " + (i + 1) + " is a control or format character ("
+                        + String.format(Locale.ROOT, "\\u%04x", (int) c) + ")";
+            }
+            if (c < 128 ? FORBIDDEN[c] : Character.isWhitespace(c) || Character.isSpaceChar(c)) {
+                return "character " + (i + 1) + " is '" + c + "', which Elasticsearch does not allow in index names"
+                        + " (none of \\ / * ? \" < > | , # : or whitespace)";
+            }
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+            if (bytes > MAX_NAME_BYTES) {
+                return "the name is " + name.getBytes(StandardCharsets.UTF_8).length + " bytes in UTF-8, more than"
+                        + " Elasticsearch's " + MAX_NAME_BYTES + " bytes";
+            }
+        }
+        if (!name.toLowerCase(Locale.ROOT).equals(name)) {
+            at[0] = 0;
+            return "the name is not lower case after lower-casing";
+        }
+        return null;
     }
 
     /**
