@@ -75,6 +75,16 @@ final class RulesReader {
         if (s.bool("appendOnly", false)) {
             b.appendOnly();
         }
+        ConfigSection allowed = s.optSection("allowIndexValues");
+        if (allowed != null) {
+            for (String placeholder : allowed.keys()) {
+                List<String> values = allowed.stringList(placeholder);
+                allowed.at(placeholder, () -> b.allowIndexValues(placeholder, new java.util.LinkedHashSet<>(values)));
+            }
+        }
+        for (Map.Entry<String, String> e : s.stringMap("allowIndexValuePatterns").entrySet()) {
+            s.at("allowIndexValuePatterns", () -> b.allowIndexValuePattern(e.getKey(), e.getValue()));
+        }
         List<String> id = s.stringList("id");
         if (!id.isEmpty()) {
             s.at("id", () -> b.id(id.toArray(new String[0])));

@@ -46,6 +46,14 @@ final class RulesWriter {
         if (r.appendOnly()) {
             m.put("appendOnly", true);
         }
+        if (!r.allowedIndexValues().isEmpty()) {
+            Map<String, Object> allowed = new LinkedHashMap<>();
+            r.allowedIndexValues().forEach((p, values) -> allowed.put(p, new ArrayList<>(new java.util.TreeSet<>(values))));
+            m.put("allowIndexValues", allowed);
+        }
+        if (!r.allowedIndexValuePatterns().isEmpty()) {
+            m.put("allowIndexValuePatterns", new LinkedHashMap<>(r.allowedIndexValuePatterns()));
+        }
         if (!r.timeZone().equals(ZoneOffset.UTC)) {
             m.put("timeZone", r.timeZone().getId());
         }
