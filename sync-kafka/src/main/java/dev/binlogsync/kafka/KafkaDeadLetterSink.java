@@ -129,6 +129,9 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
     private KafkaDeadLetterSink(Builder b) {
         this.topic = b.topic;
         Map<String, Object> config = b.effectiveConfig();
+        for (String warning : KafkaSecurity.warnings(config, "KafkaDeadLetterSink")) {
+            LOG.warn("{}", warning);
+        }
         this.servers = String.valueOf(config.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG));
         this.producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
         this.closeTimeout = b.closeTimeout;

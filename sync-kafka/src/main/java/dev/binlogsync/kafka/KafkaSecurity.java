@@ -1,8 +1,12 @@
 package dev.binlogsync.kafka;
 
 import dev.binlogsync.core.Secrets;
+import dev.binlogsync.core.UntrustedText;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import javax.annotation.Nullable;
@@ -17,6 +21,13 @@ import javax.annotation.Nullable;
  * {@code SASL_PLAINTEXT} with credentials only, {@code SSL} with SSL only, {@code PLAINTEXT}
  * with neither. Anything more exotic (OAUTHBEARER, GSSAPI) goes through the builders'
  * {@code property(...)}.
+ *
+ * <p><b>Warnings.</b> A source or dead-letter sink whose effective client properties (these
+ * conveniences or raw {@code property(...)} calls) send SASL credentials without TLS
+ * ({@code security.protocol=SASL_PLAINTEXT}: PLAIN sends the password itself, SCRAM an exchange
+ * that can be recorded and attacked offline, and records travel in clear either way) or switch off
+ * hostname verification ({@code ssl.endpoint.identification.algorithm} set empty) logs a WARN when
+ * built, naming the setting and never a secret.
  *
  * <p>Immutable and thread-safe; {@link #toString()} never shows a password. The source's and
  * dead-letter sink's {@code toString()} mask every client property that {@link Secrets} calls
@@ -188,6 +199,43 @@ public final class KafkaSecurity {
      */
     static Map<String, Object> masked(Map<String, ?> props) {
         return Secrets.masked(props);
+    }
+
+    /**
+     * The WARN lines a client built with these effective properties deserves (see the class
+     * comment); empty when none. Names settings and the mechanism, never a value of a secret.
+     */
+    static List<String> warnings(Map<String, ?> config, String client) {
+        List<String> out = new ArrayList<>(2);
+        String protocol = setting(config, "security.protocol", "PLAINTEXT");
+        if (protocol.equals("SASL_PLAINTEXT")) {
+            String mechanism = setting(config, "sasl.mechanism", "GSSAPI");
+            String shown = UntrustedText.shown(mechanism, 64);
+            if (mechanism.equals("PLAIN")) {
+                out.add(client + ": SASL PLAIN over security.protocol=SASL_PLAINTEXT sends the password unencrypted over"
+                        + " the network, and every record in clear; use SASL_SSL (KafkaSecurity.saslPlain(..).withSsl()"
+                        + " or .withTruststore(..))");
+            } else if (mechanism.startsWith("SCRAM-")) {
+                out.add(client + ": SASL " + shown + " over security.protocol=SASL_PLAINTEXT is unencrypted: the"
+                        + " authentication exchange can be recorded and attacked offline, and every record travels in"
+                        + " clear; use SASL_SSL (.withSsl() or .withTruststore(..))");
+            } else {
+                out.add(client + ": SASL " + shown + " over security.protocol=SASL_PLAINTEXT is unencrypted: credentials"
+                        + " or tokens and every record travel in clear; use SASL_SSL");
+            }
+        }
+        Object verification = config.get("ssl.endpoint.identification.algorithm");
+        if (verification != null && String.valueOf(verification).isBlank()) {
+            out.add(client + ": ssl.endpoint.identification.algorithm is empty, so hostname verification is off: any"
+                    + " server holding a certificate the trust store accepts can pose as the broker; remove the"
+                    + " setting (Kafka's default, https, verifies the host name)");
+        }
+        return out;
+    }
+
+    private static String setting(Map<String, ?> config, String key, String def) {
+        Object v = config.get(key);
+        return v == null ? def : String.valueOf(v).trim().toUpperCase(Locale.ROOT);
     }
 
     @Override

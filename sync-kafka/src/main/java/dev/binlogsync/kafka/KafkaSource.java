@@ -179,6 +179,9 @@ public final class KafkaSource implements Source {
         this.description = "KafkaSource{" + (pattern != null ? "pattern=" + pattern : "topics=" + topics)
                 + ", decoder=" + decoder + ", startPosition=" + startPosition
                 + ", config=" + KafkaSecurity.masked(config) + "}";
+        for (String warning : KafkaSecurity.warnings(config, "KafkaSource")) {
+            LOG.warn("{}", warning);
+        }
     }
 
     /** A new builder. */
