@@ -53,6 +53,8 @@ import org.apache.kafka.common.utils.Time;
  * kafka.createTopic("orders", 3);
  * String servers = kafka.bootstrapServers();          // PLAINTEXT
  * String saslServers = kafka.saslBootstrapServers();  // SASL_PLAINTEXT: PLAIN, SCRAM-SHA-256/512
+ * // with builder().sslListener(): an SSL listener whose self-signed certificate names only localhost
+ * String sslServers = kafka.sslBootstrapServers();    // localhost:port; trust kafka.sslTruststore()
  * kafka.restart();                                    // same ports, same data
  * kafka.close();                                      // stop and delete the data
  * }</pre>
@@ -78,6 +80,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final int controllerPort;
     private final int saslPort;
     private final Map<String, String> saslUsers;
+    private final int sslPort;
+    @Nullable
+    private final Path tlsDir;
     private final Properties config;
     @Nullable
     private KafkaRaftServer server;
@@ -97,6 +102,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.controllerPort = freePort();
         this.saslUsers = Map.copyOf(b.saslUsers);
         this.saslPort = saslUsers.isEmpty() ? -1 : freePort();
+        this.sslPort = b.ssl ? freePort() : -1;
+        this.tlsDir = b.ssl ? selfSignedStores() : null;
         this.config = config(b.brokerProperties);
         format();
     }
@@ -145,9 +152,19 @@ public final class EmbeddedKafka implements AutoCloseable {
             p.put("listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config", scram);
             p.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config", scram);
         }
+        if (sslPort > 0) {
+            // bound to 127.0.0.1, advertised as localhost: the certificate names localhost only
+            listeners += ",SSL://127.0.0.1:" + sslPort;
+            advertised += ",SSL://localhost:" + sslPort;
+            p.put("listener.name.ssl.ssl.keystore.type", "PKCS12");
+            p.put("listener.name.ssl.ssl.keystore.location", tlsDir.resolve("broker.p12").toString());
+            p.put("listener.name.ssl.ssl.keystore.password", SSL_STORE_PASSWORD);
+            p.put("listener.name.ssl.ssl.key.password", SSL_STORE_PASSWORD);
+        }
         p.put("listeners", listeners);
         p.put("advertised.listeners", advertised);
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT");
+        p.put("listener.security.protocol.map",
+                "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL");
         p.put("log.dirs", logDir.toString());
         p.put("num.partitions", "1");
         p.put("offsets.topic.replication.factor", "1");
@@ -166,6 +183,47 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("log.segment.bytes", String.valueOf(16 * 1024 * 1024));
         p.putAll(extra);
         return p;
+    }
+
+    /** The password of the SSL listener's key store and of {@link #sslTruststore()}. */
+    public static final String SSL_STORE_PASSWORD = "embedded-tls";
+
+    /**
+     * A new directory with {@code broker.p12} (a self-signed RSA key pair whose certificate's only
+     * subject alternative name is {@code DNS:localhost}, valid 2 days) and {@code truststore.p12}
+     * (that certificate), made with the JDK's {@code keytool}.
+     */
+    private static Path selfSignedStores() {
+        try {
+            Path dir = Files.createTempDirectory("embedded-kafka-tls-");
+            String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+            String broker = dir.resolve("broker.p12").toString();
+            String cert = dir.resolve("broker.pem").toString();
+            keytool(keytool, "-genkeypair", "-alias", "broker", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
+                    "-dname", "CN=localhost", "-ext", "SAN=dns:localhost", "-storetype", "PKCS12",
+                    "-keystore", broker, "-storepass", SSL_STORE_PASSWORD, "-keypass", SSL_STORE_PASSWORD);
+            keytool(keytool, "-exportcert", "-alias", "broker", "-rfc", "-file", cert, "-keystore", broker,
+                    "-storepass", SSL_STORE_PASSWORD);
+            keytool(keytool, "-importcert", "-noprompt", "-alias", "broker", "-file", cert, "-storetype", "PKCS12",
+                    "-keystore", dir.resolve("truststore.p12").toString(), "-storepass", SSL_STORE_PASSWORD);
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void keytool(String... command) throws IOException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        byte[] output = p.getInputStream().readAllBytes();
+        try {
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("keytool failed (" + p.exitValue() + "): "
+                        + new String(output, StandardCharsets.UTF_8));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running keytool", e);
+        }
     }
 
     private void format() {
@@ -248,10 +306,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         stop();
         closed = true;
-        try (Stream<Path> files = Files.walk(logDir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException e) {
-            // best effort: a temp directory
+        for (Path dir : tlsDir == null ? List.of(logDir) : List.of(logDir, tlsDir)) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException e) {
+                // best effort: a temp directory
+            }
         }
     }
 
@@ -407,6 +467,27 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
+    /**
+     * The SSL listener as {@code localhost:port}, the one name its certificate holds (connect to
+     * {@code 127.0.0.1:port} instead to see a hostname mismatch).
+     *
+     * @throws IllegalStateException if the broker was built without {@link Builder#sslListener()}
+     */
+    public String sslBootstrapServers() {
+        if (sslPort < 0) {
+            throw new IllegalStateException("no SSL listener: use builder().sslListener()");
+        }
+        return "localhost:" + sslPort;
+    }
+
+    /** The PKCS12 trust store holding the SSL listener's certificate; password {@link #SSL_STORE_PASSWORD}. */
+    public Path sslTruststore() {
+        if (tlsDir == null) {
+            throw new IllegalStateException("no SSL listener: use builder().sslListener()");
+        }
+        return tlsDir.resolve("truststore.p12");
+    }
+
     @Override
     public String toString() {
         return "EmbeddedKafka{" + bootstrapServers() + (saslPort > 0 ? ", sasl=127.0.0.1:" + saslPort : "")
@@ -417,8 +498,18 @@ public final class EmbeddedKafka implements AutoCloseable {
     public static final class Builder {
         private final Map<String, String> saslUsers = new HashMap<>();
         private final Map<String, String> brokerProperties = new HashMap<>();
+        private boolean ssl;
 
         private Builder() {
+        }
+
+        /**
+         * Adds an SSL listener with a self-signed certificate made for this broker, naming only
+         * {@code localhost} (see {@link #sslBootstrapServers()} and {@link #sslTruststore()}).
+         */
+        public Builder sslListener() {
+            this.ssl = true;
+            return this;
         }
 
         /**
