@@ -36,6 +36,9 @@ class ElasticsearchSinkTlsTest {
     @TempDir
     static Path dir;
     private static HttpsServer server;
+    /** Serves a certificate naming another host ({@code other.example}), trusted through {@link #otherPem}. */
+    private static HttpsServer otherServer;
+    private static Path otherPem;
     private static Path pem;
     private static Path trustStore;
 
@@ -52,14 +55,27 @@ class ElasticsearchSinkTlsTest {
         keytool("-importcert", "-noprompt", "-alias", "ca", "-file", pem.toString(), "-storetype", "PKCS12",
                 "-keystore", trustStore.toString(), "-storepass", "changeit");
 
+        server = httpsServer(keyStore);
+
+        Path otherKeyStore = dir.resolve("other.p12");
+        otherPem = dir.resolve("other.pem");
+        keytool("-genkeypair", "-alias", "es", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=other.example",
+                "-ext", "SAN=dns:other.example", "-validity", "2", "-storetype", "PKCS12",
+                "-keystore", otherKeyStore.toString(), "-storepass", "changeit", "-keypass", "changeit");
+        keytool("-exportcert", "-rfc", "-alias", "es", "-keystore", otherKeyStore.toString(), "-storepass", "changeit",
+                "-file", otherPem.toString());
+        otherServer = httpsServer(otherKeyStore);
+    }
+
+    private static HttpsServer httpsServer(Path keyStore) throws Exception {
         KeyStore ks = KeyStore.getInstance(keyStore.toFile(), PASSWORD);
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, PASSWORD);
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(kmf.getKeyManagers(), null, null);
-        server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.setHttpsConfigurator(new HttpsConfigurator(ctx));
-        server.createContext("/", exchange -> {
+        HttpsServer s = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        s.setHttpsConfigurator(new HttpsConfigurator(ctx));
+        s.createContext("/", exchange -> {
             byte[] body = "{\"version\":{\"number\":\"8.19.21\"}}".getBytes(StandardCharsets.UTF_8);
             exchange.getRequestBody().readAllBytes();
             exchange.sendResponseHeaders(200, body.length);
@@ -67,12 +83,14 @@ class ElasticsearchSinkTlsTest {
                 out.write(body);
             }
         });
-        server.start();
+        s.start();
+        return s;
     }
 
     @AfterAll
     static void stopHttpsServer() {
         server.stop(0);
+        otherServer.stop(0);
     }
 
     private static void keytool(String... args) throws IOException, InterruptedException {
@@ -121,5 +139,18 @@ class ElasticsearchSinkTlsTest {
                 () -> ElasticsearchSink.builder().hosts(url()).trustStore(trustStore, "wrong".toCharArray()).build());
         assertTrue(e.getMessage().contains("trust.p12"), e.getMessage());
         assertFalse(e.getMessage().contains("wrong"), e.getMessage());
+    }
+
+    @Test
+    void refusesATrustedCertificateThatNamesAnotherHostWithoutRetrying() {
+        String url = "https://127.0.0.1:" + otherServer.getAddress().getPort();
+        try (ElasticsearchSink sink = ElasticsearchSink.builder().hosts(url).caCertificate(otherPem)
+                .basicAuth("elastic", "hunter2").build()) {
+            SyncException e = assertThrows(SyncException.class, sink::start);
+            assertFalse(e instanceof RetriableSyncException, e.toString());
+            String m = e.getMessage();
+            assertTrue(m.contains("does not name") && m.contains("127.0.0.1") && m.contains(url), m);
+            assertFalse(m.contains("hunter2"), m);
+        }
     }
 }

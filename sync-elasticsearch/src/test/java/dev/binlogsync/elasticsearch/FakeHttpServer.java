@@ -8,12 +8,14 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
 /**
  * A tiny HTTP server (the JDK's) standing in for Elasticsearch where a real node cannot produce the
- * answer under test (401, 429 or 503 for a whole request, OpenSearch's root info). Records every
+ * answer under test (401, 429 or 503 for a whole request, a redirect, a malformed bulk response,
+ * OpenSearch's root info). Records every
  * request. A fake, not a mock: it speaks HTTP on a real socket.
  */
 final class FakeHttpServer implements AutoCloseable {
@@ -22,8 +24,11 @@ final class FakeHttpServer implements AutoCloseable {
     record Recorded(String method, String path, String query, String authorization, String contentType, String body) {
     }
 
-    /** A canned answer. */
-    record Answer(int status, String body) {
+    /** A canned answer, with extra response headers ({@code Content-Type} replaces the JSON default). */
+    record Answer(int status, String body, Map<String, String> headers) {
+        Answer(int status, String body) {
+            this(status, body, Map.of());
+        }
     }
 
     private final HttpServer server;
@@ -47,7 +52,12 @@ final class FakeHttpServer implements AutoCloseable {
         requests.add(r);
         Answer a = responder.apply(r);
         byte[] bytes = a.body().getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.getResponseHeaders().add("Content-Type", a.headers().getOrDefault("Content-Type", "application/json"));
+        a.headers().forEach((name, value) -> {
+            if (!name.equals("Content-Type")) {
+                exchange.getResponseHeaders().add(name, value);
+            }
+        });
         if ("HEAD".equals(r.method())) {
             exchange.sendResponseHeaders(a.status(), -1);
         } else {

@@ -113,4 +113,12 @@ class BulkResponseParserTest {
     void rejectsAResponseWithoutItems() {
         assertThrows(SyncException.class, () -> parse("{\"error\":\"x\"}", Collections.singletonList(idx("1"))));
     }
+
+    @Test
+    void anItemWithoutAStatusIsMalformedNotARejection() {
+        SyncException e = assertThrows(SyncException.class, () -> parse(
+                "{\"errors\":true,\"items\":[{\"index\":{\"error\":{\"type\":\"x\",\"reason\":\"y\"}}}]}",
+                List.of(idx("1"))));
+        assertTrue(e.getMessage().contains("item 0") && e.getMessage().contains("status"), e.getMessage());
+    }
 }
