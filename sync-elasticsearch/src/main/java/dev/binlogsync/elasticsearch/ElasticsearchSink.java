@@ -2,19 +2,23 @@ package dev.binlogsync.elasticsearch;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.binlogsync.core.BulkSink;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.ItemResult;
 import dev.binlogsync.core.RequestInDoubtException;
 import dev.binlogsync.core.RetriableSyncException;
+import dev.binlogsync.core.Secrets;
 import dev.binlogsync.core.SyncException;
+import dev.binlogsync.core.UntrustedText;
 import dev.binlogsync.elasticsearch.internal.BufferPool;
 import dev.binlogsync.elasticsearch.internal.BulkBodyEncoder;
 import dev.binlogsync.elasticsearch.internal.BulkResponseParser;
 import dev.binlogsync.elasticsearch.internal.ByteBuf;
 import dev.binlogsync.elasticsearch.internal.HostPool;
 import dev.binlogsync.elasticsearch.internal.IndexSetup;
+import dev.binlogsync.elasticsearch.internal.MalformedBulkResponseException;
 import dev.binlogsync.elasticsearch.internal.ServerProbe;
 import dev.binlogsync.elasticsearch.internal.TlsSupport;
 import java.io.ByteArrayInputStream;
@@ -25,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.BitSet;
 import java.util.List;
@@ -38,9 +43,15 @@ import javax.annotation.Nullable;
 import javax.net.ssl.SSLContext;
 import org.apache.http.Header;
 import org.apache.http.HttpHost;
+import org.apache.http.HttpRequest;
+import org.apache.http.HttpResponse;
+import org.apache.http.ProtocolException;
+import org.apache.http.client.RedirectStrategy;
+import org.apache.http.client.methods.HttpUriRequest;
 import org.apache.http.entity.ByteArrayEntity;
 import org.apache.http.entity.ContentType;
 import org.apache.http.message.BasicHeader;
+import org.apache.http.protocol.HttpContext;
 import org.apache.http.util.EntityUtils;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.Response;
@@ -82,7 +93,11 @@ import org.slf4j.LoggerFactory;
  * failure not proven to have happened before sending), carrying {@link Builder#lateWriteFence(Duration)};
  * a plain {@link RetriableSyncException} when nothing of it was or will be applied (429; the
  * connection could not be made to any host); a plain {@link SyncException} for other statuses
- * (401, 403, 404 of a wrong path prefix, ...). A 413 (request too large) splits the bulk into halves,
+ * (401, 403, 404 of a wrong path prefix, ...) and for a redirect (3xx, never followed: see
+ * <b>Secrets</b>). A 2xx answer that cannot be read item by item (not JSON, such as a proxy's HTML
+ * page; cut short; items missing or extra; an item without a numeric status or without the action
+ * key) counts neither as a success nor as a rejection: it is a {@link RequestInDoubtException}
+ * (the node may have applied the bulk; resending it is idempotent). A 413 (request too large) splits the bulk into halves,
  * sent one after the other (so order holds), recursively; a single action the server still finds
  * too large is a permanent failure of that action.
  *
@@ -109,12 +124,28 @@ import org.slf4j.LoggerFactory;
  * it is parsed); never request headers.
  *
  * <p><b>Secrets</b> (password, API key, bearer token, trust store password) never appear in
- * {@link #toString()} or in log messages.
+ * {@link #toString()}, in log messages or in exceptions. A host URL with user info is refused
+ * ({@link Builder#hosts(String...)}). Credentials are sent as a header of every request, so the
+ * sink's clients follow no redirect (the header would go to the {@code Location}, another host or
+ * plain http, and a 303 would turn {@code POST /_bulk} into a {@code GET}); a 3xx is a
+ * non-retriable {@link SyncException} naming the host and the status, never the {@code Location}.
+ * {@link Builder#build()} logs a WARN when credentials are set for {@code http://} hosts. Host
+ * names are always verified against the certificate (there is no switch to turn that off); a
+ * certificate naming another host fails {@link #start()} with a non-retriable {@link SyncException}.
+ *
+ * <p><b>Untrusted text</b> (the server's error bodies and item reasons, which may quote row values;
+ * index names and ids rendered from rows) reaches item results, exceptions and log lines escaped
+ * and capped ({@link dev.binlogsync.core.UntrustedText}): an item's reason at 1024 characters, its
+ * error type at 128, a whole-request error body at 1024, an index and id at 256.
  */
 public final class ElasticsearchSink implements BulkSink {
     private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchSink.class);
     /** Most bytes of a bulk payload or response one TRACE line shows. */
     private static final int TRACE_CAP = 2048;
+    /** Most characters of a server's error (status line and body) quoted in an exception. */
+    private static final int ERROR_BODY_CHARS = 1024;
+    /** Most characters of an action's index and id quoted in an exception. */
+    private static final int ID_CHARS = 256;
     private static final ContentType NDJSON = ContentType.create("application/x-ndjson");
 
     /** When written documents become visible to search; for tests. */
@@ -179,11 +210,12 @@ public final class ElasticsearchSink implements BulkSink {
         }
         ServerInfo info = onFirstReachable(ServerProbe::detect);
         if (info.distribution() == ServerInfo.Distribution.ELASTICSEARCH && info.major() < 7) {
-            throw new SyncException(info + " is not supported: Elasticsearch 7.x, 8.x, 9.x or OpenSearch 2.x needed");
+            throw new SyncException(UntrustedText.shown(info.toString(), 128)
+                    + " is not supported: Elasticsearch 7.x, 8.x, 9.x or OpenSearch 2.x needed");
         }
         if (!info.isSupported()) {
             LOG.warn("{} at {} is outside the tested range (Elasticsearch 7.x-9.x, OpenSearch 2.x); continuing",
-                    info, hosts.describe());
+                    UntrustedText.shown(info.toString(), 128), hosts.describe());
         }
         for (IndexSetup setup : setups) {
             onFirstReachable(c -> {
@@ -193,7 +225,7 @@ public final class ElasticsearchSink implements BulkSink {
         }
         serverInfo = info;
         state.set(State.STARTED);
-        LOG.info("writing to {} with {}", info, description);
+        LOG.info("writing to {} with {}", UntrustedText.shown(info.toString(), 128), description);
     }
 
     /** Runs a setup call on the hosts in order until one is reachable (these calls are reads or create-if-absent). */
@@ -238,10 +270,10 @@ public final class ElasticsearchSink implements BulkSink {
         return send(actions);
     }
 
+    /** The first bytes of a payload for a TRACE line, escaped (row values may hold line breaks) and capped. */
     private static String capped(byte[] bytes, int length) {
-        int n = Math.min(length, TRACE_CAP);
-        String head = new String(bytes, 0, n, StandardCharsets.UTF_8);
-        return length > TRACE_CAP ? head + "...(" + length + " bytes)" : head;
+        return UntrustedText.shown(Arrays.copyOf(bytes, Math.min(length, TRACE_CAP)), TRACE_CAP)
+                + (length > TRACE_CAP ? "...(" + length + " bytes)" : "");
     }
 
     /** Reads the whole response to log it at TRACE (capped), then hands the bytes to the parser. */
@@ -260,7 +292,7 @@ public final class ElasticsearchSink implements BulkSink {
         } catch (RuntimeException e) {
             buffers.release(body);
             result.completeExceptionally(new SyncException("cannot encode a bulk of " + actions.size()
-                    + " actions starting at " + actions.get(0).describe() + ": " + e, e));
+                    + " actions starting at " + first(actions) + ": " + UntrustedText.shown(e.toString()), e));
             return result;
         }
         Request request = new Request("POST", "/_bulk");
@@ -295,8 +327,9 @@ public final class ElasticsearchSink implements BulkSink {
         if (host < 0) {
             // no host could be connected to: nothing was sent, so the buffer is free again
             buffers.release(body);
-            result.completeExceptionally(new RetriableSyncException(what(actions)
-                    + "no host could be connected to, nothing was sent: " + notSent, notSent));
+            result.completeExceptionally(new RetriableSyncException("bulk of " + actions.size() + " actions (first "
+                    + first(actions) + ") failed: no host could be connected to, nothing was sent: "
+                    + UntrustedText.shown(String.valueOf(notSent)), notSent));
             return;
         }
         tried.set(host);
@@ -306,11 +339,18 @@ public final class ElasticsearchSink implements BulkSink {
                 public void onSuccess(Response response) {
                     hosts.succeeded(host);
                     List<ItemResult> items;
-                    try (InputStream in = trace ? traced(response) : response.getEntity().getContent()) {
+                    try (InputStream in = response.getEntity() == null ? InputStream.nullInputStream()
+                            : trace ? traced(response) : response.getEntity().getContent()) {
                         items = parser.parse(in, actions);
-                    } catch (IOException | RuntimeException e) {
-                        result.completeExceptionally(e instanceof SyncException ? e
-                                : new SyncException("unreadable bulk response: " + e, e));
+                    } catch (MalformedBulkResponseException | IOException e) {
+                        // a 2xx that cannot be read item by item proves nothing about any document: not a
+                        // success, not a rejection; the node may have applied the bulk, and a resend is
+                        // idempotent, so the whole request is in doubt
+                        result.completeExceptionally(unreadable(actions, host, response, e));
+                        return;
+                    } catch (RuntimeException e) {
+                        result.completeExceptionally(new SyncException(what(actions, host) + "cannot read the bulk"
+                                + " response: " + UntrustedText.shown(e.toString()), e));
                         return;
                     } finally {
                         buffers.release(body);
@@ -347,7 +387,7 @@ public final class ElasticsearchSink implements BulkSink {
                     hosts.failed(host);
                     if (HostPool.provesNotSent(e)) {
                         LOG.warn("cannot connect to {} ({}); sending the bulk to the next host", hostName(host),
-                                e.toString());
+                                UntrustedText.shown(e.toString()));
                         attempt(request, actions, body, bodySize, trace, tried, e, result);
                         return;
                     }
@@ -355,7 +395,8 @@ public final class ElasticsearchSink implements BulkSink {
                 }
             });
         } catch (RuntimeException e) {
-            result.completeExceptionally(new SyncException("cannot send bulk request: " + e, e));
+            result.completeExceptionally(new SyncException(what(actions, host) + "cannot send the bulk request: "
+                    + UntrustedText.shown(e.toString()), e));
         }
     }
 
@@ -378,38 +419,52 @@ public final class ElasticsearchSink implements BulkSink {
         }));
     }
 
-    private static String what(List<DocumentAction> actions) {
-        return "bulk of " + actions.size() + " actions (first " + actions.get(0).describe() + ") failed: ";
+    /** The first action, for messages: index and id come from row values, so escaped and capped. */
+    private static String first(List<DocumentAction> actions) {
+        return UntrustedText.shown(actions.get(0).describe(), ID_CHARS);
+    }
+
+    private String what(List<DocumentAction> actions, int host) {
+        return "bulk of " + actions.size() + " actions (first " + first(actions) + ") to " + hostName(host) + " failed: ";
     }
 
     private String hostName(int host) {
-        return hosts.client(host).getNodes().get(0).getHost().toURI();
+        // a caller's client may have been built from a URL with user info
+        return Secrets.maskUserInfo(hosts.client(host).getNodes().get(0).getHost().toURI());
+    }
+
+    private RequestInDoubtException unreadable(List<DocumentAction> actions, int host, Response response, Exception e) {
+        String problem = e instanceof MalformedBulkResponseException ? e.getMessage()
+                : "reading the bulk response failed: " + UntrustedText.shown(e.toString());
+        // the parser's exception is kept (its message is escaped); Jackson's, which may quote the body, is not
+        Throwable cause = e instanceof JsonProcessingException ? null : e;
+        return new RequestInDoubtException(what(actions, host) + "HTTP " + response.getStatusLine().getStatusCode()
+                + " with a response that cannot be read item by item (" + problem + "); the node may have applied it",
+                cause, lateWriteFence);
     }
 
     private Exception requestFailure(List<DocumentAction> actions, int host, int status, Exception cause) {
-        String what = "bulk of " + actions.size() + " actions (first " + actions.get(0).describe() + ") to "
-                + hostName(host) + " failed: ";
+        String what = what(actions, host);
         if (status == 0) {
             // sent, or not proven unsent: a timeout, a reset or closed connection, the client shutting down
-            return new RequestInDoubtException(what + cause + " (the node may still apply it)", cause, lateWriteFence);
+            return new RequestInDoubtException(what + UntrustedText.shown(cause.toString())
+                    + " (the node may still apply it)", cause, lateWriteFence);
         }
+        // a ResponseException's message holds the whole error body: it is quoted escaped and capped,
+        // and not kept as the cause
         if (status == 429) {
-            return new RetriableSyncException(what + "HTTP 429", cause);
+            return new RetriableSyncException(what + "HTTP 429");
         }
         if (status == 408 || status >= 500) {
             // a proxy's 502/503/504 may come while the node still works on the request
-            return new RequestInDoubtException(what + "HTTP " + status + " (the node may still apply it)", cause,
+            return new RequestInDoubtException(what + "HTTP " + status + " (the node may still apply it)", null,
                     lateWriteFence);
         }
-        return new SyncException(what + "HTTP " + status + ": " + firstLine(cause.getMessage()), cause);
-    }
-
-    private static String firstLine(@Nullable String message) {
-        if (message == null) {
-            return "";
+        if (status >= 300 && status < 400) {
+            return ServerProbe.redirectRefused(hostName(host), status, "POST /_bulk of " + actions.size()
+                    + " actions (first " + first(actions) + ")");
         }
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl) + " " + message.substring(nl + 1).trim();
+        return new SyncException(what + "HTTP " + status + ": " + UntrustedText.shown(cause.getMessage(), ERROR_BODY_CHARS));
     }
 
     /**
@@ -433,6 +488,22 @@ public final class ElasticsearchSink implements BulkSink {
     @Override
     public String toString() {
         return "ElasticsearchSink[" + description + "]";
+    }
+
+    /** Follows no redirect: a 3xx reaches the sink as an error. */
+    private enum NoRedirects implements RedirectStrategy {
+        INSTANCE;
+
+        @Override
+        public boolean isRedirected(HttpRequest request, HttpResponse response, HttpContext context) {
+            return false;
+        }
+
+        @Override
+        public HttpUriRequest getRedirect(HttpRequest request, HttpResponse response, HttpContext context)
+                throws ProtocolException {
+            throw new ProtocolException("redirects are not followed");
+        }
     }
 
     /**
@@ -476,12 +547,20 @@ public final class ElasticsearchSink implements BulkSink {
          * request to another host only when it could not connect (see the class description). Adds
          * to earlier calls.
          *
-         * @throws IllegalArgumentException if a URL is not {@code http(s)://host[:port]}
+         * @throws IllegalArgumentException if a URL is not {@code http(s)://host[:port]}, or carries
+         *     user info ({@code https://user:password@es:9200}: credentials in a URL end up in logs and
+         *     errors; use {@link #basicAuth(String, String)}); the message never quotes such a URL
          */
         public Builder hosts(String... urls) {
             Objects.requireNonNull(urls, "urls");
             for (String url : urls) {
                 Objects.requireNonNull(url, "url");
+                if (url.indexOf('@') >= 0) {
+                    // a host name never holds '@', and a path is refused below: this is user info
+                    throw new IllegalArgumentException("host URL must not carry user info (credentials); use"
+                            + " basicAuth(username, password), apiKey or bearerToken instead: "
+                            + Secrets.MASK + url.substring(url.lastIndexOf('@')));
+                }
                 if (url.trim().replaceFirst("^[a-zA-Z]+://", "").contains("/")) {
                     throw new IllegalArgumentException("host must not carry a path (use pathPrefix): " + url);
                 }
@@ -676,7 +755,9 @@ public final class ElasticsearchSink implements BulkSink {
 
         /**
          * Uses the caller's REST client instead of building one; {@link ElasticsearchSink#close()}
-         * leaves it open. It must have exactly one node (checked in {@link #build()}, and do not add
+         * leaves it open. Its configuration is the caller's: make sure it follows no redirect
+         * ({@code RequestConfig.setRedirectsEnabled(false)}), since a redirect the client follows
+         * never reaches the sink. It must have exactly one node (checked in {@link #build()}, and do not add
          * nodes to it later, e.g. with a sniffer): a client with several nodes re-sends a failed
          * bulk to the next node by itself, and the first copy may still be applied after a newer
          * write. For several hosts use {@link #hosts(String...)}.
@@ -754,6 +835,11 @@ public final class ElasticsearchSink implements BulkSink {
             if (https && hosts.stream().anyMatch(h -> "http".equals(h.getSchemeName()))) {
                 throw new IllegalStateException("mixing http and https hosts: " + hosts);
             }
+            if (auth > 0 && !https) {
+                LOG.warn("{} is sent over plain http to {}: anyone on the network path can read and reuse it;"
+                        + " use https hosts", username != null ? "basicAuth" : apiKey != null ? "apiKey" : "bearerToken",
+                        hosts);
+            }
             SSLContext ssl = caCertificate != null ? TlsSupport.fromCaCertificate(caCertificate)
                     : trustStore != null ? TlsSupport.fromTrustStore(trustStore, trustStorePassword) : null;
             List<RestClient> clients = new ArrayList<>(hosts.size());
@@ -783,10 +869,18 @@ public final class ElasticsearchSink implements BulkSink {
             }
             int connectMs = (int) (connectTimeout != null ? connectTimeout : Duration.ofSeconds(5)).toMillis();
             int socketMs = (int) (socketTimeout != null ? socketTimeout : DEFAULT_SOCKET_TIMEOUT).toMillis();
-            b.setRequestConfigCallback(rc -> rc.setConnectTimeout(connectMs).setSocketTimeout(socketMs));
-            if (ssl != null) {
-                b.setHttpClientConfigCallback(hc -> hc.setSSLContext(ssl));
-            }
+            // redirects are never followed: the client would copy the credentials (a default header)
+            // to the Location, any host, plain http too, and turn a POST /_bulk answered 303 into a GET
+            // whose answer would be read as the bulk's; a 3xx is an error instead (see requestFailure)
+            b.setRequestConfigCallback(rc -> rc.setConnectTimeout(connectMs).setSocketTimeout(socketMs)
+                    .setRedirectsEnabled(false));
+            b.setHttpClientConfigCallback(hc -> {
+                hc.setRedirectStrategy(NoRedirects.INSTANCE);
+                if (ssl != null) {
+                    hc.setSSLContext(ssl);
+                }
+                return hc;
+            });
             b.setCompressionEnabled(compression);
             return b.build();
         }

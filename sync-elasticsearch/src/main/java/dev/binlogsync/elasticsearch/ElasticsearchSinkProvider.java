@@ -39,7 +39,9 @@ import java.util.Map;
  * body = { index_patterns = ["orders-*"], template = { settings = { number_of_replicas = 1 } } }
  * </pre>
  *
- * <p>{@code body} may also be a JSON string. Stateless and thread-safe.
+ * <p>{@code body} may also be a JSON string. A host URL with user info
+ * ({@code https://user:password@es:9200}) is refused without quoting it: credentials go in
+ * {@code username} and {@code password}. Stateless and thread-safe.
  */
 public final class ElasticsearchSinkProvider implements ComponentProvider<BulkSink> {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -64,6 +66,14 @@ public final class ElasticsearchSinkProvider implements ComponentProvider<BulkSi
         List<String> hosts = c.stringList("hosts");
         if (hosts.isEmpty()) {
             throw new ConfigException(c.path("hosts"), "is required (one or more http(s)://host:port)");
+        }
+        for (int i = 0; i < hosts.size(); i++) {
+            if (hosts.get(i).indexOf('@') >= 0) {
+                // the URL is not quoted: its user info is a password
+                throw new ConfigException(c.path("hosts"), "entry " + (i + 1) + " carries user info (credentials) in"
+                        + " the URL, which would end up in logs and errors: set username and password (or apiKey,"
+                        + " bearerToken) instead");
+            }
         }
         c.at("hosts", () -> b.hosts(hosts.toArray(new String[0])));
         String pathPrefix = c.optString("pathPrefix");

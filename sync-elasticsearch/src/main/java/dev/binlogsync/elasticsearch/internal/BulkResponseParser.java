@@ -1,11 +1,11 @@
 package dev.binlogsync.elasticsearch.internal;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.ItemResult;
-import dev.binlogsync.core.SyncException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -17,7 +17,12 @@ import javax.annotation.Nullable;
  * error type and reason (no tree of a thousand items), and classifies each item with
  * {@link ItemClassifier}. Thread-safe.
  *
- * <p>Works with and without {@code filter_path}; unknown fields are skipped.
+ * <p>Works with and without {@code filter_path}; unknown fields are skipped. Strict about what
+ * decides an item's fate: a body that is not a JSON object, is cut short, has fewer or more items
+ * than actions, an item that is not {@code {"<action>": {...}}} with exactly the action the request
+ * sent ({@code index}, {@code update} or {@code delete}), or an item without a numeric status
+ * between 100 and 599, is a {@link MalformedBulkResponseException}: never a success, never a
+ * rejection.
  */
 public final class BulkResponseParser {
 
@@ -30,45 +35,77 @@ public final class BulkResponseParser {
      * @param body the response body
      * @param actions the actions of the request, in request order
      * @return one result per action, in order
-     * @throws SyncException if the response is malformed or answers a different number of items
+     * @throws MalformedBulkResponseException if the response cannot be read item by item (see the
+     *     class description)
      * @throws IOException if reading {@code body} fails
      */
     public List<ItemResult> parse(InputStream body, List<DocumentAction> actions) throws IOException {
         List<ItemResult> results = new ArrayList<>(actions.size());
         try (JsonParser p = factory.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new SyncException("bulk response is not a JSON object");
+                throw new MalformedBulkResponseException("bulk response is not a JSON object");
             }
+            boolean items = false;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken t = p.nextToken();
-                if ("items".equals(field) && t == JsonToken.START_ARRAY) {
+                if ("items".equals(field) && t == JsonToken.START_ARRAY && !items) {
+                    items = true;
                     readItems(p, actions, results);
                 } else {
                     p.skipChildren();
                 }
             }
+            if (p.currentToken() != JsonToken.END_OBJECT) {
+                throw new MalformedBulkResponseException("bulk response is cut short");
+            }
+        } catch (JsonProcessingException e) {
+            // not JSON, or cut short: Jackson's message (which may quote a token of the body) is escaped and capped
+            throw new MalformedBulkResponseException("bulk response is not readable JSON: " + e.getOriginalMessage());
         }
         if (results.size() != actions.size()) {
-            throw new SyncException("bulk response has " + results.size() + " items for " + actions.size() + " actions");
+            throw new MalformedBulkResponseException("bulk response has " + results.size() + " items for "
+                    + actions.size() + " actions");
         }
         return results;
     }
 
+    /** The key of an item answering {@code action}: what the encoder sent. */
+    private static String expectedKey(DocumentAction action) {
+        return switch (action.type()) {
+            case INDEX -> "index";
+            case DELETE -> "delete";
+            case UPSERT, UPDATE -> "update";
+        };
+    }
+
     private static void readItems(JsonParser p, List<DocumentAction> actions, List<ItemResult> results) throws IOException {
-        while (p.nextToken() == JsonToken.START_OBJECT) {
-            // {"index": {...}}: one field naming the operation
-            if (p.nextToken() != JsonToken.FIELD_NAME || p.nextToken() != JsonToken.START_OBJECT) {
-                throw new SyncException("malformed bulk response item " + results.size());
+        JsonToken next;
+        while ((next = p.nextToken()) == JsonToken.START_OBJECT) {
+            int i = results.size();
+            if (i >= actions.size()) {
+                throw new MalformedBulkResponseException("bulk response has more items than the " + actions.size()
+                        + " actions sent");
             }
-            int status = 0;
+            // {"index": {...}}: exactly one field, naming the operation the request sent
+            String expected = expectedKey(actions.get(i));
+            if (p.nextToken() != JsonToken.FIELD_NAME || !expected.equals(p.currentName())
+                    || p.nextToken() != JsonToken.START_OBJECT) {
+                throw new MalformedBulkResponseException("bulk response item " + i + " is not {\"" + expected
+                        + "\": {...}}");
+            }
+            int status = -1;
             String type = null;
             String reason = null;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken t = p.nextToken();
                 if ("status".equals(field)) {
-                    status = p.getIntValue();
+                    if (t != JsonToken.VALUE_NUMBER_INT) {
+                        throw new MalformedBulkResponseException("bulk response item " + i + " has a status that is"
+                                + " not a number");
+                    }
+                    status = p.getValueAsInt(-1);
                 } else if ("error".equals(field)) {
                     if (t == JsonToken.START_OBJECT) {
                         String[] typeAndReason = readError(p);
@@ -83,12 +120,17 @@ public final class BulkResponseParser {
                     p.skipChildren();
                 }
             }
-            p.nextToken(); // END_OBJECT of the item wrapper
-            int i = results.size();
-            if (i >= actions.size()) {
-                throw new SyncException("bulk response has more items than the " + actions.size() + " actions sent");
+            if (p.nextToken() != JsonToken.END_OBJECT) {
+                throw new MalformedBulkResponseException("bulk response item " + i + " has more than one action key");
+            }
+            if (status < 100 || status > 599) {
+                throw new MalformedBulkResponseException("bulk response item " + i + " has no HTTP status"
+                        + (status == -1 ? "" : " (" + status + ")"));
             }
             results.add(ItemClassifier.classify(actions.get(i), status, type, reason));
+        }
+        if (next != JsonToken.END_ARRAY) {
+            throw new MalformedBulkResponseException("bulk response item " + results.size() + " is not an object");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.binlogsync.elasticsearch.internal;
 
+import dev.binlogsync.core.Secrets;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -9,6 +10,7 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.apache.http.conn.ConnectTimeoutException;
 import org.elasticsearch.client.RestClient;
 
@@ -92,7 +94,8 @@ public final class HostPool implements AutoCloseable {
 
     /**
      * Whether {@code failure} proves the request never left this client: the connection could not
-     * be made (refused, connect timeout, unknown host, no route, TLS handshake refused), so no byte
+     * be made (refused, connect timeout, unknown host, no route, TLS handshake refused, a certificate
+     * not naming the host: checked before the request is written), so no byte
      * of the request reached the server. Anything else (a socket timeout, a reset or closed
      * connection, an error status, a failure not known here) may come after the server got it.
      */
@@ -101,7 +104,7 @@ public final class HostPool implements AutoCloseable {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof ConnectException || t instanceof ConnectTimeoutException
                     || t instanceof UnknownHostException || t instanceof NoRouteToHostException
-                    || t instanceof SSLHandshakeException) {
+                    || t instanceof SSLHandshakeException || t instanceof SSLPeerUnverifiedException) {
                 return true;
             }
         }
@@ -112,7 +115,8 @@ public final class HostPool implements AutoCloseable {
     public List<String> describe() {
         List<String> hosts = new ArrayList<>();
         for (RestClient c : clients) {
-            c.getNodes().forEach(node -> hosts.add(node.getHost().toURI()));
+            // a caller's client may have been built from a URL with user info: never shown
+            c.getNodes().forEach(node -> hosts.add(Secrets.maskUserInfo(node.getHost().toURI())));
         }
         return hosts;
     }

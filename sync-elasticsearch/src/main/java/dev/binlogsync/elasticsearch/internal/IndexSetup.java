@@ -2,6 +2,7 @@ package dev.binlogsync.elasticsearch.internal;
 
 import dev.binlogsync.core.RetriableSyncException;
 import dev.binlogsync.core.SyncException;
+import dev.binlogsync.core.UntrustedText;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -24,6 +25,8 @@ import org.slf4j.LoggerFactory;
  */
 public record IndexSetup(Kind kind, String name, String body) {
     private static final Logger LOG = LoggerFactory.getLogger(IndexSetup.class);
+    /** Most characters of a server's error (status line and body) quoted in an exception. */
+    private static final int ERROR_BODY_CHARS = 1024;
 
     /** What to create. */
     public enum Kind {
@@ -44,7 +47,9 @@ public record IndexSetup(Kind kind, String name, String body) {
      *
      * @return whether it was created
      * @throws RetriableSyncException if the server cannot be reached
-     * @throws SyncException if the server rejects the create request (bad settings or mappings)
+     * @throws SyncException if the server rejects the create request (bad settings or mappings), or
+     *     answers with a redirect (refused: the sink never follows one); the server's error body is
+     *     quoted escaped and capped
      */
     public boolean ensure(RestClient client) {
         String path = kind == Kind.INDEX ? "/" + name : "/_index_template/" + name;
@@ -66,9 +71,13 @@ public record IndexSetup(Kind kind, String name, String body) {
             if (kind == Kind.INDEX && message != null && message.contains("resource_already_exists_exception")) {
                 return false; // created by someone else in between
             }
-            throw new SyncException("cannot create " + kind + " " + name + ": " + message, e);
+            // the message carries the server's error body: shown escaped and capped, and the
+            // exception holding it whole is not kept as the cause
+            throw new SyncException("cannot create " + kind + " " + name + ": "
+                    + UntrustedText.shown(message, ERROR_BODY_CHARS));
         } catch (IOException e) {
-            throw new RetriableSyncException("cannot reach Elasticsearch to set up " + kind + " " + name + ": " + e, e);
+            throw new RetriableSyncException("cannot reach Elasticsearch to set up " + kind + " " + name + ": "
+                    + UntrustedText.shown(e.toString()), e);
         }
     }
 }

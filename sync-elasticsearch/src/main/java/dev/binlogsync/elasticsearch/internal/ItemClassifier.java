@@ -3,6 +3,7 @@ package dev.binlogsync.elasticsearch.internal;
 import dev.binlogsync.core.ActionType;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.ItemResult;
+import dev.binlogsync.core.UntrustedText;
 import java.util.Set;
 import javax.annotation.Nullable;
 
@@ -48,13 +49,23 @@ public final class ItemClassifier {
     private ItemClassifier() {
     }
 
+    /** Most characters of a server's error type kept in an {@link ItemResult}. */
+    static final int MAX_TYPE_CHARS = 128;
+    /** Most characters of a server's error reason (with its causes) kept in an {@link ItemResult}. */
+    static final int MAX_REASON_CHARS = 1024;
+
     /**
      * @param action the action the item answers
      * @param status the item's HTTP status
-     * @param errorType the item's {@code error.type}, or null
-     * @param reason the item's error reason (with its cause), or null
+     * @param errorType the item's {@code error.type}, or null; kept escaped and capped at
+     *     {@value #MAX_TYPE_CHARS} characters ({@link UntrustedText})
+     * @param reason the item's error reason (with its cause), or null; it may quote row values, and is
+     *     kept escaped and capped at {@value #MAX_REASON_CHARS} characters
      */
     public static ItemResult classify(DocumentAction action, int status, @Nullable String errorType, @Nullable String reason) {
+        // the type is matched as the server sent it; what is kept is escaped and capped
+        String type = errorType == null ? null : UntrustedText.shown(errorType, MAX_TYPE_CHARS);
+        String why = reason == null ? null : UntrustedText.shown(reason, MAX_REASON_CHARS);
         if (status >= 200 && status < 300) {
             return ItemResult.success(status);
         }
@@ -62,18 +73,18 @@ public final class ItemClassifier {
             return ItemResult.success(404);
         }
         if (status == 404 && action.type() == ActionType.UPDATE && "document_missing_exception".equals(errorType)) {
-            return ItemResult.missing(reason);
+            return ItemResult.missing(why);
         }
         if (status == 409) {
             if (action.version() != null) {
                 return new ItemResult(ItemResult.Outcome.STALE, 409,
-                        errorType != null ? errorType : "version_conflict_engine_exception", reason);
+                        type != null ? type : "version_conflict_engine_exception", why);
             }
-            return ItemResult.retryable(status, errorType, reason);
+            return ItemResult.retryable(status, type, why);
         }
         if (status == 429 || status >= 500 || (errorType != null && RETRYABLE_TYPES.contains(errorType))) {
-            return ItemResult.retryable(status, errorType, reason);
+            return ItemResult.retryable(status, type, why);
         }
-        return ItemResult.permanent(status, errorType, reason);
+        return ItemResult.permanent(status, type, why);
     }
 }

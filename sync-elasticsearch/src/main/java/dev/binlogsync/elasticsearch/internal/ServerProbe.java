@@ -5,12 +5,17 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.binlogsync.core.RetriableSyncException;
+import dev.binlogsync.core.Secrets;
 import dev.binlogsync.core.SyncException;
+import dev.binlogsync.core.UntrustedText;
 import dev.binlogsync.elasticsearch.ServerInfo;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 import javax.annotation.Nullable;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.Response;
 import org.elasticsearch.client.ResponseException;
@@ -33,9 +38,11 @@ public final class ServerProbe {
 
     /**
      * @throws RetriableSyncException if the server cannot be reached at all
-     * @throws SyncException if it refuses the credentials (401) or the TLS handshake fails
+     * @throws SyncException if it refuses the credentials (401), answers with a redirect (3xx, never
+     *     followed), the TLS handshake fails, or its certificate does not name the host
      */
     public static ServerInfo detect(RestClient client) {
+        String host = host(client);
         try {
             Response root = client.performRequest(new Request("GET", "/"));
             ServerInfo info = parseRoot(root);
@@ -45,15 +52,27 @@ public final class ServerProbe {
         } catch (ResponseException e) {
             int status = e.getResponse().getStatusLine().getStatusCode();
             if (status == 401) {
-                throw new SyncException("Elasticsearch refused the credentials (HTTP 401) at " + e.getResponse().getHost(), e);
+                throw new SyncException("Elasticsearch refused the credentials (HTTP 401) at " + host);
+            }
+            if (status >= 300 && status < 400) {
+                throw redirectRefused(host, status, "GET /");
             }
             LOG.debug("GET / answered {}; trying the node info", status);
-        } catch (SSLException e) {
-            // an untrusted certificate or a wrong host name does not heal by retrying
-            throw new SyncException("TLS handshake with " + client.getNodes() + " failed (check caCertificate / trustStore"
-                    + " and the host name): " + e, e);
         } catch (IOException e) {
-            throw new RetriableSyncException("cannot reach Elasticsearch at " + client.getNodes() + ": " + e, e);
+            SSLException tls = sslCause(e);
+            if (tls instanceof SSLPeerUnverifiedException) {
+                // a certificate for another name: retrying does not heal it, and must not be trusted
+                throw new SyncException("the TLS certificate of " + host + " does not name the host it was reached by"
+                        + " (host name verification failed; use a host name the certificate names, or a certificate"
+                        + " naming this host): " + UntrustedText.shown(tls.getMessage()), tls);
+            }
+            if (tls != null) {
+                // an untrusted certificate does not heal by retrying
+                throw new SyncException("TLS handshake with " + host + " failed (check caCertificate / trustStore"
+                        + " and the host name): " + UntrustedText.shown(tls.toString()), tls);
+            }
+            throw new RetriableSyncException("cannot reach Elasticsearch at " + host + ": "
+                    + UntrustedText.shown(e.toString()), e);
         }
         try {
             Request nodes = new Request("GET", "/_nodes/_local");
@@ -69,6 +88,36 @@ public final class ServerProbe {
             LOG.debug("node info not readable", e);
         }
         return ServerInfo.UNKNOWN;
+    }
+
+    /**
+     * The error for a redirect (3xx): the sink never follows one, since its credentials would go
+     * with the request to the {@code Location} (any host, plain http), and a 303 would turn a
+     * {@code POST} into a {@code GET} whose answer is not the request's. The {@code Location} is
+     * not quoted (it may carry user info).
+     */
+    public static SyncException redirectRefused(String host, int status, String request) {
+        return new SyncException(host + " answered " + request + " with HTTP " + status + " (a redirect), refused:"
+                + " redirects are never followed (the credentials would go along, and a redirected bulk is not"
+                + " written); set hosts to the address that serves Elasticsearch itself");
+    }
+
+    /** The node's address for messages, user info masked. */
+    private static String host(RestClient client) {
+        List<String> hosts = new ArrayList<>();
+        client.getNodes().forEach(n -> hosts.add(Secrets.maskUserInfo(n.getHost().toURI())));
+        return hosts.size() == 1 ? hosts.get(0) : hosts.toString();
+    }
+
+    /** The TLS failure in {@code e}'s causes (the client wraps a failed host name check in a plain IOException). */
+    @Nullable
+    private static SSLException sslCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SSLException ssl) {
+                return ssl;
+            }
+        }
+        return null;
     }
 
     @Nullable
