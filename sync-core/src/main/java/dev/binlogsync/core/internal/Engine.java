@@ -19,6 +19,7 @@ import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SourceRecord;
 import dev.binlogsync.core.SyncClock;
 import dev.binlogsync.core.SyncException;
+import dev.binlogsync.core.UntrustedText;
 import dev.binlogsync.core.SyncPipeline.State;
 import java.time.Duration;
 import java.time.Instant;
@@ -538,7 +539,7 @@ public final class Engine implements PartitionListener {
                     dropSent(s); // unresolved: their records stay uncommitted
                 }
                 fail(new SyncException("bulk request of " + batch.size() + " actions failed permanently (first "
-                        + batch.get(0).describe() + " from " + batch.get(0).firstPosition() + "): " + cause, cause));
+                        + UntrustedText.shown(batch.get(0).describe(), 256) + " from " + batch.get(0).firstPosition() + "): " + cause, cause));
                 summary(lane, batch.size(), 0, 0, 0, 0, batch.size(), cause, latency);
                 return;
             }
@@ -706,7 +707,7 @@ public final class Engine implements PartitionListener {
         for (PendingRecord r : byRecord.keySet()) {
             positions.add(r.position);
         }
-        String text = "document " + s.describe() + " was rejected permanently (" + reason + "); source position "
+        String text = "document " + UntrustedText.shown(s.describe(), 256) + " was rejected permanently (" + reason + "); source position "
                 + s.firstPosition() + (positions.size() > 1 ? " (coalesced from " + positions + ")" : "");
         switch (onRejected) {
             case STOP:
