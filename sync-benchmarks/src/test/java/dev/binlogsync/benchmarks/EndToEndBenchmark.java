@@ -380,7 +380,7 @@ public final class EndToEndBenchmark {
     }
 
     static Rules rules(String index) {
-        // Canal carries the full row: INDEX (a full replace) is the cheaper write, see FIELD-NOTES.md
+        // Canal carries the full row: INDEX (a full replace) is the cheaper write, see docs/rules-and-filters.md, "Write modes and versions"
         return Rules.builder()
                 .rule(TableRule.builder().database("shop").table("orders").index(index).writeMode(WriteMode.INDEX)
                         .build())

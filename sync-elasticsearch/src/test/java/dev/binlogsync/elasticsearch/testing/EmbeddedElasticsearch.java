@@ -25,7 +25,7 @@ import org.elasticsearch.node.NodeValidationException;
 import org.elasticsearch.transport.netty4.Netty4Plugin;
 
 /**
- * A real Elasticsearch 8.19 node running inside the test JVM (see TEST-SERVERS.md): HTTP on
+ * A real Elasticsearch 8.19 node running inside the test JVM (see docs/test-servers.md): HTTP on
  * 127.0.0.1, single-node discovery, a temporary home directory, the netty4 transport. No x-pack,
  * no ingest pipelines, no painless, and {@code GET /} answers 405 (the root action lives in a
  * module that is not published).

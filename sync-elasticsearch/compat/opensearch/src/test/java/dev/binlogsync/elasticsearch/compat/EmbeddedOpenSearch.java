@@ -19,7 +19,7 @@ import org.opensearch.plugins.Plugin;
 import org.opensearch.transport.Netty4Plugin;
 
 /**
- * An OpenSearch 2.19 node in the test JVM (TEST-SERVERS.md): single-node, HTTP on 127.0.0.1 with a
+ * An OpenSearch 2.19 node in the test JVM (docs/test-servers.md): single-node, HTTP on 127.0.0.1 with a
  * free port, netty4, a temporary home. Not thread-safe; one per test class.
  */
 final class EmbeddedOpenSearch implements AutoCloseable {
