@@ -422,13 +422,15 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
         }
 
         /**
-         * How often one item (or dead letter) is retried before it counts as permanently failed
-         * and goes to {@link #onRejected}. Default: unlimited (the source is paused meanwhile);
-         * must be >= 0. Only item-level retryable failures (such as a 429 for the item) count: a
+         * How often one item is retried before it counts as permanently failed and goes to
+         * {@link #onRejected}. Default: unlimited (the source is paused meanwhile); must be >= 0.
+         * Only item-level retryable failures (such as a 429 for the item) count: a
          * bulk request that fails as a whole and retriably (connection refused, a 5xx, a timeout,
          * in doubt) says nothing about its items and is retried with backoff without limit, so an
          * outage of any length never dead-letters or skips a buffered document; the source stays
-         * paused and {@link SyncPipeline#health()} reports the failing requests.
+         * paused and {@link SyncPipeline#health()} reports the failing requests. A dead letter
+         * whose destination fails retriably is likewise retried without limit; a non-retriable
+         * failure of the destination fails the pipeline.
          */
         public Builder maxRetries(int maxRetries) {
             if (maxRetries < 0) {

@@ -137,4 +137,23 @@ class DeadLetterAccountingTest {
         }
         assertTrue(SyncPipelineTest.awaitMetrics(p, m -> m.deadLettered() == 3));
     }
+
+    @Test
+    void aDeadLetterDestinationFailingRetriablyNeverSpendsMaxRetriesOrFailsThePipeline() throws Exception {
+        // an outage of the dead-letter topic (or a full sender queue) says nothing about the letter:
+        // it is retried until written, as a bulk failing as a whole is, whatever maxRetries says
+        InMemorySource source = new InMemorySource();
+        dev.binlogsync.core.testing.RecordingDeadLetterSink dlq = new dev.binlogsync.core.testing.RecordingDeadLetterSink();
+        for (int i = 0; i < 6; i++) {
+            dlq.failNext(new RetriableSyncException("dead-letter topic unavailable"));
+        }
+        SyncPipeline p = start(SyncPipeline.builder().source(source).ruleSet(TestRules.byOperation()).sink(sink)
+                .onDecodeFailure(FailurePolicy.DEAD_LETTER).deadLetterSink(dlq).maxRetries(1)
+                .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)).commitInterval(Duration.ZERO));
+        SourcePosition at = source.appendUndecodable(P, "{", "not json");
+        assertTrue(source.awaitCommitted(P, at.offset(), WAIT), "committed once written: " + p.failure());
+        assertEquals(1, dlq.letters().size());
+        assertEquals(7, dlq.attempts());
+        assertEquals(SyncPipeline.State.RUNNING, p.state());
+    }
 }

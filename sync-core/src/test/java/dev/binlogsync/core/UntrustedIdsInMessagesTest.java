@@ -44,4 +44,22 @@ class UntrustedIdsInMessagesTest {
         assertFalse(message.contains("\n"), "no raw line break: " + message.substring(0, 200));
         assertTrue(message.length() < 1_500, "capped: " + message.length());
     }
+
+    @Test
+    void anUnmappableEventsMessageEscapesTheRowValueAndTheTableItQuotes() throws Exception {
+        InMemorySource source = new InMemorySource();
+        SyncPipeline pipeline = SyncPipeline.builder().source(source)
+                .ruleSet(Rules.builder().rule(TableRule.builder().table("users\nx").index("users")
+                        .writeMode(dev.binlogsync.core.rules.WriteMode.INDEX).versionColumn("v").build()).build())
+                .sink(new RecordingBulkSink()).build();
+        try (pipeline) {
+            pipeline.start();
+            source.append("p", new ChangeEvent("shop", "users\nx", Operation.INSERT,
+                    Map.of("id", 1, "v", "x\nERROR forged line"), Map.of(), List.of("id"), 0, new SourcePosition("p", 0)));
+            assertTrue(pipeline.awaitTermination(Duration.ofSeconds(30)), "STOP fails the pipeline");
+        }
+        String message = pipeline.failure().getMessage();
+        assertTrue(message.contains("x\\nERROR forged line"), message);
+        assertFalse(message.contains("\n"), "no raw line break: " + message);
+    }
 }

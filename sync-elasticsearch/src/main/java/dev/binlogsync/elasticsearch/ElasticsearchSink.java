@@ -709,10 +709,13 @@ public final class ElasticsearchSink implements BulkSink {
          * retry of the bulk itself is not held back. Default: twice {@link #socketTimeout} (2 min
          * with the default socket timeout, and with {@link #client(RestClient)}, whose timeout the
          * sink does not know). A request held in the network longer than this can still be applied
-         * after a newer write, unless the writes carry external versions
-         * ({@code DocumentAction.withVersion}, a rule's {@code versionColumn}): then Elasticsearch
-         * rejects the late original as a version conflict whatever the fence. Zero turns the wait
-         * off (for versioned writes only).
+         * after a newer write, unless the writes carry external versions of type
+         * {@code EXTERNAL} that grow with every change: then Elasticsearch rejects the late
+         * original as a version conflict whatever the fence. Under {@code EXTERNAL_GTE} (the
+         * default for a rule's {@code versionColumn}, and always for binlog-time versions) a late
+         * original with an equal version is accepted, so the fence still matters. Zero turns the
+         * wait off (only for rules whose every write carries a strictly growing
+         * {@code EXTERNAL} version).
          *
          * @throws IllegalArgumentException if negative or longer than a day
          */

@@ -185,6 +185,11 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
             p.done.completeExceptionally(new IllegalStateException("the dead-letter sink is closed: " + this));
             return p.done;
         }
+        if (!sender.isAlive()) {
+            p.done.completeExceptionally(new SyncException("the dead-letter sink's sender thread ended (a JVM error); "
+                    + "the letter for " + p.where() + " cannot be written: " + this));
+            return p.done;
+        }
         if (queued.incrementAndGet() > maxQueued) {
             queued.decrementAndGet();
             p.done.completeExceptionally(new RetriableSyncException("the dead letter for " + p.where() + " is not queued "
@@ -216,11 +221,17 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
     }
 
     private void write(Pending p) {
-        ProducerRecord<byte[], byte[]> record = record(p);
         try {
-            producer.send(record, (metadata, error) -> written(p, error));
+            producer.send(record(p), (metadata, error) -> written(p, error));
         } catch (RuntimeException e) {
             written(p, e);
+        } catch (Error e) {
+            // the thread must outlive one letter: a letter whose stage never completes would hold
+            // its records (and every later commit of their partitions) for good
+            p.done.completeExceptionally(e);
+            if (e instanceof VirtualMachineError && !(e instanceof StackOverflowError)) {
+                throw e;
+            }
         }
     }
 

@@ -406,11 +406,14 @@ public final class Engine implements PartitionListener {
     }
 
     private void unprocessable(PendingRecord p, DeadLetter.Kind kind, @Nullable ChangeEvent ev, Throwable cause) {
+        // the table name and the cause's message may quote message contents (row values, names):
+        // escaped and capped before they reach a log line, an exception or a dead-letter header
         String what = kind == DeadLetter.Kind.UNDECODABLE
                 ? "cannot decode the record at " + p.position
-                : "cannot map an event of " + ev.qualifiedTable() + " (" + ev.operation() + ") at " + p.position;
-        String reason = what + ": " + (cause instanceof Error || cause.getMessage() == null ? cause.toString()
-                : cause.getMessage());
+                : "cannot map an event of " + UntrustedText.shown(ev.qualifiedTable(), 160) + " (" + ev.operation()
+                        + ") at " + p.position;
+        String reason = what + ": " + UntrustedText.shown(cause instanceof Error || cause.getMessage() == null
+                ? cause.toString() : cause.getMessage(), 2048);
         switch (onDecodeFailure) {
             case STOP:
                 p.retain(); // never released: the commit point stops before this record
@@ -813,7 +816,11 @@ public final class Engine implements PartitionListener {
             }
             return;
         }
-        if (cause instanceof RetriableSyncException && task.attempts < maxRetries) {
+        if (cause instanceof RetriableSyncException) {
+            // a retriable failure of the dead-letter destination (topic missing, cluster down, its
+            // queue full) says nothing about this letter: retried without limit, like a bulk failing
+            // as a whole, so an outage of the destination never fails the pipeline; its bytes stay
+            // counted, so intake stays paused meanwhile
             task.attempts++;
             task.dueNanos = clock.nanoTime() + backoffNanos(task.attempts);
             letters.add(task);

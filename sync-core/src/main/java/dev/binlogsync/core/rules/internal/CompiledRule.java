@@ -288,7 +288,7 @@ public final class CompiledRule {
                 throw e;
             } catch (RuntimeException e) {
                 throw new SyncException(event.qualifiedTable() + ": rule '" + name + "': the document customizer failed at "
-                        + event.position() + ": " + e, e);
+                        + event.position() + ": " + UntrustedText.shown(e.toString(), 512), e);
             }
         }
         return doc;
@@ -301,7 +301,7 @@ public final class CompiledRule {
         } catch (RuntimeException e) {
             throw new SyncException(event.qualifiedTable() + ": rule '" + name + "': converting column '" + p.column
                     + "' (" + (value == null ? "null" : value.getClass().getSimpleName()) + ") failed at "
-                    + event.position() + ": " + e.getMessage(), e);
+                    + event.position() + ": " + UntrustedText.shown(e.getMessage(), 512), e);
         }
     }
 
@@ -467,7 +467,7 @@ public final class CompiledRule {
             // reported below
         }
         throw new SyncException(event.qualifiedTable() + ": rule '" + name + "': version column '" + versionColumn
-                + "' must hold a non-negative integer or a date-time, not " + (v == null ? "null" : "'" + v + "'")
+                + "' must hold a non-negative integer or a date-time, not " + (v == null ? "null" : "'" + UntrustedText.shown(String.valueOf(v), 64) + "'")
                 + " (at " + event.position() + ")");
     }
 
