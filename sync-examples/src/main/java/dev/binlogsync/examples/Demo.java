@@ -102,7 +102,8 @@ public final class Demo {
             Shop.createSchema(db);
             kafka.createTopic(TOPIC, PARTITIONS);
             kafka.createTopic(DLQ_TOPIC, 1);
-            CanalFlatMessageDecoder decoder = CanalFlatMessageDecoder.create();
+            // a TRUNCATE of a table without a rule is skipped, one of a synced table stops the pipeline
+            CanalFlatMessageDecoder decoder = CanalFlatMessageDecoder.builder().syncedTables(Shop.syncedTables()).build();
             try (HeartbeatWriter heartbeat = HeartbeatWriter.start(db, Shop.HEARTBEAT_TABLE, "demo", Duration.ofSeconds(2));
                     BinlogCanalRelay relay = BinlogCanalRelay.builder().mariaDb(db).databases(Set.of(Shop.DATABASE))
                             .sink(KafkaCanalMessageSink.create(kafka.bootstrapServers(), TOPIC)).build().start()) {
@@ -189,6 +190,12 @@ public final class Demo {
                 .ensureIndex(Shop.ORDERS_INDEX, "{" + settings + ",\"mappings\":{\"properties\":{"
                         + "\"customer\":{\"type\":\"keyword\"},\"status\":{\"type\":\"keyword\"},"
                         + "\"total\":{\"type\":\"double\"},\"updated_ms\":{\"type\":\"long\"}}}}")
+                // several shards, so a document written with the wrong routing lands beside the right one
+                .ensureIndexTemplate("orders_by_month", "{\"index_patterns\":[\"" + Shop.ORDERS_BY_MONTH_PREFIX + "*\"],"
+                        + "\"template\":{\"settings\":{\"number_of_shards\":3,\"number_of_replicas\":0},"
+                        + "\"mappings\":{\"_routing\":{\"required\":true},\"properties\":{"
+                        + "\"customer\":{\"type\":\"keyword\"},\"status\":{\"type\":\"keyword\"},"
+                        + "\"total\":{\"type\":\"double\"},\"updated_ms\":{\"type\":\"long\"}}}}}")
                 .ensureIndex(Shop.ITEMS_INDEX, "{" + settings + ",\"mappings\":{\"properties\":{"
                         + "\"sku\":{\"type\":\"keyword\"},\"price\":{\"type\":\"double\"},\"updated_ms\":{\"type\":\"long\"}}}}")
                 .ensureIndex(Shop.HEARTBEAT_INDEX, "{" + settings + ",\"mappings\":{\"properties\":{"
@@ -318,7 +325,8 @@ public final class Demo {
     }
 
     static void refresh(RestClient rest) throws Exception {
-        rest.performRequest(new Request("POST", "/" + Shop.ORDERS_INDEX + "," + Shop.ITEMS_INDEX + "," + Shop.HEARTBEAT_INDEX + "/_refresh"));
+        rest.performRequest(new Request("POST", "/" + Shop.ORDERS_INDEX + "," + Shop.ORDERS_BY_MONTH_PREFIX + "*," + Shop.ITEMS_INDEX
+                + "," + Shop.HEARTBEAT_INDEX + "/_refresh"));
     }
 
     private static void sampleSearch(PrintStream out, RestClient rest) throws Exception {

@@ -1,8 +1,8 @@
 package dev.binlogsync.examples;
 
-import dev.binlogsync.core.rules.MergeDelete;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.core.rules.TableRule;
+import dev.binlogsync.core.rules.WriteMode;
 import dev.binlogsync.examples.testbed.EmbeddedMariaDb;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,11 +14,23 @@ import java.util.List;
  *   <li>{@code shop.orders} becomes index {@code orders}, only while {@code status <> 'CANCELLED'}
  *       (a cancelled order's document is deleted by the filter transition); the internal
  *       {@code note} column is left out.</li>
+ *   <li>{@code shop.orders} also becomes the monthly indexes
+ *       {@code orders_by_month-{created_at:yyyy.MM}} (every order, cancelled ones included, without
+ *       {@code note}), routed by {@code customer}: an order whose {@code created_at} moves to another
+ *       month or whose customer changes is deleted where it was and written where it now
+ *       belongs.</li>
  *   <li>{@code shop.order_item_0} .. {@code order_item_3}, one table sharded four ways, become one
- *       index {@code order_items}.</li>
+ *       index {@code order_items}, written whole ({@link WriteMode#INDEX}) with {@code updated_ms}
+ *       as the external version: a primary-key change's delete of the old id travels on the new
+ *       id's partition and may arrive after the old id's re-insert, which the version then
+ *       rejects. {@code updated_ms} must therefore grow with every change of a row
+ *       ({@link ShopWorkload} writes it from a strictly increasing clock).</li>
  *   <li>{@code shop.order_shipping}, a child table, is merged into its order's document under
- *       {@code shipping}.</li>
+ *       {@code shipping}; deleting the row sets {@code shipping} to null (the default
+ *       {@code MergeDelete.CLEAR}, a partial update that never creates the order's document).</li>
  *   <li>{@code shop.heartbeat} becomes index {@code heartbeat}, read by the heartbeat check.</li>
+ *   <li>{@code shop.scratch} has no rule: it is not synced, and its {@code TRUNCATE}s are skipped
+ *       by a decoder given {@link #syncedTables()}.</li>
  * </ul>
  *
  * <p>Every business table has {@code updated_ms}, the write time in epoch ms, from which the demo
@@ -32,6 +44,8 @@ public final class Shop {
     public static final int ITEM_SHARDS = 4;
     /** The index of orders (with their shipping). */
     public static final String ORDERS_INDEX = "orders";
+    /** The prefix of the monthly order indexes, {@code orders_by_month-yyyy.MM}. */
+    public static final String ORDERS_BY_MONTH_PREFIX = "orders_by_month-";
     /** The index of all order items. */
     public static final String ITEMS_INDEX = "order_items";
     /** The index of heartbeats. */
@@ -57,6 +71,7 @@ public final class Shop {
         }
         ddl.add("CREATE TABLE shop.order_shipping (order_id BIGINT NOT NULL PRIMARY KEY, carrier VARCHAR(32) NOT NULL,"
                 + " tracking VARCHAR(64) NOT NULL, shipped_at DATETIME(3) NOT NULL, updated_ms BIGINT NOT NULL)");
+        ddl.add("CREATE TABLE shop.scratch (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, payload VARCHAR(64) NOT NULL)");
         db.execute(ddl.toArray(new String[0]));
     }
 
@@ -65,10 +80,23 @@ public final class Shop {
         return Rules.builder()
                 .rule(TableRule.builder().database(DATABASE).table("orders").index(ORDERS_INDEX)
                         .where("status <> 'CANCELLED'").exclude("note").build())
-                .rule(TableRule.builder().database(DATABASE).table("order_item_[0-9]+").index(ITEMS_INDEX).build())
+                .rule(TableRule.builder().database(DATABASE).table("orders")
+                        .index(ORDERS_BY_MONTH_PREFIX + "{created_at:yyyy.MM}").routing("customer").exclude("note").build())
+                .rule(TableRule.builder().database(DATABASE).table("order_item_[0-9]+").index(ITEMS_INDEX)
+                        .writeMode(WriteMode.INDEX).versionColumn("updated_ms").build())
                 .rule(TableRule.builder().database(DATABASE).table("order_shipping").index(ORDERS_INDEX)
-                        .mergeInto("order_id").nestUnder("shipping").onMergedRowDelete(MergeDelete.IGNORE).build())
+                        .mergeInto("order_id").nestUnder("shipping").build())
                 .rule(TableRule.builder().database(DATABASE).table("heartbeat").index(HEARTBEAT_INDEX).build())
                 .build();
+    }
+
+    /**
+     * The tables {@link #rules()} sync, as a decoder's {@code syncedTables} predicate
+     * (database, table): a {@code TRUNCATE} of any other table (such as {@code scratch}) is
+     * skipped, one of these is a decode error.
+     */
+    public static java.util.function.BiPredicate<String, String> syncedTables() {
+        Rules rules = rules();
+        return (database, table) -> !rules.rulesFor(database, table).isEmpty();
     }
 }

@@ -42,16 +42,28 @@ import org.elasticsearch.client.RestClient;
  *       {@code created_at}, {@code updated_ms} ({@code note} is left out); when a
  *       {@code order_shipping} row with that {@code order_id} exists (a {@code LEFT JOIN}), the
  *       object {@code shipping} with all its columns: {@code order_id}, {@code carrier},
- *       {@code tracking}, {@code shipped_at}, {@code updated_ms}. No order row, or a cancelled one:
- *       no document, whatever its shipping row does. The shop never deletes the shipping row of a
- *       live order (the merge rule ignores such deletes, leaving {@code shipping} in place).</li>
+ *       {@code tracking}, {@code shipped_at}, {@code updated_ms}. Without a shipping row the
+ *       document has no {@code shipping} field <em>or</em> {@code shipping: null}: the merge rule
+ *       clears a deleted shipping row's fields to null, and which of the two a document holds
+ *       depends on whether it ever had a shipping row, which MySQL no longer knows; a non-null
+ *       {@code shipping} without a row is stale. No order row, or a cancelled one: no document,
+ *       whatever its shipping row does.</li>
+ *   <li>index {@code orders_by_month-<yyyy.MM>} of {@code created_at}'s month (computed in SQL with
+ *       {@code DATE_FORMAT}), id the order's {@code id}, routing the order's {@code customer}:
+ *       every order, cancelled ones included, with the same fields as in {@code orders} and no
+ *       {@code shipping}. Every document of {@code orders_by_month-*} is read: one in another
+ *       month's index is missing where it belongs and extra where it is; one with another
+ *       {@code _routing} is stale; a second copy of an id in one index (another routing, so
+ *       another shard) is extra.</li>
  *   <li>index {@code order_items}, id the item's {@code id}: every row of {@code order_item_0}
  *       .. {@code order_item_3} ({@code UNION ALL}), with {@code id}, {@code order_id},
  *       {@code sku}, {@code qty}, {@code price}, {@code updated_ms}.</li>
  * </ul>
+ * Documents of {@code orders} and {@code order_items} must have no {@code _routing}.
  *
- * <p><b>The representation contract</b> it checks in {@code _source} (the Canal decoder's
- * documented types, written by the sink as JSON):
+ * <p><b>The representation contract</b> it checks in {@code _source} under
+ * {@link Representation#CANAL} (the Canal decoder's documented types, written by the sink as
+ * JSON; the other formats differ only where {@link Representation} says):
  * <ul>
  *   <li>{@code BIGINT}, {@code INT}: a JSON integer with the column's value (not a string, not a
  *       float);</li>
@@ -73,10 +85,69 @@ import org.elasticsearch.client.RestClient;
  * value of another JSON type makes the document <em>stale</em>. A document expected but absent is
  * <em>missing</em>, one present but not expected is <em>extra</em>.
  *
+ * <p>{@code shop.scratch} has no rule and no index: the oracle reads nothing of it.
+ *
  * <p>Run it when MySQL is quiet and the pipeline has caught up (after an index refresh). Not
  * thread-safe; cheap to build; the client is not closed here.
  */
 public final class ShopOracle {
+
+    /**
+     * What each message format can carry, and so what the documents hold for the types it cannot
+     * carry as Canal does. Everything not named here is as in the class comment.
+     */
+    public enum Representation {
+        /** Canal flat messages with the decoder's defaults: the class comment's contract. */
+        CANAL(false, DateTimeText.ISO),
+        /**
+         * Debezium JSON with schemas: the schema names the logical types ({@code Decimal},
+         * {@code io.debezium.time.Timestamp}) and the decoder renders them as Canal's, so the
+         * class comment's contract.
+         */
+        DEBEZIUM_WITH_SCHEMAS(false, DateTimeText.ISO),
+        /**
+         * Debezium JSON without schemas ({@code decimal.handling.mode=string}): nothing says a
+         * value is a decimal or a date-time, so the decoder keeps what arrives. {@code DECIMAL}
+         * is the exact decimal string with the column's scale ({@code "12.50"}, compared as text);
+         * {@code DATETIME(3)} is a JSON integer, the epoch milliseconds of the value read as UTC
+         * (computed in SQL as {@code TIMESTAMPDIFF(MICROSECOND, '1970-01-01', col) DIV 1000}).
+         */
+        DEBEZIUM_WITHOUT_SCHEMAS(true, DateTimeText.EPOCH_MILLIS),
+        /**
+         * Maxwell JSON: {@code DECIMAL} a number as in Canal; {@code DATETIME(3)} the string
+         * Maxwell sends, {@code yyyy-MM-dd HH:mm:ss.SSS} with a space and exactly the column's
+         * three fraction digits.
+         */
+        MAXWELL(false, DateTimeText.MYSQL);
+
+        private final boolean decimalAsString;
+        private final DateTimeText dateTime;
+
+        Representation(boolean decimalAsString, DateTimeText dateTime) {
+            this.decimalAsString = decimalAsString;
+            this.dateTime = dateTime;
+        }
+
+        /** The SQL select expression of {@code DATETIME(3)} column {@code column} in this representation. */
+        String dateTime(String column) {
+            switch (dateTime) {
+                case EPOCH_MILLIS:
+                    return "TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', " + column + ") DIV 1000";
+                case MYSQL:
+                    return "LEFT(DATE_FORMAT(" + column + ", '%Y-%m-%d %H:%i:%s.%f'), 23)";
+                default:
+                    // %f gives six fraction digits, the column has three
+                    return "LEFT(DATE_FORMAT(" + column + ", '%Y-%m-%dT%H:%i:%s.%f'), 23)";
+            }
+        }
+
+        /** The SQL select expression of {@code DECIMAL} column {@code column} in this representation. */
+        String decimal(String column) {
+            return decimalAsString ? "CAST(" + column + " AS CHAR)" : column;
+        }
+    }
+
+    private enum DateTimeText { ISO, EPOCH_MILLIS, MYSQL }
 
     /** Exact decimals both ways: {@code 0.10} stays {@code 0.10}, {@code 1.0} stays a non-integer. */
     private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
@@ -84,30 +155,29 @@ public final class ShopOracle {
             .setNodeFactory(NODES);
     private static final int SAMPLE = 10;
 
-    /** {@code DATETIME(3)} as the ISO local date-time with three fraction digits ({@code %f} gives six). */
-    private static final String ISO_MILLIS = "'%Y-%m-%dT%H:%i:%s.%f'";
-
-    private static final String ORDERS_SQL = "SELECT o.id, o.customer, o.status, o.total, o.items,"
-            + " CAST(o.express AS SIGNED) AS express, LEFT(DATE_FORMAT(o.created_at, " + ISO_MILLIS + "), 23) AS created_at,"
-            + " o.updated_ms, s.order_id AS s_order_id, s.carrier AS s_carrier, s.tracking AS s_tracking,"
-            + " LEFT(DATE_FORMAT(s.shipped_at, " + ISO_MILLIS + "), 23) AS s_shipped_at, s.updated_ms AS s_updated_ms"
-            + " FROM shop.orders o LEFT JOIN shop.order_shipping s ON s.order_id = o.id"
-            + " WHERE o.status <> 'CANCELLED'";
-
-    private static final String ITEMS_SQL;
-
-    static {
-        StringBuilder sql = new StringBuilder();
-        for (int shard = 0; shard < 4; shard++) {
-            sql.append(shard == 0 ? "" : " UNION ALL ")
-                    .append("SELECT id, order_id, sku, qty, price, updated_ms FROM shop.order_item_").append(shard);
-        }
-        ITEMS_SQL = sql.toString();
-    }
-
     /** The indexes compared (written out again, not taken from the rules): every document in them must be expected. */
     private static final String ORDERS = "orders";
+    private static final String BY_MONTH = "orders_by_month-";
     private static final String ITEMS = "order_items";
+
+    /** Every order with its shipping row; {@code in_orders} is the orders rule's filter, written in SQL. */
+    private static String ordersSql(Representation r) {
+        return "SELECT o.id, o.customer, o.status, " + r.decimal("o.total") + " AS total, o.items,"
+                + " CAST(o.express AS SIGNED) AS express, " + r.dateTime("o.created_at") + " AS created_at,"
+                + " o.updated_ms, o.status <> 'CANCELLED' AS in_orders, DATE_FORMAT(o.created_at, '%Y.%m') AS month,"
+                + " s.order_id AS s_order_id, s.carrier AS s_carrier, s.tracking AS s_tracking,"
+                + " " + r.dateTime("s.shipped_at") + " AS s_shipped_at, s.updated_ms AS s_updated_ms"
+                + " FROM shop.orders o LEFT JOIN shop.order_shipping s ON s.order_id = o.id";
+    }
+
+    private static String itemsSql(Representation r) {
+        StringBuilder sql = new StringBuilder();
+        for (int shard = 0; shard < 4; shard++) {
+            sql.append(shard == 0 ? "" : " UNION ALL ").append("SELECT id, order_id, sku, qty, ")
+                    .append(r.decimal("price")).append(" AS price, updated_ms FROM shop.order_item_").append(shard);
+        }
+        return sql.toString();
+    }
 
     /**
      * The outcome of one check.
@@ -146,12 +216,14 @@ public final class ShopOracle {
     private final String user;
     private final String password;
     private final RestClient client;
+    private final Representation representation;
 
-    private ShopOracle(String jdbcUrl, String user, String password, RestClient client) {
+    private ShopOracle(String jdbcUrl, String user, String password, RestClient client, Representation representation) {
         this.jdbcUrl = jdbcUrl;
         this.user = user;
         this.password = password;
         this.client = client;
+        this.representation = representation;
     }
 
     /**
@@ -161,8 +233,20 @@ public final class ShopOracle {
      * @param client a client for the Elasticsearch side (not closed here)
      */
     public static ShopOracle of(EmbeddedMariaDb db, RestClient client) {
+        return of(db, client, Representation.CANAL);
+    }
+
+    /**
+     * An oracle expecting the documents as {@code representation}'s format carries them.
+     *
+     * @param db the MySQL side, holding the {@link Shop} schema
+     * @param client a client for the Elasticsearch side (not closed here)
+     * @param representation the message format's representation of the types
+     */
+    public static ShopOracle of(EmbeddedMariaDb db, RestClient client, Representation representation) {
         Objects.requireNonNull(db, "db");
-        return new ShopOracle(db.jdbcUrl(), db.user(), db.password(), Objects.requireNonNull(client, "client"));
+        return new ShopOracle(db.jdbcUrl(), db.user(), db.password(), Objects.requireNonNull(client, "client"),
+                Objects.requireNonNull(representation, "representation"));
     }
 
     /**
@@ -181,9 +265,10 @@ public final class ShopOracle {
      */
     public Result verify() throws SQLException, IOException {
         Map<String, ObjectNode> expected = new TreeMap<>();
+        Map<String, String> expectedRouting = new TreeMap<>();
         int rows = 0;
         try (Connection c = DriverManager.getConnection(jdbcUrl, user, password); Statement s = c.createStatement()) {
-            try (ResultSet rs = s.executeQuery(ORDERS_SQL)) {
+            try (ResultSet rs = s.executeQuery(ordersSql(representation))) {
                 while (rs.next()) {
                     rows++;
                     ObjectNode doc = NODES.objectNode();
@@ -193,20 +278,26 @@ public final class ShopOracle {
                     doc.set("total", decimal(rs, "total"));
                     doc.set("items", integer(rs, "items"));
                     doc.set("express", tinyint1(rs.getInt("express")));
-                    doc.set("created_at", text(rs, "created_at"));
+                    doc.set("created_at", dateTime(rs, "created_at"));
                     doc.set("updated_ms", integer(rs, "updated_ms"));
+                    String byMonth = BY_MONTH + rs.getString("month") + "/" + rs.getLong("id");
+                    expected.put(byMonth, doc.deepCopy());
+                    expectedRouting.put(byMonth, rs.getString("customer"));
+                    if (!rs.getBoolean("in_orders")) {
+                        continue;
+                    }
                     if (rs.getObject("s_order_id") != null) {
                         ObjectNode shipping = doc.putObject("shipping");
                         shipping.set("order_id", integer(rs, "s_order_id"));
                         shipping.set("carrier", text(rs, "s_carrier"));
                         shipping.set("tracking", text(rs, "s_tracking"));
-                        shipping.set("shipped_at", text(rs, "s_shipped_at"));
+                        shipping.set("shipped_at", dateTime(rs, "s_shipped_at"));
                         shipping.set("updated_ms", integer(rs, "s_updated_ms"));
                     }
                     expected.put(ORDERS + "/" + rs.getLong("id"), doc);
                 }
             }
-            try (ResultSet rs = s.executeQuery(ITEMS_SQL)) {
+            try (ResultSet rs = s.executeQuery(itemsSql(representation))) {
                 while (rs.next()) {
                     rows++;
                     ObjectNode doc = NODES.objectNode();
@@ -221,8 +312,10 @@ public final class ShopOracle {
             }
         }
         Map<String, JsonNode> actual = new TreeMap<>();
-        readIndex(ORDERS, actual);
-        readIndex(ITEMS, actual);
+        Map<String, String> actualRouting = new TreeMap<>();
+        readIndex(ORDERS, actual, actualRouting);
+        readIndex(BY_MONTH + "*", actual, actualRouting);
+        readIndex(ITEMS, actual, actualRouting);
 
         List<String> missing = new ArrayList<>();
         List<String> extra = new ArrayList<>();
@@ -238,7 +331,17 @@ public final class ShopOracle {
                 }
                 continue;
             }
+            if (!e.getValue().has("shipping") && found.path("shipping").isNull() && e.getKey().startsWith(ORDERS + "/")) {
+                // no shipping row: absent or cleared to null (see the class comment)
+                found = ((ObjectNode) found).deepCopy();
+                ((ObjectNode) found).remove("shipping");
+            }
             String difference = difference("", e.getValue(), found);
+            String wantRouting = expectedRouting.get(e.getKey());
+            String gotRouting = actualRouting.get(e.getKey());
+            if (difference == null && !Objects.equals(wantRouting, gotRouting)) {
+                difference = "_routing expected " + wantRouting + " but was " + gotRouting;
+            }
             if (difference != null && staleCount++ < SAMPLE) {
                 stale.add(e.getKey() + ": " + difference + "; expected " + e.getValue() + " but was " + found);
             }
@@ -256,9 +359,16 @@ public final class ShopOracle {
         return rs.wasNull() ? NODES.nullNode() : NODES.numberNode(v);
     }
 
-    private static JsonNode decimal(ResultSet rs, String column) throws SQLException {
+    private JsonNode decimal(ResultSet rs, String column) throws SQLException {
+        if (representation.decimalAsString) {
+            return text(rs, column);
+        }
         BigDecimal v = rs.getBigDecimal(column);
         return v == null ? NODES.nullNode() : NODES.numberNode(v);
+    }
+
+    private JsonNode dateTime(ResultSet rs, String column) throws SQLException {
+        return representation.dateTime == DateTimeText.EPOCH_MILLIS ? integer(rs, column) : text(rs, column);
     }
 
     private static JsonNode text(ResultSet rs, String column) throws SQLException {
@@ -333,7 +443,12 @@ public final class ShopOracle {
         return type + " " + node;
     }
 
-    private void readIndex(String index, Map<String, JsonNode> actual) throws IOException {
+    /**
+     * Reads every document of {@code index} (a name or pattern) into {@code actual} and its
+     * {@code _routing}, if any, into {@code routing}, keyed {@code index/id}; a second document
+     * with a key already read is kept under the key and its routing, so it counts as extra.
+     */
+    private void readIndex(String index, Map<String, JsonNode> actual, Map<String, String> routing) throws IOException {
         Request search = new Request("POST", "/" + index + "/_search");
         search.addParameter("scroll", "1m");
         search.setJsonEntity("{\"size\":1000,\"query\":{\"match_all\":{}}}");
@@ -354,7 +469,15 @@ public final class ShopOracle {
                     return;
                 }
                 for (JsonNode hit : hits) {
-                    actual.put(index + "/" + hit.path("_id").asText(), hit.path("_source"));
+                    String key = hit.path("_index").asText() + "/" + hit.path("_id").asText();
+                    String r = hit.path("_routing").asText(null);
+                    if (actual.containsKey(key)) {
+                        key = key + " (another copy, routing " + r + ")";
+                    }
+                    actual.put(key, hit.path("_source"));
+                    if (r != null) {
+                        routing.put(key, r);
+                    }
                 }
                 Request next = new Request("POST", "/_search/scroll");
                 next.setJsonEntity("{\"scroll\":\"1m\",\"scroll_id\":" + JSON.writeValueAsString(scrollId) + "}");

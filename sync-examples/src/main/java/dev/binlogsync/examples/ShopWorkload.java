@@ -23,7 +23,13 @@ import java.util.Set;
  * {@link #step()}: new orders with their items (a multi-row insert into one item shard), payments,
  * shipments (a shipping row merged into the order document), tracking updates, cancellations
  * (which the status filter turns into document deletes), item changes, multi-row price updates,
- * and deletes of orders with their items.
+ * and deletes of orders with their items. A new order's {@code express} ({@code TINYINT(1)}) is
+ * 0 or 1, and sometimes 2 or -1.
+ *
+ * <p>Every {@code updated_ms} written comes from a strictly increasing clock (the wall clock, or
+ * one more than the last value when the wall clock has not moved on): the item rule's external
+ * version is {@code updated_ms}, and two changes of one key that may arrive out of order (a key
+ * change's delete and the old key's re-insert) must not carry the same version.
  *
  * <p>Without hard cases, orders follow a life cycle in which the only cross-table effects commute:
  * a shipping row exists only for shipped orders, and a shipped order is never cancelled or deleted.
@@ -50,7 +56,13 @@ public final class ShopWorkload implements AutoCloseable {
         /** {@link HardCase#SAME_SECOND_UPDATES}: 2-5 back-to-back transactions updating one row. */
         SAME_SECOND_UPDATES,
         /** {@link HardCase#ITEM_KEY_CHANGE}: an item's id changed, then a new item with the old id. */
-        ITEM_KEY_CHANGE
+        ITEM_KEY_CHANGE,
+        /** {@link HardCase#LIVE_SHIPPING_DELETED}: a shipped order's shipping row deleted, the order back to PAID. */
+        UNSHIP,
+        /** {@link HardCase#UNSYNCED_TRUNCATE}: rows inserted into {@code scratch}, sometimes then truncated. */
+        SCRATCH,
+        /** {@link HardCase#MOVED_ORDERS}: an order's {@code created_at} moved by some months and/or its customer changed. */
+        MOVE_ORDER
     }
 
     /**
@@ -80,7 +92,27 @@ public final class ShopWorkload implements AutoCloseable {
          * the next transaction, a new item inserted with the old id (the old and the new id usually
          * hash to different partitions).
          */
-        ITEM_KEY_CHANGE(4);
+        ITEM_KEY_CHANGE(4),
+        /**
+         * Shipping rows of live orders deleted: a shipped order's shipping row is deleted and the
+         * order goes back to {@code PAID} in one transaction (it may be shipped again later, with a
+         * new shipping row). The order's document must lose its {@code shipping}, as the join in
+         * MySQL does.
+         */
+        LIVE_SHIPPING_DELETED(3),
+        /**
+         * {@code TRUNCATE} of a table no rule syncs: rows are inserted into {@code scratch} and,
+         * one time in three, the table is then truncated (a DDL statement, its own transaction). A
+         * decoder given {@link Shop#syncedTables()} skips it.
+         */
+        UNSYNCED_TRUNCATE(2),
+        /**
+         * Orders moving between date-templated indexes and routings: an order's {@code created_at}
+         * moves by 1-13 months back or 1-3 forward, its customer changes, or both, so its
+         * {@code orders_by_month-yyyy.MM} document must be deleted where it was and written where
+         * it now belongs.
+         */
+        MOVED_ORDERS(4);
 
         private final int weight;
 
@@ -138,6 +170,7 @@ public final class ShopWorkload implements AutoCloseable {
     private final int hardWeight;
     /** Orders deleted while their shipping row stays. */
     private final List<Long> orphans = new ArrayList<>();
+    private long lastMs;
     private long nextOrderId = 1;
     private long nextItemId = 1;
     private long rowsWritten;
@@ -247,8 +280,14 @@ public final class ShopWorkload implements AutoCloseable {
                         return Op.DELETE_ORPHAN_SHIPPING;
                     case SAME_SECOND_UPDATES:
                         return Op.SAME_SECOND_UPDATES;
-                    default:
+                    case ITEM_KEY_CHANGE:
                         return Op.ITEM_KEY_CHANGE;
+                    case LIVE_SHIPPING_DELETED:
+                        return Op.UNSHIP;
+                    case UNSYNCED_TRUNCATE:
+                        return Op.SCRATCH;
+                    default:
+                        return Op.MOVE_ORDER;
                 }
             }
             r -= c.weight();
@@ -288,14 +327,21 @@ public final class ShopWorkload implements AutoCloseable {
                 return deleteOrphanShipping();
             case SAME_SECOND_UPDATES:
                 return sameSecondUpdates();
-            default:
+            case ITEM_KEY_CHANGE:
                 return itemKeyChange();
+            case UNSHIP:
+                return unship();
+            case SCRATCH:
+                scratch();
+                return true;
+            default:
+                return moveOrder();
         }
     }
 
     private void newOrder() throws SQLException {
         long id = nextOrderId++;
-        long now = System.currentTimeMillis();
+        long now = now();
         int n = 1 + random.nextInt(4);
         int shard = (int) (id % Shop.ITEM_SHARDS);
         StringBuilder sql = new StringBuilder("INSERT INTO order_item_" + shard + " (id, order_id, sku, qty, price, updated_ms) VALUES ");
@@ -317,7 +363,8 @@ public final class ShopWorkload implements AutoCloseable {
             ps.setString(2, CUSTOMERS[random.nextInt(CUSTOMERS.length)]);
             ps.setBigDecimal(3, total);
             ps.setInt(4, n);
-            ps.setBoolean(5, random.nextInt(4) == 0);
+            int express = random.nextInt(8);
+            ps.setInt(5, express < 2 ? 1 : express == 2 ? 2 : express == 3 ? -1 : 0);
             ps.setString(6, random.nextBoolean() ? null : "internal note " + random.nextInt(1000));
             ps.setString(7, DATETIME.format(Instant.ofEpochMilli(now)));
             ps.setLong(8, now);
@@ -361,7 +408,7 @@ public final class ShopWorkload implements AutoCloseable {
         }
         try (PreparedStatement ps = connection.prepareStatement("UPDATE orders SET status = ?, updated_ms = ? WHERE id = ?")) {
             ps.setString(1, to.name());
-            ps.setLong(2, System.currentTimeMillis());
+            ps.setLong(2, now());
             ps.setLong(3, id);
             ps.executeUpdate();
         }
@@ -375,7 +422,7 @@ public final class ShopWorkload implements AutoCloseable {
         if (id == null) {
             return false;
         }
-        long now = System.currentTimeMillis();
+        long now = now();
         try (PreparedStatement ps = connection.prepareStatement("UPDATE orders SET status = 'SHIPPED', updated_ms = ? WHERE id = ?")) {
             ps.setLong(1, now);
             ps.setLong(2, id);
@@ -404,7 +451,7 @@ public final class ShopWorkload implements AutoCloseable {
         try (PreparedStatement ps = connection.prepareStatement(
                 "UPDATE order_shipping SET tracking = ?, updated_ms = ? WHERE order_id = ?")) {
             ps.setString(1, "T" + random.nextInt(1_000_000) + "-" + random.nextInt(10));
-            ps.setLong(2, System.currentTimeMillis());
+            ps.setLong(2, now());
             ps.setLong(3, id);
             ps.executeUpdate();
         }
@@ -430,7 +477,7 @@ public final class ShopWorkload implements AutoCloseable {
         }
         try (PreparedStatement ps = connection.prepareStatement("UPDATE order_item_" + (item[0] % Shop.ITEM_SHARDS)
                 + " SET qty = qty + 1, updated_ms = ? WHERE id = ?")) {
-            ps.setLong(1, System.currentTimeMillis());
+            ps.setLong(1, now());
             ps.setLong(2, item[1]);
             ps.executeUpdate();
         }
@@ -461,7 +508,7 @@ public final class ShopWorkload implements AutoCloseable {
         long from = orderIds.get(random.nextInt(orderIds.size()));
         try (PreparedStatement ps = connection.prepareStatement("UPDATE order_item_" + shard
                 + " SET price = price + 0.01, updated_ms = ? WHERE order_id BETWEEN ? AND ?")) {
-            ps.setLong(1, System.currentTimeMillis());
+            ps.setLong(1, now());
             ps.setLong(2, from);
             ps.setLong(3, from + 40);
             rowsWritten += ps.executeUpdate();
@@ -497,7 +544,7 @@ public final class ShopWorkload implements AutoCloseable {
         try (PreparedStatement ps = connection.prepareStatement("UPDATE orders SET note = ?, total = total + 1.00,"
                 + " updated_ms = ? WHERE id = ?")) {
             ps.setString(1, "changed " + random.nextInt(1000));
-            ps.setLong(2, System.currentTimeMillis());
+            ps.setLong(2, now());
             ps.setLong(3, id);
             rowsWritten += ps.executeUpdate();
         }
@@ -539,7 +586,7 @@ public final class ShopWorkload implements AutoCloseable {
         try (PreparedStatement ps = connection.prepareStatement(
                 "UPDATE order_shipping SET tracking = ?, updated_ms = ? WHERE order_id = ?")) {
             ps.setString(1, "T" + random.nextInt(1_000_000) + "-" + random.nextInt(10));
-            ps.setLong(2, System.currentTimeMillis());
+            ps.setLong(2, now());
             ps.setLong(3, orderId);
             rowsWritten += ps.executeUpdate();
         }
@@ -589,7 +636,7 @@ public final class ShopWorkload implements AutoCloseable {
                     : "UPDATE order_item_" + (order % Shop.ITEM_SHARDS) + " SET qty = qty + 1, price = price + 0.01,"
                             + " updated_ms = ? WHERE id = ?";
             try (PreparedStatement ps = connection.prepareStatement(sql)) {
-                ps.setLong(1, System.currentTimeMillis());
+                ps.setLong(1, now());
                 ps.setLong(2, target == 0 ? order : item);
                 rowsWritten += ps.executeUpdate();
             }
@@ -608,7 +655,7 @@ public final class ShopWorkload implements AutoCloseable {
         String table = "order_item_" + (order % Shop.ITEM_SHARDS);
         try (PreparedStatement ps = connection.prepareStatement("UPDATE " + table + " SET id = ?, updated_ms = ? WHERE id = ?")) {
             ps.setLong(1, newId);
-            ps.setLong(2, System.currentTimeMillis());
+            ps.setLong(2, now());
             ps.setLong(3, oldId);
             rowsWritten += ps.executeUpdate();
         }
@@ -620,12 +667,76 @@ public final class ShopWorkload implements AutoCloseable {
             ps.setString(3, "SKU-" + random.nextInt(500));
             ps.setInt(4, 1 + random.nextInt(5));
             ps.setBigDecimal(5, BigDecimal.valueOf(100 + random.nextInt(9900), 2));
-            ps.setLong(6, System.currentTimeMillis());
+            ps.setLong(6, now());
             rowsWritten += ps.executeUpdate();
         }
         List<Long> items = itemsByOrder.get(order);
         items.add(newId);
         return true;
+    }
+
+    /** A shipped order's shipping row deleted and the order back to PAID, in one transaction. */
+    private boolean unship() throws SQLException {
+        Long id = randomOrder(Status.SHIPPED);
+        if (id == null) {
+            return false;
+        }
+        try (PreparedStatement ps = connection.prepareStatement("DELETE FROM order_shipping WHERE order_id = ?")) {
+            ps.setLong(1, id);
+            rowsWritten += ps.executeUpdate();
+        }
+        try (PreparedStatement ps = connection.prepareStatement("UPDATE orders SET status = 'PAID', updated_ms = ? WHERE id = ?")) {
+            ps.setLong(1, now());
+            ps.setLong(2, id);
+            rowsWritten += ps.executeUpdate();
+        }
+        orders.put(id, Status.PAID);
+        shipped.remove(id);
+        return true;
+    }
+
+    private void scratch() throws SQLException {
+        int n = 1 + random.nextInt(3);
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO scratch (payload) VALUES (?)")) {
+            for (int i = 0; i < n; i++) {
+                ps.setString(1, "scratch " + random.nextInt(1000));
+                rowsWritten += ps.executeUpdate();
+            }
+        }
+        if (random.nextInt(3) == 0) {
+            connection.commit(); // TRUNCATE commits implicitly: the inserts first, in their own transaction
+            try (java.sql.Statement st = connection.createStatement()) {
+                st.execute("TRUNCATE TABLE scratch");
+            }
+        }
+    }
+
+    private boolean moveOrder() throws SQLException {
+        if (orderIds.isEmpty()) {
+            return false;
+        }
+        long id = orderIds.get(random.nextInt(orderIds.size()));
+        int what = random.nextInt(3); // 0 the month, 1 the customer, 2 both
+        int months = what == 1 ? 0 : random.nextBoolean() ? -1 - random.nextInt(13) : 1 + random.nextInt(3);
+        String customer = CUSTOMERS[random.nextInt(CUSTOMERS.length)];
+        try (PreparedStatement ps = connection.prepareStatement("UPDATE orders SET created_at = created_at + INTERVAL ? MONTH,"
+                + (what == 0 ? "" : " customer = ?,") + " updated_ms = ? WHERE id = ?")) {
+            int p = 1;
+            ps.setInt(p++, months);
+            if (what != 0) {
+                ps.setString(p++, customer);
+            }
+            ps.setLong(p++, now());
+            ps.setLong(p, id);
+            rowsWritten += ps.executeUpdate();
+        }
+        return true;
+    }
+
+    /** The wall clock in epoch ms, or one more than the last value if it has not moved on since. */
+    private long now() {
+        lastMs = Math.max(System.currentTimeMillis(), lastMs + 1);
+        return lastMs;
     }
 
     /** Closes the connection. */

@@ -38,6 +38,8 @@ class ShopWorkloadTest {
                         + Shop.ITEM_SHARDS + " <> " + shard), "items live in their order's shard");
             }
             assertEquals(0, orphans, "deleting an order deletes its items");
+            assertTrue(count(db, "SELECT COUNT(*) FROM shop.orders WHERE express NOT IN (0, 1)") > 0,
+                    "some orders' tinyint(1) express is neither 0 nor 1");
         }
         try (EmbeddedMariaDb db = EmbeddedMariaDb.start()) {
             Shop.createSchema(db);
@@ -77,6 +79,8 @@ class ShopWorkloadTest {
                 }
                 assertEquals(0, count(db, "SELECT COUNT(*) FROM shop.order_shipping s JOIN shop.orders o"
                         + " ON o.id = s.order_id WHERE o.status <> 'SHIPPED'"), "a live order has a shipping row only when shipped");
+                assertTrue(count(db, "SELECT COUNT(DISTINCT DATE_FORMAT(created_at, '%Y-%m')) FROM shop.orders") > 1,
+                        "orders moved to other months");
             }
         }
         for (ShopWorkload.Op op : ShopWorkload.Op.values()) {
