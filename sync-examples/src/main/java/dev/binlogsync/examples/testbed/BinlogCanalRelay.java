@@ -109,6 +109,9 @@ public final class BinlogCanalRelay implements AutoCloseable {
     private final RelayFormat format;
     /** Maxwell rows of the open transaction: Maxwell writes them at its commit, with its XID. */
     private final List<MaxwellFormat.Row> maxwellPending = new ArrayList<>();
+    /** The partition of each pending Maxwell row chosen by {@link Builder#partitionBy}, else null. */
+    private final List<Integer> maxwellPartitions = new ArrayList<>();
+    private final Map<String, String> partitionColumns;
     @Nullable private Connection schemaConnection;
     private String currentFile = "";
     @Nullable private String currentGtid;
@@ -123,6 +126,7 @@ public final class BinlogCanalRelay implements AutoCloseable {
         this.sink = config.sink;
         this.partitions = sink.partitionCount();
         this.format = config.format;
+        this.partitionColumns = Map.copyOf(config.partitionColumns);
         if (partitions < 1) {
             throw new IllegalStateException("sink.partitionCount() must be >= 1: " + partitions);
         }
@@ -600,9 +604,17 @@ public final class BinlogCanalRelay implements AutoCloseable {
                 columns.add(table.columns.get(c));
             }
         }
+        String partitionColumn = partitionColumns.get(table.database + "." + table.table);
+        int partitionIndex = -1;
+        for (int c = 0; partitionColumn != null && c < columns.size(); c++) {
+            if (columns.get(c).name().equals(partitionColumn)) {
+                partitionIndex = c;
+            }
+        }
         if (format == RelayFormat.MAXWELL) {
             String position = currentFile + ":" + header.getPosition();
             for (int r = 0; r < images.size(); r++) {
+                maxwellPartitions.add(partitionIndex < 0 ? null : valuePartition(images.get(r)[partitionIndex]));
                 maxwellPending.add(new MaxwellFormat.Row(table.database, table.table, type.toLowerCase(Locale.ROOT),
                         header.getTimestamp() / 1000L, position, columns, table.pkNames, images.get(r),
                         before == null ? null : before.get(r)));
@@ -619,9 +631,10 @@ public final class BinlogCanalRelay implements AutoCloseable {
                     header.getTimestamp(), currentGtid);
             long now = System.currentTimeMillis();
             Serializable[] image = images.get(r);
+            Integer partition = partitionIndex < 0 ? null : valuePartition(image[partitionIndex]);
             switch (type) {
                 case "INSERT":
-                    sendKeyed(DebeziumFormat.key(shape, image, schemas),
+                    sendKeyed(partition, DebeziumFormat.key(shape, image, schemas),
                             DebeziumFormat.value(shape, "c", null, image, source, now, schemas, decimals));
                     break;
                 case "UPDATE": {
@@ -629,20 +642,21 @@ public final class BinlogCanalRelay implements AutoCloseable {
                     if (DebeziumFormat.keyChanged(shape, previous, image)) {
                         // Debezium writes a key change as a delete (and tombstone) of the old key and a create of the new
                         byte[] oldKey = DebeziumFormat.key(shape, previous, schemas);
-                        sendKeyed(oldKey, DebeziumFormat.value(shape, "d", previous, null, source, now, schemas, decimals));
-                        sendKeyed(oldKey, null);
-                        sendKeyed(DebeziumFormat.key(shape, image, schemas),
+                        Integer oldPartition = partitionIndex < 0 ? null : valuePartition(previous[partitionIndex]);
+                        sendKeyed(oldPartition, oldKey, DebeziumFormat.value(shape, "d", previous, null, source, now, schemas, decimals));
+                        sendKeyed(oldPartition, oldKey, null);
+                        sendKeyed(partition, DebeziumFormat.key(shape, image, schemas),
                                 DebeziumFormat.value(shape, "c", null, image, source, now, schemas, decimals));
                     } else {
-                        sendKeyed(DebeziumFormat.key(shape, image, schemas),
+                        sendKeyed(partition, DebeziumFormat.key(shape, image, schemas),
                                 DebeziumFormat.value(shape, "u", previous, image, source, now, schemas, decimals));
                     }
                     break;
                 }
                 default: {
                     byte[] key = DebeziumFormat.key(shape, image, schemas);
-                    sendKeyed(key, DebeziumFormat.value(shape, "d", image, null, source, now, schemas, decimals));
-                    sendKeyed(key, null); // the tombstone, for log compaction
+                    sendKeyed(partition, key, DebeziumFormat.value(shape, "d", image, null, source, now, schemas, decimals));
+                    sendKeyed(partition, key, null); // the tombstone, for log compaction
                 }
             }
         }
@@ -653,14 +667,21 @@ public final class BinlogCanalRelay implements AutoCloseable {
     private void flushMaxwell(@Nullable Long xid) {
         for (int i = 0; i < maxwellPending.size(); i++) {
             MaxwellFormat.Row row = maxwellPending.get(i);
-            sendKeyed(MaxwellFormat.key(row), MaxwellFormat.message(row, xid, i, i == maxwellPending.size() - 1));
+            sendKeyed(maxwellPartitions.get(i), MaxwellFormat.key(row), MaxwellFormat.message(row, xid, i, i == maxwellPending.size() - 1));
         }
         maxwellPending.clear();
+        maxwellPartitions.clear();
     }
 
-    private void sendKeyed(byte[] key, @Nullable byte[] value) {
-        // the partition Kafka's default partitioner gives a keyed record
-        int partition = Utils.toPositive(Utils.murmur2(key)) % partitions;
+    /** The partition of a {@link Builder#partitionBy} column's value: murmur2 of its text. */
+    private int valuePartition(@Nullable Serializable value) {
+        byte[] text = String.valueOf(value).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return Utils.toPositive(Utils.murmur2(text)) % partitions;
+    }
+
+    private void sendKeyed(@Nullable Integer chosen, byte[] key, @Nullable byte[] value) {
+        // without a partitionBy column, the partition Kafka's default partitioner gives a keyed record
+        int partition = chosen != null ? chosen : Utils.toPositive(Utils.murmur2(key)) % partitions;
         sink.send(partition, key, value);
         messages.incrementAndGet();
     }
@@ -779,8 +800,29 @@ public final class BinlogCanalRelay implements AutoCloseable {
         private Duration checkpointInterval = Duration.ofMillis(200);
         private Duration connectTimeout = Duration.ofSeconds(10);
         private RelayFormat format = RelayFormat.CANAL_FLAT;
+        private final Map<String, String> partitionColumns = new java.util.HashMap<>();
 
         private Builder() {
+        }
+
+        /**
+         * Keyed formats only: the records of {@code database.table} go to the partition of
+         * {@code column}'s value (murmur2 of its text, modulo the partition count) instead of the
+         * key's, as Maxwell's {@code producer_partition_by=column} or Debezium's
+         * {@code PartitionRouting} transform place them. Give a child table its parent's id column
+         * and the parent its primary key so that both travel in one partition, in order.
+         *
+         * @throws IllegalArgumentException if the table is not {@code database.table} or the column is empty
+         */
+        public Builder partitionBy(String databaseTable, String column) {
+            if (databaseTable.indexOf('.') <= 0 || databaseTable.endsWith(".")) {
+                throw new IllegalArgumentException("table must be database.table: " + databaseTable);
+            }
+            if (column.isEmpty()) {
+                throw new IllegalArgumentException("partition column of " + databaseTable + " must not be empty");
+            }
+            partitionColumns.put(databaseTable, column);
+            return this;
         }
 
         /**
@@ -885,6 +927,10 @@ public final class BinlogCanalRelay implements AutoCloseable {
         public BinlogCanalRelay build() {
             if (sink == null) {
                 throw new IllegalStateException("a sink is required");
+            }
+            if (format == RelayFormat.CANAL_FLAT && !partitionColumns.isEmpty()) {
+                throw new IllegalStateException("partitionBy is for keyed formats; Canal flat messages are partitioned by primary key: "
+                        + partitionColumns);
             }
             return new BinlogCanalRelay(this);
         }

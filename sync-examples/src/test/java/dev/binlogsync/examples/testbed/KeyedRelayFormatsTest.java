@@ -138,6 +138,46 @@ class KeyedRelayFormatsTest {
     }
 
     @Test
+    void partitionByPutsEachChildRecordInItsParentsPartitionInEveryKeyedFormat() throws Exception {
+        for (RelayFormat format : List.of(RelayFormat.DEBEZIUM_JSON, RelayFormat.DEBEZIUM_JSON_WITH_SCHEMAS, RelayFormat.MAXWELL)) {
+            String s = "formats" + (++schemaCounter);
+            db.execute("CREATE DATABASE " + s, "CREATE TABLE " + s + ".parent (id BIGINT NOT NULL PRIMARY KEY)",
+                    "CREATE TABLE " + s + ".child (parent_id BIGINT NOT NULL PRIMARY KEY, note VARCHAR(8) NOT NULL)");
+            BinlogPositionStore store = BinlogPositionStore.inMemory();
+            store.save(db.currentBinlogPosition());
+            KeyedSink sink = new KeyedSink();
+            try (BinlogCanalRelay relay = BinlogCanalRelay.builder().mariaDb(db).sink(sink).positionStore(store)
+                    .databases(Set.of(s)).format(format).partitionBy(s + ".parent", "id").partitionBy(s + ".child", "parent_id")
+                    .checkpointInterval(Duration.ofMillis(50)).build().start()) {
+                db.execute("INSERT INTO " + s + ".parent VALUES (1), (2), (3), (4), (5), (6), (7), (8)",
+                        "INSERT INTO " + s + ".child VALUES (1, 'a'), (2, 'a'), (3, 'a'), (4, 'a'), (5, 'a'), (6, 'a'), (7, 'a'), (8, 'a')",
+                        "UPDATE " + s + ".child SET note = 'b'", "DELETE FROM " + s + ".child WHERE parent_id > 4");
+                relay.awaitShipped(db.currentBinlogPosition(), TIMEOUT);
+            }
+            List<Keyed> records = sink.records();
+            assertEquals(format == RelayFormat.MAXWELL ? 28 : 32, records.size(), format + ": " + records.size());
+            boolean differsFromKeyHash = false;
+            for (Keyed r : records) {
+                JsonNode key = r.keyJson().has("payload") ? r.keyJson().path("payload") : r.keyJson();
+                long parent = key.has("id") ? key.path("id").asLong() : key.has("parent_id") ? key.path("parent_id").asLong()
+                        : key.has("pk.id") ? key.path("pk.id").asLong() : key.path("pk.parent_id").asLong();
+                assertTrue(parent >= 1 && parent <= 8, format + " key " + key);
+                assertEquals(Utils.toPositive(Utils.murmur2(Long.toString(parent).getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                        % PARTITIONS, r.partition(), format + ": the partition of the parent id's value for key " + key);
+                differsFromKeyHash |= r.partition() != Utils.toPositive(Utils.murmur2(r.key())) % PARTITIONS;
+            }
+            assertTrue(differsFromKeyHash, format + ": some record leaves its key's partition");
+        }
+    }
+
+    @Test
+    void partitionByIsRejectedForCanalFlatMessages() {
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> BinlogCanalRelay.builder().sink(new KeyedSink()).partitionBy("shop.order_shipping", "order_id").build());
+        assertTrue(e.getMessage().startsWith("partitionBy is for keyed formats"), e.getMessage());
+    }
+
+    @Test
     void debeziumWithSchemasWritesTypedEnvelopesTombstonesAndAKeyChangeAsDeleteAndCreate() throws Exception {
         List<Keyed> records = relayChanges(RelayFormat.DEBEZIUM_JSON_WITH_SCHEMAS);
         List<String> ops = new ArrayList<>();
