@@ -59,8 +59,10 @@ public final class ShopWorkload implements AutoCloseable {
         ITEM_KEY_CHANGE,
         /** {@link HardCase#LIVE_SHIPPING_DELETED}: a shipped order's shipping row deleted, the order back to PAID. */
         UNSHIP,
-        /** {@link HardCase#UNSYNCED_TRUNCATE}: rows inserted into {@code scratch}, sometimes then truncated. */
+        /** {@link HardCase#UNSYNCED_TRUNCATE}: 1-3 rows inserted into {@code scratch}. */
         SCRATCH,
+        /** {@link HardCase#UNSYNCED_TRUNCATE}: {@code TRUNCATE TABLE scratch}. */
+        TRUNCATE_SCRATCH,
         /** {@link HardCase#MOVED_ORDERS}: an order's {@code created_at} moved by some months and/or its customer changed. */
         MOVE_ORDER
     }
@@ -101,9 +103,10 @@ public final class ShopWorkload implements AutoCloseable {
          */
         LIVE_SHIPPING_DELETED(3),
         /**
-         * {@code TRUNCATE} of a table no rule syncs: rows are inserted into {@code scratch} and,
-         * one time in three, the table is then truncated (a DDL statement, its own transaction). A
-         * decoder given {@link Shop#syncedTables()} skips it.
+         * {@code TRUNCATE} of a table no rule syncs: rows are inserted into {@code scratch}, or the
+         * table is truncated (a DDL statement, its own transaction), half of the picks each. A
+         * decoder given {@link Shop#syncedTables()} skips the {@code TRUNCATE}; one that syncs
+         * every table (the decoders' default) stops on it.
          */
         UNSYNCED_TRUNCATE(2),
         /**
@@ -285,7 +288,7 @@ public final class ShopWorkload implements AutoCloseable {
                     case LIVE_SHIPPING_DELETED:
                         return Op.UNSHIP;
                     case UNSYNCED_TRUNCATE:
-                        return Op.SCRATCH;
+                        return r < 1 ? Op.SCRATCH : Op.TRUNCATE_SCRATCH;
                     default:
                         return Op.MOVE_ORDER;
                 }
@@ -333,6 +336,11 @@ public final class ShopWorkload implements AutoCloseable {
                 return unship();
             case SCRATCH:
                 scratch();
+                return true;
+            case TRUNCATE_SCRATCH:
+                try (java.sql.Statement st = connection.createStatement()) {
+                    st.execute("TRUNCATE TABLE scratch"); // commits implicitly, like any DDL
+                }
                 return true;
             default:
                 return moveOrder();
@@ -701,12 +709,6 @@ public final class ShopWorkload implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 ps.setString(1, "scratch " + random.nextInt(1000));
                 rowsWritten += ps.executeUpdate();
-            }
-        }
-        if (random.nextInt(3) == 0) {
-            connection.commit(); // TRUNCATE commits implicitly: the inserts first, in their own transaction
-            try (java.sql.Statement st = connection.createStatement()) {
-                st.execute("TRUNCATE TABLE scratch");
             }
         }
     }

@@ -154,6 +154,8 @@ class FormatsEndToEndTest {
                     .build();
             pipeline.start();
             try {
+                // at least one TRUNCATE of a table no rule syncs, whatever the seed: skipped by the decoder
+                db.execute("INSERT INTO shop.scratch (payload) VALUES ('before')", "TRUNCATE TABLE shop.scratch");
                 try (ShopWorkload workload = new ShopWorkload(db, seed, hardCases)) {
                     for (int i = 0; i < transactions; i++) {
                         workload.step();
