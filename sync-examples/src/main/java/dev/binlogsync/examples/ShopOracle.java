@@ -77,12 +77,13 @@ import org.elasticsearch.client.RestClient;
  *       fraction digits, {@code 2024-03-01T12:30:45.120} (the decoder's default
  *       {@code DateTimeStyle.ISO_LOCAL});</li>
  *   <li>{@code VARCHAR}: a JSON string;</li>
- *   <li>{@code TINYINT(1)} ({@code express}): the JSON integer 0 or 1, the column's unchanged value
+ *   <li>{@code TINYINT(1)} ({@code express}): the JSON integer, the column's unchanged value (0, 1, and also 2 or -1)
  *       (the decoder's default; a boolean is a mismatch). See {@link #tinyint1(int)}, the one
  *       place that states it.</li>
  * </ul>
- * Every field is compared: a missing field, an extra field (also one holding {@code null}) or a
- * value of another JSON type makes the document <em>stale</em>. A document expected but absent is
+ * Every field is compared: a missing field, an extra field (also one holding {@code null}, except
+ * the cleared {@code shipping} above) or a value of another JSON type makes the document
+ * <em>stale</em>. A document expected but absent is
  * <em>missing</em>, one present but not expected is <em>extra</em>.
  *
  * <p>{@code shop.scratch} has no rule and no index: the oracle reads nothing of it.
