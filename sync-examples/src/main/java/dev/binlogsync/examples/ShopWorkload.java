@@ -75,7 +75,7 @@ public final class ShopWorkload implements AutoCloseable {
         /**
          * Orders deleted while their shipping rows keep changing: a shipped order and its items are
          * deleted and its {@code order_shipping} row stays; later transactions update that row.
-         * The shipping upsert must not bring the order's document back.
+         * The shipping update (a merge, never creating the parent) must not bring the order's document back.
          */
         ORPHANED_SHIPPING(6),
         /**
