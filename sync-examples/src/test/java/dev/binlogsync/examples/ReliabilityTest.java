@@ -159,7 +159,7 @@ class ReliabilityTest {
             System.out.println("reliability run with seed " + seed + ", hard cases " + hardCases + ", faults " + kinds
                     + "; rerun with: " + rerun);
             try {
-                results.add(new Run(seed, hardCases, kinds).run(workload, rate));
+                results.add(run(seed, workload, rate, hardCases, kinds));
             } catch (Exception | AssertionError e) {
                 System.out.println("reliability run with seed " + seed + " FAILED; rerun with: " + rerun);
                 throw new AssertionError("seed " + seed + " failed; rerun with: " + rerun, e);
@@ -209,141 +209,145 @@ class ReliabilityTest {
         Files.writeString(out, table + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
-    /** One seeded run: its servers, instances and fault bookkeeping. */
-    private static final class Run {
-        final long seed;
-        final Random random;
-        final Set<ShopWorkload.HardCase> hardCases;
-        final Set<Fault> kinds;
-        final Map<Fault, Integer> faults = new EnumMap<>(Fault.class);
-        final List<Instance> instances = new CopyOnWriteArrayList<>();
-        final List<Instance> all = new CopyOnWriteArrayList<>();
-        final Set<String> malformed = new HashSet<>();
-        /** Malformed payloads read from the dead-letter topic so far (kept across its deletion). */
-        final Set<String> inDlq = new HashSet<>();
-        /** Longest revoke drain seen while {@link Fault#SLOW_REVOKE_DRAIN} delayed responses. */
-        Duration slowestDrain = Duration.ZERO;
-        EmbeddedKafka kafka;
-        EmbeddedKafka dlqKafka;
-        EmbeddedElasticsearch es;
-        CanalFlatMessageDecoder decoder;
+    private RunResult run(long seed, Duration workloadTime, int rate, Set<ShopWorkload.HardCase> hardCases, Set<Fault> kinds)
+            throws Exception {
+        Random random = new Random(seed);
+        Map<Fault, Integer> faults = new EnumMap<>(Fault.class);
+        List<Instance> instances = new CopyOnWriteArrayList<>();
+        List<Instance> all = new CopyOnWriteArrayList<>();
+        Set<String> malformed = new HashSet<>();
+        try (EmbeddedMariaDb db = EmbeddedMariaDb.start();
+                EmbeddedKafka kafka = EmbeddedKafka.builder().start();
+                // the dead letters' own cluster; no auto-creation, so a deleted topic stays missing
+                EmbeddedKafka dlqKafka = EmbeddedKafka.builder().brokerProperty("auto.create.topics.enable", "false").start();
+                EmbeddedElasticsearch es = EmbeddedElasticsearch.builder().nodeName("reliability-" + seed).build().start();
+                RestClient rest = es.newClient()) {
+            Shop.createSchema(db);
+            kafka.createTopic(TOPIC, PARTITIONS);
+            dlqKafka.createTopic(DLQ, 1);
+            CanalFlatMessageDecoder decoder = CanalFlatMessageDecoder.create();
+            Injector injector = new Injector(seed, random, kafka, dlqKafka, es, decoder, instances, all, malformed);
+            long transactions;
+            Duration catchUp;
+            try (BinlogCanalRelay relay = BinlogCanalRelay.builder().mariaDb(db).databases(Set.of(Shop.DATABASE))
+                    .sink(KafkaCanalMessageSink.create(kafka.bootstrapServers(), TOPIC)).build().start()) {
+                Instance first = injector.startInstance();
+                first.awaitAssigned();
 
-        Run(long seed, Set<ShopWorkload.HardCase> hardCases, Set<Fault> kinds) {
-            this.seed = seed;
-            this.random = new Random(seed);
-            this.hardCases = hardCases;
-            this.kinds = kinds;
-        }
-
-        RunResult run(Duration workloadTime, int rate) throws Exception {
-            try (EmbeddedMariaDb db = EmbeddedMariaDb.start();
-                    EmbeddedKafka kafka = EmbeddedKafka.builder().start();
-                    // the dead letters' own cluster; no auto-creation, so a deleted topic stays missing
-                    EmbeddedKafka dlqKafka = EmbeddedKafka.builder().brokerProperty("auto.create.topics.enable", "false").start();
-                    EmbeddedElasticsearch es = EmbeddedElasticsearch.builder().nodeName("reliability-" + seed).build().start();
-                    RestClient rest = es.newClient()) {
-                this.kafka = kafka;
-                this.dlqKafka = dlqKafka;
-                this.es = es;
-                Shop.createSchema(db);
-                kafka.createTopic(TOPIC, PARTITIONS);
-                dlqKafka.createTopic(DLQ, 1);
-                decoder = CanalFlatMessageDecoder.create();
-                long transactions;
-                Duration catchUp;
-                try (BinlogCanalRelay relay = BinlogCanalRelay.builder().mariaDb(db).databases(Set.of(Shop.DATABASE))
-                        .sink(KafkaCanalMessageSink.create(kafka.bootstrapServers(), TOPIC)).build().start()) {
-                    Instance first = startInstance();
-                    first.awaitAssigned();
-
-                    AtomicBoolean stop = new AtomicBoolean();
-                    AtomicReference<Exception> workloadFailure = new AtomicReference<>();
-                    long[] txCount = new long[1];
-                    AtomicReference<Map<ShopWorkload.Op, Long>> ops = new AtomicReference<>(Map.of());
-                    Thread writer = new Thread(() -> {
-                        try (ShopWorkload shop = new ShopWorkload(db, seed, hardCases)) {
-                            long start = System.nanoTime();
-                            long interval = 1_000_000_000L / rate;
-                            for (long i = 0; !stop.get(); i++) {
-                                long wait = start + i * interval - System.nanoTime();
-                                if (wait > 0) {
-                                    LockSupport.parkNanos(wait); // pacing the workload
-                                }
-                                shop.step();
-                                txCount[0]++;
+                AtomicBoolean stop = new AtomicBoolean();
+                AtomicReference<Exception> workloadFailure = new AtomicReference<>();
+                long[] txCount = new long[1];
+                AtomicReference<Map<ShopWorkload.Op, Long>> ops = new AtomicReference<>(Map.of());
+                Thread writer = new Thread(() -> {
+                    try (ShopWorkload shop = new ShopWorkload(db, seed, hardCases)) {
+                        long start = System.nanoTime();
+                        long interval = 1_000_000_000L / rate;
+                        for (long i = 0; !stop.get(); i++) {
+                            long wait = start + i * interval - System.nanoTime();
+                            if (wait > 0) {
+                                LockSupport.parkNanos(wait); // pacing the workload
                             }
-                            ops.set(shop.counts());
-                        } catch (Exception e) {
-                            workloadFailure.set(e);
+                            shop.step();
+                            txCount[0]++;
                         }
-                    }, "reliability-workload");
-                    writer.start();
+                        ops.set(shop.counts());
+                    } catch (Exception e) {
+                        workloadFailure.set(e);
+                    }
+                }, "reliability-workload");
+                writer.start();
 
-                    // every kind once, in a seeded order, then random ones until the workload ends
-                    List<Fault> plan = new ArrayList<>(kinds);
-                    Collections.shuffle(plan, random);
-                    long end = System.nanoTime() + workloadTime.toNanos();
-                    int next = 0;
-                    // the workload goes on past its time until every planned kind has been injected
-                    while ((System.nanoTime() < end || next < plan.size()) && workloadFailure.get() == null) {
-                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1000 + random.nextInt(2500))); // time between faults
-                        Fault planned = next < plan.size() ? plan.get(next) : plan.get(random.nextInt(plan.size()));
-                        Fault fault = planned;
-                        if (fault == Fault.REMOVE_INSTANCE && instances.size() < 2) {
-                            fault = Fault.ADD_INSTANCE;
-                        } else if (fault == Fault.ADD_INSTANCE && instances.size() >= 3) {
-                            fault = Fault.REMOVE_INSTANCE;
+                // every kind once, in a seeded order, then random ones until the workload ends
+                List<Fault> plan = new ArrayList<>(kinds);
+                Collections.shuffle(plan, random);
+                long end = System.nanoTime() + workloadTime.toNanos();
+                int next = 0;
+                // the workload goes on past its time until every planned kind has been injected
+                while ((System.nanoTime() < end || next < plan.size()) && workloadFailure.get() == null) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1000 + random.nextInt(2500))); // time between faults
+                    Fault planned = next < plan.size() ? plan.get(next) : plan.get(random.nextInt(plan.size()));
+                    Fault fault = planned;
+                    if (fault == Fault.REMOVE_INSTANCE && instances.size() < 2) {
+                        fault = Fault.ADD_INSTANCE;
+                    } else if (fault == Fault.ADD_INSTANCE && instances.size() >= 3) {
+                        fault = Fault.REMOVE_INSTANCE;
+                    }
+                    // an Elasticsearch fault that found no bulk to hit is not counted and stays planned
+                    boolean injected = injector.inject(fault);
+                    if (injected) {
+                        faults.merge(fault, 1, Integer::sum);
+                    }
+                    if (injected && fault == planned && next < plan.size()) {
+                        next++; // a substituted kind stays planned for the next turn
+                    }
+                    for (Instance i : instances) {
+                        if (i.pipeline.state() == SyncPipeline.State.FAILED) {
+                            throw new AssertionError("pipeline " + i.id + " failed after " + fault, i.pipeline.failure());
                         }
-                        // an Elasticsearch fault that found no request to hit is not counted and stays planned
-                        boolean injected = inject(fault);
-                        if (injected) {
-                            faults.merge(fault, 1, Integer::sum);
-                        }
-                        if (injected && fault == planned && next < plan.size()) {
-                            next++; // a substituted kind stays planned for the next turn
-                        }
-                        for (Instance i : instances) {
-                            if (i.pipeline.state() == SyncPipeline.State.FAILED) {
-                                throw new AssertionError("pipeline " + i.id + " failed after " + fault, i.pipeline.failure());
-                            }
-                        }
                     }
-                    stop.set(true);
-                    writer.join();
-                    if (workloadFailure.get() != null) {
-                        throw workloadFailure.get();
-                    }
-                    transactions = txCount[0];
-                    long catchUpStart = System.nanoTime();
-                    relay.awaitShipped(db.currentBinlogPosition(), Duration.ofSeconds(120));
-                    awaitCommitted(kafka.admin(), instances, Duration.ofSeconds(180));
-                    catchUp = Duration.ofNanos(System.nanoTime() - catchUpStart);
-                    for (Instance i : all) {
-                        // nothing a proxy still holds may land after the check
-                        assertTrue(i.proxy.awaitLateForwards(Duration.ofSeconds(30)), "proxy of instance " + i.id + " drained");
-                    }
-                    rest.performRequest(new Request("POST", "/_refresh"));
-                    ShopOracle.Result check = ShopOracle.of(db, rest).verify();
-                    awaitInDlq(malformed, Duration.ofSeconds(30));
-                    int found = 0;
-                    for (String m : malformed) {
-                        found += inDlq.contains(m) ? 1 : 0;
-                    }
-                    long records = 0;
-                    for (Instance i : all) {
-                        records += i.pipeline.metrics().records();
-                    }
-                    return new RunResult(seed, faults, transactions, relay.rowsRelayed(), records, catchUp, check,
-                            malformed.size(), found, all.size(), ops.get(), slowestDrain);
-                } finally {
-                    for (Instance i : all) {
-                        i.shutdown();
-                    }
+                }
+                stop.set(true);
+                writer.join();
+                if (workloadFailure.get() != null) {
+                    throw workloadFailure.get();
+                }
+                transactions = txCount[0];
+                long catchUpStart = System.nanoTime();
+                relay.awaitShipped(db.currentBinlogPosition(), Duration.ofSeconds(120));
+                awaitCommitted(kafka.admin(), instances, Duration.ofSeconds(180));
+                catchUp = Duration.ofNanos(System.nanoTime() - catchUpStart);
+                for (Instance i : all) {
+                    // nothing a proxy still holds may land after the check
+                    assertTrue(i.proxy.awaitLateForwards(Duration.ofSeconds(30)), "proxy of instance " + i.id + " drained");
+                }
+                rest.performRequest(new Request("POST", "/_refresh"));
+                ShopOracle.Result check = ShopOracle.of(db, rest).verify();
+                int inDlq = injector.countInDlq();
+                long records = 0;
+                for (Instance i : all) {
+                    records += i.pipeline.metrics().records();
+                }
+                return new RunResult(seed, faults, transactions, relay.rowsRelayed(), records, catchUp, check,
+                        malformed.size(), inDlq, all.size(), ops.get(), injector.slowestDrain);
+            } finally {
+                for (Instance i : all) {
+                    i.shutdown();
                 }
             }
         }
+    }
 
-        private Instance startInstance() {
+
+    /** Injects the faults of one run and keeps their bookkeeping; used by the test thread only. */
+    private static final class Injector {
+        final long seed;
+        final Random random;
+        final EmbeddedKafka kafka;
+        final EmbeddedKafka dlqKafka;
+        final EmbeddedElasticsearch es;
+        final CanalFlatMessageDecoder decoder;
+        final List<Instance> instances;
+        final List<Instance> all;
+        final Set<String> malformed;
+        /** Malformed payloads read from the dead-letter topic so far (kept across its deletion). */
+        final Set<String> inDlq = new HashSet<>();
+        /** Longest time from a {@link Fault#SLOW_REVOKE_DRAIN} rebalance's start to a revoke drained and committed. */
+        Duration slowestDrain = Duration.ZERO;
+
+        Injector(long seed, Random random, EmbeddedKafka kafka, EmbeddedKafka dlqKafka, EmbeddedElasticsearch es,
+                CanalFlatMessageDecoder decoder, List<Instance> instances, List<Instance> all, Set<String> malformed) {
+            this.seed = seed;
+            this.random = random;
+            this.kafka = kafka;
+            this.dlqKafka = dlqKafka;
+            this.es = es;
+            this.decoder = decoder;
+            this.instances = instances;
+            this.all = all;
+            this.malformed = malformed;
+        }
+
+        Instance startInstance() {
             Instance instance = Instance.start(kafka, dlqKafka, es, decoder, all.size());
             instances.add(instance);
             all.add(instance);
@@ -351,7 +355,7 @@ class ReliabilityTest {
         }
 
         /** Injects {@code fault}; false if it found nothing to hit (an Elasticsearch fault no request came through). */
-        private boolean inject(Fault fault) throws Exception {
+        boolean inject(Fault fault) throws Exception {
             switch (fault) {
                 case CRASH_PIPELINE: {
                     Instance victim = instances.remove(random.nextInt(instances.size()));
@@ -529,6 +533,16 @@ class ReliabilityTest {
 
         private static Duration max(Duration a, Duration b) {
             return a.compareTo(b) >= 0 ? a : b;
+        }
+
+        /** How many malformed messages were found in the dead-letter topic (waiting up to 30 s for missing ones). */
+        int countInDlq() {
+            awaitInDlq(malformed, Duration.ofSeconds(30));
+            int found = 0;
+            for (String m : malformed) {
+                found += inDlq.contains(m) ? 1 : 0;
+            }
+            return found;
         }
 
         /** Reads the dead-letter topic until it holds every payload of {@code wanted}, or the timeout. */
