@@ -460,16 +460,18 @@ class ReliabilityTest {
                 assertTrue(System.nanoTime() - deadline < 0, "dead-letter topic deleted within 30 s");
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100)); // polling with a deadline
             }
-            undeliverableLetters(Fault.DLQ_TOPIC_MISSING);
+            Set<String> letters = undeliverableLetters(Fault.DLQ_TOPIC_MISSING);
             dlqKafka.createTopic(DLQ, 1);
+            awaitDelivered(letters, Fault.DLQ_TOPIC_MISSING);
             return true;
         }
 
         /** Stops the dead-letter cluster while poison arrives, checks as above, restarts it on the same port. */
         private boolean deadLetterClusterUnreachable() throws Exception {
             dlqKafka.stop();
-            undeliverableLetters(Fault.DLQ_UNREACHABLE);
+            Set<String> letters = undeliverableLetters(Fault.DLQ_UNREACHABLE);
             dlqKafka.start();
+            awaitDelivered(letters, Fault.DLQ_UNREACHABLE);
             return true;
         }
 
@@ -477,13 +479,18 @@ class ReliabilityTest {
          * Writes poison while its letters cannot be delivered, waits 3-6 s, and checks: no live
          * instance failed or lost its partitions (left the group), and no committed offset passed
          * a poison message.
+         *
+         * @return the poison payloads written
          */
-        private void undeliverableLetters(Fault fault) throws Exception {
+        private Set<String> undeliverableLetters(Fault fault) throws Exception {
             Map<Instance, Integer> lostBefore = new java.util.HashMap<>();
             for (Instance i : instances) {
                 lostBefore.put(i, i.lost.get());
             }
+            Set<String> before = new HashSet<>(malformed);
             Map<Integer, Long> poison = sendMalformed(1 + random.nextInt(2));
+            Set<String> letters = new HashSet<>(malformed);
+            letters.removeAll(before);
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(3000 + random.nextInt(3000))); // the outage
             Map<TopicPartition, OffsetAndMetadata> committed = kafka.admin().listConsumerGroupOffsets(GROUP)
                     .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
@@ -496,6 +503,15 @@ class ReliabilityTest {
                 assertEquals(SyncPipeline.State.RUNNING, i.pipeline.state(), fault + ": instance " + i.id);
                 assertEquals(lostBefore.get(i), i.lost.get(), fault + ": instance " + i.id + " lost its partitions (left the group)");
             }
+            return letters;
+        }
+
+        /** Asserts that {@code letters} reach the dead-letter topic once it is back (within 60 s). */
+        private void awaitDelivered(Set<String> letters, Fault fault) {
+            awaitInDlq(letters, Duration.ofSeconds(60));
+            Set<String> notYet = new HashSet<>(letters);
+            notYet.removeAll(inDlq);
+            assertTrue(notYet.isEmpty(), fault + ": dead letters not delivered within 60 s after the topic was back: " + notYet);
         }
 
         /**
