@@ -139,7 +139,7 @@ class ReliabilityTest {
 
     record RunResult(long seed, Map<Fault, Integer> faults, long transactions, long rowsRelayed, long records,
             Duration catchUp, ShopOracle.Result check, int malformedSent, int malformedInDlq, int instancesStarted,
-            Map<ShopWorkload.Op, Long> ops, Duration slowestDrain) {
+            Map<ShopWorkload.Op, Long> ops, Duration slowestDrain, int commitsHeldAtLetter) {
     }
 
     @Test
@@ -308,7 +308,8 @@ class ReliabilityTest {
                     records += i.pipeline.metrics().records();
                 }
                 return new RunResult(seed, faults, transactions, relay.rowsRelayed(), records, catchUp, check,
-                        malformed.size(), inDlq, all.size(), ops.get(), injector.slowestDrain);
+                        malformed.size(), inDlq, all.size(), ops.get(), injector.slowestDrain,
+                        injector.commitsHeldAtLetter);
             } finally {
                 for (Instance i : all) {
                     i.shutdown();
@@ -333,6 +334,8 @@ class ReliabilityTest {
         final Set<String> inDlq = new HashSet<>();
         /** Longest time from a {@link Fault#SLOW_REVOKE_DRAIN} rebalance's start to a revoke drained and committed. */
         Duration slowestDrain = Duration.ZERO;
+        /** Poisoned partitions whose commit stood exactly at the undelivered letter when its outage ended. */
+        int commitsHeldAtLetter;
 
         Injector(long seed, Random random, EmbeddedKafka kafka, EmbeddedKafka dlqKafka, EmbeddedElasticsearch es,
                 CanalFlatMessageDecoder decoder, List<Instance> instances, List<Instance> all, Set<String> malformed) {
@@ -498,6 +501,9 @@ class ReliabilityTest {
                 OffsetAndMetadata c = committed.get(new TopicPartition(TOPIC, p.getKey()));
                 assertTrue(c == null || c.offset() <= p.getValue(), fault + ": partition " + p.getKey() + " committed "
                         + c.offset() + ", past the undelivered letter of offset " + p.getValue());
+                if (c != null && c.offset() == p.getValue()) {
+                    commitsHeldAtLetter++; // everything before the poison was committed, the poison itself not
+                }
             }
             for (Instance i : instances) {
                 assertEquals(SyncPipeline.State.RUNNING, i.pipeline.state(), fault + ": instance " + i.id);
@@ -614,13 +620,13 @@ class ReliabilityTest {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "%n### Reliability run %s (%d run(s), %d s workload at %d tx/s each, hard cases %s)%n%n",
                 Instant.now(), results.size(), workload.toSeconds(), rate, hardCases.isEmpty() ? "none" : hardCases));
-        b.append("| run | seed | transactions | row events | Kafka records | instances | malformed (in DLQ) | slowest revoke drain s | catch-up s | docs | missing | extra | stale |\n");
-        b.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        b.append("| run | seed | transactions | row events | Kafka records | instances | malformed (in DLQ) | commits held at a letter | slowest revoke drain s | catch-up s | docs | missing | extra | stale |\n");
+        b.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         int n = 1;
         for (RunResult r : results) {
-            b.append(String.format(Locale.ROOT, "| %d | %d | %d | %d | %d | %d | %d (%d) | %.1f | %.1f | %d | %d | %d | %d |%n",
+            b.append(String.format(Locale.ROOT, "| %d | %d | %d | %d | %d | %d | %d (%d) | %d | %.1f | %.1f | %d | %d | %d | %d |%n",
                     n++, r.seed(), r.transactions(), r.rowsRelayed(), r.records(), r.instancesStarted(), r.malformedSent(),
-                    r.malformedInDlq(), r.slowestDrain().toMillis() / 1000.0, r.catchUp().toMillis() / 1000.0, r.check().actual(),
+                    r.malformedInDlq(), r.commitsHeldAtLetter(), r.slowestDrain().toMillis() / 1000.0, r.catchUp().toMillis() / 1000.0, r.check().actual(),
                     r.check().missingCount(), r.check().extraCount(), r.check().staleCount()));
         }
         b.append(String.format(Locale.ROOT, "%nFaults injected per kind:%n%n| run | seed |"));
