@@ -273,7 +273,10 @@ class ReliabilityTest {
                         fault = Fault.REMOVE_INSTANCE;
                     }
                     // an Elasticsearch fault that found no bulk to hit is not counted and stays planned
+                    long faultStart = System.nanoTime();
                     boolean injected = injector.inject(fault);
+                    System.out.printf(Locale.ROOT, "%s fault %s: %s (%d ms)%n", Instant.now(), fault,
+                            injected ? "injected" : "hit nothing, tried again later", (System.nanoTime() - faultStart) / 1_000_000);
                     if (injected) {
                         faults.merge(fault, 1, Integer::sum);
                     }
