@@ -263,7 +263,11 @@ class ReliabilityTest {
                 long end = System.nanoTime() + workloadTime.toNanos();
                 int next = 0;
                 // the workload goes on past its time until every planned kind has been injected
+                long giveUp = end + TimeUnit.MINUTES.toNanos(3);
                 while ((System.nanoTime() < end || next < plan.size()) && workloadFailure.get() == null) {
+                    if (System.nanoTime() - giveUp > 0) {
+                        throw new AssertionError("not injected 3 minutes after the workload's time: " + plan.subList(next, plan.size()));
+                    }
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1000 + random.nextInt(2500))); // time between faults
                     Fault planned = next < plan.size() ? plan.get(next) : plan.get(random.nextInt(plan.size()));
                     Fault fault = planned;
