@@ -184,9 +184,14 @@ public final class Demo {
     }
 
     static ElasticsearchSink elasticsearchSink(EmbeddedElasticsearch es) {
+        return elasticsearchSinkBuilder(es.httpUrl()).build();
+    }
+
+    /** The demo's sink settings (the shop's indexes) for the given host URLs; the caller may add settings. */
+    static ElasticsearchSink.Builder elasticsearchSinkBuilder(String... hostUrls) {
         String settings = "\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0}";
         return ElasticsearchSink.builder()
-                .hosts(es.httpHost())
+                .hosts(hostUrls)
                 .ensureIndex(Shop.ORDERS_INDEX, "{" + settings + ",\"mappings\":{\"properties\":{"
                         + "\"customer\":{\"type\":\"keyword\"},\"status\":{\"type\":\"keyword\"},"
                         + "\"total\":{\"type\":\"double\"},\"updated_ms\":{\"type\":\"long\"}}}}")
@@ -199,8 +204,7 @@ public final class Demo {
                 .ensureIndex(Shop.ITEMS_INDEX, "{" + settings + ",\"mappings\":{\"properties\":{"
                         + "\"sku\":{\"type\":\"keyword\"},\"price\":{\"type\":\"double\"},\"updated_ms\":{\"type\":\"long\"}}}}")
                 .ensureIndex(Shop.HEARTBEAT_INDEX, "{" + settings + ",\"mappings\":{\"properties\":{"
-                        + "\"beat_ms\":{\"type\":\"long\"}}}}")
-                .build();
+                        + "\"beat_ms\":{\"type\":\"long\"}}}}");
     }
 
     private static void runWorkload(PrintStream out, EmbeddedMariaDb db, Admin admin, BinlogCanalRelay relay,
