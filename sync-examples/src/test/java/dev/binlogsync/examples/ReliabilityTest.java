@@ -136,7 +136,7 @@ class ReliabilityTest {
 
     record RunResult(long seed, Map<Fault, Integer> faults, long transactions, long rowsRelayed, long records,
             Duration catchUp, ShopOracle.Result check, int malformedSent, int malformedInDlq, int instancesStarted,
-            Map<ShopWorkload.Op, Long> ops, Duration slowestDrain, int commitsHeldAtLetter) {
+            Map<ShopWorkload.Op, Long> ops, Duration slowestDrain, int commitsHeldAtLetter, Set<String> unexpectedInDlq) {
     }
 
     @Test
@@ -167,6 +167,8 @@ class ReliabilityTest {
             String rerun = "seed " + r.seed() + " (rerun: " + rerunCommand(r.seed(), workload, rate, hardCases, kinds) + ")";
             assertTrue(r.check().isClean(), rerun + ": " + report(r.check()));
             assertEquals(r.malformedSent(), r.malformedInDlq(), rerun + ": malformed messages in the DLQ");
+            assertTrue(r.unexpectedInDlq().isEmpty(), rerun + ": only the malformed messages may be dead-lettered, "
+                    + "but the DLQ also holds " + r.unexpectedInDlq());
             for (Fault f : kinds) {
                 assertTrue(r.faults().getOrDefault(f, 0) > 0, rerun + " injected " + f + ": " + r.faults());
             }
@@ -315,7 +317,7 @@ class ReliabilityTest {
                 }
                 return new RunResult(seed, faults, transactions, relay.rowsRelayed(), records, catchUp, check,
                         malformed.size(), inDlq, all.size(), ops.get(), injector.slowestDrain,
-                        injector.commitsHeldAtLetter);
+                        injector.commitsHeldAtLetter, injector.unexpectedInDlq);
             } finally {
                 for (Instance i : all) {
                     i.shutdown();
@@ -338,6 +340,11 @@ class ReliabilityTest {
         final Set<String> malformed;
         /** Malformed payloads read from the dead-letter topic so far (kept across its deletion). */
         final Set<String> inDlq = new HashSet<>();
+        /**
+         * Other payloads read from the dead-letter topic: nothing but the malformed messages may be
+         * there (a TRUNCATE of a synced table, a rejected document or any decode error would be).
+         */
+        final Set<String> unexpectedInDlq = new java.util.TreeSet<>();
         /** Longest time from a {@link Fault#SLOW_REVOKE_DRAIN} rebalance's start to a revoke drained and committed. */
         Duration slowestDrain = Duration.ZERO;
         /** Poisoned partitions whose commit stood exactly at the undelivered letter when its outage ended. */
@@ -572,11 +579,36 @@ class ReliabilityTest {
         /** How many malformed messages were found in the dead-letter topic (waiting up to 30 s for missing ones). */
         int countInDlq() {
             awaitInDlq(malformed, Duration.ofSeconds(30));
+            readDlqToEnd();
             int found = 0;
             for (String m : malformed) {
                 found += inDlq.contains(m) ? 1 : 0;
             }
             return found;
+        }
+
+        /** Reads the whole dead-letter topic as it is now, so every letter in it is seen. */
+        private void readDlqToEnd() {
+            TopicPartition tp = new TopicPartition(DLQ, 0);
+            try (KafkaConsumer<byte[], byte[]> consumer = dlqKafka.consumer("dlq-end-" + seed)) {
+                consumer.assign(List.of(tp));
+                consumer.seekToBeginning(List.of(tp));
+                long end = consumer.endOffsets(List.of(tp)).get(tp);
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (consumer.position(tp) < end && System.nanoTime() - deadline < 0) {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                        String value = r.value() == null ? "" : new String(r.value(), StandardCharsets.UTF_8);
+                        if (malformed.contains(value)) {
+                            inDlq.add(value);
+                        } else {
+                            unexpectedInDlq.add(value.length() > 200 ? value.substring(0, 200) + "..." : value);
+                        }
+                    }
+                }
+                if (consumer.position(tp) < end) {
+                    throw new AssertionError("could not read the dead-letter topic to its end (" + end + ")");
+                }
+            }
         }
 
         /** Reads the dead-letter topic until it holds every payload of {@code wanted}, or the timeout. */
@@ -591,6 +623,8 @@ class ReliabilityTest {
                         String value = r.value() == null ? "" : new String(r.value(), StandardCharsets.UTF_8);
                         if (malformed.contains(value)) {
                             inDlq.add(value);
+                        } else {
+                            unexpectedInDlq.add(value.length() > 200 ? value.substring(0, 200) + "..." : value);
                         }
                     }
                 }

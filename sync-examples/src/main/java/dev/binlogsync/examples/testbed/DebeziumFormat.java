@@ -41,7 +41,11 @@ import javax.annotation.Nullable;
  *       {@code io.debezium.time.Date} ({@code int32} epoch days); {@code TIMESTAMP}:
  *       {@code io.debezium.time.ZonedTimestamp} (an ISO-8601 string in UTC); {@code TIME}:
  *       {@code io.debezium.time.MicroTime} ({@code int64} microseconds); {@code YEAR}:
- *       {@code io.debezium.time.Year}. Zero dates become null.</li>
+ *       {@code io.debezium.time.Year}. Zero dates become null. With schemas, the temporal
+ *       columns' schemas carry {@code __debezium.source.column.type} and
+ *       {@code __debezium.source.column.length} (the declared fraction digits), as a connector
+ *       with {@code column.propagate.source.type} covering them sends; without them a decoder
+ *       cannot know that a {@code DATETIME(3)} value at a whole second has three zero digits.</li>
  *   <li>{@code CHAR}, {@code VARCHAR}, {@code TEXT}: {@code string}; {@code JSON}: {@code string}
  *       named {@code io.debezium.data.Json}; {@code ENUM} / {@code SET}: {@code string} named
  *       {@code io.debezium.data.Enum} / {@code EnumSet}; {@code BINARY}, {@code BLOB}: {@code bytes}
@@ -350,6 +354,13 @@ final class DebeziumFormat {
             case JSON: type = "string"; name = "io.debezium.data.Json"; version = 1; break;
             case BINARY: case BLOB: type = "bytes"; break;
             default: type = "string";
+        }
+        if (c.kind() == CanalFormat.Kind.DATETIME || c.kind() == CanalFormat.Kind.TIMESTAMP
+                || c.kind() == CanalFormat.Kind.TIME) {
+            // as a connector with column.propagate.source.type covering the temporal columns sends
+            // them: the declared fraction digits, which the logical types alone do not carry
+            parameters.add(new String[] {"__debezium.source.column.type", c.kind().name()});
+            parameters.add(new String[] {"__debezium.source.column.length", Integer.toString(c.fsp())});
         }
         g.writeStartObject();
         g.writeStringField("type", type);

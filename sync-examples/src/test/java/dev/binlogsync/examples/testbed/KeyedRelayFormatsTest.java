@@ -207,6 +207,8 @@ class KeyedRelayFormatsTest {
         assertEquals("org.apache.kafka.connect.data.Decimal", columns.get("price").path("name").asText());
         assertEquals("2", columns.get("price").path("parameters").path("scale").asText());
         assertEquals("io.debezium.time.Timestamp", columns.get("created").path("name").asText());
+        assertEquals("3", columns.get("created").path("parameters").path("__debezium.source.column.length").asText(),
+                "the declared fraction digits travel with the schema, as with column.propagate.source.type");
         assertEquals("int16", columns.get("flag").path("type").asText());
         assertTrue(columns.get("name").path("optional").asBoolean());
         assertFalse(columns.get("price").path("optional").asBoolean());
@@ -217,6 +219,7 @@ class KeyedRelayFormatsTest {
         ChangeEvent insert = events.get(0);
         assertEquals(List.of("id"), insert.primaryKeys());
         assertEquals(new BigDecimal("12.50"), insert.row().get("price"));
+        assertEquals("2024-03-04T05:06:07.089", insert.row().get("created"), "rendered as the Canal decoder renders it");
         assertEquals(new BigDecimal("0.10"), events.get(1).row().get("price"));
         assertNull(events.get(1).row().get("name"));
         assertEquals(Map.of("price", new BigDecimal("12.50")), events.get(2).oldValues());
