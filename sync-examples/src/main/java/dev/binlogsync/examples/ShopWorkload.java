@@ -529,6 +529,12 @@ public final class ShopWorkload implements AutoCloseable {
         if (id == null) {
             return false;
         }
+        deleteOrderAndItems(id);
+        return true;
+    }
+
+    /** Deletes an order's items and the order (not its shipping row), and forgets them. */
+    private void deleteOrderAndItems(long id) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement("DELETE FROM order_item_" + (id % Shop.ITEM_SHARDS)
                 + " WHERE order_id = ?")) {
             ps.setLong(1, id);
@@ -541,7 +547,6 @@ public final class ShopWorkload implements AutoCloseable {
         orders.remove(id);
         orderIds.remove(id);
         itemsByOrder.remove(id);
-        return true;
     }
 
     private boolean note() throws SQLException {
@@ -565,18 +570,7 @@ public final class ShopWorkload implements AutoCloseable {
         if (id == null) {
             return null;
         }
-        try (PreparedStatement ps = connection.prepareStatement("DELETE FROM order_item_" + (id % Shop.ITEM_SHARDS)
-                + " WHERE order_id = ?")) {
-            ps.setLong(1, id);
-            rowsWritten += ps.executeUpdate();
-        }
-        try (PreparedStatement ps = connection.prepareStatement("DELETE FROM orders WHERE id = ?")) {
-            ps.setLong(1, id);
-            rowsWritten += ps.executeUpdate();
-        }
-        orders.remove(id);
-        orderIds.remove(id);
-        itemsByOrder.remove(id);
+        deleteOrderAndItems(id);
         shipped.remove(id);
         orphans.add(id);
         return id;

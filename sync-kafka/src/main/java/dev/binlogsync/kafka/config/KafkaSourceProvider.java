@@ -108,12 +108,7 @@ public final class KafkaSourceProvider implements ComponentProvider<Source> {
                     return CanalFlatMessageDecoder.create();
                 }
                 CanalFlatMessageDecoder.Builder b = CanalFlatMessageDecoder.builder();
-                b.tinyint1AsBoolean(d.bool("tinyint1AsBoolean", false));
-                BiPredicate<String, String> synced = syncedTables(d);
-                if (synced != null) {
-                    b.syncedTables(synced);
-                }
-                dateTimes(d, b::dateTimeStyle, b::zone);
+                decoderOptions(d, b::tinyint1AsBoolean, b::syncedTables, b::dateTimeStyle, b::zone);
                 return b.build();
             }
             case "debezium": {
@@ -121,12 +116,7 @@ public final class KafkaSourceProvider implements ComponentProvider<Source> {
                     return DebeziumDecoder.create();
                 }
                 DebeziumDecoder.Builder b = DebeziumDecoder.builder();
-                b.tinyint1AsBoolean(d.bool("tinyint1AsBoolean", false));
-                BiPredicate<String, String> synced = syncedTables(d);
-                if (synced != null) {
-                    b.syncedTables(synced);
-                }
-                dateTimes(d, b::dateTimeStyle, b::zone);
+                decoderOptions(d, b::tinyint1AsBoolean, b::syncedTables, b::dateTimeStyle, b::zone);
                 return b.build();
             }
             default: {
@@ -144,6 +134,17 @@ public final class KafkaSourceProvider implements ComponentProvider<Source> {
     }
 
     /** {@code dateTimeStyle} and {@code zone}, the same keys for the Canal and Debezium decoders. */
+    /** The options the Canal and Debezium decoders share: {@code tinyint1AsBoolean}, {@code syncedTables}, date-times. */
+    private static void decoderOptions(ConfigSection d, Consumer<Boolean> tinyint1AsBoolean,
+            Consumer<BiPredicate<String, String>> syncedTables, Consumer<DateTimeStyle> style, Consumer<ZoneId> zone) {
+        tinyint1AsBoolean.accept(d.bool("tinyint1AsBoolean", false));
+        BiPredicate<String, String> synced = syncedTables(d);
+        if (synced != null) {
+            syncedTables.accept(synced);
+        }
+        dateTimes(d, style, zone);
+    }
+
     private static void dateTimes(ConfigSection d, Consumer<DateTimeStyle> style, Consumer<ZoneId> zone) {
         DateTimeStyle s = d.enumValue("dateTimeStyle", DateTimeStyle.class, null);
         if (s != null) {
