@@ -89,7 +89,8 @@ public interface Source extends AutoCloseable {
      * The pipeline does not poll while it drains a revoke or a close, so
      * {@link SyncPipeline.Builder#build()} rejects a {@code drainTimeout}, and
      * {@link SyncPipeline#close(Duration)} a timeout, that is not below it. Called once, when the
-     * pipeline is built. Default: empty.
+     * pipeline is built. Default: empty. A source that wraps another must forward it
+     * ({@link dev.binlogsync.core.testing.ForwardingSource} forwards every call).
      */
     default Optional<Duration> maxPollInterval() {
         return Optional.empty();

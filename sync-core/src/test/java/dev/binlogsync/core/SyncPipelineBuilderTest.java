@@ -3,12 +3,11 @@ package dev.binlogsync.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.binlogsync.core.testing.ForwardingSource;
 import dev.binlogsync.core.testing.InMemorySource;
 import dev.binlogsync.core.testing.RecordingBulkSink;
 import dev.binlogsync.core.testing.RecordingDeadLetterSink;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -24,41 +23,10 @@ class SyncPipelineBuilderTest {
 
     /** A source that must be polled at least every {@code limit}, like a Kafka consumer. */
     private static Source polledAtLeastEvery(Duration limit) {
-        InMemorySource delegate = new InMemorySource();
-        return new Source() {
-            @Override
-            public void open(PartitionListener listener) {
-                delegate.open(listener);
-            }
-
-            @Override
-            public List<SourceRecord> poll(Duration timeout) throws InterruptedException {
-                return delegate.poll(timeout);
-            }
-
-            @Override
-            public void commit(Map<String, SourcePosition> lastDone) {
-                delegate.commit(lastDone);
-            }
-
-            @Override
-            public void pause() {
-                delegate.pause();
-            }
-
-            @Override
-            public void resume() {
-                delegate.resume();
-            }
-
+        return new ForwardingSource(new InMemorySource()) {
             @Override
             public Optional<Duration> maxPollInterval() {
                 return Optional.of(limit);
-            }
-
-            @Override
-            public void close() {
-                delegate.close();
             }
         };
     }

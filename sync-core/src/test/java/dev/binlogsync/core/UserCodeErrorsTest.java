@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.binlogsync.core.testing.Events;
+import dev.binlogsync.core.testing.ForwardingSource;
 import dev.binlogsync.core.testing.InMemorySource;
 import dev.binlogsync.core.testing.RecordingBulkSink;
 import dev.binlogsync.core.testing.RecordingDeadLetterSink;
@@ -17,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -226,7 +226,7 @@ class UserCodeErrorsTest {
 
     @Test
     void aSourceWhoseCloseThrowsAnErrorStillLetsThePipelineEndAndCloseTheSinks() throws Exception {
-        Source closeFails = new DelegatingSource(source) {
+        Source closeFails = new ForwardingSource(source) {
             @Override
             public void close() {
                 super.close();
@@ -246,7 +246,7 @@ class UserCodeErrorsTest {
     @Test
     void anErrorThrownByTheSourceFailsThePipelineWithThatCause() throws Exception {
         AssertionError error = new AssertionError("poll broke");
-        Source pollFails = new DelegatingSource(source) {
+        Source pollFails = new ForwardingSource(source) {
             private int polls;
 
             @Override
@@ -263,54 +263,5 @@ class UserCodeErrorsTest {
         assertSame(error, p.failure());
         assertTrue(source.isClosed());
         assertTrue(sink.isClosed());
-    }
-
-    /** A source that forwards every call; tests override the call they break. */
-    private static class DelegatingSource implements Source {
-        private final Source delegate;
-
-        DelegatingSource(Source delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public void open(PartitionListener listener) {
-            delegate.open(listener);
-        }
-
-        @Override
-        public List<SourceRecord> poll(Duration timeout) throws InterruptedException {
-            return delegate.poll(timeout);
-        }
-
-        @Override
-        public void commit(Map<String, SourcePosition> lastDone) {
-            delegate.commit(lastDone);
-        }
-
-        @Override
-        public void pause() {
-            delegate.pause();
-        }
-
-        @Override
-        public void resume() {
-            delegate.resume();
-        }
-
-        @Override
-        public void wakeup() {
-            delegate.wakeup();
-        }
-
-        @Override
-        public Map<String, Long> lag() {
-            return delegate.lag();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
-        }
     }
 }

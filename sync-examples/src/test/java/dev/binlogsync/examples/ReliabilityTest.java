@@ -7,12 +7,12 @@ import dev.binlogsync.core.BulkSink;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.FailurePolicy;
 import dev.binlogsync.core.ItemResult;
-import dev.binlogsync.core.PartitionListener;
 import dev.binlogsync.core.Source;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SourceRecord;
 import dev.binlogsync.core.SyncException;
 import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.core.testing.ForwardingSource;
 import dev.binlogsync.elasticsearch.ElasticsearchSink;
 import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
 import dev.binlogsync.elasticsearch.testing.FaultProxy;
@@ -712,18 +712,12 @@ class ReliabilityTest {
      * test releases it: nothing is polled or committed any more, and the abandoned consumer drops
      * out of the group only when its {@code max.poll.interval.ms} expires.
      */
-    static final class CrashableSource implements Source {
-        private final Source delegate;
+    static final class CrashableSource extends ForwardingSource {
         private final Crash crash;
 
         CrashableSource(Source delegate, Crash crash) {
-            this.delegate = delegate;
+            super(delegate);
             this.crash = crash;
-        }
-
-        @Override
-        public void open(PartitionListener listener) {
-            delegate.open(listener);
         }
 
         @Override
@@ -732,7 +726,7 @@ class ReliabilityTest {
                 crash.released.await();
                 throw new SyncException("crashed");
             }
-            return delegate.poll(timeout);
+            return super.poll(timeout);
         }
 
         @Override
@@ -740,37 +734,7 @@ class ReliabilityTest {
             if (crash.crashed) {
                 throw new SyncException("crashed");
             }
-            delegate.commit(lastDone);
-        }
-
-        @Override
-        public void pause() {
-            delegate.pause();
-        }
-
-        @Override
-        public void resume() {
-            delegate.resume();
-        }
-
-        @Override
-        public void wakeup() {
-            delegate.wakeup();
-        }
-
-        @Override
-        public Map<String, Long> lag() {
-            return delegate.lag();
-        }
-
-        @Override
-        public java.util.Optional<Duration> maxPollInterval() {
-            return delegate.maxPollInterval();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
+            super.commit(lastDone);
         }
     }
 
