@@ -7,7 +7,7 @@ import dev.binlogsync.core.internal.BulkBuffer;
 import dev.binlogsync.core.internal.Lane;
 import dev.binlogsync.core.internal.PartitionTracker;
 import dev.binlogsync.core.internal.PendingRecord;
-import dev.binlogsync.core.internal.Slot;
+import dev.binlogsync.core.internal.BufferedAction;
 import java.math.BigDecimal;
 import java.util.HashMap;
 import java.util.List;
@@ -114,9 +114,9 @@ public class BulkBufferBenchmark {
         for (int l = 0; l < buffer.laneCount(); l++) {
             Lane lane = buffer.lane(l);
             while (lane.size() > 0) {
-                List<Slot> bulk = buffer.take(lane);
+                List<BufferedAction> bulk = buffer.take(lane);
                 for (int i = 0; i < bulk.size(); i++) {
-                    Slot s = bulk.get(i);
+                    BufferedAction s = bulk.get(i);
                     bh.consume(s.action());
                     s.release();
                 }

@@ -81,25 +81,25 @@ public final class BulkBuffer {
      */
     public Lane add(DocumentAction action, PendingRecord ref, long nowNanos) {
         Lane lane = lanes[laneOf(action.index(), action.id())];
-        HashMap<String, Slot> byId = lane.latest.get(action.index());
+        HashMap<String, BufferedAction> byId = lane.latest.get(action.index());
         if (byId == null) {
             byId = new HashMap<>();
             lane.latest.put(action.index(), byId);
         }
-        Slot existing = byId.get(action.id());
+        BufferedAction existing = byId.get(action.id());
         ref.retain();
         long before = existing == null ? 0 : existing.bytes;
         if (existing != null && coalesce(existing, action, ref)) {
             existing.addRef(ref);
-            // the slot now costs what its merged action costs (see Slot#bytes): a hot document
+            // the slot now costs what its merged action costs (see BufferedAction#bytes): a hot document
             // merged a thousand times is one document's size, not a thousand patches'
             lane.bytes += existing.bytes - before;
             bytes += existing.bytes - before;
             coalesced++;
             return lane;
         }
-        long b = Documents.estimateBytes(action.index(), action.id(), action.routing(), action.document());
-        Slot slot = new Slot(action, ref, b);
+        long b = DocumentSize.estimateBytes(action.index(), action.id(), action.routing(), action.document());
+        BufferedAction slot = new BufferedAction(action, ref, b);
         if (lane.buffer.isEmpty()) {
             lane.firstNanos = nowNanos;
         }
@@ -112,7 +112,7 @@ public final class BulkBuffer {
     }
 
     /** Applies the coalescing rules; returns false when {@code later} must be appended instead. */
-    private static boolean coalesce(Slot existing, DocumentAction later, PendingRecord ref) {
+    private static boolean coalesce(BufferedAction existing, DocumentAction later, PendingRecord ref) {
         if (existing.tracker != ref.tracker || !Objects.equals(existing.routing(), later.routing())) {
             return false;
         }
@@ -151,20 +151,20 @@ public final class BulkBuffer {
      *
      * @return the slots, oldest first; empty if the lane has nothing buffered that may be sent
      */
-    public List<Slot> take(Lane lane) {
+    public List<BufferedAction> take(Lane lane) {
         if (lane.fenced != null) {
             return takeUnfenced(lane);
         }
         int n = lane.buffer.size();
         if (n <= maxBulkActions && lane.bytes <= maxBulkBytes) {
             // the whole lane: no per-slot index maintenance
-            List<Slot> all = new ArrayList<>(lane.buffer);
+            List<BufferedAction> all = new ArrayList<>(lane.buffer);
             lane.buffer.clear();
             if (lane.latest.size() > 16) {
                 lane.latest.clear(); // many index names (templates): do not keep a map per name forever
             } else {
                 // keep the per-index maps and their tables: refilling them costs no rehashing
-                for (HashMap<String, Slot> byId : lane.latest.values()) {
+                for (HashMap<String, BufferedAction> byId : lane.latest.values()) {
                     byId.clear();
                 }
             }
@@ -173,10 +173,10 @@ public final class BulkBuffer {
             lane.bytes = 0;
             return all;
         }
-        List<Slot> out = new ArrayList<>(Math.min(n, maxBulkActions));
+        List<BufferedAction> out = new ArrayList<>(Math.min(n, maxBulkActions));
         long taken = 0;
         while (!lane.buffer.isEmpty() && out.size() < maxBulkActions) {
-            Slot s = lane.buffer.peekFirst();
+            BufferedAction s = lane.buffer.peekFirst();
             if (!out.isEmpty() && taken + s.bytes > maxBulkBytes) {
                 break;
             }
@@ -192,12 +192,12 @@ public final class BulkBuffer {
     }
 
     /** {@link #take} skipping the fenced documents' actions (which keep their order behind). */
-    private List<Slot> takeUnfenced(Lane lane) {
-        List<Slot> out = new ArrayList<>(Math.min(lane.buffer.size(), maxBulkActions));
-        ArrayDeque<Slot> kept = new ArrayDeque<>();
+    private List<BufferedAction> takeUnfenced(Lane lane) {
+        List<BufferedAction> out = new ArrayList<>(Math.min(lane.buffer.size(), maxBulkActions));
+        ArrayDeque<BufferedAction> kept = new ArrayDeque<>();
         long taken = 0;
         while (!lane.buffer.isEmpty()) {
-            Slot s = lane.buffer.peekFirst();
+            BufferedAction s = lane.buffer.peekFirst();
             if (out.size() >= maxBulkActions || !out.isEmpty() && taken + s.bytes > maxBulkBytes) {
                 break;
             }
@@ -219,10 +219,10 @@ public final class BulkBuffer {
         return out;
     }
 
-    private static void unindex(Lane lane, Slot s) {
-        Map<String, Slot> byId = lane.latest.get(s.index());
+    private static void unindex(Lane lane, BufferedAction s) {
+        Map<String, BufferedAction> byId = lane.latest.get(s.index());
         if (byId != null) {
-            byId.remove(s.id(), s); // only if it is still the latest for its id (Slot: identity equality)
+            byId.remove(s.id(), s); // only if it is still the latest for its id (BufferedAction: identity equality)
         }
     }
 
@@ -231,11 +231,11 @@ public final class BulkBuffer {
      *
      * @return the removed slots
      */
-    public List<Slot> drop(Set<PartitionTracker> trackers) {
-        List<Slot> dropped = new ArrayList<>();
+    public List<BufferedAction> drop(Set<PartitionTracker> trackers) {
+        List<BufferedAction> dropped = new ArrayList<>();
         for (Lane lane : lanes) {
-            for (Iterator<Slot> it = lane.buffer.iterator(); it.hasNext(); ) {
-                Slot s = it.next();
+            for (Iterator<BufferedAction> it = lane.buffer.iterator(); it.hasNext(); ) {
+                BufferedAction s = it.next();
                 if (trackers.contains(s.tracker)) {
                     it.remove();
                     unindex(lane, s);

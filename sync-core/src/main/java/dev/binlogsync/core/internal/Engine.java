@@ -439,10 +439,10 @@ public final class Engine implements PartitionListener {
         for (int i = 0; i < n && inFlight < maxInFlight; i++) {
             Lane lane = buffer.lane(i);
             if (lane.retry != null && now - lane.retryDueNanos >= 0) {
-                List<Slot> retry = lane.retry;
+                List<BufferedAction> retry = lane.retry;
                 lane.retry = null;
-                List<Slot> alive = new ArrayList<>(retry.size());
-                for (Slot s : retry) {
+                List<BufferedAction> alive = new ArrayList<>(retry.size());
+                for (BufferedAction s : retry) {
                     if (s.tracker.alive) {
                         alive.add(s);
                     } else {
@@ -462,7 +462,7 @@ public final class Engine implements PartitionListener {
             if (force || paused || lane.buffer.size() >= maxBulkActions || lane.bytes >= maxBulkSize
                     || now - lane.firstNanos >= flushIntervalNanos) {
                 lane.pruneFences(now);
-                List<Slot> batch = buffer.take(lane);
+                List<BufferedAction> batch = buffer.take(lane);
                 if (batch.isEmpty()) {
                     continue; // only fenced documents' actions are buffered
                 }
@@ -490,7 +490,7 @@ public final class Engine implements PartitionListener {
         }
     }
 
-    private void send(Lane lane, List<Slot> batch, long now) {
+    private void send(Lane lane, List<BufferedAction> batch, long now) {
         List<DocumentAction> actions = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             actions.add(batch.get(i).action());
@@ -523,7 +523,7 @@ public final class Engine implements PartitionListener {
         stage.whenComplete((results, error) -> complete(() -> onBulkDone(lane, batch, results, error)));
     }
 
-    private void onBulkDone(Lane lane, List<Slot> batch, @Nullable List<ItemResult> results, @Nullable Throwable error) {
+    private void onBulkDone(Lane lane, List<BufferedAction> batch, @Nullable List<ItemResult> results, @Nullable Throwable error) {
         lane.inFlight = null;
         inFlight--;
         bulks++;
@@ -538,7 +538,7 @@ public final class Engine implements PartitionListener {
         if (cause != null) {
             failedBulks++;
             if (!(cause instanceof RetriableSyncException)) {
-                for (Slot s : batch) {
+                for (BufferedAction s : batch) {
                     dropSent(s); // unresolved: their records stay uncommitted
                 }
                 fail(new SyncException("bulk request of " + batch.size() + " actions failed permanently (first "
@@ -559,8 +559,8 @@ public final class Engine implements PartitionListener {
             // the whole request failed (outage, 5xx, in doubt): nothing was said about any item, so
             // the items' maxRetries budget is not spent; retried with backoff until the sink answers
             // (the source stays paused meanwhile and health reports the failing requests)
-            List<Slot> retry = new ArrayList<>(batch.size());
-            for (Slot s : batch) {
+            List<BufferedAction> retry = new ArrayList<>(batch.size());
+            for (BufferedAction s : batch) {
                 if (!s.tracker.alive) {
                     dropSent(s);
                 } else {
@@ -572,21 +572,21 @@ public final class Engine implements PartitionListener {
             return;
         }
         if (results == null || results.size() != batch.size()) {
-            for (Slot s : batch) {
+            for (BufferedAction s : batch) {
                 dropSent(s);
             }
             fail(new SyncException("BulkSink contract violated: " + (results == null ? "null" : results.size())
                     + " results for " + batch.size() + " actions"));
             return;
         }
-        List<Slot> retry = null;
+        List<BufferedAction> retry = null;
         Set<String> retrying = null;
         int ok = 0;
         int staleItems = 0;
         int missingItems = 0;
         int rejected = 0;
         for (int i = 0; i < batch.size(); i++) {
-            Slot s = batch.get(i);
+            BufferedAction s = batch.get(i);
             ItemResult r = results.get(i);
             if (!s.tracker.alive) {
                 dropSent(s);
@@ -659,12 +659,12 @@ public final class Engine implements PartitionListener {
     }
 
     /** @param counted whether the retry spends the items' {@code maxRetries} (item-level failures only) */
-    private void scheduleRetry(Lane lane, List<Slot> retry, long now, boolean counted) {
+    private void scheduleRetry(Lane lane, List<BufferedAction> retry, long now, boolean counted) {
         if (retry.isEmpty()) {
             return;
         }
         if (counted) {
-            for (Slot s : retry) {
+            for (BufferedAction s : retry) {
                 s.retries++;
             }
         }
@@ -684,19 +684,19 @@ public final class Engine implements PartitionListener {
     }
 
     /** A sent action is acknowledged: release its records. */
-    private void done(Slot s) {
+    private void done(BufferedAction s) {
         monitor.onAcknowledged(s.eventTimeMillis(), clock.currentTimeMillis());
         dropSent(s);
         s.release();
     }
 
     /** Forgets a sent action without releasing its records. */
-    private void dropSent(Slot s) {
+    private void dropSent(BufferedAction s) {
         sentActions--;
         sentBytes -= s.bytes;
     }
 
-    private void reject(Slot s, @Nullable ItemResult result, String reason) {
+    private void reject(BufferedAction s, @Nullable ItemResult result, String reason) {
         dropSent(s);
         List<PendingRecord> refs = s.refs();
         // the records of a coalesced action, each once, oldest first, with the references the action
@@ -765,7 +765,7 @@ public final class Engine implements PartitionListener {
                     + (r.value() == null ? 0 : r.value().length);
             DocumentAction a = letter.action();
             if (countAction && a != null) {
-                b += Documents.estimateBytes(a.index(), a.id(), a.routing(), a.document());
+                b += DocumentSize.estimateBytes(a.index(), a.id(), a.routing(), a.document());
             }
             this.bytes = b;
         }

@@ -19,17 +19,17 @@ import javax.annotation.Nullable;
  */
 public final class Lane {
     final int index;
-    final ArrayDeque<Slot> buffer = new ArrayDeque<>();
+    final ArrayDeque<BufferedAction> buffer = new ArrayDeque<>();
     /** index name -> document id -> the latest unsent slot for it. Nested to avoid a key object per action. */
-    final HashMap<String, HashMap<String, Slot>> latest = new HashMap<>();
+    final HashMap<String, HashMap<String, BufferedAction>> latest = new HashMap<>();
     long bytes;
     long firstNanos;
 
     /** The bulk in flight, or null. */
-    @Nullable List<Slot> inFlight;
+    @Nullable List<BufferedAction> inFlight;
     long sentNanos;
     /** Actions waiting to be sent again (before anything in {@link #buffer}), or null. */
-    @Nullable List<Slot> retry;
+    @Nullable List<BufferedAction> retry;
     long retryDueNanos;
     int retryAttempt;
     /** index name -> document id -> nanoTime until which its buffered actions wait; null when none. */
@@ -47,12 +47,12 @@ public final class Lane {
     }
 
     /** Fences the documents of {@code slots} until {@code untilNanos} (a later end wins). */
-    void fence(List<Slot> slots, long untilNanos) {
+    void fence(List<BufferedAction> slots, long untilNanos) {
         if (fenced == null) {
             fenced = new HashMap<>();
             nextFenceEndNanos = untilNanos;
         }
-        for (Slot s : slots) {
+        for (BufferedAction s : slots) {
             fenced.computeIfAbsent(s.index(), k -> new HashMap<>()).merge(s.id(), untilNanos,
                     (a, b) -> b - a > 0 ? b : a);
         }
@@ -91,7 +91,7 @@ public final class Lane {
     }
 
     /** Whether the slot's document is fenced (as of the last {@link #pruneFences}). */
-    boolean isFenced(Slot s) {
+    boolean isFenced(BufferedAction s) {
         if (fenced == null) {
             return false;
         }

@@ -6,7 +6,7 @@ import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.ItemResult;
 import dev.binlogsync.core.RetriableSyncException;
 import dev.binlogsync.core.VersionType;
-import dev.binlogsync.core.internal.Documents;
+import dev.binlogsync.core.internal.DocumentMerge;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -353,7 +353,7 @@ public final class RecordingBulkSink implements BulkSink {
             index.put(k, new HashMap<>(a.document()));
         } else {
             Map<String, Object> merged = new HashMap<>(index.get(k));
-            Documents.deepMerge(merged, a.document());
+            DocumentMerge.deepMerge(merged, a.document());
             index.put(k, merged);
         }
         return accepted;

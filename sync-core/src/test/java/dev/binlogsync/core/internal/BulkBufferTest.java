@@ -30,7 +30,7 @@ class BulkBufferTest {
         buffer.add(a, record(p0), 0);
     }
 
-    private List<Slot> drain() {
+    private List<BufferedAction> drain() {
         return buffer.take(buffer.lane(0));
     }
 
@@ -50,7 +50,7 @@ class BulkBufferTest {
     void laterIndexReplacesEarlierIndex() {
         add(index("1", Map.of("a", 1, "b", 1)));
         add(index("1", Map.of("a", 2)));
-        List<Slot> out = drain();
+        List<BufferedAction> out = drain();
         assertEquals(1, out.size());
         assertEquals(index("1", Map.of("a", 2)), out.get(0).action());
         assertEquals(1, buffer.coalesced());
@@ -87,7 +87,7 @@ class BulkBufferTest {
         add(index("1", Map.of("a", 1)));
         add(upsert("1", Map.of("b", 2)));
         add(delete("1"));
-        List<Slot> out = drain();
+        List<BufferedAction> out = drain();
         assertEquals(1, out.size());
         assertEquals(delete("1"), out.get(0).action());
         assertEquals(2, buffer.coalesced());
@@ -97,7 +97,7 @@ class BulkBufferTest {
     void indexAfterDeleteWins() {
         add(delete("1"));
         add(index("1", Map.of("a", 1)));
-        List<Slot> out = drain();
+        List<BufferedAction> out = drain();
         assertEquals(1, out.size());
         assertEquals(index("1", Map.of("a", 1)), out.get(0).action());
     }
@@ -107,7 +107,7 @@ class BulkBufferTest {
         add(index("1", Map.of("a", 1, "b", 1)));
         add(delete("1"));
         add(upsert("1", Map.of("b", 2)));
-        List<Slot> out = drain();
+        List<BufferedAction> out = drain();
         assertEquals(1, out.size());
         // Elasticsearch after delete + doc_as_upsert {b:2} holds exactly {b:2}; "a" must not survive
         assertEquals(index("1", Map.of("b", 2)), out.get(0).action());
@@ -117,7 +117,7 @@ class BulkBufferTest {
     void upsertAfterVersionedActionIsAppendedNotMerged() {
         add(index("1", Map.of("a", 1)).withVersion(5, VersionType.EXTERNAL));
         add(upsert("1", Map.of("b", 2)));
-        List<Slot> out = drain();
+        List<BufferedAction> out = drain();
         assertEquals(2, out.size());
         assertEquals(ActionType.INDEX, out.get(0).action().type());
         assertEquals(ActionType.UPSERT, out.get(1).action().type());
@@ -142,7 +142,7 @@ class BulkBufferTest {
         add(update("2", Map.of("s", Map.of("c", "ups"))));
         add(update("3", Map.of("s", Map.of("c", "ups"))));
         add(update("3", Map.of("s", Map.of("t", "1Z"))));
-        List<Slot> out = drain();
+        List<BufferedAction> out = drain();
         assertEquals(3, out.size());
         assertEquals(index("1", Map.of("a", 1, "s", Map.of("c", "ups"))), out.get(0).action());
         assertEquals(upsert("2", Map.of("a", 1, "s", Map.of("c", "ups"))), out.get(1).action());
@@ -155,7 +155,7 @@ class BulkBufferTest {
         add(upsert("1", Map.of("a", 1)));
         add(delete("1"));
         add(update("1", Map.of("s", Map.of("c", "ups"))));
-        List<Slot> out = drain();
+        List<BufferedAction> out = drain();
         assertEquals(1, out.size());
         assertEquals(delete("1"), out.get(0).action());
         assertEquals(3, out.get(0).refs().size(), "the delete covers the update's record too");
@@ -165,7 +165,7 @@ class BulkBufferTest {
     void upsertAfterUpdateIsAppendedBecauseTheUpdateMayFindNoDocument() {
         add(update("1", Map.of("s", Map.of("c", "ups"))));
         add(upsert("1", Map.of("a", 1)));
-        List<Slot> out = drain();
+        List<BufferedAction> out = drain();
         assertEquals(2, out.size());
         assertEquals(ActionType.UPDATE, out.get(0).action().type());
         assertEquals(upsert("1", Map.of("a", 1)), out.get(1).action());
@@ -177,7 +177,7 @@ class BulkBufferTest {
         add(update("1", Map.of("s", 1)));
         add(index("2", Map.of("a", 1)).withVersion(5, VersionType.EXTERNAL_GTE));
         add(update("2", Map.of("s", 1)));
-        List<Slot> out = drain();
+        List<BufferedAction> out = drain();
         assertEquals(4, out.size());
         assertEquals(ActionType.UPDATE, out.get(1).action().type());
         assertEquals(ActionType.UPDATE, out.get(3).action().type());
@@ -188,7 +188,7 @@ class BulkBufferTest {
         buffer.add(upsert("1", Map.of("a", 1)), record(p0), 0);
         buffer.add(upsert("1", Map.of("b", 2)), record(p1), 0);
         buffer.add(upsert("1", Map.of("c", 3)), record(p1), 0);
-        List<Slot> out = drain();
+        List<BufferedAction> out = drain();
         assertEquals(2, out.size());
         assertEquals(Map.of("a", 1), out.get(0).action().document());
         assertEquals(Map.of("b", 2, "c", 3), out.get(1).action().document());
@@ -209,7 +209,7 @@ class BulkBufferTest {
         buffer.add(index("1", Map.of("a", 1)), r1, 0);
         buffer.add(upsert("1", Map.of("b", 1)), r2, 0);
         buffer.add(delete("1"), r3, 0);
-        Slot s = drain().get(0);
+        BufferedAction s = drain().get(0);
         assertEquals(List.of(r1, r2, r3), s.refs());
         assertEquals(new SourcePosition("p-0", 0), s.firstPosition());
         // each record holds its processing guard plus one reference from the action
@@ -231,9 +231,9 @@ class BulkBufferTest {
     @Test
     void coalescingHappensOnlyInsideTheUnsentBuffer() {
         add(index("1", Map.of("a", 1)));
-        List<Slot> first = drain();
+        List<BufferedAction> first = drain();
         add(upsert("1", Map.of("b", 2)));
-        List<Slot> second = drain();
+        List<BufferedAction> second = drain();
         assertEquals(index("1", Map.of("a", 1)), first.get(0).action());
         assertEquals(upsert("1", Map.of("b", 2)), second.get(0).action());
         assertEquals(0, buffer.coalesced());
@@ -248,7 +248,7 @@ class BulkBufferTest {
         List<String> ids = new ArrayList<>();
         List<Integer> sizes = new ArrayList<>();
         while (small.size() > 0) {
-            List<Slot> batch = small.take(small.lane(0));
+            List<BufferedAction> batch = small.take(small.lane(0));
             sizes.add(batch.size());
             batch.forEach(s -> ids.add(s.id()));
         }
@@ -289,11 +289,11 @@ class BulkBufferTest {
     void dropRemovesOnlyTheGivenPartitionsAndForgetsTheirIndexEntries() {
         buffer.add(index("1", Map.of("a", 1)), record(p0), 0);
         buffer.add(index("2", Map.of("a", 1)), record(p1), 0);
-        List<Slot> dropped = buffer.drop(Set.of(p1));
+        List<BufferedAction> dropped = buffer.drop(Set.of(p1));
         assertEquals(1, dropped.size());
         assertEquals(1, buffer.size());
         buffer.add(upsert("2", Map.of("b", 2)), record(p0), 0);
-        List<Slot> out = drain();
+        List<BufferedAction> out = drain();
         assertEquals(2, out.size());
         assertEquals(upsert("2", Map.of("b", 2)), out.get(1).action());
     }
@@ -323,8 +323,8 @@ class BulkBufferTest {
             add(upsert("1", Map.of("n", i, "s", "value " + (i % 10))));
         }
         assertEquals(1, buffer.size());
-        Slot s = buffer.lane(0).buffer.peekFirst();
-        long merged = Documents.estimateBytes("idx", "1", null, s.document());
+        BufferedAction s = buffer.lane(0).buffer.peekFirst();
+        long merged = DocumentSize.estimateBytes("idx", "1", null, s.document());
         assertEquals(merged, s.bytes, "the slot counts what its merged document costs");
         assertEquals(merged, buffer.bytes());
         assertEquals(merged, buffer.lane(0).bytes);
@@ -339,8 +339,8 @@ class BulkBufferTest {
         add(upsert("1", Map.of("address", Map.of("zip", "0151", "street", "Karl Johans gate"), "tags", List.of())));
         add(upsert("1", Map.of("note", "a longer note than anything before it")));
         add(upsert("1", Map.of("note", "short")));
-        Slot s = buffer.lane(0).buffer.peekFirst();
-        assertEquals(Documents.estimateBytes("idx", "1", null, s.document()), s.bytes);
+        BufferedAction s = buffer.lane(0).buffer.peekFirst();
+        assertEquals(DocumentSize.estimateBytes("idx", "1", null, s.document()), s.bytes);
         assertEquals(s.bytes, buffer.bytes());
     }
 
@@ -348,10 +348,10 @@ class BulkBufferTest {
     void aReplacingActionCostsWhatTheNewActionCosts() {
         add(index("1", Map.of("a", "x".repeat(500))));
         add(delete("1"));
-        assertEquals(Documents.estimateBytes("idx", "1", null, null), buffer.bytes());
+        assertEquals(DocumentSize.estimateBytes("idx", "1", null, null), buffer.bytes());
         add(upsert("1", Map.of("b", "y")));
-        Slot s = buffer.lane(0).buffer.peekFirst();
-        assertEquals(Documents.estimateBytes("idx", "1", null, Map.of("b", "y")), s.bytes);
+        BufferedAction s = buffer.lane(0).buffer.peekFirst();
+        assertEquals(DocumentSize.estimateBytes("idx", "1", null, Map.of("b", "y")), s.bytes);
         assertEquals(s.bytes, buffer.bytes());
     }
 

@@ -22,7 +22,7 @@ class LaneFenceTest {
         buffer.add(a, p0.begin(SourceRecord.of(new SourcePosition(p0.partition, offset++), List.of())), 0);
     }
 
-    private static List<String> ids(List<Slot> slots) {
+    private static List<String> ids(List<BufferedAction> slots) {
         List<String> ids = new ArrayList<>();
         slots.forEach(s -> ids.add(s.action().type() + " " + s.id()));
         return ids;

@@ -94,7 +94,7 @@ class RowMapTest {
                 assertEquals(row, oracle, what);
                 assertEquals(oracle.hashCode(), row.hashCode(), what);
                 assertEquals(oracle.toString(), row.toString(), what);
-                assertEquals(Documents.estimateFields(oracle), Documents.estimateFields(row), what); // its by-index path
+                assertEquals(DocumentSize.estimateFields(oracle), DocumentSize.estimateFields(row), what); // its by-index path
                 for (int i = 0; i < row.size(); i++) {
                     assertEquals(new ArrayList<>(oracle.keySet()).get(i), row.keyAt(i), what);
                     assertEquals(new ArrayList<>(oracle.values()).get(i), row.valueAt(i), what);

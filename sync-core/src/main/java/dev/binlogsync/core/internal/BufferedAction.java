@@ -13,7 +13,7 @@ import javax.annotation.Nullable;
  * One action in the bulk buffer, possibly coalesced from several, with every source record it
  * covers. The document is copied only when a merge needs to modify it. Pipeline thread only.
  */
-public final class Slot {
+public final class BufferedAction {
     final PartitionTracker tracker;
     private DocumentAction action;
     /** The merged document when {@link #owned}; then {@link #action} is rebuilt by {@link #action()}. */
@@ -29,7 +29,7 @@ public final class Slot {
     /** How many times this action was sent again after a retryable failure. */
     int retries;
 
-    Slot(DocumentAction action, PendingRecord ref, long bytes) {
+    BufferedAction(DocumentAction action, PendingRecord ref, long bytes) {
         this.tracker = ref.tracker;
         this.action = action;
         this.doc = action.document();
@@ -74,13 +74,13 @@ public final class Slot {
         action = later;
         doc = later.document();
         owned = false;
-        bytes = Documents.estimateBytes(later.index(), later.id(), later.routing(), later.document());
+        bytes = DocumentSize.estimateBytes(later.index(), later.id(), later.routing(), later.document());
     }
 
     /** Merges an upsert's or update's fields into this INDEX, UPSERT or UPDATE, keeping this slot's type. */
     void mergeFields(Map<String, Object> fields) {
         ownDoc();
-        bytes += Documents.deepMerge(doc, fields);
+        bytes += DocumentMerge.deepMerge(doc, fields);
     }
 
     /** Turns a DELETE into INDEX of {@code fields}: delete then upsert leaves exactly the upsert's fields. */
@@ -89,7 +89,7 @@ public final class Slot {
                 upsert.document(), null, null);
         doc = upsert.document();
         owned = false;
-        bytes = Documents.estimateBytes(action.index(), action.id(), action.routing(), doc);
+        bytes = DocumentSize.estimateBytes(action.index(), action.id(), action.routing(), doc);
     }
 
     private void ownDoc() {
