@@ -145,7 +145,12 @@ public final class BufferedAction {
         return firstRef.position;
     }
 
-    /** {@code index/id}. */
+    /** The document this action writes (a new value each call: for bookkeeping off the hot path). */
+    DocumentKey key() {
+        return new DocumentKey(action.index(), action.id(), action.routing());
+    }
+
+    /** {@code index/id}, for messages. */
     String describe() {
         return action.index() + "/" + action.id();
     }

@@ -580,7 +580,7 @@ public final class Engine implements PartitionListener {
             return;
         }
         List<BufferedAction> retry = null;
-        Set<String> retrying = null;
+        Set<DocumentKey> retrying = null;
         int ok = 0;
         int staleItems = 0;
         int missingItems = 0;
@@ -592,7 +592,7 @@ public final class Engine implements PartitionListener {
                 dropSent(s);
                 continue;
             }
-            if (retrying != null && retrying.contains(s.describe())) {
+            if (retrying != null && retrying.contains(s.key())) {
                 // an earlier action for this document is retried: this one must follow it again
                 retry.add(s);
                 continue;
@@ -622,7 +622,7 @@ public final class Engine implements PartitionListener {
                             retrying = new HashSet<>();
                         }
                         retry.add(s);
-                        retrying.add(s.describe());
+                        retrying.add(s.key());
                     }
                     break;
                 default:

@@ -4,7 +4,6 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import javax.annotation.Nullable;
 
 /**
@@ -32,8 +31,8 @@ public final class Lane {
     @Nullable List<BufferedAction> retry;
     long retryDueNanos;
     int retryAttempt;
-    /** index name -> document id -> nanoTime until which its buffered actions wait; null when none. */
-    @Nullable HashMap<String, HashMap<String, Long>> fenced;
+    /** document -> nanoTime until which its buffered actions wait; null when none. */
+    @Nullable HashMap<DocumentKey, Long> fenced;
     /** The earliest end of a fence in {@link #fenced}. */
     long nextFenceEndNanos;
 
@@ -53,8 +52,7 @@ public final class Lane {
             nextFenceEndNanos = untilNanos;
         }
         for (BufferedAction s : slots) {
-            fenced.computeIfAbsent(s.index(), k -> new HashMap<>()).merge(s.id(), untilNanos,
-                    (a, b) -> b - a > 0 ? b : a);
+            fenced.merge(s.key(), untilNanos, (a, b) -> b - a > 0 ? b : a);
         }
         if (untilNanos - nextFenceEndNanos < 0) {
             nextFenceEndNanos = untilNanos;
@@ -68,19 +66,13 @@ public final class Lane {
         }
         long next = Long.MAX_VALUE;
         boolean any = false;
-        for (Iterator<HashMap<String, Long>> byIndex = fenced.values().iterator(); byIndex.hasNext(); ) {
-            HashMap<String, Long> ids = byIndex.next();
-            for (Iterator<Map.Entry<String, Long>> it = ids.entrySet().iterator(); it.hasNext(); ) {
-                long until = it.next().getValue();
-                if (nowNanos - until >= 0) {
-                    it.remove();
-                } else if (!any || until - next < 0) {
-                    next = until;
-                    any = true;
-                }
-            }
-            if (ids.isEmpty()) {
-                byIndex.remove();
+        for (Iterator<Long> it = fenced.values().iterator(); it.hasNext(); ) {
+            long until = it.next();
+            if (nowNanos - until >= 0) {
+                it.remove();
+            } else if (!any || until - next < 0) {
+                next = until;
+                any = true;
             }
         }
         if (any) {
@@ -95,8 +87,7 @@ public final class Lane {
         if (fenced == null) {
             return false;
         }
-        HashMap<String, Long> ids = fenced.get(s.index());
-        return ids != null && ids.containsKey(s.id());
+        return fenced.containsKey(s.key());
     }
 
     /** Unsent actions. */

@@ -50,4 +50,18 @@ class LaneFenceTest {
         assertEquals(List.of("DELETE a", "INDEX b"), ids(buffer.take(lane)), "in arrival order");
         assertEquals(0, buffer.size());
     }
+
+    @Test
+    void aFenceHoldsBackOnlyTheDocumentItWasSetOnNotTheSameIdWithOtherRouting() {
+        add(DocumentAction.index("idx", "a", Map.of("v", 1)).withRouting("r1"));
+        lane.fence(buffer.take(lane), 100); // "a" routed to r1 was in a bulk that failed in doubt
+
+        add(DocumentAction.index("idx", "a", Map.of("v", 1)).withRouting("r2"));
+        add(DocumentAction.index("idx", "a", Map.of("v", 2)).withRouting("r1"));
+        lane.pruneFences(99);
+        List<String> taken = new ArrayList<>();
+        buffer.take(lane).forEach(s -> taken.add(s.id() + " routing " + s.routing()));
+        assertEquals(List.of("a routing r2"), taken, "another document (same id, other routing) is not fenced");
+        assertEquals(1, buffer.size(), "the fenced document's newer write stays behind");
+    }
 }
