@@ -4,7 +4,6 @@ import dev.binlogsync.core.ActionCollector;
 import dev.binlogsync.core.BulkSummary;
 import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.DeadLetter;
-import dev.binlogsync.core.DeadLetterSink;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.FailurePolicy;
 import dev.binlogsync.core.ItemResult;
@@ -23,18 +22,15 @@ import dev.binlogsync.core.UntrustedText;
 import dev.binlogsync.core.SyncPipeline.State;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -69,15 +65,13 @@ public final class Engine implements PartitionListener {
     private final BulkBuffer buffer;
     private final FailurePolicy onDecodeFailure;
     private final FailurePolicy onRejected;
-    private final int maxInFlight;
-    private final int maxBulkActions;
-    private final long maxBulkSize;
-    private final long flushIntervalNanos;
     private final long commitIntervalNanos;
     private final long retryInitialNanos;
-    private final long retryMaxNanos;
     private final int maxRetries;
     private final Monitor monitor;
+    private final EngineCounters counters = new EngineCounters();
+    private final LaneScheduler scheduler;
+    private final DeadLetters deadLetters;
 
     // ---- shared with other threads
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
@@ -94,34 +88,13 @@ public final class Engine implements PartitionListener {
     private final Map<String, PartitionTracker> trackers = new HashMap<>();
     private final ArrayList<DocumentAction> collected = new ArrayList<>();
     private final ActionCollector collector = a -> collected.add(Objects.requireNonNull(a, "action"));
-    private final ArrayList<LetterTask> letters = new ArrayList<>();
-    private final SplittableRandom random = new SplittableRandom();
-    private int lettersInFlight;
-    /** Estimated bytes of the dead letters not yet acknowledged (waiting, in flight or waiting for a retry). */
-    private long letterBytes;
-    private int inFlight;
+    private final LaneScheduler.Sender sender = this::send;
     private long sentActions;
     private long sentBytes;
     private boolean paused;
     private long pausedSinceNanos;
     private long pausedNanos;
     private long nextCommitNanos;
-    private int roundRobin;
-
-    private long records;
-    private long events;
-    private long indexActions;
-    private long upsertActions;
-    private long deleteActions;
-    private long updateActions;
-    private long stale;
-    private long missing;
-    private long retried;
-    private long deadLettered;
-    private long skipped;
-    private long bulks;
-    private long failedBulks;
-    private long commits;
 
     public Engine(PipelineConfig config) {
         this.config = config;
@@ -129,17 +102,26 @@ public final class Engine implements PartitionListener {
         this.listener = config.listener();
         this.onDecodeFailure = config.onDecodeFailure();
         this.onRejected = config.onRejected();
-        this.maxInFlight = config.maxInFlightRequests();
-        this.maxBulkActions = config.maxBulkActions();
-        this.maxBulkSize = config.maxBulkSize();
         // every duration is capped at Checks.MAX_NANOS (~73 years): "forever" is very long, and every
         // deadline below is compared by subtraction, which stays right across nanoTime's wrap
-        this.flushIntervalNanos = Checks.nanos(config.flushInterval());
         this.commitIntervalNanos = Checks.nanos(config.commitInterval());
         this.retryInitialNanos = Checks.nanos(config.retryInitial());
-        this.retryMaxNanos = Checks.nanos(config.retryMax());
         this.maxRetries = config.maxRetries();
         this.buffer = new BulkBuffer(config.lanes(), config.maxBulkActions(), config.maxBulkSize());
+        Backoff backoff = new Backoff(retryInitialNanos, Checks.nanos(config.retryMax()));
+        this.scheduler = new LaneScheduler(buffer, config.maxInFlightRequests(), config.maxBulkActions(),
+                config.maxBulkSize(), Checks.nanos(config.flushInterval()), backoff);
+        this.deadLetters = new DeadLetters(config.deadLetterSink(), clock, backoff, counters, new DeadLetters.Host() {
+            @Override
+            public void complete(Runnable onPipelineThread) {
+                Engine.this.complete(onPipelineThread);
+            }
+
+            @Override
+            public void fail(Throwable failure) {
+                Engine.this.fail(failure);
+            }
+        });
         this.monitor = new Monitor(clock, config.threadName(), config.summaryInterval(), config.stalledAfter(),
                 config.sinkUnreachableAfter());
     }
@@ -285,25 +267,10 @@ public final class Engine implements PartitionListener {
         }
     }
 
-    /** How long the next poll may block: until the next flush, retry or commit is due. */
+    /** How long the next poll may block (after a dispatch at {@code now}): until the next flush, retry or commit is due. */
     private long waitNanos(long now) {
-        long wait = Checks.nanos(config.pollTimeout());
-        boolean canSend = inFlight < maxInFlight;
-        for (int i = 0; i < buffer.laneCount(); i++) {
-            Lane lane = buffer.lane(i);
-            if (canSend && lane.retry != null) {
-                wait = Math.min(wait, lane.retryDueNanos - now);
-            } else if (canSend && !lane.busy() && !lane.buffer.isEmpty()) {
-                long due = lane.firstNanos + flushIntervalNanos;
-                if (lane.fenced != null && due - now <= 0) {
-                    due = lane.nextFenceEndNanos; // due but not sent: what is left waits for a fence to end
-                }
-                wait = Math.min(wait, due - now);
-            }
-        }
-        for (int i = 0; i < letters.size(); i++) {
-            wait = Math.min(wait, letters.get(i).dueNanos - now);
-        }
+        long wait = Math.min(Checks.nanos(config.pollTimeout()), scheduler.nanosUntilNextDue(now, paused));
+        wait = Math.min(wait, deadLetters.nanosUntilNextDue(now));
         if (wait > 0) {
             for (PartitionTracker t : trackers.values()) {
                 if (t.uncommitted() != null) {
@@ -340,7 +307,7 @@ public final class Engine implements PartitionListener {
                 return; // a stop: nothing after the failed record is taken in
             }
             SourceRecord r = batch.get(i);
-            records++;
+            counters.record();
             PartitionTracker tracker = tracker(r.position().partition());
             PendingRecord p = tracker.begin(r);
             if (log.isTraceEnabled()) {
@@ -353,7 +320,7 @@ public final class Engine implements PartitionListener {
                 List<ChangeEvent> evs = r.events();
                 for (int e = 0; e < evs.size(); e++) {
                     ChangeEvent ev = evs.get(e);
-                    events++;
+                    counters.event();
                     if (ev.eventTimeMillis() > 0 && (p.eventTimeMillis == 0 || ev.eventTimeMillis() < p.eventTimeMillis)) {
                         p.eventTimeMillis = ev.eventTimeMillis();
                     }
@@ -380,12 +347,7 @@ public final class Engine implements PartitionListener {
                     }
                     for (int a = 0; a < collected.size(); a++) {
                         DocumentAction action = collected.get(a);
-                        switch (action.type()) {
-                            case INDEX: indexActions++; break;
-                            case UPSERT: upsertActions++; break;
-                            case UPDATE: updateActions++; break;
-                            default: deleteActions++; break;
-                        }
+                        counters.action(action.type());
                         buffer.add(action, p, now);
                     }
                 }
@@ -420,12 +382,10 @@ public final class Engine implements PartitionListener {
                 fail(new SyncException(reason + " (policy STOP: nothing from this position on is committed)", cause));
                 break;
             case DEAD_LETTER:
-                p.retain();
-                deadLetter(new LetterTask(new DeadLetter(kind, reason, p.record, List.of(p.position), null, null,
-                        clock.currentTimeMillis()), List.of(p), true));
+                deadLetters.unprocessable(p, kind, reason);
                 break;
             default:
-                skipped++;
+                counters.skipped();
                 log.warn("{} (skipped by policy SKIP)", reason);
         }
     }
@@ -433,77 +393,39 @@ public final class Engine implements PartitionListener {
     // =====================================================================================
     // sending
 
-    /** Sends due retries, then due (or, when {@code force} or paused, all) lanes, within the in-flight limit. */
+    /** Sends due retries, then due (or, when {@code force} or paused, all) lanes, then due dead letters. */
     private void dispatch(long now, boolean force) {
-        int n = buffer.laneCount();
-        for (int i = 0; i < n && inFlight < maxInFlight; i++) {
-            Lane lane = buffer.lane(i);
-            if (lane.retry != null && now - lane.retryDueNanos >= 0) {
-                List<BufferedAction> retry = lane.retry;
-                lane.retry = null;
-                List<BufferedAction> alive = new ArrayList<>(retry.size());
-                for (BufferedAction s : retry) {
-                    if (s.tracker.alive) {
-                        alive.add(s);
-                    } else {
-                        dropSent(s);
-                    }
-                }
-                if (!alive.isEmpty()) {
-                    send(lane, alive, now);
-                }
-            }
-        }
-        for (int k = 0; k < n && inFlight < maxInFlight; k++) {
-            Lane lane = buffer.lane((roundRobin + k) % n);
-            if (lane.busy() || lane.buffer.isEmpty()) {
-                continue;
-            }
-            if (force || paused || lane.buffer.size() >= maxBulkActions || lane.bytes >= maxBulkSize
-                    || now - lane.firstNanos >= flushIntervalNanos) {
-                lane.pruneFences(now);
-                List<BufferedAction> batch = buffer.take(lane);
-                if (batch.isEmpty()) {
-                    continue; // only fenced documents' actions are buffered
-                }
-                sentActions += batch.size();
-                for (int i = 0; i < batch.size(); i++) {
-                    sentBytes += batch.get(i).bytes;
-                }
-                // what stays behind keeps its age: it is sent as soon as the lane is free again
-                send(lane, batch, now);
-            }
-        }
-        roundRobin = (roundRobin + 1) % n;
-        if (!letters.isEmpty()) {
-            for (Iterator<LetterTask> it = letters.iterator(); it.hasNext(); ) {
-                LetterTask task = it.next();
-                if (now - task.dueNanos >= 0) {
-                    it.remove();
-                    if (task.alive()) { // a lost partition's dead letter is the next owner's to write
-                        sendLetter(task);
-                    } else {
-                        letterBytes -= task.bytes;
-                    }
-                }
-            }
-        }
+        scheduler.dispatch(now, force || paused, sender);
+        deadLetters.sendDue(now);
     }
 
-    private void send(Lane lane, List<BufferedAction> batch, long now) {
+    /** Sends one bulk of {@code lane} (see {@link LaneScheduler.Sender}). */
+    @Nullable
+    private List<BufferedAction> send(Lane lane, List<BufferedAction> bulk, boolean retry, long now) {
+        List<BufferedAction> batch;
+        if (retry) {
+            batch = new ArrayList<>(bulk.size());
+            for (BufferedAction s : bulk) {
+                if (s.tracker.alive) {
+                    batch.add(s);
+                } else {
+                    dropSent(s);
+                }
+            }
+            if (batch.isEmpty()) {
+                return null;
+            }
+        } else {
+            batch = bulk;
+            sentActions += batch.size();
+            sentBytes += bytesOf(batch);
+        }
         List<DocumentAction> actions = new ArrayList<>(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             actions.add(batch.get(i).action());
         }
-        lane.inFlight = batch;
-        lane.sentNanos = now;
-        inFlight++;
         if (log.isDebugEnabled()) {
-            long bytes = 0;
-            for (int i = 0; i < batch.size(); i++) {
-                bytes += batch.get(i).bytes;
-            }
-            log.debug("bulk to lane {}: {} actions, ~{} bytes, first {}", lane.index, batch.size(), bytes,
+            log.debug("bulk to lane {}: {} actions, ~{} bytes, first {}", lane.index, batch.size(), bytesOf(batch),
                     batch.get(0));
         }
         CompletionStage<List<ItemResult>> stage;
@@ -521,122 +443,168 @@ public final class Engine implements PartitionListener {
             stage = CompletableFuture.failedFuture(e);
         }
         stage.whenComplete((results, error) -> complete(() -> onBulkDone(lane, batch, results, error)));
+        return batch;
     }
 
-    private void onBulkDone(Lane lane, List<BufferedAction> batch, @Nullable List<ItemResult> results, @Nullable Throwable error) {
-        lane.inFlight = null;
-        inFlight--;
-        bulks++;
+    private static long bytesOf(List<BufferedAction> batch) {
+        long bytes = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            bytes += batch.get(i).bytes;
+        }
+        return bytes;
+    }
+
+    // =====================================================================================
+    // completion of a bulk
+
+    private void onBulkDone(Lane lane, List<BufferedAction> batch, @Nullable List<ItemResult> results,
+            @Nullable Throwable error) {
+        scheduler.completed(lane);
+        counters.bulk();
         long now = clock.nanoTime();
         Duration latency = Duration.ofNanos(Math.max(0, now - lane.sentNanos));
         Throwable cause = unwrap(error);
-        long batchBytes = 0;
-        for (int i = 0; i < batch.size(); i++) {
-            batchBytes += batch.get(i).bytes;
-        }
-        monitor.onBulk(batch.size(), batchBytes, now - lane.sentNanos, cause, now);
+        monitor.onBulk(batch.size(), bytesOf(batch), now - lane.sentNanos, cause, now);
         if (cause != null) {
-            failedBulks++;
-            if (!(cause instanceof RetriableSyncException)) {
-                for (BufferedAction s : batch) {
-                    dropSent(s); // unresolved: their records stay uncommitted
-                }
-                fail(new SyncException("bulk request of " + batch.size() + " actions failed permanently (first "
-                        + UntrustedText.shown(batch.get(0).describe(), 256) + " from " + batch.get(0).firstPosition() + "): " + cause, cause));
-                summary(lane, batch.size(), 0, 0, 0, 0, batch.size(), cause, latency);
-                return;
-            }
-            if (cause instanceof RequestInDoubtException && !((RequestInDoubtException) cause).fence().isZero()) {
-                // the node may still apply this bulk late: its retry (same writes, same order) may go,
-                // newer writes of its documents wait until the fence ends
-                Duration fence = ((RequestInDoubtException) cause).fence();
-                lane.fence(batch, now + Math.min(fence.getSeconds(), MAX_FENCE_SECONDS) * 1_000_000_000L
-                        + (fence.getSeconds() >= MAX_FENCE_SECONDS ? 0 : fence.getNano()));
-                log.warn("bulk of {} actions from lane {} failed in doubt (it may still be applied): {}; retrying it,"
-                        + " newer writes of its documents wait {} ms", batch.size(), lane.index,
-                        Texts.capped(String.valueOf(cause)), fence.toMillis());
-            }
-            // the whole request failed (outage, 5xx, in doubt): nothing was said about any item, so
-            // the items' maxRetries budget is not spent; retried with backoff until the sink answers
-            // (the source stays paused meanwhile and health reports the failing requests)
-            List<BufferedAction> retry = new ArrayList<>(batch.size());
+            counters.failedBulk();
+            requestFailed(lane, batch, cause, now, latency);
+        } else if (results == null || results.size() != batch.size()) {
+            contractViolated(batch, results);
+        } else {
+            itemsAnswered(lane, batch, results, now, latency);
+        }
+    }
+
+    /**
+     * The request failed as a whole: nothing was said about any item. A retriable failure (outage,
+     * 5xx, in doubt) sends the whole bulk again after a backoff, without spending the items'
+     * {@code maxRetries}, until the sink answers (the source stays paused meanwhile and health
+     * reports the failing requests); any other fails the pipeline.
+     */
+    private void requestFailed(Lane lane, List<BufferedAction> batch, Throwable cause, long now, Duration latency) {
+        if (!(cause instanceof RetriableSyncException)) {
             for (BufferedAction s : batch) {
-                if (!s.tracker.alive) {
-                    dropSent(s);
-                } else {
-                    retry.add(s);
-                }
+                dropSent(s); // unresolved: their records stay uncommitted
             }
-            scheduleRetry(lane, retry, now, false);
-            summary(lane, batch.size(), 0, 0, 0, retry.size(), 0, cause, latency);
+            fail(new SyncException("bulk request of " + batch.size() + " actions failed permanently (first "
+                    + UntrustedText.shown(batch.get(0).describe(), 256) + " from " + batch.get(0).firstPosition()
+                    + "): " + cause, cause));
+            summary(lane, batch.size(), 0, 0, 0, 0, batch.size(), cause, latency);
             return;
         }
-        if (results == null || results.size() != batch.size()) {
-            for (BufferedAction s : batch) {
-                dropSent(s);
-            }
-            fail(new SyncException("BulkSink contract violated: " + (results == null ? "null" : results.size())
-                    + " results for " + batch.size() + " actions"));
-            return;
+        if (cause instanceof RequestInDoubtException && !((RequestInDoubtException) cause).fence().isZero()) {
+            fenceInDoubt(lane, batch, ((RequestInDoubtException) cause).fence(), now, cause);
         }
-        List<BufferedAction> retry = null;
-        Set<DocumentKey> retrying = null;
-        int ok = 0;
-        int staleItems = 0;
-        int missingItems = 0;
-        int rejected = 0;
-        for (int i = 0; i < batch.size(); i++) {
-            BufferedAction s = batch.get(i);
-            ItemResult r = results.get(i);
+        List<BufferedAction> retry = new ArrayList<>(batch.size());
+        for (BufferedAction s : batch) {
             if (!s.tracker.alive) {
                 dropSent(s);
-                continue;
-            }
-            if (retrying != null && retrying.contains(s.key())) {
-                // an earlier action for this document is retried: this one must follow it again
+            } else {
                 retry.add(s);
-                continue;
-            }
-            switch (r.outcome()) {
-                case SUCCESS:
-                    ok++;
-                    done(s);
-                    break;
-                case STALE:
-                    staleItems++;
-                    stale++;
-                    done(s);
-                    break;
-                case MISSING:
-                    missingItems++;
-                    missing++;
-                    done(s);
-                    break;
-                case RETRYABLE:
-                    if (s.retries >= maxRetries) {
-                        rejected++;
-                        reject(s, r, "gave up after " + s.retries + " retries: " + describe(r));
-                    } else {
-                        if (retry == null) {
-                            retry = new ArrayList<>();
-                            retrying = new HashSet<>();
-                        }
-                        retry.add(s);
-                        retrying.add(s.key());
-                    }
-                    break;
-                default:
-                    rejected++;
-                    reject(s, r, describe(r));
             }
         }
-        if (retry != null) {
-            scheduleRetry(lane, retry, now, true);
+        retryLater(lane, retry, now, false);
+        summary(lane, batch.size(), 0, 0, 0, retry.size(), 0, cause, latency);
+    }
+
+    /**
+     * The node may still apply this bulk late: its retry (same writes, same order) may go, newer
+     * writes of its documents wait until the fence ends.
+     */
+    private void fenceInDoubt(Lane lane, List<BufferedAction> batch, Duration fence, long now, Throwable cause) {
+        lane.fence(batch, now + Math.min(fence.getSeconds(), MAX_FENCE_SECONDS) * 1_000_000_000L
+                + (fence.getSeconds() >= MAX_FENCE_SECONDS ? 0 : fence.getNano()));
+        log.warn("bulk of {} actions from lane {} failed in doubt (it may still be applied): {}; retrying it,"
+                + " newer writes of its documents wait {} ms", batch.size(), lane.index,
+                Texts.capped(String.valueOf(cause)), fence.toMillis());
+    }
+
+    private void contractViolated(List<BufferedAction> batch, @Nullable List<ItemResult> results) {
+        for (BufferedAction s : batch) {
+            dropSent(s);
+        }
+        fail(new SyncException("BulkSink contract violated: " + (results == null ? "null" : results.size())
+                + " results for " + batch.size() + " actions"));
+    }
+
+    /** What became of the items of one answered request. */
+    private static final class ItemOutcomes {
+        int ok;
+        int stale;
+        int missing;
+        int rejected;
+        /** The actions to send again, in order; null when none. */
+        @Nullable List<BufferedAction> retry;
+        /** The documents of {@link #retry}. */
+        @Nullable Set<DocumentKey> retrying;
+
+        void retry(BufferedAction s) {
+            if (retry == null) {
+                retry = new ArrayList<>();
+                retrying = new HashSet<>();
+            }
+            retry.add(s);
+            retrying.add(s.key());
+        }
+
+        boolean retries(BufferedAction s) {
+            return retrying != null && retrying.contains(s.key());
+        }
+    }
+
+    /** The request was answered item by item: each item is settled in order, the retryable ones are sent again. */
+    private void itemsAnswered(Lane lane, List<BufferedAction> batch, List<ItemResult> results, long now,
+            Duration latency) {
+        ItemOutcomes o = new ItemOutcomes();
+        for (int i = 0; i < batch.size(); i++) {
+            settle(batch.get(i), results.get(i), o);
+        }
+        if (o.retry != null) {
+            retryLater(lane, o.retry, now, true);
         } else {
-            lane.retryAttempt = 0;
+            scheduler.succeeded(lane);
         }
-        summary(lane, batch.size(), ok, staleItems, missingItems, retry == null ? 0 : retry.size(), rejected, null,
+        summary(lane, batch.size(), o.ok, o.stale, o.missing, o.retry == null ? 0 : o.retry.size(), o.rejected, null,
                 latency);
+    }
+
+    private void settle(BufferedAction s, ItemResult r, ItemOutcomes o) {
+        if (!s.tracker.alive) {
+            dropSent(s);
+            return;
+        }
+        if (o.retries(s)) {
+            // an earlier action for this document is retried: this one must follow it again
+            o.retry.add(s);
+            return;
+        }
+        switch (r.outcome()) {
+            case SUCCESS:
+                o.ok++;
+                done(s);
+                break;
+            case STALE:
+                o.stale++;
+                counters.stale();
+                done(s);
+                break;
+            case MISSING:
+                o.missing++;
+                counters.missing();
+                done(s);
+                break;
+            case RETRYABLE:
+                if (s.retries >= maxRetries) {
+                    o.rejected++;
+                    reject(s, r, "gave up after " + s.retries + " retries: " + describe(r));
+                } else {
+                    o.retry(s);
+                }
+                break;
+            default:
+                o.rejected++;
+                reject(s, r, describe(r));
+        }
     }
 
     private void summary(Lane lane, int actions, int ok, int staleItems, int missingItems, int retry, int rejected,
@@ -659,7 +627,7 @@ public final class Engine implements PartitionListener {
     }
 
     /** @param counted whether the retry spends the items' {@code maxRetries} (item-level failures only) */
-    private void scheduleRetry(Lane lane, List<BufferedAction> retry, long now, boolean counted) {
+    private void retryLater(Lane lane, List<BufferedAction> retry, long now, boolean counted) {
         if (retry.isEmpty()) {
             return;
         }
@@ -668,19 +636,8 @@ public final class Engine implements PartitionListener {
                 s.retries++;
             }
         }
-        retried += retry.size();
-        lane.retry = retry;
-        lane.retryDueNanos = now + backoffNanos(++lane.retryAttempt);
-    }
-
-    /** Exponential backoff with full jitter: uniform in [0, min(max, initial * 2^(attempt-1))]. */
-    private long backoffNanos(int attempt) {
-        long ceiling = retryInitialNanos;
-        for (int i = 1; i < attempt && ceiling < retryMaxNanos; i++) {
-            ceiling <<= 1;
-        }
-        ceiling = Math.min(ceiling, retryMaxNanos);
-        return random.nextLong(ceiling + 1);
+        counters.retried(retry.size());
+        scheduler.retryLater(lane, retry, now);
     }
 
     /** A sent action is acknowledged: release its records. */
@@ -710,126 +667,21 @@ public final class Engine implements PartitionListener {
         for (PendingRecord r : byRecord.keySet()) {
             positions.add(r.position);
         }
-        String text = "document " + UntrustedText.shown(s.describe(), 256) + " was rejected permanently (" + reason + "); source position "
-                + s.firstPosition() + (positions.size() > 1 ? " (coalesced from " + positions + ")" : "");
+        String text = "document " + UntrustedText.shown(s.describe(), 256) + " was rejected permanently (" + reason
+                + "); source position " + s.firstPosition()
+                + (positions.size() > 1 ? " (coalesced from " + positions + ")" : "");
         switch (onRejected) {
             case STOP:
                 fail(new SyncException(text + "; policy STOP: nothing from this position on is committed"));
                 break;
             case DEAD_LETTER:
-                // One letter per source record, each with that record's own bytes and position (and
-                // so its own topic/partition/offset headers), all with the merged action and every
-                // position: replaying the letters' records in order reproduces every change the
-                // rejected document was made of. The last record alone would not (an update's
-                // changed fields, without the insert and updates merged before it).
-                DocumentAction action = s.action();
-                long now = clock.currentTimeMillis();
-                int n = byRecord.size();
-                int k = 0;
-                for (Map.Entry<PendingRecord, List<PendingRecord>> e : byRecord.entrySet()) {
-                    k++;
-                    String why = n == 1 ? text : text + "; record " + k + " of " + n;
-                    deadLetter(new LetterTask(new DeadLetter(DeadLetter.Kind.REJECTED, why, e.getKey().record, positions,
-                            action, result, now), e.getValue(), k == 1));
-                }
+                deadLetters.rejected(s.action(), result, text, byRecord, positions);
                 break;
             default:
-                skipped++;
+                counters.skipped();
                 log.warn("{} (skipped by policy SKIP)", text);
                 s.release();
         }
-    }
-
-    // =====================================================================================
-    // dead letters
-
-    private static final class LetterTask {
-        final DeadLetter letter;
-        final List<PendingRecord> refs;
-        /** What the letter holds in memory until acknowledged, counted against maxBufferedBytes. */
-        final long bytes;
-        int attempts;
-        long dueNanos;
-
-        /**
-         * @param countAction whether the letter's action counts in {@link #bytes} (the letters of one
-         *     coalesced action share it: only the first counts it)
-         */
-        LetterTask(DeadLetter letter, List<PendingRecord> refs, boolean countAction) {
-            this.letter = letter;
-            this.refs = refs;
-            // the record's raw bytes (counted again by its tracker when records keep them: an
-            // over-estimate, never an under-estimate), the reason, the action, and a fixed overhead
-            SourceRecord r = letter.record();
-            long b = 96L + letter.reason().length() + (r.key() == null ? 0 : r.key().length)
-                    + (r.value() == null ? 0 : r.value().length);
-            DocumentAction a = letter.action();
-            if (countAction && a != null) {
-                b += DocumentSize.estimateBytes(a.index(), a.id(), a.routing(), a.document());
-            }
-            this.bytes = b;
-        }
-
-        boolean alive() {
-            for (PendingRecord r : refs) {
-                if (r.tracker.alive) {
-                    return true;
-                }
-            }
-            return false;
-        }
-    }
-
-    /** Hands a new dead letter to the dead-letter sink; it counts as held until acknowledged or dropped. */
-    private void deadLetter(LetterTask task) {
-        letterBytes += task.bytes;
-        sendLetter(task);
-    }
-
-    private void sendLetter(LetterTask task) {
-        DeadLetterSink dlq = Objects.requireNonNull(config.deadLetterSink(), "deadLetterSink");
-        lettersInFlight++;
-        CompletionStage<Void> stage;
-        try {
-            stage = dlq.send(task.letter);
-        } catch (Throwable e) {
-            if (isFatal(e)) {
-                fail(e);
-            }
-            stage = CompletableFuture.failedFuture(e);
-        }
-        stage.whenComplete((v, error) -> complete(() -> onLetterDone(task, error)));
-    }
-
-    private void onLetterDone(LetterTask task, @Nullable Throwable error) {
-        lettersInFlight--;
-        if (!task.alive()) {
-            letterBytes -= task.bytes;
-            return;
-        }
-        Throwable cause = unwrap(error);
-        if (cause == null) {
-            letterBytes -= task.bytes;
-            deadLettered++;
-            for (PendingRecord r : task.refs) {
-                r.tracker.release(r);
-            }
-            return;
-        }
-        if (cause instanceof RetriableSyncException) {
-            // a retriable failure of the dead-letter destination (topic missing, cluster down, its
-            // queue full) says nothing about this letter: retried without limit, like a bulk failing
-            // as a whole, so an outage of the destination never fails the pipeline; its bytes stay
-            // counted, so intake stays paused meanwhile
-            task.attempts++;
-            task.dueNanos = clock.nanoTime() + backoffNanos(task.attempts);
-            letters.add(task);
-            log.warn("dead-letter sink failed, retrying: {}", cause.toString());
-            return;
-        }
-        letterBytes -= task.bytes;
-        fail(new SyncException("dead-letter sink failed for " + task.letter.positions() + " (" + task.letter.reason()
-                + "): " + cause, cause));
     }
 
     // =====================================================================================
@@ -840,8 +692,8 @@ public final class Engine implements PartitionListener {
         // raw bytes, the rejected document): a dead-letter sink that is down or slow must pause intake;
         // so do the raw bytes of records not yet done: many updates of one hot row coalesce into one
         // buffered action, but every one of their records stays pending until that action is written
-        long recordBytes = pendingRecordBytes() + letterBytes;
-        boolean full = buffer.size() + sentActions + letters.size() + lettersInFlight >= config.maxBufferedActions()
+        long recordBytes = pendingRecordBytes() + deadLetters.bytes();
+        boolean full = buffer.size() + sentActions + deadLetters.count() >= config.maxBufferedActions()
                 || buffer.bytes() + sentBytes + recordBytes >= config.maxBufferedBytes();
         if (full && !paused) {
             config.source().pause();
@@ -897,7 +749,7 @@ public final class Engine implements PartitionListener {
             return false;
         }
         // any other SyncException (authorization, fencing) propagates: the pipeline fails
-        commits++;
+        counters.commit();
         monitor.onProgress(clock.nanoTime());
         for (PartitionTracker t : ts) {
             SourcePosition p = positions.get(t.partition);
@@ -1013,15 +865,7 @@ public final class Engine implements PartitionListener {
     }
 
     private boolean hasWork() {
-        if (buffer.size() > 0 || inFlight > 0 || lettersInFlight > 0 || !letters.isEmpty()) {
-            return true;
-        }
-        for (int i = 0; i < buffer.laneCount(); i++) {
-            if (buffer.lane(i).retry != null) {
-                return true;
-            }
-        }
-        return false;
+        return buffer.size() > 0 || scheduler.inFlight() > 0 || scheduler.retrying() || deadLetters.hasWork();
     }
 
     /**
@@ -1041,15 +885,8 @@ public final class Engine implements PartitionListener {
                 return;
             }
             long wait = Math.min(left, MAX_WAIT_NANOS);
-            for (int i = 0; i < buffer.laneCount(); i++) {
-                Lane lane = buffer.lane(i);
-                if (lane.retry != null && inFlight < maxInFlight) {
-                    wait = Math.min(wait, Math.max(0, lane.retryDueNanos - now));
-                }
-            }
-            for (LetterTask t : letters) {
-                wait = Math.min(wait, Math.max(0, t.dueNanos - now));
-            }
+            wait = Math.min(wait, Math.max(0, scheduler.nanosUntilNextDue(now, true)));
+            wait = Math.min(wait, Math.max(0, deadLetters.nanosUntilNextDue(now)));
             Runnable r = completions.poll(Math.max(wait, 1_000), TimeUnit.NANOSECONDS);
             if (r != null) {
                 r.run();
@@ -1184,7 +1021,7 @@ public final class Engine implements PartitionListener {
     }
 
     @Nullable
-    private static Throwable unwrap(@Nullable Throwable t) {
+    static Throwable unwrap(@Nullable Throwable t) {
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
             t = t.getCause();
         }
@@ -1206,10 +1043,8 @@ public final class Engine implements PartitionListener {
     }
 
     private void publishMetrics(long now) {
-        published = new PipelineMetrics(records, events, indexActions, upsertActions, deleteActions, updateActions,
-                buffer.coalesced(), stale, missing, retried, deadLettered, skipped, bulks, failedBulks, commits, inFlight,
-                buffer.size() + sentActions, buffer.bytes() + sentBytes + pendingRecordBytes() + letterBytes, paused,
-                Duration.ofNanos(pausedNanos + (paused ? now - pausedSinceNanos : 0)), PipelineMetrics.Timing.EMPTY,
-                PipelineMetrics.Timing.EMPTY, PipelineMetrics.Sizes.EMPTY, PipelineMetrics.Sizes.EMPTY, Map.of(), null);
+        published = counters.snapshot(buffer.coalesced(), scheduler.inFlight(), buffer.size() + sentActions,
+                buffer.bytes() + sentBytes + pendingRecordBytes() + deadLetters.bytes(), paused,
+                Duration.ofNanos(pausedNanos + (paused ? now - pausedSinceNanos : 0)));
     }
 }
