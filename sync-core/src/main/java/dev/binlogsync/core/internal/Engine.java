@@ -49,6 +49,12 @@ import org.slf4j.LoggerFactory;
  * offset state; bulk and dead-letter completions arrive on other threads and are only queued, to
  * run on the pipeline thread between polls (the source is woken when it is blocked in a poll).
  *
+ * <p>The engine reads records, maps them, tracks offsets, settles bulk results and commits; its
+ * parts live beside it: the unsent actions in {@link BulkBuffer} (lanes of {@link BufferedAction}s),
+ * when a lane sends in {@link LaneScheduler}, dead letters in {@link DeadLetters}, the running
+ * totals of the metrics in {@link EngineCounters}, histograms and health in {@link Monitor}, each
+ * partition's offsets in {@link PartitionTracker}.
+ *
  * <p>The lifecycle methods ({@link #start}, {@link #run}, {@link #close}, {@link #state},
  * {@link #failure}, {@link #metrics}, {@link #awaitTermination}) are thread-safe; everything else
  * runs on the pipeline thread.

@@ -12,9 +12,10 @@ import javax.annotation.Nullable;
  * retried) bulk. Because a document always maps to the same lane and a lane has at most one bulk
  * out, two actions for one document are never in flight at once.
  *
- * <p>After a bulk failed in doubt (it may still be applied late), its documents are fenced until a
- * time: their buffered actions stay behind while the rest of the lane is sent, so that no newer
- * write of them can be overtaken by the late original. Pipeline thread only.
+ * <p>After a bulk failed in doubt (it may still be applied late), its documents (by
+ * {@link DocumentKey}: index, id and routing) are fenced until a time: their buffered actions stay
+ * behind while the rest of the lane is sent, so that no newer write of them can be overtaken by the
+ * late original. When the lane sends is {@link LaneScheduler}'s rule. Pipeline thread only.
  */
 public final class Lane {
     final int index;
@@ -38,11 +39,6 @@ public final class Lane {
 
     Lane(int index) {
         this.index = index;
-    }
-
-    /** Whether the lane's bulk is in flight or waiting for its retry. */
-    boolean busy() {
-        return inFlight != null || retry != null;
     }
 
     /** Fences the documents of {@code slots} until {@code untilNanos} (a later end wins). */
