@@ -77,7 +77,7 @@ public final class BufferedAction {
         bytes = DocumentSize.estimateBytes(later.index(), later.id(), later.routing(), later.document());
     }
 
-    /** Merges an upsert's or update's fields into this INDEX, UPSERT or UPDATE, keeping this slot's type. */
+    /** Merges an upsert's or update's fields into this INDEX, UPSERT or UPDATE, keeping this action's type. */
     void mergeFields(Map<String, Object> fields) {
         ownDoc();
         bytes += DocumentMerge.deepMerge(doc, fields);

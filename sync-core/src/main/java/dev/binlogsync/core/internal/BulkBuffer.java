@@ -91,7 +91,7 @@ public final class BulkBuffer {
         long before = existing == null ? 0 : existing.bytes;
         if (existing != null && coalesce(existing, action, ref)) {
             existing.addRef(ref);
-            // the slot now costs what its merged action costs (see BufferedAction#bytes): a hot document
+            // the buffered action now costs what its merged action costs (see BufferedAction#bytes): a hot document
             // merged a thousand times is one document's size, not a thousand patches'
             lane.bytes += existing.bytes - before;
             bytes += existing.bytes - before;
@@ -99,13 +99,13 @@ public final class BulkBuffer {
             return lane;
         }
         long b = DocumentSize.estimateBytes(action.index(), action.id(), action.routing(), action.document());
-        BufferedAction slot = new BufferedAction(action, ref, b);
+        BufferedAction buffered = new BufferedAction(action, ref, b);
         if (lane.buffer.isEmpty()) {
             lane.firstNanos = nowNanos;
         }
-        lane.buffer.addLast(slot);
+        lane.buffer.addLast(buffered);
         lane.bytes += b;
-        byId.put(action.id(), slot);
+        byId.put(action.id(), buffered);
         size++;
         bytes += b;
         return lane;
@@ -149,7 +149,7 @@ public final class BulkBuffer {
      * about {@code maxBulkBytes} (always at least one action, unless every buffered action belongs
      * to a fenced document). Actions of fenced documents stay in the buffer, in order.
      *
-     * @return the slots, oldest first; empty if the lane has nothing buffered that may be sent
+     * @return the actions, oldest first; empty if the lane has nothing buffered that may be sent
      */
     public List<BufferedAction> take(Lane lane) {
         if (lane.fenced != null) {
@@ -157,7 +157,7 @@ public final class BulkBuffer {
         }
         int n = lane.buffer.size();
         if (n <= maxBulkActions && lane.bytes <= maxBulkBytes) {
-            // the whole lane: no per-slot index maintenance
+            // the whole lane: no per-action index maintenance
             List<BufferedAction> all = new ArrayList<>(lane.buffer);
             lane.buffer.clear();
             if (lane.latest.size() > 16) {
@@ -229,7 +229,7 @@ public final class BulkBuffer {
     /**
      * Removes the unsent actions of the given partitions (lost or revoked and given up).
      *
-     * @return the removed slots
+     * @return the removed actions
      */
     public List<BufferedAction> drop(Set<PartitionTracker> trackers) {
         List<BufferedAction> dropped = new ArrayList<>();

@@ -245,7 +245,8 @@ public final class Engine implements PartitionListener {
                 return;
             }
             long now = clock.nanoTime();
-            dispatch(now, false);
+            boolean flushAll = paused; // while the source is paused every lane is due
+            dispatch(now, flushAll);
             updatePause(now);
             if (now - nextCommitNanos >= 0) {
                 // a failed commit is tried again no sooner than the retry backoff, even with commitInterval 0
@@ -254,7 +255,7 @@ public final class Engine implements PartitionListener {
             }
             publishMetrics(now);
             monitor.tick(now, config.source(), idle(), published);
-            long wait = waitNanos(now);
+            long wait = waitNanos(now, flushAll);
             inPoll = true;
             try {
                 if (!completions.isEmpty() || closeRequested) {
@@ -273,9 +274,12 @@ public final class Engine implements PartitionListener {
         }
     }
 
-    /** How long the next poll may block (after a dispatch at {@code now}): until the next flush, retry or commit is due. */
-    private long waitNanos(long now) {
-        long wait = Math.min(Checks.nanos(config.pollTimeout()), scheduler.nanosUntilNextDue(now, paused));
+    /**
+     * How long the next poll may block, after a dispatch at {@code now} with {@code flushAll}: until
+     * the next lane, dead letter or commit is due.
+     */
+    private long waitNanos(long now, boolean flushAll) {
+        long wait = Math.min(Checks.nanos(config.pollTimeout()), scheduler.nanosUntilNextDue(now, flushAll));
         wait = Math.min(wait, deadLetters.nanosUntilNextDue(now));
         if (wait > 0) {
             for (PartitionTracker t : trackers.values()) {
@@ -399,9 +403,9 @@ public final class Engine implements PartitionListener {
     // =====================================================================================
     // sending
 
-    /** Sends due retries, then due (or, when {@code force} or paused, all) lanes, then due dead letters. */
-    private void dispatch(long now, boolean force) {
-        scheduler.dispatch(now, force || paused, sender);
+    /** Sends due retries, then due (or, when {@code flushAll}, all) lanes, then due dead letters. */
+    private void dispatch(long now, boolean flushAll) {
+        scheduler.dispatch(now, flushAll, sender);
         deadLetters.sendDue(now);
     }
 

@@ -20,7 +20,7 @@ import javax.annotation.Nullable;
 public final class Lane {
     final int index;
     final ArrayDeque<BufferedAction> buffer = new ArrayDeque<>();
-    /** index name -> document id -> the latest unsent slot for it. Nested to avoid a key object per action. */
+    /** index name -> document id -> the latest unsent action for it. Nested to avoid a key object per action. */
     final HashMap<String, HashMap<String, BufferedAction>> latest = new HashMap<>();
     long bytes;
     long firstNanos;
@@ -41,13 +41,13 @@ public final class Lane {
         this.index = index;
     }
 
-    /** Fences the documents of {@code slots} until {@code untilNanos} (a later end wins). */
-    void fence(List<BufferedAction> slots, long untilNanos) {
+    /** Fences the documents of {@code actions} until {@code untilNanos} (a later end wins). */
+    void fence(List<BufferedAction> actions, long untilNanos) {
         if (fenced == null) {
             fenced = new HashMap<>();
             nextFenceEndNanos = untilNanos;
         }
-        for (BufferedAction s : slots) {
+        for (BufferedAction s : actions) {
             fenced.merge(s.key(), untilNanos, (a, b) -> b - a > 0 ? b : a);
         }
         if (untilNanos - nextFenceEndNanos < 0) {
@@ -78,7 +78,7 @@ public final class Lane {
         }
     }
 
-    /** Whether the slot's document is fenced (as of the last {@link #pruneFences}). */
+    /** Whether the action's document is fenced (as of the last {@link #pruneFences}). */
     boolean isFenced(BufferedAction s) {
         if (fenced == null) {
             return false;

@@ -325,7 +325,7 @@ class BulkBufferTest {
         assertEquals(1, buffer.size());
         BufferedAction s = buffer.lane(0).buffer.peekFirst();
         long merged = DocumentSize.estimateBytes("idx", "1", null, s.document());
-        assertEquals(merged, s.bytes, "the slot counts what its merged document costs");
+        assertEquals(merged, s.bytes, "the buffered action counts what its merged document costs");
         assertEquals(merged, buffer.bytes());
         assertEquals(merged, buffer.lane(0).bytes);
         assertTrue(merged < 200, "one small document: " + merged);
