@@ -7,6 +7,7 @@ import dev.binlogsync.core.filter.SqlFilter;
 import dev.binlogsync.core.rules.internal.CompiledRule;
 import dev.binlogsync.core.rules.internal.IndexTemplate;
 import dev.binlogsync.core.rules.internal.NamePattern;
+import dev.binlogsync.core.rules.internal.RuleSpec;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -84,57 +85,23 @@ public final class TableRule {
     private final String database;
     private final String table;
     private final String index;
-    private final ZoneId timeZone;
-    private final List<String> idColumns;
-    private final String idDelimiter;
-    @Nullable private final String routingColumn;
-    private final WriteMode writeMode;
-    @Nullable private final String versionColumn;
-    private final boolean versionFromBinlogTime;
-    private final VersionType versionType;
-    private final Set<String> includes;
-    private final Set<String> excludes;
-    private final Map<String, String> renames;
-    private final Map<String, FieldConverter> converters;
-    private final Map<String, Object> constants;
-    @Nullable private final DocumentCustomizer customizer;
     @Nullable private final SqlFilter where;
     @Nullable private final Filter filter;
-    private final List<String> mergeInto;
-    @Nullable private final String nestUnder;
-    private final MergeDelete mergeDelete;
-    private final boolean appendOnly;
     private final Map<String, Set<String>> allowedIndexValues;
     private final Map<String, String> allowedIndexValuePatterns;
+    /** Everything else this rule does to a matched event: the settings' one home, and what compiles. */
+    private final RuleSpec spec;
 
     final NamePattern databasePattern;
     final NamePattern tablePattern;
     final CompiledRule compiled;
 
-    private TableRule(Builder b) {
+    private TableRule(Builder b, IndexTemplate template) {
         database = b.database;
         table = b.table;
         index = b.index;
-        timeZone = b.timeZone;
-        idColumns = List.copyOf(b.idColumns);
-        idDelimiter = b.idDelimiter;
-        routingColumn = b.routingColumn;
-        writeMode = b.writeMode;
-        versionColumn = b.versionColumn;
-        versionFromBinlogTime = b.versionFromBinlogTime;
-        versionType = b.versionType;
-        includes = Collections.unmodifiableSet(new LinkedHashSet<>(b.includes));
-        excludes = Collections.unmodifiableSet(new LinkedHashSet<>(b.excludes));
-        renames = Collections.unmodifiableMap(new LinkedHashMap<>(b.renames));
-        converters = Collections.unmodifiableMap(new LinkedHashMap<>(b.converters));
-        constants = Collections.unmodifiableMap(new LinkedHashMap<>(b.constants));
-        customizer = b.customizer;
         where = b.where;
         filter = b.filter;
-        mergeInto = List.copyOf(b.mergeInto);
-        nestUnder = b.nestUnder;
-        mergeDelete = b.mergeDelete;
-        appendOnly = b.appendOnly;
         allowedIndexValues = Collections.unmodifiableMap(new LinkedHashMap<>(b.allowedIndexValues));
         allowedIndexValuePatterns = Collections.unmodifiableMap(new LinkedHashMap<>(b.allowedIndexValuePatterns));
         databasePattern = NamePattern.of(database, "database");
@@ -143,7 +110,11 @@ public final class TableRule {
         if (filter != null) {
             effective = effective == null ? filter : effective.and(filter);
         }
-        compiled = new CompiledRule(this, b.template, effective);
+        spec = new RuleSpec(database + "." + table + " -> " + index, template, effective, b.timeZone, b.idColumns,
+                b.idDelimiter, b.routingColumn, b.writeMode, b.versionColumn, b.versionFromBinlogTime, b.versionType,
+                b.includes, b.excludes, b.renames, b.converters, b.constants, b.customizer, b.mergeInto, b.nestUnder,
+                b.mergeDelete, b.appendOnly);
+        compiled = new CompiledRule(spec);
     }
 
     /** A new builder. */
@@ -178,78 +149,78 @@ public final class TableRule {
 
     /** The zone epoch values and {@code {$time}} render in for the index template; UTC by default. */
     public ZoneId timeZone() {
-        return timeZone;
+        return spec.timeZone();
     }
 
     /** The configured id columns; empty means the event's primary key. */
     public List<String> idColumns() {
-        return idColumns;
+        return spec.idColumns();
     }
 
     /** The delimiter joining composite ids; {@value #DEFAULT_ID_DELIMITER} by default. */
     public String idDelimiter() {
-        return idDelimiter;
+        return spec.idDelimiter();
     }
 
     /** The column whose value routes the document, or null for the default routing. */
     @Nullable
     public String routingColumn() {
-        return routingColumn;
+        return spec.routingColumn();
     }
 
     public WriteMode writeMode() {
-        return writeMode;
+        return spec.writeMode();
     }
 
     /** The column holding the external version, or null. */
     @Nullable
     public String versionColumn() {
-        return versionColumn;
+        return spec.versionColumn();
     }
 
     /** Whether the binlog event time (epoch ms) is the external version. */
     public boolean versionFromBinlogTime() {
-        return versionFromBinlogTime;
+        return spec.versionFromBinlogTime();
     }
 
     /** How external versions compare; {@link VersionType#EXTERNAL_GTE} by default. */
     public VersionType versionType() {
-        return versionType;
+        return spec.versionType();
     }
 
     /** Whether the rule writes an external version. */
     public boolean isVersioned() {
-        return versionColumn != null || versionFromBinlogTime;
+        return spec.versionColumn() != null || spec.versionFromBinlogTime();
     }
 
     /** Columns to keep (empty: all). */
     public Set<String> includes() {
-        return includes;
+        return spec.includes();
     }
 
     /** Columns to drop. */
     public Set<String> excludes() {
-        return excludes;
+        return spec.excludes();
     }
 
     /** Column to field renames. */
     public Map<String, String> renames() {
-        return renames;
+        return spec.renames();
     }
 
     /** Column to converter. */
     public Map<String, FieldConverter> converters() {
-        return converters;
+        return spec.converters();
     }
 
     /** Fields added to every written document. */
     public Map<String, Object> constants() {
-        return constants;
+        return spec.constants();
     }
 
     @Nullable
     public DocumentCustomizer customizer() {
-        return customizer;
+        return spec.customizer();
     }
 
     /** The SQL filter, or null. */
@@ -266,21 +237,21 @@ public final class TableRule {
 
     /** The foreign-key columns naming the parent document; empty for a normal rule. */
     public List<String> mergeInto() {
-        return mergeInto;
+        return spec.mergeInto();
     }
 
     public boolean isMerge() {
-        return !mergeInto.isEmpty();
+        return spec.isMerge();
     }
 
     /** The field the merged fields nest under, or null for top level. */
     @Nullable
     public String nestUnder() {
-        return nestUnder;
+        return spec.nestUnder();
     }
 
     public MergeDelete mergeDelete() {
-        return mergeDelete;
+        return spec.mergeDelete();
     }
 
     /**
@@ -288,7 +259,7 @@ public final class TableRule {
      * default.
      */
     public boolean appendOnly() {
-        return appendOnly;
+        return spec.appendOnly();
     }
 
     /**
@@ -309,7 +280,7 @@ public final class TableRule {
 
     @Override
     public String toString() {
-        return database + "." + table + " -> " + index;
+        return spec.name();
     }
 
     /**
@@ -343,7 +314,6 @@ public final class TableRule {
         private boolean appendOnly;
         private final Map<String, Set<String>> allowedIndexValues = new LinkedHashMap<>();
         private final Map<String, String> allowedIndexValuePatterns = new LinkedHashMap<>();
-        private IndexTemplate template;
 
         private Builder() {
         }
@@ -637,6 +607,7 @@ public final class TableRule {
                         + " time has second resolution, so with " + versionType + " a second change of a row within one"
                         + " second would be rejected as stale and lost");
             }
+            IndexTemplate template;
             try {
                 template = IndexTemplate.parse(index, timeZone).withAllowed(allowedIndexValues, allowedIndexValuePatterns);
             } catch (IllegalArgumentException e) {
@@ -658,7 +629,7 @@ public final class TableRule {
             } else if (nestUnder != null) {
                 throw new IllegalStateException(what + ": nestUnder needs mergeInto");
             }
-            return new TableRule(this);
+            return new TableRule(this, template);
         }
 
         private static String column(String name, String what) {

@@ -11,7 +11,6 @@ import dev.binlogsync.core.VersionType;
 import dev.binlogsync.core.rules.DocumentCustomizer;
 import dev.binlogsync.core.rules.FieldConverter;
 import dev.binlogsync.core.rules.MergeDelete;
-import dev.binlogsync.core.rules.TableRule;
 import dev.binlogsync.core.rules.WriteMode;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -26,13 +25,12 @@ import java.util.Set;
 import javax.annotation.Nullable;
 
 /**
- * The hot path of one {@link TableRule}: everything that can be decided once is decided in the
- * constructor. Per event it evaluates the filter on the new and (for updates) the old row, computes
+ * The hot path of one table rule, compiled from its {@link RuleSpec}: everything that can be decided
+ * once is decided in the constructor. Per event it evaluates the filter on the new and (for updates) the old row, computes
  * index, id and routing, builds the document and emits actions. A rule without field options hands
  * the event's row map to the action as it is (no copy). Immutable and thread-safe.
  */
 public final class CompiledRule {
-    private final TableRule rule;
     private final String name;
     private final IndexTemplate index;
     @Nullable private final Filter filter;
@@ -62,36 +60,35 @@ public final class CompiledRule {
     private final boolean clearOnDelete;
     private final boolean appendOnly;
 
-    public CompiledRule(TableRule rule, IndexTemplate index, @Nullable Filter filter) {
-        this.rule = rule;
-        this.name = rule.toString();
-        this.index = index;
-        this.filter = filter;
-        this.merge = rule.isMerge();
-        List<String> ids = merge ? rule.mergeInto() : rule.idColumns();
+    public CompiledRule(RuleSpec spec) {
+        this.name = spec.name();
+        this.index = spec.index();
+        this.filter = spec.filter();
+        this.merge = spec.isMerge();
+        List<String> ids = merge ? spec.mergeInto() : spec.idColumns();
         this.idColumns = ids.isEmpty() ? null : ids.toArray(new String[0]);
-        this.idDelimiter = rule.idDelimiter();
-        this.routingColumn = rule.routingColumn();
-        this.indexMode = rule.writeMode() == WriteMode.INDEX;
-        this.versionColumn = rule.versionColumn();
-        this.versionFromBinlogTime = rule.versionFromBinlogTime();
-        this.versionType = rule.versionType();
-        this.zone = rule.timeZone();
+        this.idDelimiter = spec.idDelimiter();
+        this.routingColumn = spec.routingColumn();
+        this.indexMode = spec.writeMode() == WriteMode.INDEX;
+        this.versionColumn = spec.versionColumn();
+        this.versionFromBinlogTime = spec.versionFromBinlogTime();
+        this.versionType = spec.versionType();
+        this.zone = spec.timeZone();
         Set<String> loc = new LinkedHashSet<>(index.columns());
         loc.addAll(ids);
         if (routingColumn != null) {
             loc.add(routingColumn);
         }
         this.locationColumns = loc.toArray(new String[0]);
-        this.includes = rule.includes().isEmpty() ? null : rule.includes().toArray(new String[0]);
-        this.excludes = rule.excludes();
-        this.renames = rule.renames();
-        this.converters = rule.converters();
-        this.constants = rule.constants();
-        this.customizer = rule.customizer();
-        this.nestUnder = rule.nestUnder();
-        this.clearOnDelete = rule.mergeDelete() == MergeDelete.CLEAR;
-        this.appendOnly = rule.appendOnly();
+        this.includes = spec.includes().isEmpty() ? null : spec.includes().toArray(new String[0]);
+        this.excludes = spec.excludes();
+        this.renames = spec.renames();
+        this.converters = spec.converters();
+        this.constants = spec.constants();
+        this.customizer = spec.customizer();
+        this.nestUnder = spec.nestUnder();
+        this.clearOnDelete = spec.mergeDelete() == MergeDelete.CLEAR;
+        this.appendOnly = spec.appendOnly();
         Map<String, Plan> p = new HashMap<>();
         for (String c : excludes) {
             p.put(c, Plan.SKIP);
@@ -469,10 +466,5 @@ public final class CompiledRule {
         throw new SyncException(event.qualifiedTable() + ": rule '" + name + "': version column '" + versionColumn
                 + "' must hold a non-negative integer or a date-time, not " + (v == null ? "null" : "'" + UntrustedText.shown(String.valueOf(v), 64) + "'")
                 + " (at " + event.position() + ")");
-    }
-
-    /** The rule this was compiled from. */
-    public TableRule rule() {
-        return rule;
     }
 }

@@ -513,10 +513,6 @@ public final class IndexTemplate {
         return false;
     }
 
-    public boolean isStatic() {
-        return constant != null;
-    }
-
     /** The columns the template reads. */
     public Set<String> columns() {
         return columns;
