@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 ./mvnw -B -ntp -q -pl sync-benchmarks -am test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
 exec java ${JAVA_OPTS:--Xmx2g} -cp "sync-benchmarks/target/test-classes:sync-benchmarks/target/classes:$(cat sync-benchmarks/target/cp.txt)" \
-  dev.binlogsync.benchmarks.BufferFootprintHarness "$@"
+  dev.binlogsync.core.internal.BufferFootprintHarness "$@"

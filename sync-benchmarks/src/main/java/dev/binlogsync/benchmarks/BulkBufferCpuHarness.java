@@ -1,5 +1,6 @@
 package dev.binlogsync.benchmarks;
 
+import dev.binlogsync.core.internal.BulkBufferBenchmark;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import org.openjdk.jmh.infra.Blackhole;

@@ -379,7 +379,7 @@ public final class EndToEndBenchmark {
                 .build();
     }
 
-    static Rules rules(String index) {
+    public static Rules rules(String index) {
         // Canal carries the full row: INDEX (a full replace) is the cheaper write, see docs/rules-and-filters.md, "Write modes and versions"
         return Rules.builder()
                 .rule(TableRule.builder().database("shop").table("orders").index(index).writeMode(WriteMode.INDEX)
@@ -881,7 +881,7 @@ public final class EndToEndBenchmark {
         return k % 2 == 1 ? v.get(k / 2) : (v.get(k / 2 - 1) + v.get(k / 2)) / 2;
     }
 
-    static int intArg(String[] args, String name, int dflt) {
+    public static int intArg(String[] args, String name, int dflt) {
         String v = stringArg(args, name, null);
         if (v == null) {
             return dflt;
@@ -908,7 +908,7 @@ public final class EndToEndBenchmark {
      * The generated workload: Canal flat messages streamed to a consumer (memory stays bounded for
      * large N), and per id what its last message was, to rebuild the final documents.
      */
-    static final class Workload {
+    public static final class Workload {
         private static final long BASE = 1_000_000L;
         private static final long ES_TIME = 1_767_225_600_000L;
         final int[] version;
@@ -1020,7 +1020,7 @@ public final class EndToEndBenchmark {
         }
 
         /** One Canal flat message with one {@code shop.orders} row, laid out as Canal writes it. */
-        static byte[] message(String type, long id, int version, long esMillis, String status, int salt) {
+        public static byte[] message(String type, long id, int version, long esMillis, String status, int salt) {
             StringBuilder sb = new StringBuilder(900);
             String row = "{\"id\":\"" + id + "\",\"customer_id\":\"" + (40_000 + id % 5000)
                     + "\",\"quantity\":\"" + (1 + salt % 9) + "\",\"status\":\"" + status

@@ -13,7 +13,7 @@ import javax.annotation.Nullable;
  * One action in the bulk buffer, possibly coalesced from several, with every source record it
  * covers. The document is copied only when a merge needs to modify it. Pipeline thread only.
  */
-public final class BufferedAction {
+final class BufferedAction {
     final PartitionTracker tracker;
     private DocumentAction action;
     /** The merged document when {@link #owned}; then {@link #action} is rebuilt by {@link #action()}. */

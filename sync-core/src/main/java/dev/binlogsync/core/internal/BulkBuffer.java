@@ -36,7 +36,7 @@ import java.util.Set;
  * </ul>
  * Pipeline thread only.
  */
-public final class BulkBuffer {
+final class BulkBuffer {
     private final Lane[] lanes;
     private final int maxBulkActions;
     private final long maxBulkBytes;

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * torn state (a value counted in its bucket but not yet in the maximum), never a corrupt one.
  * Negative values count as 0.
  */
-public final class Histogram {
+final class Histogram {
     private static final int SUB_BITS = 4;
     private static final int SUB = 1 << SUB_BITS; // 16 buckets per power of two
     private static final int LINEAR = 2 * SUB;    // 0..31 exact

@@ -17,7 +17,7 @@ import javax.annotation.Nullable;
  * behind while the rest of the lane is sent, so that no newer write of them can be overtaken by the
  * late original. When the lane sends is {@link LaneScheduler}'s rule. Pipeline thread only.
  */
-public final class Lane {
+final class Lane {
     final int index;
     final ArrayDeque<BufferedAction> buffer = new ArrayDeque<>();
     /** index name -> document id -> the latest unsent action for it. Nested to avoid a key object per action. */

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * on the per-action path; {@link #decorate}, {@link #health} and {@link #reportHeartbeat} may be
  * called from any thread (they read volatile fields and the single-writer histograms).
  */
-public final class Monitor {
+final class Monitor {
     private static final Logger log = LoggerFactory.getLogger("dev.binlogsync.core.SyncPipeline");
     private static final long LAG_SAMPLE_NANOS = TimeUnit.SECONDS.toNanos(1);
 

@@ -19,7 +19,7 @@ import javax.annotation.Nullable;
  * completions that still point at the old tracker see {@link #alive} false and are ignored.
  * Pipeline thread only.
  */
-public final class PartitionTracker {
+final class PartitionTracker {
     final String partition;
     private final ArrayDeque<PendingRecord> pending = new ArrayDeque<>();
     /** The raw bytes of the queued records (see {@link PendingRecord#rawBytes}). */

@@ -9,7 +9,7 @@ import javax.annotation.Nullable;
  * A source record the pipeline has read and not yet finished: it counts the references held by
  * buffered or in-flight actions and dead letters that came from it. Pipeline thread only.
  */
-public final class PendingRecord {
+final class PendingRecord {
     final PartitionTracker tracker;
     SourcePosition position;
     /** The record; null once processed unless its raw bytes are kept (see {@link #shed}). */

@@ -16,7 +16,7 @@ import java.time.Duration;
  * <p><b>Threading.</b> One writer thread ({@link #record}, {@link #rotate}); any thread may read.
  * Readers see a recent, possibly slightly torn state, never a corrupt one.
  */
-public final class WindowedHistogram {
+final class WindowedHistogram {
     /** The window of the pipeline's distributions: the last minute, in five 15-second slices. */
     public static final Duration WINDOW = Duration.ofMinutes(1);
     static final int SLICES = 5;

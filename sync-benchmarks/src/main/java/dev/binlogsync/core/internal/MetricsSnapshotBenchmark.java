@@ -1,6 +1,5 @@
-package dev.binlogsync.benchmarks;
+package dev.binlogsync.core.internal;
 
-import dev.binlogsync.core.internal.WindowedHistogram;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -25,6 +24,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * on their own thread, not on the pipeline's.
  *
  * <p>Run: {@code java -jar sync-benchmarks/target/benchmarks.jar MetricsSnapshotBenchmark}.
+ *
+ * <p>In package {@code core.internal} (on the class path beside sync-core's classes) because it
+ * measures the engine's package-private classes directly.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

@@ -1,12 +1,10 @@
-package dev.binlogsync.benchmarks;
+package dev.binlogsync.core.internal;
 
 import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SourceRecord;
-import dev.binlogsync.core.internal.BulkBuffer;
-import dev.binlogsync.core.internal.PartitionTracker;
-import dev.binlogsync.core.internal.PendingRecord;
+import dev.binlogsync.benchmarks.EndToEndBenchmark;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.kafka.decode.CanalFlatMessageDecoder;
 import java.util.ArrayList;
@@ -23,6 +21,9 @@ import java.util.Locale;
  *
  * <p>Not a timing: it prints sizes. Run it with a collector that honours {@code System.gc()}
  * (any but Epsilon) and a heap that fits N actions. Args: {@code n=150000}. See BENCHMARKS.md.
+ *
+ * <p>In package {@code core.internal} (on the class path beside sync-core's classes) because it
+ * builds the engine's package-private buffer and tracker itself.
  */
 public final class BufferFootprintHarness {
 

@@ -1,4 +1,4 @@
-package dev.binlogsync.benchmarks;
+package dev.binlogsync.core.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,13 +1,8 @@
-package dev.binlogsync.benchmarks;
+package dev.binlogsync.core.internal;
 
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SourceRecord;
-import dev.binlogsync.core.internal.BulkBuffer;
-import dev.binlogsync.core.internal.Lane;
-import dev.binlogsync.core.internal.PartitionTracker;
-import dev.binlogsync.core.internal.PendingRecord;
-import dev.binlogsync.core.internal.BufferedAction;
 import java.math.BigDecimal;
 import java.util.HashMap;
 import java.util.List;
@@ -43,6 +38,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * Target: >= 1 million actions per second for add + coalesce.
  *
  * <p>Run: {@code java -jar sync-benchmarks/target/benchmarks.jar BulkBufferBenchmark} (see BENCHMARKS.md).
+ *
+ * <p>In package {@code core.internal} (on the class path beside sync-core's classes) because it
+ * measures the engine's package-private classes directly.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -52,7 +50,8 @@ import org.openjdk.jmh.infra.Blackhole;
 @Fork(1)
 @Threads(1)
 public class BulkBufferBenchmark {
-    static final int ACTIONS = 10_000;
+    /** Actions per benchmark call; {@code BulkBufferCpuHarness} counts with it. */
+    public static final int ACTIONS = 10_000;
 
     @Param({"false", "true"})
     public boolean repeated;
