@@ -4,10 +4,8 @@
  * {@link dev.binlogsync.core.BulkSink}, {@link dev.binlogsync.core.DeadLetterSink}) and the
  * pipeline that connects them with the offset-after-flush guarantee.
  *
- * <p>Null policy: parameters and return values are non-null unless annotated
- * {@link javax.annotation.Nullable}.
+ * <p>Null policy: parameters, return values and fields are non-null unless annotated
+ * {@link javax.annotation.Nullable} ({@link dev.binlogsync.core.NonNullByDefault}).
  */
-@ParametersAreNonnullByDefault
+@NonNullByDefault
 package dev.binlogsync.core;
-
-import javax.annotation.ParametersAreNonnullByDefault;

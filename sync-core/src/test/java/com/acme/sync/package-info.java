@@ -1,5 +1,5 @@
 /** User classes named by the example in docs/configuration.md (test only). */
-@ParametersAreNonnullByDefault
+@NonNullByDefault
 package com.acme.sync;
 
-import javax.annotation.ParametersAreNonnullByDefault;
+import dev.binlogsync.core.NonNullByDefault;

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
+import javax.annotation.Nullable;
 
 /**
  * Random, seeded inserts, updates and deletes on the {@link Shop} schema, one transaction per
@@ -396,6 +397,7 @@ public final class ShopWorkload implements AutoCloseable {
         rowsWritten += 1 + n;
     }
 
+    @Nullable
     private Long randomOrder(Status status) {
         for (int attempt = 0; attempt < 20 && !orderIds.isEmpty(); attempt++) {
             // bias towards recent orders, as real traffic is
@@ -467,6 +469,7 @@ public final class ShopWorkload implements AutoCloseable {
         return true;
     }
 
+    @Nullable
     private long[] randomItem() {
         for (int attempt = 0; attempt < 20 && !orderIds.isEmpty(); attempt++) {
             long order = orderIds.get(random.nextInt(orderIds.size()));
@@ -565,6 +568,7 @@ public final class ShopWorkload implements AutoCloseable {
     }
 
     /** Deletes a shipped order and its items, keeping its shipping row; returns its id, or null if none. */
+    @Nullable
     private Long deleteShippedOrder() throws SQLException {
         Long id = randomOrder(Status.SHIPPED);
         if (id == null) {

@@ -5,10 +5,10 @@
  * headers) and {@link dev.binlogsync.kafka.KafkaSecurity} (SASL / SSL settings with masked secrets).
  * The message formats live in {@link dev.binlogsync.kafka.decode}.
  *
- * <p>Null policy: parameters and return values are non-null unless annotated
- * {@link javax.annotation.Nullable}.
+ * <p>Null policy: parameters, return values and fields are non-null unless annotated
+ * {@link javax.annotation.Nullable} ({@link dev.binlogsync.core.NonNullByDefault}).
  */
-@ParametersAreNonnullByDefault
+@NonNullByDefault
 package dev.binlogsync.kafka;
 
-import javax.annotation.ParametersAreNonnullByDefault;
+import dev.binlogsync.core.NonNullByDefault;

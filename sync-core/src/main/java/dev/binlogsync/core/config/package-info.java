@@ -2,10 +2,10 @@
  * Loading a whole pipeline definition from JSON or TOML, with {@code ${ENV}} interpolation,
  * path-aware validation and a {@link java.util.ServiceLoader} SPI for sources and sinks.
  *
- * <p>Null policy: parameters and return values are non-null unless annotated
- * {@link javax.annotation.Nullable}.
+ * <p>Null policy: parameters, return values and fields are non-null unless annotated
+ * {@link javax.annotation.Nullable} ({@link dev.binlogsync.core.NonNullByDefault}).
  */
-@ParametersAreNonnullByDefault
+@NonNullByDefault
 package dev.binlogsync.core.config;
 
-import javax.annotation.ParametersAreNonnullByDefault;
+import dev.binlogsync.core.NonNullByDefault;

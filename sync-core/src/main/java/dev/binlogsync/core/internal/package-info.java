@@ -3,7 +3,7 @@
  * offset tracker and the engine loop. Not public API: types here may change in any release.
  * Everything here is confined to the pipeline thread unless a type says otherwise.
  */
-@ParametersAreNonnullByDefault
+@NonNullByDefault
 package dev.binlogsync.core.internal;
 
-import javax.annotation.ParametersAreNonnullByDefault;
+import dev.binlogsync.core.NonNullByDefault;

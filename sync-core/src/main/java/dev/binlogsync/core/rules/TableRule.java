@@ -290,14 +290,14 @@ public final class TableRule {
      */
     public static final class Builder {
         private String database = "*";
-        private String table;
-        private String index;
+        @Nullable private String table;
+        @Nullable private String index;
         private ZoneId timeZone = ZoneOffset.UTC;
         private List<String> idColumns = List.of();
         private String idDelimiter = DEFAULT_ID_DELIMITER;
-        private String routingColumn;
+        @Nullable private String routingColumn;
         private WriteMode writeMode = WriteMode.UPSERT;
-        private String versionColumn;
+        @Nullable private String versionColumn;
         private boolean versionFromBinlogTime;
         private VersionType versionType = VersionType.EXTERNAL_GTE;
         private final Set<String> includes = new LinkedHashSet<>();
@@ -305,11 +305,11 @@ public final class TableRule {
         private final Map<String, String> renames = new LinkedHashMap<>();
         private final Map<String, FieldConverter> converters = new LinkedHashMap<>();
         private final Map<String, Object> constants = new LinkedHashMap<>();
-        private DocumentCustomizer customizer;
-        private SqlFilter where;
-        private Filter filter;
+        @Nullable private DocumentCustomizer customizer;
+        @Nullable private SqlFilter where;
+        @Nullable private Filter filter;
         private List<String> mergeInto = List.of();
-        private String nestUnder;
+        @Nullable private String nestUnder;
         private MergeDelete mergeDelete = MergeDelete.CLEAR;
         private boolean appendOnly;
         private final Map<String, Set<String>> allowedIndexValues = new LinkedHashMap<>();

@@ -6,7 +6,7 @@
  * recording {@link dev.binlogsync.core.DeadLetterSink}, a manual clock and event factories. They
  * are fakes with real behaviour, not mocks; each is thread-safe as its Javadoc says.
  */
-@ParametersAreNonnullByDefault
+@NonNullByDefault
 package dev.binlogsync.core.testing;
 
-import javax.annotation.ParametersAreNonnullByDefault;
+import dev.binlogsync.core.NonNullByDefault;

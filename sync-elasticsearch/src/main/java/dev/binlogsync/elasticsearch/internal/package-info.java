@@ -2,7 +2,7 @@
  * Internals of {@code sync-elasticsearch}: NDJSON encoding, streaming response parsing, item
  * classification, server detection, TLS. Not a public API; may change in any release.
  */
-@ParametersAreNonnullByDefault
+@NonNullByDefault
 package dev.binlogsync.elasticsearch.internal;
 
-import javax.annotation.ParametersAreNonnullByDefault;
+import dev.binlogsync.core.NonNullByDefault;

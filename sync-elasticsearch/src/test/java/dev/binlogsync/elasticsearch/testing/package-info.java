@@ -6,7 +6,7 @@
  * timeout, 502/503/504 while forwarding, reset after sending, stalled reads). Shipped in the
  * {@code sync-elasticsearch} test-jar.
  */
-@ParametersAreNonnullByDefault
+@NonNullByDefault
 package dev.binlogsync.elasticsearch.testing;
 
-import javax.annotation.ParametersAreNonnullByDefault;
+import dev.binlogsync.core.NonNullByDefault;

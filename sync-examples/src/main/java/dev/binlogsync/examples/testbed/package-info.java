@@ -5,10 +5,10 @@
  * heartbeat writer and check ({@link dev.binlogsync.examples.testbed.HeartbeatWriter}, {@link
  * dev.binlogsync.elasticsearch.HeartbeatCheck}). Used by the demo and the reliability suite.
  *
- * <p>Null policy: parameters and return values are non-null unless annotated
- * {@link javax.annotation.Nullable}.
+ * <p>Null policy: parameters, return values and fields are non-null unless annotated
+ * {@link javax.annotation.Nullable} ({@link dev.binlogsync.core.NonNullByDefault}).
  */
-@ParametersAreNonnullByDefault
+@NonNullByDefault
 package dev.binlogsync.examples.testbed;
 
-import javax.annotation.ParametersAreNonnullByDefault;
+import dev.binlogsync.core.NonNullByDefault;

@@ -4,10 +4,10 @@
  * {@link dev.binlogsync.kafka.KafkaDeadLetterSink} ({@code deadLetter.type = "kafka"}). Registered
  * through {@code META-INF/services}; see {@code docs/configuration.md} for the keys.
  *
- * <p>Null policy: parameters and return values are non-null unless annotated
- * {@link javax.annotation.Nullable}.
+ * <p>Null policy: parameters, return values and fields are non-null unless annotated
+ * {@link javax.annotation.Nullable} ({@link dev.binlogsync.core.NonNullByDefault}).
  */
-@ParametersAreNonnullByDefault
+@NonNullByDefault
 package dev.binlogsync.kafka.config;
 
-import javax.annotation.ParametersAreNonnullByDefault;
+import dev.binlogsync.core.NonNullByDefault;

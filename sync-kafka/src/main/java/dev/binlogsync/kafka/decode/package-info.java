@@ -4,10 +4,10 @@
  * {@link dev.binlogsync.kafka.decode.DebeziumDecoder}, {@link dev.binlogsync.kafka.decode.MaxwellDecoder},
  * or any {@link dev.binlogsync.kafka.decode.MessageDecoder} of your own.
  *
- * <p>Null policy: parameters and return values are non-null unless annotated
- * {@link javax.annotation.Nullable}.
+ * <p>Null policy: parameters, return values and fields are non-null unless annotated
+ * {@link javax.annotation.Nullable} ({@link dev.binlogsync.core.NonNullByDefault}).
  */
-@ParametersAreNonnullByDefault
+@NonNullByDefault
 package dev.binlogsync.kafka.decode;
 
-import javax.annotation.ParametersAreNonnullByDefault;
+import dev.binlogsync.core.NonNullByDefault;

@@ -1,10 +1,10 @@
 /**
  * Implementation details of sync-kafka; not an API, may change in any release.
  *
- * <p>Null policy: parameters and return values are non-null unless annotated
- * {@link javax.annotation.Nullable}.
+ * <p>Null policy: parameters, return values and fields are non-null unless annotated
+ * {@link javax.annotation.Nullable} ({@link dev.binlogsync.core.NonNullByDefault}).
  */
-@ParametersAreNonnullByDefault
+@NonNullByDefault
 package dev.binlogsync.kafka.internal;
 
-import javax.annotation.ParametersAreNonnullByDefault;
+import dev.binlogsync.core.NonNullByDefault;

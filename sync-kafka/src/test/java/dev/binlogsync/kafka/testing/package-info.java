@@ -2,7 +2,7 @@
  * Test fixtures of sync-kafka, shipped in its test-jar: {@link dev.binlogsync.kafka.testing.EmbeddedKafka},
  * a real KRaft broker in the test JVM.
  */
-@ParametersAreNonnullByDefault
+@NonNullByDefault
 package dev.binlogsync.kafka.testing;
 
-import javax.annotation.ParametersAreNonnullByDefault;
+import dev.binlogsync.core.NonNullByDefault;

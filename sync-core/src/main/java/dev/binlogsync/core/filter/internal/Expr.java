@@ -3,6 +3,7 @@ package dev.binlogsync.core.filter.internal;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import javax.annotation.Nullable;
 
 /**
  * A node of the evaluator tree, built once by {@link Parser}. {@link #eval} returns SQL's
@@ -190,9 +191,9 @@ public abstract class Expr {
         private final boolean negated;
         private final boolean hasNull;
         /** All non-null items as exact longs, or null when some item is not one. */
-        private final long[] longs;
+        @Nullable private final long[] longs;
         /** All non-null items as strings, or null when some item is not a string. */
-        private final Set<String> strings;
+        @Nullable private final Set<String> strings;
 
         In(Operand operand, Literal[] items, boolean negated) {
             this.operand = operand;

@@ -1,5 +1,5 @@
 /** Compatibility tests of the Elasticsearch sink against Elasticsearch 7. */
-@ParametersAreNonnullByDefault
+@NonNullByDefault
 package dev.binlogsync.elasticsearch.compat;
 
-import javax.annotation.ParametersAreNonnullByDefault;
+import dev.binlogsync.core.NonNullByDefault;
