@@ -394,8 +394,8 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
          * keep all their records. Default 64 MiB; must be >= 1.
          *
          * <p>An action is counted at the estimated size of its JSON, not of the Java objects that
-         * hold it: budget about twice this bound in heap (a buffered 10-column row counted at
-         * 437 bytes holds about 780, see BENCHMARKS.md, "What a buffered action holds").
+         * hold it: budget about twice this bound in heap (BENCHMARKS.md, "What a buffered action
+         * holds").
          */
         public Builder maxBufferedBytes(long bytes) {
             if (bytes < 1) {

@@ -123,9 +123,9 @@ public final class KafkaSource implements Source {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaSource.class);
 
     /**
-     * {@code receive.buffer.bytes} unless set: -1, the operating system's default. Measured with
-     * {@code EndToEndBenchmark}'s bare-consumer floor (BENCHMARKS.md): 1.1 instead of 1.7 µs of
-     * CPU per record (medians of 11 rounds each) on a 100,000-record backlog.
+     * {@code receive.buffer.bytes} unless set: -1, the operating system's TCP receive buffer, which
+     * Linux grows with the traffic; on a backlog the consumer then spends less CPU per record than
+     * with Kafka's fixed 64 KiB (BENCHMARKS.md, "Where the pipeline thread's CPU goes").
      */
     public static final int DEFAULT_RECEIVE_BUFFER_BYTES = -1;
     /** Kafka's default {@code max.poll.interval.ms}: 5 minutes. */

@@ -18,8 +18,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The distributions part of a metrics snapshot ({@code SyncPipeline.metrics()}): p50 and p99 of the
  * four windowed histograms the pipeline keeps (sync latency in ms, bulk duration in µs, bulk actions,
  * bulk bytes), filled with values of the sizes a busy pipeline records. {@code separateCalls} asks
- * for each quantile on its own (how snapshots were taken before commit "one pass for a snapshot's
- * quantiles"); {@code oneSnapshot} asks for both in one call, as {@code Monitor} does now. Callers
+ * for each quantile on its own, a pass over the buckets per quantile (the reference);
+ * {@code oneSnapshot} asks for both in one pass, as {@code Monitor} does. Callers
  * of {@code metrics()} (health checks, the Micrometer binding, a loop waiting for a drain) pay this
  * on their own thread, not on the pipeline's.
  *

@@ -14,9 +14,9 @@ import javax.annotation.Nullable;
 
 /**
  * A compact, insertion-ordered {@code Map<String, Object>} for decoded rows: the keys and values
- * in two parallel arrays, nothing per entry. A row of ten columns is about 100 bytes instead of
- * the 600 of a {@code LinkedHashMap}, and iterating it (as the bulk encoder does for every
- * document) walks two arrays instead of a linked list of nodes.
+ * in two parallel arrays, no object per entry, so a row takes a fraction of the heap of a
+ * {@code LinkedHashMap}, and iterating it (as the bulk encoder does for every document) walks two
+ * arrays, not a linked list of nodes.
  *
  * <p>Behaves like a {@code LinkedHashMap}: iteration in insertion order, replacing a value keeps
  * its position, every optional operation is supported (also through the views and their
