@@ -1,6 +1,6 @@
 package dev.binlogsync.benchmarks;
 
-import dev.binlogsync.core.internal.RowMap;
+import dev.binlogsync.core.RowMap;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

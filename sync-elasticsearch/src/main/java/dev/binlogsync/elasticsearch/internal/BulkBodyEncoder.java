@@ -2,8 +2,8 @@ package dev.binlogsync.elasticsearch.internal;
 
 import dev.binlogsync.core.ActionType;
 import dev.binlogsync.core.DocumentAction;
+import dev.binlogsync.core.RowMap;
 import dev.binlogsync.core.VersionType;
-import dev.binlogsync.core.internal.RowMap;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.binlogsync.core.DocumentAction;
+import dev.binlogsync.core.RowMap;
 import dev.binlogsync.core.VersionType;
-import dev.binlogsync.core.internal.RowMap;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;

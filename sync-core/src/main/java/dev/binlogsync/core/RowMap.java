@@ -1,4 +1,4 @@
-package dev.binlogsync.core.internal;
+package dev.binlogsync.core;
 
 import java.util.AbstractMap;
 import java.util.AbstractSet;
@@ -13,23 +13,48 @@ import java.util.function.BiConsumer;
 import javax.annotation.Nullable;
 
 /**
- * A compact, insertion-ordered {@code Map<String, Object>} for decoded rows: the keys and values
- * in two parallel arrays, no object per entry, so a row takes a fraction of the heap of a
- * {@code LinkedHashMap}, and iterating it (as the bulk encoder does for every document) walks two
- * arrays, not a linked list of nodes.
+ * The row type of decoded changes: a compact, insertion-ordered {@code Map<String, Object>} of
+ * column names to values, with the keys and values in two parallel arrays and nothing per entry.
+ * The decoders of this project build the {@link ChangeEvent#row()} and
+ * {@link ChangeEvent#oldValues()} of their events as one; a decoder of another format may do the same (any
+ * {@code Map} is accepted), and the bulk encoder of the Elasticsearch sink walks a {@code RowMap}'s
+ * arrays directly instead of iterating entries. A row takes a fraction of the heap of a
+ * {@code LinkedHashMap} (BENCHMARKS.md, "What a buffered action holds", states by how much).
  *
- * <p>Behaves like a {@code LinkedHashMap}: iteration in insertion order, replacing a value keeps
- * its position, every optional operation is supported (also through the views and their
- * iterators), {@code equals} and {@code hashCode} as for any map. Keys are non-null strings
- * ({@link #put} rejects a null key with a {@code NullPointerException}); values may be null.
+ * <p><b>Map contract.</b> Behaves like a {@code LinkedHashMap}: iteration in insertion order,
+ * replacing a value keeps its position, every optional operation is supported (also through the
+ * views and their iterators, which fail fast on a concurrent structural change), {@code equals}
+ * and {@code hashCode} as for any map.
  *
- * <p>Lookups in a row of fewer than 24 keys scan the keys (comparing identity, then the cached
- * hash code, then the string): cheaper than hashing for the tens of columns of a typical row. A
- * wider row builds a hash index of its keys on its first lookup (an immutable object, so
+ * <p><b>Nullability.</b> Keys are non-null strings: {@link #put} rejects a null key with a
+ * {@code NullPointerException}; {@link #wrap} does not check. Values may be null (a SQL
+ * {@code NULL}); {@link #get} returns null both for an absent key and a null value, as any map.
+ *
+ * <p><b>Mutability and threads.</b> Mutable and not thread-safe for writes. A row that is no
+ * longer modified may be read by any number of threads once safely published (concurrent reads
+ * are safe, also of a wide row whose hash index is built on its first lookup, see below).
+ *
+ * <p><b>Fast paths for decoders.</b>
+ * <ul>
+ * <li>Pre-sized construction: {@link #RowMap(int) new RowMap(columnCount)} allocates both arrays
+ *     once, so putting a row's columns never grows them.</li>
+ * <li>Taking over arrays: {@link #wrap(String[], Object[], int)} makes a row of arrays a decoder
+ *     already filled (names and values in column order), without copying; the decoder must not
+ *     touch the arrays afterwards, and the names must be distinct (not checked).</li>
+ * <li>Shared key instances: lookups compare keys by identity before hash code and content, so a
+ *     decoder that uses the same {@code String} instance for a column name in every row (from its
+ *     own cache of the table's column layout) makes lookups by those names, and by names filters
+ *     and rules hold, cheap.</li>
+ * <li>Positional reads: {@link #keyAt(int)} and {@link #valueAt(int)} read column {@code i}
+ *     without an entry object.</li>
+ * </ul>
+ *
+ * <p><b>Lookups.</b> In a row of fewer than 24 keys a lookup scans the keys (identity, then the
+ * cached hash code, then the string): cheaper than hashing for the tens of columns of a typical
+ * row. A wider row builds a hash index of its keys on its first lookup (an immutable object, so
  * concurrent readers may each build one safely), extended by linear scans over keys added since,
  * and dropped by any removal; so looking up every column of a 200-column row costs O(size), not
- * O(size²). Not thread-safe for writes; a row that is no longer modified may be read by any
- * number of threads once safely published.
+ * O(size²).
  */
 public final class RowMap extends AbstractMap<String, Object> {
     private String[] keys;
@@ -45,7 +70,11 @@ public final class RowMap extends AbstractMap<String, Object> {
     /** Keys added after the index was built that a lookup scans before it builds a new one. */
     private static final int UNINDEXED_TAIL = 8;
 
-    /** An empty map with room for {@code capacity} entries before it grows. */
+    /**
+     * An empty row with room for {@code capacity} columns before it grows.
+     *
+     * @throws IllegalArgumentException if {@code capacity} is negative
+     */
     public RowMap(int capacity) {
         if (capacity < 0) {
             throw new IllegalArgumentException("capacity must not be negative, got " + capacity);
@@ -61,8 +90,11 @@ public final class RowMap extends AbstractMap<String, Object> {
     }
 
     /**
-     * A map over the first {@code size} elements of the two arrays, which it takes over (the caller
-     * must not use them afterwards). The keys must be non-null and distinct; this is not checked.
+     * A row over the first {@code size} elements of the two arrays, which it takes over (the caller
+     * must not use them afterwards; elements from {@code size} on are ignored and may be
+     * overwritten when the row grows). The keys must be non-null and distinct; this is not checked.
+     *
+     * @throws IllegalArgumentException if {@code size} is negative or longer than either array
      */
     public static RowMap wrap(String[] keys, Object[] values, int size) {
         if (size < 0 || size > keys.length || size > values.length) {
@@ -71,13 +103,21 @@ public final class RowMap extends AbstractMap<String, Object> {
         return new RowMap(keys, values, size);
     }
 
-    /** The key at {@code index} in iteration order, {@code 0 <= index < size()}. */
+    /**
+     * The key at {@code index} in iteration order.
+     *
+     * @throws IndexOutOfBoundsException unless {@code 0 <= index < size()}
+     */
     public String keyAt(int index) {
         Objects.checkIndex(index, size);
         return keys[index];
     }
 
-    /** The value at {@code index} in iteration order, {@code 0 <= index < size()}. */
+    /**
+     * The value at {@code index} in iteration order (null for a null value).
+     *
+     * @throws IndexOutOfBoundsException unless {@code 0 <= index < size()}
+     */
     @Nullable
     public Object valueAt(int index) {
         Objects.checkIndex(index, size);
