@@ -1,6 +1,6 @@
 package dev.binlogsync.core;
 
-import dev.binlogsync.core.internal.Checks;
+import dev.binlogsync.core.internal.Arguments;
 import dev.binlogsync.core.internal.Engine;
 import dev.binlogsync.core.internal.PipelineConfig;
 import java.time.Duration;
@@ -345,7 +345,7 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
 
         /** Longest time an action waits in the buffer before its lane is flushed. Default 200 ms; must be > 0. */
         public Builder flushInterval(Duration flushInterval) {
-            this.flushInterval = Checks.positive(flushInterval, "flushInterval");
+            this.flushInterval = Arguments.positive(flushInterval, "flushInterval");
             return this;
         }
 
@@ -411,8 +411,8 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
          * Default 100 ms and 30 s; {@code initial} must be > 0 and {@code max >= initial}.
          */
         public Builder retryBackoff(Duration initial, Duration max) {
-            Checks.positive(initial, "retryBackoff initial");
-            Checks.positive(max, "retryBackoff max");
+            Arguments.positive(initial, "retryBackoff initial");
+            Arguments.positive(max, "retryBackoff max");
             if (max.compareTo(initial) < 0) {
                 throw new IllegalArgumentException("retryBackoff max must be >= initial: " + max + " < " + initial);
             }
@@ -455,7 +455,7 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
 
         /** Longest one {@link Source#poll} blocks. Default 100 ms; must be > 0. */
         public Builder pollTimeout(Duration pollTimeout) {
-            this.pollTimeout = Checks.positive(pollTimeout, "pollTimeout");
+            this.pollTimeout = Arguments.positive(pollTimeout, "pollTimeout");
             return this;
         }
 
@@ -468,7 +468,7 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
          * commit itself.
          */
         public Builder drainTimeout(Duration drainTimeout) {
-            this.drainTimeout = Checks.positive(drainTimeout, "drainTimeout");
+            this.drainTimeout = Arguments.positive(drainTimeout, "drainTimeout");
             return this;
         }
 
@@ -480,7 +480,7 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
 
         /** Name of the thread {@link SyncPipeline#start()} creates. Default {@code binlog-sync-pipeline-N}. */
         public Builder threadName(String threadName) {
-            this.threadName = Checks.nonBlank(threadName, "threadName");
+            this.threadName = Arguments.nonBlank(threadName, "threadName");
             return this;
         }
 
@@ -510,7 +510,7 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
          * 5 min; must be > 0.
          */
         public Builder stalledAfter(Duration stalledAfter) {
-            this.stalledAfter = Checks.positive(stalledAfter, "stalledAfter");
+            this.stalledAfter = Arguments.positive(stalledAfter, "stalledAfter");
             return this;
         }
 
@@ -519,7 +519,7 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
          * reports {@link PipelineHealth.Status#SINK_UNREACHABLE}. Default 1 min; must be > 0.
          */
         public Builder sinkUnreachableAfter(Duration sinkUnreachableAfter) {
-            this.sinkUnreachableAfter = Checks.positive(sinkUnreachableAfter, "sinkUnreachableAfter");
+            this.sinkUnreachableAfter = Arguments.positive(sinkUnreachableAfter, "sinkUnreachableAfter");
             return this;
         }
 

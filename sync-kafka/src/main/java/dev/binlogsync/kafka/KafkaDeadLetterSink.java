@@ -6,7 +6,7 @@ import dev.binlogsync.core.RetriableSyncException;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SourceRecord;
 import dev.binlogsync.core.SyncException;
-import dev.binlogsync.core.internal.Checks;
+import dev.binlogsync.kafka.internal.Arguments;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -398,13 +398,13 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
 
         /** {@code bootstrap.servers} of the cluster holding the dead-letter topic. */
         public Builder bootstrapServers(String servers) {
-            properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Checks.nonBlank(servers, "bootstrapServers"));
+            properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Arguments.nonBlank(servers, "bootstrapServers"));
             return this;
         }
 
         /** The dead-letter topic (it must exist or be auto-created by the broker). */
         public Builder topic(String topic) {
-            this.topic = Checks.nonBlank(topic, "topic");
+            this.topic = Arguments.nonBlank(topic, "topic");
             return this;
         }
 
@@ -448,7 +448,7 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
 
         /** How long {@link KafkaDeadLetterSink#close()} waits for outstanding writes; default 10 s. */
         public Builder closeTimeout(Duration timeout) {
-            this.closeTimeout = Checks.positive(timeout, "closeTimeout");
+            this.closeTimeout = Arguments.positive(timeout, "closeTimeout");
             return this;
         }
 

@@ -9,8 +9,8 @@ import dev.binlogsync.core.Source;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SourceRecord;
 import dev.binlogsync.core.SyncException;
-import dev.binlogsync.core.internal.Checks;
 import dev.binlogsync.kafka.decode.MessageDecoder;
+import dev.binlogsync.kafka.internal.Arguments;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -670,13 +670,13 @@ public final class KafkaSource implements Source {
 
         /** {@code bootstrap.servers}, e.g. {@code "kafka-1:9092,kafka-2:9092"}. */
         public Builder bootstrapServers(String servers) {
-            properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, Checks.nonBlank(servers, "bootstrapServers"));
+            properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, Arguments.nonBlank(servers, "bootstrapServers"));
             return this;
         }
 
         /** The consumer group ({@code group.id}). */
         public Builder groupId(String groupId) {
-            properties.put(ConsumerConfig.GROUP_ID_CONFIG, Checks.nonBlank(groupId, "groupId"));
+            properties.put(ConsumerConfig.GROUP_ID_CONFIG, Arguments.nonBlank(groupId, "groupId"));
             return this;
         }
 
@@ -785,13 +785,13 @@ public final class KafkaSource implements Source {
 
         /** How long {@link KafkaSource#commit} waits for the broker; default 30 s. */
         public Builder commitTimeout(Duration timeout) {
-            this.commitTimeout = Checks.positive(timeout, "commitTimeout");
+            this.commitTimeout = Arguments.positive(timeout, "commitTimeout");
             return this;
         }
 
         /** How long {@link KafkaSource#close()} waits to leave the group; default 10 s. */
         public Builder closeTimeout(Duration timeout) {
-            this.closeTimeout = Checks.positive(timeout, "closeTimeout");
+            this.closeTimeout = Arguments.positive(timeout, "closeTimeout");
             return this;
         }
 

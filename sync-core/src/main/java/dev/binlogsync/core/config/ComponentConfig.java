@@ -1,7 +1,7 @@
 package dev.binlogsync.core.config;
 
 import dev.binlogsync.core.Secrets;
-import dev.binlogsync.core.internal.Checks;
+import dev.binlogsync.core.internal.Arguments;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,7 +21,7 @@ import java.util.Objects;
 public record ComponentConfig(String type, Map<String, Object> settings) {
 
     public ComponentConfig {
-        Checks.nonBlank(type, "type");
+        Arguments.nonBlank(type, "type");
         Objects.requireNonNull(settings, "settings");
         if (settings.containsKey("type")) {
             throw new IllegalArgumentException("settings must not contain 'type'");

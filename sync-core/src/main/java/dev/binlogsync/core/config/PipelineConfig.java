@@ -9,7 +9,7 @@ import dev.binlogsync.core.DeadLetterSink;
 import dev.binlogsync.core.FailurePolicy;
 import dev.binlogsync.core.Source;
 import dev.binlogsync.core.SyncPipeline;
-import dev.binlogsync.core.internal.Checks;
+import dev.binlogsync.core.internal.Arguments;
 import dev.binlogsync.core.rules.Rules;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -561,7 +561,7 @@ public final class PipelineConfig {
 
         /** {@code flush.interval}; > 0. */
         public Builder flushInterval(Duration d) {
-            this.flushInterval = Checks.positive(d, "flushInterval");
+            this.flushInterval = Arguments.positive(d, "flushInterval");
             return this;
         }
 
@@ -598,8 +598,8 @@ public final class PipelineConfig {
 
         /** {@code policies.retryInitialBackoff} and {@code retryMaxBackoff}; > 0, max >= initial. */
         public Builder retryBackoff(Duration initial, Duration max) {
-            Checks.positive(initial, "retryInitialBackoff");
-            Checks.positive(max, "retryMaxBackoff");
+            Arguments.positive(initial, "retryInitialBackoff");
+            Arguments.positive(max, "retryMaxBackoff");
             if (max.compareTo(initial) < 0) {
                 throw new IllegalArgumentException("retryMaxBackoff must be >= retryInitialBackoff: " + max + " < " + initial);
             }
@@ -610,13 +610,13 @@ public final class PipelineConfig {
 
         /** {@code timeouts.poll}; > 0. */
         public Builder pollTimeout(Duration d) {
-            this.pollTimeout = Checks.positive(d, "pollTimeout");
+            this.pollTimeout = Arguments.positive(d, "pollTimeout");
             return this;
         }
 
         /** {@code timeouts.drain}; > 0. */
         public Builder drainTimeout(Duration d) {
-            this.drainTimeout = Checks.positive(d, "drainTimeout");
+            this.drainTimeout = Arguments.positive(d, "drainTimeout");
             return this;
         }
 

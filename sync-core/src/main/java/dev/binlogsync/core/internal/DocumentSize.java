@@ -1,5 +1,6 @@
 package dev.binlogsync.core.internal;
 
+import dev.binlogsync.core.RowMap;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Collection;

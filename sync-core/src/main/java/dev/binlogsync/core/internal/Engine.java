@@ -108,15 +108,15 @@ public final class Engine implements PartitionListener {
         this.listener = config.listener();
         this.onDecodeFailure = config.onDecodeFailure();
         this.onRejected = config.onRejected();
-        // every duration is capped at Checks.MAX_NANOS (~73 years): "forever" is very long, and every
+        // every duration is capped at Durations.MAX_NANOS (~73 years): "forever" is very long, and every
         // deadline below is compared by subtraction, which stays right across nanoTime's wrap
-        this.commitIntervalNanos = Checks.nanos(config.commitInterval());
-        this.retryInitialNanos = Checks.nanos(config.retryInitial());
+        this.commitIntervalNanos = Durations.nanos(config.commitInterval());
+        this.retryInitialNanos = Durations.nanos(config.retryInitial());
         this.maxRetries = config.maxRetries();
         this.buffer = new BulkBuffer(config.lanes(), config.maxBulkActions(), config.maxBulkSize());
-        Backoff backoff = new Backoff(retryInitialNanos, Checks.nanos(config.retryMax()));
+        Backoff backoff = new Backoff(retryInitialNanos, Durations.nanos(config.retryMax()));
         this.scheduler = new LaneScheduler(buffer, config.maxInFlightRequests(), config.maxBulkActions(),
-                config.maxBulkSize(), Checks.nanos(config.flushInterval()), backoff);
+                config.maxBulkSize(), Durations.nanos(config.flushInterval()), backoff);
         this.deadLetters = new DeadLetters(config.deadLetterSink(), clock, backoff, counters, new DeadLetters.Host() {
             @Override
             public void complete(Runnable onPipelineThread) {
@@ -197,7 +197,7 @@ public final class Engine implements PartitionListener {
             return;
         }
         if (state.get() == State.RUNNING && !closeRequested) {
-            closeDeadlineNanos = System.nanoTime() + Checks.nanos(timeout);
+            closeDeadlineNanos = System.nanoTime() + Durations.nanos(timeout);
             closeRequested = true;
             config.source().wakeup();
         }
@@ -206,7 +206,7 @@ public final class Engine implements PartitionListener {
         }
         try {
             // the pipeline thread enforces the drain deadline; allow it time to close what it owns
-            if (!terminated.await(Checks.nanos(timeout) + TimeUnit.SECONDS.toNanos(10), TimeUnit.NANOSECONDS)) {
+            if (!terminated.await(Durations.nanos(timeout) + TimeUnit.SECONDS.toNanos(10), TimeUnit.NANOSECONDS)) {
                 log.warn("pipeline thread {} did not terminate within {} after close", config.threadName(), timeout);
             }
         } catch (InterruptedException e) {
@@ -215,7 +215,7 @@ public final class Engine implements PartitionListener {
     }
 
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
-        return terminated.await(Checks.nanos(timeout), TimeUnit.NANOSECONDS);
+        return terminated.await(Durations.nanos(timeout), TimeUnit.NANOSECONDS);
     }
 
     // =====================================================================================
@@ -279,7 +279,7 @@ public final class Engine implements PartitionListener {
      * the next lane, dead letter or commit is due.
      */
     private long waitNanos(long now, boolean flushAll) {
-        long wait = Math.min(Checks.nanos(config.pollTimeout()), scheduler.nanosUntilNextDue(now, flushAll));
+        long wait = Math.min(Durations.nanos(config.pollTimeout()), scheduler.nanosUntilNextDue(now, flushAll));
         wait = Math.min(wait, deadLetters.nanosUntilNextDue(now));
         if (wait > 0) {
             for (PartitionTracker t : trackers.values()) {
@@ -322,7 +322,7 @@ public final class Engine implements PartitionListener {
             PendingRecord p = tracker.begin(r);
             if (log.isTraceEnabled()) {
                 log.trace("record {}: {} events, key {}, value {}", r.position(), r.events().size(),
-                        Texts.capped(r.key()), Texts.capped(r.value()));
+                        LogText.capped(r.key()), LogText.capped(r.value()));
             }
             if (r.isFailed()) {
                 unprocessable(p, DeadLetter.Kind.UNDECODABLE, null, r.failure());
@@ -526,7 +526,7 @@ public final class Engine implements PartitionListener {
                 + (fence.getSeconds() >= MAX_FENCE_SECONDS ? 0 : fence.getNano()));
         log.warn("bulk of {} actions from lane {} failed in doubt (it may still be applied): {}; retrying it,"
                 + " newer writes of its documents wait {} ms", batch.size(), lane.index,
-                Texts.capped(String.valueOf(cause)), fence.toMillis());
+                LogText.capped(String.valueOf(cause)), fence.toMillis());
     }
 
     private void contractViolated(List<BufferedAction> batch, @Nullable List<ItemResult> results) {
@@ -622,7 +622,7 @@ public final class Engine implements PartitionListener {
         if (log.isDebugEnabled()) {
             log.debug("bulk from lane {} done in {} ms: {} actions, {} ok, {} stale, {} missing, {} to retry, {} rejected{}",
                     lane.index, latency.toMillis(), actions, ok, staleItems, missingItems, retry, rejected,
-                    cause == null ? "" : ", request failed: " + Texts.capped(String.valueOf(cause)));
+                    cause == null ? "" : ", request failed: " + LogText.capped(String.valueOf(cause)));
         }
         try {
             listener.onBulkCompleted(new BulkSummary(lane.index, actions, ok, staleItems, missingItems, retry, rejected,
@@ -787,7 +787,7 @@ public final class Engine implements PartitionListener {
     public void onRevoked(Collection<String> partitions) {
         Set<PartitionTracker> ts = owned(partitions);
         if (!ts.isEmpty()) {
-            long deadline = System.nanoTime() + Checks.nanos(config.drainTimeout());
+            long deadline = System.nanoTime() + Durations.nanos(config.drainTimeout());
             if (closeRequested) {
                 deadline = earlier(deadline, closeDeadlineNanos);
             }
@@ -949,9 +949,9 @@ public final class Engine implements PartitionListener {
     }
 
     private void drainAndCommit() {
-        long deadline = closeRequested ? closeDeadlineNanos : System.nanoTime() + Checks.nanos(config.drainTimeout());
+        long deadline = closeRequested ? closeDeadlineNanos : System.nanoTime() + Durations.nanos(config.drainTimeout());
         if (failure != null && closeRequested) {
-            deadline = earlier(deadline, System.nanoTime() + Checks.nanos(config.drainTimeout()));
+            deadline = earlier(deadline, System.nanoTime() + Durations.nanos(config.drainTimeout()));
         }
         try {
             drainUntil(() -> false, deadline);

@@ -58,9 +58,9 @@ final class Monitor {
             Duration sinkUnreachableAfter) {
         this.clock = clock;
         this.name = name;
-        this.summaryIntervalNanos = Checks.nanos(summaryInterval);
-        this.stalledAfterNanos = Checks.nanos(stalledAfter);
-        this.sinkUnreachableAfterNanos = Checks.nanos(sinkUnreachableAfter);
+        this.summaryIntervalNanos = Durations.nanos(summaryInterval);
+        this.stalledAfterNanos = Durations.nanos(stalledAfter);
+        this.sinkUnreachableAfterNanos = Durations.nanos(sinkUnreachableAfter);
     }
 
     private void rotate(long now) {

@@ -4,14 +4,14 @@ import dev.binlogsync.core.UntrustedText;
 import javax.annotation.Nullable;
 
 /**
- * Log text helpers for the engine: payloads are capped so one huge row cannot flood a log, and
+ * Payloads and causes as the engine logs them: capped so one huge row cannot flood a log, and
  * escaped ({@link UntrustedText}) so a row value cannot forge a log entry.
  */
-final class Texts {
+final class LogText {
     /** Most characters of a payload a log line shows. */
     static final int CAP = 512;
 
-    private Texts() {
+    private LogText() {
     }
 
     /** The bytes as UTF-8 text, cut at {@link #CAP} characters with what was cut noted, escaped. */
