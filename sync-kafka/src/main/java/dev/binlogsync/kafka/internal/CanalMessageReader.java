@@ -15,13 +15,13 @@ import java.util.Map;
 import javax.annotation.Nullable;
 
 /**
- * Reads a Canal flat message into a {@link CanalMessage}: a {@link CanalJsonScanner} over the top
+ * Reads a Canal flat message into a {@link CanalMessage}: a {@code CanalJsonScanner} over the top
  * level hands only the values of {@code data} and {@code old} rows (as spans of the message's
  * bytes, typed later by {@link CanalValueConverter}) and type objects not yet cached to Jackson.
  * Holds one decoder's caches: the {@code mysqlType}, {@code sqlType} and {@code pkNames} values and
  * the database, table and column names by their bytes (bounded {@link ByteRangeCache}s of
- * {@value #TYPE_CACHE_LIMIT} values), and the column layouts of recent rows
- * ({@link CanalRowLayouts}). Thread-safe: the caches are, and each message is read into its own
+ * 1024 values), and the column layouts of recent rows
+ * ({@code CanalRowLayouts}). Thread-safe: the caches are, and each message is read into its own
  * objects.
  */
 public final class CanalMessageReader {

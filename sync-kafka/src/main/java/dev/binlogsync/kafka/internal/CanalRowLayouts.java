@@ -3,7 +3,7 @@ package dev.binlogsync.kafka.internal;
 import javax.annotation.Nullable;
 
 /**
- * The column layouts of the Canal rows a decoder saw last ({@value #LAYOUTS} of them, most recent
+ * The column layouts of the Canal rows a decoder saw last (16 of them, most recent
  * first), so the rows of a table share their column-name strings and the column types looked up
  * for them. The array is replaced as a whole and never modified, so any number of decoding threads
  * may use it at once; a layout a racing thread replaced is only a missed hit.

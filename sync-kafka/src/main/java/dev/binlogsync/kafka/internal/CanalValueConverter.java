@@ -69,10 +69,10 @@ public final class CanalValueConverter {
     }
 
     /**
-     * {@link #convert(CanalMessage, String, MysqlColumnType, String, int, String)} for a value that is a
-     * plain span of the message's bytes: the common types are read from the bytes without an
-     * intermediate string; anything unusual (signs aside, non-digits, long numbers, errors) takes
-     * the string path, so the result and the errors are the same.
+     * {@link #convert(CanalMessage, String, MysqlColumnType, String, int, String)} for a value
+     * that is a plain span of the message's bytes: the common types are read from the bytes
+     * without an intermediate string; anything unusual (signs aside, non-digits, long numbers,
+     * errors) takes the string path, so the result and the errors are the same.
      */
     private Object convert(CanalMessage m, String column, MysqlColumnType type, int start, int end, int index, String part) {
         byte[] b = m.bytes;
