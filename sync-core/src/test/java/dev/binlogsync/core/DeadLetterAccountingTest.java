@@ -4,6 +4,7 @@ import static dev.binlogsync.core.TestRules.row;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.core.testing.Events;
 import dev.binlogsync.core.testing.InMemorySource;
 import dev.binlogsync.core.testing.RecordingBulkSink;
@@ -82,13 +83,13 @@ class DeadLetterAccountingTest {
         assertTrue(dlq.sent() <= 6, "letters held when paused: " + dlq.sent());
         assertTrue(p.metrics().bufferedBytes() >= 10_000, "the metric shows what paused it: " + p.metrics().bufferedBytes());
         assertTrue(source.undelivered() >= 90, "records held back: " + source.undelivered());
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!source.awaitCommitted(P, 99, Duration.ofMillis(10)) && System.nanoTime() < deadline) {
+        Await.until(WAIT, "offset 99 committed while every letter is acknowledged", () -> {
             dlq.acknowledgeAll();
-        }
+            return source.awaitCommitted(P, 99, Duration.ofMillis(10));
+        });
         assertEquals(new SourcePosition(P, 99), source.committed(P));
-        assertTrue(SyncPipelineTest.awaitMetrics(p, m -> m.bufferedBytes() == 0 && m.deadLettered() == 100),
-                "letters are no longer counted once acknowledged: " + p.metrics());
+        Await.value(WAIT, "letters no longer counted once acknowledged (0 buffered bytes, 100 dead-lettered)",
+                p::metrics, m -> m.bufferedBytes() == 0 && m.deadLettered() == 100);
     }
 
     @Test
@@ -111,12 +112,10 @@ class DeadLetterAccountingTest {
         assertTrue(source.awaitDelivered(WAIT));
         assertTrue(source.awaitPolls(source.polls() + 2, WAIT));
         sink.defaultReply(Reply.permanent(a -> a.id().equals("1"), "failed to parse field [b]"));
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!source.awaitCommitted(P, 3, Duration.ofMillis(10)) && System.nanoTime() < deadline) {
-            for (RecordingBulkSink.Request r : sink.pending()) {
-                r.complete();
-            }
-        }
+        Await.until(WAIT, "offset 3 committed while every request is completed", () -> {
+            sink.pending().forEach(RecordingBulkSink.Request::complete);
+            return source.awaitCommitted(P, 3, Duration.ofMillis(10));
+        });
         assertEquals(new SourcePosition(P, 3), source.committed(P));
         assertEquals(2, sink.requests().size(), "the three records of document 1 went out as one action");
         assertEquals(1, sink.requests().get(1).actions().size());
@@ -135,7 +134,7 @@ class DeadLetterAccountingTest {
             assertTrue(letter.reason().contains("failed to parse field [b]"), letter.reason());
             assertTrue(letter.reason().contains("record " + (i + 1) + " of 3"), letter.reason());
         }
-        assertTrue(SyncPipelineTest.awaitMetrics(p, m -> m.deadLettered() == 3));
+        Await.value(WAIT, "three letters counted", p::metrics, m -> m.deadLettered() == 3);
     }
 
     @Test

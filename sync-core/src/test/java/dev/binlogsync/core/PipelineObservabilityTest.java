@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.core.testing.InMemorySource;
 import dev.binlogsync.core.testing.ManualClock;
 import dev.binlogsync.core.testing.RecordingBulkSink;
@@ -16,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -65,15 +67,10 @@ class PipelineObservabilityTest {
                 new SourcePosition("unpositioned", 0));
     }
 
-    private static void await(SyncPipeline p, Predicate<SyncPipeline> condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.test(p)) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out waiting for " + what + "; metrics " + p.metrics() + ", health "
-                        + p.health());
-            }
-            Thread.sleep(5); // polling with a deadline, not a synchronisation sleep
-        }
+    private static void await(SyncPipeline p, Predicate<SyncPipeline> condition, String what) {
+        // observes nothing once the condition holds, else the state a failure message should show
+        Await.value(WAIT, what, () -> condition.test(p) ? null : "metrics " + p.metrics() + ", health " + p.health(),
+                Objects::isNull);
     }
 
     @Test
@@ -255,16 +252,13 @@ class PipelineObservabilityTest {
             String before = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
             assertTrue(!before.contains("pipeline summary-test:"), "no summary before the interval: " + before);
             clock.advance(Duration.ofSeconds(30));
-            long deadline = System.nanoTime() + WAIT.toNanos();
+            String log = Await.value(WAIT, "a summary line in the log",
+                    () -> captured.toString(java.nio.charset.StandardCharsets.UTF_8), l -> l.contains("pipeline summary-test:"));
             String line = null;
-            while (line == null) {
-                for (String l : captured.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
-                    if (l.contains("pipeline summary-test:")) {
-                        line = l;
-                    }
+            for (String l : log.split("\n")) {
+                if (l.contains("pipeline summary-test:")) {
+                    line = l;
                 }
-                assertTrue(System.nanoTime() < deadline, "no summary line in: " + captured);
-                Thread.sleep(5); // polling with a deadline
             }
             assertTrue(line.contains(" INFO "), line);
             assertTrue(line.contains("(events 2, actions 2,"), line);

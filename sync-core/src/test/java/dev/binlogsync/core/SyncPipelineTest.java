@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.core.testing.Events;
 import dev.binlogsync.core.testing.InMemorySource;
 import dev.binlogsync.core.testing.ManualClock;
@@ -90,12 +91,10 @@ class SyncPipelineTest {
             r.complete();
         }
         // more requests may follow if the records were split; complete them all
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!source.awaitCommitted(P, 2, Duration.ofMillis(50)) && System.nanoTime() < deadline) {
-            for (RecordingBulkSink.Request r : sink.pending()) {
-                r.complete();
-            }
-        }
+        Await.until(WAIT, "offset 2 committed while every request is completed", () -> {
+            sink.pending().forEach(RecordingBulkSink.Request::complete);
+            return source.awaitCommitted(P, 2, Duration.ofMillis(50));
+        });
         assertEquals(new SourcePosition(P, 2), source.committed(P));
         assertEquals(3, sink.documents().size());
     }
@@ -111,12 +110,10 @@ class SyncPipelineTest {
         assertTrue(source.awaitDelivered(WAIT));
         assertTrue(sink.awaitPending(1, WAIT));
         // complete everything the pipeline sends
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!p.awaitTermination(Duration.ofMillis(20)) && System.nanoTime() < deadline) {
-            for (RecordingBulkSink.Request r : sink.pending()) {
-                r.complete();
-            }
-        }
+        Await.until(WAIT, "pipeline terminated while every request is completed", () -> {
+            sink.pending().forEach(RecordingBulkSink.Request::complete);
+            return p.awaitTermination(Duration.ofMillis(20));
+        });
         assertEquals(SyncPipeline.State.FAILED, p.state());
         Throwable failure = p.failure();
         assertNotNull(failure);
@@ -169,7 +166,7 @@ class SyncPipelineTest {
         source.append(P, insert(1));
         source.append(P, insert(2));
         assertTrue(source.awaitCommitted(P, 1, WAIT));
-        assertTrue(awaitMetrics(p, m -> m.skipped() == 1));
+        Await.value(WAIT, "one skipped record counted", p::metrics, m -> m.skipped() == 1);
         assertEquals(SyncPipeline.State.RUNNING, p.state());
     }
 
@@ -187,7 +184,7 @@ class SyncPipelineTest {
         assertTrue(source.awaitCommitted(P, 0, WAIT));
         assertEquals(1, sink.requests().get(1).actions().size());
         assertEquals("1", sink.requests().get(1).actions().get(0).id());
-        assertTrue(awaitMetrics(p, m -> m.retried() == 1));
+        Await.value(WAIT, "one retry counted", p::metrics, m -> m.retried() == 1);
     }
 
     @Test
@@ -337,12 +334,10 @@ class SyncPipelineTest {
         assertTrue(small.awaitPolls(small.polls() + 3, WAIT));
         assertTrue(p.metrics().bufferedBytes() < 4_000 + 1_100, "held " + p.metrics().bufferedBytes() + " bytes");
         assertTrue(small.undelivered() > 30);
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!small.awaitCommitted(P, 49, Duration.ofMillis(10)) && System.nanoTime() < deadline) {
-            for (RecordingBulkSink.Request r : sink.pending()) {
-                r.complete();
-            }
-        }
+        Await.until(WAIT, "offset 49 committed while every request is completed", () -> {
+            sink.pending().forEach(RecordingBulkSink.Request::complete);
+            return small.awaitCommitted(P, 49, Duration.ofMillis(10));
+        });
         assertEquals(new SourcePosition(P, 49), small.committed(P));
     }
 
@@ -363,16 +358,14 @@ class SyncPipelineTest {
         assertTrue(hot.awaitPaused(true, WAIT), "paused by the pending records' bytes");
         assertTrue(hot.awaitPolls(hot.polls() + 3, WAIT));
         assertTrue(p.metrics().bufferedActions() <= 2, "one action in flight, one buffered: " + p.metrics().bufferedActions());
-        assertTrue(awaitMetrics(p, m -> m.paused() && m.bufferedBytes() >= 20_000), "the metric shows what paused it: "
-                + p.metrics().bufferedBytes());
+        Await.value(WAIT, "the metric shows what paused it (paused, >= 20,000 buffered bytes)", p::metrics,
+                m -> m.paused() && m.bufferedBytes() >= 20_000);
         // each record is ~110 bytes raw + overhead: about 180 fit in 20,000 bytes, plus one poll of 10
         assertTrue(hot.undelivered() > 1500, "records held back: " + hot.undelivered());
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!hot.awaitCommitted(P, 1999, Duration.ofMillis(10)) && System.nanoTime() < deadline) {
-            for (RecordingBulkSink.Request r : sink.pending()) {
-                r.complete();
-            }
-        }
+        Await.until(WAIT, "offset 1999 committed while every request is completed", () -> {
+            sink.pending().forEach(RecordingBulkSink.Request::complete);
+            return hot.awaitCommitted(P, 1999, Duration.ofMillis(10));
+        });
         assertEquals(new SourcePosition(P, 1999), hot.committed(P));
         assertTrue(hot.resumeCount() >= 1);
         assertEquals(1999, sink.document(INDEX, "1").get("v"), "the last update wins");
@@ -390,18 +383,16 @@ class SyncPipelineTest {
         assertTrue(small.awaitPaused(true, WAIT));
         // while paused the source is still polled and the held actions stay bounded
         assertTrue(small.awaitPolls(small.polls() + 3, WAIT));
-        assertTrue(awaitMetrics(p, PipelineMetrics::paused));
+        Await.value(WAIT, "the metrics show the pause", p::metrics, PipelineMetrics::paused);
         assertTrue(p.metrics().bufferedActions() <= 20 + 5, "held " + p.metrics().bufferedActions());
         assertTrue(small.undelivered() > 100);
-        int maxHeld = 0;
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!small.awaitCommitted(P, 199, Duration.ofMillis(10)) && System.nanoTime() < deadline) {
-            maxHeld = Math.max(maxHeld, (int) p.metrics().bufferedActions());
-            for (RecordingBulkSink.Request r : sink.pending()) {
-                r.complete();
-            }
-        }
-        assertTrue(maxHeld <= 25, "held at most " + maxHeld);
+        int[] maxHeld = {0};
+        Await.until(WAIT, "offset 199 committed while every request is completed", () -> {
+            maxHeld[0] = Math.max(maxHeld[0], (int) p.metrics().bufferedActions());
+            sink.pending().forEach(RecordingBulkSink.Request::complete);
+            return small.awaitCommitted(P, 199, Duration.ofMillis(10));
+        });
+        assertTrue(maxHeld[0] <= 25, "held at most " + maxHeld[0]);
         assertTrue(small.resumeCount() >= 1);
         assertEquals(200, sink.documents().size());
         assertTrue(p.metrics().pausedTime().compareTo(Duration.ZERO) > 0);
@@ -444,10 +435,7 @@ class SyncPipelineTest {
         assertTrue(sink.requests().isEmpty());
         source.revoke(P);
         assertTrue(source.awaitCommitted(P, 1, WAIT));
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (events.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(5); // polling with a deadline
-        }
+        Await.until(WAIT, "the revocation heard by the listener", () -> !events.isEmpty());
         assertEquals(List.of("revoked [" + P + "] committed=" + P + "@1"), events);
         assertFalse(source.assignment().contains(P));
     }
@@ -497,10 +485,10 @@ class SyncPipelineTest {
         assertEquals(2, first.actions().size());
         first.complete(List.of(ItemResult.retryable(429, "es_rejected_execution_exception", "queue full"),
                 ItemResult.success()));
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        do {
+        Await.until(WAIT, "the retried action sent again", () -> {
             clock.advance(Duration.ofSeconds(1)); // past the backoff, whenever the completion is handled
-        } while (!sink.awaitRequests(2, Duration.ofMillis(20)) && System.nanoTime() < deadline);
+            return sink.awaitRequests(2, Duration.ofMillis(20));
+        });
         assertEquals(2, sink.requests().size());
         RecordingBulkSink.Request second = sink.requests().get(1);
         // the upsert that succeeded is sent again after the retried one, or ES would end with y then x order
@@ -561,18 +549,13 @@ class SyncPipelineTest {
         source.append(P, insert(1));
         assertTrue(sink.awaitPending(1, WAIT));
         source.revoke(P);
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (source.assignment().contains(P) && System.nanoTime() < deadline) {
-            Thread.sleep(5); // polling with a deadline
-        }
+        Await.until(WAIT, P + " released", () -> !source.assignment().contains(P));
         assertFalse(source.assignment().contains(P));
         assertNull(source.committed(P));
         // the late acknowledgement is ignored, and the pipeline keeps working for other partitions
         sink.pending().get(0).complete();
         source.append("other-0", insert(2));
-        while (sink.pending().isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        Await.until(WAIT, "a request for other-0", () -> !sink.pending().isEmpty());
         sink.pending().get(0).complete();
         assertTrue(source.awaitCommitted("other-0", 0, WAIT));
         assertNull(source.committed(P));
@@ -584,7 +567,7 @@ class SyncPipelineTest {
         source.appendUndecodable(P, "{", "truncated");
         source.append(P, insert(2));
         assertTrue(source.awaitCommitted(P, 1, WAIT));
-        assertTrue(awaitMetrics(p, m -> m.skipped() == 1));
+        Await.value(WAIT, "one skipped record counted", p::metrics, m -> m.skipped() == 1);
         assertNotNull(sink.document(INDEX, "2"));
     }
 
@@ -610,10 +593,7 @@ class SyncPipelineTest {
         sink.pending().get(0).complete();
         assertTrue(source.awaitPaused(false, WAIT));
         assertTrue(source.awaitCommitted(P, 0, WAIT));
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (heard.size() < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(5); // polling with a deadline
-        }
+        Await.value(WAIT, "pause and resume heard", () -> List.copyOf(heard), h -> h.size() >= 2);
         assertEquals(List.of("pause", "resume"), heard);
     }
 
@@ -689,7 +669,7 @@ class SyncPipelineTest {
         SyncPipeline p = start(builder());
         source.append(P, insert(1), update(1, "x", 1), delete(2));
         assertTrue(source.awaitCommitted(P, 0, WAIT));
-        assertTrue(awaitMetrics(p, m -> m.bulks() >= 1 && m.commits() >= 1));
+        Await.value(WAIT, "a bulk and a commit counted", p::metrics, m -> m.bulks() >= 1 && m.commits() >= 1);
         PipelineMetrics m = p.metrics();
         assertEquals(1, m.records());
         assertEquals(3, m.events());
@@ -706,15 +686,4 @@ class SyncPipelineTest {
         assertTrue(source.awaitPolls(source.polls() + 2, WAIT));
     }
 
-    static boolean awaitMetrics(SyncPipeline p, java.util.function.Predicate<PipelineMetrics> condition)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.test(p.metrics())) {
-                return true;
-            }
-            Thread.sleep(5); // polling with a deadline
-        }
-        return false;
-    }
 }

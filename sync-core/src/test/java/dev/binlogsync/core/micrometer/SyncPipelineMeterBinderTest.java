@@ -8,6 +8,7 @@ import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.core.testing.InMemorySource;
 import dev.binlogsync.core.testing.ManualClock;
 import dev.binlogsync.core.testing.RecordingBulkSink;
@@ -69,11 +70,8 @@ class SyncPipelineMeterBinderTest {
         source.append("orders-1", event(Operation.DELETE, 3));
         assertTrue(source.awaitCommitted("orders-0", 1, WAIT));
         assertTrue(source.awaitCommitted("orders-1", 0, WAIT));
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (pipeline.metrics().syncLatency().count() < 3 || pipeline.metrics().bulks() < 3) {
-            assertTrue(System.nanoTime() < deadline, "three acknowledged actions");
-            Thread.sleep(5);
-        }
+        Await.value(WAIT, "three acknowledged actions", pipeline::metrics,
+                m -> m.syncLatency().count() >= 3 && m.bulks() >= 3);
         Thread.sleep(150); // let the binder's 100 ms snapshot cache expire (not synchronisation)
 
         assertEquals(3.0, registry.get("binlogsync.events").tags("pipeline", "orders-sync", "env", "test")
@@ -94,10 +92,7 @@ class SyncPipelineMeterBinderTest {
         assertEquals(0.0, registry.get("binlogsync.buffered.actions").gauge().value());
 
         clock.advance(Duration.ofSeconds(1)); // the lag is sampled at most once a second
-        while (!pipeline.metrics().lag().containsKey("orders-1")) {
-            assertTrue(System.nanoTime() < deadline, "lag sampled");
-            Thread.sleep(5);
-        }
+        Await.value(WAIT, "lag sampled", () -> pipeline.metrics().lag(), lag -> lag.containsKey("orders-1"));
         Thread.sleep(150);
         assertEquals(0.0, registry.get("binlogsync.source.lag.total").gauge().value());
         assertEquals(0.0, registry.get("binlogsync.source.lag").tag("partition", "orders-1").gauge().value());
