@@ -9,6 +9,7 @@ import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.core.rules.TableRule;
 import dev.binlogsync.core.rules.WriteMode;
+import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.elasticsearch.ElasticsearchSink;
 import dev.binlogsync.elasticsearch.internal.BulkBodyEncoder;
 import dev.binlogsync.elasticsearch.internal.BulkResponseParser;
@@ -533,13 +534,8 @@ public final class EndToEndBenchmark {
                     "NEW", 0)));
         }
         producer.flush();
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        while (p.metrics().records() < partitions || p.metrics().bufferedActions() > 0) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("live pipeline did not start: " + p.metrics());
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-        }
+        Await.value(Duration.ofMinutes(2), "the live pipeline to start", p::metrics,
+                m -> m.records() >= partitions && m.bufferedActions() == 0);
         SplittableRandom random = new SplittableRandom(7);
         int total = rate * seconds;
         Map<Long, Long> cpuBefore = threadCpu();
@@ -558,13 +554,12 @@ public final class EndToEndBenchmark {
                             STATUSES[i % STATUSES.length], i)));
         }
         producer.flush();
-        deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (p.metrics().records() < partitions + total || p.metrics().bufferedActions() > 0) {
-            if (System.nanoTime() > deadline || p.state() != SyncPipeline.State.RUNNING) {
+        Await.value(Duration.ofMinutes(5), "the live pipeline to drain", () -> {
+            if (p.state() != SyncPipeline.State.RUNNING) {
                 throw new IllegalStateException("live pipeline did not drain: " + p.metrics(), p.failure());
             }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-        }
+            return p.metrics();
+        }, m -> m.records() >= partitions + total && m.bufferedActions() == 0);
         Cpu cpu = cpuSince(cpuBefore, "e2e-live-" + name, OS.getProcessCpuTime() - processBefore);
         PipelineMetrics m = p.metrics();
         PipelineMetrics.Timing t = m.syncLatency();

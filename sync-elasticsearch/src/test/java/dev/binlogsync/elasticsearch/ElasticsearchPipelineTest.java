@@ -11,6 +11,7 @@ import dev.binlogsync.core.FailurePolicy;
 import dev.binlogsync.core.ItemResult;
 import dev.binlogsync.core.RuleSet;
 import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.core.testing.Events;
 import dev.binlogsync.core.testing.InMemorySource;
 import dev.binlogsync.core.testing.RecordingDeadLetterSink;
@@ -19,7 +20,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.elasticsearch.client.RestClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,17 +63,6 @@ class ElasticsearchPipelineTest {
         source.append(partition, Events.insert("shop", "orders", row("id", 2, "qty", "twelve"))); // offset 2: rejected
         source.append(partition, Events.insert("shop", "orders", row("id", 3, "qty", 13)));
         source.append(partition, Events.insert("shop", "orders", row("id", 4, "qty", 14)));
-    }
-
-    private static boolean await(BooleanSupplier condition, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(20); // polling with a deadline, not synchronisation by sleep
-        }
-        return true;
     }
 
     private static ElasticsearchSink sinkFor(EmbeddedElasticsearch es) {
@@ -167,7 +156,7 @@ class ElasticsearchPipelineTest {
                 }
 
                 assertTrue(source.awaitPaused(true, WAIT), "the source is paused while the node is down");
-                assertTrue(await(() -> pipeline.metrics().failedBulks() > 0, WAIT), "bulks fail while the node is down");
+                Await.until(WAIT, "bulks fail while the node is down", () -> pipeline.metrics().failedBulks() > 0);
                 long committedWhileDown = source.committed("changes-0").offset();
                 assertTrue(committedWhileDown < total - 1, "not everything can be committed: " + committedWhileDown);
                 assertEquals(SyncPipeline.State.RUNNING, pipeline.state(), "an outage does not stop the pipeline");

@@ -11,6 +11,7 @@ import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.RuleSet;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.core.testing.Events;
 import dev.binlogsync.core.testing.InMemorySource;
 import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.function.BooleanSupplier;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.Response;
 import org.elasticsearch.client.RestClient;
@@ -91,7 +91,7 @@ class LateBulkFaultTest {
                     // the writes one bulk of which takes the fault (rounds until one went through the proxy)
                     do {
                         appendRound(source);
-                    } while (!await(() -> !proxy.faultPending(), Duration.ofSeconds(3)));
+                    } while (!Await.holdsWithin(Duration.ofSeconds(3), () -> !proxy.faultPending()));
                     // newer writes of the same documents: they must land after the late original
                     appendRound(source);
                     appendRound(source);
@@ -177,16 +177,5 @@ class LateBulkFaultTest {
 
     private String rerun() {
         return "rerun with -DlateBulk.seed=" + seed;
-    }
-
-    private static boolean await(BooleanSupplier condition, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                return false;
-            }
-            Thread.sleep(10); // polling with a deadline
-        }
-        return true;
     }
 }

@@ -3,6 +3,7 @@ package dev.binlogsync.examples;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
 import dev.binlogsync.examples.testbed.BinlogCanalRelay;
 import dev.binlogsync.examples.testbed.BinlogPositionStore;
@@ -23,7 +24,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -218,23 +218,18 @@ class FormatsEndToEndTest {
         }
         Map<TopicPartition, Long> ends = new HashMap<>();
         admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp, info.offset()));
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Map<TopicPartition, OffsetAndMetadata> committed = Map.of();
-        while (System.nanoTime() < deadline) {
+        Await.every(Duration.ofMillis(200)).valueOf(timeout, "the group to commit everything up to the end " + ends, () -> {
             if (pipeline.state() == SyncPipeline.State.FAILED) {
                 throw new AssertionError("pipeline failed while catching up", pipeline.failure());
             }
-            committed = admin.listConsumerGroupOffsets(topic).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            return admin.listConsumerGroupOffsets(topic).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        }, committed -> {
             boolean done = true;
             for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
                 OffsetAndMetadata c = committed.get(e.getKey());
                 done &= e.getValue() == 0 || (c != null && c.offset() >= e.getValue());
             }
-            if (done) {
-                return;
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200)); // polling with a deadline
-        }
-        throw new AssertionError("group did not commit everything within " + timeout + ": end " + ends + " committed " + committed);
+            return done;
+        });
     }
 }

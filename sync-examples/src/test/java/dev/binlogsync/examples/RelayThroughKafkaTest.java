@@ -8,6 +8,7 @@ import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.ItemResult;
 import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.elasticsearch.ElasticsearchSink;
 import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
 import dev.binlogsync.examples.testbed.BinlogCanalRelay;
@@ -101,11 +102,10 @@ class RelayThroughKafkaTest {
             // per partition in order, one bulk per record: what the engine guarantees per document
             try (KafkaConsumer<byte[], byte[]> consumer = kafka.consumer("replay")) {
                 consumer.subscribe(List.of("shop-test"));
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                int emptyPolls = 0;
-                while (emptyPolls < 5 && System.nanoTime() < deadline) {
+                int[] emptyPolls = {0};
+                Await.value(Duration.ofSeconds(60), "the topic read to its end (5 empty polls in a row)", () -> {
                     var records = consumer.poll(Duration.ofMillis(500));
-                    emptyPolls = records.isEmpty() ? emptyPolls + 1 : 0;
+                    emptyPolls[0] = records.isEmpty() ? emptyPolls[0] + 1 : 0;
                     for (ConsumerRecord<byte[], byte[]> r : records) {
                         List<DocumentAction> actions = new ArrayList<>();
                         for (ChangeEvent e : decoder.decode(r.key(), r.value(), new SourcePosition(r.topic() + "-" + r.partition(), r.offset()))) {
@@ -118,7 +118,8 @@ class RelayThroughKafkaTest {
                             }
                         }
                     }
-                }
+                    return emptyPolls[0];
+                }, empty -> empty >= 5);
             }
             rest.performRequest(new Request("POST", "/_refresh"));
             ShopOracle.Result check = ShopOracle.of(db, rest).verify();
@@ -132,13 +133,13 @@ class RelayThroughKafkaTest {
         List<ChangeEvent> events = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = kafka.consumer("read-" + topic)) {
             consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (events.size() < expected && System.nanoTime() < deadline) {
+            Await.value(Duration.ofSeconds(30), expected + " events in " + topic, () -> {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     assertEquals(null, r.key(), "Canal writes a null key");
                     events.addAll(decoder.decode(r.key(), r.value(), new SourcePosition(topic + "-" + r.partition(), r.offset())));
                 }
-            }
+                return events.size();
+            }, size -> size >= expected);
         }
         return events;
     }

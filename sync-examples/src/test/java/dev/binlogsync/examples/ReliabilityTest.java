@@ -12,6 +12,7 @@ import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SourceRecord;
 import dev.binlogsync.core.SyncException;
 import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.core.testing.ForwardingSource;
 import dev.binlogsync.elasticsearch.ElasticsearchSink;
 import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
@@ -457,10 +458,8 @@ class ReliabilityTest {
             Instance target = used.get(random.nextInt(used.size()));
             int before = target.proxy.injected(kind);
             target.proxy.inject(f, 1);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (target.proxy.faultPending() && System.nanoTime() - deadline < 0) {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // polling with a deadline
-            }
+            // not taken within 5 s is an answer: the method reports whether the fault was injected
+            Await.every(Duration.ofMillis(20)).holdsWithinTimeout(Duration.ofSeconds(5), () -> !target.proxy.faultPending());
             target.proxy.passThrough();
             return target.proxy.injected(kind) > before;
         }
@@ -477,11 +476,8 @@ class ReliabilityTest {
             // deleting the topic now would delete letters not read yet
             assertTrue(notYet.isEmpty(), "dead letters not delivered within 60 s: " + notYet);
             dlqKafka.admin().deleteTopics(List.of(DLQ)).all().get(30, TimeUnit.SECONDS);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (dlqKafka.admin().listTopics().names().get(10, TimeUnit.SECONDS).contains(DLQ)) {
-                assertTrue(System.nanoTime() - deadline < 0, "dead-letter topic deleted within 30 s");
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100)); // polling with a deadline
-            }
+            Await.every(Duration.ofMillis(100)).untilHolds(Duration.ofSeconds(30), "dead-letter topic deleted",
+                    () -> !dlqKafka.admin().listTopics().names().get(10, TimeUnit.SECONDS).contains(DLQ));
             Set<String> letters = undeliverableLetters(Fault.DLQ_TOPIC_MISSING);
             dlqKafka.createTopic(DLQ, 1);
             awaitDelivered(letters, Fault.DLQ_TOPIC_MISSING);
@@ -594,40 +590,42 @@ class ReliabilityTest {
                 consumer.assign(List.of(tp));
                 consumer.seekToBeginning(List.of(tp));
                 long end = consumer.endOffsets(List.of(tp)).get(tp);
-                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                while (consumer.position(tp) < end && System.nanoTime() - deadline < 0) {
-                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                        String value = r.value() == null ? "" : new String(r.value(), StandardCharsets.UTF_8);
-                        if (malformed.contains(value)) {
-                            inDlq.add(value);
-                        } else {
-                            unexpectedInDlq.add(value.length() > 200 ? value.substring(0, 200) + "..." : value);
+                Await.value(Duration.ofSeconds(30), "the dead-letter topic read to its end (" + end + ")", () -> {
+                    if (consumer.position(tp) < end) {
+                        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                            String value = r.value() == null ? "" : new String(r.value(), StandardCharsets.UTF_8);
+                            if (malformed.contains(value)) {
+                                inDlq.add(value);
+                            } else {
+                                unexpectedInDlq.add(value.length() > 200 ? value.substring(0, 200) + "..." : value);
+                            }
                         }
                     }
-                }
-                if (consumer.position(tp) < end) {
-                    throw new AssertionError("could not read the dead-letter topic to its end (" + end + ")");
-                }
+                    return consumer.position(tp);
+                }, position -> position >= end);
             }
         }
 
         /** Reads the dead-letter topic until it holds every payload of {@code wanted}, or the timeout. */
         private void awaitInDlq(Set<String> wanted, Duration timeout) {
             TopicPartition tp = new TopicPartition(DLQ, 0);
-            long deadline = System.nanoTime() + timeout.toNanos();
             try (KafkaConsumer<byte[], byte[]> consumer = dlqKafka.consumer("dlq-check-" + seed)) {
                 consumer.assign(List.of(tp));
                 consumer.seekToBeginning(List.of(tp));
-                while (!inDlq.containsAll(wanted) && System.nanoTime() - deadline < 0) {
-                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                        String value = r.value() == null ? "" : new String(r.value(), StandardCharsets.UTF_8);
-                        if (malformed.contains(value)) {
-                            inDlq.add(value);
-                        } else {
-                            unexpectedInDlq.add(value.length() > 200 ? value.substring(0, 200) + "..." : value);
+                // not all within the timeout is an answer: the callers check what arrived
+                Await.holdsWithin(timeout, () -> {
+                    if (!inDlq.containsAll(wanted)) {
+                        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                            String value = r.value() == null ? "" : new String(r.value(), StandardCharsets.UTF_8);
+                            if (malformed.contains(value)) {
+                                inDlq.add(value);
+                            } else {
+                                unexpectedInDlq.add(value.length() > 200 ? value.substring(0, 200) + "..." : value);
+                            }
                         }
                     }
-                }
+                    return inDlq.containsAll(wanted);
+                });
             }
         }
     }
@@ -640,26 +638,21 @@ class ReliabilityTest {
         }
         Map<TopicPartition, Long> ends = new java.util.HashMap<>();
         admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp, info.offset()));
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Map<TopicPartition, OffsetAndMetadata> committed = Map.of();
-        while (System.nanoTime() < deadline) {
+        Await.every(Duration.ofMillis(250)).valueOf(timeout, "the group to commit everything up to the end " + ends, () -> {
             for (Instance i : instances) {
                 if (i.pipeline.state() == SyncPipeline.State.FAILED) {
                     throw new AssertionError("pipeline " + i.id + " failed while catching up", i.pipeline.failure());
                 }
             }
-            committed = admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            return admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        }, committed -> {
             boolean done = true;
             for (Map.Entry<TopicPartition, Long> e : ends.entrySet()) {
                 OffsetAndMetadata c = committed.get(e.getKey());
                 done &= e.getValue() == 0 || (c != null && c.offset() >= e.getValue());
             }
-            if (done) {
-                return;
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250)); // polling with a deadline
-        }
-        throw new AssertionError("group did not commit everything within " + timeout + ": end " + ends + " committed " + committed);
+            return done;
+        });
     }
 
     private static String summary(List<RunResult> results, Duration workload, int rate, Set<ShopWorkload.HardCase> hardCases) {

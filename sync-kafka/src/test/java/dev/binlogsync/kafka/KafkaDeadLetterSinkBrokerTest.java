@@ -14,6 +14,7 @@ import dev.binlogsync.core.ItemResult;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SourceRecord;
 import dev.binlogsync.core.SyncException;
+import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.kafka.testing.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -38,10 +39,10 @@ class KafkaDeadLetterSinkBrokerTest {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = KAFKA.consumer("reader-" + topic)) {
             c.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (out.size() < n && System.nanoTime() < deadline) {
+            Await.value(Duration.ofSeconds(30), n + " records in " + topic, () -> {
                 c.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
+                return out.size();
+            }, size -> size >= n);
         }
         return out;
     }

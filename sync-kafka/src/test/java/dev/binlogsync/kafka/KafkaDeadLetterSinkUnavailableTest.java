@@ -17,6 +17,7 @@ import dev.binlogsync.core.RuleSet;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SourceRecord;
 import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.core.testing.RecordingBulkSink;
 import dev.binlogsync.kafka.decode.CanalFlatMessageDecoder;
 import dev.binlogsync.kafka.testing.EmbeddedKafka;
@@ -78,12 +79,8 @@ class KafkaDeadLetterSinkUnavailableTest {
                 .anyMatch(t -> t.isAlive() && t.getName().equals("binlog-sync-dead-letters-" + topic));
     }
 
-    static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-            Thread.sleep(10); // polling a condition with a deadline
-        }
+    static void await(String what, BooleanSupplier condition) {
+        Await.until(Duration.ofSeconds(60), what, condition::getAsBoolean);
     }
 
     @Test

@@ -15,6 +15,7 @@ import dev.binlogsync.core.Source;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SourceRecord;
 import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.core.testing.RecordingBulkSink;
 import dev.binlogsync.kafka.decode.CanalFlatMessageDecoder;
 import dev.binlogsync.kafka.testing.EmbeddedKafka;
@@ -76,12 +77,8 @@ class KafkaPipelineTest {
                 .drainTimeout(Duration.ofSeconds(5));
     }
 
-    static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-            Thread.sleep(10); // polling a condition with a deadline
-        }
+    static void await(String what, BooleanSupplier condition) {
+        Await.until(Duration.ofSeconds(60), what, condition::getAsBoolean);
     }
 
     static long committed(String group, String topic, int partition) {
@@ -331,10 +328,10 @@ class KafkaPipelineTest {
         List<ConsumerRecord<byte[], byte[]>> letters = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = KAFKA.consumer("reader-" + dlq)) {
             c.subscribe(List.of(dlq));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (letters.size() < 2 && System.nanoTime() < deadline) {
+            Await.value(Duration.ofSeconds(30), "two dead letters in " + dlq, () -> {
                 c.poll(Duration.ofMillis(200)).forEach(letters::add);
-            }
+                return letters.size();
+            }, size -> size >= 2);
         }
         assertEquals(2, letters.size());
         letters.sort(java.util.Comparator.comparing(r -> headers(r).get(KafkaDeadLetterSink.HEADER_OFFSET)));
@@ -398,10 +395,10 @@ class KafkaPipelineTest {
             try (KafkaConsumer<byte[], byte[]> c = dlqBroker.consumer("reader")) {
                 c.subscribe(List.of(dlq));
                 List<ConsumerRecord<byte[], byte[]>> letters = new ArrayList<>();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (letters.isEmpty() && System.nanoTime() < deadline) {
+                Await.value(Duration.ofSeconds(30), "the dead letter in " + dlq, () -> {
                     c.poll(Duration.ofMillis(200)).forEach(letters::add);
-                }
+                    return letters.size();
+                }, size -> size >= 1);
                 assertEquals(1, letters.size());
                 assertEquals("not json at all", new String(letters.get(0).value(), StandardCharsets.UTF_8));
                 assertEquals("1", headers(letters.get(0)).get(KafkaDeadLetterSink.HEADER_OFFSET));

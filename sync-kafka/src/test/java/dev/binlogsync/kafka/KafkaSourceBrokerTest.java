@@ -11,6 +11,7 @@ import dev.binlogsync.core.PartitionListener;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SourceRecord;
 import dev.binlogsync.core.SyncException;
+import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.kafka.decode.CanalFlatMessageDecoder;
 import dev.binlogsync.kafka.testing.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -63,14 +65,14 @@ class KafkaSourceBrokerTest {
     /** Polls until {@code done} holds for everything read so far, or fails after 30 s. */
     static List<SourceRecord> pollUntil(KafkaSource s, Predicate<List<SourceRecord>> done) throws InterruptedException {
         List<SourceRecord> all = new ArrayList<>();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!done.test(all)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met in 30 s; read " + all.size() + " records: "
-                        + all.stream().map(r -> r.position().toString()).collect(Collectors.joining(",")));
+        // observes nothing once done, else the records read so far
+        Await.value(Duration.ofSeconds(30), "the condition on the records read", () -> {
+            if (done.test(all)) {
+                return null;
             }
             all.addAll(s.poll(Duration.ofMillis(200)));
-        }
+            return all.size() + " records: " + all.stream().map(r -> r.position().toString()).collect(Collectors.joining(","));
+        }, Objects::isNull);
         return all;
     }
 
@@ -246,12 +248,14 @@ class KafkaSourceBrokerTest {
             sa.open(la);
             readByA.addAll(pollCount(sa, 4));
             sb.open(lb);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (sa.assignment().size() + sb.assignment().size() != 4 || sb.assignment().isEmpty()) {
-                assertTrue(System.nanoTime() < deadline, "rebalance did not finish: " + la.calls + " / " + lb.calls);
+            Await.value(Duration.ofSeconds(60), "the rebalance to finish (listener calls of a / b)", () -> {
+                if (sa.assignment().size() + sb.assignment().size() == 4 && !sb.assignment().isEmpty()) {
+                    return null;
+                }
                 readByA.addAll(sa.poll(Duration.ofMillis(100)));
                 assertTrue(sb.poll(Duration.ofMillis(100)).isEmpty(), "b must not re-read records a committed");
-            }
+                return la.calls + " / " + lb.calls;
+            }, Objects::isNull);
             assertTrue(la.calls.stream().anyMatch(c -> c.startsWith("revoked:")), la.calls.toString());
             assertTrue(la.calls.stream().noneMatch(c -> c.startsWith("lost:")), la.calls.toString());
             assertTrue(lb.calls.get(0).startsWith("assigned:"), lb.calls.toString());
@@ -297,11 +301,12 @@ class KafkaSourceBrokerTest {
             Thread poller = Thread.currentThread();
             Thread waker = new Thread(() -> {
                 // wait until the poller is inside KafkaConsumer.poll (polling a condition), then wake it up
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (!insideConsumerPoll(poller) && System.nanoTime() < deadline) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                try {
+                    Await.every(Duration.ofMillis(1)).untilHolds(Duration.ofSeconds(60), "the poller inside KafkaConsumer.poll",
+                            () -> insideConsumerPoll(poller));
+                } finally {
+                    s.wakeup();
                 }
-                s.wakeup();
             });
             waker.start();
             assertTrue(s.poll(Duration.ofMinutes(10)).isEmpty());
@@ -384,16 +389,14 @@ class KafkaSourceBrokerTest {
         };
         try (KafkaSource s = source(topic, "g-listener-fails").build()) {
             s.open(listener);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            IllegalStateException thrown = null;
-            while (thrown == null) {
-                assertTrue(System.nanoTime() < deadline, "the listener failure never surfaced");
+            IllegalStateException thrown = Await.value(Duration.ofSeconds(30), "the listener failure to surface", () -> {
                 try {
                     assertTrue(s.poll(Duration.ofMillis(200)).isEmpty(), "no records before the failure surfaced");
+                    return null;
                 } catch (IllegalStateException e) {
-                    thrown = e;
+                    return e;
                 }
-            }
+            }, Objects::nonNull);
             assertEquals("listener failed", thrown.getMessage());
             assertEquals(List.of(0L, 1L, 2L), pollCount(s, 3).stream().map(r -> r.position().offset()).collect(Collectors.toList()));
         }
@@ -429,13 +432,15 @@ class KafkaSourceBrokerTest {
             }
             b.open(new RecordingListener());
             List<SourceRecord> readByB = new ArrayList<>();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             // the classic protocol's eager rebalance revokes all of a's partitions and assigns some back
-            while (b.assignment().isEmpty() || a.assignment().isEmpty() || readByB.size() < b.assignment().size()) {
-                assertTrue(System.nanoTime() < deadline, "rebalance did not finish: " + la.calls);
+            Await.value(Duration.ofSeconds(60), "the rebalance to finish (listener calls of a)", () -> {
+                if (!b.assignment().isEmpty() && !a.assignment().isEmpty() && readByB.size() >= b.assignment().size()) {
+                    return null;
+                }
                 assertTrue(a.poll(Duration.ofMillis(100)).isEmpty(), "a is paused: nothing from re-assigned partitions");
                 readByB.addAll(b.poll(Duration.ofMillis(100)));
-            }
+                return la.calls.toString();
+            }, Objects::isNull);
             assertTrue(la.calls.size() >= 3, "a was revoked and re-assigned: " + la.calls);
             for (int i = 0; i < 5; i++) {
                 assertTrue(a.poll(Duration.ofMillis(100)).isEmpty(), "still paused");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.binlogsync.core.PartitionListener;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SourceRecord;
+import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.kafka.testing.EmbeddedKafka;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -122,17 +123,15 @@ class KafkaSourceGroupTest {
         KAFKA.sendAll(records);
     }
 
-    static void awaitCount(ConcurrentLinkedQueue<Written> sink, int n, Member... members) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (sink.size() < n) {
+    static void awaitCount(ConcurrentLinkedQueue<Written> sink, int n, Member... members) {
+        Await.every(Duration.ofMillis(20)).valueOf(Duration.ofSeconds(90), n + " written (written so far)", () -> {
             for (Member m : members) {
                 if (m.failure.get() != null) {
                     throw new AssertionError("member " + m.name + " failed", m.failure.get());
                 }
             }
-            assertTrue(System.nanoTime() < deadline, "only " + sink.size() + " of " + n + " written");
-            Thread.sleep(20); // polling for a condition with a deadline
-        }
+            return sink.size();
+        }, size -> size >= n);
     }
 
     @ParameterizedTest

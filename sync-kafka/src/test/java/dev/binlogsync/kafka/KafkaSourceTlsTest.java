@@ -7,11 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.binlogsync.core.RetriableSyncException;
 import dev.binlogsync.core.SourceRecord;
 import dev.binlogsync.core.SyncException;
+import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.kafka.decode.CanalFlatMessageDecoder;
 import dev.binlogsync.kafka.testing.EmbeddedKafka;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Objects;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,15 +64,14 @@ class KafkaSourceTlsTest {
         String byIp = kafka.sslBootstrapServers().replace("localhost", "127.0.0.1");
         try (KafkaSource s = tlsSource(byIp, "tls-mismatch", "g-tls-mismatch").build()) {
             s.open(new RecordingListener());
-            SyncException failure = null;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (failure == null && System.nanoTime() < deadline) {
+            SyncException failure = Await.value(Duration.ofSeconds(30), "polling a broker whose certificate does not name 127.0.0.1 to fail", () -> {
                 try {
                     assertEquals(List.of(), s.poll(Duration.ofMillis(200)), "nothing read from an unverified host");
+                    return null;
                 } catch (SyncException e) {
-                    failure = e;
+                    return e;
                 }
-            }
+            }, Objects::nonNull);
             assertTrue(failure != null, "polling a broker whose certificate does not name 127.0.0.1 must fail");
             assertFalse(failure instanceof RetriableSyncException, "not retried forever: " + failure);
             assertTrue(failure.getMessage().contains("SSL"), failure.getMessage());

@@ -6,24 +6,26 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
+import javax.annotation.Nullable;
 
 /**
  * Waits for a condition by polling it until a deadline: the one waiting helper of the tests, in
  * place of a hand-written deadline loop per test.
  *
  * <pre>{@code
- * Await.until(Duration.ofSeconds(30), "offset 99 committed", () -> source.committed(P) == 99);
- * List<Hit> hits = Await.value(Duration.ofSeconds(60), "3 documents in orders",
- *         () -> es.search("orders"), h -> h.size() == 3);
+ * Await.until(Duration.ofSeconds(10), "two requests sent", () -> sink.requests().size() >= 2);
+ * Map<String, Object> doc = Await.value(Duration.ofSeconds(10), "document 1 in orders",
+ *         () -> sink.document("orders", "1"), Objects::nonNull);
  * }</pre>
  *
  * <p>The condition is checked at once, then every {@link #DEFAULT_POLL_INTERVAL} (or the interval
  * given to {@link #every}) until it holds or the timeout has passed; it is always checked once
- * more at the deadline, so a timeout of zero checks exactly once. On timeout an
- * {@link AssertionError} says what was awaited, the timeout and the last value observed. An
- * exception thrown by the condition ends the wait and propagates unchanged (checked exceptions
- * included, through the {@code E} type parameter). If the waiting thread is interrupted, the wait
- * ends with an {@link AssertionError} and the thread's interrupt flag stays set.
+ * more at the deadline, so a timeout of zero checks exactly once. On timeout {@link #until} and
+ * {@link #value} throw an {@link AssertionError} saying what was awaited, the timeout and the last
+ * value observed; {@link #holdsWithin} returns false instead. An exception thrown by the condition
+ * ends the wait and propagates unchanged (checked exceptions included, through the {@code E} type
+ * parameter). If the waiting thread is interrupted, the wait ends with an {@link AssertionError}
+ * (or false) and the thread's interrupt flag stays set.
  *
  * <p>Waiting is not synchronisation: use it for a state that another thread reaches eventually,
  * never to let time pass. Instances are immutable and thread-safe; each call polls on the calling
@@ -47,6 +49,7 @@ public final class Await {
     @FunctionalInterface
     public interface Probe<T, E extends Exception> {
         /** The current value; may be null. */
+        @Nullable
         T read() throws E;
     }
 
@@ -113,8 +116,40 @@ public final class Await {
     /** {@link #value}, polling at this waiter's interval. */
     public <T, E extends Exception> T valueOf(Duration timeout, String what, Probe<T, E> read,
             Predicate<? super T> accept) throws E {
-        Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(what, "what");
+        Polled<T> polled = poll(timeout, read, accept);
+        if (polled.accepted) {
+            return polled.value;
+        }
+        if (polled.interrupted) {
+            throw new AssertionError("interrupted while waiting for " + what + "; last observed: " + polled.value);
+        }
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; last observed: "
+                + polled.value);
+    }
+
+    /**
+     * Whether {@code condition} holds within {@code timeout}, checking every 10 ms; never fails on
+     * timeout. For loops where not yet is an expected answer (e.g. "append another round unless the
+     * fault was taken within 3 s"); to assert a state, use {@link #until}.
+     *
+     * @return true as soon as the condition holds, false after {@code timeout} or on interrupt (the
+     *     interrupt flag stays set)
+     * @throws E what the condition throws
+     */
+    public static <E extends Exception> boolean holdsWithin(Duration timeout, Condition<E> condition) throws E {
+        return SYSTEM.holdsWithinTimeout(timeout, condition);
+    }
+
+    /** {@link #holdsWithin}, polling at this waiter's interval. */
+    public <E extends Exception> boolean holdsWithinTimeout(Duration timeout, Condition<E> condition) throws E {
+        Objects.requireNonNull(condition, "condition");
+        return poll(timeout, condition::holds, Boolean::booleanValue).accepted;
+    }
+
+    private <T, E extends Exception> Polled<T> poll(Duration timeout, Probe<T, E> read, Predicate<? super T> accept)
+            throws E {
+        Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(read, "read");
         Objects.requireNonNull(accept, "accept");
         if (timeout.isNegative()) {
@@ -126,20 +161,22 @@ public final class Await {
             long before = nanoTime.getAsLong();
             T value = read.read();
             if (accept.test(value)) {
-                return value;
+                return new Polled<>(value, true, false);
             }
             // the deadline is measured from before this read: a read that returns after the
             // deadline still counts once, so a slow condition is checked at least once
             long left = timeoutNanos - (before - start);
             if (left <= 0) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what
-                        + "; last observed: " + value);
+                return new Polled<>(value, false, false);
             }
             pauseNanos.accept(Math.min(pollNanos, left));
             if (Thread.currentThread().isInterrupted()) {
-                throw new AssertionError("interrupted while waiting for " + what + "; last observed: " + value);
+                return new Polled<>(value, false, true);
             }
         }
+    }
+
+    private record Polled<T>(@Nullable T value, boolean accepted, boolean interrupted) {
     }
 
     private static long toNanosSaturated(Duration d) {

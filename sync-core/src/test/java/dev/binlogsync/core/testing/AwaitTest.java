@@ -81,6 +81,19 @@ class AwaitTest {
     }
 
     @Test
+    void holdsWithinAnswersTrueOnceTheConditionHolds() {
+        AtomicInteger reads = new AtomicInteger();
+        assertTrue(await.holdsWithinTimeout(Duration.ofSeconds(1), () -> reads.incrementAndGet() == 2));
+        assertEquals(List.of(10_000_000L), pauses);
+    }
+
+    @Test
+    void holdsWithinAnswersFalseAtTheDeadlineInsteadOfFailing() {
+        assertFalse(await.holdsWithinTimeout(Duration.ofMillis(30), () -> false));
+        assertEquals(30_000_000L, clock.nanoTime());
+    }
+
+    @Test
     void anExceptionOfTheConditionPropagatesUnchanged() {
         IOException thrown = new IOException("connection refused");
         IOException e = assertThrows(IOException.class,

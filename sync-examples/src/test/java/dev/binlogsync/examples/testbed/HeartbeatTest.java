@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.elasticsearch.HeartbeatCheck;
 import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
 import java.sql.Connection;
@@ -47,10 +48,7 @@ class HeartbeatTest {
         try (EmbeddedMariaDb db = EmbeddedMariaDb.start()) {
             db.execute("CREATE DATABASE ops");
             try (HeartbeatWriter writer = HeartbeatWriter.start(db, "ops.heartbeat", "relay-1", Duration.ofMillis(20))) {
-                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-                while (writer.beats() < 4 && System.nanoTime() < deadline) {
-                    Thread.sleep(10); // polling with a deadline
-                }
+                Await.value(Duration.ofSeconds(20), "four beats", writer::beats, beats -> beats >= 4);
                 assertTrue(writer.beats() >= 4, "beats: " + writer.beats());
             }
         }

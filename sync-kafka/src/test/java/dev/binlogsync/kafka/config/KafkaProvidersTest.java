@@ -15,6 +15,7 @@ import dev.binlogsync.core.config.ConfigException;
 import dev.binlogsync.core.config.ConfigLoader;
 import dev.binlogsync.core.config.ConfigSection;
 import dev.binlogsync.core.config.PipelineConfig;
+import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.core.testing.RecordingBulkSink;
 import dev.binlogsync.kafka.KafkaDeadLetterSink;
 import dev.binlogsync.kafka.KafkaSource;
@@ -57,11 +58,8 @@ class KafkaProvidersTest {
         RecordingBulkSink sink = new RecordingBulkSink();
         try (SyncPipeline pipeline = config.toPipelineBuilder().sink(sink).build()) {
             pipeline.start();
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (committed(kafka, "g-" + topic) < 3) { // polling with a deadline
-                assertTrue(System.nanoTime() < deadline, "offsets not committed within 60 s: " + sink.actions());
-                Thread.sleep(50);
-            }
+            Await.every(Duration.ofMillis(50)).untilHolds(Duration.ofSeconds(60), "offsets committed up to 3",
+                    () -> committed(kafka, "g-" + topic) >= 3);
         }
         assertEquals("paid", sink.document("orders", "1").get("status"));
         assertEquals(null, sink.document("orders", "2"), "filtered by the configured rule");

@@ -3,11 +3,11 @@ package dev.binlogsync.kafka.testing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.binlogsync.core.testing.Await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -19,10 +19,10 @@ class EmbeddedKafkaTest {
         List<String> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = kafka.consumer(group)) {
             c.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (out.size() < n && System.nanoTime() < deadline) {
+            Await.value(Duration.ofSeconds(30), n + " records in " + topic, () -> {
                 c.poll(Duration.ofMillis(200)).forEach(r -> out.add(new String(r.value(), StandardCharsets.UTF_8)));
-            }
+                return out;
+            }, read -> read.size() >= n);
         }
         return out;
     }
