@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Timeout;
  * and node, the pipeline, the ceiling and the replay, each checked to leave exactly the live
  * documents in its index (the run throws otherwise), and the steady-rate run. No timing asserted.
  */
-class EndToEndBenchmarkSmokeTest {
+class EndToEndBenchmarkSmokeIT {
 
     @Test
     @Timeout(300)

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The sync-core pipeline writing through {@link ElasticsearchSink} into real nodes. */
-class ElasticsearchPipelineTest {
+class ElasticsearchPipelineIT {
 
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static EmbeddedElasticsearch shared;

@@ -3,7 +3,7 @@ package dev.binlogsync.elasticsearch;
 import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
 
 /** The sink contract against the in-process Elasticsearch 8.19.21 node (shared by the JVM's test classes). */
-class ElasticsearchSinkNodeTest extends SinkContractTest {
+class ElasticsearchSinkNodeIT extends SinkContractTest {
 
     @Override
     protected String httpUrl() {

@@ -17,7 +17,7 @@ import org.elasticsearch.client.RestClient;
 import org.junit.jupiter.api.Test;
 
 /** The node goes away and comes back on the same port: the sink reports retriable failures, then works again. */
-class ElasticsearchSinkOutageTest {
+class ElasticsearchSinkOutageIT {
 
     @Test
     void failsRetriablyWhileTheNodeIsDownAndRecoversWhenItIsBack() throws Exception {

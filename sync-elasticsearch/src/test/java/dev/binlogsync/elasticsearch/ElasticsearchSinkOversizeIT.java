@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** A node that accepts at most 16 KiB per request: bulks above that come back 413 and are split. */
-class ElasticsearchSinkOversizeTest {
+class ElasticsearchSinkOversizeIT {
 
     private static EmbeddedElasticsearch es;
     private static RestClient client;

@@ -22,7 +22,7 @@ import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-class ElasticsearchSinkProviderTest {
+class ElasticsearchSinkProviderIT {
 
     private static ConfigSection section(Map<String, Object> values, Map<String, String> env) {
         return new ConfigSection("sink", values, env);

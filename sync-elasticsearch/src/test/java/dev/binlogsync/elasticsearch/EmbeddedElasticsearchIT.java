@@ -12,7 +12,7 @@ import org.elasticsearch.client.Response;
 import org.elasticsearch.client.RestClient;
 import org.junit.jupiter.api.Test;
 
-class EmbeddedElasticsearchTest {
+class EmbeddedElasticsearchIT {
 
     @Test
     void restartKeepsPortAndData() throws IOException {

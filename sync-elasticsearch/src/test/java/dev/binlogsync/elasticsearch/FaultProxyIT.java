@@ -27,7 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The test proxy itself: each fault reaches the client as the fault it stands for, and the request still reaches the node. */
-class FaultProxyTest {
+class FaultProxyIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static EmbeddedElasticsearch es;
     private static RestClient node;

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * same document: the index ends equal to the changes' final state, computed here from the
  * generated changes alone.
  */
-class LateBulkFaultTest {
+class LateBulkFaultIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String INDEX = "late-bulk";
     private static final String PARTITION = "rows-0";
@@ -50,7 +50,7 @@ class LateBulkFaultTest {
     private long seq;
     private SourcePosition last;
 
-    LateBulkFaultTest() {
+    LateBulkFaultIT() {
         seed = Long.getLong("lateBulk.seed", System.nanoTime());
         random = new Random(seed);
     }

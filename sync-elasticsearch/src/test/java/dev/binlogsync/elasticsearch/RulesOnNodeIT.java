@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
  * documents, a templated date moving to another month moves the document, and a second table is
  * merged into the order documents.
  */
-class RulesOnNodeTest {
+class RulesOnNodeIT {
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static EmbeddedElasticsearch node;
     private static RestClient client;

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * What {@link ElasticsearchSink} must do against any supported server: writes, upserts, deletes,
  * external versions, mapping conflicts, routing, a 1000-item bulk, index and template setup.
- * Subclasses provide a running server: {@link ElasticsearchSinkNodeTest} the in-process
+ * Subclasses provide a running server: {@link ElasticsearchSinkNodeIT} the in-process
  * Elasticsearch 8.19 node; the {@code compat} profile's modules OpenSearch and other versions.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -9,7 +9,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** README's demo, shortened: it must end with every row matching and print what it promises. */
-class DemoTest {
+class DemoIT {
 
     @Test
     void shortDemoRunReportsEveryRowMatchingWithSearchHeartbeatAndLatency() throws Exception {

@@ -50,9 +50,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * fresh indexes. System properties: {@code formats.formats} (default {@link #DEFAULT_FORMATS}, or
  * {@code all}), {@code formats.seed} (default random, printed with the command that reruns it),
  * {@code formats.transactions} (default 300 per format), {@code formats.hardCases} (default the
- * hard cases of the Canal reliability run, {@link ReliabilityTest#DEFAULT_HARD_CASES}).
+ * hard cases of the Canal reliability run, {@link ReliabilityIT#DEFAULT_HARD_CASES}).
  */
-class FormatsEndToEndTest {
+class FormatsEndToEndIT {
 
     private static final int PARTITIONS = 4;
 
@@ -104,9 +104,9 @@ class FormatsEndToEndTest {
         long seed = pinned != null ? pinned : ThreadLocalRandom.current().nextLong(1, 1L << 40);
         int transactions = Integer.getInteger("formats.transactions", 300);
         Set<ShopWorkload.HardCase> hardCases =
-                ShopWorkload.HardCase.parse(System.getProperty("formats.hardCases", ReliabilityTest.DEFAULT_HARD_CASES));
-        String rerun = "./mvnw -B -ntp -q -pl sync-examples -am verify -Dtest=FormatsEndToEndTest"
-                + " -Dsurefire.failIfNoSpecifiedTests=false -Dformats.formats=" + format + " -Dformats.seed=" + seed
+                ShopWorkload.HardCase.parse(System.getProperty("formats.hardCases", ReliabilityIT.DEFAULT_HARD_CASES));
+        String rerun = "./mvnw -B -ntp -q -pl sync-examples -am verify -Dit.test=FormatsEndToEndIT -Dtest=none"
+                + " -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false -Dformats.formats=" + format + " -Dformats.seed=" + seed
                 + " -Dformats.transactions=" + transactions + " -Dformats.hardCases=" + hardCaseNames(hardCases);
         System.out.println(format + " with seed " + seed + ", hard cases " + hardCases + "; rerun with: " + rerun);
 

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * Elasticsearch sink (one bulk per Kafka record, in order, without the engine), then checked by
  * {@link ShopOracle}.
  */
-class RelayThroughKafkaTest {
+class RelayThroughKafkaIT {
 
     private static EmbeddedMariaDb db;
     private static EmbeddedKafka kafka;

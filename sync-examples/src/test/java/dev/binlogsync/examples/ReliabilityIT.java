@@ -83,7 +83,7 @@ import org.junit.jupiter.api.Test;
  * (default; each kind at least once per run). A failing run prints the command that reruns its
  * seed. The summary table is printed and appended to {@code target/reliability-summary.md}.
  */
-class ReliabilityTest {
+class ReliabilityIT {
 
     private static final String TOPIC = "shop-binlog";
     private static final String DLQ = "shop-binlog-dlq";
@@ -186,7 +186,8 @@ class ReliabilityTest {
         for (Fault f : kinds) {
             faults.append(faults.length() == 0 ? "" : ",").append(f.name());
         }
-        return "./mvnw -B -ntp -q -pl sync-examples -am verify -Dtest=ReliabilityTest -Dsurefire.failIfNoSpecifiedTests=false"
+        return "./mvnw -B -ntp -q -pl sync-examples -am verify -Dit.test=ReliabilityIT -Dtest=none"
+                + " -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false"
                 + " -Dreliability.seed=" + seed + " -Dreliability.seconds=" + workload.toSeconds() + " -Dreliability.rate=" + rate
                 + " -Dreliability.hardCases=" + (cases.length() == 0 ? "none" : cases)
                 + (kinds.size() == Fault.values().length ? "" : " -Dreliability.faults=" + faults);

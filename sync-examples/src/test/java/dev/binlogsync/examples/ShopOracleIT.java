@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * The oracle against documents written by hand (no pipeline): it accepts exactly the documents
  * its contract describes and reports each kind of difference, types included.
  */
-class ShopOracleTest {
+class ShopOracleIT {
 
     private static EmbeddedMariaDb db;
     private static EmbeddedElasticsearch es;

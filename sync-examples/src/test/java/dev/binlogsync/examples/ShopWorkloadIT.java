@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-class ShopWorkloadTest {
+class ShopWorkloadIT {
 
     @Test
     void sameSeedRunsTheSameOperationsAndKeepsTheLifeCycleInvariants() throws Exception {

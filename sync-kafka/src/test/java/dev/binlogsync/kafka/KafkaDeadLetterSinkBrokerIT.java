@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(120)
-class KafkaDeadLetterSinkBrokerTest {
+class KafkaDeadLetterSinkBrokerIT {
 
     static final EmbeddedKafka KAFKA = EmbeddedKafka.shared();
 

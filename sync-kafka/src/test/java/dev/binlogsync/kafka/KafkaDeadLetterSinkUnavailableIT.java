@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Timeout;
  * and commits nothing past it. A broker of its own, with topic auto-creation off.
  */
 @Timeout(180)
-class KafkaDeadLetterSinkUnavailableTest {
+class KafkaDeadLetterSinkUnavailableIT {
 
     static final EmbeddedKafka KAFKA = EmbeddedKafka.builder().brokerProperty("auto.create.topics.enable", "false").start();
     static final RuleSet ORDERS = (event, out) ->

@@ -44,7 +44,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link KafkaSource} under the real {@link SyncPipeline} engine, against a real broker. */
 @Timeout(180)
-class KafkaPipelineTest {
+class KafkaPipelineIT {
 
     static final EmbeddedKafka KAFKA = EmbeddedKafka.shared();
     static final AtomicInteger SEQ = new AtomicInteger();

@@ -34,7 +34,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link KafkaSource} against a real in-process broker. */
 @Timeout(120)
-class KafkaSourceBrokerTest {
+class KafkaSourceBrokerIT {
 
     static final EmbeddedKafka kafka = EmbeddedKafka.shared();
     static final AtomicInteger SEQ = new AtomicInteger();
@@ -330,7 +330,7 @@ class KafkaSourceBrokerTest {
             try (KafkaSource restarted = source(topic, group).build()) {
                 restarted.open(new RecordingListener());
                 List<SourceRecord> again = pollCount(restarted, 5);
-                assertEquals(List.of(5L, 6L, 7L, 8L, 9L), again.stream().map(KafkaSourceBrokerTest::idOf).collect(Collectors.toList()));
+                assertEquals(List.of(5L, 6L, 7L, 8L, 9L), again.stream().map(KafkaSourceBrokerIT::idOf).collect(Collectors.toList()));
             }
         } finally {
             crashed.close();

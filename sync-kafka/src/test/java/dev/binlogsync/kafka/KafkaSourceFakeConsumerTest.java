@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link KafkaSource} over kafka-clients' {@link MockConsumer}: the order of the consumer calls it
  * makes while positioning, and how it classifies what the consumer throws. What the broker does
- * is covered by {@link KafkaSourceBrokerTest}.
+ * is covered by {@link KafkaSourceBrokerIT}.
  */
 class KafkaSourceFakeConsumerTest {
 

@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * nothing, duplicate nothing, and keep every key's order.
  */
 @Timeout(180)
-class KafkaSourceGroupTest {
+class KafkaSourceGroupIT {
 
     static final EmbeddedKafka KAFKA = EmbeddedKafka.shared();
     static final int KEYS = 40;

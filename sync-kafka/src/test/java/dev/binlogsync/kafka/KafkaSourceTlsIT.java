@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
  * name verified (Kafka's default), and fails clearly when the host name does not match.
  */
 @Timeout(120)
-class KafkaSourceTlsTest {
+class KafkaSourceTlsIT {
     private static EmbeddedKafka kafka;
 
     @BeforeAll
@@ -52,8 +52,8 @@ class KafkaSourceTlsTest {
         kafka.send("tls-read", 0, null, Canal.insert(7, "new"), null);
         try (KafkaSource s = tlsSource(kafka.sslBootstrapServers(), "tls-read", "g-tls-read").build()) {
             s.open(new RecordingListener());
-            List<SourceRecord> records = KafkaSourceBrokerTest.pollCount(s, 1);
-            assertEquals(7L, KafkaSourceBrokerTest.idOf(records.get(0)));
+            List<SourceRecord> records = KafkaSourceBrokerIT.pollCount(s, 1);
+            assertEquals(7L, KafkaSourceBrokerIT.idOf(records.get(0)));
             assertEquals("SSL", String.valueOf(tlsSource("x:1", "t", "g").effectiveConfig().get("security.protocol")));
         }
     }

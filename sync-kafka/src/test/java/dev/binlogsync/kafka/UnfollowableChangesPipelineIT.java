@@ -1,11 +1,11 @@
 package dev.binlogsync.kafka;
 
-import static dev.binlogsync.kafka.KafkaPipelineTest.KAFKA;
-import static dev.binlogsync.kafka.KafkaPipelineTest.await;
-import static dev.binlogsync.kafka.KafkaPipelineTest.committed;
-import static dev.binlogsync.kafka.KafkaPipelineTest.kafkaSource;
-import static dev.binlogsync.kafka.KafkaPipelineTest.pipeline;
-import static dev.binlogsync.kafka.KafkaPipelineTest.topic;
+import static dev.binlogsync.kafka.KafkaPipelineIT.KAFKA;
+import static dev.binlogsync.kafka.KafkaPipelineIT.await;
+import static dev.binlogsync.kafka.KafkaPipelineIT.committed;
+import static dev.binlogsync.kafka.KafkaPipelineIT.kafkaSource;
+import static dev.binlogsync.kafka.KafkaPipelineIT.pipeline;
+import static dev.binlogsync.kafka.KafkaPipelineIT.topic;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
  * broker and the real engine, named by topic, partition and offset; nothing is dropped silently.
  */
 @Timeout(180)
-class UnfollowableChangesPipelineTest {
+class UnfollowableChangesPipelineIT {
 
     static byte[] truncate() {
         return utf8("{\"data\":null,\"database\":\"shop\",\"es\":1700000000000,\"id\":8,\"isDdl\":true,\"mysqlType\":null,"

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The relay against a real MariaDB binlog, with a recording sink in place of Kafka. */
-class BinlogCanalRelayTest {
+class BinlogCanalRelayIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static EmbeddedMariaDb db;

@@ -17,7 +17,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class EmbeddedMariaDbTest {
+class EmbeddedMariaDbIT {
 
     @Test
     void startsWithRowBinlogAndFullMetadataOnLoopback() throws Exception {

@@ -19,7 +19,7 @@ import org.elasticsearch.client.Request;
 import org.elasticsearch.client.RestClient;
 import org.junit.jupiter.api.Test;
 
-class HeartbeatTest {
+class HeartbeatIT {
 
     @Test
     void writerUpsertsOneRowPerSourceWithTheClockTime() throws Exception {

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * place of Kafka: what each record holds, how it is keyed and partitioned, and what the project's
  * decoders make of it.
  */
-class KeyedRelayFormatsTest {
+class KeyedRelayFormatsIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();

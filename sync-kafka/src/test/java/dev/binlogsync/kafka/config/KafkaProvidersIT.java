@@ -28,7 +28,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** {@code "type": "kafka"} in a configuration file creates working Kafka components. */
-class KafkaProvidersTest {
+class KafkaProvidersIT {
     static final String RULES = "\"rules\": [{\"database\": \"shop\", \"table\": \"orders\", \"index\": \"orders\","
             + " \"where\": \"status <> 'deleted'\"}]";
 

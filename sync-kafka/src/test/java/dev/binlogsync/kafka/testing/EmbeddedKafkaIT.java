@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(120)
-class EmbeddedKafkaTest {
+class EmbeddedKafkaIT {
 
     static List<String> read(EmbeddedKafka kafka, String topic, String group, int n) {
         List<String> out = new ArrayList<>();

@@ -13,7 +13,7 @@ import org.elasticsearch.http.HttpServerTransport;
 import org.junit.jupiter.api.AfterAll;
 
 /** The sink contract against Elasticsearch 7.10.2 in the test JVM (codelibs cluster runner, one node). */
-class Elasticsearch7SinkTest extends SinkContractTest {
+class Elasticsearch7SinkIT extends SinkContractTest {
 
     private ElasticsearchClusterRunner runner;
     private Path home;

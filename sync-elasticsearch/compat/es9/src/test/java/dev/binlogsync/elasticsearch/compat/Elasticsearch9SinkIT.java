@@ -10,7 +10,7 @@ import org.junit.jupiter.api.AfterAll;
  * {@link EmbeddedElasticsearch} harness, with the 9.5 jars on the class path (its node-construction
  * hooks kept their 8.19 signatures).
  */
-class Elasticsearch9SinkTest extends SinkContractTest {
+class Elasticsearch9SinkIT extends SinkContractTest {
 
     private EmbeddedElasticsearch node;
 

@@ -5,7 +5,7 @@ import dev.binlogsync.elasticsearch.SinkContractTest;
 import org.junit.jupiter.api.AfterAll;
 
 /** The sink contract against an in-process OpenSearch 2.19.6 node. */
-class OpenSearchSinkTest extends SinkContractTest {
+class OpenSearchSinkIT extends SinkContractTest {
 
     private EmbeddedOpenSearch node;
 
