@@ -1,6 +1,7 @@
 package dev.binlogsync.benchmarks;
 
 import com.sun.management.OperatingSystemMXBean;
+import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.PipelineMetrics;
@@ -418,7 +419,7 @@ public final class EndToEndBenchmark {
             if (m.records() >= expected && m.bufferedActions() == 0 && m.inFlightRequests() == 0) {
                 break;
             }
-            if (p.state() != SyncPipeline.State.RUNNING) {
+            if (p.state() != PipelineState.RUNNING) {
                 throw new IllegalStateException("pipeline stopped: " + p.state(), p.failure());
             }
             if (System.nanoTime() - start > TimeUnit.MINUTES.toNanos(30)) {
@@ -555,7 +556,7 @@ public final class EndToEndBenchmark {
         }
         producer.flush();
         Await.value(Duration.ofMinutes(5), "the live pipeline to drain", () -> {
-            if (p.state() != SyncPipeline.State.RUNNING) {
+            if (p.state() != PipelineState.RUNNING) {
                 throw new IllegalStateException("live pipeline did not drain: " + p.metrics(), p.failure());
             }
             return p.metrics();

@@ -17,11 +17,11 @@ import java.util.Collection;
 public interface PipelineListener {
 
     /** The pipeline moved from {@code from} to {@code to}. */
-    default void onStateChange(SyncPipeline.State from, SyncPipeline.State to) {
+    default void onStateChange(PipelineState from, PipelineState to) {
     }
 
     /**
-     * The pipeline failed. Called once, before the state becomes {@link SyncPipeline.State#FAILED}
+     * The pipeline failed. Called once, before the state becomes {@link PipelineState#FAILED}
      * (the pipeline still drains and commits what it can first).
      */
     default void onFailure(Throwable failure) {

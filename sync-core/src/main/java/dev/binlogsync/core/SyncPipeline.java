@@ -55,7 +55,7 @@ import javax.annotation.Nullable;
  * as {@link #failure()}; the pipeline then closes the source and sinks without draining or
  * committing (the error may have struck half-way through its bookkeeping; what is not committed is
  * read again). Any other Error escaping the source or the sink fails the pipeline like an
- * exception. Whatever happens, the pipeline ends in {@link State#FAILED} or {@link State#CLOSED}
+ * exception. Whatever happens, the pipeline ends in {@link PipelineState#FAILED} or {@link PipelineState#CLOSED}
  * and {@link #awaitTermination} returns. Errors thrown by a {@link PipelineListener} are logged and
  * ignored (except virtual-machine errors).
  *
@@ -99,18 +99,6 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
 
     private static final AtomicInteger THREAD_COUNTER = new AtomicInteger();
 
-    /** The lifecycle of a pipeline. */
-    public enum State {
-        /** Built, not started. */
-        NEW,
-        /** Started, by {@link #start()} or {@link #run()}; also while draining after {@link #close()}. */
-        RUNNING,
-        /** Stopped on a failure ({@link #failure()}); terminal. */
-        FAILED,
-        /** Closed; terminal. */
-        CLOSED
-    }
-
     private final PipelineConfig config;
     private final Engine engine;
     /** {@link Source#maxPollInterval()}, or null. */
@@ -141,7 +129,7 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
      *
      * @throws IllegalStateException if the pipeline was already started, run or closed
      * @throws SyncException the failure, after the pipeline drained and committed what it could
-     *     (the state is then {@link State#FAILED})
+     *     (the state is then {@link PipelineState#FAILED})
      * @throws VirtualMachineError the error itself when the pipeline failed on one (other than a
      *     {@link StackOverflowError}), after closing the source and sinks
      */
@@ -193,7 +181,7 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
     }
 
     /** The current state. */
-    public State state() {
+    public PipelineState state() {
         return engine.state();
     }
 

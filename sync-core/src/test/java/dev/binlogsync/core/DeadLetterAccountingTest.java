@@ -153,6 +153,6 @@ class DeadLetterAccountingTest {
         assertTrue(source.awaitCommitted(P, at.offset(), WAIT), "committed once written: " + p.failure());
         assertEquals(1, dlq.letters().size());
         assertEquals(7, dlq.attempts());
-        assertEquals(SyncPipeline.State.RUNNING, p.state());
+        assertEquals(PipelineState.RUNNING, p.state());
     }
 }

@@ -78,7 +78,7 @@ class HugeDurationsTest {
         source.append(P, insert(3));
         assertTrue(source.awaitCommitted(P, 1, WAIT));
         p.close();
-        assertEquals(SyncPipeline.State.CLOSED, p.state());
+        assertEquals(PipelineState.CLOSED, p.state());
         assertEquals(new SourcePosition(P, 2), source.committed(P));
         assertNotNull(sink.document(INDEX, "3"));
     }
@@ -91,7 +91,7 @@ class HugeDurationsTest {
         assertTrue(source.awaitPolls(source.polls() + 3, WAIT));
         assertNull(source.committed(P));
         p.close();
-        assertEquals(SyncPipeline.State.CLOSED, p.state());
+        assertEquals(PipelineState.CLOSED, p.state());
         assertEquals(new SourcePosition(P, 0), source.committed(P));
     }
 
@@ -102,7 +102,7 @@ class HugeDurationsTest {
         source.append(P, insert(1));
         assertTrue(source.awaitCommitted(P, 0, WAIT));
         assertEquals(2, sink.requests().size());
-        assertEquals(SyncPipeline.State.RUNNING, p.state());
+        assertEquals(PipelineState.RUNNING, p.state());
     }
 
     @Test
@@ -110,9 +110,9 @@ class HugeDurationsTest {
         SyncPipeline p = start(builder().pollTimeout(FOREVER));
         source.append(P, insert(1));
         assertTrue(source.awaitCommitted(P, 0, WAIT));
-        assertEquals(SyncPipeline.State.RUNNING, p.state());
+        assertEquals(PipelineState.RUNNING, p.state());
         p.close();
-        assertEquals(SyncPipeline.State.CLOSED, p.state());
+        assertEquals(PipelineState.CLOSED, p.state());
     }
 
     @Test
@@ -122,7 +122,7 @@ class HugeDurationsTest {
         source.append(P, insert(1));
         assertTrue(source.awaitDelivered(WAIT));
         p.close();
-        assertEquals(SyncPipeline.State.CLOSED, p.state());
+        assertEquals(PipelineState.CLOSED, p.state());
         assertEquals(new SourcePosition(P, 0), source.committed(P));
     }
 
@@ -137,7 +137,7 @@ class HugeDurationsTest {
         // the revoke sends what is buffered, waits for it and commits before it returns
         source.revoke(P);
         assertTrue(source.awaitCommitted(P, 0, WAIT));
-        assertEquals(SyncPipeline.State.RUNNING, p.state());
+        assertEquals(PipelineState.RUNNING, p.state());
         assertNotNull(sink.document(INDEX, "1"));
     }
 
@@ -148,7 +148,7 @@ class HugeDurationsTest {
         source.append(P, insert(1));
         assertTrue(source.awaitDelivered(WAIT));
         p.close(FOREVER);
-        assertEquals(SyncPipeline.State.CLOSED, p.state());
+        assertEquals(PipelineState.CLOSED, p.state());
         assertEquals(new SourcePosition(P, 0), source.committed(P));
         assertTrue(p.awaitTermination(FOREVER));
     }

@@ -72,7 +72,7 @@ class OutageRetryBudgetTest {
 
     private void assertAllWritten(SyncPipeline p) throws InterruptedException {
         assertTrue(source.awaitCommitted(P, 0, WAIT), "offsets committed after the outage");
-        assertEquals(SyncPipeline.State.RUNNING, p.state());
+        assertEquals(PipelineState.RUNNING, p.state());
         for (int id = 1; id <= 3; id++) {
             assertNotNull(sink.document(INDEX, String.valueOf(id)), "document " + id + " written");
         }

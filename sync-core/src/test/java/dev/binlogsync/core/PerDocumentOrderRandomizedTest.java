@@ -112,7 +112,7 @@ class PerDocumentOrderRandomizedTest {
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
             while (!allCommitted(source, lastOffset)) {
                 assertTrue(System.nanoTime() < deadline, "not all committed in time: " + source);
-                assertEquals(SyncPipeline.State.RUNNING, pipeline.state(), () -> String.valueOf(pipeline.failure()));
+                assertEquals(PipelineState.RUNNING, pipeline.state(), () -> String.valueOf(pipeline.failure()));
                 if (rebalance && random.nextInt(4) == 0) {
                     String partition = "p-" + random.nextInt(PARTITIONS);
                     if (!source.assignment().contains(partition)) {
@@ -173,7 +173,7 @@ class PerDocumentOrderRandomizedTest {
             }
         }
         PipelineMetrics m = pipeline.metrics();
-        assertEquals(SyncPipeline.State.CLOSED, pipeline.state());
+        assertEquals(PipelineState.CLOSED, pipeline.state());
         assertTrue(m.retried() > 0, "the run exercised retries");
         assertTrue(m.coalesced() > 0, "the run exercised coalescing");
         if (!rebalance) {

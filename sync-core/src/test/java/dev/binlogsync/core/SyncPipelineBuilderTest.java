@@ -44,7 +44,7 @@ class SyncPipelineBuilderTest {
     @Test
     void aCompleteConfigurationBuildsAPipelineInStateNew() {
         SyncPipeline p = complete().build();
-        assertEquals(SyncPipeline.State.NEW, p.state());
+        assertEquals(PipelineState.NEW, p.state());
         assertEquals(PipelineMetrics.EMPTY, p.metrics());
         p.close();
     }
@@ -211,7 +211,7 @@ class SyncPipelineBuilderTest {
         assertEquals("close timeout (PT2M) must be below the source's maxPollInterval (PT1M): the pipeline does not "
                 + "poll while it drains a revoke or a close, and a source not polled for that long leaves its group "
                 + "(Kafka: max.poll.interval.ms) and cannot commit what the drain wrote", e.getMessage());
-        assertEquals(SyncPipeline.State.NEW, p.state());
+        assertEquals(PipelineState.NEW, p.state());
         p.close();
     }
 }

@@ -114,7 +114,7 @@ class SyncPipelineTest {
             sink.pending().forEach(RecordingBulkSink.Request::complete);
             return p.awaitTermination(Duration.ofMillis(20));
         });
-        assertEquals(SyncPipeline.State.FAILED, p.state());
+        assertEquals(PipelineState.FAILED, p.state());
         Throwable failure = p.failure();
         assertNotNull(failure);
         assertTrue(failure.getMessage().contains("idx/2"), failure.getMessage());
@@ -135,7 +135,7 @@ class SyncPipelineTest {
         failedAt = source.append(P, insert(2));
         source.append(P, insert(3));
         assertTrue(source.awaitCommitted(P, 2, WAIT));
-        assertEquals(SyncPipeline.State.RUNNING, p.state());
+        assertEquals(PipelineState.RUNNING, p.state());
         List<DeadLetter> letters = dlq.letters();
         assertEquals(1, letters.size());
         DeadLetter letter = letters.get(0);
@@ -167,7 +167,7 @@ class SyncPipelineTest {
         source.append(P, insert(2));
         assertTrue(source.awaitCommitted(P, 1, WAIT));
         Await.value(WAIT, "one skipped record counted", p::metrics, m -> m.skipped() == 1);
-        assertEquals(SyncPipeline.State.RUNNING, p.state());
+        assertEquals(PipelineState.RUNNING, p.state());
     }
 
     @Test
@@ -203,7 +203,7 @@ class SyncPipelineTest {
         SyncPipeline p = start(builder().maxRetries(2));
         source.append(P, insert(1));
         assertTrue(p.awaitTermination(WAIT));
-        assertEquals(SyncPipeline.State.FAILED, p.state());
+        assertEquals(PipelineState.FAILED, p.state());
         assertTrue(p.failure().getMessage().contains("gave up after 2 retries"), p.failure().getMessage());
         assertEquals(3, sink.requests().size());
         assertNull(source.committed(P));
@@ -215,7 +215,7 @@ class SyncPipelineTest {
         SyncPipeline p = start(builder());
         source.append(P, insert(1));
         assertTrue(p.awaitTermination(WAIT));
-        assertEquals(SyncPipeline.State.FAILED, p.state());
+        assertEquals(PipelineState.FAILED, p.state());
         assertTrue(p.failure().getMessage().contains("401 unauthorized"), p.failure().getMessage());
         assertNull(source.committed(P));
     }
@@ -227,7 +227,7 @@ class SyncPipelineTest {
         SourcePosition bad = source.appendUndecodable(P, "{not json", "unexpected character");
         source.append(P, insert(3));
         assertTrue(p.awaitTermination(WAIT));
-        assertEquals(SyncPipeline.State.FAILED, p.state());
+        assertEquals(PipelineState.FAILED, p.state());
         assertTrue(p.failure().getMessage().contains(bad.toString()), p.failure().getMessage());
         assertEquals(new SourcePosition(P, 0), source.committed(P));
         assertNull(sink.document(INDEX, "3"));
@@ -409,7 +409,7 @@ class SyncPipelineTest {
         assertTrue(source.awaitDelivered(WAIT));
         assertTrue(sink.requests().isEmpty());
         p.close();
-        assertEquals(SyncPipeline.State.CLOSED, p.state());
+        assertEquals(PipelineState.CLOSED, p.state());
         assertEquals(new SourcePosition(P, 49), source.committed(P));
         assertEquals(50, sink.documents().size());
         assertTrue(source.isClosed());
@@ -517,7 +517,7 @@ class SyncPipelineTest {
         SyncPipeline p = start(builder());
         source.append(P, insert(1));
         assertTrue(p.awaitTermination(WAIT));
-        assertEquals(SyncPipeline.State.FAILED, p.state());
+        assertEquals(PipelineState.FAILED, p.state());
         assertTrue(p.failure().getMessage().contains("orders-0@0"), p.failure().getMessage());
     }
 
@@ -527,7 +527,7 @@ class SyncPipelineTest {
         SyncPipeline p = start(builder());
         source.append(P, insert(1));
         assertTrue(source.awaitCommitted(P, 0, WAIT));
-        assertEquals(SyncPipeline.State.RUNNING, p.state());
+        assertEquals(PipelineState.RUNNING, p.state());
     }
 
     @Test
@@ -537,7 +537,7 @@ class SyncPipelineTest {
         source.append(P, insert(1));
         assertTrue(sink.awaitPending(1, WAIT)); // never completed
         p.close(Duration.ofMillis(200));
-        assertEquals(SyncPipeline.State.CLOSED, p.state());
+        assertEquals(PipelineState.CLOSED, p.state());
         assertNull(source.committed(P));
         assertTrue(source.isClosed());
     }
@@ -601,7 +601,7 @@ class SyncPipelineTest {
     void closeBeforeStartClosesWithoutRunning() {
         SyncPipeline p = builder().build();
         p.close();
-        assertEquals(SyncPipeline.State.CLOSED, p.state());
+        assertEquals(PipelineState.CLOSED, p.state());
         assertThrows(IllegalStateException.class, p::start);
         assertThrows(IllegalStateException.class, p::run);
         assertTrue(source.isClosed());
@@ -619,10 +619,10 @@ class SyncPipelineTest {
     void useAfterCloseIsRejected() throws Exception {
         SyncPipeline p = start(builder());
         p.close();
-        assertEquals(SyncPipeline.State.CLOSED, p.state());
+        assertEquals(PipelineState.CLOSED, p.state());
         assertThrows(IllegalStateException.class, p::start);
         p.close(); // idempotent
-        assertEquals(SyncPipeline.State.CLOSED, p.state());
+        assertEquals(PipelineState.CLOSED, p.state());
     }
 
     @Test
@@ -630,7 +630,7 @@ class SyncPipelineTest {
         List<String> heard = Collections.synchronizedList(new ArrayList<>());
         PipelineListener l = new PipelineListener() {
             @Override
-            public void onStateChange(SyncPipeline.State from, SyncPipeline.State to) {
+            public void onStateChange(PipelineState from, PipelineState to) {
                 heard.add(from + "->" + to);
             }
 
@@ -651,7 +651,7 @@ class SyncPipelineTest {
         source.appendUndecodable(P, "x", "broken");
         SyncException e = assertThrows(SyncException.class, p::run);
         assertTrue(e.getMessage().contains(P + "@0"), e.getMessage());
-        assertEquals(SyncPipeline.State.FAILED, p.state());
+        assertEquals(PipelineState.FAILED, p.state());
     }
 
     @Test

@@ -36,7 +36,7 @@ class UntrustedIdsInMessagesTest {
                     Map.of(), List.of("id"), 0, new SourcePosition("p", 0)));
             assertTrue(pipeline.awaitTermination(Duration.ofSeconds(30)), "STOP fails the pipeline");
         }
-        assertEquals(SyncPipeline.State.FAILED, pipeline.state());
+        assertEquals(PipelineState.FAILED, pipeline.state());
         Throwable failure = pipeline.failure();
         assertNotNull(failure);
         String message = failure.getMessage();

@@ -85,7 +85,7 @@ class UserCodeErrorsTest {
         SourcePosition bad = source.append(P, insert(2));
         source.append(P, insert(3));
         assertTrue(source.awaitCommitted(P, 2, WAIT));
-        assertEquals(SyncPipeline.State.RUNNING, p.state());
+        assertEquals(PipelineState.RUNNING, p.state());
         assertEquals(1, dlq.letters().size());
         DeadLetter letter = dlq.letters().get(0);
         assertEquals(DeadLetter.Kind.UNMAPPABLE, letter.kind());
@@ -113,7 +113,7 @@ class UserCodeErrorsTest {
         SourcePosition bad = source.append(P, insert(2));
         source.append(P, insert(3));
         assertTrue(source.awaitCommitted(P, 2, WAIT));
-        assertEquals(SyncPipeline.State.RUNNING, p.state());
+        assertEquals(PipelineState.RUNNING, p.state());
         assertEquals(1, dlq.letters().size());
         assertEquals(bad, dlq.letters().get(0).record().position());
         assertTrue(dlq.letters().get(0).reason().contains("filter bug"), dlq.letters().get(0).reason());
@@ -128,7 +128,7 @@ class UserCodeErrorsTest {
         source.append(P, insert(2));
         source.append(P, insert(3));
         assertTrue(source.awaitCommitted(P, 2, WAIT));
-        assertEquals(SyncPipeline.State.RUNNING, p.state());
+        assertEquals(PipelineState.RUNNING, p.state());
         Await.value(WAIT, "one skipped record counted", p::metrics, m -> m.skipped() == 1);
         assertNull(sink.document(INDEX, "2"));
         assertNotNull(sink.document(INDEX, "3"));
@@ -142,7 +142,7 @@ class UserCodeErrorsTest {
         SourcePosition bad = source.append(P, insert(2));
         source.append(P, insert(3));
         assertTrue(p.awaitTermination(WAIT));
-        assertEquals(SyncPipeline.State.FAILED, p.state());
+        assertEquals(PipelineState.FAILED, p.state());
         Throwable failure = p.failure();
         assertInstanceOf(SyncException.class, failure);
         assertTrue(failure.getMessage().contains(bad.toString()), failure.getMessage());
@@ -160,7 +160,7 @@ class UserCodeErrorsTest {
                 .onDecodeFailure(FailurePolicy.DEAD_LETTER).deadLetterSink(dlq));
         source.append(P, insert(1), insert(2));
         assertTrue(p.awaitTermination(WAIT));
-        assertEquals(SyncPipeline.State.FAILED, p.state());
+        assertEquals(PipelineState.FAILED, p.state());
         assertSame(error, p.failure());
         assertTrue(dlq.letters().isEmpty(), "a virtual-machine error is no record's fault");
         assertNull(source.committed(P));
@@ -176,13 +176,13 @@ class UserCodeErrorsTest {
         source.append(P, insert(2));
         OutOfMemoryError thrown = org.junit.jupiter.api.Assertions.assertThrows(OutOfMemoryError.class, p::run);
         assertSame(error, thrown);
-        assertEquals(SyncPipeline.State.FAILED, p.state());
+        assertEquals(PipelineState.FAILED, p.state());
     }
 
     /** A listener whose every callback throws an Error. */
     private static final class ThrowingListener implements PipelineListener {
         @Override
-        public void onStateChange(SyncPipeline.State from, SyncPipeline.State to) {
+        public void onStateChange(PipelineState from, PipelineState to) {
             throw new AssertionError("listener onStateChange " + from + "->" + to);
         }
 
@@ -208,10 +208,10 @@ class UserCodeErrorsTest {
         source.append(P, insert(1));
         source.append(P, insert(2));
         assertTrue(source.awaitCommitted(P, 1, WAIT));
-        assertEquals(SyncPipeline.State.RUNNING, p.state());
+        assertEquals(PipelineState.RUNNING, p.state());
         assertNull(p.failure());
         p.close();
-        assertEquals(SyncPipeline.State.CLOSED, p.state());
+        assertEquals(PipelineState.CLOSED, p.state());
         assertTrue(source.isClosed());
     }
 
@@ -220,7 +220,7 @@ class UserCodeErrorsTest {
         SyncPipeline p = start(builder().listener(new ThrowingListener()));
         source.appendUndecodable(P, "{", "truncated");
         assertTrue(p.awaitTermination(WAIT));
-        assertEquals(SyncPipeline.State.FAILED, p.state());
+        assertEquals(PipelineState.FAILED, p.state());
         assertTrue(p.failure().getMessage().contains(P + "@0"), p.failure().getMessage());
         assertTrue(sink.isClosed());
     }
@@ -239,7 +239,7 @@ class UserCodeErrorsTest {
         assertTrue(source.awaitCommitted(P, 0, WAIT));
         p.close();
         assertTrue(p.awaitTermination(WAIT));
-        assertEquals(SyncPipeline.State.CLOSED, p.state());
+        assertEquals(PipelineState.CLOSED, p.state());
         assertTrue(sink.isClosed());
         assertTrue(dlq.isClosed());
     }
@@ -260,7 +260,7 @@ class UserCodeErrorsTest {
         };
         SyncPipeline p = start(builder().source(pollFails));
         assertTrue(p.awaitTermination(WAIT));
-        assertEquals(SyncPipeline.State.FAILED, p.state());
+        assertEquals(PipelineState.FAILED, p.state());
         assertSame(error, p.failure());
         assertTrue(source.isClosed());
         assertTrue(sink.isClosed());

@@ -10,6 +10,7 @@ import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.FailurePolicy;
 import dev.binlogsync.core.ItemResult;
 import dev.binlogsync.core.RuleSet;
+import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.core.testing.Events;
@@ -80,7 +81,7 @@ class ElasticsearchPipelineIT {
         pipeline.start();
         try {
             assertTrue(pipeline.awaitTermination(WAIT), "the pipeline stops on its own");
-            assertEquals(SyncPipeline.State.FAILED, pipeline.state());
+            assertEquals(PipelineState.FAILED, pipeline.state());
             String message = pipeline.failure().getMessage();
             assertTrue(message.contains("pipe-stop/2") && message.contains("orders-0@2"), message);
             assertTrue(message.contains("failed to parse field [qty] of type [long]"), message);
@@ -105,7 +106,7 @@ class ElasticsearchPipelineIT {
         pipeline.start();
         try {
             assertTrue(source.awaitCommitted("orders-0", 4, WAIT), "commits past the rejected document");
-            assertEquals(SyncPipeline.State.RUNNING, pipeline.state());
+            assertEquals(PipelineState.RUNNING, pipeline.state());
             assertEquals(1, deadLetters.letters().size());
             DeadLetter letter = deadLetters.letters().get(0);
             assertEquals(DeadLetter.Kind.REJECTED, letter.kind());
@@ -159,12 +160,12 @@ class ElasticsearchPipelineIT {
                 Await.until(WAIT, "bulks fail while the node is down", () -> pipeline.metrics().failedBulks() > 0);
                 long committedWhileDown = source.committed("changes-0").offset();
                 assertTrue(committedWhileDown < total - 1, "not everything can be committed: " + committedWhileDown);
-                assertEquals(SyncPipeline.State.RUNNING, pipeline.state(), "an outage does not stop the pipeline");
+                assertEquals(PipelineState.RUNNING, pipeline.state(), "an outage does not stop the pipeline");
 
                 es.start();
                 assertTrue(source.awaitCommitted("changes-0", total - 1, WAIT), "catches up after the node is back");
                 assertTrue(pipeline.metrics().retried() > 0, "failed work was retried");
-                assertEquals(SyncPipeline.State.RUNNING, pipeline.state());
+                assertEquals(PipelineState.RUNNING, pipeline.state());
             } finally {
                 pipeline.close();
             }

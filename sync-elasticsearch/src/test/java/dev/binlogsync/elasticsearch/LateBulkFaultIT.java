@@ -10,6 +10,7 @@ import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.RuleSet;
 import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.core.testing.Events;
@@ -99,7 +100,7 @@ class LateBulkFaultIT {
                             + "; " + rerun());
                     assertTrue(proxy.awaitLateForwards(WAIT), "the proxy forwarded what it held");
                 }
-                assertEquals(SyncPipeline.State.RUNNING, pipeline.state());
+                assertEquals(PipelineState.RUNNING, pipeline.state());
                 assertTrue(pipeline.metrics().failedBulks() >= faults.size(), "every fault failed a bulk: "
                         + pipeline.metrics().failedBulks());
             } finally {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.config.ConfigLoader;
 import dev.binlogsync.core.config.PipelineConfig;
@@ -96,7 +97,7 @@ class RulesOnNodeIT {
         try (SyncPipeline pipeline = pc.toPipelineBuilder().source(source).build()) {
             pipeline.start();
             assertTrue(source.awaitCommitted(p, last.offset(), WAIT), "all committed: " + pipeline.failure());
-            assertEquals(SyncPipeline.State.RUNNING, pipeline.state());
+            assertEquals(PipelineState.RUNNING, pipeline.state());
         }
 
         Map<String, Object> one = EsDocs.get(client, "rules-orders-2024.03", "1");
@@ -133,7 +134,7 @@ class RulesOnNodeIT {
                 SourcePosition at = source.append("canal-0", change);
                 assertTrue(source.awaitCommitted("canal-0", at.offset(), WAIT), "committed: " + pipeline.failure());
             }
-            assertEquals(SyncPipeline.State.RUNNING, pipeline.state());
+            assertEquals(PipelineState.RUNNING, pipeline.state());
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.binlogsync.core.FailurePolicy;
 import dev.binlogsync.core.PipelineListener;
+import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.elasticsearch.ElasticsearchSink;
 import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
@@ -239,7 +240,7 @@ public final class Demo {
         long lastAcked = 0;
         long lastSample = 0;
         long lastTime = start;
-        while (System.nanoTime() < end && failure.get() == null && pipeline.state() == SyncPipeline.State.RUNNING) {
+        while (System.nanoTime() < end && failure.get() == null && pipeline.state() == PipelineState.RUNNING) {
             LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2));
             long now = System.nanoTime();
             double secs = (now - lastTime) / 1e9;
@@ -263,7 +264,7 @@ public final class Demo {
         if (failure.get() != null) {
             throw new IllegalStateException("the workload failed: " + failure.get().getMessage(), failure.get());
         }
-        if (pipeline.state() != SyncPipeline.State.RUNNING) {
+        if (pipeline.state() != PipelineState.RUNNING) {
             throw new IllegalStateException("the pipeline stopped: " + pipeline.state(), pipeline.failure());
         }
         out.printf(Locale.ROOT, "workload done: %d transactions, %d rows relayed%n", transactions.get(), relay.rowsRelayed());
@@ -306,7 +307,7 @@ public final class Demo {
         relay.awaitShipped(db.currentBinlogPosition(), timeout);
         Map<TopicPartition, Long> ends = endOffsets(admin);
         while (true) {
-            if (pipeline.state() != SyncPipeline.State.RUNNING) {
+            if (pipeline.state() != PipelineState.RUNNING) {
                 throw new IllegalStateException("the pipeline stopped: " + pipeline.state(), pipeline.failure());
             }
             Map<TopicPartition, OffsetAndMetadata> committed =

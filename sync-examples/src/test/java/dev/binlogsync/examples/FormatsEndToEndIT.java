@@ -2,6 +2,7 @@ package dev.binlogsync.examples;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
@@ -219,7 +220,7 @@ class FormatsEndToEndIT {
         Map<TopicPartition, Long> ends = new HashMap<>();
         admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp, info.offset()));
         Await.every(Duration.ofMillis(200)).valueOf(timeout, "the group to commit everything up to the end " + ends, () -> {
-            if (pipeline.state() == SyncPipeline.State.FAILED) {
+            if (pipeline.state() == PipelineState.FAILED) {
                 throw new AssertionError("pipeline failed while catching up", pipeline.failure());
             }
             return admin.listConsumerGroupOffsets(topic).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);

@@ -11,6 +11,7 @@ import dev.binlogsync.core.Source;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SourceRecord;
 import dev.binlogsync.core.SyncException;
+import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.core.testing.ForwardingSource;
@@ -291,7 +292,7 @@ class ReliabilityIT {
                         plan.add(plan.remove(next)); // one that hit nothing is tried again after the others
                     }
                     for (Instance i : instances) {
-                        if (i.pipeline.state() == SyncPipeline.State.FAILED) {
+                        if (i.pipeline.state() == PipelineState.FAILED) {
                             throw new AssertionError("pipeline " + i.id + " failed after " + fault, i.pipeline.failure());
                         }
                     }
@@ -522,7 +523,7 @@ class ReliabilityIT {
                 }
             }
             for (Instance i : instances) {
-                assertEquals(SyncPipeline.State.RUNNING, i.pipeline.state(), fault + ": instance " + i.id);
+                assertEquals(PipelineState.RUNNING, i.pipeline.state(), fault + ": instance " + i.id);
                 assertEquals(lostBefore.get(i), i.lost.get(), fault + ": instance " + i.id + " lost its partitions (left the group)");
             }
             return letters;
@@ -641,7 +642,7 @@ class ReliabilityIT {
         admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp, info.offset()));
         Await.every(Duration.ofMillis(250)).valueOf(timeout, "the group to commit everything up to the end " + ends, () -> {
             for (Instance i : instances) {
-                if (i.pipeline.state() == SyncPipeline.State.FAILED) {
+                if (i.pipeline.state() == PipelineState.FAILED) {
                     throw new AssertionError("pipeline " + i.id + " failed while catching up", i.pipeline.failure());
                 }
             }

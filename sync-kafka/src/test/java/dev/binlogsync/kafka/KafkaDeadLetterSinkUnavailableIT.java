@@ -16,6 +16,7 @@ import dev.binlogsync.core.RetriableSyncException;
 import dev.binlogsync.core.RuleSet;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SourceRecord;
+import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.core.testing.RecordingBulkSink;
@@ -178,7 +179,7 @@ class KafkaDeadLetterSinkUnavailableIT {
             await("the record before the letter committed", () -> committed(group, topic) == 1L);
             await("two attempts at the letter failed", () -> failedLetters.get() >= 2);
             assertEquals(List.of(), rebalances, "the consumer stayed in its group");
-            assertEquals(SyncPipeline.State.RUNNING, pipeline.state());
+            assertEquals(PipelineState.RUNNING, pipeline.state());
             assertTrue(sink.history("orders", "2").size() == 1, "the record after the letter was written");
             assertEquals(1L, committed(group, topic), "nothing committed past the undelivered letter");
         }

@@ -14,6 +14,7 @@ import dev.binlogsync.core.RuleSet;
 import dev.binlogsync.core.Source;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SourceRecord;
+import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.core.testing.RecordingBulkSink;
@@ -257,7 +258,7 @@ class KafkaPipelineIT {
             produce(topic, keys, 10, 20);
             assertTrue(bAssigned.await(60, TimeUnit.SECONDS));
             pa.close(); // leaves mid-stream: drains, commits, leaves the group
-            assertEquals(SyncPipeline.State.CLOSED, pa.state(), String.valueOf(pa.failure()));
+            assertEquals(PipelineState.CLOSED, pa.state(), String.valueOf(pa.failure()));
             produce(topic, keys, 20, versions);
             await("every key at its last version", () -> {
                 Map<String, Map<String, Object>> docs = sink.documents();
@@ -321,7 +322,7 @@ class KafkaPipelineIT {
                 .onDecodeFailure(FailurePolicy.DEAD_LETTER).onRejected(FailurePolicy.DEAD_LETTER).build()) {
             p.start();
             await("all four offsets committed", () -> committed(group, topic, 0) == 4L);
-            assertEquals(SyncPipeline.State.RUNNING, p.state());
+            assertEquals(PipelineState.RUNNING, p.state());
         }
         assertEquals(java.util.Set.of("orders/0", "orders/3"), sink.documents().keySet());
 
@@ -387,7 +388,7 @@ class KafkaPipelineIT {
                 int polls = source.polls.get();
                 await("30 more polls", () -> source.polls.get() >= polls + 30);
                 assertEquals(1L, committed(group, topic, 0), "the poison record's dead letter is not stored yet");
-                assertEquals(SyncPipeline.State.RUNNING, p.state(), String.valueOf(p.failure()));
+                assertEquals(PipelineState.RUNNING, p.state(), String.valueOf(p.failure()));
 
                 dlqBroker.start(); // same port, same data
                 await("offset 3 committed once the dead letter is stored", () -> committed(group, topic, 0) == 3L);

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.binlogsync.core.DeadLetter;
 import dev.binlogsync.core.FailurePolicy;
+import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.testing.RecordingBulkSink;
 import dev.binlogsync.core.testing.RecordingDeadLetterSink;
@@ -59,7 +60,7 @@ class UnfollowableChangesPipelineIT {
         RecordingBulkSink sink = new RecordingBulkSink();
         try (SyncPipeline p = pipeline(kafkaSource(topic, group).build(), sink).build()) {
             p.start();
-            await("the pipeline to stop on the truncate", () -> p.state() == SyncPipeline.State.FAILED);
+            await("the pipeline to stop on the truncate", () -> p.state() == PipelineState.FAILED);
             String failure = String.valueOf(p.failure());
             assertTrue(failure.contains("topic " + topic + ", partition 0, offset 1"), failure);
             assertTrue(failure.contains("shop.orders: TRUNCATE TABLE cannot be applied to the index"), failure);
@@ -84,7 +85,7 @@ class UnfollowableChangesPipelineIT {
         try (SyncPipeline p = pipeline(source, sink).deadLetterSink(dead).onDecodeFailure(FailurePolicy.DEAD_LETTER).build()) {
             p.start();
             await("all five offsets committed", () -> committed(group, topic, 0) == 5L);
-            assertEquals(SyncPipeline.State.RUNNING, p.state());
+            assertEquals(PipelineState.RUNNING, p.state());
         }
         assertEquals(Set.of("orders/0", "orders/4"), sink.documents().keySet());
         assertEquals(Boolean.TRUE, sink.document("orders", "0").get("paid"));

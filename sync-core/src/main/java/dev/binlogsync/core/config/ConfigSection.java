@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import dev.binlogsync.core.Secrets;
@@ -532,18 +531,5 @@ public final class ConfigSection {
             return "a boolean";
         }
         return "a number";
-    }
-
-    /** Applies {@code f} to each entry of a nested object section; keys become known. */
-    <T> Map<String, T> eachSection(String key, Function<ConfigSection, T> f) {
-        ConfigSection s = optSection(key);
-        if (s == null) {
-            return Map.of();
-        }
-        Map<String, T> out = new LinkedHashMap<>();
-        for (String k : s.keys()) {
-            out.put(k, f.apply(s.section(k)));
-        }
-        return out;
     }
 }

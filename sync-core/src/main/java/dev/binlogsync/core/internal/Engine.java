@@ -19,7 +19,7 @@ import dev.binlogsync.core.SourceRecord;
 import dev.binlogsync.core.SyncClock;
 import dev.binlogsync.core.SyncException;
 import dev.binlogsync.core.UntrustedText;
-import dev.binlogsync.core.SyncPipeline.State;
+import dev.binlogsync.core.PipelineState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -80,7 +80,7 @@ public final class Engine implements PartitionListener {
     private final DeadLetters deadLetters;
 
     // ---- shared with other threads
-    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+    private final AtomicReference<PipelineState> state = new AtomicReference<>(PipelineState.NEW);
     private final LinkedBlockingQueue<Runnable> completions = new LinkedBlockingQueue<>();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private volatile boolean inPoll;
@@ -135,7 +135,7 @@ public final class Engine implements PartitionListener {
     // =====================================================================================
     // lifecycle (any thread)
 
-    public State state() {
+    public PipelineState state() {
         return state.get();
     }
 
@@ -158,7 +158,7 @@ public final class Engine implements PartitionListener {
 
     /** Starts the loop on a new daemon thread. */
     public void start() {
-        transition(State.NEW, State.RUNNING, "start");
+        transition(PipelineState.NEW, PipelineState.RUNNING, "start");
         Thread t = new Thread(this::runLoop, config.threadName());
         t.setDaemon(true);
         runner = t;
@@ -167,7 +167,7 @@ public final class Engine implements PartitionListener {
 
     /** Runs the loop on the calling thread until closed or failed; rethrows the failure. */
     public void run() {
-        transition(State.NEW, State.RUNNING, "run");
+        transition(PipelineState.NEW, PipelineState.RUNNING, "run");
         runner = Thread.currentThread();
         runLoop();
         Throwable f = failure;
@@ -179,7 +179,7 @@ public final class Engine implements PartitionListener {
         }
     }
 
-    private void transition(State from, State to, String what) {
+    private void transition(PipelineState from, PipelineState to, String what) {
         if (!state.compareAndSet(from, to)) {
             throw new IllegalStateException("cannot " + what + " a pipeline that is " + state.get());
         }
@@ -187,16 +187,16 @@ public final class Engine implements PartitionListener {
 
     /** Drains within {@code timeout} and stops; idempotent. Waits for the pipeline thread unless called on it. */
     public void close(Duration timeout) {
-        if (state.compareAndSet(State.NEW, State.CLOSED)) {
+        if (state.compareAndSet(PipelineState.NEW, PipelineState.CLOSED)) {
             try {
                 closeComponents();
-                notifyState(State.NEW, State.CLOSED);
+                notifyState(PipelineState.NEW, PipelineState.CLOSED);
             } finally {
                 terminated.countDown();
             }
             return;
         }
-        if (state.get() == State.RUNNING && !closeRequested) {
+        if (state.get() == PipelineState.RUNNING && !closeRequested) {
             closeDeadlineNanos = System.nanoTime() + Durations.nanos(timeout);
             closeRequested = true;
             config.source().wakeup();
@@ -223,7 +223,7 @@ public final class Engine implements PartitionListener {
 
     private void runLoop() {
         try {
-            notifyState(State.NEW, State.RUNNING);
+            notifyState(PipelineState.NEW, PipelineState.RUNNING);
             config.sink().start();
             config.source().open(this);
             nextCommitNanos = clock.nanoTime() + commitIntervalNanos;
@@ -933,13 +933,13 @@ public final class Engine implements PartitionListener {
             } catch (Throwable t) {
                 fail(t);
             }
-            State to = failure != null ? State.FAILED : State.CLOSED;
-            if (!state.compareAndSet(State.RUNNING, to)) {
+            PipelineState to = failure != null ? PipelineState.FAILED : PipelineState.CLOSED;
+            if (!state.compareAndSet(PipelineState.RUNNING, to)) {
                 // only this thread leaves RUNNING; anything else is a bug, but termination must still be signalled
                 log.error("pipeline {} was {} instead of RUNNING when it stopped", config.threadName(), state.get());
             }
             try {
-                notifyState(State.RUNNING, to);
+                notifyState(PipelineState.RUNNING, to);
             } catch (Throwable t) {
                 log.warn("listener failed in onStateChange", t);
             } finally {
@@ -1022,7 +1022,7 @@ public final class Engine implements PartitionListener {
         return t instanceof VirtualMachineError && !(t instanceof StackOverflowError);
     }
 
-    private void notifyState(State from, State to) {
+    private void notifyState(PipelineState from, PipelineState to) {
         try {
             listener.onStateChange(from, to);
         } catch (Throwable e) {

@@ -2,9 +2,9 @@ package dev.binlogsync.core.internal;
 
 import dev.binlogsync.core.PipelineHealth;
 import dev.binlogsync.core.PipelineMetrics;
+import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.Source;
 import dev.binlogsync.core.SyncClock;
-import dev.binlogsync.core.SyncPipeline.State;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -203,7 +203,7 @@ final class Monitor {
     }
 
     /** The health now. Any thread. */
-    public PipelineHealth health(State state, @Nullable Throwable failure) {
+    public PipelineHealth health(PipelineState state, @Nullable Throwable failure) {
         switch (state) {
             case NEW:
                 return new PipelineHealth(PipelineHealth.Status.STARTING, "not started", null);

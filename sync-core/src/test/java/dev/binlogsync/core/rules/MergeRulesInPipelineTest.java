@@ -9,6 +9,7 @@ import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.PipelineMetrics;
 import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.testing.InMemorySource;
 import dev.binlogsync.core.testing.RecordingBulkSink;
@@ -67,7 +68,7 @@ class MergeRulesInPipelineTest {
                 }
             }
             assertTrue(source.awaitCommitted(P, last.offset(), WAIT), "all committed: " + pipeline.failure());
-            assertEquals(SyncPipeline.State.RUNNING, pipeline.state());
+            assertEquals(PipelineState.RUNNING, pipeline.state());
         }
         metrics = pipeline.metrics(); // final once closed
         return sink;

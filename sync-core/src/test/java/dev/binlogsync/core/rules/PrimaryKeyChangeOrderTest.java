@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.testing.InMemorySource;
 import dev.binlogsync.core.testing.RecordingBulkSink;
@@ -48,7 +49,7 @@ class PrimaryKeyChangeOrderTest {
                 SourcePosition at = source.append(partition, (ChangeEvent) partitionAndChange[i + 1]);
                 assertTrue(source.awaitCommitted(partition, at.offset(), WAIT), "committed: " + pipeline.failure());
             }
-            assertEquals(SyncPipeline.State.RUNNING, pipeline.state());
+            assertEquals(PipelineState.RUNNING, pipeline.state());
         }
         return sink;
     }

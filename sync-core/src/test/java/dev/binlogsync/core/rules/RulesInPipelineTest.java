@@ -9,6 +9,7 @@ import dev.binlogsync.core.DeadLetter;
 import dev.binlogsync.core.FailurePolicy;
 import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.testing.InMemorySource;
 import dev.binlogsync.core.testing.RecordingBulkSink;
@@ -49,7 +50,7 @@ class RulesInPipelineTest {
                 .commitInterval(Duration.ZERO).flushInterval(Duration.ofMillis(10)).build()) {
             pipeline.start();
             assertTrue(pipeline.awaitTermination(WAIT));
-            assertEquals(SyncPipeline.State.FAILED, pipeline.state());
+            assertEquals(PipelineState.FAILED, pipeline.state());
             String message = String.valueOf(pipeline.failure().getMessage()) + " / " + pipeline.failure().getCause();
             assertTrue(message.contains("shop.logs has no primary key"), message);
             assertNull(sink.document("orders", "2"), "nothing after the failed record is written");

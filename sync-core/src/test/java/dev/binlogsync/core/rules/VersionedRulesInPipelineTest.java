@@ -8,6 +8,7 @@ import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.PipelineMetrics;
 import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.VersionType;
 import dev.binlogsync.core.testing.InMemorySource;
@@ -43,7 +44,7 @@ class VersionedRulesInPipelineTest {
                 SourcePosition at = source.append(P, change);
                 assertTrue(source.awaitCommitted(P, at.offset(), WAIT), "committed: " + pipeline.failure());
             }
-            assertEquals(SyncPipeline.State.RUNNING, pipeline.state());
+            assertEquals(PipelineState.RUNNING, pipeline.state());
         }
         return pipeline.metrics(); // final once closed
     }
