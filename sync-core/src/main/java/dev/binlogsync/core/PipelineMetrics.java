@@ -9,100 +9,261 @@ import javax.annotation.Nullable;
  * A point-in-time snapshot of a {@link SyncPipeline}'s counters, from {@link SyncPipeline#metrics()}.
  * Counters and distributions are cumulative since the pipeline started; gauges
  * ({@code inFlightRequests}, {@code bufferedActions}, {@code bufferedBytes}, {@code paused},
- * {@code lag}, {@code heartbeatAge}) are the current value. Immutable.
+ * {@code lag}, {@code heartbeatAge}) are the current value. Immutable and thread-safe; equal when
+ * every value is equal.
  *
  * <p>Distributions ({@link Timing}, {@link Sizes}) come from fixed-bucket log-linear histograms:
  * a reported percentile is at most 6.25% above the true value and never above the maximum.
  *
- * @param records source records read
- * @param events change events read (one record can carry several)
- * @param indexActions INDEX actions the rule set produced
- * @param upsertActions UPSERT actions the rule set produced
- * @param deleteActions DELETE actions the rule set produced
- * @param updateActions UPDATE actions the rule set produced (merge rules writing into a parent
- *     document that must exist)
- * @param coalesced actions merged into an earlier buffered action for the same document
- * @param stale items the index did not apply because it holds a newer external version
- * @param missing UPDATE items whose document did not exist (a merged child row whose parent
- *     document is deleted, filtered out or not yet written); done, nothing written
- * @param retried items sent again after a retryable failure
- * @param deadLettered dead letters acknowledged by the dead-letter sink
- * @param skipped records, events or items dropped by an explicit {@link FailurePolicy#SKIP}
- * @param bulks bulk requests completed
- * @param failedBulks bulk requests that failed as a whole
- * @param commits successful commits to the source
- * @param inFlightRequests bulk requests currently in flight
- * @param bufferedActions actions held and not yet acknowledged (buffered, in flight, waiting for retry)
- * @param bufferedBytes what {@code maxBufferedBytes} bounds: the estimated size of those actions plus
- *     the records not yet done (a fixed overhead each, plus their raw bytes when rejected documents
- *     are dead-lettered, which keeps them until their actions are written), plus the dead letters
- *     not yet acknowledged by the dead-letter sink
- * @param paused whether the source is paused now (backpressure)
- * @param pausedTime total time the source has been paused
- * @param syncLatency per acknowledged action, the time from its binlog event
- *     ({@link ChangeEvent#eventTimeMillis()}, the oldest one for a coalesced action) to the
- *     sink's acknowledgement, millisecond resolution; events without a time are not counted
- * @param bulkDuration per completed bulk request, the time from sending it to its completion
- * @param bulkActions per completed bulk request, the number of actions in it
- * @param bulkBytes per completed bulk request, the estimated bytes of its actions
- * @param lag per partition, records not yet read, as the source last reported it (sampled at most
- *     once a second); empty when the source does not know
- * @param heartbeatAge the age of the newest heartbeat reported through
- *     {@link SyncPipeline#reportHeartbeat}, or null when none was reported
+ * <p>New values may be added in later versions: read them through the accessors, and make a
+ * snapshot (for a test of code that reads metrics) with {@link #builder()}, where every value not
+ * set is zero or empty.
  */
-public record PipelineMetrics(
-        long records,
-        long events,
-        long indexActions,
-        long upsertActions,
-        long deleteActions,
-        long updateActions,
-        long coalesced,
-        long stale,
-        long missing,
-        long retried,
-        long deadLettered,
-        long skipped,
-        long bulks,
-        long failedBulks,
-        long commits,
-        int inFlightRequests,
-        long bufferedActions,
-        long bufferedBytes,
-        boolean paused,
-        Duration pausedTime,
-        Timing syncLatency,
-        Timing bulkDuration,
-        Sizes bulkActions,
-        Sizes bulkBytes,
-        Map<String, Long> lag,
-        @Nullable Duration heartbeatAge) {
+public final class PipelineMetrics {
 
     /** All zero: a pipeline that has not started. */
-    public static final PipelineMetrics EMPTY =
-            new PipelineMetrics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, Duration.ZERO);
+    public static final PipelineMetrics EMPTY = builder().build();
 
-    public PipelineMetrics {
-        Objects.requireNonNull(pausedTime, "pausedTime");
-        Objects.requireNonNull(syncLatency, "syncLatency");
-        Objects.requireNonNull(bulkDuration, "bulkDuration");
-        Objects.requireNonNull(bulkActions, "bulkActions");
-        Objects.requireNonNull(bulkBytes, "bulkBytes");
-        lag = Map.copyOf(lag);
+    private final long records;
+    private final long events;
+    private final long indexActions;
+    private final long upsertActions;
+    private final long deleteActions;
+    private final long updateActions;
+    private final long coalesced;
+    private final long stale;
+    private final long missing;
+    private final long retried;
+    private final long deadLettered;
+    private final long skipped;
+    private final long bulks;
+    private final long failedBulks;
+    private final long commits;
+    private final int inFlightRequests;
+    private final long bufferedActions;
+    private final long bufferedBytes;
+    private final boolean paused;
+    private final Duration pausedTime;
+    private final Timing syncLatency;
+    private final Timing bulkDuration;
+    private final Sizes bulkActions;
+    private final Sizes bulkBytes;
+    private final Map<String, Long> lag;
+    @Nullable private final Duration heartbeatAge;
+
+    private PipelineMetrics(Builder b) {
+        this.records = b.records;
+        this.events = b.events;
+        this.indexActions = b.indexActions;
+        this.upsertActions = b.upsertActions;
+        this.deleteActions = b.deleteActions;
+        this.updateActions = b.updateActions;
+        this.coalesced = b.coalesced;
+        this.stale = b.stale;
+        this.missing = b.missing;
+        this.retried = b.retried;
+        this.deadLettered = b.deadLettered;
+        this.skipped = b.skipped;
+        this.bulks = b.bulks;
+        this.failedBulks = b.failedBulks;
+        this.commits = b.commits;
+        this.inFlightRequests = b.inFlightRequests;
+        this.bufferedActions = b.bufferedActions;
+        this.bufferedBytes = b.bufferedBytes;
+        this.paused = b.paused;
+        this.pausedTime = b.pausedTime;
+        this.syncLatency = b.syncLatency;
+        this.bulkDuration = b.bulkDuration;
+        this.bulkActions = b.bulkActions;
+        this.bulkBytes = b.bulkBytes;
+        this.lag = b.lag;
+        this.heartbeatAge = b.heartbeatAge;
+    }
+
+    /** A builder with every value zero or empty (no heartbeat). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this snapshot's values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.records = records;
+        b.events = events;
+        b.indexActions = indexActions;
+        b.upsertActions = upsertActions;
+        b.deleteActions = deleteActions;
+        b.updateActions = updateActions;
+        b.coalesced = coalesced;
+        b.stale = stale;
+        b.missing = missing;
+        b.retried = retried;
+        b.deadLettered = deadLettered;
+        b.skipped = skipped;
+        b.bulks = bulks;
+        b.failedBulks = failedBulks;
+        b.commits = commits;
+        b.inFlightRequests = inFlightRequests;
+        b.bufferedActions = bufferedActions;
+        b.bufferedBytes = bufferedBytes;
+        b.paused = paused;
+        b.pausedTime = pausedTime;
+        b.syncLatency = syncLatency;
+        b.bulkDuration = bulkDuration;
+        b.bulkActions = bulkActions;
+        b.bulkBytes = bulkBytes;
+        b.lag = lag;
+        b.heartbeatAge = heartbeatAge;
+        return b;
+    }
+
+    /** Source records read. */
+    public long records() {
+        return records;
+    }
+
+    /** Change events read (one record can carry several). */
+    public long events() {
+        return events;
+    }
+
+    /** INDEX actions the rule set produced. */
+    public long indexActions() {
+        return indexActions;
+    }
+
+    /** UPSERT actions the rule set produced. */
+    public long upsertActions() {
+        return upsertActions;
+    }
+
+    /** DELETE actions the rule set produced. */
+    public long deleteActions() {
+        return deleteActions;
+    }
+
+    /** UPDATE actions the rule set produced (merge rules writing into a parent document that must exist). */
+    public long updateActions() {
+        return updateActions;
+    }
+
+    /** Actions merged into an earlier buffered action for the same document. */
+    public long coalesced() {
+        return coalesced;
+    }
+
+    /** Items the index did not apply because it holds a newer external version. */
+    public long stale() {
+        return stale;
     }
 
     /**
-     * The snapshot of the first release (counters and gauges only): no update actions, nothing
-     * missing, distributions empty, no lag, no heartbeat. Kept so code built against it still
-     * compiles.
+     * UPDATE items whose document did not exist (a merged child row whose parent document is deleted,
+     * filtered out or not yet written); done, nothing written.
      */
-    public PipelineMetrics(long records, long events, long indexActions, long upsertActions, long deleteActions,
-            long coalesced, long stale, long retried, long deadLettered, long skipped, long bulks, long failedBulks,
-            long commits, int inFlightRequests, long bufferedActions, long bufferedBytes, boolean paused,
-            Duration pausedTime) {
-        this(records, events, indexActions, upsertActions, deleteActions, 0, coalesced, stale, 0, retried,
-                deadLettered, skipped, bulks, failedBulks, commits, inFlightRequests, bufferedActions, bufferedBytes, paused,
-                pausedTime, Timing.EMPTY, Timing.EMPTY, Sizes.EMPTY, Sizes.EMPTY, Map.of(), null);
+    public long missing() {
+        return missing;
+    }
+
+    /** Items sent again after a retryable failure. */
+    public long retried() {
+        return retried;
+    }
+
+    /** Dead letters acknowledged by the dead-letter sink. */
+    public long deadLettered() {
+        return deadLettered;
+    }
+
+    /** Records, events or items dropped by an explicit {@link FailurePolicy#SKIP}. */
+    public long skipped() {
+        return skipped;
+    }
+
+    /** Bulk requests completed. */
+    public long bulks() {
+        return bulks;
+    }
+
+    /** Bulk requests that failed as a whole. */
+    public long failedBulks() {
+        return failedBulks;
+    }
+
+    /** Successful commits to the source. */
+    public long commits() {
+        return commits;
+    }
+
+    /** Bulk requests currently in flight. */
+    public int inFlightRequests() {
+        return inFlightRequests;
+    }
+
+    /** Actions held and not yet acknowledged (buffered, in flight, waiting for retry). */
+    public long bufferedActions() {
+        return bufferedActions;
+    }
+
+    /**
+     * What {@code maxBufferedBytes} bounds: the estimated size of those actions plus the records not
+     * yet done (a fixed overhead each, plus their raw bytes when rejected documents are dead-lettered,
+     * which keeps them until their actions are written), plus the dead letters not yet acknowledged by
+     * the dead-letter sink.
+     */
+    public long bufferedBytes() {
+        return bufferedBytes;
+    }
+
+    /** Whether the source is paused now (backpressure). */
+    public boolean paused() {
+        return paused;
+    }
+
+    /** Total time the source has been paused. */
+    public Duration pausedTime() {
+        return pausedTime;
+    }
+
+    /**
+     * Per acknowledged action, the time from its binlog event ({@link ChangeEvent#eventTimeMillis()},
+     * the oldest one for a coalesced action) to the sink's acknowledgement, millisecond resolution;
+     * events without a time are not counted.
+     */
+    public Timing syncLatency() {
+        return syncLatency;
+    }
+
+    /** Per completed bulk request, the time from sending it to its completion. */
+    public Timing bulkDuration() {
+        return bulkDuration;
+    }
+
+    /** Per completed bulk request, the number of actions in it. */
+    public Sizes bulkActions() {
+        return bulkActions;
+    }
+
+    /** Per completed bulk request, the estimated bytes of its actions. */
+    public Sizes bulkBytes() {
+        return bulkBytes;
+    }
+
+    /**
+     * Per partition, records not yet read, as the source last reported it (sampled at most once a
+     * second); empty when the source does not know.
+     */
+    public Map<String, Long> lag() {
+        return lag;
+    }
+
+    /**
+     * The age of the newest heartbeat reported through {@link SyncPipeline#reportHeartbeat}, or null
+     * when none was reported.
+     */
+    @Nullable
+    public Duration heartbeatAge() {
+        return heartbeatAge;
     }
 
     /** Actions the rule set produced, all operations together. */
@@ -117,6 +278,277 @@ public record PipelineMetrics(
             sum += l;
         }
         return sum;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof PipelineMetrics m)) {
+            return false;
+        }
+        return records == m.records
+                && events == m.events
+                && indexActions == m.indexActions
+                && upsertActions == m.upsertActions
+                && deleteActions == m.deleteActions
+                && updateActions == m.updateActions
+                && coalesced == m.coalesced
+                && stale == m.stale
+                && missing == m.missing
+                && retried == m.retried
+                && deadLettered == m.deadLettered
+                && skipped == m.skipped
+                && bulks == m.bulks
+                && failedBulks == m.failedBulks
+                && commits == m.commits
+                && inFlightRequests == m.inFlightRequests
+                && bufferedActions == m.bufferedActions
+                && bufferedBytes == m.bufferedBytes
+                && paused == m.paused
+                && Objects.equals(pausedTime, m.pausedTime)
+                && Objects.equals(syncLatency, m.syncLatency)
+                && Objects.equals(bulkDuration, m.bulkDuration)
+                && Objects.equals(bulkActions, m.bulkActions)
+                && Objects.equals(bulkBytes, m.bulkBytes)
+                && Objects.equals(lag, m.lag)
+                && Objects.equals(heartbeatAge, m.heartbeatAge);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(records, events, indexActions, upsertActions, deleteActions, updateActions, coalesced, stale,
+                missing, retried, deadLettered, skipped, bulks, failedBulks, commits, inFlightRequests,
+                bufferedActions, bufferedBytes, paused, pausedTime, syncLatency, bulkDuration, bulkActions,
+                bulkBytes, lag, heartbeatAge);
+    }
+
+    @Override
+    public String toString() {
+        return "PipelineMetrics[" + "records=" + records
+                + ", events=" + events
+                + ", indexActions=" + indexActions
+                + ", upsertActions=" + upsertActions
+                + ", deleteActions=" + deleteActions
+                + ", updateActions=" + updateActions
+                + ", coalesced=" + coalesced
+                + ", stale=" + stale
+                + ", missing=" + missing
+                + ", retried=" + retried
+                + ", deadLettered=" + deadLettered
+                + ", skipped=" + skipped
+                + ", bulks=" + bulks
+                + ", failedBulks=" + failedBulks
+                + ", commits=" + commits
+                + ", inFlightRequests=" + inFlightRequests
+                + ", bufferedActions=" + bufferedActions
+                + ", bufferedBytes=" + bufferedBytes
+                + ", paused=" + paused
+                + ", pausedTime=" + pausedTime
+                + ", syncLatency=" + syncLatency
+                + ", bulkDuration=" + bulkDuration
+                + ", bulkActions=" + bulkActions
+                + ", bulkBytes=" + bulkBytes
+                + ", lag=" + lag
+                + ", heartbeatAge=" + heartbeatAge + "]";
+    }
+
+    /**
+     * Builds a {@link PipelineMetrics}; every value not set is zero, empty, or (heartbeat age)
+     * null. Used by the pipeline, and by tests of code that reads metrics. Not thread-safe.
+     */
+    public static final class Builder {
+        private long records = 0;
+        private long events = 0;
+        private long indexActions = 0;
+        private long upsertActions = 0;
+        private long deleteActions = 0;
+        private long updateActions = 0;
+        private long coalesced = 0;
+        private long stale = 0;
+        private long missing = 0;
+        private long retried = 0;
+        private long deadLettered = 0;
+        private long skipped = 0;
+        private long bulks = 0;
+        private long failedBulks = 0;
+        private long commits = 0;
+        private int inFlightRequests = 0;
+        private long bufferedActions = 0;
+        private long bufferedBytes = 0;
+        private boolean paused = false;
+        private Duration pausedTime = Duration.ZERO;
+        private Timing syncLatency = Timing.EMPTY;
+        private Timing bulkDuration = Timing.EMPTY;
+        private Sizes bulkActions = Sizes.EMPTY;
+        private Sizes bulkBytes = Sizes.EMPTY;
+        private Map<String, Long> lag = Map.of();
+        @Nullable private Duration heartbeatAge = null;
+
+        private Builder() {
+        }
+
+        /** See {@link PipelineMetrics#records()}. */
+        public Builder records(long records) {
+            this.records = records;
+            return this;
+        }
+
+        /** See {@link PipelineMetrics#events()}. */
+        public Builder events(long events) {
+            this.events = events;
+            return this;
+        }
+
+        /** See {@link PipelineMetrics#indexActions()}. */
+        public Builder indexActions(long indexActions) {
+            this.indexActions = indexActions;
+            return this;
+        }
+
+        /** See {@link PipelineMetrics#upsertActions()}. */
+        public Builder upsertActions(long upsertActions) {
+            this.upsertActions = upsertActions;
+            return this;
+        }
+
+        /** See {@link PipelineMetrics#deleteActions()}. */
+        public Builder deleteActions(long deleteActions) {
+            this.deleteActions = deleteActions;
+            return this;
+        }
+
+        /** See {@link PipelineMetrics#updateActions()}. */
+        public Builder updateActions(long updateActions) {
+            this.updateActions = updateActions;
+            return this;
+        }
+
+        /** See {@link PipelineMetrics#coalesced()}. */
+        public Builder coalesced(long coalesced) {
+            this.coalesced = coalesced;
+            return this;
+        }
+
+        /** See {@link PipelineMetrics#stale()}. */
+        public Builder stale(long stale) {
+            this.stale = stale;
+            return this;
+        }
+
+        /** See {@link PipelineMetrics#missing()}. */
+        public Builder missing(long missing) {
+            this.missing = missing;
+            return this;
+        }
+
+        /** See {@link PipelineMetrics#retried()}. */
+        public Builder retried(long retried) {
+            this.retried = retried;
+            return this;
+        }
+
+        /** See {@link PipelineMetrics#deadLettered()}. */
+        public Builder deadLettered(long deadLettered) {
+            this.deadLettered = deadLettered;
+            return this;
+        }
+
+        /** See {@link PipelineMetrics#skipped()}. */
+        public Builder skipped(long skipped) {
+            this.skipped = skipped;
+            return this;
+        }
+
+        /** See {@link PipelineMetrics#bulks()}. */
+        public Builder bulks(long bulks) {
+            this.bulks = bulks;
+            return this;
+        }
+
+        /** See {@link PipelineMetrics#failedBulks()}. */
+        public Builder failedBulks(long failedBulks) {
+            this.failedBulks = failedBulks;
+            return this;
+        }
+
+        /** See {@link PipelineMetrics#commits()}. */
+        public Builder commits(long commits) {
+            this.commits = commits;
+            return this;
+        }
+
+        /** See {@link PipelineMetrics#inFlightRequests()}. */
+        public Builder inFlightRequests(int inFlightRequests) {
+            this.inFlightRequests = inFlightRequests;
+            return this;
+        }
+
+        /** See {@link PipelineMetrics#bufferedActions()}. */
+        public Builder bufferedActions(long bufferedActions) {
+            this.bufferedActions = bufferedActions;
+            return this;
+        }
+
+        /** See {@link PipelineMetrics#bufferedBytes()}. */
+        public Builder bufferedBytes(long bufferedBytes) {
+            this.bufferedBytes = bufferedBytes;
+            return this;
+        }
+
+        /** See {@link PipelineMetrics#paused()}. */
+        public Builder paused(boolean paused) {
+            this.paused = paused;
+            return this;
+        }
+
+        /** See {@link PipelineMetrics#pausedTime()}. */
+        public Builder pausedTime(Duration pausedTime) {
+            this.pausedTime = Objects.requireNonNull(pausedTime, "pausedTime");
+            return this;
+        }
+
+        /** See {@link PipelineMetrics#syncLatency()}. */
+        public Builder syncLatency(Timing syncLatency) {
+            this.syncLatency = Objects.requireNonNull(syncLatency, "syncLatency");
+            return this;
+        }
+
+        /** See {@link PipelineMetrics#bulkDuration()}. */
+        public Builder bulkDuration(Timing bulkDuration) {
+            this.bulkDuration = Objects.requireNonNull(bulkDuration, "bulkDuration");
+            return this;
+        }
+
+        /** See {@link PipelineMetrics#bulkActions()}. */
+        public Builder bulkActions(Sizes bulkActions) {
+            this.bulkActions = Objects.requireNonNull(bulkActions, "bulkActions");
+            return this;
+        }
+
+        /** See {@link PipelineMetrics#bulkBytes()}. */
+        public Builder bulkBytes(Sizes bulkBytes) {
+            this.bulkBytes = Objects.requireNonNull(bulkBytes, "bulkBytes");
+            return this;
+        }
+
+        /** See {@link PipelineMetrics#lag()}. */
+        public Builder lag(Map<String, Long> lag) {
+            this.lag = Map.copyOf(Objects.requireNonNull(lag, "lag"));
+            return this;
+        }
+
+        /** See {@link PipelineMetrics#heartbeatAge()}. */
+        public Builder heartbeatAge(@Nullable Duration heartbeatAge) {
+            this.heartbeatAge = heartbeatAge;
+            return this;
+        }
+
+        /** The snapshot. */
+        public PipelineMetrics build() {
+            return new PipelineMetrics(this);
+        }
     }
 
     /**

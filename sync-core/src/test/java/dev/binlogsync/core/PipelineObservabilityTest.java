@@ -2,6 +2,7 @@ package dev.binlogsync.core;
 
 import static dev.binlogsync.core.TestRules.row;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -277,13 +278,32 @@ class PipelineObservabilityTest {
     }
 
     @Test
-    void snapshotKeepsTheFirstReleaseConstructor() {
-        PipelineMetrics m = new PipelineMetrics(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, true,
-                Duration.ofSeconds(1));
-        assertEquals(12, m.actions());
+    void aMetricsSnapshotBuiltWithOnlySomeValuesHasTheRestZeroOrEmpty() {
+        PipelineMetrics m = PipelineMetrics.builder().indexActions(3).upsertActions(4).deleteActions(5)
+                .updateActions(6).lag(Map.of("t-0", 7L, "t-1", 8L)).build();
+        assertEquals(18, m.actions());
+        assertEquals(15, m.totalLag());
+        assertEquals(0, m.records());
+        assertEquals(Duration.ZERO, m.pausedTime());
         assertEquals(PipelineMetrics.Timing.EMPTY, m.syncLatency());
-        assertEquals(Map.of(), m.lag());
+        assertEquals(PipelineMetrics.Sizes.EMPTY, m.bulkBytes());
         assertNull(m.heartbeatAge());
+        assertEquals(PipelineMetrics.EMPTY, PipelineMetrics.builder().build());
+    }
+
+    @Test
+    void aMetricsSnapshotCopiedThroughItsBuilderIsEqualToIt() {
+        PipelineMetrics m = PipelineMetrics.builder().records(1).events(2).coalesced(3).stale(4).missing(5)
+                .retried(6).deadLettered(7).skipped(8).bulks(9).failedBulks(10).commits(11).inFlightRequests(12)
+                .bufferedActions(13).bufferedBytes(14).paused(true).pausedTime(Duration.ofSeconds(15))
+                .syncLatency(new PipelineMetrics.Timing(1, Duration.ofMillis(16), Duration.ofMillis(16),
+                        Duration.ofMillis(16), Duration.ofMillis(16)))
+                .bulkActions(new PipelineMetrics.Sizes(1, 17, 17, 17, 17)).heartbeatAge(Duration.ofSeconds(18))
+                .build();
+        assertEquals(m, m.toBuilder().build());
+        assertEquals(m.hashCode(), m.toBuilder().build().hashCode());
+        assertNotEquals(m, m.toBuilder().paused(false).build());
+        assertTrue(m.toString().contains("heartbeatAge=PT18S"), m.toString());
     }
 
     @Test

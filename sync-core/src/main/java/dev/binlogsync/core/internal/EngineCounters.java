@@ -79,9 +79,14 @@ final class EngineCounters {
     /** The counters with the gauges of the moment; timings, sizes, lag and heartbeat are left empty (see Monitor). */
     PipelineMetrics snapshot(long coalesced, int inFlightRequests, long bufferedActions, long bufferedBytes,
             boolean paused, Duration pausedTime) {
-        return new PipelineMetrics(records, events, indexActions, upsertActions, deleteActions, updateActions,
-                coalesced, stale, missing, retried, deadLettered, skipped, bulks, failedBulks, commits, inFlightRequests,
-                bufferedActions, bufferedBytes, paused, pausedTime, PipelineMetrics.Timing.EMPTY,
-                PipelineMetrics.Timing.EMPTY, PipelineMetrics.Sizes.EMPTY, PipelineMetrics.Sizes.EMPTY, Map.of(), null);
+        return PipelineMetrics.builder()
+                .records(records).events(events)
+                .indexActions(indexActions).upsertActions(upsertActions).deleteActions(deleteActions)
+                .updateActions(updateActions).coalesced(coalesced)
+                .stale(stale).missing(missing).retried(retried).deadLettered(deadLettered).skipped(skipped)
+                .bulks(bulks).failedBulks(failedBulks).commits(commits).inFlightRequests(inFlightRequests)
+                .bufferedActions(bufferedActions).bufferedBytes(bufferedBytes)
+                .paused(paused).pausedTime(pausedTime)
+                .build();
     }
 }

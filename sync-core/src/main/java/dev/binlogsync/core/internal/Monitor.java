@@ -173,13 +173,12 @@ final class Monitor {
         long hb = heartbeatMillis;
         Duration heartbeatAge = hb == Long.MIN_VALUE ? null
                 : Duration.ofMillis(Math.max(0, clock.currentTimeMillis() - hb));
-        return new PipelineMetrics(base.records(), base.events(), base.indexActions(), base.upsertActions(),
-                base.deleteActions(), base.updateActions(), base.coalesced(), base.stale(), base.missing(),
-                base.retried(), base.deadLettered(),
-                base.skipped(), base.bulks(), base.failedBulks(), base.commits(), base.inFlightRequests(),
-                base.bufferedActions(), base.bufferedBytes(), base.paused(), base.pausedTime(),
-                timing(syncLatencyMillis, TimeUnit.MILLISECONDS), timing(bulkMicros, TimeUnit.MICROSECONDS),
-                sizes(bulkActions), sizes(bulkBytes), lag, heartbeatAge);
+        return base.toBuilder()
+                .syncLatency(timing(syncLatencyMillis, TimeUnit.MILLISECONDS))
+                .bulkDuration(timing(bulkMicros, TimeUnit.MICROSECONDS))
+                .bulkActions(sizes(bulkActions)).bulkBytes(sizes(bulkBytes))
+                .lag(lag).heartbeatAge(heartbeatAge)
+                .build();
     }
 
     private static PipelineMetrics.Timing timing(WindowedHistogram h, TimeUnit unit) {
