@@ -180,6 +180,14 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
         return config.threadName();
     }
 
+    /**
+     * The clock the pipeline runs on ({@link Builder#clock}): what its flush interval, backoff,
+     * commit interval and health use, and what a meter binder times its cache with. Never null.
+     */
+    public SyncClock clock() {
+        return config.clock();
+    }
+
     /** The current state. */
     public PipelineState state() {
         return engine.state();

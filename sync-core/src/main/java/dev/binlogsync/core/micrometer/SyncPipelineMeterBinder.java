@@ -1,6 +1,7 @@
 package dev.binlogsync.core.micrometer;
 
 import dev.binlogsync.core.PipelineMetrics;
+import dev.binlogsync.core.SyncClock;
 import dev.binlogsync.core.SyncPipeline;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.FunctionTimer;
@@ -32,7 +33,8 @@ import javax.annotation.Nullable;
  *
  * <p>Every meter is a function meter reading {@link SyncPipeline#metrics()} (and
  * {@link SyncPipeline#health()}) when the registry publishes, so binding costs the pipeline
- * nothing on its hot path. The snapshot is cached for 100 ms so one scrape reads it once. Every
+ * nothing on its hot path. The snapshot is cached for 100 ms, measured on the pipeline's
+ * {@link SyncPipeline#clock() clock}, so one scrape reads it once. Every
  * meter carries the tag {@code pipeline} (the pipeline's {@link SyncPipeline#name()}) plus the
  * extra tags given. Names (dot-separated, Micrometer style; a Prometheus registry renders
  * {@code binlogsync.sync.latency} as {@code binlogsync_sync_latency_seconds_*}):
@@ -82,6 +84,7 @@ public final class SyncPipelineMeterBinder implements MeterBinder {
     private static final double[] PHIS = {0.5, 0.99};
 
     private final SyncPipeline pipeline;
+    private final SyncClock clock;
     private final Tags tags;
     private PipelineMetrics cached = PipelineMetrics.EMPTY;
     private long cachedAtNanos;
@@ -95,12 +98,13 @@ public final class SyncPipelineMeterBinder implements MeterBinder {
     /** Binds {@code pipeline} with the tag {@code pipeline=<name>} and {@code extraTags}. */
     public SyncPipelineMeterBinder(SyncPipeline pipeline, Iterable<Tag> extraTags) {
         this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
+        this.clock = pipeline.clock();
         this.tags = Tags.of("pipeline", pipeline.name()).and(Objects.requireNonNull(extraTags, "extraTags"));
     }
 
-    /** The snapshot, read at most every 100 ms. */
+    /** The snapshot, read at most every 100 ms of the pipeline's clock. */
     private synchronized PipelineMetrics m() {
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         if (!hasCached || now - cachedAtNanos > CACHE_NANOS) {
             cached = pipeline.metrics();
             cachedAtNanos = now;

@@ -72,7 +72,7 @@ class SyncPipelineMeterBinderTest {
         assertTrue(source.awaitCommitted("orders-1", 0, WAIT));
         Await.value(WAIT, "three acknowledged actions", pipeline::metrics,
                 m -> m.syncLatency().count() >= 3 && m.bulks() >= 3);
-        Thread.sleep(150); // let the binder's 100 ms snapshot cache expire (not synchronisation)
+        clock.advance(Duration.ofMillis(150)); // the binder's 100 ms snapshot cache expires
 
         assertEquals(3.0, registry.get("binlogsync.events").tags("pipeline", "orders-sync", "env", "test")
                 .functionCounter().count());
@@ -87,19 +87,39 @@ class SyncPipelineMeterBinderTest {
         assertEquals(250.0, registry.get("binlogsync.sync.latency.max").timeGauge().value(TimeUnit.MILLISECONDS));
         assertEquals(250.0, registry.get("binlogsync.sync.latency.percentile").tag("phi", "0.99").timeGauge()
                 .value(TimeUnit.MILLISECONDS));
-        assertEquals(3_000.0, registry.get("binlogsync.heartbeat.age").timeGauge().value(TimeUnit.MILLISECONDS));
+        // reported 3 s before the start, and the clock has moved 150 ms since
+        assertEquals(3_150.0, registry.get("binlogsync.heartbeat.age").timeGauge().value(TimeUnit.MILLISECONDS));
         assertEquals(1.0, registry.get("binlogsync.health").gauge().value());
         assertEquals(0.0, registry.get("binlogsync.buffered.actions").gauge().value());
 
         clock.advance(Duration.ofSeconds(1)); // the lag is sampled at most once a second
         Await.value(WAIT, "lag sampled", () -> pipeline.metrics().lag(), lag -> lag.containsKey("orders-1"));
-        Thread.sleep(150);
+        clock.advance(Duration.ofMillis(150));
         assertEquals(0.0, registry.get("binlogsync.source.lag.total").gauge().value());
         assertEquals(0.0, registry.get("binlogsync.source.lag").tag("partition", "orders-1").gauge().value());
         for (Meter m : registry.getMeters()) {
             assertTrue(m.getId().getName().startsWith("binlogsync."), m.getId().toString());
             assertEquals("orders-sync", m.getId().getTag("pipeline"), m.getId().toString());
         }
+    }
+
+    @Test
+    void readsTheSnapshotAtMostEvery100msOfThePipelinesClock() throws Exception {
+        new SyncPipelineMeterBinder(pipeline).bindTo(registry);
+        assertEquals(0.0, registry.get("binlogsync.records").functionCounter().count());
+        pipeline.start();
+        source.append("orders-0", event(Operation.INSERT, 1));
+        assertTrue(source.awaitCommitted("orders-0", 0, WAIT));
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (pipeline.metrics().records() < 1) {
+            assertTrue(System.nanoTime() < deadline, "the record counted");
+            Thread.sleep(5);
+        }
+        assertEquals(0.0, registry.get("binlogsync.records").functionCounter().count(), "still the cached snapshot");
+        clock.advance(Duration.ofMillis(100));
+        assertEquals(0.0, registry.get("binlogsync.records").functionCounter().count(), "100 ms: still cached");
+        clock.advance(Duration.ofNanos(1));
+        assertEquals(1.0, registry.get("binlogsync.records").functionCounter().count());
     }
 
     @Test
