@@ -1,11 +1,12 @@
 package dev.binlogsync.benchmarks;
 
 import com.sun.management.OperatingSystemMXBean;
-import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.PipelineMetrics;
 import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.core.PipelineSettings;
+import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.core.rules.TableRule;
@@ -116,9 +117,9 @@ public final class EndToEndBenchmark {
     static Summary run(String[] args) throws Exception {
         int n = intArg(args, "n", 100_000);
         int partitions = intArg(args, "partitions", 3);
-        int batch = intArg(args, "batch", SyncPipeline.DEFAULT_MAX_BULK_ACTIONS);
-        int flushMs = intArg(args, "flushMs", (int) SyncPipeline.DEFAULT_FLUSH_INTERVAL.toMillis());
-        int inFlight = intArg(args, "inFlight", SyncPipeline.DEFAULT_MAX_IN_FLIGHT_REQUESTS);
+        int batch = intArg(args, "batch", PipelineSettings.DEFAULT_MAX_BULK_ACTIONS);
+        int flushMs = intArg(args, "flushMs", (int) PipelineSettings.DEFAULT_FLUSH_INTERVAL.toMillis());
+        int inFlight = intArg(args, "inFlight", PipelineSettings.DEFAULT_MAX_IN_FLIGHT_REQUESTS);
         int rate = intArg(args, "rate", 1000);
         int rateSeconds = intArg(args, "rateSeconds", 20);
         boolean sweep = Boolean.parseBoolean(stringArg(args, "sweep", "false"));
@@ -373,7 +374,7 @@ public final class EndToEndBenchmark {
                 .sink(ElasticsearchSink.builder().hosts(servers.httpUrl()).build())
                 .maxBulkActions(batch)
                 .maxBufferedActions(bufferedActions > 0 ? bufferedActions
-                        : Math.max(SyncPipeline.DEFAULT_MAX_BUFFERED_ACTIONS, batch * inFlight * 2))
+                        : Math.max(PipelineSettings.DEFAULT_MAX_BUFFERED_ACTIONS, batch * inFlight * 2))
                 .flushInterval(Duration.ofMillis(flushMs))
                 .maxInFlightRequests(inFlight)
                 .summaryInterval(Duration.ZERO)

@@ -1,8 +1,6 @@
 package dev.binlogsync.core;
 
-import dev.binlogsync.core.internal.Arguments;
 import dev.binlogsync.core.internal.Engine;
-import dev.binlogsync.core.internal.PipelineConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -29,84 +27,57 @@ import javax.annotation.Nullable;
  * <p><b>How it works.</b> One pipeline thread owns the source and all offset state. It polls,
  * applies the rule set, and puts the actions into a bulk buffer split into lanes by the hash of
  * (index, id); several actions for one document in the buffer are coalesced into one. A lane is
- * sent when it holds {@code maxBulkActions} actions or {@code maxBulkSize} bytes, or when its
+ * sent when it holds {@code maxBulkActions} actions or {@code maxBulkBytes} bytes, or when its
  * oldest action waited {@code flushInterval}. Each lane has at most one bulk in flight (and at
  * most {@code maxInFlightRequests} in all), so two changes to one document never overtake each
  * other; failed items are retried in place with exponential backoff and full jitter, before
  * anything later in their lane. When the buffered actions or bytes reach their limits the source
  * is paused (and still polled) until there is room.
  *
- * <p><b>Failures.</b> Retryable failures are retried (an item's own retryable failures
- * {@link Builder#maxRetries} times, unlimited by default; a request failing as a whole, retriably,
- * without limit). A record that cannot be decoded or mapped goes to {@link Builder#onDecodeFailure}, an
- * item the index rejects for good to {@link Builder#onRejected}; both default to
- * {@link FailurePolicy#STOP}: the pipeline fails with an error naming the document or record and
- * its source position, still writes and commits what came before it, and commits nothing after.
- * A bulk request that fails as a whole with a non-retriable exception, a sink answering with the
- * wrong number of results, or a source failure also fail the pipeline. The failure stays
- * available from {@link #failure()} and {@link #state()} and is given to
- * {@link PipelineListener#onFailure}.
+ * <p><b>Failures.</b> Retryable failures are retried (an item's own retryable failures {@link
+ * PipelineSettings.Builder#maxRetries} times, unlimited by default; a request failing as a whole,
+ * retriably, without limit). A record that cannot be decoded or mapped goes to {@link
+ * PipelineSettings.Builder#onDecodeFailure}, an item the index rejects for good to {@link
+ * PipelineSettings.Builder#onRejected}; both default to {@link FailurePolicy#STOP}: the pipeline
+ * fails with an error naming the document or record and its source position, still writes and
+ * commits what came before it, and commits nothing after. A bulk request that fails as a whole with
+ * a non-retriable exception, a sink answering with the wrong number of results, or a source failure
+ * also fail the pipeline. The failure stays available from {@link #failure()} and {@link #state()}
+ * and is given to {@link PipelineListener#onFailure}.
  *
- * <p><b>Errors.</b> A Java {@link Error} the rule set (or a filter in it) throws for one event, such
- * as an {@link AssertionError} or a {@link StackOverflowError}, is a mapping failure of that event
- * like an exception: it goes to {@link Builder#onDecodeFailure}. A {@link VirtualMachineError}
- * other than a stack overflow ({@link OutOfMemoryError}, {@link InternalError},
- * {@link UnknownError}) thrown anywhere on the pipeline thread fails the pipeline with that error
- * as {@link #failure()}; the pipeline then closes the source and sinks without draining or
- * committing (the error may have struck half-way through its bookkeeping; what is not committed is
- * read again). Any other Error escaping the source or the sink fails the pipeline like an
- * exception. Whatever happens, the pipeline ends in {@link PipelineState#FAILED} or {@link PipelineState#CLOSED}
- * and {@link #awaitTermination} returns. Errors thrown by a {@link PipelineListener} are logged and
- * ignored (except virtual-machine errors).
+ * <p><b>Errors.</b> A Java {@link Error} the rule set (or a filter in it) throws for one event,
+ * such as an {@link AssertionError} or a {@link StackOverflowError}, is a mapping failure of that
+ * event like an exception: it goes to {@link PipelineSettings.Builder#onDecodeFailure}. A {@link
+ * VirtualMachineError} other than a stack overflow ({@link OutOfMemoryError}, {@link
+ * InternalError}, {@link UnknownError}) thrown anywhere on the pipeline thread fails the pipeline
+ * with that error as {@link #failure()}; the pipeline then closes the source and sinks without
+ * draining or committing (the error may have struck half-way through its bookkeeping; what is not
+ * committed is read again). Any other Error escaping the source or the sink fails the pipeline like
+ * an exception. Whatever happens, the pipeline ends in {@link PipelineState#FAILED} or {@link
+ * PipelineState#CLOSED} and {@link #awaitTermination} returns. Errors thrown by a {@link
+ * PipelineListener} are logged and ignored (except virtual-machine errors).
  *
- * <p><b>Lifecycle.</b> {@link #start()} runs the pipeline on a daemon thread it owns (named
- * {@link Builder#threadName}); {@link #run()} runs it on the caller's thread. A pipeline runs at
- * most once: {@code NEW -> RUNNING -> CLOSED | FAILED}, or {@code NEW -> CLOSED}. It owns the
- * source, the sink and the dead-letter sink it was built with and closes them when it stops.
+ * <p><b>Lifecycle.</b> {@link #start()} runs the pipeline on a daemon thread it owns (named {@link
+ * PipelineSettings.Builder#threadName}); {@link #run()} runs it on the caller's thread. A pipeline
+ * runs at most once: {@code NEW -> RUNNING -> CLOSED | FAILED}, or {@code NEW -> CLOSED}. It owns
+ * the source, the sink and the dead-letter sink it was built with and closes them when it stops.
  *
  * <p><b>Thread-safety.</b> Immutable configuration; all public methods are thread-safe.
  */
 public final class SyncPipeline implements Runnable, AutoCloseable {
 
-    /** Default {@link Builder#maxBulkActions}. */
-    public static final int DEFAULT_MAX_BULK_ACTIONS = 1000;
-    /** Default {@link Builder#maxBulkSize}: 5 MiB. */
-    public static final long DEFAULT_MAX_BULK_SIZE = 5L * 1024 * 1024;
-    /** Default {@link Builder#flushInterval}. */
-    public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(200);
-    /** Default {@link Builder#maxInFlightRequests}. */
-    public static final int DEFAULT_MAX_IN_FLIGHT_REQUESTS = 2;
-    /** Default {@link Builder#maxBufferedActions}. */
-    public static final int DEFAULT_MAX_BUFFERED_ACTIONS = 20_000;
-    /** Default {@link Builder#maxBufferedBytes}: 64 MiB. */
-    public static final long DEFAULT_MAX_BUFFERED_BYTES = 64L * 1024 * 1024;
-    /** Default initial {@link Builder#retryBackoff} delay. */
-    public static final Duration DEFAULT_RETRY_INITIAL = Duration.ofMillis(100);
-    /** Default maximum {@link Builder#retryBackoff} delay. */
-    public static final Duration DEFAULT_RETRY_MAX = Duration.ofSeconds(30);
-    /** Default {@link Builder#commitInterval}. */
-    public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(1);
-    /** Default {@link Builder#pollTimeout}. */
-    public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
-    /** Default {@link Builder#drainTimeout} and timeout of {@link #close()}. */
-    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
-    /** Default {@link Builder#summaryInterval}. */
-    public static final Duration DEFAULT_SUMMARY_INTERVAL = Duration.ofSeconds(30);
-    /** Default {@link Builder#stalledAfter}. */
-    public static final Duration DEFAULT_STALLED_AFTER = Duration.ofMinutes(5);
-    /** Default {@link Builder#sinkUnreachableAfter}. */
-    public static final Duration DEFAULT_SINK_UNREACHABLE_AFTER = Duration.ofMinutes(1);
-
     private static final AtomicInteger THREAD_COUNTER = new AtomicInteger();
 
-    private final PipelineConfig config;
+    private final PipelineSettings settings;
+    private final SyncClock clock;
     private final Engine engine;
     /** {@link Source#maxPollInterval()}, or null. */
     @Nullable private final Duration maxPollInterval;
 
-    private SyncPipeline(PipelineConfig config, @Nullable Duration maxPollInterval) {
-        this.config = config;
-        this.engine = new Engine(config);
+    private SyncPipeline(PipelineSettings settings, Builder b, @Nullable Duration maxPollInterval) {
+        this.settings = settings;
+        this.clock = b.clock;
+        this.engine = new Engine(settings, b.source, b.ruleSet, b.sink, b.deadLetterSink, b.clock, b.listener);
         this.maxPollInterval = maxPollInterval;
     }
 
@@ -116,7 +87,7 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
     }
 
     /**
-     * Starts the pipeline on a new daemon thread named {@link Builder#threadName}.
+     * Starts the pipeline on a new daemon thread named {@link PipelineSettings.Builder#threadName}.
      *
      * @throws IllegalStateException if the pipeline was already started, run or closed
      */
@@ -138,10 +109,10 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
         engine.run();
     }
 
-    /** {@link #close(Duration)} with {@link Builder#drainTimeout} (default 30 s). */
+    /** {@link #close(Duration)} with {@link PipelineSettings.Builder#drainTimeout} (default 30 s). */
     @Override
     public void close() {
-        close(config.drainTimeout());
+        close(settings.drainTimeout());
     }
 
     /**
@@ -175,9 +146,14 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
         return engine.awaitTermination(timeout);
     }
 
-    /** The pipeline's name, used in logs and metric tags: its {@link Builder#threadName}. */
+    /** The pipeline's name, used in logs and metric tags: its {@link PipelineSettings.Builder#threadName}. */
     public String name() {
-        return config.threadName();
+        return Objects.requireNonNull(settings.threadName(), "threadName");
+    }
+
+    /** The settings the pipeline runs with; its {@link PipelineSettings#threadName()} is always set. */
+    public PipelineSettings settings() {
+        return settings;
     }
 
     /**
@@ -185,7 +161,7 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
      * commit interval and health use, and what a meter binder times its cache with. Never null.
      */
     public SyncClock clock() {
-        return config.clock();
+        return clock;
     }
 
     /** The current state. */
@@ -201,7 +177,7 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
 
     /**
      * The counters, as of the pipeline thread's last loop iteration (it refreshes them at least
-     * every {@link Builder#pollTimeout} while running). Never null.
+     * every {@link PipelineSettings.Builder#pollTimeout} while running). Never null.
      */
     public PipelineMetrics metrics() {
         return engine.metrics();
@@ -209,9 +185,10 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
 
     /**
      * The health now, with the reason when not healthy: failed (with the cause), stalled (no
-     * commit progress for {@link Builder#stalledAfter} while records wait or lag grows), or sink
-     * unreachable (every bulk request failed as a whole for {@link Builder#sinkUnreachableAfter}).
-     * See {@link PipelineHealth} for the exact rules. Cheap; never null; any thread.
+     * commit progress for {@link PipelineSettings.Builder#stalledAfter stalledAfter} while records
+     * wait or lag grows), or sink unreachable (every bulk request failed as a whole for
+     * {@link PipelineSettings.Builder#sinkUnreachableAfter sinkUnreachableAfter}). See
+     * {@link PipelineHealth} for the exact rules. Cheap; never null; any thread.
      */
     public PipelineHealth health() {
         return engine.health();
@@ -229,7 +206,7 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
 
     @Override
     public String toString() {
-        return "SyncPipeline[" + config.threadName() + ", " + state() + "]";
+        return "SyncPipeline[" + name() + ", " + state() + "]";
     }
 
     private static String notPolledTooLong(String what, Duration timeout, Duration maxPollInterval) {
@@ -239,39 +216,22 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
     }
 
     /**
-     * Builds a {@link SyncPipeline}. Each setter validates its value at once
-     * ({@link IllegalArgumentException} naming the value); {@link #build()} checks the settings
-     * together ({@link IllegalStateException}). Durations have no upper bound: one longer than
-     * about 73 years ({@code ChronoUnit.FOREVER.getDuration()}, say) is taken as 73 years, i.e.
-     * "never" for a running process. Not thread-safe.
+     * Builds a {@link SyncPipeline}: the components (source, rule set, sinks, clock, listener) and
+     * the {@link PipelineSettings}. The setting methods here are those of
+     * {@link PipelineSettings.Builder}, which holds each one's default and check (an
+     * {@link IllegalArgumentException} naming the value, thrown at once); {@link #settings} sets
+     * them all at once. {@link #build()} checks the settings together and with the components
+     * ({@link IllegalStateException}). Not thread-safe.
      */
     public static final class Builder {
         @Nullable private Source source;
         @Nullable private RuleSet ruleSet;
         @Nullable private BulkSink sink;
         @Nullable private DeadLetterSink deadLetterSink;
-        private FailurePolicy onDecodeFailure = FailurePolicy.STOP;
-        private FailurePolicy onRejected = FailurePolicy.STOP;
-        private int maxBulkActions = DEFAULT_MAX_BULK_ACTIONS;
-        private long maxBulkSize = DEFAULT_MAX_BULK_SIZE;
-        private Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
-        private int maxInFlightRequests = DEFAULT_MAX_IN_FLIGHT_REQUESTS;
-        private int lanes; // 0: same as maxInFlightRequests
-        private int maxBufferedActions = DEFAULT_MAX_BUFFERED_ACTIONS;
-        private long maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES;
-        private Duration retryInitial = DEFAULT_RETRY_INITIAL;
-        private Duration retryMax = DEFAULT_RETRY_MAX;
-        private int maxRetries = Integer.MAX_VALUE;
-        private Duration commitInterval = DEFAULT_COMMIT_INTERVAL;
-        private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
-        private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
         private SyncClock clock = SyncClock.system();
-        @Nullable private String threadName;
         private PipelineListener listener = new PipelineListener() {
         };
-        private Duration summaryInterval = DEFAULT_SUMMARY_INTERVAL;
-        private Duration stalledAfter = DEFAULT_STALLED_AFTER;
-        private Duration sinkUnreachableAfter = DEFAULT_SINK_UNREACHABLE_AFTER;
+        private PipelineSettings.Builder settings = PipelineSettings.builder();
 
         private Builder() {
         }
@@ -301,182 +261,11 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
         }
 
         /**
-         * What to do with a record that cannot be decoded, or an event the rule set throws on
-         * (the other events of the record are still processed unless the policy is STOP). An
-         * {@link Error} thrown by the rule set counts as such a failure, except a
-         * {@link VirtualMachineError} other than {@link StackOverflowError}, which fails the
-         * pipeline. Default {@link FailurePolicy#STOP}.
+         * The time source for flush interval, backoff, commit interval and health. Default
+         * {@link SyncClock#system()}.
          */
-        public Builder onDecodeFailure(FailurePolicy policy) {
-            this.onDecodeFailure = Objects.requireNonNull(policy, "onDecodeFailure");
-            return this;
-        }
-
-        /**
-         * What to do with an item the sink reports as permanently failed, or one whose retries
-         * ran out. Default {@link FailurePolicy#STOP}.
-         */
-        public Builder onRejected(FailurePolicy policy) {
-            this.onRejected = Objects.requireNonNull(policy, "onRejected");
-            return this;
-        }
-
-        /** Most actions in one bulk request. Default 1000; must be >= 1. */
-        public Builder maxBulkActions(int maxBulkActions) {
-            if (maxBulkActions < 1) {
-                throw new IllegalArgumentException("maxBulkActions must be >= 1: " + maxBulkActions);
-            }
-            this.maxBulkActions = maxBulkActions;
-            return this;
-        }
-
-        /** Estimated bytes at which a lane is flushed, and the most one request carries (unless one action is larger). Default 5 MiB; must be >= 1. */
-        public Builder maxBulkSize(long bytes) {
-            if (bytes < 1) {
-                throw new IllegalArgumentException("maxBulkSize must be >= 1: " + bytes);
-            }
-            this.maxBulkSize = bytes;
-            return this;
-        }
-
-        /** Longest time an action waits in the buffer before its lane is flushed. Default 200 ms; must be > 0. */
-        public Builder flushInterval(Duration flushInterval) {
-            this.flushInterval = Arguments.positive(flushInterval, "flushInterval");
-            return this;
-        }
-
-        /** Most bulk requests in flight at once. Default 2; must be >= 1. */
-        public Builder maxInFlightRequests(int maxInFlightRequests) {
-            if (maxInFlightRequests < 1) {
-                throw new IllegalArgumentException("maxInFlightRequests must be >= 1: " + maxInFlightRequests);
-            }
-            this.maxInFlightRequests = maxInFlightRequests;
-            return this;
-        }
-
-        /**
-         * Number of lanes (documents split by hash of index and id; one bulk in flight per lane).
-         * Default: {@code maxInFlightRequests}; must be >= 1 and >= {@code maxInFlightRequests}
-         * (checked in {@link #build()}), since fewer lanes could never fill the in-flight limit.
-         */
-        public Builder lanes(int lanes) {
-            if (lanes < 1) {
-                throw new IllegalArgumentException("lanes must be >= 1: " + lanes);
-            }
-            this.lanes = lanes;
-            return this;
-        }
-
-        /**
-         * Actions held before the source is paused: buffered, in flight and waiting for retry.
-         * One poll's worth may exceed it. Default 20 000; must be >= 1.
-         */
-        public Builder maxBufferedActions(int maxBufferedActions) {
-            if (maxBufferedActions < 1) {
-                throw new IllegalArgumentException("maxBufferedActions must be >= 1: " + maxBufferedActions);
-            }
-            this.maxBufferedActions = maxBufferedActions;
-            return this;
-        }
-
-        /**
-         * Estimated bytes held before the source is paused: the actions buffered, in flight and
-         * waiting for retry, plus about 96 bytes for each record not yet done, plus that record's
-         * raw key and value when {@link #onRejected(FailurePolicy) onRejected} is {@link FailurePolicy#DEAD_LETTER}
-         * (a dead letter of a rejected document carries the original record, so it is kept until
-         * every action from it is written; otherwise only its position is kept), plus the dead
-         * letters not yet acknowledged by the dead-letter sink (each record's raw key and value, the
-         * reason, the rejected document). Many changes to one hot row coalesce into one action but
-         * keep all their records. Default 64 MiB; must be >= 1.
-         *
-         * <p>An action is counted at the estimated size of its JSON, not of the Java objects that
-         * hold it: budget about twice this bound in heap (BENCHMARKS.md, "What a buffered action
-         * holds").
-         */
-        public Builder maxBufferedBytes(long bytes) {
-            if (bytes < 1) {
-                throw new IllegalArgumentException("maxBufferedBytes must be >= 1: " + bytes);
-            }
-            this.maxBufferedBytes = bytes;
-            return this;
-        }
-
-        /**
-         * Retry delays: the n-th retry waits a uniformly random time in
-         * {@code [0, min(max, initial * 2^(n-1))]} (exponential backoff with full jitter).
-         * Default 100 ms and 30 s; {@code initial} must be > 0 and {@code max >= initial}.
-         */
-        public Builder retryBackoff(Duration initial, Duration max) {
-            Arguments.positive(initial, "retryBackoff initial");
-            Arguments.positive(max, "retryBackoff max");
-            if (max.compareTo(initial) < 0) {
-                throw new IllegalArgumentException("retryBackoff max must be >= initial: " + max + " < " + initial);
-            }
-            this.retryInitial = initial;
-            this.retryMax = max;
-            return this;
-        }
-
-        /**
-         * How often one item is retried before it counts as permanently failed and goes to
-         * {@link #onRejected}. Default: unlimited (the source is paused meanwhile); must be >= 0.
-         * Only item-level retryable failures (such as a 429 for the item) count: a
-         * bulk request that fails as a whole and retriably (connection refused, a 5xx, a timeout,
-         * in doubt) says nothing about its items and is retried with backoff without limit, so an
-         * outage of any length never dead-letters or skips a buffered document; the source stays
-         * paused and {@link SyncPipeline#health()} reports the failing requests. A dead letter
-         * whose destination fails retriably is likewise retried without limit; a non-retriable
-         * failure of the destination fails the pipeline.
-         */
-        public Builder maxRetries(int maxRetries) {
-            if (maxRetries < 0) {
-                throw new IllegalArgumentException("maxRetries must be >= 0: " + maxRetries);
-            }
-            this.maxRetries = maxRetries;
-            return this;
-        }
-
-        /**
-         * How often a moved commit point is committed; always also on revoke and close.
-         * {@link Duration#ZERO} commits whenever it moves. Default 1 s; must be >= 0.
-         */
-        public Builder commitInterval(Duration commitInterval) {
-            Objects.requireNonNull(commitInterval, "commitInterval");
-            if (commitInterval.isNegative()) {
-                throw new IllegalArgumentException("commitInterval must be >= 0: " + commitInterval);
-            }
-            this.commitInterval = commitInterval;
-            return this;
-        }
-
-        /** Longest one {@link Source#poll} blocks. Default 100 ms; must be > 0. */
-        public Builder pollTimeout(Duration pollTimeout) {
-            this.pollTimeout = Arguments.positive(pollTimeout, "pollTimeout");
-            return this;
-        }
-
-        /**
-         * How long a revoke and the stop after a failure wait for buffered and in-flight work, and
-         * the timeout of {@link SyncPipeline#close()}. Default 30 s; must be > 0, and below the
-         * source's {@link Source#maxPollInterval()} (checked in {@link #build()}; for a Kafka source
-         * {@code max.poll.interval.ms}, default 5 min): the pipeline does not poll while it drains,
-         * so a longer drain would get the consumer evicted and its commit refused. Leave room for the
-         * commit itself.
-         */
-        public Builder drainTimeout(Duration drainTimeout) {
-            this.drainTimeout = Arguments.positive(drainTimeout, "drainTimeout");
-            return this;
-        }
-
-        /** The time source for flush interval, backoff and commit interval. Default {@link SyncClock#system()}. */
         public Builder clock(SyncClock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /** Name of the thread {@link SyncPipeline#start()} creates. Default {@code binlog-sync-pipeline-N}. */
-        public Builder threadName(String threadName) {
-            this.threadName = Arguments.nonBlank(threadName, "threadName");
             return this;
         }
 
@@ -487,45 +276,135 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
         }
 
         /**
-         * How often the pipeline logs a one-line summary (rates, counters, lag, latency) at INFO
-         * on logger {@code dev.binlogsync.core.SyncPipeline}. {@link Duration#ZERO} turns it off.
-         * Default 30 s; must be >= 0.
+         * Replaces every setting with {@code settings} (for example those a configuration file
+         * gave); the setting methods called afterwards change single settings of it.
          */
+        public Builder settings(PipelineSettings settings) {
+            this.settings = Objects.requireNonNull(settings, "settings").toBuilder();
+            return this;
+        }
+
+        /** See {@link PipelineSettings.Builder#onDecodeFailure}. */
+        public Builder onDecodeFailure(FailurePolicy policy) {
+            settings.onDecodeFailure(policy);
+            return this;
+        }
+
+        /** See {@link PipelineSettings.Builder#onRejected}. */
+        public Builder onRejected(FailurePolicy policy) {
+            settings.onRejected(policy);
+            return this;
+        }
+
+        /** See {@link PipelineSettings.Builder#maxBulkActions}. */
+        public Builder maxBulkActions(int maxBulkActions) {
+            settings.maxBulkActions(maxBulkActions);
+            return this;
+        }
+
+        /** See {@link PipelineSettings.Builder#maxBulkBytes}. */
+        public Builder maxBulkBytes(long maxBulkBytes) {
+            settings.maxBulkBytes(maxBulkBytes);
+            return this;
+        }
+
+        /** See {@link PipelineSettings.Builder#flushInterval}. */
+        public Builder flushInterval(Duration flushInterval) {
+            settings.flushInterval(flushInterval);
+            return this;
+        }
+
+        /** See {@link PipelineSettings.Builder#maxInFlightRequests}. */
+        public Builder maxInFlightRequests(int maxInFlightRequests) {
+            settings.maxInFlightRequests(maxInFlightRequests);
+            return this;
+        }
+
+        /** See {@link PipelineSettings.Builder#lanes}. */
+        public Builder lanes(int lanes) {
+            settings.lanes(lanes);
+            return this;
+        }
+
+        /** See {@link PipelineSettings.Builder#maxBufferedActions}. */
+        public Builder maxBufferedActions(int maxBufferedActions) {
+            settings.maxBufferedActions(maxBufferedActions);
+            return this;
+        }
+
+        /** See {@link PipelineSettings.Builder#maxBufferedBytes}. */
+        public Builder maxBufferedBytes(long maxBufferedBytes) {
+            settings.maxBufferedBytes(maxBufferedBytes);
+            return this;
+        }
+
+        /** See {@link PipelineSettings.Builder#retryInitialBackoff}. */
+        public Builder retryInitialBackoff(Duration retryInitialBackoff) {
+            settings.retryInitialBackoff(retryInitialBackoff);
+            return this;
+        }
+
+        /** See {@link PipelineSettings.Builder#retryMaxBackoff}. */
+        public Builder retryMaxBackoff(Duration retryMaxBackoff) {
+            settings.retryMaxBackoff(retryMaxBackoff);
+            return this;
+        }
+
+        /** See {@link PipelineSettings.Builder#maxRetries}. */
+        public Builder maxRetries(int maxRetries) {
+            settings.maxRetries(maxRetries);
+            return this;
+        }
+
+        /** See {@link PipelineSettings.Builder#commitInterval}. */
+        public Builder commitInterval(Duration commitInterval) {
+            settings.commitInterval(commitInterval);
+            return this;
+        }
+
+        /** See {@link PipelineSettings.Builder#pollTimeout}. */
+        public Builder pollTimeout(Duration pollTimeout) {
+            settings.pollTimeout(pollTimeout);
+            return this;
+        }
+
+        /** See {@link PipelineSettings.Builder#drainTimeout}. */
+        public Builder drainTimeout(Duration drainTimeout) {
+            settings.drainTimeout(drainTimeout);
+            return this;
+        }
+
+        /** See {@link PipelineSettings.Builder#threadName}. */
+        public Builder threadName(String threadName) {
+            settings.threadName(threadName);
+            return this;
+        }
+
+        /** See {@link PipelineSettings.Builder#summaryInterval}. */
         public Builder summaryInterval(Duration summaryInterval) {
-            Objects.requireNonNull(summaryInterval, "summaryInterval");
-            if (summaryInterval.isNegative()) {
-                throw new IllegalArgumentException("summaryInterval must be >= 0: " + summaryInterval);
-            }
-            this.summaryInterval = summaryInterval;
+            settings.summaryInterval(summaryInterval);
             return this;
         }
 
-        /**
-         * How long the commit point may stay still while records wait (or lag grows) before
-         * {@link SyncPipeline#health()} reports {@link PipelineHealth.Status#STALLED}. Default
-         * 5 min; must be > 0.
-         */
+        /** See {@link PipelineSettings.Builder#stalledAfter}. */
         public Builder stalledAfter(Duration stalledAfter) {
-            this.stalledAfter = Arguments.positive(stalledAfter, "stalledAfter");
+            settings.stalledAfter(stalledAfter);
             return this;
         }
 
-        /**
-         * How long every bulk request may fail as a whole before {@link SyncPipeline#health()}
-         * reports {@link PipelineHealth.Status#SINK_UNREACHABLE}. Default 1 min; must be > 0.
-         */
+        /** See {@link PipelineSettings.Builder#sinkUnreachableAfter}. */
         public Builder sinkUnreachableAfter(Duration sinkUnreachableAfter) {
-            this.sinkUnreachableAfter = Arguments.positive(sinkUnreachableAfter, "sinkUnreachableAfter");
+            settings.sinkUnreachableAfter(sinkUnreachableAfter);
             return this;
         }
 
         /**
          * Builds the pipeline.
          *
-         * @throws IllegalStateException if source, rule set or sink is missing; a policy is
-         *     DEAD_LETTER without a dead-letter sink; lanes are fewer than maxInFlightRequests;
-         *     maxBufferedActions is below maxBulkActions or maxBufferedBytes below maxBulkSize;
-         *     drainTimeout is not below the source's {@link Source#maxPollInterval()}
+         * @throws IllegalStateException if source, rule set or sink is missing; the settings
+         *     contradict each other ({@link PipelineSettings.Builder#build()}); a policy is
+         *     DEAD_LETTER without a dead-letter sink; drainTimeout is not below the source's
+         *     {@link Source#maxPollInterval()}
          */
         public SyncPipeline build() {
             if (source == null) {
@@ -537,36 +416,25 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
             if (sink == null) {
                 throw new IllegalStateException("sink is required");
             }
-            if (deadLetterSink == null && onDecodeFailure == FailurePolicy.DEAD_LETTER) {
+            PipelineSettings built = settings.build();
+            if (deadLetterSink == null && built.onDecodeFailure() == FailurePolicy.DEAD_LETTER) {
                 throw new IllegalStateException("onDecodeFailure is DEAD_LETTER but no deadLetterSink is set");
             }
-            if (deadLetterSink == null && onRejected == FailurePolicy.DEAD_LETTER) {
+            if (deadLetterSink == null && built.onRejected() == FailurePolicy.DEAD_LETTER) {
                 throw new IllegalStateException("onRejected is DEAD_LETTER but no deadLetterSink is set");
-            }
-            int laneCount = lanes == 0 ? maxInFlightRequests : lanes;
-            if (laneCount < maxInFlightRequests) {
-                throw new IllegalStateException("lanes (" + laneCount + ") must be >= maxInFlightRequests ("
-                        + maxInFlightRequests + "): at most one bulk is in flight per lane");
-            }
-            if (maxBufferedActions < maxBulkActions) {
-                throw new IllegalStateException("maxBufferedActions (" + maxBufferedActions
-                        + ") must be >= maxBulkActions (" + maxBulkActions + ")");
-            }
-            if (maxBufferedBytes < maxBulkSize) {
-                throw new IllegalStateException("maxBufferedBytes (" + maxBufferedBytes + ") must be >= maxBulkSize ("
-                        + maxBulkSize + ")");
             }
             Duration maxPollInterval = Objects.requireNonNull(source.maxPollInterval(), "source.maxPollInterval()")
                     .orElse(null);
-            if (maxPollInterval != null && drainTimeout.compareTo(maxPollInterval) >= 0) {
-                throw new IllegalStateException(notPolledTooLong("drainTimeout", drainTimeout, maxPollInterval));
+            if (maxPollInterval != null && built.drainTimeout().compareTo(maxPollInterval) >= 0) {
+                throw new IllegalStateException(
+                        notPolledTooLong("drainTimeout", built.drainTimeout(), maxPollInterval));
             }
-            String name = threadName != null ? threadName : "binlog-sync-pipeline-" + THREAD_COUNTER.incrementAndGet();
-            return new SyncPipeline(new PipelineConfig(source, ruleSet, sink, deadLetterSink, onDecodeFailure,
-                    onRejected, maxBulkActions, maxBulkSize, flushInterval, maxInFlightRequests, laneCount,
-                    maxBufferedActions, maxBufferedBytes, retryInitial, retryMax, maxRetries, commitInterval,
-                    pollTimeout, drainTimeout, clock, name, listener, summaryInterval, stalledAfter,
-                    sinkUnreachableAfter), maxPollInterval);
+            if (built.threadName() == null) {
+                built = built.toBuilder()
+                        .threadName("binlog-sync-pipeline-" + THREAD_COUNTER.incrementAndGet())
+                        .build();
+            }
+            return new SyncPipeline(built, this, maxPollInterval);
         }
     }
 }

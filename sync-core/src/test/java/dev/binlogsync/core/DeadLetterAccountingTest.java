@@ -72,7 +72,7 @@ class DeadLetterAccountingTest {
         HoldingDeadLetterSink dlq = new HoldingDeadLetterSink();
         SyncPipeline p = start(SyncPipeline.builder().source(source).ruleSet(TestRules.byOperation()).sink(sink)
                 .onDecodeFailure(FailurePolicy.DEAD_LETTER).deadLetterSink(dlq)
-                .maxBulkSize(1_000).maxBufferedBytes(10_000).commitInterval(Duration.ZERO));
+                .maxBulkBytes(1_000).maxBufferedBytes(10_000).commitInterval(Duration.ZERO));
         String big = "x".repeat(2_000);
         for (int i = 0; i < 100; i++) {
             source.appendUndecodable(P, big, "not json");
@@ -148,7 +148,7 @@ class DeadLetterAccountingTest {
         }
         SyncPipeline p = start(SyncPipeline.builder().source(source).ruleSet(TestRules.byOperation()).sink(sink)
                 .onDecodeFailure(FailurePolicy.DEAD_LETTER).deadLetterSink(dlq).maxRetries(1)
-                .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(5)).commitInterval(Duration.ZERO));
+                .retryInitialBackoff(Duration.ofMillis(1)).retryMaxBackoff(Duration.ofMillis(5)).commitInterval(Duration.ZERO));
         SourcePosition at = source.appendUndecodable(P, "{", "not json");
         assertTrue(source.awaitCommitted(P, at.offset(), WAIT), "committed once written: " + p.failure());
         assertEquals(1, dlq.letters().size());

@@ -49,7 +49,7 @@ class HugeDurationsTest {
                 .sink(sink)
                 .flushInterval(Duration.ofMillis(5))
                 .commitInterval(Duration.ZERO)
-                .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(5));
+                .retryInitialBackoff(Duration.ofMillis(1)).retryMaxBackoff(Duration.ofMillis(5));
     }
 
     private SyncPipeline start(SyncPipeline.Builder b) {
@@ -98,7 +98,7 @@ class HugeDurationsTest {
     @Test
     void foreverRetryBackoffMaxStillRetriesAfterTheInitialDelay() throws Exception {
         sink.enqueue(Reply.unavailable());
-        SyncPipeline p = start(builder().retryBackoff(Duration.ofMillis(1), FOREVER));
+        SyncPipeline p = start(builder().retryInitialBackoff(Duration.ofMillis(1)).retryMaxBackoff(FOREVER));
         source.append(P, insert(1));
         assertTrue(source.awaitCommitted(P, 0, WAIT));
         assertEquals(2, sink.requests().size());

@@ -39,7 +39,7 @@ class LateWriteFenceTest {
     private void start() {
         pipeline = SyncPipeline.builder().source(source).ruleSet(TestRules.byOperation()).sink(sink).clock(clock)
                 .lanes(1).maxInFlightRequests(1).flushInterval(Duration.ofMillis(1)).commitInterval(Duration.ZERO)
-                .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(1)).threadName("fence-pipeline").build();
+                .retryInitialBackoff(Duration.ofMillis(1)).retryMaxBackoff(Duration.ofMillis(1)).threadName("fence-pipeline").build();
         pipeline.start();
     }
 

@@ -46,7 +46,7 @@ class OutageRetryBudgetTest {
                 .maxInFlightRequests(1)
                 .flushInterval(Duration.ofMillis(5))
                 .commitInterval(Duration.ZERO)
-                .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(2))
+                .retryInitialBackoff(Duration.ofMillis(1)).retryMaxBackoff(Duration.ofMillis(2))
                 .maxRetries(2)
                 .onRejected(onRejected)
                 .threadName("test-pipeline");

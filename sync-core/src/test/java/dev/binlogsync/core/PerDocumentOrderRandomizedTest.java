@@ -74,7 +74,7 @@ class PerDocumentOrderRandomizedTest {
                 .maxBulkActions(1 + random.nextInt(20))
                 .maxBufferedActions(200)
                 .flushInterval(Duration.ofMillis(1))
-                .retryBackoff(Duration.ofMillis(2), Duration.ofMillis(5))
+                .retryInitialBackoff(Duration.ofMillis(2)).retryMaxBackoff(Duration.ofMillis(5))
                 .commitInterval(Duration.ZERO)
                 .build();
 

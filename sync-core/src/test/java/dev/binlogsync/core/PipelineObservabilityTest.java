@@ -189,7 +189,7 @@ class PipelineObservabilityTest {
     void healthIsSinkUnreachableOnlyAfterRequestsFailedLongerThanTheThreshold() throws Exception {
         sink.defaultReply(Reply.unavailable());
         SyncPipeline p = start(builder().sinkUnreachableAfter(Duration.ofSeconds(30))
-                .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(10)));
+                .retryInitialBackoff(Duration.ofMillis(1)).retryMaxBackoff(Duration.ofMillis(10)));
         source.append(P, insertAt(0, 1));
         await(p, x -> x.metrics().failedBulks() >= 1, "a failed request");
         assertTrue(p.health().isHealthy(), "within the threshold: " + p.health());

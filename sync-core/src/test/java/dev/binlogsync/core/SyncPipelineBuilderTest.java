@@ -55,8 +55,8 @@ class SyncPipelineBuilderTest {
     }
 
     @Test
-    void rejectsZeroMaxBulkSize() {
-        rejects("maxBulkSize must be >= 1: 0", () -> complete().maxBulkSize(0));
+    void rejectsZeroMaxBulkBytes() {
+        rejects("maxBulkBytes must be >= 1: 0", () -> complete().maxBulkBytes(0));
     }
 
     @Test
@@ -90,15 +90,19 @@ class SyncPipelineBuilderTest {
     }
 
     @Test
-    void rejectsZeroInitialRetryBackoff() {
-        rejects("retryBackoff initial must be > 0: PT0S",
-                () -> complete().retryBackoff(Duration.ZERO, Duration.ofSeconds(1)));
+    void rejectsZeroRetryInitialBackoff() {
+        rejects("retryInitialBackoff must be > 0: PT0S", () -> complete().retryInitialBackoff(Duration.ZERO));
     }
 
     @Test
-    void rejectsRetryBackoffMaxBelowInitial() {
-        rejects("retryBackoff max must be >= initial: PT1S < PT2S",
-                () -> complete().retryBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1)));
+    void rejectsZeroRetryMaxBackoff() {
+        rejects("retryMaxBackoff must be > 0: PT0S", () -> complete().retryMaxBackoff(Duration.ZERO));
+    }
+
+    @Test
+    void buildRejectsRetryMaxBackoffBelowRetryInitialBackoff() {
+        buildRejects("retryMaxBackoff (PT1S) must be >= retryInitialBackoff (PT2S)",
+                complete().retryInitialBackoff(Duration.ofSeconds(2)).retryMaxBackoff(Duration.ofSeconds(1)));
     }
 
     @Test
@@ -187,8 +191,8 @@ class SyncPipelineBuilderTest {
     }
 
     @Test
-    void buildRejectsMaxBufferedBytesBelowMaxBulkSize() {
-        buildRejects("maxBufferedBytes (1024) must be >= maxBulkSize (5242880)", complete().maxBufferedBytes(1024));
+    void buildRejectsMaxBufferedBytesBelowMaxBulkBytes() {
+        buildRejects("maxBufferedBytes (1024) must be >= maxBulkBytes (5242880)", complete().maxBufferedBytes(1024));
     }
 
     @Test

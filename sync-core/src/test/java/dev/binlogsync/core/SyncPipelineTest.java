@@ -50,7 +50,7 @@ class SyncPipelineTest {
                 .sink(sink)
                 .flushInterval(Duration.ofMillis(5))
                 .commitInterval(Duration.ZERO)
-                .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(5))
+                .retryInitialBackoff(Duration.ofMillis(1)).retryMaxBackoff(Duration.ofMillis(5))
                 .threadName("test-pipeline");
     }
 
@@ -305,7 +305,7 @@ class SyncPipelineTest {
     @Test
     void flushesWhenALaneReachesMaxBulkSizeBeforeTheInterval() throws Exception {
         ManualClock clock = new ManualClock();
-        start(builder().clock(clock).flushInterval(Duration.ofMillis(200)).maxBulkSize(1000).lanes(1)
+        start(builder().clock(clock).flushInterval(Duration.ofMillis(200)).maxBulkBytes(1000).lanes(1)
                 .maxInFlightRequests(1));
         String big = "x".repeat(600);
         source.append(P, insert(1, "note", big), insert(2, "note", big));
@@ -324,7 +324,7 @@ class SyncPipelineTest {
     void bufferedBytesLimitPausesTheSource() throws Exception {
         InMemorySource small = new InMemorySource(true, 1);
         sink.manual(true);
-        SyncPipeline p = start(builder().source(small).maxBulkSize(2_000).maxBufferedBytes(4_000).lanes(1)
+        SyncPipeline p = start(builder().source(small).maxBulkBytes(2_000).maxBufferedBytes(4_000).lanes(1)
                 .maxInFlightRequests(1));
         String big = "x".repeat(900);
         for (int i = 0; i < 50; i++) {
@@ -351,7 +351,7 @@ class SyncPipelineTest {
     void recordsCoalescedIntoOneHotRowActionStillPauseTheSource() throws Exception {
         InMemorySource hot = new InMemorySource(true, 10);
         sink.manual(true);
-        SyncPipeline p = start(builder().source(hot).maxBulkSize(2_000).maxBufferedBytes(20_000).lanes(1).maxInFlightRequests(1));
+        SyncPipeline p = start(builder().source(hot).maxBulkBytes(2_000).maxBufferedBytes(20_000).lanes(1).maxInFlightRequests(1));
         for (int i = 0; i < 2000; i++) {
             hot.append(P, update(1, "v", i));
         }
@@ -474,7 +474,7 @@ class SyncPipelineTest {
         ManualClock clock = new ManualClock();
         sink.manual(true);
         start(builder().clock(clock).flushInterval(Duration.ofHours(1)).lanes(1).maxInFlightRequests(1)
-                .retryBackoff(Duration.ofNanos(1), Duration.ofNanos(1)));
+                .retryInitialBackoff(Duration.ofNanos(1)).retryMaxBackoff(Duration.ofNanos(1)));
         // one document fed from two partitions: two actions, not coalesced, in one bulk
         source.append("a-0", update(1, "x", 1));
         source.append("b-0", update(1, "y", 2));

@@ -138,7 +138,7 @@ class ElasticsearchPipelineIT {
             };
             SyncPipeline pipeline = SyncPipeline.builder().source(source).ruleSet(rules).sink(sinkFor(es))
                     .maxBulkActions(50).maxBufferedActions(200).maxInFlightRequests(2)
-                    .flushInterval(Duration.ofMillis(20)).retryBackoff(Duration.ofMillis(50), Duration.ofMillis(500))
+                    .flushInterval(Duration.ofMillis(20)).retryInitialBackoff(Duration.ofMillis(50)).retryMaxBackoff(Duration.ofMillis(500))
                     .commitInterval(Duration.ZERO).build();
             pipeline.start();
             try {

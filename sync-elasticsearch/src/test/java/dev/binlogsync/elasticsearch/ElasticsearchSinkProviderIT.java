@@ -12,7 +12,7 @@ import dev.binlogsync.core.ItemResult;
 import dev.binlogsync.core.config.ComponentProvider;
 import dev.binlogsync.core.config.ConfigException;
 import dev.binlogsync.core.config.ConfigLoader;
-import dev.binlogsync.core.config.PipelineConfig;
+import dev.binlogsync.core.config.PipelineDefinition;
 import dev.binlogsync.core.config.ConfigSection;
 import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
 import java.util.LinkedHashMap;
@@ -129,7 +129,7 @@ class ElasticsearchSinkProviderIT {
                 "table = \"orders\"",
                 "index = \"orders\"",
                 "");
-        PipelineConfig config = ConfigLoader.create().withEnv(Map.of("ES_PASSWORD", "pw-from-env")).fromToml(toml);
+        PipelineDefinition config = ConfigLoader.create().withEnv(Map.of("ES_PASSWORD", "pw-from-env")).fromToml(toml);
         BulkSink sink = config.createSink();
         try {
             assertInstanceOf(ElasticsearchSink.class, sink);

@@ -84,7 +84,7 @@ class LateBulkFaultIT {
             InMemorySource source = new InMemorySource();
             SyncPipeline pipeline = SyncPipeline.builder().source(source).ruleSet(RULES).sink(sink)
                     .maxBulkActions(10).maxInFlightRequests(4).flushInterval(Duration.ofMillis(20))
-                    .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(500)).commitInterval(Duration.ZERO).build();
+                    .retryInitialBackoff(Duration.ofMillis(50)).retryMaxBackoff(Duration.ofMillis(500)).commitInterval(Duration.ZERO).build();
             pipeline.start();
             try {
                 for (Fault fault : faults) {

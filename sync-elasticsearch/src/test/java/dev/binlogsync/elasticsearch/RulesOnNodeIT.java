@@ -10,7 +10,7 @@ import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.config.ConfigLoader;
-import dev.binlogsync.core.config.PipelineConfig;
+import dev.binlogsync.core.config.PipelineDefinition;
 import dev.binlogsync.core.testing.Events;
 import dev.binlogsync.core.testing.InMemorySource;
 import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
@@ -68,9 +68,9 @@ class RulesOnNodeIT {
                 + "  {\"database\": \"shop\", \"table\": \"order_shipping\", \"index\": \"rules-orders-{created_at:yyyy.MM}\","
                 + "   \"mergeInto\": \"order_id\", \"nestUnder\": \"shipping\", \"include\": [\"carrier\"]}"
                 + "],"
-                + "\"flush\": {\"interval\": \"20ms\", \"commitInterval\": \"0s\"}"
+                + "\"settings\": {\"flushInterval\": \"20ms\", \"commitInterval\": \"0s\"}"
                 + "}";
-        PipelineConfig pc = ConfigLoader.create().withEnv(Map.of("ES_URL", node.httpUrl())).fromJson(config);
+        PipelineDefinition pc = ConfigLoader.create().withEnv(Map.of("ES_URL", node.httpUrl())).fromJson(config);
         InMemorySource source = new InMemorySource();
         String p = "canal-0";
         // three shards of one logical table, two months
@@ -124,9 +124,9 @@ class RulesOnNodeIT {
         String config = "{"
                 + "\"sink\": {\"type\": \"elasticsearch\", \"hosts\": [\"${ES_URL}\"], \"socketTimeout\": \"20s\"},"
                 + "\"rules\": [" + rules + "],"
-                + "\"flush\": {\"interval\": \"5ms\", \"commitInterval\": \"0s\"}"
+                + "\"settings\": {\"flushInterval\": \"5ms\", \"commitInterval\": \"0s\"}"
                 + "}";
-        PipelineConfig pc = ConfigLoader.create().withEnv(Map.of("ES_URL", node.httpUrl())).fromJson(config);
+        PipelineDefinition pc = ConfigLoader.create().withEnv(Map.of("ES_URL", node.httpUrl())).fromJson(config);
         InMemorySource source = new InMemorySource();
         try (SyncPipeline pipeline = pc.toPipelineBuilder().source(source).build()) {
             pipeline.start();

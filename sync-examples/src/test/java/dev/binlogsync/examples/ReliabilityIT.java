@@ -804,7 +804,7 @@ class ReliabilityIT {
                     .deadLetterSink(KafkaDeadLetterSink.builder().bootstrapServers(dlqKafka.bootstrapServers()).topic(DLQ)
                             .property("reconnect.backoff.max.ms", 1000).build())
                     .onDecodeFailure(FailurePolicy.DEAD_LETTER)
-                    .retryBackoff(Duration.ofMillis(100), Duration.ofSeconds(1))
+                    .retryInitialBackoff(Duration.ofMillis(100)).retryMaxBackoff(Duration.ofSeconds(1))
                     .commitInterval(Duration.ofMillis(500))
                     .drainTimeout(DRAIN_TIMEOUT)
                     .threadName("reliability-pipeline-" + id)

@@ -173,7 +173,7 @@ class KafkaDeadLetterSinkUnavailableIT {
         try (SyncPipeline pipeline = SyncPipeline.builder().source(source).ruleSet(ORDERS).sink(sink)
                 .deadLetterSink(counting).onDecodeFailure(FailurePolicy.DEAD_LETTER)
                 .flushInterval(Duration.ofMillis(20)).commitInterval(Duration.ofMillis(20))
-                .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(100))
+                .retryInitialBackoff(Duration.ofMillis(50)).retryMaxBackoff(Duration.ofMillis(100))
                 .drainTimeout(Duration.ofSeconds(2)).listener(listener).build()) {
             pipeline.start();
             await("the record before the letter committed", () -> committed(group, topic) == 1L);

@@ -381,7 +381,7 @@ class KafkaPipelineIT {
             RecordingBulkSink sink = new RecordingBulkSink();
             ObservedSource source = new ObservedSource(kafkaSource(topic, group).build());
             try (SyncPipeline p = pipeline(source, sink).deadLetterSink(dead).onDecodeFailure(FailurePolicy.DEAD_LETTER)
-                    .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(200)).build()) {
+                    .retryInitialBackoff(Duration.ofMillis(50)).retryMaxBackoff(Duration.ofMillis(200)).build()) {
                 p.start();
                 await("both good records written", () -> sink.documents().size() == 2);
                 await("offset 1 committed", () -> committed(group, topic, 0) == 1L);

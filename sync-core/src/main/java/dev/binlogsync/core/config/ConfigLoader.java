@@ -6,33 +6,32 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
-import dev.binlogsync.core.FailurePolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * Loads a {@link PipelineConfig} from a JSON file, a TOML file, or a JSON string (as a
+ * Loads a {@link PipelineDefinition} from a JSON file, a TOML file, or a JSON string (as a
  * configuration center hands it over):
  *
  * <pre>{@code
- * PipelineConfig config = ConfigLoader.create().load(Path.of("binlog-sync.toml"));
- * PipelineConfig fromCenter = ConfigLoader.create().withEnv(Map.of("ES_HOST", "es1")).fromJson(json);
+ * PipelineDefinition definition = ConfigLoader.create().load(Path.of("binlog-sync.toml"));
+ * PipelineDefinition fromCenter = ConfigLoader.create().withEnv(Map.of("ES_HOST", "es1")).fromJson(json);
  * }</pre>
  *
  * <p>Top-level keys: {@code source}, {@code sink}, {@code deadLetter} (each {@code {type: ...,
  * settings...}}), {@code filters} (name to {@code {where}} or {@code {class}}), {@code rules} (a list),
- * {@code limits}, {@code flush}, {@code policies}, {@code timeouts}. See {@code docs/configuration.md}
- * for every key. String values may use {@code ${ENV}} and {@code ${ENV:default}} (see
+ * {@code settings} (the engine settings, each under the name of its
+ * {@link dev.binlogsync.core.PipelineSettings.Builder} method, with the same default and check). See
+ * {@code docs/configuration.md} for every key. String values may use {@code ${ENV}} and {@code ${ENV:default}} (see
  * {@link ConfigSection}). Unknown keys, wrong types and values the builders reject are
  * {@link ConfigException}s naming the path ({@code rules[2].index}) and the problem. Source and
- * sink settings are checked when {@link PipelineConfig#createSource()} etc. create the component
+ * sink settings are checked when {@link PipelineDefinition#createSource()} etc. create the component
  * (their providers know their keys); everything else is checked here.
  *
  * <p>Immutable and thread-safe; {@code with...} return new loaders.
@@ -69,7 +68,7 @@ public final class ConfigLoader {
      *
      * @throws ConfigException for an invalid configuration or an unreadable file
      */
-    public PipelineConfig load(Path file) {
+    public PipelineDefinition load(Path file) {
         Objects.requireNonNull(file, "file");
         String text;
         try {
@@ -88,7 +87,7 @@ public final class ConfigLoader {
     }
 
     /** Loads a JSON document. */
-    public PipelineConfig fromJson(String json) {
+    public PipelineDefinition fromJson(String json) {
         ObjectMapper mapper = new ObjectMapper()
                 .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
@@ -96,7 +95,7 @@ public final class ConfigLoader {
     }
 
     /** Loads a TOML document. */
-    public PipelineConfig fromToml(String toml) {
+    public PipelineDefinition fromToml(String toml) {
         TomlMapper mapper = new TomlMapper();
         mapper.enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
         return fromMap(parse(mapper, toml, "TOML"));
@@ -121,9 +120,9 @@ public final class ConfigLoader {
     }
 
     /** Loads from already-parsed maps and lists (JSON-compatible values). */
-    public PipelineConfig fromMap(Map<String, Object> document) {
+    public PipelineDefinition fromMap(Map<String, Object> document) {
         ConfigSection root = new ConfigSection("", document, env);
-        PipelineConfig.Builder b = PipelineConfig.builder().env(env).classLoader(classLoader);
+        PipelineDefinition.Builder b = PipelineDefinition.builder().env(env).classLoader(classLoader);
         component(root, "source").ifPresent(c -> b.source(c.type(), c.settings()));
         component(root, "sink").ifPresent(c -> b.sink(c.type(), c.settings()));
         component(root, "deadLetter").ifPresent(c -> b.deadLetter(c.type(), c.settings()));
@@ -132,72 +131,7 @@ public final class ConfigLoader {
         filters.values().forEach(b::filter);
         b.rules(reader.rules(root, filters));
 
-        ConfigSection limits = root.optSection("limits");
-        if (limits != null) {
-            if (limits.has("maxBufferedActions")) {
-                limits.at("maxBufferedActions", () -> b.maxBufferedActions(limits.intValue("maxBufferedActions")));
-            }
-            if (limits.has("maxBufferedBytes")) {
-                limits.at("maxBufferedBytes", () -> b.maxBufferedBytes(limits.bytes("maxBufferedBytes", 0)));
-            }
-            if (limits.has("maxInFlightRequests")) {
-                limits.at("maxInFlightRequests", () -> b.maxInFlightRequests(limits.intValue("maxInFlightRequests")));
-            }
-            if (limits.has("lanes")) {
-                limits.at("lanes", () -> b.lanes(limits.intValue("lanes")));
-            }
-        }
-        ConfigSection flush = root.optSection("flush");
-        if (flush != null) {
-            if (flush.has("maxActions")) {
-                flush.at("maxActions", () -> b.maxBulkActions(flush.intValue("maxActions")));
-            }
-            if (flush.has("maxBytes")) {
-                flush.at("maxBytes", () -> b.maxBulkSize(flush.bytes("maxBytes", 0)));
-            }
-            Duration interval = flush.duration("interval", null);
-            if (interval != null) {
-                flush.at("interval", () -> b.flushInterval(interval));
-            }
-            Duration commit = flush.duration("commitInterval", null);
-            if (commit != null) {
-                flush.at("commitInterval", () -> b.commitInterval(commit));
-            }
-        }
-        ConfigSection policies = root.optSection("policies");
-        if (policies != null) {
-            FailurePolicy decode = policies.enumValue("onDecodeFailure", FailurePolicy.class, null);
-            if (decode != null) {
-                b.onDecodeFailure(decode);
-            }
-            FailurePolicy rejected = policies.enumValue("onRejected", FailurePolicy.class, null);
-            if (rejected != null) {
-                b.onRejected(rejected);
-            }
-            if (policies.has("maxRetries")) {
-                policies.at("maxRetries", () -> b.maxRetries(policies.intValue("maxRetries")));
-            }
-            Duration initial = policies.duration("retryInitialBackoff", null);
-            Duration max = policies.duration("retryMaxBackoff", null);
-            if ((initial == null) != (max == null)) {
-                throw new ConfigException(policies.path(initial == null ? "retryInitialBackoff" : "retryMaxBackoff"),
-                        "is required together with " + (initial == null ? "retryMaxBackoff" : "retryInitialBackoff"));
-            }
-            if (initial != null) {
-                policies.at("retryMaxBackoff", () -> b.retryBackoff(initial, max));
-            }
-        }
-        ConfigSection timeouts = root.optSection("timeouts");
-        if (timeouts != null) {
-            Duration poll = timeouts.duration("poll", null);
-            if (poll != null) {
-                timeouts.at("poll", () -> b.pollTimeout(poll));
-            }
-            Duration drain = timeouts.duration("drain", null);
-            if (drain != null) {
-                timeouts.at("drain", () -> b.drainTimeout(drain));
-            }
-        }
+        b.settings(SettingsSection.read(root.optSection("settings")));
         root.finish();
         return root.at("", b::build);
     }

@@ -1,9 +1,11 @@
 package dev.binlogsync.core.internal;
 
 import dev.binlogsync.core.ActionCollector;
+import dev.binlogsync.core.BulkSink;
 import dev.binlogsync.core.BulkSummary;
 import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.DeadLetter;
+import dev.binlogsync.core.DeadLetterSink;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.FailurePolicy;
 import dev.binlogsync.core.ItemResult;
@@ -12,14 +14,17 @@ import dev.binlogsync.core.PartitionNotOwnedException;
 import dev.binlogsync.core.PipelineHealth;
 import dev.binlogsync.core.PipelineListener;
 import dev.binlogsync.core.PipelineMetrics;
+import dev.binlogsync.core.PipelineSettings;
+import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.RequestInDoubtException;
 import dev.binlogsync.core.RetriableSyncException;
+import dev.binlogsync.core.RuleSet;
+import dev.binlogsync.core.Source;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SourceRecord;
 import dev.binlogsync.core.SyncClock;
 import dev.binlogsync.core.SyncException;
 import dev.binlogsync.core.UntrustedText;
-import dev.binlogsync.core.PipelineState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -65,7 +70,11 @@ public final class Engine implements PartitionListener {
     /** A longer in-doubt fence is cut to this (a day), so that nanoTime arithmetic cannot overflow. */
     private static final long MAX_FENCE_SECONDS = 86_400;
 
-    private final PipelineConfig config;
+    private final PipelineSettings config;
+    private final Source source;
+    private final RuleSet ruleSet;
+    private final BulkSink sink;
+    @Nullable private final DeadLetterSink deadLetterSink;
     private final SyncClock clock;
     private final PipelineListener listener;
     private final BulkBuffer buffer;
@@ -102,22 +111,27 @@ public final class Engine implements PartitionListener {
     private long pausedNanos;
     private long nextCommitNanos;
 
-    public Engine(PipelineConfig config) {
+    public Engine(PipelineSettings config, Source source, RuleSet ruleSet, BulkSink sink,
+            @Nullable DeadLetterSink deadLetterSink, SyncClock clock, PipelineListener listener) {
         this.config = config;
-        this.clock = config.clock();
-        this.listener = config.listener();
+        this.source = source;
+        this.ruleSet = ruleSet;
+        this.sink = sink;
+        this.deadLetterSink = deadLetterSink;
+        this.clock = clock;
+        this.listener = listener;
         this.onDecodeFailure = config.onDecodeFailure();
         this.onRejected = config.onRejected();
         // every duration is capped at Durations.MAX_NANOS (~73 years): "forever" is very long, and every
         // deadline below is compared by subtraction, which stays right across nanoTime's wrap
         this.commitIntervalNanos = Durations.nanos(config.commitInterval());
-        this.retryInitialNanos = Durations.nanos(config.retryInitial());
+        this.retryInitialNanos = Durations.nanos(config.retryInitialBackoff());
         this.maxRetries = config.maxRetries();
-        this.buffer = new BulkBuffer(config.lanes(), config.maxBulkActions(), config.maxBulkSize());
-        Backoff backoff = new Backoff(retryInitialNanos, Durations.nanos(config.retryMax()));
+        this.buffer = new BulkBuffer(config.lanes(), config.maxBulkActions(), config.maxBulkBytes());
+        Backoff backoff = new Backoff(retryInitialNanos, Durations.nanos(config.retryMaxBackoff()));
         this.scheduler = new LaneScheduler(buffer, config.maxInFlightRequests(), config.maxBulkActions(),
-                config.maxBulkSize(), Durations.nanos(config.flushInterval()), backoff);
-        this.deadLetters = new DeadLetters(config.deadLetterSink(), clock, backoff, counters, new DeadLetters.Host() {
+                config.maxBulkBytes(), Durations.nanos(config.flushInterval()), backoff);
+        this.deadLetters = new DeadLetters(deadLetterSink, clock, backoff, counters, new DeadLetters.Host() {
             @Override
             public void complete(Runnable onPipelineThread) {
                 Engine.this.complete(onPipelineThread);
@@ -199,7 +213,7 @@ public final class Engine implements PartitionListener {
         if (state.get() == PipelineState.RUNNING && !closeRequested) {
             closeDeadlineNanos = System.nanoTime() + Durations.nanos(timeout);
             closeRequested = true;
-            config.source().wakeup();
+            source.wakeup();
         }
         if (Thread.currentThread() == runner) {
             return;
@@ -224,8 +238,8 @@ public final class Engine implements PartitionListener {
     private void runLoop() {
         try {
             notifyState(PipelineState.NEW, PipelineState.RUNNING);
-            config.sink().start();
-            config.source().open(this);
+            sink.start();
+            source.open(this);
             nextCommitNanos = clock.nanoTime() + commitIntervalNanos;
             monitor.started(clock.nanoTime());
             loop();
@@ -254,14 +268,14 @@ public final class Engine implements PartitionListener {
                         : Math.max(commitIntervalNanos, retryInitialNanos));
             }
             publishMetrics(now);
-            monitor.tick(now, config.source(), idle(), published);
+            monitor.tick(now, source, idle(), published);
             long wait = waitNanos(now, flushAll);
             inPoll = true;
             try {
                 if (!completions.isEmpty() || closeRequested) {
                     wait = 0;
                 }
-                batch = config.source().poll(Duration.ofNanos(wait));
+                batch = source.poll(Duration.ofNanos(wait));
             } catch (RetriableSyncException e) {
                 log.warn("poll failed, polling again: {}", e.toString());
                 batch = List.of();
@@ -303,7 +317,7 @@ public final class Engine implements PartitionListener {
     private void complete(Runnable r) {
         completions.add(r);
         if (inPoll) {
-            config.source().wakeup();
+            source.wakeup();
         }
     }
 
@@ -336,7 +350,7 @@ public final class Engine implements PartitionListener {
                     }
                     collected.clear();
                     try {
-                        config.ruleSet().apply(ev, collector);
+                        ruleSet.apply(ev, collector);
                     } catch (Throwable ex) {
                         // An Error thrown while applying the rules to one event (an AssertionError in a
                         // user Filter, a StackOverflowError on a deeply nested value, an
@@ -440,7 +454,7 @@ public final class Engine implements PartitionListener {
         }
         CompletionStage<List<ItemResult>> stage;
         try {
-            stage = config.sink().execute(actions);
+            stage = sink.execute(actions);
             if (stage == null) {
                 stage = CompletableFuture.failedFuture(new SyncException("BulkSink contract violated: execute returned null"));
             }
@@ -706,7 +720,7 @@ public final class Engine implements PartitionListener {
         boolean full = buffer.size() + sentActions + deadLetters.count() >= config.maxBufferedActions()
                 || buffer.bytes() + sentBytes + recordBytes >= config.maxBufferedBytes();
         if (full && !paused) {
-            config.source().pause();
+            source.pause();
             paused = true;
             pausedSinceNanos = now;
             log.debug("buffer full ({} actions, {} bytes, {} bytes of pending records and dead letters): source paused",
@@ -717,7 +731,7 @@ public final class Engine implements PartitionListener {
                 listenerFailed("onPause", e);
             }
         } else if (!full && paused) {
-            config.source().resume();
+            source.resume();
             paused = false;
             pausedNanos += now - pausedSinceNanos;
             try {
@@ -748,7 +762,7 @@ public final class Engine implements PartitionListener {
             return true;
         }
         try {
-            config.source().commit(positions);
+            source.commit(positions);
         } catch (RetriableSyncException e) {
             log.warn("commit of {} failed, a later commit retries it: {}", positions, e.toString());
             return false;
@@ -965,10 +979,10 @@ public final class Engine implements PartitionListener {
     }
 
     private void closeComponents() {
-        closeQuietly(config.source(), "source");
-        closeQuietly(config.sink(), "sink");
-        if (config.deadLetterSink() != null) {
-            closeQuietly(config.deadLetterSink(), "dead-letter sink");
+        closeQuietly(source, "source");
+        closeQuietly(sink, "sink");
+        if (deadLetterSink != null) {
+            closeQuietly(deadLetterSink, "dead-letter sink");
         }
     }
 

@@ -12,6 +12,7 @@ import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.FailurePolicy;
 import dev.binlogsync.core.Operation;
+import dev.binlogsync.core.PipelineSettings;
 import dev.binlogsync.core.RuleSet;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.VersionType;
@@ -55,24 +56,24 @@ class ConfigLoaderTest {
 
     @Test
     void loadsTheFullJsonExampleWithEnvironmentInterpolation() throws IOException {
-        PipelineConfig c = ConfigLoader.create().withEnv(ENV).fromJson(resource("pipeline.json"));
+        PipelineDefinition c = ConfigLoader.create().withEnv(ENV).fromJson(resource("pipeline.json"));
         assertEquals("test-source", c.source().type());
         assertEquals("${ES_PASSWORD:changeme}", c.sink().settings().get("password"), "kept as written");
-        assertEquals(20_000, c.maxBufferedActions());
-        assertEquals(64L << 20, c.maxBufferedBytes());
-        assertEquals(2, c.maxInFlightRequests());
-        assertEquals(4, c.lanes());
-        assertEquals(1000, c.maxBulkActions());
-        assertEquals(5L << 20, c.maxBulkSize());
-        assertEquals(Duration.ofMillis(200), c.flushInterval());
-        assertEquals(Duration.ofSeconds(1), c.commitInterval());
-        assertEquals(FailurePolicy.DEAD_LETTER, c.onDecodeFailure());
-        assertEquals(FailurePolicy.STOP, c.onRejected());
-        assertEquals(10, c.maxRetries(), "default of ${MAX_RETRIES:10}");
-        assertEquals(Duration.ofMillis(100), c.retryInitialBackoff());
-        assertEquals(Duration.ofSeconds(30), c.retryMaxBackoff());
-        assertEquals(Duration.ofMillis(100), c.pollTimeout());
-        assertEquals(Duration.ofSeconds(30), c.drainTimeout());
+        assertEquals(20_000, c.settings().maxBufferedActions());
+        assertEquals(64L << 20, c.settings().maxBufferedBytes());
+        assertEquals(2, c.settings().maxInFlightRequests());
+        assertEquals(4, c.settings().lanes());
+        assertEquals(1000, c.settings().maxBulkActions());
+        assertEquals(5L << 20, c.settings().maxBulkBytes());
+        assertEquals(Duration.ofMillis(200), c.settings().flushInterval());
+        assertEquals(Duration.ofSeconds(1), c.settings().commitInterval());
+        assertEquals(FailurePolicy.DEAD_LETTER, c.settings().onDecodeFailure());
+        assertEquals(FailurePolicy.STOP, c.settings().onRejected());
+        assertEquals(10, c.settings().maxRetries(), "default of ${MAX_RETRIES:10}");
+        assertEquals(Duration.ofMillis(100), c.settings().retryInitialBackoff());
+        assertEquals(Duration.ofSeconds(30), c.settings().retryMaxBackoff());
+        assertEquals(Duration.ofMillis(100), c.settings().pollTimeout());
+        assertEquals(Duration.ofSeconds(30), c.settings().drainTimeout());
 
         // rule 0: sharded orders, templated index, SQL + named filter, field options, custom classes
         Map<String, Object> order = row("id", "7", "type", "1", "status", "paid", "created_at", "2024-03-05 10:00:00",
@@ -113,8 +114,8 @@ class ConfigLoaderTest {
 
     @Test
     void tomlAndJsonExamplesLoadToTheSameConfiguration() throws IOException {
-        PipelineConfig json = ConfigLoader.create().withEnv(ENV).fromJson(resource("pipeline.json"));
-        PipelineConfig toml = ConfigLoader.create().withEnv(ENV).fromToml(resource("pipeline.toml"));
+        PipelineDefinition json = ConfigLoader.create().withEnv(ENV).fromJson(resource("pipeline.json"));
+        PipelineDefinition toml = ConfigLoader.create().withEnv(ENV).fromToml(resource("pipeline.toml"));
         assertEquals(json.toMap(), toml.toMap());
     }
 
@@ -131,7 +132,7 @@ class ConfigLoaderTest {
 
     @Test
     void createsComponentsThroughProvidersWithInterpolatedSettings() throws IOException {
-        PipelineConfig c = ConfigLoader.create().withEnv(ENV).fromJson(resource("pipeline.json"));
+        PipelineDefinition c = ConfigLoader.create().withEnv(ENV).fromJson(resource("pipeline.json"));
         TestProviders.FakeSource source = assertInstanceOf(TestProviders.FakeSource.class, c.createSource());
         assertEquals("127.0.0.1:9092", source.bootstrapServers);
         assertEquals(List.of("canal.shop"), source.topics);
@@ -143,7 +144,7 @@ class ConfigLoaderTest {
 
     @Test
     void toStringMasksSecrets() throws IOException {
-        PipelineConfig c = ConfigLoader.create().withEnv(ENV)
+        PipelineDefinition c = ConfigLoader.create().withEnv(ENV)
                 .fromJson(resource("pipeline.json").replace("${ES_PASSWORD:changeme}", "hunter2"));
         assertFalse(c.toString().contains("hunter2"), c.toString());
         assertTrue(c.toString().contains("****"));
@@ -173,7 +174,7 @@ class ConfigLoaderTest {
     @Test
     void unknownTopLevelAndNestedKeysAreErrors() {
         assertEquals("limitz", fails("{\"rules\": [" + OK_RULE + "], \"limitz\": {}}").path());
-        assertEquals("flush.maxActionz", fails("{\"rules\": [" + OK_RULE + "], \"flush\": {\"maxActionz\": 1}}").path());
+        assertEquals("settings.maxActionz", fails("{\"rules\": [" + OK_RULE + "], \"settings\": {\"maxActionz\": 1}}").path());
         assertEquals("rules[0].convert.tags.sep", fails(rules(
                 "{\"table\": \"t\", \"index\": \"i\", \"convert\": {\"tags\": {\"type\": \"split\", \"separator\": \",\", \"sep\": 1}}}"))
                 .path());
@@ -194,15 +195,15 @@ class ConfigLoaderTest {
 
     @Test
     void wrongTypesNameThePath() {
-        ConfigException e = fails("{\"rules\": [" + OK_RULE + "], \"limits\": {\"maxInFlightRequests\": \"many\"}}");
-        assertEquals("limits.maxInFlightRequests", e.path());
+        ConfigException e = fails("{\"rules\": [" + OK_RULE + "], \"settings\": {\"maxInFlightRequests\": \"many\"}}");
+        assertEquals("settings.maxInFlightRequests", e.path());
         assertTrue(e.getMessage().contains("integer"), e.getMessage());
-        assertEquals("flush.interval", fails("{\"rules\": [" + OK_RULE + "], \"flush\": {\"interval\": \"soon\"}}").path());
-        assertEquals("flush.interval", fails("{\"rules\": [" + OK_RULE + "], \"flush\": {\"interval\": \"0s\"}}").path());
-        assertEquals("flush.maxBytes", fails("{\"rules\": [" + OK_RULE + "], \"flush\": {\"maxBytes\": \"5 parsecs\"}}").path());
+        assertEquals("settings.flushInterval", fails("{\"rules\": [" + OK_RULE + "], \"settings\": {\"flushInterval\": \"soon\"}}").path());
+        assertEquals("settings.flushInterval", fails("{\"rules\": [" + OK_RULE + "], \"settings\": {\"flushInterval\": \"0s\"}}").path());
+        assertEquals("settings.maxBulkBytes", fails("{\"rules\": [" + OK_RULE + "], \"settings\": {\"maxBulkBytes\": \"5 parsecs\"}}").path());
         assertEquals("rules[0].include", fails(rules("{\"table\": \"t\", \"index\": \"i\", \"include\": {\"a\": 1}}")).path());
         assertEquals("rules[0].writeMode", fails(rules("{\"table\": \"t\", \"index\": \"i\", \"writeMode\": \"replace\"}")).path());
-        assertEquals("policies.onRejected", fails("{\"rules\": [" + OK_RULE + "], \"policies\": {\"onRejected\": \"shrug\"}}").path());
+        assertEquals("settings.onRejected", fails("{\"rules\": [" + OK_RULE + "], \"settings\": {\"onRejected\": \"shrug\"}}").path());
     }
 
     @Test
@@ -241,13 +242,13 @@ class ConfigLoaderTest {
 
     @Test
     void interpolationUsesEnvironmentDefaultsAndEscapes() {
-        PipelineConfig c = ConfigLoader.create().withEnv(Map.of("IDX", "orders", "N", "3"))
+        PipelineDefinition c = ConfigLoader.create().withEnv(Map.of("IDX", "orders", "N", "3"))
                 .fromJson("{\"rules\": [{\"table\": \"${TABLE:order_*}\", \"index\": \"${IDX}\", \"constants\": {\"note\": \"$${not} ${N}\"}}],"
-                        + " \"limits\": {\"maxInFlightRequests\": \"${N}\"}}");
+                        + " \"settings\": {\"maxInFlightRequests\": \"${N}\"}}");
         assertEquals("order_*", c.rules().rules().get(0).table());
         assertEquals("orders", c.rules().rules().get(0).index());
         assertEquals("${not} 3", c.rules().rules().get(0).constants().get("note"));
-        assertEquals(3, c.maxInFlightRequests());
+        assertEquals(3, c.settings().maxInFlightRequests());
     }
 
     @Test
@@ -260,8 +261,8 @@ class ConfigLoaderTest {
 
     @Test
     void deadLetterPolicyWithoutSectionLeavesTheSinkToCodeAndTheEngineChecksIt() {
-        PipelineConfig c = ConfigLoader.create().fromJson("{\"rules\": [" + OK_RULE + "], \"policies\": {\"onRejected\": \"dead-letter\"}}");
-        assertEquals(FailurePolicy.DEAD_LETTER, c.onRejected());
+        PipelineDefinition c = ConfigLoader.create().fromJson("{\"rules\": [" + OK_RULE + "], \"settings\": {\"onRejected\": \"dead-letter\"}}");
+        assertEquals(FailurePolicy.DEAD_LETTER, c.settings().onRejected());
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> c.toPipelineBuilder()
                 .source(new dev.binlogsync.core.testing.InMemorySource()).sink(new dev.binlogsync.core.testing.RecordingBulkSink())
                 .build());
@@ -289,10 +290,9 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void absentEngineSettingsStayNullForTheEngineDefaults() {
-        PipelineConfig c = ConfigLoader.create().fromJson(rules(OK_RULE));
-        assertNull(c.maxBulkActions());
-        assertNull(c.flushInterval());
+    void absentEngineSettingsAreTheDefaultsAndAreNotRendered() {
+        PipelineDefinition c = ConfigLoader.create().fromJson(rules(OK_RULE));
+        assertEquals(PipelineSettings.defaults(), c.settings());
         assertNull(c.source());
         assertEquals(Map.of("rules", List.of(Map.of("table", "t", "index", "i"))), c.toMap());
     }

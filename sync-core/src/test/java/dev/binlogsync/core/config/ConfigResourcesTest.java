@@ -15,7 +15,7 @@ class ConfigResourcesTest {
 
     @Test
     void aSinkWhoseSectionHasAnUnknownKeyIsClosed() {
-        PipelineConfig config = ConfigLoader.create().fromJson("{" + RULES
+        PipelineDefinition config = ConfigLoader.create().fromJson("{" + RULES
                 + ", \"sink\": {\"type\": \"counting\", \"name\": \"unknown-key\", \"colour\": \"red\"}}");
         ConfigException e = assertThrows(ConfigException.class, config::createSink);
         assertEquals("sink.colour", e.path());
@@ -24,7 +24,7 @@ class ConfigResourcesTest {
 
     @Test
     void aSinkMadeBeforeTheDeadLetterSectionFailsIsClosedOnce() {
-        PipelineConfig config = ConfigLoader.create().fromJson("{" + RULES
+        PipelineDefinition config = ConfigLoader.create().fromJson("{" + RULES
                 + ", \"sink\": {\"type\": \"counting\", \"name\": \"before-dead-letter\"}"
                 + ", \"deadLetter\": {\"type\": \"test-dead-letter\"}}"); // its required topic is missing
         ConfigException e = assertThrows(ConfigException.class, config::toPipelineBuilder);
@@ -34,9 +34,9 @@ class ConfigResourcesTest {
 
     @Test
     void aProviderThatFailsAfterBuildingLeavesNothingOpenBehindItsOwnBack() {
-        PipelineConfig ok = ConfigLoader.create().fromJson("{" + RULES
+        PipelineDefinition ok = ConfigLoader.create().fromJson("{" + RULES
                 + ", \"sink\": {\"type\": \"counting\", \"name\": \"engine-rejects\"}"
-                + ", \"limits\": {\"lanes\": 1}}");
+                + ", \"settings\": {\"lanes\": 1, \"maxInFlightRequests\": 1}}");
         ok.toPipelineBuilder();
         assertEquals(0, TestProviders.CLOSED.get("engine-rejects").get(), "a successful build closes nothing");
     }

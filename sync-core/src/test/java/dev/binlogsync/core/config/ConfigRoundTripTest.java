@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.FailurePolicy;
+import dev.binlogsync.core.PipelineSettings;
 import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.RuleSet;
 import dev.binlogsync.core.SourcePosition;
@@ -29,11 +30,11 @@ import org.junit.jupiter.api.Test;
 class ConfigRoundTripTest {
 
     /** A configuration using every option, built in code. */
-    static PipelineConfig everything() {
+    static PipelineDefinition everything() {
         Map<String, Object> source = new LinkedHashMap<>();
         source.put("bootstrapServers", "${KAFKA:127.0.0.1:9092}");
         source.put("topics", List.of("a", "b"));
-        return PipelineConfig.builder()
+        return PipelineDefinition.builder()
                 .source("test-source", source)
                 .sink("test-sink", Map.of("hosts", List.of("http://h:9200")))
                 .deadLetter("test-dead-letter", Map.of("topic", "dlq"))
@@ -61,42 +62,45 @@ class ConfigRoundTripTest {
                         .rule(TableRule.builder().table("events").index("events-{$time:yyyy}").appendOnly()
                                 .writeMode(WriteMode.INDEX).versionFromBinlogTime().build())
                         .build())
-                .maxBufferedActions(5000).maxBufferedBytes(32L << 20).maxInFlightRequests(3).lanes(6)
-                .maxBulkActions(500).maxBulkSize(1L << 20).flushInterval(Duration.ofMillis(250))
-                .commitInterval(Duration.ofSeconds(2))
-                .onDecodeFailure(FailurePolicy.SKIP).onRejected(FailurePolicy.DEAD_LETTER).maxRetries(7)
-                .retryBackoff(Duration.ofMillis(50), Duration.ofMinutes(1))
-                .pollTimeout(Duration.ofMillis(80)).drainTimeout(Duration.ofSeconds(45))
+                .settings(PipelineSettings.builder()
+                        .maxBufferedActions(5000).maxBufferedBytes(32L << 20).maxInFlightRequests(3).lanes(6)
+                        .maxBulkActions(500).maxBulkBytes(1L << 20).flushInterval(Duration.ofMillis(250))
+                        .commitInterval(Duration.ofSeconds(2))
+                        .onDecodeFailure(FailurePolicy.SKIP).onRejected(FailurePolicy.DEAD_LETTER).maxRetries(7)
+                        .retryInitialBackoff(Duration.ofMillis(50)).retryMaxBackoff(Duration.ofMinutes(1))
+                        .pollTimeout(Duration.ofMillis(80)).drainTimeout(Duration.ofSeconds(45))
+                        .threadName("orders-sync").summaryInterval(Duration.ZERO).stalledAfter(Duration.ofMinutes(10))
+                        .sinkUnreachableAfter(Duration.ofSeconds(90))
+                        .build())
                 .build();
     }
 
     @Test
     void builderConfigRendersToJsonThatLoadsBackToTheSameConfig() {
-        PipelineConfig built = everything();
+        PipelineDefinition built = everything();
         String json = built.toJson();
-        PipelineConfig loaded = ConfigLoader.create().fromJson(json);
+        PipelineDefinition loaded = ConfigLoader.create().fromJson(json);
         assertEquals(json, loaded.toJson());
-        assertEquals(built.maxRetries(), loaded.maxRetries());
-        assertEquals(built.retryMaxBackoff(), loaded.retryMaxBackoff());
-        assertEquals(built.onRejected(), loaded.onRejected());
+        assertEquals(built.settings(), loaded.settings());
         assertEquals(built.source(), loaded.source());
         assertSameActions(built.rules(), loaded.rules());
     }
 
     @Test
     void builderConfigRendersToTomlThatLoadsBackToTheSameConfig() {
-        PipelineConfig built = everything();
+        PipelineDefinition built = everything();
         String toml = built.toToml();
-        PipelineConfig loaded = ConfigLoader.create().fromToml(toml);
+        PipelineDefinition loaded = ConfigLoader.create().fromToml(toml);
         assertEquals(built.toMap(), loaded.toMap(), toml);
+        assertEquals(built.settings(), loaded.settings());
         assertSameActions(built.rules(), loaded.rules());
     }
 
     @Test
     void fileRendersBackToItself() throws IOException {
-        PipelineConfig fromFile = ConfigLoader.create().withEnv(ConfigLoaderTest.ENV)
+        PipelineDefinition fromFile = ConfigLoader.create().withEnv(ConfigLoaderTest.ENV)
                 .fromJson(ConfigLoaderTest.resource("pipeline.json"));
-        PipelineConfig again = ConfigLoader.create().withEnv(ConfigLoaderTest.ENV).fromJson(fromFile.toJson());
+        PipelineDefinition again = ConfigLoader.create().withEnv(ConfigLoaderTest.ENV).fromJson(fromFile.toJson());
         assertEquals(fromFile.toMap(), again.toMap());
         // the file's own text and the rendering agree key for key (the file spells out defaults it could omit)
         Map<String, Object> original = new com.fasterxml.jackson.databind.ObjectMapper()
@@ -106,7 +110,7 @@ class ConfigRoundTripTest {
 
     @Test
     void lambdasCannotBeRenderedAndTheErrorNamesThePath() {
-        PipelineConfig c = PipelineConfig.builder().rules(Rules.builder()
+        PipelineDefinition c = PipelineDefinition.builder().rules(Rules.builder()
                 .rule(TableRule.builder().table("t").index("i").build())
                 .rule(TableRule.builder().table("t").index("i").convert("x", v -> v).build()).build()).build();
         ConfigException e = assertThrows(ConfigException.class, c::toJson);

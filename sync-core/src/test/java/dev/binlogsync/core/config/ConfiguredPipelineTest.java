@@ -35,10 +35,10 @@ class ConfiguredPipelineTest {
                 + "\"source\": {\"type\": \"memory\", \"name\": \"src-1\"},"
                 + "\"sink\": {\"type\": \"recording\", \"name\": \"sink-1\"},"
                 + "\"rules\": [{\"table\": \"order_*\", \"index\": \"orders\", \"where\": \"type IN (1,2)\"}],"
-                + "\"flush\": {\"maxActions\": 2, \"interval\": \"20ms\", \"commitInterval\": \"0s\"},"
-                + "\"limits\": {\"maxInFlightRequests\": 1, \"lanes\": 1}"
+                + "\"settings\": {\"maxBulkActions\": 2, \"flushInterval\": \"20ms\", \"commitInterval\": \"0s\","
+                + " \"maxInFlightRequests\": 1, \"lanes\": 1}"
                 + "}";
-        PipelineConfig config = ConfigLoader.create().fromJson(json);
+        PipelineDefinition config = ConfigLoader.create().fromJson(json);
         try (SyncPipeline pipeline = config.toPipelineBuilder().build()) {
             InMemorySource source = (InMemorySource) TestProviders.CREATED.get("src-1");
             RecordingBulkSink sink = (RecordingBulkSink) TestProviders.CREATED.get("sink-1");
@@ -50,7 +50,7 @@ class ConfiguredPipelineTest {
             pipeline.start();
             assertTrue(source.awaitCommitted("p", last.offset(), Duration.ofSeconds(20)), "all committed");
             assertEquals(5, sink.actions().size(), "type 3 rows filtered out: " + sink.actions());
-            assertTrue(sink.requests().stream().allMatch(r -> r.actions().size() <= 2), "flush.maxActions applied");
+            assertTrue(sink.requests().stream().allMatch(r -> r.actions().size() <= 2), "settings.maxBulkActions applied");
             assertEquals("1", sink.document("orders", "7").get("type"));
             assertNull(sink.document("orders", "3"), "filtered out");
         }
@@ -58,7 +58,7 @@ class ConfiguredPipelineTest {
 
     @Test
     void engineRejectionsNameTheConfigPath() {
-        PipelineConfig config = ConfigLoader.create().fromJson("{\"rules\": [{\"table\": \"t\", \"index\": \"i\"}],"
+        PipelineDefinition config = ConfigLoader.create().fromJson("{\"rules\": [{\"table\": \"t\", \"index\": \"i\"}],"
                 + "\"source\": {\"type\": \"memory\", \"name\": \"src-2\", \"maxPollRecords\": 0}}");
         ConfigException e = assertThrows(ConfigException.class, config::toPipelineBuilder);
         assertEquals("source", e.path());

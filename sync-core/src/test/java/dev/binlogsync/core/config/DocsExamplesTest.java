@@ -24,11 +24,12 @@ class DocsExamplesTest {
     void fullExampleInJsonAndTomlLoadsToTheSameConfiguration() throws IOException {
         String doc = Files.readString(Path.of("..", "docs", "configuration.md"));
         ConfigLoader loader = ConfigLoader.create().withEnv(Map.of("KAFKA_PASSWORD", "k", "ES_PASSWORD", "e"));
-        PipelineConfig json = loader.fromJson(block(doc, "json"));
-        PipelineConfig toml = loader.fromToml(block(doc, "toml"));
+        PipelineDefinition json = loader.fromJson(block(doc, "json"));
+        PipelineDefinition toml = loader.fromToml(block(doc, "toml"));
         assertEquals(json.toMap(), toml.toMap());
         assertEquals(3, json.rules().rules().size());
-        assertEquals(20, json.maxRetries());
+        assertEquals(20, json.settings().maxRetries());
+        assertEquals(json.settings(), toml.settings());
         assertEquals("kafka", json.source().type());
     }
 }

@@ -20,7 +20,7 @@ class IndexAllowListConfigTest {
 
     @Test
     void allowListsAreReadFromTheFileAndEnforced() {
-        PipelineConfig c = ConfigLoader.create().fromJson(RULES);
+        PipelineDefinition c = ConfigLoader.create().fromJson(RULES);
         TableRule r = c.rules().rules().get(0);
         assertEquals(Map.of("region", Set.of("eu", "us")), r.allowedIndexValues());
         assertEquals(Map.of("tenant", "[a-z]{2,8}"), r.allowedIndexValuePatterns());
@@ -33,8 +33,8 @@ class IndexAllowListConfigTest {
 
     @Test
     void allowListsAreWrittenBackAndLoadAgain() {
-        PipelineConfig c = ConfigLoader.create().fromJson(RULES);
-        PipelineConfig again = ConfigLoader.create().fromJson(c.toJson());
+        PipelineDefinition c = ConfigLoader.create().fromJson(RULES);
+        PipelineDefinition again = ConfigLoader.create().fromJson(c.toJson());
         assertEquals(c.toMap(), again.toMap());
         assertEquals(c.rules().rules().get(0).allowedIndexValues(), again.rules().rules().get(0).allowedIndexValues());
         assertEquals(List.of("eu", "us"), ((Map<?, ?>) ((Map<?, ?>) ((List<?>) c.toMap().get("rules")).get(0))

@@ -34,7 +34,7 @@ class SecretMaskingTest {
         assertFalse(c.toString().contains(SECRET), c.toString());
         assertTrue(c.toString().contains("k1:9092"), "other values stay visible: " + c);
 
-        PipelineConfig p = PipelineConfig.builder().rules(Rules.builder().rule(TableRule.builder().table("t").index("i").build()).build())
+        PipelineDefinition p = PipelineDefinition.builder().rules(Rules.builder().rule(TableRule.builder().table("t").index("i").build()).build())
                 .source("kafka", settings).build();
         assertFalse(p.toString().contains(SECRET), p.toString());
     }

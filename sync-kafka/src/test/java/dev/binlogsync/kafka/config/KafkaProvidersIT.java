@@ -14,8 +14,8 @@ import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.config.ConfigException;
 import dev.binlogsync.core.config.ConfigLoader;
 import dev.binlogsync.core.config.ConfigSection;
-import dev.binlogsync.core.config.PipelineConfig;
 import dev.binlogsync.core.testing.Await;
+import dev.binlogsync.core.config.PipelineDefinition;
 import dev.binlogsync.core.testing.RecordingBulkSink;
 import dev.binlogsync.kafka.KafkaDeadLetterSink;
 import dev.binlogsync.kafka.KafkaSource;
@@ -51,8 +51,8 @@ class KafkaProvidersIT {
                 + " \"topics\": [\"" + topic + "\"], \"format\": \"canal\", \"startPosition\": \"committed-or-earliest\","
                 + " \"security\": {\"mechanism\": \"scram-sha-256\", \"username\": \"" + EmbeddedKafka.SHARED_SASL_USER + "\","
                 + " \"password\": \"${KAFKA_PASSWORD}\"}, \"properties\": {\"max.poll.records\": 100},"
-                + " \"commitTimeout\": \"20s\"}, " + RULES + ", \"flush\": {\"interval\": \"20ms\", \"commitInterval\": \"0s\"}}";
-        PipelineConfig config = ConfigLoader.create()
+                + " \"commitTimeout\": \"20s\"}, " + RULES + ", \"settings\": {\"flushInterval\": \"20ms\", \"commitInterval\": \"0s\"}}";
+        PipelineDefinition config = ConfigLoader.create()
                 .withEnv(Map.of("BOOT", kafka.saslBootstrapServers(), "KAFKA_PASSWORD", EmbeddedKafka.SHARED_SASL_PASSWORD))
                 .fromJson(json);
         RecordingBulkSink sink = new RecordingBulkSink();
