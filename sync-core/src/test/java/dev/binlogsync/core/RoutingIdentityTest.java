@@ -53,7 +53,7 @@ class RoutingIdentityTest {
         sink.enqueue(Reply.retryable(a -> "a".equals(a.routing())));
         pipeline = SyncPipeline.builder().source(source).ruleSet(routedByTenant()).sink(sink)
                 .lanes(1).maxInFlightRequests(1).flushInterval(Duration.ofMillis(1)).commitInterval(Duration.ZERO)
-                .retryBackoff(Duration.ofMillis(1), Duration.ofMillis(1)).threadName("routing-pipeline").build();
+                .retryInitialBackoff(Duration.ofMillis(1)).retryMaxBackoff(Duration.ofMillis(1)).threadName("routing-pipeline").build();
         source.append(P, Events.insert("shop", "orders", row(1, "tenant", "a")),
                 Events.insert("shop", "orders", row(1, "tenant", "b")));
         pipeline.start();

@@ -110,11 +110,7 @@ class SyncPipelineMeterBinderTest {
         pipeline.start();
         source.append("orders-0", event(Operation.INSERT, 1));
         assertTrue(source.awaitCommitted("orders-0", 0, WAIT));
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (pipeline.metrics().records() < 1) {
-            assertTrue(System.nanoTime() < deadline, "the record counted");
-            Thread.sleep(5);
-        }
+        Await.until(WAIT, "the record counted", () -> pipeline.metrics().records() >= 1);
         assertEquals(0.0, registry.get("binlogsync.records").functionCounter().count(), "still the cached snapshot");
         clock.advance(Duration.ofMillis(100));
         assertEquals(0.0, registry.get("binlogsync.records").functionCounter().count(), "100 ms: still cached");
