@@ -1,7 +1,7 @@
 package dev.binlogsync.benchmarks;
 
-import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
-import dev.binlogsync.kafka.testing.EmbeddedKafka;
+import dev.binlogsync.testing.EmbeddedElasticsearch;
+import dev.binlogsync.testing.EmbeddedKafka;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -6,7 +6,7 @@ import dev.binlogsync.elasticsearch.ElasticsearchSink;
 import dev.binlogsync.elasticsearch.internal.BulkBodyEncoder;
 import dev.binlogsync.elasticsearch.internal.BulkResponseParser;
 import dev.binlogsync.elasticsearch.internal.ByteBuf;
-import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
+import dev.binlogsync.testing.EmbeddedElasticsearch;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -16,7 +16,7 @@ import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.core.testing.Events;
 import dev.binlogsync.core.testing.InMemorySource;
 import dev.binlogsync.core.testing.RecordingDeadLetterSink;
-import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
+import dev.binlogsync.testing.EmbeddedElasticsearch;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;

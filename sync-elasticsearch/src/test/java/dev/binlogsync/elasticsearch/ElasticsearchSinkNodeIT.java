@@ -1,6 +1,7 @@
 package dev.binlogsync.elasticsearch;
 
-import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
+import dev.binlogsync.testing.EmbeddedElasticsearch;
+
 
 /** The sink contract against the in-process Elasticsearch 8.19.21 node (shared by the JVM's test classes). */
 class ElasticsearchSinkNodeIT extends SinkContractTest {

@@ -8,7 +8,7 @@ import dev.binlogsync.core.ItemResult;
 import dev.binlogsync.core.ItemResult.Outcome;
 import dev.binlogsync.elasticsearch.internal.BulkBodyEncoder;
 import dev.binlogsync.elasticsearch.internal.ByteBuf;
-import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
+import dev.binlogsync.testing.EmbeddedElasticsearch;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -14,7 +14,7 @@ import dev.binlogsync.core.config.ConfigException;
 import dev.binlogsync.core.config.ConfigLoader;
 import dev.binlogsync.core.config.PipelineDefinition;
 import dev.binlogsync.core.config.ConfigSection;
-import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
+import dev.binlogsync.testing.EmbeddedElasticsearch;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
-import dev.binlogsync.elasticsearch.testing.FaultProxy;
-import dev.binlogsync.elasticsearch.testing.FaultProxy.Fault;
-import dev.binlogsync.elasticsearch.testing.FaultProxy.Kind;
+import dev.binlogsync.testing.EmbeddedElasticsearch;
+import dev.binlogsync.testing.FaultProxy;
+import dev.binlogsync.testing.FaultProxy.Fault;
+import dev.binlogsync.testing.FaultProxy.Kind;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Socket;

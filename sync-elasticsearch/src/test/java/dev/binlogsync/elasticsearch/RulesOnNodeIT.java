@@ -13,7 +13,7 @@ import dev.binlogsync.core.config.ConfigLoader;
 import dev.binlogsync.core.config.PipelineDefinition;
 import dev.binlogsync.core.testing.Events;
 import dev.binlogsync.core.testing.InMemorySource;
-import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
+import dev.binlogsync.testing.EmbeddedElasticsearch;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;

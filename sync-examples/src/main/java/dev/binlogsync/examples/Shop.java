@@ -3,7 +3,7 @@ package dev.binlogsync.examples;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.core.rules.TableRule;
 import dev.binlogsync.core.rules.WriteMode;
-import dev.binlogsync.examples.testbed.EmbeddedMariaDb;
+import dev.binlogsync.testing.EmbeddedMariaDb;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.binlogsync.examples.testbed.EmbeddedMariaDb;
+import dev.binlogsync.testing.EmbeddedMariaDb;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;

@@ -1,6 +1,6 @@
 package dev.binlogsync.examples;
 
-import dev.binlogsync.examples.testbed.EmbeddedMariaDb;
+import dev.binlogsync.testing.EmbeddedMariaDb;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -3,8 +3,8 @@ package dev.binlogsync.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
-import dev.binlogsync.examples.testbed.EmbeddedMariaDb;
+import dev.binlogsync.testing.EmbeddedElasticsearch;
+import dev.binlogsync.testing.EmbeddedMariaDb;
 import java.util.List;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.RestClient;

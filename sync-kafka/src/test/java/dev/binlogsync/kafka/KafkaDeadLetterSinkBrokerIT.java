@@ -16,6 +16,7 @@ import dev.binlogsync.core.SourceRecord;
 import dev.binlogsync.core.SyncException;
 import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.kafka.testing.EmbeddedKafka;
+import dev.binlogsync.testing.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

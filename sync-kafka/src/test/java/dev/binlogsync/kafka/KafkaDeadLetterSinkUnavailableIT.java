@@ -21,7 +21,7 @@ import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.core.testing.RecordingBulkSink;
 import dev.binlogsync.kafka.decode.CanalFlatMessageDecoder;
-import dev.binlogsync.kafka.testing.EmbeddedKafka;
+import dev.binlogsync.testing.EmbeddedKafka;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

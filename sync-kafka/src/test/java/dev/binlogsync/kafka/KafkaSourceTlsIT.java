@@ -9,7 +9,7 @@ import dev.binlogsync.core.SourceRecord;
 import dev.binlogsync.core.SyncException;
 import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.kafka.decode.CanalFlatMessageDecoder;
-import dev.binlogsync.kafka.testing.EmbeddedKafka;
+import dev.binlogsync.testing.EmbeddedKafka;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;

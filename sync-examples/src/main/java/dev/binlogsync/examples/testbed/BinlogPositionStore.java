@@ -1,5 +1,6 @@
 package dev.binlogsync.examples.testbed;
 
+import dev.binlogsync.testing.BinlogPosition;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package dev.binlogsync.examples.testbed;
 
+import dev.binlogsync.testing.EmbeddedMariaDb;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;

@@ -1,6 +1,6 @@
 /**
- * The end-to-end test bed: a real MariaDB with its binlog on ({@link
- * dev.binlogsync.examples.testbed.EmbeddedMariaDb}), a binlog-to-Kafka relay that writes Canal flat
+ * The end-to-end test bed: a real MariaDB with its binlog on (sync-testing's {@link
+ * dev.binlogsync.testing.EmbeddedMariaDb}), a binlog-to-Kafka relay that writes Canal flat
  * messages exactly as Canal does ({@link dev.binlogsync.examples.testbed.BinlogCanalRelay}), and the
  * heartbeat writer and check ({@link dev.binlogsync.examples.testbed.HeartbeatWriter}, {@link
  * dev.binlogsync.elasticsearch.HeartbeatCheck}). Used by the demo and the reliability suite.

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.binlogsync.testing.BinlogPosition;
+import dev.binlogsync.testing.EmbeddedMariaDb;
+import dev.binlogsync.testing.EmbeddedMariaDb;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

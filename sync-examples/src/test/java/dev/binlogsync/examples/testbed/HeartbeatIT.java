@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.elasticsearch.HeartbeatCheck;
-import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
+import dev.binlogsync.testing.EmbeddedElasticsearch;
+import dev.binlogsync.testing.EmbeddedMariaDb;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;

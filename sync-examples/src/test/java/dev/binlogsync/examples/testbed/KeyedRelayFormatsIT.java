@@ -13,6 +13,7 @@ import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.kafka.decode.DebeziumDecoder;
 import dev.binlogsync.kafka.decode.MaxwellDecoder;
 import dev.binlogsync.kafka.decode.MessageDecoder;
+import dev.binlogsync.testing.EmbeddedMariaDb;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;

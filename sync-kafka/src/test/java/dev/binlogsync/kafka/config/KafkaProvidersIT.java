@@ -20,7 +20,7 @@ import dev.binlogsync.core.testing.RecordingBulkSink;
 import dev.binlogsync.kafka.KafkaDeadLetterSink;
 import dev.binlogsync.kafka.KafkaSource;
 import dev.binlogsync.kafka.decode.MessageDecoder;
-import dev.binlogsync.kafka.testing.EmbeddedKafka;
+import dev.binlogsync.testing.EmbeddedKafka;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -2,7 +2,7 @@ package dev.binlogsync.elasticsearch.compat;
 
 import dev.binlogsync.elasticsearch.ServerInfo;
 import dev.binlogsync.elasticsearch.SinkContractTest;
-import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
+import dev.binlogsync.testing.EmbeddedElasticsearch;
 import org.junit.jupiter.api.AfterAll;
 
 /**

@@ -1,4 +1,4 @@
-package dev.binlogsync.elasticsearch.testing;
+package dev.binlogsync.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,7 +25,7 @@ import org.elasticsearch.node.NodeValidationException;
 import org.elasticsearch.transport.netty4.Netty4Plugin;
 
 /**
- * A real Elasticsearch 8.19 node running inside the test JVM (see docs/test-servers.md): HTTP on
+ * A real Elasticsearch 8.19 node running inside the test JVM (docs/test-servers.md): HTTP on
  * 127.0.0.1, single-node discovery, a temporary home directory, the netty4 transport. No x-pack,
  * no ingest pipelines, no painless, and {@code GET /} answers 405 (the root action lives in a
  * module that is not published).
@@ -38,10 +38,13 @@ import org.elasticsearch.transport.netty4.Netty4Plugin;
  * <p>Thread-safe (all lifecycle methods are synchronized). About 3.5 s to start and 300 MiB of
  * heap: share one node per test class, or use {@link #shared()} across classes.
  *
- * <p>Modules depending on this test-jar must declare the Elasticsearch test dependencies
- * themselves ({@code org.elasticsearch:elasticsearch}, {@code org.elasticsearch.plugin:transport-netty4},
- * {@code org.elasticsearch.test:framework} with all exclusions, log4j-api and log4j-core): a
- * test-jar does not carry its module's test-scoped dependencies.
+ * <p><b>Dependencies:</b> {@code dev.binlogsync:sync-testing} (test scope) brings the node
+ * ({@code org.elasticsearch:elasticsearch}, {@code org.elasticsearch.plugin:transport-netty4},
+ * {@code org.elasticsearch.test:framework} without its transitive dependencies, log4j). The node
+ * is built through {@code org.elasticsearch.node.EmbeddedNode}, which must sit in Elasticsearch's
+ * own package: run tests on the class path, not the module path. The same class runs another
+ * Elasticsearch version (9.x on a Java 21+ test JVM) when the server jars are swapped for that
+ * version's.
  *
  * <pre>{@code
  * try (EmbeddedElasticsearch es = EmbeddedElasticsearch.builder()

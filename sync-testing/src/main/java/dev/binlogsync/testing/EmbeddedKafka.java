@@ -1,4 +1,4 @@
-package dev.binlogsync.kafka.testing;
+package dev.binlogsync.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -44,9 +44,9 @@ import org.apache.kafka.common.utils.Time;
 
 /**
  * A real Kafka broker (KRaft, combined broker + controller, one node) running inside the test JVM,
- * bound to 127.0.0.1 only. No Docker needed; about 2.5 s to start and 330 MiB. (Testcontainers is
- * not used: the machines this project is built on have no Docker engine, and one in-process broker
- * per test class is cheaper anyway.)
+ * bound to 127.0.0.1 only. No Docker needed; about 2.5 s to start and 330 MiB. ({@link TestServers}
+ * gives a Kafka container instead where Docker is reachable; this class is the in-process one, with
+ * SASL/SSL listeners and {@link #restart()} that a container does not offer.)
  *
  * <pre>{@code
  * static EmbeddedKafka kafka = EmbeddedKafka.builder().saslUser("alice", "alice-secret").start();
@@ -64,10 +64,10 @@ import org.apache.kafka.common.utils.Time;
  * initial rebalance delay, 500 ms heartbeats for the new consumer group protocol, and a minimum
  * session timeout of 1 s (so a test can let an abandoned member expire quickly).
  *
- * <p><b>Using it from another module:</b> depend on {@code dev.binlogsync:sync-kafka} with
- * {@code <type>test-jar</type>} and on {@code org.apache.kafka:kafka_2.13} (both test scope; the
- * test-jar does not bring the broker along), plus an slf4j binding such as {@code slf4j-simple}.
- * The parent POM already pins Jackson to Kafka's version, which the broker needs.
+ * <p><b>Dependencies:</b> {@code dev.binlogsync:sync-testing} (test scope) brings the broker
+ * ({@code org.apache.kafka:kafka_2.13}) and the Jackson version it needs; add an slf4j binding such
+ * as {@code slf4j-simple}. A project that manages Jackson itself must keep it at Kafka's version
+ * (2.21.7 for Kafka 4.4.0): the broker fails to start on another.
  *
  * <p>Thread-safe: the lifecycle methods are synchronized.
  */

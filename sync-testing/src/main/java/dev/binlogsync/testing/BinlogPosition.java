@@ -1,4 +1,4 @@
-package dev.binlogsync.examples.testbed;
+package dev.binlogsync.testing;
 
 import java.util.Objects;
 

