@@ -21,8 +21,8 @@ import javax.annotation.Nullable;
 /**
  * One object of a configuration file, with typed, path-aware accessors. String values are
  * interpolated when read: {@code ${NAME}} is the environment variable {@code NAME} (an error when
- * unset), {@code ${NAME:default}} falls back to {@code default}, {@code $${} is a literal
- * {@code ${}. Numbers, booleans, durations and sizes may also be given as strings, so they can come
+ * unset), {@code ${NAME:default}} falls back to {@code default}, <code>$${</code> is a literal
+ * <code>${</code>. Numbers, booleans, durations and sizes may also be given as strings, so they can come
  * from the environment ({@code "port": "${ES_PORT:9200}"}).
  *
  * <p>Every key read (or asked for) is remembered; {@link #finish()} rejects the keys nobody asked
