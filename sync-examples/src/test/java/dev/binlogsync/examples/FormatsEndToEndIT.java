@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.testing.Await;
-import dev.binlogsync.elasticsearch.testing.EmbeddedElasticsearch;
 import dev.binlogsync.examples.testbed.BinlogCanalRelay;
 import dev.binlogsync.examples.testbed.BinlogPositionStore;
 import dev.binlogsync.examples.testbed.KafkaCanalMessageSink;

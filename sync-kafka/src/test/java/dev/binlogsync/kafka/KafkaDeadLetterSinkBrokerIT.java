@@ -15,7 +15,6 @@ import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SourceRecord;
 import dev.binlogsync.core.SyncException;
 import dev.binlogsync.core.testing.Await;
-import dev.binlogsync.kafka.testing.EmbeddedKafka;
 import dev.binlogsync.testing.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

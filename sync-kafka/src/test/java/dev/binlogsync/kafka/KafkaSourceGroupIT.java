@@ -7,7 +7,6 @@ import dev.binlogsync.core.PartitionListener;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SourceRecord;
 import dev.binlogsync.core.testing.Await;
-import dev.binlogsync.kafka.testing.EmbeddedKafka;
 import dev.binlogsync.testing.EmbeddedKafka;
 import java.time.Duration;
 import java.util.ArrayList;

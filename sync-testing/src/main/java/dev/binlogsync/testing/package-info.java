@@ -11,10 +11,10 @@
  * <p>Shipped as {@code dev.binlogsync:sync-testing}; one test-scoped dependency brings every
  * server's jars. Every server binds 127.0.0.1 only; {@code close()} stops it and deletes its data.
  *
- * <p>Null policy: parameters and return values are non-null unless annotated
+ * <p>Null policy: parameters, return values and fields are non-null unless annotated
  * {@link javax.annotation.Nullable}.
  */
-@ParametersAreNonnullByDefault
+@NonNullByDefault
 package dev.binlogsync.testing;
 
-import javax.annotation.ParametersAreNonnullByDefault;
+import dev.binlogsync.core.NonNullByDefault;
