@@ -404,7 +404,7 @@ public final class PipelineSettings {
         /**
          * The longest delay before the first retry: the n-th retry waits a uniformly random time in
          * {@code [0, min(retryMaxBackoff, retryInitialBackoff * 2^(n-1))]} (exponential backoff
-         * with full jitter). Default 100 ms; must be > 0 and <= {@code retryMaxBackoff} (checked in
+         * with full jitter). Default 100 ms; must be > 0 and at most {@code retryMaxBackoff} (checked in
          * {@link #build()}).
          */
         public Builder retryInitialBackoff(Duration retryInitialBackoff) {
