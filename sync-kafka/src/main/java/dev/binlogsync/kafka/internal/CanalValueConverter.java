@@ -74,6 +74,7 @@ public final class CanalValueConverter {
      * without an intermediate string; anything unusual (signs aside, non-digits, long numbers,
      * errors) takes the string path, so the result and the errors are the same.
      */
+    @Nullable
     private Object convert(CanalMessage m, String column, MysqlColumnType type, int start, int end, int index, String part) {
         byte[] b = m.bytes;
         switch (type.kind()) {
@@ -205,6 +206,7 @@ public final class CanalValueConverter {
                 && (b[start + 10] == ' ' || b[start + 10] == 'T');
     }
 
+    @Nullable
     private Object convert(CanalMessage m, String column, MysqlColumnType type, String s, int index, String part) {
         try {
             switch (type.kind()) {
