@@ -38,6 +38,8 @@ public final class PipelineMetrics {
     private final long skipped;
     private final long bulks;
     private final long failedBulks;
+    private final long inDoubtBulks;
+    private final long fencedWrites;
     private final long commits;
     private final int inFlightRequests;
     private final long bufferedActions;
@@ -66,6 +68,8 @@ public final class PipelineMetrics {
         this.skipped = b.skipped;
         this.bulks = b.bulks;
         this.failedBulks = b.failedBulks;
+        this.inDoubtBulks = b.inDoubtBulks;
+        this.fencedWrites = b.fencedWrites;
         this.commits = b.commits;
         this.inFlightRequests = b.inFlightRequests;
         this.bufferedActions = b.bufferedActions;
@@ -102,6 +106,8 @@ public final class PipelineMetrics {
         b.skipped = skipped;
         b.bulks = bulks;
         b.failedBulks = failedBulks;
+        b.inDoubtBulks = inDoubtBulks;
+        b.fencedWrites = fencedWrites;
         b.commits = commits;
         b.inFlightRequests = inFlightRequests;
         b.bufferedActions = bufferedActions;
@@ -188,6 +194,27 @@ public final class PipelineMetrics {
     /** Bulk requests that failed as a whole. */
     public long failedBulks() {
         return failedBulks;
+    }
+
+    /**
+     * Bulk requests that failed in doubt ({@link RequestInDoubtException}: the sink cannot tell
+     * whether the server applied them, e.g. a timeout after sending); part of {@link #failedBulks()}.
+     * Each is retried by the pipeline and, unless its fence is zero, fences its documents (see
+     * {@link #fencedWrites()}).
+     */
+    public long inDoubtBulks() {
+        return inDoubtBulks;
+    }
+
+    /**
+     * Times a document's newer write was held back by a late-write fence: counted once per document
+     * and fence, when the pipeline would have sent a buffered action of the document but the fence
+     * of an in-doubt bulk holding it had not ended (an extended fence is the same fence). Each such
+     * wait delays that document by up to the fence's duration; a fence whose documents see no newer
+     * change counts nothing.
+     */
+    public long fencedWrites() {
+        return fencedWrites;
     }
 
     /** Successful commits to the source. */
@@ -302,6 +329,8 @@ public final class PipelineMetrics {
                 && skipped == m.skipped
                 && bulks == m.bulks
                 && failedBulks == m.failedBulks
+                && inDoubtBulks == m.inDoubtBulks
+                && fencedWrites == m.fencedWrites
                 && commits == m.commits
                 && inFlightRequests == m.inFlightRequests
                 && bufferedActions == m.bufferedActions
@@ -319,9 +348,9 @@ public final class PipelineMetrics {
     @Override
     public int hashCode() {
         return Objects.hash(records, events, indexActions, upsertActions, deleteActions, updateActions, coalesced, stale,
-                missing, retried, deadLettered, skipped, bulks, failedBulks, commits, inFlightRequests,
-                bufferedActions, bufferedBytes, paused, pausedTime, syncLatency, bulkDuration, bulkActions,
-                bulkBytes, lag, heartbeatAge);
+                missing, retried, deadLettered, skipped, bulks, failedBulks, inDoubtBulks, fencedWrites, commits,
+                inFlightRequests, bufferedActions, bufferedBytes, paused, pausedTime, syncLatency, bulkDuration,
+                bulkActions, bulkBytes, lag, heartbeatAge);
     }
 
     @Override
@@ -340,6 +369,8 @@ public final class PipelineMetrics {
                 + ", skipped=" + skipped
                 + ", bulks=" + bulks
                 + ", failedBulks=" + failedBulks
+                + ", inDoubtBulks=" + inDoubtBulks
+                + ", fencedWrites=" + fencedWrites
                 + ", commits=" + commits
                 + ", inFlightRequests=" + inFlightRequests
                 + ", bufferedActions=" + bufferedActions
@@ -373,6 +404,8 @@ public final class PipelineMetrics {
         private long skipped = 0;
         private long bulks = 0;
         private long failedBulks = 0;
+        private long inDoubtBulks = 0;
+        private long fencedWrites = 0;
         private long commits = 0;
         private int inFlightRequests = 0;
         private long bufferedActions = 0;
@@ -470,6 +503,18 @@ public final class PipelineMetrics {
         /** See {@link PipelineMetrics#failedBulks()}. */
         public Builder failedBulks(long failedBulks) {
             this.failedBulks = failedBulks;
+            return this;
+        }
+
+        /** See {@link PipelineMetrics#inDoubtBulks()}. */
+        public Builder inDoubtBulks(long inDoubtBulks) {
+            this.inDoubtBulks = inDoubtBulks;
+            return this;
+        }
+
+        /** See {@link PipelineMetrics#fencedWrites()}. */
+        public Builder fencedWrites(long fencedWrites) {
+            this.fencedWrites = fencedWrites;
             return this;
         }
 

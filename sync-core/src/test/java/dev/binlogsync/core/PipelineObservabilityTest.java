@@ -307,6 +307,20 @@ class PipelineObservabilityTest {
     }
 
     @Test
+    void inDoubtBulksAndFencedWritesAreCopiedComparedAndShown() {
+        PipelineMetrics m = PipelineMetrics.builder().failedBulks(3).inDoubtBulks(2).fencedWrites(5).build();
+        assertEquals(2, m.inDoubtBulks());
+        assertEquals(5, m.fencedWrites());
+        assertEquals(m, m.toBuilder().build());
+        assertEquals(m.hashCode(), m.toBuilder().build().hashCode());
+        assertNotEquals(m, m.toBuilder().inDoubtBulks(1).build());
+        assertNotEquals(m, m.toBuilder().fencedWrites(4).build());
+        assertTrue(m.toString().contains("inDoubtBulks=2, fencedWrites=5"), m.toString());
+        assertEquals(0, PipelineMetrics.EMPTY.inDoubtBulks());
+        assertEquals(0, PipelineMetrics.EMPTY.fencedWrites());
+    }
+
+    @Test
     void rejectsBadObservabilitySettings() {
         SyncPipeline.Builder b = SyncPipeline.builder();
         assertEquals("summaryInterval must be >= 0: PT-1S",
