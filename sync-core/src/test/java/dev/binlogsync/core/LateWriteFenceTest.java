@@ -4,6 +4,7 @@ import static dev.binlogsync.core.TestRules.row;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.core.testing.Events;
 import dev.binlogsync.core.testing.InMemorySource;
 import dev.binlogsync.core.testing.ManualClock;
@@ -12,6 +13,7 @@ import dev.binlogsync.core.testing.RecordingBulkSink.Reply;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -106,5 +108,78 @@ class LateWriteFenceTest {
         assertTrue(sink.awaitRequests(3, WAIT), () -> sink.requests().toString());
         assertEquals(List.of("UPSERT 1"), ids(sink.requests().get(2)));
         assertTrue(source.awaitCommitted(P, 1, WAIT));
+    }
+
+    /** The published metrics once {@code accept} holds for them (they are published every loop). */
+    private PipelineMetrics metrics(String what, Predicate<PipelineMetrics> accept) {
+        return Await.value(WAIT, what, pipeline::metrics, accept);
+    }
+
+    @Test
+    void countsEachInDoubtBulkAndEachDocumentWriteHeldBackByAFenceOnce() throws Exception {
+        sink.enqueue(Reply.failRequest(new RequestInDoubtException("test: socket timeout after sending", null,
+                Duration.ofSeconds(10))));
+        start();
+        source.append(P, Events.insert("shop", "orders", row(1, "v", 1)));
+        processed();
+        advance(Duration.ofMillis(2));
+        assertTrue(sink.awaitRequests(1, WAIT), () -> sink.requests().toString());
+        PipelineMetrics failed = metrics("the in-doubt failure counted", m -> m.failedBulks() == 1);
+        assertEquals(1, failed.inDoubtBulks());
+        assertEquals(0, failed.fencedWrites(), "a fence was set, but nothing newer of its document waits yet");
+
+        source.append(P, Events.update("shop", "orders", row(1, "v", 2), java.util.Map.of()));
+        source.append(P, Events.insert("shop", "orders", row(2, "v", 1)));
+        processed();
+        advance(Duration.ofMillis(2)); // the retry goes
+        advance(Duration.ofMillis(2)); // document 2 goes, document 1's newer write is held back
+        assertTrue(sink.awaitRequests(3, WAIT), () -> sink.requests().toString());
+        source.append(P, Events.update("shop", "orders", row(1, "v", 3), java.util.Map.of()));
+        processed();
+        advance(Duration.ofMillis(2)); // the lane is taken again: document 1 still waits, behind the same fence
+        advance(Duration.ofSeconds(9));
+        assertEquals(3, sink.requests().size(), "document 1's newer writes wait for the fence");
+        PipelineMetrics held = metrics("the held-back write counted", m -> m.fencedWrites() >= 1);
+        assertEquals(1, held.fencedWrites(), "one document waited behind one fence, however often the lane was taken");
+        assertEquals(1, held.inDoubtBulks());
+        assertEquals(1, held.failedBulks());
+
+        advance(Duration.ofSeconds(1));
+        assertTrue(sink.awaitRequests(4, WAIT), () -> sink.requests().toString());
+        assertTrue(source.awaitCommitted(P, 3, WAIT));
+        PipelineMetrics done = metrics("every bulk completed", m -> m.bulks() == 4);
+        assertEquals(1, done.inDoubtBulks());
+        assertEquals(1, done.fencedWrites());
+        assertEquals(3, ((Number) sink.document("idx", "1").get("v")).intValue());
+    }
+
+    @Test
+    void aFailureThatProvesNothingWasSentIsNotCountedInDoubtAndAZeroFenceHoldsNothingBack() throws Exception {
+        sink.enqueue(Reply.failRequest(new RetriableSyncException("test: connection refused")),
+                Reply.failRequest(new RequestInDoubtException("test: in doubt, no fence", null, Duration.ZERO)));
+        start();
+        source.append(P, Events.insert("shop", "orders", row(1, "v", 1)));
+        processed();
+        advance(Duration.ofMillis(2));
+        assertTrue(sink.awaitRequests(1, WAIT), () -> sink.requests().toString());
+        PipelineMetrics refused = metrics("the refused request counted", m -> m.failedBulks() == 1);
+        assertEquals(0, refused.inDoubtBulks());
+
+        advance(Duration.ofMillis(2)); // the retry goes and fails in doubt, with a zero fence
+        assertTrue(sink.awaitRequests(2, WAIT), () -> sink.requests().toString());
+        PipelineMetrics inDoubt = metrics("the in-doubt retry counted", m -> m.failedBulks() == 2);
+        assertEquals(1, inDoubt.inDoubtBulks());
+
+        source.append(P, Events.update("shop", "orders", row(1, "v", 2), java.util.Map.of()));
+        processed();
+        advance(Duration.ofMillis(2));
+        advance(Duration.ofMillis(2));
+        assertTrue(sink.awaitRequests(4, WAIT), () -> sink.requests().toString());
+        assertEquals(List.of("UPSERT 1"), ids(sink.requests().get(3)));
+        assertTrue(source.awaitCommitted(P, 1, WAIT));
+        PipelineMetrics done = metrics("every bulk completed", m -> m.bulks() == 4);
+        assertEquals(2, done.failedBulks());
+        assertEquals(1, done.inDoubtBulks());
+        assertEquals(0, done.fencedWrites());
     }
 }

@@ -43,8 +43,15 @@ final class BulkBuffer {
     private long size;
     private long bytes;
     private long coalesced;
+    private final EngineCounters counters;
 
+    /** A buffer whose fence counts go nowhere (tests and benchmarks of the buffer alone). */
     public BulkBuffer(int lanes, int maxBulkActions, long maxBulkBytes) {
+        this(lanes, maxBulkActions, maxBulkBytes, new EngineCounters());
+    }
+
+    /** A buffer counting the writes its lanes' fences hold back in {@code counters}. */
+    BulkBuffer(int lanes, int maxBulkActions, long maxBulkBytes, EngineCounters counters) {
         if (lanes < 1 || maxBulkActions < 1 || maxBulkBytes < 1) {
             throw new IllegalArgumentException("lanes, maxBulkActions and maxBulkBytes must be >= 1");
         }
@@ -54,6 +61,7 @@ final class BulkBuffer {
         }
         this.maxBulkActions = maxBulkActions;
         this.maxBulkBytes = maxBulkBytes;
+        this.counters = Objects.requireNonNull(counters, "counters");
     }
 
     /** The lane of a document: a spread hash of index and id. */
@@ -202,7 +210,7 @@ final class BulkBuffer {
                 break;
             }
             lane.buffer.pollFirst();
-            if (lane.isFenced(s)) {
+            if (lane.holdsBack(s, counters)) {
                 kept.addLast(s);
                 continue;
             }

@@ -127,7 +127,7 @@ public final class Engine implements PartitionListener {
         this.commitIntervalNanos = Durations.nanos(config.commitInterval());
         this.retryInitialNanos = Durations.nanos(config.retryInitialBackoff());
         this.maxRetries = config.maxRetries();
-        this.buffer = new BulkBuffer(config.lanes(), config.maxBulkActions(), config.maxBulkBytes());
+        this.buffer = new BulkBuffer(config.lanes(), config.maxBulkActions(), config.maxBulkBytes(), counters);
         Backoff backoff = new Backoff(retryInitialNanos, Durations.nanos(config.retryMaxBackoff()));
         this.scheduler = new LaneScheduler(buffer, config.maxInFlightRequests(), config.maxBulkActions(),
                 config.maxBulkBytes(), Durations.nanos(config.flushInterval()), backoff);
@@ -516,8 +516,11 @@ public final class Engine implements PartitionListener {
             summary(lane, batch.size(), 0, 0, 0, 0, batch.size(), cause, latency);
             return;
         }
-        if (cause instanceof RequestInDoubtException && !((RequestInDoubtException) cause).fence().isZero()) {
-            fenceInDoubt(lane, batch, ((RequestInDoubtException) cause).fence(), now, cause);
+        if (cause instanceof RequestInDoubtException inDoubt) {
+            counters.inDoubtBulk();
+            if (!inDoubt.fence().isZero()) {
+                fenceInDoubt(lane, batch, inDoubt.fence(), now, cause);
+            }
         }
         List<BufferedAction> retry = new ArrayList<>(batch.size());
         for (BufferedAction s : batch) {

@@ -3,7 +3,6 @@ package dev.binlogsync.core.internal;
 import dev.binlogsync.core.ActionType;
 import dev.binlogsync.core.PipelineMetrics;
 import java.time.Duration;
-import java.util.Map;
 
 /**
  * The engine's running totals, and the one place a {@link PipelineMetrics} snapshot is built from
@@ -24,6 +23,8 @@ final class EngineCounters {
     private long skipped;
     private long bulks;
     private long failedBulks;
+    private long inDoubtBulks;
+    private long fencedWrites;
     private long commits;
 
     void record() {
@@ -72,6 +73,16 @@ final class EngineCounters {
         failedBulks++;
     }
 
+    /** A bulk request failed in doubt (also counted by {@link #failedBulk()}). */
+    void inDoubtBulk() {
+        inDoubtBulks++;
+    }
+
+    /** A fence held back a write of its document for the first time. */
+    void fencedWrite() {
+        fencedWrites++;
+    }
+
     void commit() {
         commits++;
     }
@@ -84,7 +95,8 @@ final class EngineCounters {
                 .indexActions(indexActions).upsertActions(upsertActions).deleteActions(deleteActions)
                 .updateActions(updateActions).coalesced(coalesced)
                 .stale(stale).missing(missing).retried(retried).deadLettered(deadLettered).skipped(skipped)
-                .bulks(bulks).failedBulks(failedBulks).commits(commits).inFlightRequests(inFlightRequests)
+                .bulks(bulks).failedBulks(failedBulks).inDoubtBulks(inDoubtBulks).fencedWrites(fencedWrites)
+                .commits(commits).inFlightRequests(inFlightRequests)
                 .bufferedActions(bufferedActions).bufferedBytes(bufferedBytes)
                 .paused(paused).pausedTime(pausedTime)
                 .build();

@@ -32,8 +32,8 @@ final class Lane {
     @Nullable List<BufferedAction> retry;
     long retryDueNanos;
     int retryAttempt;
-    /** document -> nanoTime until which its buffered actions wait; null when none. */
-    @Nullable HashMap<DocumentKey, Long> fenced;
+    /** document -> its fence (until when its buffered actions wait); null when none. */
+    @Nullable HashMap<DocumentKey, Fence> fenced;
     /** The earliest end of a fence in {@link #fenced}. */
     long nextFenceEndNanos;
 
@@ -48,7 +48,12 @@ final class Lane {
             nextFenceEndNanos = untilNanos;
         }
         for (BufferedAction s : actions) {
-            fenced.merge(s.key(), untilNanos, (a, b) -> b - a > 0 ? b : a);
+            Fence f = fenced.get(s.key());
+            if (f == null) {
+                fenced.put(s.key(), new Fence(untilNanos));
+            } else if (untilNanos - f.untilNanos > 0) {
+                f.untilNanos = untilNanos; // extended: still the same fence
+            }
         }
         if (untilNanos - nextFenceEndNanos < 0) {
             nextFenceEndNanos = untilNanos;
@@ -62,8 +67,8 @@ final class Lane {
         }
         long next = Long.MAX_VALUE;
         boolean any = false;
-        for (Iterator<Long> it = fenced.values().iterator(); it.hasNext(); ) {
-            long until = it.next();
+        for (Iterator<Fence> it = fenced.values().iterator(); it.hasNext(); ) {
+            long until = it.next().untilNanos;
             if (nowNanos - until >= 0) {
                 it.remove();
             } else if (!any || until - next < 0) {
@@ -78,17 +83,39 @@ final class Lane {
         }
     }
 
-    /** Whether the action's document is fenced (as of the last {@link #pruneFences}). */
-    boolean isFenced(BufferedAction s) {
+    /**
+     * Whether the action's document is fenced (as of the last {@link #pruneFences}), so the action
+     * must stay behind; counts {@code counters.fencedWrite()} the first time a fence holds back a
+     * write of its document.
+     */
+    boolean holdsBack(BufferedAction s, EngineCounters counters) {
         if (fenced == null) {
             return false;
         }
-        return fenced.containsKey(s.key());
+        Fence f = fenced.get(s.key());
+        if (f == null) {
+            return false;
+        }
+        if (!f.heldBack) {
+            f.heldBack = true;
+            counters.fencedWrite();
+        }
+        return true;
     }
 
     /** Unsent actions. */
     public int size() {
         return buffer.size();
+    }
+
+    /** One document's fence: until when its newer writes wait, and whether one was held back yet. */
+    static final class Fence {
+        long untilNanos;
+        boolean heldBack;
+
+        Fence(long untilNanos) {
+            this.untilNanos = untilNanos;
+        }
     }
 
     @Override

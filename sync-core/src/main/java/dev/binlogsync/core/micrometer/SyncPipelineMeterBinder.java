@@ -53,6 +53,8 @@ import javax.annotation.Nullable;
  * <tr><td>binlogsync.skipped</td><td>counter</td><td></td><td>records, events or items skipped by policy</td></tr>
  * <tr><td>binlogsync.commits</td><td>counter</td><td></td><td>commits to the source</td></tr>
  * <tr><td>binlogsync.bulk.requests</td><td>counter</td><td>outcome=completed|failed</td><td>bulk requests answered per item / failed as a whole</td></tr>
+ * <tr><td>binlogsync.bulk.in.doubt</td><td>counter</td><td></td><td>bulk requests that failed in doubt (may have been applied; part of outcome=failed), each retried and fencing its documents</td></tr>
+ * <tr><td>binlogsync.writes.fenced</td><td>counter</td><td></td><td>times a document's newer write was held back by a late-write fence (once per document and fence)</td></tr>
  * <tr><td>binlogsync.bulk.duration</td><td>timer</td><td></td><td>bulk request durations (count, total)</td></tr>
  * <tr><td>binlogsync.bulk.duration.percentile</td><td>time gauge</td><td>phi=0.5|0.99</td><td>bulk duration percentiles over the last minute</td></tr>
  * <tr><td>binlogsync.bulk.duration.max</td><td>time gauge</td><td></td><td>longest bulk request over the last minute</td></tr>
@@ -142,6 +144,11 @@ public final class SyncPipelineMeterBinder implements MeterBinder {
                 m -> m.bulks() - m.failedBulks());
         counter(registry, "binlogsync.bulk.requests", "bulk requests", Tags.of("outcome", "failed"),
                 PipelineMetrics::failedBulks);
+        counter(registry, "binlogsync.bulk.in.doubt", "bulk requests that failed in doubt (they may have been applied)",
+                Tags.empty(), PipelineMetrics::inDoubtBulks);
+        counter(registry, "binlogsync.writes.fenced",
+                "times a document's newer write was held back by a late-write fence", Tags.empty(),
+                PipelineMetrics::fencedWrites);
 
         timing(registry, "binlogsync.bulk.duration", "bulk request duration", PipelineMetrics::bulkDuration);
         timing(registry, "binlogsync.sync.latency", "binlog event time to sink acknowledgement",

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SourceRecord;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -63,5 +64,45 @@ class LaneFenceTest {
         buffer.take(lane).forEach(s -> taken.add(s.id() + " routing " + s.routing()));
         assertEquals(List.of("a routing r2"), taken, "another document (same id, other routing) is not fenced");
         assertEquals(1, buffer.size(), "the fenced document's newer write stays behind");
+    }
+
+    @Test
+    void aFenceCountsOneHeldBackWritePerDocumentHoweverOftenTheLaneIsTakenOrTheFenceExtended() {
+        EngineCounters counters = new EngineCounters();
+        BulkBuffer counted = new BulkBuffer(1, 1000, Long.MAX_VALUE, counters);
+        Lane l = counted.lane(0);
+        PartitionTracker p = new PartitionTracker("p-1");
+        long[] next = {0};
+        java.util.function.Consumer<DocumentAction> put = a -> counted.add(a,
+                p.begin(SourceRecord.of(new SourcePosition(p.partition, next[0]++), List.of())), 0);
+        java.util.function.LongSupplier fencedWrites = () -> counters.snapshot(0, 0, 0, 0, false, Duration.ZERO)
+                .fencedWrites();
+
+        put.accept(DocumentAction.index("idx", "a", Map.of("v", 1)));
+        List<BufferedAction> inDoubt = counted.take(l);
+        l.fence(inDoubt, 100);
+        assertEquals(0, fencedWrites.getAsLong(), "a fence alone holds nothing back");
+
+        put.accept(DocumentAction.index("idx", "a", Map.of("v", 2)));
+        put.accept(DocumentAction.index("idx", "b", Map.of("v", 1)));
+        l.pruneFences(10);
+        assertEquals(List.of("INDEX b"), ids(counted.take(l)));
+        assertEquals(1, fencedWrites.getAsLong());
+        put.accept(DocumentAction.upsert("idx", "a", Map.of("w", 1))); // coalesces into the held-back write
+        counted.take(l);
+        l.fence(inDoubt, 200); // the retry failed in doubt too: the same fence, extended
+        l.pruneFences(150);
+        assertEquals(List.of(), ids(counted.take(l)));
+        assertEquals(1, fencedWrites.getAsLong(), "one document, one fence");
+
+        l.pruneFences(200);
+        assertEquals(List.of("INDEX a"), ids(counted.take(l)), "the fence ended");
+        put.accept(DocumentAction.index("idx", "c", Map.of("v", 1)));
+        List<BufferedAction> again = counted.take(l);
+        l.fence(again, 400); // a later in-doubt bulk: a new fence
+        put.accept(DocumentAction.index("idx", "c", Map.of("v", 2)));
+        l.pruneFences(300);
+        assertEquals(List.of(), ids(counted.take(l)));
+        assertEquals(2, fencedWrites.getAsLong(), "a new fence counts again");
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.Operation;
+import dev.binlogsync.core.RequestInDoubtException;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.testing.Await;
@@ -126,5 +127,33 @@ class SyncPipelineMeterBinderTest {
         source.append("orders-0", event(Operation.INSERT, 1));
         assertTrue(pipeline.awaitTermination(WAIT));
         assertEquals(0.0, registry.get("binlogsync.health").gauge().value());
+    }
+
+    @Test
+    void countsInDoubtBulksAndWritesHeldBackByTheirFence() throws Exception {
+        sink.enqueue(RecordingBulkSink.Reply.failRequest(new RequestInDoubtException("test: socket timeout", null,
+                Duration.ofSeconds(10))));
+        new SyncPipelineMeterBinder(pipeline, Tags.of("env", "test")).bindTo(registry);
+        assertEquals(0.0, registry.get("binlogsync.bulk.in.doubt").functionCounter().count());
+        assertEquals(0.0, registry.get("binlogsync.writes.fenced").functionCounter().count());
+        pipeline.start();
+        source.append("orders-0", event(Operation.INSERT, 1));
+        assertTrue(sink.awaitRequests(1, WAIT));
+        Await.until(WAIT, "the in-doubt failure counted", () -> pipeline.metrics().inDoubtBulks() == 1);
+        source.append("orders-0", event(Operation.UPDATE, 1));
+        clock.advance(Duration.ofSeconds(1)); // the retry is due; the fence (10 s) is not over
+        Await.until(WAIT, "the update held back", () -> pipeline.metrics().fencedWrites() == 1);
+        clock.advance(Duration.ofMillis(150)); // the binder's 100 ms snapshot cache expires
+
+        assertEquals(1.0, registry.get("binlogsync.bulk.in.doubt").tags("pipeline", "orders-sync", "env", "test")
+                .functionCounter().count());
+        assertEquals(1.0, registry.get("binlogsync.writes.fenced").tags("pipeline", "orders-sync", "env", "test")
+                .functionCounter().count());
+        assertEquals(1.0, registry.get("binlogsync.bulk.requests").tag("outcome", "failed").functionCounter()
+                .count());
+        assertEquals(2, sink.requests().size(), () -> "the update waits for the fence: " + sink.requests());
+
+        clock.advance(Duration.ofSeconds(10)); // the fence ends: the update goes
+        assertTrue(source.awaitCommitted("orders-0", 1, WAIT));
     }
 }
