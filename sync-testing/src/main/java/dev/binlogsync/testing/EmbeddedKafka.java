@@ -494,7 +494,17 @@ public final class EmbeddedKafka implements AutoCloseable {
                 + ", logDir=" + logDir + ", running=" + (server != null) + "}";
     }
 
-    /** Configures an {@link EmbeddedKafka}. */
+    /**
+     * Configures an {@link EmbeddedKafka}; from {@link EmbeddedKafka#builder()}.
+     *
+     * <p>Defaults: a PLAINTEXT listener only, the test-tuned broker properties of the class
+     * comment. Arguments must not be null ({@link NullPointerException} naming the argument);
+     * setters return this builder. {@link #start()} and {@link #build()} allocate ports and a
+     * temporary data directory and format it: {@link java.io.UncheckedIOException} when the
+     * directory cannot be made, {@link IllegalStateException} when formatting fails or (for
+     * {@link #start()}) the broker does not answer within 60 s. Each call makes a new broker from
+     * the values set so far. Not thread-safe: configure and build on one thread.
+     */
     public static final class Builder {
         private final Map<String, String> saslUsers = new HashMap<>();
         private final Map<String, String> brokerProperties = new HashMap<>();
@@ -526,7 +536,10 @@ public final class EmbeddedKafka implements AutoCloseable {
             return this;
         }
 
-        /** Any broker property, overriding the test defaults. */
+        /**
+         * Any broker property, overriding the test defaults; the broker checks it when it starts.
+         * Setting a name twice keeps the last value.
+         */
         public Builder brokerProperty(String name, String value) {
             brokerProperties.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
             return this;
@@ -537,7 +550,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             return new EmbeddedKafka(this).start();
         }
 
-        /** Creates and formats the broker without starting it. */
+        /** Creates and formats the broker without starting it; {@link EmbeddedKafka#start()} starts it. */
         public EmbeddedKafka build() {
             return new EmbeddedKafka(this);
         }

@@ -59,7 +59,12 @@ public final class FaultProxy implements AutoCloseable {
     private static final int MAX_HEAD = 64 * 1024;
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
-    /** What a fault does. */
+    /**
+     * What a fault does to the client's connection and when the request reaches the node; also the
+     * key of {@link #injected(Kind)}. Every kind forwards the request exactly once (unless the
+     * proxy closes or the node is gone first), so each one is a case where a request the client
+     * saw fail may still be applied.
+     */
     public enum Kind {
         /** Takes the whole request, waits, then forwards it; the client sees silence (its socket timeout). */
         HOLD_THEN_FORWARD,
@@ -72,7 +77,11 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     /**
-     * One fault.
+     * One fault: an immutable value, safe to share between threads and to {@linkplain #inject
+     * inject} again. Build it with the factories, which also check the kind's own values (such as
+     * the status of {@link #errorWhileForwarding}); the canonical constructor checks only that
+     * {@code kind} and {@code delay} are not null ({@link NullPointerException}) and that
+     * {@code delay} is not negative ({@link IllegalArgumentException}).
      *
      * @param kind what it does
      * @param delay how long the request is held (or reads stall) before it is forwarded
@@ -94,7 +103,11 @@ public final class FaultProxy implements AutoCloseable {
             return new Fault(Kind.HOLD_THEN_FORWARD, delay, 0, answerLate);
         }
 
-        /** Answers {@code status} (502, 503 or 504) at once, forwards the request after {@code forwardDelay}. */
+        /**
+         * Answers {@code status} (502, 503 or 504) at once, forwards the request after {@code forwardDelay}.
+         *
+         * @throws IllegalArgumentException if {@code status} is another value
+         */
         public static Fault errorWhileForwarding(int status, Duration forwardDelay) {
             if (status < 502 || status > 504) {
                 throw new IllegalArgumentException("status must be 502, 503 or 504: " + status);

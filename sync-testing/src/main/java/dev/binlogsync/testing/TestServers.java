@@ -204,7 +204,15 @@ public final class TestServers {
         };
     }
 
-    /** A running Kafka broker; {@link #close()} stops it and discards its data. */
+    /**
+     * A running Kafka broker with a PLAINTEXT listener and no authentication, owned by the caller;
+     * {@link #close()} stops it and discards its data.
+     *
+     * <p>Started before it is returned; no method returns null. The accessors may be called from
+     * any thread while the broker runs. After {@link #close()} the broker is unreachable: an
+     * in-process handle still returns its old address, a container handle may throw
+     * {@link IllegalStateException}.
+     */
     public interface Kafka extends AutoCloseable {
         /** The PLAINTEXT bootstrap servers, {@code host:port}. */
         String bootstrapServers();
@@ -217,7 +225,14 @@ public final class TestServers {
         void close();
     }
 
-    /** A running Elasticsearch node, plain HTTP without authentication; {@link #close()} stops it and discards its data. */
+    /**
+     * A running single Elasticsearch node, plain HTTP without authentication, owned by the caller;
+     * {@link #close()} stops it and discards its data.
+     *
+     * <p>Started before it is returned; no method returns null. The accessors may be called from
+     * any thread and return the same address for the handle's life; after {@link #close()} nothing
+     * listens there.
+     */
     public interface Elasticsearch extends AutoCloseable {
         /** The node's HTTP address. */
         HttpHost httpHost();
@@ -235,7 +250,15 @@ public final class TestServers {
         void close();
     }
 
-    /** A running MariaDB server with its binlog on; {@link #close()} stops it and discards its data. */
+    /**
+     * A running MariaDB server with its binlog on (row format, full row image), owned by the
+     * caller; {@link #close()} stops it and discards its data.
+     *
+     * <p>Started before it is returned; no method returns null ({@link #password()} may be empty).
+     * The accessors may be called from any thread while the server runs. After {@link #close()}
+     * the server is unreachable: an in-process handle still returns its old address, a container
+     * handle may throw {@link IllegalStateException}.
+     */
     public interface MariaDb extends AutoCloseable {
         /** The host to connect to. */
         String host();
@@ -249,7 +272,7 @@ public final class TestServers {
         /** {@link #user()}'s password; may be empty. */
         String password();
 
-        /** A JDBC URL (MariaDB Connector/J) for {@code database}; empty for none. */
+        /** A JDBC URL (MariaDB Connector/J) for {@code database}; an empty {@code database} selects none. */
         default String jdbcUrl(String database) {
             return "jdbc:mariadb://" + host() + ":" + port() + "/" + database;
         }

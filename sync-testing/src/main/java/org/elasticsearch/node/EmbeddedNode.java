@@ -15,6 +15,12 @@ import org.elasticsearch.plugins.PluginsService;
  * are package-private; the stock {@code MockNode} insists on the randomized-testing runner.
  *
  * <p>Used only by {@code dev.binlogsync.testing.EmbeddedElasticsearch}; not an API of its own.
+ *
+ * <p><b>Lifecycle and threads</b> are {@link Node}'s: construct, {@link Node#start()} once,
+ * {@link Node#close()} once; a closed node cannot start again. This class adds no locking:
+ * {@code EmbeddedElasticsearch} makes a new node for every start and calls these methods under
+ * its own lock. Several nodes may live in one JVM, each with its own environment (data path and
+ * ports).
  */
 public final class EmbeddedNode extends Node {
 

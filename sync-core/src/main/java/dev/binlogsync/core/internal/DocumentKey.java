@@ -10,10 +10,10 @@ import javax.annotation.Nullable;
  *
  * @param routing null when the action carries no routing
  */
-public record DocumentKey(String index, String id, @Nullable String routing) {
+record DocumentKey(String index, String id, @Nullable String routing) {
 
     /** {@code index/id}, for messages (not an identity: routing is left out). */
-    public String describe() {
+    String describe() {
         return index + "/" + id;
     }
 }

@@ -6,14 +6,14 @@ import java.time.Duration;
  * Durations as the nanoseconds the pipeline computes deadlines with, capped so that "forever"
  * never overflows a deadline.
  */
-public final class Durations {
+final class Durations {
 
     /**
      * The longest duration the pipelines compute with, in nanoseconds: about 73 years, which is
      * "forever" for a process. A quarter of {@code Long.MAX_VALUE}, so that a sum of a clock
      * reading's distance and two such durations never overflows.
      */
-    public static final long MAX_NANOS = Long.MAX_VALUE / 4;
+    static final long MAX_NANOS = Long.MAX_VALUE / 4;
 
     private Durations() {
     }
@@ -24,7 +24,7 @@ public final class Durations {
      * "very long", where {@link Duration#toNanos()} would throw and {@code System.nanoTime() + d}
      * would wrap into the past. Negative durations are 0.
      */
-    public static long nanos(Duration d) {
+    static long nanos(Duration d) {
         if (d.isNegative()) {
             return 0;
         }
