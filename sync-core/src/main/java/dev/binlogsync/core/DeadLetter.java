@@ -8,14 +8,14 @@ import javax.annotation.Nullable;
  * Something the pipeline could not write and hands to a {@link DeadLetterSink}: a record that could
  * not be decoded or mapped, or a document the search index rejected for good.
  *
- * @param kind why it is a dead letter
- * @param reason a readable reason, including the server's error type and reason when there is one
  * <p>A rejected document coalesced from the changes of several source records gives one dead
  * letter per record, oldest first, each with that record (its own raw bytes and position) and all
  * with the same merged {@code action}, {@code result} and {@code positions}; the reason ends with
  * {@code "record k of n"}. Replaying the records of all the letters in order reproduces every
  * change the document was made of. A record that changed the document twice gives one letter.
  *
+ * @param kind why it is a dead letter
+ * @param reason a readable reason, including the server's error type and reason when there is one
  * @param record the source record it comes from; its key and value are the original bytes where
  *     the source kept them
  * @param positions every source position the failed work covered, oldest first, each once (for a
@@ -35,11 +35,20 @@ public record DeadLetter(
 
     /** Why something became a dead letter. */
     public enum Kind {
-        /** The record could not be decoded ({@link DecodeException}). */
+        /**
+         * The source could not decode the record into change events (the record carries the
+         * decoder's failure, e.g. a {@link DecodeException}); {@code action} and {@code result} are null.
+         */
         UNDECODABLE,
-        /** The rule set failed on one of the record's events. */
+        /**
+         * The rule set (a rule, filter, converter or customizer) threw on one of the record's
+         * events; none of the record's events is written. {@code action} and {@code result} are null.
+         */
         UNMAPPABLE,
-        /** The search index rejected the document permanently. */
+        /**
+         * The sink answered the document's action {@link ItemResult.Outcome#PERMANENT} (a mapping
+         * conflict, an invalid value); {@code action} and {@code result} say what and why.
+         */
         REJECTED
     }
 

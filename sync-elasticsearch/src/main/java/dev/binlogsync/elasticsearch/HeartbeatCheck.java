@@ -77,11 +77,13 @@ public final class HeartbeatCheck {
     }
 
     /**
-     * One heartbeat as Elasticsearch holds it.
+     * One heartbeat as Elasticsearch holds it: an immutable value, safe to share between threads.
+     * No component is null: the constructor throws {@link NullPointerException} naming a null one.
      *
      * @param id the document id (the heartbeat source)
      * @param beat when it was written into MySQL
-     * @param age how long ago that was, by the check's clock (zero if the beat lies in the future)
+     * @param age how long ago that was, by the check's clock (zero if the beat lies in the future);
+     *     fixed when the heartbeat was read, it does not grow afterwards
      */
     public record Heartbeat(String id, Instant beat, Duration age) {
         public Heartbeat {

@@ -18,9 +18,12 @@ public record ServerInfo(Distribution distribution, String version, int major, i
 
     /** Which server family. */
     public enum Distribution {
-        /** Elasticsearch (any flavour). */
+        /**
+         * Elasticsearch: a root answer with a version number whose {@code version.distribution} is
+         * not {@code opensearch}, or a response marked {@code X-elastic-product: Elasticsearch}.
+         */
         ELASTICSEARCH,
-        /** OpenSearch. */
+        /** OpenSearch: the root answer's {@code version.distribution} is {@code opensearch}. */
         OPENSEARCH,
         /** The server could not be identified (root and node info not readable). */
         UNKNOWN

@@ -40,10 +40,13 @@ import javax.annotation.Nullable;
  */
 public final class KafkaSecurity {
 
-    /** The SASL mechanisms the conveniences support. */
+    /** The SASL mechanisms the conveniences support; each sets {@code sasl.mechanism} and its login module. */
     public enum Mechanism {
+        /** {@code PLAIN}: user name and password sent as they are; use it only over SSL. */
         PLAIN("PLAIN", "org.apache.kafka.common.security.plain.PlainLoginModule"),
+        /** {@code SCRAM-SHA-256}: a salted challenge-response: the password itself never crosses the wire (without TLS the exchange can still be recorded and attacked offline). */
         SCRAM_SHA_256("SCRAM-SHA-256", "org.apache.kafka.common.security.scram.ScramLoginModule"),
+        /** {@code SCRAM-SHA-512}: as {@link #SCRAM_SHA_256} with SHA-512. */
         SCRAM_SHA_512("SCRAM-SHA-512", "org.apache.kafka.common.security.scram.ScramLoginModule");
 
         private final String kafkaName;

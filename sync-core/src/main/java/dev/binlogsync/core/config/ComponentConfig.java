@@ -15,6 +15,13 @@ import java.util.Objects;
  * inside lists, by {@link Secrets}' rule (password, secret, token, jaas, api key, private key,
  * credentials, ...), and the user info of URLs.
  *
+ * <p>Immutable at the top level: the constructor copies {@code settings} into an unmodifiable
+ * map that keeps the given order; nested maps and lists are not copied, so treat them as read-only.
+ * Safe to share between threads when they are left unchanged. The constructor throws
+ * {@link NullPointerException} for a null {@code type} or {@code settings} and
+ * {@link IllegalArgumentException} for a blank {@code type} or a {@code type} key inside
+ * {@code settings}; it does not check the values (the provider does).
+ *
  * @param type the provider type, e.g. {@code kafka}
  * @param settings the other keys of the section: JSON-compatible values, insertion-ordered
  */

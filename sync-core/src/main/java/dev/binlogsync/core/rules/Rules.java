@@ -138,7 +138,13 @@ public final class Rules implements RuleSet {
         return "Rules" + rules;
     }
 
-    /** Builds {@link Rules}. Not thread-safe. */
+    /**
+     * Builds {@link Rules}; from {@link Rules#builder()}. Starts empty; rules keep the order they
+     * are added in and the same rule may be added twice (it then applies twice). A null rule or list
+     * is rejected at once with {@link NullPointerException}; the cross-rule checks run in
+     * {@link #build()}. {@link #build()} may be called again, each time giving a new {@link Rules}
+     * of the rules added so far. Not thread-safe: configure and build on one thread.
+     */
     public static final class Builder {
         private final List<TableRule> rules = new ArrayList<>();
 
@@ -151,13 +157,16 @@ public final class Rules implements RuleSet {
             return this;
         }
 
-        /** Adds rules. */
+        /** Adds each rule of {@code list}, in list order, as {@link #rule} does. */
         public Builder rules(List<TableRule> list) {
             Objects.requireNonNull(list, "rules").forEach(this::rule);
             return this;
         }
 
         /**
+         * The rules added so far, checked together.
+         *
+         * @return a new immutable {@link Rules}
          * @throws IllegalStateException if there are no rules, or a merge rule writes into an index
          *     that an INDEX-mode rule replaces documents in (the replace would wipe merged fields)
          */

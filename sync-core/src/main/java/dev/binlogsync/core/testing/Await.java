@@ -45,7 +45,13 @@ public final class Await {
         boolean holds() throws E;
     }
 
-    /** Reads the observed value; may throw like {@link Condition}. */
+    /**
+     * Reads the observed value for {@link #value}: called on the waiting thread, once per check,
+     * until the predicate accepts what it returns. It may return null (the predicate gets the null
+     * and the failure message shows it); an exception it throws ends the wait and propagates
+     * unchanged ({@code E} is inferred as {@code RuntimeException} when it throws nothing checked).
+     * It should only read: it runs again after every interval.
+     */
     @FunctionalInterface
     public interface Probe<T, E extends Exception> {
         /** The current value; may be null. */

@@ -10,6 +10,10 @@ import java.util.Map;
  * Factories for {@link ChangeEvent}s in tests. The events carry a placeholder position
  * ({@link #UNPOSITIONED}); {@link InMemorySource#append} gives them their real one. The primary key
  * is the column {@code id}.
+ *
+ * <p>Stateless and thread-safe: every call returns a new event. Arguments must not be null
+ * ({@link NullPointerException} from {@link ChangeEvent}'s checks). The maps passed in are not
+ * copied, like {@link ChangeEvent}'s: do not change them afterwards.
  */
 public final class Events {
 

@@ -61,11 +61,21 @@ import javax.annotation.Nullable;
  */
 public final class RecordingBulkSink implements BulkSink {
 
-    /** How a request is answered: one result per action, in order, or an exception for the whole request. */
+    /**
+     * How a request is answered: one result per action, in order, or an exception for the whole
+     * request. A request takes its reply when it arrives and calls it when it completes: on the
+     * thread that called {@code execute} (immediate completion), on the sink's daemon thread
+     * ({@link #delay}), or on the thread that calls {@link Request#complete()} ({@link #manual}),
+     * never under the sink's lock. The factories' replies are stateless and may be reused and
+     * shared; a reply of your own that keeps state must be thread-safe when completions can
+     * overlap.
+     */
     @FunctionalInterface
     public interface Reply {
         /**
-         * Answers a request.
+         * Answers a request. Return a non-null list; a list of the right size has its successes
+         * applied to the simulated index, a list of another size is delivered unchanged and
+         * applies nothing (for testing how the pipeline treats a malformed answer).
          *
          * @throws RuntimeException to fail the whole request (a {@link RetriableSyncException}
          *     for a retriable failure)
