@@ -20,10 +20,19 @@ public class DecodeException extends SyncException {
     /** The longest message kept, in characters: {@value}. */
     public static final int MAX_MESSAGE_CHARS = 4096;
 
+    /**
+     * @param message the source position and what is wrong; made safe to show and cut to
+     *     {@value #MAX_MESSAGE_CHARS} characters
+     */
     public DecodeException(String message) {
         super(UntrustedText.shown(message, MAX_MESSAGE_CHARS));
     }
 
+    /**
+     * @param message the source position and what is wrong; made safe to show and cut to
+     *     {@value #MAX_MESSAGE_CHARS} characters
+     * @param cause the underlying failure (e.g. a parser's exception), or null
+     */
     public DecodeException(String message, @Nullable Throwable cause) {
         super(UntrustedText.shown(message, MAX_MESSAGE_CHARS), cause);
     }

@@ -12,10 +12,15 @@ import javax.annotation.Nullable;
 public class PartitionNotOwnedException extends SyncException {
     private static final long serialVersionUID = 1L;
 
+    /** @param message which partitions were not committed and why */
     public PartitionNotOwnedException(String message) {
         super(message);
     }
 
+    /**
+     * @param message which partitions were not committed and why
+     * @param cause the underlying failure, or null
+     */
     public PartitionNotOwnedException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }

@@ -9,10 +9,15 @@ import javax.annotation.Nullable;
 public class SyncException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** @param message what failed */
     public SyncException(String message) {
         super(message);
     }
 
+    /**
+     * @param message what failed
+     * @param cause the underlying failure, or null
+     */
     public SyncException(String message, @Nullable Throwable cause) {
         super(message, cause);
     }

@@ -60,6 +60,7 @@ public final class NamedFilter implements Filter {
         return delegate.matches(row, event);
     }
 
+    /** The name rules refer to it by; never blank. */
     public String name() {
         return name;
     }

@@ -251,21 +251,25 @@ public final class PipelineDefinition {
 
     // ---------------------------------------------------------------- getters
 
+    /** The {@code source} section, or null when the definition has none (then {@link #createSource()} fails). */
     @Nullable
     public ComponentConfig source() {
         return source;
     }
 
+    /** The {@code sink} section, or null when the definition has none. */
     @Nullable
     public ComponentConfig sink() {
         return sink;
     }
 
+    /** The {@code deadLetter} section, or null when the definition has none (no dead-letter sink). */
     @Nullable
     public ComponentConfig deadLetter() {
         return deadLetter;
     }
 
+    /** The {@code rules} section, compiled. */
     public Rules rules() {
         return rules;
     }

@@ -168,6 +168,7 @@ public final class TableRule {
         return spec.routingColumn();
     }
 
+    /** How documents are written; {@link WriteMode#UPSERT} by default. */
     public WriteMode writeMode() {
         return spec.writeMode();
     }
@@ -218,6 +219,7 @@ public final class TableRule {
         return spec.constants();
     }
 
+    /** The last step of building each written document, or null when the rule has none. */
     @Nullable
     public DocumentCustomizer customizer() {
         return spec.customizer();
@@ -240,6 +242,7 @@ public final class TableRule {
         return spec.mergeInto();
     }
 
+    /** Whether this is a merge rule: {@link #mergeInto()} is not empty. */
     public boolean isMerge() {
         return spec.isMerge();
     }
@@ -250,6 +253,7 @@ public final class TableRule {
         return spec.nestUnder();
     }
 
+    /** For a merge rule, what a delete of its row does; {@link MergeDelete#CLEAR} by default. */
     public MergeDelete mergeDelete() {
         return spec.mergeDelete();
     }

@@ -63,6 +63,7 @@ public final class RecordingDeadLetterSink implements DeadLetterSink {
         return true;
     }
 
+    /** Whether {@link #close()} was called. */
     public synchronized boolean isClosed() {
         return closed;
     }
