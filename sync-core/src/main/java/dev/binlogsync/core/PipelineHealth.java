@@ -30,13 +30,13 @@ public record PipelineHealth(Status status, String reason, @Nullable Throwable c
 
     /** The status of a pipeline. */
     public enum Status {
-        /** Built, not started. */
+        /** Built, not started yet. */
         STARTING,
         /** Running and making progress (or with nothing to do). */
         HEALTHY,
-        /** Running, but no commit progress for too long while work waits. */
+        /** Running, but the commit point has not moved for longer than {@link PipelineSettings#stalledAfter()} while work waits. */
         STALLED,
-        /** Running, but every bulk request failed as a whole for too long. */
+        /** Running, but every bulk request has failed as a whole for longer than {@link PipelineSettings#sinkUnreachableAfter()}. */
         SINK_UNREACHABLE,
         /** Stopped on a failure; terminal. */
         FAILED,
