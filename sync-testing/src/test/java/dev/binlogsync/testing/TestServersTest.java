@@ -5,11 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
@@ -88,20 +83,5 @@ class TestServersTest {
         assertTrue(Containers.containerOptions().containsAll(
                 EmbeddedMariaDb.BINLOG_OPTIONS.stream().filter(o -> !o.startsWith("--bind-address")).toList()));
         assertTrue(Containers.containerOptions().contains("--binlog-format=ROW"));
-    }
-
-    @Test
-    void inProcessMariaDbHandleReachesAServerWithItsBinlogOn() throws SQLException {
-        try (TestServers.MariaDb db = TestServers.mariaDb(ServerSource.IN_PROCESS)) {
-            assertEquals(ServerSource.IN_PROCESS, db.source());
-            assertEquals("127.0.0.1", db.host());
-            try (Connection c = DriverManager.getConnection(db.jdbcUrl(""), db.user(), db.password());
-                    Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT @@log_bin, @@binlog_format")) {
-                assertTrue(rs.next());
-                assertEquals(1, rs.getInt(1));
-                assertEquals("ROW", rs.getString(2));
-            }
-        }
     }
 }
