@@ -10,7 +10,6 @@ import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.EvaluationResult;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
@@ -18,19 +17,18 @@ import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 import com.tngtech.archunit.library.dependencies.SliceRule;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The wall between the library's API and its internals, checked on the main classes of the three
- * library modules (sync-core, sync-kafka, sync-elasticsearch), which this module sees together.
- * Test classes (the modules' test-jars on this module's class path), the benchmarks and the
- * examples are not part of the library and are not imported.
+ * library modules (sync-core, sync-kafka, sync-elasticsearch) and of the published test-support
+ * module sync-testing (package {@code dev.binlogsync.testing}), which this module sees together.
+ * Test classes, the benchmarks and the examples are not published and are not imported.
  *
  * <ul>
  *   <li>A module never imports another module's {@code internal} packages: what another module
- *       needs is API.</li>
+ *       needs is API (sync-testing, too, uses the library's API only).</li>
  *   <li>An {@code internal} package never imports the facade that wraps it (the public class that
  *       holds the internals together, such as {@code SyncPipeline} for {@code core.internal}); it may
  *       use the API's SPIs and values, and types both sides need stand on their own.</li>
@@ -46,7 +44,7 @@ import org.junit.jupiter.api.Test;
  * bytecode and reports each with its source line.
  */
 class ArchitectureTest {
-    private static final String[] MODULES = {"core", "kafka", "elasticsearch"};
+    private static final String[] MODULES = {"core", "kafka", "elasticsearch", "testing"};
 
     /** Per internal package, the facades it must not import (nested classes included). */
     private static final List<Facade> FACADES = List.of(
@@ -68,17 +66,12 @@ class ArchitectureTest {
     static void importLibrary() {
         library = new ClassFileImporter()
                 .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .withImportOption(ArchitectureTest::notATestJar)
-                .importPackages("dev.binlogsync.core", "dev.binlogsync.kafka", "dev.binlogsync.elasticsearch");
-    }
-
-    /** A reactor build past {@code package} resolves the modules' test-jars as jars, not as test-classes folders. */
-    private static boolean notATestJar(Location location) {
-        return !location.matches(Pattern.compile(".*-tests\\.jar!/.*"));
+                .importPackages("dev.binlogsync.core", "dev.binlogsync.kafka", "dev.binlogsync.elasticsearch",
+                        "dev.binlogsync.testing");
     }
 
     @Test
-    void importsTheMainClassesOfAllThreeLibraryModules() {
+    void importsTheMainClassesOfTheLibraryModulesAndSyncTesting() {
         for (String module : MODULES) {
             String pkg = "dev.binlogsync." + module;
             assertTrue(library.stream().anyMatch(c -> c.getPackageName().startsWith(pkg)), pkg);
