@@ -1,13 +1,10 @@
-package dev.binlogsync.examples.testbed;
+package dev.binlogsync.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.binlogsync.testing.BinlogPosition;
-import dev.binlogsync.testing.EmbeddedMariaDb;
-import dev.binlogsync.testing.EmbeddedMariaDb;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

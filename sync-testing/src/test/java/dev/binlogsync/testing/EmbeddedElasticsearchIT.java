@@ -1,10 +1,9 @@
-package dev.binlogsync.elasticsearch;
+package dev.binlogsync.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.binlogsync.testing.EmbeddedElasticsearch;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.elasticsearch.client.Request;

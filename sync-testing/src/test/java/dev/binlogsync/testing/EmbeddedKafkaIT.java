@@ -1,10 +1,9 @@
-package dev.binlogsync.kafka.testing;
+package dev.binlogsync.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.binlogsync.core.testing.Await;
-import dev.binlogsync.testing.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
