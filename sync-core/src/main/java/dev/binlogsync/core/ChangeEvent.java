@@ -31,6 +31,9 @@ import java.util.Objects;
  * @param eventTimeMillis the binlog event time, epoch milliseconds ({@code 0} when the format does
  *     not carry one)
  * @param position where the record carrying this event sits in its source
+ * @param rowImage whether {@code row} is the whole row ({@link RowImage#FULL}), known to lack
+ *     columns, or unknown; never null. The constructor without it gives {@link RowImage#UNKNOWN}, so a
+ *     decoder that does not say is never taken to send full rows
  */
 public record ChangeEvent(
         String database,
@@ -40,7 +43,8 @@ public record ChangeEvent(
         Map<String, Object> oldValues,
         List<String> primaryKeys,
         long eventTimeMillis,
-        SourcePosition position) {
+        SourcePosition position,
+        RowImage rowImage) {
 
     public ChangeEvent {
         Objects.requireNonNull(database, "database");
@@ -50,6 +54,21 @@ public record ChangeEvent(
         Objects.requireNonNull(oldValues, "oldValues");
         Objects.requireNonNull(primaryKeys, "primaryKeys");
         Objects.requireNonNull(position, "position");
+        Objects.requireNonNull(rowImage, "rowImage");
+    }
+
+    /**
+     * An event whose row image is {@link RowImage#UNKNOWN}: for decoders that cannot tell whether a
+     * row is complete. Rules in {@link dev.binlogsync.core.rules.WriteMode#AUTO} then upsert.
+     */
+    public ChangeEvent(String database, String table, Operation operation, Map<String, Object> row,
+            Map<String, Object> oldValues, List<String> primaryKeys, long eventTimeMillis, SourcePosition position) {
+        this(database, table, operation, row, oldValues, primaryKeys, eventTimeMillis, position, RowImage.UNKNOWN);
+    }
+
+    /** This event with {@code image} as its row image (the maps are shared, not copied). */
+    public ChangeEvent withRowImage(RowImage image) {
+        return new ChangeEvent(database, table, operation, row, oldValues, primaryKeys, eventTimeMillis, position, image);
     }
 
     /**

@@ -9,7 +9,9 @@ import java.util.Map;
 /**
  * Factories for {@link ChangeEvent}s in tests. The events carry a placeholder position
  * ({@link #UNPOSITIONED}); {@link InMemorySource#append} gives them their real one. The primary key
- * is the column {@code id}.
+ * is the column {@code id}. Their row image is {@link dev.binlogsync.core.RowImage#UNKNOWN}, as from a
+ * decoder that cannot tell; {@link #full} marks an event's row as the whole row, as the built-in
+ * decoders do for a {@code binlog_row_image=FULL} stream.
  *
  * <p>Stateless and thread-safe: every call returns a new event. Arguments must not be null
  * ({@link NullPointerException} from {@link ChangeEvent}'s checks). The maps passed in are not
@@ -39,9 +41,14 @@ public final class Events {
         return new ChangeEvent(database, table, Operation.DELETE, row, Map.of(), List.of("id"), 0L, UNPOSITIONED);
     }
 
-    /** {@code event} at {@code position}. */
+    /** {@code event} with its row marked as the whole row ({@link dev.binlogsync.core.RowImage#FULL}). */
+    public static ChangeEvent full(ChangeEvent event) {
+        return event.withRowImage(dev.binlogsync.core.RowImage.FULL);
+    }
+
+    /** {@code event} at {@code position}, keeping its row image. */
     public static ChangeEvent at(ChangeEvent event, SourcePosition position) {
         return new ChangeEvent(event.database(), event.table(), event.operation(), event.row(), event.oldValues(),
-                event.primaryKeys(), event.eventTimeMillis(), position);
+                event.primaryKeys(), event.eventTimeMillis(), position, event.rowImage());
     }
 }
