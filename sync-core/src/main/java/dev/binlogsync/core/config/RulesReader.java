@@ -95,7 +95,7 @@ final class RulesReader {
         if (s.has("routing")) {
             s.at("routing", () -> b.routing(s.string("routing")));
         }
-        b.writeMode(s.enumValue("writeMode", WriteMode.class, WriteMode.UPSERT));
+        b.writeMode(s.enumValue("writeMode", WriteMode.class, WriteMode.AUTO));
         if (s.has("versionColumn")) {
             s.at("versionColumn", () -> b.versionColumn(s.string("versionColumn")));
         }

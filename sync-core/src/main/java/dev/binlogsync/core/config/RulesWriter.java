@@ -66,7 +66,7 @@ final class RulesWriter {
         if (r.routingColumn() != null) {
             m.put("routing", r.routingColumn());
         }
-        if (r.writeMode() != WriteMode.UPSERT) {
+        if (r.writeMode() != WriteMode.AUTO) {
             m.put("writeMode", lower(r.writeMode()));
         }
         if (r.versionColumn() != null) {

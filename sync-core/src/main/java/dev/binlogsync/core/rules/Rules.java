@@ -3,7 +3,10 @@ package dev.binlogsync.core.rules;
 import dev.binlogsync.core.ActionCollector;
 import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.RuleSet;
+import dev.binlogsync.core.rules.internal.CompiledRule;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,17 +31,26 @@ import java.util.concurrent.ConcurrentHashMap;
  * cached, and a full cache is emptied and filled again by the tables still in use (a stream of
  * random table names costs matching time, never memory).
  *
+ * <p><b>Write modes.</b> The rule set decides once, when built, which rules own their documents:
+ * a rule in {@link WriteMode#AUTO} owns them when no other rule writes into an index whose name can
+ * coincide with its own (see {@link WriteMode#AUTO}); such a rule indexes every change that carries
+ * the whole row, the others upsert. In the example, {@code orders} upserts, because the
+ * {@code order_item} rule merges into its documents.
+ *
  * <p>Immutable and thread-safe (the cache is a concurrent map). Failures: see {@link TableRule}.
  */
 public final class Rules implements RuleSet {
     static final int MAX_CACHED_TABLES = 10_000;
     static final long MAX_CACHED_CHARS = 1 << 20;
     static final int MAX_CACHED_NAME_CHARS = 256;
-    private static final TableRule[] NONE = new TableRule[0];
+    private static final int[] NONE = new int[0];
 
     private final List<TableRule> rules;
     private final TableRule[] all;
-    private final ConcurrentHashMap<String, ConcurrentHashMap<String, TableRule[]>> cache = new ConcurrentHashMap<>();
+    /** Per position in {@link #all}: the rule compiled with what the set knows (whether it owns its documents). */
+    private final CompiledRule[] compiled;
+    /** database -> table -> the positions of the matching rules, in order. */
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, int[]>> cache = new ConcurrentHashMap<>();
     /** Guards inserting into and clearing the cache, and the two counts; lookups take no lock. */
     private final Object cacheLock = new Object();
     private int cachedTables;
@@ -46,7 +58,28 @@ public final class Rules implements RuleSet {
 
     private Rules(List<TableRule> rules) {
         this.rules = List.copyOf(rules);
-        this.all = rules.toArray(NONE);
+        this.all = rules.toArray(new TableRule[0]);
+        this.compiled = new CompiledRule[all.length];
+        for (int i = 0; i < all.length; i++) {
+            compiled[i] = new CompiledRule(all[i].spec(), ownsDocuments(i));
+        }
+    }
+
+    /**
+     * Whether the rule at {@code position} is alone in writing its index: no other rule (another
+     * rule, or the same rule added again) names an index that can coincide with its own.
+     */
+    private boolean ownsDocuments(int position) {
+        TableRule r = all[position];
+        if (r.isMerge()) {
+            return false;
+        }
+        for (int i = 0; i < all.length; i++) {
+            if (i != position && r.spec().index().mayCoincide(all[i].spec().index())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A new builder. */
@@ -56,41 +89,58 @@ public final class Rules implements RuleSet {
 
     @Override
     public void apply(ChangeEvent event, ActionCollector out) {
-        TableRule[] matching = matching(event.database(), event.table());
-        for (TableRule r : matching) {
-            r.compiled.apply(event, out);
+        int[] matching = matching(event.database(), event.table());
+        for (int i : matching) {
+            compiled[i].apply(event, out);
         }
     }
 
     /** The rules that apply to {@code database.table}, in order; empty when none. */
     public List<TableRule> rulesFor(String database, String table) {
-        return List.of(matching(database, table));
+        int[] matching = matching(database, table);
+        List<TableRule> out = new ArrayList<>(matching.length);
+        for (int i : matching) {
+            out.add(all[i]);
+        }
+        return Collections.unmodifiableList(out);
     }
 
-    private TableRule[] matching(String database, String table) {
-        Map<String, TableRule[]> byTable = cache.get(database);
+    /**
+     * Whether the rule at {@code position} (in {@link #rules()}) writes a change that carries the
+     * whole row as an {@code index}: in {@link WriteMode#INDEX}, or in {@link WriteMode#AUTO} when it
+     * owns its documents. False for merge rules and for rules that upsert.
+     *
+     * @throws IndexOutOfBoundsException if there is no rule at {@code position}
+     */
+    public boolean indexesFullRows(int position) {
+        return compiled[position].indexesFullRows();
+    }
+
+    private int[] matching(String database, String table) {
+        Map<String, int[]> byTable = cache.get(database);
         if (byTable != null) {
-            TableRule[] hit = byTable.get(table);
+            int[] hit = byTable.get(table);
             if (hit != null) {
                 return hit;
             }
         }
-        List<TableRule> found = new ArrayList<>(2);
-        for (TableRule r : all) {
-            if (r.matches(database, table)) {
-                found.add(r);
+        int n = 0;
+        int[] found = new int[all.length];
+        for (int i = 0; i < all.length; i++) {
+            if (all[i].matches(database, table)) {
+                found[n++] = i;
             }
         }
-        TableRule[] result = found.isEmpty() ? NONE : found.toArray(NONE);
+        int[] result = n == 0 ? NONE : Arrays.copyOf(found, n);
         if (database.length() <= MAX_CACHED_NAME_CHARS && table.length() <= MAX_CACHED_NAME_CHARS) {
             remember(database, table, result);
         }
         return result;
     }
 
-    private void remember(String database, String table, TableRule[] result) {
+    private void remember(String database, String table, int[] result) {
         synchronized (cacheLock) {
-            ConcurrentHashMap<String, TableRule[]> byTable = cache.get(database);
+            ConcurrentHashMap<String, int[]> byTable = cache.get(database);
             if (byTable != null && byTable.containsKey(table)) {
                 return;
             }
@@ -164,7 +214,8 @@ public final class Rules implements RuleSet {
         }
 
         /**
-         * The rules added so far, checked together.
+         * The rules added so far, checked together. Decides here which rules in
+         * {@link WriteMode#AUTO} own their documents (see the class comment).
          *
          * @return a new immutable {@link Rules}
          * @throws IllegalStateException if there are no rules, or a merge rule writes into an index

@@ -45,7 +45,9 @@ import javax.annotation.Nullable;
  * document. Deletes and updates find the document where it lives: the index template, id and
  * routing are computed from the before image. When an update changes any of them (a primary-key
  * change, a templated date moved to another month, a new routing value), the old document is
- * deleted and the new one written in full.
+ * deleted and the new one written in full. A write is an {@code index} or an upsert as the
+ * {@linkplain Builder#writeMode write mode} decides: by default ({@link WriteMode#AUTO}) an
+ * {@code index} where the rule owns its documents and the change carries the whole row.
  *
  * <p><b>Filter transitions.</b> With a filter, an update whose old row matched and whose new row
  * does not deletes the document; one that did not match and now does writes the full row; an insert
@@ -59,9 +61,10 @@ import javax.annotation.Nullable;
  * {@linkplain dev.binlogsync.core.ItemResult.Outcome#MISSING missing}. Deleting the row clears those
  * fields or is ignored ({@link Builder#onMergedRowDelete}). A child's fields therefore appear in a
  * parent document written after the child's change only with the child's next change; partition
- * the child table by the parent's key so both travel in order. The parent table's rule should use
- * {@link WriteMode#UPSERT}, since an INDEX of the parent would wipe the merged fields; {@link
- * Rules.Builder#build()} rejects a merge rule whose index equals an INDEX-mode rule's.
+ * the child table by the parent's key so both travel in order. The parent table's rule must not
+ * replace whole documents: in the default {@link WriteMode#AUTO} it upserts, because the merge rule
+ * shares its index; {@link Rules.Builder#build()} rejects a merge rule whose index equals an
+ * INDEX-mode rule's.
  *
  * <p><b>Values from rows.</b> An index template renders row values into an index name: the
  * rendered name must be one Elasticsearch accepts (see the index template rules in
@@ -94,7 +97,7 @@ public final class TableRule {
 
     final NamePattern databasePattern;
     final NamePattern tablePattern;
-    final CompiledRule compiled;
+    private final CompiledRule compiled;
 
     private TableRule(Builder b, IndexTemplate template) {
         database = b.database;
@@ -127,7 +130,11 @@ public final class TableRule {
         return databasePattern.matches(database) && tablePattern.matches(table);
     }
 
-    /** Applies this rule alone to an event (filter, index, id, fields). See the class comment. */
+    /**
+     * Applies this rule alone to an event (filter, index, id, fields). See the class comment. Alone,
+     * a rule in {@link WriteMode#AUTO} does not know whether another rule shares its documents, so it
+     * upserts; within a {@link Rules} the rule set decides.
+     */
     public void apply(ChangeEvent event, dev.binlogsync.core.ActionCollector out) {
         compiled.apply(event, out);
     }
@@ -152,6 +159,11 @@ public final class TableRule {
         return spec.timeZone();
     }
 
+    /** The settings, for {@link Rules} to compile the rule with what it knows of the others. */
+    RuleSpec spec() {
+        return spec;
+    }
+
     /** The configured id columns; empty means the event's primary key. */
     public List<String> idColumns() {
         return spec.idColumns();
@@ -168,7 +180,7 @@ public final class TableRule {
         return spec.routingColumn();
     }
 
-    /** How documents are written; {@link WriteMode#UPSERT} by default. */
+    /** How documents are written; {@link WriteMode#AUTO} by default. */
     public WriteMode writeMode() {
         return spec.writeMode();
     }
@@ -300,7 +312,7 @@ public final class TableRule {
         private List<String> idColumns = List.of();
         private String idDelimiter = DEFAULT_ID_DELIMITER;
         @Nullable private String routingColumn;
-        private WriteMode writeMode = WriteMode.UPSERT;
+        private WriteMode writeMode = WriteMode.AUTO;
         @Nullable private String versionColumn;
         private boolean versionFromBinlogTime;
         private VersionType versionType = VersionType.EXTERNAL_GTE;
@@ -463,21 +475,25 @@ public final class TableRule {
             return this;
         }
 
-        /** UPSERT (default) or INDEX. */
+        /** {@link WriteMode#AUTO} (default), {@link WriteMode#UPSERT} or {@link WriteMode#INDEX}. */
         public Builder writeMode(WriteMode mode) {
             this.writeMode = Objects.requireNonNull(mode, "writeMode");
             return this;
         }
 
-        /** External version from this column (a number, numeric string or date-time); INDEX mode only. */
+        /**
+         * External version from this column (a number, numeric string or date-time); INDEX mode only,
+         * set explicitly ({@link WriteMode#AUTO} may upsert, which cannot carry a version).
+         */
         public Builder versionColumn(String column) {
             this.versionColumn = column(column, "versionColumn");
             return this;
         }
 
         /**
-         * External version from the binlog event time in epoch ms; INDEX mode only, compared as
-         * {@link VersionType#EXTERNAL_GTE} ({@link #build()} rejects {@link VersionType#EXTERNAL}).
+         * External version from the binlog event time in epoch ms; INDEX mode only (set explicitly),
+         * compared as {@link VersionType#EXTERNAL_GTE} ({@link #build()} rejects
+         * {@link VersionType#EXTERNAL}).
          *
          * <p>The binlog time has second resolution (Canal's {@code es} is seconds x 1000) and is the
          * statement's start time. With {@code EXTERNAL_GTE} an equal version is applied, so several
@@ -584,9 +600,9 @@ public final class TableRule {
 
         /**
          * @throws IllegalStateException if table or index is missing, include and exclude are both
-         *     set, a version is set in UPSERT mode or together from a column and the binlog time, the
-         *     binlog-time version is compared as {@link VersionType#EXTERNAL}, the index template uses
-         *     {@code {$time}} without {@link #appendOnly()}, a merge rule uses INDEX mode or sets id
+         *     set, a version is set without writeMode INDEX or both from a column and the binlog time,
+         *     the binlog-time version is compared as {@link VersionType#EXTERNAL}, the index template
+         *     uses {@code {$time}} without {@link #appendOnly()}, a merge rule uses INDEX mode or sets id
          *     columns, or nestUnder is set without mergeInto
          */
         public TableRule build() {
@@ -604,7 +620,8 @@ public final class TableRule {
                 throw new IllegalStateException(what + ": version from a column or from the binlog time, not both");
             }
             if ((versionColumn != null || versionFromBinlogTime) && writeMode != WriteMode.INDEX) {
-                throw new IllegalStateException(what + ": an external version needs writeMode INDEX (an upsert cannot carry one)");
+                throw new IllegalStateException(what + ": an external version needs writeMode INDEX, set explicitly (an"
+                        + " upsert cannot carry one, and writeMode " + writeMode + " may upsert)");
             }
             if (versionFromBinlogTime && versionType != VersionType.EXTERNAL_GTE) {
                 throw new IllegalStateException(what + ": versionFromBinlogTime needs versionType EXTERNAL_GTE: the binlog"

@@ -5,6 +5,7 @@ import dev.binlogsync.core.ActionType;
 import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.Filter;
+import dev.binlogsync.core.RowImage;
 import dev.binlogsync.core.SyncException;
 import dev.binlogsync.core.UntrustedText;
 import dev.binlogsync.core.VersionType;
@@ -40,6 +41,8 @@ public final class CompiledRule {
     @Nullable private final String routingColumn;
     private final boolean merge;
     private final boolean indexMode;
+    /** AUTO and the rule owns its documents: a full row is indexed. */
+    private final boolean indexFullRows;
     @Nullable private final String versionColumn;
     private final boolean versionFromBinlogTime;
     private final VersionType versionType;
@@ -60,7 +63,20 @@ public final class CompiledRule {
     private final boolean clearOnDelete;
     private final boolean appendOnly;
 
+    /**
+     * The rule applied on its own, not knowing the other rules: in {@link WriteMode#AUTO} it does not
+     * own its documents, so it upserts.
+     */
     public CompiledRule(RuleSpec spec) {
+        this(spec, false);
+    }
+
+    /**
+     * @param ownsDocuments whether no other rule writes into an index that can coincide with this
+     *     rule's (decided by the rule set); in {@link WriteMode#AUTO} a full row is then indexed,
+     *     otherwise upserted. Ignored in the other modes and for merge rules.
+     */
+    public CompiledRule(RuleSpec spec, boolean ownsDocuments) {
         this.name = spec.name();
         this.index = spec.index();
         this.filter = spec.filter();
@@ -70,6 +86,7 @@ public final class CompiledRule {
         this.idDelimiter = spec.idDelimiter();
         this.routingColumn = spec.routingColumn();
         this.indexMode = spec.writeMode() == WriteMode.INDEX;
+        this.indexFullRows = spec.writeMode() == WriteMode.AUTO && ownsDocuments && !merge;
         this.versionColumn = spec.versionColumn();
         this.versionFromBinlogTime = spec.versionFromBinlogTime();
         this.versionType = spec.versionType();
@@ -202,9 +219,18 @@ public final class CompiledRule {
             Long version = versionColumn != null || versionFromBinlogTime ? version(row, event) : null;
             out.collect(new DocumentAction(idx, id, routing, ActionType.INDEX, doc, version,
                     version == null ? null : versionType));
+        } else if (indexFullRows && event.rowImage() == RowImage.FULL) {
+            // the rule owns the document and the change carries the whole row: the row is the whole
+            // document, and an index costs Elasticsearch half an update's work (no get, no merge)
+            out.collect(new DocumentAction(idx, id, routing, ActionType.INDEX, doc, null, null));
         } else {
             out.collect(new DocumentAction(idx, id, routing, ActionType.UPSERT, doc, null, null));
         }
+    }
+
+    /** Whether a change carrying the whole row is written as INDEX (explicit INDEX, or AUTO and owned). */
+    public boolean indexesFullRows() {
+        return indexMode || indexFullRows;
     }
 
     /**

@@ -513,6 +513,65 @@ public final class IndexTemplate {
         return false;
     }
 
+    /**
+     * Whether this template and {@code other} can render the same index name for some rows. Each
+     * placeholder is taken to render any text (allow-lists, date patterns and the name rules are not
+     * used to tell two names apart), so the answer errs towards true: false means the two can never
+     * name the same index. Two names without placeholders coincide when they are equal.
+     */
+    public boolean mayCoincide(IndexTemplate other) {
+        if (constant != null && other.constant != null) {
+            return constant.equals(other.constant);
+        }
+        // each template as a pattern of literal characters and wildcards (one per placeholder); two
+        // such patterns share a string when the walk below reaches both ends together
+        int[] a = glob();
+        int[] b = other.glob();
+        boolean[][] seen = new boolean[a.length + 1][b.length + 1];
+        return sharesAString(a, 0, b, 0, seen);
+    }
+
+    /** A wildcard in {@link #glob()}; every other element is a character. */
+    private static final int ANY = -1;
+
+    private int[] glob() {
+        if (constant != null) {
+            return constant.chars().toArray();
+        }
+        List<Integer> out = new ArrayList<>();
+        for (Part p : parts) {
+            if (p instanceof Text) {
+                ((Text) p).text.chars().forEach(out::add);
+            } else if (out.isEmpty() || out.get(out.size() - 1) != ANY) {
+                out.add(ANY);
+            }
+        }
+        int[] g = new int[out.size()];
+        for (int i = 0; i < g.length; i++) {
+            g[i] = out.get(i);
+        }
+        return g;
+    }
+
+    /** Whether {@code a[i..]} and {@code b[j..]} match a common string; {@code seen} marks pairs already ruled out. */
+    private static boolean sharesAString(int[] a, int i, int[] b, int j, boolean[][] seen) {
+        if (seen[i][j]) {
+            return false;
+        }
+        seen[i][j] = true;
+        if (i == a.length && j == b.length) {
+            return true;
+        }
+        if (i < a.length && a[i] == ANY) {
+            // the wildcard ends here, or takes b's next element (a character, or what b's wildcard takes)
+            return sharesAString(a, i + 1, b, j, seen) || j < b.length && sharesAString(a, i, b, j + 1, seen);
+        }
+        if (j < b.length && b[j] == ANY) {
+            return sharesAString(a, i, b, j + 1, seen) || i < a.length && sharesAString(a, i + 1, b, j, seen);
+        }
+        return i < a.length && j < b.length && a[i] == b[j] && sharesAString(a, i + 1, b, j + 1, seen);
+    }
+
     /** The columns the template reads. */
     public Set<String> columns() {
         return columns;
