@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.DecodeException;
 import dev.binlogsync.core.Operation;
+import dev.binlogsync.core.RowImage;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.UntrustedText;
 import dev.binlogsync.kafka.internal.CanalMessage;
@@ -106,6 +107,17 @@ import org.slf4j.LoggerFactory;
  * column repeated within a row keeps its first position and its last value. Thread-safe; its
  * configuration is immutable.
  *
+ * <p><b>Row images.</b> Each event says whether its row is the whole row
+ * ({@link ChangeEvent#rowImage()}), which lets rules in the default write mode index instead of
+ * upsert. Canal's message does not say which {@code binlog_row_image} the server logs, and Canal
+ * leaves out the columns a {@code MINIMAL} or {@code NOBLOB} image does not hold; its
+ * {@code mysqlType} and {@code sqlType} list the columns of all the message's rows. So a row with
+ * fewer columns than those lists is {@link RowImage#PARTIAL}; any other row is
+ * {@link RowImage#FULL} with {@link Builder#fullRowImage(boolean) fullRowImage(true)} (the default,
+ * right for a server with {@code binlog_row_image=FULL}) and {@link RowImage#UNKNOWN} with
+ * {@code fullRowImage(false)} (for a server with another row image: a single-row message cannot
+ * show that columns are missing).
+ *
  * <pre>{@code
  * MessageDecoder canal = CanalFlatMessageDecoder.builder()
  *         .dateTimeStyle(DateTimeStyle.ISO_OFFSET)
@@ -121,6 +133,8 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
             List.of("CREATE", "ALTER", "ERASE", "TRUNCATE", "RENAME", "CINDEX", "DINDEX", "QUERY", "GTID");
 
     private final boolean tinyint1AsBoolean;
+    /** The image of a row the message does not show to be partial. */
+    private final RowImage wholeRows;
     private final BiPredicate<String, String> syncedTables;
     private final DateTimeStyle dateTimeStyle;
     private final ZoneId zone;
@@ -133,6 +147,7 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
 
     private CanalFlatMessageDecoder(Builder b) {
         this.tinyint1AsBoolean = b.tinyint1AsBoolean;
+        this.wholeRows = b.fullRowImage ? RowImage.FULL : RowImage.UNKNOWN;
         this.syncedTables = b.syncedTables;
         this.dateTimeStyle = b.dateTimeStyle;
         this.zone = b.zone;
@@ -247,6 +262,7 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
                     + " the binlog must be in ROW format)");
         }
         List<ChangeEvent> events = n == 1 ? null : new ArrayList<>(n);
+        int columns = m.typedColumns();
         for (int i = 0; i < n; i++) {
             Map<String, Object> row = values.typed(m, m.data().get(i), i, "data");
             Map<String, Object> before = Map.of();
@@ -256,7 +272,8 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
                     before = values.typed(m, o, i, "old");
                 }
             }
-            ChangeEvent e = new ChangeEvent(m.database(), m.table(), op, row, before, pks, m.es(), position);
+            ChangeEvent e = new ChangeEvent(m.database(), m.table(), op, row, before, pks, m.es(), position,
+                    row.size() < columns ? RowImage.PARTIAL : wholeRows);
             if (n == 1) {
                 return Collections.singletonList(e);
             }
@@ -277,7 +294,8 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
 
     @Override
     public String toString() {
-        return "CanalFlatMessageDecoder{tinyint1AsBoolean=" + tinyint1AsBoolean + ", dateTimeStyle=" + dateTimeStyle
+        return "CanalFlatMessageDecoder{tinyint1AsBoolean=" + tinyint1AsBoolean + ", fullRowImage="
+                + (wholeRows == RowImage.FULL) + ", dateTimeStyle=" + dateTimeStyle
                 + ", zone=" + zone + ", ddlListener=" + (ddlListener != null) + "}";
     }
 
@@ -287,6 +305,7 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
      */
     public static final class Builder {
         private boolean tinyint1AsBoolean;
+        private boolean fullRowImage = true;
         private BiPredicate<String, String> syncedTables = (database, table) -> true;
         private DateTimeStyle dateTimeStyle = DateTimeStyle.ISO_LOCAL;
         private ZoneId zone = ZoneOffset.UTC;
@@ -334,6 +353,18 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
          */
         public Builder zone(ZoneId zone) {
             this.zone = Objects.requireNonNull(zone, "zone");
+            return this;
+        }
+
+        /**
+         * Whether the server logs full row images ({@code binlog_row_image=FULL}); default true. When
+         * true, a row is {@link RowImage#FULL} unless it has fewer columns than its message lists
+         * ({@link RowImage#PARTIAL}); when false, such a row is {@link RowImage#UNKNOWN}, so rules in
+         * the default write mode upsert (keeping the columns a row does not carry) instead of
+         * replacing documents. Set it false for a server with {@code MINIMAL} or {@code NOBLOB}.
+         */
+        public Builder fullRowImage(boolean full) {
+            this.fullRowImage = full;
             return this;
         }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.DecodeException;
 import dev.binlogsync.core.Operation;
+import dev.binlogsync.core.RowImage;
 import dev.binlogsync.core.RowMap;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.UntrustedText;
@@ -101,7 +102,13 @@ import org.slf4j.LoggerFactory;
  *       that conversion upstream, and a stored value other than 0 or 1 cannot be recovered from
  *       the message.</li>
  * </ul>
- * Immutable and thread-safe.
+ * <p><b>Row images.</b> The connector refuses to stream from a server whose global
+ * {@code binlog_row_image} is not {@code FULL}, and {@code after} holds every column of the
+ * connector's table schema, so each event's row is {@link RowImage#FULL} (lets rules in the default
+ * write mode index instead of upsert), unless {@link Builder#fullRowImage(boolean)
+ * fullRowImage(false)} says otherwise.
+ *
+ * <p>Immutable and thread-safe.
  */
 public final class DebeziumDecoder implements MessageDecoder {
 
@@ -112,11 +119,13 @@ public final class DebeziumDecoder implements MessageDecoder {
     private static final Logger LOG = LoggerFactory.getLogger(DebeziumDecoder.class);
 
     private final boolean tinyint1AsBoolean;
+    private final RowImage rowImage;
     private final BiPredicate<String, String> syncedTables;
     private final TemporalText temporal;
 
     private DebeziumDecoder(Builder b) {
         this.tinyint1AsBoolean = b.tinyint1AsBoolean;
+        this.rowImage = b.fullRowImage ? RowImage.FULL : RowImage.UNKNOWN;
         this.syncedTables = b.syncedTables;
         this.temporal = new TemporalText(b.dateTimeStyle, b.zone);
     }
@@ -199,7 +208,7 @@ public final class DebeziumDecoder implements MessageDecoder {
                 throw new DecodeException("unknown op '" + UntrustedText.shown(op, 64) + "' on " + db + "." + table
                         + " (expected c, u, d or r)");
         }
-        return Collections.singletonList(new ChangeEvent(db, table, operation, row, old, pks, time, position));
+        return Collections.singletonList(new ChangeEvent(db, table, operation, row, old, pks, time, position, rowImage));
     }
 
     /**
@@ -374,6 +383,7 @@ public final class DebeziumDecoder implements MessageDecoder {
      */
     public static final class Builder {
         private boolean tinyint1AsBoolean;
+        private boolean fullRowImage = true;
         private BiPredicate<String, String> syncedTables = (database, table) -> true;
         private DateTimeStyle dateTimeStyle = DateTimeStyle.ISO_LOCAL;
         private ZoneId zone = ZoneOffset.UTC;
@@ -425,6 +435,17 @@ public final class DebeziumDecoder implements MessageDecoder {
          */
         public Builder syncedTables(BiPredicate<String, String> tables) {
             this.syncedTables = Objects.requireNonNull(tables, "syncedTables");
+            return this;
+        }
+
+        /**
+         * Whether the server logs full row images ({@code binlog_row_image=FULL}); default true: every row is {@link RowImage#FULL}.
+         * When false, every row is {@link RowImage#UNKNOWN}, so rules in the default write mode upsert
+         * (keeping the columns a row does not carry) instead of replacing documents. Set it false for
+         * a server with {@code MINIMAL} or {@code NOBLOB}.
+         */
+        public Builder fullRowImage(boolean full) {
+            this.fullRowImage = full;
             return this;
         }
 

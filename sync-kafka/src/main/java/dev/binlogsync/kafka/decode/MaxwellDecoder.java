@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.DecodeException;
 import dev.binlogsync.core.Operation;
+import dev.binlogsync.core.RowImage;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.UntrustedText;
 import dev.binlogsync.kafka.internal.Identifiers;
@@ -64,7 +65,13 @@ import org.slf4j.LoggerFactory;
  *       {@code "yyyy-MM-dd HH:mm:ss||yyyy-MM-dd HH:mm:ss.SSS||yyyy-MM-dd HH:mm:ss.SSSSSS||strict_date"}
  *       (the document keeps the text as sent).</li>
  * </ul>
- * Immutable and thread-safe.
+ * <p><b>Row images.</b> A Maxwell message does not say which {@code binlog_row_image} the server
+ * logs, and with {@code MINIMAL} or {@code NOBLOB} its {@code data} holds only the logged columns.
+ * Each event's row is {@link RowImage#FULL} (lets rules in the default write mode index instead of
+ * upsert) with {@link Builder#fullRowImage(boolean) fullRowImage(true)}, the default, which is right
+ * for a server with {@code binlog_row_image=FULL}; otherwise set it false.
+ *
+ * <p>Immutable and thread-safe.
  */
 public final class MaxwellDecoder implements MessageDecoder {
 
@@ -73,9 +80,11 @@ public final class MaxwellDecoder implements MessageDecoder {
     @Nullable
     private final DdlListener ddlListener;
     private final BiPredicate<String, String> syncedTables;
+    private final RowImage rowImage;
 
     private MaxwellDecoder(Builder b) {
         this.ddlListener = b.ddlListener;
+        this.rowImage = b.fullRowImage ? RowImage.FULL : RowImage.UNKNOWN;
         this.syncedTables = b.syncedTables;
     }
 
@@ -160,7 +169,7 @@ public final class MaxwellDecoder implements MessageDecoder {
         JsonNode ts = root.get("ts");
         long millis = ts != null && ts.isNumber() ? ts.longValue() * 1000L : 0L;
         return Collections.singletonList(
-                new ChangeEvent(db, table, op, row, old, primaryKeys(root, key), millis, position));
+                new ChangeEvent(db, table, op, row, old, primaryKeys(root, key), millis, position, rowImage));
     }
 
     private static List<String> primaryKeys(JsonNode value, @Nullable byte[] key) {
@@ -204,6 +213,7 @@ public final class MaxwellDecoder implements MessageDecoder {
         @Nullable
         private DdlListener ddlListener;
         private BiPredicate<String, String> syncedTables = (database, table) -> true;
+        private boolean fullRowImage = true;
 
         private Builder() {
         }
@@ -223,6 +233,17 @@ public final class MaxwellDecoder implements MessageDecoder {
          */
         public Builder syncedTables(BiPredicate<String, String> tables) {
             this.syncedTables = Objects.requireNonNull(tables, "syncedTables");
+            return this;
+        }
+
+        /**
+         * Whether the server logs full row images ({@code binlog_row_image=FULL}); default true: every row is {@link RowImage#FULL}.
+         * When false, every row is {@link RowImage#UNKNOWN}, so rules in the default write mode upsert
+         * (keeping the columns a row does not carry) instead of replacing documents. Set it false for
+         * a server with {@code MINIMAL} or {@code NOBLOB}.
+         */
+        public Builder fullRowImage(boolean full) {
+            this.fullRowImage = full;
             return this;
         }
 

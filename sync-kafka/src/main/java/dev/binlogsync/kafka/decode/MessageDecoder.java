@@ -21,10 +21,15 @@ import javax.annotation.Nullable;
  * <p><b>Threading.</b> Called by the pipeline thread only, but the decoders of this package are
  * immutable and thread-safe, so one instance may serve several sources.
  *
- * <p>Example of a custom decoder for a format with one JSON row per message:
+ * <p><b>Row images.</b> An event says whether its row is the whole row
+ * ({@link ChangeEvent#rowImage()}); one built without saying is {@code UNKNOWN}, and rules in the
+ * default write mode then upsert rather than replace the document. A decoder whose format always
+ * carries every column passes {@code RowImage.FULL}.
+ *
+ * <p>Example of a custom decoder for a format with one JSON row per message, every column in it:
  * <pre>{@code
  * MessageDecoder mine = (key, value, pos) -> List.of(new ChangeEvent(
- *         "shop", "orders", Operation.INSERT, parse(value), Map.of(), List.of("id"), 0L, pos));
+ *         "shop", "orders", Operation.INSERT, parse(value), Map.of(), List.of("id"), 0L, pos, RowImage.FULL));
  * }</pre>
  */
 @FunctionalInterface

@@ -42,6 +42,17 @@ public final class CanalMessage {
         return t == null && sqlTypes != null ? sqlTypes.typeOf(column) : t;
     }
 
+    /**
+     * How many columns the message's {@code mysqlType} (or, when larger, {@code sqlType}) names: Canal
+     * fills both from the columns of all the message's rows, so a row with fewer columns is
+     * missing some (a partial row image); 0 when the message has neither.
+     */
+    public int typedColumns() {
+        int m = mysqlType == null ? 0 : mysqlType.size();
+        int s = sqlTypes == null ? 0 : sqlTypes.count();
+        return Math.max(m, s);
+    }
+
     /** {@code database}, or null when absent or JSON null. */
     @Nullable
     public String database() {

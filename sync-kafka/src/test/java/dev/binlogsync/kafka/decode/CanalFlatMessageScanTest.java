@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.DecodeException;
 import dev.binlogsync.core.Operation;
+import dev.binlogsync.core.RowImage;
 import dev.binlogsync.core.SourcePosition;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -110,14 +111,17 @@ class CanalFlatMessageScanTest {
         String escaped = "{\"d\\u0061ta\":[{\"a\":\"1\"}],\"database\":\"sh\\u006fp\",\"t\\u0061ble\":\"or\\\"ders\","
                 + "\"type\":\"INS\\u0045RT\",\"pkNames\":[\"\\u0061\"],\"es\":-12}";
         ChangeEvent e = decoder.decode(null, escaped.getBytes(StandardCharsets.UTF_8), POS).get(0);
-        assertEquals(new ChangeEvent("shop", "or\"ders", Operation.INSERT, Map.of("a", "1"), Map.of(), List.of("a"), -12, POS), e);
+        assertEquals(new ChangeEvent("shop", "or\"ders", Operation.INSERT, Map.of("a", "1"), Map.of(), List.of("a"), -12, POS,
+                RowImage.FULL), e);
     }
 
     private static List<ChangeEvent> expected(Msg msg) {
         List<ChangeEvent> events = new ArrayList<>();
         for (int i = 0; i < msg.data.size(); i++) {
             Map<String, Object> before = msg.op == Operation.UPDATE ? typed(msg, msg.old.get(i)) : Map.of();
-            events.add(new ChangeEvent(msg.database, msg.table, msg.op, typed(msg, msg.data.get(i)), before, msg.pks, msg.es, POS));
+            // every row holds every column the message types: a full row
+            events.add(new ChangeEvent(msg.database, msg.table, msg.op, typed(msg, msg.data.get(i)), before, msg.pks, msg.es, POS,
+                    RowImage.FULL));
         }
         return events;
     }
