@@ -26,8 +26,8 @@ public enum WriteMode {
      * An {@code update} with {@code doc_as_upsert: true} carrying the whole mapped row, so fields
      * other writers merged into the document survive. Costs Elasticsearch a get, a merge and a
      * reindex (about twice the CPU of {@link #INDEX}), keeps fields of columns a DDL dropped, and
-     * re-parses the stored document on every update of an existing one (a decimal number wider than
-     * a double loses digits). Cannot carry an external version.
+     * stores the document as Elasticsearch re-renders it (a decimal number wider than a double loses
+     * digits, trailing zeros go). Cannot carry an external version.
      */
     UPSERT,
     /**
