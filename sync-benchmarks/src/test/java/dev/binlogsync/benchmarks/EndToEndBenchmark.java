@@ -1,8 +1,10 @@
 package dev.binlogsync.benchmarks;
 
 import com.sun.management.OperatingSystemMXBean;
+import dev.binlogsync.core.ActionType;
 import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.DocumentAction;
+import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.PipelineMetrics;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.PipelineSettings;
@@ -15,7 +17,6 @@ import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.elasticsearch.ElasticsearchSink;
 import dev.binlogsync.elasticsearch.internal.BulkBodyEncoder;
 import dev.binlogsync.elasticsearch.internal.BulkResponseParser;
-import dev.binlogsync.elasticsearch.internal.ByteBuf;
 import dev.binlogsync.kafka.KafkaSource;
 import dev.binlogsync.kafka.StartPosition;
 import dev.binlogsync.kafka.decode.CanalFlatMessageDecoder;
@@ -29,8 +30,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -64,16 +65,24 @@ import org.elasticsearch.client.RestClient;
  * pre-loaded into a Kafka topic; the pipeline ({@link KafkaSource} + {@link CanalFlatMessageDecoder}
  * + {@link Rules} + {@link ElasticsearchSink}) drains them into Elasticsearch. In the same run the
  * same final documents are bulk-loaded raw (pre-encoded bodies, bare REST client) with the best of
- * several batch sizes: the ceiling. Then a second pipeline on a fresh topic takes messages produced
- * at a steady moderate rate, stamped with the send time as binlog time, for the latency figures.
+ * several batch sizes: the ceiling. The bare replay ({@code bare=true}) loads every change as its
+ * own pre-encoded action ({@code index} for an insert, {@code update} with the full row for an
+ * update, {@code delete} for a delete) in {@value #BARE_LANES} lanes by document id: the yardstick
+ * of a loader without this library. The replay ({@code replay=true}) loads every change as the
+ * rules make it (write mode INDEX), in as many lanes as requests in flight. Then a second pipeline
+ * on a fresh topic takes messages produced at a steady moderate rate, stamped with the send time as
+ * binlog time, for the latency figures.
  *
- * <p>Prints throughput (events/s), the ratios to the ceiling, CPU time per event of the pipeline's
- * threads (pipeline thread, REST client I/O threads, consumer background threads) against the
- * Elasticsearch node's threads and the whole process, the peak heap (whole JVM, both servers
- * included) and the pipeline's peak buffered bytes, and the sync latency p50/p99/max.
+ * <p>Prints throughput (events/s), the ratios to the ceiling and to the replays, CPU time per event
+ * of the pipeline's threads (pipeline thread, REST client I/O threads, consumer background threads)
+ * against the Elasticsearch node's threads and the whole process, the CPU per event of the
+ * pipeline's process (all its threads: consumer, pipeline, HTTP I/O, GC, JIT; measured with
+ * {@code servers=processes}, estimated otherwise, see {@link ProcessCpu}), the peak RSS (VmHWM) and
+ * the heap setting, the peak heap and the pipeline's peak buffered bytes, and the sync latency
+ * p50/p99/max.
  *
  * <p>Args (all optional): {@code n=100000 partitions=3 batch=1000 flushMs=200 inFlight=2
- * rate=1000 rateSeconds=20 rounds=5 warm=n warmRounds=3 buffer=0 servers=in-process serverHeap=2g replay=(n <= 200000) sweep=false sweepRateSeconds=10 svg=docs/bench/end-to-end-sweep.svg}.
+ * rate=1000 rateSeconds=20 rounds=5 warm=n warmRounds=3 buffer=0 servers=in-process serverHeap=2g replay=(n <= 200000) bare=true sweep=false sweepRateSeconds=10 svg=docs/bench/end-to-end-sweep.svg}.
  * With {@code sweep=true} it also runs every combination of batch size {250, 1000, 4000} and
  * flush interval {50, 200, 1000} ms (backlog throughput and steady-rate latency each) and writes a
  * hand-made SVG chart. Command: {@code sync-benchmarks/run-end-to-end.sh n=100000}.
@@ -106,8 +115,15 @@ public final class EndToEndBenchmark {
         run(args);
     }
 
-    /** What a run measured, for the smoke test: the median pipeline rate (0 without rounds) and the latency run. */
-    record Summary(double medianEventsPerSecond, LatencyResult latency) {
+    /**
+     * What a run measured, for the smoke test; medians over the rounds, 0 without rounds.
+     *
+     * @param medianBareEventsPerSecond the bare replay's rate; 0 also with {@code bare=false}
+     * @param medianProcessCpuMicros CPU of the pipeline's process per event, us
+     * @param peakRss the highest peak RSS of the rounds' drains, bytes; -1 where {@code /proc} is missing
+     */
+    record Summary(double medianEventsPerSecond, LatencyResult latency, double medianBareEventsPerSecond,
+            double medianProcessCpuMicros, long peakRss) {
     }
 
     /**
@@ -128,6 +144,7 @@ public final class EndToEndBenchmark {
         int warm = intArg(args, "warm", n);
         int warmRounds = intArg(args, "warmRounds", 3);
         boolean replay = Boolean.parseBoolean(stringArg(args, "replay", String.valueOf(n <= 200_000)));
+        boolean bare = Boolean.parseBoolean(stringArg(args, "bare", "true"));
         bufferedActions = intArg(args, "buffer", 0);
         String serversMode = stringArg(args, "servers", "in-process");
         String childHeap = stringArg(args, "serverHeap", "2g");
@@ -149,12 +166,19 @@ public final class EndToEndBenchmark {
 
         try (BenchServers servers = BenchServers.start(serversMode, childHeap, esCpus);
                 RestClient client = servers.newClient();
-                KafkaProducer<byte[], byte[]> producer = producer(servers)) {
+                KafkaProducer<byte[], byte[]> producer = producer(servers);
+                // the replays' bodies are encoded while the topic is pre-loaded and kept in files, so
+                // the heap and the RSS measured during the drains hold no copy of the workload
+                LaneFiles replayFiles = replay ? LaneFiles.create("orders-replay", inFlight, batch) : null;
+                LaneFiles bareFiles = bare ? LaneFiles.create("orders-bare", BARE_LANES, batch) : null) {
             current = servers;
             servers.createTopic(TABLE_TOPIC, partitions);
             long t0 = System.nanoTime();
-            List<byte[]> messages = new ArrayList<>(replay ? n : 0);
             AtomicReference<Exception> sendFailure = new AtomicReference<>();
+            CanalFlatMessageDecoder decoder = CanalFlatMessageDecoder.create();
+            Rules replayRules = rules("orders-replay");
+            Rules bareRules = rules("orders-bare");
+            SourcePosition position = new SourcePosition("replay", 0);
             Workload w = Workload.generate(n, 42, (m, id) -> {
                 producer.send(new ProducerRecord<>(TABLE_TOPIC, Math.floorMod(Long.hashCode(id), partitions), null, m),
                         (meta, e) -> {
@@ -162,8 +186,15 @@ public final class EndToEndBenchmark {
                                 sendFailure.compareAndSet(null, e);
                             }
                         });
-                if (replay) {
-                    messages.add(m);
+                if (replayFiles != null || bareFiles != null) {
+                    for (ChangeEvent e : decoder.decode(null, m, position)) {
+                        if (replayFiles != null) {
+                            replayRules.apply(e, replayFiles::add);
+                        }
+                        if (bareFiles != null) {
+                            bareRules.apply(e, a -> bareFiles.add(bareAction(e.operation(), a)));
+                        }
+                    }
                 }
             });
             producer.flush();
@@ -171,21 +202,28 @@ public final class EndToEndBenchmark {
                 // a missing message would leave the drains waiting for records that never come
                 throw new IllegalStateException("pre-loading the topic failed", sendFailure.get());
             }
+            if (replayFiles != null) {
+                replayFiles.finish();
+            }
+            if (bareFiles != null) {
+                bareFiles.finish();
+            }
+            int live = w.live();
             System.out.printf(Locale.ROOT, "pre-loaded %,d messages (%,d inserts, %,d updates, %,d deletes; %,d live "
-                            + "documents at the end) in %.1f s%n", n, w.inserts, w.updates, w.deletes, w.live(),
+                            + "documents at the end) in %.1f s%n", n, w.inserts, w.updates, w.deletes, live,
                     (System.nanoTime() - t0) / 1e9);
 
             // warm-up of the JIT and of the node on both paths, discarded
-            List<DocumentAction> finals = w.finalDocuments("orders-raw");
-            List<DocumentAction> changes = replay ? Workload.everyChange(messages, "orders-replay") : List.of();
-            messages.clear();
             // on 2 cores the JIT keeps compiling the broker's and the node's code for about a minute:
             // the first rounds after a single warm-up ran 2x slower than the later ones
             for (int i = 0; i < warmRounds; i++) {
-                drain(servers, client, "warm-" + i, batch, flushMs, inFlight, warm, warm >= n ? w.live() : -1);
-                ceiling(client, finals, inFlight);
-                if (replay) {
-                    replay(client, changes, batch, inFlight, w.live());
+                drain(servers, client, "warm-" + i, batch, flushMs, inFlight, warm, warm >= n ? live : -1);
+                ceiling(client, w, inFlight);
+                if (replayFiles != null) {
+                    load(client, replayFiles, live);
+                }
+                if (bareFiles != null) {
+                    load(client, bareFiles, live);
                 }
             }
 
@@ -193,12 +231,16 @@ public final class EndToEndBenchmark {
             List<Double> ratios = new ArrayList<>();
             List<Double> replayRatios = new ArrayList<>();
             List<Double> rates = new ArrayList<>();
+            List<Double> bareRates = new ArrayList<>();
+            List<Double> processCpus = new ArrayList<>();
+            long peakRss = -1;
             for (int round = 0; round < rounds; round++) {
                 BacklogResult run = drain(servers, client, "main-" + round, batch, flushMs, inFlight, n, w.live());
-                Ceiling ceiling = ceiling(client, finals, inFlight);
-                RawRun replayed = replay ? replay(client, changes, batch, inFlight, w.live()) : null;
+                Ceiling ceiling = ceiling(client, w, inFlight);
+                RawRun replayed = replayFiles != null ? load(client, replayFiles, live) : null;
+                RawRun bareRun = bareFiles != null ? load(client, bareFiles, live) : null;
                 Floor floor = floors ? floor(servers, "main-" + round, batch, n) : null;
-                double ratio = 100.0 * (n / run.seconds) / (finals.size() / ceiling.seconds);
+                double ratio = 100.0 * (n / run.seconds) / (live / ceiling.seconds);
                 ratios.add(ratio);
                 rates.add(n / run.seconds);
                 System.out.printf(Locale.ROOT, "RESULT round %d pipeline: %,d events in %.2f s from the first record "
@@ -207,24 +249,38 @@ public final class EndToEndBenchmark {
                         run.metrics.actions() - run.metrics.coalesced(), run.metrics.coalesced(),
                         run.metrics.bulkDuration().p50().toMillis());
                 System.out.printf(Locale.ROOT, "RESULT round %d ceiling: %,d final documents raw, best batch %d: "
-                                + "%.2f s = %,.0f docs/s (batches tried: %s)%n", round, finals.size(), ceiling.batch,
-                        ceiling.seconds, finals.size() / ceiling.seconds, ceiling.tried);
+                                + "%.2f s = %,.0f docs/s (batches tried: %s)%n", round, live, ceiling.batch,
+                        ceiling.seconds, live / ceiling.seconds, ceiling.tried);
                 System.out.printf(Locale.ROOT, "RESULT round %d ratio: pipeline events/s / raw docs/s = %.1f%%; raw "
                                 + "time for the final documents / pipeline time to the same final state = %.1f%%%n",
                         round, ratio, 100.0 * ceiling.seconds / run.seconds);
                 System.out.printf(Locale.ROOT, "RESULT round %d ceiling cpu: Elasticsearch threads %.1f us/doc, GC/JIT/VM "
                                 + "and other threads %.1f us/doc, whole process %.1f us/doc (best batch, final documents)%n",
-                        round, ceiling.run.elasticsearchCpu / 1e3 / finals.size(),
-                        (ceiling.run.processCpu - ceiling.run.elasticsearchCpu) / 1e3 / finals.size(),
-                        ceiling.run.processCpu / 1e3 / finals.size());
+                        round, ceiling.run.elasticsearchCpu / 1e3 / live,
+                        (ceiling.run.processCpu - ceiling.run.elasticsearchCpu) / 1e3 / live,
+                        ceiling.run.processCpu / 1e3 / live);
                 if (replayed != null) {
                     replayRatios.add(100.0 * replayed.seconds / run.seconds);
                     System.out.printf(Locale.ROOT, "RESULT round %d replay: every change (%,d actions, uncoalesced, per-id "
                                     + "order kept: %d sequential lanes by id) raw at batch %d: %.2f s = %,.0f events/s; "
                                     + "pipeline / replay = %.1f%%; replay Elasticsearch %.1f us/event, whole process %.1f "
-                                    + "us/event%n", round, changes.size(), inFlight, batch, replayed.seconds,
-                            changes.size() / replayed.seconds, 100.0 * replayed.seconds / run.seconds,
-                            replayed.elasticsearchCpu / 1e3 / changes.size(), replayed.processCpu / 1e3 / changes.size());
+                                    + "us/event%n", round, replayFiles.actions(), inFlight, batch, replayed.seconds,
+                            replayFiles.actions() / replayed.seconds, 100.0 * replayed.seconds / run.seconds,
+                            replayed.elasticsearchCpu / 1e3 / replayFiles.actions(),
+                            replayed.processCpu / 1e3 / replayFiles.actions());
+                }
+                if (bareRun != null) {
+                    double bareRate = n / bareRun.seconds;
+                    bareRates.add(bareRate);
+                    System.out.printf(Locale.ROOT, "RESULT round %d bare replay: every change as its own pre-encoded "
+                                    + "action (%,d index for the inserts, %,d update with the full row for the updates, "
+                                    + "%,d delete for the deletes), %d lanes by id, each sending its bodies one after "
+                                    + "the other, batch %d: %.2f s = %,.0f events/s; pipeline / bare replay = %.2fx; bare "
+                                    + "replay Elasticsearch %.1f us/event, whole %s %.1f us/event%n", round,
+                            bareFiles.count(ActionType.INDEX), bareFiles.count(ActionType.UPDATE),
+                            bareFiles.count(ActionType.DELETE), BARE_LANES, batch, bareRun.seconds, bareRate,
+                            (n / run.seconds) / bareRate, bareRun.elasticsearchCpu / 1e3 / n,
+                            servers.external() ? "three processes" : "process", bareRun.processCpu / 1e3 / n);
                 }
                 System.out.printf(Locale.ROOT, "RESULT round %d cpu: pipeline threads %.1f us/event (%s), "
                                 + "Elasticsearch %s %.1f us/event, Kafka broker and other Java threads %.1f "
@@ -272,6 +328,34 @@ public final class EndToEndBenchmark {
                             100.0 * (floor.decodeNanos - floor.consumeNanos) / run.cpu.pipelineThreadOnly,
                             100.0 * (run.cpu.pipelineThreadOnly - floor.decodeNanos) / run.cpu.pipelineThreadOnly);
                 }
+                ProcessCpu pc = run.cpu.pipelineProcess;
+                processCpus.add(pc.total / 1e3 / n);
+                if (pc.estimate) {
+                    System.out.printf(Locale.ROOT, "RESULT round %d process cpu: the pipeline's process %.1f us/event, "
+                                    + "an estimate (the servers share this JVM): pipeline threads %.1f + their share of "
+                                    + "this JVM's GC (%.0f%%, by allocation) and of its JIT, VM and other native threads "
+                                    + "(%.0f%%, by Java-thread CPU) %.1f; bounds %.1f (pipeline threads only) to %.1f "
+                                    + "(with all of the JVM's own threads); servers=processes measures it%n", round,
+                            pc.total / 1e3 / n, pc.pipelineThreads / 1e3 / n, 100 * pc.gcShare, 100 * pc.cpuShare,
+                            (pc.total - pc.pipelineThreads) / 1e3 / n, pc.pipelineThreads / 1e3 / n,
+                            (pc.pipelineThreads + pc.jvmOwn) / 1e3 / n);
+                } else {
+                    System.out.printf(Locale.ROOT, "RESULT round %d process cpu: the pipeline's process %.1f us/event, "
+                                    + "measured: this JVM's CPU (all threads) %.1f minus the benchmark's own Java threads "
+                                    + "%.1f: pipeline threads %.1f + GC, JIT, VM and other native threads %.1f%n", round,
+                            pc.total / 1e3 / n, pc.ownProcess / 1e3 / n, pc.harness / 1e3 / n,
+                            pc.pipelineThreads / 1e3 / n, pc.jvmOwn / 1e3 / n);
+                }
+                peakRss = Math.max(peakRss, run.peakRss);
+                System.out.printf(Locale.ROOT, "RESULT round %d rss: peak RSS %s during the drain (%s), %s in this "
+                                + "process's life so far; %s; live heap after a full GC before the drain %d MiB (%s); "
+                                + "%s%n", round, mib(run.peakRss), run.rssReset ? "VmHWM, reset before it"
+                                : "VmHWM of the process's life: resetting it failed", mib(run.peakRssLifetime),
+                        servers.external()
+                                ? "this JVM holds the pipeline and the benchmark's loaders (idle meanwhile)"
+                                : "this JVM holds the broker and the node too: not the pipeline's alone",
+                        run.liveHeapBefore >> 20, servers.external() ? "the benchmark's own data"
+                                : "the servers' and the benchmark's data", heapSetting());
                 System.out.printf(Locale.ROOT, "RESULT round %d allocation: the pipeline thread allocated %,.0f "
                                 + "bytes/event; this JVM ran %d garbage collections, %d ms in all%n", round,
                         (double) run.pipelineAllocated / n, run.gcCount, run.gcMillis);
@@ -285,6 +369,18 @@ public final class EndToEndBenchmark {
                     rounds, median(rates), median(ratios), replayRatios.isEmpty() ? ""
                             : String.format(Locale.ROOT, ", %.1f%% of the raw replay of every change",
                                     median(replayRatios)));
+            if (rounds > 0) {
+                System.out.printf(Locale.ROOT, "RESULT median of %d rounds, process: the pipeline's process %.1f us "
+                                + "CPU/event (%s); peak RSS %s (%s, the highest of the rounds' drains); %s%n", rounds,
+                        median(processCpus), servers.external() ? "measured, servers in processes of their own"
+                                : "estimated, servers in this JVM", mib(peakRss),
+                        servers.external() ? "the pipeline's JVM" : "whole JVM incl. both servers", heapSetting());
+            }
+            if (rounds > 0 && !bareRates.isEmpty()) {
+                System.out.printf(Locale.ROOT, "RESULT median of %d rounds, bare replay: %,.0f events/s; pipeline "
+                                + "%,.0f events/s = %.2fx the bare replay (median of the rounds' ratios %.2fx)%n", rounds,
+                        median(bareRates), median(rates), median(rates) / median(bareRates), medianRatio(rates, bareRates));
+            }
 
             LatencyResult lat = steadyRate(servers, client, "main", batch, flushMs, inFlight, partitions, rate,
                     rateSeconds, producer);
@@ -313,7 +409,8 @@ public final class EndToEndBenchmark {
                 Files.writeString(svg, Svg.chart(rows, batches, flushes, n, rate));
                 System.out.println("wrote " + svg);
             }
-            return new Summary(rates.isEmpty() ? 0 : median(rates), lat);
+            return new Summary(rates.isEmpty() ? 0 : median(rates), lat,
+                    bareRates.isEmpty() ? 0 : median(bareRates), processCpus.isEmpty() ? 0 : median(processCpus), peakRss);
         }
     }
 
@@ -327,7 +424,55 @@ public final class EndToEndBenchmark {
      * @param gc CPU of the JVM's GC threads, -1 if unknown; {@code jit}, {@code vm} likewise
      */
     record Cpu(long pipeline, long elasticsearch, long other, long process, long serverProcesses,
-            String pipelineThreads, long pipelineThreadOnly, long gc, long jit, long vm) {
+            String pipelineThreads, long pipelineThreadOnly, long gc, long jit, long vm, ProcessCpu pipelineProcess) {
+    }
+
+    /**
+     * CPU (ns) of the pipeline's process: what a JVM running only the pipeline would spend.
+     *
+     * @param total the figure: {@code pipelineThreads + jvmOwn} when measured; with the servers in
+     *     this JVM, {@code pipelineThreads} plus the pipeline's share of {@code jvmOwn}
+     * @param pipelineThreads the pipeline's Java threads (see {@link #pipelineGroup})
+     * @param jvmOwn this JVM's threads that are no Java threads (GC, JIT compilers, VM, other native
+     *     threads): the process's CPU minus all Java threads'
+     * @param ownProcess this JVM's CPU, all threads
+     * @param harness the Java threads that are neither the pipeline's nor the servers': the
+     *     benchmark's own (main loop polling the metrics, idle loaders); with the servers in this
+     *     JVM, also every server thread
+     * @param estimate whether the servers share this JVM, so {@code total} apportions {@code jvmOwn}
+     * @param gcShare with {@code estimate}: the pipeline threads' share of the bytes allocated by
+     *     all Java threads, applied to the GC threads' CPU
+     * @param cpuShare with {@code estimate}: the pipeline threads' share of the Java threads' CPU,
+     *     applied to the rest of {@code jvmOwn}
+     */
+    record ProcessCpu(long total, long pipelineThreads, long jvmOwn, long ownProcess, long harness, boolean estimate,
+            double gcShare, double cpuShare) {
+    }
+
+    /**
+     * The pipeline's process CPU from one JVM's figures (ns, bytes); see {@link ProcessCpu}.
+     *
+     * @param ownProcess this JVM's CPU, all threads
+     * @param pipelineJava the pipeline's Java threads
+     * @param otherJava every other Java thread of this JVM
+     * @param gc the GC threads (part of {@code ownProcess - pipelineJava - otherJava}), -1 if unknown
+     * @param pipelineAllocated bytes the pipeline's Java threads allocated
+     * @param allAllocated bytes all Java threads allocated
+     * @param serversInThisJvm whether the broker and the node run in this JVM
+     */
+    static ProcessCpu pipelineProcessCpu(long ownProcess, long pipelineJava, long otherJava, long gc,
+            long pipelineAllocated, long allAllocated, boolean serversInThisJvm) {
+        // clock ticks of 10 ms and threads ending meanwhile can make the difference slightly negative
+        long jvmOwn = Math.max(0, ownProcess - pipelineJava - otherJava);
+        if (!serversInThisJvm) {
+            return new ProcessCpu(pipelineJava + jvmOwn, pipelineJava, jvmOwn, ownProcess, otherJava, false, 1, 1);
+        }
+        long gcPart = gc < 0 ? 0 : Math.min(gc, jvmOwn);
+        double gcShare = allAllocated > 0 ? Math.min(1, (double) pipelineAllocated / allAllocated) : 0;
+        double cpuShare = pipelineJava + otherJava > 0 ? (double) pipelineJava / (pipelineJava + otherJava) : 0;
+        long share = Math.round(gcPart * gcShare + (jvmOwn - gcPart) * cpuShare);
+        return new ProcessCpu(pipelineJava + share, pipelineJava, jvmOwn, ownProcess, otherJava, true, gcShare,
+                cpuShare);
     }
 
     /**
@@ -341,9 +486,15 @@ public final class EndToEndBenchmark {
      * @param pipelineAllocated bytes the pipeline thread allocated
      * @param gcCount garbage collections in this JVM meanwhile
      * @param gcMillis their accumulated time (pauses and concurrent phases, as the collectors report it)
+     * @param peakRss this JVM's peak resident set during the drain (VmHWM reset before it), bytes;
+     *     -1 where {@code /proc} is missing; where the reset failed ({@code rssReset} false), the
+     *     peak of the process's life
+     * @param peakRssLifetime this JVM's peak resident set since it started, bytes (-1 likewise)
+     * @param liveHeapBefore heap in use right after the full GC before the drain: the benchmark's own data
      */
     record BacklogResult(double seconds, double secondsWithJoin, PipelineMetrics metrics, Cpu cpu, long peakHeap,
-            long peakBufferedActions, long peakBufferedBytes, long pipelineAllocated, long gcCount, long gcMillis) {
+            long peakBufferedActions, long peakBufferedBytes, long pipelineAllocated, long gcCount, long gcMillis,
+            long peakRss, boolean rssReset, long peakRssLifetime, long liveHeapBefore) {
     }
 
     /** Latency percentiles (ms), bulk requests, and CPU per event (us) of the pipeline, Elasticsearch, the process. */
@@ -398,8 +549,9 @@ public final class EndToEndBenchmark {
         String thread = "e2e-pipeline-" + name;
         SyncPipeline p = pipeline(servers, TABLE_TOPIC, "bench-" + name, index, batch, flushMs, inFlight, thread);
         System.gc();
-        Map<Long, Long> cpuBefore = threadCpu();
-        long processBefore = OS.getProcessCpuTime();
+        long liveHeapBefore = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+        boolean rssReset = resetPeakRss();
+        CpuSnapshot cpuBefore = threadCpu();
         long[] gcBefore = gc();
         long peakHeap = 0;
         long peakActions = 0;
@@ -429,8 +581,8 @@ public final class EndToEndBenchmark {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
         long end = System.nanoTime();
-        long processCpu = OS.getProcessCpuTime() - processBefore;
-        Cpu cpu = cpuSince(cpuBefore, thread, processCpu);
+        Cpu cpu = cpuSince(cpuBefore, thread);
+        long peakRss = peakRss();
         long[] gcAfter = gc();
         long allocated = allocatedBy(thread);
         m = p.metrics();
@@ -448,7 +600,8 @@ public final class EndToEndBenchmark {
         }
         deleteIndex(client, index);
         return new BacklogResult((end - first) / 1e9, (end - start) / 1e9, m, cpu, peakHeap, peakActions, peakBytes,
-                allocated, gcAfter[0] - gcBefore[0], gcAfter[1] - gcBefore[1]);
+                allocated, gcAfter[0] - gcBefore[0], gcAfter[1] - gcBefore[1], peakRss, rssReset,
+                lifetimePeakRss, liveHeapBefore);
     }
 
     /** A pipeline on a fresh topic fed at {@code rate} messages/s stamped with the send time. */
@@ -540,8 +693,7 @@ public final class EndToEndBenchmark {
                 m -> m.records() >= partitions && m.bufferedActions() == 0);
         SplittableRandom random = new SplittableRandom(7);
         int total = rate * seconds;
-        Map<Long, Long> cpuBefore = threadCpu();
-        long processBefore = OS.getProcessCpuTime();
+        CpuSnapshot cpuBefore = threadCpu();
         long start = System.nanoTime();
         long intervalNanos = 1_000_000_000L / rate;
         for (int i = 0; i < total; i++) {
@@ -562,7 +714,7 @@ public final class EndToEndBenchmark {
             }
             return p.metrics();
         }, m -> m.records() >= partitions + total && m.bufferedActions() == 0);
-        Cpu cpu = cpuSince(cpuBefore, "e2e-live-" + name, OS.getProcessCpuTime() - processBefore);
+        Cpu cpu = cpuSince(cpuBefore, "e2e-live-" + name);
         PipelineMetrics m = p.metrics();
         PipelineMetrics.Timing t = m.syncLatency();
         p.close();
@@ -571,13 +723,18 @@ public final class EndToEndBenchmark {
                 cpu.pipeline / 1e3 / total, cpu.elasticsearch / 1e3 / total, cpu.process / 1e3 / total);
     }
 
-    /** The raw ceiling: the final documents as pre-encoded bodies; the best of several batch sizes. */
-    private static Ceiling ceiling(RestClient client, List<DocumentAction> finals, int inFlight) throws Exception {
+    /**
+     * The raw ceiling: the final documents as pre-encoded bodies; the best of several batch sizes.
+     * The documents are rebuilt from {@code w} for each call and dropped after it, so they do not
+     * stay on the heap while a pipeline runs.
+     */
+    private static Ceiling ceiling(RestClient client, Workload w, int inFlight) throws Exception {
+        List<DocumentAction> finals = w.finalDocuments("orders-raw");
         int bestBatch = 0;
         RawRun best = null;
         StringBuilder tried = new StringBuilder();
         for (int b : new int[] {500, 1000, 2000, 5000}) {
-            RawRun r = raw(client, "orders-raw-" + b, List.of(finals), b, finals.size());
+            RawRun r = raw(client, "orders-raw-" + b, encode(List.of(finals), "orders-raw-" + b, b), finals.size());
             tried.append(tried.length() == 0 ? "" : ", ").append(b).append(String.format(Locale.ROOT, ": %,.0f/s",
                     finals.size() / r.seconds));
             if (best == null || r.seconds < best.seconds) {
@@ -588,33 +745,29 @@ public final class EndToEndBenchmark {
         return new Ceiling(bestBatch, best.seconds, tried.toString(), best);
     }
 
-    /**
-     * Every change, raw: the actions the rules make from each message, uncoalesced, pre-encoded;
-     * split by document id into {@code inFlight} lanes sent sequentially each (so one id's changes
-     * stay in order, as the pipeline keeps them), {@code batch} actions per request.
-     */
-    private static RawRun replay(RestClient client, List<DocumentAction> changes, int batch, int inFlight, int live)
-            throws Exception {
-        List<List<DocumentAction>> lanes = new ArrayList<>();
-        for (int i = 0; i < inFlight; i++) {
-            lanes.add(new ArrayList<>(changes.size() / inFlight + 1));
-        }
-        for (DocumentAction a : changes) {
-            lanes.get(Math.floorMod(a.id().hashCode(), inFlight)).add(a);
-        }
-        return raw(client, "orders-replay", lanes, batch, live);
-    }
+    /** The bare replay's lanes (the definition of the yardstick: two, whatever {@code inFlight} is). */
+    static final int BARE_LANES = 2;
 
     /**
-     * Loads {@code lanes} into a fresh {@code index}: each lane's actions pre-encoded into bodies of
-     * {@code batch} actions, the lanes sent concurrently, each lane's bodies one after the other;
-     * then checks every item succeeded and the index holds {@code expectDocs} documents.
+     * What a bare loader writes for one change, from the action the rules (write mode INDEX) made
+     * of it: {@code index} for an insert, {@code update} (the full row as {@code doc}, no upsert)
+     * for an update, {@code delete} for a delete.
      */
-    private static RawRun raw(RestClient client, String index, List<List<DocumentAction>> lanes, int batch,
-            long expectDocs) throws Exception {
-        createIndex(client, index);
+    static DocumentAction bareAction(Operation operation, DocumentAction ruled) {
+        switch (operation) {
+            case INSERT:
+                return DocumentAction.index(ruled.index(), ruled.id(), ruled.document());
+            case UPDATE:
+                return DocumentAction.update(ruled.index(), ruled.id(), ruled.document());
+            default:
+                return DocumentAction.delete(ruled.index(), ruled.id());
+        }
+    }
+
+    /** Each lane's actions as {@code _bulk} bodies of {@code batch} actions into {@code index}. */
+    private static List<Iterator<byte[]>> encode(List<List<DocumentAction>> lanes, String index, int batch) {
         BulkBodyEncoder encoder = new BulkBodyEncoder();
-        List<List<byte[]>> bodies = new ArrayList<>();
+        List<Iterator<byte[]>> bodies = new ArrayList<>();
         for (List<DocumentAction> lane : lanes) {
             List<byte[]> laneBodies = new ArrayList<>();
             for (int i = 0; i < lane.size(); i += batch) {
@@ -623,26 +776,34 @@ public final class EndToEndBenchmark {
                     part.add(new DocumentAction(index, a.id(), a.routing(), a.type(), a.document(), a.version(),
                             a.versionType()));
                 }
-                ByteBuf buf = new ByteBuf(256 * 1024);
-                encoder.encode(part, buf);
-                laneBodies.add(Arrays.copyOf(buf.array(), buf.size()));
+                laneBodies.add(LaneFiles.body(encoder, part));
             }
-            bodies.add(laneBodies);
+            bodies.add(laneBodies.iterator());
         }
+        return bodies;
+    }
+
+    /**
+     * Sends pre-encoded bodies into a fresh {@code index}: the lanes concurrently, each lane's bodies
+     * one after the other; then checks every item succeeded and the index holds
+     * {@code expectDocs} documents.
+     */
+    private static RawRun raw(RestClient client, String index, List<Iterator<byte[]>> lanes, long expectDocs)
+            throws Exception {
+        createIndex(client, index);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         ContentType ndjson = ContentType.create("application/x-ndjson");
         System.gc();
-        Map<Long, Long> cpuBefore = threadCpu();
-        long processBefore = OS.getProcessCpuTime();
+        CpuSnapshot cpuBefore = threadCpu();
         long start = System.nanoTime();
         List<Thread> senders = new ArrayList<>();
-        for (List<byte[]> laneBodies : bodies) {
+        for (Iterator<byte[]> laneBodies : lanes) {
             Thread t = new Thread(() -> {
                 try {
-                    for (byte[] body : laneBodies) {
+                    while (laneBodies.hasNext()) {
                         Request request = new Request("POST", "/_bulk");
                         request.addParameter("filter_path", BulkResponseParser.FILTER_PATH);
-                        request.setEntity(new ByteArrayEntity(body, ndjson));
+                        request.setEntity(new ByteArrayEntity(laneBodies.next(), ndjson));
                         byte[] reply = EntityUtils.toByteArray(client.performRequest(request).getEntity());
                         if (!new String(reply, 0, Math.min(reply.length, 20), StandardCharsets.UTF_8)
                                 .contains("\"errors\":false")) {
@@ -661,8 +822,7 @@ public final class EndToEndBenchmark {
             t.join();
         }
         long elapsed = System.nanoTime() - start;
-        long processCpu = OS.getProcessCpuTime() - processBefore;
-        Cpu cpu = cpuSince(cpuBefore, "-", processCpu);
+        Cpu cpu = cpuSince(cpuBefore, "-");
         if (failure.get() != null) {
             throw new IllegalStateException("raw load failed", failure.get());
         }
@@ -672,6 +832,18 @@ public final class EndToEndBenchmark {
         }
         deleteIndex(client, index);
         return new RawRun(elapsed / 1e9, cpu.elasticsearch, cpu.process);
+    }
+
+    /** Sends every lane of {@code files} into a fresh index (see {@link #raw}); checks it ends with {@code live} documents. */
+    private static RawRun load(RestClient client, LaneFiles files, long live) throws Exception {
+        List<LaneFiles.Bodies> lanes = files.open();
+        try {
+            return raw(client, files.index(), new ArrayList<>(lanes), live);
+        } finally {
+            for (LaneFiles.Bodies b : lanes) {
+                b.close();
+            }
+        }
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -753,27 +925,33 @@ public final class EndToEndBenchmark {
 
     /** The servers of the current run: their own processes' CPU counts when they run apart. */
     private static BenchServers current;
-    private static final long ES_PROCESS = -1;
-    private static final long KAFKA_PROCESS = -2;
-    private static final long GC_THREADS = -3;
-    private static final long JIT_THREADS = -4;
-    private static final long VM_THREADS = -5;
 
-    private static Map<Long, Long> threadCpu() {
-        Map<Long, Long> out = new HashMap<>();
-        out.put(ES_PROCESS, current.elasticsearchProcessCpu());
-        out.put(KAFKA_PROCESS, current.kafkaProcessCpu());
+    /**
+     * CPU (ns) and allocation (bytes) so far: this JVM's, each of its Java threads' by id, the
+     * servers' own processes, and this JVM's GC/JIT/VM threads ({@link #jvmThreadCpu}).
+     */
+    record CpuSnapshot(long process, Map<Long, Long> threads, Map<Long, Long> allocated, long esProcess,
+            long kafkaProcess, long[] jvm) {
+    }
+
+    private static CpuSnapshot threadCpu() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) THREADS;
+        Map<Long, Long> cpu = new HashMap<>();
+        Map<Long, Long> allocated = new HashMap<>();
+        long esProcess = current.elasticsearchProcessCpu();
+        long kafkaProcess = current.kafkaProcessCpu();
         long[] jvm = jvmThreadCpu();
-        out.put(GC_THREADS, jvm[0]);
-        out.put(JIT_THREADS, jvm[1]);
-        out.put(VM_THREADS, jvm[2]);
         for (long id : THREADS.getAllThreadIds()) {
             long t = THREADS.getThreadCpuTime(id);
             if (t >= 0) {
-                out.put(id, t);
+                cpu.put(id, t);
+            }
+            long bytes = threads.getThreadAllocatedBytes(id);
+            if (bytes >= 0) {
+                allocated.put(id, bytes);
             }
         }
-        return out;
+        return new CpuSnapshot(OS.getProcessCpuTime(), cpu, allocated, esProcess, kafkaProcess, jvm);
     }
 
     /**
@@ -781,16 +959,21 @@ public final class EndToEndBenchmark {
      * and the broker's whole processes count as "Elasticsearch" and "other", and {@code process}
      * becomes the three processes together.
      */
-    private static Cpu cpuSince(Map<Long, Long> before, String pipelineThread, long processCpu) {
+    private static Cpu cpuSince(CpuSnapshot before, String pipelineThread) {
+        long processCpu = OS.getProcessCpuTime() - before.process();
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) THREADS;
         long pipeline = 0;
-        long esProcess = current.elasticsearchProcessCpu() - before.get(ES_PROCESS);
-        long kafkaProcess = current.kafkaProcessCpu() - before.get(KAFKA_PROCESS);
+        long esProcess = current.elasticsearchProcessCpu() - before.esProcess();
+        long kafkaProcess = current.kafkaProcessCpu() - before.kafkaProcess();
         long elasticsearch = esProcess;
         long other = kafkaProcess;
+        long ownProcess = processCpu;
         processCpu += esProcess + kafkaProcess;
         long[] jvm = jvmThreadCpu();
-        long[] jvmUsed = jvm[0] < 0 ? new long[] {-1, -1, -1} : new long[] {jvm[0] - before.get(GC_THREADS),
-                jvm[1] - before.get(JIT_THREADS), jvm[2] - before.get(VM_THREADS)};
+        long[] jvmUsed = jvm[0] < 0 || before.jvm()[0] < 0 ? new long[] {-1, -1, -1}
+                : new long[] {jvm[0] - before.jvm()[0], jvm[1] - before.jvm()[1], jvm[2] - before.jvm()[2]};
+        long pipelineAllocated = 0;
+        long allAllocated = 0;
         Map<String, Long> pipelineByGroup = new LinkedHashMap<>();
         for (long id : THREADS.getAllThreadIds()) {
             ThreadInfo info = THREADS.getThreadInfo(id);
@@ -798,11 +981,14 @@ public final class EndToEndBenchmark {
             if (info == null || now < 0) {
                 continue;
             }
-            long used = now - before.getOrDefault(id, 0L);
+            long used = now - before.threads().getOrDefault(id, 0L);
+            long bytes = Math.max(0, threads.getThreadAllocatedBytes(id) - before.allocated().getOrDefault(id, 0L));
+            allAllocated += bytes;
             String name = info.getThreadName();
             String group = pipelineGroup(name, pipelineThread);
             if (group != null) {
                 pipeline += used;
+                pipelineAllocated += bytes;
                 pipelineByGroup.merge(group, used, Long::sum);
             } else if (name.startsWith("elasticsearch[")) {
                 elasticsearch += used;
@@ -813,12 +999,90 @@ public final class EndToEndBenchmark {
         StringBuilder sb = new StringBuilder();
         pipelineByGroup.forEach((g, ns) -> sb.append(sb.length() == 0 ? "" : ", ").append(g)
                 .append(String.format(Locale.ROOT, " %.0f ms", ns / 1e6)));
+        long otherJava = (elasticsearch - esProcess) + (other - kafkaProcess);
+        ProcessCpu pipelineProcess = pipelineProcessCpu(ownProcess, pipeline, otherJava, jvmUsed[0],
+                pipelineAllocated, allAllocated, !current.external());
         return new Cpu(pipeline, elasticsearch, other, processCpu, esProcess + kafkaProcess, sb.toString(),
-                pipelineByGroup.getOrDefault("pipeline thread", 0L), jvmUsed[0], jvmUsed[1], jvmUsed[2]);
+                pipelineByGroup.getOrDefault("pipeline thread", 0L), jvmUsed[0], jvmUsed[1], jvmUsed[2],
+                pipelineProcess);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // memory of the process
+
+    /** The highest VmHWM read before a reset: this process's peak resident set in its life so far. */
+    private static long lifetimePeakRss = -1;
+
+    /**
+     * Resets this process's peak resident set (Linux: {@code 5} to {@code /proc/self/clear_refs}),
+     * first keeping the peak so far in {@link #lifetimePeakRss}.
+     *
+     * @return whether the reset worked (false where {@code /proc} is missing or not writable)
+     */
+    private static boolean resetPeakRss() {
+        long before = peakRss();
+        if (before < 0) {
+            return false;
+        }
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return true;
+        } catch (IOException | SecurityException e) {
+            return false;
+        }
+    }
+
+    /** This process's peak resident set (VmHWM) since the last reset, bytes; -1 where {@code /proc} is missing. */
+    static long peakRss() {
+        String status;
+        try {
+            status = Files.readString(Path.of("/proc/self/status"));
+        } catch (IOException | SecurityException e) {
+            return -1;
+        }
+        long peak = statusBytes(status, "VmHWM");
+        lifetimePeakRss = Math.max(lifetimePeakRss, peak);
+        return peak;
+    }
+
+    /**
+     * A size field of a Linux {@code /proc/<pid>/status} text (a line {@code VmHWM:    123456 kB}),
+     * in bytes; -1 when the field is missing or not in kB.
+     */
+    static long statusBytes(String status, String field) {
+        for (String line : status.split("\n")) {
+            if (!line.startsWith(field + ":")) {
+                continue;
+            }
+            String[] parts = line.substring(field.length() + 1).trim().split("\\s+");
+            if (parts.length == 2 && parts[1].equals("kB")) {
+                return Long.parseLong(parts[0]) * 1024;
+            }
+            return -1;
+        }
+        return -1;
+    }
+
+    /** The heap: its maximum, and the options that set it (or that the JVM chose it). */
+    static String heapSetting() {
+        StringBuilder options = new StringBuilder();
+        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (a.startsWith("-Xmx") || a.startsWith("-Xms") || a.startsWith("-XX:MaxHeapSize")
+                    || a.startsWith("-XX:MaxRAM") || (a.startsWith("-XX:+Use") && a.endsWith("GC"))) {
+                options.append(options.length() == 0 ? "" : " ").append(a);
+            }
+        }
+        return String.format(Locale.ROOT, "max heap %d MiB (%s)", Runtime.getRuntime().maxMemory() >> 20,
+                options.length() == 0 ? "the JVM's default" : options);
+    }
+
+    /** Bytes as MiB, or "unknown" for a negative value. */
+    private static String mib(long bytes) {
+        return bytes < 0 ? "unknown" : (bytes >> 20) + " MiB";
     }
 
     /** The pipeline's own threads: its loop, the REST client's I/O reactor, the consumer's helpers. */
-    private static String pipelineGroup(String name, String pipelineThread) {
+    static String pipelineGroup(String name, String pipelineThread) {
         if (name.equals(pipelineThread)) {
             return "pipeline thread";
         }
@@ -869,6 +1133,15 @@ public final class EndToEndBenchmark {
             end++;
         }
         return Long.parseLong(body.substring(at, end));
+    }
+
+    /** The median of {@code a[i] / b[i]}. */
+    private static double medianRatio(List<Double> a, List<Double> b) {
+        List<Double> r = new ArrayList<>();
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+            r.add(a.get(i) / b.get(i));
+        }
+        return median(r);
     }
 
     private static double median(List<Double> values) {
@@ -980,20 +1253,6 @@ public final class EndToEndBenchmark {
                 }
             }
             return w;
-        }
-
-        /** The actions the rules make from every message, in order: what a loader without coalescing writes. */
-        static List<DocumentAction> everyChange(List<byte[]> messages, String index) {
-            CanalFlatMessageDecoder decoder = CanalFlatMessageDecoder.create();
-            Rules rules = rules(index);
-            List<DocumentAction> out = new ArrayList<>(messages.size());
-            SourcePosition position = new SourcePosition("replay", 0);
-            for (byte[] m : messages) {
-                for (ChangeEvent e : decoder.decode(null, m, position)) {
-                    rules.apply(e, out::add);
-                }
-            }
-            return out;
         }
 
         /** The documents the rules make from each live id's last message: what the index ends with. */

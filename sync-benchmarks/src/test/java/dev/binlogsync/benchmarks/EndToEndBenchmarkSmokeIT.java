@@ -8,8 +8,10 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The end-to-end benchmark, tiny, so the harness behind BENCHMARKS.md keeps working: real broker
- * and node, the pipeline, the ceiling and the replay, each checked to leave exactly the live
- * documents in its index (the run throws otherwise), and the steady-rate run. No timing asserted.
+ * and node, the pipeline, the ceiling, the replay and the bare replay, each checked to leave exactly
+ * the live documents in its index (the run throws otherwise; the bare replay's updates also fail
+ * it if they miss their document), and the steady-rate run; each figure the run reports is there.
+ * No timing asserted.
  */
 class EndToEndBenchmarkSmokeIT {
 
@@ -19,6 +21,9 @@ class EndToEndBenchmarkSmokeIT {
         EndToEndBenchmark.Summary s = EndToEndBenchmark.run(new String[] {"n=2000", "rounds=1", "warmRounds=1",
                 "rate=200", "rateSeconds=1"});
         assertTrue(s.medianEventsPerSecond() > 0, "a measured rate: " + s);
+        assertTrue(s.medianBareEventsPerSecond() > 0, "a measured bare replay: " + s);
+        assertTrue(s.medianProcessCpuMicros() > 0, "the pipeline's process CPU per event: " + s);
+        assertTrue(s.peakRss() > 0, "a peak RSS: " + s);
         // every steady-rate message carried a binlog time and was acknowledged
         assertEquals(200, s.latency().count(), "latency samples: " + s);
     }
@@ -30,6 +35,9 @@ class EndToEndBenchmarkSmokeIT {
         EndToEndBenchmark.Summary s = EndToEndBenchmark.run(new String[] {"n=2000", "rounds=1", "warmRounds=1",
                 "rate=200", "rateSeconds=1", "replay=false", "servers=processes", "serverHeap=1g"});
         assertTrue(s.medianEventsPerSecond() > 0, "a measured rate: " + s);
+        assertTrue(s.medianBareEventsPerSecond() > 0, "a measured bare replay: " + s);
+        assertTrue(s.medianProcessCpuMicros() > 0, "the pipeline's process CPU per event: " + s);
+        assertTrue(s.peakRss() > 0, "the pipeline JVM's peak RSS: " + s);
         assertEquals(200, s.latency().count(), "latency samples: " + s);
     }
 }
