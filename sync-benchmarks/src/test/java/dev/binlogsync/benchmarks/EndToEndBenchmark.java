@@ -15,7 +15,6 @@ import dev.binlogsync.core.rules.TableRule;
 import dev.binlogsync.core.rules.WriteMode;
 import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.elasticsearch.ElasticsearchSink;
-import dev.binlogsync.elasticsearch.internal.BulkBodyEncoder;
 import dev.binlogsync.elasticsearch.internal.BulkResponseParser;
 import dev.binlogsync.kafka.KafkaSource;
 import dev.binlogsync.kafka.StartPosition;
@@ -30,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -40,6 +40,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import javax.annotation.Nullable;
 import org.apache.http.entity.ByteArrayEntity;
 import org.apache.http.entity.ContentType;
 import org.apache.http.entity.StringEntity;
@@ -82,7 +83,7 @@ import org.elasticsearch.client.RestClient;
  * p50/p99/max.
  *
  * <p>Args (all optional): {@code n=100000 partitions=3 batch=1000 flushMs=200 inFlight=2
- * rate=1000 rateSeconds=20 rounds=5 warm=n warmRounds=3 buffer=0 servers=in-process serverHeap=2g replay=(n <= 200000) bare=true sweep=false sweepRateSeconds=10 svg=docs/bench/end-to-end-sweep.svg}.
+ * rate=1000 rateSeconds=20 rounds=5 warm=n warmRounds=3 buffer=0 servers=in-process serverHeap=2g replay=(n <= 200000) bare=true writeMode=INDEX sweep=false sweepRateSeconds=10 svg=docs/bench/end-to-end-sweep.svg}.
  * With {@code sweep=true} it also runs every combination of batch size {250, 1000, 4000} and
  * flush interval {50, 200, 1000} ms (backlog throughput and steady-rate latency each) and writes a
  * hand-made SVG chart. Command: {@code sync-benchmarks/run-end-to-end.sh n=100000}.
@@ -103,6 +104,8 @@ public final class EndToEndBenchmark {
 
     /** {@code buffer=}: maxBufferedActions of every pipeline; 0 = the default (or 2 full bulks per request slot if more). */
     private static int bufferedActions;
+    /** {@code writeMode=}: the write mode of every pipeline's rule; null for the library's default. */
+    @Nullable private static WriteMode pipelineWriteMode;
     /** Extra Kafka consumer settings ({@code consumer.<name>=<value>} arguments), for the pipeline and the floor. */
     private static final Map<String, String> consumerProperties = new LinkedHashMap<>();
 
@@ -146,6 +149,7 @@ public final class EndToEndBenchmark {
         boolean replay = Boolean.parseBoolean(stringArg(args, "replay", String.valueOf(n <= 200_000)));
         boolean bare = Boolean.parseBoolean(stringArg(args, "bare", "true"));
         bufferedActions = intArg(args, "buffer", 0);
+        pipelineWriteMode = writeMode(stringArg(args, "writeMode", WriteMode.INDEX.name()));
         String serversMode = stringArg(args, "servers", "in-process");
         String childHeap = stringArg(args, "serverHeap", "2g");
         String esCpus = stringArg(args, "esCpus", null);
@@ -163,14 +167,17 @@ public final class EndToEndBenchmark {
                 rateSeconds, serversMode,
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20);
+        System.out.println("pipeline rule: shop.orders, write mode " + (pipelineWriteMode == null
+                ? "not set (the library's default)" : pipelineWriteMode.name()) + " (writeMode=)");
 
         try (BenchServers servers = BenchServers.start(serversMode, childHeap, esCpus);
                 RestClient client = servers.newClient();
                 KafkaProducer<byte[], byte[]> producer = producer(servers);
-                // the replays' bodies are encoded while the topic is pre-loaded and kept in files, so
-                // the heap and the RSS measured during the drains hold no copy of the workload
+                // the replays' and the ceiling's bodies are encoded before the rounds and kept in files,
+                // so the heap and the RSS measured during the drains hold no copy of the workload
                 LaneFiles replayFiles = replay ? LaneFiles.create("orders-replay", inFlight, batch) : null;
-                LaneFiles bareFiles = bare ? LaneFiles.create("orders-bare", BARE_LANES, batch) : null) {
+                LaneFiles bareFiles = bare ? LaneFiles.create("orders-bare", BARE_LANES, batch) : null;
+                CeilingFiles ceilingFiles = new CeilingFiles()) {
             current = servers;
             servers.createTopic(TABLE_TOPIC, partitions);
             long t0 = System.nanoTime();
@@ -208,6 +215,7 @@ public final class EndToEndBenchmark {
             if (bareFiles != null) {
                 bareFiles.finish();
             }
+            ceilingFiles.write(w);
             int live = w.live();
             System.out.printf(Locale.ROOT, "pre-loaded %,d messages (%,d inserts, %,d updates, %,d deletes; %,d live "
                             + "documents at the end) in %.1f s%n", n, w.inserts, w.updates, w.deletes, live,
@@ -218,7 +226,7 @@ public final class EndToEndBenchmark {
             // the first rounds after a single warm-up ran 2x slower than the later ones
             for (int i = 0; i < warmRounds; i++) {
                 drain(servers, client, "warm-" + i, batch, flushMs, inFlight, warm, warm >= n ? live : -1);
-                ceiling(client, w, inFlight);
+                ceiling(client, ceilingFiles, live);
                 if (replayFiles != null) {
                     load(client, replayFiles, live);
                 }
@@ -236,7 +244,7 @@ public final class EndToEndBenchmark {
             long peakRss = -1;
             for (int round = 0; round < rounds; round++) {
                 BacklogResult run = drain(servers, client, "main-" + round, batch, flushMs, inFlight, n, w.live());
-                Ceiling ceiling = ceiling(client, w, inFlight);
+                Ceiling ceiling = ceiling(client, ceilingFiles, live);
                 RawRun replayed = replayFiles != null ? load(client, replayFiles, live) : null;
                 RawRun bareRun = bareFiles != null ? load(client, bareFiles, live) : null;
                 Floor floor = floors ? floor(servers, "main-" + round, batch, n) : null;
@@ -521,7 +529,7 @@ public final class EndToEndBenchmark {
         consumerProperties.forEach(source::property);
         return SyncPipeline.builder()
                 .source(source.build())
-                .ruleSet(rules(index))
+                .ruleSet(rules(index, pipelineWriteMode))
                 .sink(ElasticsearchSink.builder().hosts(servers.httpUrl()).build())
                 .maxBulkActions(batch)
                 .maxBufferedActions(bufferedActions > 0 ? bufferedActions
@@ -533,12 +541,38 @@ public final class EndToEndBenchmark {
                 .build();
     }
 
+    /** The {@code shop.orders} rule into {@code index}, write mode INDEX. */
     public static Rules rules(String index) {
         // Canal carries the full row: INDEX (a full replace) is the cheaper write, see docs/rules-and-filters.md, "Write modes and versions"
-        return Rules.builder()
-                .rule(TableRule.builder().database("shop").table("orders").index(index).writeMode(WriteMode.INDEX)
-                        .build())
-                .build();
+        return rules(index, WriteMode.INDEX);
+    }
+
+    /** The {@code shop.orders} rule into {@code index}; {@code mode} null leaves the library's default. */
+    static Rules rules(String index, @Nullable WriteMode mode) {
+        TableRule.Builder rule = TableRule.builder().database("shop").table("orders").index(index);
+        if (mode != null) {
+            rule.writeMode(mode);
+        }
+        return Rules.builder().rule(rule.build()).build();
+    }
+
+    /**
+     * The value of {@code writeMode=}: {@code default} (null: the library's default) or a
+     * {@link WriteMode} name.
+     *
+     * @throws IllegalArgumentException naming the value when it is neither
+     */
+    @Nullable
+    static WriteMode writeMode(String value) {
+        if (value.equals("default")) {
+            return null;
+        }
+        try {
+            return WriteMode.valueOf(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("writeMode must be default or one of "
+                    + Arrays.toString(WriteMode.values()) + ": " + value, e);
+        }
     }
 
     /** Runs a pipeline over the pre-loaded topic (a new group, from the earliest offset) into a fresh index. */
@@ -723,20 +757,48 @@ public final class EndToEndBenchmark {
                 cpu.pipeline / 1e3 / total, cpu.elasticsearch / 1e3 / total, cpu.process / 1e3 / total);
     }
 
+    /** The batch sizes the ceiling tries. */
+    private static final int[] CEILING_BATCHES = {500, 1000, 2000, 5000};
+
     /**
-     * The raw ceiling: the final documents as pre-encoded bodies; the best of several batch sizes.
-     * The documents are rebuilt from {@code w} for each call and dropped after it, so they do not
-     * stay on the heap while a pipeline runs.
+     * The ceiling's bodies: the final documents pre-encoded for each batch size of
+     * {@link #CEILING_BATCHES}, one lane each, in lane files (so a large N holds none of them on the heap).
      */
-    private static Ceiling ceiling(RestClient client, Workload w, int inFlight) throws Exception {
-        List<DocumentAction> finals = w.finalDocuments("orders-raw");
+    static final class CeilingFiles implements AutoCloseable {
+        private final List<LaneFiles> byBatch = new ArrayList<>();
+
+        /** Writes the final documents of {@code w}, once; {@link #close} deletes the files. */
+        void write(Workload w) throws IOException {
+            if (!byBatch.isEmpty()) {
+                throw new IllegalStateException("written already");
+            }
+            for (int b : CEILING_BATCHES) {
+                byBatch.add(LaneFiles.create("orders-raw-" + b, 1, b));
+            }
+            w.finalDocuments("orders-raw", a -> byBatch.forEach(f -> f.add(a)));
+            for (LaneFiles f : byBatch) {
+                f.finish();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (LaneFiles f : byBatch) {
+                f.close();
+            }
+        }
+    }
+
+    /** The raw ceiling: the final documents as pre-encoded bodies, one request after the other; the best batch size. */
+    private static Ceiling ceiling(RestClient client, CeilingFiles files, int live) throws Exception {
         int bestBatch = 0;
         RawRun best = null;
         StringBuilder tried = new StringBuilder();
-        for (int b : new int[] {500, 1000, 2000, 5000}) {
-            RawRun r = raw(client, "orders-raw-" + b, encode(List.of(finals), "orders-raw-" + b, b), finals.size());
+        for (int i = 0; i < CEILING_BATCHES.length; i++) {
+            int b = CEILING_BATCHES[i];
+            RawRun r = load(client, files.byBatch.get(i), live);
             tried.append(tried.length() == 0 ? "" : ", ").append(b).append(String.format(Locale.ROOT, ": %,.0f/s",
-                    finals.size() / r.seconds));
+                    live / r.seconds));
             if (best == null || r.seconds < best.seconds) {
                 best = r;
                 bestBatch = b;
@@ -762,25 +824,6 @@ public final class EndToEndBenchmark {
             default:
                 return DocumentAction.delete(ruled.index(), ruled.id());
         }
-    }
-
-    /** Each lane's actions as {@code _bulk} bodies of {@code batch} actions into {@code index}. */
-    private static List<Iterator<byte[]>> encode(List<List<DocumentAction>> lanes, String index, int batch) {
-        BulkBodyEncoder encoder = new BulkBodyEncoder();
-        List<Iterator<byte[]>> bodies = new ArrayList<>();
-        for (List<DocumentAction> lane : lanes) {
-            List<byte[]> laneBodies = new ArrayList<>();
-            for (int i = 0; i < lane.size(); i += batch) {
-                List<DocumentAction> part = new ArrayList<>();
-                for (DocumentAction a : lane.subList(i, Math.min(lane.size(), i + batch))) {
-                    part.add(new DocumentAction(index, a.id(), a.routing(), a.type(), a.document(), a.version(),
-                            a.versionType()));
-                }
-                laneBodies.add(LaneFiles.body(encoder, part));
-            }
-            bodies.add(laneBodies.iterator());
-        }
-        return bodies;
     }
 
     /**
@@ -1255,11 +1298,10 @@ public final class EndToEndBenchmark {
             return w;
         }
 
-        /** The documents the rules make from each live id's last message: what the index ends with. */
-        List<DocumentAction> finalDocuments(String index) {
+        /** The documents the rules make from each live id's last message, in id order: what the index ends with. */
+        void finalDocuments(String index, java.util.function.Consumer<DocumentAction> out) {
             CanalFlatMessageDecoder decoder = CanalFlatMessageDecoder.create();
             Rules rules = rules(index);
-            List<DocumentAction> out = new ArrayList<>(live());
             for (int k = 0; k < alive.length; k++) {
                 if (!alive[k]) {
                     continue;
@@ -1268,11 +1310,10 @@ public final class EndToEndBenchmark {
                 byte[] m = message("INSERT", BASE + k, version[k], ES_TIME + lastIndex[k],
                         STATUSES[version[k] % STATUSES.length], salt[k]);
                 for (ChangeEvent e : decoder.decode(null, m, new SourcePosition("final", 0))) {
-                    rules.apply(e, a -> out.add(new DocumentAction(a.index(), a.id(), a.routing(),
-                            dev.binlogsync.core.ActionType.INDEX, a.document(), null, null)));
+                    rules.apply(e, a -> out.accept(new DocumentAction(a.index(), a.id(), a.routing(),
+                            ActionType.INDEX, a.document(), null, null)));
                 }
             }
-            return out;
         }
 
         /** One Canal flat message with one {@code shop.orders} row, laid out as Canal writes it. */

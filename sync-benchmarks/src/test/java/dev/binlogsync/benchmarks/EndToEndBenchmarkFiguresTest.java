@@ -3,11 +3,13 @@ package dev.binlogsync.benchmarks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.binlogsync.core.ActionType;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.Operation;
+import dev.binlogsync.core.rules.WriteMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +18,19 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The end-to-end benchmark's memory figures and bare replay, without any server. */
+/** The end-to-end benchmark's memory figures, bare replay and options, without any server. */
 class EndToEndBenchmarkFiguresTest {
+
+    /** {@code writeMode=} takes a write mode's name, or {@code default} to leave the library's default. */
+    @Test
+    void theWriteModeOptionTakesAModeOrDefaultAndNamesABadValue() {
+        assertNull(EndToEndBenchmark.writeMode("default"));
+        assertEquals(WriteMode.UPSERT, EndToEndBenchmark.writeMode("UPSERT"));
+        assertEquals(WriteMode.INDEX, EndToEndBenchmark.writeMode("INDEX"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> EndToEndBenchmark.writeMode("replace"));
+        assertTrue(e.getMessage().endsWith(": replace"), e.getMessage());
+    }
 
     private static final String STATUS = "Name:\tjava\nUmask:\t0022\nState:\tS (sleeping)\nVmPeak:\t 5123456 kB\n"
             + "VmSize:\t 5023456 kB\nVmHWM:\t  418304 kB\nVmRSS:\t  402112 kB\nThreads:\t61\n";
