@@ -161,7 +161,7 @@ public final class AlertEvaluator implements AutoCloseable {
     /**
      * Advances one condition's episode by one evaluation.
      *
-     * @param startNanos, startMillis where an episode starting now begins
+     * <p>{@code startNanos} and {@code startMillis}: where an episode that starts now begins.
      */
     private void step(AlertCondition c, AlertRules.Rule rule, Episode ep, boolean holds, long nanos, long millis,
             String observed, long startNanos, long startMillis, List<AlertEvent> sent) {
