@@ -523,7 +523,8 @@ public final class EndToEndBenchmark {
                 .bootstrapServers(servers.bootstrapServers())
                 .groupId(group)
                 .topics(topic)
-                .decoder(CanalFlatMessageDecoder.create())
+                // the workload's rows are whole rows, as from a server logging binlog_row_image=FULL
+                .decoder(CanalFlatMessageDecoder.builder().fullRowImage(true).build())
                 .startPosition(StartPosition.committedOrEarliest())
                 .property("max.poll.records", Math.max(500, batch));
         consumerProperties.forEach(source::property);

@@ -104,7 +104,7 @@ public final class Demo {
             kafka.createTopic(TOPIC, PARTITIONS);
             kafka.createTopic(DLQ_TOPIC, 1);
             // a TRUNCATE of a table without a rule is skipped, one of a synced table stops the pipeline
-            CanalFlatMessageDecoder decoder = CanalFlatMessageDecoder.builder().syncedTables(Shop.syncedTables()).build();
+            CanalFlatMessageDecoder decoder = CanalFlatMessageDecoder.builder().syncedTables(Shop.syncedTables()).fullRowImage(true).build();
             try (HeartbeatWriter heartbeat = HeartbeatWriter.start(db, Shop.HEARTBEAT_TABLE, "demo", Duration.ofSeconds(2));
                     BinlogCanalRelay relay = BinlogCanalRelay.builder().mariaDb(db).databases(Set.of(Shop.DATABASE))
                             .sink(KafkaCanalMessageSink.create(kafka.bootstrapServers(), TOPIC)).build().start()) {

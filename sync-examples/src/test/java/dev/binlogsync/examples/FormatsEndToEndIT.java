@@ -191,9 +191,9 @@ class FormatsEndToEndIT {
             case DEBEZIUM_JSON_WITH_SCHEMAS:
                 return DebeziumDecoder.builder().syncedTables(Shop.syncedTables()).build();
             case MAXWELL:
-                return MaxwellDecoder.builder().syncedTables(Shop.syncedTables()).build();
+                return MaxwellDecoder.builder().syncedTables(Shop.syncedTables()).fullRowImage(true).build();
             default:
-                return CanalFlatMessageDecoder.builder().syncedTables(Shop.syncedTables()).build();
+                return CanalFlatMessageDecoder.builder().syncedTables(Shop.syncedTables()).fullRowImage(true).build();
         }
     }
 

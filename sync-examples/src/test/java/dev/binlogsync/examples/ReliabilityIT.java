@@ -227,7 +227,7 @@ class ReliabilityIT {
             Shop.createSchema(db);
             kafka.createTopic(TOPIC, PARTITIONS);
             dlqKafka.createTopic(DLQ, 1);
-            CanalFlatMessageDecoder decoder = CanalFlatMessageDecoder.builder().syncedTables(Shop.syncedTables()).build();
+            CanalFlatMessageDecoder decoder = CanalFlatMessageDecoder.builder().syncedTables(Shop.syncedTables()).fullRowImage(true).build();
             Injector injector = new Injector(seed, random, kafka, dlqKafka, es, decoder, instances, all, malformed);
             long transactions;
             Duration catchUp;

@@ -66,12 +66,16 @@ public final class Rules implements RuleSet {
     }
 
     /**
-     * Whether the rule at {@code position} is alone in writing its index: no other rule (another
-     * rule, or the same rule added again) names an index that can coincide with its own.
+     * Whether the rule at {@code position} is alone in writing its documents: it reads one exact
+     * table name (a table pattern can match several tables with different columns, whose rows
+     * would then replace each other's fields in one document; a database pattern is allowed: the
+     * same table in several databases is taken to be one schema, sharded), builds each document from the row alone (no customizer, which may
+     * leave fields out to keep what is stored), and no other rule (another rule, or the same rule
+     * added again) names an index that can coincide with its own.
      */
     private boolean ownsDocuments(int position) {
         TableRule r = all[position];
-        if (r.isMerge()) {
+        if (r.isMerge() || !r.tablePattern.isExact() || r.spec().customizer() != null) {
             return false;
         }
         for (int i = 0; i < all.length; i++) {

@@ -8,7 +8,8 @@ package dev.binlogsync.core.rules;
 public enum WriteMode {
     /**
      * The default: the rule writes {@link #INDEX} when it owns its documents and the change carries
-     * the whole row, and {@link #UPSERT} otherwise. A rule owns its documents when no other rule of
+     * the whole row, and {@link #UPSERT} otherwise. A rule owns its documents when it reads one exact
+     * table name (no table pattern), has no {@link DocumentCustomizer}, and no other rule of
      * its {@link Rules} writes into an index whose name can coincide with its own (no merge rule
      * into it, no second rule on the same index or on a template that can render the same name; the
      * same rule added twice counts as two writers); {@link Rules.Builder#build()} decides it once. A
@@ -19,6 +20,7 @@ public enum WriteMode {
      *
      * <p>Choose {@link #UPSERT} when something the rules cannot see adds fields to the same
      * documents: another application, an ingest pipeline writing other fields, another pipeline or
+     * {@link Rules} instance (build one {@code Rules} with every rule, merge rules included), or
      * an alias that makes two index names one index.
      */
     AUTO,

@@ -153,15 +153,36 @@ class AutoWriteModeTest {
     }
 
     @Test
-    void fieldOptionsAndCustomizersStillIndexTheRulesWholeDocument() {
-        Rules r = rules(rule("orders", "orders").exclude("secret").rename("amt", "amount").constant("src", "mysql")
-                .customizer((doc, ev) -> doc.put("table", ev.table())).build(),
+    void fieldOptionsStillIndexTheRulesWholeDocument() {
+        Rules r = rules(rule("orders", "orders").exclude("secret").rename("amt", "amount").constant("src", "mysql").build(),
                 rule("users", "users").include("id", "name").build());
-        assertEquals(List.of(DocumentAction.index("orders", "1",
-                        row("id", 1, "amount", 7, "src", "mysql", "table", "orders"))),
+        assertTrue(r.indexesFullRows(0));
+        assertEquals(List.of(DocumentAction.index("orders", "1", row("id", 1, "amount", 7, "src", "mysql"))),
                 apply(r, full(insert("shop", "orders", row("id", 1, "amt", 7, "secret", "x"), "id"))));
         assertEquals(List.of(DocumentAction.index("users", "2", row("id", 2, "name", "ann"))),
                 apply(r, full(insert("shop", "users", row("id", 2, "name", "ann", "pw", "x"), "id"))));
+    }
+
+    @Test
+    void aRuleWithACustomizerUpsertsBecauseTheCustomizerMayLeaveStoredFieldsOut() {
+        Rules r = rules(rule("orders", "orders").customizer((doc, ev) -> doc.remove("note")).build());
+        assertFalse(r.indexesFullRows(0));
+        assertEquals(List.of(ActionType.UPSERT),
+                types(apply(r, full(insert("shop", "orders", row("id", 1, "note", "x"), "id")))));
+    }
+
+    @Test
+    void aRuleReadingSeveralTableNamesUpsertsBecauseTheirRowsShareDocuments() {
+        Rules r = rules(rule("user(_profile)?", "users").id("user_id").build(),
+                rule("orders_*", "orders").build(),
+                TableRule.builder().database("shop_*").table("items").index("items").build(),
+                rule("refunds", "refunds").build());
+        assertFalse(r.indexesFullRows(0), "a regular expression over table names");
+        assertFalse(r.indexesFullRows(1), "a wildcard over table names");
+        assertTrue(r.indexesFullRows(2), "one table in several databases: one schema, sharded");
+        assertTrue(r.indexesFullRows(3), "one exact table");
+        assertEquals(List.of(ActionType.UPSERT),
+                types(apply(r, full(insert("shop", "user_profile", row("user_id", 1, "bio", "x"), "user_id")))));
     }
 
     @Test

@@ -35,8 +35,9 @@ import javax.annotation.Nullable;
  *       {@code tinyint1AsBoolean}, {@code dateTimeStyle}, {@code zone} and {@code syncedTables};
  *       {@code maxwell} takes
  *       {@code syncedTables} (a list of regular expressions, each matched against the whole
- *       {@code database.table}; default every table); each takes {@code fullRowImage} (default
- *       true: the server logs {@code binlog_row_image=FULL}; see the decoders' builders);
+ *       {@code database.table}; default every table); each takes {@code fullRowImage} (whether the
+ *       server logs {@code binlog_row_image=FULL}: default false for canal and maxwell, true for
+ *       debezium; see the decoders' builders);
  *   <li>{@code startPosition}: {@code committed-or-earliest} (default), {@code committed-or-latest},
  *       or an ISO-8601 instant to start from by timestamp;
  *   <li>{@code security}: see {@code docs/configuration.md};
@@ -110,7 +111,7 @@ public final class KafkaSourceProvider implements ComponentProvider<Source> {
                 }
                 CanalFlatMessageDecoder.Builder b = CanalFlatMessageDecoder.builder();
                 decoderOptions(d, b::tinyint1AsBoolean, b::syncedTables, b::dateTimeStyle, b::zone);
-                b.fullRowImage(d.bool("fullRowImage", true));
+                b.fullRowImage(d.bool("fullRowImage", false));
                 return b.build();
             }
             case "debezium": {
@@ -131,7 +132,7 @@ public final class KafkaSourceProvider implements ComponentProvider<Source> {
                 if (synced != null) {
                     b.syncedTables(synced);
                 }
-                b.fullRowImage(d.bool("fullRowImage", true));
+                b.fullRowImage(d.bool("fullRowImage", false));
                 return b.build();
             }
         }

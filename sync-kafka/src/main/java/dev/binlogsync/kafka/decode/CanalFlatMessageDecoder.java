@@ -109,14 +109,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Row images.</b> Each event says whether its row is the whole row
  * ({@link ChangeEvent#rowImage()}), which lets rules in the default write mode index instead of
- * upsert. Canal's message does not say which {@code binlog_row_image} the server logs, and Canal
- * leaves out the columns a {@code MINIMAL} or {@code NOBLOB} image does not hold; its
- * {@code mysqlType} and {@code sqlType} list the columns of all the message's rows. So a row with
- * fewer columns than those lists is {@link RowImage#PARTIAL}; any other row is
- * {@link RowImage#FULL} with {@link Builder#fullRowImage(boolean) fullRowImage(true)} (the default,
- * right for a server with {@code binlog_row_image=FULL}) and {@link RowImage#UNKNOWN} with
- * {@code fullRowImage(false)} (for a server with another row image: a single-row message cannot
- * show that columns are missing).
+ * upsert. Canal's message does not say which {@code binlog_row_image} the server logs: with
+ * {@code MINIMAL} or {@code NOBLOB} Canal leaves out the columns the image does not hold, and its
+ * {@code mysqlType} and {@code sqlType} list only the columns of the rows it sends, so a message
+ * cannot show that columns are missing. Replacing a document with such a row would delete the
+ * missing columns' values from it. So every row is {@link RowImage#UNKNOWN} (rules upsert, keeping
+ * the columns a row does not carry) unless the application states that the server logs full rows
+ * with {@link Builder#fullRowImage(boolean) fullRowImage(true)}; then a row is
+ * {@link RowImage#FULL}, or {@link RowImage#PARTIAL} if it has fewer columns than its message lists.
  *
  * <pre>{@code
  * MessageDecoder canal = CanalFlatMessageDecoder.builder()
@@ -305,7 +305,7 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
      */
     public static final class Builder {
         private boolean tinyint1AsBoolean;
-        private boolean fullRowImage = true;
+        private boolean fullRowImage;
         private BiPredicate<String, String> syncedTables = (database, table) -> true;
         private DateTimeStyle dateTimeStyle = DateTimeStyle.ISO_LOCAL;
         private ZoneId zone = ZoneOffset.UTC;
@@ -357,11 +357,14 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
         }
 
         /**
-         * Whether the server logs full row images ({@code binlog_row_image=FULL}); default true. When
-         * true, a row is {@link RowImage#FULL} unless it has fewer columns than its message lists
-         * ({@link RowImage#PARTIAL}); when false, such a row is {@link RowImage#UNKNOWN}, so rules in
-         * the default write mode upsert (keeping the columns a row does not carry) instead of
-         * replacing documents. Set it false for a server with {@code MINIMAL} or {@code NOBLOB}.
+         * Whether the server logs full row images ({@code binlog_row_image=FULL}, MySQL's and
+         * MariaDB's default); default false, because a message cannot show it and a wrong
+         * {@code true} deletes column values from documents. When true, a row is
+         * {@link RowImage#FULL} unless it has fewer columns than its message lists
+         * ({@link RowImage#PARTIAL}), so rules in the default write mode that own their documents
+         * index instead of upserting (about half the node's CPU per change, BENCHMARKS.md, "End to
+         * end"); when false, a row is {@link RowImage#UNKNOWN} and they upsert. Set it true only for
+         * a server that logs {@code FULL} for every session that changes the synced tables.
          */
         public Builder fullRowImage(boolean full) {
             this.fullRowImage = full;

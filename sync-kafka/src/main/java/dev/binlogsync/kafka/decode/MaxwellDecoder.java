@@ -66,10 +66,11 @@ import org.slf4j.LoggerFactory;
  *       (the document keeps the text as sent).</li>
  * </ul>
  * <p><b>Row images.</b> A Maxwell message does not say which {@code binlog_row_image} the server
- * logs, and with {@code MINIMAL} or {@code NOBLOB} its {@code data} holds only the logged columns.
- * Each event's row is {@link RowImage#FULL} (lets rules in the default write mode index instead of
- * upsert) with {@link Builder#fullRowImage(boolean) fullRowImage(true)}, the default, which is right
- * for a server with {@code binlog_row_image=FULL}; otherwise set it false.
+ * logs, and with {@code MINIMAL} or {@code NOBLOB} its {@code data} holds only the logged columns;
+ * replacing a document with such a row would delete the missing columns' values from it. So each
+ * event's row is {@link RowImage#UNKNOWN} (rules upsert) unless the application states that the
+ * server logs full rows with {@link Builder#fullRowImage(boolean) fullRowImage(true)}; then it is
+ * {@link RowImage#FULL}, which lets rules in the default write mode index instead of upsert.
  *
  * <p>Immutable and thread-safe.
  */
@@ -213,7 +214,7 @@ public final class MaxwellDecoder implements MessageDecoder {
         @Nullable
         private DdlListener ddlListener;
         private BiPredicate<String, String> syncedTables = (database, table) -> true;
-        private boolean fullRowImage = true;
+        private boolean fullRowImage;
 
         private Builder() {
         }
@@ -237,10 +238,13 @@ public final class MaxwellDecoder implements MessageDecoder {
         }
 
         /**
-         * Whether the server logs full row images ({@code binlog_row_image=FULL}); default true: every row is {@link RowImage#FULL}.
-         * When false, every row is {@link RowImage#UNKNOWN}, so rules in the default write mode upsert
-         * (keeping the columns a row does not carry) instead of replacing documents. Set it false for
-         * a server with {@code MINIMAL} or {@code NOBLOB}.
+         * Whether the server logs full row images ({@code binlog_row_image=FULL}, MySQL's and
+         * MariaDB's default); default false, because a message cannot show it and a wrong
+         * {@code true} deletes column values from documents. When true every row is
+         * {@link RowImage#FULL}, so rules in the default write mode that own their documents index
+         * instead of upserting; when false every row is {@link RowImage#UNKNOWN} and they upsert.
+         * Set it true only for a server that logs {@code FULL} for every session that changes the
+         * synced tables.
          */
         public Builder fullRowImage(boolean full) {
             this.fullRowImage = full;

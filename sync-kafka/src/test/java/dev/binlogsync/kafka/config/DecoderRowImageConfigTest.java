@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The decoder key {@code fullRowImage} (default true) of each format's object in a file. */
+/** The decoder key {@code fullRowImage} (default false for canal and maxwell, true for debezium) of each format's object in a file. */
 class DecoderRowImageConfigTest {
     private static final SourcePosition POS = new SourcePosition("t-0", 1);
 
@@ -19,10 +19,11 @@ class DecoderRowImageConfigTest {
     }
 
     @Test
-    void rowsAreFullByDefaultAndUnknownWithFullRowImageFalse() {
+    void canalAndMaxwellRowsAreFullOnlyWhenTheFileSaysSoDebeziumRowsUnlessItSaysNot() {
         String canal = "{\"data\":[{\"id\":\"1\"}],\"database\":\"shop\",\"mysqlType\":{\"id\":\"int(11)\"},"
                 + "\"pkNames\":[\"id\"],\"table\":\"orders\",\"type\":\"INSERT\"}";
-        assertEquals(RowImage.FULL, imageOf(Map.of("format", "canal"), canal));
+        assertEquals(RowImage.UNKNOWN, imageOf(Map.of("format", "canal"), canal));
+        assertEquals(RowImage.UNKNOWN, imageOf(Map.of("canal", Map.of()), canal));
         assertEquals(RowImage.FULL, imageOf(Map.of("canal", Map.of("fullRowImage", true)), canal));
         assertEquals(RowImage.UNKNOWN, imageOf(Map.of("canal", Map.of("fullRowImage", false)), canal));
 
@@ -33,8 +34,10 @@ class DecoderRowImageConfigTest {
                 debezium));
 
         String maxwell = "{\"database\":\"shop\",\"table\":\"orders\",\"type\":\"insert\",\"ts\":1,\"data\":{\"id\":1}}";
-        assertEquals(RowImage.FULL, imageOf(Map.of("format", "maxwell"), maxwell));
+        assertEquals(RowImage.UNKNOWN, imageOf(Map.of("format", "maxwell"), maxwell));
         assertEquals(RowImage.UNKNOWN, imageOf(Map.of("format", "maxwell", "maxwell", Map.of("fullRowImage", false)),
+                maxwell));
+        assertEquals(RowImage.FULL, imageOf(Map.of("format", "maxwell", "maxwell", Map.of("fullRowImage", true)),
                 maxwell));
     }
 }

@@ -31,19 +31,26 @@ class RowImageDecodingTest {
     }
 
     @Test
-    void canalRowsAreFullUnlessARowHasFewerColumnsThanItsMessageLists() {
-        assertEquals(List.of(RowImage.FULL, RowImage.PARTIAL),
-                images(CanalFlatMessageDecoder.create().decode(null, utf8(CANAL_NOBLOB), POS)));
+    void canalRowsAreFullWhenTheServerIsSaidToLogFullImagesUnlessARowHasFewerColumnsThanItsMessageLists() {
+        CanalFlatMessageDecoder full = CanalFlatMessageDecoder.builder().fullRowImage(true).build();
+        assertEquals(List.of(RowImage.FULL, RowImage.PARTIAL), images(full.decode(null, utf8(CANAL_NOBLOB), POS)));
         assertEquals(List.of(RowImage.FULL, RowImage.FULL),
-                images(CanalFlatMessageDecoder.create().decode(null, bytes("canal/update-two-rows.json"), POS)));
-        assertEquals(List.of(RowImage.FULL),
-                images(CanalFlatMessageDecoder.create().decode(null, bytes("canal/delete.json"), POS)));
+                images(full.decode(null, bytes("canal/update-two-rows.json"), POS)));
+        assertEquals(List.of(RowImage.FULL), images(full.decode(null, bytes("canal/delete.json"), POS)));
     }
 
     @Test
-    void canalRowsAreUnknownWhenTheServerIsNotSaidToLogFullImagesAndPartialStaysPartial() {
+    void canalRowsAreUnknownByDefaultBecauseAMessageCannotShowMissingColumnsAndPartialStaysPartial() {
+        // what Canal sends for an UPDATE on a NOBLOB or MINIMAL server: the row and mysqlType both
+        // lack the unlogged column, so nothing in the message shows it is missing
+        String minimal = "{\"data\":[{\"id\":\"1\",\"status\":\"paid\"}],\"database\":\"shop\",\"es\":1,\"id\":9,"
+                + "\"isDdl\":false,\"mysqlType\":{\"id\":\"int(11)\",\"status\":\"varchar(16)\"},\"old\":[{\"status\":\"new\"}],"
+                + "\"pkNames\":[\"id\"],\"sql\":\"\",\"table\":\"orders\",\"ts\":2,\"type\":\"UPDATE\"}";
+        assertEquals(List.of(RowImage.UNKNOWN), images(CanalFlatMessageDecoder.create().decode(null, utf8(minimal), POS)));
         CanalFlatMessageDecoder notFull = CanalFlatMessageDecoder.builder().fullRowImage(false).build();
         assertEquals(List.of(RowImage.UNKNOWN, RowImage.PARTIAL), images(notFull.decode(null, utf8(CANAL_NOBLOB), POS)));
+        assertEquals(List.of(RowImage.UNKNOWN, RowImage.PARTIAL),
+                images(CanalFlatMessageDecoder.create().decode(null, utf8(CANAL_NOBLOB), POS)));
     }
 
     @Test
@@ -55,10 +62,10 @@ class RowImageDecodingTest {
     }
 
     @Test
-    void maxwellRowsAreFullUnlessTheServerIsNotSaidToLogFullImages() {
+    void maxwellRowsAreFullOnlyWhenTheServerIsSaidToLogFullImages() {
         byte[] update = bytes("maxwell/update.json");
-        assertEquals(List.of(RowImage.FULL), images(MaxwellDecoder.create().decode(null, update, POS)));
-        assertEquals(List.of(RowImage.UNKNOWN),
-                images(MaxwellDecoder.builder().fullRowImage(false).build().decode(null, update, POS)));
+        assertEquals(List.of(RowImage.UNKNOWN), images(MaxwellDecoder.create().decode(null, update, POS)));
+        assertEquals(List.of(RowImage.FULL),
+                images(MaxwellDecoder.builder().fullRowImage(true).build().decode(null, update, POS)));
     }
 }

@@ -70,6 +70,11 @@ public final class NamePattern {
         }
     }
 
+    /** Whether this pattern names exactly one name (no wildcard, no regular expression). */
+    public boolean isExact() {
+        return exact != null;
+    }
+
     public boolean matches(String name) {
         return exact != null ? exact.equals(name) : regex.matcher(name).matches();
     }
