@@ -223,7 +223,8 @@ public final class Rules implements RuleSet {
          *
          * @return a new immutable {@link Rules}
          * @throws IllegalStateException if there are no rules, or a merge rule writes into an index
-         *     that an INDEX-mode rule replaces documents in (the replace would wipe merged fields)
+         *     that an INDEX-mode rule replaces documents in, or whose name an INDEX-mode rule's
+         *     template can render (the replace would wipe merged fields)
          */
         public Rules build() {
             if (rules.isEmpty()) {
@@ -234,7 +235,7 @@ public final class Rules implements RuleSet {
                     continue;
                 }
                 for (TableRule r : rules) {
-                    if (!r.isMerge() && r.writeMode() == WriteMode.INDEX && r.index().equals(m.index())) {
+                    if (!r.isMerge() && r.writeMode() == WriteMode.INDEX && r.spec().index().mayCoincide(m.spec().index())) {
                         throw new IllegalStateException("rule " + m + " merges into index '" + m.index()
                                 + "', but rule " + r + " replaces whole documents there (writeMode INDEX); use UPSERT");
                     }

@@ -85,6 +85,19 @@ class TableRuleBuilderTest {
     }
 
     @Test
+    void rejectsMergeIntoAnIndexThatAnIndexRulesTemplateCanRender() {
+        TableRule parent = TableRule.builder().table("orders").index("orders-{created_at:yyyy}")
+                .writeMode(WriteMode.INDEX).build();
+        TableRule child = TableRule.builder().table("items").index("orders-2024").mergeInto("order_id").build();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Rules.builder().rule(parent).rule(child).build());
+        assertTrue(e.getMessage().contains("use UPSERT"), e.getMessage());
+        TableRule elsewhere = TableRule.builder().table("items").index("items-2024").mergeInto("order_id").build();
+        Rules.builder().rule(TableRule.builder().table("orders").index("orders-{created_at:yyyy}")
+                .writeMode(WriteMode.INDEX).build()).rule(elsewhere).build();
+    }
+
+    @Test
     void rejectsEmptyRules() {
         assertThrows(IllegalStateException.class, () -> Rules.builder().build());
     }
