@@ -63,8 +63,8 @@ class LateWriteFenceTest {
         return ids;
     }
 
-    @Test
-    void newerWriteOfAnInDoubtBulksDocumentWaitsForTheFenceWhileTheRetryAndOtherDocumentsGo() throws Exception {
+    /** Starts the pipeline and sends the insert of document 1, whose bulk fails in doubt (fence 10 s). */
+    private void firstInsertFailsInDoubtWithAFenceOf10s() throws Exception {
         sink.enqueue(Reply.failRequest(new RequestInDoubtException("test: socket timeout after sending", null,
                 Duration.ofSeconds(10))));
         start();
@@ -72,6 +72,11 @@ class LateWriteFenceTest {
         processed();
         advance(Duration.ofMillis(2));
         assertTrue(sink.awaitRequests(1, WAIT), () -> sink.requests().toString());
+    }
+
+    @Test
+    void newerWriteOfAnInDoubtBulksDocumentWaitsForTheFenceWhileTheRetryAndOtherDocumentsGo() throws Exception {
+        firstInsertFailsInDoubtWithAFenceOf10s();
 
         source.append(P, Events.update("shop", "orders", row(1, "v", 2), java.util.Map.of()));
         source.append(P, Events.insert("shop", "orders", row(2, "v", 1)));
@@ -117,13 +122,7 @@ class LateWriteFenceTest {
 
     @Test
     void countsEachInDoubtBulkAndEachDocumentWriteHeldBackByAFenceOnce() throws Exception {
-        sink.enqueue(Reply.failRequest(new RequestInDoubtException("test: socket timeout after sending", null,
-                Duration.ofSeconds(10))));
-        start();
-        source.append(P, Events.insert("shop", "orders", row(1, "v", 1)));
-        processed();
-        advance(Duration.ofMillis(2));
-        assertTrue(sink.awaitRequests(1, WAIT), () -> sink.requests().toString());
+        firstInsertFailsInDoubtWithAFenceOf10s();
         PipelineMetrics failed = metrics("the in-doubt failure counted", m -> m.failedBulks() == 1);
         assertEquals(1, failed.inDoubtBulks());
         assertEquals(0, failed.fencedWrites(), "a fence was set, but nothing newer of its document waits yet");
