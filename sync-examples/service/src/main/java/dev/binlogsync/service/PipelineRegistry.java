@@ -1,0 +1,31 @@
+package dev.binlogsync.service;
+
+import dev.binlogsync.core.SyncPipeline;
+import java.util.Map;
+
+/**
+ * The pipelines a service runs, by name (the key of the configuration's {@code pipelines} section).
+ *
+ * <p>Thread-safe. {@link #pipelines()} is a snapshot. A {@link Listener} added with
+ * {@link #addListener} hears of every pipeline started and stopped after it was added (it is told
+ * of the ones already running when it is added, as {@code started}), on the thread that starts or
+ * stops them, in order; it must not block.
+ */
+public interface PipelineRegistry {
+
+    /** The running pipelines by name: an immutable snapshot. */
+    Map<String, SyncPipeline> pipelines();
+
+    /** Adds a listener; it is told at once of each running pipeline. */
+    void addListener(Listener listener);
+
+    /** Hears of pipelines started and stopped. */
+    interface Listener {
+
+        /** {@code pipeline} was started under {@code name} (also on a reload that replaced one). */
+        void started(String name, SyncPipeline pipeline);
+
+        /** {@code pipeline}, running under {@code name}, was stopped (drained and committed, or failed). */
+        void stopped(String name, SyncPipeline pipeline);
+    }
+}
