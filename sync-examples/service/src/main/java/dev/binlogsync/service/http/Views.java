@@ -1,0 +1,142 @@
+package dev.binlogsync.service.http;
+
+import dev.binlogsync.core.PipelineHealth;
+import dev.binlogsync.core.PipelineMetrics;
+import dev.binlogsync.core.Secrets;
+import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.core.alert.AlertEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.annotation.Nullable;
+
+/**
+ * The JSON bodies of {@code /health} and {@code /status}, as maps of plain values (strings,
+ * numbers, booleans, lists, maps, null) in a stable order. Every free text a pipeline reports
+ * (health reasons, error messages, alert values) goes through {@link Secrets#maskUserInfo}.
+ */
+final class Views {
+    /** The reason {@code /health} gives when the registry runs no pipeline. */
+    static final String NO_PIPELINE = "no pipeline is running";
+
+    private Views() {
+    }
+
+    /** A health reading: whether the whole service is up, and the body. */
+    record Health(boolean up, Map<String, Object> body) {
+    }
+
+    /**
+     * The service is UP when at least one pipeline runs and every pipeline is
+     * {@link PipelineHealth.Status#HEALTHY}; DOWN otherwise, with the reason per pipeline.
+     */
+    static Health health(Map<String, SyncPipeline> pipelines) {
+        Map<String, Object> perPipeline = new LinkedHashMap<>();
+        boolean allHealthy = true;
+        for (Map.Entry<String, SyncPipeline> e : new TreeMap<>(pipelines).entrySet()) {
+            PipelineHealth h = e.getValue().health();
+            allHealthy &= h.isHealthy();
+            perPipeline.put(e.getKey(), healthOf(h));
+        }
+        boolean up = allHealthy && !pipelines.isEmpty();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", up ? "UP" : "DOWN");
+        if (pipelines.isEmpty()) {
+            body.put("reason", NO_PIPELINE);
+        }
+        body.put("pipelines", perPipeline);
+        return new Health(up, body);
+    }
+
+    private static Map<String, Object> healthOf(PipelineHealth h) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("status", h.status().name());
+        m.put("healthy", h.isHealthy());
+        m.put("reason", Secrets.maskUserInfo(h.reason()));
+        return m;
+    }
+
+    /** What {@code /status} shows of one pipeline. */
+    static Map<String, Object> status(String name, SyncPipeline p, List<AlertEvent> firing) {
+        PipelineMetrics m = p.metrics();
+        PipelineHealth h = p.health();
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("name", name);
+        if (!name.equals(p.name())) {
+            s.put("pipeline", p.name()); // the name the meters' pipeline tag and the alerts carry
+        }
+        s.put("state", p.state().name());
+        s.put("health", healthOf(h));
+
+        Map<String, Object> lag = new LinkedHashMap<>();
+        lag.put("total", m.lag().isEmpty() ? null : m.totalLag());
+        lag.put("partitions", new TreeMap<>(m.lag()));
+        s.put("lag", lag);
+
+        s.put("syncLatencyMillis", timing(m.syncLatency()));
+        s.put("bulkDurationMillis", timing(m.bulkDuration()));
+
+        Map<String, Object> buffered = new LinkedHashMap<>();
+        buffered.put("actions", m.bufferedActions());
+        buffered.put("bytes", m.bufferedBytes());
+        s.put("buffered", buffered);
+        s.put("inFlightRequests", m.inFlightRequests());
+        s.put("paused", m.paused());
+        s.put("heartbeatAgeMillis", m.heartbeatAge() == null ? null : m.heartbeatAge().toMillis());
+
+        Map<String, Object> counts = new LinkedHashMap<>();
+        counts.put("records", m.records());
+        counts.put("events", m.events());
+        counts.put("actions", m.actions());
+        counts.put("bulks", m.bulks());
+        counts.put("failedBulks", m.failedBulks());
+        counts.put("retried", m.retried());
+        counts.put("deadLettered", m.deadLettered());
+        counts.put("skipped", m.skipped());
+        counts.put("commits", m.commits());
+        s.put("counts", counts);
+
+        Throwable error = p.failure() != null ? p.failure() : h.cause();
+        s.put("lastError", error == null ? null : message(error));
+
+        List<Object> alerts = new ArrayList<>(firing.size());
+        for (AlertEvent e : firing) {
+            Map<String, Object> a = new LinkedHashMap<>();
+            a.put("condition", e.condition().name());
+            a.put("observed", Secrets.maskUserInfo(e.observed()));
+            a.put("bound", e.bound());
+            a.put("since", e.since().toString());
+            alerts.add(a);
+        }
+        s.put("alerts", alerts);
+        return s;
+    }
+
+    private static Map<String, Object> timing(PipelineMetrics.Timing t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("p50", millis(t.p50()));
+        m.put("p99", millis(t.p99()));
+        m.put("max", millis(t.max()));
+        m.put("count", t.count());
+        return m;
+    }
+
+    private static double millis(Duration d) {
+        return d.toNanos() / 1e6;
+    }
+
+    /** An error's message without secrets; its class name when it has none. */
+    static String message(Throwable t) {
+        String msg = t.getMessage();
+        return msg == null || msg.isBlank() ? t.getClass().getName() : Secrets.maskUserInfo(msg);
+    }
+
+    /** For log lines about an exception: its class and its message without secrets. */
+    static String describe(Throwable t) {
+        @Nullable String msg = t.getMessage();
+        return t.getClass().getName() + (msg == null ? "" : ": " + Secrets.maskUserInfo(msg));
+    }
+}
