@@ -1,0 +1,41 @@
+package dev.binlogsync.service.http;
+
+import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.service.PipelineRegistry;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A {@link PipelineRegistry} the test drives by hand: {@link #start} and {@link #stop} announce a
+ * pipeline (they do not start or close it).
+ */
+final class TestRegistry implements PipelineRegistry {
+    private final Map<String, SyncPipeline> pipelines = new TreeMap<>();
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+
+    @Override
+    public synchronized Map<String, SyncPipeline> pipelines() {
+        return Map.copyOf(pipelines);
+    }
+
+    @Override
+    public synchronized void addListener(Listener listener) {
+        listeners.add(listener);
+        pipelines.forEach(listener::started);
+    }
+
+    /** Runs {@code pipeline} under {@code name} and tells the listeners. */
+    synchronized void start(String name, SyncPipeline pipeline) {
+        pipelines.put(name, pipeline);
+        listeners.forEach(l -> l.started(name, pipeline));
+    }
+
+    /** Removes the pipeline running under {@code name} and tells the listeners. */
+    synchronized SyncPipeline stop(String name) {
+        SyncPipeline p = pipelines.remove(name);
+        listeners.forEach(l -> l.stopped(name, p));
+        return p;
+    }
+}
