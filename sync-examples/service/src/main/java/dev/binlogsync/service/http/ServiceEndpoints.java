@@ -118,18 +118,24 @@ public final class ServiceEndpoints implements AutoCloseable {
         routes.put("/health/live", x -> Router.Response.json(200, Map.of("status", "UP")));
         routes.put("/metrics", this::metrics);
         routes.put("/status", x -> status());
+        HttpServer s = null;
         try {
-            this.server = HttpServer.create(address, 0);
+            s = HttpServer.create(address, 0);
+            s.setExecutor(executor);
+            s.createContext("/", new Router(routes));
+            registry.addListener(watcher);
+            s.start();
         } catch (IOException | RuntimeException e) {
+            if (s != null) {
+                s.stop(0);
+            }
+            watcher.close();
             executor.shutdownNow();
             gcMetrics.close();
             meters.close();
             throw e;
         }
-        server.setExecutor(executor);
-        server.createContext("/", new Router(routes));
-        registry.addListener(watcher);
-        server.start();
+        this.server = s;
     }
 
     /**
