@@ -172,6 +172,20 @@ class ServiceEndpointsTest {
     }
 
     @Test
+    void aSuccessorAnnouncedBeforeItsPredecessorStoppedKeepsItsOwnMeters() throws Exception {
+        Running old = run("orders", 3);
+        Http http = serve();
+        assertEquals(3.0, Http.sample(http.get("/metrics").body(), "binlogsync_records_total", "pipeline", "orders"));
+
+        run("orders", 1); // started before the old one is reported stopped
+        registry.announceStopped("orders", old.pipeline());
+
+        String body = http.get("/metrics").body();
+        assertEquals(1.0, Http.sample(body, "binlogsync_records_total", "pipeline", "orders"), body);
+        assertEquals(1, http.json("/status").at("/pipelines/orders/counts/records").asLong());
+    }
+
+    @Test
     void metricsAnswerOpenMetricsWhenAskedFor() throws Exception {
         run("orders", 1);
         Http http = serve();

@@ -32,6 +32,11 @@ final class TestRegistry implements PipelineRegistry {
         listeners.forEach(l -> l.started(name, pipeline));
     }
 
+    /** Tells the listeners that {@code pipeline} stopped, without changing what runs. */
+    synchronized void announceStopped(String name, SyncPipeline pipeline) {
+        listeners.forEach(l -> l.stopped(name, pipeline));
+    }
+
     /** Removes the pipeline running under {@code name} and tells the listeners. */
     synchronized SyncPipeline stop(String name) {
         SyncPipeline p = pipelines.remove(name);
