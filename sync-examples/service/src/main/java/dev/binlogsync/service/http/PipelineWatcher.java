@@ -1,5 +1,6 @@
 package dev.binlogsync.service.http;
 
+import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.Secrets;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.alert.AlertCondition;
@@ -177,6 +178,13 @@ final class PipelineWatcher implements PipelineRegistry.Listener, AutoCloseable 
         /** The evaluator's listener: one log line, and the state the status and the gauge read. */
         void onAlert(AlertEvent e) {
             String observed = Secrets.maskUserInfo(e.observed());
+            if (e.type() == AlertEvent.Type.FIRING && e.condition() == AlertCondition.HEALTH_NOT_HEALTHY
+                    && pipeline.state() == PipelineState.CLOSED) {
+                // closed cleanly by the service (a reload or the shutdown) and not yet reported stopped:
+                // an intended stop, not an incident
+                log.debug("pipeline {} closed: not alerting on its health", name);
+                return;
+            }
             if (e.type() == AlertEvent.Type.FIRING) {
                 firing.put(e.condition(), e);
                 log.warn("alert FIRING: pipeline {} {}: {} ({}), since {}", name, e.condition(), observed, e.bound(),
