@@ -1,0 +1,158 @@
+package dev.binlogsync.service;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Objects;
+import javax.annotation.Nullable;
+
+/**
+ * A configuration center: a JSON document fetched from an {@code http} or {@code https} URL at
+ * every poll. The request carries {@code If-None-Match} with the last {@code ETag}; a
+ * {@code 304 Not Modified}, or a {@code 200} whose body equals the last one, is no change.
+ * Credentials come from the URL's user info (sent as HTTP Basic) or a bearer token; neither, nor
+ * the query string (which may hold a token), ever appears in {@link #describe()} or an error.
+ * An answer other than 200 or 304, a timeout or a refused connection is an {@link IOException}:
+ * the service keeps the running configuration and asks again at the next poll.
+ *
+ * <p>Uses the JDK's {@link HttpClient} (TLS with the JVM's trust store; redirects are followed
+ * except from https to http). Not thread-safe (the service polls from one thread).
+ */
+public final class HttpConfigSource implements ConfigSource {
+    private final URI uri;
+    private final URI requestUri;
+    private final Duration timeout;
+    @Nullable private final String authorization;
+    private final HttpClient client;
+    @Nullable private String etag;
+    @Nullable private byte[] lastHash;
+
+    /**
+     * A source polling {@code uri}.
+     *
+     * @param timeout how long one request may take (connect and answer)
+     * @param bearerToken sent as {@code Authorization: Bearer ...}, or null
+     * @throws IllegalArgumentException if the scheme is not http or https, the URL has no host, the
+     *     timeout is not positive, or both user info and a bearer token are given
+     */
+    public HttpConfigSource(URI uri, Duration timeout, @Nullable String bearerToken) {
+        this.uri = Objects.requireNonNull(uri, "uri");
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
+        String scheme = String.valueOf(uri.getScheme()).toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException("the configuration URL must be http or https: " + redact(uri));
+        }
+        if (uri.getHost() == null) {
+            throw new IllegalArgumentException("the configuration URL has no host: " + redact(uri));
+        }
+        if (timeout.isZero() || timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must be > 0: " + timeout);
+        }
+        String userInfo = uri.getRawUserInfo();
+        if (userInfo != null && bearerToken != null) {
+            throw new IllegalArgumentException("give either credentials in the URL or a bearer token, not both: " + redact(uri));
+        }
+        if (userInfo != null) {
+            String decoded = URLDecoder.decode(userInfo, StandardCharsets.UTF_8);
+            authorization = "Basic " + Base64.getEncoder().encodeToString(decoded.getBytes(StandardCharsets.UTF_8));
+        } else if (bearerToken != null) {
+            authorization = "Bearer " + bearerToken;
+        } else {
+            authorization = null;
+        }
+        try {
+            requestUri = new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), uri.getQuery(), null);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("invalid configuration URL: " + redact(uri));
+        }
+        client = HttpClient.newBuilder()
+                .connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .build();
+    }
+
+    @Override
+    @Nullable
+    public Document read() throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(requestUri)
+                .timeout(timeout)
+                .header("Accept", "application/json")
+                .GET();
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        if (etag != null && lastHash != null) {
+            request.header("If-None-Match", etag);
+        }
+        HttpResponse<byte[]> response;
+        try {
+            response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            // the JDK's messages may quote the URL; say only what failed
+            throw new IOException("cannot fetch the configuration from " + describe() + ": " + e.getClass().getSimpleName());
+        }
+        int status = response.statusCode();
+        if (status == 304 && lastHash != null) {
+            return null;
+        }
+        if (status != 200) {
+            throw new IOException("the configuration center answered HTTP " + status + " at " + describe());
+        }
+        byte[] body = response.body();
+        byte[] hash = FileConfigSource.sha256(body);
+        etag = response.headers().firstValue("ETag").orElse(null);
+        if (lastHash != null && Arrays.equals(lastHash, hash)) {
+            return null;
+        }
+        lastHash = hash;
+        return new Document(new String(body, StandardCharsets.UTF_8), ServiceConfig.Format.JSON);
+    }
+
+    @Override
+    public boolean isWatched() {
+        return true;
+    }
+
+    /** {@code scheme://host:port/path}, without user info or query. */
+    @Override
+    public String describe() {
+        return "configuration center " + redact(uri);
+    }
+
+    static String redact(URI uri) {
+        StringBuilder b = new StringBuilder();
+        b.append(uri.getScheme()).append("://");
+        if (uri.getRawUserInfo() != null) {
+            b.append("****@");
+        }
+        b.append(uri.getHost());
+        if (uri.getPort() >= 0) {
+            b.append(':').append(uri.getPort());
+        }
+        if (uri.getRawPath() != null) {
+            b.append(uri.getRawPath());
+        }
+        if (uri.getRawQuery() != null) {
+            b.append("?****");
+        }
+        return b.toString();
+    }
+
+    @Override
+    public void close() {
+        // HttpClient has no close before Java 21; its threads are daemons and end with it
+    }
+
+    @Override
+    public String toString() {
+        return "HttpConfigSource[" + redact(uri) + "]";
+    }
+}

@@ -1,0 +1,79 @@
+package dev.binlogsync.service;
+
+import dev.binlogsync.core.BulkSink;
+import dev.binlogsync.core.DeadLetterSink;
+import dev.binlogsync.core.Source;
+import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.core.config.ConfigException;
+import dev.binlogsync.core.config.PipelineDefinition;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds (but does not start) the pipeline of one entry of the {@code pipelines} section. The
+ * {@link PipelineSupervisor} builds every new or changed pipeline before it stops any running one,
+ * so a factory must not do anything visible outside the process: creating clients is fine,
+ * connecting to a consumer group is not (the shipped Kafka source joins its group only when the
+ * pipeline starts).
+ *
+ * <p>Called on the thread that applies a configuration, one call at a time.
+ */
+@FunctionalInterface
+public interface PipelineFactory {
+
+    /**
+     * The pipeline for {@code definition}, not started.
+     *
+     * @param name the entry's name in {@code pipelines}
+     * @throws ConfigException or {@link IllegalStateException} when the definition cannot be built;
+     *     anything created before the failure is closed
+     */
+    SyncPipeline create(String name, PipelineDefinition definition);
+
+    /**
+     * The factory the service uses: the source, sink and dead-letter sink through their
+     * providers ({@code source} and {@code sink} sections required), the rules and settings of the
+     * definition, and the entry's name as the pipeline's name unless {@code settings.threadName}
+     * sets one. A builder's rejection ({@code drainTimeout} not below the source's max poll
+     * interval, a {@code dead_letter} policy without a {@code deadLetter} section) is a
+     * {@link ConfigException} at {@code settings}, and the components made are closed.
+     */
+    static PipelineFactory standard() {
+        return (name, definition) -> {
+            List<AutoCloseable> made = new ArrayList<>();
+            try {
+                Source source = definition.createSource();
+                made.add(source);
+                BulkSink sink = definition.createSink();
+                made.add(sink);
+                SyncPipeline.Builder b = SyncPipeline.builder()
+                        .ruleSet(definition.rules())
+                        .settings(definition.settings())
+                        .source(source)
+                        .sink(sink);
+                if (definition.deadLetter() != null) {
+                    DeadLetterSink deadLetter = definition.createDeadLetterSink();
+                    made.add(deadLetter);
+                    b.deadLetterSink(deadLetter);
+                }
+                if (definition.settings().threadName() == null) {
+                    b.threadName(name);
+                }
+                try {
+                    return b.build();
+                } catch (IllegalStateException | IllegalArgumentException e) {
+                    throw new ConfigException("settings", String.valueOf(e.getMessage()), e);
+                }
+            } catch (RuntimeException | Error e) {
+                for (int i = made.size() - 1; i >= 0; i--) {
+                    try {
+                        made.get(i).close();
+                    } catch (Exception | LinkageError suppressed) {
+                        e.addSuppressed(suppressed);
+                    }
+                }
+                throw e;
+            }
+        };
+    }
+}

@@ -1,0 +1,347 @@
+package dev.binlogsync.service;
+
+import dev.binlogsync.core.PipelineState;
+import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.core.config.ConfigException;
+import dev.binlogsync.core.config.PipelineDefinition;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.annotation.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one {@link SyncPipeline} per entry of a configuration's {@code pipelines} section and
+ * replaces them when a new configuration is {@linkplain #apply applied}.
+ *
+ * <p><b>Reload.</b> {@link #apply} first builds every pipeline that is new or whose definition
+ * changed (a definition is compared by its canonical file form, {@link PipelineDefinition#toJson()};
+ * key order and spacing do not count). If any of them cannot be built, the whole configuration is
+ * refused: what was built is closed, nothing running is touched, the error is kept as
+ * {@link #lastReloadError()} and thrown. Otherwise the removed pipelines are closed, then each
+ * changed one is closed (it drains: flushes, waits for its bulks, commits; see
+ * {@link SyncPipeline#close()}) <em>before</em> its replacement starts, so two pipelines of one
+ * name never consume at once; then the new ones start. Unchanged pipelines are not touched.
+ * Listeners hear {@code stopped} after a pipeline's close returned and {@code started} after its
+ * start.
+ *
+ * <p><b>Failed pipelines are not restarted.</b> A pipeline that fails on its own (state
+ * {@link PipelineState#FAILED}: a record that cannot be mapped under the {@code stop} policy, an
+ * unreachable cluster past the retries, ...) stays in {@link #pipelines()} with its failure, so
+ * health and status show it, as Kafka Connect and Debezium leave a failed task failed: restarting
+ * it would meet the same record again. A configuration that changes its definition replaces it
+ * (the fix, or a dead-letter policy); applying an unchanged definition leaves it failed.
+ *
+ * <p><b>Threads.</b> Thread-safe. {@link #apply} and {@link #close} are serialised and block
+ * while pipelines drain; {@link #pipelines()}, {@link #addListener} and the status methods never
+ * wait for a drain. Listeners are called on the thread that applies or closes, in order, and must
+ * not block.
+ */
+public final class PipelineSupervisor implements PipelineRegistry, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PipelineSupervisor.class);
+
+    private final PipelineFactory factory;
+    /** Serialises apply and close (they block while pipelines drain). */
+    private final Object reloadLock = new Object();
+    /** Guards {@link #running}, {@link #definitions} and the listener list's snapshot with notifications. */
+    private final Object stateLock = new Object();
+    private final Map<String, SyncPipeline> running = new LinkedHashMap<>();
+    private final Map<String, String> definitions = new LinkedHashMap<>();
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final Map<String, Integer> starts = new LinkedHashMap<>();
+    private volatile boolean closed;
+    @Nullable private volatile String lastReloadError;
+    @Nullable private volatile Instant lastReloadErrorAt;
+    private volatile long applied;
+
+    /** A supervisor that builds its pipelines with {@code factory} ({@link PipelineFactory#standard()} in the service). */
+    public PipelineSupervisor(PipelineFactory factory) {
+        this.factory = Objects.requireNonNull(factory, "factory");
+    }
+
+    /**
+     * Makes the running pipelines those of {@code config}; see the class description.
+     *
+     * @return what changed
+     * @throws ConfigException if a new or changed pipeline cannot be built (its path under
+     *     {@code pipelines.<name>}); the running pipelines are then as they were
+     * @throws IllegalStateException if the supervisor is closed
+     */
+    public Reload apply(ServiceConfig config) {
+        Objects.requireNonNull(config, "config");
+        synchronized (reloadLock) {
+            if (closed) {
+                throw new IllegalStateException("the supervisor is closed");
+            }
+            Map<String, String> wanted = new LinkedHashMap<>();
+            config.pipelines().forEach((name, d) -> wanted.put(name, canonical(d)));
+            Map<String, String> current;
+            synchronized (stateLock) {
+                current = new LinkedHashMap<>(definitions);
+            }
+            Set<String> removed = new LinkedHashSet<>(current.keySet());
+            removed.removeAll(wanted.keySet());
+            Set<String> changed = new LinkedHashSet<>();
+            Set<String> added = new LinkedHashSet<>();
+            wanted.forEach((name, canonical) -> {
+                String before = current.get(name);
+                if (before == null) {
+                    added.add(name);
+                } else if (!before.equals(canonical)) {
+                    changed.add(name);
+                }
+            });
+
+            // build everything first: a bad pipeline refuses the whole configuration before anything stops
+            Map<String, SyncPipeline> built = new LinkedHashMap<>();
+            for (String name : config.pipelines().keySet()) {
+                if (!added.contains(name) && !changed.contains(name)) {
+                    continue;
+                }
+                try {
+                    built.put(name, factory.create(name, config.pipelines().get(name)));
+                } catch (RuntimeException e) {
+                    for (SyncPipeline p : built.values()) {
+                        closeQuietly(p, e);
+                    }
+                    ConfigException refusal = refusal(name, e);
+                    lastReloadError = refusal.getMessage();
+                    lastReloadErrorAt = Instant.now();
+                    log.error("configuration refused, the running pipelines {} keep running: {}",
+                            current.keySet(), refusal.getMessage());
+                    throw refusal;
+                }
+            }
+
+            for (String name : removed) {
+                stop(name);
+            }
+            for (String name : changed) {
+                stop(name);
+                start(name, built.get(name), wanted.get(name));
+            }
+            for (String name : added) {
+                start(name, built.get(name), wanted.get(name));
+            }
+            lastReloadError = null;
+            lastReloadErrorAt = null;
+            applied++;
+            Reload reload = new Reload(added, changed, removed);
+            if (!reload.isEmpty()) {
+                log.info("configuration applied: {}", reload);
+            }
+            return reload;
+        }
+    }
+
+    private static String canonical(PipelineDefinition d) {
+        try {
+            return d.toJson();
+        } catch (RuntimeException e) {
+            // a definition that cannot be rendered (parts given in code) is never equal to another
+            return "unrenderable@" + System.identityHashCode(d);
+        }
+    }
+
+    private static ConfigException refusal(String name, RuntimeException e) {
+        String prefix = "pipelines." + name;
+        if (e instanceof ConfigException c) {
+            String shownPath = c.path().isEmpty() ? "(root)" : c.path();
+            String message = String.valueOf(c.getMessage());
+            String text = message.startsWith(shownPath + ": ") ? message.substring(shownPath.length() + 2) : message;
+            return new ConfigException(c.path().isEmpty() ? prefix : prefix + "." + c.path(), text, c);
+        }
+        return new ConfigException(prefix, e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+    }
+
+    private void start(String name, SyncPipeline pipeline, String canonical) {
+        pipeline.start();
+        synchronized (stateLock) {
+            running.put(name, pipeline);
+            definitions.put(name, canonical);
+            starts.merge(name, 1, Integer::sum);
+            for (Listener l : listeners) {
+                notify(() -> l.started(name, pipeline), "started", name);
+            }
+        }
+        log.info("pipeline {} started", name);
+    }
+
+    private void stop(String name) {
+        SyncPipeline pipeline;
+        synchronized (stateLock) {
+            pipeline = running.get(name);
+        }
+        if (pipeline == null) {
+            return;
+        }
+        log.info("pipeline {} stopping (draining and committing)", name);
+        pipeline.close();
+        if (!isTerminated(pipeline)) {
+            log.warn("pipeline {} did not terminate after its close; its uncommitted records are read again", name);
+        }
+        synchronized (stateLock) {
+            running.remove(name);
+            definitions.remove(name);
+            for (Listener l : listeners) {
+                notify(() -> l.stopped(name, pipeline), "stopped", name);
+            }
+        }
+        log.info("pipeline {} stopped: {}", name, pipeline.state());
+    }
+
+    private static boolean isTerminated(SyncPipeline p) {
+        try {
+            return p.awaitTermination(Duration.ZERO);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static void notify(Runnable call, String what, String name) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            log.warn("a registry listener failed on {} of pipeline {}", what, name, e);
+        }
+    }
+
+    private static void closeQuietly(SyncPipeline p, Throwable failure) {
+        try {
+            p.close();
+        } catch (RuntimeException suppressed) {
+            failure.addSuppressed(suppressed);
+        }
+    }
+
+    @Override
+    public Map<String, SyncPipeline> pipelines() {
+        synchronized (stateLock) {
+            return Collections.unmodifiableMap(new LinkedHashMap<>(running));
+        }
+    }
+
+    @Override
+    public void addListener(Listener listener) {
+        Objects.requireNonNull(listener, "listener");
+        synchronized (stateLock) {
+            listeners.add(listener);
+            running.forEach((name, p) -> notify(() -> listener.started(name, p), "started", name));
+        }
+    }
+
+    /**
+     * The error of the last refused configuration, or null when the last configuration offered was
+     * applied (or none was refused yet). Never contains a secret ({@link ConfigException}s do not).
+     */
+    @Nullable
+    public String lastReloadError() {
+        return lastReloadError;
+    }
+
+    /**
+     * Records a configuration refused before it reached {@link #apply} (it could not be read or
+     * parsed), as {@link #lastReloadError()}.
+     */
+    public void refused(ConfigException error) {
+        Objects.requireNonNull(error, "error");
+        lastReloadError = error.getMessage();
+        lastReloadErrorAt = Instant.now();
+    }
+
+    /** When {@link #lastReloadError()} happened, or null. */
+    @Nullable
+    public Instant lastReloadErrorAt() {
+        return lastReloadErrorAt;
+    }
+
+    /** How many configurations were applied (the first one included). */
+    public long appliedConfigurations() {
+        return applied;
+    }
+
+    /** How often a pipeline of this name was started (0 if never): a pipeline left untouched by reloads stays at 1. */
+    public int starts(String name) {
+        synchronized (stateLock) {
+            return starts.getOrDefault(name, 0);
+        }
+    }
+
+    /**
+     * Closes every pipeline, all at once, each draining and committing within its own
+     * {@code drainTimeout}; returns when all have stopped. Idempotent; {@link #apply} afterwards
+     * throws. Interrupting the caller stops the wait (the pipelines keep draining).
+     */
+    @Override
+    public void close() {
+        synchronized (reloadLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            List<String> names;
+            synchronized (stateLock) {
+                names = new ArrayList<>(running.keySet());
+            }
+            List<Thread> closers = new ArrayList<>();
+            for (String name : names) {
+                Thread t = new Thread(() -> stop(name), "binlog-sync-close-" + name);
+                t.setDaemon(true);
+                t.start();
+                closers.add(t);
+            }
+            for (Thread t : closers) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * Names the pipelines that have not stopped yet (for the log line of a shutdown that ran out of
+     * time), with their state.
+     */
+    public Map<String, PipelineState> notStopped() {
+        Map<String, PipelineState> out = new LinkedHashMap<>();
+        synchronized (stateLock) {
+            running.forEach((name, p) -> {
+                if (!isTerminated(p)) {
+                    out.put(name, p.state());
+                }
+            });
+        }
+        return out;
+    }
+
+    /**
+     * What an {@link #apply} changed: the pipelines started for the first time, replaced, and
+     * removed, in configuration order.
+     */
+    public record Reload(Set<String> added, Set<String> replaced, Set<String> removed) {
+        /** Copies the sets. */
+        public Reload {
+            added = Collections.unmodifiableSet(new LinkedHashSet<>(added));
+            replaced = Collections.unmodifiableSet(new LinkedHashSet<>(replaced));
+            removed = Collections.unmodifiableSet(new LinkedHashSet<>(removed));
+        }
+
+        /** Whether nothing changed. */
+        public boolean isEmpty() {
+            return added.isEmpty() && replaced.isEmpty() && removed.isEmpty();
+        }
+    }
+}

@@ -1,0 +1,307 @@
+package dev.binlogsync.service;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.binlogsync.core.alert.AlertRules;
+import dev.binlogsync.core.config.ConfigException;
+import dev.binlogsync.core.config.ConfigLoader;
+import dev.binlogsync.core.config.ConfigSection;
+import dev.binlogsync.core.config.PipelineDefinition;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import javax.annotation.Nullable;
+
+/**
+ * The service's whole configuration: one document with a {@code service} section (the HTTP
+ * address, alert thresholds, the shutdown bound and the configuration poll interval) and a
+ * {@code pipelines} section, a name to a pipeline definition exactly as {@code docs/configuration.md}
+ * describes it (each pipeline one task):
+ *
+ * <pre>{@code
+ * {
+ *   "service": {
+ *     "http": { "host": "0.0.0.0", "port": 8080 },
+ *     "shutdownTimeout": "45s",
+ *     "configPollInterval": "10s",
+ *     "alerts": {
+ *       "latencyP99": { "above": "5s", "for": "2m" },
+ *       "heartbeatAge": { "above": "1m", "for": "0s" },
+ *       "lagGrowing": { "for": "5m" },
+ *       "healthNotHealthy": { "for": "1m" }
+ *     }
+ *   },
+ *   "pipelines": {
+ *     "orders": { "source": {...}, "sink": {...}, "rules": [...], "settings": {...} }
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>Defaults: {@code http.host} {@code 0.0.0.0}, {@code http.port} 8080 ({@code 0}: any free
+ * port), {@code shutdownTimeout} 45 s, {@code configPollInterval} 10 s, no alerts (each alert is
+ * set only when its object is present; {@code for} defaults to {@code 0s} except for
+ * {@code lagGrowing}, where it is required). The {@code service} section may be left out;
+ * {@code pipelines} must name at least one pipeline, each name made of letters, digits,
+ * {@code .}, {@code _} and {@code -} (at most 64, starting with a letter or digit; it names the
+ * pipeline in logs, metrics and URLs).
+ *
+ * <p>Errors are {@link ConfigException}s naming the path, in the habits of {@link ConfigLoader}:
+ * unknown keys and wrong values are rejected ({@code service.alerts.latencyP99.abov: unknown key
+ * ...}, {@code pipelines.orders.rules[0].index: ...}). {@code ${ENV}} and
+ * {@code ${ENV:default}} work in every string value. Source, sink and dead-letter settings are
+ * checked when the pipeline is built ({@link PipelineFactory}), as in the library.
+ *
+ * <p>Immutable and thread-safe. {@link #toString()} masks secrets.
+ */
+public final class ServiceConfig {
+    /** The document's format. */
+    public enum Format {
+        /** JSON (duplicate keys are errors). */
+        JSON,
+        /** TOML. */
+        TOML
+    }
+
+    /** Default {@code service.http.host}. */
+    public static final String DEFAULT_HTTP_HOST = "0.0.0.0";
+    /** Default {@code service.http.port}. */
+    public static final int DEFAULT_HTTP_PORT = 8080;
+    /** Default {@code service.shutdownTimeout}. */
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(45);
+    /** Default {@code service.configPollInterval}. */
+    public static final Duration DEFAULT_CONFIG_POLL_INTERVAL = Duration.ofSeconds(10);
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern UNREAD_TOKEN =
+            Pattern.compile("((?i:token|value|character|string) )'[^']*'");
+
+    private final String httpHost;
+    private final int httpPort;
+    private final Duration shutdownTimeout;
+    private final Duration configPollInterval;
+    @Nullable private final AlertRules alertRules;
+    private final Map<String, PipelineDefinition> pipelines;
+
+    private ServiceConfig(String httpHost, int httpPort, Duration shutdownTimeout, Duration configPollInterval,
+            @Nullable AlertRules alertRules, Map<String, PipelineDefinition> pipelines) {
+        this.httpHost = httpHost;
+        this.httpPort = httpPort;
+        this.shutdownTimeout = shutdownTimeout;
+        this.configPollInterval = configPollInterval;
+        this.alertRules = alertRules;
+        this.pipelines = Collections.unmodifiableMap(new LinkedHashMap<>(pipelines));
+    }
+
+    /**
+     * Parses a document.
+     *
+     * @param env the environment for {@code ${...}} (usually {@link System#getenv()})
+     * @throws ConfigException for an invalid document, naming the path of the problem
+     */
+    public static ServiceConfig parse(String text, Format format, Map<String, String> env) {
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(format, "format");
+        ObjectMapper mapper = format == Format.TOML ? new TomlMapper()
+                : new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        mapper.enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+        Map<String, Object> document;
+        try {
+            document = mapper.readValue(text, new TypeReference<LinkedHashMap<String, Object>>() { });
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            // the parser quotes the token it could not read, which may be an unquoted secret; the
+            // cause is left out for the same reason
+            String problem = UNREAD_TOKEN.matcher(String.valueOf(e.getOriginalMessage())).replaceAll("$1(not shown)");
+            throw new ConfigException("", "invalid " + format + where + ": " + problem);
+        }
+        if (document == null) {
+            throw new ConfigException("", "the " + format + " document is empty");
+        }
+        return fromMap(document, env);
+    }
+
+    /** Parses already-parsed maps and lists (JSON-compatible values); see {@link #parse}. */
+    public static ServiceConfig fromMap(Map<String, Object> document, Map<String, String> env) {
+        Objects.requireNonNull(document, "document");
+        Map<String, String> environment = Map.copyOf(Objects.requireNonNull(env, "env"));
+        ConfigSection root = new ConfigSection("", document, environment);
+
+        String host = DEFAULT_HTTP_HOST;
+        int port = DEFAULT_HTTP_PORT;
+        Duration shutdown = DEFAULT_SHUTDOWN_TIMEOUT;
+        Duration poll = DEFAULT_CONFIG_POLL_INTERVAL;
+        AlertRules alerts = null;
+        ConfigSection service = root.optSection("service");
+        if (service != null) {
+            ConfigSection http = service.optSection("http");
+            if (http != null) {
+                host = http.string("host", DEFAULT_HTTP_HOST);
+                if (host.isBlank()) {
+                    throw new ConfigException(http.path("host"), "must not be blank");
+                }
+                port = http.intValue("port", DEFAULT_HTTP_PORT);
+                if (port < 0 || port > 65535) {
+                    throw new ConfigException(http.path("port"), "must be between 0 and 65535, not " + port);
+                }
+            }
+            shutdown = positive(service, "shutdownTimeout", DEFAULT_SHUTDOWN_TIMEOUT);
+            poll = positive(service, "configPollInterval", DEFAULT_CONFIG_POLL_INTERVAL);
+            ConfigSection alertSection = service.optSection("alerts");
+            if (alertSection != null) {
+                alerts = alerts(alertSection);
+            }
+        }
+
+        ConfigSection pipelineSection = root.optSection("pipelines");
+        if (pipelineSection == null) {
+            throw new ConfigException("pipelines", "is required: an object of pipeline names to pipeline definitions");
+        }
+        Map<String, Object> raw = pipelineSection.raw();
+        if (raw.isEmpty()) {
+            throw new ConfigException("pipelines", "must name at least one pipeline");
+        }
+        ConfigLoader loader = ConfigLoader.create().withEnv(environment);
+        Map<String, PipelineDefinition> pipelines = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : raw.entrySet()) {
+            String name = e.getKey();
+            String path = "pipelines." + name;
+            pipelineSection.ignore(name);
+            if (!NAME.matcher(name).matches()) {
+                throw new ConfigException(path, "a pipeline name must be 1 to 64 letters, digits, '.', '_' or '-',"
+                        + " starting with a letter or digit");
+            }
+            if (!(e.getValue() instanceof Map)) {
+                throw new ConfigException(path, "must be an object (a pipeline definition)");
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> definition = (Map<String, Object>) e.getValue();
+            try {
+                pipelines.put(name, loader.fromMap(definition));
+            } catch (ConfigException problem) {
+                throw under(path, problem);
+            }
+        }
+        root.finish();
+        return new ServiceConfig(host, port, shutdown, poll, alerts, pipelines);
+    }
+
+    private static Duration positive(ConfigSection s, String key, Duration def) {
+        Duration d = Objects.requireNonNull(s.duration(key, def));
+        if (d.isZero() || d.isNegative()) {
+            throw new ConfigException(s.path(key), "must be > 0: " + d);
+        }
+        return d;
+    }
+
+    @Nullable
+    private static AlertRules alerts(ConfigSection s) {
+        AlertRules.Builder b = AlertRules.builder();
+        boolean any = false;
+        ConfigSection latency = s.optSection("latencyP99");
+        if (latency != null) {
+            Duration above = required(latency, "above");
+            Duration duration = Objects.requireNonNull(latency.duration("for", Duration.ZERO));
+            latency.at("", () -> b.latencyP99Above(above, duration));
+            any = true;
+        }
+        ConfigSection heartbeat = s.optSection("heartbeatAge");
+        if (heartbeat != null) {
+            Duration above = required(heartbeat, "above");
+            Duration duration = Objects.requireNonNull(heartbeat.duration("for", Duration.ZERO));
+            heartbeat.at("", () -> b.heartbeatAgeAbove(above, duration));
+            any = true;
+        }
+        ConfigSection lag = s.optSection("lagGrowing");
+        if (lag != null) {
+            Duration duration = required(lag, "for");
+            lag.at("for", () -> b.lagGrowingFor(duration));
+            any = true;
+        }
+        ConfigSection health = s.optSection("healthNotHealthy");
+        if (health != null) {
+            Duration duration = Objects.requireNonNull(health.duration("for", Duration.ZERO));
+            health.at("for", () -> b.healthNotHealthy(duration));
+            any = true;
+        }
+        return any ? b.build() : null;
+    }
+
+    private static Duration required(ConfigSection s, String key) {
+        Duration d = s.duration(key, null);
+        if (d == null) {
+            throw new ConfigException(s.path(key), "is required");
+        }
+        return d;
+    }
+
+    /** {@code problem}, found inside the pipeline at {@code prefix}, with its path under {@code prefix}. */
+    private static ConfigException under(String prefix, ConfigException problem) {
+        String shownPath = problem.path().isEmpty() ? "(root)" : problem.path();
+        String message = String.valueOf(problem.getMessage());
+        String text = message.startsWith(shownPath + ": ") ? message.substring(shownPath.length() + 2) : message;
+        String path = problem.path().isEmpty() ? prefix : prefix + "." + problem.path();
+        return new ConfigException(path, text, problem);
+    }
+
+    // ------------------------------------------------------------------- getters
+
+    /** {@code service.http.host}: the address the HTTP endpoints bind to. */
+    public String httpHost() {
+        return httpHost;
+    }
+
+    /** {@code service.http.port}; 0 means any free port. */
+    public int httpPort() {
+        return httpPort;
+    }
+
+    /** The HTTP endpoints' address, resolved now. */
+    public InetSocketAddress httpAddress() {
+        return new InetSocketAddress(httpHost, httpPort);
+    }
+
+    /** {@code service.shutdownTimeout}: how long a shutdown may take before the process halts. */
+    public Duration shutdownTimeout() {
+        return shutdownTimeout;
+    }
+
+    /** {@code service.configPollInterval}: how often a watched file or a URL is read again. */
+    public Duration configPollInterval() {
+        return configPollInterval;
+    }
+
+    /** {@code service.alerts}, or null when no alert is configured. */
+    @Nullable
+    public AlertRules alertRules() {
+        return alertRules;
+    }
+
+    /** {@code pipelines}: name to definition, in document order; never empty. */
+    public Map<String, PipelineDefinition> pipelines() {
+        return pipelines;
+    }
+
+    /**
+     * The settings of the {@code service} section that a reload cannot change in a running
+     * process (the HTTP address and the alerts), for comparing two configurations.
+     */
+    String restartOnlySettings() {
+        return httpHost + ":" + httpPort + " " + alertRules;
+    }
+
+    /** The service settings and the pipelines, secrets masked. */
+    @Override
+    public String toString() {
+        return "ServiceConfig[http=" + httpHost + ":" + httpPort + ", shutdownTimeout=" + shutdownTimeout
+                + ", configPollInterval=" + configPollInterval + ", alerts=" + alertRules + ", pipelines=" + pipelines + "]";
+    }
+}
