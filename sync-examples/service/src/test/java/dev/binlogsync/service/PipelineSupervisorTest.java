@@ -1,0 +1,261 @@
+package dev.binlogsync.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.binlogsync.core.PipelineState;
+import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.core.config.ConfigException;
+import dev.binlogsync.core.testing.Await;
+import dev.binlogsync.core.testing.Events;
+import dev.binlogsync.core.testing.InMemorySource;
+import dev.binlogsync.core.testing.RecordingBulkSink;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The supervisor's diff over pipelines built on sync-core's fakes (definitions without source and sink sections). */
+class PipelineSupervisorTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    /** Every pipeline the factory built, by name, in order. */
+    private final Map<String, List<Built>> built = new ConcurrentHashMap<>();
+    private final PipelineSupervisor supervisor = new PipelineSupervisor(this::fake);
+
+    private record Built(SyncPipeline pipeline, InMemorySource source, RecordingBulkSink sink) {
+    }
+
+    private SyncPipeline fake(String name, dev.binlogsync.core.config.PipelineDefinition definition) {
+        InMemorySource source = new InMemorySource();
+        RecordingBulkSink sink = new RecordingBulkSink();
+        SyncPipeline pipeline = SyncPipeline.builder()
+                .ruleSet(definition.rules())
+                .settings(definition.settings())
+                .threadName(name)
+                .source(source)
+                .sink(sink)
+                .build();
+        built.computeIfAbsent(name, n -> new CopyOnWriteArrayList<>()).add(new Built(pipeline, source, sink));
+        return pipeline;
+    }
+
+    private Built last(String name) {
+        List<Built> list = built.get(name);
+        return list.get(list.size() - 1);
+    }
+
+    @AfterEach
+    void closeSupervisor() {
+        supervisor.close();
+    }
+
+    /** A pipeline entry mapping shop.{table} to {index}; {@code settings} is the settings object's inside. */
+    private static String pipeline(String table, String index, String settings) {
+        return "{\"rules\": [{\"database\": \"shop\", \"table\": \"" + table + "\", \"index\": \"" + index + "\"}],"
+                + " \"settings\": {\"commitInterval\": \"1h\"" + (settings.isEmpty() ? "" : ", " + settings) + "}}";
+    }
+
+    private static ServiceConfig config(String... entries) {
+        StringBuilder b = new StringBuilder("{\"pipelines\": {");
+        for (int i = 0; i < entries.length; i += 2) {
+            b.append(i == 0 ? "" : ", ").append('"').append(entries[i]).append("\": ").append(entries[i + 1]);
+        }
+        return ServiceConfig.parse(b.append("}}").toString(), ServiceConfig.Format.JSON, Map.of());
+    }
+
+    @Test
+    void startsOnePipelinePerEntryNamedAfterIt() {
+        PipelineSupervisor.Reload reload = supervisor.apply(config("a", pipeline("orders", "orders", ""),
+                "b", pipeline("users", "users", "")));
+
+        assertEquals(List.of("a", "b"), List.copyOf(reload.added()));
+        assertEquals(List.of("a", "b"), List.copyOf(supervisor.pipelines().keySet()));
+        assertEquals("a", supervisor.pipelines().get("a").name());
+        assertEquals(PipelineState.RUNNING, supervisor.pipelines().get("a").state());
+        assertEquals(PipelineState.RUNNING, supervisor.pipelines().get("b").state());
+    }
+
+    @Test
+    void replacesOnlyTheChangedPipelineAndLeavesTheOtherUntouched() {
+        supervisor.apply(config("a", pipeline("orders", "orders", ""), "b", pipeline("users", "users", "")));
+        SyncPipeline oldA = supervisor.pipelines().get("a");
+        SyncPipeline b = supervisor.pipelines().get("b");
+
+        PipelineSupervisor.Reload reload = supervisor.apply(config("a", pipeline("orders", "orders-v2", ""),
+                "b", pipeline("users", "users", "")));
+
+        assertEquals(List.of("a"), List.copyOf(reload.replaced()));
+        assertTrue(reload.added().isEmpty() && reload.removed().isEmpty(), reload.toString());
+        assertEquals(PipelineState.CLOSED, oldA.state());
+        assertNotSame(oldA, supervisor.pipelines().get("a"));
+        assertSame(b, supervisor.pipelines().get("b"));
+        assertEquals(PipelineState.RUNNING, b.state());
+        assertEquals(2, supervisor.starts("a"));
+        assertEquals(1, supervisor.starts("b"));
+        assertEquals(1, built.get("b").size());
+    }
+
+    @Test
+    void theReplacedPipelineDrainsAndCommitsBeforeItsReplacementStarts() throws Exception {
+        supervisor.apply(config("a", pipeline("orders", "orders", "")));
+        Built old = last("a");
+        SourcePosition lastAppended = null;
+        for (int id = 1; id <= 50; id++) {
+            lastAppended = old.source().append("p0", Events.insert("shop", "orders", Map.of("id", id, "status", "new")));
+        }
+        assertTrue(old.source().awaitDelivered(WAIT), "the old pipeline read every record");
+        List<String> seenAtStart = new CopyOnWriteArrayList<>();
+        supervisor.addListener(new PipelineRegistry.Listener() {
+            @Override
+            public void started(String name, SyncPipeline pipeline) {
+                if (pipeline != old.pipeline()) {
+                    // the commit interval is an hour: only the drain commits
+                    seenAtStart.add(old.pipeline().state() + " closed=" + old.source().isClosed()
+                            + " committed=" + old.source().committed("p0"));
+                }
+            }
+
+            @Override
+            public void stopped(String name, SyncPipeline pipeline) {
+            }
+        });
+
+        supervisor.apply(config("a", pipeline("orders", "orders-v2", "")));
+
+        assertEquals(List.of("CLOSED closed=true committed=" + lastAppended), seenAtStart);
+        assertEquals(50, old.sink().documents().size(), "every record the old pipeline read was written");
+    }
+
+    @Test
+    void removesAPipelineNoLongerConfiguredAndStartsANewOne() {
+        supervisor.apply(config("a", pipeline("orders", "orders", ""), "b", pipeline("users", "users", "")));
+        SyncPipeline a = supervisor.pipelines().get("a");
+
+        PipelineSupervisor.Reload reload = supervisor.apply(config("b", pipeline("users", "users", ""),
+                "c", pipeline("items", "items", "")));
+
+        assertEquals(List.of("a"), List.copyOf(reload.removed()));
+        assertEquals(List.of("c"), List.copyOf(reload.added()));
+        assertEquals(PipelineState.CLOSED, a.state());
+        assertTrue(last("a").source().isClosed());
+        assertEquals(List.of("b", "c"), List.copyOf(supervisor.pipelines().keySet()));
+        assertEquals(PipelineState.RUNNING, supervisor.pipelines().get("c").state());
+    }
+
+    @Test
+    void refusesTheWholeConfigurationWhenOnePipelineCannotBeBuilt() {
+        supervisor.apply(config("a", pipeline("orders", "orders", ""), "b", pipeline("users", "users", "")));
+        Map<String, SyncPipeline> before = supervisor.pipelines();
+
+        // a's change is fine; b's dead_letter policy without a dead-letter sink is refused by build()
+        ConfigException e = assertThrows(ConfigException.class, () -> supervisor.apply(config(
+                "a", pipeline("orders", "orders-v2", ""),
+                "b", pipeline("users", "users", "\"onRejected\": \"dead_letter\""),
+                "c", pipeline("items", "items", ""))));
+
+        assertTrue(e.getMessage().startsWith("pipelines.b: IllegalStateException: onRejected is DEAD_LETTER"), e.getMessage());
+        assertEquals(e.getMessage(), supervisor.lastReloadError());
+        assertEquals(before, supervisor.pipelines());
+        before.values().forEach(p -> assertEquals(PipelineState.RUNNING, p.state()));
+        assertEquals(PipelineState.CLOSED, last("a").pipeline().state(), "the replacement built for a was closed");
+        assertTrue(last("a").source().isClosed());
+        assertEquals(1, supervisor.starts("a"));
+        assertEquals(0, supervisor.starts("c"));
+    }
+
+    @Test
+    void aGoodConfigurationAfterARefusedOneIsAppliedAndClearsTheError() {
+        supervisor.apply(config("a", pipeline("orders", "orders", "")));
+        assertThrows(ConfigException.class,
+                () -> supervisor.apply(config("a", pipeline("orders", "orders", "\"onDecodeFailure\": \"dead_letter\""))));
+
+        supervisor.apply(config("a", pipeline("orders", "orders-v2", "")));
+
+        assertNull(supervisor.lastReloadError());
+        assertEquals(2, supervisor.starts("a"));
+        assertEquals(2, supervisor.appliedConfigurations());
+    }
+
+    @Test
+    void theSameDefinitionWrittenDifferentlyIsNoChange() {
+        supervisor.apply(config("a", "{\"rules\": [{\"database\": \"shop\", \"table\": \"orders\", \"index\": \"orders\"}],"
+                + " \"settings\": {\"flushInterval\": \"1s\", \"maxBulkActions\": 500}}"));
+        SyncPipeline a = supervisor.pipelines().get("a");
+
+        PipelineSupervisor.Reload reload = supervisor.apply(config("a",
+                "{\"settings\": {\"maxBulkActions\": \"500\", \"flushInterval\": \"1000ms\"},"
+                + " \"rules\": [{\"index\": \"orders\", \"table\": \"orders\", \"database\": \"shop\"}]}"));
+
+        assertTrue(reload.isEmpty(), reload.toString());
+        assertSame(a, supervisor.pipelines().get("a"));
+        assertEquals(1, supervisor.starts("a"));
+    }
+
+    @Test
+    void aFailedPipelineStaysVisibleAndIsRestartedOnlyByAChangedDefinition() throws Exception {
+        supervisor.apply(config("a", pipeline("orders", "orders", "")));
+        SyncPipeline failed = supervisor.pipelines().get("a");
+        last("a").source().appendUndecodable("p0", "not json", "garbage");
+        assertTrue(failed.awaitTermination(WAIT));
+        assertEquals(PipelineState.FAILED, failed.state());
+
+        supervisor.apply(config("a", pipeline("orders", "orders", "")));
+        assertSame(failed, supervisor.pipelines().get("a"), "an unchanged definition leaves it failed and visible");
+
+        supervisor.apply(config("a", pipeline("orders", "orders", "\"onDecodeFailure\": \"skip\"")));
+        assertNotSame(failed, supervisor.pipelines().get("a"));
+        assertEquals(PipelineState.RUNNING, supervisor.pipelines().get("a").state());
+    }
+
+    @Test
+    void listenersHearTheRunningPipelinesWhenAddedAndEveryStopAndStartAfter() {
+        supervisor.apply(config("a", pipeline("orders", "orders", ""), "b", pipeline("users", "users", "")));
+        List<String> events = new ArrayList<>();
+        supervisor.addListener(new PipelineRegistry.Listener() {
+            @Override
+            public void started(String name, SyncPipeline pipeline) {
+                events.add("started " + name + " " + pipeline.state());
+            }
+
+            @Override
+            public void stopped(String name, SyncPipeline pipeline) {
+                events.add("stopped " + name + " " + pipeline.state());
+            }
+        });
+
+        supervisor.apply(config("a", pipeline("orders", "orders-v2", "")));
+        supervisor.close();
+
+        assertEquals(List.of("started a RUNNING", "started b RUNNING",
+                "stopped b CLOSED", "stopped a CLOSED", "started a RUNNING", "stopped a CLOSED"), events);
+    }
+
+    @Test
+    void closeDrainsEveryPipelineAndRefusesLaterConfigurations() throws Exception {
+        supervisor.apply(config("a", pipeline("orders", "orders", ""), "b", pipeline("users", "users", "")));
+        SourcePosition lastA = last("a").source().append("p0", Events.insert("shop", "orders", Map.of("id", 1)));
+        SourcePosition lastB = last("b").source().append("p0", Events.insert("shop", "users", Map.of("id", 2)));
+        Await.until(WAIT, "both records read",
+                () -> last("a").source().undelivered() == 0 && last("b").source().undelivered() == 0);
+
+        supervisor.close();
+
+        assertEquals(lastA, last("a").source().committed("p0"));
+        assertEquals(lastB, last("b").source().committed("p0"));
+        assertTrue(supervisor.pipelines().isEmpty());
+        assertTrue(supervisor.notStopped().isEmpty());
+        assertThrows(IllegalStateException.class, () -> supervisor.apply(config("a", pipeline("orders", "orders", ""))));
+        assertFalse(last("a").pipeline().state() == PipelineState.RUNNING);
+    }
+}
