@@ -73,7 +73,7 @@ public final class ServiceMain {
         BinlogSyncService.Endpoints endpoints = BinlogSyncService.Endpoints.NONE;
 
         BinlogSyncService service = new BinlogSyncService(source, env, PipelineFactory.standard(), endpoints);
-        GracefulShutdown shutdown = new GracefulShutdown(service, code -> Runtime.getRuntime().halt(code));
+        GracefulShutdown shutdown = new GracefulShutdown(service, code -> Runtime.getRuntime().halt(code), () -> System.exit(0));
         shutdown.install();
         try {
             service.start();
@@ -181,12 +181,19 @@ public final class ServiceMain {
     static final class GracefulShutdown {
         private final BinlogSyncService service;
         private final Halt halt;
+        private final Runnable exit;
         private final AtomicInteger signals = new AtomicInteger();
-        private final java.util.concurrent.CountDownLatch exit = new java.util.concurrent.CountDownLatch(1);
+        private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
 
-        GracefulShutdown(BinlogSyncService service, Halt halt) {
+        /**
+         * @param halt halts the JVM at once ({@link Runtime#halt})
+         * @param exit starts the JVM's orderly exit with status 0 ({@link System#exit}), which runs
+         *     the shutdown hook
+         */
+        GracefulShutdown(BinlogSyncService service, Halt halt, Runnable exit) {
             this.service = service;
             this.halt = halt;
+            this.exit = exit;
         }
 
         /**
@@ -209,7 +216,8 @@ public final class ServiceMain {
         void signal(String name) {
             if (signals.incrementAndGet() == 1) {
                 log.info("{} received: draining the pipelines (bound {})", name, shutdownTimeout());
-                Thread exiter = new Thread(() -> System.exit(0), "binlog-sync-exit");
+                // not on the signal thread: System.exit blocks until the shutdown hook is done
+                Thread exiter = new Thread(exit, "binlog-sync-exit");
                 exiter.setDaemon(false);
                 exiter.start();
             } else {
@@ -243,13 +251,13 @@ public final class ServiceMain {
                 halt.halt(1);
                 return;
             }
-            exit.countDown();
+            closed.countDown();
         }
 
         /** Blocks the main thread until the service has been closed. */
         void awaitExit() {
             try {
-                exit.await();
+                closed.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -1,0 +1,172 @@
+package dev.binlogsync.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.binlogsync.core.PipelineState;
+import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.core.config.ConfigException;
+import dev.binlogsync.core.config.PipelineDefinition;
+import dev.binlogsync.core.testing.Await;
+import dev.binlogsync.core.testing.InMemorySource;
+import dev.binlogsync.core.testing.RecordingBulkSink;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The service over a watched file, with pipelines on sync-core's fakes. */
+class BinlogSyncServiceTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    private final List<InMemorySource> sources = new CopyOnWriteArrayList<>();
+    private BinlogSyncService service;
+
+    private SyncPipeline fake(String name, PipelineDefinition definition) {
+        InMemorySource source = new InMemorySource();
+        sources.add(source);
+        return SyncPipeline.builder().ruleSet(definition.rules()).settings(definition.settings()).threadName(name)
+                .source(source).sink(new RecordingBulkSink()).build();
+    }
+
+    @AfterEach
+    void close() {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    private static String document(String pollInterval, String ordersIndex) {
+        return "{\"service\": {\"configPollInterval\": \"" + pollInterval + "\"}, \"pipelines\": {"
+                + "\"orders\": {\"rules\": [{\"database\": \"shop\", \"table\": \"orders\", \"index\": \"" + ordersIndex + "\"}]},"
+                + "\"users\": {\"rules\": [{\"database\": \"shop\", \"table\": \"users\", \"index\": \"users\"}]}}}";
+    }
+
+    private Path write(String text) throws Exception {
+        Path file = dir.resolve("service.json");
+        Path tmp = Files.writeString(dir.resolve("service.json.tmp"), text);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return file;
+    }
+
+    private BinlogSyncService service(Path file, BinlogSyncService.Endpoints endpoints) {
+        service = new BinlogSyncService(new FileConfigSource(file), Map.of(), this::fake, endpoints);
+        return service;
+    }
+
+    @Test
+    void startsThePipelinesAndTheEndpointsOverTheRegistry() throws Exception {
+        AtomicReference<PipelineRegistry> seen = new AtomicReference<>();
+        AtomicBoolean endpointsClosed = new AtomicBoolean();
+        BinlogSyncService s = service(write(document("1h", "orders")), (registry, config) -> {
+            seen.set(registry);
+            assertEquals(Duration.ofHours(1), config.configPollInterval());
+            return () -> endpointsClosed.set(true);
+        });
+
+        s.start();
+
+        assertSame(s.supervisor(), seen.get());
+        assertEquals(List.of("orders", "users"), List.copyOf(s.supervisor().pipelines().keySet()));
+        s.close();
+        assertTrue(endpointsClosed.get());
+        sources.forEach(src -> assertTrue(src.isClosed()));
+    }
+
+    @Test
+    void aPollAppliesAChangedFileAndRefusesABadOneKeepingTheRunningPipelines() throws Exception {
+        Path file = write(document("1h", "orders"));
+        BinlogSyncService s = service(file, BinlogSyncService.Endpoints.NONE);
+        s.start();
+        SyncPipeline users = s.supervisor().pipelines().get("users");
+        SyncPipeline orders = s.supervisor().pipelines().get("orders");
+
+        assertEquals(BinlogSyncService.PollResult.UNCHANGED, s.poll());
+
+        write(document("1h", "Not An Index"));
+        assertEquals(BinlogSyncService.PollResult.REFUSED, s.poll());
+        assertTrue(s.supervisor().lastReloadError().startsWith("pipelines.orders.rules[0].index: "),
+                s.supervisor().lastReloadError());
+        assertSame(orders, s.supervisor().pipelines().get("orders"));
+        assertEquals(PipelineState.RUNNING, orders.state());
+
+        write(document("1h", "orders-v2"));
+        assertEquals(BinlogSyncService.PollResult.APPLIED, s.poll());
+        assertNull(s.supervisor().lastReloadError());
+        assertNotSame(orders, s.supervisor().pipelines().get("orders"));
+        assertSame(users, s.supervisor().pipelines().get("users"));
+        assertEquals(1, s.supervisor().starts("users"));
+    }
+
+    @Test
+    void anUnreadableFileKeepsTheRunningConfiguration() throws Exception {
+        Path file = write(document("1h", "orders"));
+        BinlogSyncService s = service(file, BinlogSyncService.Endpoints.NONE);
+        s.start();
+        Files.delete(file);
+
+        assertEquals(BinlogSyncService.PollResult.UNREADABLE, s.poll());
+        assertEquals(2, s.supervisor().pipelines().size());
+    }
+
+    @Test
+    void thePollThreadPicksUpAChangedFile() throws Exception {
+        Path file = write(document("50ms", "orders"));
+        BinlogSyncService s = service(file, BinlogSyncService.Endpoints.NONE);
+        s.start();
+
+        write(document("50ms", "orders-v2"));
+
+        Await.until(WAIT, "the changed file applied", () -> s.supervisor().starts("orders") == 2);
+        assertEquals(1, s.supervisor().starts("users"));
+    }
+
+    @Test
+    void anInvalidFirstConfigurationFailsTheStartAndRunsNothing() throws Exception {
+        BinlogSyncService s = service(write("{\"pipelines\": {}}"), BinlogSyncService.Endpoints.NONE);
+
+        ConfigException e = assertThrows(ConfigException.class, s::start);
+
+        assertEquals("pipelines: must name at least one pipeline", e.getMessage());
+        assertTrue(s.supervisor().pipelines().isEmpty());
+    }
+
+    @Test
+    void endpointsThatCannotStartFailTheStartAndStopThePipelines() throws Exception {
+        BinlogSyncService s = service(write(document("1h", "orders")), (registry, config) -> {
+            throw new java.net.BindException("Address already in use");
+        });
+
+        assertThrows(java.net.BindException.class, s::start);
+
+        assertEquals(2, sources.size());
+        sources.forEach(src -> assertTrue(src.isClosed()));
+    }
+
+    @Test
+    void theFirstReadOfAnEnvironmentVariableStartsTheService() throws Exception {
+        service = new BinlogSyncService(new EnvConfigSource("CFG", Map.of("CFG", document("1h", "orders"))), Map.of(),
+                this::fake, BinlogSyncService.Endpoints.NONE);
+
+        service.start();
+
+        assertNotNull(service.currentConfig());
+        assertEquals(2, service.supervisor().pipelines().size());
+        assertEquals(BinlogSyncService.PollResult.UNCHANGED, service.poll());
+    }
+}
