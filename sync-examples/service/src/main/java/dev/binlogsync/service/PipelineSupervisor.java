@@ -160,7 +160,9 @@ public final class PipelineSupervisor implements PipelineRegistry, AutoCloseable
             String text = message.startsWith(shownPath + ": ") ? message.substring(shownPath.length() + 2) : message;
             return new ConfigException(c.path().isEmpty() ? prefix : prefix + "." + c.path(), text, c);
         }
-        return new ConfigException(prefix, e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+        // not a ConfigException: a builder's or a client's message, which may quote a URL with credentials
+        return new ConfigException(prefix, e.getClass().getSimpleName() + ": "
+                + dev.binlogsync.core.Secrets.maskUserInfo(String.valueOf(e.getMessage())), e);
     }
 
     private void start(String name, SyncPipeline pipeline, String canonical) {

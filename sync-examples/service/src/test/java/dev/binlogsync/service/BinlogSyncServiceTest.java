@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.config.ConfigException;
@@ -15,13 +16,20 @@ import dev.binlogsync.core.config.PipelineDefinition;
 import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.core.testing.InMemorySource;
 import dev.binlogsync.core.testing.RecordingBulkSink;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -60,7 +68,7 @@ class BinlogSyncServiceTest {
     private Path write(String text) throws Exception {
         Path file = dir.resolve("service.json");
         Path tmp = Files.writeString(dir.resolve("service.json.tmp"), text);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return file;
     }
 
@@ -149,13 +157,47 @@ class BinlogSyncServiceTest {
     @Test
     void endpointsThatCannotStartFailTheStartAndStopThePipelines() throws Exception {
         BinlogSyncService s = service(write(document("1h", "orders")), (registry, config) -> {
-            throw new java.net.BindException("Address already in use");
+            throw new BindException("Address already in use");
         });
 
-        assertThrows(java.net.BindException.class, s::start);
+        assertThrows(BindException.class, s::start);
 
         assertEquals(2, sources.size());
         sources.forEach(src -> assertTrue(src.isClosed()));
+    }
+
+    @Test
+    void aConfigurationCenterIsPolledAndAFailedPollKeepsTheRunningConfiguration() throws Exception {
+        AtomicReference<String> served = new AtomicReference<>(document("1h", "orders"));
+        AtomicInteger status = new AtomicInteger(200);
+        HttpServer center = HttpServer.create(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        center.createContext("/", exchange -> {
+            byte[] body = served.get().getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status.get(), body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        center.start();
+        try {
+            service = new BinlogSyncService(new HttpConfigSource(URI.create("http://127.0.0.1:"
+                    + center.getAddress().getPort() + "/sync.json"), Duration.ofSeconds(10), null), Map.of(), this::fake,
+                    BinlogSyncService.Endpoints.NONE);
+            service.start();
+            SyncPipeline orders = service.supervisor().pipelines().get("orders");
+
+            status.set(503);
+            assertEquals(BinlogSyncService.PollResult.UNREADABLE, service.poll());
+            assertSame(orders, service.supervisor().pipelines().get("orders"));
+
+            status.set(200);
+            served.set(document("1h", "orders-v2"));
+            assertEquals(BinlogSyncService.PollResult.APPLIED, service.poll());
+            assertNotSame(orders, service.supervisor().pipelines().get("orders"));
+            assertEquals(BinlogSyncService.PollResult.UNCHANGED, service.poll());
+        } finally {
+            center.stop(0);
+        }
     }
 
     @Test

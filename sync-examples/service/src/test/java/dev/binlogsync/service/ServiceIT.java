@@ -20,7 +20,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -297,7 +299,7 @@ class ServiceIT {
                     long seq = (Long) e.getValue().get("seq");
                     // a change produced after a replacement started can only be written by the new rule
                     Set<Object> allowed = seq > afterRev3 ? Set.of("3") : seq > afterRev2 ? Set.of("2", "3")
-                            : new java.util.HashSet<>(java.util.Arrays.asList(null, "2", "3"));
+                            : new HashSet<>(Arrays.asList(null, "2", "3"));
                     if (!doc.equals(e.getValue()) || !allowed.contains(rev)) {
                         return false;
                     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.core.testing.Events;
 import dev.binlogsync.core.testing.InMemorySource;
 import dev.binlogsync.core.testing.RecordingBulkSink;
@@ -111,7 +112,7 @@ class ServiceMainTest {
     void shutdownHaltsWithStatusOneWhenTheBoundPasses() throws Exception {
         BinlogSyncService s = service("100ms", true); // the sink holds every bulk: the drain cannot finish
         sources.get(0).append("p0", Events.insert("shop", "orders", Map.of("id", 1)));
-        dev.binlogsync.core.testing.Await.until(Duration.ofSeconds(30), "a bulk in flight",
+        Await.until(Duration.ofSeconds(30), "a bulk in flight",
                 () -> !sinks.get(0).pending().isEmpty());
         ServiceMain.GracefulShutdown shutdown = new ServiceMain.GracefulShutdown(s, halts::add, () -> exits.add("exit"));
 
@@ -120,7 +121,7 @@ class ServiceMainTest {
         assertEquals(List.of(1), halts);
         assertEquals(PipelineState.RUNNING, s.supervisor().pipelines().get("orders").state());
         sinks.get(0).pending().forEach(RecordingBulkSink.Request::complete); // let the drain end
-        dev.binlogsync.core.testing.Await.until(Duration.ofSeconds(30), "the drain ended",
+        Await.until(Duration.ofSeconds(30), "the drain ended",
                 () -> s.supervisor().pipelines().isEmpty());
     }
 
@@ -130,7 +131,7 @@ class ServiceMainTest {
         ServiceMain.GracefulShutdown shutdown = new ServiceMain.GracefulShutdown(s, halts::add, () -> exits.add("exit"));
 
         shutdown.signal("SIGTERM");
-        dev.binlogsync.core.testing.Await.until(Duration.ofSeconds(30), "exit requested", () -> exits.size() == 1);
+        Await.until(Duration.ofSeconds(30), "exit requested", () -> exits.size() == 1);
         assertEquals(List.of(), halts);
 
         shutdown.signal("SIGTERM");
