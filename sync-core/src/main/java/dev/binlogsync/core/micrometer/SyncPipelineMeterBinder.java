@@ -187,7 +187,10 @@ public final class SyncPipelineMeterBinder implements MeterBinder {
                         rows.add(MultiGauge.Row.of(Tags.of("partition", partition), this,
                                 x -> x.m().lag().getOrDefault(partition, 0L)));
                     }
-                    lagRows.register(rows, true);
+                    // add new partitions' rows, drop gone ones, keep the rest: a row removed and
+                    // registered again while a Prometheus registry scrapes is rendered twice and
+                    // fails the scrape (each row reads its partition's lag itself)
+                    lagRows.register(rows, false);
                     return b.m().totalLag();
                 })
                 .description("records not yet read, all partitions").baseUnit("records").tags(tags)

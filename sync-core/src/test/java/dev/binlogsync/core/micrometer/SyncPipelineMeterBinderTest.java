@@ -1,6 +1,7 @@
 package dev.binlogsync.core.micrometer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.binlogsync.core.ChangeEvent;
@@ -13,6 +14,7 @@ import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.core.testing.InMemorySource;
 import dev.binlogsync.core.testing.ManualClock;
 import dev.binlogsync.core.testing.RecordingBulkSink;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -20,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -102,6 +105,32 @@ class SyncPipelineMeterBinderTest {
             assertTrue(m.getId().getName().startsWith("binlogsync."), m.getId().toString());
             assertEquals("orders-sync", m.getId().getTag("pipeline"), m.getId().toString());
         }
+    }
+
+    @Test
+    void keepsThePerPartitionLagRowsRegisteredWhileTheAssignmentIsUnchanged() throws Exception {
+        // a Prometheus registry that saw a row removed and registered again during one scrape
+        // renders it twice and fails the scrape (DuplicateLabelsException): a read must not do that
+        List<Meter.Id> removed = new CopyOnWriteArrayList<>();
+        registry.config().onMeterRemoved(m -> removed.add(m.getId()));
+        new SyncPipelineMeterBinder(pipeline).bindTo(registry);
+        pipeline.start();
+        source.append("orders-0", event(Operation.INSERT, 1));
+        assertTrue(source.awaitCommitted("orders-0", 0, WAIT));
+        clock.advance(Duration.ofSeconds(1)); // the lag is sampled at most once a second
+        Await.value(WAIT, "lag sampled", () -> pipeline.metrics().lag(), lag -> lag.containsKey("orders-0"));
+        clock.advance(Duration.ofMillis(150));
+        Gauge total = registry.get("binlogsync.source.lag.total").gauge();
+        total.value(); // registers the rows
+        Gauge row = registry.get("binlogsync.source.lag").tag("partition", "orders-0").gauge();
+
+        for (int i = 0; i < 3; i++) {
+            clock.advance(Duration.ofMillis(150));
+            assertEquals(0.0, total.value());
+        }
+
+        assertSame(row, registry.get("binlogsync.source.lag").tag("partition", "orders-0").gauge());
+        assertEquals(List.of(), removed);
     }
 
     @Test
