@@ -12,6 +12,9 @@ import dev.binlogsync.core.alert.AlertEvent.Type;
 import dev.binlogsync.core.testing.InMemorySource;
 import dev.binlogsync.core.testing.ManualClock;
 import dev.binlogsync.core.testing.RecordingBulkSink;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -312,6 +315,42 @@ class AlertEvaluatorTest {
         alerts.evaluate();
         assertEquals(1, events.size());
         assertEquals(Type.FIRING, events.get(0).type());
+    }
+
+    @Test
+    void aListenersExceptionIsLoggedWithItsClassAndFramesButNotTheSecretsItsMessageQuotes() {
+        String message = "POST https://alerts:pw1secret@hooks.example.com/services/T0/B0/tok3nInPath?token=tok3nInQuery"
+                + " failed: 401, Authorization: Bearer tok3nInHeader; api_key=tok3nInPair, status=401";
+        AlertEvaluator alerts = AlertEvaluator.of("orders", clock, () -> metrics, () -> health,
+                AlertRules.builder().healthNotHealthy().build(),
+                event -> {
+                    throw new IllegalStateException(message);
+                });
+        health = new PipelineHealth(PipelineHealth.Status.STALLED, "stalled", null);
+        // slf4j-simple (the test binding) writes to the System.err of the moment it logs
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            assertEquals(1, alerts.evaluate().size());
+        } finally {
+            System.setErr(original);
+        }
+        String log = captured.toString(StandardCharsets.UTF_8);
+
+        assertTrue(log.contains("alert listener failed on FIRING HEALTH_NOT_HEALTHY of orders"), log);
+        assertTrue(log.contains("java.lang.IllegalStateException: POST https://hooks.example.com/****"
+                + " failed: 401, Authorization: ****; api_key=****, status=401"), log);
+        assertTrue(log.contains("at dev.binlogsync.core.alert.AlertEvaluatorTest"), "the listener's frames: " + log);
+        assertFalse(log.contains("tok3n"), log);
+        assertFalse(log.contains("pw1secret"), log);
+    }
+
+    @Test
+    void aListenersExceptionWithoutSecretsOrMessageIsShownAsItIs() {
+        assertEquals("java.lang.RuntimeException: connect timed out: status=504, host: hooks.example.com",
+                AlertEvaluator.redacted(new RuntimeException("connect timed out: status=504, host: hooks.example.com")));
+        assertEquals("java.lang.IllegalStateException", AlertEvaluator.redacted(new IllegalStateException()));
     }
 
     @Test
