@@ -36,6 +36,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.annotation.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -286,6 +287,7 @@ class PrometheusRulesTest {
         assertEquals(0, exit, String.join(" ", command) + " failed:\n" + output);
     }
 
+    @Nullable
     private static Path onPath(String program) {
         String path = System.getenv("PATH");
         if (path == null) {
