@@ -1,10 +1,14 @@
 package dev.binlogsync.core;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.annotation.Nullable;
 
@@ -30,7 +34,21 @@ import javax.annotation.Nullable;
  * {@code tokenizer} is masked as well.
  *
  * <p>{@link #mask(Object)} also hides the user info of a URL in any value
- * ({@code https://user:pw@host} becomes {@code https://****@host}). Stateless and thread-safe.
+ * ({@code https://user:pw@host} becomes {@code https://****@host}).
+ *
+ * <p><b>Free text.</b> The text of an exception or of a server's answer is not a configuration:
+ * it may quote a URL with credentials, a connection string or a header. {@link #redact(CharSequence)}
+ * makes such text fit for a log line, an exception message, a health reason, a dead letter or a
+ * header: every URL is cut to its scheme, host and port ({@code https://admin:pw@es:9200/x?token=t}
+ * becomes {@code https://es:9200/****}: user info, path, query and fragment may all hold a secret);
+ * the value of every secret-named key ({@link #isSecretKey}; the lone word {@code key} excepted)
+ * written as {@code key=value}, {@code key: value}, {@code key="value"} or {@code "key": "value"}
+ * becomes {@value #MASK}, a quoted value up to its closing quote, another up to the next
+ * {@code ,}, {@code ;}, quote, line end or the end of the text; the credential after
+ * {@code Bearer} or {@code Basic} becomes {@value #MASK}; then the text is escaped and capped
+ * ({@link UntrustedText}). A secret without a key name that says so (a bare token, a password
+ * after {@code user:} without a scheme) is not recognised. {@link #describe(Throwable)} and
+ * {@link #loggable(Throwable)} apply it to exceptions. Stateless and thread-safe.
  */
 public final class Secrets {
 
@@ -43,6 +61,15 @@ public final class Secrets {
     };
     private static final Pattern WORD_BREAK = Pattern.compile("[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])");
     private static final Pattern URL_USER_INFO = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\\s]*@");
+    // scheme (bounded, so that a long word costs linear time), user info up to the last '@' before the
+    // host (dropped), host and port or a bracketed IPv6 address (kept), the rest of the URL (dropped)
+    private static final Pattern URL = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]{0,31}://)(?:[^\\s\"'<>]*@)?"
+            + "(\\[[0-9A-Fa-f:.]*\\](?::[0-9]*)?|[^/?#\\s\"'<>@\\[\\](),;]*)((?:[/?#][^\\s\"'<>\\])]*)?)");
+    private static final Pattern KEY = Pattern.compile("([A-Za-z][A-Za-z0-9_.-]{0,63})([\"']?\\s*[=:]\\s*[\"']?)");
+    private static final Pattern VALUE_END = Pattern.compile("[,;\"'\\r\\n]");
+    private static final Pattern AUTH_SCHEME = Pattern.compile("(?i)\\b(bearer|basic)(\\s+)[A-Za-z0-9._~+/=-]+");
+    /** How deep {@link #loggable(Throwable)} follows causes. */
+    private static final int MAX_CAUSES = 16;
 
     private Secrets() {
     }
@@ -116,5 +143,103 @@ public final class Secrets {
             return text;
         }
         return URL_USER_INFO.matcher(text).replaceAll("$1" + MASK + "@");
+    }
+
+    /**
+     * {@code text} with its secrets removed (see the class description), escaped and capped at
+     * {@link UntrustedText#DEFAULT_MAX_CHARS} characters; null is shown as {@code null}.
+     */
+    public static String redact(@Nullable CharSequence text) {
+        return redact(text, UntrustedText.DEFAULT_MAX_CHARS);
+    }
+
+    /**
+     * {@code text} with its secrets removed (see the class description), escaped and capped at
+     * {@code maxChars} characters ({@link UntrustedText#shown(CharSequence, int)}); the whole text
+     * is cleaned before it is cut, so a cut never leaves the start of a secret.
+     *
+     * @throws IllegalArgumentException if {@code maxChars} is less than 1
+     */
+    public static String redact(@Nullable CharSequence text, int maxChars) {
+        if (maxChars < 1) {
+            throw new IllegalArgumentException("maxChars must be >= 1: " + maxChars);
+        }
+        if (text == null) {
+            return "null";
+        }
+        String s = text.toString();
+        if (s.contains("://")) {
+            s = URL.matcher(s).replaceAll(m -> Matcher.quoteReplacement(
+                    m.group(1) + m.group(2) + (m.group(3).isEmpty() || m.group(3).equals("/") ? m.group(3) : "/" + MASK)));
+        }
+        s = AUTH_SCHEME.matcher(s).replaceAll("$1$2" + MASK);
+        StringBuilder out = new StringBuilder(s.length());
+        Matcher key = KEY.matcher(s);
+        Matcher end = VALUE_END.matcher(s);
+        int at = 0;
+        while (at < s.length() && key.find(at)) {
+            out.append(s, at, key.end());
+            String k = key.group(1);
+            if (isSecretKey(k) && !k.equalsIgnoreCase("key")) { // "key: 7" in free text is rarely a secret
+                out.append(MASK);
+                String sep = key.group(2);
+                char last = sep.charAt(sep.length() - 1);
+                int quoted = last == '"' || last == '\'' ? s.indexOf(last, key.end()) : -2;
+                at = quoted >= 0 ? quoted : quoted == -1 ? s.length() : end.find(key.end()) ? end.start() : s.length();
+            } else {
+                at = key.end();
+            }
+        }
+        out.append(s, at, s.length());
+        return UntrustedText.shown(out, maxChars);
+    }
+
+    /**
+     * {@code t} as {@link Throwable#toString()} shows it, with its message {@link #redact redacted}:
+     * its class name and, when it has a message, {@code ": "} and the message cleaned and capped at
+     * {@link UntrustedText#DEFAULT_MAX_CHARS} characters. Its causes are not shown.
+     */
+    public static String describe(Throwable t) {
+        String message = t.getMessage();
+        return message == null ? t.getClass().getName() : t.getClass().getName() + ": " + redact(message);
+    }
+
+    /**
+     * A stand-in for {@code t} to pass to a logger ({@code log.warn("...", Secrets.loggable(e))}):
+     * it prints as {@link #describe(Throwable)}, has {@code t}'s stack frames, and its causes and
+     * suppressed exceptions are stand-ins made the same way (at most 16 causes deep; a cycle is cut).
+     * A logger that prints a stack trace thus shows where the failure happened without the
+     * messages' secrets. Only for printing: it is a new object, not {@code t}'s type.
+     */
+    public static Throwable loggable(Throwable t) {
+        return loggable(t, Collections.newSetFromMap(new IdentityHashMap<>()), 0);
+    }
+
+    private static Throwable loggable(Throwable t, Set<Throwable> seen, int depth) {
+        seen.add(t);
+        Throwable cause = t.getCause();
+        Redacted r = new Redacted(describe(t),
+                cause == null || depth >= MAX_CAUSES || seen.contains(cause) ? null : loggable(cause, seen, depth + 1));
+        r.setStackTrace(t.getStackTrace());
+        for (Throwable s : t.getSuppressed()) {
+            if (!seen.contains(s) && depth < MAX_CAUSES) {
+                r.addSuppressed(loggable(s, seen, depth + 1));
+            }
+        }
+        return r;
+    }
+
+    /** What {@link #loggable(Throwable)} returns: prints as its message, which names the original class. */
+    private static final class Redacted extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Redacted(String shown, @Nullable Throwable cause) {
+            super(shown, cause, true, true);
+        }
+
+        @Override
+        public String toString() {
+            return String.valueOf(getMessage());
+        }
     }
 }

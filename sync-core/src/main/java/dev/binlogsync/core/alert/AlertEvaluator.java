@@ -5,7 +5,6 @@ import dev.binlogsync.core.PipelineMetrics;
 import dev.binlogsync.core.Secrets;
 import dev.binlogsync.core.SyncClock;
 import dev.binlogsync.core.SyncPipeline;
-import dev.binlogsync.core.UntrustedText;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,8 +16,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.annotation.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,8 +39,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threads.</b> Thread-safe: evaluations are serialised, and the listener is called on the
  * evaluating thread, inside the evaluation, in order. A listener's exception is logged (the
- * event, the exception's class, its message with URLs cut to their host and secret-named values
- * masked, and its stack frames: a listener's message may quote the webhook it calls) and ignored; an exception from reading the metrics fails that one
+ * event, and the exception as {@link Secrets#loggable(Throwable)} shows it: its class, its stack
+ * frames and causes, its messages with URLs cut to their host and secret-named values masked; a
+ * listener's message may quote the webhook it calls) and ignored; an exception from reading the metrics fails that one
  * {@code evaluate()} call (the scheduler logs it and goes on at the next interval).
  *
  * <p><b>Lifecycle.</b> {@link #close()} stops the scheduler; when it returns no evaluation is
@@ -199,60 +197,7 @@ public final class AlertEvaluator implements AutoCloseable {
             if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) {
                 throw (VirtualMachineError) t;
             }
-            log.warn("alert listener failed on {}", event, new RedactedFailure(t));
-        }
-    }
-
-    // scheme, user info up to the last '@' before the host (dropped), host and port (kept), the rest (dropped)
-    private static final Pattern URL =
-            Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)(?:[^/?#\\s]*@)?([^/?#\\s\"'<>@]*)[^\\s\"'<>]*");
-    private static final Pattern KEY = Pattern.compile("([A-Za-z][A-Za-z0-9_.-]*)(\\s*[=:]\\s*)");
-    private static final Pattern VALUE_END = Pattern.compile("[,;\"'\\r\\n]");
-
-    /**
-     * A listener's failure as the log shows it: its class and message, with every URL cut to its
-     * scheme and host (a webhook's token lives in its user info, path or query) and the value of
-     * every secret-named {@code key=value} or {@code key: value} ({@link Secrets#isSecretKey}) masked
-     * up to the next {@code , ; " '} or line end, escaped and capped ({@link UntrustedText}). The
-     * listener's message may quote what it was sending to.
-     */
-    static String redacted(Throwable t) {
-        String message = t.getMessage();
-        if (message == null) {
-            return t.getClass().getName();
-        }
-        String cut = URL.matcher(message).replaceAll(m -> Matcher.quoteReplacement(
-                m.group(1) + m.group(2) + (m.end() > m.end(2) ? "/" + Secrets.MASK : "")));
-        StringBuilder out = new StringBuilder(cut.length());
-        Matcher key = KEY.matcher(cut);
-        int at = 0;
-        while (key.find(at)) {
-            if (Secrets.isSecretKey(key.group(1))) {
-                Matcher end = VALUE_END.matcher(cut);
-                int valueEnd = end.find(key.end()) ? end.start() : cut.length();
-                out.append(cut, at, key.end()).append(Secrets.MASK);
-                at = valueEnd;
-            } else {
-                out.append(cut, at, key.end());
-                at = key.end();
-            }
-        }
-        out.append(cut, at, cut.length());
-        return t.getClass().getName() + ": " + UntrustedText.shown(out, UntrustedText.DEFAULT_MAX_CHARS);
-    }
-
-    /** Logged in place of a listener's exception: its stack frames under {@link #redacted(Throwable)}, no cause. */
-    private static final class RedactedFailure extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        RedactedFailure(Throwable t) {
-            super(redacted(t), null, false, true);
-            setStackTrace(t.getStackTrace());
-        }
-
-        @Override
-        public String toString() {
-            return String.valueOf(getMessage());
+            log.warn("alert listener failed on {}", event, Secrets.loggable(t));
         }
     }
 
@@ -304,7 +249,7 @@ public final class AlertEvaluator implements AutoCloseable {
             if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) {
                 throw (VirtualMachineError) t;
             }
-            log.warn("alert evaluation of {} failed", pipeline, t);
+            log.warn("alert evaluation of {} failed", pipeline, Secrets.loggable(t));
         }
     }
 

@@ -5,6 +5,7 @@ import dev.binlogsync.core.DeadLetterSink;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.ItemResult;
 import dev.binlogsync.core.RetriableSyncException;
+import dev.binlogsync.core.Secrets;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SourceRecord;
 import dev.binlogsync.core.SyncClock;
@@ -174,12 +175,12 @@ final class DeadLetters {
             letter.attempts++;
             letter.dueNanos = clock.nanoTime() + backoff.nanos(letter.attempts);
             waiting.add(letter);
-            log.warn("dead-letter sink failed, retrying: {}", cause.toString());
+            log.warn("dead-letter sink failed, retrying: {}", Secrets.describe(cause));
             return;
         }
         bytes -= letter.bytes;
         host.fail(new SyncException("dead-letter sink failed for " + letter.letter.positions() + " ("
-                + letter.letter.reason() + "): " + cause, cause));
+                + letter.letter.reason() + "): " + Secrets.describe(cause), cause));
     }
 
     /** Sends the letters whose retry is due. */

@@ -19,6 +19,7 @@ import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.RequestInDoubtException;
 import dev.binlogsync.core.RetriableSyncException;
 import dev.binlogsync.core.RuleSet;
+import dev.binlogsync.core.Secrets;
 import dev.binlogsync.core.Source;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SourceRecord;
@@ -189,7 +190,7 @@ public final class Engine implements PartitionListener {
             if (isFatal(f)) {
                 throw (VirtualMachineError) f; // the host's own handling of a VM error must see it as it is
             }
-            throw f instanceof SyncException ? (SyncException) f : new SyncException("pipeline failed: " + f, f);
+            throw f instanceof SyncException ? (SyncException) f : new SyncException("pipeline failed: " + Secrets.describe(f), f);
         }
     }
 
@@ -277,7 +278,7 @@ public final class Engine implements PartitionListener {
                 }
                 batch = source.poll(Duration.ofNanos(wait));
             } catch (RetriableSyncException e) {
-                log.warn("poll failed, polling again: {}", e.toString());
+                log.warn("poll failed, polling again: {}", Secrets.describe(e));
                 batch = List.of();
             } finally {
                 inPoll = false;
@@ -398,8 +399,9 @@ public final class Engine implements PartitionListener {
                 ? "cannot decode the record at " + p.position
                 : "cannot map an event of " + UntrustedText.shown(ev.qualifiedTable(), 160) + " (" + ev.operation()
                         + ") at " + p.position;
-        String reason = what + ": " + UntrustedText.shown(cause instanceof Error || cause.getMessage() == null
-                ? cause.toString() : cause.getMessage(), 2048);
+        // the cause may be a user component's, its message quoting a URL with credentials
+        String reason = what + ": " + (cause instanceof Error || cause.getMessage() == null
+                ? Secrets.describe(cause) : Secrets.redact(cause.getMessage(), 2048));
         switch (onDecodeFailure) {
             case STOP:
                 p.retain(); // never released: the commit point stops before this record
@@ -512,7 +514,7 @@ public final class Engine implements PartitionListener {
             }
             fail(new SyncException("bulk request of " + batch.size() + " actions failed permanently (first "
                     + UntrustedText.shown(batch.get(0).describe(), 256) + " from " + batch.get(0).firstPosition()
-                    + "): " + cause, cause));
+                    + "): " + Secrets.describe(cause), cause));
             summary(lane, batch.size(), 0, 0, 0, 0, batch.size(), cause, latency);
             return;
         }
@@ -543,7 +545,7 @@ public final class Engine implements PartitionListener {
                 + (fence.getSeconds() >= MAX_FENCE_SECONDS ? 0 : fence.getNano()));
         log.warn("bulk of {} actions from lane {} failed in doubt (it may still be applied): {}; retrying it,"
                 + " newer writes of its documents wait {} ms", batch.size(), lane.index,
-                LogText.capped(String.valueOf(cause)), fence.toMillis());
+                Secrets.describe(cause), fence.toMillis());
     }
 
     private void contractViolated(List<BufferedAction> batch, @Nullable List<ItemResult> results) {
@@ -639,7 +641,7 @@ public final class Engine implements PartitionListener {
         if (log.isDebugEnabled()) {
             log.debug("bulk from lane {} done in {} ms: {} actions, {} ok, {} stale, {} missing, {} to retry, {} rejected{}",
                     lane.index, latency.toMillis(), actions, ok, staleItems, missingItems, retry, rejected,
-                    cause == null ? "" : ", request failed: " + LogText.capped(String.valueOf(cause)));
+                    cause == null ? "" : ", request failed: " + Secrets.describe(cause));
         }
         try {
             listener.onBulkCompleted(new BulkSummary(lane.index, actions, ok, staleItems, missingItems, retry, rejected,
@@ -650,7 +652,8 @@ public final class Engine implements PartitionListener {
     }
 
     private static String describe(ItemResult r) {
-        return r.status() + " " + r.errorType() + ": " + r.reason();
+        // the server's reason: escaped, and cleaned in case it quotes a request's credentials
+        return r.status() + " " + Secrets.redact(r.errorType() + ": " + r.reason(), 1024);
     }
 
     /** @param counted whether the retry spends the items' {@code maxRetries} (item-level failures only) */
@@ -767,12 +770,12 @@ public final class Engine implements PartitionListener {
         try {
             source.commit(positions);
         } catch (RetriableSyncException e) {
-            log.warn("commit of {} failed, a later commit retries it: {}", positions, e.toString());
+            log.warn("commit of {} failed, a later commit retries it: {}", positions, Secrets.describe(e));
             return false;
         } catch (PartitionNotOwnedException e) {
             // the source reports the partitions revoked or lost next; their new owner reads them again
             log.warn("commit of {} failed, the partitions are no longer owned; the next owner reads them again: {}",
-                    positions, e.toString());
+                    positions, Secrets.describe(e));
             return false;
         }
         // any other SyncException (authorization, fencing) propagates: the pipeline fails
@@ -927,7 +930,7 @@ public final class Engine implements PartitionListener {
                 // the error may have struck in the middle of updating the buffer or the offset state:
                 // nothing is sent or committed on its word; what is not committed is read again
                 log.error("pipeline {} stops without draining or committing after {}", config.threadName(),
-                        failure.toString());
+                        Secrets.describe(failure));
             } else {
                 drainAndCommit();
             }
@@ -958,7 +961,7 @@ public final class Engine implements PartitionListener {
             try {
                 notifyState(PipelineState.RUNNING, to);
             } catch (Throwable t) {
-                log.warn("listener failed in onStateChange", t);
+                log.warn("listener failed in onStateChange", Secrets.loggable(t));
             } finally {
                 terminated.countDown();
             }
@@ -997,7 +1000,7 @@ public final class Engine implements PartitionListener {
             if (isFatal(e)) {
                 fail(e);
             } else {
-                log.warn("closing the {} failed", what, e);
+                log.warn("closing the {} failed", what, Secrets.loggable(e));
             }
         }
     }
@@ -1005,15 +1008,17 @@ public final class Engine implements PartitionListener {
     private void fail(Throwable t) {
         if (failure == null) {
             failure = t;
-            log.error("pipeline {} failed: {}", config.threadName(), t.getMessage(), t);
+            // a user component's message may quote a URL with credentials: cleaned, the frames kept
+            log.error("pipeline {} failed: {}", config.threadName(), Secrets.redact(String.valueOf(t.getMessage())),
+                    Secrets.loggable(t));
             try {
                 listener.onFailure(t);
             } catch (Throwable e) {
                 // already failing: even a virtual-machine error from the listener changes nothing more
-                log.warn("listener failed in onFailure", e);
+                log.warn("listener failed in onFailure", Secrets.loggable(e));
             }
         } else if (failure != t) {
-            log.warn("further failure after the pipeline failed: {}", t.toString());
+            log.warn("further failure after the pipeline failed: {}", Secrets.describe(t));
         }
     }
 
@@ -1025,7 +1030,7 @@ public final class Engine implements PartitionListener {
         if (isFatal(e)) {
             throw (VirtualMachineError) e;
         }
-        log.warn("listener failed in {}", method, e);
+        log.warn("listener failed in {}", method, Secrets.loggable(e));
     }
 
     /**

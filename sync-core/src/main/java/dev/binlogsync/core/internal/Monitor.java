@@ -3,6 +3,7 @@ package dev.binlogsync.core.internal;
 import dev.binlogsync.core.PipelineHealth;
 import dev.binlogsync.core.PipelineMetrics;
 import dev.binlogsync.core.PipelineState;
+import dev.binlogsync.core.Secrets;
 import dev.binlogsync.core.Source;
 import dev.binlogsync.core.SyncClock;
 import java.time.Duration;
@@ -125,7 +126,7 @@ final class Monitor {
                 }
                 lagNow = sum;
             } catch (RuntimeException e) {
-                log.debug("source lag unavailable: {}", e.toString());
+                log.debug("source lag unavailable: {}", Secrets.describe(e));
             }
         }
         workWaiting = !idle;
@@ -237,6 +238,7 @@ final class Monitor {
     }
 
     private static String message(@Nullable Throwable t) {
-        return t == null ? "unknown" : t.getMessage() != null ? t.getMessage() : t.toString();
+        // shown on status pages and by health indicators: a component's message may quote credentials
+        return t == null ? "unknown" : t.getMessage() != null ? Secrets.redact(t.getMessage(), 2048) : Secrets.describe(t);
     }
 }

@@ -349,8 +349,8 @@ class AlertEvaluatorTest {
     @Test
     void aListenersExceptionWithoutSecretsOrMessageIsShownAsItIs() {
         assertEquals("java.lang.RuntimeException: connect timed out: status=504, host: hooks.example.com",
-                AlertEvaluator.redacted(new RuntimeException("connect timed out: status=504, host: hooks.example.com")));
-        assertEquals("java.lang.IllegalStateException", AlertEvaluator.redacted(new IllegalStateException()));
+                dev.binlogsync.core.Secrets.describe(new RuntimeException("connect timed out: status=504, host: hooks.example.com")));
+        assertEquals("java.lang.IllegalStateException", dev.binlogsync.core.Secrets.describe(new IllegalStateException()));
     }
 
     @Test
