@@ -3,6 +3,7 @@ package dev.binlogsync.kafka;
 import dev.binlogsync.core.DeadLetter;
 import dev.binlogsync.core.DeadLetterSink;
 import dev.binlogsync.core.RetriableSyncException;
+import dev.binlogsync.core.Secrets;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SourceRecord;
 import dev.binlogsync.core.SyncException;
@@ -51,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * <p>Headers (UTF-8 strings):
  * <table>
  * <caption>Dead-letter headers</caption>
- * <tr><td>{@value #HEADER_REASON}</td><td>the readable reason</td></tr>
+ * <tr><td>{@value #HEADER_REASON}</td><td>the readable reason, cleaned of credentials, escaped and cut at
+ *     2048 characters ({@link Secrets#redact(CharSequence, int)})</td></tr>
  * <tr><td>{@value #HEADER_KIND}</td><td>{@code UNDECODABLE}, {@code UNMAPPABLE} or {@code REJECTED}</td></tr>
  * <tr><td>{@value #HEADER_TOPIC}, {@value #HEADER_PARTITION}, {@value #HEADER_OFFSET}</td><td>the source
  *     record's topic, partition and offset (topic and partition only when the position's partition is a
@@ -132,7 +134,7 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
         for (String warning : KafkaSecurity.warnings(config, "KafkaDeadLetterSink")) {
             LOG.warn("{}", warning);
         }
-        this.servers = String.valueOf(config.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG));
+        this.servers = Secrets.redact(String.valueOf(config.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG)), 256);
         this.producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
         this.closeTimeout = b.closeTimeout;
         this.maxQueued = b.maxQueuedLetters;
@@ -290,19 +292,16 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
             return;
         }
         String what = "writing the dead letter for " + p.where() + " to topic " + topic + " at " + servers + " failed: "
-                + error;
+                + Secrets.describe(error);
         p.done.completeExceptionally(error instanceof RetriableException
                 ? new RetriableSyncException(what, error) : new SyncException(what, error));
     }
 
     static List<Header> headers(DeadLetter letter) {
         List<Header> h = new ArrayList<>(12);
-        String reason = letter.reason();
-        byte[] reasonBytes = reason.getBytes(StandardCharsets.UTF_8);
-        if (reasonBytes.length > MAX_REASON_BYTES) {
-            reasonBytes = (reason.substring(0, Math.min(reason.length(), MAX_REASON_BYTES / 4)) + "...")
-                    .getBytes(StandardCharsets.UTF_8);
-        }
+        // the reason may quote a component's exception (a letter may come from any code): cleaned of
+        // credentials, escaped and capped (2048 chars, at most 3 bytes each, stay under MAX_REASON_BYTES)
+        byte[] reasonBytes = Secrets.redact(letter.reason(), MAX_REASON_BYTES / 4).getBytes(StandardCharsets.UTF_8);
         h.add(new RecordHeader(HEADER_REASON, reasonBytes));
         h.add(header(HEADER_KIND, letter.kind().name()));
         SourcePosition pos = letter.record().position();
@@ -327,7 +326,7 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
         }
         if (letter.result() != null) {
             if (letter.result().errorType() != null) {
-                h.add(header(HEADER_ERROR_TYPE, letter.result().errorType()));
+                h.add(header(HEADER_ERROR_TYPE, Secrets.redact(letter.result().errorType(), 256)));
             }
             h.add(header(HEADER_STATUS, Integer.toString(letter.result().status())));
         }
@@ -358,7 +357,7 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
         try {
             producer.close(closeTimeout);
         } catch (RuntimeException e) {
-            LOG.warn("Closing the dead-letter producer failed: {}", e.toString());
+            LOG.warn("Closing the dead-letter producer failed: {}", Secrets.describe(e));
         }
         if (sender.isAlive()) {
             LOG.warn("The dead-letter sender thread {} did not stop within {}", sender.getName(), closeTimeout);

@@ -5,6 +5,7 @@ import dev.binlogsync.core.DecodeException;
 import dev.binlogsync.core.PartitionListener;
 import dev.binlogsync.core.PartitionNotOwnedException;
 import dev.binlogsync.core.RetriableSyncException;
+import dev.binlogsync.core.Secrets;
 import dev.binlogsync.core.Source;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SourceRecord;
@@ -201,7 +202,8 @@ public final class KafkaSource implements Source {
             c = consumerFactory.apply(config);
         } catch (KafkaException e) {
             state.set(CLOSED);
-            throw new SyncException("cannot create the Kafka consumer of " + this + ": " + e.getMessage(), e);
+            throw new SyncException("cannot create the Kafka consumer of " + this + ": "
+                    + Secrets.redact(String.valueOf(e.getMessage())), e);
         }
         this.consumer = c;
         Rebalance rebalance = new Rebalance();
@@ -236,10 +238,10 @@ public final class KafkaSource implements Source {
             throw ie;
         } catch (RetriableException e) {
             throwCallbackFailure(null);
-            throw new RetriableSyncException("polling Kafka failed: " + e, e);
+            throw new RetriableSyncException("polling Kafka failed: " + Secrets.describe(e), e);
         } catch (KafkaException e) {
             throwCallbackFailure(null);
-            throw new SyncException("polling Kafka failed: " + e, e);
+            throw new SyncException("polling Kafka failed: " + Secrets.describe(e), e);
         }
         throwCallbackFailure(records);
         if (records.isEmpty()) {
@@ -353,15 +355,15 @@ public final class KafkaSource implements Source {
             // the member left its generation (a rebalance went on without it): the next poll rejoins,
             // reports the partitions revoked or lost, and their new owner reads them again
             throw new PartitionNotOwnedException("commit of " + lastDone.values() + " failed: the partitions are no "
-                    + "longer owned by this member (" + e + "); their new owner reads the uncommitted records again", e);
+                    + "longer owned by this member (" + Secrets.describe(e) + "); their new owner reads the uncommitted records again", e);
         } catch (InterruptException e) {
             throw new SyncException("interrupted while committing " + lastDone.values(), e);
         } catch (RetriableException e) {
-            throw new RetriableSyncException("commit of " + lastDone.values() + " failed: " + e, e);
+            throw new RetriableSyncException("commit of " + lastDone.values() + " failed: " + Secrets.describe(e), e);
         } catch (KafkaException e) {
             // authorization, authentication, a static member fenced by another instance with its
             // group.instance.id, an invalid group: committing will not work until someone acts
-            throw new SyncException("commit of " + lastDone.values() + " failed for good: " + e
+            throw new SyncException("commit of " + lastDone.values() + " failed for good: " + Secrets.describe(e)
                     + "; nothing from these positions on is committed", e);
         }
     }
@@ -449,7 +451,7 @@ public final class KafkaSource implements Source {
             try {
                 c.close(CloseOptions.timeout(closeTimeout));
             } catch (RuntimeException e) {
-                LOG.warn("Closing the Kafka consumer failed (nothing was committed): {}", e.toString());
+                LOG.warn("Closing the Kafka consumer failed (nothing was committed): {}", Secrets.describe(e));
             }
         }
         LOG.info("Closed {}", this);
@@ -525,7 +527,7 @@ public final class KafkaSource implements Source {
             // Kafka does not call onPartitionsAssigned again for these partitions: reading on would
             // silently start them from the committed offsets instead. Fail every later poll.
             positioningFailure = new SyncException("could not apply the start position " + startPosition + " to "
-                    + namesOf(fresh) + ": " + e + "; close this source and create a new one", e);
+                    + namesOf(fresh) + ": " + Secrets.describe(e) + "; close this source and create a new one", e);
             throw positioningFailure;
         }
         positioned.addAll(fresh);
