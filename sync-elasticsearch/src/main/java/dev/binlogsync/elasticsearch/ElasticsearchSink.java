@@ -136,7 +136,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Untrusted text</b> (the server's error bodies and item reasons, which may quote row values;
  * index names and ids rendered from rows) reaches item results, exceptions and log lines escaped
  * and capped ({@link dev.binlogsync.core.UntrustedText}): an item's reason at 1024 characters, its
- * error type at 128, a whole-request error body at 1024, an index and id at 256.
+ * error type at 128, a whole-request error body at 1024, an index and id at 256. The text of a
+ * failure (an error body, a client exception) is also cleaned of credentials
+ * ({@link dev.binlogsync.core.Secrets#redact(CharSequence, int)}: URLs cut to their host,
+ * secret-named values masked) before it reaches an exception or a log line.
  */
 public final class ElasticsearchSink implements BulkSink {
     private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchSink.class);
@@ -292,7 +295,7 @@ public final class ElasticsearchSink implements BulkSink {
         } catch (RuntimeException e) {
             buffers.release(body);
             result.completeExceptionally(new SyncException("cannot encode a bulk of " + actions.size()
-                    + " actions starting at " + first(actions) + ": " + UntrustedText.shown(e.toString()), e));
+                    + " actions starting at " + first(actions) + ": " + Secrets.describe(e), e));
             return result;
         }
         Request request = new Request("POST", "/_bulk");
@@ -329,7 +332,7 @@ public final class ElasticsearchSink implements BulkSink {
             buffers.release(body);
             result.completeExceptionally(new RetriableSyncException("bulk of " + actions.size() + " actions (first "
                     + first(actions) + ") failed: no host could be connected to, nothing was sent: "
-                    + UntrustedText.shown(String.valueOf(notSent)), notSent));
+                    + (notSent == null ? "null" : Secrets.describe(notSent)), notSent));
             return;
         }
         tried.set(host);
@@ -350,7 +353,7 @@ public final class ElasticsearchSink implements BulkSink {
                         return;
                     } catch (RuntimeException e) {
                         result.completeExceptionally(new SyncException(what(actions, host) + "cannot read the bulk"
-                                + " response: " + UntrustedText.shown(e.toString()), e));
+                                + " response: " + Secrets.describe(e), e));
                         return;
                     } finally {
                         buffers.release(body);
@@ -387,7 +390,7 @@ public final class ElasticsearchSink implements BulkSink {
                     hosts.failed(host);
                     if (HostPool.provesNotSent(e)) {
                         LOG.warn("cannot connect to {} ({}); sending the bulk to the next host", hostName(host),
-                                UntrustedText.shown(e.toString()));
+                                Secrets.describe(e));
                         attempt(request, actions, body, bodySize, trace, tried, e, result);
                         return;
                     }
@@ -396,7 +399,7 @@ public final class ElasticsearchSink implements BulkSink {
             });
         } catch (RuntimeException e) {
             result.completeExceptionally(new SyncException(what(actions, host) + "cannot send the bulk request: "
-                    + UntrustedText.shown(e.toString()), e));
+                    + Secrets.describe(e), e));
         }
     }
 
@@ -435,7 +438,7 @@ public final class ElasticsearchSink implements BulkSink {
 
     private RequestInDoubtException unreadable(List<DocumentAction> actions, int host, Response response, Exception e) {
         String problem = e instanceof MalformedBulkResponseException ? e.getMessage()
-                : "reading the bulk response failed: " + UntrustedText.shown(e.toString());
+                : "reading the bulk response failed: " + Secrets.describe(e);
         // the parser's exception is kept (its message is escaped); Jackson's, which may quote the body, is not
         Throwable cause = e instanceof JsonProcessingException ? null : e;
         return new RequestInDoubtException(what(actions, host) + "HTTP " + response.getStatusLine().getStatusCode()
@@ -447,7 +450,7 @@ public final class ElasticsearchSink implements BulkSink {
         String what = what(actions, host);
         if (status == 0) {
             // sent, or not proven unsent: a timeout, a reset or closed connection, the client shutting down
-            return new RequestInDoubtException(what + UntrustedText.shown(cause.toString())
+            return new RequestInDoubtException(what + Secrets.describe(cause)
                     + " (the node may still apply it)", cause, lateWriteFence);
         }
         // a ResponseException's message holds the whole error body: it is quoted escaped and capped,
@@ -464,7 +467,7 @@ public final class ElasticsearchSink implements BulkSink {
             return ServerProbe.redirectRefused(hostName(host), status, "POST /_bulk of " + actions.size()
                     + " actions (first " + first(actions) + ")");
         }
-        return new SyncException(what + "HTTP " + status + ": " + UntrustedText.shown(cause.getMessage(), ERROR_BODY_CHARS));
+        return new SyncException(what + "HTTP " + status + ": " + Secrets.redact(cause.getMessage(), ERROR_BODY_CHARS));
     }
 
     /**
@@ -479,7 +482,7 @@ public final class ElasticsearchSink implements BulkSink {
             try {
                 hosts.close();
             } catch (IOException e) {
-                LOG.warn("closing the Elasticsearch client failed", e);
+                LOG.warn("closing the Elasticsearch client failed", Secrets.loggable(e));
             }
         }
     }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.binlogsync.core.RetriableSyncException;
 import dev.binlogsync.core.Secrets;
 import dev.binlogsync.core.SyncException;
-import dev.binlogsync.core.UntrustedText;
 import dev.binlogsync.elasticsearch.ServerInfo;
 import java.io.IOException;
 import java.io.InputStream;
@@ -64,15 +63,15 @@ public final class ServerProbe {
                 // a certificate for another name: retrying does not heal it, and must not be trusted
                 throw new SyncException("the TLS certificate of " + host + " does not name the host it was reached by"
                         + " (host name verification failed; use a host name the certificate names, or a certificate"
-                        + " naming this host): " + UntrustedText.shown(tls.getMessage()), tls);
+                        + " naming this host): " + Secrets.redact(tls.getMessage()), tls);
             }
             if (tls != null) {
                 // an untrusted certificate does not heal by retrying
                 throw new SyncException("TLS handshake with " + host + " failed (check caCertificate / trustStore"
-                        + " and the host name): " + UntrustedText.shown(tls.toString()), tls);
+                        + " and the host name): " + Secrets.describe(tls), tls);
             }
             throw new RetriableSyncException("cannot reach Elasticsearch at " + host + ": "
-                    + UntrustedText.shown(e.toString()), e);
+                    + Secrets.describe(e), e);
         }
         try {
             Request nodes = new Request("GET", "/_nodes/_local");
@@ -85,7 +84,7 @@ public final class ServerProbe {
         } catch (ResponseException e) {
             LOG.debug("node info answered {}", e.getResponse().getStatusLine().getStatusCode());
         } catch (IOException | IllegalArgumentException e) {
-            LOG.debug("node info not readable", e);
+            LOG.debug("node info not readable", Secrets.loggable(e));
         }
         return ServerInfo.UNKNOWN;
     }
