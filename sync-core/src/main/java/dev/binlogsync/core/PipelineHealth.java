@@ -22,9 +22,11 @@ import javax.annotation.Nullable;
  * A quiet source with nothing waiting is healthy however long nothing happens.
  *
  * @param status the status
- * @param reason why it is not healthy ({@code "ok"} when healthy), never null
+ * @param reason why it is not healthy ({@code "ok"} when healthy), never null; a failure's message
+ *     in it is cleaned of credentials ({@link Secrets#redact(CharSequence, int)}), so it may be shown
  * @param cause the failure for {@link Status#FAILED}, the last request failure for
- *     {@link Status#SINK_UNREACHABLE}, otherwise null
+ *     {@link Status#SINK_UNREACHABLE}, otherwise null; as thrown, its message not cleaned (print it
+ *     with {@link Secrets#loggable(Throwable)} or {@link Secrets#describe(Throwable)})
  */
 public record PipelineHealth(Status status, String reason, @Nullable Throwable cause) {
 

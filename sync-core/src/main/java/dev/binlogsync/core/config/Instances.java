@@ -1,5 +1,6 @@
 package dev.binlogsync.core.config;
 
+import dev.binlogsync.core.Secrets;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
@@ -32,7 +33,7 @@ final class Instances {
         try {
             Class.forName(className, true, l); // the same class, now initialised
         } catch (ClassNotFoundException | LinkageError e) {
-            throw new IllegalArgumentException("class " + className + " cannot be initialised: " + e, e);
+            throw new IllegalArgumentException("class " + className + " cannot be initialised: " + Secrets.describe(e), e);
         }
         try {
             Constructor<?> ctor = c.getConstructor();
@@ -40,9 +41,11 @@ final class Instances {
         } catch (NoSuchMethodException e) {
             throw new IllegalArgumentException("class " + className + " needs a public no-argument constructor", e);
         } catch (InvocationTargetException e) {
-            throw new IllegalArgumentException("creating " + className + " failed: " + e.getCause(), e.getCause());
+            // the constructor's message may quote a URL with credentials
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalArgumentException("creating " + className + " failed: " + Secrets.describe(cause), cause);
         } catch (ReflectiveOperationException e) {
-            throw new IllegalArgumentException("cannot create " + className + ": " + e, e);
+            throw new IllegalArgumentException("cannot create " + className + ": " + Secrets.describe(e), e);
         }
     }
 
