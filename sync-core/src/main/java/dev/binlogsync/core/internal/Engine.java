@@ -1009,8 +1009,8 @@ public final class Engine implements PartitionListener {
         if (failure == null) {
             failure = t;
             // a user component's message may quote a URL with credentials: cleaned, the frames kept
-            log.error("pipeline {} failed: {}", config.threadName(), Secrets.redact(String.valueOf(t.getMessage())),
-                    Secrets.loggable(t));
+            log.error("pipeline {} failed: {}", config.threadName(),
+                    t.getMessage() != null ? Secrets.redact(t.getMessage()) : Secrets.describe(t), Secrets.loggable(t));
             try {
                 listener.onFailure(t);
             } catch (Throwable e) {

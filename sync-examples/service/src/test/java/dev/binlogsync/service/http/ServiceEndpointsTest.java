@@ -127,7 +127,7 @@ class ServiceEndpointsTest {
 
         JsonNode status = http.json("/status");
         String lastError = status.at("/pipelines/orders/lastError").asText();
-        assertTrue(lastError.contains("https://****@db.example.com/shop"), lastError);
+        assertTrue(lastError.contains("https://db.example.com/****"), lastError); // the engine cuts URLs to their host
         assertFalse(status.toString().contains("hunter2"), status.toString());
     }
 
