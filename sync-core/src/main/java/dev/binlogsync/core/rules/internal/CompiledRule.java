@@ -6,6 +6,7 @@ import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.Filter;
 import dev.binlogsync.core.RowImage;
+import dev.binlogsync.core.Secrets;
 import dev.binlogsync.core.SyncException;
 import dev.binlogsync.core.UntrustedText;
 import dev.binlogsync.core.VersionType;
@@ -311,7 +312,7 @@ public final class CompiledRule {
                 throw e;
             } catch (RuntimeException e) {
                 throw new SyncException(event.qualifiedTable() + ": rule '" + name + "': the document customizer failed at "
-                        + event.position() + ": " + UntrustedText.shown(e.toString(), 512), e);
+                        + event.position() + ": " + Secrets.describe(e), e);
             }
         }
         return doc;
@@ -324,7 +325,7 @@ public final class CompiledRule {
         } catch (RuntimeException e) {
             throw new SyncException(event.qualifiedTable() + ": rule '" + name + "': converting column '" + p.column
                     + "' (" + (value == null ? "null" : value.getClass().getSimpleName()) + ") failed at "
-                    + event.position() + ": " + UntrustedText.shown(e.getMessage(), 512), e);
+                    + event.position() + ": " + Secrets.redact(e.getMessage(), 512), e);
         }
     }
 
