@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.annotation.Nullable;
 
@@ -61,12 +60,6 @@ public final class Secrets {
     };
     private static final Pattern WORD_BREAK = Pattern.compile("[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])");
     private static final Pattern URL_USER_INFO = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\\s]*@");
-    // scheme (bounded, so that a long word costs linear time), user info up to the last '@' before the
-    // host (dropped), host and port or a bracketed IPv6 address (kept), the rest of the URL (dropped)
-    private static final Pattern URL = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]{0,31}://)(?:[^\\s\"'<>]*@)?"
-            + "(\\[[0-9A-Fa-f:.]*\\](?::[0-9]*)?|[^/?#\\s\"'<>@\\[\\](),;]*)((?:[/?#][^\\s\"'<>\\])]*)?)");
-    private static final Pattern KEY = Pattern.compile("([A-Za-z][A-Za-z0-9_.-]{0,63})([\"']?\\s*[=:]\\s*[\"']?)");
-    private static final Pattern VALUE_END = Pattern.compile("[,;\"'\\r\\n]");
     private static final Pattern AUTH_SCHEME = Pattern.compile("(?i)\\b(bearer|basic)(\\s+)[A-Za-z0-9._~+/=-]+");
     /** How deep {@link #loggable(Throwable)} follows causes. */
     private static final int MAX_CAUSES = 16;
@@ -167,31 +160,145 @@ public final class Secrets {
         if (text == null) {
             return "null";
         }
-        String s = text.toString();
-        if (s.contains("://")) {
-            s = URL.matcher(s).replaceAll(m -> Matcher.quoteReplacement(
-                    m.group(1) + m.group(2) + (m.group(3).isEmpty() || m.group(3).equals("/") ? m.group(3) : "/" + MASK)));
-        }
+        String s = cutUrls(text.toString());
         s = AUTH_SCHEME.matcher(s).replaceAll("$1$2" + MASK);
-        StringBuilder out = new StringBuilder(s.length());
-        Matcher key = KEY.matcher(s);
-        Matcher end = VALUE_END.matcher(s);
-        int at = 0;
-        while (at < s.length() && key.find(at)) {
-            out.append(s, at, key.end());
-            String k = key.group(1);
-            if (isSecretKey(k) && !k.equalsIgnoreCase("key")) { // "key: 7" in free text is rarely a secret
-                out.append(MASK);
-                String sep = key.group(2);
-                char last = sep.charAt(sep.length() - 1);
-                int quoted = last == '"' || last == '\'' ? s.indexOf(last, key.end()) : -2;
-                at = quoted >= 0 ? quoted : quoted == -1 ? s.length() : end.find(key.end()) ? end.start() : s.length();
-            } else {
-                at = key.end();
-            }
+        return UntrustedText.shown(maskSecretValues(s), maxChars);
+    }
+
+    // The scans below look at each character a bounded number of times (no regular expression that
+    // could backtrack over a long word): the text may be a megabyte of a server's answer.
+
+    /**
+     * Every {@code scheme://[userinfo@]host[:port][rest]} cut to {@code scheme://host[:port]}, and
+     * {@code /****} when a rest (path, query, fragment) was dropped. The user info runs to the last
+     * {@code @} before the next space, quote or angle bracket: a password may hold {@code /}.
+     */
+    private static String cutUrls(String s) {
+        int sep = s.indexOf("://");
+        if (sep < 0) {
+            return s;
         }
-        out.append(s, at, s.length());
-        return UntrustedText.shown(out, maxChars);
+        StringBuilder out = new StringBuilder(s.length());
+        int done = 0;
+        int runEnd = -1; // the end of the run (no space, quote or angle bracket) the current URL is in
+        int lastAt = -1; // the last '@' of that run, or -1
+        while (sep >= 0) {
+            int start = sep;
+            while (start > done && sep - start < 32 && isSchemeChar(s.charAt(start - 1))) {
+                start--;
+            }
+            while (start < sep && !isAsciiLetter(s.charAt(start))) {
+                start++;
+            }
+            if (start == sep) { // no scheme before it
+                sep = s.indexOf("://", sep + 3);
+                continue;
+            }
+            int i = sep + 3;
+            if (i > runEnd) {
+                runEnd = i;
+                lastAt = -1;
+                while (runEnd < s.length() && !endsRun(s.charAt(runEnd))) {
+                    if (s.charAt(runEnd) == '@') {
+                        lastAt = runEnd;
+                    }
+                    runEnd++;
+                }
+            }
+            if (lastAt >= i) {
+                i = lastAt + 1;
+            }
+            int host = i;
+            if (i < s.length() && s.charAt(i) == '[') { // an IPv6 address
+                int close = s.indexOf(']', i);
+                i = close < 0 || close >= runEnd ? runEnd : close + 1;
+            }
+            while (i < runEnd && "/?#@[](),;".indexOf(s.charAt(i)) < 0) {
+                i++;
+            }
+            int hostEnd = i;
+            if (i < runEnd && "/?#".indexOf(s.charAt(i)) >= 0) {
+                while (i < runEnd && s.charAt(i) != ']' && s.charAt(i) != ')') {
+                    i++;
+                }
+            }
+            out.append(s, done, sep + 3).append(s, host, hostEnd);
+            if (i - hostEnd == 1 && s.charAt(hostEnd) == '/') {
+                out.append('/');
+            } else if (i > hostEnd) {
+                out.append('/').append(MASK);
+            }
+            done = i;
+            sep = s.indexOf("://", Math.max(done, sep + 3));
+        }
+        return out.append(s, done, s.length()).toString();
+    }
+
+    private static boolean endsRun(char c) {
+        return Character.isWhitespace(c) || c == '"' || c == '\'' || c == '<' || c == '>';
+    }
+
+    /**
+     * The value of every secret-named {@code key=value}, {@code key: value}, {@code key="value"} or
+     * {@code "key": "value"} replaced by {@link #MASK}. A key is up to 64 letters, digits and
+     * {@code _ . -} starting with a letter, directly before an optional quote, spaces and the
+     * {@code =} or {@code :}.
+     */
+    private static String maskSecretValues(String s) {
+        StringBuilder out = null;
+        int done = 0;
+        for (int j = 0; j < s.length(); j++) {
+            char c = s.charAt(j);
+            if (c != '=' && c != ':') {
+                continue;
+            }
+            int keyEnd = j;
+            while (keyEnd > done && Character.isWhitespace(s.charAt(keyEnd - 1))) {
+                keyEnd--;
+            }
+            if (keyEnd > done && (s.charAt(keyEnd - 1) == '"' || s.charAt(keyEnd - 1) == '\'')) {
+                keyEnd--;
+            }
+            int keyStart = keyEnd;
+            while (keyStart > done && keyEnd - keyStart < 64 && isKeyChar(s.charAt(keyStart - 1))) {
+                keyStart--;
+            }
+            while (keyStart < keyEnd && !isAsciiLetter(s.charAt(keyStart))) {
+                keyStart++;
+            }
+            String key = s.substring(keyStart, keyEnd);
+            if (key.isEmpty() || key.equalsIgnoreCase("key") || !isSecretKey(key)) {
+                continue; // "key: 7" in free text is rarely a secret
+            }
+            int v = j + 1;
+            while (v < s.length() && Character.isWhitespace(s.charAt(v)) && s.charAt(v) != '\n' && s.charAt(v) != '\r') {
+                v++;
+            }
+            char quote = v < s.length() && (s.charAt(v) == '"' || s.charAt(v) == '\'') ? s.charAt(v++) : 0;
+            int end = v;
+            while (end < s.length() && (quote != 0 ? s.charAt(end) != quote : ",;\"'\r\n".indexOf(s.charAt(end)) < 0)) {
+                end++;
+            }
+            if (out == null) {
+                out = new StringBuilder(s.length());
+            }
+            out.append(s, done, v).append(MASK);
+            done = end;
+            j = end - 1;
+        }
+        return out == null ? s : out.append(s, done, s.length()).toString();
+    }
+
+    private static boolean isAsciiLetter(char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+    }
+
+    private static boolean isSchemeChar(char c) {
+        return isAsciiLetter(c) || (c >= '0' && c <= '9') || c == '+' || c == '.' || c == '-';
+    }
+
+    private static boolean isKeyChar(char c) {
+        return isAsciiLetter(c) || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
     }
 
     /**

@@ -56,6 +56,9 @@ class SecretsTest {
         "sent Bearer abc.def-pw1 upstream|sent Bearer **** upstream",
         "duplicate key: 7, status=500|duplicate key: 7, status=500",
         "plain text https://es.example:9200 stays|plain text https://es.example:9200 stays",
+        "https://u:pa/ss@h:1/x y|https://h:1/**** y",
+        "see a://b, c://u:pw1@d/e|see a://b, c://d/****",
+        "https://es:9200/ ok|https://es:9200/ ok",
     })
     void redactsCredentialsInFreeTextAndKeepsTheRest(String in, String expected) {
         assertEquals(expected, Secrets.redact(in));
@@ -68,6 +71,14 @@ class SecretsTest {
         assertFalse(cut.contains("pw1") || cut.contains("admin"), cut);
         assertEquals("null", Secrets.redact(null));
         assertThrows(IllegalArgumentException.class, () -> Secrets.redact("x", 0));
+    }
+
+    @Test
+    void aValueEndsAtTheLineEndAndALongWordBeforeAUrlIsHandled() {
+        assertEquals("password: ****\\nnext line", Secrets.redact("password: pw1\nnext line"));
+        String shown = Secrets.redact("a".repeat(100_000) + "://admin:pw1@h/x", 200_000);
+        assertTrue(shown.endsWith("a://h/****"), shown.substring(shown.length() - 40));
+        assertFalse(shown.contains("pw1"));
     }
 
     @Test
