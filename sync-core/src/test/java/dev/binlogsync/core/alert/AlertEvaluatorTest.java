@@ -347,6 +347,31 @@ class AlertEvaluatorTest {
     }
 
     @Test
+    void aScheduledEvaluationsFailureIsLoggedWithoutTheSecretsItsMessageQuotes() throws Exception {
+        String message = "GET https://ops:pw1secret@metrics.example.com/q?token=tok3nInQuery failed";
+        AlertEvaluator alerts = AlertEvaluator.of("orders", clock, () -> metrics, () -> {
+                    throw new IllegalStateException(message);
+                }, AlertRules.builder().healthNotHealthy().build(), events::add);
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            alerts.start(Duration.ofMillis(20));
+            dev.binlogsync.core.testing.Await.until(Duration.ofSeconds(30), "the failure logged",
+                    () -> captured.toString(StandardCharsets.UTF_8).contains("metrics.example.com"));
+        } finally {
+            alerts.close();
+            System.setErr(original);
+        }
+        String log = captured.toString(StandardCharsets.UTF_8);
+
+        assertTrue(log.contains("alert evaluation of orders failed"), log);
+        assertTrue(log.contains("java.lang.IllegalStateException: GET https://metrics.example.com/**** failed"), log);
+        assertFalse(log.contains("tok3n"), log);
+        assertFalse(log.contains("pw1secret"), log);
+    }
+
+    @Test
     void aListenersExceptionWithoutSecretsOrMessageIsShownAsItIs() {
         assertEquals("java.lang.RuntimeException: connect timed out: status=504, host: hooks.example.com",
                 dev.binlogsync.core.Secrets.describe(new RuntimeException("connect timed out: status=504, host: hooks.example.com")));
