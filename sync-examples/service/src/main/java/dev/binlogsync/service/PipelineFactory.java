@@ -33,13 +33,20 @@ public interface PipelineFactory {
     /**
      * The factory the service uses: the source, sink and dead-letter sink through their
      * providers ({@code source} and {@code sink} sections required), the rules and settings of the
-     * definition, and the entry's name as the pipeline's name unless {@code settings.threadName}
-     * sets one. A builder's rejection ({@code drainTimeout} not below the source's max poll
+     * definition, and the entry's name as the pipeline's name ({@link SyncPipeline#name()}, the
+     * {@code pipeline} tag of its meters): a {@code settings.threadName} other than the entry's name
+     * is a {@link ConfigException} at {@code settings.threadName}, raised before anything is
+     * created. A builder's rejection ({@code drainTimeout} not below the source's max poll
      * interval, a {@code dead_letter} policy without a {@code deadLetter} section) is a
      * {@link ConfigException} at {@code settings}, and the components made are closed.
      */
     static PipelineFactory standard() {
         return (name, definition) -> {
+            String threadName = definition.settings().threadName();
+            if (threadName != null && !threadName.equals(name)) {
+                throw new ConfigException("settings.threadName", "must be left out or be the pipeline's name '" + name
+                        + "', not '" + threadName + "': the name tags its metrics, status and alerts");
+            }
             List<AutoCloseable> made = new ArrayList<>();
             try {
                 Source source = definition.createSource();
@@ -56,9 +63,7 @@ public interface PipelineFactory {
                     made.add(deadLetter);
                     b.deadLetterSink(deadLetter);
                 }
-                if (definition.settings().threadName() == null) {
-                    b.threadName(name);
-                }
+                b.threadName(name);
                 try {
                     return b.build();
                 } catch (IllegalStateException | IllegalArgumentException e) {

@@ -34,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * Listeners hear {@code stopped} after a pipeline's close returned and {@code started} after its
  * start.
  *
+ * <p><b>Names.</b> A pipeline runs under its key in {@code pipelines}, and its
+ * {@link SyncPipeline#name()} (the {@code pipeline} tag of its meters, the name in the status and
+ * the alerts) must be that key: a factory that builds a pipeline named otherwise has the
+ * configuration refused ({@link PipelineFactory#standard()} names it after the key).
+ *
  * <p><b>Failed pipelines are not restarted.</b> A pipeline that fails on its own (state
  * {@link PipelineState#FAILED}: a record that cannot be mapped under the {@code stop} policy, an
  * unreachable cluster past the retries, ...) stays in {@link #pipelines()} with its failure, so
@@ -108,7 +113,13 @@ public final class PipelineSupervisor implements PipelineRegistry, AutoCloseable
                     continue;
                 }
                 try {
-                    built.put(name, factory.create(name, config.pipelines().get(name)));
+                    SyncPipeline pipeline = factory.create(name, config.pipelines().get(name));
+                    built.put(name, pipeline);
+                    if (!name.equals(pipeline.name())) {
+                        // its meters, status and alerts would carry another name than the configuration's
+                        throw new ConfigException("", "the factory named the pipeline '" + pipeline.name()
+                                + "'; it must be named after its key");
+                    }
                 } catch (RuntimeException e) {
                     for (SyncPipeline p : built.values()) {
                         closeQuietly(p, e);

@@ -175,6 +175,25 @@ class PipelineSupervisorTest {
     }
 
     @Test
+    void aPipelineNamedOtherwiseThanItsKeyIsRefusedSoMetricsStatusAndAlertsAgreeOnTheName() {
+        List<SyncPipeline> made = new CopyOnWriteArrayList<>();
+        try (PipelineSupervisor misnaming = new PipelineSupervisor((name, d) -> {
+            SyncPipeline p = SyncPipeline.builder().ruleSet(d.rules()).settings(d.settings()).threadName(name + "-worker")
+                    .source(new InMemorySource()).sink(new RecordingBulkSink()).build();
+            made.add(p);
+            return p;
+        })) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> misnaming.apply(config("a", pipeline("orders", "orders", ""))));
+
+            assertEquals("pipelines.a: the factory named the pipeline 'a-worker'; it must be named after its key",
+                    e.getMessage());
+            assertTrue(misnaming.pipelines().isEmpty());
+            assertEquals(PipelineState.CLOSED, made.get(0).state(), "the misnamed pipeline was closed");
+        }
+    }
+
+    @Test
     void aGoodConfigurationAfterARefusedOneIsAppliedAndClearsTheError() {
         supervisor.apply(config("a", pipeline("orders", "orders", "")));
         assertThrows(ConfigException.class,
