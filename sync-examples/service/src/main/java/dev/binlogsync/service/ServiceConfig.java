@@ -32,6 +32,8 @@ import javax.annotation.Nullable;
  *     "http": { "host": "0.0.0.0", "port": 8080 },
  *     "shutdownTimeout": "45s",
  *     "configPollInterval": "10s",
+ *     "alertInterval": "5s",
+ *     "heartbeatInterval": "5s",
  *     "alerts": {
  *       "latencyP99": { "above": "5s", "for": "2m" },
  *       "heartbeatAge": { "above": "1m", "for": "0s" },
@@ -40,15 +42,24 @@ import javax.annotation.Nullable;
  *     }
  *   },
  *   "pipelines": {
- *     "orders": { "source": {...}, "sink": {...}, "rules": [...], "settings": {...} }
+ *     "orders": { "source": {...}, "sink": {...}, "rules": [...], "settings": {...},
+ *                 "heartbeat": { "index": "heartbeat", "field": "beat_ms" } }
  *   }
  * }
  * }</pre>
  *
  * <p>Defaults: {@code http.host} {@code 0.0.0.0}, {@code http.port} 8080 ({@code 0}: any free
- * port), {@code shutdownTimeout} 45 s, {@code configPollInterval} 10 s, no alerts (each alert is
- * set only when its object is present; {@code for} defaults to {@code 0s} except for
- * {@code lagGrowing}, where it is required). The {@code service} section may be left out;
+ * port), {@code shutdownTimeout} 45 s, {@code configPollInterval} 10 s, {@code alertInterval} (how
+ * often the alert conditions are evaluated) 5 s, {@code heartbeatInterval} (how often each
+ * pipeline's heartbeat index is read) 5 s, no alerts (each alert is set only when its object is
+ * present; {@code for} defaults to {@code 0s} except for {@code lagGrowing}, where it is required).
+ *
+ * <p>A pipeline's optional {@code heartbeat} object is the service's, not the library's: the index
+ * (required) and the epoch-milliseconds field (default {@code beat_ms}) where the newest heartbeat
+ * row arrives; the service reads it every {@code heartbeatInterval} through a connection made with
+ * the pipeline's own {@code sink} settings (hosts, credentials, TLS), so the pipeline's sink must be
+ * of type {@code elasticsearch}. It is taken out of the definition before the definition is loaded,
+ * so changing it alone does not restart the pipeline. The {@code service} section may be left out;
  * {@code pipelines} must name at least one pipeline, each name made of letters, digits,
  * {@code .}, {@code _} and {@code -} (at most 64, starting with a letter or digit; it names the
  * pipeline in logs, metrics and URLs).
@@ -78,8 +89,15 @@ public final class ServiceConfig {
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(45);
     /** Default {@code service.configPollInterval}. */
     public static final Duration DEFAULT_CONFIG_POLL_INTERVAL = Duration.ofSeconds(10);
+    /** Default {@code service.alertInterval}. */
+    public static final Duration DEFAULT_ALERT_INTERVAL = Duration.ofSeconds(5);
+    /** Default {@code service.heartbeatInterval}. */
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(5);
+    /** Default {@code pipelines.<name>.heartbeat.field}. */
+    public static final String DEFAULT_HEARTBEAT_FIELD = "beat_ms";
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern FIELD = Pattern.compile("[A-Za-z0-9_.@-]+");
     private static final Pattern UNREAD_TOKEN =
             Pattern.compile("((?i:token|value|character|string) )'[^']*'");
 
@@ -87,17 +105,38 @@ public final class ServiceConfig {
     private final int httpPort;
     private final Duration shutdownTimeout;
     private final Duration configPollInterval;
+    private final Duration alertInterval;
+    private final Duration heartbeatInterval;
     @Nullable private final AlertRules alertRules;
     private final Map<String, PipelineDefinition> pipelines;
+    private final Map<String, Heartbeat> heartbeats;
 
     private ServiceConfig(String httpHost, int httpPort, Duration shutdownTimeout, Duration configPollInterval,
-            @Nullable AlertRules alertRules, Map<String, PipelineDefinition> pipelines) {
+            Duration alertInterval, Duration heartbeatInterval, @Nullable AlertRules alertRules,
+            Map<String, PipelineDefinition> pipelines, Map<String, Heartbeat> heartbeats) {
         this.httpHost = httpHost;
         this.httpPort = httpPort;
         this.shutdownTimeout = shutdownTimeout;
         this.configPollInterval = configPollInterval;
+        this.alertInterval = alertInterval;
+        this.heartbeatInterval = heartbeatInterval;
         this.alertRules = alertRules;
         this.pipelines = Collections.unmodifiableMap(new LinkedHashMap<>(pipelines));
+        this.heartbeats = Collections.unmodifiableMap(new LinkedHashMap<>(heartbeats));
+    }
+
+    /**
+     * A pipeline's {@code heartbeat} object: where its newest heartbeat is read.
+     *
+     * @param index the Elasticsearch index holding the heartbeat documents
+     * @param field their numeric epoch-milliseconds field
+     */
+    public record Heartbeat(String index, String field) {
+        /** Checks that both are given. */
+        public Heartbeat {
+            Objects.requireNonNull(index, "index");
+            Objects.requireNonNull(field, "field");
+        }
     }
 
     /**
@@ -139,6 +178,8 @@ public final class ServiceConfig {
         int port = DEFAULT_HTTP_PORT;
         Duration shutdown = DEFAULT_SHUTDOWN_TIMEOUT;
         Duration poll = DEFAULT_CONFIG_POLL_INTERVAL;
+        Duration alertInterval = DEFAULT_ALERT_INTERVAL;
+        Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
         AlertRules alerts = null;
         ConfigSection service = root.optSection("service");
         if (service != null) {
@@ -155,6 +196,8 @@ public final class ServiceConfig {
             }
             shutdown = positive(service, "shutdownTimeout", DEFAULT_SHUTDOWN_TIMEOUT);
             poll = positive(service, "configPollInterval", DEFAULT_CONFIG_POLL_INTERVAL);
+            alertInterval = positive(service, "alertInterval", DEFAULT_ALERT_INTERVAL);
+            heartbeatInterval = positive(service, "heartbeatInterval", DEFAULT_HEARTBEAT_INTERVAL);
             ConfigSection alertSection = service.optSection("alerts");
             if (alertSection != null) {
                 alerts = alerts(alertSection);
@@ -171,6 +214,7 @@ public final class ServiceConfig {
         }
         ConfigLoader loader = ConfigLoader.create().withEnv(environment);
         Map<String, PipelineDefinition> pipelines = new LinkedHashMap<>();
+        Map<String, Heartbeat> heartbeats = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : raw.entrySet()) {
             String name = e.getKey();
             String path = "pipelines." + name;
@@ -183,15 +227,46 @@ public final class ServiceConfig {
                 throw new ConfigException(path, "must be an object (a pipeline definition)");
             }
             @SuppressWarnings("unchecked")
-            Map<String, Object> definition = (Map<String, Object>) e.getValue();
+            Map<String, Object> definition = new LinkedHashMap<>((Map<String, Object>) e.getValue());
+            Object heartbeat = definition.remove("heartbeat");
+            PipelineDefinition loaded;
             try {
-                pipelines.put(name, loader.fromMap(definition));
+                loaded = loader.fromMap(definition);
             } catch (ConfigException problem) {
                 throw under(path, problem);
             }
+            pipelines.put(name, loaded);
+            if (heartbeat != null) {
+                heartbeats.put(name, heartbeat(path + ".heartbeat", heartbeat, loaded, environment));
+            }
         }
         root.finish();
-        return new ServiceConfig(host, port, shutdown, poll, alerts, pipelines);
+        return new ServiceConfig(host, port, shutdown, poll, alertInterval, heartbeatInterval, alerts, pipelines,
+                heartbeats);
+    }
+
+    private static Heartbeat heartbeat(String path, Object value, PipelineDefinition pipeline,
+            Map<String, String> env) {
+        if (!(value instanceof Map)) {
+            throw new ConfigException(path, "must be an object: {\"index\": ..., \"field\": ...}");
+        }
+        @SuppressWarnings("unchecked")
+        ConfigSection s = new ConfigSection(path, (Map<String, Object>) value, env);
+        String index = s.string("index");
+        if (index.isBlank() || index.contains("/") || index.contains(" ")) {
+            throw new ConfigException(s.path("index"), "must be a plain index name, not '" + index + "'");
+        }
+        String field = s.string("field", DEFAULT_HEARTBEAT_FIELD);
+        if (!FIELD.matcher(field).matches()) {
+            throw new ConfigException(s.path("field"), "must be a plain field name, not '" + field + "'");
+        }
+        s.finish();
+        dev.binlogsync.core.config.ComponentConfig sink = pipeline.sink();
+        if (sink == null || !"elasticsearch".equals(sink.type())) {
+            throw new ConfigException(path, "needs a sink of type elasticsearch: the heartbeat is read with the"
+                    + " sink's hosts and credentials");
+        }
+        return new Heartbeat(index, field);
     }
 
     private static Duration positive(ConfigSection s, String key, Duration def) {
@@ -279,6 +354,24 @@ public final class ServiceConfig {
         return configPollInterval;
     }
 
+    /** {@code service.alertInterval}: how often each pipeline's alert conditions are evaluated. */
+    public Duration alertInterval() {
+        return alertInterval;
+    }
+
+    /** {@code service.heartbeatInterval}: how often each pipeline's heartbeat index is read. */
+    public Duration heartbeatInterval() {
+        return heartbeatInterval;
+    }
+
+    /**
+     * The {@code heartbeat} objects of the pipelines that have one, by pipeline name; a pipeline
+     * without one is absent (its heartbeat age stays unknown).
+     */
+    public Map<String, Heartbeat> heartbeats() {
+        return heartbeats;
+    }
+
     /** {@code service.alerts}, or null when no alert is configured. */
     @Nullable
     public AlertRules alertRules() {
@@ -292,16 +385,19 @@ public final class ServiceConfig {
 
     /**
      * The settings of the {@code service} section that a reload cannot change in a running
-     * process (the HTTP address and the alerts), for comparing two configurations.
+     * process (the HTTP address, the alerts and the alert and heartbeat intervals), for comparing
+     * two configurations.
      */
     String restartOnlySettings() {
-        return httpHost + ":" + httpPort + " " + alertRules;
+        return httpHost + ":" + httpPort + " " + alertRules + " " + alertInterval + " " + heartbeatInterval;
     }
 
     /** The service settings and the pipelines, secrets masked. */
     @Override
     public String toString() {
         return "ServiceConfig[http=" + httpHost + ":" + httpPort + ", shutdownTimeout=" + shutdownTimeout
-                + ", configPollInterval=" + configPollInterval + ", alerts=" + alertRules + ", pipelines=" + pipelines + "]";
+                + ", configPollInterval=" + configPollInterval + ", alertInterval=" + alertInterval
+                + ", heartbeatInterval=" + heartbeatInterval + ", alerts=" + alertRules + ", pipelines=" + pipelines
+                + ", heartbeats=" + heartbeats + "]";
     }
 }

@@ -142,6 +142,71 @@ class ServiceConfigTest {
 
     // ------------------------------------------------------------------ errors
 
+    private static final String ES_SINK = "\"sink\": {\"type\": \"elasticsearch\", \"hosts\": [\"http://127.0.0.1:9200\"],"
+            + " \"username\": \"sync\", \"password\": \"${ES_PASSWORD}\"}";
+
+    private static String withHeartbeat(String heartbeat) {
+        return "{\"pipelines\": {\"orders\": {" + ES_SINK + ", \"heartbeat\": " + heartbeat + ","
+                + " \"rules\": [{\"database\": \"shop\", \"table\": \"orders\", \"index\": \"orders\"}]},"
+                + " \"users\": " + PIPELINE + "}}";
+    }
+
+    @Test
+    void theAlertAndHeartbeatIntervalsDefaultToFiveSecondsAndAreRead() {
+        ServiceConfig defaults = json("{" + PIPELINES + "}");
+        ServiceConfig set = withService("{\"alertInterval\": \"250ms\", \"heartbeatInterval\": \"2s\"}");
+
+        assertEquals(Duration.ofSeconds(5), defaults.alertInterval());
+        assertEquals(Duration.ofSeconds(5), defaults.heartbeatInterval());
+        assertEquals(Duration.ofMillis(250), set.alertInterval());
+        assertEquals(Duration.ofSeconds(2), set.heartbeatInterval());
+    }
+
+    @Test
+    void rejectsAZeroAlertInterval() {
+        assertEquals("service.alertInterval: must be > 0: PT0S", serviceError("{\"alertInterval\": \"0s\"}"));
+    }
+
+    @Test
+    void aPipelinesHeartbeatNamesItsIndexAndFieldAndIsNotPartOfItsDefinition() {
+        ServiceConfig c = ServiceConfig.parse(withHeartbeat("{\"index\": \"heartbeat\", \"field\": \"beat\"}"),
+                ServiceConfig.Format.JSON, Map.of("ES_PASSWORD", "s3cret"));
+
+        assertEquals(Map.of("orders", new ServiceConfig.Heartbeat("heartbeat", "beat")), c.heartbeats());
+        assertFalse(c.pipelines().get("orders").toJson().contains("heartbeat"), c.pipelines().get("orders").toJson());
+        assertFalse(c.toString().contains("s3cret"), c.toString());
+    }
+
+    @Test
+    void theHeartbeatFieldDefaultsToBeatMs() {
+        ServiceConfig c = ServiceConfig.parse(withHeartbeat("{\"index\": \"heartbeat\"}"), ServiceConfig.Format.JSON,
+                Map.of("ES_PASSWORD", "x"));
+
+        assertEquals(new ServiceConfig.Heartbeat("heartbeat", "beat_ms"), c.heartbeats().get("orders"));
+    }
+
+    @Test
+    void rejectsAHeartbeatWithoutIndexOrWithAnUnknownKey() {
+        Map<String, String> env = Map.of("ES_PASSWORD", "x");
+        assertEquals("pipelines.orders.heartbeat.index: is required", assertThrows(ConfigException.class,
+                () -> ServiceConfig.parse(withHeartbeat("{}"), ServiceConfig.Format.JSON, env)).getMessage());
+        assertTrue(assertThrows(ConfigException.class, () -> ServiceConfig.parse(
+                withHeartbeat("{\"index\": \"hb\", \"interval\": \"1s\"}"), ServiceConfig.Format.JSON, env))
+                .getMessage().startsWith("pipelines.orders.heartbeat.interval: unknown key"));
+        assertEquals("pipelines.orders.heartbeat.index: must be a plain index name, not 'a/b'",
+                assertThrows(ConfigException.class, () -> ServiceConfig.parse(
+                        withHeartbeat("{\"index\": \"a/b\"}"), ServiceConfig.Format.JSON, env)).getMessage());
+    }
+
+    @Test
+    void rejectsAHeartbeatOnAPipelineWhoseSinkIsNotElasticsearch() {
+        String doc = "{\"pipelines\": {\"orders\": {\"heartbeat\": {\"index\": \"hb\"},"
+                + " \"rules\": [{\"database\": \"shop\", \"table\": \"orders\", \"index\": \"orders\"}]}}}";
+
+        assertEquals("pipelines.orders.heartbeat: needs a sink of type elasticsearch: the heartbeat is read with the"
+                + " sink's hosts and credentials", error(doc));
+    }
+
     @Test
     void rejectsAnUnknownTopLevelKey() {
         assertEquals("servic: unknown key; known keys here: [pipelines, service]",
