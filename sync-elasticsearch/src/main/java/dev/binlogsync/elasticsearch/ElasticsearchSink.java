@@ -244,6 +244,11 @@ public final class ElasticsearchSink implements BulkSink {
         throw last;
     }
 
+    /** The REST clients, one per host in the configured order; for {@link HeartbeatCheck}. */
+    List<RestClient> restClients() {
+        return hosts.clients();
+    }
+
     /**
      * What {@link #start()} detected; {@link ServerInfo#UNKNOWN} before, or when the server did not
      * say.

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -31,7 +32,9 @@ import org.elasticsearch.client.RestClient;
  * }</pre>
  *
  * <p>The index holds one document per source with a numeric field {@code beat_ms} (epoch ms; the
- * field name is configurable). Uses the caller's {@link RestClient}, which it does not close.
+ * field name is configurable). Uses the caller's {@link RestClient}, which it does not close, or
+ * the connections of an {@link ElasticsearchSink} (its hosts, credentials and TLS; see
+ * {@link #of(ElasticsearchSink, String, String, Clock)}).
  * Thread-safe. {@link #newest()} throws {@link java.io.IOException} when Elasticsearch cannot be
  * asked, and returns empty when the index holds no heartbeat yet.
  */
@@ -40,13 +43,14 @@ public final class HeartbeatCheck {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern FIELD = Pattern.compile("[A-Za-z0-9_.@-]+");
 
-    private final RestClient client;
+    /** Asked in order: the next one only when the previous one could not be reached. */
+    private final List<RestClient> clients;
     private final String index;
     private final String field;
     private final Clock clock;
 
-    private HeartbeatCheck(RestClient client, String index, String field, Clock clock) {
-        this.client = client;
+    private HeartbeatCheck(List<RestClient> clients, String index, String field, Clock clock) {
+        this.clients = List.copyOf(clients);
         this.index = index;
         this.field = field;
         this.clock = clock;
@@ -64,6 +68,23 @@ public final class HeartbeatCheck {
      */
     public static HeartbeatCheck of(RestClient client, String index, String field, Clock clock) {
         Objects.requireNonNull(client, "client");
+        return of(List.of(client), index, field, clock);
+    }
+
+    /**
+     * A check of {@code index}'s {@code field} (epoch ms) against {@code clock}, read through
+     * {@code sink}'s connections: its hosts, path prefix, credentials and TLS settings, so a
+     * heartbeat needs no second set of them. The hosts are asked in order, the next one only when
+     * the previous one cannot be reached. The sink need not be started; closing it ends the check.
+     *
+     * @throws IllegalArgumentException if {@code index} or {@code field} is empty or not a plain name
+     */
+    public static HeartbeatCheck of(ElasticsearchSink sink, String index, String field, Clock clock) {
+        Objects.requireNonNull(sink, "sink");
+        return of(sink.restClients(), index, field, clock);
+    }
+
+    private static HeartbeatCheck of(List<RestClient> clients, String index, String field, Clock clock) {
         Objects.requireNonNull(index, "index");
         Objects.requireNonNull(field, "field");
         Objects.requireNonNull(clock, "clock");
@@ -73,7 +94,7 @@ public final class HeartbeatCheck {
         if (!FIELD.matcher(field).matches()) {
             throw new IllegalArgumentException("field must be a plain field name: " + field);
         }
-        return new HeartbeatCheck(client, index, field, clock);
+        return new HeartbeatCheck(clients, index, field, clock);
     }
 
     /**
@@ -104,14 +125,23 @@ public final class HeartbeatCheck {
         search.addParameter("ignore_unavailable", "true");
         search.setJsonEntity("{\"size\":1,\"_source\":[\"" + field + "\"],\"query\":{\"exists\":{\"field\":\"" + field
                 + "\"}},\"sort\":[{\"" + field + "\":{\"order\":\"desc\",\"unmapped_type\":\"long\"}}]}");
-        Response response;
-        try {
-            response = client.performRequest(search);
-        } catch (ResponseException e) {
-            if (e.getResponse().getStatusLine().getStatusCode() == 404) {
-                return Optional.empty();
+        Response response = null;
+        IOException unreachable = null;
+        for (RestClient client : clients) {
+            try {
+                response = client.performRequest(search);
+                break;
+            } catch (ResponseException e) {
+                if (e.getResponse().getStatusLine().getStatusCode() == 404) {
+                    return Optional.empty();
+                }
+                throw e;
+            } catch (IOException e) {
+                unreachable = e; // this host cannot be reached: ask the next one
             }
-            throw e;
+        }
+        if (response == null) {
+            throw Objects.requireNonNull(unreachable);
         }
         JsonNode hits;
         try (InputStream body = response.getEntity().getContent()) {
