@@ -224,18 +224,27 @@ public final class SyncPipelineMeterBinder implements MeterBinder {
     private void timing(MeterRegistry registry, String name, String description,
             Function<PipelineMetrics, PipelineMetrics.Timing> f) {
         FunctionTimer.builder(name, this, b -> f.apply(b.m()).count(),
-                        b -> f.apply(b.m()).total().toNanos(), TimeUnit.NANOSECONDS)
+                        b -> seconds(f.apply(b.m()).total()), TimeUnit.SECONDS)
                 .description(description).tags(tags).register(registry);
         for (double phi : PHIS) {
-            TimeGauge.builder(name + ".percentile", this, TimeUnit.NANOSECONDS, b -> {
+            TimeGauge.builder(name + ".percentile", this, TimeUnit.SECONDS, b -> {
                         PipelineMetrics.Timing t = f.apply(b.m());
-                        return (phi == 0.5 ? t.p50() : t.p99()).toNanos();
+                        return seconds(phi == 0.5 ? t.p50() : t.p99());
                     })
                     .description(description + " percentile").tags(tags).tag("phi", Double.toString(phi))
                     .register(registry);
         }
-        TimeGauge.builder(name + ".max", this, TimeUnit.NANOSECONDS, b -> f.apply(b.m()).max().toNanos())
+        TimeGauge.builder(name + ".max", this, TimeUnit.SECONDS, b -> seconds(f.apply(b.m()).max()))
                 .description(description + ", highest").tags(tags).register(registry);
+    }
+
+    /**
+     * {@code d} in seconds. Not {@link Duration#toNanos()}: a total of latencies passes its limit
+     * of 292 years (a million changes replayed a week late), and its exception would fail every
+     * scrape of the registry.
+     */
+    private static double seconds(Duration d) {
+        return d.getSeconds() + d.getNano() / 1e9;
     }
 
     private static double pick(PipelineMetrics.Sizes s, double phi) {

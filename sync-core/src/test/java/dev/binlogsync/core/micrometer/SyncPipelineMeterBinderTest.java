@@ -108,6 +108,24 @@ class SyncPipelineMeterBinderTest {
     }
 
     @Test
+    void aLatencyTotalBeyond292YearsIsReportedNotAnOverflowThatFailsTheScrape() throws Exception {
+        new SyncPipelineMeterBinder(pipeline).bindTo(registry);
+        pipeline.start();
+        long eventTime = 1; // 1970: each change acknowledged some 56 years late; six pass Long.MAX_VALUE nanoseconds
+        for (int id = 1; id <= 6; id++) {
+            source.append("orders-0", new ChangeEvent("shop", "orders", Operation.INSERT, Map.of("id", id), Map.of(),
+                    List.of("id"), eventTime, new SourcePosition("x", 0)));
+        }
+        Await.value(WAIT, "six acknowledged actions", pipeline::metrics, m -> m.syncLatency().count() == 6);
+        clock.advance(Duration.ofMillis(150)); // the binder's 100 ms snapshot cache expires
+
+        long each = clock.currentTimeMillis() - 150 - eventTime; // the clock stood still while they were written
+        assertEquals(6.0 * each / 1000, registry.get("binlogsync.sync.latency").functionTimer().totalTime(TimeUnit.SECONDS),
+                1.0);
+        assertEquals(each / 1000.0, registry.get("binlogsync.sync.latency.max").timeGauge().value(TimeUnit.SECONDS), 1.0);
+    }
+
+    @Test
     void keepsThePerPartitionLagRowsRegisteredWhileTheAssignmentIsUnchanged() throws Exception {
         // a Prometheus registry that saw a row removed and registered again during one scrape
         // renders it twice and fails the scrape (DuplicateLabelsException): a read must not do that
