@@ -1,7 +1,9 @@
 package dev.binlogsync.service;
 
 import dev.binlogsync.core.config.ConfigException;
+import dev.binlogsync.core.SyncPipeline;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
@@ -15,7 +17,9 @@ import org.slf4j.LoggerFactory;
  * The service: reads its configuration from a {@link ConfigSource}, runs its pipelines through a
  * {@link PipelineSupervisor}, polls a watched source every {@code service.configPollInterval} and
  * applies a changed document (a bad one is refused and logged; the running pipelines keep going),
- * and starts the HTTP endpoints.
+ * and starts the HTTP endpoints ({@link Endpoints}; {@link StandardEndpoints#start} in
+ * {@link ServiceMain}) over its {@link #registry()}, whose {@link PipelineRegistry#serviceStatus()}
+ * tells the configuration source and the last reload.
  *
  * <pre>{@code
  * try (BinlogSyncService service = new BinlogSyncService(new FileConfigSource(path), System.getenv(),
@@ -35,25 +39,26 @@ public final class BinlogSyncService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BinlogSyncService.class);
 
     /**
-     * Starts the HTTP endpoints over the registry: the single place where the service's HTTP part is
-     * plugged in. Called once, by {@link #start()}, after the first configuration was applied; what
-     * it returns is closed by {@link #close()} after the pipelines.
+     * Starts the HTTP endpoints (and whatever else watches the pipelines, such as the heartbeat
+     * reporter): the single place where the service's HTTP part is plugged in. Called once, by
+     * {@link #start()}, after the first configuration was applied; what it returns is closed by
+     * {@link #close()} after the pipelines.
      */
     @FunctionalInterface
     public interface Endpoints {
         /** No HTTP endpoints. */
-        Endpoints NONE = (registry, config) -> () -> { };
+        Endpoints NONE = service -> () -> { };
 
         /**
          * Starts the endpoints.
          *
-         * @param registry the running pipelines
-         * @param config the configuration at start ({@link ServiceConfig#httpAddress()},
-         *     {@link ServiceConfig#alertRules()})
+         * @param service the service starting: its {@link BinlogSyncService#registry()} and its
+         *     {@link BinlogSyncService#currentConfig()} (set; the configuration at start, later the
+         *     newest applied)
          * @return what stops them
          * @throws Exception if they cannot start; the service then fails to start
          */
-        AutoCloseable start(PipelineRegistry registry, ServiceConfig config) throws Exception;
+        AutoCloseable start(BinlogSyncService service) throws Exception;
     }
 
     private final ConfigSource source;
@@ -66,6 +71,13 @@ public final class BinlogSyncService implements AutoCloseable {
     @Nullable private AutoCloseable endpointsHandle;
     private boolean started;
     private boolean closed;
+    private final PipelineRegistry registry = new Registry();
+    // the last reload, for serviceStatus(); written under lifecycle (start) or by the poll thread
+    @Nullable private volatile Instant lastReloadAt;
+    @Nullable private volatile PollResult lastReloadResult;
+    @Nullable private volatile PipelineSupervisor.Reload lastReload;
+    @Nullable private volatile String readError;
+    @Nullable private volatile Instant readErrorAt;
 
     /**
      * A service, not started.
@@ -105,12 +117,13 @@ public final class BinlogSyncService implements AutoCloseable {
                 throw new IllegalStateException(source.describe() + " returned no document at its first read");
             }
             ServiceConfig config = ServiceConfig.parse(document.text(), document.format(), env);
-            supervisor.apply(config);
+            PipelineSupervisor.Reload first = supervisor.apply(config);
             current = config;
+            recordReload(PollResult.APPLIED, first);
             log.info("started {} pipeline(s) {} from {}", config.pipelines().size(), config.pipelines().keySet(),
                     source.describe());
             try {
-                endpointsHandle = endpoints.start(supervisor, config);
+                endpointsHandle = endpoints.start(this);
             } catch (Exception e) {
                 supervisor.close();
                 throw e;
@@ -157,6 +170,10 @@ public final class BinlogSyncService implements AutoCloseable {
         } catch (IOException e) {
             log.warn("cannot read the configuration from {}; the running configuration is kept: {}",
                     source.describe(), e.getMessage());
+            // the sources' messages name the source as describe() does, never its credentials
+            readError = "cannot read the configuration from " + source.describe() + ": " + e.getMessage();
+            readErrorAt = Instant.now();
+            recordReload(PollResult.UNREADABLE, null);
             return PollResult.UNREADABLE;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -172,21 +189,38 @@ public final class BinlogSyncService implements AutoCloseable {
             supervisor.refused(e);
             log.error("configuration from {} refused, the running configuration is kept: {}", source.describe(),
                     e.getMessage());
+            recordReload(PollResult.REFUSED, null);
             return PollResult.REFUSED;
         }
+        PipelineSupervisor.Reload reload;
         try {
-            supervisor.apply(config);
+            reload = supervisor.apply(config);
         } catch (ConfigException e) {
+            recordReload(PollResult.REFUSED, null);
             return PollResult.REFUSED; // the supervisor logged and recorded it
         } catch (IllegalStateException closedMeanwhile) {
             return PollResult.UNCHANGED;
         }
         ServiceConfig before = current;
         current = config;
+        recordReload(PollResult.APPLIED, reload);
         if (before != null && !before.restartOnlySettings().equals(config.restartOnlySettings())) {
-            log.warn("service.http and service.alerts changed; they take effect at the next restart");
+            log.warn("service.http, service.alerts, service.alertInterval or service.heartbeatInterval changed;"
+                    + " they take effect at the next restart");
         }
         return PollResult.APPLIED;
+    }
+
+    private void recordReload(PollResult result, @Nullable PipelineSupervisor.Reload reload) {
+        if (result != PollResult.UNREADABLE) {
+            readError = null;
+            readErrorAt = null;
+        }
+        if (reload != null) {
+            lastReload = reload;
+        }
+        lastReloadResult = result;
+        lastReloadAt = Instant.now();
     }
 
     /** What one {@link #poll()} did. */
@@ -204,6 +238,44 @@ public final class BinlogSyncService implements AutoCloseable {
     /** The running pipelines. */
     public PipelineSupervisor supervisor() {
         return supervisor;
+    }
+
+    /**
+     * The running pipelines as the endpoints see them: the {@link #supervisor()}'s, with
+     * {@link PipelineRegistry#serviceStatus()} telling this service's configuration source and last
+     * reload.
+     */
+    public PipelineRegistry registry() {
+        return registry;
+    }
+
+    /** The endpoints {@link Endpoints#start} returned, or null before {@link #start()} (or with none). */
+    @Nullable
+    public AutoCloseable endpoints() {
+        synchronized (lifecycle) {
+            return endpointsHandle;
+        }
+    }
+
+    /** The supervisor's pipelines and this service's status. */
+    private final class Registry implements PipelineRegistry {
+        @Override
+        public Map<String, SyncPipeline> pipelines() {
+            return supervisor.pipelines();
+        }
+
+        @Override
+        public void addListener(Listener listener) {
+            supervisor.addListener(listener);
+        }
+
+        @Override
+        public ServiceStatus serviceStatus() {
+            boolean unreadable = lastReloadResult == PollResult.UNREADABLE;
+            return new ServiceStatus(source.describe(), lastReloadAt, lastReloadResult, lastReload,
+                    unreadable ? readError : supervisor.lastReloadError(),
+                    unreadable ? readErrorAt : supervisor.lastReloadErrorAt(), supervisor.appliedConfigurations());
+        }
     }
 
     /** The configuration last applied, or null before {@link #start()}. */

@@ -2,6 +2,7 @@ package dev.binlogsync.service;
 
 import dev.binlogsync.core.SyncPipeline;
 import java.util.Map;
+import javax.annotation.Nullable;
 
 /**
  * The pipelines a service runs, by name (the key of the configuration's {@code pipelines} section).
@@ -9,7 +10,8 @@ import java.util.Map;
  * <p>Thread-safe. {@link #pipelines()} is a snapshot. A {@link Listener} added with
  * {@link #addListener} hears of every pipeline started and stopped after it was added (it is told
  * of the ones already running when it is added, as {@code started}), on the thread that starts or
- * stops them, in order; it must not block.
+ * stops them, in order; it must not block. {@link #serviceStatus()} is the one thing beyond the
+ * pipelines: what a status page shows about the service that runs them.
  */
 public interface PipelineRegistry {
 
@@ -18,6 +20,15 @@ public interface PipelineRegistry {
 
     /** Adds a listener; it is told at once of each running pipeline. */
     void addListener(Listener listener);
+
+    /**
+     * Where the service's configuration comes from and how its last reload went, for a status page;
+     * null (the default) when the registry runs no configuration of its own. Never holds a secret.
+     */
+    @Nullable
+    default ServiceStatus serviceStatus() {
+        return null;
+    }
 
     /** Hears of pipelines started and stopped. */
     interface Listener {

@@ -81,15 +81,16 @@ class BinlogSyncServiceTest {
     void startsThePipelinesAndTheEndpointsOverTheRegistry() throws Exception {
         AtomicReference<PipelineRegistry> seen = new AtomicReference<>();
         AtomicBoolean endpointsClosed = new AtomicBoolean();
-        BinlogSyncService s = service(write(document("1h", "orders")), (registry, config) -> {
-            seen.set(registry);
-            assertEquals(Duration.ofHours(1), config.configPollInterval());
+        BinlogSyncService s = service(write(document("1h", "orders")), started -> {
+            seen.set(started.registry());
+            assertEquals(Duration.ofHours(1), started.currentConfig().configPollInterval());
             return () -> endpointsClosed.set(true);
         });
 
         s.start();
 
-        assertSame(s.supervisor(), seen.get());
+        assertSame(s.registry(), seen.get());
+        assertEquals(s.supervisor().pipelines(), seen.get().pipelines());
         assertEquals(List.of("orders", "users"), List.copyOf(s.supervisor().pipelines().keySet()));
         s.close();
         assertTrue(endpointsClosed.get());
@@ -119,6 +120,46 @@ class BinlogSyncServiceTest {
         assertNotSame(orders, s.supervisor().pipelines().get("orders"));
         assertSame(users, s.supervisor().pipelines().get("users"));
         assertEquals(1, s.supervisor().starts("users"));
+    }
+
+    @Test
+    void theRegistryTellsTheConfigurationSourceAndEachReloadsTimeResultChangesAndError() throws Exception {
+        Path file = write(document("1h", "orders"));
+        BinlogSyncService s = service(file, BinlogSyncService.Endpoints.NONE);
+        assertEquals("file " + file, s.registry().serviceStatus().configSource());
+        s.start();
+
+        ServiceStatus first = s.registry().serviceStatus();
+        assertEquals(BinlogSyncService.PollResult.APPLIED, first.lastReloadResult());
+        assertEquals(List.of("orders", "users"), List.copyOf(first.lastReload().added()));
+        assertNotNull(first.lastReloadAt());
+        assertNull(first.lastReloadError());
+        assertEquals(1, first.appliedConfigurations());
+
+        write(document("1h", "Not An Index"));
+        s.poll();
+        ServiceStatus refused = s.registry().serviceStatus();
+        assertEquals(BinlogSyncService.PollResult.REFUSED, refused.lastReloadResult());
+        assertEquals(s.supervisor().lastReloadError(), refused.lastReloadError());
+        assertNotNull(refused.lastReloadErrorAt());
+        assertEquals(first.lastReload(), refused.lastReload(), "the last applied changes stay");
+
+        Files.delete(file);
+        s.poll();
+        ServiceStatus unreadable = s.registry().serviceStatus();
+        assertEquals(BinlogSyncService.PollResult.UNREADABLE, unreadable.lastReloadResult());
+        assertTrue(unreadable.lastReloadError().startsWith("cannot read the configuration from "),
+                unreadable.lastReloadError());
+
+        write(document("1h", "orders-v2"));
+        s.poll();
+        ServiceStatus applied = s.registry().serviceStatus();
+        assertEquals(BinlogSyncService.PollResult.APPLIED, applied.lastReloadResult());
+        assertEquals(List.of("orders"), List.copyOf(applied.lastReload().replaced()));
+        assertTrue(applied.lastReload().added().isEmpty() && applied.lastReload().removed().isEmpty());
+        assertNull(applied.lastReloadError());
+        assertNull(applied.lastReloadErrorAt());
+        assertEquals(2, applied.appliedConfigurations());
     }
 
     @Test
@@ -156,7 +197,7 @@ class BinlogSyncServiceTest {
 
     @Test
     void endpointsThatCannotStartFailTheStartAndStopThePipelines() throws Exception {
-        BinlogSyncService s = service(write(document("1h", "orders")), (registry, config) -> {
+        BinlogSyncService s = service(write(document("1h", "orders")), started -> {
             throw new BindException("Address already in use");
         });
 

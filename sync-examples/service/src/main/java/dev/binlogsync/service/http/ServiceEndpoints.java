@@ -2,9 +2,12 @@ package dev.binlogsync.service.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.binlogsync.core.Secrets;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.alert.AlertRules;
 import dev.binlogsync.service.PipelineRegistry;
+import dev.binlogsync.service.PipelineSupervisor;
+import dev.binlogsync.service.ServiceStatus;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -19,6 +22,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -50,7 +54,10 @@ import org.slf4j.LoggerFactory;
  *       configured condition and running pipeline).</li>
  *   <li>{@code GET /status}: JSON per pipeline: state, health, lag, sync latency and bulk duration
  *       percentiles, buffered actions and bytes, in-flight requests, counts, the last error's
- *       message (secrets masked), the alerts firing; and the service's start time and alert rules.</li>
+ *       message (secrets masked), the alerts firing; and the service's start time and alert rules,
+ *       and, when the registry tells them ({@link PipelineRegistry#serviceStatus()}), the
+ *       configuration source, the last reload's time, result and changes, and the last reload
+ *       error.</li>
  * </ul>
  * Another path is 404, another method than GET or HEAD 405, an endpoint failure 500 (logged as one
  * line without the stack trace).
@@ -216,6 +223,26 @@ public final class ServiceEndpoints implements AutoCloseable {
         service.put("uptimeSeconds", Duration.between(startedAt, Instant.now()).toSeconds());
         service.put("alertRules", alertRules == null ? null : alertRules.toString());
         service.put("alertInterval", alertRules == null ? null : alertInterval.toString());
+        ServiceStatus s = registry.serviceStatus();
+        if (s != null) {
+            service.put("configSource", s.configSource());
+            service.put("lastReloadAt", s.lastReloadAt() == null ? null : String.valueOf(s.lastReloadAt()));
+            service.put("lastReloadResult", s.lastReloadResult() == null ? null : String.valueOf(s.lastReloadResult()));
+            PipelineSupervisor.Reload r = s.lastReload();
+            if (r != null) {
+                Map<String, Object> reload = new LinkedHashMap<>();
+                reload.put("added", List.copyOf(r.added()));
+                reload.put("replaced", List.copyOf(r.replaced()));
+                reload.put("removed", List.copyOf(r.removed()));
+                service.put("lastReload", reload);
+            } else {
+                service.put("lastReload", null);
+            }
+            String error = s.lastReloadError();
+            service.put("lastReloadError", error == null ? null : Secrets.maskUserInfo(error));
+            service.put("lastReloadErrorAt", s.lastReloadErrorAt() == null ? null : String.valueOf(s.lastReloadErrorAt()));
+            service.put("appliedConfigurations", s.appliedConfigurations());
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("service", service);
         body.put("pipelines", pipelines);

@@ -18,7 +18,10 @@ import dev.binlogsync.core.testing.Events;
 import dev.binlogsync.core.testing.InMemorySource;
 import dev.binlogsync.core.testing.ManualClock;
 import dev.binlogsync.core.testing.RecordingBulkSink;
+import dev.binlogsync.service.BinlogSyncService;
 import dev.binlogsync.service.PipelineRegistry;
+import dev.binlogsync.service.PipelineSupervisor;
+import dev.binlogsync.service.ServiceStatus;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -26,6 +29,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -256,6 +260,28 @@ class ServiceEndpointsTest {
         registry.stop("orders");
         assertNull(Http.sample(http.get("/metrics").body(), gaugeName, "pipeline", "orders", "condition",
                 "HEARTBEAT_AGE_ABOVE"), "the gauge goes with its pipeline");
+    }
+
+    @Test
+    void statusShowsTheServicesConfigurationSourceAndLastReloadWithoutSecrets() throws Exception {
+        run("orders", 0);
+        Http http = serve();
+        assertTrue(http.json("/status").at("/service/configSource").isMissingNode(), "a registry without a service");
+
+        registry.serviceStatus(new ServiceStatus("https://config.example.com/sync.json", Instant.parse("2026-01-01T00:00:00Z"),
+                BinlogSyncService.PollResult.REFUSED, new PipelineSupervisor.Reload(Set.of(), Set.of("orders"), Set.of()),
+                "pipelines.orders.sink: cannot reach " + SECRET_URL, Instant.parse("2026-01-01T00:01:00Z"), 3));
+        JsonNode service = http.json("/status").at("/service");
+
+        assertEquals("https://config.example.com/sync.json", service.at("/configSource").asText());
+        assertEquals("2026-01-01T00:00:00Z", service.at("/lastReloadAt").asText());
+        assertEquals("REFUSED", service.at("/lastReloadResult").asText());
+        assertEquals("orders", service.at("/lastReload/replaced/0").asText());
+        assertEquals(0, service.at("/lastReload/added").size());
+        assertEquals("pipelines.orders.sink: cannot reach https://****@db.example.com/shop",
+                service.at("/lastReloadError").asText());
+        assertEquals("2026-01-01T00:01:00Z", service.at("/lastReloadErrorAt").asText());
+        assertEquals(3, service.at("/appliedConfigurations").asLong());
     }
 
     @Test

@@ -2,10 +2,12 @@ package dev.binlogsync.service.http;
 
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.service.PipelineRegistry;
+import dev.binlogsync.service.ServiceStatus;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import javax.annotation.Nullable;
 
 /**
  * A {@link PipelineRegistry} the test drives by hand: {@link #start} and {@link #stop} announce a
@@ -14,6 +16,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class TestRegistry implements PipelineRegistry {
     private final Map<String, SyncPipeline> pipelines = new TreeMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    @Nullable private volatile ServiceStatus serviceStatus;
+
+    @Override
+    @Nullable
+    public ServiceStatus serviceStatus() {
+        return serviceStatus;
+    }
+
+    /** What {@link #serviceStatus()} answers from now on. */
+    void serviceStatus(@Nullable ServiceStatus status) {
+        serviceStatus = status;
+    }
 
     @Override
     public synchronized Map<String, SyncPipeline> pipelines() {
