@@ -13,7 +13,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar sync-service.jar --config /etc/binlog-sync/service.json}: starts a
- * {@link BinlogSyncService} and stops it gracefully on SIGTERM or SIGINT.
+ * {@link BinlogSyncService} with its HTTP endpoints, alerts and heartbeats
+ * ({@link StandardEndpoints}) and stops it gracefully on SIGTERM or SIGINT. To run the same service
+ * in-process: {@code new BinlogSyncService(source, System.getenv(), PipelineFactory.standard(),
+ * StandardEndpoints::start)}.
  *
  * <p>Shutdown: the first signal closes the service (every pipeline drains and commits) and the
  * process exits 0; if that takes longer than {@code service.shutdownTimeout}, or a second signal
@@ -68,11 +71,8 @@ public final class ServiceMain {
             return;
         }
 
-        // ---- where the HTTP endpoints are plugged in (one line):
-        // (registry, config) -> ServiceEndpoints.start(registry, config.alertRules(), config.httpAddress())
-        BinlogSyncService.Endpoints endpoints = BinlogSyncService.Endpoints.NONE;
-
-        BinlogSyncService service = new BinlogSyncService(source, env, PipelineFactory.standard(), endpoints);
+        BinlogSyncService service = new BinlogSyncService(source, env, PipelineFactory.standard(),
+                StandardEndpoints::start);
         GracefulShutdown shutdown = new GracefulShutdown(service, code -> Runtime.getRuntime().halt(code), () -> System.exit(0));
         shutdown.install();
         try {
