@@ -13,25 +13,29 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.annotation.Nullable;
 
-/** Calls a {@link ServiceEndpoints} over HTTP, and reads its answers. */
-final class Http {
+/** Calls a {@link ServiceEndpoints} over HTTP, and reads its answers (the service's tests share it). */
+public final class Http {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final String base;
 
-    Http(InetSocketAddress address) {
+    /** Calls the endpoints at {@code address} (its port, on the loopback address). */
+    public Http(InetSocketAddress address) {
         this.base = "http://127.0.0.1:" + address.getPort();
     }
 
-    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    /** GET {@code path}. */
+    public HttpResponse<String> get(String path) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
     }
 
-    HttpResponse<String> get(String path, String accept) throws IOException, InterruptedException {
+    /** GET {@code path} with an Accept header. */
+    public HttpResponse<String> get(String path, String accept) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", accept).GET());
     }
 
-    HttpResponse<String> send(String method, String path) throws IOException, InterruptedException {
+    /** {@code method} {@code path} without a body. */
+    public HttpResponse<String> send(String method, String path) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(URI.create(base + path))
                 .method(method, HttpRequest.BodyPublishers.noBody()));
     }
@@ -40,11 +44,13 @@ final class Http {
         return client.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    JsonNode json(String path) throws IOException, InterruptedException {
+    /** GET {@code path}, its body as JSON. */
+    public JsonNode json(String path) throws IOException, InterruptedException {
         return JSON.readTree(get(path).body());
     }
 
-    static JsonNode parse(String body) throws IOException {
+    /** {@code body} as JSON. */
+    public static JsonNode parse(String body) throws IOException {
         return JSON.readTree(body);
     }
 
@@ -53,7 +59,7 @@ final class Http {
      * in a Prometheus text exposition, or null when there is none.
      */
     @Nullable
-    static Double sample(String exposition, String name, String... labels) {
+    public static Double sample(String exposition, String name, String... labels) {
         Double found = null;
         for (String line : exposition.split("\n")) {
             if (line.startsWith("#") || line.isBlank()) {

@@ -1,5 +1,6 @@
 package dev.binlogsync.service.http;
 
+import static dev.binlogsync.service.ServiceTestBed.canalInsert;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,7 +18,6 @@ import dev.binlogsync.testing.EmbeddedElasticsearch;
 import dev.binlogsync.testing.EmbeddedKafka;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -52,17 +52,6 @@ class ServiceEndpointsIT {
                     event.row().get("id"))));
         }
     };
-
-    /** A Canal flat message inserting one row into shop.{table}; values as Canal writes them (strings). */
-    private static byte[] canalInsert(String table, String keyColumn, String key, String column, String value,
-            long eventMillis) {
-        return ("{\"data\":[{\"" + keyColumn + "\":\"" + key + "\",\"" + column + "\":\"" + value + "\"}],"
-                + "\"database\":\"shop\",\"es\":" + eventMillis + ",\"id\":1,\"isDdl\":false,"
-                + "\"mysqlType\":{\"" + keyColumn + "\":\"varchar(32)\",\"" + column + "\":\"bigint(20)\"},"
-                + "\"old\":null,\"pkNames\":[\"" + keyColumn + "\"],\"sql\":\"\","
-                + "\"sqlType\":{\"" + keyColumn + "\":12,\"" + column + "\":-5},\"table\":\"" + table + "\","
-                + "\"ts\":" + eventMillis + ",\"type\":\"INSERT\"}").getBytes(StandardCharsets.UTF_8);
-    }
 
     private static void createIndex(RestClient client, String index, String properties) throws Exception {
         Request put = new Request("PUT", "/" + index);
