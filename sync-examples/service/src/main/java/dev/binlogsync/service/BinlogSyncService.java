@@ -1,5 +1,6 @@
 package dev.binlogsync.service;
 
+import dev.binlogsync.core.Secrets;
 import dev.binlogsync.core.config.ConfigException;
 import dev.binlogsync.core.SyncPipeline;
 import java.io.IOException;
@@ -147,7 +148,7 @@ public final class BinlogSyncService implements AutoCloseable {
                 try {
                     poll();
                 } catch (RuntimeException | Error e) {
-                    log.error("configuration poll failed; the running configuration is kept", e);
+                    log.error("configuration poll failed; the running configuration is kept", Secrets.loggable(e));
                 } finally {
                     schedulePoll(p, Objects.requireNonNull(current));
                 }

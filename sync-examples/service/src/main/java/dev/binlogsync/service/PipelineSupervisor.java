@@ -1,5 +1,6 @@
 package dev.binlogsync.service;
 
+import dev.binlogsync.core.Secrets;
 import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.config.ConfigException;
@@ -173,7 +174,7 @@ public final class PipelineSupervisor implements PipelineRegistry, AutoCloseable
         }
         // not a ConfigException: a builder's or a client's message, which may quote a URL with credentials
         return new ConfigException(prefix, e.getClass().getSimpleName() + ": "
-                + dev.binlogsync.core.Secrets.maskUserInfo(String.valueOf(e.getMessage())), e);
+                + Secrets.redact(e.getMessage()), Secrets.loggable(e));
     }
 
     private void start(String name, SyncPipeline pipeline, String canonical) {
@@ -225,7 +226,7 @@ public final class PipelineSupervisor implements PipelineRegistry, AutoCloseable
         try {
             call.run();
         } catch (RuntimeException e) {
-            log.warn("a registry listener failed on {} of pipeline {}", what, name, e);
+            log.warn("a registry listener failed on {} of pipeline {}", what, name, Secrets.loggable(e));
         }
     }
 

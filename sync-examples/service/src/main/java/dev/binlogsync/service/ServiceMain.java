@@ -1,5 +1,6 @@
 package dev.binlogsync.service;
 
+import dev.binlogsync.core.Secrets;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
@@ -82,7 +83,7 @@ public final class ServiceMain {
             service.close();
             System.exit(EX_CONFIG);
         } catch (Exception e) {
-            log.error("the service could not start", e);
+            log.error("the service could not start", Secrets.loggable(e));
             service.close();
             System.exit(1);
         }

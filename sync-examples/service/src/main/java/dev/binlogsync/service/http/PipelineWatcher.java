@@ -177,7 +177,7 @@ final class PipelineWatcher implements PipelineRegistry.Listener, AutoCloseable 
 
         /** The evaluator's listener: one log line, and the state the status and the gauge read. */
         void onAlert(AlertEvent e) {
-            String observed = Secrets.maskUserInfo(e.observed());
+            String observed = Secrets.redact(e.observed());
             if (e.type() == AlertEvent.Type.FIRING && e.condition() == AlertCondition.HEALTH_NOT_HEALTHY
                     && pipeline.state() == PipelineState.CLOSED) {
                 // closed cleanly by the service (a reload or the shutdown) and not yet reported stopped:

@@ -239,7 +239,7 @@ public final class ServiceEndpoints implements AutoCloseable {
                 service.put("lastReload", null);
             }
             String error = s.lastReloadError();
-            service.put("lastReloadError", error == null ? null : Secrets.maskUserInfo(error));
+            service.put("lastReloadError", error == null ? null : Secrets.redact(error));
             service.put("lastReloadErrorAt", s.lastReloadErrorAt() == null ? null : String.valueOf(s.lastReloadErrorAt()));
             service.put("appliedConfigurations", s.appliedConfigurations());
         }

@@ -16,7 +16,7 @@ import javax.annotation.Nullable;
 /**
  * The JSON bodies of {@code /health} and {@code /status}, as maps of plain values (strings,
  * numbers, booleans, lists, maps, null) in a stable order. Every free text a pipeline reports
- * (health reasons, error messages, alert values) goes through {@link Secrets#maskUserInfo}.
+ * (health reasons, error messages, alert values) goes through {@link Secrets#redact(CharSequence)} (URLs cut to scheme and host, secret-named values masked).
  */
 final class Views {
     /** The reason {@code /health} gives when the registry runs no pipeline. */
@@ -55,7 +55,7 @@ final class Views {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("status", h.status().name());
         m.put("healthy", h.isHealthy());
-        m.put("reason", Secrets.maskUserInfo(h.reason()));
+        m.put("reason", Secrets.redact(h.reason()));
         return m;
     }
 
@@ -106,7 +106,7 @@ final class Views {
         for (AlertEvent e : firing) {
             Map<String, Object> a = new LinkedHashMap<>();
             a.put("condition", e.condition().name());
-            a.put("observed", Secrets.maskUserInfo(e.observed()));
+            a.put("observed", Secrets.redact(e.observed()));
             a.put("bound", e.bound());
             a.put("since", e.since().toString());
             alerts.add(a);
@@ -131,12 +131,11 @@ final class Views {
     /** An error's message without secrets; its class name when it has none. */
     static String message(Throwable t) {
         String msg = t.getMessage();
-        return msg == null || msg.isBlank() ? t.getClass().getName() : Secrets.maskUserInfo(msg);
+        return msg == null || msg.isBlank() ? t.getClass().getName() : Secrets.redact(msg);
     }
 
     /** For log lines about an exception: its class and its message without secrets. */
     static String describe(Throwable t) {
-        @Nullable String msg = t.getMessage();
-        return t.getClass().getName() + (msg == null ? "" : ": " + Secrets.maskUserInfo(msg));
+        return Secrets.describe(t);
     }
 }

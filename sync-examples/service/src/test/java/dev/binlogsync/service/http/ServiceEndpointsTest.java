@@ -278,7 +278,7 @@ class ServiceEndpointsTest {
         assertEquals("REFUSED", service.at("/lastReloadResult").asText());
         assertEquals("orders", service.at("/lastReload/replaced/0").asText());
         assertEquals(0, service.at("/lastReload/added").size());
-        assertEquals("pipelines.orders.sink: cannot reach https://****@db.example.com/shop",
+        assertEquals("pipelines.orders.sink: cannot reach https://db.example.com/****",
                 service.at("/lastReloadError").asText());
         assertEquals("2026-01-01T00:01:00Z", service.at("/lastReloadErrorAt").asText());
         assertEquals(3, service.at("/appliedConfigurations").asLong());
