@@ -74,6 +74,8 @@ class PipelineHealthIndicatorTest {
             String lastError = String.valueOf(down.getDetails().get("lastError"));
             assertTrue(lastError.contains("https://****@es.example:9200"), lastError);
             assertFalse(down.toString().contains("hunter2"), down.toString());
+            assertEquals(Status.DOWN, new PipelineLivenessIndicator(pipeline).health().getStatus(),
+                    "a failed pipeline never runs again: restart");
         } finally {
             lifecycle.stop();
         }

@@ -1,10 +1,12 @@
 package dev.binlogsync.examples.spring;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.binlogsync.core.PipelineListener;
 import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.testing.Await;
@@ -24,6 +26,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.annotation.Nullable;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -56,6 +60,7 @@ class SpringBootExampleIT {
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     static final ObjectMapper JSON = new ObjectMapper();
     static final AtomicInteger SEQ = new AtomicInteger();
+    static final String SHOW_DETAILS = "management.endpoint.health.show-details";
 
     /** The names of the @SpringBootTest context's pipeline. */
     static final Names MAIN = Names.next();
@@ -129,30 +134,71 @@ class SpringBootExampleIT {
     }
 
     @Test
-    void closingTheContextDrainsThePipelineAndCommitsItsOffsets() throws Exception {
+    void closingTheContextDrainsTheBufferedDocumentsAndCommitsWhileTheWebServerStillAnswers() throws Exception {
         Names names = Names.next();
         KAFKA.createTopic(names.topic, 2);
         Map<String, String> properties = new LinkedHashMap<>(names.properties(ES.httpUrl()));
-        // no periodic commit while the test runs: what is committed at the end, close committed
+        // the shipped show-details (when-authorized) on /actuator/health; the readiness group shows them
+        properties.remove(SHOW_DETAILS);
+        properties.put("management.endpoint.health.group.readiness.show-details", "always");
+        // nothing flushed and nothing committed while the test runs: the rows wait in the buffer, and
+        // what is in Elasticsearch and committed at the end, the close wrote and committed
+        properties.put("binlog-sync.env.FLUSH_INTERVAL", "1h");
         properties.put("binlog-sync.env.COMMIT_INTERVAL", "1h");
-        ConfigurableApplicationContext context = start(properties);
+        // when the pipeline reaches CLOSED (on its thread, inside close()), the readiness probe as
+        // the web server answers it then
+        AtomicReference<String> atClose = new AtomicReference<>("the pipeline never reached CLOSED");
+        AtomicReference<ConfigurableApplicationContext> started = new AtomicReference<>();
+        PipelineListener probe = new PipelineListener() {
+            @Override
+            public void onStateChange(PipelineState from, PipelineState to) {
+                if (to == PipelineState.CLOSED) {
+                    try {
+                        HttpResponse<String> r = get(port(started.get()), "/actuator/health/readiness");
+                        atClose.set(r.statusCode() + " " + r.body());
+                    } catch (Exception e) {
+                        atClose.set("no answer: " + e);
+                    }
+                }
+            }
+        };
+        ConfigurableApplicationContext context = start(properties, probe, started);
         SyncPipeline closed;
+        List<Row> rows = List.of(new Row(10, "paid", 1), new Row(11, "new", 2), new Row(12, "paid", 5),
+                new Row(13, "cancelled", 0));
         Map<TopicPartition, Long> expected = new HashMap<>();
         try {
             closed = context.getBean(SyncPipeline.class);
-            List<Row> rows = List.of(new Row(10, "paid", 1), new Row(11, "new", 2), new Row(12, "paid", 5),
-                    new Row(13, "cancelled", 0));
             for (RecordMetadata sent : produce(names.topic, rows)) {
                 expected.merge(new TopicPartition(sent.topic(), sent.partition()), sent.offset() + 1, Math::max);
             }
+            Await.until(WAIT, "the four rows buffered", () -> closed.metrics().bufferedActions() == rows.size());
             for (Row row : rows) {
-                assertEquals(row.status(), awaitDocument(names.index, row.id()).get("status").asText());
+                assertEquals(404, documentResponse(ES, names.index, row.id()).statusCode(), "not flushed before the close");
             }
             assertEquals(Map.of(), KAFKA.committedOffsets(names.group), "nothing committed before the close");
+            HttpResponse<String> health = get(port(context), "/actuator/health");
+            assertEquals(200, health.statusCode(), health.body());
+            assertFalse(JSON.readTree(health.body()).has("components"), "shipped: no details unless authorized: "
+                    + health.body());
         } finally {
             context.close();
         }
         assertEquals(PipelineState.CLOSED, closed.state());
+        // the lifecycle closed the pipeline before the web server stopped: Spring's destroy of the
+        // bean (the only other close) comes after the web server stopped, and could not be answered
+        String answer = atClose.get();
+        assertTrue(answer.startsWith("503 "), answer);
+        JsonNode readiness = JSON.readTree(answer.substring(4));
+        assertEquals("OUT_OF_SERVICE", readiness.path("status").asText(), answer);
+        JsonNode component = readiness.path("components").path("binlogSync");
+        assertEquals("OUT_OF_SERVICE", component.path("status").asText(), answer);
+        assertEquals("CLOSED", component.path("details").path("state").asText(), answer);
+        assertEquals("STOPPED", component.path("details").path("status").asText(), answer);
+        for (Row row : rows) {
+            assertEquals(row.status(), JSON.readTree(documentResponse(ES, names.index, row.id()).body())
+                    .path("_source").path("status").asText(), "written by the close: " + row);
+        }
         assertEquals(expected, KAFKA.committedOffsets(names.group), "the close committed every record written");
     }
 
@@ -184,6 +230,13 @@ class SpringBootExampleIT {
                 assertEquals(1, details.path("bufferedActions").asLong(), health.body());
                 assertEquals(0.0, prometheusValue(get(port, "/actuator/prometheus").body(), "binlogsync_health",
                         "pipeline=\"" + names.pipeline + "\""));
+                // an outage takes the instance out of service, but restarting it would not help
+                HttpResponse<String> readiness = get(port, "/actuator/health/readiness");
+                assertEquals(503, readiness.statusCode(), readiness.body());
+                assertEquals("DOWN", JSON.readTree(readiness.body()).path("status").asText(), readiness.body());
+                HttpResponse<String> liveness = get(port, "/actuator/health/liveness");
+                assertEquals(200, liveness.statusCode(), liveness.body());
+                assertEquals("UP", JSON.readTree(liveness.body()).path("status").asText(), liveness.body());
 
                 es.start();
                 assertEquals("new", awaitDocument(es, names.index, 21).get("status").asText());
@@ -213,6 +266,12 @@ class SpringBootExampleIT {
             assertEquals("FAILED", details.path("status").asText(), health.body());
             assertTrue(details.path("reason").asText().contains("cannot reach Elasticsearch"), health.body());
             assertTrue(details.path("lastError").asText().contains("Connection refused"), health.body());
+            // a failed pipeline never runs again in this process: the liveness probe asks for a restart
+            HttpResponse<String> liveness = get(port, "/actuator/health/liveness");
+            assertEquals(503, liveness.statusCode(), liveness.body());
+            JsonNode live = JSON.readTree(liveness.body());
+            assertEquals("DOWN", live.path("status").asText(), liveness.body());
+            assertEquals("DOWN", live.path("components").path("binlogSyncLiveness").path("status").asText(), liveness.body());
         } finally {
             context.close();
         }
@@ -237,6 +296,8 @@ class SpringBootExampleIT {
             p.put("binlog-sync.env.ES_URL", esUrl);
             p.put("binlog-sync.env.ES_INDEX", index);
             p.put("binlog-sync.env.PIPELINE_NAME", pipeline);
+            // the application ships when-authorized; the test reads the details without a user
+            p.put(SHOW_DETAILS, "always");
             return p;
         }
     }
@@ -259,10 +320,25 @@ class SpringBootExampleIT {
      * properties as command-line arguments (they take precedence over application.yml).
      */
     static ConfigurableApplicationContext start(Map<String, String> properties) {
+        return start(properties, null, new AtomicReference<>());
+    }
+
+    /**
+     * {@link #start(Map)} with {@code listener} registered as the application's
+     * {@link PipelineListener} bean (the pipeline hears it), and the context set into
+     * {@code context} before it is refreshed.
+     */
+    static ConfigurableApplicationContext start(Map<String, String> properties, @Nullable PipelineListener listener,
+            AtomicReference<ConfigurableApplicationContext> context) {
         List<String> args = new java.util.ArrayList<>();
         args.add("--server.port=0");
         properties.forEach((k, v) -> args.add("--" + k + "=" + v));
-        return new SpringApplicationBuilder(SyncApplication.class).run(args.toArray(String[]::new));
+        return new SpringApplicationBuilder(SyncApplication.class).initializers(c -> {
+            context.set(c);
+            if (listener != null) {
+                c.getBeanFactory().registerSingleton("closeProbe", listener);
+            }
+        }).run(args.toArray(String[]::new));
     }
 
     static int port(ConfigurableApplicationContext context) {
@@ -282,6 +358,11 @@ class SpringBootExampleIT {
 
     static JsonNode awaitDocument(String index, long id) throws Exception {
         return awaitDocument(ES, index, id);
+    }
+
+    /** A GET of the document, whatever its answer. */
+    static HttpResponse<String> documentResponse(EmbeddedElasticsearch es, String index, long id) throws Exception {
+        return get(URI.create(es.httpUrl() + "/" + index + "/_doc/" + id));
     }
 
     /** The document's {@code _source}, read with a GET of its own once it exists. */
