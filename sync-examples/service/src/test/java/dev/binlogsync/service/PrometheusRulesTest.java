@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,8 +43,10 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The Prometheus alerting rules the service ships ({@code src/main/resources/prometheus/binlog-sync-alerts.yml}):
- * promtool accepts them, their promtool unit tests pass and cover every rule, and every metric they
- * read is one {@link SyncPipelineMeterBinder} really exports through Micrometer's Prometheus registry.
+ * promtool accepts them, their promtool unit tests pass and cover every rule (silent, firing,
+ * resolved), and every metric they read, and every {@code label="value"} they match on it, is one
+ * {@link SyncPipelineMeterBinder} really exports through Micrometer's Prometheus registry; the same
+ * for the dashboard queries of docs/operators-guide.md.
  *
  * <p>Needs promtool on the PATH (Debian's {@code prometheus} package; {@code .ci/run} installs it).
  */
@@ -61,6 +64,8 @@ class PrometheusRulesTest {
     private static final String SERVICE_ALERT_GAUGE = "binlogsync_alert_active";
     /** Read by a rule but exported by nobody: Prometheus writes it for every scrape target itself. */
     private static final String PROMETHEUS_UP = "up";
+    /** The series the rules read that the binder's scrape cannot show, with their labels. */
+    private static final Set<String> NOT_FROM_THE_BINDER = Set.of(SERVICE_ALERT_GAUGE, PROMETHEUS_UP);
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -75,23 +80,39 @@ class PrometheusRulesTest {
     }
 
     @Test
-    void everyRuleHasAUnitTestWhereItFiresAndOneWhereItDoesNot() throws IOException {
-        Set<String> firing = new TreeSet<>();
-        Set<String> silent = new TreeSet<>();
-        for (JsonNode test : YAML.readTree(RULE_TESTS.toFile()).path("tests")) {
-            for (JsonNode t : test.path("alert_rule_test")) {
-                String alert = t.path("alertname").asText();
-                (t.path("exp_alerts").isEmpty() ? silent : firing).add(alert);
-            }
-        }
+    void everyRuleHasAUnitTestWhereItIsSilentThenFiresThenResolves() throws IOException {
         Set<String> alerts = new TreeSet<>(rules().keySet());
         assertFalse(alerts.isEmpty(), "no alerting rule found in " + RULES);
-        Set<String> neverFiring = new TreeSet<>(alerts);
-        neverFiring.removeAll(firing);
-        Set<String> neverSilent = new TreeSet<>(alerts);
-        neverSilent.removeAll(silent);
-        assertEquals(Set.of(), neverFiring, "rules without a promtool test where they fire");
-        assertEquals(Set.of(), neverSilent, "rules without a promtool test where they do not fire");
+        Set<String> covered = new TreeSet<>();
+        for (JsonNode test : YAML.readTree(RULE_TESTS.toFile()).path("tests")) {
+            // per test (one set of input series): the evaluation times where each alert fires or not
+            Map<String, TreeMap<Duration, Boolean>> cases = new LinkedHashMap<>();
+            for (JsonNode t : test.path("alert_rule_test")) {
+                cases.computeIfAbsent(t.path("alertname").asText(), k -> new TreeMap<>())
+                        .put(promDuration(t.path("eval_time").asText()), !t.path("exp_alerts").isEmpty());
+            }
+            cases.forEach((alert, firing) -> {
+                Duration firstFiring = firing.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey)
+                        .findFirst().orElse(null);
+                if (firstFiring != null
+                        && firing.headMap(firstFiring).containsValue(false)
+                        && firing.tailMap(firstFiring).containsValue(false)) {
+                    covered.add(alert);
+                }
+            });
+        }
+        Set<String> uncovered = new TreeSet<>(alerts);
+        uncovered.removeAll(covered);
+        assertEquals(Set.of(), uncovered,
+                "rules without a promtool test where they are silent, then fire, then are silent again (resolve)");
+    }
+
+    @Test
+    void promDurationReadsEvaluationTimes() {
+        assertEquals(Duration.ofMinutes(19), promDuration("19m"));
+        assertEquals(Duration.ofMinutes(90), promDuration("1h30m"));
+        assertEquals(Duration.ofSeconds(45), promDuration("45s"));
+        assertEquals(Duration.ZERO, promDuration("0m"));
     }
 
     @Test
@@ -121,14 +142,14 @@ class PrometheusRulesTest {
 
     @Test
     void everyMetricTheRulesReadIsExportedByTheBinder() throws Exception {
-        Set<String> exported = scrapedSampleNames();
+        Set<String> exported = scrape().keySet();
         Map<String, Set<String>> missing = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> rule : rules().entrySet()) {
             String expr = rule.getValue().path("expr").asText();
             Set<String> names = metricNames(expr);
             assertFalse(names.isEmpty(), rule.getKey() + ": no metric name found in " + expr);
             for (String name : names) {
-                if (!exported.contains(name) && !name.equals(SERVICE_ALERT_GAUGE) && !name.equals(PROMETHEUS_UP)) {
+                if (!exported.contains(name) && !NOT_FROM_THE_BINDER.contains(name)) {
                     missing.computeIfAbsent(rule.getKey(), k -> new TreeSet<>()).add(name);
                 }
             }
@@ -138,8 +159,22 @@ class PrometheusRulesTest {
     }
 
     @Test
+    void everyLabelValueTheRulesMatchIsOneTheBinderExports() throws Exception {
+        Map<String, Set<String>> scrape = scrape();
+        Map<String, Set<String>> wrong = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> rule : rules().entrySet()) {
+            Set<String> w = labelMismatches(rule.getValue().path("expr").asText(), scrape);
+            if (!w.isEmpty()) {
+                wrong.put(rule.getKey(), w);
+            }
+        }
+        assertTrue(wrong.isEmpty(), () -> "label matchers of the rules that select nothing the binder exports, by rule: "
+                + wrong + "; it exports " + scrape);
+    }
+
+    @Test
     void everyMetricTheGuidesDashboardQueriesReadIsExportedByTheBinder() throws Exception {
-        Set<String> exported = scrapedSampleNames();
+        Set<String> exported = scrape().keySet();
         List<String> queries = dashboardQueries();
         assertTrue(queries.size() >= 10, "the guide's \"Dashboard queries\" table was not found: " + queries);
         Map<String, Set<String>> missing = new LinkedHashMap<>();
@@ -152,6 +187,52 @@ class PrometheusRulesTest {
         }
         assertTrue(missing.isEmpty(), () -> "metrics the guide's dashboard queries read that the binder does not"
                 + " export, by query: " + missing + "; it exports " + new TreeSet<>(exported));
+    }
+
+    @Test
+    void everyLabelValueTheGuidesDashboardQueriesMatchIsOneTheBinderExports() throws Exception {
+        Map<String, Set<String>> scrape = scrape();
+        List<String> queries = dashboardQueries();
+        assertTrue(queries.stream().anyMatch(q -> q.contains("=\"")), "no label matcher in the dashboard queries: " + queries);
+        Map<String, Set<String>> wrong = new LinkedHashMap<>();
+        for (String query : queries) {
+            Set<String> w = labelMismatches(query, scrape);
+            if (!w.isEmpty()) {
+                wrong.put(query, w);
+            }
+        }
+        assertTrue(wrong.isEmpty(), () -> "label matchers of the guide's dashboard queries that select nothing the binder"
+                + " exports, by query: " + wrong + "; it exports " + scrape);
+    }
+
+    @Test
+    void aRenamedLabelOrAChangedValueInARuleIsCaughtAgainstTheRealScrape() throws Exception {
+        Map<String, Set<String>> scrape = scrape();
+        String latency = rules().get("BinlogSyncLatencyP99High").path("expr").asText();
+        String failing = rules().get("BinlogSyncBulkRequestsFailing").path("expr").asText();
+        assertEquals(Set.of(), labelMismatches(latency, scrape), latency);
+        assertEquals(Set.of(), labelMismatches(failing, scrape), failing);
+
+        assertEquals(Set.of("binlogsync_sync_latency_percentile_seconds{quantile=\"0.99\"}"),
+                labelMismatches(latency.replace("phi=", "quantile="), scrape));
+        assertEquals(Set.of("binlogsync_sync_latency_percentile_seconds{phi=\"0.95\"}"),
+                labelMismatches(latency.replace("\"0.99\"", "\"0.95\""), scrape));
+        assertEquals(Set.of("binlogsync_bulk_requests_total{outcome=\"failure\"}"),
+                labelMismatches(failing.replace("\"failed\"", "\"failure\""), scrape));
+    }
+
+    @Test
+    void labelMismatchesChecksEqualityMatchersOnlyAndSkipsSeriesTheBinderDoesNotExport() {
+        Map<String, Set<String>> scrape = Map.of(
+                "a_total", Set.of("pipeline=\"orders\"", "outcome=\"failed\""),
+                "b_seconds", Set.of("pipeline=\"orders\"", "phi=\"0.99\""));
+        assertEquals(Set.of(), labelMismatches(
+                "rate(a_total{outcome=\"failed\"}[5m]) / b_seconds{phi=\"0.99\", x!=\"y\", z=~\"w|v\"}"
+                        + " unless up{job=\"binlog-sync\"} == 0 or binlogsync_alert_active{condition=\"LAG_GROWING\"} > 0",
+                scrape));
+        assertEquals(Set.of("a_total{outcome=\"completed\"}", "b_seconds{quantile=\"0.99\"}", "c{pipeline=\"orders\"}"),
+                labelMismatches("a_total{pipeline=\"orders\",outcome=\"completed\"} + b_seconds{quantile=\"0.99\"}"
+                        + " + c{pipeline=\"orders\"}", scrape));
     }
 
     @Test
@@ -210,8 +291,53 @@ class PrometheusRulesTest {
         return names;
     }
 
-    /** The sample names of a real Prometheus scrape of a pipeline bound by the binder, after it wrote one document. */
-    private static Set<String> scrapedSampleNames() throws Exception {
+    private static final Pattern SELECTOR = Pattern.compile("([A-Za-z_:][A-Za-z0-9_:]*)\\s*\\{([^}]*)}");
+    private static final Pattern LABEL_MATCHER =
+            Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)\\s*(=~|!~|!=|=)\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+    private static final Pattern SCRAPED_LABEL = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+    /**
+     * The equality matchers ({@code label="value"}) of {@code expr}'s selectors that no sample of
+     * the selected metric in {@code scrape} carries, as {@code name{label="value"}}: a renamed label
+     * or a value the binder never exports selects nothing, and the rule would never fire. Other
+     * matchers ({@code !=}, {@code =~}, {@code !~}) and the series of {@link #NOT_FROM_THE_BINDER}
+     * are not checked; a metric missing from the scrape fails every equality matcher on it.
+     */
+    static Set<String> labelMismatches(String expr, Map<String, Set<String>> scrape) {
+        Set<String> wrong = new TreeSet<>();
+        Matcher selector = SELECTOR.matcher(expr);
+        while (selector.find()) {
+            String name = selector.group(1);
+            if (NOT_FROM_THE_BINDER.contains(name)) {
+                continue;
+            }
+            Matcher m = LABEL_MATCHER.matcher(selector.group(2));
+            while (m.find()) {
+                String pair = m.group(1) + "=\"" + m.group(3) + "\"";
+                if (m.group(2).equals("=") && !scrape.getOrDefault(name, Set.of()).contains(pair)) {
+                    wrong.add(name + "{" + pair + "}");
+                }
+            }
+        }
+        return wrong;
+    }
+
+    /** {@link #scrapeOnce()}, taken once for the class. */
+    @Nullable
+    private static Map<String, Set<String>> scrape;
+
+    private static synchronized Map<String, Set<String>> scrape() throws Exception {
+        if (scrape == null) {
+            scrape = scrapeOnce();
+        }
+        return scrape;
+    }
+
+    /**
+     * A real Prometheus scrape of a pipeline bound by the binder, after it wrote one document: each
+     * sample name with the {@code label="value"} pairs its samples carry.
+     */
+    private static Map<String, Set<String>> scrapeOnce() throws Exception {
         InMemorySource source = new InMemorySource();
         SyncPipeline pipeline = SyncPipeline.builder()
                 .source(source)
@@ -232,19 +358,48 @@ class PrometheusRulesTest {
             // registered while a scrape reads the total: scrape again after the sample, as Prometheus
             // does (each scrape must succeed)
             Await.until(Duration.ofSeconds(30), "a lag sample", () -> !pipeline.metrics().lag().isEmpty());
-            Set<String> names = new TreeSet<>();
+            Map<String, Set<String>> samples = new TreeMap<>();
             for (int i = 0; i < 4; i++) {
                 for (String line : registry.scrape().split("\n")) {
                     if (!line.isBlank() && !line.startsWith("#")) {
-                        names.add(line.split("[{ ]", 2)[0]);
+                        String[] nameAndRest = line.split("[{ ]", 2);
+                        Set<String> labels = samples.computeIfAbsent(nameAndRest[0], k -> new TreeSet<>());
+                        int close = line.indexOf('}');
+                        if (line.charAt(nameAndRest[0].length()) == '{' && close > 0) {
+                            Matcher m = SCRAPED_LABEL.matcher(line.substring(nameAndRest[0].length() + 1, close));
+                            while (m.find()) {
+                                labels.add(m.group(1) + "=\"" + m.group(2) + "\"");
+                            }
+                        }
                     }
                 }
             }
-            return names;
+            return samples;
         } finally {
             pipeline.close(Duration.ofSeconds(10));
             registry.close();
         }
+    }
+
+    /** A promtool duration: {@code 19m}, {@code 1h30m}, {@code 45s}, {@code 2d}. */
+    static Duration promDuration(String text) {
+        Matcher m = Pattern.compile("(\\d+)(ms|s|m|h|d)").matcher(text);
+        Duration d = Duration.ZERO;
+        int end = 0;
+        while (m.find()) {
+            assertEquals(end, m.start(), "not a duration: " + text);
+            long n = Long.parseLong(m.group(1));
+            d = d.plus(switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            });
+            end = m.end();
+        }
+        assertTrue(end == text.length() && end > 0, "not a duration: " + text);
+        return d;
     }
 
     /** The PromQL in the query column of docs/operators-guide.md's "Dashboard queries" table. */
