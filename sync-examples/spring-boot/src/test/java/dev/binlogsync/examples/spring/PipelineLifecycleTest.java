@@ -66,7 +66,7 @@ class PipelineLifecycleTest {
         SyncPipeline unreachable = SyncPipeline.builder().source(source).ruleSet(PipelineHealthIndicatorTest.ORDERS)
                 .sink(new RecordingBulkSink().defaultReply(RecordingBulkSink.Reply.unavailable()))
                 .threadName("unit-outage").flushInterval(Duration.ofMillis(10)).retryInitialBackoff(Duration.ofMillis(10)).retryMaxBackoff(Duration.ofMillis(20))
-                .sinkUnreachableAfter(Duration.ofMillis(100)).build();
+                .sinkUnreachableAfter(Duration.ofMillis(100)).drainTimeout(Duration.ofMillis(200)).build();
         PipelineLifecycle outage = new PipelineLifecycle(unreachable);
         outage.start();
         try {
