@@ -122,7 +122,7 @@ public class PipelineConfiguration {
         for (Throwable t = e; t != null && depth < 8; t = t.getCause(), depth++) {
             message.append(message.length() == 0 ? "" : "; caused by ").append(t.getClass().getName());
             if (t.getMessage() != null) {
-                message.append(": ").append(Secrets.maskUserInfo(t.getMessage()));
+                message.append(": ").append(Secrets.redact(t.getMessage()));
             }
         }
         IOException m = new IOException(message.toString());

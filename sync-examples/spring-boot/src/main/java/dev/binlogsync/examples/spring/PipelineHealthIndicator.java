@@ -25,7 +25,7 @@ import org.springframework.boot.actuate.health.Status;
  * {@code reason} ({@code "ok"} when healthy), {@code lag} (records not yet read, all partitions),
  * {@code bufferedActions}, {@code bufferedBytes}, {@code paused} (backpressure), and
  * {@code lastError} when the health has a cause (the failure, or the last failed bulk request):
- * its type and message with the user info of any URL masked ({@link Secrets#maskUserInfo}); its
+ * its type and message cleaned by {@link Secrets#describe} (URLs cut to scheme and host, secret-named values masked); its
  * stack trace is never shown. The library keeps secrets out of its messages; the masking is a
  * second guard, as details may reach whoever can read the endpoint.
  *
@@ -48,14 +48,14 @@ public final class PipelineHealthIndicator implements HealthIndicator {
                 .withDetail("pipeline", pipeline.name())
                 .withDetail("state", pipeline.state().name())
                 .withDetail("status", h.status().name())
-                .withDetail("reason", Secrets.maskUserInfo(h.reason()))
+                .withDetail("reason", Secrets.redact(h.reason()))
                 .withDetail("lag", m.totalLag())
                 .withDetail("bufferedActions", m.bufferedActions())
                 .withDetail("bufferedBytes", m.bufferedBytes())
                 .withDetail("paused", m.paused());
         Throwable cause = h.cause();
         if (cause != null) {
-            b.withDetail("lastError", Secrets.maskUserInfo(cause.getClass().getName() + ": " + cause.getMessage()));
+            b.withDetail("lastError", Secrets.describe(cause));
         }
         return b.build();
     }
