@@ -141,15 +141,23 @@ public final class EndToEndBenchmark {
         int inFlight = intArg(args, "inFlight", PipelineSettings.DEFAULT_MAX_IN_FLIGHT_REQUESTS);
         int rate = intArg(args, "rate", 1000);
         int rateSeconds = intArg(args, "rateSeconds", 20);
-        boolean sweep = Boolean.parseBoolean(stringArg(args, "sweep", "false"));
+        String sweepMode = stringArg(args, "sweep", "false");
+        if (!List.of("false", "true", "lanes").contains(sweepMode)) {
+            throw new IllegalArgumentException("sweep must be false, true or lanes: " + sweepMode);
+        }
+        boolean sweep = sweepMode.equals("true");
+        boolean lanesSweep = sweepMode.equals("lanes");
         int sweepRateSeconds = intArg(args, "sweepRateSeconds", 10);
         int rounds = intArg(args, "rounds", 5);
         int warm = intArg(args, "warm", n);
         int warmRounds = intArg(args, "warmRounds", 3);
-        boolean replay = Boolean.parseBoolean(stringArg(args, "replay", String.valueOf(n <= 200_000)));
-        boolean bare = Boolean.parseBoolean(stringArg(args, "bare", "true"));
-        bufferedActions = intArg(args, "buffer", 0);
-        pipelineWriteMode = writeMode(stringArg(args, "writeMode", WriteMode.INDEX.name()));
+        // the lanes sweep drains only: no replays, no ceiling, no latency run
+        boolean replay = !lanesSweep
+                && Boolean.parseBoolean(stringArg(args, "replay", String.valueOf(n <= 200_000)));
+        boolean bare = !lanesSweep && Boolean.parseBoolean(stringArg(args, "bare", "true"));
+        // the lanes sweep measures the library's defaults apart from the swept settings
+        bufferedActions = intArg(args, "buffer", lanesSweep ? PipelineSettings.DEFAULT_MAX_BUFFERED_ACTIONS : 0);
+        pipelineWriteMode = writeMode(stringArg(args, "writeMode", lanesSweep ? "default" : WriteMode.INDEX.name()));
         String serversMode = stringArg(args, "servers", "in-process");
         String childHeap = stringArg(args, "serverHeap", "2g");
         String esCpus = stringArg(args, "esCpus", null);
@@ -215,11 +223,20 @@ public final class EndToEndBenchmark {
             if (bareFiles != null) {
                 bareFiles.finish();
             }
-            ceilingFiles.write(w);
+            if (!lanesSweep) {
+                ceilingFiles.write(w);
+            }
             int live = w.live();
             System.out.printf(Locale.ROOT, "pre-loaded %,d messages (%,d inserts, %,d updates, %,d deletes; %,d live "
                             + "documents at the end) in %.1f s%n", n, w.inserts, w.updates, w.deletes, live,
                     (System.nanoTime() - t0) / 1e9);
+
+            if (lanesSweep) {
+                lanesSweep(args, servers, client, n, live, flushMs, warm, warmRounds,
+                        stringArg(args, "setup", serversMode + (esCpus == null ? ""
+                                : "-escpus" + esCpus.replaceAll("[^A-Za-z0-9-]", "_"))));
+                return new Summary(0, new LatencyResult(0, 0, 0, 0, 0, 0, 0, 0), 0, 0, -1);
+            }
 
             // warm-up of the JIT and of the node on both paths, discarded
             // on 2 cores the JIT keeps compiling the broker's and the node's code for about a minute:
@@ -422,6 +439,129 @@ public final class EndToEndBenchmark {
         }
     }
 
+    /** The grid of {@code sweep=lanes} unless {@code sweepLanes=}, {@code sweepInFlight=}, {@code sweepBulk=} say otherwise. */
+    static final int[] SWEEP_LANES = {1, 2, 4, 8};
+    static final int[] SWEEP_IN_FLIGHT = {1, 2, 4};
+    static final int[] SWEEP_BULK = {500, 1000, 4000};
+
+    /**
+     * {@code sweep=lanes}: backlog drains of the pre-loaded topic over lanes x requests in flight x
+     * maxBulkActions ({@link LanesSweep#points}), {@code repetitions} runs of each in interleaved
+     * order ({@link LanesSweep#interleaved}), every other setting the library's default; prints a
+     * RESULT line per run and per point, the table and the decision, writes the chart and the CSV,
+     * and with {@code combineWith=} (CSVs of other setups) the decision over every setup.
+     */
+    private static void lanesSweep(String[] args, BenchServers servers, RestClient client, int n, int live,
+            int flushMs, int warm, int warmRounds, String setup) throws Exception {
+        List<LanesSweep.Point> points = LanesSweep.points(intsArg(args, "sweepLanes", SWEEP_LANES),
+                intsArg(args, "sweepInFlight", SWEEP_IN_FLIGHT), intsArg(args, "sweepBulk", SWEEP_BULK));
+        int repetitions = intArg(args, "repetitions", 3);
+        List<LanesSweep.Point> order = LanesSweep.interleaved(points, repetitions);
+        Path svg = Path.of(stringArg(args, "svg", "docs/bench/end-to-end-lanes-sweep-" + setup + ".svg"));
+        Path csv = Path.of(svg.toString().replaceFirst("\\.svg$", "") + ".csv");
+        long maxBulkBytes = PipelineSettings.DEFAULT_MAX_BULK_BYTES;
+        System.out.printf(Locale.ROOT, "lanes sweep, setup %s (this JVM's CPUs: %s): %d points (lanes >= inFlight) x %d "
+                        + "repetitions = %d drains of %,d events, interleaved; write mode %s, maxBulkBytes %d, flushMs "
+                        + "%d, maxBufferedActions %d%n", setup, allowedCpus(), points.size(), repetitions, order.size(),
+                n, pipelineWriteMode == null ? "the library's default" : pipelineWriteMode.name(), maxBulkBytes,
+                flushMs, bufferedActions);
+        double warmWall = 0;
+        for (int i = 0; i < warmRounds; i++) {
+            long t = System.nanoTime();
+            drain(servers, client, "warm-" + i, PipelineSettings.DEFAULT_MAX_BULK_ACTIONS, flushMs,
+                    PipelineSettings.DEFAULT_MAX_IN_FLIGHT_REQUESTS, 0, warm, warm >= n ? live : -1);
+            warmWall = (System.nanoTime() - t) / 1e9 * n / warm;
+        }
+        System.out.printf(Locale.ROOT, "ESTIMATE the sweep: %d drains x %.1f s (the last warm-up drain at today's "
+                        + "defaults, with its index set-up and check, scaled to n) = about %.0f min; slower points "
+                        + "take longer%n", order.size(), warmWall, order.size() * warmWall / 60);
+        Map<LanesSweep.Point, List<Double>> rates = new LinkedHashMap<>();
+        Map<LanesSweep.Point, long[]> bytes = new LinkedHashMap<>(); // {largest bulk, bytes sent, actions sent}
+        for (LanesSweep.Point p : points) {
+            rates.put(p, new ArrayList<>());
+            bytes.put(p, new long[3]);
+        }
+        long sweepStart = System.nanoTime();
+        for (int i = 0; i < order.size(); i++) {
+            LanesSweep.Point p = order.get(i);
+            int rep = i / points.size();
+            BacklogResult r = drain(servers, client, "lanes-" + p.lanes() + "-" + p.inFlight() + "-"
+                    + p.bulkActions() + "-r" + rep, p.bulkActions(), flushMs, p.inFlight(), p.lanes(), n, live);
+            double rate = n / r.seconds;
+            rates.get(p).add(rate);
+            PipelineMetrics.Sizes bulkBytes = r.metrics.bulkBytes();
+            PipelineMetrics.Sizes bulkActions = r.metrics.bulkActions();
+            long[] b = bytes.get(p);
+            b[0] = Math.max(b[0], bulkBytes.max());
+            b[1] += bulkBytes.total();
+            b[2] += bulkActions.total();
+            double elapsed = (System.nanoTime() - sweepStart) / 1e9;
+            System.out.printf(Locale.ROOT, "RESULT lanes-sweep run %d/%d (repetition %d) %s: %.2f s = %,.0f events/s; "
+                            + "%,d bulks, actions per bulk p50 %d max %d, largest bulk %,d bytes (estimated); %,d "
+                            + "coalesced; source paused %.1f s; sweep %.0f s so far, about %.0f s to go%n", i + 1,
+                    order.size(), rep + 1, p.label(), r.seconds, rate, r.metrics.bulks(), bulkActions.p50(),
+                    bulkActions.max(), bulkBytes.max(), r.metrics.coalesced(),
+                    r.metrics.pausedTime().toMillis() / 1e3, elapsed, elapsed / (i + 1) * (order.size() - i - 1));
+        }
+        List<LanesSweep.Row> rows = new ArrayList<>();
+        long largest = 0;
+        long sentBytes = 0;
+        long sentActions = 0;
+        for (LanesSweep.Point p : points) {
+            long[] b = bytes.get(p);
+            LanesSweep.Row row = new LanesSweep.Row(setup, p, maxBulkBytes, n, rates.get(p), b[0],
+                    b[2] == 0 ? 0 : (double) b[1] / b[2]);
+            rows.add(row);
+            largest = Math.max(largest, b[0]);
+            sentBytes += b[1];
+            sentActions += b[2];
+            LanesSweep.Stats st = row.stats();
+            System.out.printf(Locale.ROOT, "RESULT lanes-sweep point %s: median %,.0f events/s (lowest %,.0f, highest "
+                            + "%,.0f, spread %.1f%%) over %d runs%s%n", p.label(), st.median(), st.min(), st.max(),
+                    st.spreadPercent(), rates.get(p).size(), (long) p.lanes() * p.bulkActions() > bufferedActions
+                            ? String.format(Locale.ROOT, "; lanes x maxBulkActions > maxBufferedActions (%d): the "
+                                    + "lanes cannot all fill a bulk by count at once", bufferedActions) : "");
+        }
+        double perAction = sentActions == 0 ? 0 : (double) sentBytes / sentActions;
+        System.out.printf(Locale.ROOT, "RESULT lanes-sweep bulk bytes: %.0f estimated bytes per action, so maxBulkBytes "
+                        + "(%d) binds at about %,.0f actions per bulk; the largest bulk of the sweep held %,d bytes = "
+                        + "%.0f%% of it: the byte bound was %s at these bulk sizes%n", perAction, maxBulkBytes,
+                perAction == 0 ? 0 : maxBulkBytes / perAction, largest, 100.0 * largest / maxBulkBytes,
+                largest >= 0.9 * maxBulkBytes ? "reached" : "not reached");
+        System.out.println("lanes sweep, " + setup + ":\n" + LanesSweep.table(rows));
+        Map<String, List<LanesSweep.Row>> setups = new LinkedHashMap<>();
+        String others = stringArg(args, "combineWith", null);
+        if (others != null) {
+            for (String other : others.split(",")) {
+                for (LanesSweep.Row row : LanesSweep.parseCsv(Files.readString(Path.of(other)))) {
+                    setups.computeIfAbsent(row.setup(), k -> new ArrayList<>()).add(row);
+                }
+            }
+        }
+        setups.put(setup, rows);
+        System.out.print(LanesSweep.decision(setups, LanesSweep.defaults()));
+        if (svg.toAbsolutePath().getParent() != null) {
+            Files.createDirectories(svg.toAbsolutePath().getParent());
+        }
+        Files.writeString(svg, LanesSweep.chart(rows, setup, n, repetitions));
+        Files.writeString(csv, LanesSweep.csv(rows));
+        System.out.println("wrote " + svg + " and " + csv);
+    }
+
+    /** This JVM's allowed CPUs (Linux {@code Cpus_allowed_list}), or "unknown". */
+    private static String allowedCpus() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Cpus_allowed_list:")) {
+                    return line.substring("Cpus_allowed_list:".length()).trim();
+                }
+            }
+        } catch (IOException | SecurityException e) {
+            // not Linux: said as unknown
+        }
+        return "unknown";
+    }
+
     // ---------------------------------------------------------------------------------------------
 
     /**
@@ -517,8 +657,9 @@ public final class EndToEndBenchmark {
     record RawRun(double seconds, long elasticsearchCpu, long processCpu) {
     }
 
+    /** @param lanes the pipeline's lanes; 0 leaves the library's default (as many as requests in flight) */
     private static SyncPipeline pipeline(BenchServers servers, String topic, String group,
-            String index, int batch, int flushMs, int inFlight, String threadName) {
+            String index, int batch, int flushMs, int inFlight, int lanes, String threadName) {
         KafkaSource.Builder source = KafkaSource.builder()
                 .bootstrapServers(servers.bootstrapServers())
                 .groupId(group)
@@ -528,7 +669,11 @@ public final class EndToEndBenchmark {
                 .startPosition(StartPosition.committedOrEarliest())
                 .property("max.poll.records", Math.max(500, batch));
         consumerProperties.forEach(source::property);
-        return SyncPipeline.builder()
+        SyncPipeline.Builder builder = SyncPipeline.builder();
+        if (lanes > 0) {
+            builder.lanes(lanes);
+        }
+        return builder
                 .source(source.build())
                 .ruleSet(rules(index, pipelineWriteMode))
                 .sink(ElasticsearchSink.builder().hosts(servers.httpUrl()).build())
@@ -579,10 +724,17 @@ public final class EndToEndBenchmark {
     /** Runs a pipeline over the pre-loaded topic (a new group, from the earliest offset) into a fresh index. */
     private static BacklogResult drain(BenchServers servers, RestClient client, String name,
             int batch, int flushMs, int inFlight, int expected, long expectLive) throws Exception {
+        return drain(servers, client, name, batch, flushMs, inFlight, 0, expected, expectLive);
+    }
+
+    /** As {@link #drain(BenchServers, RestClient, String, int, int, int, int, long)} with {@code lanes} (0: the default). */
+    private static BacklogResult drain(BenchServers servers, RestClient client, String name,
+            int batch, int flushMs, int inFlight, int lanes, int expected, long expectLive) throws Exception {
         String index = "orders-" + name;
         createIndex(client, index);
         String thread = "e2e-pipeline-" + name;
-        SyncPipeline p = pipeline(servers, TABLE_TOPIC, "bench-" + name, index, batch, flushMs, inFlight, thread);
+        SyncPipeline p = pipeline(servers, TABLE_TOPIC, "bench-" + name, index, batch, flushMs, inFlight, lanes,
+                thread);
         System.gc();
         long liveHeapBefore = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
         boolean rssReset = resetPeakRss();
@@ -715,7 +867,7 @@ public final class EndToEndBenchmark {
         String index = "orders-live-" + name;
         servers.createTopic(topic, partitions);
         createIndex(client, index);
-        SyncPipeline p = pipeline(servers, topic, "live-" + name, index, batch, flushMs, inFlight,
+        SyncPipeline p = pipeline(servers, topic, "live-" + name, index, batch, flushMs, inFlight, 0,
                 "e2e-live-" + name);
         p.start();
         // one message per partition without a binlog time (not counted) until the group has joined
@@ -1207,6 +1359,27 @@ public final class EndToEndBenchmark {
         return i;
     }
 
+    /** A comma-separated list of positive ints, e.g. {@code sweepLanes=1,2,4}; {@code dflt} when absent. */
+    static int[] intsArg(String[] args, String name, int[] dflt) {
+        String v = stringArg(args, name, null);
+        if (v == null) {
+            return dflt.clone();
+        }
+        String[] parts = v.split(",");
+        int[] out = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                out[i] = Integer.parseInt(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(name + " must be a comma-separated list of ints: " + v, e);
+            }
+            if (out[i] <= 0) {
+                throw new IllegalArgumentException(name + " must hold values > 0: " + v);
+            }
+        }
+        return out;
+    }
+
     static String stringArg(String[] args, String name, String dflt) {
         for (String a : args) {
             if (a.startsWith(name + "=")) {
@@ -1349,7 +1522,7 @@ public final class EndToEndBenchmark {
 
     /** A hand-written SVG: throughput and p99 latency against batch size, one line per flush interval. */
     static final class Svg {
-        private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd"};
+        static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd"};
 
         static String chart(List<double[]> rows, int[] batches, int[] flushes, int n, int rate) {
             int w = 900;
@@ -1419,7 +1592,7 @@ public final class EndToEndBenchmark {
             }
         }
 
-        private static double niceCeiling(double v) {
+        static double niceCeiling(double v) {
             if (v <= 0) {
                 return 1;
             }
