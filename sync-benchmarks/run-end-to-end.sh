@@ -4,6 +4,13 @@
 # latency at a steady rate.
 # Usage: sync-benchmarks/run-end-to-end.sh [n=100000] [batch=1000] [flushMs=200] [inFlight=2] [rate=1000]
 #        [rateSeconds=20] [rounds=5] [warm=<n>] [warmRounds=3] [replay=true|false] [bare=true|false] [writeMode=INDEX|UPSERT|default] [buffer=<maxBufferedActions>] [servers=in-process|processes] [serverHeap=2g] [floor=true|false] [consumer.<setting>=<value>] [sweep=true] [sweepRateSeconds=10] [svg=docs/bench/end-to-end-sweep.svg]
+# Lanes sweep (backlog drains only, library defaults apart from the swept settings; see EndToEndBenchmark's javadoc):
+#        sweep=lanes [sweepLanes=1,2,4,8] [sweepInFlight=1,2,4] [sweepBulk=500,1000,4000] [repetitions=3]
+#        [setup=<servers>[-escpus<cpus>]] [svg=docs/bench/end-to-end-lanes-sweep-<setup>.svg] [combineWith=<other setup's csv>]
+#   both setups back to back (a single node, then the node on CPU 1 and everything else on CPU 0):
+#   sync-benchmarks/run-end-to-end.sh n=1000000 sweep=lanes servers=processes \
+#     && taskset -c 0 sync-benchmarks/run-end-to-end.sh n=1000000 sweep=lanes servers=processes esCpus=1 \
+#        combineWith=docs/bench/end-to-end-lanes-sweep-processes.csv
 # JVM options via JAVA_OPTS (default -Xmx2g).
 set -euo pipefail
 cd "$(dirname "$0")/.."

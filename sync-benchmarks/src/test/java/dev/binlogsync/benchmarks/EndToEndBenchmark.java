@@ -83,10 +83,37 @@ import org.elasticsearch.client.RestClient;
  * p50/p99/max.
  *
  * <p>Args (all optional): {@code n=100000 partitions=3 batch=1000 flushMs=200 inFlight=2
- * rate=1000 rateSeconds=20 rounds=5 warm=n warmRounds=3 buffer=0 servers=in-process serverHeap=2g replay=(n <= 200000) bare=true writeMode=INDEX sweep=false sweepRateSeconds=10 svg=docs/bench/end-to-end-sweep.svg}.
+ * rate=1000 rateSeconds=20 rounds=5 warm=n warmRounds=3 buffer=0 servers=in-process serverHeap=2g replay=(n <= 200000) bare=true writeMode=INDEX sweep=false sweepRateSeconds=10 svg=docs/bench/end-to-end-sweep.svg};
+ * for {@code sweep=lanes} also {@code sweepLanes sweepInFlight sweepBulk repetitions=3 setup combineWith}.
  * With {@code sweep=true} it also runs every combination of batch size {250, 1000, 4000} and
  * flush interval {50, 200, 1000} ms (backlog throughput and steady-rate latency each) and writes a
  * hand-made SVG chart. Command: {@code sync-benchmarks/run-end-to-end.sh n=100000}.
+ *
+ * <p>With {@code sweep=lanes} the run does only backlog drains (no ceiling, replays, rounds or
+ * latency run): after {@code warmRounds} warm-up drains at today's defaults, which also give the
+ * sweep's time estimate ({@code ESTIMATE} line), it drains the pre-loaded topic at every point of
+ * lanes {@code sweepLanes=1,2,4,8} x requests in flight {@code sweepInFlight=1,2,4} (only lanes
+ * &gt;= in-flight, as the library requires) x maxBulkActions {@code sweepBulk=500,1000,4000},
+ * {@code repetitions=3} times in interleaved order (every point once, then every point again, every
+ * other repetition backwards; see {@link LanesSweep}). Everything else is the library's default:
+ * the write mode (unless {@code writeMode=}), maxBulkBytes, maxBufferedActions (unless
+ * {@code buffer=}), the flush interval (unless {@code flushMs=}) and the consumer's
+ * {@code max.poll.records} (unless {@code consumer.max.poll.records=}). Each drain is checked to
+ * leave exactly the live documents. It prints a {@code RESULT lanes-sweep run} line per drain, a
+ * {@code RESULT lanes-sweep point} line per point (median, lowest, highest, spread), whether the
+ * maxBulkBytes bound was reached, a table, and the {@code DECISION} lines: the points within 5% of
+ * the best, and where today's defaults stand. It writes the chart to
+ * {@code docs/bench/end-to-end-lanes-sweep-<setup>.svg} ({@code svg=} to change it) and the figures
+ * to the same name with {@code .csv}; the setup is {@code servers} plus {@code -escpus<cpus>} with
+ * {@code esCpus} ({@code setup=} to name it). {@code combineWith=a.csv[,b.csv]} adds the setups of
+ * earlier runs to the decision: the points within 5% on every setup (or, if none, the one with the
+ * highest worst share of a setup's best); {@code LanesSweep}'s main prints the same from CSVs.
+ * Both setups, one after the other:
+ * <pre>
+ * sync-benchmarks/run-end-to-end.sh n=1000000 sweep=lanes servers=processes \
+ *   &amp;&amp; taskset -c 0 sync-benchmarks/run-end-to-end.sh n=1000000 sweep=lanes servers=processes esCpus=1 \
+ *      combineWith=docs/bench/end-to-end-lanes-sweep-processes.csv
+ * </pre>
  *
  * <p>With {@code servers=processes} the broker and the node each run in a JVM of their own
  * ({@link BenchServers}, {@code serverHeap} each), so the benchmark's JVM holds only the pipeline
@@ -106,6 +133,12 @@ public final class EndToEndBenchmark {
     private static int bufferedActions;
     /** {@code writeMode=}: the write mode of every pipeline's rule; null for the library's default. */
     @Nullable private static WriteMode pipelineWriteMode;
+    /**
+     * Whether the pipeline's consumer reads {@code max(500, batch)} records per poll (the benchmark's
+     * figures); false in the lanes sweep, which leaves the consumer's default (500) as a deployment
+     * at the library's defaults has it. A {@code consumer.max.poll.records=} argument wins either way.
+     */
+    private static boolean pollRecordsFromBatch = true;
     /** Extra Kafka consumer settings ({@code consumer.<name>=<value>} arguments), for the pipeline and the floor. */
     private static final Map<String, String> consumerProperties = new LinkedHashMap<>();
 
@@ -158,6 +191,7 @@ public final class EndToEndBenchmark {
         // the lanes sweep measures the library's defaults apart from the swept settings
         bufferedActions = intArg(args, "buffer", lanesSweep ? PipelineSettings.DEFAULT_MAX_BUFFERED_ACTIONS : 0);
         pipelineWriteMode = writeMode(stringArg(args, "writeMode", lanesSweep ? "default" : WriteMode.INDEX.name()));
+        pollRecordsFromBatch = !lanesSweep;
         String serversMode = stringArg(args, "servers", "in-process");
         String childHeap = stringArg(args, "serverHeap", "2g");
         String esCpus = stringArg(args, "esCpus", null);
@@ -462,9 +496,10 @@ public final class EndToEndBenchmark {
         long maxBulkBytes = PipelineSettings.DEFAULT_MAX_BULK_BYTES;
         System.out.printf(Locale.ROOT, "lanes sweep, setup %s (this JVM's CPUs: %s): %d points (lanes >= inFlight) x %d "
                         + "repetitions = %d drains of %,d events, interleaved; write mode %s, maxBulkBytes %d, flushMs "
-                        + "%d, maxBufferedActions %d%n", setup, allowedCpus(), points.size(), repetitions, order.size(),
-                n, pipelineWriteMode == null ? "the library's default" : pipelineWriteMode.name(), maxBulkBytes,
-                flushMs, bufferedActions);
+                        + "%d, maxBufferedActions %d, consumer max.poll.records %s%n", setup, allowedCpus(),
+                points.size(), repetitions, order.size(), n,
+                pipelineWriteMode == null ? "the library's default" : pipelineWriteMode.name(), maxBulkBytes, flushMs,
+                bufferedActions, consumerProperties.getOrDefault("max.poll.records", "the consumer's default"));
         double warmWall = 0;
         for (int i = 0; i < warmRounds; i++) {
             long t = System.nanoTime();
@@ -666,8 +701,10 @@ public final class EndToEndBenchmark {
                 .topics(topic)
                 // the workload's rows are whole rows, as from a server logging binlog_row_image=FULL
                 .decoder(CanalFlatMessageDecoder.builder().fullRowImage(true).build())
-                .startPosition(StartPosition.committedOrEarliest())
-                .property("max.poll.records", Math.max(500, batch));
+                .startPosition(StartPosition.committedOrEarliest());
+        if (pollRecordsFromBatch) {
+            source.property("max.poll.records", Math.max(500, batch));
+        }
         consumerProperties.forEach(source::property);
         SyncPipeline.Builder builder = SyncPipeline.builder();
         if (lanes > 0) {
