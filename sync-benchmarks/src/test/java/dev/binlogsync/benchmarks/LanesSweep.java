@@ -353,7 +353,10 @@ final class LanesSweep {
             top = Math.max(top, r.stats().max);
             best = Math.max(best, r.stats().median);
         }
-        top = EndToEndBenchmark.Svg.niceCeiling(top);
+        // a round tick near a sixth of the highest run, so the lines use most of the panel's height
+        double tick = EndToEndBenchmark.Svg.niceCeiling(top / 6);
+        int ticks = Math.max(1, (int) Math.ceil(top / tick));
+        top = tick * ticks;
         int pw = 300;
         int ph = 250;
         int y0 = 60;
@@ -373,9 +376,9 @@ final class LanesSweep {
                     .append("maxBulkActions ").append(bulk).append("</text>\n");
             s.append("<rect x=\"").append(x0).append("\" y=\"").append(y0).append("\" width=\"").append(pw)
                     .append("\" height=\"").append(ph).append("\" fill=\"none\" stroke=\"#999\"/>\n");
-            for (int t = 0; t <= 4; t++) {
-                double v = top * t / 4;
-                int y = y0 + ph - (int) (ph * t / 4.0);
+            for (int t = 0; t <= ticks; t++) {
+                double v = tick * t;
+                int y = y0 + ph - (int) (ph * t / (double) ticks);
                 s.append("<line x1=\"").append(x0).append("\" y1=\"").append(y).append("\" x2=\"").append(x0 + pw)
                         .append("\" y2=\"").append(y).append("\" stroke=\"#eee\"/>")
                         .append("<text x=\"").append(x0 - 5).append("\" y=\"").append(y + 4)
