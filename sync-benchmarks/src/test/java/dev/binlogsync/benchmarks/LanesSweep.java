@@ -257,8 +257,9 @@ final class LanesSweep {
 
     /**
      * The decision over the setups ({@code setups} by name, in order): per setup the points within
-     * {@link #TOLERANCE} of its best, then those within it on every setup (or, if none, the best
-     * compromise), and where {@code current} stands on each.
+     * {@link #TOLERANCE} of its best, a warning when its points' runs typically spread by more than
+     * the tolerance, then those within it on every setup (or, if none, the best compromise), and
+     * where {@code current} stands on each.
      */
     static String decision(Map<String, List<Row>> setups, Point current) {
         StringBuilder s = new StringBuilder();
@@ -270,6 +271,14 @@ final class LanesSweep {
             s.append(String.format(Locale.ROOT, "DECISION %s: best %,.0f events/s; within %.0f%% of it: ", e.getKey(),
                     best, 100 * TOLERANCE));
             appendPoints(s, withinOfBest(m, TOLERANCE), m, best);
+            List<Double> spreads = new ArrayList<>();
+            e.getValue().forEach(r -> spreads.add(r.stats().spreadPercent()));
+            double spread = stats(spreads).median;
+            if (spread > 100 * TOLERANCE) {
+                s.append(String.format(Locale.ROOT, "%nDECISION %s: NOISY: the runs of a point spread by %.1f%% (the "
+                        + "median over the points), more than the %.0f%% margin; the choice is not resolved: more "
+                        + "repetitions or a quieter machine", e.getKey(), spread, 100 * TOLERANCE));
+            }
             Double cur = m.get(current);
             s.append(String.format(Locale.ROOT, "%nDECISION %s: today's defaults (%s) %s%n", e.getKey(),
                     current.label(), cur == null ? "not measured" : String.format(Locale.ROOT,
@@ -359,17 +368,18 @@ final class LanesSweep {
         top = tick * ticks;
         int pw = 300;
         int ph = 250;
-        int y0 = 60;
+        int y0 = 75;
         int gap = 70;
-        int w = 80 + bulks.size() * (pw + gap);
-        int h = 400;
+        int w = Math.max(760, 80 + bulks.size() * (pw + gap));
+        int h = 415;
         StringBuilder s = new StringBuilder();
         s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(w).append("\" height=\"").append(h)
                 .append("\" font-family=\"sans-serif\" font-size=\"12\">\n")
                 .append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
         s.append("<text x=\"70\" y=\"22\" font-size=\"14\">Backlog throughput (events/s), n=").append(n)
-                .append(", ").append(esc(setup)).append(": median of ").append(repetitions)
-                .append(" interleaved runs, bar from the lowest to the highest; dashed: 95% of the best</text>\n");
+                .append(", ").append(esc(setup)).append("</text>\n")
+                .append("<text x=\"70\" y=\"40\">median of ").append(repetitions)
+                .append(" interleaved runs; bar: the lowest to the highest run; dashed: 95% of the best median</text>\n");
         int x0 = 70;
         for (int bulk : bulks) {
             s.append("<text x=\"").append(x0).append("\" y=\"").append(y0 - 8).append("\" font-size=\"13\">")

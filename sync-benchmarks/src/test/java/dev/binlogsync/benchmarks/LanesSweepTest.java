@@ -106,6 +106,19 @@ class LanesSweepTest {
                 + "the best"), decision);
     }
 
+    /** A setup whose points' runs typically spread by more than 5% is said to leave the choice unresolved. */
+    @Test
+    void theDecisionWarnsWhenTheRunsOfAPointSpreadMoreThanTheMargin() {
+        Row steady = new Row("quiet", p(1, 1, 500), 5L << 20, 1000, List.of(100.0, 102.0, 101.0), 0, 0); // 2%
+        Row noisy = new Row("busy", p(1, 1, 500), 5L << 20, 1000, List.of(100.0, 120.0, 110.0), 0, 0); // 18%
+        Map<String, List<Row>> setups = new LinkedHashMap<>();
+        setups.put("quiet", List.of(steady));
+        setups.put("busy", List.of(noisy));
+        String decision = LanesSweep.decision(setups, p(2, 2, 1000));
+        assertTrue(decision.contains("DECISION busy: NOISY: the runs of a point spread by 18.2%"), decision);
+        assertTrue(!decision.contains("DECISION quiet: NOISY"), decision);
+    }
+
     /** Only the points that both setups measured take part; a point missing on one is left out. */
     @Test
     void theDecisionOnBothSetupsUsesThePointsBothMeasured() {
