@@ -7,7 +7,9 @@
 # Lanes sweep (backlog drains only, library defaults apart from the swept settings; see EndToEndBenchmark's javadoc):
 #        sweep=lanes [sweepLanes=1,2,4,8] [sweepInFlight=1,2,4] [sweepBulk=500,1000,4000] [repetitions=3]
 #        [setup=<servers>[-escpus<cpus>]] [svg=docs/bench/end-to-end-lanes-sweep-<setup>.svg] [combineWith=<other setup's csv>]
-#   both setups back to back (a single node, then the node on CPU 1 and everything else on CPU 0):
+#   both setups back to back (a single node, then the node on CPU 1 and everything else on CPU 0; G1 named, since a
+#   JVM that sees one CPU would pick the serial collector):
+#   export JAVA_OPTS="-Xmx2g -XX:+UseG1GC"
 #   sync-benchmarks/run-end-to-end.sh n=1000000 sweep=lanes servers=processes \
 #     && taskset -c 0 sync-benchmarks/run-end-to-end.sh n=1000000 sweep=lanes servers=processes esCpus=1 \
 #        combineWith=docs/bench/end-to-end-lanes-sweep-processes.csv

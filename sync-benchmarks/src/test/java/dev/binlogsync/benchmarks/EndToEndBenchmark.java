@@ -108,8 +108,10 @@ import org.elasticsearch.client.RestClient;
  * {@code esCpus} ({@code setup=} to name it). {@code combineWith=a.csv[,b.csv]} adds the setups of
  * earlier runs to the decision: the points within 5% on every setup (or, if none, the one with the
  * highest worst share of a setup's best); {@code LanesSweep}'s main prints the same from CSVs.
- * Both setups, one after the other:
+ * Both setups, one after the other (G1 named, since a JVM that sees one CPU would pick the serial
+ * collector):
  * <pre>
+ * export JAVA_OPTS="-Xmx2g -XX:+UseG1GC"
  * sync-benchmarks/run-end-to-end.sh n=1000000 sweep=lanes servers=processes \
  *   &amp;&amp; taskset -c 0 sync-benchmarks/run-end-to-end.sh n=1000000 sweep=lanes servers=processes esCpus=1 \
  *      combineWith=docs/bench/end-to-end-lanes-sweep-processes.csv
