@@ -3,8 +3,12 @@ package dev.binlogsync.benchmarks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The end-to-end benchmark, tiny, so the harness behind BENCHMARKS.md keeps working: real broker
@@ -26,6 +30,27 @@ class EndToEndBenchmarkSmokeIT {
         assertTrue(s.peakRss() > 0, "a peak RSS: " + s);
         // every steady-rate message carried a binlog time and was acknowledged
         assertEquals(200, s.latency().count(), "latency samples: " + s);
+    }
+
+    /**
+     * A reduced lanes sweep ({@code sweep=lanes}): every point drained (each drain checked to leave
+     * exactly the live documents), its CSV and chart written.
+     */
+    @Test
+    @Timeout(300)
+    void aReducedLanesSweepDrainsEveryPointAndWritesItsCsvAndChart(@TempDir Path dir) throws Exception {
+        Path svg = dir.resolve("lanes.svg");
+        EndToEndBenchmark.run(new String[] {"n=2000", "warmRounds=1", "sweep=lanes", "repetitions=1",
+                "sweepLanes=1,2", "sweepInFlight=1,2", "sweepBulk=500", "svg=" + svg});
+        List<LanesSweep.Row> rows = LanesSweep.parseCsv(Files.readString(dir.resolve("lanes.csv")));
+        assertEquals(List.of(new LanesSweep.Point(1, 1, 500), new LanesSweep.Point(2, 1, 500),
+                new LanesSweep.Point(2, 2, 500)), rows.stream().map(LanesSweep.Row::point).toList());
+        for (LanesSweep.Row r : rows) {
+            assertEquals("in-process", r.setup());
+            assertEquals(1, r.rates().size(), r.toString());
+            assertTrue(r.rates().get(0) > 0 && r.bytesPerAction() > 0, r.toString());
+        }
+        assertTrue(Files.readString(svg).contains(">maxBulkActions 500<"), "the chart");
     }
 
     /** The same with the broker and the node each in a JVM of its own ({@code servers=processes}). */
