@@ -14,5 +14,12 @@ public enum ActionType {
      * {@link ItemResult.Outcome#MISSING}. What a merge rule writes into its parent's document, so a
      * child row's change cannot re-create a parent that was deleted or filtered out.
      */
-    UPDATE
+    UPDATE,
+    /**
+     * Write the whole document only if it does not exist (Elasticsearch {@code index} with
+     * {@code op_type=create}, the bulk's {@code create}). A document that exists is left as it is and
+     * the action is done, reported as {@link ItemResult.Outcome#EXISTS}. What the backfill writes, so
+     * a snapshot copy never overwrites a copy the stream wrote. The pipeline's rules never produce it.
+     */
+    CREATE
 }

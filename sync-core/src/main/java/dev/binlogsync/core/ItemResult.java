@@ -6,7 +6,7 @@ import javax.annotation.Nullable;
 /**
  * The outcome of one {@link DocumentAction} in a bulk request, as classified by the {@link BulkSink}.
  *
- * @param outcome success, stale, missing, retryable or permanent
+ * @param outcome success, stale, missing, exists, conflict, retryable or permanent
  * @param status the HTTP status of the item ({@code 200}, {@code 201}, {@code 404}, {@code 409},
  *     {@code 400}, {@code 429}, ...), or 0 when there was none
  * @param errorType the server's error type (e.g. {@code mapper_parsing_exception}), or null
@@ -26,6 +26,16 @@ public record ItemResult(Outcome outcome, int status, @Nullable String errorType
          * counted ({@link PipelineMetrics#missing()}), treated as done.
          */
         MISSING,
+        /**
+         * A {@link ActionType#CREATE} whose document already exists (409
+         * {@code version_conflict_engine_exception}): the document is left as it is; treated as done.
+         */
+        EXISTS,
+        /**
+         * A conditional delete ({@link DocumentAction#ifSeqNo()}) whose document changed since it was
+         * read, or is gone (409): the document is left as it is; treated as done.
+         */
+        CONFLICT,
         /** Failed but may succeed when retried (429, rejected execution, 5xx, unavailable shards). */
         RETRYABLE,
         /** Rejected for good (a mapping conflict, an invalid argument): goes to the rejection policy. */
@@ -58,6 +68,16 @@ public record ItemResult(Outcome outcome, int status, @Nullable String errorType
         return new ItemResult(Outcome.MISSING, 404, "document_missing_exception", reason);
     }
 
+    /** A {@link ActionType#CREATE} that found its document present. */
+    public static ItemResult exists(@Nullable String reason) {
+        return new ItemResult(Outcome.EXISTS, 409, "version_conflict_engine_exception", reason);
+    }
+
+    /** A conditional delete whose document no longer has the sequence number it was read with. */
+    public static ItemResult conflict(@Nullable String reason) {
+        return new ItemResult(Outcome.CONFLICT, 409, "version_conflict_engine_exception", reason);
+    }
+
     /** A retryable failure. */
     public static ItemResult retryable(int status, @Nullable String errorType, @Nullable String reason) {
         return new ItemResult(Outcome.RETRYABLE, status, errorType, reason);
@@ -68,8 +88,9 @@ public record ItemResult(Outcome outcome, int status, @Nullable String errorType
         return new ItemResult(Outcome.PERMANENT, status, errorType, reason);
     }
 
-    /** Whether the item is done (success, stale or missing). */
+    /** Whether the item is done (success, stale, missing, exists or conflict). */
     public boolean isDone() {
-        return outcome == Outcome.SUCCESS || outcome == Outcome.STALE || outcome == Outcome.MISSING;
+        return outcome == Outcome.SUCCESS || outcome == Outcome.STALE || outcome == Outcome.MISSING
+                || outcome == Outcome.EXISTS || outcome == Outcome.CONFLICT;
     }
 }

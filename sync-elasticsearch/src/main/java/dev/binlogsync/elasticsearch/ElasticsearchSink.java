@@ -6,6 +6,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.binlogsync.core.BulkSink;
 import dev.binlogsync.core.DocumentAction;
+import dev.binlogsync.core.DocumentReader;
+import dev.binlogsync.core.DocumentRef;
+import dev.binlogsync.core.StoredDocument;
 import dev.binlogsync.core.ItemResult;
 import dev.binlogsync.core.RequestInDoubtException;
 import dev.binlogsync.core.RetriableSyncException;
@@ -19,6 +22,7 @@ import dev.binlogsync.elasticsearch.internal.ByteBuf;
 import dev.binlogsync.elasticsearch.internal.HostPool;
 import dev.binlogsync.elasticsearch.internal.IndexSetup;
 import dev.binlogsync.elasticsearch.internal.MalformedBulkResponseException;
+import dev.binlogsync.elasticsearch.internal.MgetCodec;
 import dev.binlogsync.elasticsearch.internal.ServerProbe;
 import dev.binlogsync.elasticsearch.internal.TlsSupport;
 import java.io.ByteArrayInputStream;
@@ -141,7 +145,7 @@ import org.slf4j.LoggerFactory;
  * ({@link dev.binlogsync.core.Secrets#redact(CharSequence, int)}: URLs cut to their host,
  * secret-named values masked) before it reaches an exception or a log line.
  */
-public final class ElasticsearchSink implements BulkSink {
+public final class ElasticsearchSink implements BulkSink, DocumentReader {
     private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchSink.class);
     /** Most bytes of a bulk payload or response one TRACE line shows. */
     private static final int TRACE_CAP = 2048;
@@ -276,6 +280,73 @@ public final class ElasticsearchSink implements BulkSink {
             throw new IllegalStateException(s == State.NEW ? "start() was not called" : "sink is closed");
         }
         return send(actions);
+    }
+
+    /**
+     * Reads {@code refs} with one real-time {@code _mget}, with their {@code _seq_no},
+     * {@code _primary_term} and {@code _source} (see {@link DocumentReader}). A document of a missing
+     * index is not found. Any failure completes the stage exceptionally: a
+     * {@link RetriableSyncException} when the host could not be reached or answered 429 or 5xx
+     * (reading changes nothing, so the caller may repeat it), a {@link SyncException} otherwise
+     * (including a per-document error), naming the first document.
+     *
+     * @throws IllegalArgumentException if {@code refs} is empty
+     * @throws IllegalStateException before {@link #start()} or after {@link #close()}
+     */
+    @Override
+    public CompletionStage<List<StoredDocument>> read(List<DocumentRef> refs) {
+        Objects.requireNonNull(refs, "refs");
+        if (refs.isEmpty()) {
+            throw new IllegalArgumentException("refs must not be empty");
+        }
+        State s = state.get();
+        if (s != State.STARTED) {
+            throw new IllegalStateException(s == State.NEW ? "start() was not called" : "sink is closed");
+        }
+        CompletableFuture<List<StoredDocument>> result = new CompletableFuture<>();
+        String what = "_mget of " + refs.size() + " documents (first "
+                + UntrustedText.shown(refs.get(0).describe(), ID_CHARS) + ")";
+        int host = hosts.pick(new BitSet());
+        if (host < 0) {
+            result.completeExceptionally(new RetriableSyncException(what + " failed: no host available"));
+            return result;
+        }
+        Request request = new Request("POST", "/_mget");
+        request.addParameter("realtime", "true");
+        request.setEntity(new ByteArrayEntity(MgetCodec.body(refs), ContentType.APPLICATION_JSON));
+        try {
+            hosts.client(host).performRequestAsync(request, new ResponseListener() {
+                @Override
+                public void onSuccess(Response response) {
+                    hosts.succeeded(host);
+                    try (InputStream in = response.getEntity() == null ? InputStream.nullInputStream()
+                            : response.getEntity().getContent()) {
+                        result.complete(MgetCodec.parse(in, refs));
+                    } catch (IOException | RuntimeException e) {
+                        result.completeExceptionally(new SyncException(what + " to " + hostName(host) + " failed: "
+                                + Secrets.describe(e), e instanceof MalformedBulkResponseException ? e : null));
+                    }
+                }
+
+                @Override
+                public void onFailure(Exception e) {
+                    int status = e instanceof ResponseException
+                            ? ((ResponseException) e).getResponse().getStatusLine().getStatusCode() : 0;
+                    if (status == 0 || status >= 500) {
+                        hosts.failed(host);
+                    } else {
+                        hosts.succeeded(host);
+                    }
+                    String why = what + " to " + hostName(host) + " failed: "
+                            + (status == 0 ? Secrets.describe(e) : "HTTP " + status);
+                    result.completeExceptionally(status == 0 || status == 429 || status >= 500
+                            ? new RetriableSyncException(why) : new SyncException(why));
+                }
+            });
+        } catch (RuntimeException e) {
+            result.completeExceptionally(new SyncException(what + " cannot be sent: " + Secrets.describe(e), e));
+        }
+        return result;
     }
 
     /** The first bytes of a payload for a TRACE line, escaped (row values may hold line breaks) and capped. */

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.binlogsync.core.DocumentAction;
+import dev.binlogsync.core.DocumentRef;
+import dev.binlogsync.core.StoredDocument;
 import dev.binlogsync.core.ItemResult;
 import dev.binlogsync.core.ItemResult.Outcome;
 import dev.binlogsync.core.VersionType;
@@ -91,6 +93,62 @@ public abstract class SinkContractTest {
         assertEquals(Map.of("name", "a", "qty", 5, "@version", 2), EsDocs.get(client, "crud", "1"));
         assertEquals("created by upsert", EsDocs.get(client, "crud", "2").get("name"));
         assertNull(EsDocs.get(client, "crud", "3"));
+    }
+
+    private static Map<?, ?> sourceOf(StoredDocument d) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readValue(d.source(), Map.class);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    public void createWritesOnlyAnAbsentDocumentAndLeavesAnExistingOneAsExists() {
+        write(DocumentAction.index("create-only", "1", doc("v", "stream")));
+        List<ItemResult> r = write(
+                DocumentAction.create("create-only", "1", doc("v", "snapshot")),
+                DocumentAction.create("create-only", "2", doc("v", "snapshot")));
+        assertEquals(Outcome.EXISTS, r.get(0).outcome());
+        assertEquals(Outcome.SUCCESS, r.get(1).outcome());
+        assertEquals("stream", EsDocs.get(client, "create-only", "1").get("v"));
+        assertEquals("snapshot", EsDocs.get(client, "create-only", "2").get("v"));
+    }
+
+    @Test
+    public void readsSeqNoPrimaryTermAndSourceAndAnswersMissingForAbsentDocumentsAndIndexes() {
+        write(DocumentAction.index("readable", "1", doc("name", "a", "qty", 2)).withRouting("r1"));
+        List<StoredDocument> docs = sink.read(List.of(
+                new DocumentRef("readable", "1", "r1"),
+                new DocumentRef("readable", "absent", null),
+                new DocumentRef("no-such-index-for-read", "1", null)))
+                .toCompletableFuture().orTimeout(60, TimeUnit.SECONDS).join();
+        assertEquals(3, docs.size());
+        StoredDocument d = docs.get(0);
+        assertTrue(d.found());
+        assertTrue(d.seqNo() >= 0 && d.primaryTerm() >= 1, d.toString());
+        assertEquals(Map.of("name", "a", "qty", 2), sourceOf(d));
+        assertEquals(StoredDocument.missing(new DocumentRef("readable", "absent", null)), docs.get(1));
+        assertEquals(StoredDocument.missing(new DocumentRef("no-such-index-for-read", "1", null)), docs.get(2));
+    }
+
+    @Test
+    public void conditionalDeleteAppliesOnlyWhileTheDocumentIsUnchangedSinceItWasRead() {
+        write(DocumentAction.index("cond-delete", "1", doc("v", 1)), DocumentAction.index("cond-delete", "2", doc("v", 1)));
+        List<StoredDocument> read = sink.read(List.of(new DocumentRef("cond-delete", "1", null),
+                new DocumentRef("cond-delete", "2", null))).toCompletableFuture().orTimeout(60, TimeUnit.SECONDS).join();
+        write(DocumentAction.index("cond-delete", "2", doc("v", 2))); // written after the read
+        List<ItemResult> r = write(
+                DocumentAction.deleteIf("cond-delete", "1", read.get(0).seqNo(), read.get(0).primaryTerm()),
+                DocumentAction.deleteIf("cond-delete", "2", read.get(1).seqNo(), read.get(1).primaryTerm()));
+        assertEquals(Outcome.SUCCESS, r.get(0).outcome());
+        assertEquals(Outcome.CONFLICT, r.get(1).outcome());
+        assertNull(EsDocs.get(client, "cond-delete", "1"));
+        assertEquals(2, EsDocs.get(client, "cond-delete", "2").get("v"));
+        // the document is gone now: a second conditional delete conflicts (or finds nothing), and is done
+        List<ItemResult> again = write(
+                DocumentAction.deleteIf("cond-delete", "1", read.get(0).seqNo(), read.get(0).primaryTerm()));
+        assertTrue(again.get(0).isDone(), again.toString());
     }
 
     @Test

@@ -351,6 +351,9 @@ public final class RecordingBulkSink implements BulkSink {
         if (a.type() == ActionType.UPDATE && !index.containsKey(k)) {
             return ItemResult.missing("[" + a.id() + "]: document missing");
         }
+        if (a.type() == ActionType.CREATE && index.containsKey(k)) {
+            return ItemResult.exists("[" + a.id() + "]: version conflict, document already exists");
+        }
         if (version != null) {
             versions.put(k, version);
         } else if (stored != null) {
@@ -359,7 +362,7 @@ public final class RecordingBulkSink implements BulkSink {
         history.computeIfAbsent(k, x -> new ArrayList<>()).add(a);
         if (a.type() == ActionType.DELETE) {
             index.remove(k);
-        } else if (a.type() == ActionType.INDEX || !index.containsKey(k)) {
+        } else if (a.type() == ActionType.INDEX || a.type() == ActionType.CREATE || !index.containsKey(k)) {
             index.put(k, new HashMap<>(a.document()));
         } else {
             Map<String, Object> merged = new HashMap<>(index.get(k));

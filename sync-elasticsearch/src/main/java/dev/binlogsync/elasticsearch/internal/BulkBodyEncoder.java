@@ -26,6 +26,9 @@ import java.util.Map;
  * {"update":{"_index":"i","_id":"1"}}
  * {"doc":{...fields...}}
  * {"delete":{"_index":"i","_id":"1"}}
+ * {"delete":{"_index":"i","_id":"1","if_seq_no":5,"if_primary_term":1}}
+ * {"create":{"_index":"i","_id":"1"}}
+ * {...document...}
  * </pre>
  *
  * <p>The output is byte for byte what Jackson's {@code JsonGenerator} writes with its defaults
@@ -45,6 +48,9 @@ public final class BulkBodyEncoder {
     private static final byte[] INDEX_OPEN = ascii("{\"index\":{\"_index\":");
     private static final byte[] UPDATE_OPEN = ascii("{\"update\":{\"_index\":");
     private static final byte[] DELETE_OPEN = ascii("{\"delete\":{\"_index\":");
+    private static final byte[] CREATE_OPEN = ascii("{\"create\":{\"_index\":");
+    private static final byte[] IF_SEQ_NO = ascii(",\"if_seq_no\":");
+    private static final byte[] IF_PRIMARY_TERM = ascii(",\"if_primary_term\":");
     private static final byte[] ID = ascii(",\"_id\":");
     private static final byte[] ROUTING = ascii(",\"routing\":");
     private static final byte[] VERSION = ascii(",\"version\":");
@@ -92,7 +98,8 @@ public final class BulkBodyEncoder {
 
     private static void writeAction(ByteBuf out, DocumentAction action) {
         ActionType type = action.type();
-        out.append(type == ActionType.INDEX ? INDEX_OPEN : type == ActionType.DELETE ? DELETE_OPEN : UPDATE_OPEN);
+        out.append(type == ActionType.INDEX ? INDEX_OPEN : type == ActionType.DELETE ? DELETE_OPEN
+                : type == ActionType.CREATE ? CREATE_OPEN : UPDATE_OPEN);
         writeString(out, action.index());
         out.append(ID);
         writeString(out, action.id());
@@ -108,9 +115,17 @@ public final class BulkBodyEncoder {
             writeLong(out, version.longValue());
             out.append(versionType == VersionType.EXTERNAL ? VERSION_TYPE_EXTERNAL : VERSION_TYPE_EXTERNAL_GTE);
         }
+        Long ifSeqNo = action.ifSeqNo();
+        Long ifPrimaryTerm = action.ifPrimaryTerm();
+        if (ifSeqNo != null && ifPrimaryTerm != null) {
+            out.append(IF_SEQ_NO);
+            writeLong(out, ifSeqNo.longValue());
+            out.append(IF_PRIMARY_TERM);
+            writeLong(out, ifPrimaryTerm.longValue());
+        }
         out.append(META_CLOSE);
         Map<String, Object> document = action.document();
-        if (type == ActionType.INDEX && document != null) {
+        if ((type == ActionType.INDEX || type == ActionType.CREATE) && document != null) {
             writeMap(out, document);
             out.append((byte) '\n');
         } else if (document != null) {

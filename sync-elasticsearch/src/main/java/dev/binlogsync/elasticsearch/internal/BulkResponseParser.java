@@ -75,6 +75,7 @@ public final class BulkResponseParser {
         return switch (action.type()) {
             case INDEX -> "index";
             case DELETE -> "delete";
+            case CREATE -> "create";
             case UPSERT, UPDATE -> "update";
         };
     }

@@ -15,6 +15,9 @@ import javax.annotation.Nullable;
  *       {@code document_missing_exception} on an {@link ActionType#UPDATE}:
  *       {@link ItemResult.Outcome#MISSING} (there is no document to update, and the update must not
  *       create one);
+ *   <li>409 on a {@link ActionType#CREATE}: {@link ItemResult.Outcome#EXISTS} (the document exists
+ *       and is left as it is); 409 on a conditional delete ({@code if_seq_no}):
+ *       {@link ItemResult.Outcome#CONFLICT} (the document changed since it was read, or is gone);
  *   <li>409 on an externally versioned write: {@link ItemResult.Outcome#STALE} (the index holds a
  *       newer version; nothing to do); 409 without an external version (another writer changed the
  *       document meanwhile): retryable;
@@ -76,6 +79,12 @@ public final class ItemClassifier {
             return ItemResult.missing(why);
         }
         if (status == 409) {
+            if (action.type() == ActionType.CREATE) {
+                return ItemResult.exists(why);
+            }
+            if (action.ifSeqNo() != null) {
+                return ItemResult.conflict(why);
+            }
             if (action.version() != null) {
                 return new ItemResult(ItemResult.Outcome.STALE, 409,
                         type != null ? type : "version_conflict_engine_exception", why);

@@ -45,6 +45,19 @@ class BulkBodyEncoderTest {
     }
 
     @Test
+    void writesCreateWithItsDocumentAndAConditionalDeleteWithSeqNoAndPrimaryTerm() throws IOException {
+        String body = encode(
+                DocumentAction.create("orders", "1", doc("id", 1)).withRouting("r"),
+                DocumentAction.deleteIf("orders", "2", 17, 3),
+                DocumentAction.create("orders", "3", doc("id", 3)).withVersion(9, VersionType.EXTERNAL));
+        assertEquals("{\"create\":{\"_index\":\"orders\",\"_id\":\"1\",\"routing\":\"r\"}}\n"
+                + "{\"id\":1}\n"
+                + "{\"delete\":{\"_index\":\"orders\",\"_id\":\"2\",\"if_seq_no\":17,\"if_primary_term\":3}}\n"
+                + "{\"create\":{\"_index\":\"orders\",\"_id\":\"3\",\"version\":9,\"version_type\":\"external\"}}\n"
+                + "{\"id\":3}\n", body);
+    }
+
+    @Test
     void writesIndexUpsertAndDeleteAsNdjsonEndingWithNewline() throws IOException {
         String body = encode(
                 DocumentAction.index("orders", "1", doc("id", 1, "name", "a")),

@@ -90,6 +90,37 @@ class BulkResponseParserTest {
     }
 
     @Test
+    void aConflictOnCreateIsExistsAndOnAConditionalDeleteIsConflictBothDoneButAPlainConflictStaysRetryable()
+            throws IOException {
+        List<DocumentAction> actions = List.of(
+                DocumentAction.create("i", "1", Map.of("a", 1)),
+                DocumentAction.create("i", "2", Map.of("a", 1)),
+                DocumentAction.deleteIf("i", "3", 4, 1),
+                DocumentAction.deleteIf("i", "4", 4, 1),
+                DocumentAction.upsert("i", "5", Map.of("a", 1)));
+        String conflict = "\"status\":409,\"error\":{\"type\":\"version_conflict_engine_exception\",\"reason\":\"x\"}";
+        List<ItemResult> r = parse("{\"errors\":true,\"items\":["
+                + "{\"create\":{\"status\":201}},"
+                + "{\"create\":{" + conflict + "}},"
+                + "{\"delete\":{\"status\":200}},"
+                + "{\"delete\":{" + conflict + "}},"
+                + "{\"update\":{" + conflict + "}}]}", actions);
+        assertEquals(Outcome.SUCCESS, r.get(0).outcome());
+        assertEquals(Outcome.EXISTS, r.get(1).outcome());
+        assertTrue(r.get(1).isDone());
+        assertEquals(Outcome.SUCCESS, r.get(2).outcome());
+        assertEquals(Outcome.CONFLICT, r.get(3).outcome());
+        assertTrue(r.get(3).isDone());
+        assertEquals(Outcome.RETRYABLE, r.get(4).outcome());
+    }
+
+    @Test
+    void aCreateAnsweredAsAnIndexItemIsMalformed() {
+        assertThrows(SyncException.class, () -> parse("{\"errors\":false,\"items\":[{\"index\":{\"status\":201}}]}",
+                List.of(DocumentAction.create("i", "1", Map.of("a", 1)))));
+    }
+
+    @Test
     void readsResponsesTrimmedByFilterPath() throws IOException {
         List<ItemResult> r = parse("{\"errors\":false,\"items\":[{\"index\":{\"status\":201}},{\"update\":{\"status\":200}}]}",
                 List.of(idx("1"), DocumentAction.upsert("i", "2", Map.of())));
