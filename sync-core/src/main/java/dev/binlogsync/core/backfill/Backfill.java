@@ -1,0 +1,815 @@
+package dev.binlogsync.core.backfill;
+
+import dev.binlogsync.core.ActionType;
+import dev.binlogsync.core.BulkSink;
+import dev.binlogsync.core.ChangeEvent;
+import dev.binlogsync.core.DocumentAction;
+import dev.binlogsync.core.DocumentReader;
+import dev.binlogsync.core.DocumentRef;
+import dev.binlogsync.core.ItemResult;
+import dev.binlogsync.core.Operation;
+import dev.binlogsync.core.RetriableSyncException;
+import dev.binlogsync.core.RowImage;
+import dev.binlogsync.core.Secrets;
+import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.core.StoredDocument;
+import dev.binlogsync.core.SyncClock;
+import dev.binlogsync.core.UntrustedText;
+import dev.binlogsync.core.rules.Rules;
+import dev.binlogsync.core.rules.TableRule;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.regex.Pattern;
+import javax.annotation.Nullable;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads the rows tables already hold into the index, while the stream keeps running, and ends with
+ * the state a full replay of the binlog would give (see {@code docs/backfill.md} for the argument
+ * and the limits).
+ *
+ * <pre>{@code
+ * Backfill backfill = Backfill.builder()
+ *     .dataSource(dataSource)          // the application's javax.sql.DataSource (its JDBC driver)
+ *     .rules(rules)                    // the same Rules as the stream's pipeline
+ *     .sink(elasticsearchSink)         // a BulkSink that is also a DocumentReader, started
+ *     .checkpointStore(ElasticsearchCheckpointStore.of(client, ".binlog-sync-backfill"))
+ *     .maxRowsPerSecond(5_000)
+ *     .build();
+ * backfill.run();                      // blocks; stop() from another thread ends it after its chunk
+ * }</pre>
+ *
+ * <p><b>What a run does</b>, per table: reads the rows in primary-key chunks by keyset pagination
+ * ({@code WHERE (pk) > (last) ORDER BY pk LIMIT n}, never {@code OFFSET}) in autocommit with
+ * {@code READ COMMITTED} (no lock beyond a plain read's); turns each row into an {@code INSERT}
+ * {@link ChangeEvent} carrying the full row through the {@link Rules}; writes the documents as
+ * {@link ActionType#CREATE} (a document the stream already wrote is kept: it is at least as new);
+ * then <em>verifies</em> the chunk: reads its documents ({@link DocumentReader}), then selects its keys
+ * again, and removes with a conditional delete every document whose row is gone (a snapshot copy of
+ * a row the stream deleted meanwhile). Only then the chunk counts as done and its upper key is saved
+ * in the {@link CheckpointStore}. Before its creates are sent, a chunk's documents and keys are saved
+ * as pending, so a restart verifies them first.
+ *
+ * <p><b>What it refuses</b> (with {@link BackfillException} naming the table and rule, before reading
+ * a row): a table no rule names; a rule that shares its documents (a merge rule, or one that upserts
+ * because another rule writes into its index): a create would make a partial document, and an upsert
+ * of a snapshot could overwrite newer fields of the stream; a versioned rule (a conditional delete
+ * would leave a tombstone whose version can reject the stream's next write); an index template
+ * with {@code {$time}}; a table without a primary key unless its key columns are configured.
+ *
+ * <p><b>Requirement.</b> The stream must be running, and must apply every change committed after
+ * the backfill's first read (its start position at or before the backfill's start).
+ *
+ * <p><b>Threading.</b> {@link #run()} runs on the caller's thread, one table after the other, one
+ * chunk at a time; {@link #stop()} and {@link #progress()} may be called from any thread.
+ */
+public final class Backfill {
+    private static final Logger LOG = LoggerFactory.getLogger(Backfill.class);
+    private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9_$]+");
+
+    private final DataSource dataSource;
+    private final Rules rules;
+    private final BulkSink sink;
+    private final DocumentReader reader;
+    private final List<String[]> tables;
+    private final Map<String, List<String>> keyColumns;
+    private final int chunkSize;
+    private final double maxRowsPerSecond;
+    private final CheckpointStore store;
+    private final BackfillListener listener;
+    private final SyncClock clock;
+    private final int maxRetries;
+    private final Duration retryBackoff;
+    private volatile boolean stopped;
+    @Nullable private volatile BackfillProgress progress;
+
+    private Backfill(Builder b, List<String[]> tables) {
+        this.dataSource = Objects.requireNonNull(b.dataSource);
+        this.rules = Objects.requireNonNull(b.rules);
+        this.sink = Objects.requireNonNull(b.sink);
+        this.reader = Objects.requireNonNull(b.reader);
+        this.tables = tables;
+        this.keyColumns = Map.copyOf(b.keyColumns);
+        this.chunkSize = b.chunkSize;
+        this.maxRowsPerSecond = b.maxRowsPerSecond;
+        this.store = b.store;
+        this.listener = b.listener;
+        this.clock = b.clock;
+        this.maxRetries = b.maxRetries;
+        this.retryBackoff = b.retryBackoff;
+    }
+
+    /** A new builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Loads every table, each from its checkpoint on (a finished table is skipped). Blocks until all
+     * are done or {@link #stop()} was called (then returns after the chunk in progress is done).
+     *
+     * @return true when every table is finished, false when stopped first
+     * @throws BackfillException when a table cannot be loaded (see the class comment); the saved
+     *     checkpoints stay valid
+     */
+    public boolean run() {
+        for (String[] t : tables) {
+            if (stopped) {
+                return false;
+            }
+            if (!runTable(new TableRun(t[0], t[1]))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Makes {@link #run()} return after the chunk in progress is done. Any thread; idempotent. */
+    public void stop() {
+        stopped = true;
+    }
+
+    /** The progress after the last done chunk, or null before the first. Any thread. */
+    @Nullable
+    public BackfillProgress progress() {
+        return progress;
+    }
+
+    /** The tables this backfill loads, as {@code database.table}, in order. */
+    public List<String> tables() {
+        List<String> out = new ArrayList<>();
+        for (String[] t : tables) {
+            out.add(t[0] + "." + t[1]);
+        }
+        return out;
+    }
+
+    /** One table's run: its key, its counters. */
+    private final class TableRun {
+        final String database;
+        final String table;
+        final String name;
+        List<String> key = List.of();
+        final long startNanos = clock.nanoTime();
+        long rowsDone;
+        long created;
+        long existed;
+        long removed;
+        long chunks;
+        @Nullable Long countLeftAtStart;
+        @Nullable BigDecimal rangeFrom;
+        @Nullable BigDecimal rangeMax;
+
+        TableRun(String database, String table) {
+            this.database = database;
+            this.table = table;
+            this.name = database + "." + table;
+        }
+
+        String shown() {
+            return UntrustedText.shown(name, 512);
+        }
+    }
+
+    private boolean runTable(TableRun t) {
+        checkRules(t);
+        t.key = keyOf(t);
+        Checkpoint cp = store.load(t.name);
+        if (cp == null) {
+            cp = Checkpoint.start();
+        }
+        Checkpoint from = cp;
+        notify(() -> listener.tableStarted(t.name, from));
+        if (cp.finished()) {
+            LOG.info("backfill of {} already finished", t.shown());
+            return true;
+        }
+        if (!cp.pending().isEmpty()) {
+            // a chunk of an earlier run was in progress: its documents may be snapshot copies of rows
+            // deleted since; verified before anything else
+            verify(t, cp.pending());
+            cp = new Checkpoint(cp.lastKey(), List.of(), false);
+            store.save(t.name, cp);
+        }
+        estimateStart(t, cp.lastKey());
+        List<Object> last = cp.lastKey();
+        while (!stopped) {
+            List<Map<String, Object>> rows = readChunk(t, last);
+            if (rows.isEmpty()) {
+                store.save(t.name, new Checkpoint(last, List.of(), true));
+                BackfillProgress p = snapshot(t, last);
+                progress = p;
+                notify(() -> listener.tableFinished(p));
+                LOG.info("backfill of {} finished: {} rows, {} created, {} kept from the stream, {} removed", t.shown(),
+                        t.rowsDone, t.created, t.existed, t.removed);
+                return true;
+            }
+            List<DocumentAction> creates = new ArrayList<>(rows.size());
+            List<Checkpoint.Pending> pending = new ArrayList<>(rows.size());
+            for (Map<String, Object> row : rows) {
+                List<Object> k = keyValues(t, row);
+                for (DocumentAction a : render(t, row, k)) {
+                    creates.add(a);
+                    pending.add(new Checkpoint.Pending(k, DocumentRef.of(a)));
+                }
+            }
+            List<Object> upper = keyValues(t, rows.get(rows.size() - 1));
+            if (!creates.isEmpty()) {
+                store.save(t.name, new Checkpoint(last, pending, false));
+                for (ItemResult r : execute(t, creates)) {
+                    if (r.outcome() == ItemResult.Outcome.EXISTS) {
+                        t.existed++;
+                    } else {
+                        t.created++;
+                    }
+                }
+                verify(t, pending);
+            }
+            store.save(t.name, new Checkpoint(upper, List.of(), false));
+            last = upper;
+            t.rowsDone += rows.size();
+            t.chunks++;
+            BackfillProgress p = snapshot(t, last);
+            progress = p;
+            notify(() -> listener.chunkDone(p));
+            throttle(t);
+        }
+        return false;
+    }
+
+    /** Refuses what a create-only backfill cannot serve; see the class comment. */
+    private void checkRules(TableRun t) {
+        List<TableRule> all = rules.rules();
+        List<TableRule> matching = rules.rulesFor(t.database, t.table);
+        if (matching.isEmpty()) {
+            throw new BackfillException("backfill of " + t.shown() + ": no rule names this table");
+        }
+        for (TableRule r : matching) {
+            int position = -1;
+            for (int i = 0; i < all.size(); i++) {
+                if (all.get(i) == r) {
+                    position = i;
+                    break;
+                }
+            }
+            String rule = "rule '" + UntrustedText.shown(r.toString(), 256) + "'";
+            if (r.isMerge()) {
+                throw new BackfillException("backfill of " + t.shown() + ": " + rule + " merges into another"
+                        + " document; backfill serves only rules that own their documents (a create would make a"
+                        + " partial document, an upsert of a snapshot could overwrite newer fields of the stream)");
+            }
+            if (!rules.indexesFullRows(position)) {
+                throw new BackfillException("backfill of " + t.shown() + ": " + rule + " upserts (another rule writes"
+                        + " into its index, or its write mode says so); backfill serves only rules that own their"
+                        + " documents (an upsert of a snapshot could overwrite newer fields of the stream)");
+            }
+            if (r.isVersioned()) {
+                throw new BackfillException("backfill of " + t.shown() + ": " + rule + " writes external versions;"
+                        + " not supported by backfill yet (the verification's delete would leave a tombstone that"
+                        + " can reject the stream's next write)");
+            }
+            if (r.index().contains("{$time")) {
+                throw new BackfillException("backfill of " + t.shown() + ": " + rule + " names its index by the"
+                        + " binlog event time, which a row read from the table does not have");
+            }
+        }
+    }
+
+    /** The configured key columns, else the primary key. */
+    private List<String> keyOf(TableRun t) {
+        List<String> configured = keyColumns.get(t.name);
+        if (configured != null) {
+            return configured;
+        }
+        try (Connection c = connection()) {
+            DatabaseMetaData meta = c.getMetaData();
+            TreeMap<Integer, String> byPosition = new TreeMap<>();
+            boolean exists;
+            try (ResultSet rs = meta.getTables(t.database, null, t.table, null)) {
+                exists = rs.next();
+            }
+            if (!exists) {
+                throw new BackfillException("backfill of " + t.shown() + ": the table does not exist");
+            }
+            try (ResultSet rs = meta.getPrimaryKeys(t.database, null, t.table)) {
+                while (rs.next()) {
+                    byPosition.put(rs.getInt("KEY_SEQ"), rs.getString("COLUMN_NAME"));
+                }
+            }
+            if (byPosition.isEmpty()) {
+                throw new BackfillException("backfill of " + t.shown() + ": the table has no primary key; name"
+                        + " unique, non-null key columns with Backfill.Builder.keyColumns(database, table, columns...)");
+            }
+            return List.copyOf(byPosition.values());
+        } catch (SQLException e) {
+            throw new BackfillException("backfill of " + t.shown() + ": cannot read its primary key: "
+                    + Secrets.describe(e), e);
+        }
+    }
+
+    private Connection connection() throws SQLException {
+        Connection c = dataSource.getConnection();
+        try {
+            c.setAutoCommit(true);
+            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            return c;
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    private List<Map<String, Object>> readChunk(TableRun t, @Nullable List<Object> after) {
+        String sql = KeySql.chunk(t.database, t.table, t.key, after != null);
+        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            int p = 1;
+            if (after != null) {
+                for (Object v : after) {
+                    ps.setObject(p++, v);
+                }
+            }
+            ps.setInt(p, chunkSize);
+            List<Map<String, Object>> rows = new ArrayList<>(chunkSize);
+            try (ResultSet rs = ps.executeQuery()) {
+                ResultSetMetaData md = rs.getMetaData();
+                int n = md.getColumnCount();
+                while (rs.next()) {
+                    Map<String, Object> row = new LinkedHashMap<>(n * 2);
+                    for (int i = 1; i <= n; i++) {
+                        row.put(md.getColumnLabel(i), rs.getObject(i));
+                    }
+                    rows.add(row);
+                }
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new BackfillException("backfill of " + t.shown() + ": reading a chunk after key "
+                    + shownKey(after) + " failed: " + Secrets.describe(e), e);
+        }
+    }
+
+    private List<Object> keyValues(TableRun t, Map<String, Object> row) {
+        List<Object> k = new ArrayList<>(t.key.size());
+        for (String col : t.key) {
+            Object v = row.get(col);
+            if (v == null) {
+                throw new BackfillException("backfill of " + t.shown() + ": key column " + UntrustedText.shown(col, 128)
+                        + " is null in a row (key columns must be unique and not null)");
+            }
+            k.add(v);
+        }
+        return k;
+    }
+
+    /** The creates the rules make of one row; deletes are dropped (see below). */
+    private List<DocumentAction> render(TableRun t, Map<String, Object> row, List<Object> key) {
+        ChangeEvent event = new ChangeEvent(t.database, t.table, Operation.INSERT, row, Map.of(), t.key, 0L,
+                new SourcePosition("backfill:" + t.name, t.chunks), RowImage.FULL);
+        List<DocumentAction> out = new ArrayList<>(1);
+        try {
+            rules.apply(event, a -> {
+                switch (a.type()) {
+                    case INDEX:
+                    case CREATE:
+                        out.add(new DocumentAction(a.index(), a.id(), a.routing(), ActionType.CREATE, a.document(),
+                                null, null));
+                        break;
+                    case DELETE:
+                        // a row the filter leaves out: the stream's copy (if any) decides, never the snapshot
+                        break;
+                    default:
+                        throw new BackfillException("backfill of " + t.shown() + ": the rules made an " + a.type()
+                                + " of " + UntrustedText.shown(a.describe(), 256) + "; backfill writes whole documents only");
+                }
+            });
+        } catch (BackfillException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new BackfillException("backfill of " + t.shown() + ": the rules failed on the row with key "
+                    + shownKey(key) + ": " + Secrets.describe(e), e);
+        }
+        return out;
+    }
+
+    /**
+     * The resurrection guard: reads the documents, then the keys, and removes (conditionally) each
+     * document found whose row is gone. The order matters: see docs/backfill.md.
+     */
+    private void verify(TableRun t, List<Checkpoint.Pending> pending) {
+        Map<DocumentRef, List<List<Object>>> keysByRef = new LinkedHashMap<>();
+        for (Checkpoint.Pending p : pending) {
+            keysByRef.computeIfAbsent(p.ref(), r -> new ArrayList<>()).add(p.key());
+        }
+        List<DocumentRef> refs = new ArrayList<>(keysByRef.keySet());
+        List<StoredDocument> docs = retrying(t, "reading " + refs.size() + " documents", () -> reader.read(refs));
+        if (docs.size() != refs.size()) {
+            throw new BackfillException("backfill of " + t.shown() + ": the document reader answered " + docs.size()
+                    + " documents for " + refs.size());
+        }
+        Set<List<String>> present = presentKeys(t, pending);
+        List<DocumentAction> deletes = new ArrayList<>();
+        for (int i = 0; i < refs.size(); i++) {
+            StoredDocument d = docs.get(i);
+            if (!d.found()) {
+                continue;
+            }
+            boolean anyRow = false;
+            for (List<Object> k : keysByRef.get(refs.get(i))) {
+                anyRow |= present.contains(KeySql.normal(k));
+            }
+            if (!anyRow) {
+                DocumentRef r = refs.get(i);
+                deletes.add(new DocumentAction(r.index(), r.id(), r.routing(), ActionType.DELETE, null, null, null,
+                        d.seqNo(), d.primaryTerm()));
+            }
+        }
+        if (deletes.isEmpty()) {
+            return;
+        }
+        for (ItemResult r : execute(t, deletes)) {
+            if (r.outcome() == ItemResult.Outcome.SUCCESS && r.status() != 404) {
+                t.removed++;
+            }
+        }
+    }
+
+    private Set<List<String>> presentKeys(TableRun t, List<Checkpoint.Pending> pending) {
+        Set<List<Object>> distinct = new LinkedHashSet<>();
+        for (Checkpoint.Pending p : pending) {
+            distinct.add(p.key());
+        }
+        List<List<Object>> keys = new ArrayList<>(distinct);
+        Set<List<String>> present = new HashSet<>();
+        try (Connection c = connection()) {
+            for (int from = 0; from < keys.size(); from += chunkSize) {
+                List<List<Object>> part = keys.subList(from, Math.min(keys.size(), from + chunkSize));
+                try (PreparedStatement ps = c.prepareStatement(KeySql.present(t.database, t.table, t.key, part.size()))) {
+                    int p = 1;
+                    for (List<Object> k : part) {
+                        for (Object v : k) {
+                            ps.setObject(p++, v);
+                        }
+                    }
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            List<Object> k = new ArrayList<>(t.key.size());
+                            for (int i = 1; i <= t.key.size(); i++) {
+                                k.add(rs.getObject(i));
+                            }
+                            present.add(KeySql.normal(k));
+                        }
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new BackfillException("backfill of " + t.shown() + ": verifying keys failed: " + Secrets.describe(e), e);
+        }
+        return present;
+    }
+
+    /**
+     * Sends {@code actions} until every item is done: retryable items and retriable whole-request
+     * failures again after a backoff (a create or conditional delete sent twice is harmless), at most
+     * {@code maxRetries} times; a permanent item stops the backfill naming its document.
+     */
+    private List<ItemResult> execute(TableRun t, List<DocumentAction> actions) {
+        ItemResult[] results = new ItemResult[actions.size()];
+        List<Integer> todo = new ArrayList<>();
+        for (int i = 0; i < actions.size(); i++) {
+            todo.add(i);
+        }
+        for (int attempt = 0; ; attempt++) {
+            List<DocumentAction> send = new ArrayList<>(todo.size());
+            for (int i : todo) {
+                send.add(actions.get(i));
+            }
+            List<ItemResult> got = retrying(t, "writing " + send.size() + " documents", () -> sink.execute(send));
+            if (got.size() != send.size()) {
+                throw new BackfillException("backfill of " + t.shown() + ": the sink answered " + got.size()
+                        + " items for " + send.size());
+            }
+            List<Integer> again = new ArrayList<>();
+            ItemResult lastRetryable = null;
+            for (int j = 0; j < got.size(); j++) {
+                ItemResult r = got.get(j);
+                int i = todo.get(j);
+                if (r.isDone()) {
+                    results[i] = r;
+                } else if (r.outcome() == ItemResult.Outcome.RETRYABLE) {
+                    again.add(i);
+                    lastRetryable = r;
+                } else {
+                    throw new BackfillException("backfill of " + t.shown() + ": "
+                            + UntrustedText.shown(actions.get(i).describe(), 256) + " was rejected: HTTP " + r.status()
+                            + " " + r.errorType() + ": " + r.reason());
+                }
+            }
+            if (again.isEmpty()) {
+                return List.of(results);
+            }
+            if (attempt >= maxRetries) {
+                throw new BackfillException("backfill of " + t.shown() + ": " + again.size() + " documents still"
+                        + " failing after " + maxRetries + " retries, e.g. "
+                        + UntrustedText.shown(actions.get(again.get(0)).describe(), 256) + ": " + lastRetryable);
+            }
+            pause(attempt);
+            todo = again;
+        }
+    }
+
+    /** Runs a call, repeating it after a retriable whole-request failure. */
+    private <T> T retrying(TableRun t, String what, java.util.function.Supplier<CompletionStage<T>> call) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return call.get().toCompletableFuture().join();
+            } catch (CompletionException | RetriableSyncException e) {
+                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                if (!(cause instanceof RetriableSyncException) || attempt >= maxRetries) {
+                    throw new BackfillException("backfill of " + t.shown() + ": " + what + " failed"
+                            + (attempt > 0 ? " after " + attempt + " retries" : "") + ": " + Secrets.describe(cause), cause);
+                }
+                LOG.warn("backfill of {}: {} failed, retrying: {}", t.shown(), what, Secrets.describe(cause));
+                pause(attempt);
+            }
+        }
+    }
+
+    private void pause(int attempt) {
+        long millis = Math.min(retryBackoff.toMillis() << Math.min(attempt, 6), 30_000);
+        sleep(millis);
+    }
+
+    private static void sleep(long millis) {
+        if (millis <= 0) {
+            return;
+        }
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackfillException("backfill interrupted");
+        }
+    }
+
+    /** Holds the table's rate at {@code maxRowsPerSecond} on average since its start. */
+    private void throttle(TableRun t) {
+        if (maxRowsPerSecond <= 0) {
+            return;
+        }
+        double due = t.rowsDone / maxRowsPerSecond * 1000.0;
+        double spent = (clock.nanoTime() - t.startNanos) / 1e6;
+        sleep((long) (due - spent));
+    }
+
+    private void estimateStart(TableRun t, @Nullable List<Object> last) {
+        try (Connection c = connection()) {
+            if (t.key.size() == 1) {
+                String col = KeySql.quote(t.key.get(0));
+                try (PreparedStatement ps = c.prepareStatement("SELECT MIN(" + col + "), MAX(" + col + ") FROM "
+                        + KeySql.table(t.database, t.table)); ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getObject(1) instanceof Number && rs.getObject(2) instanceof Number) {
+                        BigDecimal min = new BigDecimal(rs.getObject(1).toString());
+                        t.rangeMax = new BigDecimal(rs.getObject(2).toString());
+                        t.rangeFrom = last != null && last.get(0) instanceof Number
+                                ? new BigDecimal(last.get(0).toString()) : min.subtract(BigDecimal.ONE);
+                        return;
+                    }
+                }
+            }
+            String sql = "SELECT COUNT(*) FROM " + KeySql.table(t.database, t.table)
+                    + (last != null ? " WHERE " + KeySql.tuple(t.key) + " > " + KeySql.marks(t.key.size()) : "");
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                if (last != null) {
+                    for (int i = 0; i < last.size(); i++) {
+                        ps.setObject(i + 1, last.get(i));
+                    }
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        t.countLeftAtStart = rs.getLong(1);
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            // the estimate is a courtesy: the backfill goes on without it
+            LOG.warn("backfill of {}: cannot estimate its size: {}", t.shown(), Secrets.describe(e));
+        }
+    }
+
+    private BackfillProgress snapshot(TableRun t, @Nullable List<Object> last) {
+        double seconds = (clock.nanoTime() - t.startNanos) / 1e9;
+        Long left = null;
+        if (t.countLeftAtStart != null) {
+            left = Math.max(0, t.countLeftAtStart - t.rowsDone);
+        } else if (t.rangeFrom != null && t.rangeMax != null && last != null && last.get(0) instanceof Number
+                && t.rowsDone > 0) {
+            BigDecimal at = new BigDecimal(last.get(0).toString());
+            BigDecimal passed = at.subtract(t.rangeFrom);
+            if (passed.signum() > 0) {
+                double perKey = t.rowsDone / passed.doubleValue();
+                left = Math.max(0L, Math.round(t.rangeMax.subtract(at).doubleValue() * perKey));
+            }
+        }
+        return new BackfillProgress(t.name, t.rowsDone, seconds > 0 ? t.rowsDone / seconds : 0, left, t.created,
+                t.existed, t.removed, t.chunks);
+    }
+
+    private static String shownKey(@Nullable List<Object> key) {
+        return key == null ? "(start)" : UntrustedText.shown(String.valueOf(key), 256);
+    }
+
+    private void notify(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            LOG.warn("backfill listener failed: {}", Secrets.describe(e));
+        }
+    }
+
+    /**
+     * Builds a {@link Backfill}. Setters check their argument ({@link IllegalArgumentException});
+     * {@link #build()} checks the combination ({@link IllegalStateException}). Not thread-safe.
+     */
+    public static final class Builder {
+        @Nullable private DataSource dataSource;
+        @Nullable private Rules rules;
+        @Nullable private BulkSink sink;
+        @Nullable private DocumentReader reader;
+        private final List<String[]> tables = new ArrayList<>();
+        private final Map<String, List<String>> keyColumns = new LinkedHashMap<>();
+        private int chunkSize = 1000;
+        private double maxRowsPerSecond;
+        private CheckpointStore store = new InMemoryCheckpointStore();
+        private BackfillListener listener = new BackfillListener() { };
+        private SyncClock clock = SyncClock.system();
+        private int maxRetries = 10;
+        private Duration retryBackoff = Duration.ofMillis(200);
+
+        private Builder() {
+        }
+
+        /** Where rows are read; required. The library adds no JDBC driver: the application's data source brings it. */
+        public Builder dataSource(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+            return this;
+        }
+
+        /** The stream's rules; required. */
+        public Builder rules(Rules rules) {
+            this.rules = Objects.requireNonNull(rules, "rules");
+            return this;
+        }
+
+        /**
+         * Where documents are written, started by the caller; required. When it is also a
+         * {@link DocumentReader} (as {@code ElasticsearchSink} is) it is the reader unless
+         * {@link #reader} says otherwise.
+         */
+        public Builder sink(BulkSink sink) {
+            this.sink = Objects.requireNonNull(sink, "sink");
+            return this;
+        }
+
+        /** Where the verification reads documents; default the sink, when it is one. */
+        public Builder reader(DocumentReader reader) {
+            this.reader = Objects.requireNonNull(reader, "reader");
+            return this;
+        }
+
+        /** A table to load, in the order given; default every table a rule names by exact database and table name. */
+        public Builder table(String database, String table) {
+            tables.add(new String[] {nonEmpty("database", database), nonEmpty("table", table)});
+            return this;
+        }
+
+        /** The key columns of a table without a primary key (unique and not null), in order. */
+        public Builder keyColumns(String database, String table, String... columns) {
+            if (columns.length == 0) {
+                throw new IllegalArgumentException("keyColumns of " + database + "." + table + " needs a column");
+            }
+            List<String> list = new ArrayList<>();
+            for (String c : columns) {
+                list.add(nonEmpty("key column", c));
+            }
+            keyColumns.put(nonEmpty("database", database) + "." + nonEmpty("table", table), List.copyOf(list));
+            return this;
+        }
+
+        /** Rows per chunk, 1 to 100,000; default 1000. */
+        public Builder chunkSize(int rows) {
+            if (rows < 1 || rows > 100_000) {
+                throw new IllegalArgumentException("chunkSize must be 1..100000: " + rows);
+            }
+            this.chunkSize = rows;
+            return this;
+        }
+
+        /** The most rows per second, on average per table; 0 (the default) for no limit. */
+        public Builder maxRowsPerSecond(double rows) {
+            if (!(rows >= 0) || Double.isInfinite(rows)) {
+                throw new IllegalArgumentException("maxRowsPerSecond must be >= 0 and finite: " + rows);
+            }
+            this.maxRowsPerSecond = rows;
+            return this;
+        }
+
+        /** Where checkpoints are kept; default in memory (a new process starts over). */
+        public Builder checkpointStore(CheckpointStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** Hears the progress; default none. */
+        public Builder listener(BackfillListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /** The clock for rates and throttling; default the system clock. */
+        public Builder clock(SyncClock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Retries of a retryable write or read before the backfill stops, 0 to 1000; default 10. */
+        public Builder maxRetries(int retries) {
+            if (retries < 0 || retries > 1000) {
+                throw new IllegalArgumentException("maxRetries must be 0..1000: " + retries);
+            }
+            this.maxRetries = retries;
+            return this;
+        }
+
+        /** The first retry's pause, doubled per retry up to 30 s; default 200 ms. */
+        public Builder retryBackoff(Duration backoff) {
+            Objects.requireNonNull(backoff, "backoff");
+            if (backoff.isNegative() || backoff.compareTo(Duration.ofMinutes(1)) > 0) {
+                throw new IllegalArgumentException("retryBackoff must be 0..1min: " + backoff);
+            }
+            this.retryBackoff = backoff;
+            return this;
+        }
+
+        /**
+         * @throws IllegalStateException without a data source, rules or sink; without a reader when
+         *     the sink is none; when no table is given and a rule names its table by a pattern, or
+         *     no rule names one
+         */
+        public Backfill build() {
+            if (dataSource == null || rules == null || sink == null) {
+                throw new IllegalStateException("a backfill needs dataSource, rules and sink");
+            }
+            if (reader == null) {
+                if (!(sink instanceof DocumentReader)) {
+                    throw new IllegalStateException("the sink is not a DocumentReader: give one with reader(...)");
+                }
+                reader = (DocumentReader) sink;
+            }
+            List<String[]> chosen = new ArrayList<>(tables);
+            if (chosen.isEmpty()) {
+                Set<String> seen = new LinkedHashSet<>();
+                for (TableRule r : rules.rules()) {
+                    if (!PLAIN_NAME.matcher(r.database()).matches() || !PLAIN_NAME.matcher(r.table()).matches()) {
+                        throw new IllegalStateException("rule '" + r + "' names its tables by a pattern ("
+                                + r.database() + "." + r.table() + "): name the tables to load with table(database, table)");
+                    }
+                    if (seen.add(r.database() + "." + r.table())) {
+                        chosen.add(new String[] {r.database(), r.table()});
+                    }
+                }
+                if (chosen.isEmpty()) {
+                    throw new IllegalStateException("no table to load: the rules name none");
+                }
+            }
+            return new Backfill(this, Collections.unmodifiableList(chosen));
+        }
+
+        private static String nonEmpty(String what, String value) {
+            Objects.requireNonNull(value, what);
+            if (value.isEmpty()) {
+                throw new IllegalArgumentException(what + " must not be empty");
+            }
+            return value;
+        }
+    }
+}

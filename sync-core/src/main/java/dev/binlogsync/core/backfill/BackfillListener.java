@@ -1,0 +1,20 @@
+package dev.binlogsync.core.backfill;
+
+/**
+ * Hears a {@link Backfill}'s progress. Called on the backfill's thread, so it must return quickly;
+ * an exception it throws is logged and ignored. Every method has an empty default.
+ */
+public interface BackfillListener {
+
+    /** A table's backfill starts (or resumes from {@code checkpoint}). */
+    default void tableStarted(String table, Checkpoint checkpoint) {
+    }
+
+    /** A chunk is done: its creates were acknowledged and it was verified, and its checkpoint saved. */
+    default void chunkDone(BackfillProgress progress) {
+    }
+
+    /** Every chunk of {@code table} is done. */
+    default void tableFinished(BackfillProgress progress) {
+    }
+}

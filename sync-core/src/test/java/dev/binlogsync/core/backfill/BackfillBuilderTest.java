@@ -1,0 +1,114 @@
+package dev.binlogsync.core.backfill;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.binlogsync.core.rules.Rules;
+import dev.binlogsync.core.rules.TableRule;
+import dev.binlogsync.core.rules.WriteMode;
+import dev.binlogsync.core.testing.RecordingBulkSink;
+import java.lang.reflect.Proxy;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+
+/** The builder's checks, and the rules a backfill refuses before it reads a row. */
+class BackfillBuilderTest {
+
+    /** A data source that fails the test if the backfill touches it. */
+    private static final DataSource UNTOUCHED = (DataSource) Proxy.newProxyInstance(
+            BackfillBuilderTest.class.getClassLoader(), new Class<?>[] {DataSource.class}, (p, m, a) -> {
+                throw new AssertionError("the data source was used: " + m.getName());
+            });
+
+    private static Backfill.Builder builder(Rules rules) {
+        return Backfill.builder().dataSource(UNTOUCHED).rules(rules).sink(new RecordingBulkSink())
+                .reader(refs -> CompletableFuture.completedFuture(List.of()));
+    }
+
+    @Test
+    void loadsEveryTableTheRulesNameByExactNameInRuleOrder() {
+        Rules rules = Rules.builder()
+                .rule(TableRule.builder().database("shop").table("orders").index("orders").build())
+                .rule(TableRule.builder().database("shop").table("users").index("users").build())
+                .build();
+        assertEquals(List.of("shop.orders", "shop.users"), builder(rules).build().tables());
+    }
+
+    @Test
+    void aRuleWithATablePatternNeedsTheTablesNamed() {
+        Rules rules = Rules.builder().rule(TableRule.builder().database("shop").table("orders_*").index("orders").build())
+                .build();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> builder(rules).build());
+        assertTrue(e.getMessage().contains("orders_*"), e.getMessage());
+        assertEquals(List.of("shop.orders_1"), builder(rules).table("shop", "orders_1").build().tables());
+    }
+
+    @Test
+    void aSinkThatCannotReadNeedsAReader() {
+        Rules rules = Rules.builder().rule(TableRule.builder().database("d").table("t").index("i").build()).build();
+        assertThrows(IllegalStateException.class,
+                () -> Backfill.builder().dataSource(UNTOUCHED).rules(rules).sink(new RecordingBulkSink()).build());
+    }
+
+    @Test
+    void settersRejectBadValuesNamingThem() {
+        Backfill.Builder b = Backfill.builder();
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> b.chunkSize(0)).getMessage().contains("0"));
+        assertThrows(IllegalArgumentException.class, () -> b.maxRowsPerSecond(-1));
+        assertThrows(IllegalArgumentException.class, () -> b.maxRowsPerSecond(Double.NaN));
+        assertThrows(IllegalArgumentException.class, () -> b.keyColumns("d", "t"));
+        assertThrows(IllegalArgumentException.class, () -> b.table("", "t"));
+    }
+
+    @Test
+    void aMergeRuleIsRefusedNamingTheTableBeforeAnyRowIsRead() {
+        Rules rules = Rules.builder()
+                .rule(TableRule.builder().database("shop").table("orders").index("orders").build())
+                .rule(TableRule.builder().database("shop").table("order_item").index("orders")
+                        .mergeInto("order_id").nestUnder("item").build())
+                .build();
+        BackfillException e = assertThrows(BackfillException.class,
+                () -> builder(rules).table("shop", "order_item").build().run());
+        assertTrue(e.getMessage().contains("shop.order_item") && e.getMessage().contains("merges"), e.getMessage());
+    }
+
+    @Test
+    void aRuleThatUpsertsBecauseItSharesItsIndexIsRefused() {
+        Rules rules = Rules.builder()
+                .rule(TableRule.builder().database("shop").table("orders").index("orders").build())
+                .rule(TableRule.builder().database("shop").table("order_item").index("orders")
+                        .mergeInto("order_id").nestUnder("item").build())
+                .build();
+        BackfillException e = assertThrows(BackfillException.class,
+                () -> builder(rules).table("shop", "orders").build().run());
+        assertTrue(e.getMessage().contains("shop.orders") && e.getMessage().contains("upserts"), e.getMessage());
+    }
+
+    @Test
+    void anUpsertModeRuleIsRefused() {
+        Rules rules = Rules.builder().rule(TableRule.builder().database("shop").table("orders").index("orders")
+                .writeMode(WriteMode.UPSERT).build()).build();
+        BackfillException e = assertThrows(BackfillException.class, () -> builder(rules).build().run());
+        assertTrue(e.getMessage().contains("upserts"), e.getMessage());
+    }
+
+    @Test
+    void aVersionedRuleIsRefused() {
+        Rules rules = Rules.builder().rule(TableRule.builder().database("shop").table("orders").index("orders")
+                .writeMode(WriteMode.INDEX).versionColumn("version").build()).build();
+        BackfillException e = assertThrows(BackfillException.class, () -> builder(rules).build().run());
+        assertTrue(e.getMessage().contains("external versions"), e.getMessage());
+    }
+
+    @Test
+    void aTableNoRuleNamesIsRefused() {
+        Rules rules = Rules.builder().rule(TableRule.builder().database("shop").table("orders").index("orders").build())
+                .build();
+        BackfillException e = assertThrows(BackfillException.class,
+                () -> builder(rules).table("shop", "users").build().run());
+        assertTrue(e.getMessage().contains("shop.users"), e.getMessage());
+    }
+}

@@ -1,0 +1,43 @@
+package dev.binlogsync.core.backfill;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.math.BigDecimal;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class KeySqlTest {
+
+    @Test
+    void theFirstChunkReadsFromTheStartInKeyOrderWithALimitAndNoOffset() {
+        assertEquals("SELECT * FROM `shop`.`orders` ORDER BY `id` LIMIT ?",
+                KeySql.chunk("shop", "orders", List.of("id"), false));
+    }
+
+    @Test
+    void laterChunksReadAfterTheLastKeyAsARowComparisonForCompositeKeys() {
+        assertEquals("SELECT * FROM `shop`.`orders` WHERE `id` > ? ORDER BY `id` LIMIT ?",
+                KeySql.chunk("shop", "orders", List.of("id"), true));
+        assertEquals("SELECT * FROM `shop`.`items` WHERE (`order_id`,`line`) > (?,?) ORDER BY `order_id`,`line` LIMIT ?",
+                KeySql.chunk("shop", "items", List.of("order_id", "line"), true));
+    }
+
+    @Test
+    void identifiersWithBackticksAreQuotedByDoublingThem() {
+        assertEquals("SELECT * FROM `a``b`.`t` ORDER BY `k``` LIMIT ?", KeySql.chunk("a`b", "t", List.of("k`"), false));
+    }
+
+    @Test
+    void presenceQueryListsOneTuplePerKey() {
+        assertEquals("SELECT `a`,`b` FROM `d`.`t` WHERE (`a`,`b`) IN ((?,?),(?,?))",
+                KeySql.present("d", "t", List.of("a", "b"), 2));
+        assertEquals("SELECT `id` FROM `d`.`t` WHERE `id` IN (?,?,?)", KeySql.present("d", "t", List.of("id"), 3));
+    }
+
+    @Test
+    void keysCompareByNumericValueWhateverTheirJavaType() {
+        assertEquals(KeySql.normal(List.of(7, "x")), KeySql.normal(List.of(7L, "x")));
+        assertEquals(KeySql.normal(List.of(new BigDecimal("1.50"))), KeySql.normal(List.of(new BigDecimal("1.5"))));
+        assertEquals(List.of("10"), KeySql.normal(List.of(new BigDecimal("1E+1"))));
+    }
+}
