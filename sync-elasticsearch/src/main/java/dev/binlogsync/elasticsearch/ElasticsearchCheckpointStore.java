@@ -1,0 +1,129 @@
+package dev.binlogsync.elasticsearch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.binlogsync.core.RetriableSyncException;
+import dev.binlogsync.core.Secrets;
+import dev.binlogsync.core.SyncException;
+import dev.binlogsync.core.UntrustedText;
+import dev.binlogsync.core.backfill.Checkpoint;
+import dev.binlogsync.core.backfill.CheckpointStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import javax.annotation.Nullable;
+import org.apache.http.entity.ContentType;
+import org.apache.http.entity.StringEntity;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.Response;
+import org.elasticsearch.client.ResponseException;
+import org.elasticsearch.client.RestClient;
+
+/**
+ * A {@link CheckpointStore} keeping one document per table in an Elasticsearch index (created on
+ * first use with one shard, {@code dynamic: false}, the checkpoint as JSON text in the source):
+ * {@code {"table": "shop.orders", "checkpoint": "{...}"}}, with the table name as the id.
+ *
+ * <p>{@link #save} returns once Elasticsearch acknowledged the write (in its translog: durable);
+ * {@link #load} is a real-time get. Failures: {@link RetriableSyncException} when the node cannot
+ * be reached or answers 429 / 5xx, {@link SyncException} otherwise. Thread-safe. The client is the
+ * caller's and is not closed.
+ */
+public final class ElasticsearchCheckpointStore implements CheckpointStore {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final RestClient client;
+    private final String index;
+    private volatile boolean ensured;
+
+    private ElasticsearchCheckpointStore(RestClient client, String index) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.index = Objects.requireNonNull(index, "index");
+        if (index.isEmpty() || !index.equals(index.toLowerCase(java.util.Locale.ROOT)) || index.contains("/")
+                || index.contains(",") || index.contains("*") || index.startsWith("_") || index.startsWith("-")) {
+            throw new IllegalArgumentException("not a valid index name: " + UntrustedText.shown(index, 256));
+        }
+    }
+
+    /**
+     * A store in {@code index} (e.g. {@code .binlog-sync-backfill}) through {@code client}.
+     *
+     * @throws IllegalArgumentException if {@code index} is not a valid, lower-case index name
+     */
+    public static ElasticsearchCheckpointStore of(RestClient client, String index) {
+        return new ElasticsearchCheckpointStore(client, index);
+    }
+
+    @Override
+    @Nullable
+    public Checkpoint load(String table) {
+        ensureIndex();
+        Request r = new Request("GET", "/" + index + "/_doc/" + id(table));
+        r.addParameter("realtime", "true");
+        try {
+            Response response = client.performRequest(r);
+            try (InputStream in = response.getEntity().getContent()) {
+                JsonNode doc = JSON.readTree(in);
+                JsonNode cp = doc.path("_source").get("checkpoint");
+                if (!doc.path("found").asBoolean(false) || cp == null || !cp.isTextual()) {
+                    return null;
+                }
+                return Checkpoint.fromJson(cp.textValue());
+            }
+        } catch (ResponseException e) {
+            if (e.getResponse().getStatusLine().getStatusCode() == 404) {
+                return null;
+            }
+            throw failure("loading the checkpoint of " + table, e);
+        } catch (IOException e) {
+            throw failure("loading the checkpoint of " + table, e);
+        }
+    }
+
+    @Override
+    public void save(String table, Checkpoint checkpoint) {
+        ensureIndex();
+        ObjectNode doc = JSON.createObjectNode();
+        doc.put("table", table);
+        doc.put("checkpoint", checkpoint.toJson());
+        Request r = new Request("PUT", "/" + index + "/_doc/" + id(table));
+        r.setEntity(new StringEntity(doc.toString(), ContentType.APPLICATION_JSON));
+        try {
+            client.performRequest(r);
+        } catch (IOException e) {
+            throw failure("saving the checkpoint of " + table, e);
+        }
+    }
+
+    private void ensureIndex() {
+        if (ensured) {
+            return;
+        }
+        Request r = new Request("PUT", "/" + index);
+        r.setEntity(new StringEntity("{\"settings\":{\"number_of_shards\":1},\"mappings\":{\"dynamic\":false}}",
+                ContentType.APPLICATION_JSON));
+        try {
+            client.performRequest(r);
+        } catch (ResponseException e) {
+            if (e.getResponse().getStatusLine().getStatusCode() != 400
+                    || !String.valueOf(e.getMessage()).contains("resource_already_exists_exception")) {
+                throw failure("creating the checkpoint index " + index, e);
+            }
+        } catch (IOException e) {
+            throw failure("creating the checkpoint index " + index, e);
+        }
+        ensured = true;
+    }
+
+    private static String id(String table) {
+        return URLEncoder.encode(table, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static SyncException failure(String what, IOException e) {
+        int status = e instanceof ResponseException ? ((ResponseException) e).getResponse().getStatusLine().getStatusCode() : 0;
+        String why = UntrustedText.shown(what, 512) + " failed: " + (status == 0 ? Secrets.describe(e) : "HTTP " + status);
+        return status == 0 || status == 429 || status >= 500 ? new RetriableSyncException(why, e) : new SyncException(why);
+    }
+}

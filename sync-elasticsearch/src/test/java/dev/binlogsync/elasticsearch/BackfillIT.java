@@ -1,0 +1,374 @@
+package dev.binlogsync.elasticsearch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.binlogsync.core.DocumentAction;
+import dev.binlogsync.core.ItemResult;
+import dev.binlogsync.core.backfill.Backfill;
+import dev.binlogsync.core.backfill.BackfillException;
+import dev.binlogsync.core.backfill.BackfillProgress;
+import dev.binlogsync.core.backfill.Checkpoint;
+import dev.binlogsync.core.backfill.CheckpointStore;
+import dev.binlogsync.core.rules.Rules;
+import dev.binlogsync.core.rules.TableRule;
+import dev.binlogsync.testing.EmbeddedElasticsearch;
+import dev.binlogsync.testing.EmbeddedMariaDb;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.annotation.Nullable;
+import org.apache.http.entity.ContentType;
+import org.apache.http.entity.StringEntity;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.Response;
+import org.elasticsearch.client.RestClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.mariadb.jdbc.MariaDbDataSource;
+
+/**
+ * Backfill against a real MariaDB and the in-process Elasticsearch, with the test itself standing in
+ * for the stream: every change the test makes in MySQL it also applies to Elasticsearch (index for an
+ * insert or update, delete for a delete), in the order it made them, late on purpose. The end state
+ * is compared row by row with MySQL, read by the test's own SQL. (The proof with the real binlog
+ * relay and Kafka stream is the end-to-end suite's part.)
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BackfillIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private EmbeddedMariaDb db;
+    private RestClient client;
+    private ElasticsearchSink sink;
+    private MariaDbDataSource dataSource;
+
+    @BeforeAll
+    void start() throws SQLException {
+        db = EmbeddedMariaDb.start();
+        String url = EmbeddedElasticsearch.shared().httpUrl();
+        client = RestClient.builder(org.apache.http.HttpHost.create(url)).build();
+        sink = ElasticsearchSink.builder().hosts(url).build();
+        sink.start();
+        dataSource = new MariaDbDataSource(db.jdbcUrl() + "?user=" + db.user());
+    }
+
+    @AfterAll
+    void stop() throws IOException {
+        sink.close();
+        client.close();
+        db.close();
+    }
+
+    private static Rules rules(String database) {
+        return Rules.builder().rule(TableRule.builder().database(database).table("items").index(database + "-items").build())
+                .build();
+    }
+
+    private void createTable(String database, int rows) throws SQLException {
+        db.execute("CREATE DATABASE " + database,
+                "CREATE TABLE " + database + ".items (id BIGINT PRIMARY KEY, name VARCHAR(64) NOT NULL, qty INT NOT NULL)");
+        try (Connection c = db.connect(database)) {
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO items VALUES (?,?,?)")) {
+                for (int id = 1; id <= rows; id++) {
+                    ps.setLong(1, id);
+                    ps.setString(2, "row " + id);
+                    ps.setInt(3, id % 100);
+                    ps.addBatch();
+                    if (id % 1000 == 0) {
+                        ps.executeBatch();
+                    }
+                }
+                ps.executeBatch();
+            }
+            c.commit();
+        }
+    }
+
+    /** The stream's stand-in: a change made in MySQL, to be applied to Elasticsearch in order. */
+    private record Change(long id, @Nullable Map<String, Object> row) {
+    }
+
+    /** Makes one random change to a row near {@code around}; returns it, or null if it changed nothing. */
+    @Nullable
+    private static Change change(Connection c, Random random, long around) throws SQLException {
+        long id = Math.max(1, around + random.nextInt(1500) - 200);
+        int op = random.nextInt(3);
+        if (op == 0) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM items WHERE id = ?")) {
+                ps.setLong(1, id);
+                return ps.executeUpdate() == 1 ? new Change(id, null) : null;
+            }
+        }
+        String name = "changed " + random.nextInt(1_000_000);
+        int qty = random.nextInt(1000);
+        String sql = op == 1 ? "UPDATE items SET name = ?, qty = ? WHERE id = ?" : "INSERT IGNORE INTO items (name, qty, id) VALUES (?,?,?)";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, name);
+            ps.setInt(2, qty);
+            ps.setLong(3, id);
+            if (ps.executeUpdate() != 1) {
+                return null;
+            }
+        }
+        Map<String, Object> row = new HashMap<>();
+        row.put("id", id);
+        row.put("name", name);
+        row.put("qty", qty);
+        return new Change(id, row);
+    }
+
+    /** Applies the changes to Elasticsearch in order, as the stream would (plain index and delete). */
+    private void apply(String index, List<Change> changes) {
+        if (changes.isEmpty()) {
+            return;
+        }
+        List<DocumentAction> actions = new ArrayList<>();
+        for (Change ch : changes) {
+            actions.add(ch.row() == null ? DocumentAction.delete(index, Long.toString(ch.id()))
+                    : DocumentAction.index(index, Long.toString(ch.id()), ch.row()));
+        }
+        List<ItemResult> results = sink.execute(actions).toCompletableFuture().orTimeout(120, TimeUnit.SECONDS).join();
+        for (ItemResult r : results) {
+            assertTrue(r.isDone(), "the stream stand-in's write failed: " + r);
+        }
+    }
+
+    /** Every row of the table, by the test's own SQL, as the text of each column. */
+    private Map<String, Map<String, String>> mysqlRows(String database) throws SQLException {
+        Map<String, Map<String, String>> rows = new TreeMap<>();
+        try (Connection c = db.connect(database); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT id, name, qty FROM items")) {
+            while (rs.next()) {
+                Map<String, String> row = new TreeMap<>();
+                row.put("id", Long.toString(rs.getLong(1)));
+                row.put("name", rs.getString(2));
+                row.put("qty", Integer.toString(rs.getInt(3)));
+                rows.put(row.get("id"), row);
+            }
+        }
+        return rows;
+    }
+
+    /** The documents of the given ids (absent ones left out), as the text of each field. */
+    private Map<String, Map<String, String>> documents(String index, List<String> ids) {
+        Map<String, Map<String, String>> out = new TreeMap<>();
+        for (int from = 0; from < ids.size(); from += 1000) {
+            List<String> part = ids.subList(from, Math.min(ids.size(), from + 1000));
+            try {
+                Request r = new Request("POST", "/" + index + "/_mget");
+                r.setEntity(new StringEntity(JSON.writeValueAsString(Map.of("ids", part)), ContentType.APPLICATION_JSON));
+                Response response = client.performRequest(r);
+                JsonNode docs = JSON.readTree(response.getEntity().getContent()).get("docs");
+                for (JsonNode d : docs) {
+                    if (d.path("found").asBoolean(false)) {
+                        Map<String, String> doc = new TreeMap<>();
+                        d.get("_source").fields().forEachRemaining(e -> doc.put(e.getKey(), e.getValue().asText()));
+                        out.put(d.get("_id").asText(), doc);
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return out;
+    }
+
+    /** Every MySQL row has its document, equal field by field, and the index holds nothing else. */
+    private void assertIndexEqualsMysql(String database, String index, int maxId) throws SQLException {
+        Map<String, Map<String, String>> rows = mysqlRows(database);
+        List<String> everyId = new ArrayList<>();
+        for (int id = 1; id <= maxId; id++) {
+            everyId.add(Integer.toString(id));
+        }
+        Map<String, Map<String, String>> docs = documents(index, everyId);
+        List<String> missing = new ArrayList<>();
+        List<String> stale = new ArrayList<>();
+        for (Map.Entry<String, Map<String, String>> e : rows.entrySet()) {
+            Map<String, String> doc = docs.get(e.getKey());
+            if (doc == null) {
+                missing.add(e.getKey());
+            } else if (!doc.equals(e.getValue())) {
+                stale.add(e.getKey() + ": " + doc + " != " + e.getValue());
+            }
+        }
+        List<String> extra = new ArrayList<>(docs.keySet());
+        extra.removeAll(rows.keySet());
+        assertEquals(List.of(), missing, "rows without their document");
+        assertEquals(List.of(), stale, "stale documents");
+        assertEquals(List.of(), extra, "documents of rows that do not exist (resurrected)");
+        assertEquals(rows.size(), EsDocs.count(client, index), "documents in the index");
+    }
+
+    @Test
+    void backfillsTwentyThousandRowsWhileAWriterUpdatesDeletesAndReinsertsThemAndEndsEqualToMysql() throws Exception {
+        String database = "bf_race";
+        String index = database + "-items";
+        int rows = 20_000;
+        createTable(database, rows);
+        Backfill backfill = Backfill.builder().dataSource(dataSource).rules(rules(database)).sink(sink).chunkSize(500)
+                .build();
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicReference<Throwable> writerFailure = new AtomicReference<>();
+        AtomicInteger changes = new AtomicInteger();
+        Thread writer = new Thread(() -> {
+            Random random = new Random(20);
+            List<Change> late = new ArrayList<>();
+            try (Connection c = db.connect(database)) {
+                while (!done.get()) {
+                    BackfillProgress p = backfill.progress();
+                    Change ch = change(c, random, p == null ? 1 : p.rowsDone());
+                    if (ch != null) {
+                        late.add(ch);
+                        changes.incrementAndGet();
+                    }
+                    // the stream is behind by a varying number of changes
+                    if (late.size() >= 1 + random.nextInt(40)) {
+                        apply(index, late);
+                        late.clear();
+                    }
+                }
+                apply(index, late);
+            } catch (Throwable t) {
+                writerFailure.set(t);
+            }
+        }, "stream-stand-in");
+        writer.start();
+        boolean finished;
+        try {
+            finished = backfill.run();
+        } finally {
+            done.set(true);
+            writer.join();
+        }
+        if (writerFailure.get() != null) {
+            throw new AssertionError("the writer failed", writerFailure.get());
+        }
+        assertTrue(finished);
+        assertTrue(changes.get() > 0, "the writer changed nothing");
+        assertIndexEqualsMysql(database, index, rows + 2000);
+    }
+
+    /**
+     * A CheckpointStore that runs a hook when the {@code at}-th chunk's pending documents are saved
+     * (after the chunk's SELECT, before its creates).
+     */
+    private static final class HookedStore implements CheckpointStore {
+        final CheckpointStore inner;
+        final int at;
+        final java.util.function.Consumer<Checkpoint> onPending;
+        int pendingSaves;
+
+        HookedStore(CheckpointStore inner, int at, java.util.function.Consumer<Checkpoint> onPending) {
+            this.inner = inner;
+            this.at = at;
+            this.onPending = onPending;
+        }
+
+        @Override
+        @Nullable
+        public Checkpoint load(String table) {
+            return inner.load(table);
+        }
+
+        @Override
+        public void save(String table, Checkpoint checkpoint) {
+            inner.save(table, checkpoint);
+            if (!checkpoint.pending().isEmpty() && ++pendingSaves == at) {
+                onPending.accept(checkpoint);
+            }
+        }
+    }
+
+    @Test
+    void aRestartAfterACrashBetweenCreatesAndVerificationRemovesCopiesOfRowsDeletedMeanwhileAndEndsExact()
+            throws Exception {
+        String database = "bf_crash";
+        String index = database + "-items";
+        int rows = 5_000;
+        createTable(database, rows);
+        CheckpointStore store = ElasticsearchCheckpointStore.of(client, ".binlog-sync-backfill-it");
+        List<Long> deleted = new ArrayList<>();
+        // at the 4th chunk: after its SELECT, the stream deletes five of its rows (in MySQL and in
+        // Elasticsearch) before the backfill's creates; then the process dies before verifying
+        AtomicBoolean crashAtNextRead = new AtomicBoolean();
+        dev.binlogsync.core.DocumentReader crashing = refs -> {
+            if (crashAtNextRead.get()) {
+                // the process dies after the chunk's creates were acknowledged, before its verification
+                throw new IllegalStateException("simulated crash before the chunk was verified");
+            }
+            return sink.read(refs);
+        };
+        HookedStore hooked = new HookedStore(store, 4, cp -> {
+            crashAtNextRead.set(true);
+            try (Connection c = db.connect(database); Statement s = c.createStatement()) {
+                List<Change> changes = new ArrayList<>();
+                for (int i = 0; i < 5; i++) {
+                    long id = ((Number) cp.pending().get(i * 50).key().get(0)).longValue();
+                    s.executeUpdate("DELETE FROM items WHERE id = " + id);
+                    changes.add(new Change(id, null));
+                    deleted.add(id);
+                }
+                apply(index, changes);
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Backfill first = Backfill.builder().dataSource(dataSource).rules(rules(database)).sink(sink).reader(crashing)
+                .chunkSize(400).checkpointStore(hooked).build();
+        assertThrows(IllegalStateException.class, first::run);
+        assertEquals(5, deleted.size());
+        // the crashed run's creates resurrected the deleted rows
+        Map<String, Map<String, String>> resurrected = documents(index, deleted.stream().map(String::valueOf).toList());
+        assertEquals(5, resurrected.size(), "the crashed run should have created the deleted rows' copies");
+        Checkpoint saved = store.load(database + ".items");
+        assertFalse(saved.pending().isEmpty(), "the crashed chunk is pending");
+        assertEquals(List.of(1200L), saved.lastKey(), "three chunks of 400 were done");
+
+        Backfill second = Backfill.builder().dataSource(dataSource).rules(rules(database)).sink(sink).chunkSize(400)
+                .checkpointStore(store).build();
+        assertTrue(second.run());
+        assertTrue(store.load(database + ".items").finished());
+        assertTrue(second.progress().resurrectionsRemoved() >= 5, String.valueOf(second.progress()));
+        assertIndexEqualsMysql(database, index, rows);
+    }
+
+    @Test
+    void aTableWithoutPrimaryKeyIsRefusedNamingItUnlessItsKeyColumnsAreGiven() throws Exception {
+        db.execute("CREATE DATABASE bf_nokey", "CREATE TABLE bf_nokey.items (id BIGINT NOT NULL, name VARCHAR(64) NOT NULL,"
+                + " qty INT NOT NULL)", "INSERT INTO bf_nokey.items VALUES (1, 'a', 1), (2, 'b', 2), (3, 'c', 3)");
+        BackfillException e = assertThrows(BackfillException.class, () -> Backfill.builder().dataSource(dataSource)
+                .rules(Rules.builder().rule(TableRule.builder().database("bf_nokey").table("items").index("bf_nokey-items")
+                        .id("id").build()).build())
+                .sink(sink).build().run());
+        assertTrue(e.getMessage().contains("bf_nokey.items") && e.getMessage().contains("no primary key"), e.getMessage());
+
+        Backfill keyed = Backfill.builder().dataSource(dataSource)
+                .rules(Rules.builder().rule(TableRule.builder().database("bf_nokey").table("items").index("bf_nokey-items")
+                        .id("id").build()).build())
+                .sink(sink).keyColumns("bf_nokey", "items", "id").chunkSize(2).build();
+        assertTrue(keyed.run());
+        assertIndexEqualsMysql("bf_nokey", "bf_nokey-items", 3);
+    }
+}
