@@ -8,6 +8,7 @@ import dev.binlogsync.core.DocumentReader;
 import dev.binlogsync.core.DocumentRef;
 import dev.binlogsync.core.ItemResult;
 import dev.binlogsync.core.Operation;
+import dev.binlogsync.core.RequestInDoubtException;
 import dev.binlogsync.core.RetriableSyncException;
 import dev.binlogsync.core.RowImage;
 import dev.binlogsync.core.Secrets;
@@ -537,7 +538,10 @@ public final class Backfill {
         }
     }
 
-    /** Runs a call, repeating it after a retriable whole-request failure. */
+    /**
+     * Runs a call, repeating it after a retriable whole-request failure; after one in doubt
+     * ({@link RequestInDoubtException}) only once its fence has passed.
+     */
     private <T> T retrying(TableRun t, String what, java.util.function.Supplier<CompletionStage<T>> call) {
         for (int attempt = 0; ; attempt++) {
             try {
@@ -549,6 +553,12 @@ public final class Backfill {
                             + (attempt > 0 ? " after " + attempt + " retries" : "") + ": " + Secrets.describe(cause), cause);
                 }
                 LOG.warn("backfill of {}: {} failed, retrying: {}", t.shown(), what, Secrets.describe(cause));
+                if (cause instanceof RequestInDoubtException) {
+                    // the node may still apply the request: a create landing after this chunk's
+                    // verification could resurrect a row deleted meanwhile, so nothing goes on (no
+                    // retry, no verification) until the sink's fence for late writes has passed
+                    sleep(((RequestInDoubtException) cause).fence().toMillis());
+                }
                 pause(attempt);
             }
         }
