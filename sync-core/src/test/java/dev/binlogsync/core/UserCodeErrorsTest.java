@@ -97,6 +97,36 @@ class UserCodeErrorsTest {
     }
 
     @Test
+    void aRuleSetThatProducesTheBackfillsCreateOrConditionalDeleteIsRefusedNamingTheDocument() throws Exception {
+        RuleSet rules = (event, out) -> {
+            Object id = event.row().get("id");
+            if (id.equals(2)) {
+                out.collect(new DocumentAction(INDEX, "2", null, ActionType.CREATE, java.util.Map.of("id", 2), null, null));
+            } else if (id.equals(3)) {
+                out.collect(DocumentAction.deleteIf(INDEX, "3", 7, 1));
+            } else {
+                TestRules.byOperation().apply(event, out);
+            }
+        };
+        SyncPipeline p = start(builder().ruleSet(rules).onDecodeFailure(FailurePolicy.DEAD_LETTER).deadLetterSink(dlq));
+        source.append(P, insert(1));
+        SourcePosition create = source.append(P, insert(2));
+        SourcePosition conditional = source.append(P, insert(3));
+        source.append(P, insert(4));
+        assertTrue(source.awaitCommitted(P, 3, WAIT));
+        assertEquals(PipelineState.RUNNING, p.state());
+        assertEquals(2, dlq.letters().size());
+        assertEquals(create, dlq.letters().get(0).record().position());
+        assertTrue(dlq.letters().get(0).reason().contains("a CREATE for " + INDEX + "/2"), dlq.letters().get(0).reason());
+        assertEquals(conditional, dlq.letters().get(1).record().position());
+        assertTrue(dlq.letters().get(1).reason().contains("a conditional DELETE for " + INDEX + "/3"),
+                dlq.letters().get(1).reason());
+        assertNotNull(sink.document(INDEX, "1"));
+        assertNotNull(sink.document(INDEX, "4"));
+        assertNull(sink.document(INDEX, "2"));
+    }
+
+    @Test
     void anErrorThrownByAUserFilterGoesToTheDecodeFailurePolicy() throws Exception {
         Filter filter = (r, event) -> {
             if (r.get("id").equals(2)) {

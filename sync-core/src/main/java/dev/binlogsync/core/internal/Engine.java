@@ -1,6 +1,7 @@
 package dev.binlogsync.core.internal;
 
 import dev.binlogsync.core.ActionCollector;
+import dev.binlogsync.core.ActionType;
 import dev.binlogsync.core.BulkSink;
 import dev.binlogsync.core.BulkSummary;
 import dev.binlogsync.core.ChangeEvent;
@@ -103,7 +104,7 @@ public final class Engine implements PartitionListener {
     // ---- pipeline thread only
     private final Map<String, PartitionTracker> trackers = new HashMap<>();
     private final ArrayList<DocumentAction> collected = new ArrayList<>();
-    private final ActionCollector collector = a -> collected.add(Objects.requireNonNull(a, "action"));
+    private final ActionCollector collector = a -> collected.add(streamAction(a));
     private final LaneScheduler.Sender sender = this::send;
     private long sentActions;
     private long sentBytes;
@@ -470,6 +471,21 @@ public final class Engine implements PartitionListener {
         }
         stage.whenComplete((results, error) -> complete(() -> onBulkDone(lane, batch, results, error)));
         return batch;
+    }
+
+    /**
+     * An action a rule set hands the stream: CREATE and conditional deletes are the backfill's
+     * (they resolve races with the stream's own writes) and are refused here, as an error about the
+     * event that goes to the decode-failure policy, naming the position.
+     */
+    private static DocumentAction streamAction(DocumentAction a) {
+        Objects.requireNonNull(a, "action");
+        if (a.type() == ActionType.CREATE || a.ifSeqNo() != null) {
+            throw new IllegalArgumentException("a rule set produced " + (a.type() == ActionType.CREATE
+                    ? "a CREATE" : "a conditional DELETE") + " for " + a.index() + "/" + a.id()
+                    + ": only the backfill writes those; a stream's rule set writes INDEX, UPSERT, UPDATE or DELETE");
+        }
+        return a;
     }
 
     private static long bytesOf(List<BufferedAction> batch) {
