@@ -1,17 +1,26 @@
 package dev.binlogsync.service;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.annotation.Nullable;
 
 /**
@@ -20,13 +29,19 @@ import javax.annotation.Nullable;
  * {@code 304 Not Modified}, or a {@code 200} whose body equals the last one, is no change.
  * Credentials come from the URL's user info (sent as HTTP Basic) or a bearer token; neither, nor
  * the query string (which may hold a token), ever appears in {@link #describe()} or an error.
- * An answer other than 200 or 304, a timeout or a refused connection is an {@link IOException}:
+ * An answer other than 200 or 304, a body above {@link #MAX_BODY_BYTES}, a request not complete
+ * within the timeout (connect, headers and body together; the request is then cancelled) or a
+ * refused connection is an {@link IOException}:
  * the service keeps the running configuration and asks again at the next poll.
  *
  * <p>Uses the JDK's {@link HttpClient} (TLS with the JVM's trust store; redirects are followed
  * except from https to http). Not thread-safe (the service polls from one thread).
  */
 public final class HttpConfigSource implements ConfigSource {
+    /** The largest configuration document accepted: 16 MiB. */
+    public static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+    private final int maxBodyBytes;
     private final URI uri;
     private final URI requestUri;
     private final Duration timeout;
@@ -38,12 +53,21 @@ public final class HttpConfigSource implements ConfigSource {
     /**
      * A source polling {@code uri}.
      *
-     * @param timeout how long one request may take (connect and answer)
+     * @param timeout how long one request may take, from connecting to the last byte of the answer
      * @param bearerToken sent as {@code Authorization: Bearer ...}, or null
      * @throws IllegalArgumentException if the scheme is not http or https, the URL has no host, the
      *     timeout is not positive, or both user info and a bearer token are given
      */
     public HttpConfigSource(URI uri, Duration timeout, @Nullable String bearerToken) {
+        this(uri, timeout, bearerToken, MAX_BODY_BYTES);
+    }
+
+    /** As {@link #HttpConfigSource(URI, Duration, String)}, with another body cap (tests). */
+    HttpConfigSource(URI uri, Duration timeout, @Nullable String bearerToken, int maxBodyBytes) {
+        if (maxBodyBytes <= 0) {
+            throw new IllegalArgumentException("maxBodyBytes must be > 0: " + maxBodyBytes);
+        }
+        this.maxBodyBytes = maxBodyBytes;
         this.uri = Objects.requireNonNull(uri, "uri");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         String scheme = String.valueOf(uri.getScheme()).toLowerCase(Locale.ROOT);
@@ -93,11 +117,23 @@ public final class HttpConfigSource implements ConfigSource {
             request.header("If-None-Match", etag);
         }
         HttpResponse<byte[]> response;
+        // HttpRequest.timeout stops counting once the headers arrived: bound the whole exchange here
+        CompletableFuture<HttpResponse<byte[]>> future = client.sendAsync(request.build(), info -> new CappedBody(maxBodyBytes));
         try {
-            response = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
+            response = future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw new IOException("cannot fetch the configuration from " + describe() + ": no complete answer within " + timeout);
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof BodyTooLarge) {
+                throw new IOException("the configuration center's answer at " + describe() + " exceeds " + maxBodyBytes + " bytes");
+            }
             // the JDK's messages may quote the URL; say only what failed
-            throw new IOException("cannot fetch the configuration from " + describe() + ": " + e.getClass().getSimpleName());
+            throw new IOException("cannot fetch the configuration from " + describe() + ": " + cause.getClass().getSimpleName());
         }
         int status = response.statusCode();
         if (status == 304 && lastHash != null) {
@@ -114,6 +150,65 @@ public final class HttpConfigSource implements ConfigSource {
         }
         lastHash = hash;
         return new Document(new String(body, StandardCharsets.UTF_8), ServiceConfig.Format.JSON);
+    }
+
+    /** Signals an answer longer than the cap; never carries the URL. */
+    private static final class BodyTooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        BodyTooLarge() {
+            super("the answer is too large");
+        }
+    }
+
+    /** Collects the body, failing as soon as it exceeds {@code max} bytes. */
+    private static final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
+        private final int max;
+        private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        @Nullable private Flow.Subscription subscription;
+
+        CappedBody(int max) {
+            this.max = max;
+        }
+
+        @Override
+        public CompletionStage<byte[]> getBody() {
+            return result;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> item) {
+            if (result.isDone()) {
+                return;
+            }
+            for (ByteBuffer buffer : item) {
+                if (bytes.size() + (long) buffer.remaining() > max) {
+                    result.completeExceptionally(new BodyTooLarge());
+                    Objects.requireNonNull(subscription).cancel();
+                    return;
+                }
+                byte[] chunk = new byte[buffer.remaining()];
+                buffer.get(chunk);
+                bytes.write(chunk, 0, chunk.length);
+            }
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+            result.completeExceptionally(throwable);
+        }
+
+        @Override
+        public void onComplete() {
+            result.complete(bytes.toByteArray());
+        }
     }
 
     @Override

@@ -38,7 +38,7 @@ public final class ServiceMain {
             "  --config-url-token-env VARIABLE",
             "                           an environment variable holding a bearer token for --config-url",
             "  --config-url-timeout DURATION",
-            "                           how long one request to the URL may take (default 10s)",
+            "                           how long one whole request to the URL may take, body included (default 10s)",
             "  --help                   this text",
             "",
             "The configuration: a 'service' section and a 'pipelines' section (docs/service.md).",

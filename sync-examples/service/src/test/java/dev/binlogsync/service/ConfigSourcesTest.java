@@ -227,6 +227,50 @@ class ConfigSourcesTest {
     }
 
     @Test
+    void httpSourceGivesUpOnACenterThatStallsAfterItsHeaders() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        s.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "stalling-center");
+            t.setDaemon(true);
+            return t;
+        }));
+        s.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(200, 0); // chunked: headers now, the body never ends
+            exchange.getResponseBody().write("{\"a\":".getBytes(StandardCharsets.UTF_8));
+            exchange.getResponseBody().flush();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+        });
+        s.start();
+        server = s;
+        HttpConfigSource source = new HttpConfigSource(
+                URI.create("http://127.0.0.1:" + s.getAddress().getPort() + "/c"), Duration.ofMillis(500), null);
+        try {
+            // the bound only turns a hang into a failure; the source gives up after its 500 ms
+            IOException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(60),
+                    () -> assertThrows(IOException.class, source::read));
+            assertTrue(e.getMessage().contains("no complete answer within PT0.5S"), e.getMessage());
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void httpSourceRefusesABodyAboveItsCap() throws Exception {
+        body = "{\"a\": \"" + "x".repeat(1000) + "\"}";
+        HttpConfigSource source = new HttpConfigSource(serve("", "/c"), Duration.ofSeconds(10), null, 100);
+
+        IOException e = assertThrows(IOException.class, source::read);
+
+        assertTrue(e.getMessage().contains("exceeds 100 bytes"), e.getMessage());
+    }
+
+    @Test
     void httpSourceRejectsOtherSchemes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new HttpConfigSource(URI.create("ftp://u:pw@host/c"), Duration.ofSeconds(1), null));
