@@ -16,12 +16,20 @@ import javax.annotation.Nullable;
  * edit is seen whatever the file system's timestamps do (coarse modification times, editors that
  * write a new file and rename it over the old, a Kubernetes ConfigMap's symbolic-link swap). A file
  * that is missing or unreadable for a moment is an {@link IOException}: the service keeps the
- * running configuration. Not thread-safe (the service reads from one thread).
+ * running configuration.
+ *
+ * <p>A changed content is returned only once it is <em>stable</em>: when two consecutive reads (one
+ * poll apart) agree. An in-place edit read in the middle of its write can be a valid prefix of the
+ * new document (fewer pipelines or rules); it is never applied unless the writer stalls for a
+ * whole poll interval. Replacing the file by an atomic rename is the recommended way to change it.
+ * The first read returns the content as it is. Not thread-safe (the service reads from one
+ * thread).
  */
 public final class FileConfigSource implements ConfigSource {
     private final Path file;
     private final ServiceConfig.Format format;
     @Nullable private byte[] lastHash;
+    @Nullable private byte[] pendingHash;
 
     /**
      * A source reading {@code file}.
@@ -46,8 +54,15 @@ public final class FileConfigSource implements ConfigSource {
         byte[] bytes = Files.readAllBytes(file);
         byte[] hash = sha256(bytes);
         if (lastHash != null && Arrays.equals(lastHash, hash)) {
+            pendingHash = null;
             return null;
         }
+        if (lastHash != null && !Arrays.equals(pendingHash, hash)) {
+            // changed, but maybe read in the middle of an in-place write: wait until a read agrees
+            pendingHash = hash;
+            return null;
+        }
+        pendingHash = null;
         lastHash = hash;
         return new Document(new String(bytes, java.nio.charset.StandardCharsets.UTF_8), format);
     }

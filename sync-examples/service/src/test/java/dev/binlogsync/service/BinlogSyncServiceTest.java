@@ -108,6 +108,7 @@ class BinlogSyncServiceTest {
         assertEquals(BinlogSyncService.PollResult.UNCHANGED, s.poll());
 
         write(document("1h", "Not An Index"));
+        assertEquals(BinlogSyncService.PollResult.UNCHANGED, s.poll(), "seen once, not yet stable");
         assertEquals(BinlogSyncService.PollResult.REFUSED, s.poll());
         assertTrue(s.supervisor().lastReloadError().startsWith("pipelines.orders.rules[0].index: "),
                 s.supervisor().lastReloadError());
@@ -115,6 +116,7 @@ class BinlogSyncServiceTest {
         assertEquals(PipelineState.RUNNING, orders.state());
 
         write(document("1h", "orders-v2"));
+        assertEquals(BinlogSyncService.PollResult.UNCHANGED, s.poll(), "seen once, not yet stable");
         assertEquals(BinlogSyncService.PollResult.APPLIED, s.poll());
         assertNull(s.supervisor().lastReloadError());
         assertNotSame(orders, s.supervisor().pipelines().get("orders"));
@@ -138,6 +140,7 @@ class BinlogSyncServiceTest {
 
         write(document("1h", "Not An Index"));
         s.poll();
+        s.poll();
         ServiceStatus refused = s.registry().serviceStatus();
         assertEquals(BinlogSyncService.PollResult.REFUSED, refused.lastReloadResult());
         assertEquals(s.supervisor().lastReloadError(), refused.lastReloadError());
@@ -152,6 +155,7 @@ class BinlogSyncServiceTest {
                 unreadable.lastReloadError());
 
         write(document("1h", "orders-v2"));
+        s.poll();
         s.poll();
         ServiceStatus applied = s.registry().serviceStatus();
         assertEquals(BinlogSyncService.PollResult.APPLIED, applied.lastReloadResult());

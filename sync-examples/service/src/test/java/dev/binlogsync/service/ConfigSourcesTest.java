@@ -63,7 +63,37 @@ class ConfigSourcesTest {
         Files.writeString(file, "{\"a\": 2}");
         Files.setLastModifiedTime(file, mtime);
 
+        assertNull(source.read()); // seen once: not yet stable
         assertEquals("{\"a\": 2}", source.read().text());
+    }
+
+    @Test
+    void fileSourceAppliesAChangeOnlyOnceTwoReadsAgree() throws Exception {
+        Path file = Files.writeString(dir.resolve("service.json"), "{\"a\": 1}");
+        FileConfigSource source = new FileConfigSource(file);
+        source.read();
+
+        Files.writeString(file, "{\"a\": 1"); // an in-place write caught half-way
+        assertNull(source.read());
+        Files.writeString(file, "{\"a\": 1, \"b\": 2}"); // the write completes
+        assertNull(source.read());
+
+        assertEquals("{\"a\": 1, \"b\": 2}", source.read().text());
+        assertNull(source.read());
+    }
+
+    @Test
+    void fileSourceIgnoresAChangeThatIsUndoneBeforeItIsStable() throws Exception {
+        Path file = Files.writeString(dir.resolve("service.json"), "{\"a\": 1}");
+        FileConfigSource source = new FileConfigSource(file);
+        source.read();
+
+        Files.writeString(file, "{}");
+        assertNull(source.read());
+        Files.writeString(file, "{\"a\": 1}");
+
+        assertNull(source.read());
+        assertNull(source.read());
     }
 
     @Test
@@ -75,6 +105,7 @@ class ConfigSourcesTest {
         Path next = Files.writeString(dir.resolve(".service.toml.swp"), "a = 2");
         Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 
+        assertNull(source.read());
         assertEquals("a = 2", source.read().text());
     }
 
@@ -87,6 +118,7 @@ class ConfigSourcesTest {
 
         assertThrows(IOException.class, source::read);
         Files.writeString(file, "{\"a\": 3}");
+        assertNull(source.read());
         assertEquals("{\"a\": 3}", source.read().text());
     }
 
