@@ -181,6 +181,9 @@ public final class BinlogSyncService implements AutoCloseable {
             return PollResult.UNREADABLE;
         }
         if (document == null) {
+            if (lastReloadResult == PollResult.UNREADABLE) {
+                recordReload(PollResult.UNCHANGED, null); // readable again: the read error is over
+            }
             return PollResult.UNCHANGED;
         }
         ServiceConfig config;

@@ -11,9 +11,11 @@ import javax.annotation.Nullable;
  * @param configSource where the configuration is read ({@link ConfigSource#describe()}: a file's
  *     path, a variable's name, a URL cut to scheme, host, port and path)
  * @param lastReloadAt when the configuration was last read with a result other than "unchanged"
- *     (the first read at start included); null before the start
+ *     (the first read at start included), or read unchanged again after a failed read; null before
+ *     the start
  * @param lastReloadResult that read's outcome ({@link BinlogSyncService.PollResult}: {@code APPLIED},
- *     {@code REFUSED} or {@code UNREADABLE}); null before the start
+ *     {@code REFUSED}, {@code UNREADABLE}, or {@code UNCHANGED} when the source became readable
+ *     again with the same document); null before the start
  * @param lastReload what the last applied configuration changed; null before the start
  * @param lastReloadError why the last configuration offered was refused or could not be read; null
  *     when the last one was applied

@@ -246,6 +246,38 @@ class BinlogSyncServiceTest {
     }
 
     @Test
+    void theSameDocumentReadableAgainAfterAFailedReadClearsTheReadError() throws Exception {
+        AtomicInteger status = new AtomicInteger(200);
+        HttpServer center = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        center.createContext("/", exchange -> {
+            byte[] body = document("1h", "orders").getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status.get(), body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        center.start();
+        try {
+            service = new BinlogSyncService(new HttpConfigSource(URI.create("http://127.0.0.1:"
+                    + center.getAddress().getPort() + "/sync.json"), Duration.ofSeconds(10), null), Map.of(), this::fake,
+                    BinlogSyncService.Endpoints.NONE);
+            service.start();
+            status.set(503);
+            assertEquals(BinlogSyncService.PollResult.UNREADABLE, service.poll());
+            assertEquals(BinlogSyncService.PollResult.UNREADABLE, service.registry().serviceStatus().lastReloadResult());
+
+            status.set(200);
+            assertEquals(BinlogSyncService.PollResult.UNCHANGED, service.poll());
+
+            ServiceStatus after = service.registry().serviceStatus();
+            assertEquals(BinlogSyncService.PollResult.UNCHANGED, after.lastReloadResult());
+            assertNull(after.lastReloadError());
+            assertNull(after.lastReloadErrorAt());
+        } finally {
+            center.stop(0);
+        }
+    }
+
+    @Test
     void theFirstReadOfAnEnvironmentVariableStartsTheService() throws Exception {
         service = new BinlogSyncService(new EnvConfigSource("CFG", Map.of("CFG", document("1h", "orders"))), Map.of(),
                 this::fake, BinlogSyncService.Endpoints.NONE);
