@@ -160,11 +160,11 @@ public final class BinlogSyncService implements AutoCloseable {
 
     /**
      * Reads the source once and applies a changed document; what the poll thread does at each
-     * interval.
+     * interval. Serialised with the poll thread (synchronized): a call waits for a poll in progress.
      *
      * @return the outcome
      */
-    public PollResult poll() {
+    public synchronized PollResult poll() {
         ConfigSource.Document document;
         try {
             document = source.read();
