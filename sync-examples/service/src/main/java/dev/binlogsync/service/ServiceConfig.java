@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import dev.binlogsync.core.alert.AlertRules;
+import dev.binlogsync.core.config.ComponentConfig;
 import dev.binlogsync.core.config.ConfigException;
 import dev.binlogsync.core.config.ConfigLoader;
 import dev.binlogsync.core.config.ConfigSection;
@@ -15,8 +16,12 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import javax.annotation.Nullable;
 
@@ -241,8 +246,42 @@ public final class ServiceConfig {
             }
         }
         root.finish();
+        refuseSharedGroups(pipelines);
         return new ServiceConfig(host, port, shutdown, poll, alertInterval, heartbeatInterval, alerts, pipelines,
                 heartbeats);
+    }
+
+    /**
+     * Two pipelines consuming one Kafka consumer group would split its partitions between them and
+     * commit each other's offsets: refuses two Kafka sources with the same {@code groupId} whose
+     * {@code bootstrapServers} share a server (the same cluster, as far as the document tells).
+     */
+    private static void refuseSharedGroups(Map<String, PipelineDefinition> pipelines) {
+        Map<String, Set<String>> servers = new LinkedHashMap<>();
+        Map<String, String> groups = new LinkedHashMap<>();
+        pipelines.forEach((name, d) -> {
+            ComponentConfig source = d.source();
+            if (source == null || !source.type().equals("kafka") || !(source.settings().get("groupId") instanceof String g)) {
+                return;
+            }
+            Set<String> these = new TreeSet<>();
+            Object raw = source.settings().get("bootstrapServers");
+            List<?> list = raw instanceof List<?> l ? l : raw == null ? List.of() : List.of(String.valueOf(raw).split(","));
+            for (Object server : list) {
+                String trimmed = String.valueOf(server).trim().toLowerCase(Locale.ROOT);
+                if (!trimmed.isEmpty()) {
+                    these.add(trimmed);
+                }
+            }
+            groups.forEach((other, otherGroup) -> {
+                if (otherGroup.equals(g) && !Collections.disjoint(servers.get(other), these)) {
+                    throw new ConfigException("pipelines." + name + ".source.groupId", "pipelines '" + other + "' and '"
+                            + name + "' both consume group '" + g + "' on the same Kafka cluster; give each pipeline its own groupId");
+                }
+            });
+            servers.put(name, these);
+            groups.put(name, g);
+        });
     }
 
     private static Heartbeat heartbeat(String path, Object value, PipelineDefinition pipeline,

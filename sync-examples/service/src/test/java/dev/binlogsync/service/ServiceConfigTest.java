@@ -34,6 +34,30 @@ class ServiceConfigTest {
         return error("{\"service\": " + service + ", " + PIPELINES + "}");
     }
 
+    private static String kafkaPipeline(String servers, String group, String table) {
+        return "{\"source\": {\"type\": \"kafka\", \"bootstrapServers\": " + servers + ", \"groupId\": \"" + group
+                + "\", \"topics\": [\"t\"], \"format\": \"canal\"}, \"rules\": [{\"database\": \"shop\", \"table\": \""
+                + table + "\", \"index\": \"" + table + "\"}]}";
+    }
+
+    @Test
+    void refusesTwoPipelinesConsumingOneGroupOnOneCluster() {
+        String message = error("{\"pipelines\": {\"orders\": " + kafkaPipeline("[\"k1:9092\", \"k2:9092\"]", "g", "orders")
+                + ", \"users\": " + kafkaPipeline("\"K2:9092\"", "g", "users") + "}}");
+
+        assertEquals("pipelines.users.source.groupId: pipelines 'orders' and 'users' both consume group 'g' on the same"
+                + " Kafka cluster; give each pipeline its own groupId", message);
+    }
+
+    @Test
+    void acceptsOneGroupNameOnTwoClustersAndTwoGroupsOnOneCluster() {
+        ServiceConfig c = json("{\"pipelines\": {\"a\": " + kafkaPipeline("\"k1:9092\"", "g", "a")
+                + ", \"b\": " + kafkaPipeline("\"other:9092\"", "g", "b")
+                + ", \"c\": " + kafkaPipeline("\"k1:9092\"", "h", "c") + "}}");
+
+        assertEquals(List.of("a", "b", "c"), List.copyOf(c.pipelines().keySet()));
+    }
+
     @Test
     void defaultsWhenTheServiceSectionIsLeftOut() {
         ServiceConfig c = json("{" + PIPELINES + "}");
