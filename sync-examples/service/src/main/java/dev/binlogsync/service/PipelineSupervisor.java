@@ -28,10 +28,15 @@ import org.slf4j.LoggerFactory;
  * changed (a definition is compared by its canonical file form, {@link PipelineDefinition#toJson()};
  * key order and spacing do not count). If any of them cannot be built, the whole configuration is
  * refused: what was built is closed, nothing running is touched, the error is kept as
- * {@link #lastReloadError()} and thrown. Otherwise the removed pipelines are closed, then each
- * changed one is closed (it drains: flushes, waits for its bulks, commits; see
- * {@link SyncPipeline#close()}) <em>before</em> its replacement starts, so two pipelines of one
- * name never consume at once; then the new ones start. Unchanged pipelines are not touched.
+ * {@link #lastReloadError()} and thrown. Otherwise every removed and every changed pipeline is
+ * closed (it drains: flushes, waits for its bulks, commits; see {@link SyncPipeline#close()}), and
+ * only once all of them stopped do the replacements and the new pipelines start, so two pipelines
+ * never consume one consumer group at once (neither two of one name, nor a replacement that moved
+ * to the group another changed pipeline leaves). If a closed pipeline's thread did not terminate,
+ * nothing is started: it stays listed (its health shows it), what was built is closed, and the
+ * apply fails with a {@link ConfigException} naming it (the pipelines that did stop stay stopped
+ * until a later apply). Once {@link #close()} was called, an apply in progress starts nothing more
+ * and fails with {@link IllegalStateException}. Unchanged pipelines are not touched.
  * Listeners hear {@code stopped} after a pipeline's close returned and {@code started} after its
  * start.
  *
@@ -65,6 +70,10 @@ public final class PipelineSupervisor implements PipelineRegistry, AutoCloseable
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, Integer> starts = new LinkedHashMap<>();
     private volatile boolean closed;
+    /** Set by {@link #close()} before it waits for a reload in progress: that reload starts nothing more. */
+    private volatile boolean closing;
+    /** Pipelines whose close failed or did not terminate. */
+    private final Set<String> notDrained = java.util.concurrent.ConcurrentHashMap.newKeySet();
     @Nullable private volatile String lastReloadError;
     @Nullable private volatile Instant lastReloadErrorAt;
     private volatile long applied;
@@ -79,8 +88,9 @@ public final class PipelineSupervisor implements PipelineRegistry, AutoCloseable
      *
      * @return what changed
      * @throws ConfigException if a new or changed pipeline cannot be built (its path under
-     *     {@code pipelines.<name>}); the running pipelines are then as they were
-     * @throws IllegalStateException if the supervisor is closed
+     *     {@code pipelines.<name>}; the running pipelines are then as they were), or a stopped
+     *     pipeline did not terminate (nothing was started; see the class description)
+     * @throws IllegalStateException if the supervisor is closed or began closing during the apply
      */
     public Reload apply(ServiceConfig config) {
         Objects.requireNonNull(config, "config");
@@ -134,15 +144,36 @@ public final class PipelineSupervisor implements PipelineRegistry, AutoCloseable
                 }
             }
 
-            for (String name : removed) {
-                stop(name);
+            // stop every removed and changed pipeline before starting anything: a replacement (or a
+            // new pipeline) may take over the consumer group another stopping pipeline still holds
+            Set<String> stuck = new LinkedHashSet<>();
+            List<String> stopping = new ArrayList<>(removed);
+            stopping.addAll(changed);
+            for (String name : stopping) {
+                abandonIfClosing(built);
+                if (!stop(name)) {
+                    stuck.add(name);
+                }
             }
-            for (String name : changed) {
-                stop(name);
-                start(name, built.get(name), wanted.get(name));
+            if (!stuck.isEmpty()) {
+                for (SyncPipeline p : built.values()) {
+                    closeQuietly(p, new IllegalStateException("not started"));
+                }
+                ConfigException refusal = new ConfigException("pipelines." + stuck.iterator().next(), "pipeline(s) "
+                        + stuck + " did not terminate after their close (drainTimeout); they stay listed and nothing"
+                        + " was started, so two pipelines never consume at once; the configuration is tried again"
+                        + " at the next poll");
+                lastReloadError = refusal.getMessage();
+                lastReloadErrorAt = Instant.now();
+                log.error("configuration not applied: {}", refusal.getMessage());
+                throw refusal;
             }
-            for (String name : added) {
-                start(name, built.get(name), wanted.get(name));
+            for (String name : wanted.keySet()) {
+                SyncPipeline pipeline = built.remove(name);
+                if (pipeline != null) {
+                    abandonIfClosing(built, pipeline);
+                    start(name, pipeline, wanted.get(name));
+                }
             }
             lastReloadError = null;
             lastReloadErrorAt = null;
@@ -177,6 +208,25 @@ public final class PipelineSupervisor implements PipelineRegistry, AutoCloseable
                 + Secrets.redact(e.getMessage()), Secrets.loggable(e));
     }
 
+    /**
+     * Throws (closing what was built and not started) when {@link #close()} is waiting: a shutdown
+     * starts nothing more and leaves the remaining stops to its parallel close.
+     */
+    private void abandonIfClosing(Map<String, SyncPipeline> built, SyncPipeline... more) {
+        if (!closing) {
+            return;
+        }
+        IllegalStateException closingNow = new IllegalStateException("the supervisor is closing");
+        for (SyncPipeline p : built.values()) {
+            closeQuietly(p, closingNow);
+        }
+        for (SyncPipeline p : more) {
+            closeQuietly(p, closingNow);
+        }
+        log.info("configuration not applied further: the service is shutting down");
+        throw closingNow;
+    }
+
     private void start(String name, SyncPipeline pipeline, String canonical) {
         pipeline.start();
         synchronized (stateLock) {
@@ -190,18 +240,34 @@ public final class PipelineSupervisor implements PipelineRegistry, AutoCloseable
         log.info("pipeline {} started", name);
     }
 
-    private void stop(String name) {
+    /**
+     * Closes a running pipeline (it drains and commits) and removes it from the list.
+     *
+     * @return false when it was not drained: its close failed or its thread did not terminate (it
+     *     then stays listed, its health shows it, and it counts in {@link #notDrained()})
+     */
+    private boolean stop(String name) {
         SyncPipeline pipeline;
         synchronized (stateLock) {
             pipeline = running.get(name);
         }
         if (pipeline == null) {
-            return;
+            return true;
         }
         log.info("pipeline {} stopping (draining and committing)", name);
-        pipeline.close();
+        try {
+            pipeline.close();
+        } catch (RuntimeException | Error e) {
+            log.error("closing pipeline {} failed; its uncommitted records are read again", name, Secrets.loggable(e));
+            notDrained.add(name);
+            if (!isTerminated(pipeline)) {
+                return false;
+            }
+        }
         if (!isTerminated(pipeline)) {
-            log.warn("pipeline {} did not terminate after its close; its uncommitted records are read again", name);
+            log.error("pipeline {} did not terminate after its close; it stays listed", name);
+            notDrained.add(name);
+            return false;
         }
         synchronized (stateLock) {
             running.remove(name);
@@ -211,6 +277,7 @@ public final class PipelineSupervisor implements PipelineRegistry, AutoCloseable
             }
         }
         log.info("pipeline {} stopped: {}", name, pipeline.state());
+        return true;
     }
 
     private static boolean isTerminated(SyncPipeline p) {
@@ -298,11 +365,13 @@ public final class PipelineSupervisor implements PipelineRegistry, AutoCloseable
      */
     @Override
     public void close() {
+        closing = true;
         synchronized (reloadLock) {
             if (closed) {
                 return;
             }
             closed = true;
+            notDrained.clear(); // counts what this close could not drain
             List<String> names;
             synchronized (stateLock) {
                 names = new ArrayList<>(running.keySet());
@@ -311,6 +380,10 @@ public final class PipelineSupervisor implements PipelineRegistry, AutoCloseable
             for (String name : names) {
                 Thread t = new Thread(() -> stop(name), "binlog-sync-close-" + name);
                 t.setDaemon(true);
+                t.setUncaughtExceptionHandler((thread, e) -> {
+                    notDrained.add(name);
+                    log.error("closing pipeline {} failed", name, Secrets.loggable(e));
+                });
                 t.start();
                 closers.add(t);
             }
@@ -323,6 +396,15 @@ public final class PipelineSupervisor implements PipelineRegistry, AutoCloseable
                 }
             }
         }
+    }
+
+    /**
+     * The pipelines that were not drained when closed: their close failed or their thread did not
+     * terminate (what they had not committed is read again at the next start). Empty after a clean
+     * {@link #close()}.
+     */
+    public Set<String> notDrained() {
+        return Set.copyOf(notDrained);
     }
 
     /**

@@ -252,6 +252,13 @@ public final class ServiceMain {
                 halt.halt(1);
                 return;
             }
+            java.util.Set<String> notDrained = service.supervisor().notDrained();
+            if (!notDrained.isEmpty()) {
+                log.error("shutdown finished but pipelines {} were not drained (their uncommitted records are read again"
+                        + " at the next start): exiting with status 1", notDrained);
+                halt.halt(1);
+                return;
+            }
             closed.countDown();
         }
 

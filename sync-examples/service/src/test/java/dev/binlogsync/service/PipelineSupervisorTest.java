@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.binlogsync.core.BulkSink;
 import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SyncPipeline;
@@ -21,7 +22,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,15 +42,20 @@ class PipelineSupervisorTest {
     private record Built(SyncPipeline pipeline, InMemorySource source, RecordingBulkSink sink) {
     }
 
+    /** When set, the next pipeline built gets this sink instead of its recording one (one shot). */
+    private volatile BulkSink nextSink;
+
     private SyncPipeline fake(String name, dev.binlogsync.core.config.PipelineDefinition definition) {
         InMemorySource source = new InMemorySource();
         RecordingBulkSink sink = new RecordingBulkSink();
+        BulkSink used = nextSink != null ? nextSink : sink;
+        nextSink = null;
         SyncPipeline pipeline = SyncPipeline.builder()
                 .ruleSet(definition.rules())
                 .settings(definition.settings())
                 .threadName(name)
                 .source(source)
-                .sink(sink)
+                .sink(used)
                 .build();
         built.computeIfAbsent(name, n -> new CopyOnWriteArrayList<>()).add(new Built(pipeline, source, sink));
         return pipeline;
@@ -104,6 +115,115 @@ class PipelineSupervisorTest {
         assertEquals(2, supervisor.starts("a"));
         assertEquals(1, supervisor.starts("b"));
         assertEquals(1, built.get("b").size());
+    }
+
+    /** A sink that never answers and whose close blocks until {@code release} (it enters {@code entered} first). */
+    private static BulkSink blockingSink(CountDownLatch entered, CountDownLatch release) {
+        return new BulkSink() {
+            @Override
+            public CompletionStage<List<dev.binlogsync.core.ItemResult>> execute(List<dev.binlogsync.core.DocumentAction> actions) {
+                return new CompletableFuture<>();
+            }
+
+            @Override
+            public void close() {
+                entered.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+    }
+
+    /** A listener writing "started a" / "stopped a" in the order it hears them. */
+    private List<String> recordEvents() {
+        List<String> events = new CopyOnWriteArrayList<>();
+        supervisor.addListener(new PipelineRegistry.Listener() {
+            @Override
+            public void started(String name, SyncPipeline pipeline) {
+                events.add("started " + name);
+            }
+
+            @Override
+            public void stopped(String name, SyncPipeline pipeline) {
+                events.add("stopped " + name);
+            }
+        });
+        events.clear();
+        return events;
+    }
+
+    @Test
+    void stopsEveryRemovedAndChangedPipelineBeforeStartingAnyReplacement() {
+        supervisor.apply(config("a", pipeline("orders", "orders", ""), "b", pipeline("users", "users", ""),
+                "c", pipeline("items", "items", "")));
+        List<String> events = recordEvents();
+
+        supervisor.apply(config("a", pipeline("orders", "orders-v2", ""), "b", pipeline("users", "users-v2", ""),
+                "d", pipeline("items", "items", "")));
+
+        assertEquals(List.of("stopped c", "stopped a", "stopped b", "started a", "started b", "started d"), events);
+    }
+
+    @Test
+    void aReplacedPipelineThatDoesNotTerminateStaysListedAndNothingStarts() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        nextSink = blockingSink(new CountDownLatch(1), release);
+        supervisor.apply(config("a", pipeline("orders", "orders", "\"drainTimeout\": \"100ms\""),
+                "b", pipeline("users", "users", "")));
+        SyncPipeline stuck = supervisor.pipelines().get("a");
+        try {
+            ConfigException e = assertThrows(ConfigException.class, () -> supervisor.apply(config(
+                    "a", pipeline("orders", "orders-v2", ""), "b", pipeline("users", "users", ""),
+                    "c", pipeline("items", "items", ""))));
+
+            assertTrue(e.getMessage().startsWith("pipelines.a: pipeline(s) [a] did not terminate after their close"),
+                    e.getMessage());
+            assertSame(stuck, supervisor.pipelines().get("a"));
+            assertEquals(List.of("a", "b"), List.copyOf(supervisor.pipelines().keySet()));
+            assertEquals(1, supervisor.starts("a"));
+            assertEquals(0, supervisor.starts("c"));
+            assertEquals(PipelineState.CLOSED, last("a").pipeline().state(), "the replacement was closed unstarted");
+            assertEquals(e.getMessage(), supervisor.lastReloadError());
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
+    void aCloseDuringAnApplyStartsNoReplacement() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        nextSink = blockingSink(entered, release);
+        supervisor.apply(config("a", pipeline("orders", "orders", ""), "b", pipeline("users", "users", "")));
+        AtomicReference<Throwable> applyOutcome = new AtomicReference<>();
+        Thread applier = new Thread(() -> {
+            try {
+                supervisor.apply(config("a", pipeline("orders", "orders-v2", ""), "b", pipeline("users", "users-v2", "")));
+            } catch (Throwable t) {
+                applyOutcome.set(t);
+            }
+        }, "applier");
+        applier.start();
+        assertTrue(entered.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the apply is stopping a");
+        Thread closer = new Thread(supervisor::close, "closer");
+        closer.start();
+        Await.until(WAIT, "close waits for the apply", () -> closer.getState() == Thread.State.BLOCKED);
+
+        release.countDown();
+        applier.join(WAIT.toMillis());
+        closer.join(WAIT.toMillis());
+
+        assertTrue(applyOutcome.get() instanceof IllegalStateException, String.valueOf(applyOutcome.get()));
+        assertEquals(1, supervisor.starts("a"));
+        assertEquals(1, supervisor.starts("b"));
+        assertEquals(PipelineState.CLOSED, last("a").pipeline().state());
+        assertEquals(PipelineState.CLOSED, last("b").pipeline().state());
+        assertEquals(2, built.get("b").size(), "b's replacement was built, then closed unstarted");
+        assertTrue(supervisor.pipelines().isEmpty(), supervisor.pipelines().toString());
+        assertTrue(supervisor.notDrained().isEmpty(), supervisor.notDrained().toString());
     }
 
     @Test
