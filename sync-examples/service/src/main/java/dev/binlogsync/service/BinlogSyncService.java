@@ -4,6 +4,7 @@ import dev.binlogsync.core.Secrets;
 import dev.binlogsync.core.config.ConfigException;
 import dev.binlogsync.core.SyncPipeline;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -120,6 +121,7 @@ public final class BinlogSyncService implements AutoCloseable {
             ServiceConfig config = ServiceConfig.parse(document.text(), document.format(), env);
             PipelineSupervisor.Reload first = supervisor.apply(config);
             current = config;
+            warnIfShutdownTooShort(config);
             recordReload(PollResult.APPLIED, first);
             log.info("started {} pipeline(s) {} from {}", config.pipelines().size(), config.pipelines().keySet(),
                     source.describe());
@@ -200,6 +202,8 @@ public final class BinlogSyncService implements AutoCloseable {
         try {
             reload = supervisor.apply(config);
         } catch (ConfigException e) {
+            // a pipeline that could not be built may build at the next poll (a DNS blip): ask again
+            source.forget();
             recordReload(PollResult.REFUSED, null);
             return PollResult.REFUSED; // the supervisor logged and recorded it
         } catch (IllegalStateException closedMeanwhile) {
@@ -207,12 +211,27 @@ public final class BinlogSyncService implements AutoCloseable {
         }
         ServiceConfig before = current;
         current = config;
+        warnIfShutdownTooShort(config);
         recordReload(PollResult.APPLIED, reload);
         if (before != null && !before.restartOnlySettings().equals(config.restartOnlySettings())) {
             log.warn("service.http, service.alerts, service.alertInterval or service.heartbeatInterval changed;"
                     + " they take effect at the next restart");
         }
         return PollResult.APPLIED;
+    }
+
+    /** A shutdown during a reload may take one drain, then the parallel drains: twice the largest drainTimeout. */
+    private static void warnIfShutdownTooShort(ServiceConfig config) {
+        Duration largest = Duration.ZERO;
+        for (var d : config.pipelines().values()) {
+            if (d.settings().drainTimeout().compareTo(largest) > 0) {
+                largest = d.settings().drainTimeout();
+            }
+        }
+        if (config.shutdownTimeout().compareTo(largest.multipliedBy(2)) <= 0) {
+            log.warn("service.shutdownTimeout {} is not above twice the largest drainTimeout {}: a shutdown during a"
+                    + " reload may be halted before every pipeline drained", config.shutdownTimeout(), largest);
+        }
     }
 
     private void recordReload(PollResult result, @Nullable PipelineSupervisor.Reload reload) {

@@ -24,6 +24,15 @@ public interface ConfigSource extends AutoCloseable {
     @Nullable
     Document read() throws IOException, InterruptedException;
 
+    /**
+     * Forgets the last document returned, so the next {@link #read()} returns the current document
+     * even when it has not changed: the service calls it when a document was refused for a reason
+     * that may pass (a pipeline that could not be built), so the next poll tries it again. The
+     * default does nothing (a source read once).
+     */
+    default void forget() {
+    }
+
     /** Whether the document can change while the service runs (then it is polled). */
     boolean isWatched();
 

@@ -67,6 +67,12 @@ public final class FileConfigSource implements ConfigSource {
         return new Document(new String(bytes, java.nio.charset.StandardCharsets.UTF_8), format);
     }
 
+    @Override
+    public void forget() {
+        lastHash = null;
+        pendingHash = null;
+    }
+
     static byte[] sha256(byte[] bytes) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(bytes);

@@ -212,6 +212,12 @@ public final class HttpConfigSource implements ConfigSource {
     }
 
     @Override
+    public void forget() {
+        lastHash = null;
+        etag = null;
+    }
+
+    @Override
     public boolean isWatched() {
         return true;
     }

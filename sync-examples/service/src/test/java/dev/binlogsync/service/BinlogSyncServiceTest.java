@@ -278,6 +278,29 @@ class BinlogSyncServiceTest {
     }
 
     @Test
+    void aDocumentRefusedBecauseAPipelineCouldNotBeBuiltIsTriedAgainAtTheNextPoll() throws Exception {
+        AtomicInteger failuresLeft = new AtomicInteger(0);
+        Path file = write(document("1h", "orders"));
+        service = new BinlogSyncService(new FileConfigSource(file), Map.of(), (name, d) -> {
+            if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new IllegalStateException("cannot resolve host dlq-kafka"); // a passing failure
+            }
+            return fake(name, d);
+        }, BinlogSyncService.Endpoints.NONE);
+        service.start();
+        write(document("1h", "orders-v2"));
+        assertEquals(BinlogSyncService.PollResult.UNCHANGED, service.poll(), "seen once, not yet stable");
+        failuresLeft.set(1);
+
+        assertEquals(BinlogSyncService.PollResult.REFUSED, service.poll());
+        assertEquals(1, service.supervisor().starts("orders"));
+
+        assertEquals(BinlogSyncService.PollResult.APPLIED, service.poll(), "the same document, tried again");
+        assertEquals(2, service.supervisor().starts("orders"));
+        assertEquals(BinlogSyncService.PollResult.UNCHANGED, service.poll());
+    }
+
+    @Test
     void theFirstReadOfAnEnvironmentVariableStartsTheService() throws Exception {
         service = new BinlogSyncService(new EnvConfigSource("CFG", Map.of("CFG", document("1h", "orders"))), Map.of(),
                 this::fake, BinlogSyncService.Endpoints.NONE);

@@ -303,6 +303,18 @@ class ConfigSourcesTest {
     }
 
     @Test
+    void httpSourceReturnsTheSameDocumentAgainAfterForget() throws Exception {
+        HttpConfigSource source = new HttpConfigSource(serve("", "/c"), Duration.ofSeconds(10), null);
+        source.read();
+        assertNull(source.read());
+
+        source.forget();
+
+        assertEquals("{\"a\": 1}", source.read().text());
+        assertNull(requests.get(2).get("If-none-match"), "no ETag sent after forget");
+    }
+
+    @Test
     void httpSourceRejectsOtherSchemes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new HttpConfigSource(URI.create("ftp://u:pw@host/c"), Duration.ofSeconds(1), null));
