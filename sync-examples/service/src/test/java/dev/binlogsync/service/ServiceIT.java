@@ -50,8 +50,10 @@ class ServiceIT {
     void reloadsUnderLoadLosingNothingAndLeavingTheUntouchedPipelineRunning() throws Exception {
         KAFKA.createTopic(bed.topic("orders"), 2);
         KAFKA.createTopic(bed.topic("users"), 2);
-        Path file = bed.write(document("orders", bed.pipeline("orders", "", ""), "users", bed.pipeline("users", "", "")));
-        ServiceTestBed.Producer producer = bed.new Producer("orders", "users");
+        Path file = bed.write(document("orders", bed.pipelineAlsoCarrying("orders", "", "ledger"),
+                "users", bed.pipeline("users", "", "")));
+        // every message also inserts a ledger row of its own id through the replaced pipeline: a loss is a missing document
+        ServiceTestBed.Producer producer = bed.new Producer("orders", "users").withUniqueInsertsOf("ledger", "orders");
         Thread producing = new Thread(producer, "svc-it-producer");
         try (RestClient es = ES.newClient();
              BinlogSyncService service = new BinlogSyncService(new FileConfigSource(file), System.getenv(),
@@ -59,15 +61,17 @@ class ServiceIT {
             service.start();
             PipelineSupervisor supervisor = service.supervisor();
             SyncPipeline users = supervisor.pipelines().get("users");
+            List<SyncPipeline> ordersInstances = new ArrayList<>(List.of(supervisor.pipelines().get("orders")));
             producing.start();
             producer.awaitProduced(300);
 
             // orders' rule changes (a constant field); users is untouched
-            bed.write(document("orders", bed.pipeline("orders", ", \"constants\": {\"rev\": \"2\"}", ""),
+            bed.write(document("orders", bed.pipelineAlsoCarrying("orders", ", \"constants\": {\"rev\": \"2\"}", "ledger"),
                     "users", bed.pipeline("users", "", "")));
             Await.until(WAIT, "orders replaced", () -> supervisor.starts("orders") == 2);
             long afterRev2 = producer.seq();
             SyncPipeline orders2 = supervisor.pipelines().get("orders");
+            ordersInstances.add(orders2);
             producer.awaitProduced(300);
 
             // a bad configuration: the sink of orders has an unknown key; refused, nothing stops
@@ -80,10 +84,11 @@ class ServiceIT {
             producer.awaitProduced(300);
 
             // a good one
-            bed.write(document("orders", bed.pipeline("orders", ", \"constants\": {\"rev\": \"3\"}", ""),
+            bed.write(document("orders", bed.pipelineAlsoCarrying("orders", ", \"constants\": {\"rev\": \"3\"}", "ledger"),
                     "users", bed.pipeline("users", "", "")));
             Await.until(WAIT, "orders replaced again", () -> supervisor.starts("orders") == 3);
             long afterRev3 = producer.seq();
+            ordersInstances.add(supervisor.pipelines().get("orders"));
             assertNull(supervisor.lastReloadError());
             producer.awaitProduced(300);
             producer.stopAndCheck(producing);
@@ -102,6 +107,22 @@ class ServiceIT {
                             : seq > afterRev2 ? Set.of("2", "3") : new HashSet<>(Arrays.asList(null, "2", "3"))));
             assertTrue(expectedOrders.values().stream().anyMatch(d -> (Long) d.get("seq") > afterRev3),
                     "some orders rows were last changed under the final rule");
+
+            // ledger: every unique insert, produced across both replacements, is in Elasticsearch
+            Set<String> ledgerIds = new HashSet<>();
+            producer.uniqueIds().forEach(id -> ledgerIds.add(Long.toString(id)));
+            assertTrue(ledgerIds.size() > 600, "ledger rows produced: " + ledgerIds.size());
+            Await.until(WAIT, "every one of the " + ledgerIds.size() + " ledger inserts in Elasticsearch",
+                    () -> documents(es, bed.index("ledger")).keySet().containsAll(ledgerIds));
+            Map<String, Map<String, Object>> ledger = documents(es, bed.index("ledger"));
+            assertEquals(ledgerIds, ledger.keySet(), "ledger documents are exactly the inserts produced");
+            ledgerIds.forEach(id -> assertEquals(Map.of("id", Long.valueOf(id), "name", "unique-" + id, "seq", Long.valueOf(id)),
+                    ledger.get(id), "ledger document " + id));
+            // at-least-once: the three instances of orders together read every message of its topic
+            long produced = producer.sentTo("orders");
+            long read = ordersInstances.stream().mapToLong(p -> p.metrics().records()).sum();
+            assertTrue(read >= produced, "the orders instances read " + read + " records of the " + produced
+                    + " produced to its topic: " + (read - produced) + " duplicates (records read beyond produced)");
 
             assertEquals(1, supervisor.starts("users"), "users was never restarted");
             assertSame(users, supervisor.pipelines().get("users"));

@@ -91,6 +91,18 @@ public final class ServiceTestBed {
         return pipeline(table, ruleExtra, "", true);
     }
 
+    /**
+     * One pipeline for shop.{table} that also carries shop.{alsoTable} (Canal messages on the same
+     * topic, see {@link Producer#withUniqueInsertsOf}) into {@code index(alsoTable)}.
+     */
+    public String pipelineAlsoCarrying(String table, String ruleExtra, String alsoTable) {
+        String p = pipeline(table, ruleExtra, "", false);
+        String marker = "}], \"settings\"";
+        int at = p.indexOf(marker);
+        return p.substring(0, at) + "}, {\"database\": \"shop\", \"table\": \"" + alsoTable + "\", \"index\": \""
+                + index(alsoTable) + "\"}" + p.substring(at + 1);
+    }
+
     private String pipeline(String table, String ruleExtra, String sinkExtra, boolean heartbeat) {
         return "{\"source\": {\"type\": \"kafka\", \"bootstrapServers\": \"" + KAFKA.bootstrapServers() + "\","
                 + " \"groupId\": \"" + group(table) + "\", \"topics\": [\"" + topic(table) + "\"], \"format\": \"canal\"},"
@@ -141,6 +153,11 @@ public final class ServiceTestBed {
         private final AtomicBoolean stop = new AtomicBoolean();
         private final Random random = new Random(42);
         private final List<String> tables;
+        private final Map<String, AtomicLong> sent = new ConcurrentHashMap<>();
+        private final Set<Long> uniqueIds = ConcurrentHashMap.newKeySet();
+        @Nullable private volatile String uniqueTable;
+        @Nullable private volatile String uniqueTopicOf;
+        private final AtomicLong uniqueSeq = new AtomicLong();
         @Nullable private volatile Throwable failure;
 
         public Producer(String... tables) {
@@ -162,8 +179,43 @@ public final class ServiceTestBed {
             }
         }
 
-        /** Produces one change of a random row of a random table. */
+        /**
+         * With each change, also inserts a new row (a unique id, never changed again) into
+         * shop.{table}, on the topic of {@code topicOf}'s pipeline: a lost message shows as a
+         * missing document.
+         */
+        public Producer withUniqueInsertsOf(String table, String topicOf) {
+            uniqueTable = table;
+            uniqueTopicOf = topicOf;
+            return this;
+        }
+
+        /** Produces one change of a random row of a random table (and a unique insert, if asked). */
         public void produceOne() {
+            String unique = uniqueTable;
+            String uniqueTopic = uniqueTopicOf;
+            if (unique != null && uniqueTopic != null) {
+                long id = uniqueSeq.incrementAndGet();
+                KAFKA.send(topic(uniqueTopic), (int) (id % 2), Long.toString(id).getBytes(StandardCharsets.UTF_8),
+                        canal("INSERT", unique, "name", id, "unique-" + id, id, null), null);
+                uniqueIds.add(id);
+                sent.computeIfAbsent(uniqueTopic, t -> new AtomicLong()).incrementAndGet();
+            }
+            produceChange();
+        }
+
+        /** The ids of the unique inserts produced. */
+        public Set<Long> uniqueIds() {
+            return Set.copyOf(uniqueIds);
+        }
+
+        /** How many messages were sent to the topic of {@code table}'s pipeline. */
+        public long sentTo(String table) {
+            AtomicLong n = sent.get(table);
+            return n == null ? 0 : n.get();
+        }
+
+        private void produceChange() {
             String table = tables.get(random.nextInt(tables.size()));
             long id = 1 + random.nextInt(60);
             long n = seq.incrementAndGet();
@@ -188,6 +240,7 @@ public final class ServiceTestBed {
                 after = new Last(null, n);
             }
             KAFKA.send(topic(table), (int) (id % 2), Long.toString(id).getBytes(StandardCharsets.UTF_8), message, null);
+            sent.computeIfAbsent(table, t -> new AtomicLong()).incrementAndGet();
             last.get(table).put(id, after);
         }
 
