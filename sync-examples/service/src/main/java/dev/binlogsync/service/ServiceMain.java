@@ -57,6 +57,7 @@ public final class ServiceMain {
      * up while they do (the shutdown handler ends it).
      */
     public static void main(String[] args) {
+        boundHttpExchanges();
         Map<String, String> env = System.getenv();
         ConfigSource source;
         try {
@@ -147,6 +148,23 @@ public final class ServiceMain {
             }
         }
         return new HttpConfigSource(uri, timeout, token);
+    }
+
+    /** Seconds a client may take to send a request, or to read an answer, before its connection is closed. */
+    static final String HTTP_EXCHANGE_SECONDS = "30";
+
+    /**
+     * Bounds how long one HTTP client may hold an endpoint thread (a connection that sends half a
+     * request and stalls would otherwise hold it forever): sets {@code sun.net.httpserver.maxReqTime}
+     * and {@code maxRspTime} unless the user set them. The JDK reads them once, when its server
+     * classes load, so this runs before anything starts a server.
+     */
+    static void boundHttpExchanges() {
+        for (String key : new String[] {"sun.net.httpserver.maxReqTime", "sun.net.httpserver.maxRspTime"}) {
+            if (System.getProperty(key) == null) {
+                System.setProperty(key, HTTP_EXCHANGE_SECONDS);
+            }
+        }
     }
 
     private static String value(String[] args, int i, String flag) {

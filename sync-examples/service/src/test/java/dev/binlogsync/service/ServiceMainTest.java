@@ -138,4 +138,30 @@ class ServiceMainTest {
         assertEquals(List.of(2), halts);
         s.close();
     }
+
+    @Test
+    void httpExchangeBoundsAreSetUnlessTheUserGaveThem() {
+        String req = System.getProperty("sun.net.httpserver.maxReqTime");
+        String rsp = System.getProperty("sun.net.httpserver.maxRspTime");
+        try {
+            System.clearProperty("sun.net.httpserver.maxReqTime");
+            System.setProperty("sun.net.httpserver.maxRspTime", "7");
+
+            ServiceMain.boundHttpExchanges();
+
+            assertEquals("30", System.getProperty("sun.net.httpserver.maxReqTime"));
+            assertEquals("7", System.getProperty("sun.net.httpserver.maxRspTime"), "the user's value stays");
+        } finally {
+            restore("sun.net.httpserver.maxReqTime", req);
+            restore("sun.net.httpserver.maxRspTime", rsp);
+        }
+    }
+
+    private static void restore(String key, String value) {
+        if (value == null) {
+            System.clearProperty(key);
+        } else {
+            System.setProperty(key, value);
+        }
+    }
 }

@@ -69,9 +69,12 @@ import org.slf4j.LoggerFactory;
  * for each pipeline stopped it closes its evaluator and removes its {@code binlogsync.*} meters, so
  * a pipeline replaced by a reload shows its successor's values, not stale or duplicate ones.
  *
- * <p><b>Threads.</b> The JDK's {@link HttpServer} with two daemon handler threads
- * ({@code binlog-sync-http-<n>}) and a queue of 32 exchanges; beyond that the server's own
- * dispatcher thread handles the exchange (backpressure instead of an unbounded queue). Thread-safe.
+ * <p><b>Threads.</b> The JDK's {@link HttpServer} with four daemon handler threads
+ * ({@code binlog-sync-http-<n>}) and a queue of 64 exchanges; beyond that an exchange is rejected
+ * and the server closes its connection (the dispatcher thread never runs a handler). The JDK
+ * server reads a request on a handler thread without a read timeout unless the system properties
+ * {@code sun.net.httpserver.maxReqTime} and {@code maxRspTime} (seconds, read once when the
+ * server classes load) are set; {@link dev.binlogsync.service.ServiceMain} sets them. Thread-safe.
  *
  * <p><b>Lifecycle.</b> {@link #close()} stops the server (waiting up to a second for exchanges in
  * progress), the evaluators and the meters; the registry keeps this object's listener, which
@@ -114,11 +117,13 @@ public final class ServiceEndpoints implements AutoCloseable {
         this.watcher = new PipelineWatcher(meters, alertRules, alertInterval);
 
         AtomicInteger threads = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(32), r -> {
+        // beyond the queue an exchange is rejected, and the JDK server then closes its connection:
+        // the dispatcher thread never runs a handler (a slow client would freeze every endpoint)
+        this.executor = new ThreadPoolExecutor(4, 4, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(64), r -> {
             Thread t = new Thread(r, "binlog-sync-http-" + threads.incrementAndGet());
             t.setDaemon(true);
             return t;
-        }, new ThreadPoolExecutor.CallerRunsPolicy());
+        }, new ThreadPoolExecutor.AbortPolicy());
         Map<String, Router.Endpoint> routes = new LinkedHashMap<>();
         routes.put("/health", x -> health());
         routes.put("/health/ready", x -> health());
