@@ -27,15 +27,18 @@ import javax.annotation.Nullable;
  * A configuration center: a JSON document fetched from an {@code http} or {@code https} URL at
  * every poll. The request carries {@code If-None-Match} with the last {@code ETag}; a
  * {@code 304 Not Modified}, or a {@code 200} whose body equals the last one, is no change.
- * Credentials come from the URL's user info (sent as HTTP Basic) or a bearer token; neither, nor
+ * Credentials come from the URL's user info (percent-decoded, sent as HTTP Basic), a user and
+ * password given apart ({@link #withBasicAuth}), or a bearer token; none of them, nor
  * the query string (which may hold a token), ever appears in {@link #describe()} or an error.
  * An answer other than 200 or 304, a body above {@link #MAX_BODY_BYTES}, a request not complete
  * within the timeout (connect, headers and body together; the request is then cancelled) or a
  * refused connection is an {@link IOException}:
  * the service keeps the running configuration and asks again at the next poll.
  *
- * <p>Uses the JDK's {@link HttpClient} (TLS with the JVM's trust store; redirects are followed
- * except from https to http). Not thread-safe (the service polls from one thread).
+ * <p>Uses the JDK's {@link HttpClient} (TLS with the JVM's trust store). Redirects are not followed
+ * (they would carry the credentials elsewhere): a 3xx is an {@link IOException} naming the status.
+ * The URL's path and query are sent exactly as given. Not thread-safe (the service polls from one
+ * thread).
  */
 public final class HttpConfigSource implements ConfigSource {
     /** The largest configuration document accepted: 16 MiB. */
@@ -59,11 +62,32 @@ public final class HttpConfigSource implements ConfigSource {
      *     timeout is not positive, or both user info and a bearer token are given
      */
     public HttpConfigSource(URI uri, Duration timeout, @Nullable String bearerToken) {
-        this(uri, timeout, bearerToken, MAX_BODY_BYTES);
+        this(uri, timeout, bearerToken, null, null, MAX_BODY_BYTES);
+    }
+
+    /**
+     * A source polling {@code uri} with HTTP Basic credentials given apart from the URL (from the
+     * environment: a URL on the command line is visible to every user of the machine).
+     *
+     * @throws IllegalArgumentException as {@link #HttpConfigSource(URI, Duration, String)}, or if the
+     *     URL also holds user info, or the user is blank
+     */
+    public static HttpConfigSource withBasicAuth(URI uri, Duration timeout, String user, String password) {
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(password, "password");
+        if (user.isBlank()) {
+            throw new IllegalArgumentException("the configuration center's user must not be blank");
+        }
+        return new HttpConfigSource(uri, timeout, null, user, password, MAX_BODY_BYTES);
     }
 
     /** As {@link #HttpConfigSource(URI, Duration, String)}, with another body cap (tests). */
     HttpConfigSource(URI uri, Duration timeout, @Nullable String bearerToken, int maxBodyBytes) {
+        this(uri, timeout, bearerToken, null, null, maxBodyBytes);
+    }
+
+    private HttpConfigSource(URI uri, Duration timeout, @Nullable String bearerToken, @Nullable String user,
+            @Nullable String password, int maxBodyBytes) {
         if (maxBodyBytes <= 0) {
             throw new IllegalArgumentException("maxBodyBytes must be > 0: " + maxBodyBytes);
         }
@@ -81,26 +105,56 @@ public final class HttpConfigSource implements ConfigSource {
             throw new IllegalArgumentException("timeout must be > 0: " + timeout);
         }
         String userInfo = uri.getRawUserInfo();
-        if (userInfo != null && bearerToken != null) {
-            throw new IllegalArgumentException("give either credentials in the URL or a bearer token, not both: " + redact(uri));
+        int given = (userInfo != null ? 1 : 0) + (bearerToken != null ? 1 : 0) + (user != null ? 1 : 0);
+        if (given > 1) {
+            throw new IllegalArgumentException("give one kind of credentials (in the URL, a user and password, or a"
+                    + " bearer token), not several: " + redact(uri));
         }
         if (userInfo != null) {
-            String decoded = URLDecoder.decode(userInfo, StandardCharsets.UTF_8);
-            authorization = "Basic " + Base64.getEncoder().encodeToString(decoded.getBytes(StandardCharsets.UTF_8));
+            // split the raw form: an encoded ':' belongs to the user or the password; '+' is a plus
+            int colon = userInfo.indexOf(':');
+            String u = percentDecode(colon < 0 ? userInfo : userInfo.substring(0, colon));
+            String pw = colon < 0 ? "" : percentDecode(userInfo.substring(colon + 1));
+            authorization = basic(u, pw);
+        } else if (user != null) {
+            authorization = basic(user, Objects.requireNonNull(password, "password"));
         } else if (bearerToken != null) {
             authorization = "Bearer " + bearerToken;
         } else {
             authorization = null;
         }
+        // the raw path and query, as given: decoding and re-encoding would change %2B, %26, ...
+        StringBuilder request = new StringBuilder(uri.getScheme()).append("://").append(uri.getHost());
+        if (uri.getPort() >= 0) {
+            request.append(':').append(uri.getPort());
+        }
+        request.append(uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath());
+        if (uri.getRawQuery() != null) {
+            request.append('?').append(uri.getRawQuery());
+        }
         try {
-            requestUri = new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), uri.getQuery(), null);
+            requestUri = new URI(request.toString());
         } catch (java.net.URISyntaxException e) {
             throw new IllegalArgumentException("invalid configuration URL: " + redact(uri));
         }
         client = HttpClient.newBuilder()
                 .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NORMAL)
+                // a redirect would carry the Authorization header to another place: an error instead
+                .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Percent-decoding only ({@link URLDecoder} alone would also turn '+' into a space). */
+    private static String percentDecode(String raw) {
+        try {
+            return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the configuration URL's user info is not validly percent-encoded");
+        }
     }
 
     @Override
@@ -138,6 +192,10 @@ public final class HttpConfigSource implements ConfigSource {
         int status = response.statusCode();
         if (status == 304 && lastHash != null) {
             return null;
+        }
+        if (status >= 300 && status < 400 && status != 304) {
+            throw new IOException("the configuration center answered HTTP " + status + " (a redirect, not followed:"
+                    + " configure the final URL) at " + describe());
         }
         if (status != 200) {
             throw new IOException("the configuration center answered HTTP " + status + " at " + describe());

@@ -33,8 +33,9 @@ public final class ServiceMain {
             "",
             "  --config FILE            a .json or .toml configuration file, re-read when it changes",
             "  --config-env VARIABLE    an environment variable holding the JSON configuration (read once)",
-            "  --config-url URL         an http(s) URL of a configuration center, polled; credentials as",
-            "                           https://user:password@host/... (HTTP Basic) or with --config-url-token-env",
+            "  --config-url URL         an http(s) URL of a configuration center, polled; HTTP Basic credentials",
+            "                           from BINLOG_SYNC_CONFIG_USER and BINLOG_SYNC_CONFIG_PASSWORD (or in the URL,",
+            "                           visible to other users in the process list), or --config-url-token-env",
             "  --config-url-token-env VARIABLE",
             "                           an environment variable holding a bearer token for --config-url",
             "  --config-url-timeout DURATION",
@@ -147,8 +148,21 @@ public final class ServiceMain {
                 throw new IllegalArgumentException("environment variable " + tokenVariable + " (--config-url-token-env) is not set");
             }
         }
+        String user = env.get(CONFIG_USER_VARIABLE);
+        String password = env.get(CONFIG_PASSWORD_VARIABLE);
+        if (user != null && !user.isEmpty()) {
+            if (password == null) {
+                throw new IllegalArgumentException(CONFIG_USER_VARIABLE + " is set but " + CONFIG_PASSWORD_VARIABLE + " is not");
+            }
+            return HttpConfigSource.withBasicAuth(uri, timeout, user, password);
+        }
         return new HttpConfigSource(uri, timeout, token);
     }
+
+    /** The environment variable holding the configuration center's HTTP Basic user. */
+    static final String CONFIG_USER_VARIABLE = "BINLOG_SYNC_CONFIG_USER";
+    /** The environment variable holding the configuration center's HTTP Basic password. */
+    static final String CONFIG_PASSWORD_VARIABLE = "BINLOG_SYNC_CONFIG_PASSWORD";
 
     /** Seconds a client may take to send a request, or to read an answer, before its connection is closed. */
     static final String HTTP_EXCHANGE_SECONDS = "30";

@@ -154,11 +154,17 @@ class ConfigSourcesTest {
     private volatile String body = "{\"a\": 1}";
     @Nullable private volatile String etag = "\"v1\"";
     private final List<Map<String, List<String>>> requests = new CopyOnWriteArrayList<>();
+    private final List<URI> requestUris = new CopyOnWriteArrayList<>();
+    @Nullable private volatile String location;
 
     private URI serve(String userInfo, String pathAndQuery) throws IOException {
         HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         s.createContext("/", exchange -> {
             requests.add(Map.copyOf(exchange.getRequestHeaders()));
+            requestUris.add(exchange.getRequestURI());
+            if (location != null) {
+                exchange.getResponseHeaders().add("Location", location);
+            }
             String match = exchange.getRequestHeaders().getFirst("If-None-Match");
             if (etag != null) {
                 exchange.getResponseHeaders().add("ETag", etag);
@@ -312,6 +318,43 @@ class ConfigSourcesTest {
 
         assertEquals("{\"a\": 1}", source.read().text());
         assertNull(requests.get(2).get("If-none-match"), "no ETag sent after forget");
+    }
+
+    @Test
+    void httpSourceDoesNotFollowARedirectAndNamesItsStatus() throws Exception {
+        URI uri = serve("admin:s3cret@", "/c");
+        location = "http://127.0.0.1:" + uri.getPort() + "/elsewhere";
+        status = 302;
+        HttpConfigSource source = new HttpConfigSource(uri, Duration.ofSeconds(10), null);
+
+        IOException e = assertThrows(IOException.class, source::read);
+
+        assertTrue(e.getMessage().startsWith("the configuration center answered HTTP 302 (a redirect, not followed"),
+                e.getMessage());
+        assertEquals(1, requests.size(), "the redirect was not followed");
+    }
+
+    @Test
+    void httpSourceDecodesOnlyPercentEscapesInUserInfoAndSendsThePathAndQueryAsWritten() throws Exception {
+        HttpConfigSource source = new HttpConfigSource(serve("us%3Aer:p+w%2Bx%26y@", "/c%2Bd?q=a%2Bb%26c&r=1"),
+                Duration.ofSeconds(10), null);
+
+        source.read();
+
+        String expected = "Basic " + java.util.Base64.getEncoder().encodeToString("us:er:p+w+x&y".getBytes(StandardCharsets.UTF_8));
+        assertEquals(List.of(expected), requests.get(0).get("Authorization"));
+        assertEquals("/c%2Bd", requestUris.get(0).getRawPath());
+        assertEquals("q=a%2Bb%26c&r=1", requestUris.get(0).getRawQuery());
+    }
+
+    @Test
+    void httpSourceSendsBasicCredentialsGivenApartFromTheUrl() throws Exception {
+        HttpConfigSource source = HttpConfigSource.withBasicAuth(serve("", "/c"), Duration.ofSeconds(10), "reader", "pa:ss");
+
+        source.read();
+
+        String expected = "Basic " + java.util.Base64.getEncoder().encodeToString("reader:pa:ss".getBytes(StandardCharsets.UTF_8));
+        assertEquals(List.of(expected), requests.get(0).get("Authorization"));
     }
 
     @Test

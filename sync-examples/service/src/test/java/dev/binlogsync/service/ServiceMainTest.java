@@ -157,6 +157,17 @@ class ServiceMainTest {
         }
     }
 
+    @Test
+    void aConfigurationUrlTakesBasicCredentialsFromTheEnvironment() {
+        ConfigSource source = parse(Map.of("BINLOG_SYNC_CONFIG_USER", "reader", "BINLOG_SYNC_CONFIG_PASSWORD", "pw"),
+                "--config-url", "https://center.example/sync.json");
+
+        assertTrue(source instanceof HttpConfigSource, String.valueOf(source));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse(
+                Map.of("BINLOG_SYNC_CONFIG_USER", "reader"), "--config-url", "https://center.example/sync.json"));
+        assertEquals("BINLOG_SYNC_CONFIG_USER is set but BINLOG_SYNC_CONFIG_PASSWORD is not", e.getMessage());
+    }
+
     private static void restore(String key, String value) {
         if (value == null) {
             System.clearProperty(key);
