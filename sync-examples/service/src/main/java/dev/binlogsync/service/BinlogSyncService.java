@@ -334,7 +334,7 @@ public final class BinlogSyncService implements AutoCloseable {
             try {
                 e.close();
             } catch (Exception failure) {
-                log.warn("closing the HTTP endpoints failed", failure);
+                log.warn("closing the HTTP endpoints failed", Secrets.loggable(failure));
             }
         }
         source.close();
