@@ -126,6 +126,42 @@ class ServiceMainTest {
     }
 
     @Test
+    void shutdownExitsWithStatusOneWhenAPipelineWasNotDrained() throws Exception {
+        String json = "{\"service\": {\"shutdownTimeout\": \"60s\", \"configPollInterval\": \"1h\"},"
+                + " \"pipelines\": {\"orders\": {\"rules\": [{\"database\": \"shop\", \"table\": \"orders\", \"index\": \"orders\"}],"
+                + " \"settings\": {\"drainTimeout\": \"100ms\"}}}}";
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        dev.binlogsync.core.BulkSink neverCloses = new dev.binlogsync.core.BulkSink() {
+            @Override
+            public java.util.concurrent.CompletionStage<List<dev.binlogsync.core.ItemResult>> execute(
+                    List<dev.binlogsync.core.DocumentAction> actions) {
+                return new java.util.concurrent.CompletableFuture<>();
+            }
+
+            @Override
+            public void close() {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        BinlogSyncService s = new BinlogSyncService(new EnvConfigSource("C", Map.of("C", json)), Map.of(),
+                (name, d) -> SyncPipeline.builder().ruleSet(d.rules()).settings(d.settings()).threadName(name)
+                        .source(new InMemorySource()).sink(neverCloses).build(), BinlogSyncService.Endpoints.NONE);
+        s.start();
+        try {
+            new ServiceMain.GracefulShutdown(s, halts::add, () -> exits.add("exit")).closeWithinBound();
+
+            assertEquals(List.of(1), halts);
+            assertEquals(java.util.Set.of("orders"), s.supervisor().notDrained());
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void theFirstSignalExitsAndTheSecondHalts() throws Exception {
         BinlogSyncService s = service("30s", false);
         ServiceMain.GracefulShutdown shutdown = new ServiceMain.GracefulShutdown(s, halts::add, () -> exits.add("exit"));
