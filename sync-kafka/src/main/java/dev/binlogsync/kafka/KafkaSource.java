@@ -74,11 +74,17 @@ import org.slf4j.LoggerFactory;
  * committing again will not cure it, and the pipeline fails with it.
  *
  * <p><b>Consumer settings.</b> Kafka's own defaults, except {@code enable.auto.commit} (always
- * {@code false}, above), {@code auto.offset.reset} (set from the {@link StartPosition}) and
+ * {@code false}, above), {@code auto.offset.reset} (set from the {@link StartPosition}),
  * {@code receive.buffer.bytes}, which is
  * {@value #DEFAULT_RECEIVE_BUFFER_BYTES} (the operating system's TCP receive buffer, which Linux
  * grows with the traffic) instead of Kafka's fixed 64 KiB: reading a backlog then takes fewer,
- * larger socket reads. Any setting given with {@link Builder#property} wins, this one included.
+ * larger socket reads, and {@code fetch.max.bytes}, which is derived from the JVM's max heap
+ * ({@link #defaultFetchMaxBytes}): below half a G1 heap region (448 KiB in heaps below 4 GiB)
+ * instead of Kafka's 50 MiB, so that a fetch response (read into one byte array) is not a
+ * humongous object; otherwise every response of a backlog read with several partitions (Kafka's
+ * 1 MiB per partition) started a concurrent GC cycle in a small heap. It is left to Kafka when
+ * {@code fetch.max.bytes} or {@code max.partition.fetch.bytes} is set. Any setting given with
+ * {@link Builder#property} wins, these included.
  *
  * <p><b>Records.</b> Each Kafka record becomes exactly one {@link SourceRecord}: position
  * {@code "topic-partition"} / Kafka offset, the raw key and value bytes, the Kafka record timestamp,
@@ -129,8 +135,35 @@ public final class KafkaSource implements Source {
      * with Kafka's fixed 64 KiB (BENCHMARKS.md, "Where the pipeline thread's CPU goes").
      */
     public static final int DEFAULT_RECEIVE_BUFFER_BYTES = -1;
+    /** Kafka's default {@code fetch.max.bytes}: 50 MiB; the upper bound of {@link #defaultFetchMaxBytes}. */
+    static final int KAFKA_DEFAULT_FETCH_MAX_BYTES = 50 * 1024 * 1024;
+    /** Room left below half a G1 region for the fetch response's headers. */
+    private static final int FETCH_RESPONSE_HEADROOM = 64 * 1024;
     /** Kafka's default {@code max.poll.interval.ms}: 5 minutes. */
     public static final long DEFAULT_MAX_POLL_INTERVAL_MS = 300_000L;
+    /**
+     * {@code fetch.max.bytes} unless it or {@code max.partition.fetch.bytes} is set: half the
+     * region size G1 chooses for a max heap of {@code maxHeapBytes} ({@code maxHeapBytes / 2048}
+     * rounded down to a power of two, at least 1 MiB, at most 32 MiB), less 64 KiB for the
+     * response's headers, and at most Kafka's default of 50 MiB: 448 KiB below a 4 GiB heap, 960
+     * KiB below 8 GiB, 15.9 MiB from 64 GiB. The consumer reads a fetch response into one byte
+     * array, and G1 allocates an array of half a region or more as a humongous object, which starts
+     * a concurrent cycle whenever the heap is above its initiating occupancy: with Kafka's defaults
+     * (50 MiB per response, 1 MiB per partition) a backlog of three partitions was read in 3 MiB
+     * responses, and in a 256 MiB heap nearly every one of them started a cycle. With the smaller
+     * responses none did, and the broker sends the same records in more, smaller responses.
+     * Kafka still returns the first record batch of a partition in whole when it is larger.
+     *
+     * @param maxHeapBytes the JVM's max heap, {@link Runtime#maxMemory()}; {@link Long#MAX_VALUE}
+     *     when unbounded
+     */
+    static int defaultFetchMaxBytes(long maxHeapBytes) {
+        long minRegion = 1L << 20;
+        long maxRegion = 32L << 20;
+        long region = Math.max(minRegion, Math.min(maxRegion, Long.highestOneBit(Math.max(1, maxHeapBytes / 2048))));
+        return (int) Math.min(KAFKA_DEFAULT_FETCH_MAX_BYTES, region / 2 - FETCH_RESPONSE_HEADROOM);
+    }
+
     private static final int NEW = 0;
     private static final int OPEN = 1;
     private static final int CLOSED = 2;
@@ -843,6 +876,10 @@ public final class KafkaSource implements Source {
             Map<String, Object> c = new LinkedHashMap<>(security.toProperties());
             c.putAll(properties);
             c.putIfAbsent(ConsumerConfig.RECEIVE_BUFFER_CONFIG, DEFAULT_RECEIVE_BUFFER_BYTES);
+            if (!c.containsKey(ConsumerConfig.FETCH_MAX_BYTES_CONFIG)
+                    && !c.containsKey(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG)) {
+                c.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, defaultFetchMaxBytes(Runtime.getRuntime().maxMemory()));
+            }
             c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
             c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, startPosition.autoOffsetReset());
             return c;

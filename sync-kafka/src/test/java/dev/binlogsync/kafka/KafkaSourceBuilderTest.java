@@ -50,6 +50,34 @@ class KafkaSourceBuilderTest {
     }
 
     @Test
+    void fetchMaxBytesDefaultsToBelowHalfTheG1RegionOfTheMaxHeap() {
+        // G1's region: max heap / 2048 rounded down to a power of two, 1 to 32 MiB; an array of half
+        // a region or more is humongous. Expected values: half that region less 64 KiB.
+        long mib = 1L << 20;
+        assertEquals(512 * 1024 - 64 * 1024, KafkaSource.defaultFetchMaxBytes(64 * mib));
+        assertEquals(458_752, KafkaSource.defaultFetchMaxBytes(256 * mib));
+        assertEquals(458_752, KafkaSource.defaultFetchMaxBytes(2048 * mib));
+        assertEquals(458_752, KafkaSource.defaultFetchMaxBytes(4095 * mib));
+        assertEquals(983_040, KafkaSource.defaultFetchMaxBytes(4096 * mib));
+        assertEquals(2_031_616, KafkaSource.defaultFetchMaxBytes(8192 * mib));
+        assertEquals(16 * mib - 64 * 1024, KafkaSource.defaultFetchMaxBytes(64 * 1024 * mib));
+        assertEquals(16 * mib - 64 * 1024, KafkaSource.defaultFetchMaxBytes(Long.MAX_VALUE));
+        assertEquals(KafkaSource.defaultFetchMaxBytes(Runtime.getRuntime().maxMemory()),
+                valid().effectiveConfig().get("fetch.max.bytes"));
+    }
+
+    @Test
+    void aGivenFetchSizeLeavesFetchMaxBytesToTheUserOrToKafka() {
+        assertEquals(52_428_800, valid().property("fetch.max.bytes", 52_428_800).effectiveConfig().get("fetch.max.bytes"));
+        assertEquals("1048576", valid().properties(Map.of("fetch.max.bytes", "1048576")).effectiveConfig()
+                .get("fetch.max.bytes"));
+        // a per-partition size alone is not capped by the derived total: Kafka's own fetch.max.bytes applies
+        Map<String, Object> perPartition = valid().property("max.partition.fetch.bytes", 4_194_304).effectiveConfig();
+        assertEquals(4_194_304, perPartition.get("max.partition.fetch.bytes"));
+        assertFalse(perPartition.containsKey("fetch.max.bytes"));
+    }
+
+    @Test
     void maxPollIntervalIsKafkasFiveMinuteDefaultOrTheConfiguredValue() {
         assertEquals(Optional.of(Duration.ofMinutes(5)), valid().build().maxPollInterval());
         assertEquals(Optional.of(Duration.ofSeconds(20)), valid().property("max.poll.interval.ms", 20_000).build().maxPollInterval());
