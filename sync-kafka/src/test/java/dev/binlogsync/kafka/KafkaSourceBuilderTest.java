@@ -50,18 +50,15 @@ class KafkaSourceBuilderTest {
     }
 
     @Test
-    void fetchMaxBytesDefaultsToBelowHalfTheG1RegionOfTheMaxHeap() {
-        // G1's region: max heap / 2048 rounded down to a power of two, 1 to 32 MiB; an array of half
-        // a region or more is humongous. Expected values: half that region less 64 KiB.
+    void fetchMaxBytesIsBelowHalfAG1RegionInAHeapBelowOneGibAndKafkasDefaultFromThere() {
+        // G1's smallest region is 1 MiB and an array of half a region or more is humongous:
+        // 512 KiB less 64 KiB for the response's headers; Kafka's own default is 50 MiB
         long mib = 1L << 20;
-        assertEquals(512 * 1024 - 64 * 1024, KafkaSource.defaultFetchMaxBytes(64 * mib));
+        assertEquals(458_752, KafkaSource.defaultFetchMaxBytes(64 * mib));
         assertEquals(458_752, KafkaSource.defaultFetchMaxBytes(256 * mib));
-        assertEquals(458_752, KafkaSource.defaultFetchMaxBytes(2048 * mib));
-        assertEquals(458_752, KafkaSource.defaultFetchMaxBytes(4095 * mib));
-        assertEquals(983_040, KafkaSource.defaultFetchMaxBytes(4096 * mib));
-        assertEquals(2_031_616, KafkaSource.defaultFetchMaxBytes(8192 * mib));
-        assertEquals(16 * mib - 64 * 1024, KafkaSource.defaultFetchMaxBytes(64 * 1024 * mib));
-        assertEquals(16 * mib - 64 * 1024, KafkaSource.defaultFetchMaxBytes(Long.MAX_VALUE));
+        assertEquals(458_752, KafkaSource.defaultFetchMaxBytes(1024 * mib - 1));
+        assertEquals(52_428_800, KafkaSource.defaultFetchMaxBytes(1024 * mib));
+        assertEquals(52_428_800, KafkaSource.defaultFetchMaxBytes(Long.MAX_VALUE));
         assertEquals(KafkaSource.defaultFetchMaxBytes(Runtime.getRuntime().maxMemory()),
                 valid().effectiveConfig().get("fetch.max.bytes"));
     }
