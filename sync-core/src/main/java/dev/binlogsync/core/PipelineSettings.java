@@ -36,8 +36,10 @@ public final class PipelineSettings {
     public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(200);
     /** Default {@link Builder#maxInFlightRequests}. */
     public static final int DEFAULT_MAX_IN_FLIGHT_REQUESTS = 2;
-    /** Default {@link Builder#maxBufferedActions}. */
+    /** Default {@link Builder#maxBufferedActions} from a 1 GiB max heap (see {@link #defaultMaxBufferedActions}). */
     public static final int DEFAULT_MAX_BUFFERED_ACTIONS = 20_000;
+    /** Max heap from which {@link #DEFAULT_MAX_BUFFERED_ACTIONS} applies; below it the default shrinks with the heap. */
+    static final long FULL_BUFFER_HEAP_BYTES = 1L << 30;
     /** Default {@link Builder#maxBufferedBytes}: 64 MiB. */
     public static final long DEFAULT_MAX_BUFFERED_BYTES = 64L * 1024 * 1024;
     /** Default {@link Builder#retryInitialBackoff}. */
@@ -79,7 +81,25 @@ public final class PipelineSettings {
     private final Duration stalledAfter;
     private final Duration sinkUnreachableAfter;
 
-    private PipelineSettings(Builder b) {
+    /**
+     * {@link Builder#maxBufferedActions} when it is not set: {@value #DEFAULT_MAX_BUFFERED_ACTIONS}
+     * from a 1 GiB max heap; below, as many per byte of max heap (5,000 at 256 MiB, 10,000 at 512
+     * MiB), but at least {@code maxBulkActions * (maxInFlightRequests + 1)} (every request in flight
+     * plus one bulk filling). Under a backlog the buffer stays full and its actions live until
+     * acknowledged, so each young collection copies them: in a 256 MiB heap 20,000 buffered actions
+     * cost the JVM's GC threads 2.8 µs per event, 5,000 cost 0.5, as 20,000 did in a 2 GiB heap;
+     * the price is a smaller coalescing window (BENCHMARKS.md, "Heap").
+     *
+     * @param maxHeapBytes the JVM's max heap, {@link Runtime#maxMemory()}
+     */
+    static int defaultMaxBufferedActions(long maxHeapBytes, int maxBulkActions, int maxInFlightRequests) {
+        long byHeap = maxHeapBytes >= FULL_BUFFER_HEAP_BYTES ? DEFAULT_MAX_BUFFERED_ACTIONS
+                : maxHeapBytes * DEFAULT_MAX_BUFFERED_ACTIONS / FULL_BUFFER_HEAP_BYTES;
+        long floor = (long) maxBulkActions * (maxInFlightRequests + 1L);
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(byHeap, floor));
+    }
+
+    private PipelineSettings(Builder b, int maxBufferedActions) {
         onDecodeFailure = b.onDecodeFailure;
         onRejected = b.onRejected;
         maxBulkActions = b.maxBulkActions;
@@ -87,7 +107,7 @@ public final class PipelineSettings {
         flushInterval = b.flushInterval;
         maxInFlightRequests = b.maxInFlightRequests;
         lanes = b.lanes;
-        maxBufferedActions = b.maxBufferedActions;
+        this.maxBufferedActions = maxBufferedActions;
         maxBufferedBytes = b.maxBufferedBytes;
         retryInitialBackoff = b.retryInitialBackoff;
         retryMaxBackoff = b.retryMaxBackoff;
@@ -295,7 +315,7 @@ public final class PipelineSettings {
         private Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
         private int maxInFlightRequests = DEFAULT_MAX_IN_FLIGHT_REQUESTS;
         private int lanes; // 0: same as maxInFlightRequests
-        private int maxBufferedActions = DEFAULT_MAX_BUFFERED_ACTIONS;
+        private int maxBufferedActions; // 0: defaultMaxBufferedActions of the max heap, in build()
         private long maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES;
         private Duration retryInitialBackoff = DEFAULT_RETRY_INITIAL_BACKOFF;
         private Duration retryMaxBackoff = DEFAULT_RETRY_MAX_BACKOFF;
@@ -373,8 +393,9 @@ public final class PipelineSettings {
 
         /**
          * Actions held before the source is paused: buffered, in flight and waiting for retry.
-         * One poll's worth may exceed it. Default 20 000; must be >= 1 and >= {@code maxBulkActions}
-         * (checked in {@link #build()}).
+         * One poll's worth may exceed it. Default 20 000 in a max heap of 1 GiB or more, less in a
+         * smaller heap (5 000 at 256 MiB; {@link PipelineSettings#defaultMaxBufferedActions});
+         * must be >= 1 and >= {@code maxBulkActions} (checked in {@link #build()}).
          */
         public Builder maxBufferedActions(int maxBufferedActions) {
             this.maxBufferedActions = atLeastOne(maxBufferedActions, "maxBufferedActions");
@@ -520,8 +541,10 @@ public final class PipelineSettings {
                 throw new IllegalStateException("lanes (" + laneCount + ") must be >= maxInFlightRequests ("
                         + maxInFlightRequests + "): at most one bulk is in flight per lane");
             }
-            if (maxBufferedActions < maxBulkActions) {
-                throw new IllegalStateException("maxBufferedActions (" + maxBufferedActions
+            int bufferedActions = maxBufferedActions != 0 ? maxBufferedActions
+                    : defaultMaxBufferedActions(Runtime.getRuntime().maxMemory(), maxBulkActions, maxInFlightRequests);
+            if (bufferedActions < maxBulkActions) {
+                throw new IllegalStateException("maxBufferedActions (" + bufferedActions
                         + ") must be >= maxBulkActions (" + maxBulkActions + ")");
             }
             if (maxBufferedBytes < maxBulkBytes) {
@@ -532,7 +555,7 @@ public final class PipelineSettings {
                 throw new IllegalStateException("retryMaxBackoff (" + retryMaxBackoff
                         + ") must be >= retryInitialBackoff (" + retryInitialBackoff + ")");
             }
-            return new PipelineSettings(this);
+            return new PipelineSettings(this, bufferedActions);
         }
 
         private static int atLeastOne(int n, String name) {
