@@ -686,13 +686,15 @@ public final class EndToEndBenchmark {
         if (lanes > 0) {
             builder.lanes(lanes);
         }
+        if (bufferedActions > 0 || batch * inFlight * 2 > PipelineSettings.DEFAULT_MAX_BUFFERED_ACTIONS) {
+            // buffer= or a sweep's large bulks; otherwise the library's default, which depends on the max heap
+            builder.maxBufferedActions(bufferedActions > 0 ? bufferedActions : batch * inFlight * 2);
+        }
         return builder
                 .source(source.build())
                 .ruleSet(rules(index, pipelineWriteMode))
                 .sink(ElasticsearchSink.builder().hosts(servers.httpUrl()).build())
                 .maxBulkActions(batch)
-                .maxBufferedActions(bufferedActions > 0 ? bufferedActions
-                        : Math.max(PipelineSettings.DEFAULT_MAX_BUFFERED_ACTIONS, batch * inFlight * 2))
                 .flushInterval(Duration.ofMillis(flushMs))
                 .maxInFlightRequests(inFlight)
                 .summaryInterval(Duration.ZERO)
