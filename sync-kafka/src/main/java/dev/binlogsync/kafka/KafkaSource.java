@@ -74,16 +74,11 @@ import org.slf4j.LoggerFactory;
  * committing again will not cure it, and the pipeline fails with it.
  *
  * <p><b>Consumer settings.</b> Kafka's own defaults, except {@code enable.auto.commit} (always
- * {@code false}, above), {@code auto.offset.reset} (set from the {@link StartPosition}),
+ * {@code false}, above), {@code auto.offset.reset} (set from the {@link StartPosition}) and
  * {@code receive.buffer.bytes}, which is
  * {@value #DEFAULT_RECEIVE_BUFFER_BYTES} (the operating system's TCP receive buffer, which Linux
  * grows with the traffic) instead of Kafka's fixed 64 KiB: reading a backlog then takes fewer,
- * larger socket reads, and {@code fetch.max.bytes}, which depends on the JVM's max heap
- * ({@link #defaultFetchMaxBytes}): 448 KiB below 1 GiB, so that a fetch response (read into one
- * byte array) is not a G1 humongous object (in a small heap nearly every such response of a
- * backlog started a concurrent GC cycle), Kafka's 50 MiB from 1 GiB. It is not applied when
- * {@code fetch.max.bytes} or {@code max.partition.fetch.bytes} is set. Any setting given with
- * {@link Builder#property} wins, these included.
+ * larger socket reads. Any setting given with {@link Builder#property} wins, this one included.
  *
  * <p><b>Records.</b> Each Kafka record becomes exactly one {@link SourceRecord}: position
  * {@code "topic-partition"} / Kafka offset, the raw key and value bytes, the Kafka record timestamp,
@@ -134,37 +129,8 @@ public final class KafkaSource implements Source {
      * with Kafka's fixed 64 KiB (BENCHMARKS.md, "Where the pipeline thread's CPU goes").
      */
     public static final int DEFAULT_RECEIVE_BUFFER_BYTES = -1;
-    /** Kafka's default {@code fetch.max.bytes}, 50 MiB: {@link #defaultFetchMaxBytes} from a 1 GiB max heap. */
-    static final int KAFKA_DEFAULT_FETCH_MAX_BYTES = 50 * 1024 * 1024;
-    /** Below this max heap {@link #defaultFetchMaxBytes} keeps fetch responses out of G1's humongous objects. */
-    static final long SMALL_HEAP_BYTES = 1L << 30;
-    /** {@code fetch.max.bytes} in a small heap: half of G1's smallest region (1 MiB), less 64 KiB for headers. */
-    static final int SMALL_HEAP_FETCH_MAX_BYTES = 512 * 1024 - 64 * 1024;
     /** Kafka's default {@code max.poll.interval.ms}: 5 minutes. */
     public static final long DEFAULT_MAX_POLL_INTERVAL_MS = 300_000L;
-    /**
-     * {@code fetch.max.bytes} unless it or {@code max.partition.fetch.bytes} is set. In a max heap
-     * below {@value #SMALL_HEAP_BYTES} bytes (1 GiB): 448 KiB, below half of G1's smallest heap
-     * region (1 MiB, the region G1 picks for any heap below 4 GiB), less 64 KiB for the response's
-     * headers. From 1 GiB: Kafka's default of 50 MiB.
-     *
-     * <p>The consumer reads a fetch response into one byte array, and G1 allocates an array of
-     * half a region or more as a humongous object, which starts a concurrent cycle whenever the
-     * heap is above its initiating occupancy (45% at first). With Kafka's sizes (1 MiB per
-     * partition) a backlog of three partitions came in 3 MiB responses; in a 256 MiB heap, where
-     * the pipeline's buffer and the application keep the heap near that occupancy, nearly every
-     * response started a cycle, and with 448 KiB none did (BENCHMARKS.md, "Heap"). From 1 GiB the
-     * occupancy stays far below it and the large responses cost nothing extra, while smaller ones
-     * would mean more requests and, with large producer batches, more partial batches the broker
-     * sends again. Kafka still returns the first record batch of a partition in whole when it is
-     * larger.
-     *
-     * @param maxHeapBytes the JVM's max heap, {@link Runtime#maxMemory()}
-     */
-    static int defaultFetchMaxBytes(long maxHeapBytes) {
-        return maxHeapBytes < SMALL_HEAP_BYTES ? SMALL_HEAP_FETCH_MAX_BYTES : KAFKA_DEFAULT_FETCH_MAX_BYTES;
-    }
-
     private static final int NEW = 0;
     private static final int OPEN = 1;
     private static final int CLOSED = 2;
@@ -877,10 +843,6 @@ public final class KafkaSource implements Source {
             Map<String, Object> c = new LinkedHashMap<>(security.toProperties());
             c.putAll(properties);
             c.putIfAbsent(ConsumerConfig.RECEIVE_BUFFER_CONFIG, DEFAULT_RECEIVE_BUFFER_BYTES);
-            if (!c.containsKey(ConsumerConfig.FETCH_MAX_BYTES_CONFIG)
-                    && !c.containsKey(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG)) {
-                c.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, defaultFetchMaxBytes(Runtime.getRuntime().maxMemory()));
-            }
             c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
             c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, startPosition.autoOffsetReset());
             return c;

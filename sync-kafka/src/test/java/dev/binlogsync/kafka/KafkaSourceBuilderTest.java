@@ -50,31 +50,6 @@ class KafkaSourceBuilderTest {
     }
 
     @Test
-    void fetchMaxBytesIsBelowHalfAG1RegionInAHeapBelowOneGibAndKafkasDefaultFromThere() {
-        // G1's smallest region is 1 MiB and an array of half a region or more is humongous:
-        // 512 KiB less 64 KiB for the response's headers; Kafka's own default is 50 MiB
-        long mib = 1L << 20;
-        assertEquals(458_752, KafkaSource.defaultFetchMaxBytes(64 * mib));
-        assertEquals(458_752, KafkaSource.defaultFetchMaxBytes(256 * mib));
-        assertEquals(458_752, KafkaSource.defaultFetchMaxBytes(1024 * mib - 1));
-        assertEquals(52_428_800, KafkaSource.defaultFetchMaxBytes(1024 * mib));
-        assertEquals(52_428_800, KafkaSource.defaultFetchMaxBytes(Long.MAX_VALUE));
-        assertEquals(KafkaSource.defaultFetchMaxBytes(Runtime.getRuntime().maxMemory()),
-                valid().effectiveConfig().get("fetch.max.bytes"));
-    }
-
-    @Test
-    void aGivenFetchSizeLeavesFetchMaxBytesToTheUserOrToKafka() {
-        assertEquals(52_428_800, valid().property("fetch.max.bytes", 52_428_800).effectiveConfig().get("fetch.max.bytes"));
-        assertEquals("1048576", valid().properties(Map.of("fetch.max.bytes", "1048576")).effectiveConfig()
-                .get("fetch.max.bytes"));
-        // a per-partition size alone is not capped by the derived total: Kafka's own fetch.max.bytes applies
-        Map<String, Object> perPartition = valid().property("max.partition.fetch.bytes", 4_194_304).effectiveConfig();
-        assertEquals(4_194_304, perPartition.get("max.partition.fetch.bytes"));
-        assertFalse(perPartition.containsKey("fetch.max.bytes"));
-    }
-
-    @Test
     void maxPollIntervalIsKafkasFiveMinuteDefaultOrTheConfiguredValue() {
         assertEquals(Optional.of(Duration.ofMinutes(5)), valid().build().maxPollInterval());
         assertEquals(Optional.of(Duration.ofSeconds(20)), valid().property("max.poll.interval.ms", 20_000).build().maxPollInterval());
