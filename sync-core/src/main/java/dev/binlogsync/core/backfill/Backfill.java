@@ -18,6 +18,7 @@ import dev.binlogsync.core.SyncClock;
 import dev.binlogsync.core.UntrustedText;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.core.rules.TableRule;
+import dev.binlogsync.core.rules.internal.IndexTemplate;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -32,6 +33,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -86,6 +88,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Backfill {
     private static final Logger LOG = LoggerFactory.getLogger(Backfill.class);
+    /** Keys per {@code IN} list of the verification's re-select. */
+    private static final int PRESENT_BATCH = 1000;
     private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9_$]+");
 
     private final DataSource dataSource;
@@ -171,6 +175,7 @@ public final class Backfill {
         final String table;
         final String name;
         List<String> key = List.of();
+        List<String> columns = List.of();
         final long startNanos = clock.nanoTime();
         long rowsDone;
         long created;
@@ -293,14 +298,79 @@ public final class Backfill {
                 throw new BackfillException("backfill of " + t.shown() + ": " + rule + " names its index by the"
                         + " binlog event time, which a row read from the table does not have");
             }
+            if (r.where() != null || r.filter() != null) {
+                throw new BackfillException("backfill of " + t.shown() + ": " + rule + " has a filter; not supported"
+                        + " by backfill yet (a row the filter stops accepting after its chunk was read could keep a"
+                        + " snapshot copy the verification does not remove)");
+            }
         }
     }
 
-    /** The configured key columns, else the primary key. */
+    /**
+     * Refuses rules whose document id, routing or index depend on anything but the chunk's key
+     * columns, and rules whose ids would differ from the stream's: the verification decides a
+     * document's fate from its own rows' keys only, so a document another row can produce, or one
+     * that moves when a non-key column changes, would be kept or removed wrongly.
+     *
+     * @param primaryKey whether {@code key} is the table's primary key (the stream's
+     *     {@code primaryKeys}); false for configured key columns of a table without one
+     */
+    private void checkRulesAgainstKey(TableRun t, List<String> key, boolean primaryKey) {
+        Set<String> keySet = lowered(key);
+        for (TableRule r : rules.rulesFor(t.database, t.table)) {
+            String rule = "rule '" + UntrustedText.shown(r.toString(), 256) + "'";
+            String shownKey = UntrustedText.shown(String.valueOf(key), 256);
+            if (r.idColumns().isEmpty()) {
+                if (!primaryKey) {
+                    throw new BackfillException("backfill of " + t.shown() + ": " + rule + " has no id(...) and the"
+                            + " table has no primary key; give the rule id(...) over the key columns " + shownKey);
+                }
+                if (key.size() > 1) {
+                    throw new BackfillException("backfill of " + t.shown() + ": " + rule + " has no id(...) and the"
+                            + " primary key " + shownKey + " is composite (the decoders order its columns differently);"
+                            + " give the rule an explicit id(...) over the primary key columns");
+                }
+            } else if (!lowered(r.idColumns()).equals(keySet)) {
+                throw new BackfillException("backfill of " + t.shown() + ": " + rule + " builds its document id from "
+                        + UntrustedText.shown(String.valueOf(r.idColumns()), 256) + ", not exactly the key columns "
+                        + shownKey + "; not supported by backfill (another row, or a changed column, could produce"
+                        + " the same document)");
+            }
+            String routing = r.routingColumn();
+            if (routing != null && !keySet.contains(routing.toLowerCase(Locale.ROOT))) {
+                throw new BackfillException("backfill of " + t.shown() + ": " + rule + " routes by column "
+                        + UntrustedText.shown(routing, 128) + ", not a key column of " + shownKey
+                        + "; not supported by backfill (a copy routed by an old value would stay)");
+            }
+            Set<String> indexColumns = lowered(IndexTemplate.parse(r.index(), r.timeZone()).columns());
+            if (!keySet.containsAll(indexColumns)) {
+                throw new BackfillException("backfill of " + t.shown() + ": " + rule + " names its index by columns "
+                        + UntrustedText.shown(String.valueOf(indexColumns), 256) + " outside the key columns "
+                        + shownKey + "; not supported by backfill (a copy in an old index would stay)");
+            }
+        }
+    }
+
+    private static Set<String> lowered(java.util.Collection<String> columns) {
+        Set<String> out = new HashSet<>();
+        for (String c : columns) {
+            out.add(c.toLowerCase(Locale.ROOT));
+        }
+        return out;
+    }
+
+    /**
+     * The key columns: the configured ones (the same columns as the primary key, in any order, or for
+     * a table without one the columns of a unique index, all NOT NULL), else the primary key. Refuses
+     * the rules that do not fit the key (see {@link #checkRulesAgainstKey}) and key columns of types a
+     * checkpoint cannot keep exactly.
+     */
     private List<String> keyOf(TableRun t) {
         List<String> configured = keyColumns.get(t.name);
         if (configured != null) {
-            return configured;
+            // the rules against the configured key before any connection; again below once the
+            // primary key is known
+            checkRulesAgainstKey(t, configured, true);
         }
         try (Connection c = connection()) {
             DatabaseMetaData meta = c.getMetaData();
@@ -317,14 +387,104 @@ public final class Backfill {
                     byPosition.put(rs.getInt("KEY_SEQ"), rs.getString("COLUMN_NAME"));
                 }
             }
-            if (byPosition.isEmpty()) {
+            List<String> primary = List.copyOf(byPosition.values());
+            Map<String, String[]> columns = columns(c, t);
+            List<String> key;
+            if (configured != null) {
+                if (!primary.isEmpty() && !lowered(primary).equals(lowered(configured))) {
+                    throw new BackfillException("backfill of " + t.shown() + ": the key columns "
+                            + UntrustedText.shown(String.valueOf(configured), 256) + " differ from the primary key "
+                            + UntrustedText.shown(String.valueOf(primary), 256) + " (the stream's document ids come"
+                            + " from the primary key); leave keyColumns out or name the primary key's columns");
+                }
+                if (primary.isEmpty()) {
+                    requireUniqueNotNull(c, t, configured, columns);
+                }
+                key = configured;
+            } else if (primary.isEmpty()) {
                 throw new BackfillException("backfill of " + t.shown() + ": the table has no primary key; name"
                         + " unique, non-null key columns with Backfill.Builder.keyColumns(database, table, columns...)");
+            } else {
+                key = primary;
             }
-            return List.copyOf(byPosition.values());
+            checkRulesAgainstKey(t, key, !primary.isEmpty());
+            for (String k : key) {
+                String[] col = columns.get(k.toLowerCase(Locale.ROOT));
+                if (col == null) {
+                    throw new BackfillException("backfill of " + t.shown() + ": key column " + UntrustedText.shown(k, 128)
+                            + " does not exist");
+                }
+                if (!KEY_TYPES.contains(col[1].toLowerCase(Locale.ROOT))) {
+                    throw new BackfillException("backfill of " + t.shown() + ": key column " + UntrustedText.shown(k, 128)
+                            + " is of type " + UntrustedText.shown(col[1], 64) + "; backfill needs integer, decimal or"
+                            + " character key columns (what a checkpoint keeps exactly)");
+                }
+            }
+            List<String> select = new ArrayList<>();
+            for (String[] col : columns.values()) {
+                select.add(col[0]);
+            }
+            t.columns = List.copyOf(select);
+            return key;
         } catch (SQLException e) {
             throw new BackfillException("backfill of " + t.shown() + ": cannot read its primary key: "
                     + Secrets.describe(e), e);
+        }
+    }
+
+    /** Key column types a checkpoint keeps exactly (numbers, strings). */
+    private static final Set<String> KEY_TYPES = Set.of("tinyint", "smallint", "mediumint", "int", "integer", "bigint",
+            "decimal", "numeric", "char", "varchar");
+
+    /**
+     * The table's columns, by lower-cased name, as {name, data type}, in table order (invisible
+     * columns included: the stream's row images carry them).
+     */
+    private static Map<String, String[]> columns(Connection c, TableRun t) throws SQLException {
+        Map<String, String[]> out = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT COLUMN_NAME, DATA_TYPE, IS_NULLABLE FROM"
+                + " information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")) {
+            ps.setString(1, t.database);
+            ps.setString(2, t.table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String name = rs.getString(1);
+                    out.put(name.toLowerCase(Locale.ROOT), new String[] {name, rs.getString(2), rs.getString(3)});
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Refuses configured key columns of a table without a primary key unless a unique index covers
+     * exactly them and each is NOT NULL: keyset pagination skips a duplicate key at a chunk boundary.
+     */
+    private static void requireUniqueNotNull(Connection c, TableRun t, List<String> key, Map<String, String[]> columns)
+            throws SQLException {
+        for (String k : key) {
+            String[] col = columns.get(k.toLowerCase(Locale.ROOT));
+            if (col != null && !"NO".equalsIgnoreCase(col[2])) {
+                throw new BackfillException("backfill of " + t.shown() + ": key column " + UntrustedText.shown(k, 128)
+                        + " may be NULL; the key columns of a table without a primary key must be NOT NULL");
+            }
+        }
+        Map<String, Set<String>> unique = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS"
+                + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND NON_UNIQUE = 0")) {
+            ps.setString(1, t.database);
+            ps.setString(2, t.table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    unique.computeIfAbsent(rs.getString(1), i -> new HashSet<>())
+                            .add(rs.getString(2).toLowerCase(Locale.ROOT));
+                }
+            }
+        }
+        if (!unique.containsValue(lowered(key))) {
+            throw new BackfillException("backfill of " + t.shown() + ": no UNIQUE index covers exactly the key columns "
+                    + UntrustedText.shown(String.valueOf(key), 256) + " (a duplicate key at a chunk boundary would be"
+                    + " skipped); add one or name other key columns");
         }
     }
 
@@ -341,7 +501,7 @@ public final class Backfill {
     }
 
     private List<Map<String, Object>> readChunk(TableRun t, @Nullable List<Object> after) {
-        String sql = KeySql.chunk(t.database, t.table, t.key, after != null);
+        String sql = KeySql.chunk(t.database, t.table, t.columns, t.key, after != null);
         try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(sql)) {
             int p = 1;
             if (after != null) {
@@ -462,8 +622,8 @@ public final class Backfill {
         List<List<Object>> keys = new ArrayList<>(distinct);
         Set<List<String>> present = new HashSet<>();
         try (Connection c = connection()) {
-            for (int from = 0; from < keys.size(); from += chunkSize) {
-                List<List<Object>> part = keys.subList(from, Math.min(keys.size(), from + chunkSize));
+            for (int from = 0; from < keys.size(); from += PRESENT_BATCH) {
+                List<List<Object>> part = keys.subList(from, Math.min(keys.size(), from + PRESENT_BATCH));
                 try (PreparedStatement ps = c.prepareStatement(KeySql.present(t.database, t.table, t.key, part.size()))) {
                     int p = 1;
                     for (List<Object> k : part) {
@@ -522,7 +682,7 @@ public final class Backfill {
                 } else {
                     throw new BackfillException("backfill of " + t.shown() + ": "
                             + UntrustedText.shown(actions.get(i).describe(), 256) + " was rejected: HTTP " + r.status()
-                            + " " + r.errorType() + ": " + r.reason());
+                            + " " + r.errorType() + ": " + Secrets.redact(r.reason()));
                 }
             }
             if (again.isEmpty()) {
@@ -549,6 +709,10 @@ public final class Backfill {
             } catch (CompletionException | RetriableSyncException e) {
                 Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                 if (!(cause instanceof RetriableSyncException) || attempt >= maxRetries) {
+                    if (cause instanceof RequestInDoubtException) {
+                        // even when giving up: a restart must not verify before a late create can land
+                        awaitFence(((RequestInDoubtException) cause).fence().toMillis());
+                    }
                     throw new BackfillException("backfill of " + t.shown() + ": " + what + " failed"
                             + (attempt > 0 ? " after " + attempt + " retries" : "") + ": " + Secrets.describe(cause), cause);
                 }
@@ -557,7 +721,7 @@ public final class Backfill {
                     // the node may still apply the request: a create landing after this chunk's
                     // verification could resurrect a row deleted meanwhile, so nothing goes on (no
                     // retry, no verification) until the sink's fence for late writes has passed
-                    sleep(((RequestInDoubtException) cause).fence().toMillis());
+                    awaitFence(((RequestInDoubtException) cause).fence().toMillis());
                 }
                 pause(attempt);
             }
@@ -578,6 +742,28 @@ public final class Backfill {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new BackfillException("backfill interrupted");
+        }
+    }
+
+    /**
+     * Waits out a late-write fence even when interrupted (the interrupt is re-asserted, and the run
+     * stops, only after the fence has passed): whatever comes next, a retry, a verification or a
+     * restart, must come after a late create could land.
+     */
+    private void awaitFence(long millis) {
+        // real time: the fence bounds when Elasticsearch may still apply a request
+        long end = System.nanoTime() + Duration.ofMillis(Math.max(0, millis)).toNanos();
+        boolean interrupted = false;
+        for (long left; (left = end - System.nanoTime()) > 0; ) {
+            try {
+                Thread.sleep(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+            throw new BackfillException("backfill interrupted (after waiting out the sink's late-write fence)");
         }
     }
 

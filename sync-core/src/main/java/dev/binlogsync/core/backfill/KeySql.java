@@ -50,10 +50,11 @@ final class KeySql {
 
     /**
      * One chunk by keyset pagination: the first {@code LIMIT ?} rows in key order, after the key
-     * given as the first parameters when {@code after}; never {@code OFFSET}.
+     * given as the first parameters when {@code after}; never {@code OFFSET}. The columns are named
+     * (a {@code SELECT *} leaves out invisible columns); none named selects {@code *}.
      */
-    static String chunk(String database, String table, List<String> key, boolean after) {
-        return "SELECT * FROM " + table(database, table)
+    static String chunk(String database, String table, List<String> columns, List<String> key, boolean after) {
+        return "SELECT " + (columns.isEmpty() ? "*" : columns(columns)) + " FROM " + table(database, table)
                 + (after ? " WHERE " + tuple(key) + " > " + marks(key.size()) : "")
                 + " ORDER BY " + columns(key) + " LIMIT ?";
     }

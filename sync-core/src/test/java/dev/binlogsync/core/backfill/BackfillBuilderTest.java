@@ -111,4 +111,61 @@ class BackfillBuilderTest {
                 () -> builder(rules).table("shop", "users").build().run());
         assertTrue(e.getMessage().contains("shop.users"), e.getMessage());
     }
+
+    private static BackfillException refusedWithKey(TableRule rule, String... key) {
+        Rules rules = Rules.builder().rule(rule).build();
+        return assertThrows(BackfillException.class,
+                () -> builder(rules).keyColumns("shop", "orders", key).build().run());
+    }
+
+    @Test
+    void aRuleWithASqlFilterIsRefusedNamingTheTableAndRule() {
+        BackfillException e = assertThrows(BackfillException.class, () -> builder(Rules.builder()
+                .rule(TableRule.builder().database("shop").table("orders").index("orders").where("active = 1").build())
+                .build()).build().run());
+        assertTrue(e.getMessage().contains("shop.orders") && e.getMessage().contains("filter"), e.getMessage());
+    }
+
+    @Test
+    void aRuleWithACodeFilterIsRefused() {
+        BackfillException e = assertThrows(BackfillException.class, () -> builder(Rules.builder()
+                .rule(TableRule.builder().database("shop").table("orders").index("orders").filter((row, ev) -> true).build())
+                .build()).build().run());
+        assertTrue(e.getMessage().contains("filter"), e.getMessage());
+    }
+
+    @Test
+    void anIdOverANonKeyColumnIsRefusedBeforeAnyRowIsRead() {
+        BackfillException e = refusedWithKey(
+                TableRule.builder().database("shop").table("orders").index("orders").id("sku").build(), "id");
+        assertTrue(e.getMessage().contains("shop.orders") && e.getMessage().contains("[sku]"), e.getMessage());
+    }
+
+    @Test
+    void anIdOverPartOfACompositeKeyIsRefused() {
+        BackfillException e = refusedWithKey(
+                TableRule.builder().database("shop").table("orders").index("orders").id("a").build(), "a", "b");
+        assertTrue(e.getMessage().contains("not exactly the key columns"), e.getMessage());
+    }
+
+    @Test
+    void aRoutingColumnOutsideTheKeyIsRefused() {
+        BackfillException e = refusedWithKey(
+                TableRule.builder().database("shop").table("orders").index("orders").routing("customer").build(), "id");
+        assertTrue(e.getMessage().contains("routes by column customer"), e.getMessage());
+    }
+
+    @Test
+    void anIndexTemplateOverANonKeyColumnIsRefused() {
+        BackfillException e = refusedWithKey(
+                TableRule.builder().database("shop").table("orders").index("orders-{region}").build(), "id");
+        assertTrue(e.getMessage().contains("shop.orders") && e.getMessage().contains("region"), e.getMessage());
+    }
+
+    @Test
+    void aCompositeKeyWithoutAnExplicitIdIsRefused() {
+        BackfillException e = refusedWithKey(
+                TableRule.builder().database("shop").table("orders").index("orders").build(), "a", "b");
+        assertTrue(e.getMessage().contains("explicit id(...)"), e.getMessage());
+    }
 }

@@ -11,20 +11,26 @@ class KeySqlTest {
     @Test
     void theFirstChunkReadsFromTheStartInKeyOrderWithALimitAndNoOffset() {
         assertEquals("SELECT * FROM `shop`.`orders` ORDER BY `id` LIMIT ?",
-                KeySql.chunk("shop", "orders", List.of("id"), false));
+                KeySql.chunk("shop", "orders", List.of(), List.of("id"), false));
     }
 
     @Test
     void laterChunksReadAfterTheLastKeyAsARowComparisonForCompositeKeys() {
         assertEquals("SELECT * FROM `shop`.`orders` WHERE `id` > ? ORDER BY `id` LIMIT ?",
-                KeySql.chunk("shop", "orders", List.of("id"), true));
+                KeySql.chunk("shop", "orders", List.of(), List.of("id"), true));
         assertEquals("SELECT * FROM `shop`.`items` WHERE (`order_id`,`line`) > (?,?) ORDER BY `order_id`,`line` LIMIT ?",
-                KeySql.chunk("shop", "items", List.of("order_id", "line"), true));
+                KeySql.chunk("shop", "items", List.of(), List.of("order_id", "line"), true));
+    }
+
+    @Test
+    void aChunkNamesTheTableColumnsSoInvisibleColumnsAreRead() {
+        assertEquals("SELECT `id`,`hidden` FROM `shop`.`orders` ORDER BY `id` LIMIT ?",
+                KeySql.chunk("shop", "orders", List.of("id", "hidden"), List.of("id"), false));
     }
 
     @Test
     void identifiersWithBackticksAreQuotedByDoublingThem() {
-        assertEquals("SELECT * FROM `a``b`.`t` ORDER BY `k``` LIMIT ?", KeySql.chunk("a`b", "t", List.of("k`"), false));
+        assertEquals("SELECT * FROM `a``b`.`t` ORDER BY `k``` LIMIT ?", KeySql.chunk("a`b", "t", List.of(), List.of("k`"), false));
     }
 
     @Test
