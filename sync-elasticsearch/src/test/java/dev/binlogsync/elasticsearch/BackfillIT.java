@@ -346,8 +346,9 @@ class BackfillIT {
         assertFalse(saved.pending().isEmpty(), "the crashed chunk is pending");
         assertEquals(List.of(1200L), saved.lastKey(), "three chunks of 400 were done");
 
+        // the crashed run's creates were all acknowledged: none is in flight, no fence to wait out
         Backfill second = Backfill.builder().dataSource(dataSource).rules(rules(database)).sink(sink).chunkSize(400)
-                .checkpointStore(store).build();
+                .checkpointStore(store).restartFence(java.time.Duration.ZERO).build();
         assertTrue(second.run());
         assertTrue(store.load(database + ".items").finished());
         assertTrue(second.progress().resurrectionsRemoved() >= 5, String.valueOf(second.progress()));
@@ -364,11 +365,57 @@ class BackfillIT {
                 .sink(sink).build().run());
         assertTrue(e.getMessage().contains("bf_nokey.items") && e.getMessage().contains("no primary key"), e.getMessage());
 
+        // key columns without a UNIQUE index: a duplicate at a chunk boundary would be skipped
+        BackfillException notUnique = assertThrows(BackfillException.class, () -> Backfill.builder()
+                .dataSource(dataSource).rules(Rules.builder().rule(TableRule.builder().database("bf_nokey").table("items")
+                        .index("bf_nokey-items").id("id").build()).build())
+                .sink(sink).keyColumns("bf_nokey", "items", "id").build().run());
+        assertTrue(notUnique.getMessage().contains("bf_nokey.items") && notUnique.getMessage().contains("UNIQUE"),
+                notUnique.getMessage());
+
+        db.execute("ALTER TABLE bf_nokey.items ADD UNIQUE KEY by_id (id)");
         Backfill keyed = Backfill.builder().dataSource(dataSource)
                 .rules(Rules.builder().rule(TableRule.builder().database("bf_nokey").table("items").index("bf_nokey-items")
                         .id("id").build()).build())
                 .sink(sink).keyColumns("bf_nokey", "items", "id").chunkSize(2).build();
         assertTrue(keyed.run());
         assertIndexEqualsMysql("bf_nokey", "bf_nokey-items", 3);
+    }
+
+    private BackfillException refused(String database, TableRule rule, String... keyColumns) {
+        Backfill.Builder b = Backfill.builder().dataSource(dataSource).rules(Rules.builder().rule(rule).build()).sink(sink);
+        if (keyColumns.length > 0) {
+            b.keyColumns(database, rule.table(), keyColumns);
+        }
+        return assertThrows(BackfillException.class, b.build()::run);
+    }
+
+    @Test
+    void keysWhoseDocumentIdsCouldDifferFromTheStreamsOrWhoseChunksCouldSkipRowsAreRefusedNamingTheTable()
+            throws Exception {
+        db.execute("CREATE DATABASE bf_keys",
+                "CREATE TABLE bf_keys.items (a INT NOT NULL, b INT NOT NULL, sku VARCHAR(16) NOT NULL,"
+                        + " note VARCHAR(16), PRIMARY KEY (b, a), UNIQUE KEY by_sku (sku))",
+                "CREATE TABLE bf_keys.events (at DATETIME NOT NULL PRIMARY KEY, what VARCHAR(16))",
+                "CREATE TABLE bf_keys.loose (id INT, name VARCHAR(16), UNIQUE KEY by_id (id))");
+        TableRule.Builder items = TableRule.builder().database("bf_keys").table("items").index("bf_keys-items");
+        // a composite primary key: the decoders give its columns in different orders
+        BackfillException composite = refused("bf_keys", items.build());
+        assertTrue(composite.getMessage().contains("bf_keys.items") && composite.getMessage().contains("explicit id(...)"),
+                composite.getMessage());
+        // key columns other than the primary key: the stream's ids come from the primary key
+        BackfillException other = refused("bf_keys", items.id("sku").build(), "sku");
+        assertTrue(other.getMessage().contains("bf_keys.items") && other.getMessage().contains("differ from the primary key"),
+                other.getMessage());
+        // a temporal key
+        BackfillException temporal = refused("bf_keys", TableRule.builder().database("bf_keys").table("events")
+                .index("bf_keys-events").build());
+        assertTrue(temporal.getMessage().contains("bf_keys.events") && temporal.getMessage().contains("datetime"),
+                temporal.getMessage());
+        // key columns that may be NULL
+        BackfillException nullable = refused("bf_keys", TableRule.builder().database("bf_keys").table("loose")
+                .index("bf_keys-loose").id("id").build(), "id");
+        assertTrue(nullable.getMessage().contains("bf_keys.loose") && nullable.getMessage().contains("NULL"),
+                nullable.getMessage());
     }
 }

@@ -78,10 +78,21 @@ import org.slf4j.LoggerFactory;
  * because another rule writes into its index): a create would make a partial document, and an upsert
  * of a snapshot could overwrite newer fields of the stream; a versioned rule (a conditional delete
  * would leave a tombstone whose version can reject the stream's next write); an index template
- * with {@code {$time}}; a table without a primary key unless its key columns are configured.
+ * with {@code {$time}}; a rule with a filter ({@code where} or {@code filter}); a rule whose
+ * document id is not built from exactly the key columns, or whose routing column or index template
+ * names a column outside them (the verification only asks whether a row with the document's key
+ * still exists); a composite primary key without an explicit {@code id(...)}; a table without a
+ * primary key unless its key columns are configured, NOT NULL and exactly a UNIQUE index; key
+ * columns that differ from an existing primary key; key columns that are not integers, decimals
+ * or {@code CHAR}/{@code VARCHAR}.
  *
- * <p><b>Requirement.</b> The stream must be running, and must apply every change committed after
- * the backfill's first read (its start position at or before the backfill's start).
+ * <p><b>Requirements.</b> The stream must be running, and must apply every change committed after
+ * the backfill's first read (its start position at or before the backfill's start). <b>The stream
+ * must run with full row images</b>: each of its writes must index the whole document (a stream
+ * writing partial upserts, such as the Canal or Maxwell decoders without {@code fullRowImage(true)}
+ * or a {@code MINIMAL}/{@code NOBLOB} binlog row image, can leave a partial document that the
+ * backfill's create keeps). The data source must be the primary (the verification's re-select must
+ * see every committed delete).
  *
  * <p><b>Threading.</b> {@link #run()} runs on the caller's thread, one table after the other, one
  * chunk at a time; {@link #stop()} and {@link #progress()} may be called from any thread.
@@ -105,6 +116,7 @@ public final class Backfill {
     private final SyncClock clock;
     private final int maxRetries;
     private final Duration retryBackoff;
+    private final Duration restartFence;
     private volatile boolean stopped;
     @Nullable private volatile BackfillProgress progress;
 
@@ -122,6 +134,7 @@ public final class Backfill {
         this.clock = b.clock;
         this.maxRetries = b.maxRetries;
         this.retryBackoff = b.retryBackoff;
+        this.restartFence = b.restartFence;
     }
 
     /** A new builder. */
@@ -212,7 +225,13 @@ public final class Backfill {
         }
         if (!cp.pending().isEmpty()) {
             // a chunk of an earlier run was in progress: its documents may be snapshot copies of rows
-            // deleted since; verified before anything else
+            // deleted since; verified before anything else, once creates that run may have left in
+            // flight can no longer land
+            if (!restartFence.isZero()) {
+                LOG.info("backfill of {}: waiting {} (the late-write fence) before verifying the chunk an earlier"
+                        + " run left pending", t.shown(), restartFence);
+            }
+            awaitFence(restartFence.toMillis());
             verify(t, cp.pending());
             cp = new Checkpoint(cp.lastKey(), List.of(), false);
             store.save(t.name, cp);
@@ -488,12 +507,36 @@ public final class Backfill {
         }
     }
 
+    /**
+     * A connection in autocommit with READ COMMITTED; its close restores the autocommit and isolation
+     * it came with (a pooled connection goes back as it was lent).
+     */
     private Connection connection() throws SQLException {
         Connection c = dataSource.getConnection();
         try {
+            boolean autoCommit = c.getAutoCommit();
+            int isolation = c.getTransactionIsolation();
             c.setAutoCommit(true);
             c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-            return c;
+            return (Connection) java.lang.reflect.Proxy.newProxyInstance(Backfill.class.getClassLoader(),
+                    new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("close") && method.getParameterCount() == 0) {
+                            try {
+                                if (!c.isClosed()) {
+                                    c.setTransactionIsolation(isolation);
+                                    c.setAutoCommit(autoCommit);
+                                }
+                            } finally {
+                                c.close();
+                            }
+                            return null;
+                        }
+                        try {
+                            return method.invoke(c, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
         } catch (SQLException | RuntimeException e) {
             c.close();
             throw e;
@@ -750,7 +793,7 @@ public final class Backfill {
      * stops, only after the fence has passed): whatever comes next, a retry, a verification or a
      * restart, must come after a late create could land.
      */
-    private void awaitFence(long millis) {
+    static void awaitFence(long millis) {
         // real time: the fence bounds when Elasticsearch may still apply a request
         long end = System.nanoTime() + Duration.ofMillis(Math.max(0, millis)).toNanos();
         boolean interrupted = false;
@@ -860,6 +903,7 @@ public final class Backfill {
         private SyncClock clock = SyncClock.system();
         private int maxRetries = 10;
         private Duration retryBackoff = Duration.ofMillis(200);
+        private Duration restartFence = Duration.ofMinutes(2);
 
         private Builder() {
         }
@@ -963,6 +1007,22 @@ public final class Backfill {
                 throw new IllegalArgumentException("retryBackoff must be 0..1min: " + backoff);
             }
             this.retryBackoff = backoff;
+            return this;
+        }
+
+        /**
+         * How long a run that finds a pending chunk (an earlier run stopped inside it) waits before
+         * verifying it: at least the sink's late-write fence, so a create the earlier run left in
+         * flight cannot land after the verification. 0 to 1 day; default 2 min (ElasticsearchSink's
+         * default fence, twice its 60 s socket timeout). Zero only when no earlier run can have
+         * left a request in flight.
+         */
+        public Builder restartFence(Duration fence) {
+            Objects.requireNonNull(fence, "fence");
+            if (fence.isNegative() || fence.compareTo(Duration.ofDays(1)) > 0) {
+                throw new IllegalArgumentException("restartFence must be 0..1day: " + fence);
+            }
+            this.restartFence = fence;
             return this;
         }
 
