@@ -50,7 +50,11 @@ import javax.annotation.Nullable;
  *       ({@link dev.binlogsync.core.VersionType#EXTERNAL EXTERNAL}: lower or equal) is answered
  *       {@linkplain ItemResult.Outcome#STALE stale}; neither is applied. Stored versions are kept
  *       after a delete (Elasticsearch keeps them for {@code index.gc_deletes}, 60 s by default; the
- *       simulation forever); a write without a version raises a stored one by 1.
+ *       simulation forever); a write without a version raises a stored one by 1. Every applied
+ *       write gives its document the next {@linkplain #seqNo sequence number} (primary term 1); a
+ *       conditional DELETE ({@code ifSeqNo}/{@code ifPrimaryTerm}) of a document that is gone or
+ *       has another sequence number is answered {@linkplain ItemResult.Outcome#CONFLICT conflict}
+ *       and not applied.
  *       {@link #document}, {@link #documents()} and {@link #history} show the result.</li>
  *   <li><b>Overlap check</b>: a request containing a document that is also in another request
  *       not yet completed is recorded in {@link #overlaps()} — the pipeline promises there are
@@ -249,6 +253,8 @@ public final class RecordingBulkSink implements BulkSink {
     /** External (or, after one, internal) version per document, kept after a delete. */
     private final Map<String, Long> versions = new HashMap<>();
     private final Set<String> inFlightDocs = new HashSet<>();
+    private final Map<String, Long> seqNos = new HashMap<>();
+    private long nextSeqNo;
     private final List<String> overlaps = new ArrayList<>();
     private Reply defaultReply = Reply.success();
     private boolean manual;
@@ -348,6 +354,12 @@ public final class RecordingBulkSink implements BulkSink {
                     + "] is higher" + (a.versionType() == VersionType.EXTERNAL ? " or equal to" : " than")
                     + " the one provided [" + version + "]");
         }
+        if (a.ifSeqNo() != null && (!index.containsKey(k) || !a.ifSeqNo().equals(seqNos.get(k))
+                || a.ifPrimaryTerm() == null || a.ifPrimaryTerm() != 1L)) {
+            return ItemResult.conflict("[" + a.id() + "]: version conflict, required seqNo [" + a.ifSeqNo()
+                    + "], primary term [" + a.ifPrimaryTerm() + "], current document has seqNo [" + seqNos.get(k)
+                    + "] and primary term [1]");
+        }
         if (a.type() == ActionType.UPDATE && !index.containsKey(k)) {
             return ItemResult.missing("[" + a.id() + "]: document missing");
         }
@@ -360,6 +372,7 @@ public final class RecordingBulkSink implements BulkSink {
             versions.put(k, stored + 1);
         }
         history.computeIfAbsent(k, x -> new ArrayList<>()).add(a);
+        seqNos.put(k, nextSeqNo++);
         if (a.type() == ActionType.DELETE) {
             index.remove(k);
         } else if (a.type() == ActionType.INDEX || a.type() == ActionType.CREATE || !index.containsKey(k)) {
@@ -419,6 +432,19 @@ public final class RecordingBulkSink implements BulkSink {
 
     /** The successful actions applied to one document, in the order they were applied. */
     public synchronized List<DocumentAction> history(String index, String id) {
+        return historyOf(index, id);
+    }
+
+    /**
+     * The sequence number of the last write applied to the document (its primary term is always 1),
+     * or null when none was. A conditional DELETE applies only with the current one.
+     */
+    @Nullable
+    public synchronized Long seqNo(String index, String id) {
+        return seqNos.get(key(index, id));
+    }
+
+    private List<DocumentAction> historyOf(String index, String id) {
         return List.copyOf(history.getOrDefault(key(index, id), List.of()));
     }
 

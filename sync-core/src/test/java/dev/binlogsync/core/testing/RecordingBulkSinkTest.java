@@ -118,4 +118,22 @@ class RecordingBulkSinkTest {
         sink.close();
         assertTrue(sink.isClosed());
     }
+
+    @Test
+    void aConditionalDeleteAppliesOnlyWithTheDocumentsCurrentSeqNoElseConflicts() throws Exception {
+        RecordingBulkSink sink = new RecordingBulkSink();
+        sink.start();
+        results(sink, List.of(DocumentAction.index("i", "1", Map.of("a", 1))));
+        long read = sink.seqNo("i", "1");
+        // a write after the read: the delete conditional on the old seqNo must not remove it
+        results(sink, List.of(DocumentAction.index("i", "1", Map.of("a", 2))));
+        List<ItemResult> stale = results(sink, List.of(DocumentAction.deleteIf("i", "1", read, 1)));
+        assertEquals(ItemResult.Outcome.CONFLICT, stale.get(0).outcome());
+        assertEquals(Map.of("a", 2), sink.document("i", "1"));
+        List<ItemResult> current = results(sink, List.of(DocumentAction.deleteIf("i", "1", sink.seqNo("i", "1"), 1)));
+        assertEquals(ItemResult.Outcome.SUCCESS, current.get(0).outcome());
+        assertNull(sink.document("i", "1"));
+        List<ItemResult> gone = results(sink, List.of(DocumentAction.deleteIf("i", "1", read, 1)));
+        assertEquals(ItemResult.Outcome.CONFLICT, gone.get(0).outcome());
+    }
 }
