@@ -28,7 +28,11 @@ import org.elasticsearch.client.RestClient;
  * {@code {"table": "shop.orders", "checkpoint": "{...}"}}, with the table name as the id.
  *
  * <p>{@link #save} returns once Elasticsearch acknowledged the write (in its translog: durable);
- * {@link #load} is a real-time get. Failures: {@link RetriableSyncException} when the node cannot
+ * {@link #load} is a real-time get. Saves are conditional: a save writes only over the version this
+ * store last loaded or saved for the table ({@code if_seq_no}/{@code if_primary_term}; a
+ * {@code create} when the load found none), so two backfills of one table cannot overwrite each
+ * other's checkpoints unnoticed: the one that lost fails with a {@link SyncException} saying another
+ * backfill owns the table. A save without an earlier load of the table in this store loads first. Failures: {@link RetriableSyncException} when the node cannot
  * be reached or answers 429 / 5xx, {@link SyncException} otherwise. Thread-safe. The client is the
  * caller's and is not closed.
  */
@@ -37,6 +41,9 @@ public final class ElasticsearchCheckpointStore implements CheckpointStore {
     private final RestClient client;
     private final String index;
     private volatile boolean ensured;
+    /** Per table, {seqNo, primaryTerm} of the version last loaded or saved; {-1, -1} when there was none. */
+    private final java.util.concurrent.ConcurrentHashMap<String, long[]> versions =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private ElasticsearchCheckpointStore(RestClient client, String index) {
         this.client = Objects.requireNonNull(client, "client");
@@ -67,13 +74,19 @@ public final class ElasticsearchCheckpointStore implements CheckpointStore {
             try (InputStream in = response.getEntity().getContent()) {
                 JsonNode doc = JSON.readTree(in);
                 JsonNode cp = doc.path("_source").get("checkpoint");
-                if (!doc.path("found").asBoolean(false) || cp == null || !cp.isTextual()) {
+                if (!doc.path("found").asBoolean(false)) {
+                    versions.put(table, new long[] {-1, -1});
+                    return null;
+                }
+                versions.put(table, new long[] {doc.path("_seq_no").asLong(), doc.path("_primary_term").asLong()});
+                if (cp == null || !cp.isTextual()) {
                     return null;
                 }
                 return Checkpoint.fromJson(cp.textValue());
             }
         } catch (ResponseException e) {
             if (e.getResponse().getStatusLine().getStatusCode() == 404) {
+                versions.put(table, new long[] {-1, -1});
                 return null;
             }
             throw failure("loading the checkpoint of " + table, e);
@@ -88,11 +101,37 @@ public final class ElasticsearchCheckpointStore implements CheckpointStore {
         ObjectNode doc = JSON.createObjectNode();
         doc.put("table", table);
         doc.put("checkpoint", checkpoint.toJson());
+        long[] version = versions.get(table);
+        if (version == null) {
+            load(table);
+            version = versions.get(table);
+        }
         Request r = new Request("PUT", "/" + index + "/_doc/" + id(table));
+        if (version[0] < 0) {
+            r.addParameter("op_type", "create");
+        } else {
+            r.addParameter("if_seq_no", Long.toString(version[0]));
+            r.addParameter("if_primary_term", Long.toString(version[1]));
+        }
         r.setEntity(new StringEntity(doc.toString(), ContentType.APPLICATION_JSON));
         try {
-            client.performRequest(r);
+            Response response = client.performRequest(r);
+            try (InputStream in = response.getEntity().getContent()) {
+                JsonNode answer = JSON.readTree(in);
+                versions.put(table, new long[] {answer.path("_seq_no").asLong(), answer.path("_primary_term").asLong()});
+            }
+        } catch (ResponseException e) {
+            if (e.getResponse().getStatusLine().getStatusCode() == 409) {
+                // the version this store knows is gone: forget it, so a new run reloads
+                versions.remove(table);
+                throw new SyncException("saving the checkpoint of " + UntrustedText.shown(table, 512) + " failed:"
+                        + " another backfill saved it meanwhile (it owns the table; run one backfill per table)");
+            }
+            versions.remove(table);
+            throw failure("saving the checkpoint of " + table, e);
         } catch (IOException e) {
+            // in doubt: the write may have landed, so the known version is stale; a retry reloads first
+            versions.remove(table);
             throw failure("saving the checkpoint of " + table, e);
         }
     }

@@ -2,6 +2,7 @@ package dev.binlogsync.elasticsearch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -342,7 +343,7 @@ class BackfillIT {
         // the crashed run's creates resurrected the deleted rows
         Map<String, Map<String, String>> resurrected = documents(index, deleted.stream().map(String::valueOf).toList());
         assertEquals(5, resurrected.size(), "the crashed run should have created the deleted rows' copies");
-        Checkpoint saved = store.load(database + ".items");
+        Checkpoint saved = store.load(first.checkpointName(database, "items"));
         assertFalse(saved.pending().isEmpty(), "the crashed chunk is pending");
         assertEquals(List.of(1200L), saved.lastKey(), "three chunks of 400 were done");
 
@@ -350,7 +351,7 @@ class BackfillIT {
         Backfill second = Backfill.builder().dataSource(dataSource).rules(rules(database)).sink(sink).chunkSize(400)
                 .checkpointStore(store).restartFence(java.time.Duration.ZERO).build();
         assertTrue(second.run());
-        assertTrue(store.load(database + ".items").finished());
+        assertTrue(store.load(second.checkpointName(database, "items")).finished());
         assertTrue(second.progress().resurrectionsRemoved() >= 5, String.valueOf(second.progress()));
         assertIndexEqualsMysql(database, index, rows);
     }
@@ -417,5 +418,24 @@ class BackfillIT {
                 .index("bf_keys-loose").id("id").build(), "id");
         assertTrue(nullable.getMessage().contains("bf_keys.loose") && nullable.getMessage().contains("NULL"),
                 nullable.getMessage());
+    }
+
+    @Test
+    void aCheckpointSavedByAnotherBackfillMeanwhileFailsTheSaveSayingAnotherBackfillOwnsTheTable() {
+        ElasticsearchCheckpointStore mine = ElasticsearchCheckpointStore.of(client, ".binlog-sync-backfill-owner-it");
+        ElasticsearchCheckpointStore theirs = ElasticsearchCheckpointStore.of(client, ".binlog-sync-backfill-owner-it");
+        assertNull(mine.load("bf_owner.items"));
+        assertNull(theirs.load("bf_owner.items"));
+        mine.save("bf_owner.items", new Checkpoint(List.of(10L), List.of(), false));
+        dev.binlogsync.core.SyncException lost = assertThrows(dev.binlogsync.core.SyncException.class,
+                () -> theirs.save("bf_owner.items", new Checkpoint(List.of(99L), List.of(), false)));
+        assertTrue(lost.getMessage().contains("bf_owner.items") && lost.getMessage().contains("another backfill"),
+                lost.getMessage());
+        mine.save("bf_owner.items", new Checkpoint(List.of(20L), List.of(), false));
+        assertEquals(List.of(20L), theirs.load("bf_owner.items").lastKey());
+        // once it reloaded, the other one may go on from what it read
+        theirs.save("bf_owner.items", new Checkpoint(List.of(30L), List.of(), true));
+        assertThrows(dev.binlogsync.core.SyncException.class,
+                () -> mine.save("bf_owner.items", new Checkpoint(List.of(40L), List.of(), false)));
     }
 }

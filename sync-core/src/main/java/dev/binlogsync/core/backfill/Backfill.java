@@ -173,6 +173,59 @@ public final class Backfill {
         return progress;
     }
 
+    /**
+     * The name a table's checkpoint is kept under in the {@link CheckpointStore}:
+     * {@code database.table#fingerprint}, the fingerprint a hash of the table's rules (index, id,
+     * routing, write mode, field selection, renames, constants, converter and customizer classes)
+     * and configured key columns. A changed rule or index starts the table over instead of reading
+     * the old rules' finished checkpoint as done. Code inside a converter, customizer or filter is
+     * not part of it (only its class).
+     */
+    public String checkpointName(String database, String table) {
+        StringBuilder b = new StringBuilder();
+        for (TableRule r : rules.rulesFor(database, table)) {
+            b.append(r).append('\n').append(r.index()).append('\n').append(r.timeZone()).append('\n')
+                    .append(r.idColumns()).append(r.idDelimiter()).append('\n').append(r.routingColumn()).append('\n')
+                    .append(r.writeMode()).append('\n').append(new TreeMap<>(toStrings(r.includes()))).append('\n')
+                    .append(new TreeMap<>(toStrings(r.excludes()))).append('\n').append(new TreeMap<>(r.renames()))
+                    .append('\n').append(new TreeMap<>(toStrings(r.constants()))).append('\n');
+            for (Map.Entry<String, ?> c : new TreeMap<>(r.converters()).entrySet()) {
+                b.append(c.getKey()).append('=').append(stableName(c.getValue())).append(';');
+            }
+            b.append('\n').append(r.customizer() == null ? "" : stableName(r.customizer())).append("\n--\n");
+        }
+        b.append(keyColumns.get(database + "." + table));
+        try {
+            byte[] hash = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(b.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return database + "." + table + "#" + java.util.HexFormat.of().formatHex(hash, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing", e);
+        }
+    }
+
+    /** A class name that is the same in every run: a lambda's generated name is not. */
+    private static String stableName(Object o) {
+        Class<?> c = o.getClass();
+        return c.isHidden() || c.isSynthetic() || c.getName().contains("$$Lambda") ? "(lambda)" : c.getName();
+    }
+
+    private static Map<String, String> toStrings(java.util.Collection<String> values) {
+        Map<String, String> out = new TreeMap<>();
+        for (String v : values) {
+            out.put(v, "");
+        }
+        return out;
+    }
+
+    private static Map<String, String> toStrings(Map<String, ?> values) {
+        Map<String, String> out = new TreeMap<>();
+        for (Map.Entry<String, ?> e : values.entrySet()) {
+            out.put(e.getKey(), String.valueOf(e.getValue()));
+        }
+        return out;
+    }
+
     /** The tables this backfill loads, as {@code database.table}, in order. */
     public List<String> tables() {
         List<String> out = new ArrayList<>();
@@ -213,7 +266,8 @@ public final class Backfill {
     private boolean runTable(TableRun t) {
         checkRules(t);
         t.key = keyOf(t);
-        Checkpoint cp = store.load(t.name);
+        String cpName = checkpointName(t.database, t.table);
+        Checkpoint cp = store.load(cpName);
         if (cp == null) {
             cp = Checkpoint.start();
         }
@@ -234,14 +288,14 @@ public final class Backfill {
             awaitFence(restartFence.toMillis());
             verify(t, cp.pending());
             cp = new Checkpoint(cp.lastKey(), List.of(), false);
-            store.save(t.name, cp);
+            store.save(cpName, cp);
         }
         estimateStart(t, cp.lastKey());
         List<Object> last = cp.lastKey();
         while (!stopped) {
             List<Map<String, Object>> rows = readChunk(t, last);
             if (rows.isEmpty()) {
-                store.save(t.name, new Checkpoint(last, List.of(), true));
+                store.save(cpName, new Checkpoint(last, List.of(), true));
                 BackfillProgress p = snapshot(t, last);
                 progress = p;
                 notify(() -> listener.tableFinished(p));
@@ -260,7 +314,7 @@ public final class Backfill {
             }
             List<Object> upper = keyValues(t, rows.get(rows.size() - 1));
             if (!creates.isEmpty()) {
-                store.save(t.name, new Checkpoint(last, pending, false));
+                store.save(cpName, new Checkpoint(last, pending, false));
                 for (ItemResult r : execute(t, creates)) {
                     if (r.outcome() == ItemResult.Outcome.EXISTS) {
                         t.existed++;
@@ -270,7 +324,7 @@ public final class Backfill {
                 }
                 verify(t, pending);
             }
-            store.save(t.name, new Checkpoint(upper, List.of(), false));
+            store.save(cpName, new Checkpoint(upper, List.of(), false));
             last = upper;
             t.rowsDone += rows.size();
             t.chunks++;

@@ -168,4 +168,21 @@ class BackfillBuilderTest {
                 TableRule.builder().database("shop").table("orders").index("orders").build(), "a", "b");
         assertTrue(e.getMessage().contains("explicit id(...)"), e.getMessage());
     }
+
+    @Test
+    void theCheckpointNameChangesWithTheRulesIndexSoAFinishedCheckpointOfOldRulesIsNotReadAsDone() {
+        Rules v1 = Rules.builder().rule(TableRule.builder().database("shop").table("orders").index("orders_v1").build())
+                .build();
+        Rules v1Again = Rules.builder().rule(TableRule.builder().database("shop").table("orders").index("orders_v1")
+                .build()).build();
+        Rules v2 = Rules.builder().rule(TableRule.builder().database("shop").table("orders").index("orders_v2").build())
+                .build();
+        Rules excluding = Rules.builder().rule(TableRule.builder().database("shop").table("orders").index("orders_v1")
+                .exclude("secret").build()).build();
+        String name = builder(v1).build().checkpointName("shop", "orders");
+        assertTrue(name.startsWith("shop.orders#"), name);
+        assertEquals(name, builder(v1Again).build().checkpointName("shop", "orders"));
+        assertTrue(!name.equals(builder(v2).build().checkpointName("shop", "orders")), name);
+        assertTrue(!name.equals(builder(excluding).build().checkpointName("shop", "orders")), name);
+    }
 }
