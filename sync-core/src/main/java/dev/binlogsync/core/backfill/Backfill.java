@@ -996,7 +996,12 @@ public final class Backfill {
             return this;
         }
 
-        /** The key columns of a table without a primary key (unique and not null), in order. */
+        /**
+         * The key columns to chunk by, in order: for a table without a primary key, the columns of a
+         * UNIQUE index, exactly, each NOT NULL; for a table with one, only its columns (another order
+         * is allowed). Anything else makes {@link Backfill#run()} fail naming the table. The rules'
+         * ids, routing and index template may use only these columns (see the class comment).
+         */
         public Builder keyColumns(String database, String table, String... columns) {
             if (columns.length == 0) {
                 throw new IllegalArgumentException("keyColumns of " + database + "." + table + " needs a column");
