@@ -63,13 +63,18 @@ class BackfillBuilderTest {
         assertThrows(IllegalArgumentException.class, () -> b.table("", "t"));
     }
 
-    @Test
-    void aMergeRuleIsRefusedNamingTheTableBeforeAnyRowIsRead() {
-        Rules rules = Rules.builder()
+    /** {@code shop.orders} into {@code orders}, with {@code shop.order_item} merged into its documents. */
+    private static Rules ordersWithMergedItems() {
+        return Rules.builder()
                 .rule(TableRule.builder().database("shop").table("orders").index("orders").build())
                 .rule(TableRule.builder().database("shop").table("order_item").index("orders")
                         .mergeInto("order_id").nestUnder("item").build())
                 .build();
+    }
+
+    @Test
+    void aMergeRuleIsRefusedNamingTheTableBeforeAnyRowIsRead() {
+        Rules rules = ordersWithMergedItems();
         BackfillException e = assertThrows(BackfillException.class,
                 () -> builder(rules).table("shop", "order_item").build().run());
         assertTrue(e.getMessage().contains("shop.order_item") && e.getMessage().contains("merges"), e.getMessage());
@@ -77,11 +82,7 @@ class BackfillBuilderTest {
 
     @Test
     void aRuleThatUpsertsBecauseItSharesItsIndexIsRefused() {
-        Rules rules = Rules.builder()
-                .rule(TableRule.builder().database("shop").table("orders").index("orders").build())
-                .rule(TableRule.builder().database("shop").table("order_item").index("orders")
-                        .mergeInto("order_id").nestUnder("item").build())
-                .build();
+        Rules rules = ordersWithMergedItems();
         BackfillException e = assertThrows(BackfillException.class,
                 () -> builder(rules).table("shop", "orders").build().run());
         assertTrue(e.getMessage().contains("shop.orders") && e.getMessage().contains("upserts"), e.getMessage());

@@ -16,6 +16,7 @@ import dev.binlogsync.core.config.PipelineDefinition;
 import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.core.testing.InMemorySource;
 import dev.binlogsync.core.testing.RecordingBulkSink;
+import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -211,24 +212,35 @@ class BinlogSyncServiceTest {
         sources.forEach(src -> assertTrue(src.isClosed()));
     }
 
+    /** A started configuration center on loopback serving {@code body} with {@code status}. */
+    private static HttpServer center(java.util.function.Supplier<String> body, AtomicInteger status) throws IOException {
+        HttpServer center = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        center.createContext("/", exchange -> {
+            byte[] bytes = body.get().getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status.get(), bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        center.start();
+        return center;
+    }
+
+    /** Starts the test's service polling {@code center} for its configuration (closed after the test). */
+    private BinlogSyncService serviceOf(HttpServer center) throws Exception {
+        service = new BinlogSyncService(new HttpConfigSource(URI.create("http://127.0.0.1:"
+                + center.getAddress().getPort() + "/sync.json"), Duration.ofSeconds(10), null), Map.of(), this::fake,
+                BinlogSyncService.Endpoints.NONE);
+        service.start();
+        return service;
+    }
+
     @Test
     void aConfigurationCenterIsPolledAndAFailedPollKeepsTheRunningConfiguration() throws Exception {
         AtomicReference<String> served = new AtomicReference<>(document("1h", "orders"));
         AtomicInteger status = new AtomicInteger(200);
-        HttpServer center = HttpServer.create(
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        center.createContext("/", exchange -> {
-            byte[] body = served.get().getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(status.get(), body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        center.start();
+        HttpServer center = center(served::get, status);
         try {
-            service = new BinlogSyncService(new HttpConfigSource(URI.create("http://127.0.0.1:"
-                    + center.getAddress().getPort() + "/sync.json"), Duration.ofSeconds(10), null), Map.of(), this::fake,
-                    BinlogSyncService.Endpoints.NONE);
-            service.start();
+            serviceOf(center);
             SyncPipeline orders = service.supervisor().pipelines().get("orders");
 
             status.set(503);
@@ -248,19 +260,9 @@ class BinlogSyncServiceTest {
     @Test
     void theSameDocumentReadableAgainAfterAFailedReadClearsTheReadError() throws Exception {
         AtomicInteger status = new AtomicInteger(200);
-        HttpServer center = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        center.createContext("/", exchange -> {
-            byte[] body = document("1h", "orders").getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(status.get(), body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        center.start();
+        HttpServer center = center(() -> document("1h", "orders"), status);
         try {
-            service = new BinlogSyncService(new HttpConfigSource(URI.create("http://127.0.0.1:"
-                    + center.getAddress().getPort() + "/sync.json"), Duration.ofSeconds(10), null), Map.of(), this::fake,
-                    BinlogSyncService.Endpoints.NONE);
-            service.start();
+            serviceOf(center);
             status.set(503);
             assertEquals(BinlogSyncService.PollResult.UNREADABLE, service.poll());
             assertEquals(BinlogSyncService.PollResult.UNREADABLE, service.registry().serviceStatus().lastReloadResult());
