@@ -82,7 +82,7 @@ import org.elasticsearch.client.RestClient;
  * the heap setting, the peak heap and the pipeline's peak buffered bytes, and the sync latency
  * p50/p99/max.
  *
- * <p>Args (all optional): {@code n=100000 partitions=3 batch=1000 flushMs=200 inFlight=2
+ * <p>Args (all optional): {@code n=100000 partitions=3 batch=(the library's default: 4000 from a 1 GiB heap) flushMs=200 inFlight=2
  * rate=1000 rateSeconds=20 rounds=5 warm=n warmRounds=3 buffer=0 servers=in-process serverHeap=2g replay=(n <= 200000) bare=true writeMode=INDEX sweep=false sweepRateSeconds=10 svg=docs/bench/end-to-end-sweep.svg};
  * for {@code sweep=lanes} also {@code sweepLanes sweepInFlight sweepBulk repetitions=3 setup combineWith}.
  * With {@code sweep=true} it also runs every combination of batch size {250, 1000, 4000} and
@@ -171,7 +171,7 @@ public final class EndToEndBenchmark {
     static Summary run(String[] args) throws Exception {
         int n = intArg(args, "n", 100_000);
         int partitions = intArg(args, "partitions", 3);
-        int batch = intArg(args, "batch", PipelineSettings.DEFAULT_MAX_BULK_ACTIONS);
+        int batch = intArg(args, "batch", PipelineSettings.defaults().maxBulkActions());
         int flushMs = intArg(args, "flushMs", (int) PipelineSettings.DEFAULT_FLUSH_INTERVAL.toMillis());
         int inFlight = intArg(args, "inFlight", PipelineSettings.DEFAULT_MAX_IN_FLIGHT_REQUESTS);
         int rate = intArg(args, "rate", 1000);
@@ -479,7 +479,7 @@ public final class EndToEndBenchmark {
         double warmWall = 0;
         for (int i = 0; i < warmRounds; i++) {
             long t = System.nanoTime();
-            drain(servers, client, "warm-" + i, PipelineSettings.DEFAULT_MAX_BULK_ACTIONS, flushMs,
+            drain(servers, client, "warm-" + i, PipelineSettings.defaults().maxBulkActions(), flushMs,
                     PipelineSettings.DEFAULT_MAX_IN_FLIGHT_REQUESTS, 0, warm, warm >= n ? live : -1);
             warmWall = (System.nanoTime() - t) / 1e9 * n / warm;
         }

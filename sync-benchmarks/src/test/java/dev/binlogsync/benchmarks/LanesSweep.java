@@ -339,7 +339,7 @@ final class LanesSweep {
     static Point defaults() {
         int inFlight = dev.binlogsync.core.PipelineSettings.DEFAULT_MAX_IN_FLIGHT_REQUESTS;
         return new Point(dev.binlogsync.core.PipelineSettings.builder().build().lanes(), inFlight,
-                dev.binlogsync.core.PipelineSettings.DEFAULT_MAX_BULK_ACTIONS);
+                dev.binlogsync.core.PipelineSettings.defaults().maxBulkActions());
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -28,8 +28,10 @@ import javax.annotation.Nullable;
  */
 public final class PipelineSettings {
 
-    /** Default {@link Builder#maxBulkActions}. */
-    public static final int DEFAULT_MAX_BULK_ACTIONS = 1000;
+    /** Default {@link Builder#maxBulkActions} from a 1 GiB max heap (see {@link #defaultMaxBulkActions}). */
+    public static final int DEFAULT_MAX_BULK_ACTIONS = 4000;
+    /** The smallest default {@link Builder#maxBulkActions}, in a max heap of 256 MiB or less. */
+    static final int MIN_DEFAULT_MAX_BULK_ACTIONS = 1000;
     /** Default {@link Builder#maxBulkBytes}: 5 MiB. */
     public static final long DEFAULT_MAX_BULK_BYTES = 5L * 1024 * 1024;
     /** Default {@link Builder#flushInterval}. */
@@ -99,10 +101,28 @@ public final class PipelineSettings {
         return (int) Math.min(Integer.MAX_VALUE, Math.max(byHeap, floor));
     }
 
-    private PipelineSettings(Builder b, int maxBufferedActions) {
+    /**
+     * {@link Builder#maxBulkActions} when it is not set: {@value #DEFAULT_MAX_BULK_ACTIONS} from a
+     * 1 GiB max heap; below, as many per byte of max heap, but at least
+     * {@value #MIN_DEFAULT_MAX_BULK_ACTIONS} (1,000 at 256 MiB, 2,000 at 512 MiB). Chosen from the
+     * end-to-end benchmark's sweep of lanes x requests in flight x bulk size (BENCHMARKS.md, "Lanes,
+     * requests in flight and bulk size"): bulks of 4,000 actions with 2 lanes and 2 requests in
+     * flight were the best point with the node sharing the cores and with the node on a core of its
+     * own; 1,000 reached 73-89% of it. The bulks in flight and the one filling are held in the
+     * buffer, so the bulk shrinks with the heap as the buffer does ({@link #defaultMaxBufferedActions}).
+     *
+     * @param maxHeapBytes the JVM's max heap, {@link Runtime#maxMemory()}
+     */
+    static int defaultMaxBulkActions(long maxHeapBytes) {
+        long byHeap = maxHeapBytes >= FULL_BUFFER_HEAP_BYTES ? DEFAULT_MAX_BULK_ACTIONS
+                : maxHeapBytes * DEFAULT_MAX_BULK_ACTIONS / FULL_BUFFER_HEAP_BYTES;
+        return (int) Math.max(byHeap, MIN_DEFAULT_MAX_BULK_ACTIONS);
+    }
+
+    private PipelineSettings(Builder b, int maxBulkActions, int maxBufferedActions) {
         onDecodeFailure = b.onDecodeFailure;
         onRejected = b.onRejected;
-        maxBulkActions = b.maxBulkActions;
+        this.maxBulkActions = maxBulkActions;
         maxBulkBytes = b.maxBulkBytes;
         flushInterval = b.flushInterval;
         maxInFlightRequests = b.maxInFlightRequests;
@@ -310,7 +330,7 @@ public final class PipelineSettings {
     public static final class Builder {
         private FailurePolicy onDecodeFailure = FailurePolicy.STOP;
         private FailurePolicy onRejected = FailurePolicy.STOP;
-        private int maxBulkActions = DEFAULT_MAX_BULK_ACTIONS;
+        private int maxBulkActions; // 0: defaultMaxBulkActions of the max heap, in build()
         private long maxBulkBytes = DEFAULT_MAX_BULK_BYTES;
         private Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
         private int maxInFlightRequests = DEFAULT_MAX_IN_FLIGHT_REQUESTS;
@@ -354,7 +374,11 @@ public final class PipelineSettings {
             return this;
         }
 
-        /** Most actions in one bulk request. Default 1000; must be >= 1. */
+        /**
+         * Most actions in one bulk request. Default 4 000 in a max heap of 1 GiB or more, less in a
+         * smaller heap (1 000 at 256 MiB; {@link PipelineSettings#defaultMaxBulkActions}), and never
+         * more than a {@link #maxBufferedActions} that is set; must be >= 1.
+         */
         public Builder maxBulkActions(int maxBulkActions) {
             this.maxBulkActions = atLeastOne(maxBulkActions, "maxBulkActions");
             return this;
@@ -541,11 +565,15 @@ public final class PipelineSettings {
                 throw new IllegalStateException("lanes (" + laneCount + ") must be >= maxInFlightRequests ("
                         + maxInFlightRequests + "): at most one bulk is in flight per lane");
             }
+            long maxHeap = Runtime.getRuntime().maxMemory();
+            // an unset bulk size never exceeds a buffer bound that is set
+            int bulkActions = maxBulkActions != 0 ? maxBulkActions : maxBufferedActions != 0
+                    ? Math.min(defaultMaxBulkActions(maxHeap), maxBufferedActions) : defaultMaxBulkActions(maxHeap);
             int bufferedActions = maxBufferedActions != 0 ? maxBufferedActions
-                    : defaultMaxBufferedActions(Runtime.getRuntime().maxMemory(), maxBulkActions, maxInFlightRequests);
-            if (bufferedActions < maxBulkActions) {
+                    : defaultMaxBufferedActions(maxHeap, bulkActions, maxInFlightRequests);
+            if (bufferedActions < bulkActions) {
                 throw new IllegalStateException("maxBufferedActions (" + bufferedActions
-                        + ") must be >= maxBulkActions (" + maxBulkActions + ")");
+                        + ") must be >= maxBulkActions (" + bulkActions + ")");
             }
             if (maxBufferedBytes < maxBulkBytes) {
                 throw new IllegalStateException("maxBufferedBytes (" + maxBufferedBytes + ") must be >= maxBulkBytes ("
@@ -555,7 +583,7 @@ public final class PipelineSettings {
                 throw new IllegalStateException("retryMaxBackoff (" + retryMaxBackoff
                         + ") must be >= retryInitialBackoff (" + retryInitialBackoff + ")");
             }
-            return new PipelineSettings(this, bufferedActions);
+            return new PipelineSettings(this, bulkActions, bufferedActions);
         }
 
         private static int atLeastOne(int n, String name) {

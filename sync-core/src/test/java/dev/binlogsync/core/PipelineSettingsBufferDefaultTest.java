@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
-/** The default of {@code maxBufferedActions}: 20,000 from a 1 GiB max heap, less in a smaller one. */
+/**
+ * The defaults of {@code maxBulkActions} (4,000 from a 1 GiB max heap) and {@code maxBufferedActions}
+ * (20,000 from a 1 GiB max heap), less in a smaller one.
+ */
 class PipelineSettingsBufferDefaultTest {
 
     private static final long MIB = 1L << 20;
@@ -35,5 +38,29 @@ class PipelineSettingsBufferDefaultTest {
         // a copy keeps the effective value
         PipelineSettings built = PipelineSettings.builder().build();
         assertEquals(built.maxBufferedActions(), built.toBuilder().build().maxBufferedActions());
+    }
+
+    @Test
+    void bulksOfFourThousandFromAOneGibHeapAndProportionallyFewerBelowButNeverUnderOneThousand() {
+        assertEquals(4_000, PipelineSettings.defaultMaxBulkActions(1024 * MIB));
+        assertEquals(4_000, PipelineSettings.defaultMaxBulkActions(Long.MAX_VALUE));
+        assertEquals(2_000, PipelineSettings.defaultMaxBulkActions(512 * MIB));
+        assertEquals(1_000, PipelineSettings.defaultMaxBulkActions(256 * MIB));
+        assertEquals(1_000, PipelineSettings.defaultMaxBulkActions(64 * MIB));
+    }
+
+    @Test
+    void theBuiltBulkSizeFollowsThisJvmsMaxHeapAnExplicitValueWinsAndASetBufferCapsTheDefault() {
+        long heap = Runtime.getRuntime().maxMemory();
+        assertEquals(PipelineSettings.defaultMaxBulkActions(heap), PipelineSettings.builder().build().maxBulkActions());
+        assertEquals(PipelineSettings.defaultMaxBufferedActions(heap, PipelineSettings.defaultMaxBulkActions(heap), 2),
+                PipelineSettings.builder().build().maxBufferedActions());
+        assertEquals(250, PipelineSettings.builder().maxBulkActions(250).build().maxBulkActions());
+        // a buffer bound below the default bulk size makes the bulks that size rather than failing the build
+        PipelineSettings small = PipelineSettings.builder().maxBufferedActions(600).build();
+        assertEquals(Math.min(600, PipelineSettings.defaultMaxBulkActions(heap)), small.maxBulkActions());
+        // a copy keeps the effective value
+        PipelineSettings built = PipelineSettings.builder().build();
+        assertEquals(built.maxBulkActions(), built.toBuilder().build().maxBulkActions());
     }
 }

@@ -187,7 +187,7 @@ class SyncPipelineBuilderTest {
 
     @Test
     void buildRejectsMaxBufferedActionsBelowMaxBulkActions() {
-        buildRejects("maxBufferedActions (10) must be >= maxBulkActions (1000)", complete().maxBufferedActions(10));
+        buildRejects("maxBufferedActions (10) must be >= maxBulkActions (1000)", complete().maxBulkActions(1000).maxBufferedActions(10));
     }
 
     @Test

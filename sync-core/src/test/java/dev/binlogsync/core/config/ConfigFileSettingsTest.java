@@ -147,8 +147,8 @@ class ConfigFileSettingsTest {
         return Stream.of(
                 new Object[] {"\"maxInFlightRequests\": 4, \"lanes\": 2",
                         (Consumer<PipelineSettings.Builder>) b -> b.maxInFlightRequests(4).lanes(2)},
-                new Object[] {"\"maxBufferedActions\": 10",
-                        (Consumer<PipelineSettings.Builder>) b -> b.maxBufferedActions(10)},
+                new Object[] {"\"maxBulkActions\": 1000, \"maxBufferedActions\": 10",
+                        (Consumer<PipelineSettings.Builder>) b -> b.maxBulkActions(1000).maxBufferedActions(10)},
                 new Object[] {"\"maxBufferedBytes\": \"1kb\"",
                         (Consumer<PipelineSettings.Builder>) b -> b.maxBufferedBytes(1024)},
                 new Object[] {"\"retryInitialBackoff\": \"1m\"",
