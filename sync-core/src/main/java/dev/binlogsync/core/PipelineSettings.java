@@ -566,9 +566,14 @@ public final class PipelineSettings {
                         + maxInFlightRequests + "): at most one bulk is in flight per lane");
             }
             long maxHeap = Runtime.getRuntime().maxMemory();
-            // an unset bulk size never exceeds a buffer bound that is set
-            int bulkActions = maxBulkActions != 0 ? maxBulkActions : maxBufferedActions != 0
-                    ? Math.min(defaultMaxBulkActions(maxHeap), maxBufferedActions) : defaultMaxBulkActions(maxHeap);
+            int bulkActions = maxBulkActions;
+            if (bulkActions == 0) {
+                bulkActions = defaultMaxBulkActions(maxHeap);
+                if (maxBufferedActions != 0) {
+                    // an unset bulk size never exceeds a buffer bound that is set
+                    bulkActions = Math.min(bulkActions, maxBufferedActions);
+                }
+            }
             int bufferedActions = maxBufferedActions != 0 ? maxBufferedActions
                     : defaultMaxBufferedActions(maxHeap, bulkActions, maxInFlightRequests);
             if (bufferedActions < bulkActions) {
