@@ -602,7 +602,7 @@ public final class Backfill {
         try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(sql)) {
             int p = 1;
             if (after != null) {
-                for (Object v : after) {
+                for (Object v : KeySql.afterValues(after)) {
                     ps.setObject(p++, v);
                 }
             }
@@ -890,11 +890,12 @@ public final class Backfill {
                 }
             }
             String sql = "SELECT COUNT(*) FROM " + KeySql.table(t.database, t.table)
-                    + (last != null ? " WHERE " + KeySql.tuple(t.key) + " > " + KeySql.marks(t.key.size()) : "");
+                    + (last != null ? " WHERE " + KeySql.after(t.key) : "");
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 if (last != null) {
-                    for (int i = 0; i < last.size(); i++) {
-                        ps.setObject(i + 1, last.get(i));
+                    List<Object> values = KeySql.afterValues(last);
+                    for (int i = 0; i < values.size(); i++) {
+                        ps.setObject(i + 1, values.get(i));
                     }
                 }
                 try (ResultSet rs = ps.executeQuery()) {

@@ -31,43 +31,74 @@ final class KeySql {
         return b.toString();
     }
 
-    /** {@code (`a`,`b`)} or {@code `a`}. */
-    static String tuple(List<String> columns) {
-        return columns.size() == 1 ? quote(columns.get(0)) : "(" + columns(columns) + ")";
-    }
-
-    /** {@code (?,?)} or {@code ?}. */
-    static String marks(int n) {
-        if (n == 1) {
-            return "?";
+    /**
+     * "The key comes after the parameters", in a form the range optimizer turns into one range of
+     * the key's index: {@code `a` > ?} for one column, and for a composite key the expanded
+     * comparison {@code ((`a` > ?) OR (`a` = ? AND `b` > ?))}, not the row comparison
+     * {@code (`a`,`b`) > (?,?)}, which MariaDB reads as a filter over an index scan from the start of
+     * the table. The parameters are {@link #afterValues}.
+     */
+    static String after(List<String> key) {
+        if (key.size() == 1) {
+            return quote(key.get(0)) + " > ?";
         }
         StringBuilder b = new StringBuilder("(");
-        for (int i = 0; i < n; i++) {
-            b.append(i > 0 ? ",?" : "?");
+        for (int i = 0; i < key.size(); i++) {
+            b.append(i > 0 ? " OR (" : "(");
+            for (int j = 0; j < i; j++) {
+                b.append(quote(key.get(j))).append(" = ? AND ");
+            }
+            b.append(quote(key.get(i))).append(" > ?)");
         }
         return b.append(')').toString();
+    }
+
+    /** The parameters of {@link #after} for the key {@code last}: {@code a} for one column, {@code a, a, b} for two. */
+    static List<Object> afterValues(List<Object> last) {
+        List<Object> out = new ArrayList<>(last.size() * (last.size() + 1) / 2);
+        for (int i = 0; i < last.size(); i++) {
+            out.addAll(last.subList(0, i + 1));
+        }
+        return out;
     }
 
     /**
      * One chunk by keyset pagination: the first {@code LIMIT ?} rows in key order, after the key
-     * given as the first parameters when {@code after}; never {@code OFFSET}. The columns are named
-     * (a {@code SELECT *} leaves out invisible columns); none named selects {@code *}.
+     * given as the first parameters ({@link #afterValues}) when {@code after}; never {@code OFFSET}.
+     * The columns are named (a {@code SELECT *} leaves out invisible columns); none named selects
+     * {@code *}.
      */
     static String chunk(String database, String table, List<String> columns, List<String> key, boolean after) {
         return "SELECT " + (columns.isEmpty() ? "*" : columns(columns)) + " FROM " + table(database, table)
-                + (after ? " WHERE " + tuple(key) + " > " + marks(key.size()) : "")
+                + (after ? " WHERE " + after(key) : "")
                 + " ORDER BY " + columns(key) + " LIMIT ?";
     }
 
-    /** Which of {@code n} keys exist: the key columns of the rows whose key is one of the parameters. */
+    /**
+     * Which of {@code n} keys exist: the key columns of the rows whose key is one of the parameters
+     * (each key's values in key order). One column: {@code `a` IN (?,?)}; a composite key: a
+     * disjunction of equalities, {@code (`a` = ? AND `b` = ?) OR (...)}, which the range optimizer
+     * serves from the key's index (MariaDB scans the whole table for a row {@code IN} list).
+     */
     static String present(String database, String table, List<String> key, int n) {
         StringBuilder b = new StringBuilder("SELECT ").append(columns(key)).append(" FROM ")
-                .append(table(database, table)).append(" WHERE ").append(tuple(key)).append(" IN (");
-        String m = marks(key.size());
-        for (int i = 0; i < n; i++) {
-            b.append(i > 0 ? "," : "").append(m);
+                .append(table(database, table)).append(" WHERE ");
+        if (key.size() == 1) {
+            b.append(quote(key.get(0))).append(" IN (");
+            for (int i = 0; i < n; i++) {
+                b.append(i > 0 ? ",?" : "?");
+            }
+            return b.append(')').toString();
         }
-        return b.append(')').toString();
+        StringBuilder one = new StringBuilder("(");
+        for (int j = 0; j < key.size(); j++) {
+            one.append(j > 0 ? " AND " : "").append(quote(key.get(j))).append(" = ?");
+        }
+        one.append(')');
+        for (int i = 0; i < n; i++) {
+            b.append(i > 0 ? " OR " : "").append(one);
+        }
+        return b.toString();
     }
 
     /** A key as comparable text per value: numbers by their value ({@code 1}, {@code 1.0} alike), others as text. */
