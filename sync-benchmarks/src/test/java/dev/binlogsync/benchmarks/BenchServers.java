@@ -136,7 +136,7 @@ abstract class BenchServers implements AutoCloseable {
             }
         }
 
-        private static Process child(String what, String heap, @Nullable String cpus, List<Process> started)
+        static Process child(String what, String heap, @Nullable String cpus, List<Process> started)
                 throws IOException {
             Path log = Files.createTempFile("bench-" + what + "-", ".log");
             List<String> cmd = new ArrayList<>();
@@ -154,7 +154,7 @@ abstract class BenchServers implements AutoCloseable {
         }
 
         /** The address the child prints once its server is up. */
-        private static String ready(Process p) throws IOException {
+        static String ready(Process p) throws IOException {
             BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             String line;
             while ((line = in.readLine()) != null) {
