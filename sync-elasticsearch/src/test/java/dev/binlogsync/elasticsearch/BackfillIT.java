@@ -15,6 +15,7 @@ import dev.binlogsync.core.backfill.BackfillException;
 import dev.binlogsync.core.backfill.BackfillProgress;
 import dev.binlogsync.core.backfill.Checkpoint;
 import dev.binlogsync.core.backfill.CheckpointStore;
+import dev.binlogsync.core.backfill.InMemoryCheckpointStore;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.core.rules.TableRule;
 import dev.binlogsync.testing.EmbeddedElasticsearch;
@@ -353,6 +354,44 @@ class BackfillIT {
         assertTrue(second.run());
         assertTrue(store.load(second.checkpointName(database, "items")).finished());
         assertTrue(second.progress().resurrectionsRemoved() >= 5, String.valueOf(second.progress()));
+        assertIndexEqualsMysql(database, index, rows);
+    }
+
+    /**
+     * The verification's pre-filter: a chunk whose rows are all still present reads no document; a
+     * chunk with a row deleted between its SELECT and its creates (its copy resurrected) reads only
+     * that row's document, and removes it.
+     */
+    @Test
+    void onlyTheDocumentsOfRowsGoneSinceTheirChunksSelectAreReadAndTheResurrectedCopyIsRemoved() throws Exception {
+        String database = "bf_prefilter";
+        String index = database + "-items";
+        int rows = 3_000;
+        createTable(database, rows);
+        List<String> read = new ArrayList<>();
+        dev.binlogsync.core.DocumentReader counting = refs -> {
+            synchronized (read) {
+                refs.forEach(r -> read.add(r.id()));
+            }
+            return sink.read(refs);
+        };
+        List<Long> deleted = new ArrayList<>();
+        HookedStore hooked = new HookedStore(new InMemoryCheckpointStore(), 3, cp -> {
+            // after the third chunk's SELECT, before its creates: the stream deletes one of its rows
+            long id = ((Number) cp.pending().get(123).key().get(0)).longValue();
+            try (Connection c = db.connect(database); Statement s = c.createStatement()) {
+                s.executeUpdate("DELETE FROM items WHERE id = " + id);
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            apply(index, List.of(new Change(id, null)));
+            deleted.add(id);
+        });
+        Backfill backfill = Backfill.builder().dataSource(dataSource).rules(rules(database)).sink(sink).reader(counting)
+                .chunkSize(500).checkpointStore(hooked).build();
+        assertTrue(backfill.run());
+        assertEquals(List.of(String.valueOf(deleted.get(0))), read, "the documents read by the verification");
+        assertEquals(1, backfill.progress().resurrectionsRemoved(), String.valueOf(backfill.progress()));
         assertIndexEqualsMysql(database, index, rows);
     }
 

@@ -670,10 +670,29 @@ public final class Backfill {
     }
 
     /**
-     * The resurrection guard: reads the documents, then the keys, and removes (conditionally) each
-     * document found whose row is gone. The order matters: see docs/backfill.md.
+     * The resurrection guard: selects the keys, and for the documents none of whose rows is present
+     * any more reads the documents, then the keys again, and removes (conditionally) each document
+     * found whose row is still gone. The order matters: see docs/backfill.md.
      */
-    private void verify(TableRun t, List<Checkpoint.Pending> pending) {
+    private void verify(TableRun t, List<Checkpoint.Pending> chunk) {
+        // the pre-filter: a document with a row present now, after its create was acknowledged,
+        // cannot be a resurrected copy; only the others are read and checked
+        Set<List<String>> presentNow = presentKeys(t, chunk);
+        Set<DocumentRef> kept = new HashSet<>();
+        for (Checkpoint.Pending p : chunk) {
+            if (presentNow.contains(KeySql.normal(p.key()))) {
+                kept.add(p.ref());
+            }
+        }
+        List<Checkpoint.Pending> pending = new ArrayList<>();
+        for (Checkpoint.Pending p : chunk) {
+            if (!kept.contains(p.ref())) {
+                pending.add(p);
+            }
+        }
+        if (pending.isEmpty()) {
+            return;
+        }
         Map<DocumentRef, List<List<Object>>> keysByRef = new LinkedHashMap<>();
         for (Checkpoint.Pending p : pending) {
             keysByRef.computeIfAbsent(p.ref(), r -> new ArrayList<>()).add(p.key());
