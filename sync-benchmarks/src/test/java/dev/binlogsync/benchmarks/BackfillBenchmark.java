@@ -15,6 +15,7 @@ import dev.binlogsync.core.backfill.Backfill;
 import dev.binlogsync.core.backfill.BackfillProgress;
 import dev.binlogsync.core.backfill.Checkpoint;
 import dev.binlogsync.core.backfill.CheckpointStore;
+import dev.binlogsync.core.backfill.InMemoryCheckpointStore;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.core.rules.TableRule;
 import dev.binlogsync.elasticsearch.ElasticsearchCheckpointStore;
@@ -93,11 +94,12 @@ import org.mariadb.jdbc.MariaDbPoolDataSource;
  * <pre>
  * sync-benchmarks/run-backfill-bench.sh [rows=500000] [rounds=3] [warmRows=50000] [warmRounds=1]
  *     [servers=processes|in-process] [serverHeap=2g] [verify=sample|full] [sample=5000] [chunk=1000]
- *     [plainOverlap=false|true]
+ *     [plainOverlap=false|true] [store=elasticsearch|memory]
  * </pre>
  *
  * <p>{@code chunk} is the plain loader's chunk size; the backfill keeps its default unless
- * {@code backfillChunk=} is given.
+ * {@code backfillChunk=} is given. {@code store=memory} keeps the checkpoints in memory
+ * ({@code InMemoryCheckpointStore}), to measure what the Elasticsearch store costs.
  */
 public final class BackfillBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -133,13 +135,17 @@ public final class BackfillBenchmark {
         int chunk = intArg(args, "chunk", 1000, 1);
         String backfillChunk = EndToEndBenchmark.stringArg(args, "backfillChunk", null);
         boolean plainOverlap = Boolean.parseBoolean(EndToEndBenchmark.stringArg(args, "plainOverlap", "false"));
+        String store = EndToEndBenchmark.stringArg(args, "store", "elasticsearch");
+        if (!store.equals("elasticsearch") && !store.equals("memory")) {
+            throw new IllegalArgumentException("store must be elasticsearch or memory: " + store);
+        }
         if (!verify.equals("sample") && !verify.equals("full")) {
             throw new IllegalArgumentException("verify must be sample or full: " + verify);
         }
         System.out.printf(Locale.ROOT, "rows=%d rounds=%d warmRows=%d warmRounds=%d servers=%s chunk=%d "
-                        + "backfillChunk=%s plainOverlap=%s verify=%s java=%s cores=%d maxHeap=%dMiB start=%s%n",
+                        + "backfillChunk=%s plainOverlap=%s store=%s verify=%s java=%s cores=%d maxHeap=%dMiB start=%s%n",
                 rows, rounds, warmRows, warmRounds, servers, chunk, backfillChunk == null ? "(default)" : backfillChunk,
-                plainOverlap, verify, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
+                plainOverlap, store, verify, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20, Instant.now());
 
         try (EmbeddedMariaDb db = EmbeddedMariaDb.start(); Es es = Es.start(servers, heap);
@@ -162,7 +168,7 @@ public final class BackfillBenchmark {
             MariaDbPoolDataSource pool = new MariaDbPoolDataSource(db.jdbcUrl() + "?user=" + db.user());
             try {
                 Loads loads = new Loads(db, pool, client, sink, es, mariadb, chunk,
-                        backfillChunk == null ? null : Integer.valueOf(backfillChunk), plainOverlap);
+                        backfillChunk == null ? null : Integer.valueOf(backfillChunk), plainOverlap, store.equals("memory"));
                 for (int i = 0; i < warmRounds; i++) {
                     loads.pair("warm-" + i, "bench_warm", warmRows, i % 2 == 0, "sample", Math.min(sample, warmRows));
                 }
@@ -290,9 +296,11 @@ public final class BackfillBenchmark {
         final int chunk;
         @Nullable final Integer backfillChunk;
         final boolean plainOverlap;
+        final boolean memoryStore;
 
         Loads(EmbeddedMariaDb db, DataSource pool, RestClient client, ElasticsearchSink sink, Es es,
-                @Nullable ProcessHandle mariadb, int chunk, @Nullable Integer backfillChunk, boolean plainOverlap) {
+                @Nullable ProcessHandle mariadb, int chunk, @Nullable Integer backfillChunk, boolean plainOverlap,
+                boolean memoryStore) {
             this.db = db;
             this.pool = pool;
             this.client = client;
@@ -302,6 +310,7 @@ public final class BackfillBenchmark {
             this.chunk = chunk;
             this.backfillChunk = backfillChunk;
             this.plainOverlap = plainOverlap;
+            this.memoryStore = memoryStore;
         }
 
         /** Both loads of {@code database.items}, backfill first when {@code backfillFirst}; [backfill, plain]. */
@@ -373,8 +382,8 @@ public final class BackfillBenchmark {
                     .rules(rules)
                     .sink(timedSink)
                     .reader(timedSink)
-                    .checkpointStore(new TimedStore(ElasticsearchCheckpointStore.of(client, ".binlog-sync-backfill"),
-                            phases));
+                    .checkpointStore(new TimedStore(memoryStore ? new InMemoryCheckpointStore()
+                            : ElasticsearchCheckpointStore.of(client, ".binlog-sync-backfill"), phases));
             if (backfillChunk != null) {
                 b.chunkSize(backfillChunk);
             }
