@@ -67,9 +67,10 @@ import org.slf4j.LoggerFactory;
  * {@code READ COMMITTED} (no lock beyond a plain read's); turns each row into an {@code INSERT}
  * {@link ChangeEvent} carrying the full row through the {@link Rules}; writes the documents as
  * {@link ActionType#CREATE} (a document the stream already wrote is kept: it is at least as new);
- * then <em>verifies</em> the chunk: reads its documents ({@link DocumentReader}), then selects its keys
- * again, and removes with a conditional delete every document whose row is gone (a snapshot copy of
- * a row the stream deleted meanwhile). Only then the chunk counts as done and its upper key is saved
+ * then <em>verifies</em> the chunk: selects its keys again, and for the rows gone since reads their
+ * documents ({@link DocumentReader}), then selects those keys once more, and removes with a
+ * conditional delete every document whose row is still gone (a snapshot copy of a row the stream
+ * deleted meanwhile). Only then the chunk counts as done and its upper key is saved
  * in the {@link CheckpointStore}. Before its creates are sent, a chunk's documents and keys are saved
  * as pending, so a restart verifies them first.
  *
