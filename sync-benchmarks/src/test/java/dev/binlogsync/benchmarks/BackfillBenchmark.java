@@ -94,17 +94,20 @@ import org.mariadb.jdbc.MariaDbPoolDataSource;
  * <pre>
  * sync-benchmarks/run-backfill-bench.sh [rows=500000] [rounds=3] [warmRows=50000] [warmRounds=1]
  *     [servers=processes|in-process] [serverHeap=2g] [verify=sample|full] [sample=5000] [chunk=1000]
- *     [plainOverlap=false|true] [store=elasticsearch|memory]
+ *     [plainOverlap=false|true] [store=elasticsearch|memory] [plainOp=index|create]
  * </pre>
  *
  * <p>{@code chunk} is the plain loader's chunk size; the backfill keeps its default unless
  * {@code backfillChunk=} is given. {@code store=memory} keeps the checkpoints in memory
- * ({@code InMemoryCheckpointStore}), to measure what the Elasticsearch store costs.
+ * ({@code InMemoryCheckpointStore}), to measure what the Elasticsearch store costs;
+ * {@code plainOp=create} makes the plain loader send {@code create} actions as the backfill does.
  */
 public final class BackfillBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final JsonFactory FACTORY = new JsonFactory();
+    /** The plain loader's bulk action ({@code plainOp=}); one run at a time per JVM. */
+    private static final String[] PLAIN_OP = {"index"};
     private static final String TABLE = "items";
     private static final String[] STATUS = {"new", "paid", "shipped", "delivered", "returned", "cancelled"};
     private static final String[] CITIES = {"Berlin", "Lisbon", "Osaka", "Recife", "Tartu", "Quebec City",
@@ -136,6 +139,11 @@ public final class BackfillBenchmark {
         String backfillChunk = EndToEndBenchmark.stringArg(args, "backfillChunk", null);
         boolean plainOverlap = Boolean.parseBoolean(EndToEndBenchmark.stringArg(args, "plainOverlap", "false"));
         String store = EndToEndBenchmark.stringArg(args, "store", "elasticsearch");
+        String plainOp = EndToEndBenchmark.stringArg(args, "plainOp", "index");
+        if (!plainOp.equals("index") && !plainOp.equals("create")) {
+            throw new IllegalArgumentException("plainOp must be index or create: " + plainOp);
+        }
+        PLAIN_OP[0] = plainOp;
         if (!store.equals("elasticsearch") && !store.equals("memory")) {
             throw new IllegalArgumentException("store must be elasticsearch or memory: " + store);
         }
@@ -143,9 +151,9 @@ public final class BackfillBenchmark {
             throw new IllegalArgumentException("verify must be sample or full: " + verify);
         }
         System.out.printf(Locale.ROOT, "rows=%d rounds=%d warmRows=%d warmRounds=%d servers=%s chunk=%d "
-                        + "backfillChunk=%s plainOverlap=%s store=%s verify=%s java=%s cores=%d maxHeap=%dMiB start=%s%n",
+                        + "backfillChunk=%s plainOverlap=%s plainOp=%s store=%s verify=%s java=%s cores=%d maxHeap=%dMiB start=%s%n",
                 rows, rounds, warmRows, warmRounds, servers, chunk, backfillChunk == null ? "(default)" : backfillChunk,
-                plainOverlap, store, verify, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
+                plainOverlap, plainOp, store, verify, System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20, Instant.now());
 
         try (EmbeddedMariaDb db = EmbeddedMariaDb.start(); Es es = Es.start(servers, heap);
@@ -451,7 +459,7 @@ public final class BackfillBenchmark {
                 while (rs.next()) {
                     last = rs.getLong(1);
                     g.writeStartObject();
-                    g.writeObjectFieldStart("index");
+                    g.writeObjectFieldStart(PLAIN_OP[0]);
                     g.writeStringField("_index", index);
                     g.writeStringField("_id", Long.toString(last));
                     g.writeEndObject();
