@@ -24,7 +24,6 @@ import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,6 +72,13 @@ import org.slf4j.LoggerFactory;
  * in the {@link CheckpointStore}. Before its creates are sent, a chunk's documents and keys are saved
  * as pending, so a restart verifies them first.
  *
+ * <p><b>Values.</b> Each column is selected and read through the {@link BackfillValues} of
+ * {@link Builder#values}: give the stream's decoder's ({@code decoder.backfillValues()}, built with
+ * the stream decoder's options) so a backfilled document equals the stream's document for the same
+ * row, types included. The default, {@link BackfillValues#jdbc()}, is the driver's
+ * {@code getObject} and differs from the decoders for many types. Key columns are read with
+ * {@code getObject} whatever the values.
+ *
  * <p><b>What it refuses</b> (with {@link BackfillException} naming the table and rule, before reading
  * a row): a table no rule names; a rule that shares its documents (a merge rule, or one that upserts
  * because another rule writes into its index): a create would make a partial document, and an upsert
@@ -117,6 +123,7 @@ public final class Backfill {
     private final int maxRetries;
     private final Duration retryBackoff;
     private final Duration restartFence;
+    private final BackfillValues values;
     private volatile boolean stopped;
     @Nullable private volatile BackfillProgress progress;
 
@@ -135,6 +142,7 @@ public final class Backfill {
         this.maxRetries = b.maxRetries;
         this.retryBackoff = b.retryBackoff;
         this.restartFence = b.restartFence;
+        this.values = b.values;
     }
 
     /** A new builder. */
@@ -151,6 +159,11 @@ public final class Backfill {
      *     checkpoints stay valid
      */
     public boolean run() {
+        if (values == JdbcValues.INSTANCE) {
+            LOG.warn("backfill values come from the JDBC driver (BackfillValues.jdbc()): temporal, tinyint(1), bit, year,"
+                    + " json, binary, set, floating-point and unsigned bigint values may differ from the stream's; give"
+                    + " the stream decoder's values with Backfill.Builder.values(decoder.backfillValues())");
+        }
         for (String[] t : tables) {
             if (stopped) {
                 return false;
@@ -242,6 +255,8 @@ public final class Backfill {
         final String name;
         List<String> key = List.of();
         List<String> columns = List.of();
+        /** The columns as the values' {@link BackfillValues} sees them, in the order of {@link #columns}. */
+        List<BackfillColumn> columnInfo = List.of();
         final long startNanos = clock.nanoTime();
         long rowsDone;
         long created;
@@ -293,7 +308,7 @@ public final class Backfill {
         estimateStart(t, cp.lastKey());
         List<Object> last = cp.lastKey();
         while (!stopped) {
-            List<Map<String, Object>> rows = readChunk(t, last);
+            List<ChunkRow> rows = readChunk(t, last);
             if (rows.isEmpty()) {
                 store.save(cpName, new Checkpoint(last, List.of(), true));
                 BackfillProgress p = snapshot(t, last);
@@ -305,14 +320,14 @@ public final class Backfill {
             }
             List<DocumentAction> creates = new ArrayList<>(rows.size());
             List<Checkpoint.Pending> pending = new ArrayList<>(rows.size());
-            for (Map<String, Object> row : rows) {
-                List<Object> k = keyValues(t, row);
-                for (DocumentAction a : render(t, row, k)) {
+            for (ChunkRow row : rows) {
+                List<Object> k = row.key();
+                for (DocumentAction a : render(t, row.values(), k)) {
                     creates.add(a);
                     pending.add(new Checkpoint.Pending(k, DocumentRef.of(a)));
                 }
             }
-            List<Object> upper = keyValues(t, rows.get(rows.size() - 1));
+            List<Object> upper = rows.get(rows.size() - 1).key();
             if (!creates.isEmpty()) {
                 store.save(cpName, new Checkpoint(last, pending, false));
                 for (ItemResult r : execute(t, creates)) {
@@ -494,10 +509,13 @@ public final class Backfill {
                 }
             }
             List<String> select = new ArrayList<>();
+            List<BackfillColumn> info = new ArrayList<>();
             for (String[] col : columns.values()) {
                 select.add(col[0]);
+                info.add(new BackfillColumn(t.database, t.table, col[0], col[1], col[3], "YES".equalsIgnoreCase(col[2])));
             }
             t.columns = List.copyOf(select);
+            t.columnInfo = List.copyOf(info);
             return key;
         } catch (SQLException e) {
             throw new BackfillException("backfill of " + t.shown() + ": cannot read its primary key: "
@@ -510,19 +528,19 @@ public final class Backfill {
             "decimal", "numeric", "char", "varchar");
 
     /**
-     * The table's columns, by lower-cased name, as {name, data type}, in table order (invisible
+     * The table's columns, by lower-cased name, as {name, data type, nullable, column type}, in table order (invisible
      * columns included: the stream's row images carry them).
      */
     private static Map<String, String[]> columns(Connection c, TableRun t) throws SQLException {
         Map<String, String[]> out = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT COLUMN_NAME, DATA_TYPE, IS_NULLABLE FROM"
+        try (PreparedStatement ps = c.prepareStatement("SELECT COLUMN_NAME, DATA_TYPE, IS_NULLABLE, COLUMN_TYPE FROM"
                 + " information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")) {
             ps.setString(1, t.database);
             ps.setString(2, t.table);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String name = rs.getString(1);
-                    out.put(name.toLowerCase(Locale.ROOT), new String[] {name, rs.getString(2), rs.getString(3)});
+                    out.put(name.toLowerCase(Locale.ROOT), new String[] {name, rs.getString(2), rs.getString(3), rs.getString(4)});
                 }
             }
         }
@@ -597,8 +615,26 @@ public final class Backfill {
         }
     }
 
-    private List<Map<String, Object>> readChunk(TableRun t, @Nullable List<Object> after) {
-        String sql = KeySql.chunk(t.database, t.table, t.columns, t.key, after != null);
+    /**
+     * One row of a chunk: its values as {@link BackfillValues} read them, and its key as the driver
+     * gives it (what the checkpoint keeps and the verification's re-select compares).
+     */
+    private record ChunkRow(Map<String, Object> values, List<Object> key) {
+    }
+
+    /**
+     * Reads a chunk: each column through {@link #values} (its {@link BackfillValues#select}
+     * expression), then the key columns as they are, after them, for the key.
+     */
+    private List<ChunkRow> readChunk(TableRun t, @Nullable List<Object> after) {
+        List<String> select = new ArrayList<>(t.columnInfo.size() + t.key.size());
+        for (BackfillColumn col : t.columnInfo) {
+            select.add(values.select(col));
+        }
+        for (String k : t.key) {
+            select.add(KeySql.quote(k));
+        }
+        String sql = KeySql.chunk(t.database, t.table, String.join(",", select), t.key, after != null);
         try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(sql)) {
             int p = 1;
             if (after != null) {
@@ -607,16 +643,33 @@ public final class Backfill {
                 }
             }
             ps.setInt(p, chunkSize);
-            List<Map<String, Object>> rows = new ArrayList<>(chunkSize);
+            List<ChunkRow> rows = new ArrayList<>(chunkSize);
             try (ResultSet rs = ps.executeQuery()) {
-                ResultSetMetaData md = rs.getMetaData();
-                int n = md.getColumnCount();
+                int n = t.columnInfo.size();
                 while (rs.next()) {
+                    List<Object> key = new ArrayList<>(t.key.size());
+                    for (int i = 0; i < t.key.size(); i++) {
+                        Object v = rs.getObject(n + 1 + i);
+                        if (v == null) {
+                            throw new BackfillException("backfill of " + t.shown() + ": key column "
+                                    + UntrustedText.shown(t.key.get(i), 128) + " is null in a row (key columns must be"
+                                    + " unique and not null)");
+                        }
+                        key.add(v);
+                    }
                     Map<String, Object> row = new LinkedHashMap<>(n * 2);
                     for (int i = 1; i <= n; i++) {
-                        row.put(md.getColumnLabel(i), rs.getObject(i));
+                        BackfillColumn col = t.columnInfo.get(i - 1);
+                        try {
+                            row.put(col.name(), values.read(rs, i, col));
+                        } catch (RuntimeException e) {
+                            throw new BackfillException("backfill of " + t.shown() + ": column "
+                                    + UntrustedText.shown(col.name(), 128) + " (" + UntrustedText.shown(col.columnType(), 128)
+                                    + ") of the row with key " + shownKey(key) + " cannot be read as the stream's decoder"
+                                    + " types it: " + e.getMessage(), e);
+                        }
                     }
-                    rows.add(row);
+                    rows.add(new ChunkRow(row, key));
                 }
             }
             return rows;
@@ -624,19 +677,6 @@ public final class Backfill {
             throw new BackfillException("backfill of " + t.shown() + ": reading a chunk after key "
                     + shownKey(after) + " failed: " + Secrets.describe(e), e);
         }
-    }
-
-    private List<Object> keyValues(TableRun t, Map<String, Object> row) {
-        List<Object> k = new ArrayList<>(t.key.size());
-        for (String col : t.key) {
-            Object v = row.get(col);
-            if (v == null) {
-                throw new BackfillException("backfill of " + t.shown() + ": key column " + UntrustedText.shown(col, 128)
-                        + " is null in a row (key columns must be unique and not null)");
-            }
-            k.add(v);
-        }
-        return k;
     }
 
     /** The creates the rules make of one row; deletes are dropped (see below). */
@@ -958,6 +998,7 @@ public final class Backfill {
         private int maxRetries = 10;
         private Duration retryBackoff = Duration.ofMillis(200);
         private Duration restartFence = Duration.ofMinutes(2);
+        private BackfillValues values = BackfillValues.jdbc();
 
         private Builder() {
         }
@@ -1082,6 +1123,20 @@ public final class Backfill {
                 throw new IllegalArgumentException("restartFence must be 0..1day: " + fence);
             }
             this.restartFence = fence;
+            return this;
+        }
+
+        /**
+         * How each column is selected and read: give the stream's decoder's values, configured like
+         * the stream's decoder ({@code canalDecoder.backfillValues()}, likewise for the Debezium and
+         * Maxwell decoders), so a backfilled document equals the stream's document for the same row,
+         * types included. Default {@link BackfillValues#jdbc()}, the driver's {@code getObject},
+         * which differs from every decoder for temporal, {@code TINYINT(1)}, {@code BIT},
+         * {@code YEAR}, {@code JSON}, binary, {@code SET}, floating-point and {@code BIGINT UNSIGNED}
+         * values (a run with it logs a warning).
+         */
+        public Builder values(BackfillValues values) {
+            this.values = Objects.requireNonNull(values, "values");
             return this;
         }
 

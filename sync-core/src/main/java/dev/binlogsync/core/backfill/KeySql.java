@@ -59,6 +59,16 @@ final class KeySql {
                 + " ORDER BY " + columns(key) + " LIMIT ?";
     }
 
+    /**
+     * {@link #chunk(String, String, List, List, boolean)} with the select list given as SQL
+     * ({@code selectList}, expressions separated by commas).
+     */
+    static String chunk(String database, String table, String selectList, List<String> key, boolean after) {
+        return "SELECT " + selectList + " FROM " + table(database, table)
+                + (after ? " WHERE " + tuple(key) + " > " + marks(key.size()) : "")
+                + " ORDER BY " + columns(key) + " LIMIT ?";
+    }
+
     /** Which of {@code n} keys exist: the key columns of the rows whose key is one of the parameters. */
     static String present(String database, String table, List<String> key, int n) {
         StringBuilder b = new StringBuilder("SELECT ").append(columns(key)).append(" FROM ")

@@ -61,6 +61,7 @@ class BackfillBuilderTest {
         assertThrows(IllegalArgumentException.class, () -> b.maxRowsPerSecond(Double.NaN));
         assertThrows(IllegalArgumentException.class, () -> b.keyColumns("d", "t"));
         assertThrows(IllegalArgumentException.class, () -> b.table("", "t"));
+        assertThrows(NullPointerException.class, () -> b.values(null));
     }
 
     /** {@code shop.orders} into {@code orders}, with {@code shop.order_item} merged into its documents. */

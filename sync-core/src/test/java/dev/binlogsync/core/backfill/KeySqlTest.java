@@ -29,6 +29,18 @@ class KeySqlTest {
     }
 
     @Test
+    void aChunkSelectsTheExpressionsItIsGivenThenOrdersAndPagesByTheKey() {
+        assertEquals("SELECT CAST(`d` AS CHAR),`id` FROM `shop`.`orders` WHERE `id` > ? ORDER BY `id` LIMIT ?",
+                KeySql.chunk("shop", "orders", "CAST(`d` AS CHAR),`id`", List.of("id"), true));
+    }
+
+    @Test
+    void theDefaultValuesSelectEachColumnAsItIsQuoted() {
+        assertEquals("`a``b`", BackfillValues.jdbc().select(new BackfillColumn("d", "t", "a`b", "DATETIME", "DATETIME(3)", true)));
+        assertEquals("datetime(3)", new BackfillColumn("d", "t", "c", "DATETIME", "DATETIME(3)", true).columnType());
+    }
+
+    @Test
     void identifiersWithBackticksAreQuotedByDoublingThem() {
         assertEquals("SELECT * FROM `a``b`.`t` ORDER BY `k``` LIMIT ?", KeySql.chunk("a`b", "t", List.of(), List.of("k`"), false));
     }
