@@ -1,6 +1,7 @@
 package dev.binlogsync.examples.testbed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.binlogsync.core.ActionType;
@@ -10,6 +11,7 @@ import dev.binlogsync.core.DocumentReader;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.StoredDocument;
 import dev.binlogsync.core.backfill.Backfill;
+import dev.binlogsync.core.backfill.BackfillException;
 import dev.binlogsync.core.backfill.BackfillValues;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.core.rules.TableRule;
@@ -309,6 +311,14 @@ class BackfillValuesIT {
             }
             assertTrue(differences.isEmpty(), e.getKey() + ": " + String.join("\n", differences));
         }
+    }
+
+    @Test
+    void aValueTheDecoderWouldRefuseStopsTheBackfillNamingTheColumnAndTheKey() {
+        // row 2 holds 5 in the TINYINT(1) column b1: no boolean, as the stream's decoder refuses it too
+        BackfillValues booleans = CanalFlatMessageDecoder.builder().tinyint1AsBoolean(true).build().backfillValues();
+        BackfillException e = assertThrows(BackfillException.class, () -> backfillDocuments(booleans));
+        assertTrue(e.getMessage().contains("column b1") && e.getMessage().contains("key [2]"), e.getMessage());
     }
 
     @Test
