@@ -9,6 +9,7 @@ import dev.binlogsync.core.DeadLetterSink;
 import dev.binlogsync.core.PipelineSettings;
 import dev.binlogsync.core.Source;
 import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.core.backfill.Backfill;
 import dev.binlogsync.core.rules.Rules;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import java.util.Objects;
 import java.util.ServiceLoader;
 import java.util.TreeSet;
 import javax.annotation.Nullable;
+import javax.sql.DataSource;
 
 /**
  * A whole pipeline definition: source, sink and dead-letter sink (each a {@code type} plus
@@ -30,7 +32,9 @@ import javax.annotation.Nullable;
  * <p>The file's {@code settings} section holds the engine settings under the names of the
  * {@link PipelineSettings.Builder} methods ({@code maxBulkBytes}, {@code flushInterval}, ...), with
  * the same defaults and checks; {@link #toPipelineBuilder()} hands them to
- * {@link SyncPipeline.Builder#settings}.
+ * {@link SyncPipeline.Builder#settings}. The optional {@code backfill} section
+ * ({@link BackfillConfig}) configures a {@link Backfill} of the pipeline's tables:
+ * {@link #toBackfillBuilder(DataSource, BulkSink)}.
  *
  * <p>Immutable and thread-safe. {@link #toString()} masks secrets in component settings.
  */
@@ -41,6 +45,7 @@ public final class PipelineDefinition {
     private final Rules rules;
     private final Map<String, NamedFilter> filters;
     private final PipelineSettings settings;
+    @Nullable private final BackfillConfig backfill;
     private final Map<String, String> env;
     private final ClassLoader classLoader;
 
@@ -51,6 +56,7 @@ public final class PipelineDefinition {
         rules = b.rules;
         filters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.filters));
         settings = b.settings;
+        backfill = b.backfillConfig;
         env = b.env;
         classLoader = b.classLoader;
     }
@@ -157,6 +163,30 @@ public final class PipelineDefinition {
         }
     }
 
+    /**
+     * A {@link Backfill.Builder} with everything the {@code backfill} section and the rules set: the
+     * data source and sink given, the rules, the tables, key columns, chunk size, rate limit, fence
+     * and retries. The caller adds the {@link Backfill.Builder#checkpointStore checkpoint store}
+     * (e.g. {@code ElasticsearchCheckpointStore.of(client, backfill().checkpointIndex())}) and a
+     * listener before {@code build()}.
+     *
+     * @param dataSource the application's data source for the section's database (the library
+     *     adds no JDBC driver; {@link BackfillConfig#jdbcUrl()} tells where to connect)
+     * @param sink a started sink that is also a {@link dev.binlogsync.core.DocumentReader}
+     *     ({@code ElasticsearchSink})
+     * @throws IllegalStateException if the definition has no {@code backfill} section
+     */
+    public Backfill.Builder toBackfillBuilder(DataSource dataSource, BulkSink sink) {
+        Objects.requireNonNull(dataSource, "dataSource");
+        Objects.requireNonNull(sink, "sink");
+        if (backfill == null) {
+            throw new IllegalStateException("the pipeline definition has no backfill section");
+        }
+        Backfill.Builder b = Backfill.builder().dataSource(dataSource).rules(rules).sink(sink);
+        backfill.apply(b, null);
+        return b;
+    }
+
     /** Closes {@code made} if it is {@link AutoCloseable}; a failure is added to {@code failure} as suppressed. */
     private static void closeQuietly(@Nullable Object made, Throwable failure) {
         if (made instanceof AutoCloseable c) {
@@ -183,6 +213,9 @@ public final class PipelineDefinition {
         }
         m.put("rules", renderedRules);
         putSection(m, "settings", SettingsSection.render(settings));
+        if (backfill != null) {
+            m.put("backfill", backfill.raw());
+        }
         return m;
     }
 
@@ -284,6 +317,12 @@ public final class PipelineDefinition {
         return settings;
     }
 
+    /** The {@code backfill} section, or null when the definition has none. */
+    @Nullable
+    public BackfillConfig backfill() {
+        return backfill;
+    }
+
     @Override
     public String toString() {
         Map<String, Object> m = toMapQuietly();
@@ -311,6 +350,8 @@ public final class PipelineDefinition {
         private Rules rules;
         private final Map<String, NamedFilter> filters = new LinkedHashMap<>();
         private PipelineSettings settings = PipelineSettings.defaults();
+        @Nullable private Map<String, Object> backfill;
+        @Nullable private BackfillConfig backfillConfig;
         private Map<String, String> env = System.getenv();
         private ClassLoader classLoader = defaultLoader();
 
@@ -364,6 +405,15 @@ public final class PipelineDefinition {
             return this;
         }
 
+        /**
+         * {@code backfill}: the section as written (see {@link BackfillConfig}); checked against
+         * the rules by {@link #build()}. Default none.
+         */
+        public Builder backfill(Map<String, ?> section) {
+            this.backfill = new LinkedHashMap<>(Objects.requireNonNull(section, "section"));
+            return this;
+        }
+
         /** The environment for {@code ${...}} in component settings; default {@link System#getenv()}. */
         public Builder env(Map<String, String> env) {
             this.env = Map.copyOf(Objects.requireNonNull(env, "env"));
@@ -381,11 +431,13 @@ public final class PipelineDefinition {
          * dead-letter sink may be set in code; {@link SyncPipeline.Builder#build()} checks it.
          *
          * @throws IllegalStateException if rules are missing
+         * @throws ConfigException if the {@code backfill} section is invalid (naming its path)
          */
         public PipelineDefinition build() {
             if (rules == null) {
                 throw new IllegalStateException("rules are required");
             }
+            backfillConfig = backfill == null ? null : BackfillConfig.read(backfill, env, rules);
             return new PipelineDefinition(this);
         }
     }
