@@ -63,6 +63,17 @@ public final class ElasticsearchCheckpointStore implements CheckpointStore {
         return new ElasticsearchCheckpointStore(client, index);
     }
 
+    /**
+     * A store in {@code index} through the connections of {@code sink} (its first host; the sink
+     * keeps owning them: the store must not be used after the sink is closed).
+     *
+     * @throws IllegalArgumentException if {@code index} is not a valid, lower-case index name
+     */
+    public static ElasticsearchCheckpointStore of(ElasticsearchSink sink, String index) {
+        Objects.requireNonNull(sink, "sink");
+        return new ElasticsearchCheckpointStore(sink.restClients().get(0), index);
+    }
+
     @Override
     @Nullable
     public Checkpoint load(String table) {
