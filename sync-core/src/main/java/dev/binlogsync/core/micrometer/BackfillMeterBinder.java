@@ -37,9 +37,9 @@ import javax.annotation.Nullable;
  * <caption>Meters</caption>
  * <tr><th>name</th><th>type</th><th>meaning</th></tr>
  * <tr><td>binlogsync.backfill.rows</td><td>counter</td><td>rows read in done chunks</td></tr>
- * <tr><td>binlogsync.backfill.documents.created</td><td>counter</td><td>documents the backfill created</td></tr>
- * <tr><td>binlogsync.backfill.documents.existed</td><td>counter</td><td>creates that found the stream's copy (kept)</td></tr>
- * <tr><td>binlogsync.backfill.documents.removed</td><td>counter</td><td>snapshot copies of rows deleted meanwhile, removed by the verification</td></tr>
+ * <tr><td>binlogsync.backfill.creates</td><td>counter</td><td>creates acknowledged, tag {@code outcome}: {@code created} (the
+ *     document was written) or {@code existed} (it found the stream's copy, which is kept)</td></tr>
+ * <tr><td>binlogsync.backfill.copies.removed</td><td>counter</td><td>snapshot copies of rows deleted meanwhile, removed by the verification</td></tr>
  * <tr><td>binlogsync.backfill.chunks</td><td>counter</td><td>chunks done (created, acknowledged, verified, checkpointed)</td></tr>
  * <tr><td>binlogsync.backfill.failures</td><td>counter</td><td>runs of the table that failed</td></tr>
  * <tr><td>binlogsync.backfill.rows.left</td><td>gauge</td><td>estimated rows still to read (NaN when unknown)</td></tr>
@@ -136,10 +136,12 @@ public final class BackfillMeterBinder implements MeterBinder, BackfillListener,
     private void register(MeterRegistry r, TableState t) {
         Tags tags = Tags.of("pipeline", pipeline, "table", t.table);
         counter(r, tags, t, "binlogsync.backfill.rows", "rows read in done chunks", p -> p.rowsDone());
-        counter(r, tags, t, "binlogsync.backfill.documents.created", "documents the backfill created", p -> p.created());
-        counter(r, tags, t, "binlogsync.backfill.documents.existed", "creates that found the stream's copy (kept)",
+        // not "documents.created": Prometheus' client drops a trailing _created (OpenMetrics' created-time suffix)
+        counter(r, tags.and("outcome", "created"), t, "binlogsync.backfill.creates", "creates acknowledged",
+                p -> p.created());
+        counter(r, tags.and("outcome", "existed"), t, "binlogsync.backfill.creates", "creates acknowledged",
                 p -> p.existed());
-        counter(r, tags, t, "binlogsync.backfill.documents.removed",
+        counter(r, tags, t, "binlogsync.backfill.copies.removed",
                 "snapshot copies of rows deleted meanwhile, removed by the verification", p -> p.resurrectionsRemoved());
         counter(r, tags, t, "binlogsync.backfill.chunks", "chunks done", p -> p.chunksDone());
         FunctionCounter.builder("binlogsync.backfill.failures", t, s -> s.failures)

@@ -37,9 +37,11 @@ class BackfillMeterBinderTest {
         meters.chunkDone(new BackfillProgress("shop.orders", 1000, 250.0, 4000L, 990, 10, 2, 1));
         meters.chunkDone(new BackfillProgress("shop.orders", 2000, 500.0, 3000L, 1985, 15, 3, 2));
         assertEquals(2000.0, counter("binlogsync.backfill.rows", "shop.orders"));
-        assertEquals(1985.0, counter("binlogsync.backfill.documents.created", "shop.orders"));
-        assertEquals(15.0, counter("binlogsync.backfill.documents.existed", "shop.orders"));
-        assertEquals(3.0, counter("binlogsync.backfill.documents.removed", "shop.orders"));
+        assertEquals(1985.0, registry.find("binlogsync.backfill.creates").tags("table", "shop.orders", "outcome", "created")
+                .functionCounter().count());
+        assertEquals(15.0, registry.find("binlogsync.backfill.creates").tags("table", "shop.orders", "outcome", "existed")
+                .functionCounter().count());
+        assertEquals(3.0, counter("binlogsync.backfill.copies.removed", "shop.orders"));
         assertEquals(2.0, counter("binlogsync.backfill.chunks", "shop.orders"));
         assertEquals(3000.0, gauge("binlogsync.backfill.rows.left", "shop.orders"));
         assertEquals(500.0, gauge("binlogsync.backfill.rows.per.second", "shop.orders"));
