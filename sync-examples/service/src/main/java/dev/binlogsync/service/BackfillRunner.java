@@ -118,7 +118,7 @@ final class BackfillRunner implements BackfillRun {
                 }
                 backfill = b;
             }
-            log.info("pipeline {}: backfill of {} starting", name, b.tables());
+            log.info("pipeline {}: backfill starting, tables {}", name, b.tables());
             boolean done = b.run();
             if (done) {
                 finish(BackfillStatus.State.DONE, null);
@@ -226,9 +226,14 @@ final class BackfillRunner implements BackfillRun {
     public BackfillStatus status() {
         List<BackfillStatus.Table> tables = new ArrayList<>();
         Map<String, Boolean> finished = finishedTables;
-        meters.progress().forEach((table, p) -> tables.add(new BackfillStatus.Table(table, p.rowsDone(),
+        meters.progress().forEach((table, p) -> {
+            if (table.isEmpty()) {
+                return; // a failure before any table: counted under table="", shown as the run's error only
+            }
+            tables.add(new BackfillStatus.Table(table, p.rowsDone(),
                 p.rowsPerSecond(), p.estimatedRowsLeft(), p.created(), p.existed(), p.resurrectionsRemoved(),
-                p.chunksDone(), finished.getOrDefault(table, false))));
+                p.chunksDone(), finished.getOrDefault(table, false)));
+        });
         return new BackfillStatus(state, error, startedAt, endedAt, tables);
     }
 

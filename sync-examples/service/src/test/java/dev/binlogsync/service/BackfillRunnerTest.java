@@ -54,6 +54,7 @@ class BackfillRunnerTest {
         assertFalse(s.error().contains("s3cret"), s.error());
         assertNotNull(s.startedAt());
         assertNotNull(s.endedAt());
+        assertEquals(java.util.List.of(), s.tables(), "no table was reached");
         assertEquals(PipelineState.RUNNING, pipeline.state(), "the stream is not stopped by the backfill's failure");
         assertEquals(1.0, registry.find("binlogsync.backfill.failures").tags("pipeline", "orders").functionCounter().count());
         assertTrue(runner.stop(Duration.ofSeconds(1)), "an ended run stops at once");
