@@ -75,9 +75,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Values.</b> Each column is selected and read through the {@link BackfillValues} of
  * {@link Builder#values}: give the stream's decoder's ({@code decoder.backfillValues()}, built with
  * the stream decoder's options) so a backfilled document equals the stream's document for the same
- * row, types included. The default, {@link BackfillValues#jdbc()}, is the driver's
- * {@code getObject} and differs from the decoders for many types. Key columns are read with
- * {@code getObject} whatever the values.
+ * row, types included. Without it, a table is read with the driver's {@code getObject} only when
+ * all its columns are of types where that equals every decoder's value (integers, decimals,
+ * character columns), and refused otherwise. Key columns are read with {@code getObject} whatever
+ * the values.
  *
  * <p><b>What it refuses</b> (with {@link BackfillException} naming the table and rule, before reading
  * a row): a table no rule names; a rule that shares its documents (a merge rule, or one that upserts
@@ -90,7 +91,8 @@ import org.slf4j.LoggerFactory;
  * still exists); a composite primary key without an explicit {@code id(...)}; a table without a
  * primary key unless its key columns are configured, NOT NULL and exactly a UNIQUE index; key
  * columns that differ from an existing primary key; key columns that are not integers, decimals
- * or {@code CHAR}/{@code VARCHAR}.
+ * or {@code CHAR}/{@code VARCHAR}, or are a {@code TINYINT(1)} (a driver's boolean); without
+ * {@link Builder#values}, a column whose driver value may differ from the stream decoder's.
  *
  * <p><b>Requirements.</b> The stream must be running, and must apply every change committed after
  * the backfill's first read (its start position at or before the backfill's start). <b>The stream
@@ -124,6 +126,8 @@ public final class Backfill {
     private final Duration retryBackoff;
     private final Duration restartFence;
     private final BackfillValues values;
+    /** Whether {@link Builder#values} was set; without, each table must pass {@link JdbcValues#requireSameAsEveryDecoder}. */
+    private final boolean valuesSet;
     private volatile boolean stopped;
     @Nullable private volatile BackfillProgress progress;
 
@@ -142,7 +146,8 @@ public final class Backfill {
         this.maxRetries = b.maxRetries;
         this.retryBackoff = b.retryBackoff;
         this.restartFence = b.restartFence;
-        this.values = b.values;
+        this.values = b.values != null ? b.values : JdbcValues.INSTANCE;
+        this.valuesSet = b.values != null;
     }
 
     /** A new builder. */
@@ -159,11 +164,6 @@ public final class Backfill {
      *     checkpoints stay valid
      */
     public boolean run() {
-        if (values == JdbcValues.INSTANCE) {
-            LOG.warn("backfill values come from the JDBC driver (BackfillValues.jdbc()): temporal, tinyint(1), bit, year,"
-                    + " json, binary, set, floating-point and unsigned bigint values may differ from the stream's; give"
-                    + " the stream decoder's values with Backfill.Builder.values(decoder.backfillValues())");
-        }
         for (String[] t : tables) {
             if (stopped) {
                 return false;
@@ -502,6 +502,13 @@ public final class Backfill {
                     throw new BackfillException("backfill of " + t.shown() + ": key column " + UntrustedText.shown(k, 128)
                             + " does not exist");
                 }
+                if (col[3] != null && col[3].toLowerCase(Locale.ROOT).startsWith("tinyint(1)")) {
+                    // drivers read a TINYINT(1) as a boolean: keys 1, 2, 3... would all be true, so the
+                    // chunks would not advance and the verification would take one row for another
+                    throw new BackfillException("backfill of " + t.shown() + ": key column " + UntrustedText.shown(k, 128)
+                            + " is a tinyint(1), which JDBC drivers read as a boolean; backfill needs integer, decimal or"
+                            + " character key columns it reads exactly");
+                }
                 if (!KEY_TYPES.contains(col[1].toLowerCase(Locale.ROOT))) {
                     throw new BackfillException("backfill of " + t.shown() + ": key column " + UntrustedText.shown(k, 128)
                             + " is of type " + UntrustedText.shown(col[1], 64) + "; backfill needs integer, decimal or"
@@ -513,6 +520,9 @@ public final class Backfill {
             for (String[] col : columns.values()) {
                 select.add(col[0]);
                 info.add(new BackfillColumn(t.database, t.table, col[0], col[1], col[3], "YES".equalsIgnoreCase(col[2])));
+            }
+            if (!valuesSet) {
+                JdbcValues.requireSameAsEveryDecoder(t.shown(), info);
             }
             t.columns = List.copyOf(select);
             t.columnInfo = List.copyOf(info);
@@ -998,7 +1008,7 @@ public final class Backfill {
         private int maxRetries = 10;
         private Duration retryBackoff = Duration.ofMillis(200);
         private Duration restartFence = Duration.ofMinutes(2);
-        private BackfillValues values = BackfillValues.jdbc();
+        @Nullable private BackfillValues values;
 
         private Builder() {
         }
@@ -1130,10 +1140,14 @@ public final class Backfill {
          * How each column is selected and read: give the stream's decoder's values, configured like
          * the stream's decoder ({@code canalDecoder.backfillValues()}, likewise for the Debezium and
          * Maxwell decoders), so a backfilled document equals the stream's document for the same row,
-         * types included. Default {@link BackfillValues#jdbc()}, the driver's {@code getObject},
-         * which differs from every decoder for temporal, {@code TINYINT(1)}, {@code BIT},
-         * {@code YEAR}, {@code JSON}, binary, {@code SET}, floating-point and {@code BIGINT UNSIGNED}
-         * values (a run with it logs a warning).
+         * types included. Not set, the backfill reads with the driver's {@code getObject}
+         * ({@link BackfillValues#jdbc()}) only a table whose columns are all integers (not
+         * {@code TINYINT(1)}, not {@code BIGINT UNSIGNED}), decimals or of the
+         * {@code CHAR}/{@code VARCHAR}/{@code TEXT} family, where the driver's values equal every
+         * decoder's; any other table it refuses with a {@link BackfillException} naming the table,
+         * those columns and their types, before reading a row. {@code values(BackfillValues.jdbc())}
+         * reads every table with the driver's values: a deliberate choice, for a stream whose values
+         * are the driver's.
          */
         public Builder values(BackfillValues values) {
             this.values = Objects.requireNonNull(values, "values");

@@ -12,10 +12,12 @@ import javax.annotation.Nullable;
  * them from it, configured like the stream's, e.g.
  * {@code Backfill.builder().values(canalDecoder.backfillValues())}.
  *
- * <p>The default, {@link #jdbc()}, is the JDBC driver's {@code ResultSet.getObject}: integers,
- * decimals and strings match the decoders; temporal, {@code TINYINT(1)}, {@code BIT},
- * {@code YEAR}, {@code JSON}, binary, {@code SET}, floating-point and {@code BIGINT UNSIGNED}
- * values do not in general (the driver's own conversions, its and the session's time zones).
+ * <p>{@link #jdbc()} is the JDBC driver's {@code ResultSet.getObject}: integers, decimals and
+ * character columns match the decoders; temporal, {@code TINYINT(1)}, {@code BIT}, {@code YEAR},
+ * {@code JSON}, binary, {@code ENUM}, {@code SET}, floating-point and {@code BIGINT UNSIGNED}
+ * values do not in general (the driver's own conversions, its and the session's time zones). A
+ * backfill without values set uses it only for tables of the matching types and refuses the
+ * others; giving it explicitly is a deliberate choice of the driver's values for every column.
  *
  * <p><b>Contract.</b> {@link #select} gives the SQL expression the chunk query selects for a
  * column; {@link #read} reads the value at that position of the result. Both are called on the
@@ -47,8 +49,9 @@ public interface BackfillValues {
 
     /**
      * The JDBC driver's values: each column selected as it is and read with
-     * {@code ResultSet.getObject}. The default of {@link Backfill.Builder#values}; see the class
-     * comment for where it differs from the stream's decoders.
+     * {@code ResultSet.getObject}. What a backfill without {@link Backfill.Builder#values} reads a
+     * table of matching types with; given explicitly, a deliberate opt-in to the driver's values for
+     * every column, which differ from the stream decoders' for the types the class comment lists.
      */
     static BackfillValues jdbc() {
         return JdbcValues.INSTANCE;
