@@ -47,7 +47,8 @@ import javax.annotation.Nullable;
  *       {@code BIGINT UNSIGNED} beyond {@code Long.MAX_VALUE} wraps to a negative {@code Long}, as
  *       {@code bigint.unsigned.handling.mode=long} does), {@code DECIMAL} {@code BigDecimal} with the
  *       column's scale, {@code FLOAT}/{@code DOUBLE} the {@code BigDecimal} of the {@code float64}'s
- *       text, {@code BIT(1)} {@code Boolean}, {@code BIT(n)} base64 of its little-endian bytes,
+ *       text, {@code BIT(1)} {@code Boolean}, {@code BIT(n)} base64 of its little-endian bytes (padded to
+ *       the column's {@code (n + 7) / 8} bytes, as the connector pads them),
  *       temporal columns the {@link TemporalText} of the value with the column's declared fraction
  *       digits (zero dates null, or the epoch in a NOT NULL column, as the connector gives them),
  *       {@code YEAR} {@code Integer} (0 null), {@code SET} its text
@@ -205,8 +206,7 @@ public final class DecoderBackfillValues implements BackfillValues {
             case BIT1:
                 return new BigInteger(text).signum() != 0;
             case BIT:
-                return Base64.getEncoder().encodeToString(BitSet.valueOf(new long[] {new BigInteger(text).longValue()})
-                        .toByteArray());
+                return Base64.getEncoder().encodeToString(bitBytes(new BigInteger(text).longValue(), fsp(column)));
             case YEAR: {
                 int year = Integer.parseInt(text);
                 return year == 0 ? null : year;
@@ -276,6 +276,16 @@ public final class DecoderBackfillValues implements BackfillValues {
         }
     }
 
+    /**
+     * A {@code BIT(n)} value as Debezium writes it: its little-endian bytes, padded with zero bytes to
+     * the column's {@code (n + 7) / 8} (the connector's {@code io.debezium.data.Bits}).
+     */
+    private static byte[] bitBytes(long value, int bits) {
+        byte[] set = BitSet.valueOf(new long[] {value}).toByteArray();
+        int length = Math.max(set.length, (bits + 7) / 8);
+        return java.util.Arrays.copyOf(set, length);
+    }
+
     /** A JSON integer as Jackson reads it: {@code Integer}, {@code Long} or {@code BigInteger} by size. */
     private static Number integer(BigInteger v) {
         int bits = v.bitLength();
@@ -306,7 +316,7 @@ public final class DecoderBackfillValues implements BackfillValues {
         return Instant.ofEpochSecond(whole.longValueExact(), nanos);
     }
 
-    /** The column's fraction digits, from {@code datetime(3)}; 0 without. */
+    /** The number in the column type's parentheses: fraction digits of {@code datetime(3)}, bits of {@code bit(12)}; 0 without. */
     private static int fsp(BackfillColumn column) {
         String t = column.columnType();
         int open = t.indexOf('(');
