@@ -1,0 +1,148 @@
+package dev.binlogsync.core.backfill;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.binlogsync.core.DocumentAction;
+import dev.binlogsync.core.ItemResult;
+import dev.binlogsync.core.testing.RecordingBulkSink;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+
+class ShadowWriteSinkTest {
+
+    private static List<ItemResult> join(CompletionStage<List<ItemResult>> stage) {
+        return stage.toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+    }
+
+    private static List<String> described(List<DocumentAction> actions) {
+        List<String> out = new ArrayList<>();
+        for (DocumentAction a : actions) {
+            out.add(a.type() + " " + a.describe());
+        }
+        return out;
+    }
+
+    @Test
+    void copiesTheShadowedIndexsActionsBehindTheOriginalsInTheirOrder() {
+        RecordingBulkSink recording = new RecordingBulkSink();
+        ShadowWriteSink sink = ShadowWriteSink.wrap(recording);
+        sink.start();
+        sink.shadow("items", "items-v2");
+        List<ItemResult> results = join(sink.execute(List.of(
+                DocumentAction.index("items", "1", Map.of("v", 1)),
+                DocumentAction.index("other", "1", Map.of("v", 1)),
+                DocumentAction.delete("items", "1"),
+                DocumentAction.index("items", "2", Map.of("v", 2)))));
+        assertEquals(4, results.size(), "one result per action the pipeline sent");
+        assertEquals(List.of("INDEX items/1", "INDEX other/1", "DELETE items/1", "INDEX items/2",
+                "INDEX items-v2/1", "DELETE items-v2/1", "INDEX items-v2/2"),
+                described(recording.requests().get(0).actions()), "one request, the copies behind, in order");
+        assertEquals(null, recording.document("items-v2", "1"));
+        assertEquals(Map.of("v", 2), recording.document("items-v2", "2"));
+        assertEquals(Map.of("v", 1), recording.document("other", "1"));
+        assertEquals(null, recording.document("other-v2", "1"), "another index is not copied");
+    }
+
+    @Test
+    void sendsTheActionsUnchangedWhenNoShadowIsOnAndAfterItStopped() {
+        RecordingBulkSink recording = new RecordingBulkSink();
+        ShadowWriteSink sink = ShadowWriteSink.wrap(recording);
+        sink.start();
+        List<DocumentAction> actions = List.of(DocumentAction.index("items", "1", Map.of("v", 1)));
+        join(sink.execute(actions));
+        sink.shadow("items", "items-v2");
+        sink.stopShadow("items");
+        join(sink.execute(actions));
+        assertEquals(List.of("INDEX items/1"), described(recording.requests().get(0).actions()));
+        assertEquals(List.of("INDEX items/1"), described(recording.requests().get(1).actions()));
+    }
+
+    @Test
+    void aCopyThatFailsFailsItsActionNamingTheShadowIndex() {
+        RecordingBulkSink recording = new RecordingBulkSink().defaultReply(RecordingBulkSink.Reply.each(a ->
+                a.index().equals("items-v2") && a.id().equals("1")
+                        ? ItemResult.permanent(400, "mapper_parsing_exception", "failed to parse field [name]")
+                        : a.index().equals("items-v2") && a.id().equals("2")
+                                ? ItemResult.retryable(429, "es_rejected_execution_exception", "busy")
+                                : ItemResult.success()));
+        ShadowWriteSink sink = ShadowWriteSink.wrap(recording);
+        sink.start();
+        sink.shadow("items", "items-v2");
+        List<ItemResult> results = join(sink.execute(List.of(
+                DocumentAction.index("items", "1", Map.of("name", "x")),
+                DocumentAction.index("items", "2", Map.of("name", "y")),
+                DocumentAction.index("items", "3", Map.of("name", "z")))));
+        assertEquals(ItemResult.Outcome.PERMANENT, results.get(0).outcome());
+        assertTrue(results.get(0).reason().contains("items-v2"), results.get(0).reason());
+        assertEquals(ItemResult.Outcome.RETRYABLE, results.get(1).outcome());
+        assertEquals(ItemResult.Outcome.SUCCESS, results.get(2).outcome());
+    }
+
+    @Test
+    void theOriginalsPermanentFailureOutranksTheCopysRetryableOne() {
+        RecordingBulkSink recording = new RecordingBulkSink().defaultReply(RecordingBulkSink.Reply.each(a ->
+                a.index().equals("items-v2") ? ItemResult.retryable(429, "es_rejected_execution_exception", "busy")
+                        : ItemResult.permanent(400, "mapper_parsing_exception", "bad")));
+        ShadowWriteSink sink = ShadowWriteSink.wrap(recording);
+        sink.start();
+        sink.shadow("items", "items-v2");
+        ItemResult r = join(sink.execute(List.of(DocumentAction.index("items", "1", Map.of())))).get(0);
+        assertEquals(ItemResult.Outcome.PERMANENT, r.outcome());
+        assertEquals("bad", r.reason());
+    }
+
+    @Test
+    void awaitEarlierBulksWaitsForRequestsSentBeforeTheShadowWasTurnedOn() throws Exception {
+        RecordingBulkSink recording = new RecordingBulkSink().manual(true);
+        ShadowWriteSink sink = ShadowWriteSink.wrap(recording);
+        sink.start();
+        CompletionStage<List<ItemResult>> before = sink.execute(List.of(DocumentAction.index("items", "1", Map.of())));
+        sink.shadow("items", "items-v2");
+        CompletionStage<List<ItemResult>> after = sink.execute(List.of(DocumentAction.index("items", "2", Map.of())));
+        assertThrows(TimeoutException.class, () -> sink.awaitEarlierBulks(Duration.ZERO),
+                "a request without the copies is still in flight");
+        recording.requests().get(0).complete();
+        join(before);
+        sink.awaitEarlierBulks(Duration.ZERO);
+        assertFalse(recording.requests().get(1).isCompleted(), "a request with the copies is not waited for");
+        recording.requests().get(1).complete();
+        join(after);
+    }
+
+    @Test
+    void startRestoresTheShadowsBeforeTheFirstWrite() {
+        RecordingBulkSink recording = new RecordingBulkSink();
+        ShadowWriteSink sink = ShadowWriteSink.wrap(recording, () -> Map.of("items", "items-v2"));
+        assertTrue(sink.covers("items", "items-v2"), "nothing was written yet");
+        sink.start();
+        join(sink.execute(List.of(DocumentAction.index("items", "1", Map.of()))));
+        assertEquals(List.of("INDEX items/1", "INDEX items-v2/1"), described(recording.requests().get(0).actions()));
+        assertTrue(sink.covers("items", "items-v2"));
+    }
+
+    @Test
+    void aSinkThatWroteWithoutTheShadowDoesNotCoverIt() {
+        ShadowWriteSink sink = ShadowWriteSink.wrap(new RecordingBulkSink());
+        sink.start();
+        join(sink.execute(List.of(DocumentAction.index("items", "1", Map.of()))));
+        assertFalse(sink.covers("items", "items-v2"));
+    }
+
+    @Test
+    void refusesAShadowIntoItselfAndChains() {
+        ShadowWriteSink sink = ShadowWriteSink.wrap(new RecordingBulkSink());
+        assertThrows(IllegalArgumentException.class, () -> sink.shadow("items", "items"));
+        sink.shadow("items", "items-v2");
+        assertThrows(IllegalArgumentException.class, () -> sink.shadow("items-v2", "items-v3"));
+        assertThrows(IllegalArgumentException.class, () -> sink.shadow("other", "items"));
+    }
+}
