@@ -568,8 +568,22 @@ public final class Resync {
     private static SyncException failure(String what, IOException e) {
         int status = e instanceof ResponseException ? status((ResponseException) e) : 0;
         String why = "re-sync: " + UntrustedText.shown(what, 512) + " failed: "
-                + (status == 0 ? Secrets.describe(e) : "HTTP " + status);
+                + (status == 0 ? Secrets.describe(e) : "HTTP " + status + serverError((ResponseException) e));
         return status == 0 || status == 429 || status >= 500 ? new RetriableSyncException(why, e) : new SyncException(why, e);
+    }
+
+    /** The server's error type and reason, redacted and bounded, or nothing. */
+    private static String serverError(ResponseException e) {
+        try {
+            JsonNode error = read(e.getResponse()).path("error");
+            if (error.isObject()) {
+                return " " + UntrustedText.shown(error.path("type").asText(), 128) + ": "
+                        + Secrets.redact(error.path("reason").asText(), 512);
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // the status alone then
+        }
+        return "";
     }
 
     /** The backfill's sink and reader with the alias's documents redirected to the new index. */
