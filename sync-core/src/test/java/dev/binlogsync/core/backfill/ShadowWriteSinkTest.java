@@ -7,6 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.ItemResult;
+import dev.binlogsync.core.PipelineState;
+import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.core.rules.Rules;
+import dev.binlogsync.core.rules.TableRule;
+import dev.binlogsync.core.testing.Events;
+import dev.binlogsync.core.testing.InMemorySource;
 import dev.binlogsync.core.testing.RecordingBulkSink;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -144,5 +151,32 @@ class ShadowWriteSinkTest {
         sink.shadow("items", "items-v2");
         assertThrows(IllegalArgumentException.class, () -> sink.shadow("items-v2", "items-v3"));
         assertThrows(IllegalArgumentException.class, () -> sink.shadow("other", "items"));
+    }
+
+    @Test
+    void aCopyTheShadowIndexRejectsStopsThePipelineBeforeItsRecordIsCommitted() throws Exception {
+        InMemorySource source = new InMemorySource();
+        SourcePosition first = source.append("p-0", Events.full(Events.insert("shop", "items", Map.of("id", 1, "name", "a"))));
+        SourcePosition second = source.append("p-0", Events.full(Events.insert("shop", "items", Map.of("id", 2, "name", "b"))));
+        RecordingBulkSink recording = new RecordingBulkSink().defaultReply(RecordingBulkSink.Reply.permanent(
+                a -> a.index().equals("items-v2") && a.id().equals("2"), "failed to parse field [name]"));
+        ShadowWriteSink sink = ShadowWriteSink.wrap(recording, () -> Map.of("items", "items-v2"));
+        SyncPipeline pipeline = SyncPipeline.builder().source(source)
+                .ruleSet(Rules.builder().rule(TableRule.builder().database("shop").table("items").index("items").build())
+                        .build())
+                .sink(sink).commitInterval(Duration.ZERO).build();
+        pipeline.start();
+        try {
+            assertTrue(pipeline.awaitTermination(Duration.ofSeconds(30)), "the pipeline stops on its own");
+            assertEquals(PipelineState.FAILED, pipeline.state());
+            assertTrue(pipeline.failure().getMessage().contains("items-v2"), pipeline.failure().getMessage());
+            SourcePosition committed = source.committed("p-0");
+            assertTrue(committed == null || committed.offset() < second.offset(),
+                    "nothing from the record whose copy was rejected on: " + committed + ", first " + first);
+            assertEquals(Map.of("id", 2, "name", "b"), recording.document("items", "2"),
+                    "the original was written; its record still is not done");
+        } finally {
+            pipeline.close();
+        }
     }
 }
