@@ -284,29 +284,27 @@ class ResyncIT {
     private Map<String, Map<String, String>> documents(String index) throws IOException {
         request("POST", "/" + index + "/_refresh", null);
         Map<String, Map<String, String>> out = new TreeMap<>();
-        JsonNode page = request("POST", "/" + index + "/_search?scroll=1m",
-                "{\"size\":1000,\"query\":{\"match_all\":{}},\"sort\":[\"_doc\"]}");
-        while (page.path("hits").path("hits").size() > 0) {
-            for (JsonNode hit : page.path("hits").path("hits")) {
-                Map<String, String> doc = new TreeMap<>();
-                Iterator<Map.Entry<String, JsonNode>> fields = hit.path("_source").fields();
-                while (fields.hasNext()) {
-                    Map.Entry<String, JsonNode> f = fields.next();
-                    JsonNode v = f.getValue();
-                    doc.put(f.getKey(), v.isNumber() ? "number " + v.decimalValue().stripTrailingZeros().toPlainString()
-                            : v.isTextual() ? "text " + v.textValue() : "other " + v);
-                }
-                out.put(hit.path("_id").asText(), doc);
+        // at most rows + 201 documents: one page (the index's default result window is 10,000)
+        JsonNode page = request("POST", "/" + index + "/_search",
+                "{\"size\":10000,\"query\":{\"match_all\":{}},\"track_total_hits\":true}");
+        assertTrue(page.path("hits").path("total").path("value").asLong() < 10_000, "one page holds every document");
+        for (JsonNode hit : page.path("hits").path("hits")) {
+            Map<String, String> doc = new TreeMap<>();
+            Iterator<Map.Entry<String, JsonNode>> fields = hit.path("_source").fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> f = fields.next();
+                JsonNode v = f.getValue();
+                doc.put(f.getKey(), v.isNumber() ? "number " + v.decimalValue().stripTrailingZeros().toPlainString()
+                        : v.isTextual() ? "text " + v.textValue() : "other " + v);
             }
-            page = request("POST", "/_search/scroll",
-                    "{\"scroll\":\"1m\",\"scroll_id\":\"" + page.path("_scroll_id").asText() + "\"}");
+            out.put(hit.path("_id").asText(), doc);
         }
         return out;
     }
 
     /** Waits until the index equals MySQL (the stream applies what it read), and asserts it. */
     private void assertIndexConvergesToMysql(String index, String database) throws Exception {
-        Await.value(WAIT, "the index " + index + " equals MySQL (the value: what differs)",
+        Await.every(Duration.ofMillis(250)).valueOf(WAIT, "the index " + index + " equals MySQL (the value: what differs)",
                 () -> diff(mysqlRows(database), documents(index)), String::isEmpty);
         assertEquals(mysqlRows(database), documents(index));
     }
