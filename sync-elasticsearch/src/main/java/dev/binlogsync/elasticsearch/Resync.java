@@ -204,9 +204,10 @@ public final class Resync {
         String from = state.path("from").asText();
         String run = state.path("run").asText();
         Phase phase = Phase.valueOf(state.path("phase").asText());
-        if (phase == Phase.SHADOWING && !coveredSinceStart()) {
-            // a pipeline wrote without the shadow since it last started: the new index may have
-            // missed changes the backfill's checkpoints count as done. Loading it afresh at once
+        if (phase == Phase.SHADOWING && !coveredSinceStart() && !newIndex.equals(aliasTarget())) {
+            // a pipeline wrote without the shadow since it last started (and the alias, where its
+            // writes went, is not yet the new index): the new index may have missed changes the
+            // backfill's checkpoints count as done. Loading it afresh at once
             // could let a copy still in flight land in the new index after its re-creation, where
             // the backfill's create would keep it; so the operator decides (abort, then run again)
             throw new SyncException("re-sync of " + shown(alias) + ": a pipeline wrote to it without the shadow into "

@@ -461,4 +461,40 @@ class ResyncIT {
             assertIndexConvergesToMysql(w.newIndex, w.database);
         }
     }
+
+    @Test
+    void aReRunAfterTheAliasSwitchedButBeforeItsStateWasSavedFinishesTheResync() throws Exception {
+        try (World w = new World("rsswitch", 1000)) {
+            ShadowWriteSink first = w.shadowingSink();
+            SyncPipeline pipeline = w.startPipeline(first);
+            assertIndexConvergesToMysql(w.alias, w.database);
+            AtomicReference<Resync> stoppable = new AtomicReference<>();
+            Resync interrupted = w.resync().shadowSinks(first)
+                    .backfill(b -> b.chunkSize(200).restartFence(Duration.ZERO).listener(new BackfillListener() {
+                        @Override
+                        public void chunkDone(BackfillProgress p) {
+                            stoppable.get().stop();
+                        }
+                    })).build();
+            stoppable.set(interrupted);
+            assertFalse(interrupted.run());
+            // the process dies right after the alias call, before SWITCHED is saved
+            request("POST", "/_aliases", "{\"actions\":[{\"remove\":{\"index\":\"" + w.oldIndex + "\",\"alias\":\""
+                    + w.alias + "\"}},{\"add\":{\"index\":\"" + w.newIndex + "\",\"alias\":\"" + w.alias
+                    + "\",\"is_write_index\":true}}]}");
+            pipeline.close();
+
+            // a pipeline without the restore writes through the alias, so into the new index: no gap
+            ShadowWriteSink plain = ShadowWriteSink.wrap(ElasticsearchSink.builder().hosts(es.httpUrl()).build());
+            w.startPipeline(plain);
+            db.execute("UPDATE " + w.database + ".items SET name = 'after the switch' WHERE id = 999");
+            Await.until(WAIT, "the restarted pipeline wrote", () -> !plain.covers(w.alias, w.newIndex));
+            Resync again = w.resync().shadowSinks(plain).backfill(b -> b.restartFence(Duration.ZERO)).build();
+            assertTrue(again.run(), "the re-run finishes");
+            assertFalse(stateExists(w.alias));
+            assertTrue(plain.shadows().isEmpty());
+            assertEquals(List.of(w.newIndex), aliasTargets(w.alias));
+            assertIndexConvergesToMysql(w.newIndex, w.database);
+        }
+    }
 }
