@@ -7,18 +7,14 @@ import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.DocumentReader;
 import dev.binlogsync.core.DocumentRef;
 import dev.binlogsync.core.ItemResult;
-import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.RequestInDoubtException;
 import dev.binlogsync.core.RetriableSyncException;
-import dev.binlogsync.core.RowImage;
 import dev.binlogsync.core.Secrets;
-import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.StoredDocument;
 import dev.binlogsync.core.SyncClock;
 import dev.binlogsync.core.UntrustedText;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.core.rules.TableRule;
-import dev.binlogsync.core.rules.internal.IndexTemplate;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -66,11 +62,13 @@ import org.slf4j.LoggerFactory;
  * {@code READ COMMITTED} (no lock beyond a plain read's); turns each row into an {@code INSERT}
  * {@link ChangeEvent} carrying the full row through the {@link Rules}; writes the documents as
  * {@link ActionType#CREATE} (a document the stream already wrote is kept: it is at least as new);
- * then <em>verifies</em> the chunk: reads its documents ({@link DocumentReader}), then selects its keys
- * again, and removes with a conditional delete every document whose row is gone (a snapshot copy of
- * a row the stream deleted meanwhile). Only then the chunk counts as done and its upper key is saved
- * in the {@link CheckpointStore}. Before its creates are sent, a chunk's documents and keys are saved
- * as pending, so a restart verifies them first.
+ * then <em>verifies</em> the chunk: reads its documents ({@link DocumentReader}), then selects its rows
+ * again by key and renders them through the rules, and removes with a conditional delete every
+ * document found that no current row of the chunk produces there (a snapshot copy of a row the stream
+ * deleted, filtered out or moved to another index or routing meanwhile). Only then the chunk counts
+ * as done and its upper key is saved in the {@link CheckpointStore}. Before its creates are sent, a
+ * chunk's documents (index, id, routing) and keys are saved as pending, so a restart verifies them
+ * first.
  *
  * <p><b>Values.</b> Each column is selected and read through the {@link BackfillValues} of
  * {@link Builder#values}: give the stream's decoder's ({@code decoder.backfillValues()}, built with
@@ -85,10 +83,9 @@ import org.slf4j.LoggerFactory;
  * because another rule writes into its index): a create would make a partial document, and an upsert
  * of a snapshot could overwrite newer fields of the stream; a versioned rule (a conditional delete
  * would leave a tombstone whose version can reject the stream's next write); an index template
- * with {@code {$time}}; a rule with a filter ({@code where} or {@code filter}); a rule whose
- * document id is not built from exactly the key columns, or whose routing column or index template
- * names a column outside them (the verification only asks whether a row with the document's key
- * still exists); a composite primary key without an explicit {@code id(...)}; a table without a
+ * with {@code {$time}}; a rule whose document id is not built from exactly the key columns (the
+ * verification selects again only the chunk's rows, so only the row of a document's key may produce
+ * it); a composite primary key without an explicit {@code id(...)}; a table without a
  * primary key unless its key columns are configured, NOT NULL and exactly a UNIQUE index; key
  * columns that differ from an existing primary key; key columns that are not integers, decimals
  * or {@code CHAR}/{@code VARCHAR}, or are a {@code TINYINT(1)} (a driver's boolean); without
@@ -100,7 +97,9 @@ import org.slf4j.LoggerFactory;
  * writing partial upserts, such as the Canal or Maxwell decoders without {@code fullRowImage(true)}
  * or a {@code MINIMAL}/{@code NOBLOB} binlog row image, can leave a partial document that the
  * backfill's create keeps). The data source must be the primary (the verification's re-select must
- * see every committed delete).
+ * see every committed delete). Filters ({@code where}, {@code filter}) and index templates and
+ * routing over any column are served; a code {@code filter} must decide from the row alone (the
+ * backfill evaluates it on an {@code INSERT} event of the row, the stream on its changes).
  *
  * <p><b>Threading.</b> {@link #run()} runs on the caller's thread, one table after the other, one
  * chunk at a time; {@link #stop()} and {@link #progress()} may be called from any thread.
@@ -189,10 +188,10 @@ public final class Backfill {
     /**
      * The name a table's checkpoint is kept under in the {@link CheckpointStore}:
      * {@code database.table#fingerprint}, the fingerprint a hash of the table's rules (index, id,
-     * routing, write mode, field selection, renames, constants, converter and customizer classes)
-     * and configured key columns. A changed rule or index starts the table over instead of reading
-     * the old rules' finished checkpoint as done. Code inside a converter, customizer or filter is
-     * not part of it (only its class).
+     * routing, write mode, field selection, renames, constants, converter and customizer classes,
+     * the {@code where} condition and the code filter's class) and configured key columns. A changed
+     * rule or index starts the table over instead of reading the old rules' finished checkpoint as
+     * done. Code inside a converter, customizer or filter is not part of it (only its class).
      */
     public String checkpointName(String database, String table) {
         StringBuilder b = new StringBuilder();
@@ -205,7 +204,13 @@ public final class Backfill {
             for (Map.Entry<String, ?> c : new TreeMap<>(r.converters()).entrySet()) {
                 b.append(c.getKey()).append('=').append(stableName(c.getValue())).append(';');
             }
-            b.append('\n').append(r.customizer() == null ? "" : stableName(r.customizer())).append("\n--\n");
+            b.append('\n').append(r.customizer() == null ? "" : stableName(r.customizer()));
+            if (r.where() != null || r.filter() != null) {
+                // which rows the rules keep: a changed filter must load the rows it now accepts
+                b.append("\nwhere ").append(r.where() == null ? "" : r.where().expression()).append("\nfilter ")
+                        .append(r.filter() == null ? "" : stableName(r.filter()));
+            }
+            b.append("\n--\n");
         }
         b.append(keyColumns.get(database + "." + table));
         try {
@@ -386,19 +391,14 @@ public final class Backfill {
                 throw new BackfillException("backfill of " + t.shown() + ": " + rule + " names its index by the"
                         + " binlog event time, which a row read from the table does not have");
             }
-            if (r.where() != null || r.filter() != null) {
-                throw new BackfillException("backfill of " + t.shown() + ": " + rule + " has a filter; not supported"
-                        + " by backfill yet (a row the filter stops accepting after its chunk was read could keep a"
-                        + " snapshot copy the verification does not remove)");
-            }
         }
     }
 
     /**
-     * Refuses rules whose document id, routing or index depend on anything but the chunk's key
-     * columns, and rules whose ids would differ from the stream's: the verification decides a
-     * document's fate from its own rows' keys only, so a document another row can produce, or one
-     * that moves when a non-key column changes, would be kept or removed wrongly.
+     * Refuses rules whose document id is not built from exactly the key columns, and rules whose ids
+     * would differ from the stream's: the verification selects again only the rows of the chunk's
+     * keys, so a document must be one that only the row of its key can produce (its index and
+     * routing may depend on any column: the verification renders the current row again).
      *
      * @param primaryKey whether {@code key} is the table's primary key (the stream's
      *     {@code primaryKeys}); false for configured key columns of a table without one
@@ -423,18 +423,6 @@ public final class Backfill {
                         + UntrustedText.shown(String.valueOf(r.idColumns()), 256) + ", not exactly the key columns "
                         + shownKey + "; not supported by backfill (another row, or a changed column, could produce"
                         + " the same document)");
-            }
-            String routing = r.routingColumn();
-            if (routing != null && !keySet.contains(routing.toLowerCase(Locale.ROOT))) {
-                throw new BackfillException("backfill of " + t.shown() + ": " + rule + " routes by column "
-                        + UntrustedText.shown(routing, 128) + ", not a key column of " + shownKey
-                        + "; not supported by backfill (a copy routed by an old value would stay)");
-            }
-            Set<String> indexColumns = lowered(IndexTemplate.parse(r.index(), r.timeZone()).columns());
-            if (!keySet.containsAll(indexColumns)) {
-                throw new BackfillException("backfill of " + t.shown() + ": " + rule + " names its index by columns "
-                        + UntrustedText.shown(String.valueOf(indexColumns), 256) + " outside the key columns "
-                        + shownKey + "; not supported by backfill (a copy in an old index would stay)");
             }
         }
     }
@@ -633,10 +621,11 @@ public final class Backfill {
     }
 
     /**
-     * Reads a chunk: each column through {@link #values} (its {@link BackfillValues#select}
-     * expression), then the key columns as they are, after them, for the key.
+     * The select list of a chunk and of the verification's re-select, alike: each column through
+     * {@link #values} (its {@link BackfillValues#select} expression), then the key columns as they
+     * are, after them, for the key.
      */
-    private List<ChunkRow> readChunk(TableRun t, @Nullable List<Object> after) {
+    private String selectList(TableRun t) {
         List<String> select = new ArrayList<>(t.columnInfo.size() + t.key.size());
         for (BackfillColumn col : t.columnInfo) {
             select.add(values.select(col));
@@ -644,7 +633,45 @@ public final class Backfill {
         for (String k : t.key) {
             select.add(KeySql.quote(k));
         }
-        String sql = KeySql.chunk(t.database, t.table, String.join(",", select), t.key, after != null);
+        return String.join(",", select);
+    }
+
+    /**
+     * One row of a result selected by {@link #selectList}: the key columns with the driver's
+     * {@code getObject}, each column through {@link #values}. The chunk's rows and the
+     * verification's re-selected rows are read here both, so the verification renders a row the
+     * stream did not change to exactly the places its creates went.
+     */
+    private ChunkRow readRow(TableRun t, ResultSet rs) throws SQLException {
+        int n = t.columnInfo.size();
+        List<Object> key = new ArrayList<>(t.key.size());
+        for (int i = 0; i < t.key.size(); i++) {
+            Object v = rs.getObject(n + 1 + i);
+            if (v == null) {
+                throw new BackfillException("backfill of " + t.shown() + ": key column "
+                        + UntrustedText.shown(t.key.get(i), 128) + " is null in a row (key columns must be"
+                        + " unique and not null)");
+            }
+            key.add(v);
+        }
+        Map<String, Object> row = new LinkedHashMap<>(n * 2);
+        for (int i = 1; i <= n; i++) {
+            BackfillColumn col = t.columnInfo.get(i - 1);
+            try {
+                row.put(col.name(), values.read(rs, i, col));
+            } catch (RuntimeException e) {
+                throw new BackfillException("backfill of " + t.shown() + ": column "
+                        + UntrustedText.shown(col.name(), 128) + " (" + UntrustedText.shown(col.columnType(), 128)
+                        + ") of the row with key " + shownKey(key) + " cannot be read as the stream's decoder"
+                        + " types it: " + e.getMessage(), e);
+            }
+        }
+        return new ChunkRow(row, key);
+    }
+
+    /** Reads a chunk: the rows after {@code after} in key order, selected by {@link #selectList}. */
+    private List<ChunkRow> readChunk(TableRun t, @Nullable List<Object> after) {
+        String sql = KeySql.chunk(t.database, t.table, selectList(t), t.key, after != null);
         try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(sql)) {
             int p = 1;
             if (after != null) {
@@ -655,31 +682,8 @@ public final class Backfill {
             ps.setInt(p, chunkSize);
             List<ChunkRow> rows = new ArrayList<>(chunkSize);
             try (ResultSet rs = ps.executeQuery()) {
-                int n = t.columnInfo.size();
                 while (rs.next()) {
-                    List<Object> key = new ArrayList<>(t.key.size());
-                    for (int i = 0; i < t.key.size(); i++) {
-                        Object v = rs.getObject(n + 1 + i);
-                        if (v == null) {
-                            throw new BackfillException("backfill of " + t.shown() + ": key column "
-                                    + UntrustedText.shown(t.key.get(i), 128) + " is null in a row (key columns must be"
-                                    + " unique and not null)");
-                        }
-                        key.add(v);
-                    }
-                    Map<String, Object> row = new LinkedHashMap<>(n * 2);
-                    for (int i = 1; i <= n; i++) {
-                        BackfillColumn col = t.columnInfo.get(i - 1);
-                        try {
-                            row.put(col.name(), values.read(rs, i, col));
-                        } catch (RuntimeException e) {
-                            throw new BackfillException("backfill of " + t.shown() + ": column "
-                                    + UntrustedText.shown(col.name(), 128) + " (" + UntrustedText.shown(col.columnType(), 128)
-                                    + ") of the row with key " + shownKey(key) + " cannot be read as the stream's decoder"
-                                    + " types it: " + e.getMessage(), e);
-                        }
-                    }
-                    rows.add(new ChunkRow(row, key));
+                    rows.add(readRow(t, rs));
                 }
             }
             return rows;
@@ -689,68 +693,35 @@ public final class Backfill {
         }
     }
 
-    /** The creates the rules make of one row; deletes are dropped (see below). */
+    /** The creates the rules make of one row; a row the filter leaves out makes none. */
     private List<DocumentAction> render(TableRun t, Map<String, Object> row, List<Object> key) {
-        ChangeEvent event = new ChangeEvent(t.database, t.table, Operation.INSERT, row, Map.of(), t.key, 0L,
-                new SourcePosition("backfill:" + t.name, t.chunks), RowImage.FULL);
-        List<DocumentAction> out = new ArrayList<>(1);
-        try {
-            rules.apply(event, a -> {
-                switch (a.type()) {
-                    case INDEX:
-                    case CREATE:
-                        out.add(new DocumentAction(a.index(), a.id(), a.routing(), ActionType.CREATE, a.document(),
-                                null, null));
-                        break;
-                    case DELETE:
-                        // a row the filter leaves out: the stream's copy (if any) decides, never the snapshot
-                        break;
-                    default:
-                        throw new BackfillException("backfill of " + t.shown() + ": the rules made an " + a.type()
-                                + " of " + UntrustedText.shown(a.describe(), 256) + "; backfill writes whole documents only");
-                }
-            });
-        } catch (BackfillException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new BackfillException("backfill of " + t.shown() + ": the rules failed on the row with key "
-                    + shownKey(key) + ": " + Secrets.describe(e), e);
-        }
-        return out;
+        return RowRenderer.creates(rules, t.database, t.table, t.key, row, key, t.chunks);
     }
 
     /**
-     * The resurrection guard: reads the documents, then the keys, and removes (conditionally) each
-     * document found whose row is gone. The order matters: see docs/backfill.md.
+     * The resurrection guard: reads the chunk's documents, then selects its rows again and renders
+     * them through the rules, and removes (conditionally) each document found that no current row of
+     * the chunk produces at that place. The order matters: see docs/backfill.md.
      */
     private void verify(TableRun t, List<Checkpoint.Pending> pending) {
-        Map<DocumentRef, List<List<Object>>> keysByRef = new LinkedHashMap<>();
-        for (Checkpoint.Pending p : pending) {
-            keysByRef.computeIfAbsent(p.ref(), r -> new ArrayList<>()).add(p.key());
-        }
-        List<DocumentRef> refs = new ArrayList<>(keysByRef.keySet());
-        List<StoredDocument> docs = retrying(t, "reading " + refs.size() + " documents", () -> reader.read(refs));
-        if (docs.size() != refs.size()) {
-            throw new BackfillException("backfill of " + t.shown() + ": the document reader answered " + docs.size()
+        List<DocumentRef> refs = ChunkVerifier.refs(pending);
+        List<StoredDocument> read = retrying(t, "reading " + refs.size() + " documents", () -> reader.read(refs));
+        if (read.size() != refs.size()) {
+            throw new BackfillException("backfill of " + t.shown() + ": the document reader answered " + read.size()
                     + " documents for " + refs.size());
         }
-        Set<List<String>> present = presentKeys(t, pending);
-        List<DocumentAction> deletes = new ArrayList<>();
+        List<StoredDocument> stored = new ArrayList<>(read.size());
         for (int i = 0; i < refs.size(); i++) {
-            StoredDocument d = docs.get(i);
-            if (!d.found()) {
-                continue;
-            }
-            boolean anyRow = false;
-            for (List<Object> k : keysByRef.get(refs.get(i))) {
-                anyRow |= present.contains(KeySql.normal(k));
-            }
-            if (!anyRow) {
-                DocumentRef r = refs.get(i);
-                deletes.add(new DocumentAction(r.index(), r.id(), r.routing(), ActionType.DELETE, null, null, null,
-                        d.seqNo(), d.primaryTerm()));
+            StoredDocument d = read.get(i);
+            stored.add(new StoredDocument(refs.get(i), d.found(), d.seqNo(), d.primaryTerm(), d.source()));
+        }
+        Set<DocumentRef> produced = new HashSet<>();
+        for (ChunkRow row : currentRows(t, ChunkVerifier.keys(pending))) {
+            for (DocumentAction a : render(t, row.values(), row.key())) {
+                produced.add(DocumentRef.of(a));
             }
         }
+        List<DocumentAction> deletes = ChunkVerifier.staleCopies(stored, produced);
         if (deletes.isEmpty()) {
             return;
         }
@@ -761,17 +732,21 @@ public final class Backfill {
         }
     }
 
-    private Set<List<String>> presentKeys(TableRun t, List<Checkpoint.Pending> pending) {
-        Set<List<Object>> distinct = new LinkedHashSet<>();
-        for (Checkpoint.Pending p : pending) {
-            distinct.add(p.key());
-        }
-        List<List<Object>> keys = new ArrayList<>(distinct);
-        Set<List<String>> present = new HashSet<>();
+    /**
+     * The current rows of {@code keys}, in {@code IN} lists of at most {@value #PRESENT_BATCH} keys,
+     * selected by {@link #selectList} and read by {@link #readRow} exactly as {@link #readChunk}
+     * selects and reads them: the verification renders these rows again and compares where their
+     * documents land with where the chunk's creates went, so a value read otherwise would move an
+     * unchanged row's document and remove a valid copy.
+     */
+    private List<ChunkRow> currentRows(TableRun t, List<List<Object>> keys) {
+        List<ChunkRow> rows = new ArrayList<>(keys.size());
+        String selectList = selectList(t);
         try (Connection c = connection()) {
             for (int from = 0; from < keys.size(); from += PRESENT_BATCH) {
                 List<List<Object>> part = keys.subList(from, Math.min(keys.size(), from + PRESENT_BATCH));
-                try (PreparedStatement ps = c.prepareStatement(KeySql.present(t.database, t.table, t.key, part.size()))) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        KeySql.rows(t.database, t.table, selectList, t.key, part.size()))) {
                     int p = 1;
                     for (List<Object> k : part) {
                         for (Object v : k) {
@@ -780,19 +755,16 @@ public final class Backfill {
                     }
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            List<Object> k = new ArrayList<>(t.key.size());
-                            for (int i = 1; i <= t.key.size(); i++) {
-                                k.add(rs.getObject(i));
-                            }
-                            present.add(KeySql.normal(k));
+                            rows.add(readRow(t, rs));
                         }
                     }
                 }
             }
         } catch (SQLException e) {
-            throw new BackfillException("backfill of " + t.shown() + ": verifying keys failed: " + Secrets.describe(e), e);
+            throw new BackfillException("backfill of " + t.shown() + ": selecting the chunk's rows again failed: "
+                    + Secrets.describe(e), e);
         }
-        return present;
+        return rows;
     }
 
     /**
@@ -1051,7 +1023,7 @@ public final class Backfill {
          * The key columns to chunk by, in order: for a table without a primary key, the columns of a
          * UNIQUE index, exactly, each NOT NULL; for a table with one, only its columns (another order
          * is allowed). Anything else makes {@link Backfill#run()} fail naming the table. The rules'
-         * ids, routing and index template may use only these columns (see the class comment).
+         * ids must be built from exactly these columns (see the class comment).
          */
         public Builder keyColumns(String database, String table, String... columns) {
             if (columns.length == 0) {

@@ -69,9 +69,12 @@ final class KeySql {
                 + " ORDER BY " + columns(key) + " LIMIT ?";
     }
 
-    /** Which of {@code n} keys exist: the key columns of the rows whose key is one of the parameters. */
-    static String present(String database, String table, List<String> key, int n) {
-        StringBuilder b = new StringBuilder("SELECT ").append(columns(key)).append(" FROM ")
+    /**
+     * The rows whose key is one of {@code n} keys given as the parameters, with the select list
+     * given as SQL ({@code selectList}, the same expressions a {@link #chunk chunk} selects).
+     */
+    static String rows(String database, String table, String selectList, List<String> key, int n) {
+        StringBuilder b = new StringBuilder("SELECT ").append(selectList).append(" FROM ")
                 .append(table(database, table)).append(" WHERE ").append(tuple(key)).append(" IN (");
         String m = marks(key.size());
         for (int i = 0; i < n; i++) {

@@ -46,10 +46,10 @@ class KeySqlTest {
     }
 
     @Test
-    void presenceQueryListsOneTuplePerKey() {
-        assertEquals("SELECT `a`,`b` FROM `d`.`t` WHERE (`a`,`b`) IN ((?,?),(?,?))",
-                KeySql.present("d", "t", List.of("a", "b"), 2));
-        assertEquals("SELECT `id` FROM `d`.`t` WHERE `id` IN (?,?,?)", KeySql.present("d", "t", List.of("id"), 3));
+    void theVerificationReselectsTheChunksExpressionsByOneTuplePerKey() {
+        assertEquals("SELECT CAST(`c` AS CHAR),`a`,`b` FROM `d`.`t` WHERE (`a`,`b`) IN ((?,?),(?,?))",
+                KeySql.rows("d", "t", "CAST(`c` AS CHAR),`a`,`b`", List.of("a", "b"), 2));
+        assertEquals("SELECT `x`,`id` FROM `d`.`t` WHERE `id` IN (?,?,?)", KeySql.rows("d", "t", "`x`,`id`", List.of("id"), 3));
     }
 
     @Test

@@ -1,0 +1,65 @@
+package dev.binlogsync.core.backfill;
+
+import dev.binlogsync.core.ActionType;
+import dev.binlogsync.core.DocumentAction;
+import dev.binlogsync.core.DocumentRef;
+import dev.binlogsync.core.StoredDocument;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a chunk's verification decides (the argument is in {@code docs/backfill.md}): of the
+ * documents the chunk may have written, read with their {@code _seq_no} and {@code _primary_term}
+ * <em>before</em> the chunk's rows are selected again, each one found that no current row of the
+ * chunk produces, at that (index, id, routing), is removed by a delete conditional on what was read.
+ * A row that is gone, that the filter now leaves out, or whose index or routing moved produces no
+ * document there. Stateless.
+ */
+final class ChunkVerifier {
+
+    private ChunkVerifier() {
+    }
+
+    /** The distinct documents of a pending chunk, in order: every (index, id, routing) its creates wrote. */
+    static List<DocumentRef> refs(List<Checkpoint.Pending> pending) {
+        Set<DocumentRef> out = new LinkedHashSet<>();
+        for (Checkpoint.Pending p : pending) {
+            out.add(p.ref());
+        }
+        return new ArrayList<>(out);
+    }
+
+    /** The distinct row keys of a pending chunk, in order: the rows to select again. */
+    static List<List<Object>> keys(List<Checkpoint.Pending> pending) {
+        Set<List<Object>> out = new LinkedHashSet<>();
+        for (Checkpoint.Pending p : pending) {
+            out.add(p.key());
+        }
+        return new ArrayList<>(out);
+    }
+
+    /**
+     * The conditional deletes of the copies nothing produces any more.
+     *
+     * @param stored the chunk's documents as read before the rows were selected again
+     * @param produced where the chunk's current rows, selected again and rendered through the rules,
+     *     put their documents
+     * @return one delete with {@code if_seq_no}/{@code if_primary_term} of the read per document
+     *     found whose place is not in {@code produced}, in {@code stored}'s order
+     */
+    static List<DocumentAction> staleCopies(List<StoredDocument> stored, Collection<DocumentRef> produced) {
+        Set<DocumentRef> live = produced instanceof Set ? (Set<DocumentRef>) produced : new LinkedHashSet<>(produced);
+        List<DocumentAction> deletes = new ArrayList<>();
+        for (StoredDocument d : stored) {
+            if (d.found() && !live.contains(d.ref())) {
+                DocumentRef r = d.ref();
+                deletes.add(new DocumentAction(r.index(), r.id(), r.routing(), ActionType.DELETE, null, null, null,
+                        d.seqNo(), d.primaryTerm()));
+            }
+        }
+        return deletes;
+    }
+}
