@@ -713,7 +713,8 @@ public final class Backfill {
         List<StoredDocument> stored = new ArrayList<>(read.size());
         for (int i = 0; i < refs.size(); i++) {
             StoredDocument d = read.get(i);
-            stored.add(new StoredDocument(refs.get(i), d.found(), d.seqNo(), d.primaryTerm(), d.source()));
+            stored.add(new StoredDocument(refs.get(i), d.found(), d.seqNo(), d.primaryTerm(), d.source(),
+                    d.storedRouting()));
         }
         Set<DocumentRef> produced = new HashSet<>();
         for (ChunkRow row : currentRows(t, ChunkVerifier.keys(pending))) {

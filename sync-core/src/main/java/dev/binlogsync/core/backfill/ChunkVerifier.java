@@ -15,6 +15,8 @@ import java.util.Set;
  * documents the chunk may have written, read with their {@code _seq_no} and {@code _primary_term}
  * <em>before</em> the chunk's rows are selected again, each one found that no current row of the
  * chunk produces, at that (index, id, routing), is removed by a delete conditional on what was read.
+ * The routing compared is the one the found document was written with
+ * ({@link StoredDocument#storedRouting()}), not the one it was looked up with.
  * A row that is gone, that the filter now leaves out, or whose index or routing moved produces no
  * document there. Stateless.
  */
@@ -48,14 +50,18 @@ final class ChunkVerifier {
      * @param produced where the chunk's current rows, selected again and rendered through the rules,
      *     put their documents
      * @return one delete with {@code if_seq_no}/{@code if_primary_term} of the read per document
-     *     found whose place is not in {@code produced}, in {@code stored}'s order
+     *     found whose place (with its stored routing) is not in {@code produced}, in {@code stored}'s
+     *     order
      */
     static List<DocumentAction> staleCopies(List<StoredDocument> stored, Collection<DocumentRef> produced) {
         Set<DocumentRef> live = produced instanceof Set ? (Set<DocumentRef>) produced : new LinkedHashSet<>(produced);
         List<DocumentAction> deletes = new ArrayList<>();
         for (StoredDocument d : stored) {
-            if (d.found() && !live.contains(d.ref())) {
-                DocumentRef r = d.ref();
+            // by the routing the document was written with: a read at one routing finds a document
+            // of the same id written with another one that lands in the same shard (in an index of
+            // one shard, any other), such as the stream's copy of a row whose routing moved
+            if (d.found() && !live.contains(d.storedRef())) {
+                DocumentRef r = d.storedRef();
                 deletes.add(new DocumentAction(r.index(), r.id(), r.routing(), ActionType.DELETE, null, null, null,
                         d.seqNo(), d.primaryTerm()));
             }

@@ -35,9 +35,9 @@ class RerenderVerificationTest {
     private static final String DB = "shop";
     private static final String TABLE = "orders";
 
-    /** {@code type IN (1,2)} into {@code orders-<region>}. */
+    /** {@code type IN (1,2)} into {@code orders-<region>}, routed by {@code shop}. */
     private final Rules rules = Rules.builder().rule(TableRule.builder().database(DB).table(TABLE)
-            .index("orders-{region}").where("type IN (1,2)").build()).build();
+            .index("orders-{region}").routing("shop").where("type IN (1,2)").build()).build();
     private final TreeMap<Long, Map<String, Object>> table = new TreeMap<>();
     private final RecordingBulkSink es = new RecordingBulkSink();
     private long position;
@@ -48,6 +48,7 @@ class RerenderVerificationTest {
         row.put("id", id);
         row.put("type", type);
         row.put("region", region);
+        row.put("shop", (int) (id % 5));
         row.put("name", "order " + id);
         return row;
     }
@@ -113,8 +114,12 @@ class RerenderVerificationTest {
         }
         List<StoredDocument> stored = new ArrayList<>();
         for (DocumentRef r : ChunkVerifier.refs(pending)) {
+            // the fake keeps one document per index and id, as a one-shard index does: a read at any
+            // routing finds it, and says which routing it was written with
+            List<DocumentAction> history = es.history(r.index(), r.id());
             stored.add(es.document(r.index(), r.id()) == null ? StoredDocument.missing(r)
-                    : new StoredDocument(r, true, es.seqNo(r.index(), r.id()), 1, "{}"));
+                    : new StoredDocument(r, true, es.seqNo(r.index(), r.id()), 1, "{}",
+                            history.get(history.size() - 1).routing()));
         }
         afterRead.run();
         Set<DocumentRef> produced = new HashSet<>();
@@ -151,6 +156,11 @@ class RerenderVerificationTest {
 
     private void assertIndexEqualsTable() {
         assertEquals(expected(), new TreeMap<>(es.documents()));
+        for (Map<String, Object> row : expected().values()) {
+            List<DocumentAction> history = es.history("orders-" + row.get("region"), String.valueOf(row.get("id")));
+            assertEquals(String.valueOf(row.get("shop")), history.get(history.size() - 1).routing(),
+                    "the routing of " + row);
+        }
     }
 
     /** The table before the backfill, with the stream having written nothing yet (the rows predate it). */
@@ -178,6 +188,29 @@ class RerenderVerificationTest {
         // the stream deletes the document in orders-eu and indexes it in orders-us before the create
         backfillChunk(() -> update(2, "region", "us"), NOTHING, NOTHING);
         assertEquals(1, removed, "the snapshot copy in the old index");
+        assertIndexEqualsTable();
+    }
+
+    @Test
+    void aRowWhoseRoutingMovedKeepsTheStreamsCopyThatAReadAtTheOldRoutingFinds() {
+        given(row(1, 1, "eu"), row(2, 2, "eu"));
+        // the stream deletes (orders-eu, 2, routing 2) and indexes (orders-eu, 2, routing 17); in one
+        // shard that is the document the create then finds (kept) and the verification reads at
+        // routing 2: it was written with routing 17, where the current row puts it
+        backfillChunk(() -> update(2, "shop", 17), NOTHING, NOTHING);
+        assertEquals(0, removed, "the stream's copy at the new routing must stay");
+        assertIndexEqualsTable();
+    }
+
+    @Test
+    void aRowMovedToAnotherRoutingAndThenFilteredOutLeavesNoCopy() {
+        given(row(1, 1, "eu"), row(2, 2, "eu"));
+        // moved to routing 17, then filtered out: the create (routing 2) resurrects the document
+        backfillChunk(() -> {
+            update(2, "shop", 17);
+            update(2, "type", 4);
+        }, NOTHING, NOTHING);
+        assertEquals(1, removed);
         assertIndexEqualsTable();
     }
 
