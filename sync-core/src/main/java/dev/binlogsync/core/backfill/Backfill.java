@@ -81,8 +81,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>What it refuses</b> (with {@link BackfillException} naming the table and rule, before reading
  * a row): a table no rule names; a rule that shares its documents (a merge rule, or one that upserts
  * because another rule writes into its index): a create would make a partial document, and an upsert
- * of a snapshot could overwrite newer fields of the stream; a versioned rule (a conditional delete
- * would leave a tombstone whose version can reject the stream's next write); an index template
+ * of a snapshot could overwrite newer fields of the stream; a rule versioned by the binlog time
+ * (a row read has none), and a table with versioned and unversioned rules; an index template
  * with {@code {$time}}; a rule whose document id is not built from exactly the key columns (the
  * verification selects again only the chunk's rows, so only the row of a document's key may produce
  * it); a composite primary key without an explicit {@code id(...)}; a table without a
@@ -97,7 +97,9 @@ import org.slf4j.LoggerFactory;
  * writing partial upserts, such as the Canal or Maxwell decoders without {@code fullRowImage(true)}
  * or a {@code MINIMAL}/{@code NOBLOB} binlog row image, can leave a partial document that the
  * backfill's create keeps). The data source must be the primary (the verification's re-select must
- * see every committed delete). Filters ({@code where}, {@code filter}) and index templates and
+ * see every committed delete). A rule versioned by a column writes its snapshot as an {@code index}
+ * with the row's external version (refused as stale by a copy at least as new), and the
+ * verification deletes by that version ({@code external_gte}) instead of {@code if_seq_no}. Filters ({@code where}, {@code filter}) and index templates and
  * routing over any column are served; a code {@code filter} must decide from the row alone (the
  * backfill evaluates it on an {@code INSERT} event of the row, the stream on its changes).
  *
@@ -209,6 +211,9 @@ public final class Backfill {
                 // which rows the rules keep: a changed filter must load the rows it now accepts
                 b.append("\nwhere ").append(r.where() == null ? "" : r.where().expression()).append("\nfilter ")
                         .append(r.filter() == null ? "" : stableName(r.filter()));
+            }
+            if (r.isVersioned()) {
+                b.append("\nversion ").append(r.versionColumn()).append(' ').append(r.versionType());
             }
             b.append("\n--\n");
         }
@@ -336,7 +341,7 @@ public final class Backfill {
             if (!creates.isEmpty()) {
                 store.save(cpName, new Checkpoint(last, pending, false));
                 for (ItemResult r : execute(t, creates)) {
-                    if (r.outcome() == ItemResult.Outcome.EXISTS) {
+                    if (r.outcome() == ItemResult.Outcome.EXISTS || r.outcome() == ItemResult.Outcome.STALE) {
                         t.existed++;
                     } else {
                         t.created++;
@@ -382,10 +387,14 @@ public final class Backfill {
                         + " into its index, or its write mode says so); backfill serves only rules that own their"
                         + " documents (an upsert of a snapshot could overwrite newer fields of the stream)");
             }
-            if (r.isVersioned()) {
-                throw new BackfillException("backfill of " + t.shown() + ": " + rule + " writes external versions;"
-                        + " not supported by backfill yet (the verification's delete would leave a tombstone that"
-                        + " can reject the stream's next write)");
+            if (r.versionFromBinlogTime()) {
+                throw new BackfillException("backfill of " + t.shown() + ": " + rule + " versions by the binlog"
+                        + " event time, which a row read from the table does not have; version by a column");
+            }
+            if (r.isVersioned() != matching.get(0).isVersioned()) {
+                throw new BackfillException("backfill of " + t.shown() + ": " + rule + " and rule '"
+                        + UntrustedText.shown(matching.get(0).toString(), 256) + "' differ in writing external"
+                        + " versions; backfill needs all of a table's rules versioned by a column, or none");
             }
             if (r.index().contains("{$time")) {
                 throw new BackfillException("backfill of " + t.shown() + ": " + rule + " names its index by the"
@@ -714,7 +723,7 @@ public final class Backfill {
         for (int i = 0; i < refs.size(); i++) {
             StoredDocument d = read.get(i);
             stored.add(new StoredDocument(refs.get(i), d.found(), d.seqNo(), d.primaryTerm(), d.source(),
-                    d.storedRouting()));
+                    d.storedRouting(), d.version()));
         }
         Set<DocumentRef> produced = new HashSet<>();
         for (ChunkRow row : currentRows(t, ChunkVerifier.keys(pending))) {
@@ -722,7 +731,8 @@ public final class Backfill {
                 produced.add(DocumentRef.of(a));
             }
         }
-        List<DocumentAction> deletes = ChunkVerifier.staleCopies(stored, produced);
+        List<DocumentAction> deletes = ChunkVerifier.staleCopies(stored, produced,
+                rules.rulesFor(t.database, t.table).get(0).isVersioned());
         if (deletes.isEmpty()) {
             return;
         }

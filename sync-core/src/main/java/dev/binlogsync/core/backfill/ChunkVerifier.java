@@ -4,6 +4,7 @@ import dev.binlogsync.core.ActionType;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.DocumentRef;
 import dev.binlogsync.core.StoredDocument;
+import dev.binlogsync.core.VersionType;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -54,6 +55,18 @@ final class ChunkVerifier {
      *     order
      */
     static List<DocumentAction> staleCopies(List<StoredDocument> stored, Collection<DocumentRef> produced) {
+        return staleCopies(stored, produced, false);
+    }
+
+    /**
+     * As {@link #staleCopies(List, Collection)}; when {@code versioned} (the table's rules write
+     * external versions), each delete carries the version read, as {@code external_gte}, instead of
+     * {@code if_seq_no}: a newer stream write makes it stale, and the tombstone it leaves has the
+     * copy's version, which the stream's next write of the row exceeds (an {@code if_seq_no} delete
+     * would leave an internal version that can reject it).
+     */
+    static List<DocumentAction> staleCopies(List<StoredDocument> stored, Collection<DocumentRef> produced,
+            boolean versioned) {
         Set<DocumentRef> live = produced instanceof Set ? (Set<DocumentRef>) produced : new LinkedHashSet<>(produced);
         List<DocumentAction> deletes = new ArrayList<>();
         for (StoredDocument d : stored) {
@@ -62,8 +75,11 @@ final class ChunkVerifier {
             // one shard, any other), such as the stream's copy of a row whose routing moved
             if (d.found() && !live.contains(d.storedRef())) {
                 DocumentRef r = d.storedRef();
-                deletes.add(new DocumentAction(r.index(), r.id(), r.routing(), ActionType.DELETE, null, null, null,
-                        d.seqNo(), d.primaryTerm()));
+                deletes.add(versioned
+                        ? new DocumentAction(r.index(), r.id(), r.routing(), ActionType.DELETE, null, d.version(),
+                                VersionType.EXTERNAL_GTE)
+                        : new DocumentAction(r.index(), r.id(), r.routing(), ActionType.DELETE, null, null, null,
+                                d.seqNo(), d.primaryTerm()));
             }
         }
         return deletes;

@@ -25,7 +25,8 @@ final class RowRenderer {
     }
 
     /**
-     * The creates the rules make of {@code row}; a delete the rules make (a filter that leaves the
+     * The creates the rules make of {@code row} (for a versioned rule, indexes with the row's external
+     * version); a delete the rules make (a filter that leaves the
      * row out) is dropped: the stream's copy, if any, decides, never the snapshot.
      *
      * @param key the table's key columns (the event's primary keys)
@@ -44,8 +45,14 @@ final class RowRenderer {
                 switch (a.type()) {
                     case INDEX:
                     case CREATE:
-                        out.add(new DocumentAction(a.index(), a.id(), a.routing(), ActionType.CREATE, a.document(),
-                                null, null));
+                        // a versioned rule's index keeps its external version: Elasticsearch then
+                        // refuses it (409, stale) when the stream's copy is at least as new; an
+                        // unversioned one becomes a create, refused when any copy exists
+                        out.add(a.version() != null && a.type() == ActionType.INDEX
+                                ? new DocumentAction(a.index(), a.id(), a.routing(), ActionType.INDEX, a.document(),
+                                        a.version(), a.versionType())
+                                : new DocumentAction(a.index(), a.id(), a.routing(), ActionType.CREATE, a.document(),
+                                        null, null));
                         break;
                     case DELETE:
                         break;

@@ -98,11 +98,29 @@ class BackfillBuilderTest {
     }
 
     @Test
-    void aVersionedRuleIsRefused() {
-        Rules rules = Rules.builder().rule(TableRule.builder().database("shop").table("orders").index("orders")
-                .writeMode(WriteMode.INDEX).versionColumn("version").build()).build();
-        BackfillException e = assertThrows(BackfillException.class, () -> builder(rules).build().run());
-        assertTrue(e.getMessage().contains("external versions"), e.getMessage());
+    void aRuleVersionedByAColumnIsAccepted() {
+        acceptedUpToReadingTheTable(TableRule.builder().database("shop").table("orders").index("orders")
+                .writeMode(WriteMode.INDEX).versionColumn("version").build());
+    }
+
+    @Test
+    void aRuleVersionedByBinlogTimeIsRefused() {
+        BackfillException e = refusedWithKey(TableRule.builder().database("shop").table("orders").index("orders")
+                .writeMode(WriteMode.INDEX).versionFromBinlogTime().build(), "id");
+        assertTrue(e.getMessage().contains("shop.orders") && e.getMessage().contains("binlog event time"),
+                e.getMessage());
+    }
+
+    @Test
+    void aTableWithAVersionedAndAnUnversionedRuleIsRefused() {
+        Rules rules = Rules.builder()
+                .rule(TableRule.builder().database("shop").table("orders").index("orders").build())
+                .rule(TableRule.builder().database("shop").table("orders").index("orders_by_version")
+                        .writeMode(WriteMode.INDEX).versionColumn("version").build())
+                .build();
+        BackfillException e = assertThrows(BackfillException.class,
+                () -> builder(rules).keyColumns("shop", "orders", "id").build().run());
+        assertTrue(e.getMessage().contains("shop.orders") && e.getMessage().contains("versions"), e.getMessage());
     }
 
     @Test

@@ -192,6 +192,19 @@ class RerenderVerificationTest {
     }
 
     @Test
+    void aVersionedTablesVerificationDeletesWithTheVersionReadInsteadOfTheSeqNo() {
+        DocumentRef gone = new DocumentRef("orders-eu", "1", "1");
+        DocumentRef kept = new DocumentRef("orders-eu", "2", "2");
+        List<StoredDocument> stored = List.of(new StoredDocument(gone, true, 7, 1, "{}", "1", 1234),
+                new StoredDocument(kept, true, 8, 1, "{}", "2", 99));
+        List<DocumentAction> deletes = ChunkVerifier.staleCopies(stored, Set.of(kept), true);
+        assertEquals(List.of(new DocumentAction("orders-eu", "1", "1", dev.binlogsync.core.ActionType.DELETE, null,
+                1234L, dev.binlogsync.core.VersionType.EXTERNAL_GTE)), deletes);
+        assertEquals(List.of(new DocumentAction("orders-eu", "1", "1", dev.binlogsync.core.ActionType.DELETE, null,
+                null, null, 7L, 1L)), ChunkVerifier.staleCopies(stored, Set.of(kept), false));
+    }
+
+    @Test
     void aRowWhoseRoutingMovedKeepsTheStreamsCopyThatAReadAtTheOldRoutingFinds() {
         given(row(1, 1, "eu"), row(2, 2, "eu"));
         // the stream deletes (orders-eu, 2, routing 2) and indexes (orders-eu, 2, routing 17); in one

@@ -90,8 +90,10 @@ public final class MgetCodec {
                         + " or _source");
             }
             JsonNode routing = d.get("_routing");
+            JsonNode version = d.get("_version");
             out.add(new StoredDocument(ref, true, seq.asLong(), term.asLong(), JSON.writeValueAsString(source),
-                    routing == null || routing.isNull() ? null : routing.asText()));
+                    routing == null || routing.isNull() ? null : routing.asText(),
+                    version != null && version.canConvertToLong() && version.asLong() > 0 ? version.asLong() : 0));
         }
         return out;
     }
