@@ -20,7 +20,9 @@ import javax.annotation.Nullable;
  * others; giving it explicitly is a deliberate choice of the driver's values for every column.
  *
  * <p><b>Contract.</b> {@link #select} gives the SQL expression the chunk query selects for a
- * column; {@link #read} reads the value at that position of the result. Both are called on the
+ * column; {@link #read} reads the value at that position of the result. The verification's
+ * re-select of a chunk's rows selects and reads them the same way (it renders them through the
+ * rules again and compares the places with the creates'). Both are called on the
  * backfill's thread; an implementation must be thread-safe if one instance serves several
  * backfills. A value that cannot be read as its decoder would type it must fail (an unchecked
  * exception, such as {@code dev.binlogsync.core.DecodeException}): the backfill stops with a

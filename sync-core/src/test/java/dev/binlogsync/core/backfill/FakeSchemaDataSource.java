@@ -8,12 +8,14 @@ import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Function;
 import javax.sql.DataSource;
 
 /**
  * A data source for one table with a single-column primary key: it answers the backfill's schema
  * questions (the table exists, its primary key, {@code information_schema.COLUMNS}) and records
- * every other query, answering it with no rows. Not thread-safe.
+ * every other query, answering it with the rows {@link #answer} gives for its SQL (none by
+ * default). Not thread-safe.
  */
 final class FakeSchemaDataSource {
 
@@ -22,6 +24,9 @@ final class FakeSchemaDataSource {
     private final String primaryKey;
     /** The queries other than the schema's, in order. */
     final List<String> queries = Collections.synchronizedList(new ArrayList<>());
+
+    /** The rows answering a query other than the schema's, by its SQL; each row's values by position. */
+    Function<String, List<Object[]>> answer = sql -> List.of();
 
     FakeSchemaDataSource(String primaryKey) {
         this.primaryKey = primaryKey;
@@ -92,7 +97,7 @@ final class FakeSchemaDataSource {
                         }
                         return rows(List.of("COLUMN_NAME", "DATA_TYPE", "IS_NULLABLE", "COLUMN_TYPE"), out);
                     }
-                    return rows(List.of(), List.of());
+                    return rows(List.of(), answer.apply(sql));
                 case "close":
                     return null;
                 default:
