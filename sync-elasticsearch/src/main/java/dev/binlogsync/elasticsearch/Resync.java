@@ -587,8 +587,13 @@ public final class Resync {
         return "";
     }
 
-    /** The backfill's sink and reader with the alias's documents redirected to the new index. */
-    private static final class Redirect implements BulkSink, DocumentReader {
+    /**
+     * The backfill's sink and reader with the alias's documents redirected to the new index: every
+     * field of an action but its index passes unchanged (external versions and their type, the
+     * {@code if_seq_no} condition), and the stored documents read come back as the reader gave them
+     * (their stored routing and {@code _version} included). Package-private for its test.
+     */
+    static final class Redirect implements BulkSink, DocumentReader {
         private final BulkSink sink;
         private final DocumentReader reader;
         private final String from;

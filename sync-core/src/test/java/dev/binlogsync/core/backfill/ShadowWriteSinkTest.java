@@ -5,13 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.binlogsync.core.ActionType;
+import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.ItemResult;
+import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.PipelineState;
+import dev.binlogsync.core.RowImage;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.core.VersionType;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.core.rules.TableRule;
+import dev.binlogsync.core.rules.WriteMode;
 import dev.binlogsync.core.testing.Events;
 import dev.binlogsync.core.testing.InMemorySource;
 import dev.binlogsync.core.testing.RecordingBulkSink;
@@ -57,6 +63,32 @@ class ShadowWriteSinkTest {
         assertEquals(Map.of("v", 2), recording.document("items-v2", "2"));
         assertEquals(Map.of("v", 1), recording.document("other", "1"));
         assertEquals(null, recording.document("other-v2", "1"), "another index is not copied");
+    }
+
+    @Test
+    void copiesAVersionedRulesWritesAndDeletesWithTheirExternalVersionsAndTheBackfillsCreates() {
+        Rules rules = Rules.builder().rule(TableRule.builder().database("shop").table("items").index("items")
+                .writeMode(WriteMode.INDEX).versionColumn("v").versionType(VersionType.EXTERNAL).build()).build();
+        List<DocumentAction> actions = new ArrayList<>();
+        rules.apply(new ChangeEvent("shop", "items", Operation.INSERT, Map.of("id", 1, "v", 7), Map.of(), List.of("id"),
+                1L, new SourcePosition("binlog", 1), RowImage.FULL), actions::add);
+        rules.apply(new ChangeEvent("shop", "items", Operation.DELETE, Map.of("id", 1, "v", 7), Map.of(), List.of("id"),
+                2L, new SourcePosition("binlog", 2), RowImage.FULL), actions::add);
+        actions.add(DocumentAction.create("items", "2", Map.of("id", 2, "v", 3)));
+        RecordingBulkSink recording = new RecordingBulkSink();
+        ShadowWriteSink sink = ShadowWriteSink.wrap(recording);
+        sink.start();
+        sink.shadow("items", "items-v2");
+        join(sink.execute(actions));
+        List<DocumentAction> sent = recording.requests().get(0).actions();
+        assertEquals(6, sent.size(), String.valueOf(sent));
+        // the expected copies spelled out: what the rules make, in the shadow index
+        assertEquals(new DocumentAction("items-v2", "1", null, ActionType.INDEX, Map.of("id", 1, "v", 7), 7L,
+                VersionType.EXTERNAL), sent.get(3));
+        assertEquals(new DocumentAction("items-v2", "1", null, ActionType.DELETE, null, 7L, VersionType.EXTERNAL_GTE),
+                sent.get(4));
+        assertEquals(new DocumentAction("items-v2", "2", null, ActionType.CREATE, Map.of("id", 2, "v", 3), null, null),
+                sent.get(5));
     }
 
     @Test
