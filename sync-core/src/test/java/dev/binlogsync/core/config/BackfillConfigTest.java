@@ -108,6 +108,23 @@ class BackfillConfigTest {
     }
 
     @Test
+    void filteredRoutedTemplatedAndVersionedRulesLoadWithTheSection() {
+        String rules = "\"filters\": {\"live\": {\"where\": \"status <> 'deleted'\"}},"
+                + " \"rules\": [{\"database\": \"shop\", \"table\": \"orders\", \"index\": \"orders-{region}\","
+                + " \"routing\": \"customer\", \"where\": \"type IN (1,2)\", \"filter\": \"live\"},"
+                + " {\"database\": \"shop\", \"table\": \"items\", \"index\": \"items\", \"writeMode\": \"index\","
+                + " \"versionColumn\": \"v\", \"versionType\": \"external\"}]";
+        PipelineDefinition d = load("{" + rules + ", \"backfill\": {\"tables\": [\"shop.orders\", \"shop.items\"]}}");
+        Backfill b = d.toBackfillBuilder(placeholderDataSource(), new ReadingSink()).build();
+        assertEquals(List.of("shop.orders", "shop.items"), b.tables());
+        // the filter and the version are part of the checkpoint: another rule, another name
+        Backfill unfiltered = load("{\"rules\": [{\"database\": \"shop\", \"table\": \"orders\", \"index\":"
+                + " \"orders-{region}\", \"routing\": \"customer\"}], \"backfill\": {}}")
+                .toBackfillBuilder(placeholderDataSource(), new ReadingSink()).build();
+        assertNotEquals(unfiltered.checkpointName("shop", "orders"), b.checkpointName("shop", "orders"));
+    }
+
+    @Test
     void withoutTablesTheBackfillLoadsEveryTableARuleNames() {
         Backfill b = load("{" + RULES + ", \"backfill\": {}}").toBackfillBuilder(placeholderDataSource(), new ReadingSink())
                 .build();
