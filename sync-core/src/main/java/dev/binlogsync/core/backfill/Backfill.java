@@ -76,7 +76,9 @@ import org.slf4j.LoggerFactory;
  * row, types included. Without it, a table is read with the driver's {@code getObject} only when
  * all its columns are of types where that equals every decoder's value (integers, decimals,
  * character columns), and refused otherwise. Key columns are read with {@code getObject} whatever
- * the values.
+ * the values. The verification's re-select selects and reads the chunk's rows exactly as the chunk
+ * did (the same select list, the same values), so an unchanged row renders to the places its
+ * creates went; filters, index templates and routing see the decoder's values.
  *
  * <p><b>What it refuses</b> (with {@link BackfillException} naming the table and rule, before reading
  * a row): a table no rule names; a rule that shares its documents (a merge rule, or one that upserts
@@ -99,8 +101,9 @@ import org.slf4j.LoggerFactory;
  * backfill's create keeps). The data source must be the primary (the verification's re-select must
  * see every committed delete). A rule versioned by a column writes its snapshot as an {@code index}
  * with the row's external version (refused as stale by a copy at least as new), and the
- * verification deletes by that version ({@code external_gte}) instead of {@code if_seq_no}. Filters ({@code where}, {@code filter}) and index templates and
- * routing over any column are served; a code {@code filter} must decide from the row alone (the
+ * verification deletes by that version ({@code external_gte}) instead of {@code if_seq_no}.
+ * Filters ({@code where}, {@code filter}) and index templates and routing over any column are
+ * served; a code {@code filter} must decide from the row alone (the
  * backfill evaluates it on an {@code INSERT} event of the row, the stream on its changes).
  *
  * <p><b>Threading.</b> {@link #run()} runs on the caller's thread, one table after the other, one
