@@ -346,7 +346,11 @@ public final class PipelineDefinition {
     @Override
     public String toString() {
         Map<String, Object> m = toMapQuietly();
-        return "PipelineDefinition" + ComponentConfig.mask(m);
+        Map<String, Object> shown = dev.binlogsync.core.Secrets.masked(m);
+        if (backfill != null) {
+            shown.put("backfill", backfill.masked()); // also cuts the JDBC URL's properties
+        }
+        return "PipelineDefinition" + shown;
     }
 
     private Map<String, Object> toMapQuietly() {
