@@ -247,8 +247,10 @@ public final class Resync {
     }
 
     /**
-     * Discards an unfinished re-sync of the alias: stops the shadows, deletes the new index (unless
-     * the alias already points at it: then the re-sync is finished instead) and the state.
+     * Discards an unfinished re-sync of the alias: stops the shadows, waits for the requests that
+     * carried copies (and the late-write fence of one that failed in doubt, bounded by 5 min: then
+     * a {@link RetriableSyncException}, call it again), deletes the new index (unless the alias
+     * already points at it: then the re-sync is finished instead) and the state.
      *
      * @return true when there was one to discard or finish
      */

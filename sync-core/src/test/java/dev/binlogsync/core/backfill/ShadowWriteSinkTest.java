@@ -2,12 +2,15 @@ package dev.binlogsync.core.backfill;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.ItemResult;
+import dev.binlogsync.core.BulkSink;
 import dev.binlogsync.core.PipelineState;
+import dev.binlogsync.core.RequestInDoubtException;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.rules.Rules;
@@ -19,6 +22,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -178,5 +183,66 @@ class ShadowWriteSinkTest {
         } finally {
             pipeline.close();
         }
+    }
+
+    @Test
+    void afterTheShadowStopsAwaitEarlierBulksWaitsForTheLateWriteFenceOfARequestWithCopiesInDoubt() throws Exception {
+        RecordingBulkSink recording = new RecordingBulkSink().manual(true);
+        ShadowWriteSink sink = ShadowWriteSink.wrap(recording);
+        sink.start();
+        sink.shadow("items", "items-v2");
+        CompletionStage<List<ItemResult>> withCopies = sink.execute(List.of(DocumentAction.index("items", "1", Map.of())));
+        recording.requests().get(0).fail(new RequestInDoubtException("read timed out", null, Duration.ofDays(1)));
+        assertThrows(CompletionException.class, () -> join(withCopies));
+        sink.shadow("items", "items-v2");
+        sink.awaitEarlierBulks(Duration.ZERO); // the copies' index is still shadowed: nothing to wait for
+        sink.stopShadow("items");
+        TimeoutException e = assertThrows(TimeoutException.class, () -> sink.awaitEarlierBulks(Duration.ZERO),
+                "the node may still write the copy into items-v2: deleting it now could let the copy re-create it");
+        assertTrue(e.getMessage().contains("in doubt"), e.getMessage());
+    }
+
+    @Test
+    void aRequestInDoubtWithoutCopiesOrWithoutAFenceIsNotWaitedFor() throws Exception {
+        RecordingBulkSink recording = new RecordingBulkSink().manual(true);
+        ShadowWriteSink sink = ShadowWriteSink.wrap(recording);
+        sink.start();
+        CompletionStage<List<ItemResult>> without = sink.execute(List.of(DocumentAction.index("items", "1", Map.of())));
+        recording.requests().get(0).fail(new RequestInDoubtException("read timed out", null, Duration.ofDays(1)));
+        assertThrows(CompletionException.class, () -> join(without));
+        sink.shadow("items", "items-v2");
+        CompletionStage<List<ItemResult>> unfenced = sink.execute(List.of(DocumentAction.index("items", "2", Map.of())));
+        recording.requests().get(1).fail(new RequestInDoubtException("reset", null, Duration.ZERO));
+        assertThrows(CompletionException.class, () -> join(unfenced));
+        sink.stopShadow("items");
+        sink.awaitEarlierBulks(Duration.ZERO);
+    }
+
+    @Test
+    void aRestartDoesNotForgetAWriteMadeWithoutTheShadow() {
+        ShadowWriteSink sink = ShadowWriteSink.wrap(new RecordingBulkSink());
+        sink.start();
+        join(sink.execute(List.of(DocumentAction.index("items", "1", Map.of()))));
+        sink.close();
+        sink.start();
+        assertFalse(sink.covers("items", "items-v2"),
+                "the write before the restart went to items without its copy into items-v2");
+    }
+
+    @Test
+    void anAnswerWithoutTheCopiesResultsFailsTheRequest() {
+        BulkSink originalsOnly = new BulkSink() {
+            @Override
+            public CompletionStage<List<ItemResult>> execute(List<DocumentAction> actions) {
+                return CompletableFuture.completedFuture(List.of(ItemResult.success()));
+            }
+        };
+        ShadowWriteSink sink = ShadowWriteSink.wrap(originalsOnly);
+        sink.start();
+        sink.shadow("items", "items-v2");
+        CompletionException e = assertThrows(CompletionException.class,
+                () -> join(sink.execute(List.of(DocumentAction.index("items", "1", Map.of())))));
+        assertInstanceOf(dev.binlogsync.core.SyncException.class, e.getCause());
+        assertTrue(e.getCause().getMessage().contains("contract"), e.getCause().getMessage());
     }
 }
