@@ -45,7 +45,8 @@ import javax.annotation.Nullable;
  * <p><b>Restart.</b> {@link #start()} starts the delegate, then turns on the shadows the restore
  * supplier names (the persisted state of a re-sync in progress), before the pipeline's first
  * write: a restarted pipeline re-reads from its last committed offset with the shadow on, so the
- * shadow index misses no change. A restore that throws fails the start.
+ * shadow index misses no change. A shadow {@link #stopShadow stopped} while the restore ran is not
+ * turned on (its state was read before the re-sync ended). A restore that throws fails the start.
  *
  * <p><b>Threading.</b> {@link #execute} is called by the pipeline thread; {@link #shadow},
  * {@link #stopShadow}, {@link #shadows()} and {@link #awaitEarlierBulks} from any thread.
@@ -61,6 +62,8 @@ public final class ShadowWriteSink implements BulkSink {
     private long epoch;
     /** Requests in flight per epoch they were sent in. */
     private final Map<Long, Integer> inFlight = new HashMap<>();
+    /** How many times {@link #stopShadow} was called per index. */
+    private final Map<String, Long> stops = new HashMap<>();
     /** Requests sent since this sink was created (across restarts: a restart does not undo a write). */
     private long requests;
     /**
@@ -94,10 +97,18 @@ public final class ShadowWriteSink implements BulkSink {
     @Override
     public void start() {
         delegate.start();
+        Map<String, Long> stopsBefore;
+        synchronized (this) {
+            stopsBefore = Map.copyOf(stops);
+        }
         Map<String, String> restored = restore.get();
         synchronized (this) {
             for (Map.Entry<String, String> e : restored.entrySet()) {
-                shadow(e.getKey(), e.getValue());
+                // a shadow stopped while the restore read its state (the re-sync finished or was
+                // aborted meanwhile) stays stopped: turned on now, nothing would stop it again
+                if (Objects.equals(stops.get(e.getKey()), stopsBefore.get(e.getKey()))) {
+                    shadow(e.getKey(), e.getValue());
+                }
             }
         }
     }
@@ -142,6 +153,7 @@ public final class ShadowWriteSink implements BulkSink {
 
     /** Stops copying the actions for {@code index}; nothing when it was not shadowed. */
     public synchronized void stopShadow(String index) {
+        stops.merge(index, 1L, Long::sum);
         if (shadows.containsKey(index)) {
             Map<String, String> next = new LinkedHashMap<>(shadows);
             next.remove(index);

@@ -245,4 +245,20 @@ class ShadowWriteSinkTest {
         assertInstanceOf(dev.binlogsync.core.SyncException.class, e.getCause());
         assertTrue(e.getCause().getMessage().contains("contract"), e.getCause().getMessage());
     }
+
+    @Test
+    void aShadowStoppedWhileStartReadsTheStateIsNotRestored() {
+        ShadowWriteSink[] holder = new ShadowWriteSink[1];
+        RecordingBulkSink recording = new RecordingBulkSink();
+        ShadowWriteSink sink = ShadowWriteSink.wrap(recording, () -> {
+            // the state still said SHADOWING when read; the re-sync then finished and stopped the shadow
+            holder[0].stopShadow("items");
+            return Map.of("items", "items-v2");
+        });
+        holder[0] = sink;
+        sink.start();
+        assertEquals(Map.of(), sink.shadows());
+        join(sink.execute(List.of(DocumentAction.index("items", "1", Map.of()))));
+        assertEquals(List.of("INDEX items/1"), described(recording.requests().get(0).actions()));
+    }
 }
