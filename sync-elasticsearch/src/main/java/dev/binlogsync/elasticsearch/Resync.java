@@ -81,7 +81,8 @@ import org.slf4j.LoggerFactory;
  *       given (the pipeline's writes to the alias are also written to the new index), waits until
  *       the requests sent without the shadow have completed, then runs a {@link Backfill} of the
  *       alias's tables into the new index (its checkpoints under a name of this re-sync's own);</li>
- *   <li>switches the alias in one {@code POST _aliases} (remove the old index, add the new one as
+ *   <li>saves the state again (conditionally: an {@link #abort()} begun meanwhile fails the run
+ *       here), switches the alias in one {@code POST _aliases} (remove the old index, add the new one as
  *       the write index), then saves {@code SWITCHED};</li>
  *   <li>stops the shadows, deletes the old index when asked, and deletes the state.</li>
  * </ol>
@@ -106,7 +107,7 @@ public final class Resync {
     private static final Duration EARLIER_BULKS = Duration.ofMinutes(5);
 
     /** The steps a re-sync records. */
-    enum Phase { PREPARING, SHADOWING, SWITCHED }
+    enum Phase { PREPARING, SHADOWING, SWITCHED, ABORTING }
 
     private final RestClient client;
     private final String alias;
@@ -204,6 +205,10 @@ public final class Resync {
         String from = state.path("from").asText();
         String run = state.path("run").asText();
         Phase phase = Phase.valueOf(state.path("phase").asText());
+        if (phase == Phase.ABORTING) {
+            throw new SyncException("re-sync of " + shown(alias) + ": an abort() of it is unfinished; call abort()"
+                    + " again, then run");
+        }
         if (phase == Phase.SHADOWING && !coveredSinceStart() && !newIndex.equals(aliasTarget())) {
             // a pipeline wrote without the shadow since it last started (and the alias, where its
             // writes went, is not yet the new index): the new index may have missed changes the
@@ -230,6 +235,10 @@ public final class Resync {
             if (stopped || !backfill(run).run()) {
                 return false;
             }
+            // claims the state once more, conditionally: an abort() that began meanwhile (it saves
+            // ABORTING first, then deletes the new index) makes this fail instead of pointing the
+            // alias at an index it deleted, or that the backfill's late writes re-created
+            saveState(from, run, Phase.SHADOWING);
             switchAlias(from);
             saveState(from, run, Phase.SWITCHED);
         }
@@ -247,7 +256,9 @@ public final class Resync {
     }
 
     /**
-     * Discards an unfinished re-sync of the alias: stops the shadows, waits for the requests that
+     * Discards an unfinished re-sync of the alias: saves {@code ABORTING} in its state (conditionally:
+     * a {@link #run()} that is about to switch the alias, or this, fails), stops the shadows, waits
+     * for the requests that
      * carried copies (and the late-write fence of one that failed in doubt, bounded by 5 min: then
      * a {@link RetriableSyncException}, call it again), deletes the new index (unless the alias
      * already points at it: then the re-sync is finished instead) and the state.
@@ -265,6 +276,11 @@ public final class Resync {
         if (to.equals(aliasTarget())) {
             finish(from);
             return true;
+        }
+        if (!Phase.ABORTING.name().equals(state.path("phase").asText())) {
+            // conditionally, over the state just read: a run() past its backfill claims the state
+            // before it switches the alias, so one of the two fails
+            saveState(from, state.path("run").asText(), Phase.ABORTING, to);
         }
         for (ShadowWriteSink s : shadowSinks) {
             s.stopShadow(alias);
@@ -495,10 +511,14 @@ public final class Resync {
      * or written): a second re-sync of the alias fails instead of overwriting it.
      */
     private JsonNode saveState(String from, String run, Phase phase) {
+        return saveState(from, run, phase, newIndex);
+    }
+
+    private JsonNode saveState(String from, String run, Phase phase, String to) {
         ObjectNode state = JSON.createObjectNode();
         state.put("alias", alias);
         state.put("from", from);
-        state.put("to", newIndex);
+        state.put("to", to);
         state.put("run", run);
         state.put("phase", phase.name());
         ObjectNode doc = JSON.createObjectNode();
@@ -519,15 +539,15 @@ public final class Resync {
         } catch (ResponseException e) {
             stateVersion = null;
             if (status(e) == 409) {
-                throw new SyncException("re-sync of " + shown(alias) + ": another re-sync changed its state meanwhile"
-                        + " (run one re-sync per alias)");
+                throw new SyncException("re-sync of " + shown(alias) + ": its state changed meanwhile (an abort(), or"
+                        + " another re-sync: run one re-sync per alias, and abort() only a re-sync that is not running)");
             }
             throw failure("saving the re-sync state of " + alias, e);
         } catch (IOException e) {
             stateVersion = null;
             throw failure("saving the re-sync state of " + alias, e);
         }
-        LOG.info("re-sync of {} into {}: {}", shown(alias), shown(newIndex), phase);
+        LOG.info("re-sync of {} into {}: {}", shown(alias), shown(to), phase);
         return state;
     }
 

@@ -497,4 +497,34 @@ class ResyncIT {
             assertIndexConvergesToMysql(w.newIndex, w.database);
         }
     }
+
+    @Test
+    void anAbortWhileTheBackfillRunsMakesTheRunFailInsteadOfPointingTheAliasAtTheDeletedIndex() throws Exception {
+        try (World w = new World("rsabort", 1000)) {
+            ShadowWriteSink sink = w.shadowingSink();
+            w.startPipeline(sink);
+            assertIndexConvergesToMysql(w.alias, w.database);
+            AtomicReference<Object> abortOutcome = new AtomicReference<>();
+            Resync running = w.resync().shadowSinks(sink)
+                    .backfill(b -> b.chunkSize(200).restartFence(Duration.ZERO).listener(new BackfillListener() {
+                        @Override
+                        public void chunkDone(BackfillProgress p) {
+                            if (abortOutcome.get() == null) {
+                                // an operator aborts the re-sync (another instance) while this run's backfill goes on
+                                try {
+                                    abortOutcome.set(w.resync().shadowSinks(sink).build().abort());
+                                } catch (RuntimeException e) {
+                                    abortOutcome.set(e);
+                                }
+                            }
+                        }
+                    })).build();
+            assertThrows(SyncException.class, running::run, "the run must not finish the re-sync it lost");
+            assertEquals(Boolean.TRUE, abortOutcome.get());
+            assertEquals(List.of(w.oldIndex), aliasTargets(w.alias), "the alias stays on the old index");
+            assertTrue(sink.shadows().isEmpty(), "the abort stopped the shadow");
+            db.execute("UPDATE " + w.database + ".items SET name = 'after the abort' WHERE id = 1");
+            assertIndexConvergesToMysql(w.alias, w.database);
+        }
+    }
 }
