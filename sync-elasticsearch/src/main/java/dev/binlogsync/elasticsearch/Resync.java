@@ -84,7 +84,8 @@ import org.slf4j.LoggerFactory;
  *   <li>saves the state again (conditionally: an {@link #abort()} begun meanwhile fails the run
  *       here), switches the alias in one {@code POST _aliases} (remove the old index, add the new one as
  *       the write index), then saves {@code SWITCHED};</li>
- *   <li>stops the shadows, deletes the old index when asked, and deletes the state.</li>
+ *   <li>stops the shadows, deletes the old index when asked (after the requests sent before have
+ *       completed), and deletes the state.</li>
  * </ol>
  * A run stopped or failed at any point is continued by the next {@link #run()} with the same alias
  * and new index; {@link #abort()} discards an unfinished one. Only the alias's rules are loaded
@@ -305,12 +306,17 @@ public final class Resync {
         }
     }
 
-    /** Stops the shadows, deletes the old index when asked, and the state. */
+    /**
+     * Stops the shadows, deletes the old index when asked (once the requests sent before that have
+     * completed: one sent before the switch may still write the old index through the alias, and
+     * would fail permanently on its deletion), and the state.
+     */
     private void finish(String from) {
         for (ShadowWriteSink s : shadowSinks) {
             s.stopShadow(alias);
         }
         if (deleteOldIndex) {
+            awaitEarlierBulks();
             deleteIndex(from);
         }
         deleteState();
