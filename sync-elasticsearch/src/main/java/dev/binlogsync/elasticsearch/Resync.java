@@ -68,7 +68,7 @@ import org.slf4j.LoggerFactory;
  *     .backfill(b -> b.chunkSize(1000).maxRowsPerSecond(5_000))
  *     .deleteOldIndex(true)
  *     .build();
- * boolean done = resync.run();   // blocks; false when stop() came first (run it again to continue)
+ * boolean done = resync.run();   // blocks; false when stop() came first (a new Resync continues it)
  * }</pre>
  *
  * <p><b>What {@link #run()} does</b>, each step recorded in a state document ({@code resync:<alias>}
@@ -179,7 +179,8 @@ public final class Resync {
      * Runs the re-sync, or continues the one the state records (see the class comment). Blocks.
      *
      * @return true when the alias points at the new index and the re-sync is finished; false when
-     *     {@link #stop()} came first (the state stays; run again to continue)
+     *     {@link #stop()} came first (the state stays; the run() of a new Resync of the
+     *     alias continues it; this instance stays stopped)
      * @throws SyncException when a step fails (the state stays valid), when the alias does not point
      *     at exactly one index, when the new index exists before a re-sync into it started, or when
      *     a re-sync of the alias into another index is unfinished, or when a pipeline wrote to the
@@ -247,7 +248,10 @@ public final class Resync {
         return true;
     }
 
-    /** Makes {@link #run()} return false after the backfill's chunk in progress. Any thread. */
+    /**
+     * Makes {@link #run()} return false after the backfill's chunk in progress, and every later
+     * {@link #run()} of this instance (a new {@code Resync} continues). Any thread.
+     */
     public void stop() {
         stopped = true;
         Backfill b = running;
