@@ -282,7 +282,9 @@ public final class ShadowWriteSink implements BulkSink {
                 targets.add(sent.get(i).index());
             }
             long fence = inDoubt.fence().compareTo(MAX_FENCE) > 0 ? MAX_FENCE.toNanos() : inDoubt.fence().toNanos();
-            lateWindows.add(new LateWindow(sentIn, System.nanoTime() + fence, Set.copyOf(targets)));
+            long now = System.nanoTime();
+            lateWindows.removeIf(w -> w.untilNanos() - now <= 0); // bounded by the failures within one fence
+            lateWindows.add(new LateWindow(sentIn, now + fence, Set.copyOf(targets)));
         }
         notifyAll();
     }
