@@ -68,7 +68,7 @@ import org.slf4j.LoggerFactory;
  *     .backfill(b -> b.chunkSize(1000).maxRowsPerSecond(5_000))
  *     .deleteOldIndex(true)
  *     .build();
- * boolean done = resync.run();   // blocks; false when stop() came first (run it again to continue)
+ * boolean done = resync.run();   // blocks; false when stop() came first (a new Resync continues it)
  * }</pre>
  *
  * <p><b>What {@link #run()} does</b>, each step recorded in a state document ({@code resync:<alias>}
@@ -81,9 +81,11 @@ import org.slf4j.LoggerFactory;
  *       given (the pipeline's writes to the alias are also written to the new index), waits until
  *       the requests sent without the shadow have completed, then runs a {@link Backfill} of the
  *       alias's tables into the new index (its checkpoints under a name of this re-sync's own);</li>
- *   <li>switches the alias in one {@code POST _aliases} (remove the old index, add the new one as
+ *   <li>saves the state again (conditionally: an {@link #abort()} begun meanwhile fails the run
+ *       here), switches the alias in one {@code POST _aliases} (remove the old index, add the new one as
  *       the write index), then saves {@code SWITCHED};</li>
- *   <li>stops the shadows, deletes the old index when asked, and deletes the state.</li>
+ *   <li>stops the shadows, deletes the old index when asked (after the requests sent before have
+ *       completed), and deletes the state.</li>
  * </ol>
  * A run stopped or failed at any point is continued by the next {@link #run()} with the same alias
  * and new index; {@link #abort()} discards an unfinished one. Only the alias's rules are loaded
@@ -106,7 +108,7 @@ public final class Resync {
     private static final Duration EARLIER_BULKS = Duration.ofMinutes(5);
 
     /** The steps a re-sync records. */
-    enum Phase { PREPARING, SHADOWING, SWITCHED }
+    enum Phase { PREPARING, SHADOWING, SWITCHED, ABORTING }
 
     private final RestClient client;
     private final String alias;
@@ -177,7 +179,8 @@ public final class Resync {
      * Runs the re-sync, or continues the one the state records (see the class comment). Blocks.
      *
      * @return true when the alias points at the new index and the re-sync is finished; false when
-     *     {@link #stop()} came first (the state stays; run again to continue)
+     *     {@link #stop()} came first (the state stays; the run() of a new Resync of the
+     *     alias continues it; this instance stays stopped)
      * @throws SyncException when a step fails (the state stays valid), when the alias does not point
      *     at exactly one index, when the new index exists before a re-sync into it started, or when
      *     a re-sync of the alias into another index is unfinished, or when a pipeline wrote to the
@@ -204,6 +207,10 @@ public final class Resync {
         String from = state.path("from").asText();
         String run = state.path("run").asText();
         Phase phase = Phase.valueOf(state.path("phase").asText());
+        if (phase == Phase.ABORTING) {
+            throw new SyncException("re-sync of " + shown(alias) + ": an abort() of it is unfinished; call abort()"
+                    + " again, then run");
+        }
         if (phase == Phase.SHADOWING && !coveredSinceStart() && !newIndex.equals(aliasTarget())) {
             // a pipeline wrote without the shadow since it last started (and the alias, where its
             // writes went, is not yet the new index): the new index may have missed changes the
@@ -230,6 +237,10 @@ public final class Resync {
             if (stopped || !backfill(run).run()) {
                 return false;
             }
+            // claims the state once more, conditionally: an abort() that began meanwhile (it saves
+            // ABORTING first, then deletes the new index) makes this fail instead of pointing the
+            // alias at an index it deleted, or that the backfill's late writes re-created
+            saveState(from, run, Phase.SHADOWING);
             switchAlias(from);
             saveState(from, run, Phase.SWITCHED);
         }
@@ -237,7 +248,10 @@ public final class Resync {
         return true;
     }
 
-    /** Makes {@link #run()} return false after the backfill's chunk in progress. Any thread. */
+    /**
+     * Makes {@link #run()} return false after the backfill's chunk in progress, and every later
+     * {@link #run()} of this instance (a new {@code Resync} continues). Any thread.
+     */
     public void stop() {
         stopped = true;
         Backfill b = running;
@@ -247,8 +261,12 @@ public final class Resync {
     }
 
     /**
-     * Discards an unfinished re-sync of the alias: stops the shadows, deletes the new index (unless
-     * the alias already points at it: then the re-sync is finished instead) and the state.
+     * Discards an unfinished re-sync of the alias: saves {@code ABORTING} in its state (conditionally:
+     * a {@link #run()} that is about to switch the alias, or this, fails), stops the shadows, waits
+     * for the requests that
+     * carried copies (and the late-write fence of one that failed in doubt, bounded by 5 min: then
+     * a {@link RetriableSyncException}, call it again), deletes the new index (unless the alias
+     * already points at it: then the re-sync is finished instead) and the state.
      *
      * @return true when there was one to discard or finish
      */
@@ -263,6 +281,11 @@ public final class Resync {
         if (to.equals(aliasTarget())) {
             finish(from);
             return true;
+        }
+        if (!Phase.ABORTING.name().equals(state.path("phase").asText())) {
+            // conditionally, over the state just read: a run() past its backfill claims the state
+            // before it switches the alias, so one of the two fails
+            saveState(from, state.path("run").asText(), Phase.ABORTING, to);
         }
         for (ShadowWriteSink s : shadowSinks) {
             s.stopShadow(alias);
@@ -287,12 +310,17 @@ public final class Resync {
         }
     }
 
-    /** Stops the shadows, deletes the old index when asked, and the state. */
+    /**
+     * Stops the shadows, deletes the old index when asked (once the requests sent before that have
+     * completed: one sent before the switch may still write the old index through the alias, and
+     * would fail permanently on its deletion), and the state.
+     */
     private void finish(String from) {
         for (ShadowWriteSink s : shadowSinks) {
             s.stopShadow(alias);
         }
         if (deleteOldIndex) {
+            awaitEarlierBulks();
             deleteIndex(from);
         }
         deleteState();
@@ -493,10 +521,14 @@ public final class Resync {
      * or written): a second re-sync of the alias fails instead of overwriting it.
      */
     private JsonNode saveState(String from, String run, Phase phase) {
+        return saveState(from, run, phase, newIndex);
+    }
+
+    private JsonNode saveState(String from, String run, Phase phase, String to) {
         ObjectNode state = JSON.createObjectNode();
         state.put("alias", alias);
         state.put("from", from);
-        state.put("to", newIndex);
+        state.put("to", to);
         state.put("run", run);
         state.put("phase", phase.name());
         ObjectNode doc = JSON.createObjectNode();
@@ -517,15 +549,15 @@ public final class Resync {
         } catch (ResponseException e) {
             stateVersion = null;
             if (status(e) == 409) {
-                throw new SyncException("re-sync of " + shown(alias) + ": another re-sync changed its state meanwhile"
-                        + " (run one re-sync per alias)");
+                throw new SyncException("re-sync of " + shown(alias) + ": its state changed meanwhile (an abort(), or"
+                        + " another re-sync: run one re-sync per alias, and abort() only a re-sync that is not running)");
             }
             throw failure("saving the re-sync state of " + alias, e);
         } catch (IOException e) {
             stateVersion = null;
             throw failure("saving the re-sync state of " + alias, e);
         }
-        LOG.info("re-sync of {} into {}: {}", shown(alias), shown(newIndex), phase);
+        LOG.info("re-sync of {} into {}: {}", shown(alias), shown(to), phase);
         return state;
     }
 

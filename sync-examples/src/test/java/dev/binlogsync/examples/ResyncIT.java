@@ -17,7 +17,9 @@ import dev.binlogsync.core.backfill.BackfillProgress;
 import dev.binlogsync.core.backfill.ShadowWriteSink;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.core.rules.TableRule;
+import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.testing.Await;
+import dev.binlogsync.core.testing.RecordingBulkSink;
 import dev.binlogsync.elasticsearch.ElasticsearchSink;
 import dev.binlogsync.elasticsearch.Resync;
 import dev.binlogsync.examples.testbed.BinlogCanalRelay;
@@ -496,5 +498,84 @@ class ResyncIT {
             assertEquals(List.of(w.newIndex), aliasTargets(w.alias));
             assertIndexConvergesToMysql(w.newIndex, w.database);
         }
+    }
+
+    @Test
+    void anAbortWhileTheBackfillRunsMakesTheRunFailInsteadOfPointingTheAliasAtTheDeletedIndex() throws Exception {
+        try (World w = new World("rsabort", 1000)) {
+            ShadowWriteSink sink = w.shadowingSink();
+            w.startPipeline(sink);
+            assertIndexConvergesToMysql(w.alias, w.database);
+            AtomicReference<Object> abortOutcome = new AtomicReference<>();
+            Resync running = w.resync().shadowSinks(sink)
+                    .backfill(b -> b.chunkSize(200).restartFence(Duration.ZERO).listener(new BackfillListener() {
+                        @Override
+                        public void chunkDone(BackfillProgress p) {
+                            if (abortOutcome.get() == null) {
+                                // an operator aborts the re-sync (another instance) while this run's backfill goes on
+                                try {
+                                    abortOutcome.set(w.resync().shadowSinks(sink).build().abort());
+                                } catch (RuntimeException e) {
+                                    abortOutcome.set(e);
+                                }
+                            }
+                        }
+                    })).build();
+            assertThrows(SyncException.class, running::run, "the run must not finish the re-sync it lost");
+            assertEquals(Boolean.TRUE, abortOutcome.get());
+            assertEquals(List.of(w.oldIndex), aliasTargets(w.alias), "the alias stays on the old index");
+            assertTrue(sink.shadows().isEmpty(), "the abort stopped the shadow");
+            db.execute("UPDATE " + w.database + ".items SET name = 'after the abort' WHERE id = 1");
+            assertIndexConvergesToMysql(w.alias, w.database);
+        }
+    }
+
+    @Test
+    void theOldIndexIsDeletedOnlyOnceTheRequestsSentBeforeTheSwitchHaveCompleted() throws Exception {
+        try (World w = new World("rsdelete", 300)) {
+            ShadowWriteSink sink = w.shadowingSink();
+            w.startPipeline(sink);
+            assertIndexConvergesToMysql(w.alias, w.database);
+            // another pipeline's sink, with a request to the alias sent before the switch and still in flight
+            RecordingBulkSink slow = new RecordingBulkSink().manual(true);
+            ShadowWriteSink other = ShadowWriteSink.wrap(slow);
+            other.start();
+            Resync resync = w.resync().shadowSinks(sink, other).deleteOldIndex(true)
+                    .backfill(b -> b.restartFence(Duration.ZERO).listener(new BackfillListener() {
+                        @Override
+                        public void tableFinished(BackfillProgress p) {
+                            other.execute(List.of(DocumentAction.index(w.alias, "1", Map.of("id", 1))));
+                        }
+                    })).build();
+            AtomicReference<Object> outcome = new AtomicReference<>();
+            Thread run = new Thread(() -> {
+                try {
+                    outcome.set(resync.run());
+                } catch (Throwable e) {
+                    outcome.set(e);
+                }
+            }, "resync-run");
+            run.start();
+            Await.until(WAIT, "the re-sync switched the alias and waits for the request in flight",
+                    () -> !run.isAlive() || waitsFor(run, "finish", "awaitEarlierBulks"));
+            assertEquals(List.of(w.newIndex), aliasTargets(w.alias));
+            assertTrue(indexExists(w.oldIndex), "the old index stays while a request sent before the switch is out");
+            slow.pending().get(0).complete();
+            run.join(WAIT.toMillis());
+            assertEquals(Boolean.TRUE, outcome.get());
+            assertFalse(indexExists(w.oldIndex), "then it is deleted");
+        }
+    }
+
+    /** Whether {@code thread} is inside {@code inner} called (directly or not) from {@code outer}. */
+    private static boolean waitsFor(Thread thread, String outer, String inner) {
+        boolean in = false;
+        for (StackTraceElement f : thread.getStackTrace()) {
+            in |= f.getMethodName().equals(inner);
+            if (in && f.getMethodName().equals(outer)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

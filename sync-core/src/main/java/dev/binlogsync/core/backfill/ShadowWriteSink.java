@@ -3,17 +3,24 @@ package dev.binlogsync.core.backfill;
 import dev.binlogsync.core.BulkSink;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.ItemResult;
+import dev.binlogsync.core.RequestInDoubtException;
+import dev.binlogsync.core.SyncException;
 import dev.binlogsync.core.UntrustedText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
+import javax.annotation.Nullable;
 
 /**
  * A {@link BulkSink} decorator for a re-sync: while a <em>shadow</em> is on for an index (or alias)
@@ -38,12 +45,15 @@ import java.util.function.Supplier;
  * <p><b>Restart.</b> {@link #start()} starts the delegate, then turns on the shadows the restore
  * supplier names (the persisted state of a re-sync in progress), before the pipeline's first
  * write: a restarted pipeline re-reads from its last committed offset with the shadow on, so the
- * shadow index misses no change. A restore that throws fails the start.
+ * shadow index misses no change. A shadow {@link #stopShadow stopped} while the restore ran is not
+ * turned on (its state was read before the re-sync ended). A restore that throws fails the start.
  *
  * <p><b>Threading.</b> {@link #execute} is called by the pipeline thread; {@link #shadow},
  * {@link #stopShadow}, {@link #shadows()} and {@link #awaitEarlierBulks} from any thread.
  */
 public final class ShadowWriteSink implements BulkSink {
+    /** The longest late-write fence waited for (the pipeline caps its fences alike). */
+    private static final Duration MAX_FENCE = Duration.ofDays(1);
     private final BulkSink delegate;
     private final Supplier<Map<String, String>> restore;
     /** Index to shadow index; replaced as a whole under {@code this}. */
@@ -52,8 +62,19 @@ public final class ShadowWriteSink implements BulkSink {
     private long epoch;
     /** Requests in flight per epoch they were sent in. */
     private final Map<Long, Integer> inFlight = new HashMap<>();
-    /** Requests sent since {@link #start()}. */
+    /** How many times {@link #stopShadow} was called per index. */
+    private final Map<String, Long> stops = new HashMap<>();
+    /** Requests sent since this sink was created (across restarts: a restart does not undo a write). */
     private long requests;
+    /**
+     * Requests carrying copies that failed in doubt: the node may still apply them (their copies
+     * too) until their late-write fence ends. Pruned when it has.
+     */
+    private final List<LateWindow> lateWindows = new ArrayList<>();
+
+    /** A request sent in {@code epoch} with copies into {@code targets}, in doubt until {@code untilNanos}. */
+    private record LateWindow(long epoch, long untilNanos, Set<String> targets) {
+    }
 
     private ShadowWriteSink(BulkSink delegate, Supplier<Map<String, String>> restore) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -76,11 +97,18 @@ public final class ShadowWriteSink implements BulkSink {
     @Override
     public void start() {
         delegate.start();
+        Map<String, Long> stopsBefore;
+        synchronized (this) {
+            stopsBefore = Map.copyOf(stops);
+        }
         Map<String, String> restored = restore.get();
         synchronized (this) {
-            requests = 0;
             for (Map.Entry<String, String> e : restored.entrySet()) {
-                shadow(e.getKey(), e.getValue());
+                // a shadow stopped while the restore read its state (the re-sync finished or was
+                // aborted meanwhile) stays stopped: turned on now, nothing would stop it again
+                if (Objects.equals(stops.get(e.getKey()), stopsBefore.get(e.getKey()))) {
+                    shadow(e.getKey(), e.getValue());
+                }
             }
         }
     }
@@ -114,7 +142,8 @@ public final class ShadowWriteSink implements BulkSink {
 
     /**
      * Whether the shadow of {@code index} into {@code shadowIndex} is on, or this sink has sent no
-     * request since it was started (so none went out without it). A re-sync that continues after a
+     * request since it was created (so none went out without it; a restart of the sink does not
+     * forget the requests it sent before). A re-sync that continues after a
      * restart checks it: a pipeline that wrote without the shadow may have left the shadow index
      * stale.
      */
@@ -124,6 +153,7 @@ public final class ShadowWriteSink implements BulkSink {
 
     /** Stops copying the actions for {@code index}; nothing when it was not shadowed. */
     public synchronized void stopShadow(String index) {
+        stops.merge(index, 1L, Long::sum);
         if (shadows.containsKey(index)) {
             Map<String, String> next = new LinkedHashMap<>(shadows);
             next.remove(index);
@@ -140,7 +170,10 @@ public final class ShadowWriteSink implements BulkSink {
 
     /**
      * Waits until every request sent before the last change of the shadows has completed (so from
-     * then on, every write in flight carries the current shadows).
+     * then on, every write in flight carries the current shadows), and until the late-write fence
+     * of each such request that failed in doubt ({@link RequestInDoubtException}) while carrying
+     * copies into an index no longer shadowed has ended: the node may apply those copies late, so
+     * an index whose shadow stopped may be deleted only after this returns.
      *
      * @throws TimeoutException if some are still in flight after {@code timeout}
      */
@@ -153,15 +186,26 @@ public final class ShadowWriteSink implements BulkSink {
                 for (Map.Entry<Long, Integer> e : inFlight.entrySet()) {
                     earlier |= e.getKey() < current && e.getValue() > 0;
                 }
-                if (!earlier) {
+                long now = System.nanoTime();
+                long lateLeft = 0;
+                lateWindows.removeIf(w -> w.untilNanos() - now <= 0);
+                for (LateWindow w : lateWindows) {
+                    if (w.epoch() < current && !shadows.values().containsAll(w.targets())) {
+                        lateLeft = Math.max(lateLeft, w.untilNanos() - now);
+                    }
+                }
+                if (!earlier && lateLeft <= 0) {
                     return;
                 }
-                long left = deadline - System.nanoTime();
+                long left = deadline - now;
                 if (left <= 0) {
-                    throw new TimeoutException("requests sent before the shadow changed are still in flight after "
-                            + timeout);
+                    throw new TimeoutException(earlier
+                            ? "requests sent before the shadow changed are still in flight after " + timeout
+                            : "a request with copies into a shadow index that stopped failed in doubt; the node may"
+                                    + " still apply it for " + Duration.ofNanos(lateLeft).toMillis() + " ms");
                 }
-                wait(Math.max(1, left / 1_000_000));
+                long waitNanos = earlier ? left : Math.min(left, lateLeft);
+                wait(Math.max(1, waitNanos / 1_000_000));
             }
         }
     }
@@ -202,15 +246,20 @@ public final class ShadowWriteSink implements BulkSink {
         try {
             stage = delegate.execute(send);
         } catch (RuntimeException | Error e) {
-            done(sentIn);
+            done(sentIn, null, send, actions.size());
             throw e;
         }
         List<DocumentAction> copied = send;
         int sent = send.size();
-        return stage.whenComplete((r, e) -> done(sentIn)).thenApply(results -> {
-            if (sent == actions.size() || results.size() != sent) {
-                // nothing copied, or a malformed answer the pipeline reports as such
-                return results;
+        return stage.whenComplete((r, e) -> done(sentIn, e, copied, actions.size())).thenApply(results -> {
+            if (sent == actions.size()) {
+                return results; // nothing copied
+            }
+            if (results == null || results.size() != sent) {
+                // answered as if for the originals alone, the copies' outcomes would be unknown
+                throw new SyncException("BulkSink contract violated: " + (results == null ? "null" : results.size())
+                        + " results for " + sent + " actions (" + actions.size() + " and their copies into shadow"
+                        + " indices)");
             }
             List<ItemResult> out = new ArrayList<>(actions.size());
             for (int i = 0; i < actions.size(); i++) {
@@ -221,8 +270,22 @@ public final class ShadowWriteSink implements BulkSink {
         });
     }
 
-    private synchronized void done(long sentIn) {
+    private synchronized void done(long sentIn, @Nullable Throwable failure, List<DocumentAction> sent, int originals) {
         inFlight.computeIfPresent(sentIn, (k, v) -> v > 1 ? v - 1 : null);
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof RequestInDoubtException inDoubt && sent.size() > originals && !inDoubt.fence().isZero()) {
+            Set<String> targets = new HashSet<>();
+            for (int i = originals; i < sent.size(); i++) {
+                targets.add(sent.get(i).index());
+            }
+            long fence = inDoubt.fence().compareTo(MAX_FENCE) > 0 ? MAX_FENCE.toNanos() : inDoubt.fence().toNanos();
+            long now = System.nanoTime();
+            lateWindows.removeIf(w -> w.untilNanos() - now <= 0); // bounded by the failures within one fence
+            lateWindows.add(new LateWindow(sentIn, now + fence, Set.copyOf(targets)));
+        }
         notifyAll();
     }
 

@@ -298,9 +298,37 @@ public final class BackfillConfig {
         return raw.hashCode();
     }
 
-    /** The section as written, secrets and URL user info masked. */
+    /**
+     * The section as written, for display: secret keys and a URL's user info masked, and
+     * {@code jdbc.url} cut before its properties ({@code ?}, {@code ;} or an address form's
+     * {@code (}), where drivers also take a {@code password}.
+     */
+    public Map<String, Object> masked() {
+        Map<String, Object> out = Secrets.masked(raw);
+        if (out.get("jdbc") instanceof Map<?, ?> jdbc && jdbc.get("url") instanceof String url) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> j = (Map<String, Object>) jdbc;
+            j.put("url", withoutProperties(url));
+        }
+        return out;
+    }
+
+    /** {@code url} up to its first {@code ?}, {@code ;} or {@code (} after the scheme, then {@value Secrets#MASK}. */
+    private static String withoutProperties(String url) {
+        int from = url.indexOf("://");
+        from = from < 0 ? 0 : from + 3;
+        for (int i = from; i < url.length(); i++) {
+            char c = url.charAt(i);
+            if (c == '?' || c == ';' || c == '(') {
+                return url.substring(0, i) + Secrets.MASK;
+            }
+        }
+        return url;
+    }
+
+    /** The section as written, masked as {@link #masked()}. */
     @Override
     public String toString() {
-        return "BackfillConfig" + Secrets.mask(raw);
+        return "BackfillConfig" + masked();
     }
 }

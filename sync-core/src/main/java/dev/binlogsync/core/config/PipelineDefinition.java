@@ -10,6 +10,7 @@ import dev.binlogsync.core.PipelineSettings;
 import dev.binlogsync.core.Source;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.backfill.Backfill;
+import dev.binlogsync.core.backfill.BackfillValues;
 import dev.binlogsync.core.rules.Rules;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,6 +94,22 @@ public final class PipelineDefinition {
         if (spec == null) {
             throw new ConfigException(key, "is required");
         }
+        ComponentProvider<?> p = provider(key, spec, kind);
+        ConfigSection section = new ConfigSection(key, new LinkedHashMap<>(spec.settings()), env);
+        Object made = section.at("", () -> p.create(section));
+        try {
+            section.finish();
+            return kind.cast(made);
+        } catch (RuntimeException | Error e) {
+            // an unknown key (or a provider of the wrong type): the component exists already and
+            // may own threads that keep the JVM alive
+            closeQuietly(made, e);
+            throw e;
+        }
+    }
+
+    /** The provider for {@code spec}'s type that makes a {@code kind}. */
+    private ComponentProvider<?> provider(String key, ComponentConfig spec, Class<?> kind) {
         List<String> available = new ArrayList<>();
         List<ComponentProvider<?>> providers = new ArrayList<>();
         try {
@@ -110,17 +127,7 @@ public final class PipelineDefinition {
                 available.add(p.type());
                 continue;
             }
-            ConfigSection section = new ConfigSection(key, new LinkedHashMap<>(spec.settings()), env);
-            Object made = section.at("", () -> p.create(section));
-            try {
-                section.finish();
-                return kind.cast(made);
-            } catch (RuntimeException | Error e) {
-                // an unknown key (or a provider of the wrong type): the component exists already and
-                // may own threads that keep the JVM alive
-                closeQuietly(made, e);
-                throw e;
-            }
+            return p;
         }
         throw new ConfigException(key + ".type", "no ComponentProvider for " + kind.getSimpleName() + " type '" + spec.type()
                 + "' on the class path (available: " + new TreeSet<>(available) + ")");
@@ -166,7 +173,11 @@ public final class PipelineDefinition {
     /**
      * A {@link Backfill.Builder} with everything the {@code backfill} section and the rules set: the
      * data source and sink given, the rules, the tables, key columns, chunk size, rate limit, fence
-     * and retries. The caller adds the {@link Backfill.Builder#checkpointStore checkpoint store}
+     * and retries, and the {@link Backfill.Builder#values values} of the {@code source} section's
+     * decoder (its {@link ComponentProvider#backfillValues}, e.g. the Kafka source's
+     * {@code format} with its options), so a backfilled document equals the stream's, types
+     * included; without a source section, or with a provider that cannot tell, values are not set
+     * (the backfill then refuses tables whose driver values may differ). The caller adds the {@link Backfill.Builder#checkpointStore checkpoint store}
      * (e.g. {@code ElasticsearchCheckpointStore.of(client, backfill().checkpointIndex())}) and a
      * listener before {@code build()}.
      *
@@ -175,6 +186,7 @@ public final class PipelineDefinition {
      * @param sink a started sink that is also a {@link dev.binlogsync.core.DocumentReader}
      *     ({@code ElasticsearchSink})
      * @throws IllegalStateException if the definition has no {@code backfill} section
+     * @throws ConfigException if no provider makes the {@code source} type, or it rejects a setting
      */
     public Backfill.Builder toBackfillBuilder(DataSource dataSource, BulkSink sink) {
         Objects.requireNonNull(dataSource, "dataSource");
@@ -184,6 +196,14 @@ public final class PipelineDefinition {
         }
         Backfill.Builder b = Backfill.builder().dataSource(dataSource).rules(rules).sink(sink);
         backfill.apply(b, null);
+        if (source != null) {
+            ComponentProvider<?> p = provider("source", source, Source.class);
+            ConfigSection section = new ConfigSection("source", new LinkedHashMap<>(source.settings()), env);
+            BackfillValues values = section.at("", () -> p.backfillValues(section));
+            if (values != null) {
+                b.values(values);
+            }
+        }
         return b;
     }
 
@@ -326,7 +346,11 @@ public final class PipelineDefinition {
     @Override
     public String toString() {
         Map<String, Object> m = toMapQuietly();
-        return "PipelineDefinition" + ComponentConfig.mask(m);
+        Map<String, Object> shown = dev.binlogsync.core.Secrets.masked(m);
+        if (backfill != null) {
+            shown.put("backfill", backfill.masked()); // also cuts the JDBC URL's properties
+        }
+        return "PipelineDefinition" + shown;
     }
 
     private Map<String, Object> toMapQuietly() {

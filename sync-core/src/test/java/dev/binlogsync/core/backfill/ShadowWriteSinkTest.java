@@ -2,6 +2,7 @@ package dev.binlogsync.core.backfill;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,8 +10,10 @@ import dev.binlogsync.core.ActionType;
 import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.ItemResult;
+import dev.binlogsync.core.BulkSink;
 import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.PipelineState;
+import dev.binlogsync.core.RequestInDoubtException;
 import dev.binlogsync.core.RowImage;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SyncPipeline;
@@ -25,6 +28,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -210,5 +215,82 @@ class ShadowWriteSinkTest {
         } finally {
             pipeline.close();
         }
+    }
+
+    @Test
+    void afterTheShadowStopsAwaitEarlierBulksWaitsForTheLateWriteFenceOfARequestWithCopiesInDoubt() throws Exception {
+        RecordingBulkSink recording = new RecordingBulkSink().manual(true);
+        ShadowWriteSink sink = ShadowWriteSink.wrap(recording);
+        sink.start();
+        sink.shadow("items", "items-v2");
+        CompletionStage<List<ItemResult>> withCopies = sink.execute(List.of(DocumentAction.index("items", "1", Map.of())));
+        recording.requests().get(0).fail(new RequestInDoubtException("read timed out", null, Duration.ofDays(1)));
+        assertThrows(CompletionException.class, () -> join(withCopies));
+        sink.shadow("items", "items-v2");
+        sink.awaitEarlierBulks(Duration.ZERO); // the copies' index is still shadowed: nothing to wait for
+        sink.stopShadow("items");
+        TimeoutException e = assertThrows(TimeoutException.class, () -> sink.awaitEarlierBulks(Duration.ZERO),
+                "the node may still write the copy into items-v2: deleting it now could let the copy re-create it");
+        assertTrue(e.getMessage().contains("in doubt"), e.getMessage());
+    }
+
+    @Test
+    void aRequestInDoubtWithoutCopiesOrWithoutAFenceIsNotWaitedFor() throws Exception {
+        RecordingBulkSink recording = new RecordingBulkSink().manual(true);
+        ShadowWriteSink sink = ShadowWriteSink.wrap(recording);
+        sink.start();
+        CompletionStage<List<ItemResult>> without = sink.execute(List.of(DocumentAction.index("items", "1", Map.of())));
+        recording.requests().get(0).fail(new RequestInDoubtException("read timed out", null, Duration.ofDays(1)));
+        assertThrows(CompletionException.class, () -> join(without));
+        sink.shadow("items", "items-v2");
+        CompletionStage<List<ItemResult>> unfenced = sink.execute(List.of(DocumentAction.index("items", "2", Map.of())));
+        recording.requests().get(1).fail(new RequestInDoubtException("reset", null, Duration.ZERO));
+        assertThrows(CompletionException.class, () -> join(unfenced));
+        sink.stopShadow("items");
+        sink.awaitEarlierBulks(Duration.ZERO);
+    }
+
+    @Test
+    void aRestartDoesNotForgetAWriteMadeWithoutTheShadow() {
+        ShadowWriteSink sink = ShadowWriteSink.wrap(new RecordingBulkSink());
+        sink.start();
+        join(sink.execute(List.of(DocumentAction.index("items", "1", Map.of()))));
+        sink.close();
+        sink.start();
+        assertFalse(sink.covers("items", "items-v2"),
+                "the write before the restart went to items without its copy into items-v2");
+    }
+
+    @Test
+    void anAnswerWithoutTheCopiesResultsFailsTheRequest() {
+        BulkSink originalsOnly = new BulkSink() {
+            @Override
+            public CompletionStage<List<ItemResult>> execute(List<DocumentAction> actions) {
+                return CompletableFuture.completedFuture(List.of(ItemResult.success()));
+            }
+        };
+        ShadowWriteSink sink = ShadowWriteSink.wrap(originalsOnly);
+        sink.start();
+        sink.shadow("items", "items-v2");
+        CompletionException e = assertThrows(CompletionException.class,
+                () -> join(sink.execute(List.of(DocumentAction.index("items", "1", Map.of())))));
+        assertInstanceOf(dev.binlogsync.core.SyncException.class, e.getCause());
+        assertTrue(e.getCause().getMessage().contains("contract"), e.getCause().getMessage());
+    }
+
+    @Test
+    void aShadowStoppedWhileStartReadsTheStateIsNotRestored() {
+        ShadowWriteSink[] holder = new ShadowWriteSink[1];
+        RecordingBulkSink recording = new RecordingBulkSink();
+        ShadowWriteSink sink = ShadowWriteSink.wrap(recording, () -> {
+            // the state still said SHADOWING when read; the re-sync then finished and stopped the shadow
+            holder[0].stopShadow("items");
+            return Map.of("items", "items-v2");
+        });
+        holder[0] = sink;
+        sink.start();
+        assertEquals(Map.of(), sink.shadows());
+        join(sink.execute(List.of(DocumentAction.index("items", "1", Map.of()))));
+        assertEquals(List.of("INDEX items/1"), described(recording.requests().get(0).actions()));
     }
 }

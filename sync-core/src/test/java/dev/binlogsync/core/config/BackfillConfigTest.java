@@ -162,6 +162,21 @@ class BackfillConfigTest {
         }
     }
 
+    @Test
+    void toStringShowsNoPasswordGivenInTheJdbcUrlsProperties() {
+        for (String url : List.of("jdbc:mariadb://db:3306/shop?user=sync&password=q-s3cret",
+                "jdbc:sqlserver://db:1433;databaseName=shop;password=q-s3cret",
+                "jdbc:mysql://(host=db,port=3306,user=sync,password=q-s3cret)/shop")) {
+            PipelineDefinition d = ConfigLoader.create().withEnv(ENV).fromJson("{" + RULES + ", \"backfill\": {\"jdbc\":"
+                    + " {\"url\": \"" + url + "\"}}}");
+            for (String shown : List.of(d.toString(), d.backfill().toString())) {
+                assertFalse(shown.contains("q-s3cret"), shown);
+                assertTrue(shown.contains("jdbc:"), shown);
+            }
+            assertEquals(url, d.backfill().jdbcUrl());
+        }
+    }
+
     // ------------------------------------------------------------------ errors
 
     @Test

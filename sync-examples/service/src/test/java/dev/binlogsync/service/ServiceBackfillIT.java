@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.service.http.Http;
 import dev.binlogsync.testing.EmbeddedMariaDb;
@@ -49,7 +51,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(900)
 class ServiceBackfillIT {
     private static final int ROWS = 3000;
-    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    /** Decimals as the BigDecimal of their JSON text, scale kept (the node factory would strip 70.00 to 7E+1). */
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES).build();
 
     @TempDir
     Path dir;
@@ -64,7 +68,7 @@ class ServiceBackfillIT {
         KAFKA.createTopic(topic, 2);
         try (EmbeddedMariaDb db = EmbeddedMariaDb.start(); RestClient es = ES.newClient()) {
             db.execute("CREATE DATABASE " + database, "CREATE TABLE " + database + ".items (id BIGINT PRIMARY KEY,"
-                    + " name VARCHAR(64) NOT NULL, qty INT NOT NULL, price DECIMAL(10,2) NOT NULL)");
+                    + " name VARCHAR(64) NOT NULL, qty INT NOT NULL, price DECIMAL(10,2) NOT NULL, updated DATETIME(3) NOT NULL)");
             prefill(db, database);
 
             String pipeline = "{\"source\": {\"type\": \"kafka\", \"bootstrapServers\": \"" + KAFKA.bootstrapServers() + "\","
@@ -159,12 +163,13 @@ class ServiceBackfillIT {
     private static void prefill(EmbeddedMariaDb db, String database) throws SQLException {
         try (Connection c = db.connect(database)) {
             c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO items VALUES (?,?,?,?)")) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO items VALUES (?,?,?,?,?)")) {
                 for (int id = 1; id <= ROWS; id++) {
                     ps.setLong(1, id);
                     ps.setString(2, "row " + id);
                     ps.setInt(3, id % 100);
                     ps.setBigDecimal(4, BigDecimal.valueOf(id * 7L % 100_000, 2));
+                    ps.setString(5, dateTime(id * 7_919L));
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -173,24 +178,35 @@ class ServiceBackfillIT {
         }
     }
 
-    /** MariaDB's rows, read with this test's SQL: id to the document the rule should make of it. */
+    /** A DATETIME(3) as Canal sends it ({@code 2024-01-01 00:00:00.000} plus {@code millis}). */
+    private static String dateTime(long millis) {
+        return java.time.LocalDateTime.of(2024, 1, 1, 0, 0).plusNanos(millis * 1_000_000L)
+                .format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS"));
+    }
+
+    /**
+     * MariaDB's rows, read with this test's SQL: id to the document the rule should make of it, with
+     * the Canal decoder's default date-time style (ISO local, the fraction digits of DATETIME(3)).
+     */
     private static Map<String, Map<String, Object>> rows(EmbeddedMariaDb db, String database) throws SQLException {
         Map<String, Map<String, Object>> out = new HashMap<>();
         try (Connection c = db.connect(database); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT id, name, qty, price FROM items")) {
+                ResultSet rs = s.executeQuery("SELECT id, name, qty, price,"
+                        + " LEFT(DATE_FORMAT(updated, '%Y-%m-%dT%H:%i:%s.%f'), 23) AS updated FROM items")) {
             while (rs.next()) {
                 Map<String, Object> doc = new HashMap<>();
                 doc.put("id", rs.getLong("id"));
                 doc.put("name", rs.getString("name"));
                 doc.put("qty", (long) rs.getInt("qty"));
-                doc.put("price", rs.getBigDecimal("price").stripTrailingZeros()); // the value; see documents()
+                doc.put("price", rs.getBigDecimal("price")); // with its scale: 70.00 is stored as 70.00
+                doc.put("updated", rs.getString("updated"));
                 out.put(Long.toString(rs.getLong("id")), doc);
             }
         }
         return out;
     }
 
-    /** Every document of {@code index}: integers as longs, {@code price} as a BigDecimal without trailing zeros. */
+    /** Every document of {@code index}: integers as longs, {@code price} as the BigDecimal of its JSON text (its scale kept). */
     private static Map<String, Map<String, Object>> documents(RestClient client, String index) {
         try {
             client.performRequest(new Request("POST", "/" + index + "/_refresh"));
@@ -203,9 +219,8 @@ class ServiceBackfillIT {
                 Map<String, Object> doc = new HashMap<>();
                 hit.get("_source").fields().forEachRemaining(f -> {
                     JsonNode v = f.getValue();
-                    // a DECIMAL reaches the index as a JSON number without trailing zeros (70.00 as 7E+1, from the
-                    // stream and the backfill alike): compared by value, as a BigDecimal
-                    doc.put(f.getKey(), f.getKey().equals("price") && v.isNumber() ? v.decimalValue().stripTrailingZeros()
+                    // JSON keeps the number's text (70.00); so does the BigDecimal node (JSON does not strip zeros)
+                    doc.put(f.getKey(), f.getKey().equals("price") && v.isNumber() ? v.decimalValue()
                             : v.isIntegralNumber() ? (Object) v.asLong() : v.isNull() ? null : v.asText());
                 });
                 out.put(hit.get("_id").asText(), doc);
@@ -237,7 +252,8 @@ class ServiceBackfillIT {
             this.database = database;
             this.topic = topic;
             for (long id = 1; id <= ROWS; id++) {
-                rows.put(id, new String[] {"row " + id, Long.toString(id % 100), BigDecimal.valueOf(id * 7L % 100_000, 2).toPlainString()});
+                rows.put(id, new String[] {"row " + id, Long.toString(id % 100), BigDecimal.valueOf(id * 7L % 100_000, 2).toPlainString(),
+                        dateTime(id * 7_919L)});
             }
         }
 
@@ -258,20 +274,21 @@ class ServiceBackfillIT {
             long n = changes.incrementAndGet();
             String[] before = rows.get(id);
             String[] after = {"v" + n, Integer.toString(random.nextInt(1000)),
-                    BigDecimal.valueOf(random.nextInt(1_000_000), 2).toPlainString()};
+                    BigDecimal.valueOf(random.nextInt(1_000_000), 2).toPlainString(), dateTime(random.nextInt(1_000_000_000))};
             String type;
             if (before == null) {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO items VALUES (?,?,?,?)")) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO items VALUES (?,?,?,?,?)")) {
                     set(ps, id, after);
                     ps.executeUpdate();
                 }
                 type = "INSERT";
             } else if (random.nextInt(10) < 7) {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE items SET name = ?, qty = ?, price = ? WHERE id = ?")) {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE items SET name = ?, qty = ?, price = ?, updated = ? WHERE id = ?")) {
                     ps.setString(1, after[0]);
                     ps.setInt(2, Integer.parseInt(after[1]));
                     ps.setBigDecimal(3, new BigDecimal(after[2]));
-                    ps.setLong(4, id);
+                    ps.setString(4, after[3]);
+                    ps.setLong(5, id);
                     ps.executeUpdate();
                 }
                 type = "UPDATE";
@@ -298,6 +315,7 @@ class ServiceBackfillIT {
             ps.setString(2, v[0]);
             ps.setInt(3, Integer.parseInt(v[1]));
             ps.setBigDecimal(4, new BigDecimal(v[2]));
+            ps.setString(5, v[3]);
         }
 
         private byte[] canal(String type, long id, String[] row, @Nullable String[] old, long seq) {
@@ -307,7 +325,8 @@ class ServiceBackfillIT {
             m.put("es", System.currentTimeMillis());
             m.put("id", seq);
             m.put("isDdl", false);
-            m.put("mysqlType", Map.of("id", "bigint(20)", "name", "varchar(64)", "qty", "int(11)", "price", "decimal(10,2)"));
+            m.put("mysqlType", Map.of("id", "bigint(20)", "name", "varchar(64)", "qty", "int(11)", "price", "decimal(10,2)",
+                    "updated", "datetime(3)"));
             if (old != null) {
                 Map<String, String> o = new LinkedHashMap<>(values(id, old));
                 o.remove("id");
@@ -317,7 +336,7 @@ class ServiceBackfillIT {
             }
             m.put("pkNames", java.util.List.of("id"));
             m.put("sql", "");
-            m.put("sqlType", Map.of("id", -5, "name", 12, "qty", 4, "price", 3));
+            m.put("sqlType", Map.of("id", -5, "name", 12, "qty", 4, "price", 3, "updated", 93));
             m.put("table", "items");
             m.put("ts", System.currentTimeMillis());
             m.put("type", type);
@@ -334,6 +353,7 @@ class ServiceBackfillIT {
             v.put("name", row[0]);
             v.put("qty", row[1]);
             v.put("price", row[2]);
+            v.put("updated", row[3]);
             return v;
         }
 
