@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Objects;
 import javax.annotation.Nullable;
 import org.apache.http.entity.ContentType;
@@ -35,18 +36,28 @@ import org.elasticsearch.client.RestClient;
  * backfill owns the table. A save without an earlier load of the table in this store loads first. Failures: {@link RetriableSyncException} when the node cannot
  * be reached or answers 429 / 5xx, {@link SyncException} otherwise. Thread-safe. The client is the
  * caller's and is not closed.
+ *
+ * <p>Made from an {@link ElasticsearchSink} ({@link #of(ElasticsearchSink, String)}), it uses the
+ * sink's hosts in order, as the sink does: a load or the index creation that cannot reach a host
+ * tries the next at once; a save that cannot reach one fails (retriable; in doubt, so the retry
+ * reloads first) and the next request starts at the next host.
  */
 public final class ElasticsearchCheckpointStore implements CheckpointStore {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final RestClient client;
+    /** The hosts' clients, in order; {@link #current} is where requests start. */
+    private final List<RestClient> clients;
+    private final java.util.concurrent.atomic.AtomicInteger current = new java.util.concurrent.atomic.AtomicInteger();
     private final String index;
     private volatile boolean ensured;
     /** Per table, {seqNo, primaryTerm} of the version last loaded or saved; {-1, -1} when there was none. */
     private final java.util.concurrent.ConcurrentHashMap<String, long[]> versions =
             new java.util.concurrent.ConcurrentHashMap<>();
 
-    private ElasticsearchCheckpointStore(RestClient client, String index) {
-        this.client = Objects.requireNonNull(client, "client");
+    private ElasticsearchCheckpointStore(List<RestClient> clients, String index) {
+        this.clients = List.copyOf(clients);
+        if (this.clients.isEmpty()) {
+            throw new IllegalArgumentException("no Elasticsearch client");
+        }
         this.index = Objects.requireNonNull(index, "index");
         if (index.isEmpty() || !index.equals(index.toLowerCase(java.util.Locale.ROOT)) || index.contains("/")
                 || index.contains(",") || index.contains("*") || index.startsWith("_") || index.startsWith("-")) {
@@ -60,7 +71,19 @@ public final class ElasticsearchCheckpointStore implements CheckpointStore {
      * @throws IllegalArgumentException if {@code index} is not a valid, lower-case index name
      */
     public static ElasticsearchCheckpointStore of(RestClient client, String index) {
-        return new ElasticsearchCheckpointStore(client, index);
+        return new ElasticsearchCheckpointStore(List.of(Objects.requireNonNull(client, "client")), index);
+    }
+
+    /**
+     * A store in {@code index} through the connections of {@code sink} (each of its hosts, in the
+     * sink's order; the sink keeps owning them: the store must not be used after the sink is
+     * closed).
+     *
+     * @throws IllegalArgumentException if {@code index} is not a valid, lower-case index name
+     */
+    public static ElasticsearchCheckpointStore of(ElasticsearchSink sink, String index) {
+        Objects.requireNonNull(sink, "sink");
+        return new ElasticsearchCheckpointStore(sink.restClients(), index);
     }
 
     @Override
@@ -70,7 +93,7 @@ public final class ElasticsearchCheckpointStore implements CheckpointStore {
         Request r = new Request("GET", "/" + index + "/_doc/" + id(table));
         r.addParameter("realtime", "true");
         try {
-            Response response = client.performRequest(r);
+            Response response = performOnAnyHost(r);
             try (InputStream in = response.getEntity().getContent()) {
                 JsonNode doc = JSON.readTree(in);
                 JsonNode cp = doc.path("_source").get("checkpoint");
@@ -115,7 +138,7 @@ public final class ElasticsearchCheckpointStore implements CheckpointStore {
         }
         r.setEntity(new StringEntity(doc.toString(), ContentType.APPLICATION_JSON));
         try {
-            Response response = client.performRequest(r);
+            Response response = performOnCurrentHost(r);
             try (InputStream in = response.getEntity().getContent()) {
                 JsonNode answer = JSON.readTree(in);
                 versions.put(table, new long[] {answer.path("_seq_no").asLong(), answer.path("_primary_term").asLong()});
@@ -144,7 +167,7 @@ public final class ElasticsearchCheckpointStore implements CheckpointStore {
         r.setEntity(new StringEntity("{\"settings\":{\"number_of_shards\":1},\"mappings\":{\"dynamic\":false}}",
                 ContentType.APPLICATION_JSON));
         try {
-            client.performRequest(r);
+            performOnAnyHost(r);
         } catch (ResponseException e) {
             if (e.getResponse().getStatusLine().getStatusCode() != 400
                     || !String.valueOf(e.getMessage()).contains("resource_already_exists_exception")) {
@@ -154,6 +177,40 @@ public final class ElasticsearchCheckpointStore implements CheckpointStore {
             throw failure("creating the checkpoint index " + index, e);
         }
         ensured = true;
+    }
+
+    /**
+     * {@code r} on the current host; when it cannot be reached (no answer), the next host becomes
+     * current and the failure is thrown: the request may have been applied.
+     */
+    private Response performOnCurrentHost(Request r) throws IOException {
+        int at = current.get();
+        try {
+            return clients.get(Math.floorMod(at, clients.size())).performRequest(r);
+        } catch (ResponseException e) {
+            throw e;
+        } catch (IOException e) {
+            current.compareAndSet(at, at + 1);
+            throw e;
+        }
+    }
+
+    /** {@code r} on each host from the current one until one answers (for requests safe to repeat). */
+    private Response performOnAnyHost(Request r) throws IOException {
+        IOException last = null;
+        for (int i = 0; i < clients.size(); i++) {
+            try {
+                return performOnCurrentHost(r);
+            } catch (ResponseException e) {
+                throw e;
+            } catch (IOException e) {
+                if (last != null) {
+                    e.addSuppressed(last);
+                }
+                last = e;
+            }
+        }
+        throw Objects.requireNonNull(last);
     }
 
     private static String id(String table) {

@@ -284,7 +284,7 @@ public final class ElasticsearchSink implements BulkSink, DocumentReader {
 
     /**
      * Reads {@code refs} with one real-time {@code _mget}, with their {@code _seq_no},
-     * {@code _primary_term} and {@code _source} (see {@link DocumentReader}). A document of a missing
+     * {@code _primary_term}, {@code _source}, {@code _routing} and {@code _version} (see {@link DocumentReader}). A document of a missing
      * index is not found. Any failure completes the stage exceptionally: a
      * {@link RetriableSyncException} when the host could not be reached or answered 429 or 5xx
      * (reading changes nothing, so the caller may repeat it), a {@link SyncException} otherwise

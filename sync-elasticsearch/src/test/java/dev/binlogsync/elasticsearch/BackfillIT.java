@@ -358,7 +358,7 @@ class BackfillIT {
     }
 
     /**
-     * The verification's pre-filter: a chunk whose rows are all still present reads no document; a
+     * The verification's pre-check: a chunk whose rows all still produce their documents reads none; a
      * chunk with a row deleted between its SELECT and its creates (its copy resurrected) reads only
      * that row's document, and removes it.
      */
@@ -457,6 +457,26 @@ class BackfillIT {
                 .index("bf_keys-loose").id("id").build(), "id");
         assertTrue(nullable.getMessage().contains("bf_keys.loose") && nullable.getMessage().contains("NULL"),
                 nullable.getMessage());
+    }
+
+    @Test
+    void withoutValuesATableWithTemporalOrBooleanColumnsIsRefusedNamingThemAndAnExplicitJdbcChoiceReadsIt()
+            throws Exception {
+        db.execute("CREATE DATABASE bf_types", "CREATE TABLE bf_types.items (id INT PRIMARY KEY, name VARCHAR(16),"
+                + " price DECIMAL(8,2), at DATETIME(3), flag BOOL, big BIGINT UNSIGNED)",
+                "INSERT INTO bf_types.items VALUES (1, 'a', 1.50, '2024-01-02 03:04:05.678', TRUE, 42)");
+        TableRule rule = TableRule.builder().database("bf_types").table("items").index("bf_types-items").build();
+        BackfillException e = refused("bf_types", rule);
+        String m = e.getMessage();
+        assertTrue(m.contains("bf_types.items") && m.contains("at (datetime(3))") && m.contains("flag (tinyint(1))")
+                && m.contains("big (bigint(20) unsigned)") && m.contains("values(decoder.backfillValues())"), m);
+        assertFalse(m.contains("name (") || m.contains("price ("), m);
+        assertEquals(404, client.performRequest(new Request("HEAD", "/bf_types-items")).getStatusLine().getStatusCode(),
+                "an index written before the refusal");
+
+        assertTrue(Backfill.builder().dataSource(dataSource).rules(Rules.builder().rule(rule).build()).sink(sink)
+                .values(dev.binlogsync.core.backfill.BackfillValues.jdbc()).build().run());
+        assertEquals(1, EsDocs.count(client, "bf_types-items"));
     }
 
     @Test

@@ -133,6 +133,21 @@ public abstract class SinkContractTest {
     }
 
     @Test
+    public void aReadReportsTheRoutingTheFoundDocumentWasWrittenWithEvenAtAnotherRoutingOfItsShard() {
+        write(DocumentAction.index("routed-read", "1", doc("v", 1)).withRouting("new"),
+                DocumentAction.index("routed-read", "2", doc("v", 2)));
+        List<StoredDocument> docs = sink.read(List.of(new DocumentRef("routed-read", "1", "new"),
+                new DocumentRef("routed-read", "1", "old"), new DocumentRef("routed-read", "2", null)))
+                .toCompletableFuture().orTimeout(60, TimeUnit.SECONDS).join();
+        assertEquals("new", docs.get(0).storedRouting());
+        // one shard (the default): the read at another routing finds the same document
+        assertTrue(docs.get(1).found(), docs.get(1).toString());
+        assertEquals("new", docs.get(1).storedRouting());
+        assertEquals(new DocumentRef("routed-read", "1", "new"), docs.get(1).storedRef());
+        assertNull(docs.get(2).storedRouting());
+    }
+
+    @Test
     public void conditionalDeleteAppliesOnlyWhileTheDocumentIsUnchangedSinceItWasRead() {
         write(DocumentAction.index("cond-delete", "1", doc("v", 1)), DocumentAction.index("cond-delete", "2", doc("v", 1)));
         List<StoredDocument> read = sink.read(List.of(new DocumentRef("cond-delete", "1", null),

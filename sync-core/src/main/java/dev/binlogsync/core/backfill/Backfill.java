@@ -7,24 +7,19 @@ import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.DocumentReader;
 import dev.binlogsync.core.DocumentRef;
 import dev.binlogsync.core.ItemResult;
-import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.RequestInDoubtException;
 import dev.binlogsync.core.RetriableSyncException;
-import dev.binlogsync.core.RowImage;
 import dev.binlogsync.core.Secrets;
-import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.StoredDocument;
 import dev.binlogsync.core.SyncClock;
 import dev.binlogsync.core.UntrustedText;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.core.rules.TableRule;
-import dev.binlogsync.core.rules.internal.IndexTemplate;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,25 +62,37 @@ import org.slf4j.LoggerFactory;
  * {@code READ COMMITTED} (no lock beyond a plain read's); turns each row into an {@code INSERT}
  * {@link ChangeEvent} carrying the full row through the {@link Rules}; writes the documents as
  * {@link ActionType#CREATE} (a document the stream already wrote is kept: it is at least as new);
- * then <em>verifies</em> the chunk: selects its keys again, and for the rows gone since reads their
- * documents ({@link DocumentReader}), then selects those keys once more, and removes with a
- * conditional delete every document whose row is still gone (a snapshot copy of a row the stream
- * deleted meanwhile). Only then the chunk counts as done and its upper key is saved
- * in the {@link CheckpointStore}. Before its creates are sent, a chunk's documents and keys are saved
- * as pending, so a restart verifies them first.
+ * then <em>verifies</em> the chunk: selects its rows again by key and renders them through the rules
+ * (a document a current row produces at exactly its place is done); for the other documents reads
+ * them ({@link DocumentReader}), then selects their rows once more and renders them, and removes
+ * with a conditional delete every document found that no current row of the chunk produces there (a snapshot copy of a row the stream
+ * deleted, filtered out or moved to another index or routing meanwhile). Only then the chunk counts
+ * as done and its upper key is saved in the {@link CheckpointStore}. Before its creates are sent, a
+ * chunk's documents (index, id, routing) and keys are saved as pending, so a restart verifies them
+ * first.
+ *
+ * <p><b>Values.</b> Each column is selected and read through the {@link BackfillValues} of
+ * {@link Builder#values}: give the stream's decoder's ({@code decoder.backfillValues()}, built with
+ * the stream decoder's options) so a backfilled document equals the stream's document for the same
+ * row, types included. Without it, a table is read with the driver's {@code getObject} only when
+ * all its columns are of types where that equals every decoder's value (integers, decimals,
+ * character columns), and refused otherwise. Key columns are read with {@code getObject} whatever
+ * the values. The verification's re-select selects and reads the chunk's rows exactly as the chunk
+ * did (the same select list, the same values), so an unchanged row renders to the places its
+ * creates went; filters, index templates and routing see the decoder's values.
  *
  * <p><b>What it refuses</b> (with {@link BackfillException} naming the table and rule, before reading
  * a row): a table no rule names; a rule that shares its documents (a merge rule, or one that upserts
  * because another rule writes into its index): a create would make a partial document, and an upsert
- * of a snapshot could overwrite newer fields of the stream; a versioned rule (a conditional delete
- * would leave a tombstone whose version can reject the stream's next write); an index template
- * with {@code {$time}}; a rule with a filter ({@code where} or {@code filter}); a rule whose
- * document id is not built from exactly the key columns, or whose routing column or index template
- * names a column outside them (the verification only asks whether a row with the document's key
- * still exists); a composite primary key without an explicit {@code id(...)}; a table without a
+ * of a snapshot could overwrite newer fields of the stream; a rule versioned by the binlog time
+ * (a row read has none), and a table with versioned and unversioned rules; an index template
+ * with {@code {$time}}; a rule whose document id is not built from exactly the key columns (the
+ * verification selects again only the chunk's rows, so only the row of a document's key may produce
+ * it); a composite primary key without an explicit {@code id(...)}; a table without a
  * primary key unless its key columns are configured, NOT NULL and exactly a UNIQUE index; key
  * columns that differ from an existing primary key; key columns that are not integers, decimals
- * or {@code CHAR}/{@code VARCHAR}.
+ * or {@code CHAR}/{@code VARCHAR}, or are a {@code TINYINT(1)} (a driver's boolean); without
+ * {@link Builder#values}, a column whose driver value may differ from the stream decoder's.
  *
  * <p><b>Requirements.</b> The stream must be running, and must apply every change committed after
  * the backfill's first read (its start position at or before the backfill's start). <b>The stream
@@ -93,7 +100,12 @@ import org.slf4j.LoggerFactory;
  * writing partial upserts, such as the Canal or Maxwell decoders without {@code fullRowImage(true)}
  * or a {@code MINIMAL}/{@code NOBLOB} binlog row image, can leave a partial document that the
  * backfill's create keeps). The data source must be the primary (the verification's re-select must
- * see every committed delete).
+ * see every committed delete). A rule versioned by a column writes its snapshot as an {@code index}
+ * with the row's external version (refused as stale by a copy at least as new), and the
+ * verification deletes by that version ({@code external_gte}) instead of {@code if_seq_no}.
+ * Filters ({@code where}, {@code filter}) and index templates and routing over any column are
+ * served; a code {@code filter} must decide from the row alone (the
+ * backfill evaluates it on an {@code INSERT} event of the row, the stream on its changes).
  *
  * <p><b>Threading.</b> {@link #run()} runs on the caller's thread, one table after the other, one
  * chunk at a time; {@link #stop()} and {@link #progress()} may be called from any thread.
@@ -118,6 +130,9 @@ public final class Backfill {
     private final int maxRetries;
     private final Duration retryBackoff;
     private final Duration restartFence;
+    private final BackfillValues values;
+    /** Whether {@link Builder#values} was set; without, each table must pass {@link JdbcValues#requireSameAsEveryDecoder}. */
+    private final boolean valuesSet;
     private volatile boolean stopped;
     @Nullable private volatile BackfillProgress progress;
 
@@ -136,6 +151,8 @@ public final class Backfill {
         this.maxRetries = b.maxRetries;
         this.retryBackoff = b.retryBackoff;
         this.restartFence = b.restartFence;
+        this.values = b.values != null ? b.values : JdbcValues.INSTANCE;
+        this.valuesSet = b.values != null;
     }
 
     /** A new builder. */
@@ -177,10 +194,10 @@ public final class Backfill {
     /**
      * The name a table's checkpoint is kept under in the {@link CheckpointStore}:
      * {@code database.table#fingerprint}, the fingerprint a hash of the table's rules (index, id,
-     * routing, write mode, field selection, renames, constants, converter and customizer classes)
-     * and configured key columns. A changed rule or index starts the table over instead of reading
-     * the old rules' finished checkpoint as done. Code inside a converter, customizer or filter is
-     * not part of it (only its class).
+     * routing, write mode, field selection, renames, constants, converter and customizer classes,
+     * the {@code where} condition and the code filter's class) and configured key columns. A changed
+     * rule or index starts the table over instead of reading the old rules' finished checkpoint as
+     * done. Code inside a converter, customizer or filter is not part of it (only its class).
      */
     public String checkpointName(String database, String table) {
         StringBuilder b = new StringBuilder();
@@ -193,7 +210,16 @@ public final class Backfill {
             for (Map.Entry<String, ?> c : new TreeMap<>(r.converters()).entrySet()) {
                 b.append(c.getKey()).append('=').append(stableName(c.getValue())).append(';');
             }
-            b.append('\n').append(r.customizer() == null ? "" : stableName(r.customizer())).append("\n--\n");
+            b.append('\n').append(r.customizer() == null ? "" : stableName(r.customizer()));
+            if (r.where() != null || r.filter() != null) {
+                // which rows the rules keep: a changed filter must load the rows it now accepts
+                b.append("\nwhere ").append(r.where() == null ? "" : r.where().expression()).append("\nfilter ")
+                        .append(r.filter() == null ? "" : stableName(r.filter()));
+            }
+            if (r.isVersioned()) {
+                b.append("\nversion ").append(r.versionColumn()).append(' ').append(r.versionType());
+            }
+            b.append("\n--\n");
         }
         b.append(keyColumns.get(database + "." + table));
         try {
@@ -243,6 +269,8 @@ public final class Backfill {
         final String name;
         List<String> key = List.of();
         List<String> columns = List.of();
+        /** The columns as the values' {@link BackfillValues} sees them, in the order of {@link #columns}. */
+        List<BackfillColumn> columnInfo = List.of();
         final long startNanos = clock.nanoTime();
         long rowsDone;
         long created;
@@ -294,7 +322,7 @@ public final class Backfill {
         estimateStart(t, cp.lastKey());
         List<Object> last = cp.lastKey();
         while (!stopped) {
-            List<Map<String, Object>> rows = readChunk(t, last);
+            List<ChunkRow> rows = readChunk(t, last);
             if (rows.isEmpty()) {
                 store.save(cpName, new Checkpoint(last, List.of(), true));
                 BackfillProgress p = snapshot(t, last);
@@ -306,18 +334,18 @@ public final class Backfill {
             }
             List<DocumentAction> creates = new ArrayList<>(rows.size());
             List<Checkpoint.Pending> pending = new ArrayList<>(rows.size());
-            for (Map<String, Object> row : rows) {
-                List<Object> k = keyValues(t, row);
-                for (DocumentAction a : render(t, row, k)) {
+            for (ChunkRow row : rows) {
+                List<Object> k = row.key();
+                for (DocumentAction a : render(t, row.values(), k)) {
                     creates.add(a);
                     pending.add(new Checkpoint.Pending(k, DocumentRef.of(a)));
                 }
             }
-            List<Object> upper = keyValues(t, rows.get(rows.size() - 1));
+            List<Object> upper = rows.get(rows.size() - 1).key();
             if (!creates.isEmpty()) {
                 store.save(cpName, new Checkpoint(last, pending, false));
                 for (ItemResult r : execute(t, creates)) {
-                    if (r.outcome() == ItemResult.Outcome.EXISTS) {
+                    if (r.outcome() == ItemResult.Outcome.EXISTS || r.outcome() == ItemResult.Outcome.STALE) {
                         t.existed++;
                     } else {
                         t.created++;
@@ -363,28 +391,27 @@ public final class Backfill {
                         + " into its index, or its write mode says so); backfill serves only rules that own their"
                         + " documents (an upsert of a snapshot could overwrite newer fields of the stream)");
             }
-            if (r.isVersioned()) {
-                throw new BackfillException("backfill of " + t.shown() + ": " + rule + " writes external versions;"
-                        + " not supported by backfill yet (the verification's delete would leave a tombstone that"
-                        + " can reject the stream's next write)");
+            if (r.versionFromBinlogTime()) {
+                throw new BackfillException("backfill of " + t.shown() + ": " + rule + " versions by the binlog"
+                        + " event time, which a row read from the table does not have; version by a column");
+            }
+            if (r.isVersioned() != matching.get(0).isVersioned()) {
+                throw new BackfillException("backfill of " + t.shown() + ": " + rule + " and rule '"
+                        + UntrustedText.shown(matching.get(0).toString(), 256) + "' differ in writing external"
+                        + " versions; backfill needs all of a table's rules versioned by a column, or none");
             }
             if (r.index().contains("{$time")) {
                 throw new BackfillException("backfill of " + t.shown() + ": " + rule + " names its index by the"
                         + " binlog event time, which a row read from the table does not have");
             }
-            if (r.where() != null || r.filter() != null) {
-                throw new BackfillException("backfill of " + t.shown() + ": " + rule + " has a filter; not supported"
-                        + " by backfill yet (a row the filter stops accepting after its chunk was read could keep a"
-                        + " snapshot copy the verification does not remove)");
-            }
         }
     }
 
     /**
-     * Refuses rules whose document id, routing or index depend on anything but the chunk's key
-     * columns, and rules whose ids would differ from the stream's: the verification decides a
-     * document's fate from its own rows' keys only, so a document another row can produce, or one
-     * that moves when a non-key column changes, would be kept or removed wrongly.
+     * Refuses rules whose document id is not built from exactly the key columns, and rules whose ids
+     * would differ from the stream's: the verification selects again only the rows of the chunk's
+     * keys, so a document must be one that only the row of its key can produce (its index and
+     * routing may depend on any column: the verification renders the current row again).
      *
      * @param primaryKey whether {@code key} is the table's primary key (the stream's
      *     {@code primaryKeys}); false for configured key columns of a table without one
@@ -409,18 +436,6 @@ public final class Backfill {
                         + UntrustedText.shown(String.valueOf(r.idColumns()), 256) + ", not exactly the key columns "
                         + shownKey + "; not supported by backfill (another row, or a changed column, could produce"
                         + " the same document)");
-            }
-            String routing = r.routingColumn();
-            if (routing != null && !keySet.contains(routing.toLowerCase(Locale.ROOT))) {
-                throw new BackfillException("backfill of " + t.shown() + ": " + rule + " routes by column "
-                        + UntrustedText.shown(routing, 128) + ", not a key column of " + shownKey
-                        + "; not supported by backfill (a copy routed by an old value would stay)");
-            }
-            Set<String> indexColumns = lowered(IndexTemplate.parse(r.index(), r.timeZone()).columns());
-            if (!keySet.containsAll(indexColumns)) {
-                throw new BackfillException("backfill of " + t.shown() + ": " + rule + " names its index by columns "
-                        + UntrustedText.shown(String.valueOf(indexColumns), 256) + " outside the key columns "
-                        + shownKey + "; not supported by backfill (a copy in an old index would stay)");
             }
         }
     }
@@ -488,6 +503,13 @@ public final class Backfill {
                     throw new BackfillException("backfill of " + t.shown() + ": key column " + UntrustedText.shown(k, 128)
                             + " does not exist");
                 }
+                if (col[3] != null && col[3].toLowerCase(Locale.ROOT).startsWith("tinyint(1)")) {
+                    // drivers read a TINYINT(1) as a boolean: keys 1, 2, 3... would all be true, so the
+                    // chunks would not advance and the verification would take one row for another
+                    throw new BackfillException("backfill of " + t.shown() + ": key column " + UntrustedText.shown(k, 128)
+                            + " is a tinyint(1), which JDBC drivers read as a boolean; backfill needs integer, decimal or"
+                            + " character key columns it reads exactly");
+                }
                 if (!KEY_TYPES.contains(col[1].toLowerCase(Locale.ROOT))) {
                     throw new BackfillException("backfill of " + t.shown() + ": key column " + UntrustedText.shown(k, 128)
                             + " is of type " + UntrustedText.shown(col[1], 64) + "; backfill needs integer, decimal or"
@@ -495,10 +517,16 @@ public final class Backfill {
                 }
             }
             List<String> select = new ArrayList<>();
+            List<BackfillColumn> info = new ArrayList<>();
             for (String[] col : columns.values()) {
                 select.add(col[0]);
+                info.add(new BackfillColumn(t.database, t.table, col[0], col[1], col[3], "YES".equalsIgnoreCase(col[2])));
+            }
+            if (!valuesSet) {
+                JdbcValues.requireSameAsEveryDecoder(t.shown(), info);
             }
             t.columns = List.copyOf(select);
+            t.columnInfo = List.copyOf(info);
             return key;
         } catch (SQLException e) {
             throw new BackfillException("backfill of " + t.shown() + ": cannot read its primary key: "
@@ -511,19 +539,19 @@ public final class Backfill {
             "decimal", "numeric", "char", "varchar");
 
     /**
-     * The table's columns, by lower-cased name, as {name, data type}, in table order (invisible
+     * The table's columns, by lower-cased name, as {name, data type, nullable, column type}, in table order (invisible
      * columns included: the stream's row images carry them).
      */
     private static Map<String, String[]> columns(Connection c, TableRun t) throws SQLException {
         Map<String, String[]> out = new LinkedHashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT COLUMN_NAME, DATA_TYPE, IS_NULLABLE FROM"
+        try (PreparedStatement ps = c.prepareStatement("SELECT COLUMN_NAME, DATA_TYPE, IS_NULLABLE, COLUMN_TYPE FROM"
                 + " information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")) {
             ps.setString(1, t.database);
             ps.setString(2, t.table);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String name = rs.getString(1);
-                    out.put(name.toLowerCase(Locale.ROOT), new String[] {name, rs.getString(2), rs.getString(3)});
+                    out.put(name.toLowerCase(Locale.ROOT), new String[] {name, rs.getString(2), rs.getString(3), rs.getString(4)});
                 }
             }
         }
@@ -598,8 +626,65 @@ public final class Backfill {
         }
     }
 
-    private List<Map<String, Object>> readChunk(TableRun t, @Nullable List<Object> after) {
-        String sql = KeySql.chunk(t.database, t.table, t.columns, t.key, after != null);
+    /**
+     * One row of a chunk: its values as {@link BackfillValues} read them, and its key as the driver
+     * gives it (what the checkpoint keeps and the verification's re-select compares).
+     */
+    private record ChunkRow(Map<String, Object> values, List<Object> key) {
+    }
+
+    /**
+     * The select list of a chunk and of the verification's re-select, alike: each column through
+     * {@link #values} (its {@link BackfillValues#select} expression), then the key columns as they
+     * are, after them, for the key.
+     */
+    private String selectList(TableRun t) {
+        List<String> select = new ArrayList<>(t.columnInfo.size() + t.key.size());
+        for (BackfillColumn col : t.columnInfo) {
+            select.add(values.select(col));
+        }
+        for (String k : t.key) {
+            select.add(KeySql.quote(k));
+        }
+        return String.join(",", select);
+    }
+
+    /**
+     * One row of a result selected by {@link #selectList}: the key columns with the driver's
+     * {@code getObject}, each column through {@link #values}. The chunk's rows and the
+     * verification's re-selected rows are read here both, so the verification renders a row the
+     * stream did not change to exactly the places its creates went.
+     */
+    private ChunkRow readRow(TableRun t, ResultSet rs) throws SQLException {
+        int n = t.columnInfo.size();
+        List<Object> key = new ArrayList<>(t.key.size());
+        for (int i = 0; i < t.key.size(); i++) {
+            Object v = rs.getObject(n + 1 + i);
+            if (v == null) {
+                throw new BackfillException("backfill of " + t.shown() + ": key column "
+                        + UntrustedText.shown(t.key.get(i), 128) + " is null in a row (key columns must be"
+                        + " unique and not null)");
+            }
+            key.add(v);
+        }
+        Map<String, Object> row = new LinkedHashMap<>(n * 2);
+        for (int i = 1; i <= n; i++) {
+            BackfillColumn col = t.columnInfo.get(i - 1);
+            try {
+                row.put(col.name(), values.read(rs, i, col));
+            } catch (RuntimeException e) {
+                throw new BackfillException("backfill of " + t.shown() + ": column "
+                        + UntrustedText.shown(col.name(), 128) + " (" + UntrustedText.shown(col.columnType(), 128)
+                        + ") of the row with key " + shownKey(key) + " cannot be read as the stream's decoder"
+                        + " types it: " + e.getMessage(), e);
+            }
+        }
+        return new ChunkRow(row, key);
+    }
+
+    /** Reads a chunk: the rows after {@code after} in key order, selected by {@link #selectList}. */
+    private List<ChunkRow> readChunk(TableRun t, @Nullable List<Object> after) {
+        String sql = KeySql.chunk(t.database, t.table, selectList(t), t.key, after != null);
         try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(sql)) {
             int p = 1;
             if (after != null) {
@@ -608,16 +693,10 @@ public final class Backfill {
                 }
             }
             ps.setInt(p, chunkSize);
-            List<Map<String, Object>> rows = new ArrayList<>(chunkSize);
+            List<ChunkRow> rows = new ArrayList<>(chunkSize);
             try (ResultSet rs = ps.executeQuery()) {
-                ResultSetMetaData md = rs.getMetaData();
-                int n = md.getColumnCount();
                 while (rs.next()) {
-                    Map<String, Object> row = new LinkedHashMap<>(n * 2);
-                    for (int i = 1; i <= n; i++) {
-                        row.put(md.getColumnLabel(i), rs.getObject(i));
-                    }
-                    rows.add(row);
+                    rows.add(readRow(t, rs));
                 }
             }
             return rows;
@@ -627,100 +706,38 @@ public final class Backfill {
         }
     }
 
-    private List<Object> keyValues(TableRun t, Map<String, Object> row) {
-        List<Object> k = new ArrayList<>(t.key.size());
-        for (String col : t.key) {
-            Object v = row.get(col);
-            if (v == null) {
-                throw new BackfillException("backfill of " + t.shown() + ": key column " + UntrustedText.shown(col, 128)
-                        + " is null in a row (key columns must be unique and not null)");
-            }
-            k.add(v);
-        }
-        return k;
-    }
-
-    /** The creates the rules make of one row; deletes are dropped (see below). */
+    /** The creates the rules make of one row; a row the filter leaves out makes none. */
     private List<DocumentAction> render(TableRun t, Map<String, Object> row, List<Object> key) {
-        ChangeEvent event = new ChangeEvent(t.database, t.table, Operation.INSERT, row, Map.of(), t.key, 0L,
-                new SourcePosition("backfill:" + t.name, t.chunks), RowImage.FULL);
-        List<DocumentAction> out = new ArrayList<>(1);
-        try {
-            rules.apply(event, a -> {
-                switch (a.type()) {
-                    case INDEX:
-                    case CREATE:
-                        out.add(new DocumentAction(a.index(), a.id(), a.routing(), ActionType.CREATE, a.document(),
-                                null, null));
-                        break;
-                    case DELETE:
-                        // a row the filter leaves out: the stream's copy (if any) decides, never the snapshot
-                        break;
-                    default:
-                        throw new BackfillException("backfill of " + t.shown() + ": the rules made an " + a.type()
-                                + " of " + UntrustedText.shown(a.describe(), 256) + "; backfill writes whole documents only");
-                }
-            });
-        } catch (BackfillException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new BackfillException("backfill of " + t.shown() + ": the rules failed on the row with key "
-                    + shownKey(key) + ": " + Secrets.describe(e), e);
-        }
-        return out;
+        return RowRenderer.creates(rules, t.database, t.table, t.key, row, key, t.chunks);
     }
 
     /**
-     * The resurrection guard: selects the keys, and for the documents none of whose rows is present
-     * any more reads the documents, then the keys again, and removes (conditionally) each document
-     * found whose row is still gone. The order matters: see docs/backfill.md.
+     * The resurrection guard: the pre-check selects the chunk's rows again and renders them; the
+     * documents they do not produce at exactly their place are read, then their rows are selected
+     * and rendered once more, and each document found that no current row produces at that place is
+     * removed (conditionally). The order matters: see docs/backfill.md.
      */
     private void verify(TableRun t, List<Checkpoint.Pending> chunk) {
-        // the pre-filter: a document with a row present now, after its create was acknowledged,
-        // cannot be a resurrected copy; only the others are read and checked
-        Set<List<String>> presentNow = presentKeys(t, chunk);
-        Set<DocumentRef> kept = new HashSet<>();
-        for (Checkpoint.Pending p : chunk) {
-            if (presentNow.contains(KeySql.normal(p.key()))) {
-                kept.add(p.ref());
-            }
-        }
-        List<Checkpoint.Pending> pending = new ArrayList<>();
-        for (Checkpoint.Pending p : chunk) {
-            if (!kept.contains(p.ref())) {
-                pending.add(p);
-            }
-        }
+        // (0) the pre-check: a document a current row produces at exactly its place needs no read
+        List<Checkpoint.Pending> pending = ChunkVerifier.unproduced(chunk, produced(t, ChunkVerifier.keys(chunk)));
         if (pending.isEmpty()) {
             return;
         }
-        Map<DocumentRef, List<List<Object>>> keysByRef = new LinkedHashMap<>();
-        for (Checkpoint.Pending p : pending) {
-            keysByRef.computeIfAbsent(p.ref(), r -> new ArrayList<>()).add(p.key());
-        }
-        List<DocumentRef> refs = new ArrayList<>(keysByRef.keySet());
-        List<StoredDocument> docs = retrying(t, "reading " + refs.size() + " documents", () -> reader.read(refs));
-        if (docs.size() != refs.size()) {
-            throw new BackfillException("backfill of " + t.shown() + ": the document reader answered " + docs.size()
+        List<DocumentRef> refs = ChunkVerifier.refs(pending);
+        List<StoredDocument> read = retrying(t, "reading " + refs.size() + " documents", () -> reader.read(refs));
+        if (read.size() != refs.size()) {
+            throw new BackfillException("backfill of " + t.shown() + ": the document reader answered " + read.size()
                     + " documents for " + refs.size());
         }
-        Set<List<String>> present = presentKeys(t, pending);
-        List<DocumentAction> deletes = new ArrayList<>();
+        List<StoredDocument> stored = new ArrayList<>(read.size());
         for (int i = 0; i < refs.size(); i++) {
-            StoredDocument d = docs.get(i);
-            if (!d.found()) {
-                continue;
-            }
-            boolean anyRow = false;
-            for (List<Object> k : keysByRef.get(refs.get(i))) {
-                anyRow |= present.contains(KeySql.normal(k));
-            }
-            if (!anyRow) {
-                DocumentRef r = refs.get(i);
-                deletes.add(new DocumentAction(r.index(), r.id(), r.routing(), ActionType.DELETE, null, null, null,
-                        d.seqNo(), d.primaryTerm()));
-            }
+            StoredDocument d = read.get(i);
+            stored.add(new StoredDocument(refs.get(i), d.found(), d.seqNo(), d.primaryTerm(), d.source(),
+                    d.storedRouting(), d.version()));
         }
+        Set<DocumentRef> produced = produced(t, ChunkVerifier.keys(pending));
+        List<DocumentAction> deletes = ChunkVerifier.staleCopies(stored, produced,
+                rules.rulesFor(t.database, t.table).get(0).isVersioned());
         if (deletes.isEmpty()) {
             return;
         }
@@ -731,17 +748,32 @@ public final class Backfill {
         }
     }
 
-    private Set<List<String>> presentKeys(TableRun t, List<Checkpoint.Pending> pending) {
-        Set<List<Object>> distinct = new LinkedHashSet<>();
-        for (Checkpoint.Pending p : pending) {
-            distinct.add(p.key());
+    /** Where the current rows of {@code keys} ({@link #currentRows}), rendered through the rules, put their documents. */
+    private Set<DocumentRef> produced(TableRun t, List<List<Object>> keys) {
+        Set<DocumentRef> produced = new HashSet<>();
+        for (ChunkRow row : currentRows(t, keys)) {
+            for (DocumentAction a : render(t, row.values(), row.key())) {
+                produced.add(DocumentRef.of(a));
+            }
         }
-        List<List<Object>> keys = new ArrayList<>(distinct);
-        Set<List<String>> present = new HashSet<>();
+        return produced;
+    }
+
+    /**
+     * The current rows of {@code keys}, in {@code IN} lists of at most {@value #PRESENT_BATCH} keys,
+     * selected by {@link #selectList} and read by {@link #readRow} exactly as {@link #readChunk}
+     * selects and reads them: the verification renders these rows again and compares where their
+     * documents land with where the chunk's creates went, so a value read otherwise would move an
+     * unchanged row's document and remove a valid copy.
+     */
+    private List<ChunkRow> currentRows(TableRun t, List<List<Object>> keys) {
+        List<ChunkRow> rows = new ArrayList<>(keys.size());
+        String selectList = selectList(t);
         try (Connection c = connection()) {
             for (int from = 0; from < keys.size(); from += PRESENT_BATCH) {
                 List<List<Object>> part = keys.subList(from, Math.min(keys.size(), from + PRESENT_BATCH));
-                try (PreparedStatement ps = c.prepareStatement(KeySql.present(t.database, t.table, t.key, part.size()))) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        KeySql.rows(t.database, t.table, selectList, t.key, part.size()))) {
                     int p = 1;
                     for (List<Object> k : part) {
                         for (Object v : k) {
@@ -750,19 +782,16 @@ public final class Backfill {
                     }
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            List<Object> k = new ArrayList<>(t.key.size());
-                            for (int i = 1; i <= t.key.size(); i++) {
-                                k.add(rs.getObject(i));
-                            }
-                            present.add(KeySql.normal(k));
+                            rows.add(readRow(t, rs));
                         }
                     }
                 }
             }
         } catch (SQLException e) {
-            throw new BackfillException("backfill of " + t.shown() + ": verifying keys failed: " + Secrets.describe(e), e);
+            throw new BackfillException("backfill of " + t.shown() + ": selecting the chunk's rows again failed: "
+                    + Secrets.describe(e), e);
         }
-        return present;
+        return rows;
     }
 
     /**
@@ -979,6 +1008,7 @@ public final class Backfill {
         private int maxRetries = 10;
         private Duration retryBackoff = Duration.ofMillis(200);
         private Duration restartFence = Duration.ofMinutes(2);
+        @Nullable private BackfillValues values;
 
         private Builder() {
         }
@@ -1021,7 +1051,7 @@ public final class Backfill {
          * The key columns to chunk by, in order: for a table without a primary key, the columns of a
          * UNIQUE index, exactly, each NOT NULL; for a table with one, only its columns (another order
          * is allowed). Anything else makes {@link Backfill#run()} fail naming the table. The rules'
-         * ids, routing and index template may use only these columns (see the class comment).
+         * ids must be built from exactly these columns (see the class comment).
          */
         public Builder keyColumns(String database, String table, String... columns) {
             if (columns.length == 0) {
@@ -1103,6 +1133,24 @@ public final class Backfill {
                 throw new IllegalArgumentException("restartFence must be 0..1day: " + fence);
             }
             this.restartFence = fence;
+            return this;
+        }
+
+        /**
+         * How each column is selected and read: give the stream's decoder's values, configured like
+         * the stream's decoder ({@code canalDecoder.backfillValues()}, likewise for the Debezium and
+         * Maxwell decoders), so a backfilled document equals the stream's document for the same row,
+         * types included. Not set, the backfill reads with the driver's {@code getObject}
+         * ({@link BackfillValues#jdbc()}) only a table whose columns are all integers (not
+         * {@code TINYINT(1)}, not {@code BIGINT UNSIGNED}), decimals or of the
+         * {@code CHAR}/{@code VARCHAR}/{@code TEXT} family, where the driver's values equal every
+         * decoder's; any other table it refuses with a {@link BackfillException} naming the table,
+         * those columns and their types, before reading a row. {@code values(BackfillValues.jdbc())}
+         * reads every table with the driver's values: a deliberate choice, for a stream whose values
+         * are the driver's.
+         */
+        public Builder values(BackfillValues values) {
+            this.values = Objects.requireNonNull(values, "values");
             return this;
         }
 

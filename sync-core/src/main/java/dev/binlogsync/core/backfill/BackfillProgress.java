@@ -13,7 +13,8 @@ import javax.annotation.Nullable;
  *     minus the rows done; null when unknown
  * @param created documents created by this run
  * @param existed creates that found the document present (the stream's copy is kept)
- * @param resurrectionsRemoved snapshot copies of rows deleted meanwhile, removed by the verification
+ * @param resurrectionsRemoved snapshot copies of rows deleted, filtered out or moved (to another
+ *     index or routing) meanwhile, removed by the verification
  * @param chunksDone chunks of this table done this run
  */
 public record BackfillProgress(String table, long rowsDone, double rowsPerSecond, @Nullable Long estimatedRowsLeft,

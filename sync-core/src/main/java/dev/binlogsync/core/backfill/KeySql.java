@@ -75,13 +75,24 @@ final class KeySql {
     }
 
     /**
-     * Which of {@code n} keys exist: the key columns of the rows whose key is one of the parameters
-     * (each key's values in key order). One column: {@code `a` IN (?,?)}; a composite key: a
-     * disjunction of equalities, {@code (`a` = ? AND `b` = ?) OR (...)}, which the range optimizer
-     * serves from the key's index (MariaDB scans the whole table for a row {@code IN} list).
+     * {@link #chunk(String, String, List, List, boolean)} with the select list given as SQL
+     * ({@code selectList}, expressions separated by commas).
      */
-    static String present(String database, String table, List<String> key, int n) {
-        StringBuilder b = new StringBuilder("SELECT ").append(columns(key)).append(" FROM ")
+    static String chunk(String database, String table, String selectList, List<String> key, boolean after) {
+        return "SELECT " + selectList + " FROM " + table(database, table)
+                + (after ? " WHERE " + after(key) : "")
+                + " ORDER BY " + columns(key) + " LIMIT ?";
+    }
+
+    /**
+     * The rows whose key is one of {@code n} keys given as the parameters (each key's values in key
+     * order), with the select list given as SQL ({@code selectList}, the same expressions a
+     * {@link #chunk chunk} selects). One column: {@code `a` IN (?,?)}; a composite key: a disjunction
+     * of equalities, {@code (`a` = ? AND `b` = ?) OR (...)}, which the range optimizer serves from
+     * the key's index (MariaDB scans the whole table for a row {@code IN} list).
+     */
+    static String rows(String database, String table, String selectList, List<String> key, int n) {
+        StringBuilder b = new StringBuilder("SELECT ").append(selectList).append(" FROM ")
                 .append(table(database, table)).append(" WHERE ");
         if (key.size() == 1) {
             b.append(quote(key.get(0))).append(" IN (");

@@ -1,5 +1,8 @@
 package dev.binlogsync.core.config;
 
+import dev.binlogsync.core.backfill.BackfillValues;
+import javax.annotation.Nullable;
+
 /**
  * Creates a source, sink or dead-letter sink from its configuration section, found through
  * {@link java.util.ServiceLoader}: list the implementation in
@@ -43,4 +46,19 @@ public interface ComponentProvider<T> {
      * @throws ConfigException (or an {@link IllegalArgumentException}) for invalid settings
      */
     T create(ConfigSection config);
+
+    /**
+     * For a source provider: the {@link BackfillValues} that make a backfill's documents equal the
+     * documents of the source this section describes (its decoder's, with the section's options),
+     * or null (the default) when the provider cannot tell. Used by
+     * {@link PipelineDefinition#toBackfillBuilder}; must not create the component or open a
+     * connection, and need not check keys it does not read.
+     *
+     * @param config the source section without its {@code type} key
+     * @throws ConfigException for invalid settings it reads
+     */
+    @Nullable
+    default BackfillValues backfillValues(ConfigSection config) {
+        return null;
+    }
 }

@@ -27,7 +27,8 @@ import java.util.Objects;
  * <p>Top-level keys: {@code source}, {@code sink}, {@code deadLetter} (each {@code {type: ...,
  * settings...}}), {@code filters} (name to {@code {where}} or {@code {class}}), {@code rules} (a list),
  * {@code settings} (the engine settings, each under the name of its
- * {@link dev.binlogsync.core.PipelineSettings.Builder} method, with the same default and check). See
+ * {@link dev.binlogsync.core.PipelineSettings.Builder} method, with the same default and check),
+ * {@code backfill} (optional, {@link BackfillConfig}). See
  * {@code docs/configuration.md} for every key. String values may use {@code ${ENV}} and {@code ${ENV:default}} (see
  * {@link ConfigSection}). Unknown keys, wrong types and values the builders reject are
  * {@link ConfigException}s naming the path ({@code rules[2].index}) and the problem. Source and
@@ -132,6 +133,11 @@ public final class ConfigLoader {
         b.rules(reader.rules(root, filters));
 
         b.settings(SettingsSection.read(root.optSection("settings")));
+        ConfigSection backfill = root.optSection("backfill");
+        if (backfill != null) {
+            b.backfill(backfill.raw());
+            backfill.keys().forEach(backfill::ignore); // checked with the rules when the definition is built
+        }
         root.finish();
         return root.at("", b::build);
     }

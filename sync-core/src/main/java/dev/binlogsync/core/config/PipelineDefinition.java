@@ -9,6 +9,8 @@ import dev.binlogsync.core.DeadLetterSink;
 import dev.binlogsync.core.PipelineSettings;
 import dev.binlogsync.core.Source;
 import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.core.backfill.Backfill;
+import dev.binlogsync.core.backfill.BackfillValues;
 import dev.binlogsync.core.rules.Rules;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +21,7 @@ import java.util.Objects;
 import java.util.ServiceLoader;
 import java.util.TreeSet;
 import javax.annotation.Nullable;
+import javax.sql.DataSource;
 
 /**
  * A whole pipeline definition: source, sink and dead-letter sink (each a {@code type} plus
@@ -30,7 +33,9 @@ import javax.annotation.Nullable;
  * <p>The file's {@code settings} section holds the engine settings under the names of the
  * {@link PipelineSettings.Builder} methods ({@code maxBulkBytes}, {@code flushInterval}, ...), with
  * the same defaults and checks; {@link #toPipelineBuilder()} hands them to
- * {@link SyncPipeline.Builder#settings}.
+ * {@link SyncPipeline.Builder#settings}. The optional {@code backfill} section
+ * ({@link BackfillConfig}) configures a {@link Backfill} of the pipeline's tables:
+ * {@link #toBackfillBuilder(DataSource, BulkSink)}.
  *
  * <p>Immutable and thread-safe. {@link #toString()} masks secrets in component settings.
  */
@@ -41,6 +46,7 @@ public final class PipelineDefinition {
     private final Rules rules;
     private final Map<String, NamedFilter> filters;
     private final PipelineSettings settings;
+    @Nullable private final BackfillConfig backfill;
     private final Map<String, String> env;
     private final ClassLoader classLoader;
 
@@ -51,6 +57,7 @@ public final class PipelineDefinition {
         rules = b.rules;
         filters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.filters));
         settings = b.settings;
+        backfill = b.backfillConfig;
         env = b.env;
         classLoader = b.classLoader;
     }
@@ -87,6 +94,22 @@ public final class PipelineDefinition {
         if (spec == null) {
             throw new ConfigException(key, "is required");
         }
+        ComponentProvider<?> p = provider(key, spec, kind);
+        ConfigSection section = new ConfigSection(key, new LinkedHashMap<>(spec.settings()), env);
+        Object made = section.at("", () -> p.create(section));
+        try {
+            section.finish();
+            return kind.cast(made);
+        } catch (RuntimeException | Error e) {
+            // an unknown key (or a provider of the wrong type): the component exists already and
+            // may own threads that keep the JVM alive
+            closeQuietly(made, e);
+            throw e;
+        }
+    }
+
+    /** The provider for {@code spec}'s type that makes a {@code kind}. */
+    private ComponentProvider<?> provider(String key, ComponentConfig spec, Class<?> kind) {
         List<String> available = new ArrayList<>();
         List<ComponentProvider<?>> providers = new ArrayList<>();
         try {
@@ -104,17 +127,7 @@ public final class PipelineDefinition {
                 available.add(p.type());
                 continue;
             }
-            ConfigSection section = new ConfigSection(key, new LinkedHashMap<>(spec.settings()), env);
-            Object made = section.at("", () -> p.create(section));
-            try {
-                section.finish();
-                return kind.cast(made);
-            } catch (RuntimeException | Error e) {
-                // an unknown key (or a provider of the wrong type): the component exists already and
-                // may own threads that keep the JVM alive
-                closeQuietly(made, e);
-                throw e;
-            }
+            return p;
         }
         throw new ConfigException(key + ".type", "no ComponentProvider for " + kind.getSimpleName() + " type '" + spec.type()
                 + "' on the class path (available: " + new TreeSet<>(available) + ")");
@@ -157,6 +170,43 @@ public final class PipelineDefinition {
         }
     }
 
+    /**
+     * A {@link Backfill.Builder} with everything the {@code backfill} section and the rules set: the
+     * data source and sink given, the rules, the tables, key columns, chunk size, rate limit, fence
+     * and retries, and the {@link Backfill.Builder#values values} of the {@code source} section's
+     * decoder (its {@link ComponentProvider#backfillValues}, e.g. the Kafka source's
+     * {@code format} with its options), so a backfilled document equals the stream's, types
+     * included; without a source section, or with a provider that cannot tell, values are not set
+     * (the backfill then refuses tables whose driver values may differ). The caller adds the {@link Backfill.Builder#checkpointStore checkpoint store}
+     * (e.g. {@code ElasticsearchCheckpointStore.of(client, backfill().checkpointIndex())}) and a
+     * listener before {@code build()}.
+     *
+     * @param dataSource the application's data source for the section's database (the library
+     *     adds no JDBC driver; {@link BackfillConfig#jdbcUrl()} tells where to connect)
+     * @param sink a started sink that is also a {@link dev.binlogsync.core.DocumentReader}
+     *     ({@code ElasticsearchSink})
+     * @throws IllegalStateException if the definition has no {@code backfill} section
+     * @throws ConfigException if no provider makes the {@code source} type, or it rejects a setting
+     */
+    public Backfill.Builder toBackfillBuilder(DataSource dataSource, BulkSink sink) {
+        Objects.requireNonNull(dataSource, "dataSource");
+        Objects.requireNonNull(sink, "sink");
+        if (backfill == null) {
+            throw new IllegalStateException("the pipeline definition has no backfill section");
+        }
+        Backfill.Builder b = Backfill.builder().dataSource(dataSource).rules(rules).sink(sink);
+        backfill.apply(b, null);
+        if (source != null) {
+            ComponentProvider<?> p = provider("source", source, Source.class);
+            ConfigSection section = new ConfigSection("source", new LinkedHashMap<>(source.settings()), env);
+            BackfillValues values = section.at("", () -> p.backfillValues(section));
+            if (values != null) {
+                b.values(values);
+            }
+        }
+        return b;
+    }
+
     /** Closes {@code made} if it is {@link AutoCloseable}; a failure is added to {@code failure} as suppressed. */
     private static void closeQuietly(@Nullable Object made, Throwable failure) {
         if (made instanceof AutoCloseable c) {
@@ -183,6 +233,9 @@ public final class PipelineDefinition {
         }
         m.put("rules", renderedRules);
         putSection(m, "settings", SettingsSection.render(settings));
+        if (backfill != null) {
+            m.put("backfill", backfill.raw());
+        }
         return m;
     }
 
@@ -284,10 +337,20 @@ public final class PipelineDefinition {
         return settings;
     }
 
+    /** The {@code backfill} section, or null when the definition has none. */
+    @Nullable
+    public BackfillConfig backfill() {
+        return backfill;
+    }
+
     @Override
     public String toString() {
         Map<String, Object> m = toMapQuietly();
-        return "PipelineDefinition" + ComponentConfig.mask(m);
+        Map<String, Object> shown = dev.binlogsync.core.Secrets.masked(m);
+        if (backfill != null) {
+            shown.put("backfill", backfill.masked()); // also cuts the JDBC URL's properties
+        }
+        return "PipelineDefinition" + shown;
     }
 
     private Map<String, Object> toMapQuietly() {
@@ -311,6 +374,8 @@ public final class PipelineDefinition {
         private Rules rules;
         private final Map<String, NamedFilter> filters = new LinkedHashMap<>();
         private PipelineSettings settings = PipelineSettings.defaults();
+        @Nullable private Map<String, Object> backfill;
+        @Nullable private BackfillConfig backfillConfig;
         private Map<String, String> env = System.getenv();
         private ClassLoader classLoader = defaultLoader();
 
@@ -364,6 +429,15 @@ public final class PipelineDefinition {
             return this;
         }
 
+        /**
+         * {@code backfill}: the section as written (see {@link BackfillConfig}); checked against
+         * the rules by {@link #build()}. Default none.
+         */
+        public Builder backfill(Map<String, ?> section) {
+            this.backfill = new LinkedHashMap<>(Objects.requireNonNull(section, "section"));
+            return this;
+        }
+
         /** The environment for {@code ${...}} in component settings; default {@link System#getenv()}. */
         public Builder env(Map<String, String> env) {
             this.env = Map.copyOf(Objects.requireNonNull(env, "env"));
@@ -381,11 +455,13 @@ public final class PipelineDefinition {
          * dead-letter sink may be set in code; {@link SyncPipeline.Builder#build()} checks it.
          *
          * @throws IllegalStateException if rules are missing
+         * @throws ConfigException if the {@code backfill} section is invalid (naming its path)
          */
         public PipelineDefinition build() {
             if (rules == null) {
                 throw new IllegalStateException("rules are required");
             }
+            backfillConfig = backfill == null ? null : BackfillConfig.read(backfill, env, rules);
             return new PipelineDefinition(this);
         }
     }

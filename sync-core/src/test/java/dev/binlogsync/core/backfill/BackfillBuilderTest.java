@@ -61,6 +61,7 @@ class BackfillBuilderTest {
         assertThrows(IllegalArgumentException.class, () -> b.maxRowsPerSecond(Double.NaN));
         assertThrows(IllegalArgumentException.class, () -> b.keyColumns("d", "t"));
         assertThrows(IllegalArgumentException.class, () -> b.table("", "t"));
+        assertThrows(NullPointerException.class, () -> b.values(null));
     }
 
     /** {@code shop.orders} into {@code orders}, with {@code shop.order_item} merged into its documents. */
@@ -97,11 +98,29 @@ class BackfillBuilderTest {
     }
 
     @Test
-    void aVersionedRuleIsRefused() {
-        Rules rules = Rules.builder().rule(TableRule.builder().database("shop").table("orders").index("orders")
-                .writeMode(WriteMode.INDEX).versionColumn("version").build()).build();
-        BackfillException e = assertThrows(BackfillException.class, () -> builder(rules).build().run());
-        assertTrue(e.getMessage().contains("external versions"), e.getMessage());
+    void aRuleVersionedByAColumnIsAccepted() {
+        acceptedUpToReadingTheTable(TableRule.builder().database("shop").table("orders").index("orders")
+                .writeMode(WriteMode.INDEX).versionColumn("version").build());
+    }
+
+    @Test
+    void aRuleVersionedByBinlogTimeIsRefused() {
+        BackfillException e = refusedWithKey(TableRule.builder().database("shop").table("orders").index("orders")
+                .writeMode(WriteMode.INDEX).versionFromBinlogTime().build(), "id");
+        assertTrue(e.getMessage().contains("shop.orders") && e.getMessage().contains("binlog event time"),
+                e.getMessage());
+    }
+
+    @Test
+    void aTableWithAVersionedAndAnUnversionedRuleIsRefused() {
+        Rules rules = Rules.builder()
+                .rule(TableRule.builder().database("shop").table("orders").index("orders").build())
+                .rule(TableRule.builder().database("shop").table("orders").index("orders_by_version")
+                        .writeMode(WriteMode.INDEX).versionColumn("version").build())
+                .build();
+        BackfillException e = assertThrows(BackfillException.class,
+                () -> builder(rules).keyColumns("shop", "orders", "id").build().run());
+        assertTrue(e.getMessage().contains("shop.orders") && e.getMessage().contains("versions"), e.getMessage());
     }
 
     @Test
@@ -119,20 +138,47 @@ class BackfillBuilderTest {
                 () -> builder(rules).keyColumns("shop", "orders", key).build().run());
     }
 
-    @Test
-    void aRuleWithASqlFilterIsRefusedNamingTheTableAndRule() {
-        BackfillException e = assertThrows(BackfillException.class, () -> builder(Rules.builder()
-                .rule(TableRule.builder().database("shop").table("orders").index("orders").where("active = 1").build())
-                .build()).build().run());
-        assertTrue(e.getMessage().contains("shop.orders") && e.getMessage().contains("filter"), e.getMessage());
+    /**
+     * Runs a backfill of {@code shop.orders} keyed by {@code id} with {@code rule} and asserts that the
+     * rule checks let it through: the first thing after them is a connection to the data source.
+     */
+    private static void acceptedUpToReadingTheTable(TableRule rule) {
+        Rules rules = Rules.builder().rule(rule).build();
+        AssertionError e = assertThrows(AssertionError.class,
+                () -> builder(rules).keyColumns("shop", "orders", "id").build().run());
+        assertTrue(e.getMessage().contains("the data source was used"), e.getMessage());
     }
 
     @Test
-    void aRuleWithACodeFilterIsRefused() {
-        BackfillException e = assertThrows(BackfillException.class, () -> builder(Rules.builder()
-                .rule(TableRule.builder().database("shop").table("orders").index("orders").filter((row, ev) -> true).build())
-                .build()).build().run());
-        assertTrue(e.getMessage().contains("filter"), e.getMessage());
+    void aRuleWithASqlFilterIsAccepted() {
+        acceptedUpToReadingTheTable(TableRule.builder().database("shop").table("orders").index("orders")
+                .where("type IN (1,2)").build());
+    }
+
+    @Test
+    void aRuleWithACodeFilterIsAccepted() {
+        acceptedUpToReadingTheTable(TableRule.builder().database("shop").table("orders").index("orders")
+                .filter((row, ev) -> true).build());
+    }
+
+    @Test
+    void aRoutingColumnOutsideTheKeyIsAccepted() {
+        acceptedUpToReadingTheTable(TableRule.builder().database("shop").table("orders").index("orders")
+                .routing("customer").build());
+    }
+
+    @Test
+    void anIndexTemplateOverANonKeyColumnIsAccepted() {
+        acceptedUpToReadingTheTable(TableRule.builder().database("shop").table("orders").index("orders-{region}")
+                .build());
+    }
+
+    @Test
+    void anIndexByBinlogTimeIsRefused() {
+        BackfillException e = refusedWithKey(TableRule.builder().database("shop").table("orders")
+                .index("orders-{$time:yyyy.MM}").appendOnly().build(), "id");
+        assertTrue(e.getMessage().contains("shop.orders") && e.getMessage().contains("binlog event time"),
+                e.getMessage());
     }
 
     @Test
@@ -147,20 +193,6 @@ class BackfillBuilderTest {
         BackfillException e = refusedWithKey(
                 TableRule.builder().database("shop").table("orders").index("orders").id("a").build(), "a", "b");
         assertTrue(e.getMessage().contains("not exactly the key columns"), e.getMessage());
-    }
-
-    @Test
-    void aRoutingColumnOutsideTheKeyIsRefused() {
-        BackfillException e = refusedWithKey(
-                TableRule.builder().database("shop").table("orders").index("orders").routing("customer").build(), "id");
-        assertTrue(e.getMessage().contains("routes by column customer"), e.getMessage());
-    }
-
-    @Test
-    void anIndexTemplateOverANonKeyColumnIsRefused() {
-        BackfillException e = refusedWithKey(
-                TableRule.builder().database("shop").table("orders").index("orders-{region}").build(), "id");
-        assertTrue(e.getMessage().contains("shop.orders") && e.getMessage().contains("region"), e.getMessage());
     }
 
     @Test
@@ -185,5 +217,18 @@ class BackfillBuilderTest {
         assertEquals(name, builder(v1Again).build().checkpointName("shop", "orders"));
         assertTrue(!name.equals(builder(v2).build().checkpointName("shop", "orders")), name);
         assertTrue(!name.equals(builder(excluding).build().checkpointName("shop", "orders")), name);
+    }
+
+    @Test
+    void theCheckpointNameChangesWithTheFilterSoRowsANewFilterAcceptsAreLoaded() {
+        Rules some = Rules.builder().rule(TableRule.builder().database("shop").table("orders").index("orders")
+                .where("type IN (1,2)").build()).build();
+        Rules more = Rules.builder().rule(TableRule.builder().database("shop").table("orders").index("orders")
+                .where("type IN (1,2,3)").build()).build();
+        Rules none = Rules.builder().rule(TableRule.builder().database("shop").table("orders").index("orders").build())
+                .build();
+        String name = builder(some).build().checkpointName("shop", "orders");
+        assertTrue(!name.equals(builder(more).build().checkpointName("shop", "orders")), name);
+        assertTrue(!name.equals(builder(none).build().checkpointName("shop", "orders")), name);
     }
 }

@@ -78,15 +78,27 @@ class KeySqlTest {
     }
 
     @Test
+    void aChunkSelectsTheExpressionsItIsGivenThenOrdersAndPagesByTheKey() {
+        assertEquals("SELECT CAST(`d` AS CHAR),`id` FROM `shop`.`orders` WHERE `id` > ? ORDER BY `id` LIMIT ?",
+                KeySql.chunk("shop", "orders", "CAST(`d` AS CHAR),`id`", List.of("id"), true));
+    }
+
+    @Test
+    void theDefaultValuesSelectEachColumnAsItIsQuoted() {
+        assertEquals("`a``b`", BackfillValues.jdbc().select(new BackfillColumn("d", "t", "a`b", "DATETIME", "DATETIME(3)", true)));
+        assertEquals("datetime(3)", new BackfillColumn("d", "t", "c", "DATETIME", "DATETIME(3)", true).columnType());
+    }
+
+    @Test
     void identifiersWithBackticksAreQuotedByDoublingThem() {
         assertEquals("SELECT * FROM `a``b`.`t` ORDER BY `k``` LIMIT ?", KeySql.chunk("a`b", "t", List.of(), List.of("k`"), false));
     }
 
     @Test
-    void presenceQueryListsOneEqualityPerKeyColumnAndKeySoTheIndexServesIt() {
-        assertEquals("SELECT `a`,`b` FROM `d`.`t` WHERE (`a` = ? AND `b` = ?) OR (`a` = ? AND `b` = ?)",
-                KeySql.present("d", "t", List.of("a", "b"), 2));
-        assertEquals("SELECT `id` FROM `d`.`t` WHERE `id` IN (?,?,?)", KeySql.present("d", "t", List.of("id"), 3));
+    void theVerificationReselectsTheChunksExpressionsByOneEqualityPerKeyColumnSoTheIndexServesIt() {
+        assertEquals("SELECT CAST(`c` AS CHAR),`a`,`b` FROM `d`.`t` WHERE (`a` = ? AND `b` = ?) OR (`a` = ? AND `b` = ?)",
+                KeySql.rows("d", "t", "CAST(`c` AS CHAR),`a`,`b`", List.of("a", "b"), 2));
+        assertEquals("SELECT `x`,`id` FROM `d`.`t` WHERE `id` IN (?,?,?)", KeySql.rows("d", "t", "`x`,`id`", List.of("id"), 3));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.binlogsync.core.rules;
 
 import static dev.binlogsync.core.rules.Events.row;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.binlogsync.core.ChangeEvent;
@@ -94,6 +95,32 @@ class VersionedRulesInPipelineTest {
         m = run(TableRule.builder().table("users").index("users").writeMode(WriteMode.INDEX)
                 .versionColumn("modified").versionType(VersionType.EXTERNAL).build(), strict, first, sameSecond);
         assertEquals("a", strict.document("users", "1").get("name"), "EXTERNAL rejects an equal version");
+        assertEquals(1, m.stale());
+    }
+
+    @Test
+    void aDeleteRemovesTheDocumentWithExternalVersionsThoughItCarriesTheStoredVersion() throws Exception {
+        // the counter grows with every write; the DELETE's before image holds the last write's version
+        RecordingBulkSink sink = new RecordingBulkSink();
+        PipelineMetrics m = run(TableRule.builder().table("users").index("users").writeMode(WriteMode.INDEX)
+                .versionColumn("ver").versionType(VersionType.EXTERNAL).build(), sink,
+                event(Operation.INSERT, row("id", 1, "name", "a", "ver", 1), Map.of(), SECOND),
+                event(Operation.UPDATE, row("id", 1, "name", "b", "ver", 2), row("name", "a", "ver", 1), SECOND),
+                event(Operation.DELETE, row("id", 1, "name", "b", "ver", 2), Map.of(), SECOND));
+        assertNull(sink.document("users", "1"), "the deleted row's document is gone");
+        assertEquals(0, m.stale());
+    }
+
+    @Test
+    void aLateCopyOfTheLastWriteAfterTheDeleteStaysRefusedWithExternalVersions() throws Exception {
+        RecordingBulkSink sink = new RecordingBulkSink();
+        ChangeEvent write = event(Operation.INSERT, row("id", 1, "name", "a", "ver", 3), Map.of(), SECOND);
+        PipelineMetrics m = run(TableRule.builder().table("users").index("users").writeMode(WriteMode.INDEX)
+                .versionColumn("ver").versionType(VersionType.EXTERNAL).build(), sink,
+                write,
+                event(Operation.DELETE, row("id", 1, "name", "a", "ver", 3), Map.of(), SECOND),
+                write);
+        assertNull(sink.document("users", "1"), "the tombstone's version refuses the replayed write");
         assertEquals(1, m.stale());
     }
 }

@@ -89,7 +89,11 @@ public final class MgetCodec {
                 throw new MalformedBulkResponseException("_mget response entry " + i + " lacks _seq_no, _primary_term"
                         + " or _source");
             }
-            out.add(new StoredDocument(ref, true, seq.asLong(), term.asLong(), JSON.writeValueAsString(source)));
+            JsonNode routing = d.get("_routing");
+            JsonNode version = d.get("_version");
+            out.add(new StoredDocument(ref, true, seq.asLong(), term.asLong(), JSON.writeValueAsString(source),
+                    routing == null || routing.isNull() ? null : routing.asText(),
+                    version != null && version.canConvertToLong() && version.asLong() > 0 ? version.asLong() : 0));
         }
         return out;
     }

@@ -293,6 +293,11 @@ public final class BinlogSyncService implements AutoCloseable {
         }
 
         @Override
+        public Map<String, BackfillRun> backfills() {
+            return supervisor.backfills();
+        }
+
+        @Override
         public ServiceStatus serviceStatus() {
             boolean unreadable = lastReloadResult == PollResult.UNREADABLE;
             return new ServiceStatus(source.describe(), lastReloadAt, lastReloadResult, lastReload,

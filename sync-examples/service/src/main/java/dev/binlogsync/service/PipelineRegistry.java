@@ -30,6 +30,15 @@ public interface PipelineRegistry {
         return null;
     }
 
+    /**
+     * The backfills run beside the pipelines, by pipeline name (only pipelines whose definition has
+     * a {@code backfill} section): an immutable snapshot; empty (the default) when the registry
+     * runs none.
+     */
+    default Map<String, BackfillRun> backfills() {
+        return Map.of();
+    }
+
     /** Hears of pipelines started and stopped. */
     interface Listener {
 

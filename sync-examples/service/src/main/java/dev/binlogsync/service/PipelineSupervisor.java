@@ -40,6 +40,14 @@ import org.slf4j.LoggerFactory;
  * Listeners hear {@code stopped} after a pipeline's close returned and {@code started} after its
  * start.
  *
+ * <p><b>Backfill.</b> A pipeline whose definition has a {@code backfill} section gets a backfill
+ * run ({@link #backfills()}) started on its own thread right after the pipeline started (the
+ * stream must run first), unless the section says {@code runAtStart: false}; it is stopped after
+ * its chunk before its pipeline stops (waiting up to the pipeline's {@code drainTimeout}, then
+ * closing its connections). The section is part of the definition: a reload that changes it
+ * replaces the pipeline and starts a new run, which resumes from the checkpoints. A failed
+ * backfill stays failed (shown in its status) while the pipeline keeps running.
+ *
  * <p><b>Names.</b> A pipeline runs under its key in {@code pipelines}, and its
  * {@link SyncPipeline#name()} (the {@code pipeline} tag of its meters, the name in the status and
  * the alerts) must be that key: a factory that builds a pipeline named otherwise has the
@@ -69,6 +77,7 @@ public final class PipelineSupervisor implements PipelineRegistry, AutoCloseable
     private final Map<String, String> definitions = new LinkedHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, Integer> starts = new LinkedHashMap<>();
+    private final Map<String, BackfillRunner> backfills = new LinkedHashMap<>();
     private volatile boolean closed;
     /** Set by {@link #close()} before it waits for a reload in progress: that reload starts nothing more. */
     private volatile boolean closing;
@@ -172,7 +181,7 @@ public final class PipelineSupervisor implements PipelineRegistry, AutoCloseable
                 SyncPipeline pipeline = built.remove(name);
                 if (pipeline != null) {
                     abandonIfClosing(built, pipeline);
-                    start(name, pipeline, wanted.get(name));
+                    start(name, pipeline, wanted.get(name), config.pipelines().get(name));
                 }
             }
             lastReloadError = null;
@@ -227,17 +236,25 @@ public final class PipelineSupervisor implements PipelineRegistry, AutoCloseable
         throw closingNow;
     }
 
-    private void start(String name, SyncPipeline pipeline, String canonical) {
+    private void start(String name, SyncPipeline pipeline, String canonical, PipelineDefinition definition) {
         pipeline.start();
+        // after the pipeline started: the stream must run before the backfill's first read
+        BackfillRunner backfill = definition.backfill() == null ? null : new BackfillRunner(name, definition, pipeline);
         synchronized (stateLock) {
             running.put(name, pipeline);
             definitions.put(name, canonical);
             starts.merge(name, 1, Integer::sum);
+            if (backfill != null) {
+                backfills.put(name, backfill);
+            }
             for (Listener l : listeners) {
                 notify(() -> l.started(name, pipeline), "started", name);
             }
         }
         log.info("pipeline {} started", name);
+        if (backfill != null) {
+            backfill.start();
+        }
     }
 
     /**
@@ -253,6 +270,15 @@ public final class PipelineSupervisor implements PipelineRegistry, AutoCloseable
         }
         if (pipeline == null) {
             return true;
+        }
+        BackfillRunner backfill;
+        synchronized (stateLock) {
+            backfill = backfills.get(name);
+        }
+        if (backfill != null) {
+            // before the pipeline: the backfill must not write while the stream is not applying changes
+            log.info("pipeline {}: stopping its backfill after its chunk", name);
+            backfill.stop(pipeline.settings().drainTimeout());
         }
         log.info("pipeline {} stopping (draining and committing)", name);
         try {
@@ -272,6 +298,7 @@ public final class PipelineSupervisor implements PipelineRegistry, AutoCloseable
         synchronized (stateLock) {
             running.remove(name);
             definitions.remove(name);
+            backfills.remove(name);
             for (Listener l : listeners) {
                 notify(() -> l.stopped(name, pipeline), "stopped", name);
             }
@@ -309,6 +336,13 @@ public final class PipelineSupervisor implements PipelineRegistry, AutoCloseable
     public Map<String, SyncPipeline> pipelines() {
         synchronized (stateLock) {
             return Collections.unmodifiableMap(new LinkedHashMap<>(running));
+        }
+    }
+
+    @Override
+    public Map<String, BackfillRun> backfills() {
+        synchronized (stateLock) {
+            return Collections.unmodifiableMap(new LinkedHashMap<>(backfills));
         }
     }
 

@@ -241,6 +241,7 @@ public final class ServiceConfig {
                 throw under(path, problem);
             }
             pipelines.put(name, loaded);
+            checkBackfill(path + ".backfill", loaded);
             if (heartbeat != null) {
                 heartbeats.put(name, heartbeat(path + ".heartbeat", heartbeat, loaded, environment));
             }
@@ -306,6 +307,25 @@ public final class ServiceConfig {
                     + " sink's hosts and credentials");
         }
         return new Heartbeat(index, field);
+    }
+
+    /**
+     * The service runs a {@code backfill} section itself: it connects with {@code jdbc.url} and
+     * reads and writes through an Elasticsearch sink made from the pipeline's {@code sink} settings.
+     */
+    private static void checkBackfill(String path, PipelineDefinition pipeline) {
+        dev.binlogsync.core.config.BackfillConfig backfill = pipeline.backfill();
+        if (backfill == null) {
+            return;
+        }
+        if (backfill.jdbcUrl() == null) {
+            throw new ConfigException(path + ".jdbc.url", "is required: the service connects to MySQL with it");
+        }
+        dev.binlogsync.core.config.ComponentConfig sink = pipeline.sink();
+        if (sink == null || !"elasticsearch".equals(sink.type())) {
+            throw new ConfigException(path, "needs a sink of type elasticsearch: the backfill reads documents back"
+                    + " and keeps its checkpoints there");
+        }
     }
 
     private static Duration positive(ConfigSection s, String key, Duration def) {

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -115,6 +116,39 @@ class PipelineSupervisorTest {
         assertEquals(2, supervisor.starts("a"));
         assertEquals(1, supervisor.starts("b"));
         assertEquals(1, built.get("b").size());
+    }
+
+    /** A pipeline entry with a backfill section whose Elasticsearch (port 1) cannot be reached: its runs fail at once. */
+    private static String withBackfill(String backfillExtra) {
+        return "{\"sink\": {\"type\": \"elasticsearch\", \"hosts\": [\"http://127.0.0.1:1\"]},"
+                + " \"rules\": [{\"database\": \"shop\", \"table\": \"orders\", \"index\": \"orders\"}],"
+                + " \"backfill\": {\"jdbc\": {\"url\": \"jdbc:mariadb://127.0.0.1:1/shop\"}" + backfillExtra + "}}";
+    }
+
+    @Test
+    void runsABackfillBesideAPipelineWithTheSectionKeepsThePipelineWhenItFailsAndRunsItAgainWhenTheSectionChanges()
+            throws Exception {
+        supervisor.apply(config("a", withBackfill(""), "b", pipeline("users", "users", "")));
+        BackfillRun first = supervisor.backfills().get("a");
+        assertEquals(Set.of("a"), supervisor.backfills().keySet(), "only a pipeline with the section has one");
+        Await.until(WAIT, "the first run failed", () -> first.status().state() == BackfillStatus.State.FAILED);
+        SyncPipeline a = supervisor.pipelines().get("a");
+        assertEquals(PipelineState.RUNNING, a.state(), "the stream keeps running");
+
+        supervisor.apply(config("a", withBackfill(""), "b", pipeline("users", "users", "")));
+        assertSame(first, supervisor.backfills().get("a"), "an unchanged definition leaves the failed run as it is");
+        assertSame(a, supervisor.pipelines().get("a"));
+
+        PipelineSupervisor.Reload reload = supervisor.apply(config("a", withBackfill(", \"chunkSize\": 50"),
+                "b", pipeline("users", "users", "")));
+        assertEquals(Set.of("a"), reload.replaced(), "the section is part of the definition");
+        BackfillRun second = supervisor.backfills().get("a");
+        assertNotSame(first, second);
+        Await.until(WAIT, "the second run ended", () -> second.status().state() != BackfillStatus.State.RUNNING);
+        assertEquals(BackfillStatus.State.FAILED, second.status().state());
+
+        supervisor.apply(config("a", pipeline("orders", "orders", ""), "b", pipeline("users", "users", "")));
+        assertTrue(supervisor.backfills().isEmpty(), "no section, no backfill");
     }
 
     /** A sink that never answers and whose close blocks until {@code release} (it enters {@code entered} first). */

@@ -45,7 +45,8 @@ import org.junit.jupiter.api.Timeout;
  * The Prometheus alerting rules the service ships ({@code src/main/resources/prometheus/binlog-sync-alerts.yml}):
  * promtool accepts them, their promtool unit tests pass and cover every rule (silent, firing,
  * resolved), and every metric they read, and every {@code label="value"} they match on it, is one
- * {@link SyncPipelineMeterBinder} really exports through Micrometer's Prometheus registry; the same
+ * {@link SyncPipelineMeterBinder} (or, for the backfill's, {@code BackfillMeterBinder}) really exports
+ * through Micrometer's Prometheus registry; the same
  * for the dashboard queries of docs/operators-guide.md.
  *
  * <p>Needs promtool on the PATH (Debian's {@code prometheus} package; {@code .ci/run} installs it).
@@ -350,6 +351,11 @@ class PrometheusRulesTest {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try {
             new SyncPipelineMeterBinder(pipeline).bindTo(registry);
+            // the service also binds a backfill's meters per table
+            dev.binlogsync.core.micrometer.BackfillMeterBinder backfill =
+                    new dev.binlogsync.core.micrometer.BackfillMeterBinder(pipeline.name());
+            backfill.bindTo(registry);
+            backfill.tableStarted("shop.orders", dev.binlogsync.core.backfill.Checkpoint.start());
             pipeline.start();
             source.append("orders-0", new ChangeEvent("shop", "orders", Operation.INSERT, Map.of("id", 1), Map.of(),
                     List.of("id"), System.currentTimeMillis(), new SourcePosition("orders-0", 0)));

@@ -231,6 +231,44 @@ class ServiceConfigTest {
                 + " sink's hosts and credentials", error(doc));
     }
 
+    private static String withBackfill(String sink, String backfill) {
+        return "{\"pipelines\": {\"orders\": {" + sink + "\"backfill\": " + backfill + ","
+                + " \"rules\": [{\"database\": \"shop\", \"table\": \"orders\", \"index\": \"orders\"}]}}}";
+    }
+
+    @Test
+    void aPipelinesBackfillIsPartOfItsDefinitionWithItsPasswordFromTheEnvironment() {
+        ServiceConfig c = ServiceConfig.parse(withBackfill(ES_SINK + ", ", "{\"jdbc\": {\"url\": \"jdbc:mariadb://db/shop\","
+                + " \"user\": \"sync\", \"password\": \"${DB_PASSWORD}\"}, \"chunkSize\": 200}"), ServiceConfig.Format.JSON,
+                Map.of("ES_PASSWORD", "x", "DB_PASSWORD", "db-s3cret"));
+
+        assertEquals("db-s3cret", c.pipelines().get("orders").backfill().jdbcPassword());
+        assertEquals(200, c.pipelines().get("orders").backfill().chunkSize());
+        String json = c.pipelines().get("orders").toJson();
+        assertTrue(json.contains("backfill") && json.contains("${DB_PASSWORD}"), json);
+        assertFalse(c.toString().contains("db-s3cret"), c.toString());
+    }
+
+    @Test
+    void rejectsABackfillWithoutAJdbcUrl() {
+        assertEquals("pipelines.orders.backfill.jdbc.url: is required: the service connects to MySQL with it",
+                assertThrows(ConfigException.class, () -> ServiceConfig.parse(withBackfill(ES_SINK + ", ", "{}"),
+                        ServiceConfig.Format.JSON, Map.of("ES_PASSWORD", "x"))).getMessage());
+    }
+
+    @Test
+    void rejectsABackfillOnAPipelineWhoseSinkIsNotElasticsearch() {
+        assertEquals("pipelines.orders.backfill: needs a sink of type elasticsearch: the backfill reads documents back"
+                + " and keeps its checkpoints there", error(withBackfill("", "{\"jdbc\": {\"url\": \"jdbc:mariadb://db/shop\"}}")));
+    }
+
+    @Test
+    void rejectsAnUnknownBackfillKeyNamingItUnderThePipeline() {
+        assertTrue(error(withBackfill("", "{\"chunks\": 1}")).startsWith("pipelines.orders.backfill.chunks: unknown key"));
+        assertTrue(error(withBackfill("", "{\"chunkSize\": 0}"))
+                .startsWith("pipelines.orders.backfill.chunkSize: chunkSize must be 1..100000: 0"));
+    }
+
     @Test
     void rejectsAnUnknownTopLevelKey() {
         assertEquals("servic: unknown key; known keys here: [pipelines, service]",

@@ -417,7 +417,7 @@ final class DebeziumFormat {
                 g.writeNumber(((Number) raw).doubleValue());
                 return;
             case BIT: {
-                byte[] bytes = bitBytes(raw);
+                byte[] bytes = bitBytes(raw, bitLength(c.mysqlType()));
                 if (bitLength(c.mysqlType()) == 1) {
                     g.writeBoolean(bytes.length > 0 && bytes[0] != 0);
                 } else {
@@ -550,12 +550,14 @@ final class DebeziumFormat {
         return mysqlType.contains("(") ? precisionAndScale(mysqlType)[0] : 1;
     }
 
-    /** The bits of a {@code BIT(n)} value, little-endian bytes as Debezium writes them. */
-    private static byte[] bitBytes(Serializable raw) {
-        if (raw instanceof BitSet) {
-            return ((BitSet) raw).toByteArray();
-        }
-        return BigInteger.valueOf(((Number) raw).longValue()).toByteArray();
+    /**
+     * The bits of a {@code BIT(n)} value, little-endian bytes padded with zero bytes to
+     * {@code (n + 7) / 8}, as Debezium writes them.
+     */
+    private static byte[] bitBytes(Serializable raw, int bits) {
+        byte[] set = raw instanceof BitSet ? ((BitSet) raw).toByteArray()
+                : BitSet.valueOf(new long[] {((Number) raw).longValue()}).toByteArray();
+        return java.util.Arrays.copyOf(set, Math.max(set.length, (bits + 7) / 8));
     }
 
     @FunctionalInterface

@@ -33,7 +33,9 @@ import javax.annotation.Nullable;
  * as JSON numbers (a decimal with its column's scale, {@code 12.50}); {@code TINYINT(1)} as the
  * number; {@code DATETIME} as {@code yyyy-MM-dd HH:mm:ss} with the column's fraction digits
  * ({@code 2024-03-01 12:30:45.120}), {@code TIMESTAMP} likewise in UTC, {@code DATE} as
- * {@code yyyy-MM-dd}, {@code TIME} as {@code HH:mm:ss[.f]}, zero dates as null; {@code YEAR} a
+ * {@code yyyy-MM-dd}, {@code TIME} as {@code HH:mm:ss[.f]}, a zero {@code DATE} / {@code DATETIME}
+ * as {@code 0000-00-00} / {@code 0000-00-00 00:00:00} and a zero {@code TIMESTAMP} as null;
+ * {@code FLOAT} as the float's number ({@code 1.1}), {@code DOUBLE} as the double's; {@code YEAR} a
  * number; {@code ENUM} its label, {@code SET} an array of labels; text as strings; binary and blob
  * as base64; {@code BIT} as a number. Package-private; stateless and thread-safe.
  */
@@ -143,14 +145,20 @@ final class MaxwellFormat {
                 return;
             }
             case FLOAT: case DOUBLE:
-                g.writeNumber(((Number) raw).doubleValue());
+                // Maxwell writes the binlog's Float or Double as it is (Float.toString for a FLOAT)
+                if (raw instanceof Float) {
+                    g.writeNumber((Float) raw);
+                } else {
+                    g.writeNumber(((Number) raw).doubleValue());
+                }
                 return;
             case BIT:
                 g.writeNumber(raw instanceof BitSet ? bits((BitSet) raw) : ((Number) raw).longValue());
                 return;
             case DATE: case DATETIME: case TIME: {
                 if (((Long) raw) == Long.MIN_VALUE) {
-                    g.writeNull();
+                    // Maxwell writes a zero (or partly zero) date as MySQL's zero text
+                    g.writeString(c.kind() == CanalFormat.Kind.DATE ? "0000-00-00" : "0000-00-00 00:00:00");
                     return;
                 }
                 // the same text Canal sends: yyyy-MM-dd[ HH:mm:ss[.fff]] of the value read as UTC

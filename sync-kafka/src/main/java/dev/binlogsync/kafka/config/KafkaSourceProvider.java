@@ -1,6 +1,7 @@
 package dev.binlogsync.kafka.config;
 
 import dev.binlogsync.core.Source;
+import dev.binlogsync.core.backfill.BackfillValues;
 import dev.binlogsync.core.config.ComponentProvider;
 import dev.binlogsync.core.config.ConfigException;
 import dev.binlogsync.core.config.ConfigSection;
@@ -88,6 +89,23 @@ public final class KafkaSourceProvider implements ComponentProvider<Source> {
         KafkaConfigs.duration(c, "commitTimeout", b::commitTimeout);
         KafkaConfigs.duration(c, "closeTimeout", b::closeTimeout);
         return c.at("", b::build);
+    }
+
+    /**
+     * The values of the decoder {@code format} and its options describe
+     * ({@code CanalFlatMessageDecoder.backfillValues()}, likewise Debezium and Maxwell): a backfill
+     * of this source's tables reads each column as this stream's decoder types it.
+     */
+    @Override
+    public BackfillValues backfillValues(ConfigSection c) {
+        MessageDecoder d = decoder(c);
+        if (d instanceof CanalFlatMessageDecoder canal) {
+            return canal.backfillValues();
+        }
+        if (d instanceof DebeziumDecoder debezium) {
+            return debezium.backfillValues();
+        }
+        return ((MaxwellDecoder) d).backfillValues();
     }
 
     private static final List<String> FORMATS = List.of("canal", "debezium", "maxwell");

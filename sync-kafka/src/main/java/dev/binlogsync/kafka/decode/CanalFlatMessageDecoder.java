@@ -7,9 +7,11 @@ import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.RowImage;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.UntrustedText;
+import dev.binlogsync.core.backfill.BackfillValues;
 import dev.binlogsync.kafka.internal.CanalMessage;
 import dev.binlogsync.kafka.internal.CanalMessageReader;
 import dev.binlogsync.kafka.internal.CanalValueConverter;
+import dev.binlogsync.kafka.internal.DecoderBackfillValues;
 import dev.binlogsync.kafka.internal.Unfollowable;
 import java.io.IOException;
 import java.time.ZoneId;
@@ -166,6 +168,19 @@ public final class CanalFlatMessageDecoder implements MessageDecoder {
     /** A builder with the defaults of {@link #create()}. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * The values a {@link dev.binlogsync.core.backfill.Backfill} must read for its documents to
+     * equal this stream's: each column of a row typed exactly as this decoder, with its options
+     * ({@code tinyint1AsBoolean}, {@code dateTimeStyle}, {@code zone}), types the text Canal sends
+     * for the same MySQL value (the table above), because the row is rendered as that text and
+     * converted by this decoder's own conversion. Give it to
+     * {@code Backfill.builder().values(...)}; the {@code zone} must be the zone Canal's server
+     * renders TIMESTAMP values in, as for the stream. Thread-safe.
+     */
+    public BackfillValues backfillValues() {
+        return new DecoderBackfillValues(DecoderBackfillValues.Format.CANAL, tinyint1AsBoolean, dateTimeStyle, zone);
     }
 
     @Override

@@ -8,7 +8,9 @@ import dev.binlogsync.core.RowImage;
 import dev.binlogsync.core.RowMap;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.UntrustedText;
+import dev.binlogsync.core.backfill.BackfillValues;
 import dev.binlogsync.kafka.internal.DebeziumTemporal;
+import dev.binlogsync.kafka.internal.DecoderBackfillValues;
 import dev.binlogsync.kafka.internal.Identifiers;
 import dev.binlogsync.kafka.internal.JsonValues;
 import dev.binlogsync.kafka.internal.NumberBounds;
@@ -141,6 +143,26 @@ public final class DebeziumDecoder implements MessageDecoder {
     /** A builder with the defaults of {@link #create()}. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * The values a {@link dev.binlogsync.core.backfill.Backfill} must read for its documents to
+     * equal this stream's, typed as this decoder with its options types the events of a connector
+     * with schemas ({@code value.converter.schemas.enable=true}) and Debezium's defaults
+     * ({@code decimal.handling.mode=precise}; {@code bigint.unsigned.handling.mode=long}, so a
+     * {@code BIGINT UNSIGNED} beyond {@code Long.MAX_VALUE} is the negative {@code Long} the
+     * connector writes; {@code binary.handling.mode=bytes}; adaptive {@code time.precision.mode}),
+     * with {@code column.propagate.source.type} covering the temporal columns (their declared
+     * fraction digits) and, for {@code tinyint1AsBoolean}, the {@code tinyint(1)} columns: integers
+     * as JSON numbers, {@code DECIMAL} {@code BigDecimal}, {@code FLOAT}/{@code DOUBLE} the
+     * {@code BigDecimal} of the {@code float64}, {@code BIT(1)} {@code Boolean}, {@code BIT(n)}
+     * base64, temporal values as described above (zero dates null), {@code SET} and {@code JSON}
+     * their text, binary base64. A connector with other settings, or without schemas, writes other
+     * values, and the backfill's would differ from the stream's. Thread-safe.
+     */
+    public BackfillValues backfillValues() {
+        return new DecoderBackfillValues(DecoderBackfillValues.Format.DEBEZIUM, tinyint1AsBoolean, temporal.style(),
+                temporal.zone());
     }
 
     @Override

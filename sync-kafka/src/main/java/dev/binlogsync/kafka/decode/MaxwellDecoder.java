@@ -7,6 +7,8 @@ import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.RowImage;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.UntrustedText;
+import dev.binlogsync.core.backfill.BackfillValues;
+import dev.binlogsync.kafka.internal.DecoderBackfillValues;
 import dev.binlogsync.kafka.internal.Identifiers;
 import dev.binlogsync.kafka.internal.JsonValues;
 import dev.binlogsync.kafka.internal.Unfollowable;
@@ -102,6 +104,22 @@ public final class MaxwellDecoder implements MessageDecoder {
     /** A builder with the defaults of {@link #create()}. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * The values a {@link dev.binlogsync.core.backfill.Backfill} must read for its documents to
+     * equal this stream's, typed as this decoder types Maxwell's JSON for the same row: integers
+     * and {@code DECIMAL}s as JSON numbers ({@code Integer}, {@code Long}, {@code BigInteger}; a
+     * decimal with a scale as {@code BigDecimal}), {@code FLOAT} / {@code DOUBLE} the
+     * {@code BigDecimal} of the float's / double's text, {@code BIT} and {@code YEAR} their
+     * numbers, {@code DATE} / {@code DATETIME} / {@code TIME} MySQL's text (a zero or partly zero
+     * date as {@code 0000-00-00} / {@code 0000-00-00 00:00:00}), {@code TIMESTAMP} its text in
+     * UTC (the zero timestamp null), {@code SET} a list of its members, {@code JSON} parsed,
+     * binary base64, the rest their text. Thread-safe.
+     */
+    public BackfillValues backfillValues() {
+        return new DecoderBackfillValues(DecoderBackfillValues.Format.MAXWELL, false, DateTimeStyle.RAW,
+                java.time.ZoneOffset.UTC);
     }
 
     @Override

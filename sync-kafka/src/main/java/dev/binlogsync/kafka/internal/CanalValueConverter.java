@@ -208,6 +208,20 @@ public final class CanalValueConverter {
 
     @Nullable
     private Object convert(CanalMessage m, String column, MysqlColumnType type, String s, int index, String part) {
+        return convert(m.database, m.table, column, type, s, part + "[" + index + "]");
+    }
+
+    /**
+     * The value Canal's text {@code s} of a column of type {@code type} becomes (the table in
+     * {@code CanalFlatMessageDecoder}'s javadoc): what the decoder gives for the same text in a
+     * message, so a backfill that renders a row's values as Canal sends them gets the stream's
+     * values by construction.
+     *
+     * @param where where the value is, for errors ({@code data[0]}, or a row's key)
+     * @throws DecodeException if the value does not fit its type
+     */
+    @Nullable
+    public Object convert(String database, String table, String column, MysqlColumnType type, String s, String where) {
         try {
             switch (type.kind()) {
                 case STRING:
@@ -236,7 +250,7 @@ public final class CanalValueConverter {
                         return Integer.valueOf(v);
                     }
                     if (v != 0 && v != 1) {
-                        throw Unfollowable.notABoolean(m.database + "." + m.table + "." + column, part + "[" + index + "]",
+                        throw Unfollowable.notABoolean(database + "." + table + "." + column, where,
                                 "'" + abbreviate(s) + "'");
                     }
                     return Boolean.valueOf(v == 1);
@@ -287,8 +301,8 @@ public final class CanalValueConverter {
                     throw new IllegalStateException("unhandled " + type.kind());
             }
         } catch (NumberFormatException | DateTimeParseException | IOException | BadValue e) {
-            throw new DecodeException("column " + m.database + "." + m.table + "." + column + " (" + type.text()
-                    + ") in " + part + "[" + index + "]: value '" + abbreviate(s) + "' does not fit its type"
+            throw new DecodeException("column " + database + "." + table + "." + column + " (" + type.text()
+                    + ") in " + where + ": value '" + abbreviate(s) + "' does not fit its type"
                     + (e instanceof BadValue ? ": " + e.getMessage() : ""), e);
         }
     }

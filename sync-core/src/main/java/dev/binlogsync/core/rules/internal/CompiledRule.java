@@ -250,8 +250,12 @@ public final class CompiledRule {
             return;
         }
         Long version = versionColumn != null || versionFromBinlogTime ? version(versionRow, event) : null;
+        // a delete is always compared as EXTERNAL_GTE: a DELETE event carries the deleted row's
+        // version, which equals the version its last write stored, and EXTERNAL would refuse it
+        // (the row would stay in the index); an equal or newer late write after the delete is
+        // still refused by the tombstone's version under EXTERNAL, and by nothing newer under GTE
         out.collect(new DocumentAction(idx, id, routing, ActionType.DELETE, null, version,
-                version == null ? null : versionType));
+                version == null ? null : VersionType.EXTERNAL_GTE));
     }
 
     /** The fields this rule wrote, set to null (a merged row went away). */

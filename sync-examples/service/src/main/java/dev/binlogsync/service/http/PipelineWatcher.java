@@ -48,12 +48,21 @@ final class PipelineWatcher implements PipelineRegistry.Listener, AutoCloseable 
     private final MeterRegistry meters;
     @Nullable private final AlertRules rules;
     private final Duration alertInterval;
+    /** The backfill run beside a pipeline, by name, or null. */
+    private final java.util.function.Function<String, dev.binlogsync.service.BackfillRun> backfills;
 
     // guarded by this
     private final Map<String, Watched> byName = new HashMap<>();
     private boolean closed;
 
     PipelineWatcher(MeterRegistry meters, @Nullable AlertRules rules, Duration alertInterval) {
+        this(meters, rules, alertInterval, name -> null);
+    }
+
+    /** @param backfills the backfill run beside the pipeline of a name (null for none); its meters are bound at the pipeline's start */
+    PipelineWatcher(MeterRegistry meters, @Nullable AlertRules rules, Duration alertInterval,
+            java.util.function.Function<String, dev.binlogsync.service.BackfillRun> backfills) {
+        this.backfills = backfills;
         this.meters = meters;
         this.rules = rules;
         this.alertInterval = alertInterval;
@@ -72,6 +81,10 @@ final class PipelineWatcher implements PipelineRegistry.Listener, AutoCloseable 
         }
         Watched w = new Watched(name, pipeline);
         w.binder.bindTo(meters);
+        dev.binlogsync.service.BackfillRun backfill = backfills.apply(name);
+        if (backfill != null) {
+            backfill.meters().bindTo(meters); // binlogsync.backfill.*, removed with the pipeline's meters
+        }
         if (rules != null) {
             for (AlertCondition c : rules.conditions()) {
                 Gauge.builder(ALERT_GAUGE, w, x -> x.firing.containsKey(c) ? 1 : 0)

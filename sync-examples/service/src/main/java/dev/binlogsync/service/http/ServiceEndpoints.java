@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.binlogsync.core.Secrets;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.alert.AlertRules;
+import dev.binlogsync.service.BackfillStatus;
 import dev.binlogsync.service.PipelineRegistry;
 import dev.binlogsync.service.PipelineSupervisor;
 import dev.binlogsync.service.ServiceStatus;
@@ -57,7 +58,12 @@ import org.slf4j.LoggerFactory;
  *       message (secrets masked), the alerts firing; and the service's start time and alert rules,
  *       and, when the registry tells them ({@link PipelineRegistry#serviceStatus()}), the
  *       configuration source, the last reload's time, result and changes, and the last reload
- *       error.</li>
+ *       error; for a pipeline with a backfill ({@link PipelineRegistry#backfills()}), its state
+ *       ({@code NOT_STARTED}, {@code RUNNING}, {@code DONE}, {@code STOPPED}, {@code FAILED}), the
+ *       cleaned error, and per table rows done, rows/s, the estimate left and the document counts.
+ *       A failed backfill makes {@code /health} DOWN with the reason, while its pipeline keeps
+ *       streaming; its meters ({@link dev.binlogsync.core.micrometer.BackfillMeterBinder}) are on
+ *       {@code /metrics}.</li>
  * </ul>
  * Another path is 404, another method than GET or HEAD 405, an endpoint failure 500 (logged as one
  * line without the stack trace).
@@ -114,7 +120,7 @@ public final class ServiceEndpoints implements AutoCloseable {
         new ClassLoaderMetrics().bindTo(meters);
         new ProcessorMetrics().bindTo(meters);
         new UptimeMetrics().bindTo(meters);
-        this.watcher = new PipelineWatcher(meters, alertRules, alertInterval);
+        this.watcher = new PipelineWatcher(meters, alertRules, alertInterval, name -> registry.backfills().get(name));
 
         AtomicInteger threads = new AtomicInteger();
         // beyond the queue an exchange is rejected, and the JDK server then closes its connection:
@@ -202,8 +208,14 @@ public final class ServiceEndpoints implements AutoCloseable {
     }
 
     private Router.Response health() {
-        Views.Health h = Views.health(registry.pipelines());
+        Views.Health h = Views.health(registry.pipelines(), statuses());
         return Router.Response.json(h.up() ? 200 : 503, h.body());
+    }
+
+    private Map<String, BackfillStatus> statuses() {
+        Map<String, BackfillStatus> out = new LinkedHashMap<>();
+        registry.backfills().forEach((name, run) -> out.put(name, run.status()));
+        return out;
     }
 
     private Router.Response metrics(HttpExchange exchange) throws IOException {
@@ -220,8 +232,10 @@ public final class ServiceEndpoints implements AutoCloseable {
 
     private Router.Response status() {
         Map<String, Object> pipelines = new LinkedHashMap<>();
+        Map<String, BackfillStatus> backfills = statuses();
         for (Map.Entry<String, SyncPipeline> e : new TreeMap<>(registry.pipelines()).entrySet()) {
-            pipelines.put(e.getKey(), Views.status(e.getKey(), e.getValue(), watcher.firing(e.getKey(), e.getValue())));
+            pipelines.put(e.getKey(), Views.status(e.getKey(), e.getValue(), watcher.firing(e.getKey(), e.getValue()),
+                    backfills.get(e.getKey())));
         }
         Map<String, Object> service = new LinkedHashMap<>();
         service.put("startedAt", startedAt.toString());

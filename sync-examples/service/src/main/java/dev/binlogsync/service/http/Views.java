@@ -5,6 +5,7 @@ import dev.binlogsync.core.PipelineMetrics;
 import dev.binlogsync.core.Secrets;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.alert.AlertEvent;
+import dev.binlogsync.service.BackfillStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,12 +35,31 @@ final class Views {
      * {@link PipelineHealth.Status#HEALTHY}; DOWN otherwise, with the reason per pipeline.
      */
     static Health health(Map<String, SyncPipeline> pipelines) {
+        return health(pipelines, Map.of());
+    }
+
+    /**
+     * As {@link #health(Map)}; a pipeline whose backfill failed is DOWN too (reason
+     * {@code backfill failed: ...}), though it keeps streaming: its index lacks rows until a new run.
+     */
+    static Health health(Map<String, SyncPipeline> pipelines, Map<String, BackfillStatus> backfills) {
         Map<String, Object> perPipeline = new LinkedHashMap<>();
         boolean allHealthy = true;
         for (Map.Entry<String, SyncPipeline> e : new TreeMap<>(pipelines).entrySet()) {
             PipelineHealth h = e.getValue().health();
             allHealthy &= h.isHealthy();
-            perPipeline.put(e.getKey(), healthOf(h));
+            Map<String, Object> entry = healthOf(h);
+            BackfillStatus b = backfills.get(e.getKey());
+            if (b != null) {
+                Map<String, Object> bf = new LinkedHashMap<>();
+                bf.put("state", b.state().name());
+                if (b.state() == BackfillStatus.State.FAILED) {
+                    allHealthy = false;
+                    bf.put("reason", "backfill failed: " + Secrets.redact(String.valueOf(b.error())));
+                }
+                entry.put("backfill", bf);
+            }
+            perPipeline.put(e.getKey(), entry);
         }
         boolean up = allHealthy && !pipelines.isEmpty();
         Map<String, Object> body = new LinkedHashMap<>();
@@ -61,6 +81,12 @@ final class Views {
 
     /** What {@code /status} shows of one pipeline. */
     static Map<String, Object> status(String name, SyncPipeline p, List<AlertEvent> firing) {
+        return status(name, p, firing, null);
+    }
+
+    /** What {@code /status} shows of one pipeline and its backfill (null when it has none). */
+    static Map<String, Object> status(String name, SyncPipeline p, List<AlertEvent> firing,
+            @Nullable BackfillStatus backfill) {
         PipelineMetrics m = p.metrics();
         PipelineHealth h = p.health();
         Map<String, Object> s = new LinkedHashMap<>();
@@ -112,7 +138,33 @@ final class Views {
             alerts.add(a);
         }
         s.put("alerts", alerts);
+        if (backfill != null) {
+            s.put("backfill", backfill(backfill));
+        }
         return s;
+    }
+
+    private static Map<String, Object> backfill(BackfillStatus b) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("state", b.state().name());
+        m.put("error", b.error() == null ? null : Secrets.redact(b.error()));
+        m.put("startedAt", b.startedAt() == null ? null : b.startedAt().toString());
+        m.put("endedAt", b.endedAt() == null ? null : b.endedAt().toString());
+        Map<String, Object> tables = new LinkedHashMap<>();
+        for (BackfillStatus.Table t : b.tables()) {
+            Map<String, Object> tm = new LinkedHashMap<>();
+            tm.put("rowsDone", t.rowsDone());
+            tm.put("rowsPerSecond", t.rowsPerSecond());
+            tm.put("estimatedRowsLeft", t.estimatedRowsLeft());
+            tm.put("created", t.created());
+            tm.put("existed", t.existed());
+            tm.put("removed", t.removed());
+            tm.put("chunks", t.chunks());
+            tm.put("finished", t.finished());
+            tables.put(t.table(), tm);
+        }
+        m.put("tables", tables);
+        return m;
     }
 
     private static Map<String, Object> timing(PipelineMetrics.Timing t) {

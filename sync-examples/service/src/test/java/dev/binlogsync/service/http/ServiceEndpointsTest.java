@@ -13,12 +13,16 @@ import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.RuleSet;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.alert.AlertRules;
+import dev.binlogsync.core.backfill.BackfillProgress;
+import dev.binlogsync.core.micrometer.BackfillMeterBinder;
 import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.core.testing.Events;
 import dev.binlogsync.core.testing.InMemorySource;
 import dev.binlogsync.core.testing.ManualClock;
 import dev.binlogsync.core.testing.RecordingBulkSink;
 import dev.binlogsync.service.BinlogSyncService;
+import dev.binlogsync.service.BackfillRun;
+import dev.binlogsync.service.BackfillStatus;
 import dev.binlogsync.service.PipelineRegistry;
 import dev.binlogsync.service.PipelineSupervisor;
 import dev.binlogsync.service.ServiceStatus;
@@ -133,6 +137,84 @@ class ServiceEndpointsTest {
         String lastError = status.at("/pipelines/orders/lastError").asText();
         assertTrue(lastError.contains("https://db.example.com/****"), lastError); // the engine cuts URLs to their host
         assertFalse(status.toString().contains("hunter2"), status.toString());
+    }
+
+    /** A backfill shown by hand: its status and its meters, fed as a backfill's listener would. */
+    private static BackfillRun backfill(BackfillStatus status, BackfillMeterBinder meters) {
+        return new BackfillRun() {
+            @Override
+            public BackfillStatus status() {
+                return status;
+            }
+
+            @Override
+            public BackfillMeterBinder meters() {
+                return meters;
+            }
+        };
+    }
+
+    @Test
+    void aFailedBackfillMakesHealthDownWithItsCleanedReasonWhileThePipelineStaysHealthy() throws Exception {
+        registry.backfill("orders", backfill(new BackfillStatus(BackfillStatus.State.FAILED,
+                "BackfillException: cannot read shop.orders from " + SECRET_URL, Instant.EPOCH, Instant.EPOCH, List.of()),
+                new BackfillMeterBinder("orders")));
+        run("orders", 0);
+        Http http = serve();
+
+        HttpResponse<String> r = http.get("/health");
+        assertEquals(503, r.statusCode(), r.body());
+        JsonNode body = Http.parse(r.body());
+        assertEquals("DOWN", body.get("status").asText());
+        assertEquals("HEALTHY", body.at("/pipelines/orders/status").asText(), "the stream keeps running");
+        assertEquals("FAILED", body.at("/pipelines/orders/backfill/state").asText());
+        assertTrue(body.at("/pipelines/orders/backfill/reason").asText().startsWith("backfill failed: BackfillException"),
+                r.body());
+        assertFalse(r.body().contains("hunter2"), r.body());
+        JsonNode status = http.json("/status").at("/pipelines/orders/backfill");
+        assertEquals("FAILED", status.at("/state").asText());
+        assertTrue(status.at("/error").asText().contains("cannot read shop.orders"), status.toString());
+        assertFalse(status.toString().contains("hunter2"), status.toString());
+    }
+
+    @Test
+    void statusAndMetricsShowARunningBackfillsProgressPerTable() throws Exception {
+        BackfillMeterBinder meters = new BackfillMeterBinder("orders");
+        meters.chunkDone(new BackfillProgress("shop.orders", 2000, 400.0, 8000L, 1990, 10, 1, 2));
+        registry.backfill("orders", backfill(new BackfillStatus(BackfillStatus.State.RUNNING, null, Instant.EPOCH, null,
+                List.of(new BackfillStatus.Table("shop.orders", 2000, 400.0, 8000L, 1990, 10, 1, 2, false))), meters));
+        run("orders", 0);
+        run("users", 0);
+        Http http = serve();
+
+        assertEquals(200, http.get("/health").statusCode(), "a running backfill is healthy");
+        JsonNode b = http.json("/status").at("/pipelines/orders/backfill");
+        assertEquals("RUNNING", b.at("/state").asText());
+        assertTrue(b.at("/error").isNull());
+        assertEquals(Instant.EPOCH.toString(), b.at("/startedAt").asText());
+        JsonNode t = b.at("/tables/shop.orders");
+        assertEquals(2000, t.at("/rowsDone").asLong());
+        assertEquals(400.0, t.at("/rowsPerSecond").asDouble());
+        assertEquals(8000, t.at("/estimatedRowsLeft").asLong());
+        assertEquals(1990, t.at("/created").asLong());
+        assertEquals(10, t.at("/existed").asLong());
+        assertEquals(1, t.at("/removed").asLong());
+        assertEquals(2, t.at("/chunks").asLong());
+        assertFalse(t.at("/finished").asBoolean());
+        assertTrue(http.json("/status").at("/pipelines/users/backfill").isMissingNode(), "users has no backfill");
+
+        String metrics = http.get("/metrics").body();
+        String[] tags = {"pipeline", "orders", "table", "shop.orders"};
+        assertEquals(2000.0, Http.sample(metrics, "binlogsync_backfill_rows_total", tags), metrics);
+        assertEquals(8000.0, Http.sample(metrics, "binlogsync_backfill_rows_left", tags), metrics);
+        assertEquals(400.0, Http.sample(metrics, "binlogsync_backfill_rows_per_second", tags), metrics);
+        assertEquals(0.0, Http.sample(metrics, "binlogsync_backfill_finished", tags), metrics);
+
+        // a table the backfill reaches later is registered then; the pipeline's stop removes them all
+        meters.chunkDone(new BackfillProgress("shop.more", 5, 1.0, null, 5, 0, 0, 1));
+        assertEquals(5.0, Http.sample(http.get("/metrics").body(), "binlogsync_backfill_rows_total", "table", "shop.more"));
+        registry.stop("orders");
+        assertNull(Http.sample(http.get("/metrics").body(), "binlogsync_backfill_rows_total", tags));
     }
 
     @Test

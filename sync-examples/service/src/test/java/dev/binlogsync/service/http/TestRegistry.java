@@ -1,6 +1,7 @@
 package dev.binlogsync.service.http;
 
 import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.service.BackfillRun;
 import dev.binlogsync.service.PipelineRegistry;
 import dev.binlogsync.service.ServiceStatus;
 import java.util.List;
@@ -17,6 +18,17 @@ final class TestRegistry implements PipelineRegistry {
     private final Map<String, SyncPipeline> pipelines = new TreeMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     @Nullable private volatile ServiceStatus serviceStatus;
+    private final Map<String, BackfillRun> backfills = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public Map<String, BackfillRun> backfills() {
+        return Map.copyOf(backfills);
+    }
+
+    /** Shows {@code run} as the backfill of the pipeline {@code name} (before its {@link #start}, for its meters). */
+    void backfill(String name, BackfillRun run) {
+        backfills.put(name, run);
+    }
 
     @Override
     @Nullable

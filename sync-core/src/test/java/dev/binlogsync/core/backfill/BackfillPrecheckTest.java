@@ -1,0 +1,82 @@
+package dev.binlogsync.core.backfill;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.binlogsync.core.ActionType;
+import dev.binlogsync.core.DocumentAction;
+import dev.binlogsync.core.DocumentRef;
+import dev.binlogsync.core.StoredDocument;
+import dev.binlogsync.core.rules.Rules;
+import dev.binlogsync.core.rules.TableRule;
+import dev.binlogsync.core.testing.RecordingBulkSink;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The verification's pre-check: the chunk's whole rows, selected again after the creates and
+ * rendered through the rules, spare the documents they produce at exactly their place the read,
+ * the re-select and the delete; every other document goes through them.
+ */
+class BackfillPrecheckTest {
+
+    /** {@code type = 1} only. */
+    private final Rules rules = Rules.builder().rule(TableRule.builder().database("shop").table("t")
+            .index("orders").where("type = 1").build()).build();
+    private final RecordingBulkSink es = new RecordingBulkSink();
+    /** Every document reference the backfill asked the reader for. */
+    private final List<DocumentRef> read = new ArrayList<>();
+
+    /** The chunk's SELECT sees {@code atSelect}; every select by key after it sees {@code later}. */
+    private Backfill backfill(List<Object[]> atSelect, List<Object[]> later) {
+        FakeSchemaDataSource db = new FakeSchemaDataSource("id").column("id", "bigint", "bigint(20)")
+                .column("type", "int", "int(11)");
+        db.answer = sql -> sql.contains(" IN (") ? later
+                : sql.contains("LIMIT ?") && !sql.contains(" > ") ? atSelect : List.of();
+        return Backfill.builder().dataSource(db.dataSource()).rules(rules).sink(es).reader(refs -> {
+            List<StoredDocument> out = new ArrayList<>();
+            for (DocumentRef r : refs) {
+                read.add(r);
+                Long seqNo = es.seqNo(r.index(), r.id());
+                out.add(seqNo == null ? StoredDocument.missing(r)
+                        : new StoredDocument(r, true, seqNo, 1, "{}", r.routing(), 1));
+            }
+            return CompletableFuture.completedFuture(out);
+        }).build();
+    }
+
+    @Test
+    void aChunkWhoseRowsStillProduceTheirDocumentsIsVerifiedWithoutReadingThem() {
+        List<Object[]> table = List.of(new Object[] {1L, 1, 1L}, new Object[] {2L, 1, 2L});
+        Backfill backfill = backfill(table, table);
+
+        assertTrue(backfill.run());
+
+        assertEquals(List.of(), read);
+        assertEquals(Map.of("id", 1L, "type", 1), es.document("orders", "1"));
+        assertEquals(Map.of("id", 2L, "type", 1), es.document("orders", "2"));
+        assertEquals(0, backfill.progress().resurrectionsRemoved());
+    }
+
+    @Test
+    void aRowFilteredOutAfterTheSelectButStillPresentByKeyHasItsResurrectedCopyRemoved() {
+        // row 2 leaves the filter after the chunk's SELECT (the stream's delete of its document came
+        // before the create, which then resurrected it); its key is still in the table
+        Backfill backfill = backfill(List.of(new Object[] {1L, 1, 1L}, new Object[] {2L, 1, 2L}),
+                List.of(new Object[] {1L, 1, 1L}, new Object[] {2L, 5, 2L}));
+
+        assertTrue(backfill.run());
+
+        assertEquals(List.of(new DocumentRef("orders", "2", null)), read, "only the unproduced document is read");
+        List<DocumentAction> deletes = es.actions().stream().filter(a -> a.type() == ActionType.DELETE).toList();
+        assertEquals(1, deletes.size(), String.valueOf(deletes));
+        assertEquals("2", deletes.get(0).id());
+        assertNull(es.document("orders", "2"));
+        assertEquals(Map.of("id", 1L, "type", 1), es.document("orders", "1"));
+        assertEquals(1, backfill.progress().resurrectionsRemoved());
+    }
+}

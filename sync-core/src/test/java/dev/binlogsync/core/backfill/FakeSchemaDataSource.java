@@ -1,0 +1,136 @@
+package dev.binlogsync.core.backfill;
+
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Function;
+import javax.sql.DataSource;
+
+/**
+ * A data source for one table with a single-column primary key: it answers the backfill's schema
+ * questions (the table exists, its primary key, {@code information_schema.COLUMNS}) and records
+ * every other query, answering it with the rows {@link #answer} gives for its SQL (none by
+ * default). Not thread-safe.
+ */
+final class FakeSchemaDataSource {
+
+    /** {name, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE} */
+    private final List<String[]> columns = new ArrayList<>();
+    private final String primaryKey;
+    /** The queries other than the schema's, in order. */
+    final List<String> queries = Collections.synchronizedList(new ArrayList<>());
+
+    /** The rows answering a query other than the schema's, by its SQL; each row's values by position. */
+    Function<String, List<Object[]>> answer = sql -> List.of();
+
+    FakeSchemaDataSource(String primaryKey) {
+        this.primaryKey = primaryKey;
+    }
+
+    FakeSchemaDataSource column(String name, String dataType, String columnType) {
+        columns.add(new String[] {name, dataType, columnType, name.equals(primaryKey) ? "NO" : "YES"});
+        return this;
+    }
+
+    DataSource dataSource() {
+        return proxy(DataSource.class, (p, m, a) -> {
+            if (m.getName().equals("getConnection")) {
+                return connection();
+            }
+            throw new UnsupportedOperationException(m.getName());
+        });
+    }
+
+    private Connection connection() {
+        return proxy(Connection.class, (p, m, a) -> {
+            switch (m.getName()) {
+                case "getAutoCommit":
+                    return true;
+                case "getTransactionIsolation":
+                    return Connection.TRANSACTION_READ_COMMITTED;
+                case "isClosed":
+                    return false;
+                case "setAutoCommit":
+                case "setTransactionIsolation":
+                case "close":
+                    return null;
+                case "getMetaData":
+                    return metaData();
+                case "prepareStatement":
+                    return statement((String) a[0]);
+                default:
+                    throw new UnsupportedOperationException(m.getName());
+            }
+        });
+    }
+
+    private DatabaseMetaData metaData() {
+        return proxy(DatabaseMetaData.class, (p, m, a) -> {
+            switch (m.getName()) {
+                case "getTables":
+                    return rows(List.of("TABLE_NAME"), List.<Object[]>of(new Object[] {a[2]}));
+                case "getPrimaryKeys":
+                    return rows(List.of("KEY_SEQ", "COLUMN_NAME"), List.<Object[]>of(new Object[] {1, primaryKey}));
+                default:
+                    throw new UnsupportedOperationException(m.getName());
+            }
+        });
+    }
+
+    private PreparedStatement statement(String sql) {
+        boolean schema = sql.contains("information_schema.COLUMNS");
+        if (!schema) {
+            queries.add(sql);
+        }
+        return proxy(PreparedStatement.class, (p, m, a) -> {
+            switch (m.getName()) {
+                case "executeQuery":
+                    if (schema) {
+                        List<Object[]> out = new ArrayList<>();
+                        for (String[] c : columns) {
+                            out.add(new Object[] {c[0], c[1], c[3], c[2]});
+                        }
+                        return rows(List.of("COLUMN_NAME", "DATA_TYPE", "IS_NULLABLE", "COLUMN_TYPE"), out);
+                    }
+                    return rows(List.of(), answer.apply(sql));
+                case "close":
+                    return null;
+                default:
+                    if (m.getName().startsWith("set")) {
+                        return null;
+                    }
+                    throw new UnsupportedOperationException(m.getName());
+            }
+        });
+    }
+
+    private static ResultSet rows(List<String> labels, List<Object[]> rows) {
+        int[] at = {-1};
+        return proxy(ResultSet.class, (p, m, a) -> {
+            switch (m.getName()) {
+                case "next":
+                    return ++at[0] < rows.size();
+                case "close":
+                    return null;
+                case "getString":
+                case "getInt":
+                case "getObject": {
+                    int i = a[0] instanceof Integer ? (Integer) a[0] - 1 : labels.indexOf(a[0]);
+                    return rows.get(at[0])[i];
+                }
+                default:
+                    throw new UnsupportedOperationException(m.getName());
+            }
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T proxy(Class<T> type, java.lang.reflect.InvocationHandler h) {
+        return (T) Proxy.newProxyInstance(FakeSchemaDataSource.class.getClassLoader(), new Class<?>[] {type}, h);
+    }
+}
