@@ -65,11 +65,13 @@ import org.slf4j.LoggerFactory;
  * then <em>verifies</em> the chunk: selects its rows again by key and renders them through the rules
  * (a document a current row produces at exactly its place is done); for the other documents reads
  * them ({@link DocumentReader}), then selects their rows once more and renders them, and removes
- * with a conditional delete every document found that no current row of the chunk produces there (a snapshot copy of a row the stream
- * deleted, filtered out or moved to another index or routing meanwhile). Only then the chunk counts
- * as done and its upper key is saved in the {@link CheckpointStore}. Before its creates are sent, a
- * chunk's documents (index, id, routing) and keys are saved as pending, so a restart verifies them
- * first.
+ * with a conditional delete every document found that no current row of the chunk produces there
+ * (a snapshot copy of a row the stream deleted, filtered out or moved to another index or routing
+ * meanwhile). Only then the chunk counts as done. Before its creates are sent, a chunk's documents
+ * (index, id, routing) and keys are saved as pending in the {@link CheckpointStore}, with the upper
+ * key of the chunk before as done: one save per chunk (a chunk without creates, a stop and the end
+ * save the last done key on their own). A restart verifies the pending chunk first. Checkpoint
+ * saves and loads failing with a {@link RetriableSyncException} are retried like the writes.
  *
  * <p><b>Values.</b> Each column is selected and read through the {@link BackfillValues} of
  * {@link Builder#values}: give the stream's decoder's ({@code decoder.backfillValues()}, built with
@@ -296,7 +298,7 @@ public final class Backfill {
         checkRules(t);
         t.key = keyOf(t);
         String cpName = checkpointName(t.database, t.table);
-        Checkpoint cp = store.load(cpName);
+        Checkpoint cp = loadCheckpoint(t, cpName);
         if (cp == null) {
             cp = Checkpoint.start();
         }
@@ -317,14 +319,18 @@ public final class Backfill {
             awaitFence(restartFence.toMillis());
             verify(t, cp.pending());
             cp = new Checkpoint(cp.lastKey(), List.of(), false);
-            store.save(cpName, cp);
+            saveCheckpoint(t, cpName, cp);
         }
         estimateStart(t, cp.lastKey());
         List<Object> last = cp.lastKey();
+        // whether the store's checkpoint lags behind the last done chunk: a chunk's done state is
+        // saved with the next chunk's pending save (which records "everything up to last is done"),
+        // or on its own when the next chunk writes nothing, at the stop, or at the end
+        boolean lastUnsaved = false;
         while (!stopped) {
             List<ChunkRow> rows = readChunk(t, last);
             if (rows.isEmpty()) {
-                store.save(cpName, new Checkpoint(last, List.of(), true));
+                saveCheckpoint(t, cpName, new Checkpoint(last, List.of(), true));
                 BackfillProgress p = snapshot(t, last);
                 progress = p;
                 notify(() -> listener.tableFinished(p));
@@ -343,7 +349,8 @@ public final class Backfill {
             }
             List<Object> upper = rows.get(rows.size() - 1).key();
             if (!creates.isEmpty()) {
-                store.save(cpName, new Checkpoint(last, pending, false));
+                // before the creates; also records the chunks up to last as done
+                saveCheckpoint(t, cpName, new Checkpoint(last, pending, false));
                 for (ItemResult r : execute(t, creates)) {
                     if (r.outcome() == ItemResult.Outcome.EXISTS || r.outcome() == ItemResult.Outcome.STALE) {
                         t.existed++;
@@ -352,8 +359,11 @@ public final class Backfill {
                     }
                 }
                 verify(t, pending);
+                lastUnsaved = true;
+            } else {
+                saveCheckpoint(t, cpName, new Checkpoint(upper, List.of(), false));
+                lastUnsaved = false;
             }
-            store.save(cpName, new Checkpoint(upper, List.of(), false));
             last = upper;
             t.rowsDone += rows.size();
             t.chunks++;
@@ -362,7 +372,44 @@ public final class Backfill {
             notify(() -> listener.chunkDone(p));
             throttle(t);
         }
+        if (lastUnsaved) {
+            saveCheckpoint(t, cpName, new Checkpoint(last, List.of(), false));
+        }
         return false;
+    }
+
+    /** {@link CheckpointStore#load}, retried as the writes are on a {@link RetriableSyncException}. */
+    @Nullable
+    private Checkpoint loadCheckpoint(TableRun t, String name) {
+        return retryingStore(t, "loading the checkpoint", () -> store.load(name));
+    }
+
+    /**
+     * {@link CheckpointStore#save}, retried as the writes are on a {@link RetriableSyncException}: a
+     * store whose failed save may still land must make its saves conditional, as
+     * {@code ElasticsearchCheckpointStore} does (it reloads its version after a save in doubt), so a
+     * late save never replaces a later one.
+     */
+    private void saveCheckpoint(TableRun t, String name, Checkpoint cp) {
+        retryingStore(t, "saving the checkpoint", () -> {
+            store.save(name, cp);
+            return null;
+        });
+    }
+
+    private <T> T retryingStore(TableRun t, String what, java.util.function.Supplier<T> call) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return call.get();
+            } catch (RetriableSyncException e) {
+                if (attempt >= maxRetries) {
+                    throw new BackfillException("backfill of " + t.shown() + ": " + what + " failed"
+                            + (attempt > 0 ? " after " + attempt + " retries" : "") + ": " + Secrets.describe(e), e);
+                }
+                LOG.warn("backfill of {}: {} failed, retrying: {}", t.shown(), what, Secrets.describe(e));
+                pause(attempt);
+            }
+        }
     }
 
     /** Refuses what a create-only backfill cannot serve; see the class comment. */
@@ -1101,7 +1148,7 @@ public final class Backfill {
             return this;
         }
 
-        /** Retries of a retryable write or read before the backfill stops, 0 to 1000; default 10. */
+        /** Retries of a retryable write, read, checkpoint save or load before the backfill stops, 0 to 1000; default 10. */
         public Builder maxRetries(int retries) {
             if (retries < 0 || retries > 1000) {
                 throw new IllegalArgumentException("maxRetries must be 0..1000: " + retries);

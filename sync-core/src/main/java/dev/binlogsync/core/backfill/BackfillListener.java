@@ -10,7 +10,11 @@ public interface BackfillListener {
     default void tableStarted(String table, Checkpoint checkpoint) {
     }
 
-    /** A chunk is done: its creates were acknowledged and it was verified, and its checkpoint saved. */
+    /**
+     * A chunk is done: its creates were acknowledged and it was verified. Its upper key is saved in
+     * the checkpoint with the next chunk's pending save (or at a stop or the end), so a crash right
+     * after this call makes the next run verify and read this chunk again.
+     */
     default void chunkDone(BackfillProgress progress) {
     }
 

@@ -8,9 +8,11 @@ import javax.annotation.Nullable;
  * in {@code sync-elasticsearch} keeps them in an index.
  *
  * <p><b>Contract.</b> {@link #save} returns only once the checkpoint is durable (a later
- * {@link #load}, also from another process, sees it); a failure throws (a
- * {@link dev.binlogsync.core.RetriableSyncException} when trying again may help), and the backfill
- * stops. Called by the backfill's one thread; an implementation shared by several backfills must be
+ * {@link #load}, also from another process, sees it); a failure throws: a
+ * {@link dev.binlogsync.core.RetriableSyncException} when trying again may help (the backfill retries
+ * it, up to its {@code maxRetries}), anything else stops the backfill. A save that failed but may
+ * still be applied later must not replace a newer save when it lands (make saves conditional, as
+ * {@code ElasticsearchCheckpointStore} does): a retry or a new run saves again after it. Called by the backfill's one thread; an implementation shared by several backfills must be
  * thread-safe.
  */
 public interface CheckpointStore {

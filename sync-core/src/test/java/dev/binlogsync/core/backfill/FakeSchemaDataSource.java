@@ -28,6 +28,10 @@ final class FakeSchemaDataSource {
     /** The rows answering a query other than the schema's, by its SQL; each row's values by position. */
     Function<String, List<Object[]>> answer = sql -> List.of();
 
+    /** When set, answers instead of {@link #answer}, by the SQL and the parameters set, in order. */
+    @javax.annotation.Nullable
+    java.util.function.BiFunction<String, List<Object>, List<Object[]>> answerWithParameters;
+
     FakeSchemaDataSource(String primaryKey) {
         this.primaryKey = primaryKey;
     }
@@ -87,6 +91,7 @@ final class FakeSchemaDataSource {
         if (!schema) {
             queries.add(sql);
         }
+        List<Object> parameters = new ArrayList<>();
         return proxy(PreparedStatement.class, (p, m, a) -> {
             switch (m.getName()) {
                 case "executeQuery":
@@ -97,11 +102,19 @@ final class FakeSchemaDataSource {
                         }
                         return rows(List.of("COLUMN_NAME", "DATA_TYPE", "IS_NULLABLE", "COLUMN_TYPE"), out);
                     }
-                    return rows(List.of(), answer.apply(sql));
+                    return rows(List.of(), answerWithParameters != null ? answerWithParameters.apply(sql, parameters)
+                            : answer.apply(sql));
                 case "close":
                     return null;
                 default:
                     if (m.getName().startsWith("set")) {
+                        if (a != null && a.length == 2 && a[0] instanceof Integer) {
+                            int i = (Integer) a[0];
+                            while (parameters.size() < i) {
+                                parameters.add(null);
+                            }
+                            parameters.set(i - 1, a[1]);
+                        }
                         return null;
                     }
                     throw new UnsupportedOperationException(m.getName());

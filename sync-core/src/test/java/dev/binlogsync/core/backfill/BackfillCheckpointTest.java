@@ -1,0 +1,180 @@
+package dev.binlogsync.core.backfill;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.binlogsync.core.DocumentRef;
+import dev.binlogsync.core.RetriableSyncException;
+import dev.binlogsync.core.StoredDocument;
+import dev.binlogsync.core.SyncException;
+import dev.binlogsync.core.rules.Rules;
+import dev.binlogsync.core.rules.TableRule;
+import dev.binlogsync.core.testing.RecordingBulkSink;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import javax.annotation.Nullable;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How a backfill uses its {@link CheckpointStore}: one save per chunk (the pending save of a chunk
+ * records the chunks before it as done), a save of the last done chunk at a stop, retries of saves
+ * and loads that fail retryably, and a resume after a crash.
+ */
+class BackfillCheckpointTest {
+
+    private static final int ROWS = 5;
+    private final Rules rules = Rules.builder().rule(TableRule.builder().database("shop").table("t").index("t").build())
+            .build();
+    private final RecordingBulkSink es = new RecordingBulkSink();
+
+    /** A store over an in-memory one that fails the calls it is told to, and records every save. */
+    private static final class FlakyStore implements CheckpointStore {
+        final InMemoryCheckpointStore inner = new InMemoryCheckpointStore();
+        final List<Checkpoint> saved = new ArrayList<>();
+        int failLoads;
+        int failSaves;
+        /** The save (counted from 1) that throws a non-retryable failure, as a crash; 0 for none. */
+        int crashAtSave;
+        int saves;
+        @Nullable
+        String table;
+
+        @Override
+        @Nullable
+        public Checkpoint load(String table) {
+            if (failLoads > 0) {
+                failLoads--;
+                throw new RetriableSyncException("checkpoint index unavailable");
+            }
+            return inner.load(table);
+        }
+
+        @Override
+        public void save(String table, Checkpoint checkpoint) {
+            if (failSaves > 0) {
+                failSaves--;
+                throw new RetriableSyncException("checkpoint index unavailable");
+            }
+            if (++saves == crashAtSave) {
+                throw new SyncException("crash");
+            }
+            inner.save(table, checkpoint);
+            this.table = table;
+            saved.add(checkpoint);
+        }
+
+        Checkpoint current() {
+            return inner.load(java.util.Objects.requireNonNull(table));
+        }
+    }
+
+    /** A table of ids 1..5, paged by its key as the backfill's queries ask. */
+    private Backfill.Builder backfill(CheckpointStore store) {
+        FakeSchemaDataSource db = new FakeSchemaDataSource("id").column("id", "bigint", "bigint(20)");
+        db.answerWithParameters = (sql, params) -> {
+            List<Object[]> out = new ArrayList<>();
+            if (sql.contains("LIMIT ?")) {
+                long after = sql.contains(" > ") ? ((Number) params.get(0)).longValue() : 0;
+                int limit = ((Number) params.get(params.size() - 1)).intValue();
+                for (long id = after + 1; id <= ROWS && out.size() < limit; id++) {
+                    out.add(new Object[] {id, id});
+                }
+            } else if (sql.contains(" IN (")) {
+                for (Object id : params) {
+                    out.add(new Object[] {id, id});
+                }
+            }
+            return out;
+        };
+        return Backfill.builder().dataSource(db.dataSource()).rules(rules).sink(es).chunkSize(2)
+                .retryBackoff(Duration.ofMillis(1)).restartFence(Duration.ZERO).checkpointStore(store)
+                .reader(refs -> {
+                    List<StoredDocument> out = new ArrayList<>();
+                    for (DocumentRef r : refs) {
+                        Long seqNo = es.seqNo(r.index(), r.id());
+                        out.add(seqNo == null ? StoredDocument.missing(r)
+                                : new StoredDocument(r, true, seqNo, 1, "{}", r.routing(), 1));
+                    }
+                    return CompletableFuture.completedFuture(out);
+                });
+    }
+
+    private void assertAllRowsIndexed() {
+        for (long id = 1; id <= ROWS; id++) {
+            assertEquals(Map.of("id", id), es.document("t", Long.toString(id)), "document " + id);
+        }
+        assertEquals(ROWS, es.documents().size());
+    }
+
+    @Test
+    void eachChunkIsSavedOnceItsPendingSaveRecordingTheChunksBeforeItAsDone() {
+        FlakyStore store = new FlakyStore();
+        assertTrue(backfill(store).build().run());
+        // chunks {1,2}, {3,4}, {5}: three pending saves, then the finished one
+        List<List<Object>> lastKeys = new ArrayList<>();
+        List<Integer> pendingSizes = new ArrayList<>();
+        for (Checkpoint cp : store.saved) {
+            lastKeys.add(cp.lastKey());
+            pendingSizes.add(cp.pending().size());
+        }
+        assertEquals(java.util.Arrays.asList(null, List.of(2L), List.of(4L), List.of(5L)), lastKeys);
+        assertEquals(List.of(2, 2, 1, 0), pendingSizes);
+        assertTrue(store.current().finished());
+        assertAllRowsIndexed();
+    }
+
+    @Test
+    void aStopSavesTheLastDoneChunkWithNothingPending() {
+        FlakyStore store = new FlakyStore();
+        Backfill[] backfill = new Backfill[1];
+        backfill[0] = backfill(store).listener(new BackfillListener() {
+            @Override
+            public void chunkDone(BackfillProgress progress) {
+                backfill[0].stop();
+            }
+        }).build();
+        assertFalse(backfill[0].run());
+        assertEquals(new Checkpoint(List.of(2L), List.of(), false), store.current());
+    }
+
+    @Test
+    void checkpointLoadsAndSavesThatFailRetryablyAreRetried() {
+        FlakyStore store = new FlakyStore();
+        store.failLoads = 2;
+        store.failSaves = 3;
+        assertTrue(backfill(store).maxRetries(5).build().run());
+        assertTrue(store.current().finished());
+        assertAllRowsIndexed();
+    }
+
+    @Test
+    void aStoreStillFailingAfterTheRetriesStopsTheRunNamingTheTableWithTheRetriableCause() {
+        FlakyStore store = new FlakyStore();
+        store.failSaves = 100;
+        BackfillException e = assertThrows(BackfillException.class, () -> backfill(store).maxRetries(2).build().run());
+        assertTrue(e.getMessage().contains("shop.t") && e.getMessage().contains("saving the checkpoint")
+                && e.getMessage().contains("after 2 retries"), e.getMessage());
+        assertInstanceOf(RetriableSyncException.class, e.getCause());
+    }
+
+    @Test
+    void aRunThatCrashedAfterAChunkResumesFromTheChunkBeforeAndVerifiesTheOneThatWasPending() {
+        FlakyStore store = new FlakyStore();
+        store.crashAtSave = 3; // the pending save of chunk {5}: chunk {3,4} was verified, not yet saved done
+        assertThrows(SyncException.class, () -> backfill(store).build().run());
+        assertEquals(new Checkpoint(List.of(2L), List.of(new Checkpoint.Pending(List.of(3L), new DocumentRef("t", "3", null)),
+                new Checkpoint.Pending(List.of(4L), new DocumentRef("t", "4", null))), false), store.current());
+        store.crashAtSave = 0;
+        store.saved.clear();
+        assertTrue(backfill(store).build().run());
+        assertEquals(List.of(2L), store.saved.get(0).lastKey(), "the pending chunk verified, saved done");
+        assertTrue(store.current().finished());
+        assertAllRowsIndexed();
+    }
+}
