@@ -59,7 +59,15 @@ public record Checkpoint(@Nullable List<Object> lastKey, List<Pending> pending, 
         return new Checkpoint(null, List.of(), false);
     }
 
-    /** As JSON: {@code {"lastKey":[...]|null,"pending":[{"key":[...],"index":..,"id":..,"routing":..}],"finished":b}}. */
+    /**
+     * As JSON, in a compact form (a chunk's pending documents are most of a checkpoint's size):
+     * {@code {"lastKey":[...]|null,"pending":{"indices":["orders",...],"docs":[[[key...],i],...]},"finished":b}},
+     * each pending document as {@code [[key...], i]} (i the position of its index in
+     * {@code indices}; its id is the text of its single-column key), {@code [[key...], i, id]}, or
+     * {@code [[key...], i, id|null, routing]}. An empty pending chunk is written as
+     * {@code "pending":[]}. A pending chunk as an array of objects
+     * ({@code [{"key":[...],"index":..,"id":..,"routing":..}]}) is read too.
+     */
     public String toJson() {
         ObjectNode root = JSON.createObjectNode();
         if (lastKey == null) {
@@ -67,14 +75,34 @@ public record Checkpoint(@Nullable List<Object> lastKey, List<Pending> pending, 
         } else {
             writeKey(root.putArray("lastKey"), lastKey);
         }
-        ArrayNode p = root.putArray("pending");
-        for (Pending d : pending) {
-            ObjectNode o = p.addObject();
-            writeKey(o.putArray("key"), d.key());
-            o.put("index", d.ref().index());
-            o.put("id", d.ref().id());
-            if (d.ref().routing() != null) {
-                o.put("routing", d.ref().routing());
+        if (pending.isEmpty()) {
+            root.putArray("pending");
+        } else {
+            ObjectNode p = root.putObject("pending");
+            ArrayNode indices = p.putArray("indices");
+            java.util.Map<String, Integer> indexNumbers = new java.util.HashMap<>();
+            ArrayNode docs = p.putArray("docs");
+            for (Pending d : pending) {
+                ArrayNode o = docs.addArray();
+                writeKey(o.addArray(), d.key());
+                Integer n = indexNumbers.get(d.ref().index());
+                if (n == null) {
+                    n = indexNumbers.size();
+                    indexNumbers.put(d.ref().index(), n);
+                    indices.add(d.ref().index());
+                }
+                o.add(n);
+                boolean idFromKey = idIsKeyText(d.key(), d.ref().id());
+                if (d.ref().routing() != null) {
+                    if (idFromKey) {
+                        o.addNull();
+                    } else {
+                        o.add(d.ref().id());
+                    }
+                    o.add(d.ref().routing());
+                } else if (!idFromKey) {
+                    o.add(d.ref().id());
+                }
             }
         }
         root.put("finished", finished);
@@ -97,15 +125,53 @@ public record Checkpoint(@Nullable List<Object> lastKey, List<Pending> pending, 
             JsonNode lk = root.get("lastKey");
             List<Object> lastKey = lk == null || lk.isNull() ? null : readKey(lk);
             List<Pending> pending = new ArrayList<>();
-            for (JsonNode o : root.path("pending")) {
-                JsonNode routing = o.get("routing");
-                pending.add(new Pending(readKey(o.get("key")), new DocumentRef(o.get("index").asText(),
-                        o.get("id").asText(), routing == null || routing.isNull() ? null : routing.asText())));
+            JsonNode p = root.path("pending");
+            if (p.isObject()) {
+                JsonNode indices = p.get("indices");
+                for (JsonNode o : p.path("docs")) {
+                    if (!o.isArray() || o.size() < 2 || o.size() > 4) {
+                        throw new IllegalArgumentException("a pending document is not [[key...], index, id, routing]");
+                    }
+                    List<Object> key = readKey(o.get(0));
+                    JsonNode index = indices.get(o.get(1).asInt(-1));
+                    if (!o.get(1).isIntegralNumber() || index == null || !index.isTextual()) {
+                        throw new IllegalArgumentException("a pending document names no index: " + o.get(1));
+                    }
+                    JsonNode id = o.get(2);
+                    JsonNode routing = o.get(3);
+                    String idText;
+                    if (id == null || id.isNull()) {
+                        if (key.size() != 1) {
+                            throw new IllegalArgumentException("a pending document of a composite key has no id");
+                        }
+                        idText = String.valueOf(key.get(0));
+                    } else {
+                        idText = id.asText();
+                    }
+                    pending.add(new Pending(key, new DocumentRef(index.textValue(), idText,
+                            routing == null || routing.isNull() ? null : routing.asText())));
+                }
+            } else {
+                for (JsonNode o : p) {
+                    JsonNode routing = o.get("routing");
+                    pending.add(new Pending(readKey(o.get("key")), new DocumentRef(o.get("index").asText(),
+                            o.get("id").asText(), routing == null || routing.isNull() ? null : routing.asText())));
+                }
             }
             return new Checkpoint(lastKey, pending, root.path("finished").asBoolean(false));
         } catch (JsonProcessingException | RuntimeException e) {
             throw new IllegalArgumentException("not a backfill checkpoint: " + e.getMessage(), e);
         }
+    }
+
+    /** Whether {@code id} is what a single-column key of an integer or a string reads back as. */
+    private static boolean idIsKeyText(List<Object> key, String id) {
+        if (key.size() != 1) {
+            return false;
+        }
+        Object v = key.get(0);
+        return (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte
+                || v instanceof BigInteger || v instanceof String) && id.equals(String.valueOf(v));
     }
 
     private static void writeKey(ArrayNode out, List<Object> key) {
