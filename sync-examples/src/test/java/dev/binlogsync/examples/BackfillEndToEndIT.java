@@ -116,7 +116,7 @@ class BackfillEndToEndIT {
         CREATES_APPLIED_UNANSWERED,
         /** After the verification read the chunk's documents, before the re-select. */
         AFTER_VERIFY_READ,
-        /** Verified, before the done chunk was saved. */
+        /** Verified, before the save that records it done (usually the next chunk's pending save). */
         BEFORE_DONE_SAVED
     }
 
@@ -614,11 +614,12 @@ class BackfillEndToEndIT {
 
                 @Override
                 public void save(String table, Checkpoint checkpoint) {
-                    if (crash.crashed || (checkpoint.pending().isEmpty() && crashesAt(runner, CrashPoint.BEFORE_DONE_SAVED))) {
+                    // every save with a last key records the chunks up to it as done
+                    if (crash.crashed || (checkpoint.lastKey() != null && crashesAt(runner, CrashPoint.BEFORE_DONE_SAVED))) {
                         throw new SyncException("crashed");
                     }
                     delegate.save(table, checkpoint);
-                    if (checkpoint.pending().isEmpty() && checkpoint.lastKey() != null) {
+                    if (checkpoint.lastKey() != null) {
                         front.set(((Number) checkpoint.lastKey().get(0)).longValue());
                     }
                     if (!checkpoint.pending().isEmpty() && crashesAt(runner, CrashPoint.AFTER_PENDING_SAVED)) {
