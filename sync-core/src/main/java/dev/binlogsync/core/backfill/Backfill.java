@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  *     .dataSource(dataSource)          // the application's javax.sql.DataSource (its JDBC driver)
  *     .rules(rules)                    // the same Rules as the stream's pipeline
  *     .sink(elasticsearchSink)         // a BulkSink that is also a DocumentReader, started
- *     .checkpointStore(ElasticsearchCheckpointStore.of(client, ".binlog-sync-backfill"))
+ *     .checkpointStore(ElasticsearchCheckpointStore.of(client, "binlog-sync-backfill"))
  *     .maxRowsPerSecond(5_000)
  *     .build();
  * backfill.run();                      // blocks; stop() from another thread ends it after its chunk
