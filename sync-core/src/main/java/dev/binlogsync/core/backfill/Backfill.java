@@ -390,6 +390,12 @@ public final class Backfill {
                         + " into its index, or its write mode says so); backfill serves only rules that own their"
                         + " documents (an upsert of a snapshot could overwrite newer fields of the stream)");
             }
+            if (!rules.documentsOnlyFrom(position, t.database, t.table)) {
+                throw new BackfillException("backfill of " + t.shown() + ": " + rule + " writes into an index"
+                        + " that rows of other tables can write too (a pattern rule without {$database}/{$table}"
+                        + " in its index, or another table's rule naming the same index); the verification reads"
+                        + " only this table, so it could delete the document another table's row owns");
+            }
             if (r.versionFromBinlogTime()) {
                 throw new BackfillException("backfill of " + t.shown() + ": " + rule + " versions by the binlog"
                         + " event time, which a row read from the table does not have; version by a column");
@@ -729,12 +735,23 @@ public final class Backfill {
                     d.storedRouting(), d.version()));
         }
         Set<DocumentRef> produced = new HashSet<>();
+        Set<List<String>> unjudged = new HashSet<>();
         for (ChunkRow row : currentRows(t, ChunkVerifier.keys(pending))) {
-            for (DocumentAction a : render(t, row.values(), row.key())) {
-                produced.add(DocumentRef.of(a));
+            try {
+                for (DocumentAction a : render(t, row.values(), row.key())) {
+                    produced.add(DocumentRef.of(a));
+                }
+            } catch (BackfillException e) {
+                // a row that exists but that the rules now refuse (a null routing or template value):
+                // the stream fails on the same change by its own outcome; its documents are left as
+                // they are, and the chunk's other copies are still judged
+                unjudged.add(KeySql.normal(row.key()));
+                LOG.warn("backfill of {}: the rules refuse the current row with key {}; its documents are left"
+                        + " unverified: {}", t.shown(), shownKey(row.key()), e.getMessage());
             }
         }
-        List<DocumentAction> deletes = ChunkVerifier.staleCopies(stored, produced,
+        List<DocumentAction> deletes = ChunkVerifier.staleCopies(
+                ChunkVerifier.without(stored, refs, pending, unjudged), produced,
                 rules.rulesFor(t.database, t.table).get(0).isVersioned());
         if (deletes.isEmpty()) {
             return;

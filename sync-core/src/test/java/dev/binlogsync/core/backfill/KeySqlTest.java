@@ -47,9 +47,9 @@ class KeySqlTest {
 
     @Test
     void theVerificationReselectsTheChunksExpressionsByOneTuplePerKey() {
-        assertEquals("SELECT CAST(`c` AS CHAR),`a`,`b` FROM `d`.`t` WHERE (`a`,`b`) IN ((?,?),(?,?))",
+        assertEquals("SELECT CAST(`c` AS CHAR),`a`,`b` FROM `d`.`t` WHERE (`a`,`b`) IN ((?,?),(?,?)) LOCK IN SHARE MODE",
                 KeySql.rows("d", "t", "CAST(`c` AS CHAR),`a`,`b`", List.of("a", "b"), 2));
-        assertEquals("SELECT `x`,`id` FROM `d`.`t` WHERE `id` IN (?,?,?)", KeySql.rows("d", "t", "`x`,`id`", List.of("id"), 3));
+        assertEquals("SELECT `x`,`id` FROM `d`.`t` WHERE `id` IN (?,?,?) LOCK IN SHARE MODE", KeySql.rows("d", "t", "`x`,`id`", List.of("id"), 3));
     }
 
     @Test
