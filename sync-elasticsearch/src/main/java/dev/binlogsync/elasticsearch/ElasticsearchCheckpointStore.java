@@ -66,7 +66,7 @@ public final class ElasticsearchCheckpointStore implements CheckpointStore {
     }
 
     /**
-     * A store in {@code index} (e.g. {@code .binlog-sync-backfill}) through {@code client}.
+     * A store in {@code index} (e.g. {@code binlog-sync-backfill}) through {@code client}.
      *
      * @throws IllegalArgumentException if {@code index} is not a valid, lower-case index name
      */

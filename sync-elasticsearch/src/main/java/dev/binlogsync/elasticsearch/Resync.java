@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * ShadowWriteSink shadowing = ShadowWriteSink.wrap(elasticsearchSink,
- *         Resync.shadowsToRestore(client, ".binlog-sync-backfill", "items"));
+ *         Resync.shadowsToRestore(client, "binlog-sync-backfill", "items"));
  * SyncPipeline pipeline = SyncPipeline.builder().source(source).ruleSet(rules).sink(shadowing).build();
  * pipeline.start();
  * ...
@@ -72,7 +72,7 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p><b>What {@link #run()} does</b>, each step recorded in a state document ({@code resync:<alias>}
- * in the state index, default {@code .binlog-sync-backfill}) before it takes effect:
+ * in the state index, default {@code binlog-sync-backfill}) before it takes effect:
  * <ol>
  *   <li>{@code PREPARING}: resolves the alias to its one index (the old index), saves the state,
  *       creates the new index with the given body (default: the old index's mappings, shard and
@@ -689,7 +689,7 @@ public final class Resync {
         @Nullable private String alias;
         @Nullable private String newIndex;
         @Nullable private String newIndexBody;
-        private String stateIndex = ".binlog-sync-backfill";
+        private String stateIndex = "binlog-sync-backfill";
         @Nullable private Rules rules;
         @Nullable private DataSource dataSource;
         @Nullable private BulkSink sink;
@@ -733,7 +733,7 @@ public final class Resync {
             return this;
         }
 
-        /** Where the state document lives; default {@code .binlog-sync-backfill} (the checkpoint index). */
+        /** Where the state document lives; default {@code binlog-sync-backfill} (the checkpoint index). */
         public Builder stateIndex(String index) {
             this.stateIndex = indexName("stateIndex", index);
             return this;

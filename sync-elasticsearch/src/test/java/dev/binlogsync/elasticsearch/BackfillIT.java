@@ -310,7 +310,7 @@ class BackfillIT {
         String index = database + "-items";
         int rows = 5_000;
         createTable(database, rows);
-        CheckpointStore store = ElasticsearchCheckpointStore.of(client, ".binlog-sync-backfill-it");
+        CheckpointStore store = ElasticsearchCheckpointStore.of(client, "binlog-sync-backfill-it");
         List<Long> deleted = new ArrayList<>();
         // at the 4th chunk: after its SELECT, the stream deletes five of its rows (in MySQL and in
         // Elasticsearch) before the backfill's creates; then the process dies before verifying
@@ -481,8 +481,8 @@ class BackfillIT {
 
     @Test
     void aCheckpointSavedByAnotherBackfillMeanwhileFailsTheSaveSayingAnotherBackfillOwnsTheTable() {
-        ElasticsearchCheckpointStore mine = ElasticsearchCheckpointStore.of(client, ".binlog-sync-backfill-owner-it");
-        ElasticsearchCheckpointStore theirs = ElasticsearchCheckpointStore.of(client, ".binlog-sync-backfill-owner-it");
+        ElasticsearchCheckpointStore mine = ElasticsearchCheckpointStore.of(client, "binlog-sync-backfill-owner-it");
+        ElasticsearchCheckpointStore theirs = ElasticsearchCheckpointStore.of(client, "binlog-sync-backfill-owner-it");
         assertNull(mine.load("bf_owner.items"));
         assertNull(theirs.load("bf_owner.items"));
         mine.save("bf_owner.items", new Checkpoint(List.of(10L), List.of(), false));

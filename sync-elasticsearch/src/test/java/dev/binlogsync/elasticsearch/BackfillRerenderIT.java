@@ -15,6 +15,7 @@ import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.RowImage;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.backfill.Backfill;
+import dev.binlogsync.core.backfill.BackfillProgress;
 import dev.binlogsync.core.backfill.Checkpoint;
 import dev.binlogsync.core.backfill.CheckpointStore;
 import dev.binlogsync.core.backfill.InMemoryCheckpointStore;
@@ -516,8 +517,13 @@ class BackfillRerenderIT {
             }
         }
         assertEquals(List.of(), differences, String.valueOf(backfill.progress()));
-        // the four deleted and four filtered-out rows' copies, indexed with their older versions
-        assertEquals(8, backfill.progress().resurrectionsRemoved(), String.valueOf(backfill.progress()));
+        // each of the four deleted and four filtered-out rows' copies either landed with its older
+        // version and was removed, or was refused by its delete's tombstone when Elasticsearch had
+        // not pruned that yet (pruning at a refresh skips tombstones of the same millisecond); the
+        // four renamed rows' newer stream writes refuse their snapshots as well
+        BackfillProgress p = backfill.progress();
+        assertEquals(8, p.resurrectionsRemoved() + (p.existed() - 4), String.valueOf(p));
+        assertTrue(p.resurrectionsRemoved() > 0, "some copies landed and were removed: " + p);
         for (long id : updated) {
             assertEquals("renamed " + id, actual.get(Long.toString(id)).get("name"), "the stream's newer write stays");
         }

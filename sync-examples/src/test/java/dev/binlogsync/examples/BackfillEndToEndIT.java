@@ -102,7 +102,7 @@ class BackfillEndToEndIT {
     /** Below {@link #MAX_POLL_INTERVAL}, above a drain that waits out an in-doubt bulk. */
     static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(6);
     private static final int PARTITIONS = 4;
-    private static final String CHECKPOINTS = ".binlog-sync-backfill";
+    private static final String CHECKPOINTS = "binlog-sync-backfill";
 
     enum Fault {
         CRASH_PIPELINE, CRASH_BACKFILL, RESTART_ELASTICSEARCH

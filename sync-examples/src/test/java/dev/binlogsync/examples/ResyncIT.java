@@ -70,7 +70,7 @@ import org.mariadb.jdbc.MariaDbDataSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ResyncIT {
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
-    private static final String STATE = ".binlog-sync-backfill";
+    private static final String STATE = "binlog-sync-backfill";
     private static final Duration WAIT = Duration.ofMinutes(3);
     private static final String NEW_MAPPING = "{\"settings\":{\"number_of_shards\":2,\"number_of_replicas\":0},"
             + "\"mappings\":{\"dynamic\":\"strict\",\"properties\":{\"id\":{\"type\":\"long\"},"

@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  *     .dataSource(dataSource)          // the application's javax.sql.DataSource (its JDBC driver)
  *     .rules(rules)                    // the same Rules as the stream's pipeline
  *     .sink(elasticsearchSink)         // a BulkSink that is also a DocumentReader, started
- *     .checkpointStore(ElasticsearchCheckpointStore.of(client, ".binlog-sync-backfill"))
+ *     .checkpointStore(ElasticsearchCheckpointStore.of(client, "binlog-sync-backfill"))
  *     .maxRowsPerSecond(5_000)
  *     .build();
  * backfill.run();                      // blocks; stop() from another thread ends it after its chunk
@@ -438,6 +438,12 @@ public final class Backfill {
                         + " into its index, or its write mode says so); backfill serves only rules that own their"
                         + " documents (an upsert of a snapshot could overwrite newer fields of the stream)");
             }
+            if (!rules.documentsOnlyFrom(position, t.database, t.table)) {
+                throw new BackfillException("backfill of " + t.shown() + ": " + rule + " writes into an index"
+                        + " that rows of other tables can write too (a pattern rule without {$database}/{$table}"
+                        + " in its index, or another table's rule naming the same index); the verification reads"
+                        + " only this table, so it could delete the document another table's row owns");
+            }
             if (r.versionFromBinlogTime()) {
                 throw new BackfillException("backfill of " + t.shown() + ": " + rule + " versions by the binlog"
                         + " event time, which a row read from the table does not have; version by a column");
@@ -766,7 +772,9 @@ public final class Backfill {
      */
     private void verify(TableRun t, List<Checkpoint.Pending> chunk) {
         // (0) the pre-check: a document a current row produces at exactly its place needs no read
-        List<Checkpoint.Pending> pending = ChunkVerifier.unproduced(chunk, produced(t, ChunkVerifier.keys(chunk)));
+        // (a row the rules refuse produces nothing here; its documents go on, and are left unjudged below)
+        List<Checkpoint.Pending> pending = ChunkVerifier.unproduced(chunk,
+                produced(t, ChunkVerifier.keys(chunk), new LinkedHashMap<>()));
         if (pending.isEmpty()) {
             return;
         }
@@ -782,8 +790,14 @@ public final class Backfill {
             stored.add(new StoredDocument(refs.get(i), d.found(), d.seqNo(), d.primaryTerm(), d.source(),
                     d.storedRouting(), d.version()));
         }
-        Set<DocumentRef> produced = produced(t, ChunkVerifier.keys(pending));
-        List<DocumentAction> deletes = ChunkVerifier.staleCopies(stored, produced,
+        Map<List<String>, String> refused = new LinkedHashMap<>();
+        Set<DocumentRef> produced = produced(t, ChunkVerifier.keys(pending), refused);
+        for (String why : refused.values()) {
+            LOG.warn("backfill of {}: the rules refuse the current row with key {}; its documents are left"
+                    + " unverified", t.shown(), why);
+        }
+        List<DocumentAction> deletes = ChunkVerifier.staleCopies(
+                ChunkVerifier.without(stored, refs, pending, refused.keySet()), produced,
                 rules.rulesFor(t.database, t.table).get(0).isVersioned());
         if (deletes.isEmpty()) {
             return;
@@ -795,12 +809,22 @@ public final class Backfill {
         }
     }
 
-    /** Where the current rows of {@code keys} ({@link #currentRows}), rendered through the rules, put their documents. */
-    private Set<DocumentRef> produced(TableRun t, List<List<Object>> keys) {
+    /**
+     * Where the current rows of {@code keys} ({@link #currentRows}), rendered through the rules, put
+     * their documents. A row that exists but that the rules now refuse (a null routing or template
+     * value) produces nothing; its key ({@link KeySql#normal}) goes into {@code refused}, with the key
+     * as shown and the reason: the stream fails on the same change by its own outcome, and its
+     * documents are left as they are.
+     */
+    private Set<DocumentRef> produced(TableRun t, List<List<Object>> keys, Map<List<String>, String> refused) {
         Set<DocumentRef> produced = new HashSet<>();
         for (ChunkRow row : currentRows(t, keys)) {
-            for (DocumentAction a : render(t, row.values(), row.key())) {
-                produced.add(DocumentRef.of(a));
+            try {
+                for (DocumentAction a : render(t, row.values(), row.key())) {
+                    produced.add(DocumentRef.of(a));
+                }
+            } catch (BackfillException e) {
+                refused.put(KeySql.normal(row.key()), shownKey(row.key()) + ": " + e.getMessage());
             }
         }
         return produced;

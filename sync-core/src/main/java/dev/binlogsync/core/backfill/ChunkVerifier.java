@@ -7,6 +7,7 @@ import dev.binlogsync.core.StoredDocument;
 import dev.binlogsync.core.VersionType;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -61,6 +62,31 @@ final class ChunkVerifier {
             out.add(p.key());
         }
         return new ArrayList<>(out);
+    }
+
+    /**
+     * {@code stored} (read at {@code refs}, index for index) without the documents that pending
+     * entries of the rows {@code unjudged} (keys normalised by {@link KeySql#normal}) wrote: rows that
+     * exist but that the rules refuse now, whose documents the verification leaves alone.
+     */
+    static List<StoredDocument> without(List<StoredDocument> stored, List<DocumentRef> refs,
+            List<Checkpoint.Pending> pending, Set<List<String>> unjudged) {
+        if (unjudged.isEmpty()) {
+            return stored;
+        }
+        Set<DocumentRef> skip = new HashSet<>();
+        for (Checkpoint.Pending p : pending) {
+            if (unjudged.contains(KeySql.normal(p.key()))) {
+                skip.add(p.ref());
+            }
+        }
+        List<StoredDocument> out = new ArrayList<>(stored.size());
+        for (int i = 0; i < stored.size(); i++) {
+            if (!skip.contains(refs.get(i))) {
+                out.add(stored.get(i));
+            }
+        }
+        return out;
     }
 
     /**

@@ -99,17 +99,21 @@ final class KeySql {
             for (int i = 0; i < n; i++) {
                 b.append(i > 0 ? ",?" : "?");
             }
-            return b.append(')').toString();
+            b.append(')');
+        } else {
+            StringBuilder one = new StringBuilder("(");
+            for (int j = 0; j < key.size(); j++) {
+                one.append(j > 0 ? " AND " : "").append(quote(key.get(j))).append(" = ?");
+            }
+            one.append(')');
+            for (int i = 0; i < n; i++) {
+                b.append(i > 0 ? " OR " : "").append(one);
+            }
         }
-        StringBuilder one = new StringBuilder("(");
-        for (int j = 0; j < key.size(); j++) {
-            one.append(j > 0 ? " AND " : "").append(quote(key.get(j))).append(" = ?");
-        }
-        one.append(')');
-        for (int i = 0; i < n; i++) {
-            b.append(i > 0 ? " OR " : "").append(one);
-        }
-        return b.toString();
+        // a locking read: it waits for a transaction that holds the rows' locks and reads the latest
+        // committed rows, so a change the stream may already have applied (the binlog is written and
+        // sent before the commit is visible, e.g. semi-synchronous replication's AFTER_SYNC) is seen
+        return b.append(" LOCK IN SHARE MODE").toString();
     }
 
     /** A key as comparable text per value: numbers by their value ({@code 1}, {@code 1.0} alike), others as text. */

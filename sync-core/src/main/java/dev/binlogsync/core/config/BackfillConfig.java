@@ -31,7 +31,7 @@ import javax.sql.DataSource;
  *   "keyColumns": {"shop.events": ["tenant", "seq"]},
  *   "chunkSize": 1000, "maxRowsPerSecond": 5000, "restartFence": "2m",
  *   "maxRetries": 10, "retryBackoff": "200ms",
- *   "checkpointIndex": ".binlog-sync-backfill", "runAtStart": true
+ *   "checkpointIndex": "binlog-sync-backfill", "runAtStart": true
  * }
  * }</pre>
  *
@@ -53,7 +53,7 @@ import javax.sql.DataSource;
  */
 public final class BackfillConfig {
     /** The default {@code checkpointIndex}. */
-    public static final String DEFAULT_CHECKPOINT_INDEX = ".binlog-sync-backfill";
+    public static final String DEFAULT_CHECKPOINT_INDEX = "binlog-sync-backfill";
 
     private final Map<String, Object> raw;
     @Nullable private final String jdbcUrl;

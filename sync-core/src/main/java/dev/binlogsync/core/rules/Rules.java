@@ -120,6 +120,35 @@ public final class Rules implements RuleSet {
         return compiled[position].indexesFullRows();
     }
 
+    /**
+     * Whether only the rows of {@code database.table} can produce a document where the rule at
+     * {@code position} writes that table's documents: a pattern of the rule that can match other
+     * databases or tables is separated by {@code {$database}} / {@code {$table}} in its index, and
+     * no other rule that can match another table names an index that can coincide with its own. A
+     * backfill needs this: it decides a document's fate from the rows of the one table it reads.
+     *
+     * @throws IndexOutOfBoundsException if there is no rule at {@code position}
+     */
+    public boolean documentsOnlyFrom(int position, String database, String table) {
+        TableRule r = all[position];
+        java.util.Set<String> placeholders = r.spec().index().placeholders();
+        if (!r.databasePattern.isExact() && !placeholders.contains("$database")) {
+            return false;
+        }
+        if (!r.tablePattern.isExact() && !placeholders.contains("$table")) {
+            return false;
+        }
+        for (int i = 0; i < all.length; i++) {
+            TableRule other = all[i];
+            boolean onlyThisTable = other.databasePattern.isExact() && other.tablePattern.isExact()
+                    && other.matches(database, table);
+            if (i != position && !onlyThisTable && r.spec().index().mayCoincide(other.spec().index())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private int[] matching(String database, String table) {
         Map<String, int[]> byTable = cache.get(database);
         if (byTable != null) {

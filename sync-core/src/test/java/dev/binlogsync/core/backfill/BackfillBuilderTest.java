@@ -47,6 +47,49 @@ class BackfillBuilderTest {
     }
 
     @Test
+    void aRuleOverATablePatternIntoOneIndexIsRefusedThoughItIndexesWholeRows() {
+        // orders_active and orders_archive write the same ids into one index: a verification that
+        // reads only orders_active could delete the document orders_archive's row owns
+        Rules rules = Rules.builder().rule(TableRule.builder().database("shop").table("orders_*").index("orders")
+                .writeMode(WriteMode.INDEX).build()).build();
+        BackfillException e = assertThrows(BackfillException.class,
+                () -> builder(rules).table("shop", "orders_active").build().run());
+        assertTrue(e.getMessage().contains("shop.orders_active") && e.getMessage().contains("other tables"),
+                e.getMessage());
+    }
+
+    @Test
+    void aRuleOverADatabasePatternIntoOneIndexIsRefused() {
+        Rules rules = Rules.builder().rule(TableRule.builder().database("shard_*").table("orders").index("orders")
+                .build()).build();
+        BackfillException e = assertThrows(BackfillException.class,
+                () -> builder(rules).table("shard_1", "orders").build().run());
+        assertTrue(e.getMessage().contains("other tables"), e.getMessage());
+    }
+
+    @Test
+    void twoTablesIndexingIntoOneIndexAreRefused() {
+        Rules rules = Rules.builder()
+                .rule(TableRule.builder().database("shop").table("orders_active").index("orders")
+                        .writeMode(WriteMode.INDEX).build())
+                .rule(TableRule.builder().database("shop").table("orders_archive").index("orders")
+                        .writeMode(WriteMode.INDEX).build())
+                .build();
+        BackfillException e = assertThrows(BackfillException.class,
+                () -> builder(rules).table("shop", "orders_active").build().run());
+        assertTrue(e.getMessage().contains("other tables"), e.getMessage());
+    }
+
+    @Test
+    void aRuleOverATablePatternSeparatedByTheTableInItsIndexIsAccepted() {
+        Rules rules = Rules.builder().rule(TableRule.builder().database("shop").table("orders_*")
+                .index("orders-{$table}").writeMode(WriteMode.INDEX).build()).build();
+        AssertionError e = assertThrows(AssertionError.class,
+                () -> builder(rules).table("shop", "orders_1").keyColumns("shop", "orders_1", "id").build().run());
+        assertTrue(e.getMessage().contains("the data source was used"), e.getMessage());
+    }
+
+    @Test
     void aSinkThatCannotReadNeedsAReader() {
         Rules rules = Rules.builder().rule(TableRule.builder().database("d").table("t").index("i").build()).build();
         assertThrows(IllegalStateException.class,

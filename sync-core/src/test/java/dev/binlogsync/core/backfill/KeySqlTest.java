@@ -96,9 +96,10 @@ class KeySqlTest {
 
     @Test
     void theVerificationReselectsTheChunksExpressionsByOneEqualityPerKeyColumnSoTheIndexServesIt() {
-        assertEquals("SELECT CAST(`c` AS CHAR),`a`,`b` FROM `d`.`t` WHERE (`a` = ? AND `b` = ?) OR (`a` = ? AND `b` = ?)",
+        assertEquals("SELECT CAST(`c` AS CHAR),`a`,`b` FROM `d`.`t` WHERE (`a` = ? AND `b` = ?) OR (`a` = ? AND `b` = ?)"
+                        + " LOCK IN SHARE MODE",
                 KeySql.rows("d", "t", "CAST(`c` AS CHAR),`a`,`b`", List.of("a", "b"), 2));
-        assertEquals("SELECT `x`,`id` FROM `d`.`t` WHERE `id` IN (?,?,?)", KeySql.rows("d", "t", "`x`,`id`", List.of("id"), 3));
+        assertEquals("SELECT `x`,`id` FROM `d`.`t` WHERE `id` IN (?,?,?) LOCK IN SHARE MODE", KeySql.rows("d", "t", "`x`,`id`", List.of("id"), 3));
     }
 
     @Test

@@ -84,7 +84,7 @@ class BackfillConfigTest {
         assertNull(b.restartFence());
         assertNull(b.maxRetries());
         assertNull(b.retryBackoff());
-        assertEquals(".binlog-sync-backfill", b.checkpointIndex());
+        assertEquals("binlog-sync-backfill", b.checkpointIndex());
         assertTrue(b.runAtStart());
     }
 

@@ -1,0 +1,58 @@
+package dev.binlogsync.core.backfill;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.binlogsync.core.DocumentRef;
+import dev.binlogsync.core.StoredDocument;
+import dev.binlogsync.core.rules.Rules;
+import dev.binlogsync.core.rules.TableRule;
+import dev.binlogsync.core.testing.RecordingBulkSink;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A row that exists but that the rules refuse when the verification renders it again (its routing
+ * column became null after the chunk's select) does not block the verification of the chunk's
+ * other rows: the copy of a row deleted meanwhile is still removed, and the refused row's document
+ * is left as it is.
+ */
+class BackfillUnjudgedRowTest {
+
+    @Test
+    void aRowTheRulesNowRefuseLeavesItsDocumentAndTheChunksOtherCopiesAreStillJudged() {
+        // the chunk's select sees rows 1, 2 and 3; when the verification selects them again, row 2
+        // is gone and row 3's routing column is null
+        List<Object[]> atSelect = List.of(new Object[] {1L, "a", 1L}, new Object[] {2L, "b", 2L},
+                new Object[] {3L, "c", 3L});
+        List<Object[]> atVerification = List.of(new Object[] {1L, "a", 1L}, new Object[] {3L, null, 3L});
+        FakeSchemaDataSource db = new FakeSchemaDataSource("id").column("id", "bigint", "bigint(20)")
+                .column("shop", "varchar", "varchar(8)");
+        db.answer = sql -> sql.contains(" IN (") ? atVerification
+                : sql.contains("LIMIT ?") && !sql.contains(" > ") ? atSelect : List.of();
+        Rules rules = Rules.builder().rule(TableRule.builder().database("shop").table("t").index("orders")
+                .routing("shop").build()).build();
+        RecordingBulkSink es = new RecordingBulkSink();
+        Backfill backfill = Backfill.builder().dataSource(db.dataSource()).rules(rules).sink(es)
+                .reader(refs -> {
+                    List<StoredDocument> out = new ArrayList<>();
+                    for (DocumentRef r : refs) {
+                        Long seqNo = es.seqNo(r.index(), r.id());
+                        out.add(seqNo == null || es.document(r.index(), r.id()) == null ? StoredDocument.missing(r)
+                                : new StoredDocument(r, true, seqNo, 1, "{}", r.routing(), 1));
+                    }
+                    return CompletableFuture.completedFuture(out);
+                }).build();
+
+        assertTrue(backfill.run(), "the run finishes");
+
+        assertNull(es.document("orders", "2"), "the copy of the deleted row is removed");
+        assertNotNull(es.document("orders", "1"));
+        assertNotNull(es.document("orders", "3"), "the refused row's document is left alone");
+        assertEquals(1, backfill.progress().resurrectionsRemoved());
+    }
+}
