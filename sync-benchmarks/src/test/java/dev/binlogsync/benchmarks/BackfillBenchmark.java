@@ -391,7 +391,7 @@ public final class BackfillBenchmark {
                     .sink(timedSink)
                     .reader(timedSink)
                     .checkpointStore(new TimedStore(memoryStore ? new InMemoryCheckpointStore()
-                            : ElasticsearchCheckpointStore.of(client, ".binlog-sync-backfill"), phases));
+                            : ElasticsearchCheckpointStore.of(client, "binlog-sync-backfill"), phases));
             if (backfillChunk != null) {
                 b.chunkSize(backfillChunk);
             }
