@@ -838,6 +838,30 @@ public final class Backfill {
      * unchanged row's document and remove a valid copy.
      */
     private List<ChunkRow> currentRows(TableRun t, List<List<Object>> keys) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return currentRowsOnce(t, keys);
+            } catch (BackfillException e) {
+                // the locking read can meet a deadlock or a lock wait timeout under write load: the
+                // statement read nothing, so it is read again (at most maxRetries times)
+                if (!(e.getCause() instanceof SQLException) || !lockConflict((SQLException) e.getCause())
+                        || attempt >= maxRetries) {
+                    throw e;
+                }
+                LOG.warn("backfill of {}: selecting the chunk's rows again met a lock conflict, retrying: {}",
+                        t.shown(), Secrets.describe(e.getCause()));
+                pause(attempt);
+            }
+        }
+    }
+
+    /** A deadlock or lock wait timeout (MySQL and MariaDB error 1213 or 1205, SQLSTATE 40001). */
+    static boolean lockConflict(SQLException e) {
+        return e instanceof java.sql.SQLTransactionRollbackException || "40001".equals(e.getSQLState())
+                || e.getErrorCode() == 1213 || e.getErrorCode() == 1205;
+    }
+
+    private List<ChunkRow> currentRowsOnce(TableRun t, List<List<Object>> keys) {
         List<ChunkRow> rows = new ArrayList<>(keys.size());
         String selectList = selectList(t);
         try (Connection c = connection()) {

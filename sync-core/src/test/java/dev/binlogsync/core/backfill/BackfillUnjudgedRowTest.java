@@ -55,4 +55,36 @@ class BackfillUnjudgedRowTest {
         assertNotNull(es.document("orders", "3"), "the refused row's document is left alone");
         assertEquals(1, backfill.progress().resurrectionsRemoved());
     }
+
+    @Test
+    void aDeadlockOfTheLockingReSelectIsReadAgainAndTheChunkIsStillJudged() {
+        List<Object[]> atSelect = List.of(new Object[] {1L, "a", 1L}, new Object[] {2L, "b", 2L});
+        List<Object[]> atVerification = List.<Object[]>of(new Object[] {1L, "a", 1L});
+        FakeSchemaDataSource db = new FakeSchemaDataSource("id").column("id", "bigint", "bigint(20)")
+                .column("shop", "varchar", "varchar(8)");
+        db.answer = sql -> sql.contains(" IN (") ? atVerification
+                : sql.contains("LIMIT ?") && !sql.contains(" > ") ? atSelect : List.of();
+        int[] deadlocks = {2};
+        db.failure = sql -> sql.contains("LOCK IN SHARE MODE") && deadlocks[0]-- > 0
+                ? new java.sql.SQLException("Deadlock found when trying to get lock", "40001", 1213) : null;
+        Rules rules = Rules.builder().rule(TableRule.builder().database("shop").table("t").index("orders")
+                .routing("shop").build()).build();
+        RecordingBulkSink es = new RecordingBulkSink();
+        Backfill backfill = Backfill.builder().dataSource(db.dataSource()).rules(rules).sink(es)
+                .retryBackoff(java.time.Duration.ofMillis(1)).reader(refs -> {
+                    List<StoredDocument> out = new ArrayList<>();
+                    for (DocumentRef r : refs) {
+                        Long seqNo = es.seqNo(r.index(), r.id());
+                        out.add(seqNo == null || es.document(r.index(), r.id()) == null ? StoredDocument.missing(r)
+                                : new StoredDocument(r, true, seqNo, 1, "{}", r.routing(), 1));
+                    }
+                    return CompletableFuture.completedFuture(out);
+                }).build();
+
+        assertTrue(backfill.run(), "the run finishes after the deadlocks");
+
+        assertTrue(deadlocks[0] < 0, "both deadlocks were met");
+        assertNull(es.document("orders", "2"), "the copy of the deleted row is removed");
+        assertNotNull(es.document("orders", "1"));
+    }
 }

@@ -28,6 +28,9 @@ final class FakeSchemaDataSource {
     /** The rows answering a query other than the schema's, by its SQL; each row's values by position. */
     Function<String, List<Object[]>> answer = sql -> List.of();
 
+    /** A failure to throw instead of answering a query other than the schema's, by its SQL; null to answer. */
+    Function<String, java.sql.SQLException> failure = sql -> null;
+
     /** When set, answers instead of {@link #answer}, by the SQL and the parameters set, in order. */
     @javax.annotation.Nullable
     java.util.function.BiFunction<String, List<Object>, List<Object[]>> answerWithParameters;
@@ -101,6 +104,10 @@ final class FakeSchemaDataSource {
                             out.add(new Object[] {c[0], c[1], c[3], c[2]});
                         }
                         return rows(List.of("COLUMN_NAME", "DATA_TYPE", "IS_NULLABLE", "COLUMN_TYPE"), out);
+                    }
+                    java.sql.SQLException failed = failure.apply(sql);
+                    if (failed != null) {
+                        throw failed;
                     }
                     return rows(List.of(), answerWithParameters != null ? answerWithParameters.apply(sql, parameters)
                             : answer.apply(sql));
