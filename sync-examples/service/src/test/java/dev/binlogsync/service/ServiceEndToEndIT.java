@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.TopicPartition;
 import org.elasticsearch.client.RestClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -161,13 +163,20 @@ class ServiceEndToEndIT {
                                     "pipeline", "users", "condition", HEARTBEAT_AGE)));
 
             // ------------------------------------------------ shutdown commits up to the end offsets
-            beats.shutdownNow();
+            // shutdown(), not shutdownNow(): an interrupt would end a heartbeat's synchronous send
+            // after handing the record to the producer, which then lands after the service stopped
+            beats.shutdown();
             assertTrue(beats.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS), "the heartbeat writer stopped");
+            Map<String, Map<TopicPartition, Long>> ends = new HashMap<>();
+            for (String t : TABLES) {
+                ends.put(t, bed.endOffsets(t));
+            }
             List<Integer> halts = new ArrayList<>();
             new ServiceMain.GracefulShutdown(service, halts::add, () -> { }).closeWithinBound();
             assertEquals(List.of(), halts);
             for (String t : TABLES) {
-                assertEquals(bed.endOffsets(t), KAFKA.committedOffsets(bed.group(t)), t);
+                assertEquals(ends.get(t), bed.endOffsets(t), t + ": nothing was produced after the shutdown began");
+                assertEquals(ends.get(t), KAFKA.committedOffsets(bed.group(t)), t);
             }
         } finally {
             if (producing.isAlive()) {
