@@ -107,8 +107,17 @@ public final class Resync {
     /** How long the shadow's switch waits for requests sent without it. */
     private static final Duration EARLIER_BULKS = Duration.ofMinutes(5);
 
-    /** The steps a re-sync records. */
-    enum Phase { PREPARING, SHADOWING, SWITCHED, ABORTING }
+    /** The steps a re-sync records in its state document (and {@link #phase()} reports). */
+    public enum Phase {
+        /** The new index is being created; nothing is copied into it yet. */
+        PREPARING,
+        /** The pipelines copy their writes to the alias into the new index; the backfill loads it. */
+        SHADOWING,
+        /** The alias points at the new index; what is left is stopping the shadows and the cleanup. */
+        SWITCHED,
+        /** An {@link #abort()} is discarding the re-sync. */
+        ABORTING
+    }
 
     private final RestClient client;
     private final String alias;
@@ -126,6 +135,10 @@ public final class Resync {
     private final List<String[]> tables;
     private volatile boolean stopped;
     @Nullable private volatile Backfill running;
+    /** The step last read or saved by this instance; null before. */
+    @Nullable private volatile Phase phase;
+    /** Whether the last run() found the re-sync finished before it (the alias already at the new index, no state). */
+    private volatile boolean foundFinished;
     /** seq_no and primary_term of the state document as last read or written; null when there is none. */
     @Nullable private long[] stateVersion;
 
@@ -150,6 +163,34 @@ public final class Resync {
     /** A new builder. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * As {@link #shadowsToRestore(RestClient, String, String...)} through the first host of
+     * {@code sink} (the sink keeps owning the connection; read after it started).
+     */
+    public static Supplier<Map<String, String>> shadowsToRestore(ElasticsearchSink sink, String stateIndex,
+            String... aliases) {
+        Objects.requireNonNull(sink, "sink");
+        return () -> shadowsToRestore(sink.restClients().get(0), stateIndex, aliases).get();
+    }
+
+    /**
+     * The step this instance last read from the state or saved: null before {@link #run()} read it,
+     * {@link Phase#SWITCHED} once the alias points at the new index (also when {@link #run()} found
+     * it finished before). Any thread.
+     */
+    @Nullable
+    public Phase phase() {
+        return phase;
+    }
+
+    /**
+     * Whether the last {@link #run()} found the re-sync already finished (no state, the alias points
+     * at the new index): it did nothing. Any thread.
+     */
+    public boolean foundFinished() {
+        return foundFinished;
     }
 
     /**
@@ -178,6 +219,9 @@ public final class Resync {
     /**
      * Runs the re-sync, or continues the one the state records (see the class comment). Blocks.
      *
+     * <p>A run that finds no state while the alias points at exactly the new index returns true at
+     * once and does nothing ({@link #foundFinished()}): that re-sync finished before.
+     *
      * @return true when the alias points at the new index and the re-sync is finished; false when
      *     {@link #stop()} came first (the state stays; the run() of a new Resync of the
      *     alias continues it; this instance stays stopped)
@@ -187,10 +231,18 @@ public final class Resync {
      *     alias without the shadow while the state says it was on (see {@link #abort()})
      */
     public boolean run() {
+        foundFinished = false;
         ensureStateIndex();
         JsonNode state = loadState();
         if (state == null) {
             String from = aliasTarget();
+            if (newIndex.equals(from)) {
+                foundFinished = true;
+                this.phase = Phase.SWITCHED;
+                LOG.info("re-sync of {}: it points at {} already and no re-sync is recorded: nothing to do",
+                        shown(alias), shown(newIndex));
+                return true;
+            }
             if (from == null) {
                 throw new SyncException("re-sync of " + shown(alias) + ": it is not an alias of exactly one index"
                         + " (name the index through an alias before a re-sync)");
@@ -207,6 +259,7 @@ public final class Resync {
         String from = state.path("from").asText();
         String run = state.path("run").asText();
         Phase phase = Phase.valueOf(state.path("phase").asText());
+        this.phase = phase;
         if (phase == Phase.ABORTING) {
             throw new SyncException("re-sync of " + shown(alias) + ": an abort() of it is unfinished; call abort()"
                     + " again, then run");
@@ -557,6 +610,7 @@ public final class Resync {
             stateVersion = null;
             throw failure("saving the re-sync state of " + alias, e);
         }
+        this.phase = phase;
         LOG.info("re-sync of {} into {}: {}", shown(alias), shown(to), phase);
         return state;
     }
@@ -705,6 +759,15 @@ public final class Resync {
         public Builder client(RestClient client) {
             this.client = Objects.requireNonNull(client, "client");
             return this;
+        }
+
+        /**
+         * The client of {@code sink}'s first host for the alias, index and state requests (the sink
+         * keeps owning it: the re-sync must not run after the sink is closed).
+         */
+        public Builder client(ElasticsearchSink sink) {
+            Objects.requireNonNull(sink, "sink");
+            return client(sink.restClients().get(0));
         }
 
         /** The alias the rules write to (exactly their index name); required. */

@@ -161,6 +161,29 @@ public final class BackfillConfig {
         }
     }
 
+    /** As {@link #apply} without a check path, and without the {@code tables}: for a re-sync, which names its own. */
+    void applyWithoutTables(Backfill.Builder b) {
+        keyColumns.forEach((t, columns) -> {
+            int dot = t.indexOf('.');
+            b.keyColumns(t.substring(0, dot), t.substring(dot + 1), columns.toArray(String[]::new));
+        });
+        if (chunkSize != null) {
+            b.chunkSize(chunkSize);
+        }
+        if (maxRowsPerSecond != null) {
+            b.maxRowsPerSecond(maxRowsPerSecond);
+        }
+        if (restartFence != null) {
+            b.restartFence(restartFence);
+        }
+        if (maxRetries != null) {
+            b.maxRetries(maxRetries);
+        }
+        if (retryBackoff != null) {
+            b.retryBackoff(retryBackoff);
+        }
+    }
+
     private static void at(@Nullable ConfigSection s, String key, Runnable set) {
         if (s == null) {
             set.run();

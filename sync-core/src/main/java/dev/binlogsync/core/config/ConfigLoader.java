@@ -28,7 +28,7 @@ import java.util.Objects;
  * settings...}}), {@code filters} (name to {@code {where}} or {@code {class}}), {@code rules} (a list),
  * {@code settings} (the engine settings, each under the name of its
  * {@link dev.binlogsync.core.PipelineSettings.Builder} method, with the same default and check),
- * {@code backfill} (optional, {@link BackfillConfig}). See
+ * {@code backfill} (optional, {@link BackfillConfig}), {@code resync} (optional, {@link ResyncConfig}). See
  * {@code docs/configuration.md} for every key. String values may use {@code ${ENV}} and {@code ${ENV:default}} (see
  * {@link ConfigSection}). Unknown keys, wrong types and values the builders reject are
  * {@link ConfigException}s naming the path ({@code rules[2].index}) and the problem. Source and
@@ -137,6 +137,11 @@ public final class ConfigLoader {
         if (backfill != null) {
             b.backfill(backfill.raw());
             backfill.keys().forEach(backfill::ignore); // checked with the rules when the definition is built
+        }
+        ConfigSection resync = root.optSection("resync");
+        if (resync != null) {
+            b.resync(resync.raw());
+            resync.keys().forEach(resync::ignore); // likewise
         }
         root.finish();
         return root.at("", b::build);

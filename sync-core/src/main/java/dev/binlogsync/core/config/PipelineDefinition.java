@@ -35,7 +35,9 @@ import javax.sql.DataSource;
  * the same defaults and checks; {@link #toPipelineBuilder()} hands them to
  * {@link SyncPipeline.Builder#settings}. The optional {@code backfill} section
  * ({@link BackfillConfig}) configures a {@link Backfill} of the pipeline's tables:
- * {@link #toBackfillBuilder(DataSource, BulkSink)}.
+ * {@link #toBackfillBuilder(DataSource, BulkSink)}. The optional {@code resync} section
+ * ({@link ResyncConfig}) configures a re-sync of the index behind an alias, loaded with the
+ * {@code backfill} section's parameters ({@link #toResyncBackfillSettings()}).
  *
  * <p>Immutable and thread-safe. {@link #toString()} masks secrets in component settings.
  */
@@ -47,6 +49,7 @@ public final class PipelineDefinition {
     private final Map<String, NamedFilter> filters;
     private final PipelineSettings settings;
     @Nullable private final BackfillConfig backfill;
+    @Nullable private final ResyncConfig resync;
     private final Map<String, String> env;
     private final ClassLoader classLoader;
 
@@ -58,6 +61,7 @@ public final class PipelineDefinition {
         filters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.filters));
         settings = b.settings;
         backfill = b.backfillConfig;
+        resync = b.resyncConfig;
         env = b.env;
         classLoader = b.classLoader;
     }
@@ -207,6 +211,37 @@ public final class PipelineDefinition {
         return b;
     }
 
+    /**
+     * What a re-sync's backfill takes from the {@code backfill} section, to give to
+     * {@code Resync.Builder.backfill(...)}: the key columns, chunk size, rate limit, fence and
+     * retries, and the values of the {@code source} section's decoder, as
+     * {@link #toBackfillBuilder} sets them; not the section's {@code tables} (the re-sync names the
+     * tables of the rules writing to its alias), nor the data source, sink and checkpoint store
+     * (the re-sync sets its own).
+     *
+     * @throws IllegalStateException if the definition has no {@code backfill} section
+     * @throws ConfigException if no provider makes the {@code source} type, or it rejects a setting
+     */
+    public java.util.function.Consumer<Backfill.Builder> toResyncBackfillSettings() {
+        BackfillConfig config = backfill;
+        if (config == null) {
+            throw new IllegalStateException("the pipeline definition has no backfill section");
+        }
+        BackfillValues values = null;
+        if (source != null) {
+            ComponentProvider<?> p = provider("source", source, Source.class);
+            ConfigSection section = new ConfigSection("source", new LinkedHashMap<>(source.settings()), env);
+            values = section.at("", () -> p.backfillValues(section));
+        }
+        BackfillValues decoded = values;
+        return b -> {
+            config.applyWithoutTables(b);
+            if (decoded != null) {
+                b.values(decoded);
+            }
+        };
+    }
+
     /** Closes {@code made} if it is {@link AutoCloseable}; a failure is added to {@code failure} as suppressed. */
     private static void closeQuietly(@Nullable Object made, Throwable failure) {
         if (made instanceof AutoCloseable c) {
@@ -235,6 +270,9 @@ public final class PipelineDefinition {
         putSection(m, "settings", SettingsSection.render(settings));
         if (backfill != null) {
             m.put("backfill", backfill.raw());
+        }
+        if (resync != null) {
+            m.put("resync", resync.raw());
         }
         return m;
     }
@@ -343,12 +381,21 @@ public final class PipelineDefinition {
         return backfill;
     }
 
+    /** The {@code resync} section, or null when the definition has none. */
+    @Nullable
+    public ResyncConfig resync() {
+        return resync;
+    }
+
     @Override
     public String toString() {
         Map<String, Object> m = toMapQuietly();
         Map<String, Object> shown = dev.binlogsync.core.Secrets.masked(m);
         if (backfill != null) {
             shown.put("backfill", backfill.masked()); // also cuts the JDBC URL's properties
+        }
+        if (resync != null) {
+            shown.put("resync", resync.masked());
         }
         return "PipelineDefinition" + shown;
     }
@@ -376,6 +423,8 @@ public final class PipelineDefinition {
         private PipelineSettings settings = PipelineSettings.defaults();
         @Nullable private Map<String, Object> backfill;
         @Nullable private BackfillConfig backfillConfig;
+        @Nullable private Map<String, Object> resync;
+        @Nullable private ResyncConfig resyncConfig;
         private Map<String, String> env = System.getenv();
         private ClassLoader classLoader = defaultLoader();
 
@@ -438,6 +487,15 @@ public final class PipelineDefinition {
             return this;
         }
 
+        /**
+         * {@code resync}: the section as written (see {@link ResyncConfig}); checked against the
+         * rules by {@link #build()}, and needs a {@code backfill} section. Default none.
+         */
+        public Builder resync(Map<String, ?> section) {
+            this.resync = new LinkedHashMap<>(Objects.requireNonNull(section, "section"));
+            return this;
+        }
+
         /** The environment for {@code ${...}} in component settings; default {@link System#getenv()}. */
         public Builder env(Map<String, String> env) {
             this.env = Map.copyOf(Objects.requireNonNull(env, "env"));
@@ -455,13 +513,15 @@ public final class PipelineDefinition {
          * dead-letter sink may be set in code; {@link SyncPipeline.Builder#build()} checks it.
          *
          * @throws IllegalStateException if rules are missing
-         * @throws ConfigException if the {@code backfill} section is invalid (naming its path)
+         * @throws ConfigException if the {@code backfill} or {@code resync} section is invalid
+         *     (naming its path)
          */
         public PipelineDefinition build() {
             if (rules == null) {
                 throw new IllegalStateException("rules are required");
             }
             backfillConfig = backfill == null ? null : BackfillConfig.read(backfill, env, rules);
+            resyncConfig = resync == null ? null : ResyncConfig.read(resync, env, rules, backfill != null);
             return new PipelineDefinition(this);
         }
     }

@@ -6,8 +6,8 @@ import java.util.Objects;
 import javax.annotation.Nullable;
 
 /**
- * A pipeline's backfill as {@code /status} and {@code /health} show it: an immutable value without
- * secrets.
+ * A pipeline's backfill, or re-sync, as {@code /status} and {@code /health} show it: an immutable
+ * value without secrets.
  *
  * @param state where the run is
  * @param error why it failed (secrets and URLs cleaned by {@link dev.binlogsync.core.Secrets#redact});
@@ -15,14 +15,41 @@ import javax.annotation.Nullable;
  * @param startedAt when the run started; null when it is {@link State#NOT_STARTED}
  * @param endedAt when it ended (done, stopped or failed); null while it runs
  * @param tables the tables seen so far, in name order
+ * @param resync the re-sync's own part when the run is a re-sync ({@code resync} section); null for a backfill
  */
 public record BackfillStatus(State state, @Nullable String error, @Nullable Instant startedAt,
-        @Nullable Instant endedAt, List<Table> tables) {
+        @Nullable Instant endedAt, List<Table> tables, @Nullable Resync resync) {
 
     /** Copies the list. */
     public BackfillStatus {
         Objects.requireNonNull(state, "state");
         tables = List.copyOf(tables);
+    }
+
+    /** A backfill's status (no re-sync part). */
+    public BackfillStatus(State state, @Nullable String error, @Nullable Instant startedAt,
+            @Nullable Instant endedAt, List<Table> tables) {
+        this(state, error, startedAt, endedAt, tables, null);
+    }
+
+    /**
+     * What a re-sync adds to its status.
+     *
+     * @param alias the alias re-synced
+     * @param newIndex the index it loads and switches the alias to
+     * @param step the step its state document records ({@code PREPARING}, {@code SHADOWING},
+     *     {@code SWITCHED}, {@code ABORTING}); null before the run read it
+     * @param alreadySwitched whether the run found the alias already pointing at the new index with
+     *     no re-sync recorded: a re-sync finished before, nothing was done
+     * @param deleteOldIndex whether the old index is deleted after the switch
+     */
+    public record Resync(String alias, String newIndex, @Nullable String step, boolean alreadySwitched,
+            boolean deleteOldIndex) {
+        /** Checks the names. */
+        public Resync {
+            Objects.requireNonNull(alias, "alias");
+            Objects.requireNonNull(newIndex, "newIndex");
+        }
     }
 
     /** Where a backfill run is. */
@@ -31,7 +58,7 @@ public record BackfillStatus(State state, @Nullable String error, @Nullable Inst
         NOT_STARTED,
         /** Loading. */
         RUNNING,
-        /** Every table is loaded. */
+        /** Every table is loaded (for a re-sync: the alias points at the new index and the cleanup is done). */
         DONE,
         /** Stopped after its chunk by a reload or the shutdown; the next run resumes from the checkpoints. */
         STOPPED,

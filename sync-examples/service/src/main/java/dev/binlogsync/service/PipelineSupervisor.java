@@ -48,6 +48,14 @@ import org.slf4j.LoggerFactory;
  * replaces the pipeline and starts a new run, which resumes from the checkpoints. A failed
  * backfill stays failed (shown in its status) while the pipeline keeps running.
  *
+ * <p><b>Re-sync.</b> A pipeline whose definition has a {@code resync} section runs the re-sync
+ * ({@link ResyncRunner}) in place of the backfill, started and stopped the same way; a new run
+ * (a restart, a reload that changes the definition) continues from the state document. A reload
+ * that removes the section, changes its {@code alias} or {@code newIndex}, or removes the
+ * pipeline aborts the unfinished re-sync once the old pipeline drained and before anything new
+ * starts (the new index and the state are deleted; a re-sync that had switched is finished
+ * instead). The service's shutdown aborts nothing.
+ *
  * <p><b>Names.</b> A pipeline runs under its key in {@code pipelines}, and its
  * {@link SyncPipeline#name()} (the {@code pipeline} tag of its meters, the name in the status and
  * the alerts) must be that key: a factory that builds a pipeline named otherwise has the
@@ -77,7 +85,7 @@ public final class PipelineSupervisor implements PipelineRegistry, AutoCloseable
     private final Map<String, String> definitions = new LinkedHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, Integer> starts = new LinkedHashMap<>();
-    private final Map<String, BackfillRunner> backfills = new LinkedHashMap<>();
+    private final Map<String, LoadRunner> backfills = new LinkedHashMap<>();
     private volatile boolean closed;
     /** Set by {@link #close()} before it waits for a reload in progress: that reload starts nothing more. */
     private volatile boolean closing;
@@ -160,8 +168,15 @@ public final class PipelineSupervisor implements PipelineRegistry, AutoCloseable
             stopping.addAll(changed);
             for (String name : stopping) {
                 abandonIfClosing(built);
+                LoadRunner runner;
+                synchronized (stateLock) {
+                    runner = backfills.get(name);
+                }
                 if (!stop(name)) {
                     stuck.add(name);
+                } else if (runner instanceof ResyncRunner resync && !resync.continuedBy(config.pipelines().get(name))) {
+                    // after the drain: nothing writes copies any more; before anything new starts
+                    resync.abort();
                 }
             }
             if (!stuck.isEmpty()) {
@@ -239,7 +254,9 @@ public final class PipelineSupervisor implements PipelineRegistry, AutoCloseable
     private void start(String name, SyncPipeline pipeline, String canonical, PipelineDefinition definition) {
         pipeline.start();
         // after the pipeline started: the stream must run before the backfill's first read
-        BackfillRunner backfill = definition.backfill() == null ? null : new BackfillRunner(name, definition, pipeline);
+        LoadRunner backfill = definition.backfill() == null ? null
+                : definition.resync() != null ? new ResyncRunner(name, definition, pipeline)
+                : new BackfillRunner(name, definition, pipeline);
         synchronized (stateLock) {
             running.put(name, pipeline);
             definitions.put(name, canonical);
@@ -271,7 +288,7 @@ public final class PipelineSupervisor implements PipelineRegistry, AutoCloseable
         if (pipeline == null) {
             return true;
         }
-        BackfillRunner backfill;
+        LoadRunner backfill;
         synchronized (stateLock) {
             backfill = backfills.get(name);
         }

@@ -83,7 +83,7 @@ final class PipelineWatcher implements PipelineRegistry.Listener, AutoCloseable 
         w.binder.bindTo(meters);
         dev.binlogsync.service.BackfillRun backfill = backfills.apply(name);
         if (backfill != null) {
-            backfill.meters().bindTo(meters); // binlogsync.backfill.*, removed with the pipeline's meters
+            backfill.bindMeters(meters); // binlogsync.backfill.* (and binlogsync.resync.*), removed with the pipeline's meters
         }
         if (rules != null) {
             for (AlertCondition c : rules.conditions()) {

@@ -63,7 +63,12 @@ import org.slf4j.LoggerFactory;
  *       cleaned error, and per table rows done, rows/s, the estimate left and the document counts.
  *       A failed backfill makes {@code /health} DOWN with the reason, while its pipeline keeps
  *       streaming; its meters ({@link dev.binlogsync.core.micrometer.BackfillMeterBinder}) are on
- *       {@code /metrics}.</li>
+ *       {@code /metrics}. A re-sync (a {@code resync} section) shows the same under
+ *       {@code backfill}, plus {@code resync}: the alias, the new index, the step its state records
+ *       ({@code PREPARING}, {@code SHADOWING}, {@code SWITCHED}) and whether the alias already
+ *       pointed at the new index (nothing to do); a failed one makes {@code /health} DOWN too, and
+ *       its meters {@code binlogsync_resync_failures_total} and {@code binlogsync_resync_switched}
+ *       (tags {@code pipeline}, {@code alias}) are on {@code /metrics}.</li>
  * </ul>
  * Another path is 404, another method than GET or HEAD 405, an endpoint failure 500 (logged as one
  * line without the stack trace).

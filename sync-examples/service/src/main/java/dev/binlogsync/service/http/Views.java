@@ -40,7 +40,9 @@ final class Views {
 
     /**
      * As {@link #health(Map)}; a pipeline whose backfill failed is DOWN too (reason
-     * {@code backfill failed: ...}), though it keeps streaming: its index lacks rows until a new run.
+     * {@code backfill failed: ...}), though it keeps streaming: its index lacks rows until a new run;
+     * so is one whose re-sync failed (reason {@code re-sync of <alias> failed: ...}; the alias keeps
+     * pointing at the old index, which the stream keeps current).
      */
     static Health health(Map<String, SyncPipeline> pipelines, Map<String, BackfillStatus> backfills) {
         Map<String, Object> perPipeline = new LinkedHashMap<>();
@@ -53,9 +55,13 @@ final class Views {
             if (b != null) {
                 Map<String, Object> bf = new LinkedHashMap<>();
                 bf.put("state", b.state().name());
+                if (b.resync() != null) {
+                    bf.put("resync", b.resync().step());
+                }
                 if (b.state() == BackfillStatus.State.FAILED) {
                     allHealthy = false;
-                    bf.put("reason", "backfill failed: " + Secrets.redact(String.valueOf(b.error())));
+                    bf.put("reason", (b.resync() != null ? "re-sync of " + b.resync().alias() + " failed: "
+                            : "backfill failed: ") + Secrets.redact(String.valueOf(b.error())));
                 }
                 entry.put("backfill", bf);
             }
@@ -150,6 +156,16 @@ final class Views {
         m.put("error", b.error() == null ? null : Secrets.redact(b.error()));
         m.put("startedAt", b.startedAt() == null ? null : b.startedAt().toString());
         m.put("endedAt", b.endedAt() == null ? null : b.endedAt().toString());
+        BackfillStatus.Resync r = b.resync();
+        if (r != null) {
+            Map<String, Object> rm = new LinkedHashMap<>();
+            rm.put("alias", r.alias());
+            rm.put("newIndex", r.newIndex());
+            rm.put("step", r.step());
+            rm.put("alreadySwitched", r.alreadySwitched());
+            rm.put("deleteOldIndex", r.deleteOldIndex());
+            m.put("resync", rm);
+        }
         Map<String, Object> tables = new LinkedHashMap<>();
         for (BackfillStatus.Table t : b.tables()) {
             Map<String, Object> tm = new LinkedHashMap<>();

@@ -1,0 +1,180 @@
+package dev.binlogsync.service;
+
+import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.core.backfill.ShadowWriteSink;
+import dev.binlogsync.core.config.PipelineDefinition;
+import dev.binlogsync.core.config.ResyncConfig;
+import dev.binlogsync.elasticsearch.ElasticsearchSink;
+import dev.binlogsync.elasticsearch.Resync;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.Objects;
+import java.util.WeakHashMap;
+import javax.annotation.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the {@code resync} section of one running pipeline on its own daemon thread
+ * ({@code binlog-sync-re-sync-<name>}), as {@link LoadRunner} describes: a {@link Resync} of the
+ * section's alias into its new index, with the pipeline's {@link ShadowWriteSink} (the standard
+ * factory wraps the pipeline's sink in one that restores the shadow from the state document when it
+ * starts), the state and the load's checkpoints in the {@code backfill} section's
+ * {@code checkpointIndex}, and the load's parameters from the {@code backfill} section. A run
+ * continues the re-sync its state records (after a restart or a reload); a run that finds the alias
+ * already at the new index with no state does nothing and says so ({@link BackfillStatus.Resync#alreadySwitched()}).
+ * A failure counts in {@code binlogsync.resync.failures} ({@link ResyncMeters}).
+ *
+ * <p>{@link #abort()} discards the unfinished re-sync (the supervisor calls it when a reload
+ * removes the section, or changes its alias or new index, after the old pipeline drained).
+ *
+ * <p>Thread-safe: the supervisor starts and stops it, the endpoints read it.
+ */
+final class ResyncRunner extends LoadRunner {
+    private static final Logger log = LoggerFactory.getLogger(ResyncRunner.class);
+    /** The shadow sink of each pipeline the standard factory built with a re-sync; weak: a closed pipeline goes. */
+    private static final Map<SyncPipeline, ShadowWriteSink> SHADOWS = new WeakHashMap<>();
+
+    private final ResyncConfig resync;
+    @Nullable private final ShadowWriteSink shadow;
+    private final ResyncMeters resyncMeters;
+    // guarded by lock
+    @Nullable private Resync running;
+    private boolean loadStopped;
+
+    ResyncRunner(String name, PipelineDefinition definition, SyncPipeline pipeline) {
+        super("re-sync", name, definition, pipeline);
+        this.resync = Objects.requireNonNull(definition.resync(), "the definition has no resync section");
+        synchronized (SHADOWS) {
+            this.shadow = SHADOWS.get(pipeline); // null: the run fails, saying why
+        }
+        this.resyncMeters = new ResyncMeters(pipeline.name(), resync.alias());
+    }
+
+    /** Records the shadow sink the factory built {@code pipeline} with. */
+    static void register(SyncPipeline pipeline, ShadowWriteSink shadow) {
+        synchronized (SHADOWS) {
+            SHADOWS.put(pipeline, shadow);
+        }
+    }
+
+    @Override
+    boolean runsAtStart() {
+        return true;
+    }
+
+    /** The re-sync of the section, with {@code es} for its requests and load. */
+    private Resync build(ElasticsearchSink es) {
+        if (shadow == null) {
+            throw new IllegalStateException("pipeline " + name + " has a resync section but its sink is no"
+                    + " ShadowWriteSink (build the pipeline with PipelineFactory.standard())");
+        }
+        Resync.Builder b = Resync.builder()
+                .client(es)
+                .alias(resync.alias())
+                .newIndex(resync.newIndex())
+                .stateIndex(config.checkpointIndex())
+                .rules(definition.rules())
+                .dataSource(dataSource())
+                .sink(es)
+                .shadowSinks(shadow)
+                .backfill(definition.toResyncBackfillSettings().andThen(bf -> bf.listener(new Listener())))
+                .deleteOldIndex(resync.deleteOldIndex());
+        String body = resync.newIndexBody();
+        if (body != null) {
+            b.newIndexBody(body);
+        }
+        return b.build();
+    }
+
+    @Override
+    boolean load(ElasticsearchSink es) {
+        Resync r = build(es);
+        synchronized (lock) {
+            if (loadStopped) {
+                return false;
+            }
+            running = r;
+        }
+        log.info("pipeline {}: re-sync of {} into {} starting (or continuing from its state)", name, resync.alias(),
+                resync.newIndex());
+        boolean done = r.run();
+        if (done) {
+            resyncMeters.switched();
+            if (r.foundFinished()) {
+                log.info("pipeline {}: re-sync of {} into {}: the alias points at the new index already; nothing to do",
+                        name, resync.alias(), resync.newIndex());
+            }
+        }
+        return done;
+    }
+
+    @Override
+    void stopLoad() {
+        synchronized (lock) {
+            loadStopped = true;
+            if (running != null) {
+                running.stop();
+            }
+        }
+    }
+
+    @Override
+    void countFailure(String table) {
+        resyncMeters.failed();
+    }
+
+    /**
+     * Discards the re-sync the state records, if it is unfinished ({@link Resync#abort()}), on the
+     * caller's thread, with a sink of its own; after {@link #stop} and after the pipeline drained.
+     * A failure is logged, not thrown: the state then stays, and a later run into another new
+     * index is refused until it is aborted.
+     */
+    void abort() {
+        if (status().state() == BackfillStatus.State.DONE) {
+            return;
+        }
+        ElasticsearchSink es = null;
+        try {
+            if (!(definition.createSink() instanceof ElasticsearchSink made)) {
+                throw new IllegalStateException("the sink is no ElasticsearchSink");
+            }
+            es = made;
+            es.start();
+            boolean discarded = build(es).abort();
+            log.info("pipeline {}: re-sync of {} into {} {}", name, resync.alias(), resync.newIndex(),
+                    discarded ? "aborted: the new index and the state are deleted (or it had switched and is finished)"
+                            : "had nothing to abort");
+        } catch (RuntimeException e) {
+            log.error("pipeline {}: aborting the re-sync of {} into {} failed; its state stays: {}", name,
+                    resync.alias(), resync.newIndex(), dev.binlogsync.core.Secrets.describe(e));
+        } finally {
+            if (es != null) {
+                es.close();
+            }
+        }
+    }
+
+    /** Whether {@code next} (null: the pipeline is gone) still re-syncs this alias into this new index. */
+    boolean continuedBy(@Nullable PipelineDefinition next) {
+        ResyncConfig n = next == null ? null : next.resync();
+        return n != null && n.alias().equals(resync.alias()) && n.newIndex().equals(resync.newIndex());
+    }
+
+    @Override
+    public void bindMeters(MeterRegistry registry) {
+        meters.bindTo(registry);
+        resyncMeters.bindTo(registry);
+    }
+
+    @Override
+    public BackfillStatus status() {
+        Resync r;
+        synchronized (lock) {
+            r = running;
+        }
+        Resync.Phase phase = r == null ? null : r.phase();
+        return baseStatus(new BackfillStatus.Resync(resync.alias(), resync.newIndex(),
+                phase == null ? null : phase.name(), r != null && r.foundFinished(), resync.deleteOldIndex()));
+    }
+}
