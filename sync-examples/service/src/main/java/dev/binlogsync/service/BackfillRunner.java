@@ -6,8 +6,6 @@ import dev.binlogsync.core.config.PipelineDefinition;
 import dev.binlogsync.elasticsearch.ElasticsearchCheckpointStore;
 import dev.binlogsync.elasticsearch.ElasticsearchSink;
 import javax.annotation.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs the {@code backfill} section of one running pipeline on its own daemon thread
@@ -20,7 +18,6 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: the supervisor starts and stops it, the endpoints read it.
  */
 final class BackfillRunner extends LoadRunner {
-    private static final Logger log = LoggerFactory.getLogger(BackfillRunner.class);
 
     // guarded by lock
     @Nullable private Backfill backfill;

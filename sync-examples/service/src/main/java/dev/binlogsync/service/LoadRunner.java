@@ -35,10 +35,11 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: the supervisor starts and stops it, the endpoints read it.
  */
 abstract class LoadRunner implements BackfillRun {
-    private static final Logger log = LoggerFactory.getLogger(LoadRunner.class);
     /** The most often a table's progress is logged. */
     static final Duration LOG_EVERY = Duration.ofSeconds(5);
 
+    /** The concrete runner's logger ({@code dev.binlogsync.service.BackfillRunner}, {@code ...ResyncRunner}). */
+    final Logger log = LoggerFactory.getLogger(getClass());
     final String name;
     final PipelineDefinition definition;
     final BackfillConfig config;

@@ -11,8 +11,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.WeakHashMap;
 import javax.annotation.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs the {@code resync} section of one running pipeline on its own daemon thread
@@ -31,7 +29,6 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: the supervisor starts and stops it, the endpoints read it.
  */
 final class ResyncRunner extends LoadRunner {
-    private static final Logger log = LoggerFactory.getLogger(ResyncRunner.class);
     /** The shadow sink of each pipeline the standard factory built with a re-sync; weak: a closed pipeline goes. */
     private static final Map<SyncPipeline, ShadowWriteSink> SHADOWS = new WeakHashMap<>();
 

@@ -356,6 +356,8 @@ class PrometheusRulesTest {
                     new dev.binlogsync.core.micrometer.BackfillMeterBinder(pipeline.name());
             backfill.bindTo(registry);
             backfill.tableStarted("shop.orders", dev.binlogsync.core.backfill.Checkpoint.start());
+            // and a re-sync's own meters
+            new ResyncMeters(pipeline.name(), "orders").bindTo(registry);
             pipeline.start();
             source.append("orders-0", new ChangeEvent("shop", "orders", Operation.INSERT, Map.of("id", 1), Map.of(),
                     List.of("id"), System.currentTimeMillis(), new SourcePosition("orders-0", 0)));

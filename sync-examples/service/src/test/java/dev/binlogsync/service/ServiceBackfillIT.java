@@ -50,7 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(900)
 class ServiceBackfillIT {
-    private static final int ROWS = 3000;
+    static final int ROWS = 3000;
     /** Decimals as the BigDecimal of their JSON text, scale kept (the node factory would strip 70.00 to 7E+1). */
     private static final ObjectMapper JSON = JsonMapper.builder().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES).build();
@@ -146,7 +146,7 @@ class ServiceBackfillIT {
     }
 
     /** The first differences, by id: MariaDB's row and Elasticsearch's document. */
-    private static String diff(Map<String, Map<String, Object>> expected, Map<String, Map<String, Object>> actual) {
+    static String diff(Map<String, Map<String, Object>> expected, Map<String, Map<String, Object>> actual) {
         StringBuilder out = new StringBuilder(expected.size() + " rows, " + actual.size() + " documents");
         java.util.Set<String> ids = new java.util.TreeSet<>(expected.keySet());
         ids.addAll(actual.keySet());
@@ -160,7 +160,7 @@ class ServiceBackfillIT {
         return out.toString();
     }
 
-    private static void prefill(EmbeddedMariaDb db, String database) throws SQLException {
+    static void prefill(EmbeddedMariaDb db, String database) throws SQLException {
         try (Connection c = db.connect(database)) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO items VALUES (?,?,?,?,?)")) {
@@ -188,7 +188,7 @@ class ServiceBackfillIT {
      * MariaDB's rows, read with this test's SQL: id to the document the rule should make of it, with
      * the Canal decoder's default date-time style (ISO local, the fraction digits of DATETIME(3)).
      */
-    private static Map<String, Map<String, Object>> rows(EmbeddedMariaDb db, String database) throws SQLException {
+    static Map<String, Map<String, Object>> rows(EmbeddedMariaDb db, String database) throws SQLException {
         Map<String, Map<String, Object>> out = new HashMap<>();
         try (Connection c = db.connect(database); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT id, name, qty, price,"
@@ -207,7 +207,7 @@ class ServiceBackfillIT {
     }
 
     /** Every document of {@code index}: integers as longs, {@code price} as the BigDecimal of its JSON text (its scale kept). */
-    private static Map<String, Map<String, Object>> documents(RestClient client, String index) {
+    static Map<String, Map<String, Object>> documents(RestClient client, String index) {
         try {
             client.performRequest(new Request("POST", "/" + index + "/_refresh"));
             Request search = new Request("GET", "/" + index + "/_search");
@@ -236,7 +236,7 @@ class ServiceBackfillIT {
      * prefilled range) and, after each commit, sends the change as a Canal flat message with the
      * full row to the partition of its id: what a binlog relay would send, in commit order per row.
      */
-    private static final class Writer implements Runnable {
+    static final class Writer implements Runnable {
         private final EmbeddedMariaDb db;
         private final String database;
         private final String topic;

@@ -1,0 +1,208 @@
+package dev.binlogsync.service;
+
+import static dev.binlogsync.service.ServiceTestBed.ES;
+import static dev.binlogsync.service.ServiceTestBed.KAFKA;
+import static dev.binlogsync.service.ServiceTestBed.WAIT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.binlogsync.core.testing.Await;
+import dev.binlogsync.service.http.Http;
+import dev.binlogsync.testing.EmbeddedMariaDb;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.http.entity.ContentType;
+import org.apache.http.entity.StringEntity;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.ResponseException;
+import org.elasticsearch.client.RestClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The service started from a file whose pipeline has a {@code resync} section: the rules write to
+ * an alias of an index with a dynamic mapping, and the re-sync loads a new index with a strict
+ * mapping from MariaDB while a writer changes, deletes and re-inserts rows (committing each in
+ * MariaDB, then sending it as a Canal message with the full row, standing in for the binlog relay).
+ * The service is closed in the middle of the load and started again from the same file: the
+ * re-sync continues from its state and checkpoint. Afterwards the alias points at the new index
+ * alone (the old one deleted), its mapping is the strict one, and its documents equal MariaDB's
+ * rows read with the test's own SQL; a third start finds it done and does nothing.
+ */
+@Timeout(900)
+class ServiceResyncIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CHUNK = 100;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void resyncsIntoAStrictNewIndexWhileTheStreamChangesRowsResumesAfterARestartAndSwitchesTheAlias() throws Exception {
+        ServiceTestBed bed = new ServiceTestBed(dir);
+        String run = Long.toString(System.nanoTime(), 36);
+        String database = "svcrs_" + run;
+        String topic = bed.topic("items");
+        String alias = bed.index("items");
+        String oldIndex = alias + "-v1";
+        String newIndex = alias + "-v2";
+        KAFKA.createTopic(topic, 2);
+        try (EmbeddedMariaDb db = EmbeddedMariaDb.start(); RestClient es = ES.newClient()) {
+            db.execute("CREATE DATABASE " + database, "CREATE TABLE " + database + ".items (id BIGINT PRIMARY KEY,"
+                    + " name VARCHAR(64) NOT NULL, qty INT NOT NULL, price DECIMAL(10,2) NOT NULL, updated DATETIME(3) NOT NULL)");
+            ServiceBackfillIT.prefill(db, database);
+            // the old index, with a dynamic mapping, behind the alias the rules write to
+            put(es, "/" + oldIndex, "{\"aliases\": {\"" + alias + "\": {}}}");
+
+            String strict = "{\"settings\": {\"number_of_shards\": 1, \"number_of_replicas\": 0},"
+                    + " \"mappings\": {\"dynamic\": \"strict\", \"properties\": {\"id\": {\"type\": \"long\"},"
+                    + " \"name\": {\"type\": \"keyword\"}, \"qty\": {\"type\": \"integer\"},"
+                    + " \"price\": {\"type\": \"double\"},"
+                    + " \"updated\": {\"type\": \"date\"}}}}";
+            String pipeline = "{\"source\": {\"type\": \"kafka\", \"bootstrapServers\": \"" + KAFKA.bootstrapServers() + "\","
+                    + " \"groupId\": \"" + bed.group("items") + "\", \"topics\": [\"" + topic + "\"], \"format\": \"canal\","
+                    + " \"canal\": {\"fullRowImage\": true}},"
+                    + " \"sink\": {\"type\": \"elasticsearch\", \"hosts\": [\"" + ES.httpUrl() + "\"]},"
+                    + " \"rules\": [{\"database\": \"" + database + "\", \"table\": \"items\", \"index\": \"" + alias + "\"}],"
+                    + " \"settings\": {\"flushInterval\": \"50ms\"},"
+                    + " \"backfill\": {\"jdbc\": {\"url\": \"" + db.jdbcUrl(database) + "\", \"user\": \"" + db.user() + "\","
+                    + " \"password\": \"${SVC_RS_DB_PASSWORD:}\"}, \"chunkSize\": " + CHUNK + ", \"maxRowsPerSecond\": 400,"
+                    + " \"restartFence\": \"0s\", \"checkpointIndex\": \"svc-rs-state-" + run + "\"},"
+                    + " \"resync\": {\"alias\": \"" + alias + "\", \"newIndex\": \"" + newIndex + "\","
+                    + " \"newIndexBody\": " + strict + ", \"deleteOldIndex\": true}}";
+            Path file = bed.write(ServiceTestBed.documentWithService(
+                    "{\"http\": {\"host\": \"127.0.0.1\", \"port\": 0}, \"configPollInterval\": \"200ms\","
+                            + " \"shutdownTimeout\": \"60s\"}", "items", pipeline));
+
+            ServiceBackfillIT.Writer writer = new ServiceBackfillIT.Writer(db, database, topic);
+            Thread writing = new Thread(writer, "svc-rs-writer");
+            BinlogSyncService service = start(file);
+            try {
+                writing.start();
+                Http http = http(service);
+                // the first run: shadowing and loading; closed in the middle of the load
+                JsonNode loading = Await.every(Duration.ofMillis(100)).valueOf(WAIT, "the re-sync loading on /status",
+                        () -> http.json("/status").at("/pipelines/items/backfill"),
+                        b -> b.at("/tables/" + database + ".items/rowsDone").asLong() >= 6 * CHUNK
+                                || !b.at("/state").asText().equals("RUNNING"));
+                assertEquals("RUNNING", loading.at("/state").asText(), loading.toString());
+                assertEquals("SHADOWING", loading.at("/resync/step").asText(), loading.toString());
+                assertEquals(newIndex, loading.at("/resync/newIndex").asText());
+                assertEquals(List.of(oldIndex), aliasTargets(es, alias), "the alias stays on the old index while loading");
+                BackfillRun firstRun = service.supervisor().backfills().get("items");
+                service.close();
+                BackfillStatus stopped = firstRun.status();
+                assertEquals(BackfillStatus.State.STOPPED, stopped.state(), stopped.toString());
+                assertEquals("SHADOWING", stopped.resync().step(), stopped.toString());
+                long firstRunRows = stopped.tables().get(0).rowsDone();
+                assertTrue(firstRunRows >= 6 * CHUNK && !stopped.tables().get(0).finished(),
+                        "the first run stopped in the middle: " + stopped);
+                long changesAtRestart = writer.changes();
+
+                // the second run continues from the state (shadow restored) and the checkpoint
+                service = start(file);
+                Http http2 = http(service);
+                JsonNode done = Await.every(Duration.ofMillis(200)).valueOf(WAIT, "the re-sync done on /status",
+                        () -> http2.json("/status").at("/pipelines/items/backfill"),
+                        b -> !b.at("/state").asText().equals("RUNNING") && !b.at("/state").asText().equals("NOT_STARTED"));
+                assertEquals("DONE", done.at("/state").asText(), done.toString());
+                assertEquals("SWITCHED", done.at("/resync/step").asText(), done.toString());
+                assertFalse(done.at("/resync/alreadySwitched").asBoolean(), done.toString());
+                long secondRunRows = rowsDone(done, database);
+                // resumed: the second run read only the keys after the first run's checkpoint (at most
+                // ROWS + 200 ids exist; one chunk may be read again)
+                assertTrue(secondRunRows > 0 && firstRunRows + secondRunRows <= ServiceBackfillIT.ROWS + 200 + CHUNK,
+                        "first run " + firstRunRows + " rows, second " + secondRunRows);
+                assertTrue(writer.changes() - changesAtRestart > 50, "the stream changed rows during the re-sync");
+                assertEquals(List.of(newIndex), aliasTargets(es, alias));
+                assertFalse(exists(es, oldIndex), "deleteOldIndex: the old index is gone");
+                JsonNode mapping = get(es, "/" + newIndex + "/_mapping").at("/" + newIndex + "/mappings");
+                assertEquals("strict", mapping.at("/dynamic").asText(), mapping.toString());
+                assertEquals("keyword", mapping.at("/properties/name/type").asText(), mapping.toString());
+
+                String metrics = http2.get("/metrics").body();
+                assertEquals(1.0, Http.sample(metrics, "binlogsync_resync_switched", "pipeline", "items", "alias", alias),
+                        metrics);
+                assertEquals(0.0, Http.sample(metrics, "binlogsync_resync_failures_total", "pipeline", "items",
+                        "alias", alias), metrics);
+                assertEquals((double) secondRunRows, Http.sample(metrics, "binlogsync_backfill_rows_total",
+                        "pipeline", "items", "table", database + ".items"), metrics);
+                assertEquals(200, http2.get("/health").statusCode());
+
+                // the stream keeps writing through the alias into the new index; then Elasticsearch equals MariaDB
+                writer.awaitChanges(100);
+                writer.stopAndCheck(writing);
+                Map<String, Map<String, Object>> expected = ServiceBackfillIT.rows(db, database);
+                assertTrue(expected.size() > ServiceBackfillIT.ROWS / 2, "rows to compare: " + expected.size());
+                if (!Await.holdsWithin(WAIT, () -> ServiceBackfillIT.documents(es, alias).equals(expected))) {
+                    throw new AssertionError("Elasticsearch differs from MariaDB: "
+                            + ServiceBackfillIT.diff(expected, ServiceBackfillIT.documents(es, alias)));
+                }
+                service.close();
+
+                // a third start with the same file: the re-sync is done; it says so and does nothing
+                service = start(file);
+                Http http3 = http(service);
+                JsonNode again = Await.every(Duration.ofMillis(100)).valueOf(WAIT, "the re-sync's third run ended",
+                        () -> http3.json("/status").at("/pipelines/items/backfill"),
+                        b -> !b.at("/state").asText().equals("RUNNING") && !b.at("/state").asText().equals("NOT_STARTED"));
+                assertEquals("DONE", again.at("/state").asText(), again.toString());
+                assertTrue(again.at("/resync/alreadySwitched").asBoolean(), again.toString());
+                assertTrue(again.at("/tables").isEmpty(), "nothing loaded: " + again);
+                assertEquals(List.of(newIndex), aliasTargets(es, alias));
+            } finally {
+                if (writing.isAlive()) {
+                    writer.stopAndCheck(writing);
+                }
+                service.close();
+            }
+        }
+    }
+
+    private static BinlogSyncService start(Path file) throws Exception {
+        BinlogSyncService service = new BinlogSyncService(new FileConfigSource(file), Map.of(),
+                PipelineFactory.standard(), StandardEndpoints::start);
+        service.start();
+        return service;
+    }
+
+    private static Http http(BinlogSyncService service) {
+        return new Http(((StandardEndpoints) service.endpoints()).address());
+    }
+
+    private static long rowsDone(JsonNode backfill, String database) {
+        return backfill.at("/tables/" + database + ".items/rowsDone").asLong();
+    }
+
+    private static List<String> aliasTargets(RestClient es, String alias) throws IOException {
+        List<String> out = new ArrayList<>();
+        get(es, "/_alias/" + alias).fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+
+    private static boolean exists(RestClient es, String index) throws IOException {
+        try {
+            return es.performRequest(new Request("HEAD", "/" + index)).getStatusLine().getStatusCode() == 200;
+        } catch (ResponseException e) {
+            return false;
+        }
+    }
+
+    private static JsonNode get(RestClient es, String path) throws IOException {
+        return JSON.readTree(es.performRequest(new Request("GET", path)).getEntity().getContent());
+    }
+
+    private static void put(RestClient es, String path, String body) throws IOException {
+        Request r = new Request("PUT", path);
+        r.setEntity(new StringEntity(body, ContentType.APPLICATION_JSON));
+        es.performRequest(r);
+    }
+}
