@@ -67,20 +67,8 @@ class ServiceResyncIT {
                     + " \"name\": {\"type\": \"keyword\"}, \"qty\": {\"type\": \"integer\"},"
                     + " \"price\": {\"type\": \"double\"},"
                     + " \"updated\": {\"type\": \"date\"}}}}";
-            String pipeline = "{\"source\": {\"type\": \"kafka\", \"bootstrapServers\": \"" + KAFKA.bootstrapServers() + "\","
-                    + " \"groupId\": \"" + bed.group("items") + "\", \"topics\": [\"" + topic + "\"], \"format\": \"canal\","
-                    + " \"canal\": {\"fullRowImage\": true}},"
-                    + " \"sink\": {\"type\": \"elasticsearch\", \"hosts\": [\"" + ES.httpUrl() + "\"]},"
-                    + " \"rules\": [{\"database\": \"" + database + "\", \"table\": \"items\", \"index\": \"" + alias + "\"}],"
-                    + " \"settings\": {\"flushInterval\": \"50ms\"},"
-                    + " \"backfill\": {\"jdbc\": {\"url\": \"" + db.jdbcUrl(database) + "\", \"user\": \"" + db.user() + "\","
-                    + " \"password\": \"${SVC_RS_DB_PASSWORD:}\"}, \"chunkSize\": " + CHUNK + ", \"maxRowsPerSecond\": 400,"
-                    + " \"restartFence\": \"0s\", \"checkpointIndex\": \"svc-rs-state-" + run + "\"},"
-                    + " \"resync\": {\"alias\": \"" + alias + "\", \"newIndex\": \"" + newIndex + "\","
-                    + " \"newIndexBody\": " + strict + ", \"deleteOldIndex\": true}}";
-            Path file = bed.write(ServiceTestBed.documentWithService(
-                    "{\"http\": {\"host\": \"127.0.0.1\", \"port\": 0}, \"configPollInterval\": \"200ms\","
-                            + " \"shutdownTimeout\": \"60s\"}", "items", pipeline));
+            Path file = bed.write(document(bed, db, database, alias, run, 400, "", ", \"resync\": {\"alias\": \"" + alias
+                    + "\", \"newIndex\": \"" + newIndex + "\", \"newIndexBody\": " + strict + ", \"deleteOldIndex\": true}"));
 
             ServiceBackfillIT.Writer writer = new ServiceBackfillIT.Writer(db, database, topic);
             Thread writing = new Thread(writer, "svc-rs-writer");
@@ -167,6 +155,90 @@ class ServiceResyncIT {
         }
     }
 
+    @Test
+    void aReloadThatRemovesTheSectionAbortsTheResyncAndTheStreamKeepsWritingTheOldIndex() throws Exception {
+        ServiceTestBed bed = new ServiceTestBed(dir);
+        String run = Long.toString(System.nanoTime(), 36);
+        String database = "svcra_" + run;
+        String topic = bed.topic("items");
+        String alias = bed.index("items");
+        String oldIndex = alias + "-v1";
+        String newIndex = alias + "-v2";
+        String stateIndex = "svc-rs-state-" + run;
+        KAFKA.createTopic(topic, 2);
+        try (EmbeddedMariaDb db = EmbeddedMariaDb.start(); RestClient es = ES.newClient()) {
+            db.execute("CREATE DATABASE " + database, "CREATE TABLE " + database + ".items (id BIGINT PRIMARY KEY,"
+                    + " name VARCHAR(64) NOT NULL, qty INT NOT NULL, price DECIMAL(10,2) NOT NULL, updated DATETIME(3) NOT NULL)");
+            ServiceBackfillIT.prefill(db, database);
+            put(es, "/" + oldIndex, "{\"aliases\": {\"" + alias + "\": {}}}");
+            Path file = bed.write(document(bed, db, database, alias, run, 200, "", ", \"resync\": {\"alias\": \"" + alias
+                    + "\", \"newIndex\": \"" + newIndex + "\"}"));
+
+            ServiceBackfillIT.Writer writer = new ServiceBackfillIT.Writer(db, database, topic);
+            Thread writing = new Thread(writer, "svc-ra-writer");
+            BinlogSyncService service = start(file);
+            try {
+                writing.start();
+                Http http = http(service);
+                JsonNode loading = Await.every(Duration.ofMillis(100)).valueOf(WAIT, "the re-sync loading on /status",
+                        () -> http.json("/status").at("/pipelines/items/backfill"),
+                        b -> b.at("/tables/" + database + ".items/rowsDone").asLong() >= 2 * CHUNK
+                                || !b.at("/state").asText().equals("RUNNING"));
+                assertEquals("SHADOWING", loading.at("/resync/step").asText(), loading.toString());
+                assertTrue(exists(es, newIndex));
+
+                // the section removed (and the backfill not run): the reload aborts the re-sync
+                bed.write(document(bed, db, database, alias, run, 200, ", \"runAtStart\": false", ""));
+                JsonNode after = Await.every(Duration.ofMillis(100)).valueOf(WAIT, "the pipeline replaced without re-sync",
+                        () -> http.json("/status").at("/pipelines/items/backfill"),
+                        b -> b.at("/state").asText().equals("NOT_STARTED"));
+                assertTrue(after.at("/resync").isMissingNode(), after.toString());
+                assertFalse(exists(es, newIndex), "the abort deleted the new index");
+                assertFalse(get(es, "/" + stateIndex + "/_doc/resync:" + alias + "?realtime=true", true)
+                        .path("found").asBoolean(), "the abort deleted the state");
+                assertEquals(List.of(oldIndex), aliasTargets(es, alias));
+
+                // the stream goes on into the old index alone; no late copy re-creates the new one
+                long before = count(es, oldIndex);
+                writer.awaitChanges(200);
+                writer.stopAndCheck(writing);
+                Await.until(WAIT, "the stream's later changes in the old index", () -> count(es, oldIndex) > before);
+                assertFalse(exists(es, newIndex), "nothing wrote into the aborted index");
+            } finally {
+                if (writing.isAlive()) {
+                    writer.stopAndCheck(writing);
+                }
+                service.close();
+            }
+        }
+    }
+
+    /** The service document: one pipeline writing shop's items to the alias, its backfill section, and {@code more} keys. */
+    private static String document(ServiceTestBed bed, EmbeddedMariaDb db, String database, String alias, String run,
+            int rate, String backfillMore, String more) {
+        String pipeline = "{\"source\": {\"type\": \"kafka\", \"bootstrapServers\": \"" + KAFKA.bootstrapServers() + "\","
+                + " \"groupId\": \"" + bed.group("items") + "\", \"topics\": [\"" + bed.topic("items") + "\"],"
+                + " \"format\": \"canal\", \"canal\": {\"fullRowImage\": true}},"
+                + " \"sink\": {\"type\": \"elasticsearch\", \"hosts\": [\"" + ES.httpUrl() + "\"]},"
+                + " \"rules\": [{\"database\": \"" + database + "\", \"table\": \"items\", \"index\": \"" + alias + "\"}],"
+                + " \"settings\": {\"flushInterval\": \"50ms\"},"
+                + " \"backfill\": {\"jdbc\": {\"url\": \"" + db.jdbcUrl(database) + "\", \"user\": \"" + db.user() + "\","
+                + " \"password\": \"${SVC_RS_DB_PASSWORD:}\"}, \"chunkSize\": " + CHUNK + ", \"maxRowsPerSecond\": " + rate
+                + ", \"restartFence\": \"0s\", \"checkpointIndex\": \"svc-rs-state-" + run + "\"" + backfillMore + "}"
+                + more + "}";
+        return ServiceTestBed.documentWithService("{\"http\": {\"host\": \"127.0.0.1\", \"port\": 0},"
+                + " \"configPollInterval\": \"200ms\", \"shutdownTimeout\": \"60s\"}", "items", pipeline);
+    }
+
+    private static long count(RestClient es, String index) {
+        try {
+            es.performRequest(new Request("POST", "/" + index + "/_refresh"));
+            return get(es, "/" + index + "/_count").path("count").asLong();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static BinlogSyncService start(Path file) throws Exception {
         BinlogSyncService service = new BinlogSyncService(new FileConfigSource(file), Map.of(),
                 PipelineFactory.standard(), StandardEndpoints::start);
@@ -197,7 +269,27 @@ class ServiceResyncIT {
     }
 
     private static JsonNode get(RestClient es, String path) throws IOException {
-        return JSON.readTree(es.performRequest(new Request("GET", path)).getEntity().getContent());
+        return get(es, path, false);
+    }
+
+    /** GET {@code path}; with {@code notFoundToo}, a 404's body instead of an exception. */
+    private static JsonNode get(RestClient es, String path, boolean notFoundToo) throws IOException {
+        int q = path.indexOf('?');
+        Request r = new Request("GET", q < 0 ? path : path.substring(0, q));
+        if (q >= 0) {
+            for (String kv : path.substring(q + 1).split("&")) {
+                String[] p = kv.split("=", 2);
+                r.addParameter(p[0], p[1]);
+            }
+        }
+        try {
+            return JSON.readTree(es.performRequest(r).getEntity().getContent());
+        } catch (ResponseException e) {
+            if (notFoundToo && e.getResponse().getStatusLine().getStatusCode() == 404) {
+                return JSON.readTree(e.getResponse().getEntity().getContent());
+            }
+            throw e;
+        }
     }
 
     private static void put(RestClient es, String path, String body) throws IOException {

@@ -178,6 +178,34 @@ class ServiceEndpointsTest {
     }
 
     @Test
+    void aFailedResyncMakesHealthDownNamingItsAliasAndStatusShowsItsStep() throws Exception {
+        registry.backfill("orders", backfill(new BackfillStatus(BackfillStatus.State.FAILED,
+                "SyncException: re-sync: creating the index orders-v2 failed at " + SECRET_URL, Instant.EPOCH,
+                Instant.EPOCH, List.of(), new BackfillStatus.Resync("orders", "orders-v2", "PREPARING", false, true)),
+                new BackfillMeterBinder("orders")));
+        run("orders", 0);
+        Http http = serve();
+
+        HttpResponse<String> r = http.get("/health");
+        assertEquals(503, r.statusCode(), r.body());
+        JsonNode body = Http.parse(r.body());
+        assertEquals("HEALTHY", body.at("/pipelines/orders/status").asText(), "the stream keeps running");
+        assertEquals("PREPARING", body.at("/pipelines/orders/backfill/resync").asText(), r.body());
+        assertTrue(body.at("/pipelines/orders/backfill/reason").asText().startsWith("re-sync of orders failed: SyncException"),
+                r.body());
+        assertFalse(r.body().contains("hunter2"), r.body());
+        assertEquals(503, http.get("/health/ready").statusCode(), "readiness follows health");
+        assertEquals(200, http.get("/health/live").statusCode(), "liveness stays up");
+        JsonNode resync = http.json("/status").at("/pipelines/orders/backfill/resync");
+        assertEquals("orders", resync.at("/alias").asText());
+        assertEquals("orders-v2", resync.at("/newIndex").asText());
+        assertEquals("PREPARING", resync.at("/step").asText());
+        assertFalse(resync.at("/alreadySwitched").asBoolean());
+        assertTrue(resync.at("/deleteOldIndex").asBoolean());
+        assertTrue(http.json("/status").at("/pipelines/orders/backfill/error").asText().contains("orders-v2"));
+    }
+
+    @Test
     void statusAndMetricsShowARunningBackfillsProgressPerTable() throws Exception {
         BackfillMeterBinder meters = new BackfillMeterBinder("orders");
         meters.chunkDone(new BackfillProgress("shop.orders", 2000, 400.0, 8000L, 1990, 10, 1, 2));
