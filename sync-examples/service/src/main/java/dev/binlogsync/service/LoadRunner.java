@@ -116,9 +116,14 @@ abstract class LoadRunner implements BackfillRun {
         }
     }
 
+    /** Throws when the run cannot start at all; before any connection is made. Default: nothing. */
+    void checkRunnable() {
+    }
+
     private void run() {
         ElasticsearchSink own = null;
         try {
+            checkRunnable();
             BulkSink made = definition.createSink();
             if (!(made instanceof ElasticsearchSink es)) {
                 made.close();

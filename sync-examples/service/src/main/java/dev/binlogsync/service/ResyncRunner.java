@@ -55,17 +55,23 @@ final class ResyncRunner extends LoadRunner {
         }
     }
 
+    /** The {@code backfill} section's {@code runAtStart}: false holds the re-sync (the shadow its state records stays on). */
     @Override
     boolean runsAtStart() {
-        return true;
+        return config.runAtStart();
     }
 
     /** The re-sync of the section, with {@code es} for its requests and load. */
-    private Resync build(ElasticsearchSink es) {
+    @Override
+    void checkRunnable() {
         if (shadow == null) {
             throw new IllegalStateException("pipeline " + name + " has a resync section but its sink is no"
                     + " ShadowWriteSink (build the pipeline with PipelineFactory.standard())");
         }
+    }
+
+    private Resync build(ElasticsearchSink es) {
+        checkRunnable();
         Resync.Builder b = Resync.builder()
                 .client(es)
                 .alias(resync.alias())
