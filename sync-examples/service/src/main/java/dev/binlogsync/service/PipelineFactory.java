@@ -45,9 +45,10 @@ public interface PipelineFactory {
      * wrapped in a {@link ShadowWriteSink} that restores, when the pipeline starts, the shadow the
      * re-sync's state document records (in the {@code backfill} section's {@code checkpointIndex}),
      * so a restarted or replaced pipeline copies its writes into the new index before its first
-     * write; the {@code backfill} section then needs {@code jdbc.url}. A builder's rejection ({@code drainTimeout} not below the source's max poll
-     * interval, a {@code dead_letter} policy without a {@code deadLetter} section) is a
-     * {@link ConfigException} at {@code settings}, and the components made are closed.
+     * write; the {@code backfill} section then needs {@code jdbc.url}. A builder's rejection
+     * ({@code drainTimeout} not below the source's max poll interval, a {@code dead_letter} policy
+     * without a {@code deadLetter} section) is a {@link ConfigException} at {@code settings}, and
+     * the components made are closed.
      */
     static PipelineFactory standard() {
         return (name, definition) -> {
