@@ -83,7 +83,11 @@ import org.slf4j.LoggerFactory;
  *       alias's tables into the new index (its checkpoints under a name of this re-sync's own);</li>
  *   <li>saves the state again (conditionally: an {@link #abort()} begun meanwhile fails the run
  *       here), switches the alias in one {@code POST _aliases} (remove the old index, add the new one as
- *       the write index), then saves {@code SWITCHED};</li>
+ *       the write index), then saves {@code SWITCHED}. When the "alias" is a concrete index (which
+ *       needs {@link Builder#deleteOldIndex deleteOldIndex(true)}), the same request adds the alias
+ *       to the new index and removes the old index ({@code remove_index}), while every shadow sink
+ *       {@linkplain ShadowWriteSink#hold() holds} the pipelines' requests and none is in flight: no
+ *       write meets the index's removal;</li>
  *   <li>stops the shadows, deletes the old index when asked (after the requests sent before have
  *       completed), and deletes the state.</li>
  * </ol>
@@ -225,8 +229,9 @@ public final class Resync {
      * @return true when the alias points at the new index and the re-sync is finished; false when
      *     {@link #stop()} came first (the state stays; the run() of a new Resync of the
      *     alias continues it; this instance stays stopped)
-     * @throws SyncException when a step fails (the state stays valid), when the alias does not point
-     *     at exactly one index, when the new index exists before a re-sync into it started, or when
+     * @throws SyncException when a step fails (the state stays valid), when the alias neither points
+     *     at exactly one index nor is a concrete index, when it is a concrete index without
+     *     {@code deleteOldIndex(true)}, when the new index exists before a re-sync into it started, or when
      *     a re-sync of the alias into another index is unfinished, or when a pipeline wrote to the
      *     alias without the shadow while the state says it was on (see {@link #abort()})
      */
@@ -236,6 +241,14 @@ public final class Resync {
         JsonNode state = loadState();
         if (state == null) {
             String from = aliasTarget();
+            if (from == null && isConcreteIndex(alias)) {
+                if (!deleteOldIndex) {
+                    throw new SyncException("re-sync of " + shown(alias) + ": it is a concrete index; the switch turns its"
+                            + " name into an alias of the new index, which deletes it (remove_index): set deleteOldIndex"
+                            + " to accept that, or name the index through an alias first");
+                }
+                from = alias; // a concrete index: "from" equal to the alias marks it in the state
+            }
             if (newIndex.equals(from)) {
                 foundFinished = true;
                 this.phase = Phase.SWITCHED;
@@ -244,8 +257,8 @@ public final class Resync {
                 return true;
             }
             if (from == null) {
-                throw new SyncException("re-sync of " + shown(alias) + ": it is not an alias of exactly one index"
-                        + " (name the index through an alias before a re-sync)");
+                throw new SyncException("re-sync of " + shown(alias) + ": it is neither an alias of exactly one index"
+                        + " nor an index");
             }
             if (from.equals(newIndex) || indexExists(newIndex)) {
                 throw new SyncException("re-sync of " + shown(alias) + ": the new index " + shown(newIndex)
@@ -372,7 +385,8 @@ public final class Resync {
         for (ShadowWriteSink s : shadowSinks) {
             s.stopShadow(alias);
         }
-        if (deleteOldIndex) {
+        // a concrete index (from equal to the alias) was deleted by the switch; its name is the alias now
+        if (deleteOldIndex && !from.equals(alias)) {
             awaitEarlierBulks();
             deleteIndex(from);
         }
@@ -424,6 +438,25 @@ public final class Resync {
             throw failure("reading the alias " + alias, e);
         } catch (IOException e) {
             throw failure("reading the alias " + alias, e);
+        }
+    }
+
+    /** Whether {@code name} is an index itself (not an alias, not absent). */
+    private boolean isConcreteIndex(String name) {
+        try {
+            Request r = new Request("GET", "/" + path(name) + "/_settings");
+            r.addParameter("filter_path", "*.settings.index.uuid");
+            JsonNode body = read(client.performRequest(r));
+            List<String> indices = new ArrayList<>();
+            body.fieldNames().forEachRemaining(indices::add);
+            return indices.equals(List.of(name));
+        } catch (ResponseException e) {
+            if (status(e) == 404) {
+                return false;
+            }
+            throw failure("reading the index " + name, e);
+        } catch (IOException e) {
+            throw failure("reading the index " + name, e);
         }
     }
 
@@ -495,21 +528,42 @@ public final class Resync {
         if (newIndex.equals(aliasTarget())) {
             return;
         }
+        boolean concrete = from.equals(alias);
         ObjectNode body = JSON.createObjectNode();
         var actions = body.putArray("actions");
-        ObjectNode remove = actions.addObject().putObject("remove");
-        remove.put("index", from);
-        remove.put("alias", alias);
         ObjectNode add = actions.addObject().putObject("add");
         add.put("index", newIndex);
         add.put("alias", alias);
         add.put("is_write_index", true);
+        if (concrete) {
+            actions.addObject().putObject("remove_index").put("index", from);
+        } else {
+            ObjectNode remove = actions.addObject().putObject("remove");
+            remove.put("index", from);
+            remove.put("alias", alias);
+        }
         Request r = new Request("POST", "/_aliases");
         r.setEntity(new StringEntity(body.toString(), ContentType.APPLICATION_JSON));
+        if (concrete) {
+            // no write of the pipelines may be in flight when the index it names is removed: it
+            // could fail on the index's shard; held ones go out after the switch, through the alias
+            for (ShadowWriteSink s : shadowSinks) {
+                s.hold();
+            }
+        }
         try {
+            if (concrete) {
+                awaitEarlierBulks();
+            }
             client.performRequest(r);
         } catch (IOException e) {
             throw failure("switching the alias " + alias + " from " + from + " to " + newIndex, e);
+        } finally {
+            if (concrete) {
+                for (ShadowWriteSink s : shadowSinks) {
+                    s.release();
+                }
+            }
         }
         LOG.info("re-sync of {}: the alias points at {} (was {})", shown(alias), shown(newIndex), shown(from));
     }
@@ -853,7 +907,10 @@ public final class Resync {
             return this;
         }
 
-        /** Whether the old index is deleted once the alias points at the new one; default false. */
+        /**
+         * Whether the old index is deleted once the alias points at the new one; default false.
+         * Required for a concrete index, which the switch deletes.
+         */
         public Builder deleteOldIndex(boolean delete) {
             this.deleteOldIndex = delete;
             return this;

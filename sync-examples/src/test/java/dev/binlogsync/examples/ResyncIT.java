@@ -117,9 +117,14 @@ class ResyncIT {
         final List<SyncPipeline> pipelines = new ArrayList<>();
 
         World(String database, int rows) throws Exception {
+            this(database, rows, false);
+        }
+
+        /** With {@code concrete}, the rules write to a concrete index (the "alias" is its name) instead of an alias. */
+        World(String database, int rows, boolean concrete) throws Exception {
             this.database = database;
             this.alias = database + "-items";
-            this.oldIndex = alias + "-v1";
+            this.oldIndex = concrete ? alias : alias + "-v1";
             this.newIndex = alias + "-v2";
             this.topic = database + "-binlog";
             this.rows = rows;
@@ -141,8 +146,8 @@ class ResyncIT {
                 }
                 c.commit();
             }
-            request("PUT", "/" + oldIndex, "{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0},"
-                    + "\"aliases\":{\"" + alias + "\":{\"is_write_index\":true}}}");
+            request("PUT", "/" + oldIndex, "{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0}"
+                    + (concrete ? "}" : ",\"aliases\":{\"" + alias + "\":{\"is_write_index\":true}}}"));
             kafka.createTopic(topic, 3);
             relay = BinlogCanalRelay.builder().mariaDb(db).databases(Set.of(database))
                     .replicaServerId(RELAY_IDS.incrementAndGet())
@@ -324,6 +329,37 @@ class ResyncIT {
             }
         }
         return out.isEmpty() ? "" : out.size() + " " + out.subList(0, Math.min(5, out.size()));
+    }
+
+    @Test
+    void aConcreteIndexBecomesAnAliasOfTheNewIndexWhileRowsChangeAndNoWriteFailsOnItsRemoval() throws Exception {
+        try (World w = new World("rsconcrete", 3000, true)) {
+            ShadowWriteSink sink = w.shadowingSink();
+            SyncPipeline pipeline = w.startPipeline(sink);
+            assertIndexConvergesToMysql(w.alias, w.database);
+            SyncException refused = assertThrows(SyncException.class, () -> w.resync().shadowSinks(sink).build().run());
+            assertTrue(refused.getMessage().contains("concrete index"), refused.getMessage());
+            assertFalse(stateExists(w.alias), "refused before anything was recorded");
+            assertFalse(indexExists(w.newIndex));
+
+            Resync resync = w.resync().shadowSinks(sink).deleteOldIndex(true)
+                    .backfill(b -> b.chunkSize(250).restartFence(Duration.ZERO)).build();
+            try (Writer writer = new Writer(w, 21)) {
+                Await.until(WAIT, "the writer changed rows", () -> writer.changes.get() > 50);
+                // the stream writes throughout, so through the switch too
+                assertTrue(resync.run(), "the re-sync finished");
+                long before = writer.changes.get();
+                Await.until(WAIT, "the writer changed rows after the switch", () -> writer.changes.get() > before + 50);
+            }
+            assertEquals(List.of(w.newIndex), aliasTargets(w.alias), "the index's name is an alias of the new index");
+            assertFalse(stateExists(w.alias), "the state is gone");
+            assertTrue(sink.shadows().isEmpty(), "the shadow is off");
+            db.execute("UPDATE " + w.database + ".items SET name = 'after the switch' WHERE id = 3",
+                    "DELETE FROM " + w.database + ".items WHERE id = 4");
+            assertIndexConvergesToMysql(w.newIndex, w.database);
+            assertEquals(PipelineState.RUNNING, pipeline.state(), "no write failed on the old index's removal");
+            assertEquals(0, pipeline.metrics().deadLettered() + pipeline.metrics().skipped());
+        }
     }
 
     @Test

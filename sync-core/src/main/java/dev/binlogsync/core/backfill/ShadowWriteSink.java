@@ -48,8 +48,16 @@ import javax.annotation.Nullable;
  * shadow index misses no change. A shadow {@link #stopShadow stopped} while the restore ran is not
  * turned on (its state was read before the re-sync ended). A restore that throws fails the start.
  *
+ * <p><b>Hold.</b> Between {@link #hold()} and {@link #release()} no request reaches the delegate:
+ * {@link #execute} keeps each one and answers it once {@link #release()} has sent it (the pipeline
+ * sees it in flight meanwhile; its buffers and in-flight limit bound how many there are). With
+ * {@link #awaitEarlierBulks} after the hold, nothing of the pipeline's is in flight: a re-sync
+ * turns a concrete index into an alias that way, as no write may meet the index's removal.
+ * {@link #close()} releases first.
+ *
  * <p><b>Threading.</b> {@link #execute} is called by the pipeline thread; {@link #shadow},
- * {@link #stopShadow}, {@link #shadows()} and {@link #awaitEarlierBulks} from any thread.
+ * {@link #stopShadow}, {@link #shadows()}, {@link #hold()}, {@link #release()} and
+ * {@link #awaitEarlierBulks} from any thread.
  */
 public final class ShadowWriteSink implements BulkSink {
     /** The longest late-write fence waited for (the pipeline caps its fences alike). */
@@ -71,6 +79,8 @@ public final class ShadowWriteSink implements BulkSink {
      * too) until their late-write fence ends. Pruned when it has.
      */
     private final List<LateWindow> lateWindows = new ArrayList<>();
+    /** Sends of the requests kept while held, in arrival order; null when not holding. */
+    @Nullable private List<Runnable> held;
 
     /** A request sent in {@code epoch} with copies into {@code targets}, in doubt until {@code untilNanos}. */
     private record LateWindow(long epoch, long untilNanos, Set<String> targets) {
@@ -210,8 +220,57 @@ public final class ShadowWriteSink implements BulkSink {
         }
     }
 
+    /**
+     * From now on, keeps every request until {@link #release()} (see the class comment). Counts as
+     * a change for {@link #awaitEarlierBulks}: it then waits for the requests sent before the hold.
+     * Idempotent.
+     */
+    public synchronized void hold() {
+        if (held == null) {
+            held = new ArrayList<>();
+            epoch++;
+        }
+    }
+
+    /** Sends the requests kept since {@link #hold()}, in their order, and stops holding. Idempotent. */
+    public void release() {
+        List<Runnable> sends;
+        synchronized (this) {
+            sends = held;
+            held = null;
+        }
+        if (sends != null) {
+            for (Runnable send : sends) {
+                send.run();
+            }
+        }
+    }
+
     @Override
     public CompletionStage<List<ItemResult>> execute(List<DocumentAction> actions) {
+        synchronized (this) {
+            if (held != null) {
+                java.util.concurrent.CompletableFuture<List<ItemResult>> later = new java.util.concurrent.CompletableFuture<>();
+                held.add(() -> {
+                    try {
+                        send(actions).whenComplete((r, e) -> {
+                            if (e != null) {
+                                later.completeExceptionally(e);
+                            } else {
+                                later.complete(r);
+                            }
+                        });
+                    } catch (RuntimeException | Error e) {
+                        later.completeExceptionally(e);
+                    }
+                });
+                return later;
+            }
+        }
+        return send(actions);
+    }
+
+    private CompletionStage<List<ItemResult>> send(List<DocumentAction> actions) {
         Map<String, String> now;
         long sentIn;
         synchronized (this) {
@@ -304,6 +363,7 @@ public final class ShadowWriteSink implements BulkSink {
 
     @Override
     public void close() {
+        release();
         delegate.close();
     }
 

@@ -26,7 +26,9 @@ import javax.annotation.Nullable;
  * }
  * }</pre>
  *
- * <p>{@code alias} (required) is exactly the index name of at least one rule; {@code newIndex}
+ * <p>{@code alias} (required) is exactly the index name of at least one rule (an alias of one
+ * index, or a concrete index, which the switch turns into an alias of the new index, deleting it:
+ * that needs {@code deleteOldIndex}); {@code newIndex}
  * (required) is the index the re-sync creates, loads and points the alias at: a lower-case index
  * name other than the alias. {@code newIndexBody} (optional) is the body of its creation
  * ({@code settings}, {@code mappings}), an object or a string holding a JSON object; left out,

@@ -163,6 +163,45 @@ class ShadowWriteSinkTest {
     }
 
     @Test
+    void whileHeldNoRequestReachesTheDelegateAndAwaitEarlierBulksWaitsOnlyForThoseSentBefore() throws Exception {
+        RecordingBulkSink recording = new RecordingBulkSink().manual(true);
+        ShadowWriteSink sink = ShadowWriteSink.wrap(recording);
+        sink.start();
+        sink.shadow("items", "items-v2");
+        CompletionStage<List<ItemResult>> before = sink.execute(List.of(DocumentAction.index("items", "1", Map.of())));
+        sink.hold();
+        CompletionStage<List<ItemResult>> held = sink.execute(List.of(DocumentAction.index("items", "2", Map.of())));
+        assertEquals(1, recording.requests().size(), "the request made while held is kept");
+        assertThrows(TimeoutException.class, () -> sink.awaitEarlierBulks(Duration.ZERO),
+                "the request sent before the hold is in flight");
+        recording.requests().get(0).complete();
+        join(before);
+        sink.awaitEarlierBulks(Duration.ZERO); // nothing is in flight: the kept request is not
+        assertFalse(held.toCompletableFuture().isDone(), "answered only once sent");
+
+        sink.release();
+        assertEquals(2, recording.requests().size(), "sent by the release");
+        assertEquals(List.of("INDEX items/2", "INDEX items-v2/2"), described(recording.requests().get(1).actions()),
+                "with the shadows of the moment it is sent");
+        recording.requests().get(1).complete();
+        assertEquals(1, join(held).size());
+        sink.execute(List.of(DocumentAction.index("items", "3", Map.of())));
+        assertEquals(3, recording.requests().size(), "released: requests go out at once");
+    }
+
+    @Test
+    void closeSendsWhatIsHeldBeforeClosingTheDelegate() {
+        RecordingBulkSink recording = new RecordingBulkSink();
+        ShadowWriteSink sink = ShadowWriteSink.wrap(recording);
+        sink.start();
+        sink.hold();
+        CompletionStage<List<ItemResult>> held = sink.execute(List.of(DocumentAction.index("items", "1", Map.of())));
+        sink.close();
+        assertEquals(1, join(held).size());
+        assertTrue(recording.isClosed());
+    }
+
+    @Test
     void startRestoresTheShadowsBeforeTheFirstWrite() {
         RecordingBulkSink recording = new RecordingBulkSink();
         ShadowWriteSink sink = ShadowWriteSink.wrap(recording, () -> Map.of("items", "items-v2"));
