@@ -13,6 +13,7 @@ import dev.binlogsync.core.Secrets;
 import dev.binlogsync.core.StoredDocument;
 import dev.binlogsync.core.SyncClock;
 import dev.binlogsync.core.UntrustedText;
+import dev.binlogsync.core.internal.DocumentSize;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.core.rules.TableRule;
 import java.math.BigDecimal;
@@ -33,6 +34,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
@@ -113,6 +115,8 @@ import org.slf4j.LoggerFactory;
  * chunk at a time; {@link #stop()} and {@link #progress()} may be called from any thread.
  */
 public final class Backfill {
+    /** The default {@link Builder#maxChunkBytes}: 5 MiB, the pipeline's default bulk bound. */
+    public static final long DEFAULT_MAX_CHUNK_BYTES = 5L * 1024 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(Backfill.class);
     /** Keys per {@code IN} list of the verification's re-select. */
     private static final int PRESENT_BATCH = 1000;
@@ -125,6 +129,7 @@ public final class Backfill {
     private final List<String[]> tables;
     private final Map<String, List<String>> keyColumns;
     private final int chunkSize;
+    private final long maxChunkBytes;
     private final double maxRowsPerSecond;
     private final CheckpointStore store;
     private final BackfillListener listener;
@@ -146,6 +151,7 @@ public final class Backfill {
         this.tables = tables;
         this.keyColumns = Map.copyOf(b.keyColumns);
         this.chunkSize = b.chunkSize;
+        this.maxChunkBytes = b.maxChunkBytes;
         this.maxRowsPerSecond = b.maxRowsPerSecond;
         this.store = b.store;
         this.listener = b.listener;
@@ -282,6 +288,9 @@ public final class Backfill {
         @Nullable Long countLeftAtStart;
         @Nullable BigDecimal rangeFrom;
         @Nullable BigDecimal rangeMax;
+        /** The connection the chunks and re-selects read through; closed when the table's run ends. */
+        final ReadConnection reads = new ReadConnection(dataSource);
+        final ChunkBudget budget = new ChunkBudget(chunkSize, maxChunkBytes);
 
         TableRun(String database, String table) {
             this.database = database;
@@ -295,6 +304,14 @@ public final class Backfill {
     }
 
     private boolean runTable(TableRun t) {
+        try {
+            return loadTable(t);
+        } finally {
+            t.reads.close();
+        }
+    }
+
+    private boolean loadTable(TableRun t) {
         checkRules(t);
         t.key = keyOf(t);
         String cpName = checkpointName(t.database, t.table);
@@ -323,59 +340,144 @@ public final class Backfill {
         }
         estimateStart(t, cp.lastKey());
         List<Object> last = cp.lastKey();
-        // whether the store's checkpoint lags behind the last done chunk: a chunk's done state is
-        // saved with the next chunk's pending save (which records "everything up to last is done"),
-        // or on its own when the next chunk writes nothing, at the stop, or at the end
+        // whether the store's checkpoint says more than "everything up to last is done, nothing
+        // pending": a chunk's done state is saved with the next chunk's pending save, or on its own
+        // when the next chunk writes nothing, at the stop, or at the end
         boolean lastUnsaved = false;
-        while (!stopped) {
-            List<ChunkRow> rows = readChunk(t, last);
-            if (rows.isEmpty()) {
-                saveCheckpoint(t, cpName, new Checkpoint(last, List.of(), true));
-                BackfillProgress p = snapshot(t, last);
-                progress = p;
-                notify(() -> listener.tableFinished(p));
-                LOG.info("backfill of {} finished: {} rows, {} created, {} kept from the stream, {} removed", t.shown(),
-                        t.rowsDone, t.created, t.existed, t.removed);
-                return true;
-            }
-            List<DocumentAction> creates = new ArrayList<>(rows.size());
-            List<Checkpoint.Pending> pending = new ArrayList<>(rows.size());
-            for (ChunkRow row : rows) {
-                List<Object> k = row.key();
-                for (DocumentAction a : render(t, row.values(), k)) {
-                    creates.add(a);
-                    pending.add(new Checkpoint.Pending(k, DocumentRef.of(a)));
-                }
-            }
-            List<Object> upper = rows.get(rows.size() - 1).key();
-            if (!creates.isEmpty()) {
-                // before the creates; also records the chunks up to last as done
-                saveCheckpoint(t, cpName, new Checkpoint(last, pending, false));
-                for (ItemResult r : execute(t, creates)) {
-                    if (r.outcome() == ItemResult.Outcome.EXISTS || r.outcome() == ItemResult.Outcome.STALE) {
-                        t.existed++;
-                    } else {
-                        t.created++;
+        // the chunk whose creates are in flight (its documents in the saved pending), not yet verified:
+        // the next chunk is read, and its pending saved, while they are; the chunk is verified while
+        // the next chunk's creates are (docs/backfill.md, Overlap)
+        @Nullable InFlight sent = null;
+        try {
+            while (true) {
+                if (stopped) {
+                    if (sent != null) {
+                        last = finish(t, sent);
+                        sent = null;
+                        lastUnsaved = true;
                     }
+                    break;
                 }
-                verify(t, pending);
+                Chunk next = readChunk(t, sent != null ? sent.chunk().upper() : last, t.chunks + (sent != null ? 1 : 0));
+                if (next.rows() == 0 || next.creates().isEmpty()) {
+                    if (sent != null) {
+                        last = finish(t, sent);
+                        sent = null;
+                    }
+                    if (next.rows() == 0) {
+                        saveCheckpoint(t, cpName, new Checkpoint(last, List.of(), true));
+                        BackfillProgress p = snapshot(t, last);
+                        progress = p;
+                        notify(() -> listener.tableFinished(p));
+                        LOG.info("backfill of {} finished: {} rows, {} created, {} kept from the stream, {} removed",
+                                t.shown(), t.rowsDone, t.created, t.existed, t.removed);
+                        return true;
+                    }
+                    saveCheckpoint(t, cpName, new Checkpoint(next.upper(), List.of(), false));
+                    lastUnsaved = false;
+                    last = next.upper();
+                    chunkDone(t, next.rows(), last);
+                    continue;
+                }
+                // before the chunk's creates: its documents, and those of the chunk still in flight
+                // (not yet verified), pending; everything up to last (verified) done
+                List<Checkpoint.Pending> pending = next.pending();
+                if (sent != null) {
+                    pending = new ArrayList<>(sent.chunk().pending());
+                    pending.addAll(next.pending());
+                }
+                saveCheckpoint(t, cpName, new Checkpoint(last, pending, false));
                 lastUnsaved = true;
-            } else {
-                saveCheckpoint(t, cpName, new Checkpoint(upper, List.of(), false));
-                lastUnsaved = false;
+                InFlight previous = sent;
+                if (previous != null) {
+                    // one bulk of creates in flight at a time
+                    previous.await(t);
+                }
+                sent = new InFlight(next, startWrite(next.creates()));
+                if (previous != null) {
+                    last = verifyDone(t, previous);
+                }
             }
-            last = upper;
-            t.rowsDone += rows.size();
-            t.chunks++;
-            BackfillProgress p = snapshot(t, last);
-            progress = p;
-            notify(() -> listener.chunkDone(p));
-            throttle(t);
+        } catch (RuntimeException | Error e) {
+            if (sent != null) {
+                // the run ends: not while its own creates may still be on their way
+                sent.awaitQuietly();
+            }
+            throw e;
         }
         if (lastUnsaved) {
             saveCheckpoint(t, cpName, new Checkpoint(last, List.of(), false));
         }
         return false;
+    }
+
+    /** A chunk read and rendered: its rows, the last row's key, its creates and their pending entries. */
+    private record Chunk(int rows, List<Object> upper, List<DocumentAction> creates,
+            List<Checkpoint.Pending> pending) {
+    }
+
+    /** A chunk whose creates were sent ({@code first}, the first attempt) and whose verification is still to come. */
+    private final class InFlight {
+        private final Chunk chunk;
+        private final CompletionStage<List<ItemResult>> first;
+        private boolean awaited;
+
+        InFlight(Chunk chunk, CompletionStage<List<ItemResult>> first) {
+            this.chunk = chunk;
+            this.first = first;
+        }
+
+        Chunk chunk() {
+            return chunk;
+        }
+
+        /** Until every create is acknowledged (retrying as {@link #execute} does); counts them. */
+        void await(TableRun t) {
+            if (awaited) {
+                return;
+            }
+            awaited = true;
+            for (ItemResult r : execute(t, chunk.creates(), first)) {
+                if (r.outcome() == ItemResult.Outcome.EXISTS || r.outcome() == ItemResult.Outcome.STALE) {
+                    t.existed++;
+                } else {
+                    t.created++;
+                }
+            }
+        }
+
+        /** Until the first attempt has an answer, whatever it is. */
+        void awaitQuietly() {
+            if (!awaited) {
+                try {
+                    first.toCompletableFuture().handle((r, e) -> null).join();
+                } catch (RuntimeException ignored) {
+                    // cancelled: nothing more to wait for
+                }
+            }
+        }
+    }
+
+    /** Awaits a sent chunk's creates, verifies it, and counts it done; returns its upper key. */
+    private List<Object> finish(TableRun t, InFlight chunk) {
+        chunk.await(t);
+        return verifyDone(t, chunk);
+    }
+
+    /** Verifies a chunk whose creates were acknowledged and counts it done; returns its upper key. */
+    private List<Object> verifyDone(TableRun t, InFlight chunk) {
+        verify(t, chunk.chunk().pending());
+        chunkDone(t, chunk.chunk().rows(), chunk.chunk().upper());
+        return chunk.chunk().upper();
+    }
+
+    private void chunkDone(TableRun t, int rows, List<Object> upper) {
+        t.rowsDone += rows;
+        t.chunks++;
+        BackfillProgress p = snapshot(t, upper);
+        progress = p;
+        notify(() -> listener.chunkDone(p));
+        throttle(t);
     }
 
     /** {@link CheckpointStore#load}, retried as the writes are on a {@link RetriableSyncException}. */
@@ -735,24 +837,50 @@ public final class Backfill {
         return new ChunkRow(row, key);
     }
 
-    /** Reads a chunk: the rows after {@code after} in key order, selected by {@link #selectList}. */
-    private List<ChunkRow> readChunk(TableRun t, @Nullable List<Object> after) {
+    /**
+     * Reads and renders a chunk: the rows after {@code after} in key order, selected by
+     * {@link #selectList}, at most the {@link ChunkBudget#limit() budget's limit}, and fewer when their
+     * documents reach {@code maxChunkBytes} first (the rows after that are not read from the result).
+     * Each row is rendered as it is read; the rows themselves are not kept.
+     *
+     * @param number the chunk's number, for the events' position
+     */
+    private Chunk readChunk(TableRun t, @Nullable List<Object> after, long number) {
         String sql = KeySql.chunk(t.database, t.table, selectList(t), t.key, after != null);
-        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            int p = 1;
-            if (after != null) {
-                for (Object v : KeySql.afterValues(after)) {
-                    ps.setObject(p++, v);
+        int limit = t.budget.limit();
+        try {
+            Chunk chunk = t.reads.use(c -> {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    int p = 1;
+                    if (after != null) {
+                        for (Object v : KeySql.afterValues(after)) {
+                            ps.setObject(p++, v);
+                        }
+                    }
+                    ps.setInt(p, limit);
+                    int rows = 0;
+                    long bytes = 0;
+                    List<Object> upper = List.of();
+                    List<DocumentAction> creates = new ArrayList<>(limit);
+                    List<Checkpoint.Pending> pending = new ArrayList<>(limit);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (!t.budget.full(bytes) && rs.next()) {
+                            ChunkRow row = readRow(t, rs);
+                            upper = row.key();
+                            rows++;
+                            for (DocumentAction a : RowRenderer.creates(rules, t.database, t.table, t.key, row.values(),
+                                    upper, number)) {
+                                creates.add(a);
+                                pending.add(new Checkpoint.Pending(upper, DocumentRef.of(a)));
+                                bytes += DocumentSize.estimateBytes(a.index(), a.id(), a.routing(), a.document());
+                            }
+                        }
+                    }
+                    t.budget.read(rows, bytes);
+                    return new Chunk(rows, upper, creates, pending);
                 }
-            }
-            ps.setInt(p, chunkSize);
-            List<ChunkRow> rows = new ArrayList<>(chunkSize);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(readRow(t, rs));
-                }
-            }
-            return rows;
+            });
+            return chunk;
         } catch (SQLException e) {
             throw new BackfillException("backfill of " + t.shown() + ": reading a chunk after key "
                     + shownKey(after) + " failed: " + Secrets.describe(e), e);
@@ -864,29 +992,39 @@ public final class Backfill {
     private List<ChunkRow> currentRowsOnce(TableRun t, List<List<Object>> keys) {
         List<ChunkRow> rows = new ArrayList<>(keys.size());
         String selectList = selectList(t);
-        try (Connection c = connection()) {
-            for (int from = 0; from < keys.size(); from += PRESENT_BATCH) {
-                List<List<Object>> part = keys.subList(from, Math.min(keys.size(), from + PRESENT_BATCH));
-                try (PreparedStatement ps = c.prepareStatement(
-                        KeySql.rows(t.database, t.table, selectList, t.key, part.size()))) {
-                    int p = 1;
-                    for (List<Object> k : part) {
-                        for (Object v : k) {
-                            ps.setObject(p++, v);
-                        }
-                    }
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            rows.add(readRow(t, rs));
-                        }
-                    }
-                }
-            }
+        try {
+            t.reads.use(c -> {
+                readByKeys(t, c, keys, selectList, rows);
+                return null;
+            });
         } catch (SQLException e) {
             throw new BackfillException("backfill of " + t.shown() + ": selecting the chunk's rows again failed: "
                     + Secrets.describe(e), e);
         }
         return rows;
+    }
+
+    /** The rows of {@code keys} into {@code rows} (emptied first: the work may run again on a new connection). */
+    private void readByKeys(TableRun t, Connection c, List<List<Object>> keys, String selectList, List<ChunkRow> rows)
+            throws SQLException {
+        rows.clear();
+        for (int from = 0; from < keys.size(); from += PRESENT_BATCH) {
+            List<List<Object>> part = keys.subList(from, Math.min(keys.size(), from + PRESENT_BATCH));
+            try (PreparedStatement ps = c.prepareStatement(
+                    KeySql.rows(t.database, t.table, selectList, t.key, part.size()))) {
+                int p = 1;
+                for (List<Object> k : part) {
+                    for (Object v : k) {
+                        ps.setObject(p++, v);
+                    }
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(readRow(t, rs));
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -895,6 +1033,24 @@ public final class Backfill {
      * {@code maxRetries} times; a permanent item stops the backfill naming its document.
      */
     private List<ItemResult> execute(TableRun t, List<DocumentAction> actions) {
+        return execute(t, actions, null);
+    }
+
+    /** Sends {@code actions} without waiting: the first attempt of {@link #execute(TableRun, List, CompletionStage)}. */
+    private CompletionStage<List<ItemResult>> startWrite(List<DocumentAction> actions) {
+        try {
+            return sink.execute(actions);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * As {@link #execute(TableRun, List)}, when {@code sent} is not null with its first attempt
+     * already sent ({@link #startWrite}) and answering there.
+     */
+    private List<ItemResult> execute(TableRun t, List<DocumentAction> actions,
+            @Nullable CompletionStage<List<ItemResult>> sent) {
         ItemResult[] results = new ItemResult[actions.size()];
         List<Integer> todo = new ArrayList<>();
         for (int i = 0; i < actions.size(); i++) {
@@ -905,7 +1061,16 @@ public final class Backfill {
             for (int i : todo) {
                 send.add(actions.get(i));
             }
-            List<ItemResult> got = retrying(t, "writing " + send.size() + " documents", () -> sink.execute(send));
+            // the first attempt of creates already sent answers there; a retry of it sends again
+            CompletionStage<List<ItemResult>> given = attempt == 0 ? sent : null;
+            boolean[] used = {false};
+            List<ItemResult> got = retrying(t, "writing " + send.size() + " documents", () -> {
+                if (given != null && !used[0]) {
+                    used[0] = true;
+                    return given;
+                }
+                return sink.execute(send);
+            });
             if (got.size() != send.size()) {
                 throw new BackfillException("backfill of " + t.shown() + ": the sink answered " + got.size()
                         + " items for " + send.size());
@@ -1096,6 +1261,7 @@ public final class Backfill {
         private final List<String[]> tables = new ArrayList<>();
         private final Map<String, List<String>> keyColumns = new LinkedHashMap<>();
         private int chunkSize = 1000;
+        private long maxChunkBytes = DEFAULT_MAX_CHUNK_BYTES;
         private double maxRowsPerSecond;
         private CheckpointStore store = new InMemoryCheckpointStore();
         private BackfillListener listener = new BackfillListener() { };
@@ -1166,6 +1332,22 @@ public final class Backfill {
                 throw new IllegalArgumentException("chunkSize must be 1..100000: " + rows);
             }
             this.chunkSize = rows;
+            return this;
+        }
+
+        /**
+         * The most bytes of documents per chunk, 1 KiB to 1 GiB; default 5 MiB ({@link Backfill#DEFAULT_MAX_CHUNK_BYTES}). A chunk
+         * ends at {@link #chunkSize} rows or as soon as the documents rendered from its rows reach this
+         * (estimated as the pipeline's {@code maxBulkBytes} is), whichever comes first: reading stops
+         * there, and a row is never split, so a chunk holds at most this plus one row's documents. The
+         * next chunk's {@code SELECT} asks for the rows that fit at the widths just seen (see
+         * {@code docs/backfill.md}, Memory).
+         */
+        public Builder maxChunkBytes(long bytes) {
+            if (bytes < 1024 || bytes > (1L << 30)) {
+                throw new IllegalArgumentException("maxChunkBytes must be 1024..1073741824 (1 KiB..1 GiB): " + bytes);
+            }
+            this.maxChunkBytes = bytes;
             return this;
         }
 

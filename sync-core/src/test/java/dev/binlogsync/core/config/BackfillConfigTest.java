@@ -30,7 +30,7 @@ class BackfillConfigTest {
     private static final String FULL = "{" + RULES + ", \"backfill\": {"
             + "\"jdbc\": {\"url\": \"jdbc:mariadb://db:3306/shop\", \"user\": \"${DB_USER}\", \"password\": \"${DB_PASSWORD}\"},"
             + " \"tables\": [\"shop.orders\", \"shop.events\"], \"keyColumns\": {\"shop.events\": [\"tenant\", \"seq\"]},"
-            + " \"chunkSize\": 500, \"maxRowsPerSecond\": 2500.5, \"restartFence\": \"3m\", \"maxRetries\": 4,"
+            + " \"chunkSize\": 500, \"maxChunkBytes\": \"2mb\", \"maxRowsPerSecond\": 2500.5, \"restartFence\": \"3m\", \"maxRetries\": 4,"
             + " \"retryBackoff\": \"50ms\", \"checkpointIndex\": \".my-checkpoints\", \"runAtStart\": false}}";
 
     private static PipelineDefinition load(String json) {
@@ -50,6 +50,7 @@ class BackfillConfigTest {
         assertEquals(List.of("shop.orders", "shop.events"), b.tables());
         assertEquals(Map.of("shop.events", List.of("tenant", "seq")), b.keyColumns());
         assertEquals(500, b.chunkSize());
+        assertEquals(2L * 1024 * 1024, b.maxChunkBytes());
         assertEquals(2500.5, b.maxRowsPerSecond());
         assertEquals(Duration.ofMinutes(3), b.restartFence());
         assertEquals(4, b.maxRetries());
@@ -80,6 +81,7 @@ class BackfillConfigTest {
         assertEquals(List.of(), b.tables());
         assertEquals(Map.of(), b.keyColumns());
         assertNull(b.chunkSize());
+        assertNull(b.maxChunkBytes());
         assertNull(b.maxRowsPerSecond());
         assertNull(b.restartFence());
         assertNull(b.maxRetries());
@@ -185,6 +187,15 @@ class BackfillConfigTest {
         assertEquals("backfill.chunksize", e.path());
         assertTrue(e.getMessage().contains("known keys here"), e.getMessage());
         assertTrue(e.getMessage().contains("chunkSize"), e.getMessage());
+    }
+
+    @Test
+    void refusesAMaxChunkBytesTheBuilderRejectsOrThatIsNoSizeNamingTheKey() {
+        ConfigException small = fails("{\"maxChunkBytes\": 512}");
+        assertEquals("backfill.maxChunkBytes", small.path());
+        assertTrue(small.getMessage().contains("512"), small.getMessage());
+        assertEquals("backfill.maxChunkBytes", fails("{\"maxChunkBytes\": \"lots\"}").path());
+        assertEquals(1024L, load("{" + RULES + ", \"backfill\": {\"maxChunkBytes\": \"1kb\"}}").backfill().maxChunkBytes());
     }
 
     @Test
