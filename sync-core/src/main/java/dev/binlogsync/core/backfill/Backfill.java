@@ -70,10 +70,15 @@ import org.slf4j.LoggerFactory;
  * with a conditional delete every document found that no current row of the chunk produces there
  * (a snapshot copy of a row the stream deleted, filtered out or moved to another index or routing
  * meanwhile). Only then the chunk counts as done. Before its creates are sent, a chunk's documents
- * (index, id, routing) and keys are saved as pending in the {@link CheckpointStore}, with the upper
- * key of the chunk before as done: one save per chunk (a chunk without creates, a stop and the end
- * save the last done key on their own). A restart verifies the pending chunk first. Checkpoint
- * saves and loads failing with a {@link RetriableSyncException} are retried like the writes.
+ * (index, id, routing) and keys are saved as pending in the {@link CheckpointStore}, with those of
+ * the chunk before while that one is not verified yet, and the upper key of the last verified chunk
+ * as done: one save per chunk (a chunk without creates, a stop and the end save the last done key
+ * on their own). A restart verifies the pending chunks first. Checkpoint saves and loads failing
+ * with a {@link RetriableSyncException} are retried like the writes. Consecutive chunks overlap:
+ * while a chunk's creates are in flight the next chunk is read and its pending saved, and a chunk
+ * is verified while the next chunk's creates are in flight (one bulk of creates at a time). A chunk
+ * ends at {@link Builder#chunkSize} rows or once its documents reach {@link Builder#maxChunkBytes}.
+ * A table's reads go through one connection of the data source, held for the table's run.
  *
  * <p><b>Values.</b> Each column is selected and read through the {@link BackfillValues} of
  * {@link Builder#values}: give the stream's decoder's ({@code decoder.backfillValues()}, built with
@@ -111,8 +116,10 @@ import org.slf4j.LoggerFactory;
  * served; a code {@code filter} must decide from the row alone (the
  * backfill evaluates it on an {@code INSERT} event of the row, the stream on its changes).
  *
- * <p><b>Threading.</b> {@link #run()} runs on the caller's thread, one table after the other, one
- * chunk at a time; {@link #stop()} and {@link #progress()} may be called from any thread.
+ * <p><b>Threading.</b> {@link #run()} runs on the caller's thread, one table after the other (the
+ * sink answers its writes on its own threads: the overlap needs no thread of the backfill's own);
+ * {@link #stop()} and {@link #progress()} may be called from any thread. A stop lets the chunk
+ * whose creates are in flight finish.
  */
 public final class Backfill {
     /** The default {@link Builder#maxChunkBytes}: 5 MiB, the pipeline's default bulk bound. */
@@ -170,7 +177,7 @@ public final class Backfill {
 
     /**
      * Loads every table, each from its checkpoint on (a finished table is skipped). Blocks until all
-     * are done or {@link #stop()} was called (then returns after the chunk in progress is done).
+     * are done or {@link #stop()} was called (then returns after the chunks in progress, at most two, are done).
      *
      * @return true when every table is finished, false when stopped first
      * @throws BackfillException when a table cannot be loaded (see the class comment); the saved
@@ -188,7 +195,7 @@ public final class Backfill {
         return true;
     }
 
-    /** Makes {@link #run()} return after the chunk in progress is done. Any thread; idempotent. */
+    /** Makes {@link #run()} return after the chunks in progress (at most two) are done. Any thread; idempotent. */
     public void stop() {
         stopped = true;
     }
@@ -358,7 +365,8 @@ public final class Backfill {
                     }
                     break;
                 }
-                Chunk next = readChunk(t, sent != null ? sent.chunk().upper() : last, t.chunks + (sent != null ? 1 : 0));
+                Chunk next = sent != null ? readChunk(t, sent.chunk().upper(), t.chunks + 1)
+                        : readChunk(t, last, t.chunks);
                 if (next.rows() == 0 || next.creates().isEmpty()) {
                     if (sent != null) {
                         last = finish(t, sent);
@@ -446,14 +454,24 @@ public final class Backfill {
             }
         }
 
-        /** Until the first attempt has an answer, whatever it is. */
+        /**
+         * Until the first attempt has an answer, whatever it is; after an answer in doubt, until its
+         * late-write fence has passed (as {@link #retrying} does before giving up).
+         */
         void awaitQuietly() {
-            if (!awaited) {
-                try {
-                    first.toCompletableFuture().handle((r, e) -> null).join();
-                } catch (RuntimeException ignored) {
-                    // cancelled: nothing more to wait for
-                }
+            if (awaited) {
+                return;
+            }
+            Throwable failure;
+            try {
+                failure = first.toCompletableFuture().handle((r, e) -> e).join();
+            } catch (RuntimeException e) {
+                return; // cancelled: nothing more to wait for
+            }
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (cause instanceof RequestInDoubtException) {
+                awaitFence(((RequestInDoubtException) cause).fence().toMillis());
             }
         }
     }
@@ -1036,7 +1054,7 @@ public final class Backfill {
         return execute(t, actions, null);
     }
 
-    /** Sends {@code actions} without waiting: the first attempt of {@link #execute(TableRun, List, CompletionStage)}. */
+    /** Sends {@code actions} without waiting: a first attempt for {@link #execute(TableRun, List, CompletionStage)}. */
     private CompletionStage<List<ItemResult>> startWrite(List<DocumentAction> actions) {
         try {
             return sink.execute(actions);
@@ -1336,12 +1354,13 @@ public final class Backfill {
         }
 
         /**
-         * The most bytes of documents per chunk, 1 KiB to 1 GiB; default 5 MiB ({@link Backfill#DEFAULT_MAX_CHUNK_BYTES}). A chunk
-         * ends at {@link #chunkSize} rows or as soon as the documents rendered from its rows reach this
-         * (estimated as the pipeline's {@code maxBulkBytes} is), whichever comes first: reading stops
-         * there, and a row is never split, so a chunk holds at most this plus one row's documents. The
-         * next chunk's {@code SELECT} asks for the rows that fit at the widths just seen (see
-         * {@code docs/backfill.md}, Memory).
+         * The most bytes of documents per chunk, 1 KiB to 1 GiB; default 5 MiB
+         * ({@link Backfill#DEFAULT_MAX_CHUNK_BYTES}). A chunk ends at {@link #chunkSize} rows or as
+         * soon as the documents rendered from its rows reach this (estimated as the pipeline's
+         * {@code maxBulkBytes} is), whichever comes first: reading stops there, and a row is never
+         * split, so a chunk holds at most this plus one row's documents. The next chunk's
+         * {@code SELECT} asks for the rows that fit at the widths just seen (see
+         * {@code docs/backfill.md}, Limits, Memory).
          */
         public Builder maxChunkBytes(long bytes) {
             if (bytes < 1024 || bytes > (1L << 30)) {

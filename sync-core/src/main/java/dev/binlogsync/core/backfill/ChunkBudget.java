@@ -36,7 +36,7 @@ final class ChunkBudget {
         return bytes >= maxBytes;
     }
 
-    /** After a chunk of {@code rows} rows whose documents were estimated at {@code bytes}: sets the next {@link #limit()}. */
+    /** After a chunk of {@code rows} rows whose documents were estimated at {@code bytes}: sets {@link #limit()}. */
     void read(int rows, long bytes) {
         if (rows <= 0) {
             return;
