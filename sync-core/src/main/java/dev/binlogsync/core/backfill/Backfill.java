@@ -1417,8 +1417,8 @@ public final class Backfill {
         }
 
         /**
-         * How long a run that finds a pending chunk (an earlier run stopped inside it) waits before
-         * verifying it: at least the sink's late-write fence, so a create the earlier run left in
+         * How long a run that finds pending chunks (an earlier run stopped inside them) waits before
+         * verifying them: at least the sink's late-write fence, so a create the earlier run left in
          * flight cannot land after the verification. 0 to 1 day; default 2 min (ElasticsearchSink's
          * default fence, twice its 60 s socket timeout). Zero only when no earlier run can have
          * left a request in flight.
