@@ -52,6 +52,11 @@ public final class ItemClassifier {
     private ItemClassifier() {
     }
 
+    /** Whether a server error type says the cluster is overloaded or recovering (trying again may help). */
+    public static boolean retryableType(String errorType) {
+        return RETRYABLE_TYPES.contains(errorType);
+    }
+
     /** Most characters of a server's error type kept in an {@link ItemResult}. */
     static final int MAX_TYPE_CHARS = 128;
     /** Most characters of a server's error reason (with its causes) kept in an {@link ItemResult}. */
