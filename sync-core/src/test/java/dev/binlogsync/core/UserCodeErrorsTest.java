@@ -246,6 +246,35 @@ class UserCodeErrorsTest {
     }
 
     @Test
+    void everyListenerHearsEveryEventInTheOrderAddedAlsoAfterAnEarlierOneThrows() throws Exception {
+        List<String> heard = java.util.Collections.synchronizedList(new ArrayList<>());
+        PipelineListener recording = new PipelineListener() {
+            @Override
+            public void onStateChange(PipelineState from, PipelineState to) {
+                heard.add("second " + from + "->" + to);
+            }
+
+            @Override
+            public void onBulkCompleted(BulkSummary summary) {
+                heard.add("second bulk " + summary.actions());
+            }
+        };
+        PipelineListener first = new PipelineListener() {
+            @Override
+            public void onStateChange(PipelineState from, PipelineState to) {
+                heard.add("first " + from + "->" + to);
+            }
+        };
+        SyncPipeline p = start(builder().listener(first).listener(new ThrowingListener()).listener(recording));
+        source.append(P, insert(1));
+        assertTrue(source.awaitCommitted(P, 0, WAIT));
+        p.close();
+        // the throwing listener sits between the two: it keeps nothing from the third
+        assertEquals(List.of("first NEW->RUNNING", "second NEW->RUNNING", "second bulk 1", "first RUNNING->CLOSED",
+                "second RUNNING->CLOSED"), List.copyOf(heard));
+    }
+
+    @Test
     void aListenerThrowingInOnFailureStillLetsThePipelineEndFailed() throws Exception {
         SyncPipeline p = start(builder().listener(new ThrowingListener()));
         source.appendUndecodable(P, "{", "truncated");
