@@ -279,6 +279,10 @@ public final class Backfill {
         long existed;
         long removed;
         long chunks;
+        /** Whether the table has merge rules: each chunk's merged fields go through {@link MergeBackfill}. */
+        boolean merges;
+        /** Whether merge rules write into the table's index: a conflicting delete of the verification is judged again. */
+        boolean mergedInto;
         @Nullable Long countLeftAtStart;
         @Nullable BigDecimal rangeFrom;
         @Nullable BigDecimal rangeMax;
@@ -337,6 +341,10 @@ public final class Backfill {
                 LOG.info("backfill of {} finished: {} rows, {} created, {} kept from the stream, {} removed", t.shown(),
                         t.rowsDone, t.created, t.existed, t.removed);
                 return true;
+            }
+            if (t.merges) {
+                // before any save that counts the chunk as done; needs no pending entry (MergeBackfill)
+                mergeChunk(t, rows);
             }
             List<DocumentAction> creates = new ArrayList<>(rows.size());
             List<Checkpoint.Pending> pending = new ArrayList<>(rows.size());
@@ -429,16 +437,22 @@ public final class Backfill {
             }
             String rule = "rule '" + UntrustedText.shown(r.toString(), 256) + "'";
             if (r.isMerge()) {
-                throw new BackfillException("backfill of " + t.shown() + ": " + rule + " merges into another"
-                        + " document; backfill serves only rules that own their documents (a create would make a"
-                        + " partial document, an upsert of a snapshot could overwrite newer fields of the stream)");
+                String why = MergeBackfill.refusal(rules, position);
+                if (why != null) {
+                    throw new BackfillException("backfill of " + t.shown() + ": " + rule + " " + why);
+                }
+                t.merges = true;
+            } else if (!rules.indexesFullRows(position)) {
+                if (!rules.upsertsOnlyForMerges(position)) {
+                    throw new BackfillException("backfill of " + t.shown() + ": " + rule + " upserts (another rule"
+                            + " that is not a merge rule of another table writes into its index, it has a customizer or"
+                            + " a table pattern, or its write mode says so); backfill serves rules that own their"
+                            + " documents, or share them only with merge rules (an upsert of a snapshot could"
+                            + " overwrite newer fields of the stream)");
+                }
+                t.mergedInto = true;
             }
-            if (!rules.indexesFullRows(position)) {
-                throw new BackfillException("backfill of " + t.shown() + ": " + rule + " upserts (another rule writes"
-                        + " into its index, or its write mode says so); backfill serves only rules that own their"
-                        + " documents (an upsert of a snapshot could overwrite newer fields of the stream)");
-            }
-            if (!rules.documentsOnlyFrom(position, t.database, t.table)) {
+            if (!r.isMerge() && !rules.documentsOnlyFrom(position, t.database, t.table, true)) {
                 throw new BackfillException("backfill of " + t.shown() + ": " + rule + " writes into an index"
                         + " that rows of other tables can write too (a pattern rule without {$database}/{$table}"
                         + " in its index, or another table's rule naming the same index); the verification reads"
@@ -474,6 +488,15 @@ public final class Backfill {
         for (TableRule r : rules.rulesFor(t.database, t.table)) {
             String rule = "rule '" + UntrustedText.shown(r.toString(), 256) + "'";
             String shownKey = UntrustedText.shown(String.valueOf(key), 256);
+            if (r.isMerge()) {
+                if (!lowered(r.mergeInto()).equals(keySet)) {
+                    throw new BackfillException("backfill of " + t.shown() + ": " + rule + " merges into the document"
+                            + " of " + UntrustedText.shown(String.valueOf(r.mergeInto()), 256) + ", not exactly the key"
+                            + " columns " + shownKey + "; backfill serves merge rules whose parent id is the child's"
+                            + " key (then one row alone writes the field, and the verification's select finds it)");
+                }
+                continue;
+            }
             if (r.idColumns().isEmpty()) {
                 if (!primaryKey) {
                     throw new BackfillException("backfill of " + t.shown() + ": " + rule + " has no id(...) and the"
@@ -771,6 +794,11 @@ public final class Backfill {
      * removed (conditionally). The order matters: see docs/backfill.md.
      */
     private void verify(TableRun t, List<Checkpoint.Pending> chunk) {
+        verify(t, chunk, 0);
+    }
+
+    /** {@link #verify(TableRun, List)}, {@code round} times judged again after conflicts (merged-into indices). */
+    private void verify(TableRun t, List<Checkpoint.Pending> chunk, int round) {
         // (0) the pre-check: a document a current row produces at exactly its place needs no read
         // (a row the rules refuse produces nothing here; its documents go on, and are left unjudged below)
         List<Checkpoint.Pending> pending = ChunkVerifier.unproduced(chunk,
@@ -802,11 +830,50 @@ public final class Backfill {
         if (deletes.isEmpty()) {
             return;
         }
-        for (ItemResult r : execute(t, deletes)) {
+        List<ItemResult> results = execute(t, deletes);
+        Set<List<String>> conflicted = new HashSet<>();
+        for (int i = 0; i < results.size(); i++) {
+            ItemResult r = results.get(i);
             if (r.outcome() == ItemResult.Outcome.SUCCESS && r.status() != 404) {
                 t.removed++;
+            } else if (r.outcome() == ItemResult.Outcome.CONFLICT && t.mergedInto) {
+                // a merge rule's update counts as a write since (1) too: not a sign that the stream
+                // wrote the row's document again, so the copy is judged again (docs/backfill.md)
+                conflicted.add(List.of(deletes.get(i).index(), deletes.get(i).id()));
             }
         }
+        if (!conflicted.isEmpty()) {
+            List<Checkpoint.Pending> again = new ArrayList<>();
+            for (Checkpoint.Pending p : pending) {
+                if (conflicted.contains(List.of(p.ref().index(), p.ref().id()))) {
+                    again.add(p);
+                }
+            }
+            if (round >= maxRetries) {
+                throw new BackfillException("backfill of " + t.shown() + ": " + again.size() + " copies still conflict"
+                        + " after " + round + " verifications, e.g. " + UntrustedText.shown(again.get(0).ref().describe(), 256));
+            }
+            verify(t, again, round + 1);
+        }
+    }
+
+    /** Writes the merged fields of a chunk's rows ({@link MergeBackfill}); counted as created, or kept when the stream's. */
+    private void mergeChunk(TableRun t, List<ChunkRow> rows) {
+        List<MergeBackfill.Row> chunk = new ArrayList<>(rows.size());
+        for (ChunkRow r : rows) {
+            chunk.add(new MergeBackfill.Row(r.key(), r.values()));
+        }
+        MergeBackfill.Outcome o = MergeBackfill.load(t.shown(), chunk, keys -> {
+            List<MergeBackfill.Row> out = new ArrayList<>();
+            for (ChunkRow r : currentRows(t, keys)) {
+                out.add(new MergeBackfill.Row(r.key(), r.values()));
+            }
+            return out;
+        }, row -> RowRenderer.merges(rules, t.database, t.table, t.key, row.values(), row.key(), t.chunks),
+                refs -> retrying(t, "reading " + refs.size() + " documents", () -> reader.read(refs)),
+                actions -> execute(t, actions), maxRetries + 1);
+        t.created += o.written();
+        t.existed += o.kept();
     }
 
     /**
@@ -1250,9 +1317,13 @@ public final class Backfill {
         }
 
         /**
+         * The tables load in the order given; by default in rule order, except that a table with a
+         * merge rule comes after every table whose own rule writes into the index it merges into.
+         *
          * @throws IllegalStateException without a data source, rules or sink; without a reader when
          *     the sink is none; when no table is given and a rule names its table by a pattern, or
-         *     no rule names one
+         *     no rule names one; when the tables given name a table with a merge rule before a table
+         *     whose rule writes the documents it merges into
          */
         public Backfill build() {
             if (dataSource == null || rules == null || sink == null) {
@@ -1280,6 +1351,8 @@ public final class Backfill {
                     throw new IllegalStateException("no table to load: the rules name none");
                 }
             }
+            // parents before the children merged into their documents (a merge never creates one)
+            chosen = MergeBackfill.ordered(rules, chosen, !tables.isEmpty());
             return new Backfill(this, Collections.unmodifiableList(chosen));
         }
 

@@ -117,19 +117,114 @@ class BackfillBuilderTest {
     }
 
     @Test
-    void aMergeRuleIsRefusedNamingTheTableBeforeAnyRowIsRead() {
+    void aMergeRuleWhoseForeignKeyIsNotTheTablesKeyIsRefusedNamingTheTableBeforeAnyRowIsRead() {
+        // order_item (key id) merges by order_id: several items write one order's field in turn
         Rules rules = ordersWithMergedItems();
         BackfillException e = assertThrows(BackfillException.class,
-                () -> builder(rules).table("shop", "order_item").build().run());
-        assertTrue(e.getMessage().contains("shop.order_item") && e.getMessage().contains("merges"), e.getMessage());
+                () -> builder(rules).table("shop", "order_item").keyColumns("shop", "order_item", "id").build().run());
+        assertTrue(e.getMessage().contains("shop.order_item") && e.getMessage().contains("merges into the document of")
+                && e.getMessage().contains("[order_id]"), e.getMessage());
+    }
+
+    /** {@code shop.orders} into {@code orders}, {@code shop.order_shipping} (key order_id) merged under {@code shipping}. */
+    private static Rules ordersWithMergedShipping(TableRule.Builder shipping) {
+        return Rules.builder()
+                .rule(TableRule.builder().database("shop").table("orders").index("orders").build())
+                .rule(shipping.database("shop").table("order_shipping").index("orders").mergeInto("order_id").build())
+                .build();
     }
 
     @Test
-    void aRuleThatUpsertsBecauseItSharesItsIndexIsRefused() {
-        Rules rules = ordersWithMergedItems();
+    void aMergeRuleNestedUnderAFieldWithTheChildsKeyAsParentIdIsAccepted() {
+        Rules rules = ordersWithMergedShipping(TableRule.builder().nestUnder("shipping"));
+        AssertionError e = assertThrows(AssertionError.class, () -> builder(rules).table("shop", "order_shipping")
+                .keyColumns("shop", "order_shipping", "order_id").build().run());
+        assertTrue(e.getMessage().contains("the data source was used"), e.getMessage());
+    }
+
+    @Test
+    void theParentRuleThatUpsertsOnlyBecauseMergeRulesShareItsIndexIsAccepted() {
+        Rules rules = ordersWithMergedShipping(TableRule.builder().nestUnder("shipping"));
+        AssertionError e = assertThrows(AssertionError.class,
+                () -> builder(rules).table("shop", "orders").keyColumns("shop", "orders", "id").build().run());
+        assertTrue(e.getMessage().contains("the data source was used"), e.getMessage());
+    }
+
+    @Test
+    void aMergeRuleWithoutNestUnderIsRefused() {
+        Rules rules = ordersWithMergedShipping(TableRule.builder());
+        BackfillException e = assertThrows(BackfillException.class,
+                () -> builder(rules).table("shop", "order_shipping").build().run());
+        assertTrue(e.getMessage().contains("shop.order_shipping") && e.getMessage().contains("nestUnder"),
+                e.getMessage());
+    }
+
+    @Test
+    void aMergeRuleThatKeepsItsFieldsOnDeleteIsRefused() {
+        Rules rules = ordersWithMergedShipping(TableRule.builder().nestUnder("shipping")
+                .onMergedRowDelete(dev.binlogsync.core.rules.MergeDelete.IGNORE));
+        BackfillException e = assertThrows(BackfillException.class,
+                () -> builder(rules).table("shop", "order_shipping").build().run());
+        assertTrue(e.getMessage().contains("shop.order_shipping") && e.getMessage().contains("IGNORE"), e.getMessage());
+    }
+
+    @Test
+    void twoMergeRulesWritingOneFieldAreRefused() {
+        Rules rules = Rules.builder()
+                .rule(TableRule.builder().database("shop").table("orders").index("orders").build())
+                .rule(TableRule.builder().database("shop").table("order_shipping").index("orders")
+                        .mergeInto("order_id").nestUnder("shipping").build())
+                .rule(TableRule.builder().database("shop").table("order_shipping_old").index("orders")
+                        .mergeInto("order_id").nestUnder("shipping").build())
+                .build();
+        BackfillException e = assertThrows(BackfillException.class,
+                () -> builder(rules).table("shop", "order_shipping").build().run());
+        assertTrue(e.getMessage().contains("one writer per merged field"), e.getMessage());
+    }
+
+    @Test
+    void aRuleThatUpsertsBecauseAnotherTablesOwnRuleSharesItsIndexIsRefused() {
+        Rules rules = Rules.builder()
+                .rule(TableRule.builder().database("shop").table("orders").index("orders").build())
+                .rule(TableRule.builder().database("shop").table("orders_archive").index("orders").build())
+                .build();
         BackfillException e = assertThrows(BackfillException.class,
                 () -> builder(rules).table("shop", "orders").build().run());
         assertTrue(e.getMessage().contains("shop.orders") && e.getMessage().contains("upserts"), e.getMessage());
+    }
+
+    @Test
+    void aParentWithACustomizerIsRefused() {
+        Rules rules = Rules.builder()
+                .rule(TableRule.builder().database("shop").table("orders").index("orders")
+                        .customizer((event, doc) -> { }).build())
+                .rule(TableRule.builder().database("shop").table("order_shipping").index("orders")
+                        .mergeInto("order_id").nestUnder("shipping").build())
+                .build();
+        BackfillException e = assertThrows(BackfillException.class,
+                () -> builder(rules).table("shop", "orders").build().run());
+        assertTrue(e.getMessage().contains("upserts") && e.getMessage().contains("customizer"), e.getMessage());
+    }
+
+    @Test
+    void byDefaultAParentTableIsLoadedBeforeTheTableMergedIntoItsDocuments() {
+        Rules rules = Rules.builder()
+                .rule(TableRule.builder().database("shop").table("order_shipping").index("orders")
+                        .mergeInto("order_id").nestUnder("shipping").build())
+                .rule(TableRule.builder().database("shop").table("users").index("users").build())
+                .rule(TableRule.builder().database("shop").table("orders").index("orders").build())
+                .build();
+        assertEquals(List.of("shop.users", "shop.orders", "shop.order_shipping"), builder(rules).build().tables());
+    }
+
+    @Test
+    void anExplicitOrderWithAMergedTableBeforeItsParentIsRefusedNamingBoth() {
+        Rules rules = ordersWithMergedShipping(TableRule.builder().nestUnder("shipping"));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> builder(rules).table("shop", "order_shipping").table("shop", "orders").build());
+        assertTrue(e.getMessage().contains("name shop.orders before shop.order_shipping"), e.getMessage());
+        assertEquals(List.of("shop.orders", "shop.order_shipping"),
+                builder(rules).table("shop", "orders").table("shop", "order_shipping").build().tables());
     }
 
     @Test
