@@ -83,10 +83,21 @@ import org.slf4j.LoggerFactory;
  * did (the same select list, the same values), so an unchanged row renders to the places its
  * creates went; filters, index templates and routing see the decoder's values.
  *
+ * <p><b>Merge rules</b> ({@code mergeInto(...).nestUnder(f)}, cleared on delete, by the child's key)
+ * and the parent rule that upserts only because they share its index are served: the parent's rows
+ * are created as documents of its fields and verified as above (a conflicting delete is judged
+ * again: a merge changes {@code _seq_no} too); a child chunk's fields are written by
+ * {@code MergeBackfill} (read the parents, then select the rows with the locking read, then an update
+ * conditional on the read {@code _seq_no} where the parent lacks the field). Parent tables load
+ * before their children (see {@link Builder#build()}).
+ *
  * <p><b>What it refuses</b> (with {@link BackfillException} naming the table and rule, before reading
- * a row): a table no rule names; a rule that shares its documents (a merge rule, or one that upserts
- * because another rule writes into its index): a create would make a partial document, and an upsert
- * of a snapshot could overwrite newer fields of the stream; a rule versioned by the binlog time
+ * a row): a table no rule names; a rule that upserts for another reason than merge rules sharing its
+ * index (an explicit {@code WriteMode.UPSERT}, another table's own rule on its index, a table pattern,
+ * a customizer): a create would make a partial document, and an upsert of a snapshot could overwrite
+ * newer fields of the stream; a merge rule without {@code nestUnder}, with
+ * {@code MergeDelete.IGNORE}, whose foreign key is not the table's key, or whose field another merge
+ * rule writes too; a rule versioned by the binlog time
  * (a row read has none), and a table with versioned and unversioned rules; an index template
  * with {@code {$time}}; a rule whose document id is not built from exactly the key columns (the
  * verification selects again only the chunk's rows, so only the row of a document's key may produce
