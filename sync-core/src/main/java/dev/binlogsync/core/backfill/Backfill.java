@@ -208,7 +208,8 @@ public final class Backfill {
      * The name a table's checkpoint is kept under in the {@link CheckpointStore}:
      * {@code database.table#fingerprint}, the fingerprint a hash of the table's rules (index, id,
      * routing, write mode, field selection, renames, constants, converter and customizer classes,
-     * the {@code where} condition and the code filter's class) and configured key columns. A changed
+     * the {@code where} condition and the code filter's class, a merge rule's foreign key, field and
+     * delete mode) and configured key columns. A changed
      * rule or index starts the table over instead of reading the old rules' finished checkpoint as
      * done. Code inside a converter, customizer or filter is not part of it (only its class).
      */
@@ -231,6 +232,11 @@ public final class Backfill {
             }
             if (r.isVersioned()) {
                 b.append("\nversion ").append(r.versionColumn()).append(' ').append(r.versionType());
+            }
+            if (r.isMerge()) {
+                // where the fields go: another field or parent must be loaded again
+                b.append("\nmerge ").append(r.mergeInto()).append(' ').append(r.nestUnder()).append(' ')
+                        .append(r.mergeDelete());
             }
             b.append("\n--\n");
         }

@@ -207,6 +207,38 @@ class BackfillBuilderTest {
     }
 
     @Test
+    void aMergeRulesFieldIsPartOfItsCheckpointName() {
+        String shipping = builder(ordersWithMergedShipping(TableRule.builder().nestUnder("shipping"))).build()
+                .checkpointName("shop", "order_shipping");
+        assertEquals(shipping, builder(ordersWithMergedShipping(TableRule.builder().nestUnder("shipping"))).build()
+                .checkpointName("shop", "order_shipping"));
+        assertTrue(!shipping.equals(builder(ordersWithMergedShipping(TableRule.builder().nestUnder("delivery")))
+                .build().checkpointName("shop", "order_shipping")), shipping);
+    }
+
+    @Test
+    void theDemoShopsOrdersAndMergedShippingAreAccepted() {
+        // as sync-examples' Shop: orders filtered into "orders" (upserting: shipping merges into it)
+        // and into monthly indices routed by customer; order_shipping merged under "shipping"
+        Rules rules = Rules.builder()
+                .rule(TableRule.builder().database("shop").table("orders").index("orders")
+                        .where("status <> 'CANCELLED'").exclude("note").build())
+                .rule(TableRule.builder().database("shop").table("orders")
+                        .index("orders_by_month-{created_at:yyyy.MM}").routing("customer").exclude("note").build())
+                .rule(TableRule.builder().database("shop").table("order_item_[0-9]+").index("order_items")
+                        .writeMode(WriteMode.INDEX).versionColumn("updated_ms").build())
+                .rule(TableRule.builder().database("shop").table("order_shipping").index("orders")
+                        .mergeInto("order_id").nestUnder("shipping").build())
+                .build();
+        for (String[] t : new String[][] {{"orders", "id"}, {"order_shipping", "order_id"}}) {
+            // each table alone: the rule checks pass, the next step reads the table
+            AssertionError e = assertThrows(AssertionError.class, () -> builder(rules).table("shop", t[0])
+                    .keyColumns("shop", t[0], t[1]).build().run());
+            assertTrue(e.getMessage().contains("the data source was used"), t[0] + ": " + e.getMessage());
+        }
+    }
+
+    @Test
     void byDefaultAParentTableIsLoadedBeforeTheTableMergedIntoItsDocuments() {
         Rules rules = Rules.builder()
                 .rule(TableRule.builder().database("shop").table("order_shipping").index("orders")
