@@ -612,7 +612,8 @@ class BackfillMergeIT {
 
     @Test
     void ordersAndShippingChangedThroughoutByALaggingStreamEndEqualToMysql() throws Exception {
-        for (int seed : new int[] {1, 2}) {
+        // two seeds by default; -Dbackfill.merge.seeds=N runs N
+        for (int seed = 1; seed <= Integer.getInteger("backfill.merge.seeds", 2); seed++) {
             randomRun("bf_merge_random_" + seed, seed);
         }
     }
