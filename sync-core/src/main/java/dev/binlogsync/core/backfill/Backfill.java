@@ -178,10 +178,20 @@ public final class Backfill {
      * are done or {@link #stop()} was called (then returns after the chunk in progress is done).
      *
      * @return true when every table is finished, false when stopped first
-     * @throws BackfillException when a table cannot be loaded (see the class comment); the saved
-     *     checkpoints stay valid
+     * @throws BackfillException when a table cannot be loaded (see the class comment; every table's
+     *     rules are checked before the first table is read); the saved checkpoints stay valid
      */
     public boolean run() {
+        for (String[] t : tables) {
+            // every table's rules before any table is read: a refused child is not found only after
+            // its parent table was loaded
+            TableRun check = new TableRun(t[0], t[1]);
+            checkRules(check);
+            List<String> configured = keyColumns.get(check.name);
+            if (configured != null) {
+                checkRulesAgainstKey(check, configured, true);
+            }
+        }
         for (String[] t : tables) {
             if (stopped) {
                 return false;
@@ -209,36 +219,31 @@ public final class Backfill {
      * {@code database.table#fingerprint}, the fingerprint a hash of the table's rules (index, id,
      * routing, write mode, field selection, renames, constants, converter and customizer classes,
      * the {@code where} condition and the code filter's class, a merge rule's foreign key, field and
-     * delete mode) and configured key columns. A changed
+     * delete mode; for a table with merge rules, also its parents' rules: the rules of other tables
+     * writing their own documents into an index it merges into) and configured key columns. A changed
      * rule or index starts the table over instead of reading the old rules' finished checkpoint as
-     * done. Code inside a converter, customizer or filter is not part of it (only its class).
+     * done; a changed parent rule starts its children over too (the documents it creates need their
+     * fields). Code inside a converter, customizer or filter is not part of it (only its class).
      */
     public String checkpointName(String database, String table) {
         StringBuilder b = new StringBuilder();
+        List<TableRule> all = rules.rules();
         for (TableRule r : rules.rulesFor(database, table)) {
-            b.append(r).append('\n').append(r.index()).append('\n').append(r.timeZone()).append('\n')
-                    .append(r.idColumns()).append(r.idDelimiter()).append('\n').append(r.routingColumn()).append('\n')
-                    .append(r.writeMode()).append('\n').append(new TreeMap<>(toStrings(r.includes()))).append('\n')
-                    .append(new TreeMap<>(toStrings(r.excludes()))).append('\n').append(new TreeMap<>(r.renames()))
-                    .append('\n').append(new TreeMap<>(toStrings(r.constants()))).append('\n');
-            for (Map.Entry<String, ?> c : new TreeMap<>(r.converters()).entrySet()) {
-                b.append(c.getKey()).append('=').append(stableName(c.getValue())).append(';');
+            fingerprint(r, b);
+        }
+        for (int m = 0; m < all.size(); m++) {
+            if (!all.get(m).isMerge() || !all.get(m).matches(database, table)) {
+                continue;
             }
-            b.append('\n').append(r.customizer() == null ? "" : stableName(r.customizer()));
-            if (r.where() != null || r.filter() != null) {
-                // which rows the rules keep: a changed filter must load the rows it now accepts
-                b.append("\nwhere ").append(r.where() == null ? "" : r.where().expression()).append("\nfilter ")
-                        .append(r.filter() == null ? "" : stableName(r.filter()));
+            for (int o = 0; o < all.size(); o++) {
+                TableRule parent = all.get(o);
+                if (!parent.isMerge() && !parent.matches(database, table) && rules.indicesMayCoincide(m, o)) {
+                    // the parent's rules: documents a changed parent rule creates need this table's fields,
+                    // so the child is loaded again after it
+                    b.append("parent ");
+                    fingerprint(parent, b);
+                }
             }
-            if (r.isVersioned()) {
-                b.append("\nversion ").append(r.versionColumn()).append(' ').append(r.versionType());
-            }
-            if (r.isMerge()) {
-                // where the fields go: another field or parent must be loaded again
-                b.append("\nmerge ").append(r.mergeInto()).append(' ').append(r.nestUnder()).append(' ')
-                        .append(r.mergeDelete());
-            }
-            b.append("\n--\n");
         }
         b.append(keyColumns.get(database + "." + table));
         try {
@@ -248,6 +253,33 @@ public final class Backfill {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing", e);
         }
+    }
+
+    /** Appends what of {@code r} decides the documents or fields it writes (see {@link #checkpointName}). */
+    private static void fingerprint(TableRule r, StringBuilder b) {
+        b.append(r).append('\n').append(r.index()).append('\n').append(r.timeZone()).append('\n')
+                .append(r.idColumns()).append(r.idDelimiter()).append('\n').append(r.routingColumn()).append('\n')
+                .append(r.writeMode()).append('\n').append(new TreeMap<>(toStrings(r.includes()))).append('\n')
+                .append(new TreeMap<>(toStrings(r.excludes()))).append('\n').append(new TreeMap<>(r.renames()))
+                .append('\n').append(new TreeMap<>(toStrings(r.constants()))).append('\n');
+        for (Map.Entry<String, ?> c : new TreeMap<>(r.converters()).entrySet()) {
+            b.append(c.getKey()).append('=').append(stableName(c.getValue())).append(';');
+        }
+        b.append('\n').append(r.customizer() == null ? "" : stableName(r.customizer()));
+        if (r.where() != null || r.filter() != null) {
+            // which rows the rules keep: a changed filter must load the rows it now accepts
+            b.append("\nwhere ").append(r.where() == null ? "" : r.where().expression()).append("\nfilter ")
+                    .append(r.filter() == null ? "" : stableName(r.filter()));
+        }
+        if (r.isVersioned()) {
+            b.append("\nversion ").append(r.versionColumn()).append(' ').append(r.versionType());
+        }
+        if (r.isMerge()) {
+            // where the fields go: another field or parent must be loaded again
+            b.append("\nmerge ").append(r.mergeInto()).append(' ').append(r.nestUnder()).append(' ')
+                    .append(r.mergeDelete());
+        }
+        b.append("\n--\n");
     }
 
     /** A class name that is the same in every run: a lambda's generated name is not. */
@@ -1340,7 +1372,7 @@ public final class Backfill {
          * @throws IllegalStateException without a data source, rules or sink; without a reader when
          *     the sink is none; when no table is given and a rule names its table by a pattern, or
          *     no rule names one; when the tables given name a table with a merge rule before a table
-         *     whose rule writes the documents it merges into
+         *     whose rule writes the documents it merges into, or without naming such a table at all
          */
         public Backfill build() {
             if (dataSource == null || rules == null || sink == null) {

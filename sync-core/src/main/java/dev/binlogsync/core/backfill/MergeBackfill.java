@@ -222,6 +222,13 @@ final class MergeBackfill {
             return "keeps its fields when its row goes away (onMergedRowDelete " + r.mergeDelete() + "); backfill"
                     + " serves merge rules that clear them (MergeDelete.CLEAR), whose field follows the current row";
         }
+        if (!rules.separatesTables(position)) {
+            // several tables' rows of one key would write the field in turn, and the locking
+            // re-select reads only the table being loaded
+            return "names its database or table by a pattern that its index does not separate ({$database} /"
+                    + " {$table}): rows of several tables would write one parent's field '" + r.nestUnder() + "' in"
+                    + " turn; backfill needs one writer per merged field";
+        }
         List<TableRule> all = rules.rules();
         for (int i = 0; i < all.size(); i++) {
             TableRule o = all.get(i);
@@ -240,8 +247,8 @@ final class MergeBackfill {
      *
      * @param explicit whether the caller gave the order: it is then kept, and refused when a child
      *     comes before its parent
-     * @throws IllegalStateException for an explicit order with a child before its parent, or parents
-     *     and children in a cycle
+     * @throws IllegalStateException for an explicit order with a child before its parent, a child
+     *     whose parent's table is not among the tables, or parents and children in a cycle
      */
     static List<String[]> ordered(Rules rules, List<String[]> tables, boolean explicit) {
         int n = tables.size();
@@ -274,6 +281,7 @@ final class MergeBackfill {
             parents.add(ps);
         }
         if (explicit) {
+            requireParentsBefore(rules, tables);
             return tables;
         }
         List<String[]> out = new ArrayList<>(n);
@@ -293,7 +301,45 @@ final class MergeBackfill {
                         + " name the tables to load with table(database, table)");
             }
         }
+        requireParentsBefore(rules, out);
         return out;
+    }
+
+    /**
+     * Refuses a table with a merge rule unless, for each rule of another table that writes its own
+     * documents into an index the merge may write into (a parent), a table that rule names is
+     * loaded before it. A child loaded alone would find no document of a parent loaded later, and
+     * would be recorded as done: the parent's documents would stay without the field until the
+     * child row changes. A parent table already finished is skipped by its checkpoint, so naming it
+     * costs nothing.
+     */
+    private static void requireParentsBefore(Rules rules, List<String[]> tables) {
+        List<TableRule> all = rules.rules();
+        for (int c = 0; c < tables.size(); c++) {
+            String[] child = tables.get(c);
+            for (int m = 0; m < all.size(); m++) {
+                if (!all.get(m).isMerge() || !all.get(m).matches(child[0], child[1])) {
+                    continue;
+                }
+                for (int o = 0; o < all.size(); o++) {
+                    TableRule parent = all.get(o);
+                    if (parent.isMerge() || parent.matches(child[0], child[1]) || !rules.indicesMayCoincide(m, o)) {
+                        continue;
+                    }
+                    boolean loadedBefore = false;
+                    for (int p = 0; p < c && !loadedBefore; p++) {
+                        loadedBefore = parent.matches(tables.get(p)[0], tables.get(p)[1]);
+                    }
+                    if (!loadedBefore) {
+                        throw new IllegalStateException("table " + name(child) + " merges into index '"
+                                + all.get(m).index() + "', which rule '" + parent + "' writes, but no table of that"
+                                + " rule (" + parent.database() + "." + parent.table() + ") is loaded before it: name it"
+                                + " before " + name(child) + " (a merge never creates its parent's document, so the"
+                                + " parent's rows are loaded first; a parent table already finished is skipped)");
+                    }
+                }
+            }
+        }
     }
 
     private static boolean allDone(Set<Integer> parents, boolean[] done) {

@@ -162,6 +162,21 @@ public final class Rules implements RuleSet {
     }
 
     /**
+     * Whether the rows of one table at most reach a given index through the rule at
+     * {@code position}: its database and table are exact names, or the patterns that are not are
+     * separated by {@code {$database}} / {@code {$table}} in its index. A backfill of a merge rule
+     * needs this: one row alone may write a merged field.
+     *
+     * @throws IndexOutOfBoundsException if there is no rule at {@code position}
+     */
+    public boolean separatesTables(int position) {
+        TableRule r = all[position];
+        java.util.Set<String> placeholders = r.spec().index().placeholders();
+        return (r.databasePattern.isExact() || placeholders.contains("$database"))
+                && (r.tablePattern.isExact() || placeholders.contains("$table"));
+    }
+
+    /**
      * Whether the rule at {@code position} upserts only because merge rules write into its index: it
      * is not a merge rule, is in {@link WriteMode#AUTO}, reads one exact table name, has no
      * {@link DocumentCustomizer}, and every other rule naming an index that can coincide with its own

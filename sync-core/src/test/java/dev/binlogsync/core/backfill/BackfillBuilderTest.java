@@ -121,7 +121,8 @@ class BackfillBuilderTest {
         // order_item (key id) merges by order_id: several items write one order's field in turn
         Rules rules = ordersWithMergedItems();
         BackfillException e = assertThrows(BackfillException.class,
-                () -> builder(rules).table("shop", "order_item").keyColumns("shop", "order_item", "id").build().run());
+                () -> builder(rules).table("shop", "orders").table("shop", "order_item").keyColumns("shop", "order_item", "id")
+                        .build().run());
         assertTrue(e.getMessage().contains("shop.order_item") && e.getMessage().contains("merges into the document of")
                 && e.getMessage().contains("[order_id]"), e.getMessage());
     }
@@ -137,8 +138,9 @@ class BackfillBuilderTest {
     @Test
     void aMergeRuleNestedUnderAFieldWithTheChildsKeyAsParentIdIsAccepted() {
         Rules rules = ordersWithMergedShipping(TableRule.builder().nestUnder("shipping"));
-        AssertionError e = assertThrows(AssertionError.class, () -> builder(rules).table("shop", "order_shipping")
-                .keyColumns("shop", "order_shipping", "order_id").build().run());
+        // both tables' rules (the child's against its key) are checked before the parent is read
+        AssertionError e = assertThrows(AssertionError.class, () -> builder(rules).table("shop", "orders")
+                .table("shop", "order_shipping").keyColumns("shop", "order_shipping", "order_id").build().run());
         assertTrue(e.getMessage().contains("the data source was used"), e.getMessage());
     }
 
@@ -154,7 +156,7 @@ class BackfillBuilderTest {
     void aMergeRuleWithoutNestUnderIsRefused() {
         Rules rules = ordersWithMergedShipping(TableRule.builder());
         BackfillException e = assertThrows(BackfillException.class,
-                () -> builder(rules).table("shop", "order_shipping").build().run());
+                () -> builder(rules).table("shop", "orders").table("shop", "order_shipping").build().run());
         assertTrue(e.getMessage().contains("shop.order_shipping") && e.getMessage().contains("nestUnder"),
                 e.getMessage());
     }
@@ -164,7 +166,7 @@ class BackfillBuilderTest {
         Rules rules = ordersWithMergedShipping(TableRule.builder().nestUnder("shipping")
                 .onMergedRowDelete(dev.binlogsync.core.rules.MergeDelete.IGNORE));
         BackfillException e = assertThrows(BackfillException.class,
-                () -> builder(rules).table("shop", "order_shipping").build().run());
+                () -> builder(rules).table("shop", "orders").table("shop", "order_shipping").build().run());
         assertTrue(e.getMessage().contains("shop.order_shipping") && e.getMessage().contains("IGNORE"), e.getMessage());
     }
 
@@ -178,7 +180,7 @@ class BackfillBuilderTest {
                         .mergeInto("order_id").nestUnder("shipping").build())
                 .build();
         BackfillException e = assertThrows(BackfillException.class,
-                () -> builder(rules).table("shop", "order_shipping").build().run());
+                () -> builder(rules).table("shop", "orders").table("shop", "order_shipping").build().run());
         assertTrue(e.getMessage().contains("one writer per merged field"), e.getMessage());
     }
 
@@ -230,12 +232,11 @@ class BackfillBuilderTest {
                 .rule(TableRule.builder().database("shop").table("order_shipping").index("orders")
                         .mergeInto("order_id").nestUnder("shipping").build())
                 .build();
-        for (String[] t : new String[][] {{"orders", "id"}, {"order_shipping", "order_id"}}) {
-            // each table alone: the rule checks pass, the next step reads the table
-            AssertionError e = assertThrows(AssertionError.class, () -> builder(rules).table("shop", t[0])
-                    .keyColumns("shop", t[0], t[1]).build().run());
-            assertTrue(e.getMessage().contains("the data source was used"), t[0] + ": " + e.getMessage());
-        }
+        // both tables: every rule check passes (all come before the first read), the next step reads orders
+        AssertionError e = assertThrows(AssertionError.class, () -> builder(rules).table("shop", "orders")
+                .table("shop", "order_shipping").keyColumns("shop", "orders", "id")
+                .keyColumns("shop", "order_shipping", "order_id").build().run());
+        assertTrue(e.getMessage().contains("the data source was used"), e.getMessage());
     }
 
     @Test
@@ -257,6 +258,64 @@ class BackfillBuilderTest {
         assertTrue(e.getMessage().contains("name shop.orders before shop.order_shipping"), e.getMessage());
         assertEquals(List.of("shop.orders", "shop.order_shipping"),
                 builder(rules).table("shop", "orders").table("shop", "order_shipping").build().tables());
+    }
+
+    @Test
+    void aMergedTableNamedWithoutItsParentIsRefusedNamingTheParent() {
+        // loaded alone, its fields would miss every parent document a later run of the parent creates,
+        // and its checkpoint would say done
+        Rules rules = ordersWithMergedShipping(TableRule.builder().nestUnder("shipping"));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> builder(rules).table("shop", "order_shipping").build());
+        assertTrue(e.getMessage().contains("shop.order_shipping") && e.getMessage().contains("(shop.orders)")
+                && e.getMessage().contains("name it before shop.order_shipping"), e.getMessage());
+    }
+
+    @Test
+    void aMergeRuleOverATablePatternIntoOneIndexIsRefused() {
+        // shipping_a and shipping_b rows of one key would both write orders/<key>.shipping
+        Rules rules = Rules.builder()
+                .rule(TableRule.builder().database("shop").table("orders").index("orders").build())
+                .rule(TableRule.builder().database("shop").table("shipping_[a-z]+").index("orders")
+                        .mergeInto("order_id").nestUnder("shipping").build())
+                .build();
+        BackfillException e = assertThrows(BackfillException.class, () -> builder(rules).table("shop", "orders")
+                .table("shop", "shipping_a").keyColumns("shop", "shipping_a", "order_id").build().run());
+        assertTrue(e.getMessage().contains("shop.shipping_a") && e.getMessage().contains("pattern")
+                && e.getMessage().contains("one writer per merged field"), e.getMessage());
+    }
+
+    @Test
+    void aMergeRuleOverADatabasePatternIntoOneIndexIsRefused() {
+        Rules rules = Rules.builder()
+                .rule(TableRule.builder().database("shop").table("orders").index("orders").build())
+                .rule(TableRule.builder().database("shard_[0-9]+").table("shipping").index("orders")
+                        .mergeInto("order_id").nestUnder("shipping").build())
+                .build();
+        BackfillException e = assertThrows(BackfillException.class, () -> builder(rules).table("shop", "orders")
+                .table("shard_1", "shipping").keyColumns("shard_1", "shipping", "order_id").build().run());
+        assertTrue(e.getMessage().contains("shard_1.shipping") && e.getMessage().contains("pattern"), e.getMessage());
+    }
+
+    @Test
+    void aChangedParentRuleGivesTheMergedTableANewCheckpointName() {
+        // a parent rule whose filter now accepts more rows creates documents that need the child's
+        // fields: the child's finished checkpoint must not count for them
+        Rules before = ordersWithMergedShipping(TableRule.builder().nestUnder("shipping"));
+        Rules after = Rules.builder()
+                .rule(TableRule.builder().database("shop").table("orders").index("orders").where("id > 0").build())
+                .rule(TableRule.builder().database("shop").table("order_shipping").index("orders")
+                        .mergeInto("order_id").nestUnder("shipping").build())
+                .build();
+        Rules unrelated = Rules.builder()
+                .rule(TableRule.builder().database("shop").table("orders").index("orders").build())
+                .rule(TableRule.builder().database("shop").table("order_shipping").index("orders")
+                        .mergeInto("order_id").nestUnder("shipping").build())
+                .rule(TableRule.builder().database("shop").table("users").index("users").where("id > 0").build())
+                .build();
+        String child = builder(before).build().checkpointName("shop", "order_shipping");
+        assertTrue(!child.equals(builder(after).build().checkpointName("shop", "order_shipping")), child);
+        assertEquals(child, builder(unrelated).build().checkpointName("shop", "order_shipping"));
     }
 
     @Test
