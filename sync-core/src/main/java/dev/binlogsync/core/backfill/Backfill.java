@@ -96,8 +96,8 @@ import org.slf4j.LoggerFactory;
  * index (an explicit {@code WriteMode.UPSERT}, another table's own rule on its index, a table pattern,
  * a customizer): a create would make a partial document, and an upsert of a snapshot could overwrite
  * newer fields of the stream; a merge rule without {@code nestUnder}, with
- * {@code MergeDelete.IGNORE}, whose foreign key is not the table's key, or whose field another merge
- * rule writes too; a rule versioned by the binlog time
+ * {@code MergeDelete.IGNORE}, whose foreign key is not the table's key, whose field another merge
+ * rule writes too, or whose database or table pattern its index does not separate; a rule versioned by the binlog time
  * (a row read has none), and a table with versioned and unversioned rules; an index template
  * with {@code {$time}}; a rule whose document id is not built from exactly the key columns (the
  * verification selects again only the chunk's rows, so only the row of a document's key may produce

@@ -208,8 +208,9 @@ final class MergeBackfill {
      * Why a merge rule cannot be backfilled, or null when it can: it must nest its fields under one
      * field ({@code nestUnder}: top-level fields cannot be told from the parent's), clear them on a
      * delete ({@link MergeDelete#CLEAR}: with {@code IGNORE} the stream keeps a deleted row's fields, a
-     * history the backfill cannot know), and no other merge rule may write the same field into an
-     * index that can coincide. Its foreign key must be the table's key (checked with the key).
+     * history the backfill cannot know), its rows must come from one table (exact names, or patterns
+     * its index separates), and no other merge rule may write the same field into an index that can
+     * coincide. Its foreign key must be the table's key (checked with the key).
      */
     @javax.annotation.Nullable
     static String refusal(Rules rules, int position) {
