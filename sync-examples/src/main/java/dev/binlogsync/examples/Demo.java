@@ -70,7 +70,7 @@ import org.mariadb.jdbc.MariaDbDataSource;
  *
  * <p>Arguments (all optional): {@code --seconds N} (workload duration, default 60), {@code --rate N}
  * (transactions per second, default 200), {@code --seed N} (default 1), {@code --orders N} (orders
- * the shop holds before the stream starts, default 10000), {@code --backfill false} (skip the
+ * the shop holds before the stream starts, default 15000), {@code --backfill false} (skip the
  * backfill: the check then finds the pre-filled rows the workload did not touch missing). Exit
  * status 0 when every row matched, 1 otherwise.
  */
@@ -101,9 +101,9 @@ public final class Demo {
      *     missing unless the workload changed them)
      */
     public record Settings(Duration workloadTime, int rate, long seed, int historyOrders, boolean backfill) {
-        /** The defaults: 60 s at 200 transactions/s, seed 1, 10,000 orders of history, backfilled. */
+        /** The defaults: 60 s at 200 transactions/s, seed 1, 15,000 orders of history, backfilled. */
         public static Settings defaults() {
-            return new Settings(Duration.ofSeconds(60), 200, 1, 10_000, true);
+            return new Settings(Duration.ofSeconds(60), 200, 1, 15_000, true);
         }
     }
 
