@@ -159,7 +159,7 @@ public final class Backfill {
         this.chunkSize = b.chunkSize;
         this.maxRowsPerSecond = b.maxRowsPerSecond;
         this.store = b.store;
-        this.listener = b.listener;
+        this.listener = b.listeners.isEmpty() ? new BackfillListener() { } : BackfillListeners.of(b.listeners);
         this.clock = b.clock;
         this.maxRetries = b.maxRetries;
         this.retryBackoff = b.retryBackoff;
@@ -1214,7 +1214,7 @@ public final class Backfill {
         private int chunkSize = 1000;
         private double maxRowsPerSecond;
         private CheckpointStore store = new InMemoryCheckpointStore();
-        private BackfillListener listener = new BackfillListener() { };
+        private final List<BackfillListener> listeners = new ArrayList<>();
         private SyncClock clock = SyncClock.system();
         private int maxRetries = 10;
         private Duration retryBackoff = Duration.ofMillis(200);
@@ -1300,9 +1300,13 @@ public final class Backfill {
             return this;
         }
 
-        /** Hears the progress; default none. */
+        /**
+         * Adds a listener that hears the progress (call it once per listener: each hears every call,
+         * in the order added; one that throws is logged and does not keep the call from the
+         * others); default none.
+         */
         public Builder listener(BackfillListener listener) {
-            this.listener = Objects.requireNonNull(listener, "listener");
+            listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 
