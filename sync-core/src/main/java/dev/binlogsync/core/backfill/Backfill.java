@@ -90,10 +90,21 @@ import org.slf4j.LoggerFactory;
  * did (the same select list, the same values), so an unchanged row renders to the places its
  * creates went; filters, index templates and routing see the decoder's values.
  *
+ * <p><b>Merge rules</b> ({@code mergeInto(...).nestUnder(f)}, cleared on delete, by the child's key)
+ * and the parent rule that upserts only because they share its index are served: the parent's rows
+ * are created as documents of its fields and verified as above (a conflicting delete is judged
+ * again: a merge changes {@code _seq_no} too); a child chunk's fields are written by
+ * {@code MergeBackfill} (read the parents, then select the rows with the locking read, then an update
+ * conditional on the read {@code _seq_no} where the parent lacks the field). Parent tables load
+ * before their children (see {@link Builder#build()}).
+ *
  * <p><b>What it refuses</b> (with {@link BackfillException} naming the table and rule, before reading
- * a row): a table no rule names; a rule that shares its documents (a merge rule, or one that upserts
- * because another rule writes into its index): a create would make a partial document, and an upsert
- * of a snapshot could overwrite newer fields of the stream; a rule versioned by the binlog time
+ * a row): a table no rule names; a rule that upserts for another reason than merge rules sharing its
+ * index (an explicit {@code WriteMode.UPSERT}, another table's own rule on its index, a table pattern,
+ * a customizer): a create would make a partial document, and an upsert of a snapshot could overwrite
+ * newer fields of the stream; a merge rule without {@code nestUnder}, with
+ * {@code MergeDelete.IGNORE}, whose foreign key is not the table's key, whose field another merge
+ * rule writes too, or whose database or table pattern its index does not separate; a rule versioned by the binlog time
  * (a row read has none), and a table with versioned and unversioned rules; an index template
  * with {@code {$time}}; a rule whose document id is not built from exactly the key columns (the
  * verification selects again only the chunk's rows, so only the row of a document's key may produce
@@ -161,7 +172,7 @@ public final class Backfill {
         this.maxChunkBytes = b.maxChunkBytes;
         this.maxRowsPerSecond = b.maxRowsPerSecond;
         this.store = b.store;
-        this.listener = b.listener;
+        this.listener = b.listeners.isEmpty() ? new BackfillListener() { } : BackfillListeners.of(b.listeners);
         this.clock = b.clock;
         this.maxRetries = b.maxRetries;
         this.retryBackoff = b.retryBackoff;
@@ -180,10 +191,20 @@ public final class Backfill {
      * are done or {@link #stop()} was called (then returns after the chunks in progress, at most two, are done).
      *
      * @return true when every table is finished, false when stopped first
-     * @throws BackfillException when a table cannot be loaded (see the class comment); the saved
-     *     checkpoints stay valid
+     * @throws BackfillException when a table cannot be loaded (see the class comment; every table's
+     *     rules are checked before the first table is read); the saved checkpoints stay valid
      */
     public boolean run() {
+        for (String[] t : tables) {
+            // every table's rules before any table is read: a refused child is not found only after
+            // its parent table was loaded
+            TableRun check = new TableRun(t[0], t[1]);
+            checkRules(check);
+            List<String> configured = keyColumns.get(check.name);
+            if (configured != null) {
+                checkRulesAgainstKey(check, configured, true);
+            }
+        }
         for (String[] t : tables) {
             if (stopped) {
                 return false;
@@ -210,31 +231,32 @@ public final class Backfill {
      * The name a table's checkpoint is kept under in the {@link CheckpointStore}:
      * {@code database.table#fingerprint}, the fingerprint a hash of the table's rules (index, id,
      * routing, write mode, field selection, renames, constants, converter and customizer classes,
-     * the {@code where} condition and the code filter's class) and configured key columns. A changed
+     * the {@code where} condition and the code filter's class, a merge rule's foreign key, field and
+     * delete mode; for a table with merge rules, also its parents' rules: the rules of other tables
+     * writing their own documents into an index it merges into) and configured key columns. A changed
      * rule or index starts the table over instead of reading the old rules' finished checkpoint as
-     * done. Code inside a converter, customizer or filter is not part of it (only its class).
+     * done; a changed parent rule starts its children over too (the documents it creates need their
+     * fields). Code inside a converter, customizer or filter is not part of it (only its class).
      */
     public String checkpointName(String database, String table) {
         StringBuilder b = new StringBuilder();
+        List<TableRule> all = rules.rules();
         for (TableRule r : rules.rulesFor(database, table)) {
-            b.append(r).append('\n').append(r.index()).append('\n').append(r.timeZone()).append('\n')
-                    .append(r.idColumns()).append(r.idDelimiter()).append('\n').append(r.routingColumn()).append('\n')
-                    .append(r.writeMode()).append('\n').append(new TreeMap<>(toStrings(r.includes()))).append('\n')
-                    .append(new TreeMap<>(toStrings(r.excludes()))).append('\n').append(new TreeMap<>(r.renames()))
-                    .append('\n').append(new TreeMap<>(toStrings(r.constants()))).append('\n');
-            for (Map.Entry<String, ?> c : new TreeMap<>(r.converters()).entrySet()) {
-                b.append(c.getKey()).append('=').append(stableName(c.getValue())).append(';');
+            fingerprint(r, b);
+        }
+        for (int m = 0; m < all.size(); m++) {
+            if (!all.get(m).isMerge() || !all.get(m).matches(database, table)) {
+                continue;
             }
-            b.append('\n').append(r.customizer() == null ? "" : stableName(r.customizer()));
-            if (r.where() != null || r.filter() != null) {
-                // which rows the rules keep: a changed filter must load the rows it now accepts
-                b.append("\nwhere ").append(r.where() == null ? "" : r.where().expression()).append("\nfilter ")
-                        .append(r.filter() == null ? "" : stableName(r.filter()));
+            for (int o = 0; o < all.size(); o++) {
+                TableRule parent = all.get(o);
+                if (!parent.isMerge() && !parent.matches(database, table) && rules.indicesMayCoincide(m, o)) {
+                    // the parent's rules: documents a changed parent rule creates need this table's fields,
+                    // so the child is loaded again after it
+                    b.append("parent ");
+                    fingerprint(parent, b);
+                }
             }
-            if (r.isVersioned()) {
-                b.append("\nversion ").append(r.versionColumn()).append(' ').append(r.versionType());
-            }
-            b.append("\n--\n");
         }
         b.append(keyColumns.get(database + "." + table));
         try {
@@ -244,6 +266,33 @@ public final class Backfill {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing", e);
         }
+    }
+
+    /** Appends what of {@code r} decides the documents or fields it writes (see {@link #checkpointName}). */
+    private static void fingerprint(TableRule r, StringBuilder b) {
+        b.append(r).append('\n').append(r.index()).append('\n').append(r.timeZone()).append('\n')
+                .append(r.idColumns()).append(r.idDelimiter()).append('\n').append(r.routingColumn()).append('\n')
+                .append(r.writeMode()).append('\n').append(new TreeMap<>(toStrings(r.includes()))).append('\n')
+                .append(new TreeMap<>(toStrings(r.excludes()))).append('\n').append(new TreeMap<>(r.renames()))
+                .append('\n').append(new TreeMap<>(toStrings(r.constants()))).append('\n');
+        for (Map.Entry<String, ?> c : new TreeMap<>(r.converters()).entrySet()) {
+            b.append(c.getKey()).append('=').append(stableName(c.getValue())).append(';');
+        }
+        b.append('\n').append(r.customizer() == null ? "" : stableName(r.customizer()));
+        if (r.where() != null || r.filter() != null) {
+            // which rows the rules keep: a changed filter must load the rows it now accepts
+            b.append("\nwhere ").append(r.where() == null ? "" : r.where().expression()).append("\nfilter ")
+                    .append(r.filter() == null ? "" : stableName(r.filter()));
+        }
+        if (r.isVersioned()) {
+            b.append("\nversion ").append(r.versionColumn()).append(' ').append(r.versionType());
+        }
+        if (r.isMerge()) {
+            // where the fields go: another field or parent must be loaded again
+            b.append("\nmerge ").append(r.mergeInto()).append(' ').append(r.nestUnder()).append(' ')
+                    .append(r.mergeDelete());
+        }
+        b.append("\n--\n");
     }
 
     /** A class name that is the same in every run: a lambda's generated name is not. */
@@ -292,6 +341,10 @@ public final class Backfill {
         long existed;
         long removed;
         long chunks;
+        /** Whether the table has merge rules: each chunk's merged fields go through {@link MergeBackfill}. */
+        boolean merges;
+        /** Whether merge rules write into the table's index: a conflicting delete of the verification is judged again. */
+        boolean mergedInto;
         @Nullable Long countLeftAtStart;
         @Nullable BigDecimal rangeFrom;
         @Nullable BigDecimal rangeMax;
@@ -367,6 +420,17 @@ public final class Backfill {
                 }
                 Chunk next = sent != null ? readChunk(t, sent.chunk().upper(), t.chunks + 1)
                         : readChunk(t, last, t.chunks);
+                if (t.merges && next.rows() > 0) {
+                    // merged fields before any save that counts the chunk as done (they need no pending
+                    // entry: MergeBackfill); the chunk before it finished first, so the merge rounds
+                    // run as without the overlap
+                    if (sent != null) {
+                        last = finish(t, sent);
+                        sent = null;
+                        lastUnsaved = true;
+                    }
+                    mergeChunk(t, next.kept());
+                }
                 if (next.rows() == 0 || next.creates().isEmpty()) {
                     if (sent != null) {
                         last = finish(t, sent);
@@ -421,7 +485,7 @@ public final class Backfill {
 
     /** A chunk read and rendered: its rows, the last row's key, its creates and their pending entries. */
     private record Chunk(int rows, List<Object> upper, List<DocumentAction> creates,
-            List<Checkpoint.Pending> pending) {
+            List<Checkpoint.Pending> pending, List<ChunkRow> kept) {
     }
 
     /** A chunk whose creates were sent ({@code first}, the first attempt) and whose verification is still to come. */
@@ -549,16 +613,22 @@ public final class Backfill {
             }
             String rule = "rule '" + UntrustedText.shown(r.toString(), 256) + "'";
             if (r.isMerge()) {
-                throw new BackfillException("backfill of " + t.shown() + ": " + rule + " merges into another"
-                        + " document; backfill serves only rules that own their documents (a create would make a"
-                        + " partial document, an upsert of a snapshot could overwrite newer fields of the stream)");
+                String why = MergeBackfill.refusal(rules, position);
+                if (why != null) {
+                    throw new BackfillException("backfill of " + t.shown() + ": " + rule + " " + why);
+                }
+                t.merges = true;
+            } else if (!rules.indexesFullRows(position)) {
+                if (!rules.upsertsOnlyForMerges(position)) {
+                    throw new BackfillException("backfill of " + t.shown() + ": " + rule + " upserts (another rule"
+                            + " that is not a merge rule of another table writes into its index, it has a customizer or"
+                            + " a table pattern, or its write mode says so); backfill serves rules that own their"
+                            + " documents, or share them only with merge rules (an upsert of a snapshot could"
+                            + " overwrite newer fields of the stream)");
+                }
+                t.mergedInto = true;
             }
-            if (!rules.indexesFullRows(position)) {
-                throw new BackfillException("backfill of " + t.shown() + ": " + rule + " upserts (another rule writes"
-                        + " into its index, or its write mode says so); backfill serves only rules that own their"
-                        + " documents (an upsert of a snapshot could overwrite newer fields of the stream)");
-            }
-            if (!rules.documentsOnlyFrom(position, t.database, t.table)) {
+            if (!r.isMerge() && !rules.documentsOnlyFrom(position, t.database, t.table, true)) {
                 throw new BackfillException("backfill of " + t.shown() + ": " + rule + " writes into an index"
                         + " that rows of other tables can write too (a pattern rule without {$database}/{$table}"
                         + " in its index, or another table's rule naming the same index); the verification reads"
@@ -594,6 +664,15 @@ public final class Backfill {
         for (TableRule r : rules.rulesFor(t.database, t.table)) {
             String rule = "rule '" + UntrustedText.shown(r.toString(), 256) + "'";
             String shownKey = UntrustedText.shown(String.valueOf(key), 256);
+            if (r.isMerge()) {
+                if (!lowered(r.mergeInto()).equals(keySet)) {
+                    throw new BackfillException("backfill of " + t.shown() + ": " + rule + " merges into the document"
+                            + " of " + UntrustedText.shown(String.valueOf(r.mergeInto()), 256) + ", not exactly the key"
+                            + " columns " + shownKey + "; backfill serves merge rules whose parent id is the child's"
+                            + " key (then one row alone writes the field, and the verification's select finds it)");
+                }
+                continue;
+            }
             if (r.idColumns().isEmpty()) {
                 if (!primaryKey) {
                     throw new BackfillException("backfill of " + t.shown() + ": " + rule + " has no id(...) and the"
@@ -881,11 +960,16 @@ public final class Backfill {
                     List<Object> upper = List.of();
                     List<DocumentAction> creates = new ArrayList<>(limit);
                     List<Checkpoint.Pending> pending = new ArrayList<>(limit);
+                    // the rows themselves only for a table with merge rules (MergeBackfill reads them)
+                    List<ChunkRow> kept = t.merges ? new ArrayList<>(limit) : List.of();
                     try (ResultSet rs = ps.executeQuery()) {
                         while (!t.budget.full(bytes) && rs.next()) {
                             ChunkRow row = readRow(t, rs);
                             upper = row.key();
                             rows++;
+                            if (t.merges) {
+                                kept.add(row);
+                            }
                             for (DocumentAction a : RowRenderer.creates(rules, t.database, t.table, t.key, row.values(),
                                     upper, number)) {
                                 creates.add(a);
@@ -895,7 +979,7 @@ public final class Backfill {
                         }
                     }
                     t.budget.read(rows, bytes);
-                    return new Chunk(rows, upper, creates, pending);
+                    return new Chunk(rows, upper, creates, pending, kept);
                 }
             });
             return chunk;
@@ -917,6 +1001,11 @@ public final class Backfill {
      * removed (conditionally). The order matters: see docs/backfill.md.
      */
     private void verify(TableRun t, List<Checkpoint.Pending> chunk) {
+        verify(t, chunk, 0);
+    }
+
+    /** {@link #verify(TableRun, List)}, {@code round} times judged again after conflicts (merged-into indices). */
+    private void verify(TableRun t, List<Checkpoint.Pending> chunk, int round) {
         // (0) the pre-check: a document a current row produces at exactly its place needs no read
         // (a row the rules refuse produces nothing here; its documents go on, and are left unjudged below)
         List<Checkpoint.Pending> pending = ChunkVerifier.unproduced(chunk,
@@ -948,11 +1037,50 @@ public final class Backfill {
         if (deletes.isEmpty()) {
             return;
         }
-        for (ItemResult r : execute(t, deletes)) {
+        List<ItemResult> results = execute(t, deletes);
+        Set<List<String>> conflicted = new HashSet<>();
+        for (int i = 0; i < results.size(); i++) {
+            ItemResult r = results.get(i);
             if (r.outcome() == ItemResult.Outcome.SUCCESS && r.status() != 404) {
                 t.removed++;
+            } else if (r.outcome() == ItemResult.Outcome.CONFLICT && t.mergedInto) {
+                // a merge rule's update counts as a write since (1) too: not a sign that the stream
+                // wrote the row's document again, so the copy is judged again (docs/backfill.md)
+                conflicted.add(List.of(deletes.get(i).index(), deletes.get(i).id()));
             }
         }
+        if (!conflicted.isEmpty()) {
+            List<Checkpoint.Pending> again = new ArrayList<>();
+            for (Checkpoint.Pending p : pending) {
+                if (conflicted.contains(List.of(p.ref().index(), p.ref().id()))) {
+                    again.add(p);
+                }
+            }
+            if (round >= maxRetries) {
+                throw new BackfillException("backfill of " + t.shown() + ": " + again.size() + " copies still conflict"
+                        + " after " + round + " verifications, e.g. " + UntrustedText.shown(again.get(0).ref().describe(), 256));
+            }
+            verify(t, again, round + 1);
+        }
+    }
+
+    /** Writes the merged fields of a chunk's rows ({@link MergeBackfill}); counted as created, or kept when the stream's. */
+    private void mergeChunk(TableRun t, List<ChunkRow> rows) {
+        List<MergeBackfill.Row> chunk = new ArrayList<>(rows.size());
+        for (ChunkRow r : rows) {
+            chunk.add(new MergeBackfill.Row(r.key(), r.values()));
+        }
+        MergeBackfill.Outcome o = MergeBackfill.load(t.shown(), chunk, keys -> {
+            List<MergeBackfill.Row> out = new ArrayList<>();
+            for (ChunkRow r : currentRows(t, keys)) {
+                out.add(new MergeBackfill.Row(r.key(), r.values()));
+            }
+            return out;
+        }, row -> RowRenderer.merges(rules, t.database, t.table, t.key, row.values(), row.key(), t.chunks),
+                refs -> retrying(t, "reading " + refs.size() + " documents", () -> reader.read(refs)),
+                actions -> execute(t, actions), maxRetries + 1);
+        t.created += o.written();
+        t.existed += o.kept();
     }
 
     /**
@@ -1282,7 +1410,7 @@ public final class Backfill {
         private long maxChunkBytes = DEFAULT_MAX_CHUNK_BYTES;
         private double maxRowsPerSecond;
         private CheckpointStore store = new InMemoryCheckpointStore();
-        private BackfillListener listener = new BackfillListener() { };
+        private final List<BackfillListener> listeners = new ArrayList<>();
         private SyncClock clock = SyncClock.system();
         private int maxRetries = 10;
         private Duration retryBackoff = Duration.ofMillis(200);
@@ -1385,9 +1513,13 @@ public final class Backfill {
             return this;
         }
 
-        /** Hears the progress; default none. */
+        /**
+         * Adds a listener that hears the progress (call it once per listener: each hears every call,
+         * in the order added; one that throws is logged and does not keep the call from the
+         * others); default none.
+         */
         public Builder listener(BackfillListener listener) {
-            this.listener = Objects.requireNonNull(listener, "listener");
+            listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 
@@ -1451,9 +1583,13 @@ public final class Backfill {
         }
 
         /**
+         * The tables load in the order given; by default in rule order, except that a table with a
+         * merge rule comes after every table whose own rule writes into the index it merges into.
+         *
          * @throws IllegalStateException without a data source, rules or sink; without a reader when
          *     the sink is none; when no table is given and a rule names its table by a pattern, or
-         *     no rule names one
+         *     no rule names one; when the tables given name a table with a merge rule before a table
+         *     whose rule writes the documents it merges into, or without naming such a table at all
          */
         public Backfill build() {
             if (dataSource == null || rules == null || sink == null) {
@@ -1481,6 +1617,8 @@ public final class Backfill {
                     throw new IllegalStateException("no table to load: the rules name none");
                 }
             }
+            // parents before the children merged into their documents (a merge never creates one)
+            chosen = MergeBackfill.ordered(rules, chosen, !tables.isEmpty());
             return new Backfill(this, Collections.unmodifiableList(chosen));
         }
 

@@ -154,6 +154,42 @@ class BackfillCheckpointTest {
     }
 
     @Test
+    void everyListenerHearsEveryCallInTheOrderAddedAlsoAfterAnEarlierOneThrows() {
+        List<String> heard = new ArrayList<>();
+        BackfillListener first = new BackfillListener() {
+            @Override
+            public void chunkDone(BackfillProgress progress) {
+                heard.add("first " + progress.rowsDone());
+            }
+        };
+        BackfillListener throwing = new BackfillListener() {
+            @Override
+            public void chunkDone(BackfillProgress progress) {
+                throw new IllegalStateException("a listener's bug");
+            }
+
+            @Override
+            public void tableFinished(BackfillProgress progress) {
+                throw new IllegalStateException("a listener's bug");
+            }
+        };
+        BackfillListener last = new BackfillListener() {
+            @Override
+            public void chunkDone(BackfillProgress progress) {
+                heard.add("last " + progress.rowsDone());
+            }
+
+            @Override
+            public void tableFinished(BackfillProgress progress) {
+                heard.add("last finished " + progress.rowsDone());
+            }
+        };
+        assertTrue(backfill(new FlakyStore()).listener(first).listener(throwing).listener(last).build().run());
+        assertEquals(List.of("first 2", "last 2", "first 4", "last 4", "first 5", "last 5", "last finished 5"), heard);
+        assertAllRowsIndexed();
+    }
+
+    @Test
     void checkpointLoadsAndSavesThatFailRetryablyAreRetried() {
         FlakyStore store = new FlakyStore();
         store.failLoads = 2;

@@ -296,6 +296,22 @@ class BackfillConfigTest {
                 + " \"index\": \"orders\"}], \"backfill\": {\"tables\": [\"shop.orders_1\"]}}").backfill().tables());
     }
 
+    @Test
+    void refusesAMergedTableListedBeforeOrWithoutItsParentNamingBoth() {
+        String rules = "\"rules\": [{\"database\": \"shop\", \"table\": \"orders\", \"index\": \"orders\"},"
+                + " {\"database\": \"shop\", \"table\": \"order_shipping\", \"index\": \"orders\","
+                + " \"mergeInto\": [\"order_id\"], \"nestUnder\": \"shipping\"}]";
+        for (String tables : new String[] {"[\"shop.order_shipping\"]", "[\"shop.order_shipping\", \"shop.orders\"]"}) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> load("{" + rules + ", \"backfill\": {\"tables\": " + tables + "}}"));
+            assertEquals("backfill", e.path(), tables);
+            assertTrue(e.getMessage().contains("shop.order_shipping") && e.getMessage().contains("shop.orders"),
+                    e.getMessage());
+        }
+        assertEquals(List.of("shop.orders", "shop.order_shipping"), load("{" + rules
+                + ", \"backfill\": {\"tables\": [\"shop.orders\", \"shop.order_shipping\"]}}").backfill().tables());
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static DataSource placeholderDataSource() {

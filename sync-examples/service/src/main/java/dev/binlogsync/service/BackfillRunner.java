@@ -8,6 +8,7 @@ import dev.binlogsync.core.backfill.Backfill;
 import dev.binlogsync.core.backfill.BackfillListener;
 import dev.binlogsync.core.backfill.BackfillProgress;
 import dev.binlogsync.core.backfill.Checkpoint;
+import dev.binlogsync.core.backfill.ProgressReporter;
 import dev.binlogsync.core.config.BackfillConfig;
 import dev.binlogsync.core.config.PipelineDefinition;
 import dev.binlogsync.core.micrometer.BackfillMeterBinder;
@@ -47,7 +48,7 @@ final class BackfillRunner implements BackfillRun {
     private final BackfillConfig config;
     private final SyncPipeline pipeline;
     private final BackfillMeterBinder meters;
-    private final Map<String, Instant> loggedAt = new ConcurrentHashMap<>();
+    private final ProgressReporter progressLog;
     private final Map<String, Boolean> finishedTables = new ConcurrentHashMap<>();
     private final Object lock = new Object();
     // guarded by lock
@@ -67,6 +68,7 @@ final class BackfillRunner implements BackfillRun {
         this.config = Objects.requireNonNull(definition.backfill(), "the definition has no backfill section");
         this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
         this.meters = new BackfillMeterBinder(pipeline.name());
+        this.progressLog = ProgressReporter.every(LOG_EVERY, line -> log.info("pipeline {}: backfill {}", name, line));
     }
 
     /** Starts the run on its own thread, unless the section says {@code runAtStart: false}. Once. */
@@ -255,12 +257,7 @@ final class BackfillRunner implements BackfillRun {
         @Override
         public void chunkDone(BackfillProgress p) {
             meters.chunkDone(p);
-            Instant now = Instant.now();
-            Instant last = loggedAt.get(p.table());
-            if (last == null || !now.isBefore(last.plus(LOG_EVERY))) {
-                loggedAt.put(p.table(), now);
-                logProgress(p, "");
-            }
+            progressLog.chunkDone(p);
             if (pipeline.state() != PipelineState.RUNNING) {
                 Backfill b;
                 synchronized (lock) {
@@ -276,14 +273,7 @@ final class BackfillRunner implements BackfillRun {
         public void tableFinished(BackfillProgress p) {
             meters.tableFinished(p);
             finishedTables.put(p.table(), true);
-            logProgress(p, " done");
-        }
-
-        private void logProgress(BackfillProgress p, String done) {
-            Long left = p.estimatedRowsLeft();
-            log.info("pipeline {}: backfill {}{}: {} rows, {} rows/s, {} left, {} created, {} kept from the stream,"
-                    + " {} removed", name, p.table(), done, p.rowsDone(), Math.round(p.rowsPerSecond()),
-                    left == null ? "unknown" : "~" + left, p.created(), p.existed(), p.resurrectionsRemoved());
+            progressLog.tableFinished(p);
         }
     }
 }
