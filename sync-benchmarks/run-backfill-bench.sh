@@ -4,7 +4,8 @@
 # fresh indices (alternating which goes first), then the two indices are compared.
 # Usage: sync-benchmarks/run-backfill-bench.sh [rows=500000] [rounds=3] [warmRows=50000] [warmRounds=1]
 #        [servers=processes|in-process] [serverHeap=2g] [verify=sample|full] [sample=5000] [chunk=1000]
-#        [backfillChunk=<rows>] [plainOverlap=false|true]
+#        [backfillChunk=<rows>] [plainOverlap=false|true] [store=elasticsearch|memory] [plainOp=index|create]
+#        [dataSource=pool|unpooled]
 # JVM options via JAVA_OPTS (default -Xmx2g).
 set -euo pipefail
 cd "$(dirname "$0")/.."

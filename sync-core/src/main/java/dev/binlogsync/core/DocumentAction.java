@@ -18,8 +18,9 @@ import javax.annotation.Nullable;
  * @param version the external version, or null for none; only {@link ActionType#INDEX},
  *     {@link ActionType#CREATE} and {@link ActionType#DELETE} carry one (Elasticsearch's update API takes no external version)
  * @param versionType how {@code version} is compared; null exactly when {@code version} is null
- * @param ifSeqNo for a conditional {@link ActionType#DELETE} only: the document's {@code _seq_no} as
- *     it was read; the delete applies only if the document still has it and {@code ifPrimaryTerm}
+ * @param ifSeqNo for a conditional {@link ActionType#DELETE} or {@link ActionType#UPDATE} only (the
+ *     backfill's; the stream's rule sets make none): the document's {@code _seq_no} as it was read;
+ *     the action applies only if the document still has it and {@code ifPrimaryTerm}
  *     (Elasticsearch's {@code if_seq_no} / {@code if_primary_term}), else the item is
  *     {@link ItemResult.Outcome#CONFLICT}; null for an unconditional action. Never with a version
  * @param ifPrimaryTerm the document's {@code _primary_term} as it was read; null exactly when
@@ -64,11 +65,12 @@ public record DocumentAction(
             throw new IllegalArgumentException("ifSeqNo and ifPrimaryTerm go together: " + index + "/" + id);
         }
         if (ifSeqNo != null) {
-            if (type != ActionType.DELETE) {
-                throw new IllegalArgumentException("only a delete can be conditional on ifSeqNo: " + index + "/" + id);
+            if (type != ActionType.DELETE && type != ActionType.UPDATE) {
+                throw new IllegalArgumentException("only a delete or an update can be conditional on ifSeqNo: "
+                        + index + "/" + id);
             }
             if (version != null) {
-                throw new IllegalArgumentException("a conditional delete cannot carry an external version: "
+                throw new IllegalArgumentException("a conditional action cannot carry an external version: "
                         + index + "/" + id);
             }
             if (ifSeqNo < 0 || ifPrimaryTerm < 1) {

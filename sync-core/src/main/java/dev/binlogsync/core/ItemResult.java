@@ -32,7 +32,7 @@ public record ItemResult(Outcome outcome, int status, @Nullable String errorType
          */
         EXISTS,
         /**
-         * A conditional delete ({@link DocumentAction#ifSeqNo()}) whose document changed since it was
+         * A conditional delete or update ({@link DocumentAction#ifSeqNo()}) whose document changed since it was
          * read, or is gone (409): the document is left as it is; treated as done.
          */
         CONFLICT,

@@ -4,7 +4,8 @@ import java.util.Collection;
 
 /**
  * Hears what a {@link SyncPipeline} does. Every method has a no-op default, so implement only
- * what you need.
+ * what you need. A pipeline may have several ({@link SyncPipeline.Builder#listener}), called in the
+ * order they were added.
  *
  * <p><b>Threading.</b> Called on the pipeline thread, except {@link #onStateChange} for a
  * pipeline closed before it started (called on the thread calling {@code close()}). Methods must

@@ -1,8 +1,11 @@
 package dev.binlogsync.core;
 
 import dev.binlogsync.core.internal.Engine;
+import dev.binlogsync.core.internal.Listeners;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.annotation.Nullable;
@@ -77,7 +80,8 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
     private SyncPipeline(PipelineSettings settings, Builder b, @Nullable Duration maxPollInterval) {
         this.settings = settings;
         this.clock = b.clock;
-        this.engine = new Engine(settings, b.source, b.ruleSet, b.sink, b.deadLetterSink, b.clock, b.listener);
+        this.engine = new Engine(settings, b.source, b.ruleSet, b.sink, b.deadLetterSink, b.clock,
+                Listeners.of(b.listeners.isEmpty() ? List.of(new PipelineListener() { }) : b.listeners));
         this.maxPollInterval = maxPollInterval;
     }
 
@@ -229,8 +233,7 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
         @Nullable private BulkSink sink;
         @Nullable private DeadLetterSink deadLetterSink;
         private SyncClock clock = SyncClock.system();
-        private PipelineListener listener = new PipelineListener() {
-        };
+        private final List<PipelineListener> listeners = new ArrayList<>();
         private PipelineSettings.Builder settings = PipelineSettings.builder();
 
         private Builder() {
@@ -269,9 +272,13 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
             return this;
         }
 
-        /** Hears state changes, failures, bulks, pauses and rebalances. Default: none. */
+        /**
+         * Adds a listener that hears state changes, failures, bulks, pauses and rebalances. Call it
+         * once per listener: each hears every event, in the order added, and one that throws does
+         * not keep the event from the others. Default: none.
+         */
         public Builder listener(PipelineListener listener) {
-            this.listener = Objects.requireNonNull(listener, "listener");
+            listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 

@@ -263,6 +263,7 @@ class PipelineObservabilityTest {
             }
             assertTrue(line.contains(" INFO "), line);
             assertTrue(line.contains("(events 2, actions 2,"), line);
+            assertTrue(line.contains(", stale 0, missing 0, retried 0,") && line.contains(", in doubt 0, fenced writes 0)"), line);
             assertTrue(line.contains("sync latency over the last minute p50 40 ms p99 40 ms max 40 ms"), line);
         } finally {
             System.setErr(original);

@@ -97,13 +97,17 @@ class UserCodeErrorsTest {
     }
 
     @Test
-    void aRuleSetThatProducesTheBackfillsCreateOrConditionalDeleteIsRefusedNamingTheDocument() throws Exception {
+    void aRuleSetThatProducesTheBackfillsCreateOrConditionalDeleteOrUpdateIsRefusedNamingTheDocument()
+            throws Exception {
         RuleSet rules = (event, out) -> {
             Object id = event.row().get("id");
             if (id.equals(2)) {
                 out.collect(new DocumentAction(INDEX, "2", null, ActionType.CREATE, java.util.Map.of("id", 2), null, null));
             } else if (id.equals(3)) {
                 out.collect(DocumentAction.deleteIf(INDEX, "3", 7, 1));
+            } else if (id.equals(4)) {
+                out.collect(new DocumentAction(INDEX, "4", null, ActionType.UPDATE, java.util.Map.of("f", 4), null, null,
+                        7L, 1L));
             } else {
                 TestRules.byOperation().apply(event, out);
             }
@@ -112,17 +116,21 @@ class UserCodeErrorsTest {
         source.append(P, insert(1));
         SourcePosition create = source.append(P, insert(2));
         SourcePosition conditional = source.append(P, insert(3));
-        source.append(P, insert(4));
-        assertTrue(source.awaitCommitted(P, 3, WAIT));
+        SourcePosition conditionalUpdate = source.append(P, insert(4));
+        source.append(P, insert(5));
+        assertTrue(source.awaitCommitted(P, 4, WAIT));
         assertEquals(PipelineState.RUNNING, p.state());
-        assertEquals(2, dlq.letters().size());
+        assertEquals(3, dlq.letters().size());
         assertEquals(create, dlq.letters().get(0).record().position());
         assertTrue(dlq.letters().get(0).reason().contains("a CREATE for " + INDEX + "/2"), dlq.letters().get(0).reason());
         assertEquals(conditional, dlq.letters().get(1).record().position());
         assertTrue(dlq.letters().get(1).reason().contains("a conditional DELETE for " + INDEX + "/3"),
                 dlq.letters().get(1).reason());
+        assertEquals(conditionalUpdate, dlq.letters().get(2).record().position());
+        assertTrue(dlq.letters().get(2).reason().contains("a conditional UPDATE for " + INDEX + "/4"),
+                dlq.letters().get(2).reason());
         assertNotNull(sink.document(INDEX, "1"));
-        assertNotNull(sink.document(INDEX, "4"));
+        assertNotNull(sink.document(INDEX, "5"));
         assertNull(sink.document(INDEX, "2"));
     }
 
@@ -243,6 +251,35 @@ class UserCodeErrorsTest {
         p.close();
         assertEquals(PipelineState.CLOSED, p.state());
         assertTrue(source.isClosed());
+    }
+
+    @Test
+    void everyListenerHearsEveryEventInTheOrderAddedAlsoAfterAnEarlierOneThrows() throws Exception {
+        List<String> heard = java.util.Collections.synchronizedList(new ArrayList<>());
+        PipelineListener recording = new PipelineListener() {
+            @Override
+            public void onStateChange(PipelineState from, PipelineState to) {
+                heard.add("second " + from + "->" + to);
+            }
+
+            @Override
+            public void onBulkCompleted(BulkSummary summary) {
+                heard.add("second bulk " + summary.actions());
+            }
+        };
+        PipelineListener first = new PipelineListener() {
+            @Override
+            public void onStateChange(PipelineState from, PipelineState to) {
+                heard.add("first " + from + "->" + to);
+            }
+        };
+        SyncPipeline p = start(builder().listener(first).listener(new ThrowingListener()).listener(recording));
+        source.append(P, insert(1));
+        assertTrue(source.awaitCommitted(P, 0, WAIT));
+        p.close();
+        // the throwing listener sits between the two: it keeps nothing from the third
+        assertEquals(List.of("first NEW->RUNNING", "second NEW->RUNNING", "second bulk 1", "first RUNNING->CLOSED",
+                "second RUNNING->CLOSED"), List.copyOf(heard));
     }
 
     @Test

@@ -286,9 +286,11 @@ public final class ElasticsearchSink implements BulkSink, DocumentReader {
      * Reads {@code refs} with one real-time {@code _mget}, with their {@code _seq_no},
      * {@code _primary_term}, {@code _source}, {@code _routing} and {@code _version} (see {@link DocumentReader}). A document of a missing
      * index is not found. Any failure completes the stage exceptionally: a
-     * {@link RetriableSyncException} when the host could not be reached or answered 429 or 5xx
-     * (reading changes nothing, so the caller may repeat it), a {@link SyncException} otherwise
-     * (including a per-document error), naming the first document.
+     * {@link RetriableSyncException} when the host could not be reached or answered 429 or 5xx, or a
+     * document's entry carries an error of an overloaded or recovering cluster (a shard not yet
+     * available after a restart) (reading changes nothing, so the caller may repeat it), a
+     * {@link SyncException} otherwise (including another per-document error), naming the first
+     * document.
      *
      * @throws IllegalArgumentException if {@code refs} is empty
      * @throws IllegalStateException before {@link #start()} or after {@link #close()}
@@ -322,6 +324,10 @@ public final class ElasticsearchSink implements BulkSink, DocumentReader {
                     try (InputStream in = response.getEntity() == null ? InputStream.nullInputStream()
                             : response.getEntity().getContent()) {
                         result.complete(MgetCodec.parse(in, refs));
+                    } catch (RetriableSyncException e) {
+                        // a shard not available yet (a node starting): reading again changes nothing
+                        result.completeExceptionally(new RetriableSyncException(what + " to " + hostName(host)
+                                + " failed: " + e.getMessage(), e));
                     } catch (IOException | RuntimeException e) {
                         result.completeExceptionally(new SyncException(what + " to " + hostName(host) + " failed: "
                                 + Secrets.describe(e), e instanceof MalformedBulkResponseException ? e : null));

@@ -934,9 +934,13 @@ public final class Resync {
             }
             Set<String> seen = new LinkedHashSet<>();
             List<String[]> tables = new ArrayList<>();
-            for (TableRule r : rules.rules()) {
-                if (r.index().equals(alias) && seen.add(r.database() + "." + r.table())) {
-                    tables.add(new String[] {r.database(), r.table()});
+            // the tables of merge rules after the others: a parent's documents are loaded before the
+            // fields merged into them (the backfill refuses the other order)
+            for (boolean merges : new boolean[] {false, true}) {
+                for (TableRule r : rules.rules()) {
+                    if (r.isMerge() == merges && r.index().equals(alias) && seen.add(r.database() + "." + r.table())) {
+                        tables.add(new String[] {r.database(), r.table()});
+                    }
                 }
             }
             if (tables.isEmpty()) {

@@ -274,13 +274,16 @@ class BackfillIT {
 
     /**
      * A CheckpointStore that runs a hook when the {@code at}-th chunk's pending documents are saved
-     * (after the chunk's SELECT, before its creates).
+     * (after the chunk's SELECT, before its creates). The hook gets that chunk's own pending
+     * documents: a pending save also holds the chunk before while that one is not verified yet (its
+     * creates may be in flight), which the hook must not race with.
      */
     private static final class HookedStore implements CheckpointStore {
         final CheckpointStore inner;
         final int at;
         final java.util.function.Consumer<Checkpoint> onPending;
         int pendingSaves;
+        List<Checkpoint.Pending> lastPending = List.of();
 
         HookedStore(CheckpointStore inner, int at, java.util.function.Consumer<Checkpoint> onPending) {
             this.inner = inner;
@@ -297,8 +300,11 @@ class BackfillIT {
         @Override
         public void save(String table, Checkpoint checkpoint) {
             inner.save(table, checkpoint);
-            if (!checkpoint.pending().isEmpty() && ++pendingSaves == at) {
-                onPending.accept(checkpoint);
+            List<Checkpoint.Pending> fresh = new ArrayList<>(checkpoint.pending());
+            fresh.removeAll(lastPending);
+            lastPending = checkpoint.pending();
+            if (!fresh.isEmpty() && ++pendingSaves == at) {
+                onPending.accept(new Checkpoint(checkpoint.lastKey(), fresh, false));
             }
         }
     }

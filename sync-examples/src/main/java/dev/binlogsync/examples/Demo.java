@@ -6,9 +6,14 @@ import dev.binlogsync.core.FailurePolicy;
 import dev.binlogsync.core.PipelineListener;
 import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.core.backfill.Backfill;
+import dev.binlogsync.core.backfill.ProgressReporter;
+import dev.binlogsync.core.rules.Rules;
+import dev.binlogsync.elasticsearch.ElasticsearchCheckpointStore;
 import dev.binlogsync.elasticsearch.ElasticsearchSink;
 import dev.binlogsync.examples.testbed.AckTrackingSink;
 import dev.binlogsync.examples.testbed.BinlogCanalRelay;
+import dev.binlogsync.examples.testbed.BinlogPositionStore;
 import dev.binlogsync.elasticsearch.HeartbeatCheck;
 import dev.binlogsync.examples.testbed.HeartbeatWriter;
 import dev.binlogsync.examples.testbed.KafkaCanalMessageSink;
@@ -22,7 +27,10 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.EnumSet;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -32,6 +40,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -41,22 +50,29 @@ import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.elasticsearch.client.RestClient;
 import org.elasticsearch.common.logging.LogConfigurator;
+import org.mariadb.jdbc.MariaDbDataSource;
 
 /**
  * The demo (README's first command): starts MariaDB with its binlog on, a Kafka broker and an
  * Elasticsearch node, all in-process or as child processes it owns; creates the {@link Shop}
- * schema; relays the binlog into Kafka as Canal flat messages; runs a binlog-sync pipeline from
- * Kafka into Elasticsearch; runs a workload of inserts, updates and deletes while printing
- * progress (transactions and events per second, consumer lag, end-to-end latency p50/p99 from the
- * MySQL write to the Elasticsearch acknowledgement); then waits for the pipeline to catch up and
- * prints a check of every MySQL row against its document ({@link ShopOracle}: the expected
- * documents computed from MySQL by hand-written SQL, not by the pipeline's rules), a sample search
- * and the heartbeat age.
- * It takes about two minutes and leaves nothing running.
+ * schema and fills it with history ({@link ShopWorkload#fillHistory} of
+ * {@link Shop#backfilledTables()}: orders over several months, some cancelled, the shipped ones with
+ * their shipping rows); relays the binlog into Kafka as Canal flat messages from the position
+ * <em>after</em> the fill, so the stream carries only the changes from then on; runs a binlog-sync
+ * pipeline from Kafka into Elasticsearch; backfills the existing rows ({@link Backfill}, through the
+ * pipeline's rules and sink) while the workload inserts, updates and deletes rows (shipping rows
+ * also deleted and inserted again), the pre-filled ones included; prints the backfill's progress
+ * per table and the workload's (transactions and events per second, consumer lag, end-to-end latency
+ * p50/p99 from the MySQL write to the Elasticsearch acknowledgement); then waits for the pipeline to
+ * catch up and prints a check of every MySQL row against its document ({@link ShopOracle}: the
+ * expected documents computed from MySQL by hand-written SQL, not by the pipeline's rules), a sample
+ * search and the heartbeat age. It takes about two minutes and leaves nothing running.
  *
  * <p>Arguments (all optional): {@code --seconds N} (workload duration, default 60), {@code --rate N}
- * (transactions per second, default 200), {@code --seed N} (default 1). Exit status 0 when every
- * row matched, 1 otherwise.
+ * (transactions per second, default 200), {@code --seed N} (default 1), {@code --orders N} (orders
+ * the shop holds before the stream starts, default 15000), {@code --backfill false} (skip the
+ * backfill: the check then finds the pre-filled rows the workload did not touch missing). Exit
+ * status 0 when every row matched, 1 otherwise.
  */
 public final class Demo {
 
@@ -64,6 +80,8 @@ public final class Demo {
     static final String DLQ_TOPIC = "shop-binlog-dlq";
     static final String GROUP = "shop-to-es";
     static final int PARTITIONS = 4;
+    /** How far back the history filled before the stream starts goes. */
+    static final int HISTORY_MONTHS = 6;
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Held so the level set on it is not lost to garbage collection. */
     private static final java.util.logging.Logger BINLOG_CLIENT_LOG = java.util.logging.Logger.getLogger("com.github.shyiko.mysql.binlog");
@@ -71,23 +89,44 @@ public final class Demo {
     private Demo() {
     }
 
+    /**
+     * What a demo run does.
+     *
+     * @param workloadTime how long the workload runs
+     * @param rate the workload's transactions per second
+     * @param seed the seed of the fill and the workload
+     * @param historyOrders orders the shop holds before the stream starts (with their items and
+     *     shipping rows), over the last {@link #HISTORY_MONTHS} months
+     * @param backfill whether the pre-filled rows are backfilled (without, the check finds them
+     *     missing unless the workload changed them)
+     */
+    public record Settings(Duration workloadTime, int rate, long seed, int historyOrders, boolean backfill) {
+        /** The defaults: 60 s at 200 transactions/s, seed 1, 15,000 orders of history, backfilled. */
+        public static Settings defaults() {
+            return new Settings(Duration.ofSeconds(60), 200, 1, 15_000, true);
+        }
+    }
+
     /** Runs the demo; see the class comment for the arguments. */
     public static void main(String[] args) throws Exception {
         quietLogging();
         Map<String, String> options = options(args);
-        int seconds = Integer.parseInt(options.getOrDefault("seconds", "60"));
-        int rate = Integer.parseInt(options.getOrDefault("rate", "200"));
-        long seed = Long.parseLong(options.getOrDefault("seed", "1"));
-        boolean clean = run(System.out, Duration.ofSeconds(seconds), rate, seed);
-        System.exit(clean ? 0 : 1);
+        Settings defaults = Settings.defaults();
+        Settings settings = new Settings(
+                Duration.ofSeconds(Long.parseLong(options.getOrDefault("seconds", Long.toString(defaults.workloadTime().toSeconds())))),
+                Integer.parseInt(options.getOrDefault("rate", Integer.toString(defaults.rate()))),
+                Long.parseLong(options.getOrDefault("seed", Long.toString(defaults.seed()))),
+                Integer.parseInt(options.getOrDefault("orders", Integer.toString(defaults.historyOrders()))),
+                Boolean.parseBoolean(options.getOrDefault("backfill", Boolean.toString(defaults.backfill()))));
+        System.exit(run(System.out, settings).isClean() ? 0 : 1);
     }
 
     /**
      * Runs the whole demo, printing to {@code out}.
      *
-     * @return whether every MySQL row matched its Elasticsearch document
+     * @return the final check of every MySQL row against its Elasticsearch document
      */
-    public static boolean run(PrintStream out, Duration workloadTime, int rate, long seed) throws Exception {
+    public static ShopOracle.Result run(PrintStream out, Settings settings) throws Exception {
         long t0 = System.nanoTime();
         out.println("binlog-sync demo: MariaDB binlog -> Canal flat messages on Kafka -> binlog-sync -> Elasticsearch");
         out.println("starting MariaDB, Kafka and Elasticsearch ...");
@@ -105,15 +144,21 @@ public final class Demo {
             kafka.createTopic(DLQ_TOPIC, 1);
             // a TRUNCATE of a table without a rule is skipped, one of a synced table stops the pipeline
             CanalFlatMessageDecoder decoder = CanalFlatMessageDecoder.builder().syncedTables(Shop.syncedTables()).fullRowImage(true).build();
-            try (HeartbeatWriter heartbeat = HeartbeatWriter.start(db, Shop.HEARTBEAT_TABLE, "demo", Duration.ofSeconds(2));
+            // in this order: the shop holds data, then the stream starts after it (the existing rows
+            // reach the index only through the backfill); the workload goes on from the filled shop
+            try (ShopWorkload workload = filledShop(out, db, settings);
+                    HeartbeatWriter heartbeat = HeartbeatWriter.start(db, Shop.HEARTBEAT_TABLE, "demo", Duration.ofSeconds(2));
                     BinlogCanalRelay relay = BinlogCanalRelay.builder().mariaDb(db).databases(Set.of(Shop.DATABASE))
+                            .positionStore(streamStart(out, db))
                             .sink(KafkaCanalMessageSink.create(kafka.bootstrapServers(), TOPIC)).build().start()) {
                 CountDownLatch assigned = new CountDownLatch(1);
-                AckTrackingSink sink = new AckTrackingSink(elasticsearchSink(es), "updated_ms", System::currentTimeMillis);
+                ElasticsearchSink elasticsearch = elasticsearchSink(es);
+                AckTrackingSink sink = new AckTrackingSink(elasticsearch, "updated_ms", System::currentTimeMillis);
+                Rules rules = Shop.rules();
                 SyncPipeline pipeline = SyncPipeline.builder()
                         .source(KafkaSource.builder().bootstrapServers(kafka.bootstrapServers()).groupId(GROUP)
                                 .topics(TOPIC).decoder(decoder).build())
-                        .ruleSet(Shop.rules())
+                        .ruleSet(rules)
                         .sink(sink)
                         .deadLetterSink(KafkaDeadLetterSink.builder().bootstrapServers(kafka.bootstrapServers())
                                 .topic(DLQ_TOPIC).build())
@@ -126,12 +171,33 @@ public final class Demo {
                         })
                         .build();
                 pipeline.start();
+                BackfillThread backfill = null;
                 try {
-                    // the workload starts once the pipeline is in its group and the indexes exist
+                    // the backfill and the workload start once the pipeline is in its group and the indexes exist
                     if (!assigned.await(60, TimeUnit.SECONDS)) {
                         throw new IllegalStateException("the pipeline got no partitions within 60 s: " + pipeline.state(), pipeline.failure());
                     }
-                    runWorkload(out, db, kafka.admin(), relay, sink, pipeline, workloadTime, rate, seed);
+                    if (settings.backfill()) {
+                        // the pipeline's rules and Elasticsearch sink (the pipeline started it), the stream decoder's values
+                        Backfill.Builder builder = Backfill.builder()
+                                .dataSource(dataSource(db))
+                                .rules(rules)
+                                .sink(elasticsearch)
+                                .values(decoder.backfillValues())
+                                .checkpointStore(ElasticsearchCheckpointStore.of(elasticsearch, "binlog-sync-backfill"))
+                                .listener(ProgressReporter.every(Duration.ofSeconds(3), line -> out.println("  backfill " + line)));
+                        // named one by one (the default is every table a rule names exactly)
+                        Shop.backfilledTables().forEach(table -> builder.table(Shop.DATABASE, table));
+                        backfill = BackfillThread.start(out, builder.build());
+                    } else {
+                        out.println("backfill: skipped (--backfill false): the rows filled before the stream reach"
+                                + " Elasticsearch only if the workload changes them");
+                    }
+                    runWorkload(out, workload, kafka.admin(), relay, sink, pipeline, settings.workloadTime(),
+                            settings.rate(), settings.seed());
+                    if (backfill != null) {
+                        backfill.awaitDone(out);
+                    }
                     long catchUpStart = System.nanoTime();
                     awaitCaughtUp(db, relay, kafka.admin(), pipeline, Duration.ofSeconds(120));
                     out.printf(Locale.ROOT, "caught up %.1f s after the workload stopped%n", (System.nanoTime() - catchUpStart) / 1e9);
@@ -156,15 +222,98 @@ public final class Demo {
                     out.printf(Locale.ROOT, "latency MySQL write -> Elasticsearch ack over the run: p50 %d ms, p99 %d ms (%d samples)%n",
                             p.length > 0 ? p[0] : 0, p.length > 0 ? p[1] : 0, sink.samples());
                     out.printf(Locale.ROOT, "done in %.1f s; shutting everything down%n", (System.nanoTime() - t0) / 1e9);
-                    return result.isClean();
+                    return result;
                 } finally {
+                    if (backfill != null) {
+                        backfill.stop(); // done already, unless the demo failed before
+                    }
                     pipeline.close();
                 }
             }
         }
     }
 
-    private static void printExamples(PrintStream out, String kind, java.util.List<String> examples) {
+    /** A workload over the shop filled with {@code historyOrders} orders of history. */
+    private static ShopWorkload filledShop(PrintStream out, EmbeddedMariaDb db, Settings settings) throws Exception {
+        out.printf(Locale.ROOT, "filling the shop with %d orders over the last %d months, before the stream starts ...%n",
+                settings.historyOrders(), HISTORY_MONTHS);
+        long start = System.nanoTime();
+        // shipping rows deleted and inserted again under the same key, besides the ordinary changes
+        ShopWorkload workload = new ShopWorkload(db, settings.seed(), EnumSet.of(ShopWorkload.HardCase.LIVE_SHIPPING_DELETED));
+        Map<String, Long> rows = workload.fillHistory(settings.historyOrders(), HISTORY_MONTHS, Shop.backfilledTables());
+        out.printf(Locale.ROOT, "  %d rows in %.1f s: %s%n", rows.values().stream().mapToLong(Long::longValue).sum(),
+                (System.nanoTime() - start) / 1e9, rows);
+        List<String> notFilled = new ArrayList<>(Shop.dataTables());
+        notFilled.removeAll(Shop.backfilledTables());
+        if (!notFilled.isEmpty()) {
+            out.printf(Locale.ROOT, "  not filled: %s, which the backfill cannot load yet (a rule writing several tables"
+                    + " into one index): the history's orders have no item rows%n", notFilled);
+        }
+        return workload;
+    }
+
+    /** Where the relay starts: the binlog's current end. */
+    private static BinlogPositionStore streamStart(PrintStream out, EmbeddedMariaDb db) {
+        BinlogPositionStore from = BinlogPositionStore.inMemory();
+        from.save(db.currentBinlogPosition());
+        out.printf(Locale.ROOT, "the stream starts at binlog position %s, after the fill%n", from.load().orElseThrow());
+        return from;
+    }
+
+    /** The demo server's MariaDB as a {@link DataSource} (the application brings its JDBC driver). */
+    private static DataSource dataSource(EmbeddedMariaDb db) throws java.sql.SQLException {
+        return new MariaDbDataSource(db.jdbcUrl() + "?user=" + db.user());
+    }
+
+    /** The backfill on a thread of its own, as an application runs it beside its pipeline. */
+    private static final class BackfillThread {
+        private final Backfill backfill;
+        private final Thread thread;
+        private final long startNanos = System.nanoTime();
+        private volatile long endNanos;
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        private BackfillThread(Backfill backfill) {
+            this.backfill = backfill;
+            this.thread = new Thread(() -> {
+                try {
+                    backfill.run();
+                } catch (Throwable t) {
+                    failure.set(t);
+                } finally {
+                    endNanos = System.nanoTime();
+                }
+            }, "shop-backfill");
+            thread.setDaemon(true);
+        }
+
+        static BackfillThread start(PrintStream out, Backfill backfill) {
+            out.printf(Locale.ROOT, "backfilling %s while the workload runs%n", backfill.tables());
+            BackfillThread t = new BackfillThread(backfill);
+            t.thread.start();
+            return t;
+        }
+
+        /** Waits for the backfill to end; throws its failure. */
+        void awaitDone(PrintStream out) throws InterruptedException {
+            if (thread.isAlive()) {
+                out.println("waiting for the backfill to finish ...");
+            }
+            thread.join();
+            if (failure.get() != null) {
+                throw new IllegalStateException("the backfill failed: " + failure.get().getMessage(), failure.get());
+            }
+            out.printf(Locale.ROOT, "backfill done in %.1f s%n", (endNanos - startNanos) / 1e9);
+        }
+
+        /** Makes the backfill stop after its chunk (when the demo ends early) and waits a little for it. */
+        void stop() throws InterruptedException {
+            backfill.stop();
+            thread.join(10_000);
+        }
+    }
+
+    private static void printExamples(PrintStream out, String kind, List<String> examples) {
         for (String example : examples) {
             out.println("       " + kind + ": " + example);
         }
@@ -208,7 +357,7 @@ public final class Demo {
                         + "\"beat_ms\":{\"type\":\"long\"}}}}");
     }
 
-    private static void runWorkload(PrintStream out, EmbeddedMariaDb db, Admin admin, BinlogCanalRelay relay,
+    private static void runWorkload(PrintStream out, ShopWorkload workload, Admin admin, BinlogCanalRelay relay,
             AckTrackingSink sink, SyncPipeline pipeline, Duration duration, int rate, long seed) throws Exception {
         out.printf(Locale.ROOT, "running the shop workload for %d s at %d transactions/s (seed %d)%n", duration.toSeconds(), rate, seed);
         out.println("    time    tx/s  relayed rows/s  acked docs/s   lag   p50 ms   p99 ms  pipeline");
@@ -216,7 +365,7 @@ public final class Demo {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicReference<Exception> failure = new AtomicReference<>();
         Thread writer = new Thread(() -> {
-            try (ShopWorkload workload = new ShopWorkload(db, seed)) {
+            try {
                 long start = System.nanoTime();
                 long interval = 1_000_000_000L / rate;
                 for (long i = 0; !stop.get(); i++) {
@@ -355,7 +504,8 @@ public final class Demo {
         Map<String, String> options = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("usage: Demo [--seconds N] [--rate N] [--seed N]; bad argument: " + args[i]);
+                throw new IllegalArgumentException("usage: Demo [--seconds N] [--rate N] [--seed N] [--orders N] [--backfill true|false];"
+                        + " bad argument: " + args[i]);
             }
             options.put(args[i].substring(2), args[++i]);
         }

@@ -9,14 +9,17 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import javax.annotation.Nullable;
 
 /**
@@ -162,6 +165,8 @@ public final class ShopWorkload implements AutoCloseable {
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
     private static final String[] CUSTOMERS = {"ada", "grace", "linus", "ken", "barbara", "edsger", "margaret", "dennis"};
     private static final String[] CARRIERS = {"DHL", "UPS", "FedEx", "PostNL"};
+    /** Orders per transaction of {@link #fillHistory}. */
+    private static final int FILL_BATCH = 500;
 
     private final Connection connection;
     private final Random random;
@@ -207,6 +212,115 @@ public final class ShopWorkload implements AutoCloseable {
     /** The hard cases this workload runs. */
     public Set<HardCase> hardCases() {
         return EnumSet.copyOf(hardCases);
+    }
+
+    /**
+     * Fills the empty shop with history, before the first {@link #step()}: {@code count} orders
+     * created over the last {@code months} months (oldest first, ids from 1), each with 1-4 items in
+     * its {@code order_item_N} shard; about 10% of them {@code CANCELLED}, half {@code SHIPPED} with a
+     * {@code order_shipping} row, the rest {@code PAID} or {@code NEW}; {@code updated_ms} in the past.
+     * Only the named {@code tables} are written: without {@code order_shipping} no order is shipped;
+     * without an item shard its orders' items are left out (each order keeps its item count and
+     * total). Written in multi-row inserts, one transaction per 500 orders. The workload knows these
+     * rows as its own: later steps pay, ship, cancel, change and delete them like the orders it
+     * places.
+     *
+     * @param tables the tables to fill, by name in {@link Shop#DATABASE}; must hold {@code orders}
+     * @return the rows written per table, for each of {@code tables} this method writes
+     * @throws IllegalStateException when the workload has already written rows
+     * @throws IllegalArgumentException when {@code count} or {@code months} is below 1, or
+     *     {@code tables} lacks {@code orders}
+     */
+    public Map<String, Long> fillHistory(int count, int months, Collection<String> tables) throws SQLException {
+        if (count < 1 || months < 1) {
+            throw new IllegalArgumentException("count and months must be >= 1: " + count + ", " + months);
+        }
+        if (!tables.contains("orders")) {
+            throw new IllegalArgumentException("the tables to fill must hold orders: " + tables);
+        }
+        if (nextOrderId != 1) {
+            throw new IllegalStateException("fillHistory must come before the first step");
+        }
+        boolean shipping = tables.contains("order_shipping");
+        long end = System.currentTimeMillis() - TimeUnit.HOURS.toMillis(1);
+        long start = Instant.ofEpochMilli(end).atZone(ZoneOffset.UTC).minusMonths(months).toInstant().toEpochMilli();
+        long spacing = (end - start) / count;
+        Map<String, Long> written = new LinkedHashMap<>();
+        for (String table : tables) {
+            written.put(table, 0L);
+        }
+        for (int from = 0; from < count; from += FILL_BATCH) {
+            List<Object[]> orderRows = new ArrayList<>();
+            List<List<Object[]>> itemRows = new ArrayList<>();
+            for (int shard = 0; shard < Shop.ITEM_SHARDS; shard++) {
+                itemRows.add(new ArrayList<>());
+            }
+            List<Object[]> shippingRows = new ArrayList<>();
+            for (int i = from; i < Math.min(count, from + FILL_BATCH); i++) {
+                long id = nextOrderId++;
+                long created = start + i * spacing + random.nextInt((int) Math.max(1, Math.min(spacing, Integer.MAX_VALUE)));
+                int n = 1 + random.nextInt(4);
+                List<Long> items = new ArrayList<>(n);
+                BigDecimal total = BigDecimal.ZERO;
+                boolean withItems = tables.contains("order_item_" + id % Shop.ITEM_SHARDS);
+                for (int k = 0; k < n; k++) {
+                    int qty = 1 + random.nextInt(5);
+                    BigDecimal price = BigDecimal.valueOf(100 + random.nextInt(9900), 2);
+                    total = total.add(price.multiply(BigDecimal.valueOf(qty)));
+                    if (withItems) {
+                        long itemId = nextItemId++;
+                        items.add(itemId);
+                        itemRows.get((int) (id % Shop.ITEM_SHARDS)).add(new Object[] {itemId, id, "SKU-" + random.nextInt(500), qty, price, created});
+                    }
+                }
+                int r = random.nextInt(100);
+                Status status = r < 10 ? Status.CANCELLED : r < 60 ? (shipping ? Status.SHIPPED : Status.PAID)
+                        : r < 80 ? Status.PAID : Status.NEW;
+                long updated = created + 1 + random.nextInt(3_600_000); // paid, shipped or cancelled within the hour
+                int express = random.nextInt(8);
+                orderRows.add(new Object[] {id, CUSTOMERS[random.nextInt(CUSTOMERS.length)], status.name(), total, n,
+                        express < 2 ? 1 : express == 2 ? 2 : express == 3 ? -1 : 0,
+                        random.nextBoolean() ? null : "internal note " + random.nextInt(1000),
+                        DATETIME.format(Instant.ofEpochMilli(created)), updated});
+                if (status == Status.SHIPPED) {
+                    shippingRows.add(new Object[] {id, CARRIERS[random.nextInt(CARRIERS.length)], "T" + random.nextInt(1_000_000),
+                            DATETIME.format(Instant.ofEpochMilli(updated)), updated});
+                    shipped.add(id);
+                }
+                orders.put(id, status);
+                orderIds.add(id);
+                itemsByOrder.put(id, items);
+            }
+            insert("orders", "id, customer, status, total, items, express, note, created_at, updated_ms", orderRows, written);
+            for (int shard = 0; shard < Shop.ITEM_SHARDS; shard++) {
+                insert("order_item_" + shard, "id, order_id, sku, qty, price, updated_ms", itemRows.get(shard), written);
+            }
+            insert("order_shipping", "order_id, carrier, tracking, shipped_at, updated_ms", shippingRows, written);
+            connection.commit();
+        }
+        return written;
+    }
+
+    /** One multi-row {@code INSERT} of {@code rows} into {@code table}; counts them in {@code written}. */
+    private void insert(String table, String columns, List<Object[]> rows, Map<String, Long> written) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        String row = "(" + "?, ".repeat(rows.get(0).length - 1) + "?)";
+        StringBuilder sql = new StringBuilder("INSERT INTO " + table + " (" + columns + ") VALUES ");
+        for (int i = 0; i < rows.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append(row);
+        }
+        try (PreparedStatement ps = connection.prepareStatement(sql.toString())) {
+            int p = 1;
+            for (Object[] values : rows) {
+                for (Object v : values) {
+                    ps.setObject(p++, v);
+                }
+            }
+            ps.executeUpdate();
+        }
+        written.merge(table, (long) rows.size(), Long::sum);
     }
 
     /** Runs one random transaction and commits it; returns what it did. */

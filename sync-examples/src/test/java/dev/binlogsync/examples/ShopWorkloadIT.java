@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -85,6 +86,43 @@ class ShopWorkloadIT {
         }
         for (ShopWorkload.Op op : ShopWorkload.Op.values()) {
             assertTrue(first.getOrDefault(op, 0L) > 0, op + " ran: " + first);
+        }
+    }
+
+    @Test
+    void fillHistoryWritesOnlyTheNamedTablesOverThePastMonthsAndTheStepsChangeThoseRows() throws Exception {
+        try (EmbeddedMariaDb db = EmbeddedMariaDb.start()) {
+            Shop.createSchema(db);
+            try (ShopWorkload workload = new ShopWorkload(db, 42)) {
+                Map<String, Long> written = workload.fillHistory(1_200, 6, List.of("orders", "order_shipping"));
+
+                assertEquals(1_200, count(db, "SELECT COUNT(*) FROM shop.orders"));
+                long shipped = count(db, "SELECT COUNT(*) FROM shop.orders WHERE status = 'SHIPPED'");
+                assertTrue(shipped > 0 && count(db, "SELECT COUNT(*) FROM shop.orders WHERE status = 'CANCELLED'") > 0,
+                        "some orders shipped, some cancelled");
+                assertEquals(shipped, count(db, "SELECT COUNT(*) FROM shop.order_shipping s JOIN shop.orders o"
+                        + " ON o.id = s.order_id AND o.status = 'SHIPPED'"), "every shipped order has its shipping row");
+                assertEquals(shipped, count(db, "SELECT COUNT(*) FROM shop.order_shipping"), "and no other order has one");
+                assertEquals(Map.of("orders", 1_200L, "order_shipping", shipped), written);
+                for (int shard = 0; shard < Shop.ITEM_SHARDS; shard++) {
+                    assertEquals(0, count(db, "SELECT COUNT(*) FROM shop.order_item_" + shard), "items were not asked for");
+                }
+                assertTrue(count(db, "SELECT COUNT(DISTINCT DATE_FORMAT(created_at, '%Y-%m')) FROM shop.orders") >= 6,
+                        "orders over the months");
+                assertEquals(0, count(db, "SELECT COUNT(*) FROM shop.orders WHERE created_at > UTC_TIMESTAMP()"
+                        + " OR created_at < UTC_TIMESTAMP() - INTERVAL 7 MONTH OR updated_ms > UNIX_TIMESTAMP() * 1000"),
+                        "created and updated in the past months");
+
+                long lastFilledUpdate = count(db, "SELECT MAX(updated_ms) FROM shop.orders");
+                for (int i = 0; i < 300; i++) {
+                    workload.step();
+                }
+                long deleted = 1_200 - count(db, "SELECT COUNT(*) FROM shop.orders WHERE id <= 1200");
+                long updated = count(db, "SELECT COUNT(*) FROM shop.orders WHERE id <= 1200 AND updated_ms > " + lastFilledUpdate);
+                assertTrue(updated > 0 && deleted > 0, "the steps updated (" + updated + ") and deleted (" + deleted
+                        + ") filled orders");
+                assertThrows(IllegalStateException.class, () -> workload.fillHistory(10, 1, List.of("orders")));
+            }
         }
     }
 

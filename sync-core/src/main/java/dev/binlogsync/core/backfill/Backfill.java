@@ -13,6 +13,7 @@ import dev.binlogsync.core.Secrets;
 import dev.binlogsync.core.StoredDocument;
 import dev.binlogsync.core.SyncClock;
 import dev.binlogsync.core.UntrustedText;
+import dev.binlogsync.core.internal.DocumentSize;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.core.rules.TableRule;
 import java.math.BigDecimal;
@@ -33,6 +34,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
@@ -68,10 +70,15 @@ import org.slf4j.LoggerFactory;
  * with a conditional delete every document found that no current row of the chunk produces there
  * (a snapshot copy of a row the stream deleted, filtered out or moved to another index or routing
  * meanwhile). Only then the chunk counts as done. Before its creates are sent, a chunk's documents
- * (index, id, routing) and keys are saved as pending in the {@link CheckpointStore}, with the upper
- * key of the chunk before as done: one save per chunk (a chunk without creates, a stop and the end
- * save the last done key on their own). A restart verifies the pending chunk first. Checkpoint
- * saves and loads failing with a {@link RetriableSyncException} are retried like the writes.
+ * (index, id, routing) and keys are saved as pending in the {@link CheckpointStore}, with those of
+ * the chunk before while that one is not verified yet, and the upper key of the last verified chunk
+ * as done: one save per chunk (a chunk without creates, a stop and the end save the last done key
+ * on their own). A restart verifies the pending chunks first. Checkpoint saves and loads failing
+ * with a {@link RetriableSyncException} are retried like the writes. Consecutive chunks overlap:
+ * while a chunk's creates are in flight the next chunk is read and its pending saved, and a chunk
+ * is verified while the next chunk's creates are in flight (one bulk of creates at a time). A chunk
+ * ends at {@link Builder#chunkSize} rows or once its documents reach {@link Builder#maxChunkBytes}.
+ * A table's reads go through one connection of the data source, held for the table's run.
  *
  * <p><b>Values.</b> Each column is selected and read through the {@link BackfillValues} of
  * {@link Builder#values}: give the stream's decoder's ({@code decoder.backfillValues()}, built with
@@ -83,10 +90,21 @@ import org.slf4j.LoggerFactory;
  * did (the same select list, the same values), so an unchanged row renders to the places its
  * creates went; filters, index templates and routing see the decoder's values.
  *
+ * <p><b>Merge rules</b> ({@code mergeInto(...).nestUnder(f)}, cleared on delete, by the child's key)
+ * and the parent rule that upserts only because they share its index are served: the parent's rows
+ * are created as documents of its fields and verified as above (a conflicting delete is judged
+ * again: a merge changes {@code _seq_no} too); a child chunk's fields are written by
+ * {@code MergeBackfill} (read the parents, then select the rows with the locking read, then an update
+ * conditional on the read {@code _seq_no} where the parent lacks the field). Parent tables load
+ * before their children (see {@link Builder#build()}).
+ *
  * <p><b>What it refuses</b> (with {@link BackfillException} naming the table and rule, before reading
- * a row): a table no rule names; a rule that shares its documents (a merge rule, or one that upserts
- * because another rule writes into its index): a create would make a partial document, and an upsert
- * of a snapshot could overwrite newer fields of the stream; a rule versioned by the binlog time
+ * a row): a table no rule names; a rule that upserts for another reason than merge rules sharing its
+ * index (an explicit {@code WriteMode.UPSERT}, another table's own rule on its index, a table pattern,
+ * a customizer): a create would make a partial document, and an upsert of a snapshot could overwrite
+ * newer fields of the stream; a merge rule without {@code nestUnder}, with
+ * {@code MergeDelete.IGNORE}, whose foreign key is not the table's key, whose field another merge
+ * rule writes too, or whose database or table pattern its index does not separate; a rule versioned by the binlog time
  * (a row read has none), and a table with versioned and unversioned rules; an index template
  * with {@code {$time}}; a rule whose document id is not built from exactly the key columns (the
  * verification selects again only the chunk's rows, so only the row of a document's key may produce
@@ -109,10 +127,14 @@ import org.slf4j.LoggerFactory;
  * served; a code {@code filter} must decide from the row alone (the
  * backfill evaluates it on an {@code INSERT} event of the row, the stream on its changes).
  *
- * <p><b>Threading.</b> {@link #run()} runs on the caller's thread, one table after the other, one
- * chunk at a time; {@link #stop()} and {@link #progress()} may be called from any thread.
+ * <p><b>Threading.</b> {@link #run()} runs on the caller's thread, one table after the other (the
+ * sink answers its writes on its own threads: the overlap needs no thread of the backfill's own);
+ * {@link #stop()} and {@link #progress()} may be called from any thread. A stop lets the chunk
+ * whose creates are in flight finish.
  */
 public final class Backfill {
+    /** The default {@link Builder#maxChunkBytes}: 5 MiB, the pipeline's default bulk bound. */
+    public static final long DEFAULT_MAX_CHUNK_BYTES = 5L * 1024 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(Backfill.class);
     /** Keys per {@code IN} list of the verification's re-select. */
     private static final int PRESENT_BATCH = 1000;
@@ -125,6 +147,7 @@ public final class Backfill {
     private final List<String[]> tables;
     private final Map<String, List<String>> keyColumns;
     private final int chunkSize;
+    private final long maxChunkBytes;
     private final double maxRowsPerSecond;
     private final CheckpointStore store;
     private final BackfillListener listener;
@@ -146,9 +169,10 @@ public final class Backfill {
         this.tables = tables;
         this.keyColumns = Map.copyOf(b.keyColumns);
         this.chunkSize = b.chunkSize;
+        this.maxChunkBytes = b.maxChunkBytes;
         this.maxRowsPerSecond = b.maxRowsPerSecond;
         this.store = b.store;
-        this.listener = b.listener;
+        this.listener = b.listeners.isEmpty() ? new BackfillListener() { } : BackfillListeners.of(b.listeners);
         this.clock = b.clock;
         this.maxRetries = b.maxRetries;
         this.retryBackoff = b.retryBackoff;
@@ -164,13 +188,23 @@ public final class Backfill {
 
     /**
      * Loads every table, each from its checkpoint on (a finished table is skipped). Blocks until all
-     * are done or {@link #stop()} was called (then returns after the chunk in progress is done).
+     * are done or {@link #stop()} was called (then returns after the chunks in progress, at most two, are done).
      *
      * @return true when every table is finished, false when stopped first
-     * @throws BackfillException when a table cannot be loaded (see the class comment); the saved
-     *     checkpoints stay valid
+     * @throws BackfillException when a table cannot be loaded (see the class comment; every table's
+     *     rules are checked before the first table is read); the saved checkpoints stay valid
      */
     public boolean run() {
+        for (String[] t : tables) {
+            // every table's rules before any table is read: a refused child is not found only after
+            // its parent table was loaded
+            TableRun check = new TableRun(t[0], t[1]);
+            checkRules(check);
+            List<String> configured = keyColumns.get(check.name);
+            if (configured != null) {
+                checkRulesAgainstKey(check, configured, true);
+            }
+        }
         for (String[] t : tables) {
             if (stopped) {
                 return false;
@@ -182,7 +216,7 @@ public final class Backfill {
         return true;
     }
 
-    /** Makes {@link #run()} return after the chunk in progress is done. Any thread; idempotent. */
+    /** Makes {@link #run()} return after the chunks in progress (at most two) are done. Any thread; idempotent. */
     public void stop() {
         stopped = true;
     }
@@ -197,31 +231,32 @@ public final class Backfill {
      * The name a table's checkpoint is kept under in the {@link CheckpointStore}:
      * {@code database.table#fingerprint}, the fingerprint a hash of the table's rules (index, id,
      * routing, write mode, field selection, renames, constants, converter and customizer classes,
-     * the {@code where} condition and the code filter's class) and configured key columns. A changed
+     * the {@code where} condition and the code filter's class, a merge rule's foreign key, field and
+     * delete mode; for a table with merge rules, also its parents' rules: the rules of other tables
+     * writing their own documents into an index it merges into) and configured key columns. A changed
      * rule or index starts the table over instead of reading the old rules' finished checkpoint as
-     * done. Code inside a converter, customizer or filter is not part of it (only its class).
+     * done; a changed parent rule starts its children over too (the documents it creates need their
+     * fields). Code inside a converter, customizer or filter is not part of it (only its class).
      */
     public String checkpointName(String database, String table) {
         StringBuilder b = new StringBuilder();
+        List<TableRule> all = rules.rules();
         for (TableRule r : rules.rulesFor(database, table)) {
-            b.append(r).append('\n').append(r.index()).append('\n').append(r.timeZone()).append('\n')
-                    .append(r.idColumns()).append(r.idDelimiter()).append('\n').append(r.routingColumn()).append('\n')
-                    .append(r.writeMode()).append('\n').append(new TreeMap<>(toStrings(r.includes()))).append('\n')
-                    .append(new TreeMap<>(toStrings(r.excludes()))).append('\n').append(new TreeMap<>(r.renames()))
-                    .append('\n').append(new TreeMap<>(toStrings(r.constants()))).append('\n');
-            for (Map.Entry<String, ?> c : new TreeMap<>(r.converters()).entrySet()) {
-                b.append(c.getKey()).append('=').append(stableName(c.getValue())).append(';');
+            fingerprint(r, b);
+        }
+        for (int m = 0; m < all.size(); m++) {
+            if (!all.get(m).isMerge() || !all.get(m).matches(database, table)) {
+                continue;
             }
-            b.append('\n').append(r.customizer() == null ? "" : stableName(r.customizer()));
-            if (r.where() != null || r.filter() != null) {
-                // which rows the rules keep: a changed filter must load the rows it now accepts
-                b.append("\nwhere ").append(r.where() == null ? "" : r.where().expression()).append("\nfilter ")
-                        .append(r.filter() == null ? "" : stableName(r.filter()));
+            for (int o = 0; o < all.size(); o++) {
+                TableRule parent = all.get(o);
+                if (!parent.isMerge() && !parent.matches(database, table) && rules.indicesMayCoincide(m, o)) {
+                    // the parent's rules: documents a changed parent rule creates need this table's fields,
+                    // so the child is loaded again after it
+                    b.append("parent ");
+                    fingerprint(parent, b);
+                }
             }
-            if (r.isVersioned()) {
-                b.append("\nversion ").append(r.versionColumn()).append(' ').append(r.versionType());
-            }
-            b.append("\n--\n");
         }
         b.append(keyColumns.get(database + "." + table));
         try {
@@ -231,6 +266,33 @@ public final class Backfill {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing", e);
         }
+    }
+
+    /** Appends what of {@code r} decides the documents or fields it writes (see {@link #checkpointName}). */
+    private static void fingerprint(TableRule r, StringBuilder b) {
+        b.append(r).append('\n').append(r.index()).append('\n').append(r.timeZone()).append('\n')
+                .append(r.idColumns()).append(r.idDelimiter()).append('\n').append(r.routingColumn()).append('\n')
+                .append(r.writeMode()).append('\n').append(new TreeMap<>(toStrings(r.includes()))).append('\n')
+                .append(new TreeMap<>(toStrings(r.excludes()))).append('\n').append(new TreeMap<>(r.renames()))
+                .append('\n').append(new TreeMap<>(toStrings(r.constants()))).append('\n');
+        for (Map.Entry<String, ?> c : new TreeMap<>(r.converters()).entrySet()) {
+            b.append(c.getKey()).append('=').append(stableName(c.getValue())).append(';');
+        }
+        b.append('\n').append(r.customizer() == null ? "" : stableName(r.customizer()));
+        if (r.where() != null || r.filter() != null) {
+            // which rows the rules keep: a changed filter must load the rows it now accepts
+            b.append("\nwhere ").append(r.where() == null ? "" : r.where().expression()).append("\nfilter ")
+                    .append(r.filter() == null ? "" : stableName(r.filter()));
+        }
+        if (r.isVersioned()) {
+            b.append("\nversion ").append(r.versionColumn()).append(' ').append(r.versionType());
+        }
+        if (r.isMerge()) {
+            // where the fields go: another field or parent must be loaded again
+            b.append("\nmerge ").append(r.mergeInto()).append(' ').append(r.nestUnder()).append(' ')
+                    .append(r.mergeDelete());
+        }
+        b.append("\n--\n");
     }
 
     /** A class name that is the same in every run: a lambda's generated name is not. */
@@ -279,9 +341,16 @@ public final class Backfill {
         long existed;
         long removed;
         long chunks;
+        /** Whether the table has merge rules: each chunk's merged fields go through {@link MergeBackfill}. */
+        boolean merges;
+        /** Whether merge rules write into the table's index: a conflicting delete of the verification is judged again. */
+        boolean mergedInto;
         @Nullable Long countLeftAtStart;
         @Nullable BigDecimal rangeFrom;
         @Nullable BigDecimal rangeMax;
+        /** The connection the chunks and re-selects read through; closed when the table's run ends. */
+        final ReadConnection reads = new ReadConnection(dataSource);
+        final ChunkBudget budget = new ChunkBudget(chunkSize, maxChunkBytes);
 
         TableRun(String database, String table) {
             this.database = database;
@@ -295,6 +364,14 @@ public final class Backfill {
     }
 
     private boolean runTable(TableRun t) {
+        try {
+            return loadTable(t);
+        } finally {
+            t.reads.close();
+        }
+    }
+
+    private boolean loadTable(TableRun t) {
         checkRules(t);
         t.key = keyOf(t);
         String cpName = checkpointName(t.database, t.table);
@@ -323,59 +400,166 @@ public final class Backfill {
         }
         estimateStart(t, cp.lastKey());
         List<Object> last = cp.lastKey();
-        // whether the store's checkpoint lags behind the last done chunk: a chunk's done state is
-        // saved with the next chunk's pending save (which records "everything up to last is done"),
-        // or on its own when the next chunk writes nothing, at the stop, or at the end
+        // whether the store's checkpoint says more than "everything up to last is done, nothing
+        // pending": a chunk's done state is saved with the next chunk's pending save, or on its own
+        // when the next chunk writes nothing, at the stop, or at the end
         boolean lastUnsaved = false;
-        while (!stopped) {
-            List<ChunkRow> rows = readChunk(t, last);
-            if (rows.isEmpty()) {
-                saveCheckpoint(t, cpName, new Checkpoint(last, List.of(), true));
-                BackfillProgress p = snapshot(t, last);
-                progress = p;
-                notify(() -> listener.tableFinished(p));
-                LOG.info("backfill of {} finished: {} rows, {} created, {} kept from the stream, {} removed", t.shown(),
-                        t.rowsDone, t.created, t.existed, t.removed);
-                return true;
-            }
-            List<DocumentAction> creates = new ArrayList<>(rows.size());
-            List<Checkpoint.Pending> pending = new ArrayList<>(rows.size());
-            for (ChunkRow row : rows) {
-                List<Object> k = row.key();
-                for (DocumentAction a : render(t, row.values(), k)) {
-                    creates.add(a);
-                    pending.add(new Checkpoint.Pending(k, DocumentRef.of(a)));
-                }
-            }
-            List<Object> upper = rows.get(rows.size() - 1).key();
-            if (!creates.isEmpty()) {
-                // before the creates; also records the chunks up to last as done
-                saveCheckpoint(t, cpName, new Checkpoint(last, pending, false));
-                for (ItemResult r : execute(t, creates)) {
-                    if (r.outcome() == ItemResult.Outcome.EXISTS || r.outcome() == ItemResult.Outcome.STALE) {
-                        t.existed++;
-                    } else {
-                        t.created++;
+        // the chunk whose creates are in flight (its documents in the saved pending), not yet verified:
+        // the next chunk is read, and its pending saved, while they are; the chunk is verified while
+        // the next chunk's creates are (docs/backfill.md, Overlap)
+        @Nullable InFlight sent = null;
+        try {
+            while (true) {
+                if (stopped) {
+                    if (sent != null) {
+                        last = finish(t, sent);
+                        sent = null;
+                        lastUnsaved = true;
                     }
+                    break;
                 }
-                verify(t, pending);
+                Chunk next = sent != null ? readChunk(t, sent.chunk().upper(), t.chunks + 1)
+                        : readChunk(t, last, t.chunks);
+                if (t.merges && next.rows() > 0) {
+                    // merged fields before any save that counts the chunk as done (they need no pending
+                    // entry: MergeBackfill); the chunk before it finished first, so the merge rounds
+                    // run as without the overlap
+                    if (sent != null) {
+                        last = finish(t, sent);
+                        sent = null;
+                        lastUnsaved = true;
+                    }
+                    mergeChunk(t, next.kept());
+                }
+                if (next.rows() == 0 || next.creates().isEmpty()) {
+                    if (sent != null) {
+                        last = finish(t, sent);
+                        sent = null;
+                    }
+                    if (next.rows() == 0) {
+                        saveCheckpoint(t, cpName, new Checkpoint(last, List.of(), true));
+                        BackfillProgress p = snapshot(t, last);
+                        progress = p;
+                        notify(() -> listener.tableFinished(p));
+                        LOG.info("backfill of {} finished: {} rows, {} created, {} kept from the stream, {} removed",
+                                t.shown(), t.rowsDone, t.created, t.existed, t.removed);
+                        return true;
+                    }
+                    saveCheckpoint(t, cpName, new Checkpoint(next.upper(), List.of(), false));
+                    lastUnsaved = false;
+                    last = next.upper();
+                    chunkDone(t, next.rows(), last);
+                    continue;
+                }
+                // before the chunk's creates: its documents, and those of the chunk still in flight
+                // (not yet verified), pending; everything up to last (verified) done
+                List<Checkpoint.Pending> pending = next.pending();
+                if (sent != null) {
+                    pending = new ArrayList<>(sent.chunk().pending());
+                    pending.addAll(next.pending());
+                }
+                saveCheckpoint(t, cpName, new Checkpoint(last, pending, false));
                 lastUnsaved = true;
-            } else {
-                saveCheckpoint(t, cpName, new Checkpoint(upper, List.of(), false));
-                lastUnsaved = false;
+                InFlight previous = sent;
+                if (previous != null) {
+                    // one bulk of creates in flight at a time
+                    previous.await(t);
+                }
+                sent = new InFlight(next, startWrite(next.creates()));
+                if (previous != null) {
+                    last = verifyDone(t, previous);
+                }
             }
-            last = upper;
-            t.rowsDone += rows.size();
-            t.chunks++;
-            BackfillProgress p = snapshot(t, last);
-            progress = p;
-            notify(() -> listener.chunkDone(p));
-            throttle(t);
+        } catch (RuntimeException | Error e) {
+            if (sent != null) {
+                // the run ends: not while its own creates may still be on their way
+                sent.awaitQuietly();
+            }
+            throw e;
         }
         if (lastUnsaved) {
             saveCheckpoint(t, cpName, new Checkpoint(last, List.of(), false));
         }
         return false;
+    }
+
+    /** A chunk read and rendered: its rows, the last row's key, its creates and their pending entries. */
+    private record Chunk(int rows, List<Object> upper, List<DocumentAction> creates,
+            List<Checkpoint.Pending> pending, List<ChunkRow> kept) {
+    }
+
+    /** A chunk whose creates were sent ({@code first}, the first attempt) and whose verification is still to come. */
+    private final class InFlight {
+        private final Chunk chunk;
+        private final CompletionStage<List<ItemResult>> first;
+        private boolean awaited;
+
+        InFlight(Chunk chunk, CompletionStage<List<ItemResult>> first) {
+            this.chunk = chunk;
+            this.first = first;
+        }
+
+        Chunk chunk() {
+            return chunk;
+        }
+
+        /** Until every create is acknowledged (retrying as {@link #execute} does); counts them. */
+        void await(TableRun t) {
+            if (awaited) {
+                return;
+            }
+            awaited = true;
+            for (ItemResult r : execute(t, chunk.creates(), first)) {
+                if (r.outcome() == ItemResult.Outcome.EXISTS || r.outcome() == ItemResult.Outcome.STALE) {
+                    t.existed++;
+                } else {
+                    t.created++;
+                }
+            }
+        }
+
+        /**
+         * Until the first attempt has an answer, whatever it is; after an answer in doubt, until its
+         * late-write fence has passed (as {@link #retrying} does before giving up).
+         */
+        void awaitQuietly() {
+            if (awaited) {
+                return;
+            }
+            Throwable failure;
+            try {
+                failure = first.toCompletableFuture().handle((r, e) -> e).join();
+            } catch (RuntimeException e) {
+                return; // cancelled: nothing more to wait for
+            }
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (cause instanceof RequestInDoubtException) {
+                awaitFence(((RequestInDoubtException) cause).fence().toMillis());
+            }
+        }
+    }
+
+    /** Awaits a sent chunk's creates, verifies it, and counts it done; returns its upper key. */
+    private List<Object> finish(TableRun t, InFlight chunk) {
+        chunk.await(t);
+        return verifyDone(t, chunk);
+    }
+
+    /** Verifies a chunk whose creates were acknowledged and counts it done; returns its upper key. */
+    private List<Object> verifyDone(TableRun t, InFlight chunk) {
+        verify(t, chunk.chunk().pending());
+        chunkDone(t, chunk.chunk().rows(), chunk.chunk().upper());
+        return chunk.chunk().upper();
+    }
+
+    private void chunkDone(TableRun t, int rows, List<Object> upper) {
+        t.rowsDone += rows;
+        t.chunks++;
+        BackfillProgress p = snapshot(t, upper);
+        progress = p;
+        notify(() -> listener.chunkDone(p));
+        throttle(t);
     }
 
     /** {@link CheckpointStore#load}, retried as the writes are on a {@link RetriableSyncException}. */
@@ -429,16 +613,22 @@ public final class Backfill {
             }
             String rule = "rule '" + UntrustedText.shown(r.toString(), 256) + "'";
             if (r.isMerge()) {
-                throw new BackfillException("backfill of " + t.shown() + ": " + rule + " merges into another"
-                        + " document; backfill serves only rules that own their documents (a create would make a"
-                        + " partial document, an upsert of a snapshot could overwrite newer fields of the stream)");
+                String why = MergeBackfill.refusal(rules, position);
+                if (why != null) {
+                    throw new BackfillException("backfill of " + t.shown() + ": " + rule + " " + why);
+                }
+                t.merges = true;
+            } else if (!rules.indexesFullRows(position)) {
+                if (!rules.upsertsOnlyForMerges(position)) {
+                    throw new BackfillException("backfill of " + t.shown() + ": " + rule + " upserts (another rule"
+                            + " that is not a merge rule of another table writes into its index, it has a customizer or"
+                            + " a table pattern, or its write mode says so); backfill serves rules that own their"
+                            + " documents, or share them only with merge rules (an upsert of a snapshot could"
+                            + " overwrite newer fields of the stream)");
+                }
+                t.mergedInto = true;
             }
-            if (!rules.indexesFullRows(position)) {
-                throw new BackfillException("backfill of " + t.shown() + ": " + rule + " upserts (another rule writes"
-                        + " into its index, or its write mode says so); backfill serves only rules that own their"
-                        + " documents (an upsert of a snapshot could overwrite newer fields of the stream)");
-            }
-            if (!rules.documentsOnlyFrom(position, t.database, t.table)) {
+            if (!r.isMerge() && !rules.documentsOnlyFrom(position, t.database, t.table, true)) {
                 throw new BackfillException("backfill of " + t.shown() + ": " + rule + " writes into an index"
                         + " that rows of other tables can write too (a pattern rule without {$database}/{$table}"
                         + " in its index, or another table's rule naming the same index); the verification reads"
@@ -474,6 +664,15 @@ public final class Backfill {
         for (TableRule r : rules.rulesFor(t.database, t.table)) {
             String rule = "rule '" + UntrustedText.shown(r.toString(), 256) + "'";
             String shownKey = UntrustedText.shown(String.valueOf(key), 256);
+            if (r.isMerge()) {
+                if (!lowered(r.mergeInto()).equals(keySet)) {
+                    throw new BackfillException("backfill of " + t.shown() + ": " + rule + " merges into the document"
+                            + " of " + UntrustedText.shown(String.valueOf(r.mergeInto()), 256) + ", not exactly the key"
+                            + " columns " + shownKey + "; backfill serves merge rules whose parent id is the child's"
+                            + " key (then one row alone writes the field, and the verification's select finds it)");
+                }
+                continue;
+            }
             if (r.idColumns().isEmpty()) {
                 if (!primaryKey) {
                     throw new BackfillException("backfill of " + t.shown() + ": " + rule + " has no id(...) and the"
@@ -735,24 +934,55 @@ public final class Backfill {
         return new ChunkRow(row, key);
     }
 
-    /** Reads a chunk: the rows after {@code after} in key order, selected by {@link #selectList}. */
-    private List<ChunkRow> readChunk(TableRun t, @Nullable List<Object> after) {
+    /**
+     * Reads and renders a chunk: the rows after {@code after} in key order, selected by
+     * {@link #selectList}, at most the {@link ChunkBudget#limit() budget's limit}, and fewer when their
+     * documents reach {@code maxChunkBytes} first (the rows after that are not read from the result).
+     * Each row is rendered as it is read; the rows themselves are not kept.
+     *
+     * @param number the chunk's number, for the events' position
+     */
+    private Chunk readChunk(TableRun t, @Nullable List<Object> after, long number) {
         String sql = KeySql.chunk(t.database, t.table, selectList(t), t.key, after != null);
-        try (Connection c = connection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            int p = 1;
-            if (after != null) {
-                for (Object v : KeySql.afterValues(after)) {
-                    ps.setObject(p++, v);
+        int limit = t.budget.limit();
+        try {
+            Chunk chunk = t.reads.use(c -> {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    int p = 1;
+                    if (after != null) {
+                        for (Object v : KeySql.afterValues(after)) {
+                            ps.setObject(p++, v);
+                        }
+                    }
+                    ps.setInt(p, limit);
+                    int rows = 0;
+                    long bytes = 0;
+                    List<Object> upper = List.of();
+                    List<DocumentAction> creates = new ArrayList<>(limit);
+                    List<Checkpoint.Pending> pending = new ArrayList<>(limit);
+                    // the rows themselves only for a table with merge rules (MergeBackfill reads them)
+                    List<ChunkRow> kept = t.merges ? new ArrayList<>(limit) : List.of();
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (!t.budget.full(bytes) && rs.next()) {
+                            ChunkRow row = readRow(t, rs);
+                            upper = row.key();
+                            rows++;
+                            if (t.merges) {
+                                kept.add(row);
+                            }
+                            for (DocumentAction a : RowRenderer.creates(rules, t.database, t.table, t.key, row.values(),
+                                    upper, number)) {
+                                creates.add(a);
+                                pending.add(new Checkpoint.Pending(upper, DocumentRef.of(a)));
+                                bytes += DocumentSize.estimateBytes(a.index(), a.id(), a.routing(), a.document());
+                            }
+                        }
+                    }
+                    t.budget.read(rows, bytes);
+                    return new Chunk(rows, upper, creates, pending, kept);
                 }
-            }
-            ps.setInt(p, chunkSize);
-            List<ChunkRow> rows = new ArrayList<>(chunkSize);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(readRow(t, rs));
-                }
-            }
-            return rows;
+            });
+            return chunk;
         } catch (SQLException e) {
             throw new BackfillException("backfill of " + t.shown() + ": reading a chunk after key "
                     + shownKey(after) + " failed: " + Secrets.describe(e), e);
@@ -771,6 +1001,11 @@ public final class Backfill {
      * removed (conditionally). The order matters: see docs/backfill.md.
      */
     private void verify(TableRun t, List<Checkpoint.Pending> chunk) {
+        verify(t, chunk, 0);
+    }
+
+    /** {@link #verify(TableRun, List)}, {@code round} times judged again after conflicts (merged-into indices). */
+    private void verify(TableRun t, List<Checkpoint.Pending> chunk, int round) {
         // (0) the pre-check: a document a current row produces at exactly its place needs no read
         // (a row the rules refuse produces nothing here; its documents go on, and are left unjudged below)
         List<Checkpoint.Pending> pending = ChunkVerifier.unproduced(chunk,
@@ -802,11 +1037,50 @@ public final class Backfill {
         if (deletes.isEmpty()) {
             return;
         }
-        for (ItemResult r : execute(t, deletes)) {
+        List<ItemResult> results = execute(t, deletes);
+        Set<List<String>> conflicted = new HashSet<>();
+        for (int i = 0; i < results.size(); i++) {
+            ItemResult r = results.get(i);
             if (r.outcome() == ItemResult.Outcome.SUCCESS && r.status() != 404) {
                 t.removed++;
+            } else if (r.outcome() == ItemResult.Outcome.CONFLICT && t.mergedInto) {
+                // a merge rule's update counts as a write since (1) too: not a sign that the stream
+                // wrote the row's document again, so the copy is judged again (docs/backfill.md)
+                conflicted.add(List.of(deletes.get(i).index(), deletes.get(i).id()));
             }
         }
+        if (!conflicted.isEmpty()) {
+            List<Checkpoint.Pending> again = new ArrayList<>();
+            for (Checkpoint.Pending p : pending) {
+                if (conflicted.contains(List.of(p.ref().index(), p.ref().id()))) {
+                    again.add(p);
+                }
+            }
+            if (round >= maxRetries) {
+                throw new BackfillException("backfill of " + t.shown() + ": " + again.size() + " copies still conflict"
+                        + " after " + round + " verifications, e.g. " + UntrustedText.shown(again.get(0).ref().describe(), 256));
+            }
+            verify(t, again, round + 1);
+        }
+    }
+
+    /** Writes the merged fields of a chunk's rows ({@link MergeBackfill}); counted as created, or kept when the stream's. */
+    private void mergeChunk(TableRun t, List<ChunkRow> rows) {
+        List<MergeBackfill.Row> chunk = new ArrayList<>(rows.size());
+        for (ChunkRow r : rows) {
+            chunk.add(new MergeBackfill.Row(r.key(), r.values()));
+        }
+        MergeBackfill.Outcome o = MergeBackfill.load(t.shown(), chunk, keys -> {
+            List<MergeBackfill.Row> out = new ArrayList<>();
+            for (ChunkRow r : currentRows(t, keys)) {
+                out.add(new MergeBackfill.Row(r.key(), r.values()));
+            }
+            return out;
+        }, row -> RowRenderer.merges(rules, t.database, t.table, t.key, row.values(), row.key(), t.chunks),
+                refs -> retrying(t, "reading " + refs.size() + " documents", () -> reader.read(refs)),
+                actions -> execute(t, actions), maxRetries + 1);
+        t.created += o.written();
+        t.existed += o.kept();
     }
 
     /**
@@ -864,29 +1138,39 @@ public final class Backfill {
     private List<ChunkRow> currentRowsOnce(TableRun t, List<List<Object>> keys) {
         List<ChunkRow> rows = new ArrayList<>(keys.size());
         String selectList = selectList(t);
-        try (Connection c = connection()) {
-            for (int from = 0; from < keys.size(); from += PRESENT_BATCH) {
-                List<List<Object>> part = keys.subList(from, Math.min(keys.size(), from + PRESENT_BATCH));
-                try (PreparedStatement ps = c.prepareStatement(
-                        KeySql.rows(t.database, t.table, selectList, t.key, part.size()))) {
-                    int p = 1;
-                    for (List<Object> k : part) {
-                        for (Object v : k) {
-                            ps.setObject(p++, v);
-                        }
-                    }
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            rows.add(readRow(t, rs));
-                        }
-                    }
-                }
-            }
+        try {
+            t.reads.use(c -> {
+                readByKeys(t, c, keys, selectList, rows);
+                return null;
+            });
         } catch (SQLException e) {
             throw new BackfillException("backfill of " + t.shown() + ": selecting the chunk's rows again failed: "
                     + Secrets.describe(e), e);
         }
         return rows;
+    }
+
+    /** The rows of {@code keys} into {@code rows} (emptied first: the work may run again on a new connection). */
+    private void readByKeys(TableRun t, Connection c, List<List<Object>> keys, String selectList, List<ChunkRow> rows)
+            throws SQLException {
+        rows.clear();
+        for (int from = 0; from < keys.size(); from += PRESENT_BATCH) {
+            List<List<Object>> part = keys.subList(from, Math.min(keys.size(), from + PRESENT_BATCH));
+            try (PreparedStatement ps = c.prepareStatement(
+                    KeySql.rows(t.database, t.table, selectList, t.key, part.size()))) {
+                int p = 1;
+                for (List<Object> k : part) {
+                    for (Object v : k) {
+                        ps.setObject(p++, v);
+                    }
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(readRow(t, rs));
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -895,6 +1179,24 @@ public final class Backfill {
      * {@code maxRetries} times; a permanent item stops the backfill naming its document.
      */
     private List<ItemResult> execute(TableRun t, List<DocumentAction> actions) {
+        return execute(t, actions, null);
+    }
+
+    /** Sends {@code actions} without waiting: a first attempt for {@link #execute(TableRun, List, CompletionStage)}. */
+    private CompletionStage<List<ItemResult>> startWrite(List<DocumentAction> actions) {
+        try {
+            return sink.execute(actions);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * As {@link #execute(TableRun, List)}, when {@code sent} is not null with its first attempt
+     * already sent ({@link #startWrite}) and answering there.
+     */
+    private List<ItemResult> execute(TableRun t, List<DocumentAction> actions,
+            @Nullable CompletionStage<List<ItemResult>> sent) {
         ItemResult[] results = new ItemResult[actions.size()];
         List<Integer> todo = new ArrayList<>();
         for (int i = 0; i < actions.size(); i++) {
@@ -905,7 +1207,16 @@ public final class Backfill {
             for (int i : todo) {
                 send.add(actions.get(i));
             }
-            List<ItemResult> got = retrying(t, "writing " + send.size() + " documents", () -> sink.execute(send));
+            // the first attempt of creates already sent answers there; a retry of it sends again
+            CompletionStage<List<ItemResult>> given = attempt == 0 ? sent : null;
+            boolean[] used = {false};
+            List<ItemResult> got = retrying(t, "writing " + send.size() + " documents", () -> {
+                if (given != null && !used[0]) {
+                    used[0] = true;
+                    return given;
+                }
+                return sink.execute(send);
+            });
             if (got.size() != send.size()) {
                 throw new BackfillException("backfill of " + t.shown() + ": the sink answered " + got.size()
                         + " items for " + send.size());
@@ -1096,9 +1407,10 @@ public final class Backfill {
         private final List<String[]> tables = new ArrayList<>();
         private final Map<String, List<String>> keyColumns = new LinkedHashMap<>();
         private int chunkSize = 1000;
+        private long maxChunkBytes = DEFAULT_MAX_CHUNK_BYTES;
         private double maxRowsPerSecond;
         private CheckpointStore store = new InMemoryCheckpointStore();
-        private BackfillListener listener = new BackfillListener() { };
+        private final List<BackfillListener> listeners = new ArrayList<>();
         private SyncClock clock = SyncClock.system();
         private int maxRetries = 10;
         private Duration retryBackoff = Duration.ofMillis(200);
@@ -1169,6 +1481,23 @@ public final class Backfill {
             return this;
         }
 
+        /**
+         * The most bytes of documents per chunk, 1 KiB to 1 GiB; default 5 MiB
+         * ({@link Backfill#DEFAULT_MAX_CHUNK_BYTES}). A chunk ends at {@link #chunkSize} rows or as
+         * soon as the documents rendered from its rows reach this (estimated as the pipeline's
+         * {@code maxBulkBytes} is), whichever comes first: reading stops there, and a row is never
+         * split, so a chunk holds at most this plus one row's documents. The next chunk's
+         * {@code SELECT} asks for the rows that fit at the widths just seen (see
+         * {@code docs/backfill.md}, Limits, Memory).
+         */
+        public Builder maxChunkBytes(long bytes) {
+            if (bytes < 1024 || bytes > (1L << 30)) {
+                throw new IllegalArgumentException("maxChunkBytes must be 1024..1073741824 (1 KiB..1 GiB): " + bytes);
+            }
+            this.maxChunkBytes = bytes;
+            return this;
+        }
+
         /** The most rows per second, on average per table; 0 (the default) for no limit. */
         public Builder maxRowsPerSecond(double rows) {
             if (!(rows >= 0) || Double.isInfinite(rows)) {
@@ -1184,9 +1513,13 @@ public final class Backfill {
             return this;
         }
 
-        /** Hears the progress; default none. */
+        /**
+         * Adds a listener that hears the progress (call it once per listener: each hears every call,
+         * in the order added; one that throws is logged and does not keep the call from the
+         * others); default none.
+         */
         public Builder listener(BackfillListener listener) {
-            this.listener = Objects.requireNonNull(listener, "listener");
+            listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 
@@ -1216,8 +1549,8 @@ public final class Backfill {
         }
 
         /**
-         * How long a run that finds a pending chunk (an earlier run stopped inside it) waits before
-         * verifying it: at least the sink's late-write fence, so a create the earlier run left in
+         * How long a run that finds pending chunks (an earlier run stopped inside them) waits before
+         * verifying them: at least the sink's late-write fence, so a create the earlier run left in
          * flight cannot land after the verification. 0 to 1 day; default 2 min (ElasticsearchSink's
          * default fence, twice its 60 s socket timeout). Zero only when no earlier run can have
          * left a request in flight.
@@ -1250,9 +1583,13 @@ public final class Backfill {
         }
 
         /**
+         * The tables load in the order given; by default in rule order, except that a table with a
+         * merge rule comes after every table whose own rule writes into the index it merges into.
+         *
          * @throws IllegalStateException without a data source, rules or sink; without a reader when
          *     the sink is none; when no table is given and a rule names its table by a pattern, or
-         *     no rule names one
+         *     no rule names one; when the tables given name a table with a merge rule before a table
+         *     whose rule writes the documents it merges into, or without naming such a table at all
          */
         public Backfill build() {
             if (dataSource == null || rules == null || sink == null) {
@@ -1280,6 +1617,8 @@ public final class Backfill {
                     throw new IllegalStateException("no table to load: the rules name none");
                 }
             }
+            // parents before the children merged into their documents (a merge never creates one)
+            chosen = MergeBackfill.ordered(rules, chosen, !tables.isEmpty());
             return new Backfill(this, Collections.unmodifiableList(chosen));
         }
 

@@ -16,15 +16,16 @@ import javax.annotation.Nullable;
 
 /**
  * How far the backfill of one table got: the upper key of the last chunk whose creates were
- * acknowledged and verified, and the documents of the chunk in progress (written before its creates
- * are sent, so that a restart verifies them even if their rows are gone by then).
+ * acknowledged and verified, and the documents of the chunks in progress (at most two: the chunk
+ * whose creates are about to be sent and the one before while it is not verified yet; written
+ * before the creates are sent, so that a restart verifies them even if their rows are gone by then).
  *
  * <p>Key values are numbers or strings (what {@link #toJson()} keeps); other key types are not
  * supported yet.
  *
  * @param lastKey the primary-key values of the last done chunk's last row, in key order; null when
  *     no chunk is done
- * @param pending the documents of the chunk in progress with their rows' keys; empty between chunks
+ * @param pending the documents of the chunks in progress with their rows' keys; empty when none is
  * @param finished whether every chunk of the table is done
  */
 public record Checkpoint(@Nullable List<Object> lastKey, List<Pending> pending, boolean finished) {

@@ -54,7 +54,16 @@ final class RowRenderer {
                                 : new DocumentAction(a.index(), a.id(), a.routing(), ActionType.CREATE, a.document(),
                                         null, null));
                         break;
+                    case UPSERT:
+                        // a rule that upserts only because merge rules share its index (the backfill
+                        // refuses the others): its first stream write creates the document of its
+                        // fields, as this create does; merged fields come from the merge rules
+                        out.add(new DocumentAction(a.index(), a.id(), a.routing(), ActionType.CREATE, a.document(),
+                                null, null));
+                        break;
                     case DELETE:
+                    case UPDATE:
+                        // a merge rule's fields: written by MergeBackfill, not as documents of this table
                         break;
                     default:
                         throw new BackfillException("backfill of " + UntrustedText.shown(name, 512) + ": the rules made an "
@@ -64,6 +73,32 @@ final class RowRenderer {
             });
         } catch (BackfillException e) {
             throw e;
+        } catch (RuntimeException e) {
+            throw new BackfillException("backfill of " + UntrustedText.shown(name, 512) + ": the rules failed on the row"
+                    + " with key " + UntrustedText.shown(String.valueOf(keyValues), 256) + ": " + Secrets.describe(e), e);
+        }
+        return out;
+    }
+
+    /**
+     * The merge updates the rules make of {@code row} (the {@link ActionType#UPDATE}s of its merge
+     * rules: the fields each writes into its parent's document), as the stream would write an
+     * {@code INSERT} of the full row; a row a merge rule's filter leaves out makes none for it.
+     *
+     * @throws BackfillException when the rules fail on the row
+     */
+    static List<DocumentAction> merges(Rules rules, String database, String table, List<String> key,
+            Map<String, Object> row, List<Object> keyValues, long chunk) {
+        String name = database + "." + table;
+        ChangeEvent event = new ChangeEvent(database, table, Operation.INSERT, row, Map.of(), key, 0L,
+                new SourcePosition("backfill:" + name, chunk), RowImage.FULL);
+        List<DocumentAction> out = new ArrayList<>(1);
+        try {
+            rules.apply(event, a -> {
+                if (a.type() == ActionType.UPDATE) {
+                    out.add(a);
+                }
+            });
         } catch (RuntimeException e) {
             throw new BackfillException("backfill of " + UntrustedText.shown(name, 512) + ": the rules failed on the row"
                     + " with key " + UntrustedText.shown(String.valueOf(keyValues), 256) + ": " + Secrets.describe(e), e);

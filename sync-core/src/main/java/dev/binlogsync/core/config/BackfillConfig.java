@@ -29,7 +29,7 @@ import javax.sql.DataSource;
  *   "jdbc": {"url": "jdbc:mariadb://db:3306/shop", "user": "sync", "password": "${DB_PASSWORD}"},
  *   "tables": ["shop.orders", "shop.users"],
  *   "keyColumns": {"shop.events": ["tenant", "seq"]},
- *   "chunkSize": 1000, "maxRowsPerSecond": 5000, "restartFence": "2m",
+ *   "chunkSize": 1000, "maxChunkBytes": "5mb", "maxRowsPerSecond": 5000, "restartFence": "2m",
  *   "maxRetries": 10, "retryBackoff": "200ms",
  *   "checkpointIndex": "binlog-sync-backfill", "runAtStart": true
  * }
@@ -37,7 +37,8 @@ import javax.sql.DataSource;
  *
  * <p>Every key is optional. The numbers and durations go to the {@link Backfill.Builder} method of
  * the same name, which keeps their defaults and checks (a key left out is not set: the builder's
- * default applies, and its getter here is null). {@code tables} are {@code database.table} names
+ * default applies, and its getter here is null); {@code maxChunkBytes} is a size ({@code 5242880},
+ * {@code 5mb}). {@code tables} are {@code database.table} names
  * (default: every table a rule names); {@code keyColumns} maps such a name to its key columns.
  * {@code checkpointIndex} (default {@value #DEFAULT_CHECKPOINT_INDEX}) is the index of the
  * checkpoint store a host builds; {@code runAtStart} (default true) whether a host runs the
@@ -62,6 +63,7 @@ public final class BackfillConfig {
     private final List<String> tables;
     private final Map<String, List<String>> keyColumns;
     @Nullable private final Integer chunkSize;
+    @Nullable private final Long maxChunkBytes;
     @Nullable private final Double maxRowsPerSecond;
     @Nullable private final Duration restartFence;
     @Nullable private final Integer maxRetries;
@@ -101,6 +103,7 @@ public final class BackfillConfig {
         }
         keyColumns = Collections.unmodifiableMap(k);
         chunkSize = s.has("chunkSize") ? s.intValue("chunkSize") : null;
+        maxChunkBytes = s.has("maxChunkBytes") ? s.bytes("maxChunkBytes", 0) : null;
         maxRowsPerSecond = s.has("maxRowsPerSecond") ? number(s, "maxRowsPerSecond") : null;
         restartFence = s.duration("restartFence", null);
         maxRetries = s.has("maxRetries") ? s.intValue("maxRetries") : null;
@@ -146,6 +149,9 @@ public final class BackfillConfig {
         });
         if (chunkSize != null) {
             at(s, "chunkSize", () -> b.chunkSize(chunkSize));
+        }
+        if (maxChunkBytes != null) {
+            at(s, "maxChunkBytes", () -> b.maxChunkBytes(maxChunkBytes));
         }
         if (maxRowsPerSecond != null) {
             at(s, "maxRowsPerSecond", () -> b.maxRowsPerSecond(maxRowsPerSecond));
@@ -270,6 +276,12 @@ public final class BackfillConfig {
     @Nullable
     public Integer chunkSize() {
         return chunkSize;
+    }
+
+    /** {@code maxChunkBytes}; null for the {@link Backfill.Builder#maxChunkBytes} default. */
+    @Nullable
+    public Long maxChunkBytes() {
+        return maxChunkBytes;
     }
 
     /** {@code maxRowsPerSecond}; null for the builder's default (no limit). */

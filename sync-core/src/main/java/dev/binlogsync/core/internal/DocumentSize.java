@@ -74,6 +74,9 @@ public final class DocumentSize {
         if (v instanceof Boolean) {
             return 5;
         }
+        if (v instanceof byte[]) {
+            return 4L * ((((byte[]) v).length + 2) / 3) + 2; // written as base64 text
+        }
         if (v instanceof BigDecimal || v instanceof BigInteger) {
             return 24;
         }

@@ -474,7 +474,7 @@ public final class Engine implements PartitionListener {
     }
 
     /**
-     * An action a rule set hands the stream: CREATE and conditional deletes are the backfill's
+     * An action a rule set hands the stream: CREATE and conditional deletes and updates are the backfill's
      * (they resolve races with the stream's own writes) and are refused here, as an error about the
      * event that goes to the decode-failure policy, naming the position.
      */
@@ -482,7 +482,7 @@ public final class Engine implements PartitionListener {
         Objects.requireNonNull(a, "action");
         if (a.type() == ActionType.CREATE || a.ifSeqNo() != null) {
             throw new IllegalArgumentException("a rule set produced " + (a.type() == ActionType.CREATE
-                    ? "a CREATE" : "a conditional DELETE") + " for " + a.index() + "/" + a.id()
+                    ? "a CREATE" : "a conditional " + a.type()) + " for " + a.index() + "/" + a.id()
                     + ": only the backfill writes those; a stream's rule set writes INDEX, UPSERT, UPDATE or DELETE");
         }
         return a;

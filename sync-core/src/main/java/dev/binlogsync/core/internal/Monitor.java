@@ -151,11 +151,12 @@ final class Monitor {
         long acted = m.actions() - (prev == null ? 0 : prev.actions());
         long bulks = m.bulks() - (prev == null ? 0 : prev.bulks());
         log.info("pipeline {}: {} events/s, {} actions/s, {} bulks in {}s (events {}, actions {}, coalesced {}, "
-                        + "retried {}, dead-lettered {}, skipped {}, failed bulks {}), in flight {}, buffered {} "
+                        + "stale {}, missing {}, retried {}, dead-lettered {}, skipped {}, failed bulks {}, in doubt {}, "
+                        + "fenced writes {}), in flight {}, buffered {} "
                         + "actions/{} bytes{}, lag {}, sync latency over the last minute p50 {} ms p99 {} ms max {} ms{}",
                 name, Math.round(events / seconds), Math.round(acted / seconds), bulks, Math.round(seconds),
-                m.events(), m.actions(), m.coalesced(), m.retried(), m.deadLettered(), m.skipped(), m.failedBulks(),
-                m.inFlightRequests(), m.bufferedActions(), m.bufferedBytes(), m.paused() ? " (paused)" : "",
+                m.events(), m.actions(), m.coalesced(), m.stale(), m.missing(), m.retried(), m.deadLettered(), m.skipped(),
+                m.failedBulks(), m.inDoubtBulks(), m.fencedWrites(), m.inFlightRequests(), m.bufferedActions(), m.bufferedBytes(), m.paused() ? " (paused)" : "",
                 lagNow, latency[0], latency[1], syncLatencyMillis.max(), heartbeatText());
     }
 

@@ -130,6 +130,17 @@ public final class Rules implements RuleSet {
      * @throws IndexOutOfBoundsException if there is no rule at {@code position}
      */
     public boolean documentsOnlyFrom(int position, String database, String table) {
+        return documentsOnlyFrom(position, database, table, false);
+    }
+
+    /**
+     * As {@link #documentsOnlyFrom(int, String, String)}; with {@code exceptMerges}, merge rules of
+     * other tables naming a coinciding index do not count: they write fields into documents that
+     * exist, and never create or delete one.
+     *
+     * @throws IndexOutOfBoundsException if there is no rule at {@code position}
+     */
+    public boolean documentsOnlyFrom(int position, String database, String table, boolean exceptMerges) {
         TableRule r = all[position];
         java.util.Set<String> placeholders = r.spec().index().placeholders();
         if (!r.databasePattern.isExact() && !placeholders.contains("$database")) {
@@ -142,11 +153,65 @@ public final class Rules implements RuleSet {
             TableRule other = all[i];
             boolean onlyThisTable = other.databasePattern.isExact() && other.tablePattern.isExact()
                     && other.matches(database, table);
-            if (i != position && !onlyThisTable && r.spec().index().mayCoincide(other.spec().index())) {
+            if (i != position && !onlyThisTable && !(exceptMerges && other.isMerge())
+                    && r.spec().index().mayCoincide(other.spec().index())) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * Whether the rows of one table at most reach a given index through the rule at
+     * {@code position}: its database and table are exact names, or the patterns that are not are
+     * separated by {@code {$database}} / {@code {$table}} in its index. A backfill of a merge rule
+     * needs this: one row alone may write a merged field.
+     *
+     * @throws IndexOutOfBoundsException if there is no rule at {@code position}
+     */
+    public boolean separatesTables(int position) {
+        TableRule r = all[position];
+        java.util.Set<String> placeholders = r.spec().index().placeholders();
+        return (r.databasePattern.isExact() || placeholders.contains("$database"))
+                && (r.tablePattern.isExact() || placeholders.contains("$table"));
+    }
+
+    /**
+     * Whether the rule at {@code position} upserts only because merge rules write into its index: it
+     * is not a merge rule, is in {@link WriteMode#AUTO}, reads one exact table name, has no
+     * {@link DocumentCustomizer}, and every other rule naming an index that can coincide with its own
+     * is a merge rule (of another table). Merges write fields into existing documents and never
+     * create or delete one, so such a rule alone decides which documents exist. A backfill needs
+     * this to load the rule's rows as creates of its fields.
+     *
+     * @throws IndexOutOfBoundsException if there is no rule at {@code position}
+     */
+    public boolean upsertsOnlyForMerges(int position) {
+        TableRule r = all[position];
+        if (r.isMerge() || r.writeMode() != WriteMode.AUTO || !r.tablePattern.isExact()
+                || r.spec().customizer() != null || compiled[position].indexesFullRows()) {
+            return false;
+        }
+        boolean merged = false;
+        for (int i = 0; i < all.length; i++) {
+            if (i != position && r.spec().index().mayCoincide(all[i].spec().index())) {
+                if (!all[i].isMerge() || all[i].matches(r.database(), r.table())) {
+                    return false;
+                }
+                merged = true;
+            }
+        }
+        return merged;
+    }
+
+    /**
+     * Whether the indexes of the rules at {@code a} and {@code b} can name the same index (equal
+     * names, or a template that can render the other's name).
+     *
+     * @throws IndexOutOfBoundsException if there is no rule at either position
+     */
+    public boolean indicesMayCoincide(int a, int b) {
+        return all[a].spec().index().mayCoincide(all[b].spec().index());
     }
 
     private int[] matching(String database, String table) {

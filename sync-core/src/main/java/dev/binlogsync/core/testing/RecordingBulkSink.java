@@ -52,7 +52,7 @@ import javax.annotation.Nullable;
  *       after a delete (Elasticsearch keeps them for {@code index.gc_deletes}, 60 s by default; the
  *       simulation forever); a write without a version raises a stored one by 1. Every applied
  *       write gives its document the next {@linkplain #seqNo sequence number} (primary term 1); a
- *       conditional DELETE ({@code ifSeqNo}/{@code ifPrimaryTerm}) of a document that is gone or
+ *       conditional DELETE or UPDATE ({@code ifSeqNo}/{@code ifPrimaryTerm}) of a document that is gone or
  *       has another sequence number is answered {@linkplain ItemResult.Outcome#CONFLICT conflict}
  *       and not applied.
  *       {@link #document}, {@link #documents()} and {@link #history} show the result.</li>

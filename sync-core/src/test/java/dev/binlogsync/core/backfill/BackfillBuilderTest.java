@@ -117,19 +117,205 @@ class BackfillBuilderTest {
     }
 
     @Test
-    void aMergeRuleIsRefusedNamingTheTableBeforeAnyRowIsRead() {
+    void aMergeRuleWhoseForeignKeyIsNotTheTablesKeyIsRefusedNamingTheTableBeforeAnyRowIsRead() {
+        // order_item (key id) merges by order_id: several items write one order's field in turn
         Rules rules = ordersWithMergedItems();
         BackfillException e = assertThrows(BackfillException.class,
-                () -> builder(rules).table("shop", "order_item").build().run());
-        assertTrue(e.getMessage().contains("shop.order_item") && e.getMessage().contains("merges"), e.getMessage());
+                () -> builder(rules).table("shop", "orders").table("shop", "order_item").keyColumns("shop", "order_item", "id")
+                        .build().run());
+        assertTrue(e.getMessage().contains("shop.order_item") && e.getMessage().contains("merges into the document of")
+                && e.getMessage().contains("[order_id]"), e.getMessage());
+    }
+
+    /** {@code shop.orders} into {@code orders}, {@code shop.order_shipping} (key order_id) merged under {@code shipping}. */
+    private static Rules ordersWithMergedShipping(TableRule.Builder shipping) {
+        return Rules.builder()
+                .rule(TableRule.builder().database("shop").table("orders").index("orders").build())
+                .rule(shipping.database("shop").table("order_shipping").index("orders").mergeInto("order_id").build())
+                .build();
     }
 
     @Test
-    void aRuleThatUpsertsBecauseItSharesItsIndexIsRefused() {
-        Rules rules = ordersWithMergedItems();
+    void aMergeRuleNestedUnderAFieldWithTheChildsKeyAsParentIdIsAccepted() {
+        Rules rules = ordersWithMergedShipping(TableRule.builder().nestUnder("shipping"));
+        // both tables' rules (the child's against its key) are checked before the parent is read
+        AssertionError e = assertThrows(AssertionError.class, () -> builder(rules).table("shop", "orders")
+                .table("shop", "order_shipping").keyColumns("shop", "order_shipping", "order_id").build().run());
+        assertTrue(e.getMessage().contains("the data source was used"), e.getMessage());
+    }
+
+    @Test
+    void theParentRuleThatUpsertsOnlyBecauseMergeRulesShareItsIndexIsAccepted() {
+        Rules rules = ordersWithMergedShipping(TableRule.builder().nestUnder("shipping"));
+        AssertionError e = assertThrows(AssertionError.class,
+                () -> builder(rules).table("shop", "orders").keyColumns("shop", "orders", "id").build().run());
+        assertTrue(e.getMessage().contains("the data source was used"), e.getMessage());
+    }
+
+    @Test
+    void aMergeRuleWithoutNestUnderIsRefused() {
+        Rules rules = ordersWithMergedShipping(TableRule.builder());
+        BackfillException e = assertThrows(BackfillException.class,
+                () -> builder(rules).table("shop", "orders").table("shop", "order_shipping").build().run());
+        assertTrue(e.getMessage().contains("shop.order_shipping") && e.getMessage().contains("nestUnder"),
+                e.getMessage());
+    }
+
+    @Test
+    void aMergeRuleThatKeepsItsFieldsOnDeleteIsRefused() {
+        Rules rules = ordersWithMergedShipping(TableRule.builder().nestUnder("shipping")
+                .onMergedRowDelete(dev.binlogsync.core.rules.MergeDelete.IGNORE));
+        BackfillException e = assertThrows(BackfillException.class,
+                () -> builder(rules).table("shop", "orders").table("shop", "order_shipping").build().run());
+        assertTrue(e.getMessage().contains("shop.order_shipping") && e.getMessage().contains("IGNORE"), e.getMessage());
+    }
+
+    @Test
+    void twoMergeRulesWritingOneFieldAreRefused() {
+        Rules rules = Rules.builder()
+                .rule(TableRule.builder().database("shop").table("orders").index("orders").build())
+                .rule(TableRule.builder().database("shop").table("order_shipping").index("orders")
+                        .mergeInto("order_id").nestUnder("shipping").build())
+                .rule(TableRule.builder().database("shop").table("order_shipping_old").index("orders")
+                        .mergeInto("order_id").nestUnder("shipping").build())
+                .build();
+        BackfillException e = assertThrows(BackfillException.class,
+                () -> builder(rules).table("shop", "orders").table("shop", "order_shipping").build().run());
+        assertTrue(e.getMessage().contains("one writer per merged field"), e.getMessage());
+    }
+
+    @Test
+    void aRuleThatUpsertsBecauseAnotherTablesOwnRuleSharesItsIndexIsRefused() {
+        Rules rules = Rules.builder()
+                .rule(TableRule.builder().database("shop").table("orders").index("orders").build())
+                .rule(TableRule.builder().database("shop").table("orders_archive").index("orders").build())
+                .build();
         BackfillException e = assertThrows(BackfillException.class,
                 () -> builder(rules).table("shop", "orders").build().run());
         assertTrue(e.getMessage().contains("shop.orders") && e.getMessage().contains("upserts"), e.getMessage());
+    }
+
+    @Test
+    void aParentWithACustomizerIsRefused() {
+        Rules rules = Rules.builder()
+                .rule(TableRule.builder().database("shop").table("orders").index("orders")
+                        .customizer((event, doc) -> { }).build())
+                .rule(TableRule.builder().database("shop").table("order_shipping").index("orders")
+                        .mergeInto("order_id").nestUnder("shipping").build())
+                .build();
+        BackfillException e = assertThrows(BackfillException.class,
+                () -> builder(rules).table("shop", "orders").build().run());
+        assertTrue(e.getMessage().contains("upserts") && e.getMessage().contains("customizer"), e.getMessage());
+    }
+
+    @Test
+    void aMergeRulesFieldIsPartOfItsCheckpointName() {
+        String shipping = builder(ordersWithMergedShipping(TableRule.builder().nestUnder("shipping"))).build()
+                .checkpointName("shop", "order_shipping");
+        assertEquals(shipping, builder(ordersWithMergedShipping(TableRule.builder().nestUnder("shipping"))).build()
+                .checkpointName("shop", "order_shipping"));
+        assertTrue(!shipping.equals(builder(ordersWithMergedShipping(TableRule.builder().nestUnder("delivery")))
+                .build().checkpointName("shop", "order_shipping")), shipping);
+    }
+
+    @Test
+    void theDemoShopsOrdersAndMergedShippingAreAccepted() {
+        // as sync-examples' Shop: orders filtered into "orders" (upserting: shipping merges into it)
+        // and into monthly indices routed by customer; order_shipping merged under "shipping"
+        Rules rules = Rules.builder()
+                .rule(TableRule.builder().database("shop").table("orders").index("orders")
+                        .where("status <> 'CANCELLED'").exclude("note").build())
+                .rule(TableRule.builder().database("shop").table("orders")
+                        .index("orders_by_month-{created_at:yyyy.MM}").routing("customer").exclude("note").build())
+                .rule(TableRule.builder().database("shop").table("order_item_[0-9]+").index("order_items")
+                        .writeMode(WriteMode.INDEX).versionColumn("updated_ms").build())
+                .rule(TableRule.builder().database("shop").table("order_shipping").index("orders")
+                        .mergeInto("order_id").nestUnder("shipping").build())
+                .build();
+        // both tables: every rule check passes (all come before the first read), the next step reads orders
+        AssertionError e = assertThrows(AssertionError.class, () -> builder(rules).table("shop", "orders")
+                .table("shop", "order_shipping").keyColumns("shop", "orders", "id")
+                .keyColumns("shop", "order_shipping", "order_id").build().run());
+        assertTrue(e.getMessage().contains("the data source was used"), e.getMessage());
+    }
+
+    @Test
+    void byDefaultAParentTableIsLoadedBeforeTheTableMergedIntoItsDocuments() {
+        Rules rules = Rules.builder()
+                .rule(TableRule.builder().database("shop").table("order_shipping").index("orders")
+                        .mergeInto("order_id").nestUnder("shipping").build())
+                .rule(TableRule.builder().database("shop").table("users").index("users").build())
+                .rule(TableRule.builder().database("shop").table("orders").index("orders").build())
+                .build();
+        assertEquals(List.of("shop.users", "shop.orders", "shop.order_shipping"), builder(rules).build().tables());
+    }
+
+    @Test
+    void anExplicitOrderWithAMergedTableBeforeItsParentIsRefusedNamingBoth() {
+        Rules rules = ordersWithMergedShipping(TableRule.builder().nestUnder("shipping"));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> builder(rules).table("shop", "order_shipping").table("shop", "orders").build());
+        assertTrue(e.getMessage().contains("name shop.orders before shop.order_shipping"), e.getMessage());
+        assertEquals(List.of("shop.orders", "shop.order_shipping"),
+                builder(rules).table("shop", "orders").table("shop", "order_shipping").build().tables());
+    }
+
+    @Test
+    void aMergedTableNamedWithoutItsParentIsRefusedNamingTheParent() {
+        // loaded alone, its fields would miss every parent document a later run of the parent creates,
+        // and its checkpoint would say done
+        Rules rules = ordersWithMergedShipping(TableRule.builder().nestUnder("shipping"));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> builder(rules).table("shop", "order_shipping").build());
+        assertTrue(e.getMessage().contains("shop.order_shipping") && e.getMessage().contains("(shop.orders)")
+                && e.getMessage().contains("name it before shop.order_shipping"), e.getMessage());
+    }
+
+    @Test
+    void aMergeRuleOverATablePatternIntoOneIndexIsRefused() {
+        // shipping_a and shipping_b rows of one key would both write orders/<key>.shipping
+        Rules rules = Rules.builder()
+                .rule(TableRule.builder().database("shop").table("orders").index("orders").build())
+                .rule(TableRule.builder().database("shop").table("shipping_[a-z]+").index("orders")
+                        .mergeInto("order_id").nestUnder("shipping").build())
+                .build();
+        BackfillException e = assertThrows(BackfillException.class, () -> builder(rules).table("shop", "orders")
+                .table("shop", "shipping_a").keyColumns("shop", "shipping_a", "order_id").build().run());
+        assertTrue(e.getMessage().contains("shop.shipping_a") && e.getMessage().contains("pattern")
+                && e.getMessage().contains("one writer per merged field"), e.getMessage());
+    }
+
+    @Test
+    void aMergeRuleOverADatabasePatternIntoOneIndexIsRefused() {
+        Rules rules = Rules.builder()
+                .rule(TableRule.builder().database("shop").table("orders").index("orders").build())
+                .rule(TableRule.builder().database("shard_[0-9]+").table("shipping").index("orders")
+                        .mergeInto("order_id").nestUnder("shipping").build())
+                .build();
+        BackfillException e = assertThrows(BackfillException.class, () -> builder(rules).table("shop", "orders")
+                .table("shard_1", "shipping").keyColumns("shard_1", "shipping", "order_id").build().run());
+        assertTrue(e.getMessage().contains("shard_1.shipping") && e.getMessage().contains("pattern"), e.getMessage());
+    }
+
+    @Test
+    void aChangedParentRuleGivesTheMergedTableANewCheckpointName() {
+        // a parent rule whose filter now accepts more rows creates documents that need the child's
+        // fields: the child's finished checkpoint must not count for them
+        Rules before = ordersWithMergedShipping(TableRule.builder().nestUnder("shipping"));
+        Rules after = Rules.builder()
+                .rule(TableRule.builder().database("shop").table("orders").index("orders").where("id > 0").build())
+                .rule(TableRule.builder().database("shop").table("order_shipping").index("orders")
+                        .mergeInto("order_id").nestUnder("shipping").build())
+                .build();
+        Rules unrelated = Rules.builder()
+                .rule(TableRule.builder().database("shop").table("orders").index("orders").build())
+                .rule(TableRule.builder().database("shop").table("order_shipping").index("orders")
+                        .mergeInto("order_id").nestUnder("shipping").build())
+                .rule(TableRule.builder().database("shop").table("users").index("users").where("id > 0").build())
+                .build();
+        String child = builder(before).build().checkpointName("shop", "order_shipping");
+        assertTrue(!child.equals(builder(after).build().checkpointName("shop", "order_shipping")), child);
+        assertEquals(child, builder(unrelated).build().checkpointName("shop", "order_shipping"));
     }
 
     @Test

@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * How a backfill uses its {@link CheckpointStore}: one save per chunk (the pending save of a chunk
- * records the chunks before it as done), a save of the last done chunk at a stop, retries of saves
- * and loads that fail retryably, and a resume after a crash.
+ * also holds the chunk before it, whose creates are in flight and not yet verified, and records the
+ * verified chunks as done), a save of the last done chunk at a stop, retries of saves and loads that
+ * fail retryably, and a resume after a crash.
  */
 class BackfillCheckpointTest {
 
@@ -113,24 +114,29 @@ class BackfillCheckpointTest {
     }
 
     @Test
-    void eachChunkIsSavedOnceItsPendingSaveRecordingTheChunksBeforeItAsDone() {
+    void eachChunkIsSavedOnceItsPendingSaveHoldingTheChunkInFlightAndRecordingTheVerifiedOnesAsDone() {
         FlakyStore store = new FlakyStore();
         assertTrue(backfill(store).build().run());
-        // chunks {1,2}, {3,4}, {5}: three pending saves, then the finished one
+        // chunks {1,2}, {3,4}, {5}: three pending saves, then the finished one; chunk {3,4} is saved
+        // while {1,2} is not yet verified (its creates may be in flight), so both are pending
         List<List<Object>> lastKeys = new ArrayList<>();
-        List<Integer> pendingSizes = new ArrayList<>();
+        List<List<Long>> pendingKeys = new ArrayList<>();
         for (Checkpoint cp : store.saved) {
             lastKeys.add(cp.lastKey());
-            pendingSizes.add(cp.pending().size());
+            List<Long> keys = new ArrayList<>();
+            for (Checkpoint.Pending p : cp.pending()) {
+                keys.add((Long) p.key().get(0));
+            }
+            pendingKeys.add(keys);
         }
-        assertEquals(java.util.Arrays.asList(null, List.of(2L), List.of(4L), List.of(5L)), lastKeys);
-        assertEquals(List.of(2, 2, 1, 0), pendingSizes);
+        assertEquals(java.util.Arrays.asList(null, null, List.of(2L), List.of(5L)), lastKeys);
+        assertEquals(List.of(List.of(1L, 2L), List.of(1L, 2L, 3L, 4L), List.of(3L, 4L, 5L), List.of()), pendingKeys);
         assertTrue(store.current().finished());
         assertAllRowsIndexed();
     }
 
     @Test
-    void aStopSavesTheLastDoneChunkWithNothingPending() {
+    void aStopFinishesTheChunkInFlightAndSavesTheLastDoneChunkWithNothingPending() {
         FlakyStore store = new FlakyStore();
         Backfill[] backfill = new Backfill[1];
         backfill[0] = backfill(store).listener(new BackfillListener() {
@@ -140,7 +146,47 @@ class BackfillCheckpointTest {
             }
         }).build();
         assertFalse(backfill[0].run());
-        assertEquals(new Checkpoint(List.of(2L), List.of(), false), store.current());
+        // stopped when chunk {1,2} was done, while the creates of {3,4} were in flight: that chunk is
+        // finished (verified) too, and saved done
+        assertEquals(new Checkpoint(List.of(4L), List.of(), false), store.current());
+        assertEquals(4, backfill[0].progress().rowsDone());
+        assertEquals(2, backfill[0].progress().chunksDone());
+    }
+
+    @Test
+    void everyListenerHearsEveryCallInTheOrderAddedAlsoAfterAnEarlierOneThrows() {
+        List<String> heard = new ArrayList<>();
+        BackfillListener first = new BackfillListener() {
+            @Override
+            public void chunkDone(BackfillProgress progress) {
+                heard.add("first " + progress.rowsDone());
+            }
+        };
+        BackfillListener throwing = new BackfillListener() {
+            @Override
+            public void chunkDone(BackfillProgress progress) {
+                throw new IllegalStateException("a listener's bug");
+            }
+
+            @Override
+            public void tableFinished(BackfillProgress progress) {
+                throw new IllegalStateException("a listener's bug");
+            }
+        };
+        BackfillListener last = new BackfillListener() {
+            @Override
+            public void chunkDone(BackfillProgress progress) {
+                heard.add("last " + progress.rowsDone());
+            }
+
+            @Override
+            public void tableFinished(BackfillProgress progress) {
+                heard.add("last finished " + progress.rowsDone());
+            }
+        };
+        assertTrue(backfill(new FlakyStore()).listener(first).listener(throwing).listener(last).build().run());
+        assertEquals(List.of("first 2", "last 2", "first 4", "last 4", "first 5", "last 5", "last finished 5"), heard);
+        assertAllRowsIndexed();
     }
 
     @Test
@@ -164,16 +210,19 @@ class BackfillCheckpointTest {
     }
 
     @Test
-    void aRunThatCrashedAfterAChunkResumesFromTheChunkBeforeAndVerifiesTheOneThatWasPending() {
+    void aRunThatCrashedAfterAChunkResumesFromTheLastVerifiedChunkAndVerifiesTheOnesThatWerePending() {
         FlakyStore store = new FlakyStore();
-        store.crashAtSave = 3; // the pending save of chunk {5}: chunk {3,4} was verified, not yet saved done
+        store.crashAtSave = 3; // the pending save of chunk {5}: {1,2} verified, the creates of {3,4} sent
         assertThrows(SyncException.class, () -> backfill(store).build().run());
-        assertEquals(new Checkpoint(List.of(2L), List.of(new Checkpoint.Pending(List.of(3L), new DocumentRef("t", "3", null)),
-                new Checkpoint.Pending(List.of(4L), new DocumentRef("t", "4", null))), false), store.current());
+        List<Checkpoint.Pending> pending = new ArrayList<>();
+        for (long id = 1; id <= 4; id++) {
+            pending.add(new Checkpoint.Pending(List.of(id), new DocumentRef("t", Long.toString(id), null)));
+        }
+        assertEquals(new Checkpoint(null, pending, false), store.current());
         store.crashAtSave = 0;
         store.saved.clear();
         assertTrue(backfill(store).build().run());
-        assertEquals(List.of(2L), store.saved.get(0).lastKey(), "the pending chunk verified, saved done");
+        assertEquals(new Checkpoint(null, List.of(), false), store.saved.get(0), "the pending chunks verified");
         assertTrue(store.current().finished());
         assertAllRowsIndexed();
     }

@@ -31,6 +31,16 @@ final class FakeSchemaDataSource {
     /** A failure to throw instead of answering a query other than the schema's, by its SQL; null to answer. */
     Function<String, java.sql.SQLException> failure = sql -> null;
 
+    /** Connections opened, and closed. */
+    final java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
+    /** Per query in {@link #queries}: the number (from 1) of the connection it ran on. */
+    final List<Integer> queryConnections = Collections.synchronizedList(new ArrayList<>());
+    /** Per executed query (a failing one is not): the rows the caller took from its result ({@code next()} true). */
+    final List<Integer> rowsTaken = Collections.synchronizedList(new ArrayList<>());
+    /** Per executed query (as {@link #rowsTaken}): its parameters as set. */
+    final List<List<Object>> parametersOf = Collections.synchronizedList(new ArrayList<>());
+
     /** When set, answers instead of {@link #answer}, by the SQL and the parameters set, in order. */
     @javax.annotation.Nullable
     java.util.function.BiFunction<String, List<Object>, List<Object[]>> answerWithParameters;
@@ -47,13 +57,14 @@ final class FakeSchemaDataSource {
     DataSource dataSource() {
         return proxy(DataSource.class, (p, m, a) -> {
             if (m.getName().equals("getConnection")) {
-                return connection();
+                return connection(opened.incrementAndGet());
             }
             throw new UnsupportedOperationException(m.getName());
         });
     }
 
-    private Connection connection() {
+    private Connection connection(int number) {
+        boolean[] isClosed = {false};
         return proxy(Connection.class, (p, m, a) -> {
             switch (m.getName()) {
                 case "getAutoCommit":
@@ -61,15 +72,23 @@ final class FakeSchemaDataSource {
                 case "getTransactionIsolation":
                     return Connection.TRANSACTION_READ_COMMITTED;
                 case "isClosed":
-                    return false;
+                    return isClosed[0];
                 case "setAutoCommit":
                 case "setTransactionIsolation":
+                    return null;
                 case "close":
+                    if (!isClosed[0]) {
+                        isClosed[0] = true;
+                        closed.incrementAndGet();
+                    }
                     return null;
                 case "getMetaData":
                     return metaData();
                 case "prepareStatement":
-                    return statement((String) a[0]);
+                    if (isClosed[0]) {
+                        throw new java.sql.SQLException("connection closed", "08003");
+                    }
+                    return statement((String) a[0], number);
                 default:
                     throw new UnsupportedOperationException(m.getName());
             }
@@ -89,10 +108,11 @@ final class FakeSchemaDataSource {
         });
     }
 
-    private PreparedStatement statement(String sql) {
+    private PreparedStatement statement(String sql, int connection) {
         boolean schema = sql.contains("information_schema.COLUMNS");
         if (!schema) {
             queries.add(sql);
+            queryConnections.add(connection);
         }
         List<Object> parameters = new ArrayList<>();
         return proxy(PreparedStatement.class, (p, m, a) -> {
@@ -109,8 +129,13 @@ final class FakeSchemaDataSource {
                     if (failed != null) {
                         throw failed;
                     }
-                    return rows(List.of(), answerWithParameters != null ? answerWithParameters.apply(sql, parameters)
-                            : answer.apply(sql));
+                    int[] taken = {0};
+                    int at = rowsTaken.size();
+                    rowsTaken.add(0);
+                    parametersOf.add(Collections.unmodifiableList(new ArrayList<>(parameters)));
+                    List<Object[]> answered = answerWithParameters != null ? answerWithParameters.apply(sql, parameters)
+                            : answer.apply(sql);
+                    return rows(List.of(), answered, () -> rowsTaken.set(at, ++taken[0]));
                 case "close":
                     return null;
                 default:
@@ -130,11 +155,19 @@ final class FakeSchemaDataSource {
     }
 
     private static ResultSet rows(List<String> labels, List<Object[]> rows) {
+        return rows(labels, rows, () -> { });
+    }
+
+    private static ResultSet rows(List<String> labels, List<Object[]> rows, Runnable onRow) {
         int[] at = {-1};
         return proxy(ResultSet.class, (p, m, a) -> {
             switch (m.getName()) {
                 case "next":
-                    return ++at[0] < rows.size();
+                    if (++at[0] < rows.size()) {
+                        onRow.run();
+                        return true;
+                    }
+                    return false;
                 case "close":
                     return null;
                 case "getString":

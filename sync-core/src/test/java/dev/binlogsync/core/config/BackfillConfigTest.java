@@ -30,7 +30,7 @@ class BackfillConfigTest {
     private static final String FULL = "{" + RULES + ", \"backfill\": {"
             + "\"jdbc\": {\"url\": \"jdbc:mariadb://db:3306/shop\", \"user\": \"${DB_USER}\", \"password\": \"${DB_PASSWORD}\"},"
             + " \"tables\": [\"shop.orders\", \"shop.events\"], \"keyColumns\": {\"shop.events\": [\"tenant\", \"seq\"]},"
-            + " \"chunkSize\": 500, \"maxRowsPerSecond\": 2500.5, \"restartFence\": \"3m\", \"maxRetries\": 4,"
+            + " \"chunkSize\": 500, \"maxChunkBytes\": \"2mb\", \"maxRowsPerSecond\": 2500.5, \"restartFence\": \"3m\", \"maxRetries\": 4,"
             + " \"retryBackoff\": \"50ms\", \"checkpointIndex\": \".my-checkpoints\", \"runAtStart\": false}}";
 
     private static PipelineDefinition load(String json) {
@@ -50,6 +50,7 @@ class BackfillConfigTest {
         assertEquals(List.of("shop.orders", "shop.events"), b.tables());
         assertEquals(Map.of("shop.events", List.of("tenant", "seq")), b.keyColumns());
         assertEquals(500, b.chunkSize());
+        assertEquals(2L * 1024 * 1024, b.maxChunkBytes());
         assertEquals(2500.5, b.maxRowsPerSecond());
         assertEquals(Duration.ofMinutes(3), b.restartFence());
         assertEquals(4, b.maxRetries());
@@ -80,6 +81,7 @@ class BackfillConfigTest {
         assertEquals(List.of(), b.tables());
         assertEquals(Map.of(), b.keyColumns());
         assertNull(b.chunkSize());
+        assertNull(b.maxChunkBytes());
         assertNull(b.maxRowsPerSecond());
         assertNull(b.restartFence());
         assertNull(b.maxRetries());
@@ -188,6 +190,15 @@ class BackfillConfigTest {
     }
 
     @Test
+    void refusesAMaxChunkBytesTheBuilderRejectsOrThatIsNoSizeNamingTheKey() {
+        ConfigException small = fails("{\"maxChunkBytes\": 512}");
+        assertEquals("backfill.maxChunkBytes", small.path());
+        assertTrue(small.getMessage().contains("512"), small.getMessage());
+        assertEquals("backfill.maxChunkBytes", fails("{\"maxChunkBytes\": \"lots\"}").path());
+        assertEquals(1024L, load("{" + RULES + ", \"backfill\": {\"maxChunkBytes\": \"1kb\"}}").backfill().maxChunkBytes());
+    }
+
+    @Test
     void refusesAnUnknownKeyInJdbc() {
         assertEquals("backfill.jdbc.pasword", fails("{\"jdbc\": {\"url\": \"jdbc:mariadb://db/x\", \"pasword\": \"x\"}}").path());
     }
@@ -283,6 +294,22 @@ class BackfillConfigTest {
         // with the tables named it loads
         assertEquals(List.of("shop.orders_1"), load("{\"rules\": [{\"database\": \"shop\", \"table\": \"orders_[0-9]+\","
                 + " \"index\": \"orders\"}], \"backfill\": {\"tables\": [\"shop.orders_1\"]}}").backfill().tables());
+    }
+
+    @Test
+    void refusesAMergedTableListedBeforeOrWithoutItsParentNamingBoth() {
+        String rules = "\"rules\": [{\"database\": \"shop\", \"table\": \"orders\", \"index\": \"orders\"},"
+                + " {\"database\": \"shop\", \"table\": \"order_shipping\", \"index\": \"orders\","
+                + " \"mergeInto\": [\"order_id\"], \"nestUnder\": \"shipping\"}]";
+        for (String tables : new String[] {"[\"shop.order_shipping\"]", "[\"shop.order_shipping\", \"shop.orders\"]"}) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> load("{" + rules + ", \"backfill\": {\"tables\": " + tables + "}}"));
+            assertEquals("backfill", e.path(), tables);
+            assertTrue(e.getMessage().contains("shop.order_shipping") && e.getMessage().contains("shop.orders"),
+                    e.getMessage());
+        }
+        assertEquals(List.of("shop.orders", "shop.order_shipping"), load("{" + rules
+                + ", \"backfill\": {\"tables\": [\"shop.orders\", \"shop.order_shipping\"]}}").backfill().tables());
     }
 
     // ------------------------------------------------------------------ helpers

@@ -16,7 +16,7 @@ import javax.annotation.Nullable;
  *       {@link ItemResult.Outcome#MISSING} (there is no document to update, and the update must not
  *       create one);
  *   <li>409 on a {@link ActionType#CREATE}: {@link ItemResult.Outcome#EXISTS} (the document exists
- *       and is left as it is); 409 on a conditional delete ({@code if_seq_no}):
+ *       and is left as it is); 409 on a conditional delete or update ({@code if_seq_no}):
  *       {@link ItemResult.Outcome#CONFLICT} (the document changed since it was read, or is gone);
  *   <li>409 on an externally versioned write: {@link ItemResult.Outcome#STALE} (the index holds a
  *       newer version; nothing to do); 409 without an external version (another writer changed the
@@ -50,6 +50,11 @@ public final class ItemClassifier {
             "receive_timeout_transport_exception");
 
     private ItemClassifier() {
+    }
+
+    /** Whether a server error type says the cluster is overloaded or recovering (trying again may help). */
+    public static boolean retryableType(String errorType) {
+        return RETRYABLE_TYPES.contains(errorType);
     }
 
     /** Most characters of a server's error type kept in an {@link ItemResult}. */

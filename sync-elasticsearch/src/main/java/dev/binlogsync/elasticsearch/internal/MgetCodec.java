@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.binlogsync.core.DocumentRef;
+import dev.binlogsync.core.RetriableSyncException;
 import dev.binlogsync.core.StoredDocument;
 import dev.binlogsync.core.UntrustedText;
 import java.io.IOException;
@@ -46,8 +47,11 @@ public final class MgetCodec {
      * Reads the answer to {@link #body}: one result per ref, in order. A document whose index does
      * not exist is not found.
      *
+     * @throws RetriableSyncException if an entry carries an error of an overloaded or recovering
+     *     cluster ({@link ItemClassifier#retryableType}, e.g. {@code no_shard_available_action_exception}
+     *     while a restarted node's shards start): reading again may succeed
      * @throws MalformedBulkResponseException if the answer is not one readable entry per ref, or an
-     *     entry carries an error other than a missing index
+     *     entry carries another error than a missing index
      */
     public static List<StoredDocument> parse(InputStream in, List<DocumentRef> refs) throws IOException {
         JsonNode root;
@@ -71,8 +75,12 @@ public final class MgetCodec {
                     out.add(StoredDocument.missing(ref));
                     continue;
                 }
-                throw new MalformedBulkResponseException("_mget of " + UntrustedText.shown(ref.describe(), 256)
-                        + " failed: " + UntrustedText.shown(type + ": " + error.path("reason").asText(""), 512));
+                String why = "_mget of " + UntrustedText.shown(ref.describe(), 256) + " failed: "
+                        + UntrustedText.shown(type + ": " + error.path("reason").asText(""), 512);
+                if (ItemClassifier.retryableType(type)) {
+                    throw new RetriableSyncException(why);
+                }
+                throw new MalformedBulkResponseException(why);
             }
             if (!ref.id().equals(d.path("_id").asText(null))) {
                 throw new MalformedBulkResponseException("_mget response entry " + i + " is not "

@@ -15,7 +15,7 @@ import javax.sql.DataSource;
  * A {@link DataSource} that opens a new connection per {@link #getConnection()} through
  * {@link DriverManager} (the driver on the class path that accepts the URL; the service ships
  * MariaDB's, which takes {@code jdbc:mariadb://} URLs and speaks to MySQL too). No pool: the
- * backfill opens one connection per chunk's reads. {@link #toString()} shows no credentials.
+ * backfill holds one connection per table's run. {@link #toString()} shows no credentials.
  * Thread-safe.
  */
 final class JdbcUrlDataSource implements DataSource {

@@ -7,6 +7,7 @@ import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.backfill.BackfillListener;
 import dev.binlogsync.core.backfill.BackfillProgress;
 import dev.binlogsync.core.backfill.Checkpoint;
+import dev.binlogsync.core.backfill.ProgressReporter;
 import dev.binlogsync.core.config.BackfillConfig;
 import dev.binlogsync.core.config.PipelineDefinition;
 import dev.binlogsync.core.micrometer.BackfillMeterBinder;
@@ -46,7 +47,7 @@ abstract class LoadRunner implements BackfillRun {
     final SyncPipeline pipeline;
     final BackfillMeterBinder meters;
     private final String kind;
-    private final Map<String, Instant> loggedAt = new ConcurrentHashMap<>();
+    private final ProgressReporter progressLog;
     private final Map<String, Boolean> finishedTables = new ConcurrentHashMap<>();
     final Object lock = new Object();
     // guarded by lock
@@ -67,6 +68,7 @@ abstract class LoadRunner implements BackfillRun {
         this.config = Objects.requireNonNull(definition.backfill(), "the definition has no backfill section");
         this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
         this.meters = new BackfillMeterBinder(pipeline.name());
+        this.progressLog = ProgressReporter.every(LOG_EVERY, line -> log.info("pipeline {}: {} {}", name, kind, line));
     }
 
     /** Whether {@link #start()} starts the run. */
@@ -268,12 +270,7 @@ abstract class LoadRunner implements BackfillRun {
         @Override
         public void chunkDone(BackfillProgress p) {
             meters.chunkDone(p);
-            Instant now = Instant.now();
-            Instant last = loggedAt.get(p.table());
-            if (last == null || !now.isBefore(last.plus(LOG_EVERY))) {
-                loggedAt.put(p.table(), now);
-                logProgress(p, "");
-            }
+            progressLog.chunkDone(p);
             if (pipeline.state() != PipelineState.RUNNING) {
                 stopLoad(); // the stream is gone: a snapshot alone would miss the changes it no longer applies
             }
@@ -283,14 +280,7 @@ abstract class LoadRunner implements BackfillRun {
         public void tableFinished(BackfillProgress p) {
             meters.tableFinished(p);
             finishedTables.put(p.table(), true);
-            logProgress(p, " done");
-        }
-
-        private void logProgress(BackfillProgress p, String done) {
-            Long left = p.estimatedRowsLeft();
-            log.info("pipeline {}: {} {}{}: {} rows, {} rows/s, {} left, {} created, {} kept from the stream,"
-                    + " {} removed", name, kind, p.table(), done, p.rowsDone(), Math.round(p.rowsPerSecond()),
-                    left == null ? "unknown" : "~" + left, p.created(), p.existed(), p.resurrectionsRemoved());
+            progressLog.tableFinished(p);
         }
     }
 }

@@ -283,6 +283,38 @@ class BackfillValuesIT {
     }
 
     /**
+     * ENUM and SET: Canal sends an ENUM's index and a SET's bitmap, Debezium and Maxwell the
+     * members; every decoder's document must hold MySQL's members (read here as text with the
+     * test's own SQL), not the numbers: a SET as the list of its members, or, with Debezium, as
+     * the text the connector writes (its documented value, as for JSON).
+     */
+    @Test
+    void enumAndSetAreMySqlsMembersWithEveryDecoder() throws Exception {
+        Map<String, List<Object>> mysql = new TreeMap<>();
+        Map<String, List<Object>> mysqlText = new TreeMap<>();
+        try (java.sql.Connection c = new MariaDbDataSource(db.jdbcUrl() + "?user=" + db.user()).getConnection();
+                java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT id, e, st FROM " + DB + ".t")) {
+            while (rs.next()) {
+                String st = rs.getString("st");
+                List<Object> members = st == null ? null : st.isEmpty() ? List.of() : List.of((Object[]) st.split(","));
+                mysql.put(rs.getString("id"), java.util.Arrays.asList(rs.getString("e"), members));
+                mysqlText.put(rs.getString("id"), java.util.Arrays.asList(rs.getString("e"), st));
+            }
+        }
+        assertTrue(mysql.values().stream().anyMatch(v -> "large".equals(v.get(0))), "rows with members to check: " + mysql);
+        Map<RelayFormat, MessageDecoder> decoders = Map.of(
+                RelayFormat.CANAL_FLAT, CanalFlatMessageDecoder.builder().fullRowImage(true).zone(ZoneId.systemDefault()).build(),
+                RelayFormat.DEBEZIUM_JSON_WITH_SCHEMAS, DebeziumDecoder.create(),
+                RelayFormat.MAXWELL, MaxwellDecoder.builder().fullRowImage(true).build());
+        for (Map.Entry<RelayFormat, MessageDecoder> d : decoders.entrySet()) {
+            Map<String, List<Object>> stream = new TreeMap<>();
+            streamDocuments(d.getKey(), d.getValue()).forEach((id, doc) -> stream.put(id, java.util.Arrays.asList(doc.get("e"), doc.get("st"))));
+            assertEquals(d.getKey() == RelayFormat.DEBEZIUM_JSON_WITH_SCHEMAS ? mysqlText : mysql, stream,
+                    d.getKey() + ": [e, st] per id");
+        }
+    }
+
+    /**
      * Negative TIMEs and dates before the Gregorian calendar's start: the relay's binlog library
      * decodes them wrongly ({@code -838:59:59} as {@code 185:04:05}, {@code 1000-01-01} as
      * {@code 1000-01-06}), so the relayed stream is no oracle for them; the backfill's documents

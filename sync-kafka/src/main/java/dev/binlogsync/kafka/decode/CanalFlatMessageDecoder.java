@@ -61,8 +61,15 @@ import org.slf4j.LoggerFactory;
  * <tr><td>json</td><td>parsed: {@code Map}, {@code List}, {@code String}, numbers, {@code Boolean};
  *     a number with more than 65 significant digits, a decimal exponent beyond ±400 or an integer
  *     beyond BIGINT UNSIGNED is a {@link DecodeException}</td></tr>
- * <tr><td>enum</td><td>{@code String}</td></tr>
- * <tr><td>set</td><td>{@code List<String>} of the members ({@code ""} is an empty list)</td></tr>
+ * <tr><td>enum</td><td>{@code String}: the member that the index Canal sends (the binlog's
+ *     number, 1 for the first member) names in the {@code mysqlType} text; 0 is MySQL's error
+ *     value {@code ""}; an index beyond the members, or a type text without members, is a
+ *     {@link DecodeException}; a value that is not a number is taken as the member itself</td></tr>
+ * <tr><td>set</td><td>{@code List<String>} of the members the bitmap Canal sends holds, in their
+ *     declaration order ({@code 0} is an empty list); a bit beyond the members is a
+ *     {@link DecodeException}; a value that is not a number is split at commas ({@code ""} is an
+ *     empty list). Without a {@code mysqlType}, from {@code sqlType} alone, the numbers stay
+ *     numbers</td></tr>
  * <tr><td>binary, varbinary, blob, geometry</td><td>base64 {@code String} of the original bytes
  *     (Canal carries them as ISO-8859-1 text)</td></tr>
  * <tr><td>char, varchar, text and anything else</td><td>{@code String}</td></tr>

@@ -10,6 +10,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import javax.annotation.Nullable;
@@ -200,6 +201,56 @@ public final class CanalValueConverter {
         return BigDecimal.valueOf(negative ? -unscaled : unscaled, scale);
     }
 
+    /** Canal sends an ENUM's index and a SET's bitmap as decimal digits (the binlog's numbers). */
+    private static boolean isIndex(String s) {
+        if (s.isEmpty() || s.length() > 64) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The member an ENUM index names: 0 is MySQL's error value {@code ''}, 1 the first member. */
+    private static String enumMember(MysqlColumnType type, String s) throws BadValue {
+        List<String> members = type.members();
+        if (members.isEmpty()) {
+            throw new BadValue("an ENUM index, but the type lists no members to name it");
+        }
+        long index = Long.parseLong(s);
+        if (index == 0) {
+            return "";
+        }
+        if (index > members.size()) {
+            throw new BadValue("ENUM index " + index + " beyond its " + members.size() + " members");
+        }
+        return members.get((int) index - 1);
+    }
+
+    /** The members a SET bitmap holds, in declaration order (bit 0 is the first member). */
+    private static List<String> setMembers(MysqlColumnType type, String s) throws BadValue {
+        List<String> members = type.members();
+        BigInteger bitmap = new BigInteger(s);
+        if (bitmap.bitLength() > 64) { // a SET has at most 64 members
+            throw new BadValue("SET bitmap wider than 64 bits");
+        }
+        long bits = bitmap.longValue();
+        if (members.size() < 64 && (bits >>> members.size()) != 0) {
+            throw new BadValue("SET bitmap " + s + " names a member beyond its " + members.size());
+        }
+        List<String> out = new ArrayList<>(Long.bitCount(bits));
+        for (int i = 0; i < members.size(); i++) {
+            if ((bits & (1L << i)) != 0) {
+                out.add(members.get(i));
+            }
+        }
+        return List.copyOf(out);
+    }
+
     /** The checks of {@link #dateTime(String)} on bytes. */
     private static boolean isDateTime(byte[] b, int start, int end) {
         return end - start >= 19 && b[start + 4] == '-' && b[start + 7] == '-' && b[start + 13] == ':' && b[start + 16] == ':'
@@ -293,7 +344,12 @@ public final class CanalValueConverter {
                     }
                     return tree;
                 }
+                case ENUM:
+                    return isIndex(s) ? enumMember(type, s) : s;
                 case SET:
+                    if (isIndex(s)) {
+                        return setMembers(type, s);
+                    }
                     return s.isEmpty() ? List.of() : List.of(s.split(",", -1));
                 case BINARY:
                     return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.ISO_8859_1));

@@ -1,6 +1,8 @@
 package dev.binlogsync.kafka.internal;
 
 import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.annotation.Nullable;
@@ -19,7 +21,7 @@ public final class MysqlColumnType {
     /** What a column value is converted to. */
     public enum Kind {
         STRING, TINYINT1, INT, LONG, BIGINT_UNSIGNED, DECIMAL, FLOAT, DOUBLE, BIT1, BIT, YEAR,
-        DATE, DATETIME, TIME, JSON, SET, BINARY
+        DATE, DATETIME, TIME, JSON, ENUM, SET, BINARY
     }
 
     static final int CACHE_LIMIT = 1024;
@@ -35,10 +37,60 @@ public final class MysqlColumnType {
     @Nullable
     private final Kind kind; // null only for cached misses in SLOTS
     private final String text;
+    private final List<String> members;
 
     private MysqlColumnType(@Nullable Kind kind, String text) {
         this.kind = kind;
         this.text = text;
+        this.members = kind == Kind.ENUM || kind == Kind.SET ? members(text) : List.of();
+    }
+
+    /**
+     * The members of an {@code enum(...)} or {@code set(...)} type in declaration order (index 1 is
+     * element 0), unquoted ({@code ''} and backslash escapes undone); empty for any other type or
+     * when the text lists none.
+     */
+    public List<String> members() {
+        return members;
+    }
+
+    private static List<String> members(String text) {
+        int open = text.indexOf('(');
+        if (open < 0) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        int i = open + 1;
+        int n = text.length();
+        while (i < n) {
+            char c = text.charAt(i);
+            if (c == '\'' || c == '"') {
+                StringBuilder member = new StringBuilder();
+                i++;
+                while (i < n) {
+                    char d = text.charAt(i);
+                    if (d == '\\' && i + 1 < n) {
+                        member.append(text.charAt(i + 1));
+                        i += 2;
+                    } else if (d == c && i + 1 < n && text.charAt(i + 1) == c) {
+                        member.append(c);
+                        i += 2;
+                    } else if (d == c) {
+                        i++;
+                        break;
+                    } else {
+                        member.append(d);
+                        i++;
+                    }
+                }
+                out.add(member.toString());
+            } else if (c == ')') {
+                break;
+            } else {
+                i++;
+            }
+        }
+        return List.copyOf(out);
     }
 
     public Kind kind() {
@@ -187,6 +239,7 @@ public final class MysqlColumnType {
             case "set":
                 return Kind.SET;
             case "enum":
+                return Kind.ENUM;
             case "char":
             case "varchar":
             case "tinytext":

@@ -165,6 +165,37 @@ class CanalFlatMessageDecoderTest {
     }
 
     @Test
+    void enumAndSetBecomeTheMembersTheIndexAndBitmapCanalSendsName() {
+        // Canal passes on the binlog's numbers: an ENUM's 1-based index, a SET's bitmap
+        assertEquals("paid", value("2", "enum('new','paid','shipped')"));
+        assertEquals("", value("0", "enum('new','paid')"), "index 0 is MySQL's error value ''");
+        assertEquals("0", value("1", "enum('0','1')"), "index 1 of digit members is the first member");
+        assertEquals("it's, \\ok", value("1", "enum('it''s, \\\\ok','b')"), "quotes, commas and backslashes in a member");
+        assertEquals("shipped", value("shipped", "enum('new','shipped')"), "a member's name passes through");
+        assertEquals(List.of("a", "c"), value("5", "set('a','b','c')"));
+        assertEquals(List.of(), value("0", "set('a','b')"));
+        assertEquals(List.of("m63"), value("9223372036854775808", "set(" + members(64) + ")"), "bit 63 of a 64-member SET");
+        assertEquals(List.of("b", "c"), value("b,c", "set('a','b','c')"), "names pass through");
+        for (String[] c : new String[][] {{"4", "enum('a','b','c')"}, {"8", "set('a','b','c')"}, {"1", "enum"},
+            {"18446744073709551616", "set(" + members(64) + ")"}}) {
+            DecodeException e = assertThrows(DecodeException.class, () -> value(c[0], c[1]), c[0] + " " + c[1]);
+            assertTrue(e.getMessage().contains("shop.orders.flag"), e.getMessage());
+        }
+    }
+
+    private Object value(String value, String type) {
+        return decoder.decode(null, tinyint1Row(value, type.replace("\\", "\\\\")), POS).get(0).row().get("flag");
+    }
+
+    private static String members(int n) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            b.append(i == 0 ? "" : ",").append("'m").append(i).append("'");
+        }
+        return b.toString();
+    }
+
+    @Test
     void hostileNumbersAreDecodeErrorsNotGigabytes() {
         String huge = "9".repeat(100_000);
         String[][] cases = {

@@ -39,7 +39,8 @@ class CacheBoundsTest {
         assertNotSame(MysqlColumnType.ofMysqlType(longEnum), MysqlColumnType.ofMysqlType(longEnum));
         char[] chars = longEnum.toCharArray();
         assertNotSame(MysqlColumnType.ofMysqlType(chars, 0, chars.length), MysqlColumnType.ofMysqlType(chars, 0, chars.length));
-        assertEquals(MysqlColumnType.Kind.STRING, MysqlColumnType.ofMysqlType(longEnum).kind(), "still parsed");
+        assertEquals(MysqlColumnType.Kind.ENUM, MysqlColumnType.ofMysqlType(longEnum).kind(), "still parsed");
+        assertEquals(5_001, MysqlColumnType.ofMysqlType(longEnum).members().size(), "with its members");
         assertSame(MysqlColumnType.ofMysqlType("int(11)"), MysqlColumnType.ofMysqlType("int(11)"), "short ones are cached");
     }
 }

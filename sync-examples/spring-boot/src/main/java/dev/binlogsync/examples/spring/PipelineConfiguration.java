@@ -23,7 +23,7 @@ import org.springframework.core.io.Resource;
  * <ul>
  *   <li>{@link SyncPipeline} built from {@code binlog-sync.config-file} through
  *       {@link ConfigLoader} (source, sink, rules and settings all come from that file), with the
- *       application's {@link PipelineListener} bean if it declares one;</li>
+ *       application's {@link PipelineListener} beans;</li>
  *   <li>{@link PipelineLifecycle}: starts it once the context is refreshed, drains and commits it
  *       when the context closes, before the web server stops. The lifecycle owns the close; the
  *       pipeline bean's destroy method ({@code close}, declared explicitly) is only the safety net
@@ -47,14 +47,13 @@ import org.springframework.core.io.Resource;
 public class PipelineConfiguration {
 
     /**
-     * The pipeline, not started (the lifecycle starts it), hearing the application's
-     * {@link PipelineListener} bean if there is one (the builder takes one listener: with several
-     * beans the start fails with Spring's {@code NoUniqueBeanDefinitionException}).
+     * The pipeline, not started (the lifecycle starts it), hearing every {@link PipelineListener}
+     * bean of the application, in their {@code @Order}.
      */
     @Bean(destroyMethod = "close")
-    public SyncPipeline syncPipeline(BinlogSyncProperties properties, ObjectProvider<PipelineListener> listener) {
+    public SyncPipeline syncPipeline(BinlogSyncProperties properties, ObjectProvider<PipelineListener> listeners) {
         SyncPipeline.Builder builder = load(properties).toPipelineBuilder();
-        listener.ifAvailable(builder::listener);
+        listeners.orderedStream().forEach(builder::listener);
         return builder.build();
     }
 

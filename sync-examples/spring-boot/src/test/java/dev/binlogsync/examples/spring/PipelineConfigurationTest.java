@@ -50,6 +50,12 @@ class PipelineConfigurationTest {
                 heard.add(from + "->" + to);
             }
         });
+        beans.addBean("another", new PipelineListener() {
+            @Override
+            public void onStateChange(PipelineState from, PipelineState to) {
+                heard.add("another " + from + "->" + to);
+            }
+        });
         SyncPipeline pipeline = new PipelineConfiguration().syncPipeline(properties,
                 beans.getBeanProvider(PipelineListener.class));
         try {
@@ -59,7 +65,7 @@ class PipelineConfigurationTest {
             pipeline.close(); // never started: closes the Kafka consumer and the client it made
         }
         assertEquals(PipelineState.CLOSED, pipeline.state());
-        assertEquals(List.of("NEW->CLOSED"), heard, "the application's PipelineListener bean hears the pipeline");
+        assertEquals(List.of("NEW->CLOSED", "another NEW->CLOSED"), heard, "each PipelineListener bean hears the pipeline");
     }
 
     @Test
