@@ -13,8 +13,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * Writes Canal flat messages to a Kafka topic with a null key and an explicit partition, as a Canal
  * server does (and the keyed records of the other {@link RelayFormat}s with their key), through
- * an idempotent producer with {@code acks=all} (so a retried send neither duplicates nor reorders
- * messages within a partition).
+ * an idempotent producer with {@code acks=all} and one request in flight per connection (so a
+ * retried send neither duplicates nor reorders messages within a partition, and a new partition's
+ * first requests cannot pass each other).
  *
  * <p>The producer retries for up to {@code delivery.timeout.ms} (default here 10 minutes, so a
  * broker restart is ridden out); a send that still fails makes the next {@link #flush()} throw.
@@ -55,6 +56,12 @@ public final class KafkaCanalMessageSink implements CanalMessageSink {
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // one request in flight per connection: with several, a first request refused with
+        // NOT_LEADER_OR_FOLLOWER by a broker that has not yet applied a new partition can be passed
+        // by the next one, which the broker accepts; every retry of the first then fails with
+        // OUT_OF_ORDER_SEQUENCE_NUMBER until the delivery timeout (Kafka's KAFKA-15591), which
+        // stalled the relay on new topics
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 600_000);
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 30_000);
