@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * Writes dead letters to a Kafka topic: the <b>original record bytes</b> (key and value of the
  * letter's {@link dev.binlogsync.core.SourceRecord}, also for documents the index rejected) with
  * headers saying why and where from. The stage of {@link #send} completes only when the broker has
- * acknowledged the write ({@code acks=all}, idempotent producer), so the pipeline commits the source
- * offset only after the dead letter is durable.
+ * acknowledged the write ({@code acks=all}, idempotent producer, one request in flight per
+ * connection unless {@code max.in.flight.requests.per.connection} is given), so the pipeline
+ * commits the source offset only after the dead letter is durable.
  *
  * <p><b>Never blocks the caller.</b> {@link #send} queues the letter (at most
  * {@link Builder#maxQueuedLetters}) for a daemon thread the sink owns, named
@@ -481,6 +482,10 @@ public final class KafkaDeadLetterSink implements DeadLetterSink {
 
         Map<String, Object> effectiveConfig() {
             Map<String, Object> c = new LinkedHashMap<>(security.toProperties());
+            // one request in flight by default: dead letters are few, and with several a new topic's
+            // first request refused NOT_LEADER_OR_FOLLOWER can be passed by the next and then fail
+            // OUT_OF_ORDER_SEQUENCE_NUMBER until delivery.timeout.ms (Kafka's KAFKA-15591)
+            c.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
             c.putAll(properties);
             c.put(ProducerConfig.ACKS_CONFIG, "all");
             c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
