@@ -1,5 +1,6 @@
 package dev.binlogsync.core;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
@@ -35,6 +36,16 @@ public interface BulkSink extends AutoCloseable {
      * @return per-action results in order, or an exceptional completion for a whole-request failure
      */
     CompletionStage<List<ItemResult>> execute(List<DocumentAction> actions);
+
+    /**
+     * How long after a request failed in doubt the server may still apply it: the fence of this
+     * sink's {@link RequestInDoubtException}s, for a caller that must wait it out without such a
+     * failure in hand (a backfill verifying a chunk an earlier run left with creates in flight).
+     * Default {@link Duration#ZERO}: the sink does not say (a caller then keeps its own default).
+     */
+    default Duration lateWriteFence() {
+        return Duration.ZERO;
+    }
 
     /** Releases what the sink owns (not a client the user handed in). Default: nothing. */
     @Override

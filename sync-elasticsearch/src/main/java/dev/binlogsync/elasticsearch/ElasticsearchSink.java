@@ -261,6 +261,12 @@ public final class ElasticsearchSink implements BulkSink, DocumentReader {
         return serverInfo;
     }
 
+    /** The late-write fence ({@link Builder#lateWriteFence(Duration)}; default twice the socket timeout). */
+    @Override
+    public Duration lateWriteFence() {
+        return lateWriteFence;
+    }
+
     /**
      * Sends {@code actions} as one {@code _bulk} request (or several, after a 413).
      *

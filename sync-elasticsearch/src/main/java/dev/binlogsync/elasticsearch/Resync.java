@@ -757,6 +757,11 @@ public final class Resync {
         }
 
         @Override
+        public java.time.Duration lateWriteFence() {
+            return sink.lateWriteFence();
+        }
+
+        @Override
         public CompletionStage<List<StoredDocument>> read(List<DocumentRef> refs) {
             List<DocumentRef> out = new ArrayList<>(refs.size());
             for (DocumentRef r : refs) {

@@ -176,7 +176,7 @@ public final class Backfill {
         this.clock = b.clock;
         this.maxRetries = b.maxRetries;
         this.retryBackoff = b.retryBackoff;
-        this.restartFence = b.restartFence;
+        this.restartFence = Objects.requireNonNull(b.restartFence);
         this.values = b.values != null ? b.values : JdbcValues.INSTANCE;
         this.valuesSet = b.values != null;
     }
@@ -315,6 +315,11 @@ public final class Backfill {
             out.put(e.getKey(), String.valueOf(e.getValue()));
         }
         return out;
+    }
+
+    /** The wait before verifying chunks an earlier run left pending ({@link Builder#restartFence}). */
+    public Duration restartFence() {
+        return restartFence;
     }
 
     /** The tables this backfill loads, as {@code database.table}, in order. */
@@ -1414,7 +1419,8 @@ public final class Backfill {
         private SyncClock clock = SyncClock.system();
         private int maxRetries = 10;
         private Duration retryBackoff = Duration.ofMillis(200);
-        private Duration restartFence = Duration.ofMinutes(2);
+        private static final Duration DEFAULT_RESTART_FENCE = Duration.ofMinutes(2);
+        @Nullable private Duration restartFence;
         @Nullable private BackfillValues values;
 
         private Builder() {
@@ -1551,9 +1557,10 @@ public final class Backfill {
         /**
          * How long a run that finds pending chunks (an earlier run stopped inside them) waits before
          * verifying them: at least the sink's late-write fence, so a create the earlier run left in
-         * flight cannot land after the verification. 0 to 1 day; default 2 min (ElasticsearchSink's
-         * default fence, twice its 60 s socket timeout). Zero only when no earlier run can have
-         * left a request in flight.
+         * flight cannot land after the verification. 0 to 1 day; default the sink's
+         * {@link BulkSink#lateWriteFence()} (ElasticsearchSink's is twice its socket timeout, 2 min
+         * by default), at least 2 min. A value shorter than the sink's fence is logged at WARN by
+         * {@link #build()}. Zero only when no earlier run can have left a request in flight.
          */
         public Builder restartFence(Duration fence) {
             Objects.requireNonNull(fence, "fence");
@@ -1619,6 +1626,14 @@ public final class Backfill {
             }
             // parents before the children merged into their documents (a merge never creates one)
             chosen = MergeBackfill.ordered(rules, chosen, !tables.isEmpty());
+            Duration sinkFence = sink.lateWriteFence();
+            if (restartFence == null) {
+                restartFence = sinkFence.compareTo(DEFAULT_RESTART_FENCE) > 0 ? sinkFence : DEFAULT_RESTART_FENCE;
+            } else if (restartFence.compareTo(sinkFence) < 0) {
+                LOG.warn("backfill restartFence {} is shorter than the sink's late-write fence {}: a create an earlier"
+                        + " run left in flight may land after its chunk's verification and bring back a deleted row",
+                        restartFence, sinkFence);
+            }
             return new Backfill(this, Collections.unmodifiableList(chosen));
         }
 

@@ -104,6 +104,12 @@ public final class ShadowWriteSink implements BulkSink {
         return new ShadowWriteSink(delegate, Map::of);
     }
 
+    /** The delegate's. */
+    @Override
+    public java.time.Duration lateWriteFence() {
+        return delegate.lateWriteFence();
+    }
+
     @Override
     public void start() {
         delegate.start();

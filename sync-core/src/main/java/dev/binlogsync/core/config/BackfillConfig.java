@@ -238,6 +238,9 @@ public final class BackfillConfig {
                     if (method.getName().equals("toString")) {
                         return "placeholder " + type.getSimpleName();
                     }
+                    if (method.isDefault()) {
+                        return java.lang.reflect.InvocationHandler.invokeDefault(proxy, method, args);
+                    }
                     throw new UnsupportedOperationException("a placeholder for the configuration check");
                 }));
     }

@@ -9,6 +9,7 @@ import dev.binlogsync.core.rules.TableRule;
 import dev.binlogsync.core.rules.WriteMode;
 import dev.binlogsync.core.testing.RecordingBulkSink;
 import java.lang.reflect.Proxy;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import javax.sql.DataSource;
@@ -26,6 +27,28 @@ class BackfillBuilderTest {
     private static Backfill.Builder builder(Rules rules) {
         return Backfill.builder().dataSource(UNTOUCHED).rules(rules).sink(new RecordingBulkSink())
                 .reader(refs -> CompletableFuture.completedFuture(List.of()));
+    }
+
+    @Test
+    void theRestartFenceIsByDefaultTheSinksLateWriteFenceAndAtLeastTwoMinutes() {
+        Rules rules = Rules.builder().rule(TableRule.builder().database("shop").table("orders").index("orders").build()).build();
+        RecordingBulkSink recording = new RecordingBulkSink();
+        dev.binlogsync.core.BulkSink fenced = new dev.binlogsync.core.BulkSink() {
+            @Override
+            public java.util.concurrent.CompletionStage<List<dev.binlogsync.core.ItemResult>> execute(
+                    List<dev.binlogsync.core.DocumentAction> actions) {
+                return recording.execute(actions);
+            }
+
+            @Override
+            public Duration lateWriteFence() {
+                return Duration.ofMinutes(7);
+            }
+        };
+        assertEquals(Duration.ofMinutes(2), builder(rules).build().restartFence(), "a sink that names no fence");
+        assertEquals(Duration.ofMinutes(7), builder(rules).sink(fenced).build().restartFence());
+        assertEquals(Duration.ofSeconds(1), builder(rules).sink(fenced).restartFence(Duration.ofSeconds(1)).build()
+                .restartFence(), "a given fence is kept (logged at WARN when shorter than the sink's)");
     }
 
     @Test

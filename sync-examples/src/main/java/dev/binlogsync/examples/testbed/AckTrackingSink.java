@@ -127,6 +127,11 @@ public final class AckTrackingSink implements BulkSink {
     }
 
     @Override
+    public java.time.Duration lateWriteFence() {
+        return delegate.lateWriteFence();
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }
