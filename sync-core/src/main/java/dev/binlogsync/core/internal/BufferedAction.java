@@ -80,7 +80,7 @@ final class BufferedAction {
     /** Merges an upsert's or update's fields into this INDEX, UPSERT or UPDATE, keeping this action's type. */
     void mergeFields(Map<String, Object> fields) {
         ownDoc();
-        bytes += DocumentMerge.deepMerge(doc, fields);
+        bytes += DocumentMerge.merge(doc, fields);
     }
 
     /** Turns a DELETE into INDEX of {@code fields}: delete then upsert leaves exactly the upsert's fields. */

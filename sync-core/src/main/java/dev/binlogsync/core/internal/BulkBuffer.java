@@ -18,7 +18,9 @@ import java.util.Set;
  * <ul>
  *   <li>any, then INDEX: the INDEX replaces it;</li>
  *   <li>any, then DELETE: the DELETE replaces it;</li>
- *   <li>UPSERT, then UPSERT: fields merge (later wins, objects recursively), stays UPSERT;</li>
+ *   <li>UPSERT, then UPSERT: fields merge (later wins; each top-level field replaced whole, objects
+ *       included, a {@link dev.binlogsync.core.PartialObject} merged key by key: as the sink
+ *       applies it, see {@link DocumentMerge}), stays UPSERT;</li>
  *   <li>INDEX, then UPSERT: the fields merge into the indexed document, stays INDEX;</li>
  *   <li>DELETE, then UPSERT: becomes INDEX of the upsert's fields — exactly what Elasticsearch ends
  *       with after a delete followed by {@code doc_as_upsert};</li>

@@ -41,8 +41,9 @@ import javax.annotation.Nullable;
  *       until the test calls {@link Request#complete()} (or completes them otherwise), so a test
  *       controls the completion order.</li>
  *   <li><b>Simulated index</b>: a successful item is applied when its request completes, in
- *       request order: INDEX replaces, UPSERT merges like Elasticsearch's {@code doc_as_upsert}
- *       (objects recursively), UPDATE merges the same way into an existing document, DELETE
+ *       request order: INDEX replaces, UPSERT sets its fields as the sink writes it (each top-level
+ *       field replaced whole, objects included; a {@link dev.binlogsync.core.PartialObject} merged
+ *       key by key), creating a missing document, UPDATE the same into an existing document, DELETE
  *       removes. Like Elasticsearch, the index then decides what a reply of success becomes: an
  *       UPDATE of a document that does not exist is answered
  *       {@linkplain ItemResult.Outcome#MISSING missing} (404 {@code document_missing_exception}),
@@ -379,7 +380,7 @@ public final class RecordingBulkSink implements BulkSink {
             index.put(k, new HashMap<>(a.document()));
         } else {
             Map<String, Object> merged = new HashMap<>(index.get(k));
-            DocumentMerge.deepMerge(merged, a.document());
+            DocumentMerge.merge(merged, a.document());
             index.put(k, merged);
         }
         return accepted;

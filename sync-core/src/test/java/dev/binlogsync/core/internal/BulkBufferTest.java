@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.binlogsync.core.ActionType;
 import dev.binlogsync.core.DocumentAction;
+import dev.binlogsync.core.PartialObject;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.SourceRecord;
 import dev.binlogsync.core.VersionType;
@@ -66,11 +67,33 @@ class BulkBufferTest {
     }
 
     @Test
-    void upsertMergesNestedObjectsRecursivelyLikeElasticsearch() {
-        add(upsert("1", Map.of("address", Map.of("city", "Oslo", "zip", "0150"))));
+    void upsertReplacesAnObjectFieldWholeAsTheSinkWritesIt() {
+        add(upsert("1", Map.of("address", Map.of("city", "Oslo", "zip", "0150"), "name", "a")));
         add(upsert("1", Map.of("address", Map.of("zip", "0151"), "tags", List.of("x"))));
         DocumentAction a = drain().get(0).action();
-        assertEquals(Map.of("address", Map.of("city", "Oslo", "zip", "0151"), "tags", List.of("x")), a.document());
+        assertEquals(Map.of("address", Map.of("zip", "0151"), "name", "a", "tags", List.of("x")), a.document());
+    }
+
+    @Test
+    void aPartialObjectMergesKeyByKeyIntoTheBufferedObjectAndStaysPartialWhereNoObjectWasBuffered() {
+        add(DocumentAction.update("idx", "1", Map.of("shipping", new PartialObject(Map.of("city", "Oslo", "zip", "0150")))));
+        add(DocumentAction.update("idx", "1", Map.of("shipping", new PartialObject(Map.of("zip", "0151")))));
+        add(DocumentAction.update("idx", "2", Map.of("shipping", Map.of("city", "Oslo", "zip", "0150", "box", Map.of("a", 1)))));
+        add(DocumentAction.update("idx", "2", Map.of("shipping", new PartialObject(Map.of("box", Map.of("b", 2))))));
+        Map<String, Object> nulled = new java.util.HashMap<>();
+        nulled.put("shipping", null);
+        add(DocumentAction.update("idx", "3", nulled));
+        add(DocumentAction.update("idx", "3", Map.of("shipping", new PartialObject(Map.of("zip", "0151")))));
+        List<BufferedAction> out = drain();
+        Object partial = out.get(0).action().document().get("shipping");
+        assertTrue(partial instanceof PartialObject, "still merged into the stored object: " + partial);
+        assertEquals(Map.of("city", "Oslo", "zip", "0151"), partial);
+        Object whole = out.get(1).action().document().get("shipping");
+        assertTrue(!(whole instanceof PartialObject), "replaces the stored object: " + whole);
+        assertEquals(Map.of("city", "Oslo", "zip", "0150", "box", Map.of("b", 2)), whole);
+        Object afterNull = out.get(2).action().document().get("shipping");
+        assertTrue(!(afterNull instanceof PartialObject), "replaces the null: " + afterNull);
+        assertEquals(Map.of("zip", "0151"), afterNull);
     }
 
     @Test
@@ -146,7 +169,7 @@ class BulkBufferTest {
         assertEquals(3, out.size());
         assertEquals(index("1", Map.of("a", 1, "s", Map.of("c", "ups"))), out.get(0).action());
         assertEquals(upsert("2", Map.of("a", 1, "s", Map.of("c", "ups"))), out.get(1).action());
-        assertEquals(update("3", Map.of("s", Map.of("c", "ups", "t", "1Z"))), out.get(2).action());
+        assertEquals(update("3", Map.of("s", Map.of("t", "1Z"))), out.get(2).action(), "an object replaces the object");
         assertEquals(3, buffer.coalesced());
     }
 

@@ -10,6 +10,7 @@ import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.PipelineMetrics;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.PipelineState;
+import dev.binlogsync.core.RowImage;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.testing.InMemorySource;
 import dev.binlogsync.core.testing.RecordingBulkSink;
@@ -120,5 +121,43 @@ class MergeRulesInPipelineTest {
                 event(Operation.UPDATE, "orders", order(3, "PAID"), row("status", "NEW")));
         assertEquals(Map.of("id", 3, "status", "PAID", "shipping", Map.of("carrier", "ups")),
                 sink.document("orders", "3"));
+    }
+
+    static Rules withJsonShipping() {
+        return Rules.builder()
+                .rule(TableRule.builder().table("orders").index("orders").build())
+                .rule(TableRule.builder().table("order_shipping").index("orders").mergeInto("order_id")
+                        .nestUnder("shipping").exclude("order_id").build())
+                .build();
+    }
+
+    @Test
+    void aFullChildRowReplacesTheWholeNestedObjectSoAKeyItsJsonColumnLostGoes() throws Exception {
+        for (boolean oneByOne : new boolean[] {true, false}) {
+            RecordingBulkSink sink = run(withJsonShipping(), oneByOne,
+                    event(Operation.INSERT, "orders", order(4, "NEW"), Map.of()),
+                    event(Operation.INSERT, "order_shipping",
+                            row("id", 60, "order_id", 4, "box", Map.of("w", 1, "h", 2)), Map.of()).withRowImage(RowImage.FULL),
+                    event(Operation.UPDATE, "order_shipping",
+                            row("id", 60, "order_id", 4, "box", Map.of("w", 1)), row("box", Map.of("w", 1, "h", 2)))
+                            .withRowImage(RowImage.FULL));
+            assertEquals(Map.of("id", 4, "status", "NEW", "shipping", Map.of("id", 60, "box", Map.of("w", 1))),
+                    sink.document("orders", "4"), "one by one: " + oneByOne);
+        }
+    }
+
+    @Test
+    void aChildRowThatMayLackColumnsReplacesOnlyTheColumnsItCarries() throws Exception {
+        for (boolean oneByOne : new boolean[] {true, false}) {
+            RecordingBulkSink sink = run(withJsonShipping(), oneByOne,
+                    event(Operation.INSERT, "orders", order(5, "NEW"), Map.of()),
+                    event(Operation.INSERT, "order_shipping",
+                            row("id", 61, "order_id", 5, "carrier", "dhl", "box", Map.of("w", 1, "h", 2)), Map.of()),
+                    event(Operation.UPDATE, "order_shipping",
+                            row("id", 61, "order_id", 5, "box", Map.of("w", 1)), row("box", Map.of("w", 1, "h", 2))));
+            assertEquals(Map.of("id", 5, "status", "NEW",
+                            "shipping", Map.of("id", 61, "carrier", "dhl", "box", Map.of("w", 1))),
+                    sink.document("orders", "5"), "one by one: " + oneByOne);
+        }
     }
 }

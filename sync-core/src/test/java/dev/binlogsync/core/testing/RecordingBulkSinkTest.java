@@ -25,14 +25,16 @@ class RecordingBulkSinkTest {
     }
 
     @Test
-    void appliesSuccessfulItemsToTheSimulatedIndexWithElasticsearchSemantics() throws Exception {
+    void appliesSuccessfulItemsToTheSimulatedIndexAsTheSinkWritesThem() throws Exception {
         RecordingBulkSink sink = new RecordingBulkSink();
-        results(sink, List.of(DocumentAction.index("i", "1", Map.of("a", 1, "o", Map.of("x", 1))),
+        results(sink, List.of(DocumentAction.index("i", "1", Map.of("a", 1, "o", Map.of("x", 1), "p", Map.of("x", 1))),
                 DocumentAction.upsert("i", "1", Map.of("b", 2, "o", Map.of("y", 2))),
+                DocumentAction.update("i", "1", Map.of("p", new dev.binlogsync.core.PartialObject(Map.of("y", 2)))),
                 DocumentAction.upsert("i", "2", Map.of("c", 3)),
                 DocumentAction.index("i", "3", Map.of("d", 4)),
                 DocumentAction.delete("i", "3")));
-        assertEquals(Map.of("a", 1, "b", 2, "o", Map.of("x", 1, "y", 2)), sink.document("i", "1"));
+        // an object replaces the stored one whole; a PartialObject merges its keys into it
+        assertEquals(Map.of("a", 1, "b", 2, "o", Map.of("y", 2), "p", Map.of("x", 1, "y", 2)), sink.document("i", "1"));
         assertEquals(Map.of("c", 3), sink.document("i", "2"));
         assertNull(sink.document("i", "3"));
         assertEquals(2, sink.history("i", "3").size());

@@ -2,6 +2,7 @@ package dev.binlogsync.elasticsearch.internal;
 
 import dev.binlogsync.core.ActionType;
 import dev.binlogsync.core.DocumentAction;
+import dev.binlogsync.core.PartialObject;
 import dev.binlogsync.core.RowMap;
 import dev.binlogsync.core.VersionType;
 import java.math.BigDecimal;
@@ -25,11 +26,23 @@ import java.util.Map;
  * {"doc":{...fields...},"doc_as_upsert":true}
  * {"update":{"_index":"i","_id":"1"}}
  * {"doc":{...fields...}}
+ * {"update":{"_index":"i","_id":"1"}}
+ * {"script":{"source":"...","lang":"painless","params":{"doc":{...},"merge":{...}}},"scripted_upsert":true,"upsert":{}}
+ * {"update":{"_index":"i","_id":"1"}}
+ * {"script":{"source":"...","lang":"painless","params":{"doc":{...}}}}
  * {"delete":{"_index":"i","_id":"1"}}
  * {"delete":{"_index":"i","_id":"1","if_seq_no":5,"if_primary_term":1}}
  * {"create":{"_index":"i","_id":"1"}}
  * {...document...}
  * </pre>
+ *
+ * <p>An UPSERT or UPDATE whose document has an object (a {@code Map}) as a top-level value is
+ * written as the script {@link #SET_FIELDS} instead of a {@code doc}: Elasticsearch merges a
+ * {@code doc}'s objects into the stored ones key by key, so a key the row's new object lacks would
+ * stay; the script replaces each field whole (a {@link PartialObject} key by key). Documents
+ * without an object value keep the cheaper {@code doc} (with {@code detect_noop}). The script is
+ * inline: a cluster that does not allow inline scripts or the update context answers each such
+ * item 400 (see {@link ItemClassifier}).
  *
  * <p>The output is byte for byte what Jackson's {@code JsonGenerator} writes with its defaults
  * (the tests hold it to that): strings as UTF-8 with {@code "}, {@code \} and control characters
@@ -60,6 +73,28 @@ public final class BulkBodyEncoder {
     private static final byte[] DOC_OPEN = ascii("{\"doc\":");
     private static final byte[] DOC_CLOSE = ascii(",\"doc_as_upsert\":true}\n");
     private static final byte[] DOC_CLOSE_NO_UPSERT = ascii("}\n");
+    /**
+     * The painless script of a partial write whose document has an object value: each field of
+     * {@code params.doc} replaces the stored one whole (Elasticsearch's {@code doc} would merge
+     * objects key by key and keep a key the new object lacks); each object of {@code params.merge}
+     * (a {@link PartialObject}) has its keys replaced one by one in the stored object (created when
+     * absent or not an object). Nothing changed: {@code noop}, as {@code detect_noop} answers a
+     * {@code doc}. Painless's {@code !=} compares with {@code equals}, values parsed from the same
+     * JSON as the stored source. Constant, so the node compiles it once and caches it.
+     */
+    static final String SET_FIELDS = "def s = ctx._source; boolean c = false;"
+            + " for (def e : params.doc.entrySet()) { def k = e.getKey(); def v = e.getValue();"
+            + " if (!s.containsKey(k) || s[k] != v) { s[k] = v; c = true; } }"
+            + " if (params.merge != null) { for (def m : params.merge.entrySet()) { def o = s[m.getKey()];"
+            + " if (!(o instanceof Map)) { o = new HashMap(); s[m.getKey()] = o; c = true; }"
+            + " for (def e : m.getValue().entrySet()) { def k = e.getKey(); def v = e.getValue();"
+            + " if (!o.containsKey(k) || o[k] != v) { o[k] = v; c = true; } } } }"
+            + " if (!c) { ctx.op = 'noop'; }";
+    private static final byte[] SCRIPT_OPEN = ascii("{\"script\":{\"source\":\"" + SET_FIELDS
+            + "\",\"lang\":\"painless\",\"params\":{\"doc\":{");
+    private static final byte[] MERGE_OPEN = ascii(",\"merge\":{");
+    private static final byte[] SCRIPT_CLOSE = ascii("}}}\n");
+    private static final byte[] SCRIPT_CLOSE_UPSERT = ascii("}},\"scripted_upsert\":true,\"upsert\":{}}\n");
     private static final byte[] NULL = ascii("null");
     private static final byte[] TRUE = ascii("true");
     private static final byte[] FALSE = ascii("false");
@@ -128,12 +163,77 @@ public final class BulkBodyEncoder {
         if ((type == ActionType.INDEX || type == ActionType.CREATE) && document != null) {
             writeMap(out, document);
             out.append((byte) '\n');
+        } else if (document != null && hasObject(document)) {
+            writeScript(out, document, type == ActionType.UPSERT);
         } else if (document != null) {
             // UPSERT creates a missing document; UPDATE must not (a 404 document_missing answers it)
             out.append(DOC_OPEN);
             writeMap(out, document);
             out.append(type == ActionType.UPSERT ? DOC_CLOSE : DOC_CLOSE_NO_UPSERT);
         }
+    }
+
+    /** Whether a top-level value is an object: a {@code doc} would merge it key by key into the stored one. */
+    static boolean hasObject(Map<String, Object> document) {
+        if (document instanceof RowMap) {
+            RowMap row = (RowMap) document;
+            for (int i = 0, n = row.size(); i < n; i++) {
+                if (row.valueAt(i) instanceof Map) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        for (Object v : document.values()) {
+            if (v instanceof Map) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The partial write as {@link #SET_FIELDS}: the plain fields as {@code params.doc}, the
+     * {@link PartialObject}s as {@code params.merge}. An UPSERT runs it on an empty document when the
+     * document is missing ({@code scripted_upsert}), so the document is created with exactly the
+     * fields; an UPDATE has no upsert, so a missing document stays a 404 {@code document_missing}.
+     */
+    private static void writeScript(ByteBuf out, Map<String, Object> document, boolean upsert) {
+        out.append(SCRIPT_OPEN);
+        boolean first = true;
+        boolean partial = false;
+        for (Map.Entry<String, Object> e : document.entrySet()) {
+            Object value = e.getValue();
+            if (value instanceof PartialObject) {
+                partial = true;
+                continue;
+            }
+            if (!first) {
+                out.append((byte) ',');
+            }
+            first = false;
+            writeString(out, e.getKey());
+            out.append((byte) ':');
+            writeValue(out, value);
+        }
+        out.append((byte) '}');
+        if (partial) {
+            out.append(MERGE_OPEN);
+            first = true;
+            for (Map.Entry<String, Object> e : document.entrySet()) {
+                if (e.getValue() instanceof PartialObject) {
+                    if (!first) {
+                        out.append((byte) ',');
+                    }
+                    first = false;
+                    writeString(out, e.getKey());
+                    out.append((byte) ':');
+                    writeMap(out, (PartialObject) e.getValue());
+                }
+            }
+            out.append((byte) '}');
+        }
+        out.append(upsert ? SCRIPT_CLOSE_UPSERT : SCRIPT_CLOSE);
     }
 
     private static void writeMap(ByteBuf out, Map<?, ?> map) {

@@ -25,7 +25,9 @@ import javax.annotation.Nullable;
  *       ({@code es_rejected_execution_exception}, {@code unavailable_shards_exception},
  *       {@code cluster_block_exception}, {@code circuit_breaking_exception}, ...): retryable;
  *   <li>everything else (400 mapping or argument errors, 404 {@code index_not_found_exception}
- *       with auto-create off, 403 on an index, ...): permanent, with the server's type and reason.
+ *       with auto-create off, 403 on an index, ...): permanent, with the server's type and reason;
+ *       a cluster refusing the inline script of a partial write with an object field
+ *       ({@link BulkBodyEncoder#SET_FIELDS}) has {@link #SCRIPTS_NOT_ALLOWED} before its reason.
  * </ul>
  *
  * <p>A write block ({@code cluster_block_exception}, e.g. the flood-stage disk watermark or a
@@ -99,6 +101,22 @@ public final class ItemClassifier {
         if (status == 429 || status >= 500 || (errorType != null && RETRYABLE_TYPES.contains(errorType))) {
             return ItemResult.retryable(status, type, why);
         }
+        if (reason != null && (action.type() == ActionType.UPSERT || action.type() == ActionType.UPDATE)
+                && (reason.contains("cannot execute [inline] scripts")
+                        || reason.contains("cannot execute scripts using [update] context")
+                        || reason.contains("script_lang not supported [painless]"))) {
+            why = SCRIPTS_NOT_ALLOWED + why;
+        }
         return ItemResult.permanent(status, type, why);
     }
+
+    /**
+     * Put before the server's reason when it refuses the inline script of a partial write whose
+     * document has an object field ({@link BulkBodyEncoder#SET_FIELDS}).
+     */
+    public static final String SCRIPTS_NOT_ALLOWED = "the cluster does not run inline painless scripts in the"
+            + " update context, which the sink uses for a partial write (upsert or merge) whose document has an"
+            + " object field (so a key the new object lacks does not stay); allow them (the lang-painless module"
+            + " installed, script.allowed_types including inline and script.allowed_contexts including update,"
+            + " where either is set): ";
 }

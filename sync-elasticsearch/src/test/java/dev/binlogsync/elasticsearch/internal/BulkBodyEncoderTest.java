@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.binlogsync.core.ActionType;
 import dev.binlogsync.core.DocumentAction;
+import dev.binlogsync.core.PartialObject;
 import dev.binlogsync.core.RowMap;
 import dev.binlogsync.core.VersionType;
 import java.io.IOException;
@@ -73,9 +75,49 @@ class BulkBodyEncoderTest {
 
     @Test
     void writesAnUpdateAsDocWithoutUpsertSoItNeverCreatesTheDocument() throws IOException {
-        String body = encode(DocumentAction.update("orders", "7", doc("shipping", doc("carrier", "ups"))).withRouting("r"));
+        String body = encode(DocumentAction.update("orders", "7", doc("carrier", "ups", "boxes", List.of(doc("w", 1))))
+                .withRouting("r"));
         assertEquals("{\"update\":{\"_index\":\"orders\",\"_id\":\"7\",\"routing\":\"r\"}}\n"
-                + "{\"doc\":{\"shipping\":{\"carrier\":\"ups\"}}}\n", body);
+                + "{\"doc\":{\"carrier\":\"ups\",\"boxes\":[{\"w\":1}]}}\n", body, "a list of objects is replaced by a doc");
+    }
+
+    private static final String SCRIPT = "{\"script\":{\"source\":\"def s = ctx._source; boolean c = false;"
+            + " for (def e : params.doc.entrySet()) { def k = e.getKey(); def v = e.getValue();"
+            + " if (!s.containsKey(k) || s[k] != v) { s[k] = v; c = true; } }"
+            + " if (params.merge != null) { for (def m : params.merge.entrySet()) { def o = s[m.getKey()];"
+            + " if (!(o instanceof Map)) { o = new HashMap(); s[m.getKey()] = o; c = true; }"
+            + " for (def e : m.getValue().entrySet()) { def k = e.getKey(); def v = e.getValue();"
+            + " if (!o.containsKey(k) || o[k] != v) { o[k] = v; c = true; } } } }"
+            + " if (!c) { ctx.op = 'noop'; }\",\"lang\":\"painless\",\"params\":";
+
+    @Test
+    void writesAnUpsertWithAnObjectFieldAsAScriptThatCreatesAMissingDocumentWithExactlyTheFields() throws IOException {
+        String body = encode(DocumentAction.upsert("items", "1", doc("name", "a\"b", "attrs", doc("color", "red"), "n", null)));
+        assertEquals("{\"update\":{\"_index\":\"items\",\"_id\":\"1\"}}\n"
+                + SCRIPT + "{\"doc\":{\"name\":\"a\\\"b\",\"attrs\":{\"color\":\"red\"},\"n\":null}}},"
+                + "\"scripted_upsert\":true,\"upsert\":{}}\n", body);
+    }
+
+    @Test
+    void writesAnUpdateWithAnObjectFieldAsAScriptWithoutUpsertKeepingRoutingAndSeqNo() throws IOException {
+        String body = encode(new DocumentAction("orders", "7", "r", ActionType.UPDATE,
+                doc("shipping", new PartialObject(doc("box", doc("w", 1))), "total", 5, "extra", doc()), null, null, 12L, 2L));
+        assertEquals("{\"update\":{\"_index\":\"orders\",\"_id\":\"7\",\"routing\":\"r\",\"if_seq_no\":12,"
+                + "\"if_primary_term\":2}}\n"
+                + SCRIPT + "{\"doc\":{\"total\":5,\"extra\":{}},\"merge\":{\"shipping\":{\"box\":{\"w\":1}}}}}}\n", body);
+    }
+
+    @Test
+    void aDocumentWithoutObjectValuesKeepsTheDocEvenAsARowMap() throws IOException {
+        RowMap row = new RowMap(2);
+        row.put("id", 1);
+        row.put("tags", List.of("x"));
+        assertEquals("{\"update\":{\"_index\":\"i\",\"_id\":\"1\"}}\n{\"doc\":{\"id\":1,\"tags\":[\"x\"]},"
+                + "\"doc_as_upsert\":true}\n", encode(DocumentAction.upsert("i", "1", row)));
+        row.put("attrs", doc("a", 1));
+        assertEquals("{\"update\":{\"_index\":\"i\",\"_id\":\"1\"}}\n" + SCRIPT
+                + "{\"doc\":{\"id\":1,\"tags\":[\"x\"],\"attrs\":{\"a\":1}}}},\"scripted_upsert\":true,\"upsert\":{}}\n",
+                encode(DocumentAction.upsert("i", "1", row)));
     }
 
     @Test
@@ -252,7 +294,7 @@ class BulkBodyEncoderTest {
             case 8: return new BigDecimal(new BigInteger(64, r), r.nextInt(40) - 20); // plain and scientific forms
             case 9: return new BigInteger(70, r).negate();
             case 10: byte[] b = new byte[r.nextInt(10)]; r.nextBytes(b); return b;
-            case 11: return randomDoc(r, depth + 1);
+            case 11: return depth == 0 && r.nextInt(3) == 0 ? new PartialObject(randomDoc(r, depth + 1)) : randomDoc(r, depth + 1);
             case 12: List<Object> l = new ArrayList<>(); for (int i = r.nextInt(4); i > 0; i--) { l.add(randomValue(r, depth + 1)); } return l;
             default: return Set.of(randomString(r, 3)); // an Iterable that is not a List
         }
@@ -297,6 +339,9 @@ class BulkBodyEncoderTest {
                 if (a.type() == dev.binlogsync.core.ActionType.INDEX) {
                     jacksonValue(gen, a.document());
                     gen.writeRaw('\n');
+                } else if (a.type() != dev.binlogsync.core.ActionType.DELETE
+                        && a.document().values().stream().anyMatch(v -> v instanceof Map)) {
+                    jacksonScript(gen, a);
                 } else if (a.type() != dev.binlogsync.core.ActionType.DELETE) {
                     gen.writeStartObject();
                     gen.writeFieldName("doc");
@@ -310,6 +355,42 @@ class BulkBodyEncoderTest {
             }
         }
         return out.toByteArray();
+    }
+
+    /** A partial write with an object field: the script, its fields split into params.doc and params.merge. */
+    private static void jacksonScript(JsonGenerator gen, DocumentAction a) throws IOException {
+        gen.writeStartObject();
+        gen.writeObjectFieldStart("script");
+        gen.writeStringField("source", BulkBodyEncoder.SET_FIELDS);
+        gen.writeStringField("lang", "painless");
+        gen.writeObjectFieldStart("params");
+        gen.writeObjectFieldStart("doc");
+        for (Map.Entry<String, Object> e : a.document().entrySet()) {
+            if (!(e.getValue() instanceof PartialObject)) {
+                gen.writeFieldName(e.getKey());
+                jacksonValue(gen, e.getValue());
+            }
+        }
+        gen.writeEndObject();
+        if (a.document().values().stream().anyMatch(v -> v instanceof PartialObject)) {
+            gen.writeObjectFieldStart("merge");
+            for (Map.Entry<String, Object> e : a.document().entrySet()) {
+                if (e.getValue() instanceof PartialObject) {
+                    gen.writeFieldName(e.getKey());
+                    jacksonValue(gen, e.getValue());
+                }
+            }
+            gen.writeEndObject();
+        }
+        gen.writeEndObject();
+        gen.writeEndObject();
+        if (a.type() == dev.binlogsync.core.ActionType.UPSERT) {
+            gen.writeBooleanField("scripted_upsert", true);
+            gen.writeObjectFieldStart("upsert");
+            gen.writeEndObject();
+        }
+        gen.writeEndObject();
+        gen.writeRaw('\n');
     }
 
     private static void jacksonValue(JsonGenerator gen, Object v) throws IOException {

@@ -5,6 +5,7 @@ import dev.binlogsync.core.ActionType;
 import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.Filter;
+import dev.binlogsync.core.PartialObject;
 import dev.binlogsync.core.RowImage;
 import dev.binlogsync.core.Secrets;
 import dev.binlogsync.core.SyncException;
@@ -211,7 +212,10 @@ public final class CompiledRule {
         Map<String, Object> doc = document(row, event);
         if (merge) {
             if (nestUnder != null) {
-                doc = Collections.singletonMap(nestUnder, doc);
+                // a full row replaces the whole object (a column it no longer has goes); a row that
+                // may lack columns replaces only the columns it carries
+                doc = Collections.singletonMap(nestUnder,
+                        event.rowImage() == RowImage.FULL ? doc : new PartialObject(doc));
             }
             // UPDATE, never UPSERT: a child row must not create its parent's document (deleted,
             // filtered out, or not written yet)

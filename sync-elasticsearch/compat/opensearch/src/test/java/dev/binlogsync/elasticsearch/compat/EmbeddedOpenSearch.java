@@ -15,12 +15,13 @@ import org.opensearch.env.Environment;
 import org.opensearch.http.HttpServerTransport;
 import org.opensearch.node.InternalSettingsPreparer;
 import org.opensearch.node.Node;
+import org.opensearch.painless.PainlessPlugin;
 import org.opensearch.plugins.Plugin;
 import org.opensearch.transport.Netty4Plugin;
 
 /**
  * An OpenSearch 2.19 node in the test JVM (docs/test-servers.md): single-node, HTTP on 127.0.0.1 with a
- * free port, netty4, a temporary home. Not thread-safe; one per test class.
+ * free port, netty4, painless, a temporary home. Not thread-safe; one per test class.
  */
 final class EmbeddedOpenSearch implements AutoCloseable {
 
@@ -51,7 +52,7 @@ final class EmbeddedOpenSearch implements AutoCloseable {
                     .build();
             LogConfigurator.configureWithoutConfig(settings);
             node = new PluginNode(InternalSettingsPreparer.prepareEnvironment(settings, Map.of(), null, () -> "compat"),
-                    List.of(Netty4Plugin.class));
+                    List.of(Netty4Plugin.class, PainlessPlugin.class));
             node.start();
             port = node.injector().getInstance(HttpServerTransport.class).boundAddress().publishAddress().getPort();
         } catch (IOException e) {

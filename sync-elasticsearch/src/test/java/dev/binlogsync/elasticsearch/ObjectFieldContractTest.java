@@ -1,0 +1,177 @@
+package dev.binlogsync.elasticsearch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.binlogsync.core.ActionType;
+import dev.binlogsync.core.DocumentAction;
+import dev.binlogsync.core.DocumentRef;
+import dev.binlogsync.core.ItemResult;
+import dev.binlogsync.core.ItemResult.Outcome;
+import dev.binlogsync.core.PartialObject;
+import dev.binlogsync.core.StoredDocument;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.elasticsearch.client.RestClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * What {@link ElasticsearchSink} must do with a partial write (UPSERT, UPDATE) whose document has
+ * an object field, against a server that runs painless scripts: each field replaced whole (a key
+ * the new object lacks is gone), a {@link PartialObject} merged key by key, a missing document
+ * created by an UPSERT and left missing by an UPDATE, noops, routing and {@code if_seq_no} as for
+ * a {@code doc}. Each expectation is the {@code _source} a plain GET reads back, written out in the
+ * test. Subclasses provide a running server: the {@code compat} profile's Elasticsearch 7.10 and
+ * OpenSearch 2.19 (the in-process Elasticsearch 8.19 node has no painless module; what the sink
+ * does there is {@link ObjectFieldWithoutPainlessNodeIT}).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class ObjectFieldContractTest {
+
+    private RestClient client;
+    private ElasticsearchSink sink;
+
+    /** The server's base URL, e.g. {@code http://127.0.0.1:9200}; called once, before the tests. */
+    protected abstract String httpUrl();
+
+    @BeforeAll
+    public void startSink() {
+        client = RestClient.builder(org.apache.http.HttpHost.create(httpUrl())).build();
+        sink = ElasticsearchSink.builder().hosts(httpUrl()).refresh(ElasticsearchSink.Refresh.WAIT_FOR).build();
+        sink.start();
+    }
+
+    @AfterAll
+    public void closeClients() throws IOException {
+        sink.close();
+        client.close();
+    }
+
+    private List<ItemResult> write(DocumentAction... actions) {
+        return sink.execute(List.of(actions)).toCompletableFuture().orTimeout(60, TimeUnit.SECONDS).join();
+    }
+
+    private static Map<String, Object> doc(Object... kv) {
+        Map<String, Object> m = new HashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    /** The stored {@code _source} read back with a plain GET, or null when absent. */
+    private Map<String, Object> source(String index, String id) {
+        Map<String, Object> d = EsDocs.get(client, index, id);
+        if (d != null) {
+            d.remove("@version");
+        }
+        return d;
+    }
+
+    private int version(String index, String id) {
+        return (Integer) EsDocs.get(client, index, id).get("@version");
+    }
+
+    @Test
+    public void upsertReplacesAnObjectFieldWholeSoAKeyTheRowNoLongerHasGoes() {
+        List<ItemResult> created = write(DocumentAction.upsert("json-upsert", "1",
+                doc("name", "shirt", "attrs", doc("color", "red", "size", "L", "dims", doc("w", 1, "h", 2)))));
+        assertEquals(Outcome.SUCCESS, created.get(0).outcome(), created.toString());
+        assertEquals(Map.of("name", "shirt", "attrs", Map.of("color", "red", "size", "L", "dims", Map.of("w", 1, "h", 2))),
+                source("json-upsert", "1"), "a missing document is created with exactly the fields");
+
+        write(DocumentAction.upsert("json-upsert", "1", doc("attrs", doc("color", "red", "dims", doc("w", 1)))));
+        assertEquals(Map.of("name", "shirt", "attrs", Map.of("color", "red", "dims", Map.of("w", 1))),
+                source("json-upsert", "1"), "size and dims.h are gone, name (not carried) stays");
+
+        write(DocumentAction.upsert("json-upsert", "1", doc("attrs", doc("color", "blue", "fit", "slim"))));
+        assertEquals(Map.of("name", "shirt", "attrs", Map.of("color", "blue", "fit", "slim")), source("json-upsert", "1"));
+
+        write(DocumentAction.upsert("json-upsert", "1", doc("attrs", null, "tags", doc("new", true))));
+        Map<String, Object> expected = new HashMap<>(Map.of("name", "shirt", "tags", Map.of("new", true)));
+        expected.put("attrs", null);
+        assertEquals(expected, source("json-upsert", "1"));
+    }
+
+    @Test
+    public void anUnchangedObjectUpsertIsANoopThatKeepsTheVersion() {
+        Map<String, Object> fields = doc("name", "shirt", "attrs", doc("color", "red", "n", 2, "p", 1.5));
+        write(DocumentAction.upsert("json-noop", "1", fields));
+        int before = version("json-noop", "1");
+        List<ItemResult> r = write(DocumentAction.upsert("json-noop", "1", fields),
+                DocumentAction.update("json-noop", "1", doc("attrs", doc("color", "red", "n", 2, "p", 1.5))));
+        assertTrue(r.stream().allMatch(i -> i.outcome() == Outcome.SUCCESS), r.toString());
+        assertEquals(before, version("json-noop", "1"), "nothing changed: noop, no new version");
+    }
+
+    @Test
+    public void mergeUpdateReplacesANestedObjectWholeAndAPartialObjectKeyByKey() {
+        write(DocumentAction.index("json-merge", "1", doc("name", "order",
+                "shipping", doc("carrier", "dhl", "city", "Oslo", "box", doc("a", 1, "b", 2)))));
+        List<ItemResult> r = write(DocumentAction.update("json-merge", "1",
+                doc("shipping", doc("carrier", "dhl", "box", doc("a", 1)))));
+        assertEquals(Outcome.SUCCESS, r.get(0).outcome(), r.toString());
+        assertEquals(Map.of("name", "order", "shipping", Map.of("carrier", "dhl", "box", Map.of("a", 1))),
+                source("json-merge", "1"), "city and box.b are gone");
+
+        write(DocumentAction.update("json-merge", "1",
+                doc("shipping", new PartialObject(doc("box", doc("c", 3), "city", "Bergen")))));
+        assertEquals(Map.of("name", "order", "shipping", Map.of("carrier", "dhl", "city", "Bergen", "box", Map.of("c", 3))),
+                source("json-merge", "1"), "a partial row keeps the columns it lacks and replaces the ones it has");
+
+        write(DocumentAction.update("json-merge", "1", doc("shipping", null)),
+                DocumentAction.update("json-merge", "1", doc("shipping", new PartialObject(doc("city", "Bergen")))));
+        assertEquals(Map.of("name", "order", "shipping", Map.of("city", "Bergen")), source("json-merge", "1"));
+    }
+
+    @Test
+    public void anObjectUpdateOfAMissingDocumentIsMissingAndCreatesNothingWhileAnUpsertCreatesIt() {
+        write(DocumentAction.index("json-missing", "other", doc("v", 1)));
+        List<ItemResult> r = write(
+                DocumentAction.update("json-missing", "1", doc("shipping", doc("carrier", "dhl"))),
+                DocumentAction.update("json-missing", "2", doc("shipping", new PartialObject(doc("carrier", "dhl")))),
+                DocumentAction.upsert("json-missing", "3", doc("shipping", new PartialObject(doc("carrier", "dhl")))));
+        assertEquals(Outcome.MISSING, r.get(0).outcome(), r.toString());
+        assertEquals(Outcome.MISSING, r.get(1).outcome(), r.toString());
+        assertEquals(Outcome.SUCCESS, r.get(2).outcome(), r.toString());
+        assertNull(source("json-missing", "1"));
+        assertNull(source("json-missing", "2"));
+        assertEquals(Map.of("shipping", Map.of("carrier", "dhl")), source("json-missing", "3"));
+    }
+
+    @Test
+    public void aConditionalObjectUpdateAppliesOnlyWhileTheDocumentIsUnchangedSinceItWasRead() {
+        write(DocumentAction.index("json-cond", "1", doc("shipping", doc("carrier", "dhl", "city", "Oslo"))),
+                DocumentAction.index("json-cond", "2", doc("shipping", doc("carrier", "ups", "city", "Oslo"))));
+        List<StoredDocument> read = sink.read(List.of(new DocumentRef("json-cond", "1", null),
+                new DocumentRef("json-cond", "2", null))).toCompletableFuture().orTimeout(60, TimeUnit.SECONDS).join();
+        write(DocumentAction.index("json-cond", "2", doc("shipping", doc("carrier", "fedex", "city", "Oslo"))));
+        List<ItemResult> r = write(
+                new DocumentAction("json-cond", "1", null, ActionType.UPDATE, doc("shipping", doc("carrier", "dhl")),
+                        null, null, read.get(0).seqNo(), read.get(0).primaryTerm()),
+                new DocumentAction("json-cond", "2", null, ActionType.UPDATE, doc("shipping", doc("carrier", "ups")),
+                        null, null, read.get(1).seqNo(), read.get(1).primaryTerm()));
+        assertEquals(Outcome.SUCCESS, r.get(0).outcome(), r.toString());
+        assertEquals(Outcome.CONFLICT, r.get(1).outcome(), r.toString());
+        assertEquals(Map.of("shipping", Map.of("carrier", "dhl")), source("json-cond", "1"));
+        assertEquals(Map.of("shipping", Map.of("carrier", "fedex", "city", "Oslo")), source("json-cond", "2"));
+    }
+
+    @Test
+    public void anObjectUpsertKeepsItsRouting() {
+        List<ItemResult> r = write(
+                DocumentAction.upsert("json-routed", "1", doc("attrs", doc("a", 1, "b", 2))).withRouting("r1"),
+                DocumentAction.upsert("json-routed", "1", doc("attrs", doc("a", 1))).withRouting("r1"));
+        assertTrue(r.stream().allMatch(i -> i.outcome() == Outcome.SUCCESS), r.toString());
+        Map<String, Object> stored = EsDocs.get(client, "json-routed", "1", "r1");
+        stored.remove("@version");
+        assertEquals(Map.of("attrs", Map.of("a", 1)), stored);
+    }
+}
