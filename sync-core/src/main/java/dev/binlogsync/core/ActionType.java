@@ -4,13 +4,20 @@ package dev.binlogsync.core;
 public enum ActionType {
     /** Replace the whole document (Elasticsearch {@code index}). */
     INDEX,
-    /** Merge the fields into the document, creating it when missing ({@code update} with {@code doc_as_upsert: true}). */
+    /**
+     * Set the fields in the document, creating it when missing ({@code update} with
+     * {@code doc_as_upsert: true}). Each field replaces the stored one whole, an object included (a
+     * key the new object lacks goes), except a {@link PartialObject}, merged key by key; fields the
+     * document has and the action does not carry stay. A missing document is created with exactly
+     * the fields. The Elasticsearch sink writes a document with an object value as a painless script,
+     * because Elasticsearch's {@code doc} would merge objects key by key.
+     */
     UPSERT,
     /** Remove the document; a missing document counts as success. */
     DELETE,
     /**
-     * Merge the fields into the document only if it exists ({@code update} with {@code doc}, no
-     * upsert): never creates it. A missing document is done, reported as
+     * Set the fields in the document only if it exists ({@code update} with {@code doc}, no
+     * upsert), each replaced whole as for {@link #UPSERT}: never creates it. A missing document is done, reported as
      * {@link ItemResult.Outcome#MISSING}. What a merge rule writes into its parent's document, so a
      * child row's change cannot re-create a parent that was deleted or filtered out.
      */

@@ -13,8 +13,9 @@ import javax.annotation.Nullable;
  * @param id the document id, never empty
  * @param routing the custom routing value, or null for the default
  * @param type index, upsert, update, delete or create
- * @param document the fields: the whole document for {@link ActionType#INDEX} and {@link ActionType#CREATE}, the fields to merge
- *     for {@link ActionType#UPSERT} and {@link ActionType#UPDATE}; null for {@link ActionType#DELETE}
+ * @param document the fields: the whole document for {@link ActionType#INDEX} and {@link ActionType#CREATE}, the fields to set
+ *     for {@link ActionType#UPSERT} and {@link ActionType#UPDATE} (each replaced whole; a
+ *     {@link PartialObject} value merged key by key); null for {@link ActionType#DELETE}
  * @param version the external version, or null for none; only {@link ActionType#INDEX},
  *     {@link ActionType#CREATE} and {@link ActionType#DELETE} carry one (Elasticsearch's update API takes no external version)
  * @param versionType how {@code version} is compared; null exactly when {@code version} is null

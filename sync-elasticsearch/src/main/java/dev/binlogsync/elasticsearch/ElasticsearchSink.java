@@ -84,7 +84,13 @@ import org.slf4j.LoggerFactory;
  * {@code version_type} when the action carries an external version), {@code update} with
  * {@code doc} and {@code doc_as_upsert: true} for {@link dev.binlogsync.core.ActionType#UPSERT},
  * {@code update} with {@code doc} alone for {@link dev.binlogsync.core.ActionType#UPDATE},
- * {@code delete}; {@code routing} when set; never {@code _type}. The response is read by a
+ * {@code delete}; {@code routing} when set; never {@code _type}. An UPSERT or UPDATE whose document
+ * has an object as a top-level value is written as an inline painless script that replaces each
+ * field whole (a {@code doc} would merge objects key by key and keep a key the new object lacks;
+ * a {@link dev.binlogsync.core.PartialObject} is merged key by key), with {@code scripted_upsert}
+ * for an UPSERT and no upsert for an UPDATE, {@code noop} when nothing changed; see
+ * {@link ObjectFields} and {@link Builder#objectFields} (default {@link ObjectFields#AUTO}: the
+ * script unless {@link #start()} finds the cluster has no painless). The response is read by a
  * streaming parser, trimmed with {@code filter_path}.
  *
  * <p><b>Results.</b> One {@link ItemResult} per action, in order: success (404 on a delete is a
@@ -175,6 +181,9 @@ public final class ElasticsearchSink implements BulkSink, DocumentReader {
     private final List<IndexSetup> setups;
     private final String description;
     private final BulkBodyEncoder encoder = new BulkBodyEncoder();
+    private final ObjectFields objectFields;
+    /** Whether object fields are written by the script; decided by {@link #start()}. */
+    private volatile boolean replaceObjects = true;
     private final BulkResponseParser parser = new BulkResponseParser();
     private final BufferPool buffers = new BufferPool(8, 64 * 1024, 8 * 1024 * 1024);
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
@@ -185,6 +194,7 @@ public final class ElasticsearchSink implements BulkSink, DocumentReader {
         this.ownsClient = ownsClient;
         this.lateWriteFence = b.lateWriteFence();
         this.refresh = b.refresh;
+        this.objectFields = b.objectFields;
         this.pipeline = b.pipeline;
         this.setups = List.copyOf(b.setups);
         this.description = b.toString();
@@ -230,6 +240,14 @@ public final class ElasticsearchSink implements BulkSink, DocumentReader {
                 return null;
             });
         }
+        boolean replace = objectFields == ObjectFields.REPLACE
+                || objectFields == ObjectFields.AUTO && onFirstReachable(ServerProbe::hasPainless);
+        if (objectFields == ObjectFields.AUTO && !replace) {
+            LOG.warn("{} at {} has no painless scripting: partial writes (upserts, merges) merge object fields key by"
+                    + " key, so a key an object no longer has stays in the document (ObjectFields.MERGE)",
+                    UntrustedText.shown(info.toString(), 128), hosts.describe());
+        }
+        replaceObjects = replace;
         serverInfo = info;
         state.set(State.STARTED);
         LOG.info("writing to {} with {}", UntrustedText.shown(info.toString(), 128), description);
@@ -379,7 +397,7 @@ public final class ElasticsearchSink implements BulkSink, DocumentReader {
         CompletableFuture<List<ItemResult>> result = new CompletableFuture<>();
         ByteBuf body = buffers.acquire();
         try {
-            encoder.encode(actions, body);
+            encoder.encode(actions, body, replaceObjects);
         } catch (RuntimeException e) {
             buffers.release(body);
             result.completeExceptionally(new SyncException("cannot encode a bulk of " + actions.size()
@@ -626,6 +644,7 @@ public final class ElasticsearchSink implements BulkSink, DocumentReader {
         @Nullable private Duration lateWriteFence;
         private boolean compression;
         private Refresh refresh = Refresh.NONE;
+        private ObjectFields objectFields = ObjectFields.AUTO;
         @Nullable private String pipeline;
         private final List<IndexSetup> setups = new ArrayList<>();
 
@@ -834,6 +853,16 @@ public final class ElasticsearchSink implements BulkSink, DocumentReader {
         /** When writes become searchable; default {@link Refresh#NONE}. Meant for tests. */
         public Builder refresh(Refresh refresh) {
             this.refresh = Objects.requireNonNull(refresh, "refresh");
+            return this;
+        }
+
+        /**
+         * How an upsert or update whose document has an object value is written; default
+         * {@link ObjectFields#AUTO} (replaced whole by a painless script where the cluster has
+         * painless). See {@link ObjectFields}.
+         */
+        public Builder objectFields(ObjectFields objectFields) {
+            this.objectFields = Objects.requireNonNull(objectFields, "objectFields");
             return this;
         }
 
@@ -1052,6 +1081,9 @@ public final class ElasticsearchSink implements BulkSink, DocumentReader {
             }
             if (pipeline != null) {
                 sb.append(", pipeline=").append(pipeline);
+            }
+            if (objectFields != ObjectFields.AUTO) {
+                sb.append(", objectFields=").append(objectFields);
             }
             if (!setups.isEmpty()) {
                 List<String> names = new ArrayList<>();

@@ -2,8 +2,9 @@ package dev.binlogsync.core.rules;
 
 /**
  * How a {@link TableRule} writes a row's document. Merge rules ({@link TableRule.Builder#mergeInto})
- * always write a partial update of the parent document, whatever the mode; deletes are deletes in
- * every mode.
+ * always write a partial update of the parent document, whatever the mode (a full child row
+ * replaces its whole {@code nestUnder} object, a row that may lack columns only the columns it
+ * carries: {@link dev.binlogsync.core.PartialObject}); deletes are deletes in every mode.
  */
 public enum WriteMode {
     /**
@@ -29,7 +30,9 @@ public enum WriteMode {
      * other writers merged into the document survive. Costs Elasticsearch a get, a merge and a
      * reindex (about twice the CPU of {@link #INDEX}), keeps fields of columns a DDL dropped, and
      * stores the document as Elasticsearch re-renders it (a decimal number wider than a double loses
-     * digits, trailing zeros go). Cannot carry an external version.
+     * digits, trailing zeros go). Cannot carry an external version. Each field it carries replaces
+     * the stored one whole, an object (a JSON column) included: a key the row's object no longer has
+     * goes (the Elasticsearch sink writes such an upsert as a painless script).
      */
     UPSERT,
     /**

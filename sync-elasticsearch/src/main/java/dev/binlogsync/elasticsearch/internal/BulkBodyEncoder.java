@@ -126,12 +126,20 @@ public final class BulkBodyEncoder {
      * the values decoders and rules produce), with {@code out} then holding a partial body.
      */
     public void encode(List<DocumentAction> actions, ByteBuf out) {
+        encode(actions, out, true);
+    }
+
+    /**
+     * As {@link #encode(List, ByteBuf)}; {@code replaceObjects} false writes every UPSERT and UPDATE
+     * as a {@code doc} (Elasticsearch's key-by-key merge of objects, for a cluster without painless).
+     */
+    public void encode(List<DocumentAction> actions, ByteBuf out, boolean replaceObjects) {
         for (int i = 0, n = actions.size(); i < n; i++) {
-            writeAction(out, actions.get(i));
+            writeAction(out, actions.get(i), replaceObjects);
         }
     }
 
-    private static void writeAction(ByteBuf out, DocumentAction action) {
+    private static void writeAction(ByteBuf out, DocumentAction action, boolean replaceObjects) {
         ActionType type = action.type();
         out.append(type == ActionType.INDEX ? INDEX_OPEN : type == ActionType.DELETE ? DELETE_OPEN
                 : type == ActionType.CREATE ? CREATE_OPEN : UPDATE_OPEN);
@@ -163,7 +171,7 @@ public final class BulkBodyEncoder {
         if ((type == ActionType.INDEX || type == ActionType.CREATE) && document != null) {
             writeMap(out, document);
             out.append((byte) '\n');
-        } else if (document != null && hasObject(document)) {
+        } else if (document != null && replaceObjects && hasObject(document)) {
             writeScript(out, document, type == ActionType.UPSERT);
         } else if (document != null) {
             // UPSERT creates a missing document; UPDATE must not (a 404 document_missing answers it)

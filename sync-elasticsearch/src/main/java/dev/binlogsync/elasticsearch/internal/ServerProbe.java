@@ -101,6 +101,45 @@ public final class ServerProbe {
                 + " written); set hosts to the address that serves Elasticsearch itself");
     }
 
+    /**
+     * Whether the cluster has the painless language, from {@code GET /_script_language} (its
+     * {@code language_contexts}). False only when the answer is read and lists no painless; an
+     * error, another status or an unreadable answer is taken as true (a cluster without painless
+     * then answers each scripted item with the reason). Never throws.
+     */
+    public static boolean hasPainless(RestClient client) {
+        try {
+            Response response = client.performRequest(new Request("GET", "/_script_language"));
+            try (InputStream in = response.getEntity().getContent(); JsonParser p = JSON.createParser(in)) {
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    return true;
+                }
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    JsonToken value = p.nextToken();
+                    if ("language_contexts".equals(field) && value == JsonToken.START_ARRAY) {
+                        while (p.nextToken() == JsonToken.START_OBJECT) {
+                            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                                String name = p.currentName();
+                                p.nextToken();
+                                if ("language".equals(name) && "painless".equals(p.getValueAsString())) {
+                                    return true;
+                                }
+                                p.skipChildren();
+                            }
+                        }
+                        return false;
+                    }
+                    p.skipChildren();
+                }
+                return true;
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("script languages not readable; taking painless to be there", Secrets.loggable(e));
+            return true;
+        }
+    }
+
     /** The node's address for messages, user info masked. */
     private static String host(RestClient client) {
         List<String> hosts = new ArrayList<>();
