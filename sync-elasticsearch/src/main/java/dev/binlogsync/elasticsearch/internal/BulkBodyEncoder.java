@@ -82,14 +82,14 @@ public final class BulkBodyEncoder {
      * {@code doc}. Painless's {@code !=} compares with {@code equals}, values parsed from the same
      * JSON as the stored source. Constant, so the node compiles it once and caches it.
      */
-    static final String SET_FIELDS = "def s = ctx._source; boolean c = false;"
-            + " for (def e : params.doc.entrySet()) { def k = e.getKey(); def v = e.getValue();"
-            + " if (!s.containsKey(k) || s[k] != v) { s[k] = v; c = true; } }"
-            + " if (params.merge != null) { for (def m : params.merge.entrySet()) { def o = s[m.getKey()];"
-            + " if (!(o instanceof Map)) { o = new HashMap(); s[m.getKey()] = o; c = true; }"
-            + " for (def e : m.getValue().entrySet()) { def k = e.getKey(); def v = e.getValue();"
-            + " if (!o.containsKey(k) || o[k] != v) { o[k] = v; c = true; } } } }"
-            + " if (!c) { ctx.op = 'noop'; }";
+    static final String SET_FIELDS = "def s=ctx._source;boolean c=false;"
+            + "for(def e:params.doc.entrySet()){def k=e.getKey();def v=e.getValue();"
+            + "if(!s.containsKey(k)||s[k]!=v){s[k]=v;c=true;}}"
+            + "if(params.merge!=null){for(def m:params.merge.entrySet()){def o=s[m.getKey()];"
+            + "if(!(o instanceof Map)){o=new HashMap();s[m.getKey()]=o;c=true;}"
+            + "for(def e:m.getValue().entrySet()){def k=e.getKey();def v=e.getValue();"
+            + "if(!o.containsKey(k)||o[k]!=v){o[k]=v;c=true;}}}}"
+            + "if(!c){ctx.op='noop';}";
     private static final byte[] SCRIPT_OPEN = ascii("{\"script\":{\"source\":\"" + SET_FIELDS
             + "\",\"lang\":\"painless\",\"params\":{\"doc\":{");
     private static final byte[] MERGE_OPEN = ascii(",\"merge\":{");

@@ -81,14 +81,14 @@ class BulkBodyEncoderTest {
                 + "{\"doc\":{\"carrier\":\"ups\",\"boxes\":[{\"w\":1}]}}\n", body, "a list of objects is replaced by a doc");
     }
 
-    private static final String SCRIPT = "{\"script\":{\"source\":\"def s = ctx._source; boolean c = false;"
-            + " for (def e : params.doc.entrySet()) { def k = e.getKey(); def v = e.getValue();"
-            + " if (!s.containsKey(k) || s[k] != v) { s[k] = v; c = true; } }"
-            + " if (params.merge != null) { for (def m : params.merge.entrySet()) { def o = s[m.getKey()];"
-            + " if (!(o instanceof Map)) { o = new HashMap(); s[m.getKey()] = o; c = true; }"
-            + " for (def e : m.getValue().entrySet()) { def k = e.getKey(); def v = e.getValue();"
-            + " if (!o.containsKey(k) || o[k] != v) { o[k] = v; c = true; } } } }"
-            + " if (!c) { ctx.op = 'noop'; }\",\"lang\":\"painless\",\"params\":";
+    private static final String SCRIPT = "{\"script\":{\"source\":\"def s=ctx._source;boolean c=false;"
+            + "for(def e:params.doc.entrySet()){def k=e.getKey();def v=e.getValue();"
+            + "if(!s.containsKey(k)||s[k]!=v){s[k]=v;c=true;}}"
+            + "if(params.merge!=null){for(def m:params.merge.entrySet()){def o=s[m.getKey()];"
+            + "if(!(o instanceof Map)){o=new HashMap();s[m.getKey()]=o;c=true;}"
+            + "for(def e:m.getValue().entrySet()){def k=e.getKey();def v=e.getValue();"
+            + "if(!o.containsKey(k)||o[k]!=v){o[k]=v;c=true;}}}}"
+            + "if(!c){ctx.op='noop';}\",\"lang\":\"painless\",\"params\":";
 
     @Test
     void writesAnUpsertWithAnObjectFieldAsAScriptThatCreatesAMissingDocumentWithExactlyTheFields() throws IOException {
