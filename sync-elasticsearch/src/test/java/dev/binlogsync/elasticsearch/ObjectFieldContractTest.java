@@ -5,6 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.binlogsync.core.ActionType;
+import dev.binlogsync.core.ChangeEvent;
+import dev.binlogsync.core.Operation;
+import dev.binlogsync.core.PipelineState;
+import dev.binlogsync.core.RowImage;
+import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.core.rules.Rules;
+import dev.binlogsync.core.rules.TableRule;
+import dev.binlogsync.core.testing.InMemorySource;
+import java.time.Duration;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.DocumentRef;
 import dev.binlogsync.core.ItemResult;
@@ -173,5 +183,60 @@ public abstract class ObjectFieldContractTest {
         Map<String, Object> stored = EsDocs.get(client, "json-routed", "1", "r1");
         stored.remove("@version");
         assertEquals(Map.of("attrs", Map.of("a", 1)), stored);
+    }
+
+    private static ChangeEvent change(Operation op, String table, Map<String, Object> row, Map<String, Object> old,
+            RowImage image) {
+        return new ChangeEvent("shop", table, op, row, old, List.of("id"), 1_700_000_000_000L,
+                new SourcePosition("p", 0), image);
+    }
+
+    /**
+     * Through a pipeline (rules, coalescing, sink, server): an upserted order with a JSON column,
+     * its shipping row merged under {@code shipping}, full rows and one that may lack columns;
+     * once each change committed before the next (every write reaches the server), once all at once
+     * (the buffer coalesces them).
+     */
+    @Test
+    public void aPipelineKeepsJsonColumnsAndMergedRowsEqualToTheirRows() throws Exception {
+        Rules rules = Rules.builder()
+                .rule(TableRule.builder().table("orders").index("json-pipeline").build())
+                .rule(TableRule.builder().table("order_shipping").index("json-pipeline").mergeInto("order_id")
+                        .nestUnder("shipping").exclude("order_id").build())
+                .build();
+        for (int order : new int[] {1, 2}) {
+            List<ChangeEvent> changes = List.of(
+                    change(Operation.INSERT, "orders", doc("id", order, "status", "NEW", "attrs", doc("color", "red", "size", "L")),
+                            Map.of(), RowImage.FULL),
+                    change(Operation.INSERT, "order_shipping", doc("id", 10 + order, "order_id", order, "carrier", "dhl",
+                            "box", doc("w", 1, "h", 2)), Map.of(), RowImage.FULL),
+                    change(Operation.UPDATE, "orders", doc("id", order, "status", "PAID", "attrs", doc("color", "red")),
+                            doc("status", "NEW", "attrs", doc("color", "red", "size", "L")), RowImage.FULL),
+                    change(Operation.UPDATE, "order_shipping", doc("id", 10 + order, "order_id", order, "carrier", "ups",
+                            "box", doc("w", 1)), doc("carrier", "dhl"), RowImage.FULL),
+                    change(Operation.UPDATE, "order_shipping", doc("id", 10 + order, "order_id", order, "box", doc("w", 3)),
+                            doc("box", doc("w", 1)), RowImage.UNKNOWN));
+            InMemorySource source = new InMemorySource();
+            // the pipeline starts and closes its own sink
+            ElasticsearchSink own = ElasticsearchSink.builder().hosts(httpUrl()).refresh(ElasticsearchSink.Refresh.WAIT_FOR).build();
+            try (SyncPipeline pipeline = SyncPipeline.builder().source(source).ruleSet(rules).sink(own)
+                    .commitInterval(Duration.ZERO).flushInterval(Duration.ofMillis(5)).build()) {
+                pipeline.start();
+                SourcePosition last = null;
+                if (order == 1) {
+                    for (ChangeEvent c : changes) {
+                        last = source.append("p", c);
+                        assertTrue(source.awaitCommitted("p", last.offset(), Duration.ofSeconds(60)), "committed: " + pipeline.failure());
+                    }
+                } else {
+                    last = source.append("p", changes);
+                }
+                assertTrue(source.awaitCommitted("p", last.offset(), Duration.ofSeconds(60)), "committed: " + pipeline.failure());
+                assertEquals(PipelineState.RUNNING, pipeline.state(), String.valueOf(pipeline.failure()));
+            }
+            assertEquals(Map.of("id", order, "status", "PAID", "attrs", Map.of("color", "red"),
+                            "shipping", Map.of("id", 10 + order, "carrier", "ups", "box", Map.of("w", 3))),
+                    source("json-pipeline", Integer.toString(order)), order == 1 ? "one by one" : "coalesced");
+        }
     }
 }
