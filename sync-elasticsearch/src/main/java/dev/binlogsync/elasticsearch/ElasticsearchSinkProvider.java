@@ -31,6 +31,7 @@ import java.util.Map;
  * compression = true
  * refresh = "none"                      # none | wait_for | immediate
  * pipeline = "enrich"
+ * objectFields = "auto"                 # auto | replace | merge (see ObjectFields)
  * [[sink.indices]]                      # created at start when missing
  * name = "orders"
  * body = { settings = { number_of_shards = 1 }, mappings = { properties = { total = { type = "double" } } } }
@@ -118,6 +119,7 @@ public final class ElasticsearchSinkProvider implements ComponentProvider<BulkSi
         }
         b.compression(c.bool("compression", false));
         b.refresh(c.enumValue("refresh", ElasticsearchSink.Refresh.class, ElasticsearchSink.Refresh.NONE));
+        b.objectFields(c.enumValue("objectFields", ObjectFields.class, ObjectFields.AUTO));
         String pipeline = c.optString("pipeline");
         if (pipeline != null) {
             c.at("pipeline", () -> b.pipeline(pipeline));
