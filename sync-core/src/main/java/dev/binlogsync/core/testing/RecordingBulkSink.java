@@ -4,6 +4,7 @@ import dev.binlogsync.core.ActionType;
 import dev.binlogsync.core.BulkSink;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.ItemResult;
+import dev.binlogsync.core.PartialObject;
 import dev.binlogsync.core.RetriableSyncException;
 import dev.binlogsync.core.VersionType;
 import dev.binlogsync.core.internal.DocumentMerge;
@@ -377,13 +378,19 @@ public final class RecordingBulkSink implements BulkSink {
         if (a.type() == ActionType.DELETE) {
             index.remove(k);
         } else if (a.type() == ActionType.INDEX || a.type() == ActionType.CREATE || !index.containsKey(k)) {
-            index.put(k, new HashMap<>(a.document()));
+            index.put(k, stored(new HashMap<>(a.document())));
         } else {
             Map<String, Object> merged = new HashMap<>(index.get(k));
             DocumentMerge.merge(merged, a.document());
-            index.put(k, merged);
+            index.put(k, stored(merged));
         }
         return accepted;
+    }
+
+    /** A stored document holds plain objects: a {@link PartialObject} written into an absent field is its keys. */
+    private static Map<String, Object> stored(Map<String, Object> doc) {
+        doc.replaceAll((k, v) -> v instanceof PartialObject ? new HashMap<>((PartialObject) v) : v);
+        return doc;
     }
 
     private static String key(String index, String id) {
