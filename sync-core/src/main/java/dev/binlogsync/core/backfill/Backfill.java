@@ -98,6 +98,12 @@ import org.slf4j.LoggerFactory;
  * conditional on the read {@code _seq_no} where the parent lacks the field). Parent tables load
  * before their children (see {@link Builder#build()}).
  *
+ * <p><b>Rules over several tables</b> (a table pattern its index does not separate, such as sharded
+ * {@code order_item_N} into {@code order_items}) are served when versioned by a column and alone on
+ * their index: each table loads as its own, and the verification selects each key in every table the
+ * rule matches (resolved from {@code information_schema} when the table starts; a table created or
+ * dropped during the run stops it before any delete). Unversioned, they are refused.
+ *
  * <p><b>What it refuses</b> (with {@link BackfillException} naming the table and rule, before reading
  * a row): a table no rule names; a rule that upserts for another reason than merge rules sharing its
  * index (an explicit {@code WriteMode.UPSERT}, another table's own rule on its index, a table pattern,
@@ -350,6 +356,12 @@ public final class Backfill {
         boolean merges;
         /** Whether merge rules write into the table's index: a conflicting delete of the verification is judged again. */
         boolean mergedInto;
+        /** The table's rules that write several tables into one index ({@link ShardTables#isSharded}); empty for most. */
+        List<TableRule> shardRules = List.of();
+        /** Every table those rules matched at the table's start ({@code database.table}, this one included). */
+        java.util.TreeSet<String> shardNames = new java.util.TreeSet<>();
+        /** The other tables of {@link #shardNames}, with their keys and columns: the verification selects each key in them too. */
+        List<TableRun> shards = List.of();
         @Nullable Long countLeftAtStart;
         @Nullable BigDecimal rangeFrom;
         @Nullable BigDecimal rangeMax;
@@ -379,6 +391,9 @@ public final class Backfill {
     private boolean loadTable(TableRun t) {
         checkRules(t);
         t.key = keyOf(t);
+        if (!t.shardRules.isEmpty()) {
+            resolveShards(t);
+        }
         String cpName = checkpointName(t.database, t.table);
         Checkpoint cp = loadCheckpoint(t, cpName);
         if (cp == null) {
@@ -633,7 +648,18 @@ public final class Backfill {
                 }
                 t.mergedInto = true;
             }
-            if (!r.isMerge() && !rules.documentsOnlyFrom(position, t.database, t.table, true)) {
+            if (!r.isMerge() && !rules.documentsOnlyFrom(position, t.database, t.table, true)
+                    && ShardTables.isSharded(rules, position)) {
+                // the rows of several tables write this index through this rule alone: served when
+                // versioned, the verification then reading every table it matches (resolveShards)
+                String why = ShardTables.refusal(r);
+                if (why != null) {
+                    throw new BackfillException("backfill of " + t.shown() + ": " + rule + " " + why);
+                }
+                List<TableRule> shardRules = new ArrayList<>(t.shardRules);
+                shardRules.add(r);
+                t.shardRules = List.copyOf(shardRules);
+            } else if (!r.isMerge() && !rules.documentsOnlyFrom(position, t.database, t.table, true)) {
                 throw new BackfillException("backfill of " + t.shown() + ": " + rule + " writes into an index"
                         + " that rows of other tables can write too (a pattern rule without {$database}/{$table}"
                         + " in its index, or another table's rule naming the same index); the verification reads"
@@ -1042,6 +1068,11 @@ public final class Backfill {
         if (deletes.isEmpty()) {
             return;
         }
+        if (!t.shardRules.isEmpty()) {
+            // after the locking re-select: a table the rule matches now but (2) did not read could
+            // hold a row that produces one of these documents
+            requireSameShards(t);
+        }
         List<ItemResult> results = execute(t, deletes);
         Set<List<String>> conflicted = new HashSet<>();
         for (int i = 0; i < results.size(); i++) {
@@ -1097,6 +1128,10 @@ public final class Backfill {
      */
     private Set<DocumentRef> produced(TableRun t, List<List<Object>> keys, Map<List<String>, String> refused) {
         Set<DocumentRef> produced = new HashSet<>();
+        if (!t.shards.isEmpty()) {
+            shardProduced(t, keys, refused, produced);
+            return produced;
+        }
         for (ChunkRow row : currentRows(t, keys)) {
             try {
                 for (DocumentAction a : render(t, row.values(), row.key())) {
@@ -1132,6 +1167,141 @@ public final class Backfill {
                 pause(attempt);
             }
         }
+    }
+
+    /**
+     * The other tables of the table's sharded rules ({@link ShardTables}), resolved from
+     * {@code information_schema} now: each checked as a table of its own (its rules, its key, which
+     * must be the loaded table's key columns in the same order, and its columns' values), so the
+     * verification can select and render its rows. A table created later is found by
+     * {@link #requireSameShards} before any delete.
+     */
+    private void resolveShards(TableRun t) {
+        java.util.TreeSet<String> names;
+        try (Connection c = connection()) {
+            names = ShardTables.matching(c, t.shardRules);
+        } catch (SQLException e) {
+            throw new BackfillException("backfill of " + t.shown() + ": cannot list the tables its rule over several"
+                    + " tables matches: " + Secrets.describe(e), e);
+        }
+        names.add(t.name);
+        List<TableRun> shards = new ArrayList<>();
+        for (String name : names) {
+            if (name.equals(t.name)) {
+                continue;
+            }
+            String[] dt = ShardTables.split(name);
+            TableRun s = new TableRun(dt[0], dt[1]);
+            checkRules(s);
+            s.key = keyOf(s);
+            if (!lowered(s.key).equals(lowered(t.key)) || !s.key.toString().equalsIgnoreCase(t.key.toString())) {
+                throw new BackfillException("backfill of " + t.shown() + ": table " + s.shown() + ", which its rule"
+                        + " over several tables also writes into the index, has the key "
+                        + UntrustedText.shown(String.valueOf(s.key), 256) + ", not " + UntrustedText.shown(String.valueOf(t.key), 256)
+                        + "; backfill needs the same key columns in every table of such a rule");
+            }
+            shards.add(s);
+        }
+        t.shardNames = names;
+        t.shards = List.copyOf(shards);
+        LOG.info("backfill of {}: its verification selects each key in {} tables: {}", t.shown(), names.size(),
+                UntrustedText.shown(String.valueOf(names), 1024));
+    }
+
+    /** Fails when the tables the sharded rules match are no longer those {@link #resolveShards} found. */
+    private void requireSameShards(TableRun t) {
+        java.util.TreeSet<String> now;
+        try (Connection c = connection()) {
+            now = ShardTables.matching(c, t.shardRules);
+        } catch (SQLException e) {
+            throw new BackfillException("backfill of " + t.shown() + ": cannot list the tables its rule over several"
+                    + " tables matches: " + Secrets.describe(e), e);
+        }
+        now.add(t.name);
+        if (!now.equals(t.shardNames)) {
+            throw new BackfillException("backfill of " + t.shown() + ": the tables its rule over several tables matches"
+                    + " changed during the run (" + UntrustedText.shown(String.valueOf(ShardTables.changed(t.shardNames, now)), 1024)
+                    + "); the verification reads every table of the rule as found at the start, so it stops before"
+                    + " removing a copy; run it again (the pending chunk is verified against the tables then)");
+        }
+    }
+
+    /**
+     * {@link #produced} for a table of a sharded rule: the keys selected in this table and in every
+     * other table of the rule ({@link TableRun#shards}), by the same locking read, one statement per
+     * table (a deadlock or lock wait timeout is read again, as {@link #currentRows}), each
+     * table's rows read and rendered through the rules as that table's.
+     */
+    private void shardProduced(TableRun t, List<List<Object>> keys, Map<List<String>, String> refused,
+            Set<DocumentRef> produced) {
+        List<TableRun> all = new ArrayList<>(t.shards.size() + 1);
+        all.add(t);
+        all.addAll(t.shards);
+        List<List<ChunkRow>> rows = null;
+        for (int attempt = 0; rows == null; attempt++) {
+            try {
+                rows = shardRowsOnce(t, all, keys);
+            } catch (BackfillException e) {
+                if (!(e.getCause() instanceof SQLException) || !lockConflict((SQLException) e.getCause())
+                        || attempt >= maxRetries) {
+                    throw e;
+                }
+                LOG.warn("backfill of {}: selecting the chunk's keys in the rule's tables met a lock conflict,"
+                        + " retrying: {}", t.shown(), Secrets.describe(e.getCause()));
+                pause(attempt);
+            }
+        }
+        for (int i = 0; i < all.size(); i++) {
+            TableRun s = all.get(i);
+            for (ChunkRow row : rows.get(i)) {
+                try {
+                    for (DocumentAction a : render(s, row.values(), row.key())) {
+                        produced.add(DocumentRef.of(a));
+                    }
+                } catch (BackfillException e) {
+                    refused.put(KeySql.normal(row.key()), s.shown() + " " + shownKey(row.key()) + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /**
+     * The rows of {@code keys} in each table of {@code all}, index for index: per table the locking
+     * read of {@link #currentRows}, each statement in autocommit, so no share lock is held across
+     * tables (held until one commit, they deadlock with a move's transaction that holds the new
+     * row's lock and waits for the old row's, and InnoDB may roll back the application's
+     * transaction); the argument needs no snapshot across the tables (docs/backfill.md).
+     */
+    private List<List<ChunkRow>> shardRowsOnce(TableRun t, List<TableRun> all, List<List<Object>> keys) {
+        List<List<ChunkRow>> out = new ArrayList<>(all.size());
+        try (Connection c = connection()) {
+            for (TableRun s : all) {
+                List<ChunkRow> rows = new ArrayList<>();
+                String selectList = selectList(s);
+                for (int from = 0; from < keys.size(); from += PRESENT_BATCH) {
+                    List<List<Object>> part = keys.subList(from, Math.min(keys.size(), from + PRESENT_BATCH));
+                    try (PreparedStatement ps = c.prepareStatement(
+                            KeySql.rows(s.database, s.table, selectList, s.key, part.size()))) {
+                        int p = 1;
+                        for (List<Object> k : part) {
+                            for (Object v : k) {
+                                ps.setObject(p++, v);
+                            }
+                        }
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                rows.add(readRow(s, rs));
+                            }
+                        }
+                    }
+                }
+                out.add(rows);
+            }
+        } catch (SQLException e) {
+            throw new BackfillException("backfill of " + t.shown() + ": selecting the chunk's keys in the tables of its"
+                    + " rule over several tables failed: " + Secrets.describe(e), e);
+        }
+        return out;
     }
 
     /** A deadlock or lock wait timeout (MySQL and MariaDB error 1213 or 1205, SQLSTATE 40001). */

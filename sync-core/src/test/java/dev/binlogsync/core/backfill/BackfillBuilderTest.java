@@ -82,6 +82,44 @@ class BackfillBuilderTest {
     }
 
     @Test
+    void aVersionedRuleOverATablePatternIntoOneIndexIsServed() {
+        // sharded tables (order_item_N into order_items) versioned by a column: the verification
+        // selects each key in every table the pattern matches, so the run goes on to read them
+        Rules rules = Rules.builder().rule(TableRule.builder().database("shop").table("order_item_[0-9]+")
+                .index("order_items").writeMode(WriteMode.INDEX).versionColumn("updated_ms").build()).build();
+        AssertionError e = assertThrows(AssertionError.class,
+                () -> builder(rules).table("shop", "order_item_0").build().run());
+        assertTrue(e.getMessage().contains("the data source was used"), e.getMessage());
+    }
+
+    @Test
+    void anUnversionedRuleOverATablePatternIntoOneIndexIsRefusedSayingItNeedsAVersionColumn() {
+        Rules rules = Rules.builder().rule(TableRule.builder().database("shop").table("order_item_[0-9]+")
+                .index("order_items").writeMode(WriteMode.INDEX).build()).build();
+        BackfillException e = assertThrows(BackfillException.class,
+                () -> builder(rules).table("shop", "order_item_0").build().run());
+        assertTrue(e.getMessage().contains("shop.order_item_0") && e.getMessage().contains("without a version column"),
+                e.getMessage());
+    }
+
+    @Test
+    void aVersionedPatternRuleWhoseIndexAnotherRuleWritesTooIsRefused() {
+        // another rule's table writes the same index: the verification does not read it
+        Rules rules = Rules.builder()
+                .rule(TableRule.builder().database("shop").table("order_item_[0-9]+").index("order_items")
+                        .writeMode(WriteMode.INDEX).versionColumn("updated_ms").build())
+                .rule(TableRule.builder().database("shop").table("legacy_items").index("order_items")
+                        .writeMode(WriteMode.INDEX).versionColumn("updated_ms").build())
+                .build();
+        BackfillException e = assertThrows(BackfillException.class,
+                () -> builder(rules).table("shop", "order_item_0").build().run());
+        assertTrue(e.getMessage().contains("rows of other tables can write too"), e.getMessage());
+        BackfillException legacy = assertThrows(BackfillException.class,
+                () -> builder(rules).table("shop", "legacy_items").build().run());
+        assertTrue(legacy.getMessage().contains("rows of other tables can write too"), legacy.getMessage());
+    }
+
+    @Test
     void aRuleOverADatabasePatternIntoOneIndexIsRefused() {
         Rules rules = Rules.builder().rule(TableRule.builder().database("shard_*").table("orders").index("orders")
                 .build()).build();

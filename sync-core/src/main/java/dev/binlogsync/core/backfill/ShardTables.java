@@ -1,0 +1,121 @@
+package dev.binlogsync.core.backfill;
+
+import dev.binlogsync.core.rules.Rules;
+import dev.binlogsync.core.rules.TableRule;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import javax.annotation.Nullable;
+
+/**
+ * Rules that write the rows of several tables into one index (sharded tables, {@code order_item_N}
+ * into {@code order_items}): which of them the backfill serves, and the tables each one matches.
+ * The verification of a chunk of one of those tables selects each key in every table the rule
+ * matches (see {@code docs/backfill.md}, "Rules over several tables"). Stateless.
+ */
+final class ShardTables {
+    private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9_$]+");
+
+    private ShardTables() {
+    }
+
+    /**
+     * Whether the rule at {@code position} writes the rows of several tables into its index and no
+     * other rule (merge rules included) names an index that can coincide with it: its database or
+     * table is a pattern its index does not separate by {@code {$database}} / {@code {$table}}.
+     * Such a rule alone creates and deletes the index's documents, so a verification that reads a
+     * key in every table it matches sees every row that can produce a document of it.
+     */
+    static boolean isSharded(Rules rules, int position) {
+        if (rules.separatesTables(position)) {
+            return false;
+        }
+        for (int i = 0; i < rules.rules().size(); i++) {
+            if (i != position && rules.indicesMayCoincide(position, i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Why the backfill refuses the sharded rule {@code r} ({@link #isSharded}), or null when it serves
+     * it: only versioned by a column. Across tables the stream's order of one id's changes is not
+     * the binlog's (a move's delete and insert travel on other partitions, and the tables' changes
+     * may too), so only external versions order them, in the stream as in the verification.
+     */
+    @Nullable
+    static String refusal(TableRule r) {
+        if (!r.isVersioned() || r.versionFromBinlogTime()) {
+            return "writes the rows of other tables (" + r.database() + "." + r.table() + ") into its index too,"
+                    + " without a version column; backfill serves such a rule only when it is versioned by a column"
+                    + " (versionColumn) that grows with every change of an id, whichever table holds it: across"
+                    + " tables only versions order the changes of one document";
+        }
+        return null;
+    }
+
+    /**
+     * The base tables the rules match now, as {@code database.table}, sorted, from
+     * {@code information_schema.TABLES}.
+     */
+    static TreeSet<String> matching(Connection c, List<TableRule> rules) throws SQLException {
+        TreeSet<String> out = new TreeSet<>();
+        String exactDatabase = null;
+        boolean oneDatabase = true;
+        for (TableRule r : rules) {
+            if (!PLAIN_NAME.matcher(r.database()).matches()
+                    || exactDatabase != null && !exactDatabase.equals(r.database())) {
+                oneDatabase = false;
+            }
+            exactDatabase = r.database();
+        }
+        String sql = "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE'"
+                + (oneDatabase ? " AND TABLE_SCHEMA = ?" : "");
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            if (oneDatabase) {
+                ps.setString(1, exactDatabase);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String database = rs.getString(1);
+                    String table = rs.getString(2);
+                    for (TableRule r : rules) {
+                        if (r.matches(database, table)) {
+                            out.add(database + "." + table);
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** {@code database.table} split at its first dot (a database name has none in MySQL). */
+    static String[] split(String name) {
+        int dot = name.indexOf('.');
+        return new String[] {name.substring(0, dot), name.substring(dot + 1)};
+    }
+
+    /** The names of {@code after} not in {@code before}, and of {@code before} not in {@code after}, for a message. */
+    static List<String> changed(TreeSet<String> before, TreeSet<String> after) {
+        List<String> out = new ArrayList<>();
+        for (String n : after) {
+            if (!before.contains(n)) {
+                out.add("created " + n);
+            }
+        }
+        for (String n : before) {
+            if (!after.contains(n)) {
+                out.add("dropped " + n);
+            }
+        }
+        return out;
+    }
+}

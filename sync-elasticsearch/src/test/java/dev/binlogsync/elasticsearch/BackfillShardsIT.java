@@ -1,0 +1,561 @@
+package dev.binlogsync.elasticsearch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.binlogsync.core.ChangeEvent;
+import dev.binlogsync.core.DocumentAction;
+import dev.binlogsync.core.ItemResult;
+import dev.binlogsync.core.Operation;
+import dev.binlogsync.core.RowImage;
+import dev.binlogsync.core.SourcePosition;
+import dev.binlogsync.core.backfill.Backfill;
+import dev.binlogsync.core.backfill.BackfillException;
+import dev.binlogsync.core.backfill.BackfillListener;
+import dev.binlogsync.core.backfill.BackfillProgress;
+import dev.binlogsync.core.backfill.Checkpoint;
+import dev.binlogsync.core.backfill.CheckpointStore;
+import dev.binlogsync.core.backfill.InMemoryCheckpointStore;
+import dev.binlogsync.core.rules.Rules;
+import dev.binlogsync.core.rules.TableRule;
+import dev.binlogsync.core.rules.WriteMode;
+import dev.binlogsync.testing.EmbeddedElasticsearch;
+import dev.binlogsync.testing.EmbeddedMariaDb;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import javax.annotation.Nullable;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.RestClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.mariadb.jdbc.MariaDbDataSource;
+
+/**
+ * Backfill of one table sharded four ways ({@code item_0} .. {@code item_3}, one rule
+ * {@code item_[0-9]+} into one index, versioned by the column {@code v}) against a real MariaDB and
+ * the in-process Elasticsearch. Right after a chunk's {@code SELECT} (when its pending documents are
+ * saved, before its creates) the test moves rows of the chunk to other shards (a delete in one table
+ * and an insert in another, one transaction, with a higher version) and deletes others; a stand-in
+ * for the stream applies each change through the same rules (the move's delete and insert in either
+ * order: they travel on different partitions). Tombstones are pruned at each refresh, so a snapshot
+ * of a deleted row can land. The end state is compared with MySQL read by the test's own SQL (a
+ * {@code UNION ALL} over the shards).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BackfillShardsIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int SHARDS = 4;
+    private static final int ROWS = 2_000;
+    private static final int CHUNK = 100;
+
+    private EmbeddedMariaDb db;
+    private RestClient client;
+    private ElasticsearchSink sink;
+    private MariaDbDataSource dataSource;
+    /** Versions the test writes: above every initial one ({@code v = id}), growing with every change. */
+    private final AtomicLong clock = new AtomicLong(1_000_000);
+
+    @BeforeAll
+    void start() throws SQLException {
+        db = EmbeddedMariaDb.start();
+        String url = EmbeddedElasticsearch.shared().httpUrl();
+        client = RestClient.builder(org.apache.http.HttpHost.create(url)).build();
+        sink = ElasticsearchSink.builder().hosts(url).build();
+        sink.start();
+        dataSource = new MariaDbDataSource(db.jdbcUrl() + "?user=" + db.user());
+    }
+
+    @AfterAll
+    void stop() throws IOException {
+        sink.close();
+        client.close();
+        db.close();
+    }
+
+    private static String index(String database) {
+        return database + "-items";
+    }
+
+    /** {@code item_N} into {@code <database>-items}, whole rows, external version {@code v}. */
+    private static Rules rules(String database) {
+        return Rules.builder().rule(TableRule.builder().database(database).table("item_[0-9]+").index(index(database))
+                .writeMode(WriteMode.INDEX).versionColumn("v").build()).build();
+    }
+
+    /** The shards, rows {@code 1..ROWS} each in {@code item_<id % 4>} with {@code v = id}, and the index. */
+    private void createShards(String database) throws Exception {
+        db.execute("CREATE DATABASE " + database);
+        for (int shard = 0; shard < SHARDS; shard++) {
+            db.execute("CREATE TABLE " + database + ".item_" + shard
+                    + " (id BIGINT PRIMARY KEY, v BIGINT NOT NULL, name VARCHAR(64) NOT NULL)");
+        }
+        try (Connection c = db.connect(database); Statement s = c.createStatement()) {
+            for (int shard = 0; shard < SHARDS; shard++) {
+                StringBuilder sql = new StringBuilder("INSERT INTO item_" + shard + " VALUES ");
+                boolean first = true;
+                for (int id = 1; id <= ROWS; id++) {
+                    if (id % SHARDS == shard) {
+                        sql.append(first ? "" : ",").append('(').append(id).append(',').append(id).append(",'item ")
+                                .append(id).append("')");
+                        first = false;
+                    }
+                }
+                s.executeUpdate(sql.toString());
+            }
+        }
+        // tombstones of the stream's deletes pruned at each refresh: a snapshot with an older version
+        // is then not refused by them, the resurrection the verification exists for
+        Request create = new Request("PUT", "/" + index(database));
+        create.setJsonEntity("{\"settings\":{\"index.gc_deletes\":\"0s\",\"number_of_shards\":1,"
+                + "\"number_of_replicas\":0}}");
+        client.performRequest(create);
+    }
+
+    private static Backfill.Builder backfill(String database, CheckpointStore store) {
+        Backfill.Builder b = Backfill.builder().rules(rules(database)).chunkSize(CHUNK).checkpointStore(store);
+        for (int shard = 0; shard < SHARDS; shard++) {
+            b.table(database, "item_" + shard);
+        }
+        return b;
+    }
+
+    // ------------------------------------------------------------ the stream's stand-in
+
+    @Nullable
+    private static Map<String, Object> select(Connection c, String table, long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, v, name FROM " + table + " WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("id", rs.getLong(1));
+                row.put("v", rs.getLong(2));
+                row.put("name", rs.getString(3));
+                return row;
+            }
+        }
+    }
+
+    /** Applies one binlog change through the rules to Elasticsearch at once, as the stream would. */
+    private void stream(String database, String table, Operation op, Map<String, Object> row, Map<String, Object> old) {
+        List<DocumentAction> actions = new ArrayList<>();
+        rules(database).apply(new ChangeEvent(database, table, op, row, old, List.of("id"), System.currentTimeMillis(),
+                new SourcePosition("stand-in", 0), RowImage.FULL), actions::add);
+        for (ItemResult r : sink.execute(actions).toCompletableFuture().orTimeout(120, TimeUnit.SECONDS).join()) {
+            assertTrue(r.isDone(), "the stream stand-in's write failed: " + r);
+        }
+    }
+
+    /** Which shard holds {@code id} now, or -1. */
+    private static int shardOf(Connection c, long id) throws SQLException {
+        for (int shard = 0; shard < SHARDS; shard++) {
+            if (select(c, "item_" + shard, id) != null) {
+                return shard;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Moves a row to shard {@code to}: deleted in its shard and inserted in {@code to} with a higher
+     * version and a new name, in one transaction ({@code oneTransaction}) or two (the insert first:
+     * for a moment both tables hold the id); the stand-in stream then applies the delete and the
+     * insert in the order {@code deleteFirst} says.
+     */
+    private void move(Connection c, String database, long id, int to, boolean oneTransaction, boolean deleteFirst)
+            throws SQLException {
+        String from = "item_" + shardOf(c, id);
+        Map<String, Object> before = select(c, from, id);
+        Map<String, Object> after = new LinkedHashMap<>(before);
+        after.put("v", clock.incrementAndGet());
+        after.put("name", "moved " + id + " to " + to);
+        c.setAutoCommit(false);
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO item_" + to + " VALUES (?,?,?)");
+                PreparedStatement delete = c.prepareStatement("DELETE FROM " + from + " WHERE id = ?")) {
+            insert.setLong(1, id);
+            insert.setLong(2, (Long) after.get("v"));
+            insert.setString(3, (String) after.get("name"));
+            assertEquals(1, insert.executeUpdate());
+            if (!oneTransaction) {
+                c.commit();
+            }
+            delete.setLong(1, id);
+            assertEquals(1, delete.executeUpdate());
+            c.commit();
+        } finally {
+            c.setAutoCommit(true);
+        }
+        if (deleteFirst) {
+            stream(database, from, Operation.DELETE, before, Map.of());
+            stream(database, "item_" + to, Operation.INSERT, after, Map.of());
+        } else {
+            stream(database, "item_" + to, Operation.INSERT, after, Map.of());
+            stream(database, from, Operation.DELETE, before, Map.of());
+        }
+    }
+
+    private void delete(Connection c, String database, long id) throws SQLException {
+        String table = "item_" + shardOf(c, id);
+        Map<String, Object> before = select(c, table, id);
+        try (Statement s = c.createStatement()) {
+            assertEquals(1, s.executeUpdate("DELETE FROM " + table + " WHERE id = " + id));
+        }
+        stream(database, table, Operation.DELETE, before, Map.of());
+    }
+
+    private void update(Connection c, String database, long id) throws SQLException {
+        String table = "item_" + shardOf(c, id);
+        Map<String, Object> before = select(c, table, id);
+        long v = clock.incrementAndGet();
+        try (Statement s = c.createStatement()) {
+            assertEquals(1, s.executeUpdate("UPDATE " + table + " SET v = " + v + ", name = 'renamed " + id
+                    + "' WHERE id = " + id));
+        }
+        stream(database, table, Operation.UPDATE, select(c, table, id), Map.of("v", before.get("v"), "name",
+                before.get("name")));
+    }
+
+    private void insert(Connection c, String database, long id, int shard) throws SQLException {
+        long v = clock.incrementAndGet();
+        try (Statement s = c.createStatement()) {
+            assertEquals(1, s.executeUpdate("INSERT INTO item_" + shard + " VALUES (" + id + "," + v + ",'new " + id + "')"));
+        }
+        stream(database, "item_" + shard, Operation.INSERT, select(c, "item_" + shard, id), Map.of());
+    }
+
+    private void refresh(String database) {
+        try {
+            client.performRequest(new Request("POST", "/" + index(database) + "/_refresh"));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Runs a hook when the {@code at}-th chunk's pending documents are saved: after its SELECT, before its creates. */
+    private static final class HookedStore implements CheckpointStore {
+        final CheckpointStore inner;
+        final int at;
+        final Consumer<Checkpoint> onPending;
+        int pendingSaves;
+
+        HookedStore(CheckpointStore inner, int at, Consumer<Checkpoint> onPending) {
+            this.inner = inner;
+            this.at = at;
+            this.onPending = onPending;
+        }
+
+        @Override
+        @Nullable
+        public Checkpoint load(String table) {
+            return inner.load(table);
+        }
+
+        @Override
+        public void save(String table, Checkpoint checkpoint) {
+            inner.save(table, checkpoint);
+            if (!checkpoint.pending().isEmpty() && ++pendingSaves == at) {
+                onPending.accept(checkpoint);
+            }
+        }
+    }
+
+    private static List<Long> keys(Checkpoint cp) {
+        List<Long> out = new ArrayList<>();
+        for (Checkpoint.Pending p : cp.pending()) {
+            out.add(((Number) p.key().get(0)).longValue());
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------ the comparison
+
+    /** MySQL by the test's own SQL, a UNION ALL over the shards: per id, its fields and version as text. */
+    private Map<String, Map<String, String>> expected(String database, int shards) throws SQLException {
+        StringBuilder sql = new StringBuilder();
+        for (int shard = 0; shard < shards; shard++) {
+            sql.append(shard > 0 ? " UNION ALL " : "").append("SELECT id, v, name FROM item_").append(shard);
+        }
+        Map<String, Map<String, String>> out = new TreeMap<>();
+        List<String> twice = new ArrayList<>();
+        try (Connection c = db.connect(database); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql.toString())) {
+            while (rs.next()) {
+                Map<String, String> doc = new TreeMap<>();
+                doc.put("id", Long.toString(rs.getLong(1)));
+                doc.put("v", Long.toString(rs.getLong(2)));
+                doc.put("@version", Long.toString(rs.getLong(2)));
+                doc.put("name", rs.getString(3));
+                if (out.put(doc.get("id"), doc) != null) {
+                    twice.add(doc.get("id"));
+                }
+            }
+        }
+        assertEquals(List.of(), twice, "ids in two shards at the end");
+        return out;
+    }
+
+    private Map<String, Map<String, String>> indexed(String database) throws IOException {
+        refresh(database);
+        Request search = new Request("POST", "/" + index(database) + "/_search");
+        search.addParameter("size", "10000");
+        search.addParameter("version", "true");
+        search.setJsonEntity("{\"query\":{\"match_all\":{}}}");
+        Map<String, Map<String, String>> out = new TreeMap<>();
+        for (JsonNode h : JSON.readTree(client.performRequest(search).getEntity().getContent()).path("hits").path("hits")) {
+            Map<String, String> doc = new TreeMap<>();
+            doc.put("@version", h.get("_version").asText());
+            h.get("_source").fields().forEachRemaining(e -> doc.put(e.getKey(), e.getValue().asText()));
+            out.put(h.get("_id").asText(), doc);
+        }
+        return out;
+    }
+
+    private void assertIndexEqualsMysql(String database, int shards) throws Exception {
+        Map<String, Map<String, String>> expected = expected(database, shards);
+        Map<String, Map<String, String>> actual = indexed(database);
+        List<String> differences = new ArrayList<>();
+        for (String id : expected.keySet()) {
+            if (!expected.get(id).equals(actual.get(id))) {
+                differences.add(id + ": expected " + expected.get(id) + ", indexed " + actual.get(id));
+            }
+        }
+        for (String id : actual.keySet()) {
+            if (!expected.containsKey(id)) {
+                differences.add(id + ": indexed " + actual.get(id) + ", in no shard");
+            }
+        }
+        assertEquals(List.of(), differences);
+        assertTrue(expected.size() > ROWS / 2, "rows: " + expected.size());
+    }
+
+    // ------------------------------------------------------------ the tests
+
+    /**
+     * Right after the SELECT of {@code item_3}'s second chunk (the shards load in order, so
+     * {@code item_0} .. {@code item_2} are done): four of its rows move to the other shards, four are
+     * deleted in their shard, four renamed. The moved rows' snapshots are refused by the stream's
+     * newer writes, and only a verification that reads the other shards too sees that a current row
+     * produces their documents (reading {@code item_3} alone, it would delete them, and no later
+     * chunk would load them again).
+     */
+    private void rowsMovedToOtherShardsOrDeletedAfterTheSelectEndAsMysql(String database, boolean deleteFirst)
+            throws Exception {
+        createShards(database);
+        List<Long> moved = new ArrayList<>();
+        // item_0 .. item_2 hold 500 rows each, 5 chunks: the 17th chunk is item_3's second
+        HookedStore store = new HookedStore(new InMemoryCheckpointStore(), 17, cp -> {
+            List<Long> keys = keys(cp);
+            assertTrue(keys.stream().allMatch(k -> k % SHARDS == 3), "a chunk of item_3: " + keys);
+            try (Connection c = db.connect(database)) {
+                for (int i = 0; i < 4; i++) {
+                    move(c, database, keys.get(i), i % 3, true, deleteFirst);
+                    moved.add(keys.get(i));
+                    delete(c, database, keys.get(4 + i));
+                    update(c, database, keys.get(8 + i));
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            refresh(database);
+        });
+        Backfill backfill = backfill(database, store).dataSource(dataSource).sink(sink).build();
+        assertTrue(backfill.run());
+        assertEquals(4, moved.size(), "the race ran");
+        assertIndexEqualsMysql(database, SHARDS);
+        Map<String, Map<String, String>> actual = indexed(database);
+        for (long id : moved) {
+            assertEquals("moved " + id + " to " + (moved.indexOf(id) % 3), actual.get(Long.toString(id)).get("name"),
+                    "the moved row's document stays");
+        }
+    }
+
+    @Test
+    void rowsMovedToOtherShardsAfterAChunksSelectKeepTheirDocumentsWhenTheStreamAppliesTheDeleteFirst()
+            throws Exception {
+        rowsMovedToOtherShardsOrDeletedAfterTheSelectEndAsMysql("bf_shards_del_first", true);
+    }
+
+    @Test
+    void rowsMovedToOtherShardsAfterAChunksSelectKeepTheirDocumentsWhenTheStreamAppliesTheInsertFirst()
+            throws Exception {
+        rowsMovedToOtherShardsOrDeletedAfterTheSelectEndAsMysql("bf_shards_ins_first", false);
+    }
+
+    @Test
+    void aRowDeletedInItsShardAfterTheSelectHasItsResurrectedCopyRemoved() throws Exception {
+        String database = "bf_shards_deleted";
+        createShards(database);
+        List<Long> deleted = new ArrayList<>();
+        HookedStore store = new HookedStore(new InMemoryCheckpointStore(), 6, cp -> {
+            List<Long> keys = keys(cp);
+            try (Connection c = db.connect(database)) {
+                for (int i = 0; i < 6; i++) {
+                    delete(c, database, keys.get(i));
+                    deleted.add(keys.get(i));
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            // the deletes' tombstones pruned: the snapshots with the rows' versions land
+            refresh(database);
+        });
+        Map<String, BackfillProgress> finished = new TreeMap<>();
+        Backfill backfill = backfill(database, store).dataSource(dataSource).sink(sink)
+                .listener(new BackfillListener() {
+                    @Override
+                    public void tableFinished(BackfillProgress p) {
+                        finished.put(p.table(), p);
+                    }
+                }).build();
+        assertTrue(backfill.run());
+        assertEquals(6, deleted.size(), "the race ran");
+        // item_1's chunk: each deleted row's snapshot landed once its tombstone was pruned, or was
+        // refused by it when the refresh had not pruned it yet (same millisecond)
+        assertTrue(finished.get(database + ".item_1").resurrectionsRemoved() > 0,
+                "copies landed and were removed: " + finished);
+        assertIndexEqualsMysql(database, SHARDS);
+    }
+
+    @Test
+    void aShardCreatedDuringTheRunStopsItBeforeAnyDeleteAndTheNextRunEndsAsMysql() throws Exception {
+        String database = "bf_shards_new";
+        createShards(database);
+        CheckpointStore checkpoints = new InMemoryCheckpointStore();
+        List<Long> moved = new ArrayList<>();
+        HookedStore store = new HookedStore(checkpoints, 2, cp -> {
+            long id = keys(cp).get(0);
+            try (Connection c = db.connect(database)) {
+                db.execute("CREATE TABLE " + database + ".item_4 (id BIGINT PRIMARY KEY, v BIGINT NOT NULL,"
+                        + " name VARCHAR(64) NOT NULL)");
+                move(c, database, id, 4, true, true);
+                moved.add(id);
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        BackfillException e = assertThrows(BackfillException.class,
+                () -> backfill(database, store).dataSource(dataSource).sink(sink).build().run());
+        assertTrue(e.getMessage().contains("created " + database + ".item_4"), e.getMessage());
+        assertEquals(1, moved.size(), "the race ran");
+        // not removed: the verification stopped before its delete
+        assertEquals("moved " + moved.get(0) + " to 4", indexed(database).get(Long.toString(moved.get(0))).get("name"));
+
+        Backfill again = backfill(database, checkpoints).dataSource(dataSource).sink(sink)
+                .restartFence(java.time.Duration.ZERO).build();
+        assertTrue(again.run());
+        assertIndexEqualsMysql(database, SHARDS + 1);
+    }
+
+    @Test
+    void aRandomizedWorkloadOfMovesDeletesUpdatesAndInsertsOverTheShardsDuringTheBackfillEndsAsMysql()
+            throws Exception {
+        long seed = Long.getLong("backfill.shards.seed", System.nanoTime());
+        String database = "bf_shards_random";
+        createShards(database);
+        Random random = new Random(seed);
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Map<String, Integer> ops = new HashMap<>();
+        // the keys of the chunk in progress (from its SELECT to its verification), where the races are
+        AtomicReference<List<Long>> inProgress = new AtomicReference<>(List.of());
+        Thread writer = new Thread(() -> {
+            long nextId = ROWS + 1;
+            java.util.Set<Long> racedOnce = new java.util.HashSet<>();
+            List<Long> live = new ArrayList<>();
+            for (long id = 1; id <= ROWS; id++) {
+                live.add(id);
+            }
+            try (Connection c = db.connect(database)) {
+                while (!done.get()) {
+                    int pick = random.nextInt(10);
+                    long id = live.get(random.nextInt(live.size()));
+                    List<Long> chunk = inProgress.get();
+                    if (!chunk.isEmpty() && random.nextBoolean()) {
+                        // each row of a chunk at most once from here: a later change of a row would
+                        // write its document again and hide a wrong removal
+                        long candidate = chunk.get(random.nextInt(chunk.size()));
+                        if (live.contains(candidate) && racedOnce.add(candidate)) {
+                            id = candidate;
+                        }
+                    }
+                    if (pick < 3) {
+                        int to = (shardOf(c, id) + 1 + random.nextInt(SHARDS - 1)) % SHARDS;
+                        move(c, database, id, to, random.nextBoolean(), random.nextBoolean());
+                        ops.merge("move", 1, Integer::sum);
+                    } else if (pick < 5) {
+                        delete(c, database, id);
+                        live.remove(Long.valueOf(id));
+                        ops.merge("delete", 1, Integer::sum);
+                    } else if (pick < 8) {
+                        update(c, database, id);
+                        ops.merge("update", 1, Integer::sum);
+                    } else {
+                        insert(c, database, nextId, random.nextInt(SHARDS));
+                        live.add(nextId++);
+                        ops.merge("insert", 1, Integer::sum);
+                    }
+                    if (random.nextInt(20) == 0) {
+                        refresh(database); // prunes the tombstones: older snapshots can land
+                    }
+                }
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        }, "shards-writer");
+        writer.start();
+        Backfill backfill;
+        try {
+            backfill = backfill(database, new CheckpointStore() {
+                final CheckpointStore inner = new InMemoryCheckpointStore();
+
+                @Override
+                @Nullable
+                public Checkpoint load(String table) {
+                    return inner.load(table);
+                }
+
+                @Override
+                public void save(String table, Checkpoint checkpoint) {
+                    inner.save(table, checkpoint);
+                    inProgress.set(keys(checkpoint));
+                }
+            }).dataSource(dataSource).sink(sink).build();
+            assertTrue(backfill.run());
+        } finally {
+            done.set(true);
+            writer.join();
+        }
+        assertEquals(null, failure.get(), "the writer failed (seed " + seed + ")");
+        assertFalse(ops.isEmpty(), "the workload ran");
+        try {
+            assertIndexEqualsMysql(database, SHARDS);
+        } catch (AssertionError e) {
+            throw new AssertionError("seed " + seed + ", operations " + ops + ", " + backfill.progress() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+}
