@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.DocumentReader;
-import dev.binlogsync.core.ItemResult;
 import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.RowImage;
 import dev.binlogsync.core.SourcePosition;
@@ -36,7 +35,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import javax.annotation.Nullable;
@@ -142,9 +140,7 @@ class BackfillRerenderIT {
         if (actions.isEmpty()) {
             return;
         }
-        for (ItemResult r : sink.execute(actions).toCompletableFuture().orTimeout(120, TimeUnit.SECONDS).join()) {
-            assertTrue(r.isDone(), "the stream stand-in's write failed: " + r);
-        }
+        StandInWrites.apply(sink, actions);
     }
 
     private void update(Connection c, String database, long id, String column, Object value) throws SQLException {
@@ -400,9 +396,7 @@ class BackfillRerenderIT {
         versionedRules(database).apply(new ChangeEvent(database, "orders", op, row, old, List.of("id"),
                 System.currentTimeMillis(), new SourcePosition("stand-in", 0), RowImage.FULL), actions::add);
         if (!actions.isEmpty()) {
-            for (ItemResult r : sink.execute(actions).toCompletableFuture().orTimeout(120, TimeUnit.SECONDS).join()) {
-                assertTrue(r.isDone(), "the stream stand-in's write failed: " + r);
-            }
+            StandInWrites.apply(sink, actions);
         }
     }
 
