@@ -44,14 +44,23 @@ import org.junit.jupiter.api.Timeout;
 class TestServersIT {
 
     @Test
-    void inProcessKafkaHandleReachesABrokerThatCreatesTopicsAndDeliversRecords()
-            throws ExecutionException, InterruptedException {
+    void inProcessKafkaHandleReachesABrokerThatCreatesTopicsAndDeliversRecords() throws Exception {
         try (TestServers.Kafka kafka = TestServers.kafka(ServerSource.IN_PROCESS)) {
             assertEquals(ServerSource.IN_PROCESS, kafka.source());
             String topic = "handle-" + UUID.randomUUID();
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
                 admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
-                assertEquals(2, admin.describeTopics(Set.of(topic)).allTopicNames().get().get(topic).partitions().size());
+                // the broker learns of the topic from the controller's metadata after createTopics returns
+                Await.until(Duration.ofSeconds(60), "the broker to describe " + topic, () -> {
+                    try {
+                        return admin.describeTopics(Set.of(topic)).allTopicNames().get().get(topic).partitions().size() == 2;
+                    } catch (ExecutionException e) {
+                        if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                            return false;
+                        }
+                        throw e;
+                    }
+                });
             }
             RecordMetadata sent;
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
