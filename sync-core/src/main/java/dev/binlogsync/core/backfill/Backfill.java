@@ -1277,24 +1277,7 @@ public final class Backfill {
         try (Connection c = connection()) {
             for (TableRun s : all) {
                 List<ChunkRow> rows = new ArrayList<>();
-                String selectList = selectList(s);
-                for (int from = 0; from < keys.size(); from += PRESENT_BATCH) {
-                    List<List<Object>> part = keys.subList(from, Math.min(keys.size(), from + PRESENT_BATCH));
-                    try (PreparedStatement ps = c.prepareStatement(
-                            KeySql.rows(s.database, s.table, selectList, s.key, part.size()))) {
-                        int p = 1;
-                        for (List<Object> k : part) {
-                            for (Object v : k) {
-                                ps.setObject(p++, v);
-                            }
-                        }
-                        try (ResultSet rs = ps.executeQuery()) {
-                            while (rs.next()) {
-                                rows.add(readRow(s, rs));
-                            }
-                        }
-                    }
-                }
+                readByKeys(s, c, keys, selectList(s), rows);
                 out.add(rows);
             }
         } catch (SQLException e) {

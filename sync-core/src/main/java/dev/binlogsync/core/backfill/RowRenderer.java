@@ -37,46 +37,37 @@ final class RowRenderer {
     static List<DocumentAction> creates(Rules rules, String database, String table, List<String> key,
             Map<String, Object> row, List<Object> keyValues, long chunk) {
         String name = database + "." + table;
-        ChangeEvent event = new ChangeEvent(database, table, Operation.INSERT, row, Map.of(), key, 0L,
-                new SourcePosition("backfill:" + name, chunk), RowImage.FULL);
         List<DocumentAction> out = new ArrayList<>(1);
-        try {
-            rules.apply(event, a -> {
-                switch (a.type()) {
-                    case INDEX:
-                    case CREATE:
-                        // a versioned rule's index keeps its external version: Elasticsearch then
-                        // refuses it (409, stale) when the stream's copy is at least as new; an
-                        // unversioned one becomes a create, refused when any copy exists
-                        out.add(a.version() != null && a.type() == ActionType.INDEX
-                                ? new DocumentAction(a.index(), a.id(), a.routing(), ActionType.INDEX, a.document(),
-                                        a.version(), a.versionType())
-                                : new DocumentAction(a.index(), a.id(), a.routing(), ActionType.CREATE, a.document(),
-                                        null, null));
-                        break;
-                    case UPSERT:
-                        // a rule that upserts only because merge rules share its index (the backfill
-                        // refuses the others): its first stream write creates the document of its
-                        // fields, as this create does; merged fields come from the merge rules
-                        out.add(new DocumentAction(a.index(), a.id(), a.routing(), ActionType.CREATE, a.document(),
-                                null, null));
-                        break;
-                    case DELETE:
-                    case UPDATE:
-                        // a merge rule's fields: written by MergeBackfill, not as documents of this table
-                        break;
-                    default:
-                        throw new BackfillException("backfill of " + UntrustedText.shown(name, 512) + ": the rules made an "
-                                + a.type() + " of " + UntrustedText.shown(a.describe(), 256)
-                                + "; backfill writes whole documents only");
-                }
-            });
-        } catch (BackfillException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new BackfillException("backfill of " + UntrustedText.shown(name, 512) + ": the rules failed on the row"
-                    + " with key " + UntrustedText.shown(String.valueOf(keyValues), 256) + ": " + Secrets.describe(e), e);
-        }
+        apply(rules, database, table, key, row, keyValues, chunk, a -> {
+            switch (a.type()) {
+                case INDEX:
+                case CREATE:
+                    // a versioned rule's index keeps its external version: Elasticsearch then
+                    // refuses it (409, stale) when the stream's copy is at least as new; an
+                    // unversioned one becomes a create, refused when any copy exists
+                    out.add(a.version() != null && a.type() == ActionType.INDEX
+                            ? new DocumentAction(a.index(), a.id(), a.routing(), ActionType.INDEX, a.document(),
+                                    a.version(), a.versionType())
+                            : new DocumentAction(a.index(), a.id(), a.routing(), ActionType.CREATE, a.document(),
+                                    null, null));
+                    break;
+                case UPSERT:
+                    // a rule that upserts only because merge rules share its index (the backfill
+                    // refuses the others): its first stream write creates the document of its
+                    // fields, as this create does; merged fields come from the merge rules
+                    out.add(new DocumentAction(a.index(), a.id(), a.routing(), ActionType.CREATE, a.document(),
+                            null, null));
+                    break;
+                case DELETE:
+                case UPDATE:
+                    // a merge rule's fields: written by MergeBackfill, not as documents of this table
+                    break;
+                default:
+                    throw new BackfillException("backfill of " + UntrustedText.shown(name, 512) + ": the rules made an "
+                            + a.type() + " of " + UntrustedText.shown(a.describe(), 256)
+                            + "; backfill writes whole documents only");
+            }
+        });
         return out;
     }
 
@@ -89,20 +80,32 @@ final class RowRenderer {
      */
     static List<DocumentAction> merges(Rules rules, String database, String table, List<String> key,
             Map<String, Object> row, List<Object> keyValues, long chunk) {
+        List<DocumentAction> out = new ArrayList<>(1);
+        apply(rules, database, table, key, row, keyValues, chunk, a -> {
+            if (a.type() == ActionType.UPDATE) {
+                out.add(a);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Applies the rules to {@code row} as the stream applies an {@code INSERT} of the full row.
+     *
+     * @throws BackfillException when the rules (or {@code out}) fail on the row
+     */
+    private static void apply(Rules rules, String database, String table, List<String> key, Map<String, Object> row,
+            List<Object> keyValues, long chunk, java.util.function.Consumer<DocumentAction> out) {
         String name = database + "." + table;
         ChangeEvent event = new ChangeEvent(database, table, Operation.INSERT, row, Map.of(), key, 0L,
                 new SourcePosition("backfill:" + name, chunk), RowImage.FULL);
-        List<DocumentAction> out = new ArrayList<>(1);
         try {
-            rules.apply(event, a -> {
-                if (a.type() == ActionType.UPDATE) {
-                    out.add(a);
-                }
-            });
+            rules.apply(event, out::accept);
+        } catch (BackfillException e) {
+            throw e;
         } catch (RuntimeException e) {
             throw new BackfillException("backfill of " + UntrustedText.shown(name, 512) + ": the rules failed on the row"
                     + " with key " + UntrustedText.shown(String.valueOf(keyValues), 256) + ": " + Secrets.describe(e), e);
         }
-        return out;
     }
 }
