@@ -17,8 +17,6 @@ import dev.binlogsync.core.backfill.CheckpointStore;
 import dev.binlogsync.core.backfill.InMemoryCheckpointStore;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.core.rules.TableRule;
-import dev.binlogsync.testing.EmbeddedElasticsearch;
-import dev.binlogsync.testing.EmbeddedMariaDb;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
@@ -40,12 +38,7 @@ import org.apache.http.entity.ContentType;
 import org.apache.http.entity.StringEntity;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.Response;
-import org.elasticsearch.client.RestClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.mariadb.jdbc.MariaDbDataSource;
 
 /**
  * Backfill against a real MariaDB and the in-process Elasticsearch, with the test itself standing in
@@ -54,31 +47,9 @@ import org.mariadb.jdbc.MariaDbDataSource;
  * is compared row by row with MySQL, read by the test's own SQL. (The proof with the real binlog
  * relay and Kafka stream is the end-to-end suite's part.)
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class BackfillIT {
+class BackfillIT extends BackfillTestServers {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private EmbeddedMariaDb db;
-    private RestClient client;
-    private ElasticsearchSink sink;
-    private MariaDbDataSource dataSource;
-
-    @BeforeAll
-    void start() throws SQLException {
-        db = EmbeddedMariaDb.start();
-        String url = EmbeddedElasticsearch.shared().httpUrl();
-        client = RestClient.builder(org.apache.http.HttpHost.create(url)).build();
-        sink = ElasticsearchSink.builder().hosts(url).build();
-        sink.start();
-        dataSource = new MariaDbDataSource(db.jdbcUrl() + "?user=" + db.user());
-    }
-
-    @AfterAll
-    void stop() throws IOException {
-        sink.close();
-        client.close();
-        db.close();
-    }
 
     private static Rules rules(String database) {
         return Rules.builder().rule(TableRule.builder().database(database).table("items").index(database + "-items").build())

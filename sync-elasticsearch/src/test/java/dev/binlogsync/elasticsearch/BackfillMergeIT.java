@@ -22,8 +22,6 @@ import dev.binlogsync.core.backfill.CheckpointStore;
 import dev.binlogsync.core.backfill.InMemoryCheckpointStore;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.core.rules.TableRule;
-import dev.binlogsync.testing.EmbeddedElasticsearch;
-import dev.binlogsync.testing.EmbeddedMariaDb;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -51,12 +49,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import javax.annotation.Nullable;
 import javax.sql.DataSource;
 import org.elasticsearch.client.Request;
-import org.elasticsearch.client.RestClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.mariadb.jdbc.MariaDbDataSource;
 
 /**
  * Backfill of a parent table ({@code orders}, filtered, upserting because a merge rule shares its
@@ -73,33 +66,11 @@ import org.mariadb.jdbc.MariaDbDataSource;
  * writes into a document created after it, so the stream itself leaves the field absent) absent
  * and null are accepted as well.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class BackfillMergeIT {
+class BackfillMergeIT extends BackfillTestServers {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ABSENT = "(absent)";
     private static final String NULL = "(null)";
 
-    private EmbeddedMariaDb db;
-    private RestClient client;
-    private ElasticsearchSink sink;
-    private MariaDbDataSource mariaDb;
-
-    @BeforeAll
-    void start() throws SQLException {
-        db = EmbeddedMariaDb.start();
-        String url = EmbeddedElasticsearch.shared().httpUrl();
-        client = RestClient.builder(org.apache.http.HttpHost.create(url)).build();
-        sink = ElasticsearchSink.builder().hosts(url).build();
-        sink.start();
-        mariaDb = new MariaDbDataSource(db.jdbcUrl() + "?user=" + db.user());
-    }
-
-    @AfterAll
-    void stop() throws IOException {
-        sink.close();
-        client.close();
-        db.close();
-    }
 
     private static Rules rules(String database) {
         return Rules.builder()
@@ -284,7 +255,7 @@ class BackfillMergeIT {
         AtomicInteger locking = new AtomicInteger();
         return (DataSource) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
                 (p, m, a) -> {
-                    Object r = invoke(mariaDb, m, a);
+                    Object r = invoke(dataSource, m, a);
                     if (!(r instanceof Connection)) {
                         return r;
                     }
@@ -551,7 +522,7 @@ class BackfillMergeIT {
                 return java.util.concurrent.CompletableFuture.completedFuture(docs);
             }
         };
-        Backfill backfill = backfill(database, mariaDb).reader(reader).checkpointStore(store).build();
+        Backfill backfill = backfill(database, dataSource).reader(reader).checkpointStore(store).build();
         assertTrue(backfill.run());
         assertEquals(2, raced.size(), "the race ran");
         Map<String, Map<String, String>> docs = indexed(database);
@@ -581,7 +552,7 @@ class BackfillMergeIT {
             }
 
         };
-        Backfill first = backfill(database, mariaDb).sink(crashing).reader(sink).checkpointStore(store).build();
+        Backfill first = backfill(database, dataSource).sink(crashing).reader(sink).checkpointStore(store).build();
         assertThrows(IllegalStateException.class, first::run);
         assertTrue(inFlight.size() > 100, "the chunk's updates: " + inFlight.size());
         long recreated = Long.parseLong(inFlight.get(0).id());
@@ -601,7 +572,7 @@ class BackfillMergeIT {
                 assertEquals(ItemResult.Outcome.CONFLICT, late.get(i).outcome(), "the late update of order " + id);
             }
         }
-        Backfill second = backfill(database, mariaDb).checkpointStore(store).restartFence(Duration.ZERO).build();
+        Backfill second = backfill(database, dataSource).checkpointStore(store).restartFence(Duration.ZERO).build();
         assertTrue(second.run());
         Map<String, String> doc = indexed(database).get(Long.toString(changed));
         assertTrue(doc.get("shipping").contains("changed while down"), String.valueOf(doc));
@@ -622,7 +593,7 @@ class BackfillMergeIT {
         AtomicLong clock = new AtomicLong();
         Map<Long, Long> parentCreated = new ConcurrentHashMap<>();
         Map<Long, Long> childChanged = new ConcurrentHashMap<>();
-        Backfill backfill = backfill(database, mariaDb).build();
+        Backfill backfill = backfill(database, dataSource).build();
         AtomicBoolean done = new AtomicBoolean();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicInteger changes = new AtomicInteger();

@@ -20,8 +20,6 @@ import dev.binlogsync.core.backfill.CheckpointStore;
 import dev.binlogsync.core.backfill.InMemoryCheckpointStore;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.core.rules.TableRule;
-import dev.binlogsync.testing.EmbeddedElasticsearch;
-import dev.binlogsync.testing.EmbeddedMariaDb;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -40,12 +38,7 @@ import java.util.function.Consumer;
 import javax.annotation.Nullable;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.Response;
-import org.elasticsearch.client.RestClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.mariadb.jdbc.MariaDbDataSource;
 
 /**
  * Backfill of a filtered table whose documents are indexed and routed by non-key columns, against a
@@ -57,33 +50,11 @@ import org.mariadb.jdbc.MariaDbDataSource;
  * before the creates land, so the creates resurrect the copies the stream removed. The end state is
  * compared with MySQL read by the test's own SQL.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class BackfillRerenderIT {
+class BackfillRerenderIT extends BackfillTestServers {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ROWS = 3_000;
     private static final int CHUNK = 500;
 
-    private EmbeddedMariaDb db;
-    private RestClient client;
-    private ElasticsearchSink sink;
-    private MariaDbDataSource dataSource;
-
-    @BeforeAll
-    void start() throws SQLException {
-        db = EmbeddedMariaDb.start();
-        String url = EmbeddedElasticsearch.shared().httpUrl();
-        client = RestClient.builder(org.apache.http.HttpHost.create(url)).build();
-        sink = ElasticsearchSink.builder().hosts(url).build();
-        sink.start();
-        dataSource = new MariaDbDataSource(db.jdbcUrl() + "?user=" + db.user());
-    }
-
-    @AfterAll
-    void stop() throws IOException {
-        sink.close();
-        client.close();
-        db.close();
-    }
 
     /** {@code type IN (1,2)} into {@code <database>-orders-<region>}, routed by {@code shop}. */
     private static Rules rules(String database) {

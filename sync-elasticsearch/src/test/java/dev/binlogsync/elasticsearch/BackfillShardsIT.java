@@ -22,8 +22,6 @@ import dev.binlogsync.core.backfill.InMemoryCheckpointStore;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.core.rules.TableRule;
 import dev.binlogsync.core.rules.WriteMode;
-import dev.binlogsync.testing.EmbeddedElasticsearch;
-import dev.binlogsync.testing.EmbeddedMariaDb;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -43,12 +41,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import javax.annotation.Nullable;
 import org.elasticsearch.client.Request;
-import org.elasticsearch.client.RestClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.mariadb.jdbc.MariaDbDataSource;
 
 /**
  * Backfill of one table sharded four ways ({@code item_0} .. {@code item_3}, one rule
@@ -61,36 +54,14 @@ import org.mariadb.jdbc.MariaDbDataSource;
  * of a deleted row can land. The end state is compared with MySQL read by the test's own SQL (a
  * {@code UNION ALL} over the shards).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class BackfillShardsIT {
+class BackfillShardsIT extends BackfillTestServers {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int SHARDS = 4;
     private static final int ROWS = 2_000;
     private static final int CHUNK = 100;
 
-    private EmbeddedMariaDb db;
-    private RestClient client;
-    private ElasticsearchSink sink;
-    private MariaDbDataSource dataSource;
     /** Versions the test writes: above every initial one ({@code v = id}), growing with every change. */
     private final AtomicLong clock = new AtomicLong(1_000_000);
-
-    @BeforeAll
-    void start() throws SQLException {
-        db = EmbeddedMariaDb.start();
-        String url = EmbeddedElasticsearch.shared().httpUrl();
-        client = RestClient.builder(org.apache.http.HttpHost.create(url)).build();
-        sink = ElasticsearchSink.builder().hosts(url).build();
-        sink.start();
-        dataSource = new MariaDbDataSource(db.jdbcUrl() + "?user=" + db.user());
-    }
-
-    @AfterAll
-    void stop() throws IOException {
-        sink.close();
-        client.close();
-        db.close();
-    }
 
     private static String index(String database) {
         return database + "-items";
