@@ -409,7 +409,16 @@ class BackfillShardsIT extends BackfillTestServers {
 
     @Test
     void aShardCreatedDuringTheRunStopsItBeforeAnyDeleteAndTheNextRunEndsAsMysql() throws Exception {
-        String database = "bf_shards_new";
+        shardCreatedDuringTheRun("bf_shards_new", "");
+    }
+
+    @Test
+    void aSystemVersionedShardCreatedDuringTheRunIsSeenToo() throws Exception {
+        // MariaDB lists such a table as SYSTEM VERSIONED, not BASE TABLE
+        shardCreatedDuringTheRun("bf_shards_versioned", " WITH SYSTEM VERSIONING");
+    }
+
+    private void shardCreatedDuringTheRun(String database, String tableOptions) throws Exception {
         createShards(database);
         CheckpointStore checkpoints = new InMemoryCheckpointStore();
         List<Long> moved = new ArrayList<>();
@@ -417,7 +426,7 @@ class BackfillShardsIT extends BackfillTestServers {
             long id = keys(cp).get(0);
             try (Connection c = db.connect(database)) {
                 db.execute("CREATE TABLE " + database + ".item_4 (id BIGINT PRIMARY KEY, v BIGINT NOT NULL,"
-                        + " name VARCHAR(64) NOT NULL)");
+                        + " name VARCHAR(64) NOT NULL)" + tableOptions);
                 move(c, database, id, 4, true, true);
                 moved.add(id);
             } catch (SQLException e) {

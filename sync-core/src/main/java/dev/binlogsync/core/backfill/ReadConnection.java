@@ -44,14 +44,15 @@ final class ReadConnection implements AutoCloseable {
     /**
      * Runs {@code work} on the held connection (opened first when there is none).
      *
-     * @throws SQLException what the work or the opening threw; the connection is then discarded
+     * @throws SQLException what the work or the opening threw; the connection is then given back
+     *     (restored, as by {@link #close()}) or, when it is gone, discarded
      */
     <T> T use(Work<T> work) throws SQLException {
         boolean kept = held != null;
         try {
             return work.run(connection());
         } catch (SQLException e) {
-            discard();
+            release(e);
             if (!kept || !lost(e)) {
                 throw e;
             }
@@ -59,8 +60,21 @@ final class ReadConnection implements AutoCloseable {
         try {
             return work.run(connection());
         } catch (SQLException e) {
-            discard();
+            release(e);
             throw e;
+        }
+    }
+
+    /**
+     * After a failed statement: a connection that is gone is discarded; any other (a deadlock, a
+     * lock wait timeout, a bad value) goes back restored, so a pool's next borrower does not get
+     * this one's autocommit and isolation.
+     */
+    private void release(SQLException e) {
+        if (lost(e)) {
+            discard();
+        } else {
+            close();
         }
     }
 

@@ -75,7 +75,7 @@ final class ShardTables {
             }
             exactDatabase = r.database();
         }
-        String sql = "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE = 'BASE TABLE'"
+        String sql = "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')"
                 + (oneDatabase ? " AND TABLE_SCHEMA = ?" : "");
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             if (oneDatabase) {

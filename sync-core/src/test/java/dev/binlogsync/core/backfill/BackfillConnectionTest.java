@@ -84,6 +84,8 @@ class BackfillConnectionTest {
         assertEquals(9, reads, "5 chunk reads (4 chunks and the empty end), 4 re-selects");
         assertEquals(1, chunkConnections().size(), String.valueOf(db.queryConnections));
         assertEquals(db.opened.get(), db.closed.get(), "every connection given back");
+        assertTrue(db.isolationAtClose.stream().allMatch(i -> i == java.sql.Connection.TRANSACTION_REPEATABLE_READ),
+                "restored: " + db.isolationAtClose);
         assertAllRowsIndexed();
     }
 
@@ -93,6 +95,9 @@ class BackfillConnectionTest {
         assertThrows(BackfillException.class, () -> backfill().run());
         assertTrue(db.opened.get() > 0);
         assertEquals(db.opened.get(), db.closed.get(), "every connection given back");
+        // a statement's failure is no lost connection: it goes back with the isolation it came with
+        assertTrue(db.isolationAtClose.stream().allMatch(i -> i == java.sql.Connection.TRANSACTION_REPEATABLE_READ),
+                "isolation at close: " + db.isolationAtClose);
     }
 
     @Test

@@ -34,6 +34,8 @@ final class FakeSchemaDataSource {
     /** Connections opened, and closed. */
     final java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
     final java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
+    /** The isolation level each connection had when it was closed (each starts at REPEATABLE READ, a pool's usual default). */
+    final List<Integer> isolationAtClose = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Per query in {@link #queries}: the number (from 1) of the connection it ran on. */
     final List<Integer> queryConnections = Collections.synchronizedList(new ArrayList<>());
     /** Per executed query (a failing one is not): the rows the caller took from its result ({@code next()} true). */
@@ -65,21 +67,25 @@ final class FakeSchemaDataSource {
 
     private Connection connection(int number) {
         boolean[] isClosed = {false};
+        int[] isolation = {Connection.TRANSACTION_REPEATABLE_READ};
         return proxy(Connection.class, (p, m, a) -> {
             switch (m.getName()) {
                 case "getAutoCommit":
                     return true;
                 case "getTransactionIsolation":
-                    return Connection.TRANSACTION_READ_COMMITTED;
+                    return isolation[0];
                 case "isClosed":
                     return isClosed[0];
                 case "setAutoCommit":
+                    return null;
                 case "setTransactionIsolation":
+                    isolation[0] = (Integer) a[0];
                     return null;
                 case "close":
                     if (!isClosed[0]) {
                         isClosed[0] = true;
                         closed.incrementAndGet();
+                        isolationAtClose.add(isolation[0]);
                     }
                     return null;
                 case "getMetaData":
