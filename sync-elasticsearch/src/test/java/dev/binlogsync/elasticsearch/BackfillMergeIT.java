@@ -16,6 +16,7 @@ import dev.binlogsync.core.Operation;
 import dev.binlogsync.core.RowImage;
 import dev.binlogsync.core.SourcePosition;
 import dev.binlogsync.core.backfill.Backfill;
+import dev.binlogsync.core.backfill.BackfillListener;
 import dev.binlogsync.core.backfill.BackfillProgress;
 import dev.binlogsync.core.backfill.Checkpoint;
 import dev.binlogsync.core.backfill.CheckpointStore;
@@ -400,6 +401,30 @@ class BackfillMergeIT extends BackfillTestServers {
     }
 
     // ------------------------------------------------------------ the tests
+
+    @Test
+    void aMergedTablesChunksEndAtMaxChunkBytesThoughItCreatesNoDocument() throws Exception {
+        String database = "bf_merge_bytes";
+        createTables(database, 300);
+        List<Long> shippingChunks = new ArrayList<>();
+        long[] before = {0};
+        Backfill backfill = backfill(database, dataSource).chunkSize(1000).maxChunkBytes(1024)
+                .checkpointStore(new InMemoryCheckpointStore()).restartFence(java.time.Duration.ZERO)
+                .listener(new BackfillListener() {
+                    @Override
+                    public void chunkDone(BackfillProgress p) {
+                        if (p.table().endsWith(".shipping")) {
+                            shippingChunks.add(p.rowsDone() - before[0]);
+                            before[0] = p.rowsDone();
+                        }
+                    }
+                }).build();
+        assertTrue(backfill.run());
+        // 200 shipping rows of about 60 bytes: at most about 1 KiB of them a chunk, not all 200 in one
+        assertTrue(shippingChunks.size() > 5 && shippingChunks.stream().allMatch(n -> n <= 25),
+                "rows per chunk of the merged table: " + shippingChunks);
+        assertIndexEqualsMysql(database, Set.of());
+    }
 
     @Test
     void aParentDeletedAndReinsertedAfterTheChildsLockingSelectLeavesNoStaleMergedField() throws Exception {

@@ -999,7 +999,9 @@ public final class Backfill {
                             upper = row.key();
                             rows++;
                             if (t.merges) {
+                                // kept for the merge rounds, which also send its fields: counted too
                                 kept.add(row);
+                                bytes += DocumentSize.estimateBytes("", "", null, row.values());
                             }
                             for (DocumentAction a : RowRenderer.creates(rules, t.database, t.table, t.key, row.values(),
                                     upper, number)) {
@@ -1274,12 +1276,17 @@ public final class Backfill {
      */
     private List<List<ChunkRow>> shardRowsOnce(TableRun t, List<TableRun> all, List<List<Object>> keys) {
         List<List<ChunkRow>> out = new ArrayList<>(all.size());
-        try (Connection c = connection()) {
-            for (TableRun s : all) {
-                List<ChunkRow> rows = new ArrayList<>();
-                readByKeys(s, c, keys, selectList(s), rows);
-                out.add(rows);
-            }
+        try {
+            // on the loaded table's connection: the work may run again on a new one (emptied first)
+            t.reads.use(c -> {
+                out.clear();
+                for (TableRun s : all) {
+                    List<ChunkRow> rows = new ArrayList<>();
+                    readByKeys(s, c, keys, selectList(s), rows);
+                    out.add(rows);
+                }
+                return null;
+            });
         } catch (SQLException e) {
             throw new BackfillException("backfill of " + t.shown() + ": selecting the chunk's keys in the tables of its"
                     + " rule over several tables failed: " + Secrets.describe(e), e);
