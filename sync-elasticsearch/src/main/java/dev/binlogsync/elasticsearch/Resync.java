@@ -25,7 +25,9 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,6 +35,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
@@ -99,7 +102,10 @@ import org.slf4j.LoggerFactory;
  * source the primary); every pipeline that writes to the alias must write through one of the given
  * {@link ShadowWriteSink}s, built with {@link #shadowsToRestore} so that a restarted pipeline
  * turns the shadow on before its first write. A pipeline elsewhere (another process of the consumer
- * group) is not shadowed: not supported yet.
+ * group) is not shadowed: with {@link Builder#consumerGroup} the run checks, before the load and
+ * again right before the switch, that every current member of the group is one of the given
+ * sinks' pipelines, and otherwise fails naming the others (and records that, so that a later run
+ * asks for {@link #abort()}); without it nothing detects them.
  *
  * <p><b>Threading.</b> {@link #run()} and {@link #abort()} run on the caller's thread;
  * {@link #stop()} from any thread. Failures are {@link SyncException}s (retriable ones when trying
@@ -134,6 +140,10 @@ public final class Resync {
     private final DocumentReader reader;
     private final CheckpointStore checkpointStore;
     private final List<ShadowWriteSink> shadowSinks;
+    @Nullable private final Supplier<? extends Collection<String>> groupMembers;
+    @Nullable private final Supplier<? extends Collection<String>> shadowedMembers;
+    /** Members found writing without the shadow, as recorded in the state; null when none. */
+    @Nullable private String unshadowed;
     private final Consumer<Backfill.Builder> backfillSettings;
     private final boolean deleteOldIndex;
     private final List<String[]> tables;
@@ -159,6 +169,8 @@ public final class Resync {
         this.checkpointStore = b.checkpointStore != null ? b.checkpointStore
                 : ElasticsearchCheckpointStore.of(client, stateIndex);
         this.shadowSinks = List.copyOf(b.shadowSinks);
+        this.groupMembers = b.groupMembers;
+        this.shadowedMembers = b.shadowedMembers;
         this.backfillSettings = b.backfillSettings;
         this.deleteOldIndex = b.deleteOldIndex;
         this.tables = tables;
@@ -264,6 +276,7 @@ public final class Resync {
                 throw new SyncException("re-sync of " + shown(alias) + ": the new index " + shown(newIndex)
                         + " exists already; name a new one");
             }
+            unshadowed = null;
             state = saveState(from, UUID.randomUUID().toString(), Phase.PREPARING);
         } else if (!newIndex.equals(state.path("to").asText())) {
             throw new SyncException("re-sync of " + shown(alias) + ": a re-sync into "
@@ -273,9 +286,15 @@ public final class Resync {
         String run = state.path("run").asText();
         Phase phase = Phase.valueOf(state.path("phase").asText());
         this.phase = phase;
+        unshadowed = state.hasNonNull("unshadowed") ? state.path("unshadowed").asText() : null;
         if (phase == Phase.ABORTING) {
             throw new SyncException("re-sync of " + shown(alias) + ": an abort() of it is unfinished; call abort()"
                     + " again, then run");
+        }
+        if (phase == Phase.SHADOWING && unshadowed != null && !newIndex.equals(aliasTarget())) {
+            throw new SyncException("re-sync of " + shown(alias) + ": members of the consumer group wrote to it"
+                    + " without the shadow into " + shown(newIndex) + " (" + unshadowed + "); the new index may be"
+                    + " stale: abort() this re-sync, and run it again once every member writes through a shadow sink");
         }
         if (phase == Phase.SHADOWING && !coveredSinceStart() && !newIndex.equals(aliasTarget())) {
             // a pipeline wrote without the shadow since it last started (and the alias, where its
@@ -300,9 +319,11 @@ public final class Resync {
                 s.shadow(alias, newIndex);
             }
             awaitEarlierBulks();
+            checkMembers(from, run, "before the load");
             if (stopped || !backfill(run).run()) {
                 return false;
             }
+            checkMembers(from, run, "before the switch");
             // claims the state once more, conditionally: an abort() that began meanwhile (it saves
             // ABORTING first, then deletes the new index) makes this fail instead of pointing the
             // alias at an index it deleted, or that the backfill's late writes re-created
@@ -392,6 +413,32 @@ public final class Resync {
         }
         deleteState();
         LOG.info("re-sync of {} finished: it points at {}", shown(alias), shown(newIndex));
+    }
+
+    /**
+     * With a consumer group given: fails when a current member of the group is none of the shadow
+     * sinks' pipelines (it may write to the alias without copies), after recording that in the
+     * state, so that no later run loads or switches to the new index without an abort first.
+     */
+    private void checkMembers(String from, String run, String when) {
+        if (groupMembers == null || shadowedMembers == null) {
+            return;
+        }
+        Set<String> others = new TreeSet<>(groupMembers.get());
+        others.removeAll(new HashSet<>(shadowedMembers.get()));
+        if (others.isEmpty()) {
+            return;
+        }
+        List<String> named = new ArrayList<>();
+        for (String m : others) {
+            named.add(UntrustedText.shown(m, 256));
+        }
+        unshadowed = String.join(", ", named);
+        saveState(from, run, Phase.SHADOWING);
+        throw new SyncException("re-sync of " + shown(alias) + ": " + when + ", members of the consumer group write"
+                + " without a shadow sink of this re-sync: " + unshadowed + " (a pipeline in another process, or built"
+                + " without the ShadowWriteSink); the new index " + shown(newIndex) + " may miss their writes: stop them"
+                + " or run every pipeline of the group in this process, then abort() this re-sync and run it again");
     }
 
     private boolean coveredSinceStart() {
@@ -638,6 +685,9 @@ public final class Resync {
         state.put("to", to);
         state.put("run", run);
         state.put("phase", phase.name());
+        if (unshadowed != null && phase == Phase.SHADOWING) {
+            state.put("unshadowed", unshadowed);
+        }
         ObjectNode doc = JSON.createObjectNode();
         doc.put("resync", state.toString());
         Request r = new Request("PUT", "/" + path(stateIndex) + "/_doc/" + stateId(alias));
@@ -808,6 +858,8 @@ public final class Resync {
         @Nullable private BulkSink sink;
         @Nullable private CheckpointStore checkpointStore;
         private final List<ShadowWriteSink> shadowSinks = new ArrayList<>();
+        @Nullable private Supplier<? extends Collection<String>> groupMembers;
+        @Nullable private Supplier<? extends Collection<String>> shadowedMembers;
         private Consumer<Backfill.Builder> backfillSettings = b -> { };
         private boolean deleteOldIndex;
 
@@ -900,6 +952,22 @@ public final class Resync {
             for (ShadowWriteSink s : sinks) {
                 shadowSinks.add(Objects.requireNonNull(s, "sink"));
             }
+            return this;
+        }
+
+        /**
+         * The consumer group the pipelines that write to the alias belong to: {@code members}
+         * answers the group's current member ids (e.g. {@code KafkaGroupMembers} in
+         * {@code sync-kafka}), {@code shadowed} those of the pipelines whose sinks were given with
+         * {@link #shadowSinks} (e.g. from each {@code KafkaSource.memberId()}). {@link #run()} asks
+         * both before the load and right before the switch, and fails when the group has a member
+         * that is not shadowed (see the class comment). A supplier that throws fails the run. Not
+         * set by default: then nothing checks for pipelines in other processes.
+         */
+        public Builder consumerGroup(Supplier<? extends Collection<String>> members,
+                Supplier<? extends Collection<String>> shadowed) {
+            this.groupMembers = Objects.requireNonNull(members, "members");
+            this.shadowedMembers = Objects.requireNonNull(shadowed, "shadowed");
             return this;
         }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.binlogsync.core.BulkSink;
 import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.SyncException;
 import dev.binlogsync.core.SyncPipeline;
@@ -24,6 +25,8 @@ import dev.binlogsync.elasticsearch.ElasticsearchSink;
 import dev.binlogsync.elasticsearch.Resync;
 import dev.binlogsync.examples.testbed.BinlogCanalRelay;
 import dev.binlogsync.examples.testbed.KafkaCanalMessageSink;
+import dev.binlogsync.kafka.KafkaGroupMembers;
+import dev.binlogsync.kafka.KafkaSecurity;
 import dev.binlogsync.kafka.KafkaSource;
 import dev.binlogsync.kafka.decode.CanalFlatMessageDecoder;
 import dev.binlogsync.testing.EmbeddedElasticsearch;
@@ -115,6 +118,8 @@ class ResyncIT {
         final Rules rules;
         final BinlogCanalRelay relay;
         final List<SyncPipeline> pipelines = new ArrayList<>();
+        /** The sources of the pipelines started, in their order. */
+        final List<KafkaSource> sources = new ArrayList<>();
 
         World(String database, int rows) throws Exception {
             this(database, rows, false);
@@ -155,7 +160,7 @@ class ResyncIT {
         }
 
         /** A pipeline streaming the topic into the alias through {@code sink}; started. */
-        SyncPipeline startPipeline(ShadowWriteSink sink) {
+        SyncPipeline startPipeline(BulkSink sink) {
             KafkaSource source = KafkaSource.builder()
                     .bootstrapServers(kafka.bootstrapServers())
                     .groupId(database + "-pipeline")
@@ -167,6 +172,7 @@ class ResyncIT {
                     .commitInterval(Duration.ofMillis(200)).threadName(database + "-pipeline").build();
             pipeline.start();
             pipelines.add(pipeline);
+            sources.add(source);
             return pipeline;
         }
 
@@ -460,6 +466,156 @@ class ResyncIT {
             assertTrue(indexExists(w.oldIndex), "the old index is kept unless asked");
             db.execute("UPDATE " + w.database + ".items SET name = 'after the switch' WHERE id = 5");
             assertIndexConvergesToMysql(w.newIndex, w.database);
+        }
+    }
+
+    /** The member ids of the given sources (those that joined). */
+    private static Set<String> memberIds(List<KafkaSource> sources) {
+        Set<String> out = new java.util.TreeSet<>();
+        for (KafkaSource s : sources) {
+            s.memberId().ifPresent(out::add);
+        }
+        return out;
+    }
+
+    /** Waits until the group's members are exactly the given sources, each joined. */
+    private static void awaitGroupIs(KafkaGroupMembers group, List<KafkaSource> sources) throws Exception {
+        Await.until(WAIT, "the consumer group's members are the " + sources.size() + " pipelines",
+                () -> memberIds(sources).size() == sources.size() && group.get().equals(memberIds(sources)));
+    }
+
+    @Test
+    void twoPipelinesOfOneGroupAndAThirdJoiningDuringTheLoadAreShadowedAndTheAliasSwitchesToAnIndexEqualToMysql()
+            throws Exception {
+        try (World w = new World("rsgroup", 3000);
+                KafkaGroupMembers group = KafkaGroupMembers.create(kafka.bootstrapServers(), KafkaSecurity.none(),
+                        "rsgroup-pipeline")) {
+            ShadowWriteSink first = w.shadowingSink();
+            ShadowWriteSink second = w.shadowingSink();
+            ShadowWriteSink joining = w.shadowingSink();
+            w.startPipeline(first);
+            w.startPipeline(second);
+            awaitGroupIs(group, w.sources);
+            assertIndexConvergesToMysql(w.alias, w.database);
+            AtomicBoolean joined = new AtomicBoolean();
+            Resync resync = w.resync().shadowSinks(first, second, joining).deleteOldIndex(true)
+                    .consumerGroup(group, () -> memberIds(w.sources))
+                    .backfill(b -> b.chunkSize(250).restartFence(Duration.ZERO).listener(new BackfillListener() {
+                        @Override
+                        public void chunkDone(BackfillProgress p) {
+                            if (joined.compareAndSet(false, true)) {
+                                // a rebalance during the load: the joining pipeline restores the shadow
+                                // from the state when its sink starts, before its first write
+                                w.startPipeline(joining);
+                                try {
+                                    awaitGroupIs(group, w.sources);
+                                } catch (Exception e) {
+                                    throw new IllegalStateException(e);
+                                }
+                            }
+                        }
+                    })).build();
+            try (Writer writer = new Writer(w, 22)) {
+                Await.until(WAIT, "the writer changed rows", () -> writer.changes.get() > 50);
+                assertTrue(resync.run(), "the re-sync finished");
+                long before = writer.changes.get();
+                Await.until(WAIT, "the writer changed rows after the switch", () -> writer.changes.get() > before + 50);
+            }
+            assertTrue(joined.get(), "the third pipeline joined during the load");
+            assertEquals(List.of(w.newIndex), aliasTargets(w.alias), "the alias points at the new index only");
+            assertFalse(indexExists(w.oldIndex), "the old index was deleted");
+            assertIndexConvergesToMysql(w.newIndex, w.database);
+            for (SyncPipeline p : w.pipelines) {
+                assertEquals(PipelineState.RUNNING, p.state());
+            }
+        }
+    }
+
+    @Test
+    void aGroupMemberWithoutAShadowSinkMakesTheResyncFailBeforeTheLoadNamingItAndARerunAsksForAnAbort()
+            throws Exception {
+        try (World w = new World("rsplain", 1000);
+                KafkaGroupMembers group = KafkaGroupMembers.create(kafka.bootstrapServers(), KafkaSecurity.none(),
+                        "rsplain-pipeline")) {
+            ShadowWriteSink shadowed = w.shadowingSink();
+            w.startPipeline(shadowed);
+            // another member of the group, as one in another process or from an old configuration
+            SyncPipeline plain = w.startPipeline(ElasticsearchSink.builder().hosts(es.httpUrl()).build());
+            awaitGroupIs(group, w.sources);
+            String plainMember = w.sources.get(1).memberId().orElseThrow();
+            AtomicInteger chunks = new AtomicInteger();
+            Resync resync = w.resync().shadowSinks(shadowed)
+                    .consumerGroup(group, () -> memberIds(w.sources.subList(0, 1)))
+                    .backfill(b -> b.restartFence(Duration.ZERO).listener(new BackfillListener() {
+                        @Override
+                        public void chunkDone(BackfillProgress p) {
+                            chunks.incrementAndGet();
+                        }
+                    })).build();
+            try (Writer writer = new Writer(w, 23)) {
+                Await.until(WAIT, "the writer changed rows", () -> writer.changes.get() > 50);
+                SyncException refused = assertThrows(SyncException.class, resync::run);
+                assertTrue(refused.getMessage().contains("before the load") && refused.getMessage().contains(plainMember),
+                        refused.getMessage());
+                assertEquals(0, chunks.get(), "nothing was loaded");
+                assertEquals(List.of(w.oldIndex), aliasTargets(w.alias));
+
+                // the plain member leaves: a re-run still refuses, as it may have left the new index stale
+                plain.close();
+                w.sources.remove(1);
+                awaitGroupIs(group, w.sources);
+                Resync again = w.resync().shadowSinks(shadowed).consumerGroup(group, () -> memberIds(w.sources))
+                        .backfill(b -> b.restartFence(Duration.ZERO)).build();
+                SyncException asked = assertThrows(SyncException.class, again::run);
+                assertTrue(asked.getMessage().contains("abort()") && asked.getMessage().contains(plainMember),
+                        asked.getMessage());
+                assertEquals(0, chunks.get());
+
+                assertTrue(again.abort());
+                assertFalse(indexExists(w.newIndex), "abort deletes the new index");
+                assertTrue(again.run(), "a fresh re-sync with every member shadowed finishes");
+            }
+            assertEquals(List.of(w.newIndex), aliasTargets(w.alias));
+            assertIndexConvergesToMysql(w.newIndex, w.database);
+        }
+    }
+
+    @Test
+    void aMemberWithoutAShadowSinkJoiningDuringTheLoadMakesTheResyncFailBeforeTheSwitch() throws Exception {
+        try (World w = new World("rsjoin", 1000);
+                KafkaGroupMembers group = KafkaGroupMembers.create(kafka.bootstrapServers(), KafkaSecurity.none(),
+                        "rsjoin-pipeline")) {
+            ShadowWriteSink shadowed = w.shadowingSink();
+            w.startPipeline(shadowed);
+            awaitGroupIs(group, w.sources);
+            assertIndexConvergesToMysql(w.alias, w.database);
+            AtomicBoolean joined = new AtomicBoolean();
+            Resync resync = w.resync().shadowSinks(shadowed)
+                    .consumerGroup(group, () -> memberIds(w.sources.subList(0, 1)))
+                    .backfill(b -> b.chunkSize(250).restartFence(Duration.ZERO).listener(new BackfillListener() {
+                        @Override
+                        public void chunkDone(BackfillProgress p) {
+                            if (joined.compareAndSet(false, true)) {
+                                // started from an old configuration: it writes to the alias without copies
+                                w.startPipeline(ElasticsearchSink.builder().hosts(es.httpUrl()).build());
+                                try {
+                                    awaitGroupIs(group, w.sources);
+                                } catch (Exception e) {
+                                    throw new IllegalStateException(e);
+                                }
+                            }
+                        }
+                    })).build();
+            try (Writer writer = new Writer(w, 24)) {
+                Await.until(WAIT, "the writer changed rows", () -> writer.changes.get() > 50);
+                SyncException refused = assertThrows(SyncException.class, resync::run);
+                String joiner = w.sources.get(1).memberId().orElseThrow();
+                assertTrue(refused.getMessage().contains("before the switch") && refused.getMessage().contains(joiner),
+                        refused.getMessage());
+            }
+            assertTrue(joined.get());
+            assertEquals(List.of(w.oldIndex), aliasTargets(w.alias), "the alias was not switched");
+            assertTrue(stateExists(w.alias), "the state stays for an abort()");
         }
     }
 

@@ -160,6 +160,8 @@ public final class KafkaSource implements Source {
     private final Set<TopicPartition> positioned = new HashSet<>();
     private boolean paused;
     private boolean closing;
+    /** The consumer's member id at its last assignment; null before. */
+    @Nullable private volatile String memberId;
     @Nullable
     private RuntimeException callbackFailure;
     @Nullable
@@ -427,6 +429,17 @@ public final class KafkaSource implements Source {
         return Optional.of(maxPollInterval);
     }
 
+    /**
+     * The member id the group coordinator gave this consumer at its last join (as
+     * {@code Admin.describeConsumerGroups} lists it), or empty before the first assignment. Recorded
+     * on the pipeline thread at every assignment (also an empty one); readable from any thread. A
+     * re-sync compares it with the group's members ({@code KafkaGroupMembers}).
+     */
+    public Optional<String> memberId() {
+        String id = memberId;
+        return id == null || id.isEmpty() ? Optional.empty() : Optional.of(id);
+    }
+
     /** The partitions currently assigned, as {@code topic-partition} names. */
     public Set<String> assignment() {
         Consumer<byte[], byte[]> c = ensureOpen();
@@ -611,10 +624,18 @@ public final class KafkaSource implements Source {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
-            if (closing || assigned.isEmpty()) {
+            if (closing) {
                 return;
             }
             Consumer<byte[], byte[]> c = consumer;
+            try {
+                memberId = c.groupMetadata().memberId();
+            } catch (RuntimeException e) {
+                LOG.debug("no group metadata at the assignment: {}", Secrets.describe(e));
+            }
+            if (assigned.isEmpty()) {
+                return;
+            }
             List<String> list = namesOf(assigned);
             LOG.info("Partitions assigned: {}", list);
             call(() -> {
