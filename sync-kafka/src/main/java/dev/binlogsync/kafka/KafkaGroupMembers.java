@@ -64,6 +64,11 @@ public final class KafkaGroupMembers implements Supplier<Set<String>>, AutoClose
         return new KafkaGroupMembers(Admin.create(config), groupId, timeout);
     }
 
+    /** Members of {@code groupId}, the admin client configured with {@code adminProperties}. */
+    static KafkaGroupMembers create(Map<String, Object> adminProperties, String groupId, Duration timeout) {
+        return new KafkaGroupMembers(Admin.create(new LinkedHashMap<>(adminProperties)), groupId, timeout);
+    }
+
     /** As {@link #create(String, KafkaSecurity, String, Duration)} with a 30 s timeout. */
     public static KafkaGroupMembers create(String bootstrapServers, KafkaSecurity security, String groupId) {
         return create(bootstrapServers, security, groupId, Duration.ofSeconds(30));

@@ -440,6 +440,24 @@ public final class KafkaSource implements Source {
         return id == null || id.isEmpty() ? Optional.empty() : Optional.of(id);
     }
 
+    /**
+     * A new {@link KafkaGroupMembers} of this source's consumer group, connecting as the consumer
+     * does (its bootstrap servers and its {@code security.protocol}, {@code sasl.*} and
+     * {@code ssl.*} settings). The caller closes it. Any thread.
+     */
+    public KafkaGroupMembers groupMembers() {
+        Map<String, Object> admin = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : config.entrySet()) {
+            String k = e.getKey();
+            if (k.equals(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG) || k.equals("security.protocol")
+                    || k.startsWith("sasl.") || k.startsWith("ssl.") || k.equals("client.dns.lookup")) {
+                admin.put(k, e.getValue());
+            }
+        }
+        return KafkaGroupMembers.create(admin, String.valueOf(config.get(ConsumerConfig.GROUP_ID_CONFIG)),
+                Duration.ofSeconds(30));
+    }
+
     /** The partitions currently assigned, as {@code topic-partition} names. */
     public Set<String> assignment() {
         Consumer<byte[], byte[]> c = ensureOpen();

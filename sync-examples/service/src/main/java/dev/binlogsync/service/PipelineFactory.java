@@ -91,7 +91,7 @@ public interface PipelineFactory {
                 try {
                     SyncPipeline pipeline = b.build();
                     if (shadow != null) {
-                        ResyncRunner.register(pipeline, shadow);
+                        ResyncRunner.register(pipeline, shadow, source);
                     }
                     return pipeline;
                 } catch (IllegalStateException | IllegalArgumentException e) {

@@ -1,14 +1,19 @@
 package dev.binlogsync.service;
 
+import dev.binlogsync.core.Source;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.backfill.ShadowWriteSink;
 import dev.binlogsync.core.config.PipelineDefinition;
 import dev.binlogsync.core.config.ResyncConfig;
 import dev.binlogsync.elasticsearch.ElasticsearchSink;
 import dev.binlogsync.elasticsearch.Resync;
+import dev.binlogsync.kafka.KafkaGroupMembers;
+import dev.binlogsync.kafka.KafkaSource;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.WeakHashMap;
 import javax.annotation.Nullable;
 
@@ -21,7 +26,10 @@ import javax.annotation.Nullable;
  * {@code checkpointIndex}, and the load's parameters from the {@code backfill} section. A run
  * continues the re-sync its state records (after a restart or a reload); a run that finds the alias
  * already at the new index with no state does nothing and says so ({@link BackfillStatus.Resync#alreadySwitched()}).
- * A failure counts in {@code binlogsync.resync.failures} ({@link ResyncMeters}).
+ * A failure counts in {@code binlogsync.resync.failures} ({@link ResyncMeters}). With a Kafka source
+ * the run checks the consumer group before the load and before the switch
+ * ({@link Resync.Builder#consumerGroup}): a member in another process (which this run does not
+ * shadow) makes it fail, naming the member.
  *
  * <p>{@link #abort()} discards the unfinished re-sync (the supervisor calls it when a reload
  * removes the section, or changes its alias or new index, after the old pipeline drained).
@@ -31,9 +39,12 @@ import javax.annotation.Nullable;
 final class ResyncRunner extends LoadRunner {
     /** The shadow sink of each pipeline the standard factory built with a re-sync; weak: a closed pipeline goes. */
     private static final Map<SyncPipeline, ShadowWriteSink> SHADOWS = new WeakHashMap<>();
+    /** The Kafka source of each such pipeline; guarded by {@link #SHADOWS}. */
+    private static final Map<SyncPipeline, KafkaSource> SOURCES = new WeakHashMap<>();
 
     private final ResyncConfig resync;
     @Nullable private final ShadowWriteSink shadow;
+    @Nullable private final KafkaSource source;
     private final ResyncMeters resyncMeters;
     // guarded by lock
     @Nullable private Resync running;
@@ -44,14 +55,18 @@ final class ResyncRunner extends LoadRunner {
         this.resync = Objects.requireNonNull(definition.resync(), "the definition has no resync section");
         synchronized (SHADOWS) {
             this.shadow = SHADOWS.get(pipeline); // null: the run fails, saying why
+            this.source = SOURCES.get(pipeline);
         }
         this.resyncMeters = new ResyncMeters(pipeline.name(), resync.alias());
     }
 
     /** Records the shadow sink the factory built {@code pipeline} with. */
-    static void register(SyncPipeline pipeline, ShadowWriteSink shadow) {
+    static void register(SyncPipeline pipeline, ShadowWriteSink shadow, @Nullable Source source) {
         synchronized (SHADOWS) {
             SHADOWS.put(pipeline, shadow);
+            if (source instanceof KafkaSource kafka) {
+                SOURCES.put(pipeline, kafka);
+            }
         }
     }
 
@@ -70,7 +85,7 @@ final class ResyncRunner extends LoadRunner {
         }
     }
 
-    private Resync build(ElasticsearchSink es) {
+    private Resync build(ElasticsearchSink es, @Nullable KafkaGroupMembers group) {
         checkRunnable();
         Resync.Builder b = Resync.builder()
                 .client(es)
@@ -83,6 +98,10 @@ final class ResyncRunner extends LoadRunner {
                 .shadowSinks(shadow)
                 .backfill(definition.toResyncBackfillSettings().andThen(bf -> bf.listener(new Listener())))
                 .deleteOldIndex(resync.deleteOldIndex());
+        KafkaSource kafka = source;
+        if (group != null && kafka != null) {
+            b.consumerGroup(group, () -> kafka.memberId().map(Set::of).orElse(Set.of()));
+        }
         String body = resync.newIndexBody();
         if (body != null) {
             b.newIndexBody(body);
@@ -92,7 +111,17 @@ final class ResyncRunner extends LoadRunner {
 
     @Override
     boolean load(ElasticsearchSink es) {
-        Resync r = build(es);
+        try (KafkaGroupMembers group = source == null ? null : source.groupMembers()) {
+            return load(es, group);
+        }
+    }
+
+    private boolean load(ElasticsearchSink es, @Nullable KafkaGroupMembers group) {
+        KafkaSource kafka = source;
+        if (group != null && kafka != null) {
+            awaitJoined(kafka);
+        }
+        Resync r = build(es, group);
         synchronized (lock) {
             if (loadStopped) {
                 return false;
@@ -110,6 +139,28 @@ final class ResyncRunner extends LoadRunner {
             }
         }
         return done;
+    }
+
+    /**
+     * Waits (bounded by the source's max poll interval) until the pipeline's consumer has joined
+     * its group: the group may list the member before the source learns its id, and the check
+     * would then count the pipeline itself as a member it does not shadow.
+     */
+    private void awaitJoined(KafkaSource kafka) {
+        long deadline = System.nanoTime() + kafka.maxPollInterval().orElse(Duration.ofMinutes(5)).toNanos();
+        while (kafka.memberId().isEmpty() && System.nanoTime() - deadline < 0) {
+            synchronized (lock) {
+                if (loadStopped) {
+                    return;
+                }
+            }
+            try {
+                Thread.sleep(100); // the source records its id on the pipeline thread; no event to wait on
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     @Override
@@ -144,7 +195,7 @@ final class ResyncRunner extends LoadRunner {
             }
             es = made;
             es.start();
-            boolean discarded = build(es).abort();
+            boolean discarded = build(es, null).abort();
             log.info("pipeline {}: re-sync of {} into {} {}", name, resync.alias(), resync.newIndex(),
                     discarded ? "aborted: the new index and the state are deleted (or it had switched and is finished)"
                             : "had nothing to abort");

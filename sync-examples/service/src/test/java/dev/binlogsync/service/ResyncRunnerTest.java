@@ -44,7 +44,7 @@ class ResyncRunnerTest {
 
     @Test
     void aResyncThatCannotReachElasticsearchFailsVisiblyCountedAsAResyncFailure() throws Exception {
-        ResyncRunner.register(pipeline, ShadowWriteSink.wrap(recording));
+        ResyncRunner.register(pipeline, ShadowWriteSink.wrap(recording), null);
         pipeline.start();
         ResyncRunner runner = new ResyncRunner("orders", definition(""), pipeline);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -82,7 +82,7 @@ class ResyncRunnerTest {
 
     @Test
     void runAtStartFalseHoldsTheResync() {
-        ResyncRunner.register(pipeline, ShadowWriteSink.wrap(recording));
+        ResyncRunner.register(pipeline, ShadowWriteSink.wrap(recording), null);
         pipeline.start();
         ResyncRunner runner = new ResyncRunner("orders", definition(", \"runAtStart\": false"), pipeline);
         runner.start();

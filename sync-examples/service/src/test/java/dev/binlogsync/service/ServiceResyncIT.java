@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.binlogsync.core.testing.Await;
+import dev.binlogsync.kafka.KafkaGroupMembers;
+import dev.binlogsync.kafka.KafkaSecurity;
 import dev.binlogsync.service.http.Http;
 import dev.binlogsync.testing.EmbeddedMariaDb;
 import java.io.IOException;
@@ -18,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.http.entity.ContentType;
 import org.apache.http.entity.StringEntity;
 import org.elasticsearch.client.Request;
@@ -209,6 +212,65 @@ class ServiceResyncIT {
                     writer.stopAndCheck(writing);
                 }
                 service.close();
+            }
+        }
+    }
+
+    @Test
+    void aSecondServiceInTheSameConsumerGroupMakesTheResyncFailNamingTheMemberItDoesNotShadowAndTheAliasStays()
+            throws Exception {
+        ServiceTestBed bed = new ServiceTestBed(dir);
+        String run = Long.toString(System.nanoTime(), 36);
+        String database = "svcrg_" + run;
+        String topic = bed.topic("items");
+        String alias = bed.index("items");
+        String oldIndex = alias + "-v1";
+        String newIndex = alias + "-v2";
+        KAFKA.createTopic(topic, 2);
+        try (EmbeddedMariaDb db = EmbeddedMariaDb.start(); RestClient es = ES.newClient();
+                KafkaGroupMembers group = KafkaGroupMembers.create(KAFKA.bootstrapServers(), KafkaSecurity.none(),
+                        bed.group("items"))) {
+            db.execute("CREATE DATABASE " + database, "CREATE TABLE " + database + ".items (id BIGINT PRIMARY KEY,"
+                    + " name VARCHAR(64) NOT NULL, qty INT NOT NULL, price DECIMAL(10,2) NOT NULL, updated DATETIME(3) NOT NULL)");
+            ServiceBackfillIT.prefill(db, database);
+            put(es, "/" + oldIndex, "{\"aliases\": {\"" + alias + "\": {}}}");
+            // the same file for both, as two processes of one deployment would run it
+            Path file = bed.write(document(bed, db, database, alias, run, 100, "", ", \"resync\": {\"alias\": \"" + alias
+                    + "\", \"newIndex\": \"" + newIndex + "\"}"));
+            BinlogSyncService first = start(file);
+            BinlogSyncService second = null;
+            try {
+                Http http = http(first);
+                JsonNode loading = Await.every(Duration.ofMillis(100)).valueOf(WAIT, "the first service's re-sync loading",
+                        () -> http.json("/status").at("/pipelines/items/backfill"),
+                        b -> b.at("/tables/" + database + ".items/rowsDone").asLong() >= CHUNK
+                                || !b.at("/state").asText().equals("RUNNING"));
+                assertEquals("SHADOWING", loading.at("/resync/step").asText(), loading.toString());
+
+                second = start(file);
+                Http http2 = http(second);
+                JsonNode failed = Await.every(Duration.ofMillis(100)).valueOf(WAIT, "the second service's re-sync ended",
+                        () -> http2.json("/status").at("/pipelines/items/backfill"),
+                        b -> !b.at("/state").asText().equals("RUNNING") && !b.at("/state").asText().equals("NOT_STARTED"));
+                assertEquals("FAILED", failed.at("/state").asText(), failed.toString());
+                String error = failed.at("/error").asText();
+                Set<String> members = group.get();
+                assertEquals(2, members.size(), "both services are members: " + members);
+                assertTrue(error.contains("without a shadow sink") && members.stream().anyMatch(error::contains),
+                        "names the other member " + members + ": " + error);
+                assertEquals(503, http2.get("/health").statusCode());
+
+                // the first one's run cannot switch either: the state records the unshadowed member
+                JsonNode firstEnd = Await.every(Duration.ofMillis(200)).valueOf(WAIT, "the first service's re-sync ended",
+                        () -> http.json("/status").at("/pipelines/items/backfill"),
+                        b -> !b.at("/state").asText().equals("RUNNING"));
+                assertEquals("FAILED", firstEnd.at("/state").asText(), firstEnd.toString());
+                assertEquals(List.of(oldIndex), aliasTargets(es, alias), "the alias stays on the old index");
+            } finally {
+                if (second != null) {
+                    second.close();
+                }
+                first.close();
             }
         }
     }
