@@ -22,6 +22,8 @@ import dev.binlogsync.core.ItemResult.Outcome;
 import dev.binlogsync.core.PartialObject;
 import dev.binlogsync.core.StoredDocument;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -119,6 +121,35 @@ public abstract class ObjectFieldContractTest {
                 DocumentAction.update("json-noop", "1", doc("attrs", doc("color", "red", "n", 2, "p", 1.5))));
         assertTrue(r.stream().allMatch(i -> i.outcome() == Outcome.SUCCESS), r.toString());
         assertEquals(before, version("json-noop", "1"), "nothing changed: noop, no new version");
+    }
+
+    /**
+     * Values that painless's {@code ==} takes as equal although they differ (numbers of different
+     * classes as the server parses them: Integer, Long, BigInteger, Double) must be written, not
+     * answered noop. The index stores unmapped fields ({@code dynamic: false}) so no mapping refuses
+     * a value.
+     */
+    @Test
+    public void aValueOfAnotherNumericTypeIsWrittenNotTakenAsUnchanged() {
+        EsDocs.send(client, "PUT", "/json-types", "{\"settings\":{\"number_of_shards\":1,\"number_of_replicas\":0},"
+                + "\"mappings\":{\"dynamic\":false}}", "application/json");
+        BigInteger twoTo63Plus5 = BigInteger.ONE.shiftLeft(63).add(BigInteger.valueOf(5));
+        BigInteger tenGPlus2To64 = BigInteger.ONE.shiftLeft(64).add(BigInteger.valueOf(10_000_000_000L));
+        write(DocumentAction.index("json-types", "1", doc("u", 5, "attrs", doc("d", 10_000_000_000L, "x", 5,
+                "l", List.of(1, doc("y", 5))), "ship", doc("w", 5, "big", 9_007_199_254_740_993L))));
+
+        List<ItemResult> r = write(DocumentAction.upsert("json-types", "1", doc("u", twoTo63Plus5,
+                "attrs", doc("d", tenGPlus2To64, "x", new BigDecimal("5.00"), "l", List.of(1, doc("y", new BigDecimal("5.0")))))));
+        assertEquals(Outcome.SUCCESS, r.get(0).outcome(), r.toString());
+        assertEquals(Map.of("u", twoTo63Plus5, "attrs", Map.of("d", tenGPlus2To64, "x", 5.0, "l", List.of(1, Map.of("y", 5.0))),
+                "ship", Map.of("w", 5, "big", 9_007_199_254_740_993L)), source("json-types", "1"),
+                "2^63+5 is not 5, 2^64+10^10 is not 10^10, 5.00 is not 5");
+
+        r = write(DocumentAction.update("json-types", "1", doc("ship",
+                new PartialObject(doc("w", new BigDecimal("5.0"), "big", 9_007_199_254_740_992.0)))));
+        assertEquals(Outcome.SUCCESS, r.get(0).outcome(), r.toString());
+        assertEquals(Map.of("w", 5.0, "big", 9_007_199_254_740_992.0), source("json-types", "1").get("ship"),
+                "a merged key of another numeric type is written too");
     }
 
     @Test

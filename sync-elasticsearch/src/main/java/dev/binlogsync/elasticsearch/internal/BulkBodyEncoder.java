@@ -79,16 +79,22 @@ public final class BulkBodyEncoder {
      * objects key by key and keep a key the new object lacks); each object of {@code params.merge}
      * (a {@link PartialObject}) has its keys replaced one by one in the stored object (created when
      * absent or not an object). Nothing changed: {@code noop}, as {@code detect_noop} answers a
-     * {@code doc}. Painless's {@code !=} compares with {@code equals}, values parsed from the same
-     * JSON as the stored source. Constant, so the node compiles it once and caches it.
+     * {@code doc}. Values are compared with Java's {@code equals} ({@code x.equals(v)}, null apart),
+     * never painless's {@code ==}/{@code !=}: on {@code def} values those compare numbers of
+     * different types numerically after narrowing (a {@code BigInteger} by its {@code intValue} or
+     * {@code longValue}, a {@code long} against a {@code double} as doubles), so 5 and 2^63+5, or 5
+     * and 5.0, would be taken as unchanged and the write lost. Both sides are parsed from JSON by
+     * the same parser, so an unchanged value has the same class and {@code equals} holds; a value
+     * of another class is written (at worst a write that changes nothing visible). Constant, so the
+     * node compiles it once and caches it.
      */
     static final String SET_FIELDS = "def s=ctx._source;boolean c=false;"
-            + "for(def e:params.doc.entrySet()){def k=e.getKey();def v=e.getValue();"
-            + "if(!s.containsKey(k)||s[k]!=v){s[k]=v;c=true;}}"
+            + "for(def e:params.doc.entrySet()){def k=e.getKey();def v=e.getValue();def x=s[k];"
+            + "if(!s.containsKey(k)||(x==null?v!=null:!x.equals(v))){s[k]=v;c=true;}}"
             + "if(params.merge!=null){for(def m:params.merge.entrySet()){def o=s[m.getKey()];"
             + "if(!(o instanceof Map)){o=new HashMap();s[m.getKey()]=o;c=true;}"
-            + "for(def e:m.getValue().entrySet()){def k=e.getKey();def v=e.getValue();"
-            + "if(!o.containsKey(k)||o[k]!=v){o[k]=v;c=true;}}}}"
+            + "for(def e:m.getValue().entrySet()){def k=e.getKey();def v=e.getValue();def x=o[k];"
+            + "if(!o.containsKey(k)||(x==null?v!=null:!x.equals(v))){o[k]=v;c=true;}}}}"
             + "if(!c){ctx.op='noop';}";
     private static final byte[] SCRIPT_OPEN = ascii("{\"script\":{\"source\":\"" + SET_FIELDS
             + "\",\"lang\":\"painless\",\"params\":{\"doc\":{");

@@ -82,13 +82,33 @@ class BulkBodyEncoderTest {
     }
 
     private static final String SCRIPT = "{\"script\":{\"source\":\"def s=ctx._source;boolean c=false;"
-            + "for(def e:params.doc.entrySet()){def k=e.getKey();def v=e.getValue();"
-            + "if(!s.containsKey(k)||s[k]!=v){s[k]=v;c=true;}}"
+            + "for(def e:params.doc.entrySet()){def k=e.getKey();def v=e.getValue();def x=s[k];"
+            + "if(!s.containsKey(k)||(x==null?v!=null:!x.equals(v))){s[k]=v;c=true;}}"
             + "if(params.merge!=null){for(def m:params.merge.entrySet()){def o=s[m.getKey()];"
             + "if(!(o instanceof Map)){o=new HashMap();s[m.getKey()]=o;c=true;}"
-            + "for(def e:m.getValue().entrySet()){def k=e.getKey();def v=e.getValue();"
-            + "if(!o.containsKey(k)||o[k]!=v){o[k]=v;c=true;}}}}"
+            + "for(def e:m.getValue().entrySet()){def k=e.getKey();def v=e.getValue();def x=o[k];"
+            + "if(!o.containsKey(k)||(x==null?v!=null:!x.equals(v))){o[k]=v;c=true;}}}}"
             + "if(!c){ctx.op='noop';}\",\"lang\":\"painless\",\"params\":";
+
+    @Test
+    void theScriptComparesValuesWithJavaEqualsNeverPainlessNumericEquality() throws IOException {
+        // painless's == and != on def values compare 5 and 2^63+5 (BigInteger by intValue) or 5 and
+        // 5.00 (as doubles) as equal: the script would answer noop and the write would be lost
+        String body = encode(DocumentAction.update("t", "1", doc("u", new BigInteger("9223372036854775813"),
+                "attrs", doc("d", new BigDecimal("5.00")))));
+        assertEquals("{\"update\":{\"_index\":\"t\",\"_id\":\"1\"}}\n"
+                + "{\"script\":{\"source\":\"def s=ctx._source;boolean c=false;"
+                + "for(def e:params.doc.entrySet()){def k=e.getKey();def v=e.getValue();def x=s[k];"
+                + "if(!s.containsKey(k)||(x==null?v!=null:!x.equals(v))){s[k]=v;c=true;}}"
+                + "if(params.merge!=null){for(def m:params.merge.entrySet()){def o=s[m.getKey()];"
+                + "if(!(o instanceof Map)){o=new HashMap();s[m.getKey()]=o;c=true;}"
+                + "for(def e:m.getValue().entrySet()){def k=e.getKey();def v=e.getValue();def x=o[k];"
+                + "if(!o.containsKey(k)||(x==null?v!=null:!x.equals(v))){o[k]=v;c=true;}}}}"
+                + "if(!c){ctx.op='noop';}\",\"lang\":\"painless\",\"params\":"
+                + "{\"doc\":{\"u\":9223372036854775813,\"attrs\":{\"d\":5.00}}}}}\n", body);
+        assertFalse(BulkBodyEncoder.SET_FIELDS.contains("]!=") || BulkBodyEncoder.SET_FIELDS.contains("]=="),
+                "no painless equality on a stored value");
+    }
 
     @Test
     void writesAnUpsertWithAnObjectFieldAsAScriptThatCreatesAMissingDocumentWithExactlyTheFields() throws IOException {
