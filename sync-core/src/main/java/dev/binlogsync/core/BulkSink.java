@@ -47,6 +47,18 @@ public interface BulkSink extends AutoCloseable {
         return Duration.ZERO;
     }
 
+    /**
+     * Whether a partial write ({@link ActionType#UPSERT}, {@link ActionType#UPDATE}) replaces each
+     * top-level field whole, objects included (a {@link PartialObject} key by key), rather than
+     * merging objects key by key at every depth as Elasticsearch's {@code doc} does. The pipeline
+     * asks after {@link #start()} and coalesces its buffered writes of one document the same way,
+     * so a coalesced write leaves what the writes one by one leave. Default true (what
+     * {@code RecordingBulkSink} models); a decorator passes its delegate's answer on.
+     */
+    default boolean replacesObjectFields() {
+        return true;
+    }
+
     /** Releases what the sink owns (not a client the user handed in). Default: nothing. */
     @Override
     default void close() {

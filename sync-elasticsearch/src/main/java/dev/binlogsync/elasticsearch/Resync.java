@@ -812,6 +812,11 @@ public final class Resync {
         }
 
         @Override
+        public boolean replacesObjectFields() {
+            return sink.replacesObjectFields();
+        }
+
+        @Override
         public CompletionStage<List<StoredDocument>> read(List<DocumentRef> refs) {
             List<DocumentRef> out = new ArrayList<>(refs.size());
             for (DocumentRef r : refs) {

@@ -111,6 +111,11 @@ public final class ShadowWriteSink implements BulkSink {
     }
 
     @Override
+    public boolean replacesObjectFields() {
+        return delegate.replacesObjectFields();
+    }
+
+    @Override
     public void start() {
         delegate.start();
         Map<String, Long> stopsBefore;

@@ -77,10 +77,14 @@ final class BufferedAction {
         bytes = DocumentSize.estimateBytes(later.index(), later.id(), later.routing(), later.document());
     }
 
-    /** Merges an upsert's or update's fields into this INDEX, UPSERT or UPDATE, keeping this action's type. */
-    void mergeFields(Map<String, Object> fields) {
+    /**
+     * Merges an upsert's or update's fields into this INDEX, UPSERT or UPDATE, keeping this action's
+     * type: objects replaced whole ({@link DocumentMerge#merge}) or merged at every depth
+     * ({@link DocumentMerge#deepMerge}), as the sink writes them.
+     */
+    void mergeFields(Map<String, Object> fields, boolean replaceObjects) {
         ownDoc();
-        bytes += DocumentMerge.merge(doc, fields);
+        bytes += replaceObjects ? DocumentMerge.merge(doc, fields) : DocumentMerge.deepMerge(doc, fields);
     }
 
     /** Turns a DELETE into INDEX of {@code fields}: delete then upsert leaves exactly the upsert's fields. */

@@ -18,9 +18,14 @@ import java.util.Set;
  * <ul>
  *   <li>any, then INDEX: the INDEX replaces it;</li>
  *   <li>any, then DELETE: the DELETE replaces it;</li>
- *   <li>UPSERT, then UPSERT: fields merge (later wins; each top-level field replaced whole, objects
- *       included, a {@link dev.binlogsync.core.PartialObject} merged key by key: as the sink
- *       applies it, see {@link DocumentMerge}), stays UPSERT;</li>
+ *   <li>UPSERT, then UPSERT: fields merge (later wins), stays UPSERT. How objects merge follows the
+ *       sink ({@link #replaceObjectFields(boolean)}, from
+ *       {@link dev.binlogsync.core.BulkSink#replacesObjectFields()}): each top-level field replaced
+ *       whole, objects included, a {@link dev.binlogsync.core.PartialObject} merged key by key
+ *       ({@link DocumentMerge#merge}, the default); or, for a sink that merges objects as
+ *       Elasticsearch's {@code doc} does, objects merged key by key at every depth
+ *       ({@link DocumentMerge#deepMerge}). Either way the coalesced write leaves what the writes
+ *       one by one leave;</li>
  *   <li>INDEX, then UPSERT: the fields merge into the indexed document, stays INDEX;</li>
  *   <li>DELETE, then UPSERT: becomes INDEX of the upsert's fields — exactly what Elasticsearch ends
  *       with after a delete followed by {@code doc_as_upsert};</li>
@@ -46,6 +51,7 @@ final class BulkBuffer {
     private long bytes;
     private long coalesced;
     private final EngineCounters counters;
+    private boolean replaceObjects = true;
 
     /** A buffer whose fence counts go nowhere (tests and benchmarks of the buffer alone). */
     public BulkBuffer(int lanes, int maxBulkActions, long maxBulkBytes) {
@@ -64,6 +70,15 @@ final class BulkBuffer {
         this.maxBulkActions = maxBulkActions;
         this.maxBulkBytes = maxBulkBytes;
         this.counters = Objects.requireNonNull(counters, "counters");
+    }
+
+    /**
+     * Sets how coalesced partial writes merge objects: true (the default) replaces each top-level
+     * field whole ({@link DocumentMerge#merge}), false merges objects at every depth
+     * ({@link DocumentMerge#deepMerge}); the sink's {@link dev.binlogsync.core.BulkSink#replacesObjectFields()}.
+     */
+    void replaceObjectFields(boolean replace) {
+        this.replaceObjects = replace;
     }
 
     /** The lane of a document: a spread hash of index and id. */
@@ -122,7 +137,7 @@ final class BulkBuffer {
     }
 
     /** Applies the coalescing rules; returns false when {@code later} must be appended instead. */
-    private static boolean coalesce(BufferedAction existing, DocumentAction later, PendingRecord ref) {
+    private boolean coalesce(BufferedAction existing, DocumentAction later, PendingRecord ref) {
         if (existing.tracker != ref.tracker || !Objects.equals(existing.routing(), later.routing())) {
             return false;
         }
@@ -138,7 +153,7 @@ final class BulkBuffer {
                 if (existing.type() == ActionType.DELETE) {
                     existing.deleteThenUpsert(later);
                 } else {
-                    existing.mergeFields(later.document());
+                    existing.mergeFields(later.document(), replaceObjects);
                 }
                 return true;
             case UPDATE:
@@ -146,7 +161,7 @@ final class BulkBuffer {
                     return false;
                 }
                 if (existing.type() != ActionType.DELETE) {
-                    existing.mergeFields(later.document());
+                    existing.mergeFields(later.document(), replaceObjects);
                 }
                 return true;
             default:

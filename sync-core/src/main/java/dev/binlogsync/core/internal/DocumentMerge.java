@@ -45,4 +45,36 @@ public final class DocumentMerge {
         }
         return delta;
     }
+
+    /**
+     * Merges {@code patch} into {@code target} as Elasticsearch's {@code doc} does (a sink that
+     * does not {@linkplain dev.binlogsync.core.BulkSink#replacesObjectFields replace object
+     * fields}): an object (a map, a {@link PartialObject} included) merged into a stored object key
+     * by key at every depth, every other value (lists, scalars, null) replacing. {@code target} is
+     * modified; its nested maps are copied before they change (they may be shared with the rule
+     * set's input).
+     *
+     * @return the change of {@code target}'s estimated size, as {@link #merge}
+     */
+    @SuppressWarnings("unchecked")
+    public static long deepMerge(Map<String, Object> target, Map<String, Object> patch) {
+        long delta = 0;
+        for (Map.Entry<String, Object> e : patch.entrySet()) {
+            String key = e.getKey();
+            Object value = e.getValue();
+            if (value instanceof Map) {
+                Object existing = target.get(key);
+                if (existing instanceof Map) {
+                    Map<String, Object> merged = new HashMap<>((Map<String, Object>) existing);
+                    delta += deepMerge(merged, (Map<String, Object>) value);
+                    target.put(key, merged);
+                    continue;
+                }
+            }
+            boolean present = target.containsKey(key);
+            Object old = target.put(key, value);
+            delta += present ? DocumentSize.value(value) - DocumentSize.value(old) : DocumentSize.entry(key, value);
+        }
+        return delta;
+    }
 }

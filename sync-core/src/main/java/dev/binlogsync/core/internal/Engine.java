@@ -241,6 +241,7 @@ public final class Engine implements PartitionListener {
         try {
             notifyState(PipelineState.NEW, PipelineState.RUNNING);
             sink.start();
+            buffer.replaceObjectFields(sink.replacesObjectFields());
             source.open(this);
             nextCommitNanos = clock.nanoTime() + commitIntervalNanos;
             monitor.started(clock.nanoTime());

@@ -75,6 +75,29 @@ class BulkBufferTest {
     }
 
     @Test
+    void forASinkThatMergesObjectsCoalescedUpsertsMergeObjectsAtEveryDepthAsItsDocDoes() {
+        // stored j={b:0}; A sets j={b:2}; B sets j={c:3}: written one by one with Elasticsearch's doc
+        // merge, the document ends j={b:2,c:3} (and k's nested keys likewise); a shallow merge would
+        // send j={c:3} and leave j={b:0,c:3}
+        buffer.replaceObjectFields(false);
+        add(upsert("1", Map.of("j", Map.of("b", 2), "k", Map.of("n", Map.of("x", 1, "y", 1)), "s", "a")));
+        add(upsert("1", Map.of("j", Map.of("c", 3), "k", Map.of("n", Map.of("y", 2)), "t", List.of(1))));
+        add(DocumentAction.update("idx", "1", Map.of("j", new PartialObject(Map.of("d", 4)))));
+        DocumentAction a = drain().get(0).action();
+        assertEquals(ActionType.UPSERT, a.type());
+        assertEquals(Map.of("j", Map.of("b", 2, "c", 3, "d", 4), "k", Map.of("n", Map.of("x", 1, "y", 2)), "s", "a",
+                "t", List.of(1)), a.document());
+    }
+
+    @Test
+    void forASinkThatReplacesObjectsCoalescedUpsertsReplaceEachObjectWhole() {
+        buffer.replaceObjectFields(true);
+        add(upsert("1", Map.of("j", Map.of("b", 2), "k", Map.of("n", Map.of("x", 1, "y", 1)), "s", "a")));
+        add(upsert("1", Map.of("j", Map.of("c", 3), "k", Map.of("n", Map.of("y", 2)))));
+        assertEquals(Map.of("j", Map.of("c", 3), "k", Map.of("n", Map.of("y", 2)), "s", "a"), drain().get(0).action().document());
+    }
+
+    @Test
     void aPartialObjectMergesKeyByKeyIntoTheBufferedObjectAndStaysPartialWhereNoObjectWasBuffered() {
         add(DocumentAction.update("idx", "1", Map.of("shipping", new PartialObject(Map.of("city", "Oslo", "zip", "0150")))));
         add(DocumentAction.update("idx", "1", Map.of("shipping", new PartialObject(Map.of("zip", "0151")))));

@@ -132,6 +132,11 @@ public final class AckTrackingSink implements BulkSink {
     }
 
     @Override
+    public boolean replacesObjectFields() {
+        return delegate.replacesObjectFields();
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }
