@@ -90,7 +90,11 @@ import org.slf4j.LoggerFactory;
  * a {@link dev.binlogsync.core.PartialObject} is merged key by key), with {@code scripted_upsert}
  * for an UPSERT and no upsert for an UPDATE, {@code noop} when nothing changed; see
  * {@link ObjectFields} and {@link Builder#objectFields} (default {@link ObjectFields#AUTO}: the
- * script unless {@link #start()} finds the cluster has no painless). The response is read by a
+ * script unless the sink has an ingest {@link Builder#pipeline} or {@link #start()} finds the
+ * cluster does not allow inline painless in the update context; {@link #objectFields()} reports
+ * the mode taken). An ingest pipeline does not run on a script's fields: for an index with an
+ * {@code index.default_pipeline} or {@code index.final_pipeline}, which the sink cannot see, set
+ * {@link ObjectFields#MERGE} (a key an object no longer has then stays). The response is read by a
  * streaming parser, trimmed with {@code filter_path}.
  *
  * <p><b>Results.</b> One {@link ItemResult} per action, in order: success (404 on a delete is a
@@ -182,8 +186,8 @@ public final class ElasticsearchSink implements BulkSink, DocumentReader {
     private final String description;
     private final BulkBodyEncoder encoder = new BulkBodyEncoder();
     private final ObjectFields objectFields;
-    /** Whether object fields are written by the script; decided by {@link #start()}. */
-    private volatile boolean replaceObjects = true;
+    /** How object fields are written: the configured mode, then the one {@link #start()} decided. */
+    private volatile ObjectFields effectiveObjectFields;
     private final BulkResponseParser parser = new BulkResponseParser();
     private final BufferPool buffers = new BufferPool(8, 64 * 1024, 8 * 1024 * 1024);
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
@@ -195,6 +199,7 @@ public final class ElasticsearchSink implements BulkSink, DocumentReader {
         this.lateWriteFence = b.lateWriteFence();
         this.refresh = b.refresh;
         this.objectFields = b.objectFields;
+        this.effectiveObjectFields = b.objectFields;
         this.pipeline = b.pipeline;
         this.setups = List.copyOf(b.setups);
         this.description = b.toString();
@@ -240,17 +245,48 @@ public final class ElasticsearchSink implements BulkSink, DocumentReader {
                 return null;
             });
         }
-        boolean replace = objectFields == ObjectFields.REPLACE
-                || objectFields == ObjectFields.AUTO && onFirstReachable(ServerProbe::hasPainless);
-        if (objectFields == ObjectFields.AUTO && !replace) {
-            LOG.warn("{} at {} has no painless scripting: partial writes (upserts, merges) merge object fields key by"
-                    + " key, so a key an object no longer has stays in the document (ObjectFields.MERGE)",
-                    UntrustedText.shown(info.toString(), 128), hosts.describe());
+        ObjectFields effective = objectFields;
+        if (objectFields == ObjectFields.AUTO && pipeline != null) {
+            effective = ObjectFields.MERGE;
+            LOG.warn("ingest pipeline {} is set: partial writes (upserts, merges) are sent as a doc, which the pipeline"
+                    + " transforms (a script's fields would not pass through it), so object fields merge key by key and"
+                    + " a key an object no longer has stays in the document (ObjectFields.MERGE)",
+                    UntrustedText.shown(pipeline, 128));
+        } else if (objectFields == ObjectFields.AUTO) {
+            String why = onFirstReachable(ServerProbe::whyNoInlinePainlessUpdate);
+            effective = why == null ? ObjectFields.REPLACE : ObjectFields.MERGE;
+            if (why != null) {
+                LOG.warn("{} at {}: {}; partial writes (upserts, merges) merge object fields key by key, so a key an"
+                        + " object no longer has stays in the document and Elasticsearch differs from MySQL"
+                        + " (ObjectFields.MERGE; allow inline painless in the update context to replace them whole)",
+                        UntrustedText.shown(info.toString(), 128), hosts.describe(), why);
+            }
         }
-        replaceObjects = replace;
+        effectiveObjectFields = effective;
         serverInfo = info;
         state.set(State.STARTED);
-        LOG.info("writing to {} with {}", UntrustedText.shown(info.toString(), 128), description);
+        LOG.info("writing to {} with {}", UntrustedText.shown(info.toString(), 128), this);
+    }
+
+    /**
+     * How object fields of partial writes are written: after {@link #start()} the mode in effect,
+     * {@link ObjectFields#REPLACE} or {@link ObjectFields#MERGE} ({@link ObjectFields#AUTO} decided);
+     * before, the configured one.
+     */
+    public ObjectFields objectFields() {
+        return effectiveObjectFields;
+    }
+
+    /**
+     * Whether a partial write replaces object fields whole ({@link #objectFields()} is
+     * {@link ObjectFields#REPLACE}); before {@link #start()}, true unless configured
+     * {@link ObjectFields#MERGE} or with an ingest pipeline. The pipeline coalesces its buffered
+     * writes the same way.
+     */
+    @Override
+    public boolean replacesObjectFields() {
+        ObjectFields f = effectiveObjectFields;
+        return f == ObjectFields.REPLACE || f == ObjectFields.AUTO && pipeline == null;
     }
 
     /** Runs a setup call on the hosts in order until one is reachable (these calls are reads or create-if-absent). */
@@ -397,7 +433,7 @@ public final class ElasticsearchSink implements BulkSink, DocumentReader {
         CompletableFuture<List<ItemResult>> result = new CompletableFuture<>();
         ByteBuf body = buffers.acquire();
         try {
-            encoder.encode(actions, body, replaceObjects);
+            encoder.encode(actions, body, effectiveObjectFields == ObjectFields.REPLACE);
         } catch (RuntimeException e) {
             buffers.release(body);
             result.completeExceptionally(new SyncException("cannot encode a bulk of " + actions.size()
@@ -596,7 +632,8 @@ public final class ElasticsearchSink implements BulkSink, DocumentReader {
     /** The configuration, with secrets masked. */
     @Override
     public String toString() {
-        return "ElasticsearchSink[" + description + "]";
+        ObjectFields f = effectiveObjectFields;
+        return "ElasticsearchSink[" + description + (f != objectFields ? ", objectFields=" + f : "") + "]";
     }
 
     /** Follows no redirect: a 3xx reaches the sink as an error. */
@@ -858,15 +895,24 @@ public final class ElasticsearchSink implements BulkSink, DocumentReader {
 
         /**
          * How an upsert or update whose document has an object value is written; default
-         * {@link ObjectFields#AUTO} (replaced whole by a painless script where the cluster has
-         * painless). See {@link ObjectFields}.
+         * {@link ObjectFields#AUTO} (replaced whole by a painless script where the cluster allows
+         * inline painless in the update context and no ingest {@link #pipeline} is set). An index
+         * with a {@code default_pipeline} or {@code final_pipeline} setting needs
+         * {@link ObjectFields#MERGE}: the sink cannot see it, and the script's fields skip it. See
+         * {@link ObjectFields}.
          */
         public Builder objectFields(ObjectFields objectFields) {
             this.objectFields = Objects.requireNonNull(objectFields, "objectFields");
             return this;
         }
 
-        /** An ingest pipeline for every document ({@code ?pipeline=}); default none. */
+        /**
+         * An ingest pipeline for every document ({@code ?pipeline=}); default none. The pipeline
+         * runs on an {@code index} and on a partial write's {@code doc}, not on the fields of the
+         * painless script that replaces object fields whole: with a pipeline, {@link ObjectFields#AUTO}
+         * writes object fields as a {@code doc} ({@link ObjectFields#MERGE}, logged at WARN) and
+         * {@link ObjectFields#REPLACE} is refused by {@link #build()}.
+         */
         public Builder pipeline(String pipeline) {
             Objects.requireNonNull(pipeline, "pipeline");
             if (pipeline.isBlank()) {
@@ -921,13 +967,19 @@ public final class ElasticsearchSink implements BulkSink, DocumentReader {
         }
 
         /**
-         * @throws IllegalStateException if neither or both of hosts and client are set, the given client
+         * @throws IllegalStateException if {@link ObjectFields#REPLACE} is combined with an ingest
+         *     {@link #pipeline}, if neither or both of hosts and client are set, the given client
          *     has more than one node, more than one kind of authentication is set, both a CA certificate and a trust store are set, TLS is
          *     configured without an https host, or client settings are combined with
          *     {@link #client(RestClient)}
          * @throws IllegalArgumentException if the CA certificate or trust store cannot be read
          */
         public ElasticsearchSink build() {
+            if (objectFields == ObjectFields.REPLACE && pipeline != null) {
+                throw new IllegalStateException("objectFields(REPLACE) and pipeline(" + pipeline + ") exclude each other: an"
+                        + " ingest pipeline does not run on a script's fields, so object fields replaced by the script would"
+                        + " skip it; use objectFields(MERGE) or AUTO (which merges when a pipeline is set)");
+            }
             int auth = (username != null ? 1 : 0) + (apiKey != null ? 1 : 0) + (bearerToken != null ? 1 : 0);
             if (auth > 1) {
                 throw new IllegalStateException("choose one of basicAuth, apiKey and bearerToken");

@@ -10,10 +10,14 @@ package dev.binlogsync.elasticsearch;
  */
 public enum ObjectFields {
     /**
-     * {@link #REPLACE}, unless the cluster reports at {@link ElasticsearchSink#start()} that it has no
-     * painless language at all (a node built without the {@code lang-painless} module, as an
-     * in-process test node), then {@link #MERGE} with a warning in the log. The default. A cluster
-     * whose answer cannot be read is taken to have painless.
+     * {@link #REPLACE}, unless at {@link ElasticsearchSink#start()} the sink has an ingest
+     * {@linkplain ElasticsearchSink.Builder#pipeline pipeline} (which would not run on the script's
+     * fields) or the cluster's {@code GET /_script_language} lists no painless language (a node
+     * built without the {@code lang-painless} module, as an in-process test node), a
+     * {@code types_allowed} without {@code inline} or painless contexts without {@code update}:
+     * then {@link #MERGE} with a WARN in the log saying why. The default. A cluster whose answer
+     * cannot be read is taken to allow the script. {@link ElasticsearchSink#objectFields()} reports
+     * the mode taken.
      */
     AUTO,
     /**
@@ -21,13 +25,18 @@ public enum ObjectFields {
      * (a {@link dev.binlogsync.core.PartialObject} merged key by key; {@code noop} when nothing
      * changed). A cluster that does not run inline painless scripts in the update context
      * ({@code script.allowed_types}, {@code script.allowed_contexts}) answers each such item with
-     * a permanent failure whose reason says what to allow.
+     * a permanent failure whose reason says what to allow. Refused with an ingest
+     * {@linkplain ElasticsearchSink.Builder#pipeline pipeline}; an index whose
+     * {@code index.default_pipeline} or {@code index.final_pipeline} is set needs {@link #MERGE}
+     * too (the sink cannot see those; with the script the pipeline would see only an empty upsert).
      */
     REPLACE,
     /**
      * Elasticsearch's own {@code doc} merge: objects key by key, so a key an object no longer has
-     * stays in the document (Elasticsearch then differs from MySQL). Only for a cluster that cannot
-     * run scripts.
+     * stays in the document (Elasticsearch then differs from MySQL). For a cluster that cannot run
+     * inline painless in the update context, and for an index with an ingest pipeline
+     * ({@code index.default_pipeline}, {@code index.final_pipeline}). The pipeline's coalescing then
+     * merges objects at every depth too.
      */
     MERGE
 }

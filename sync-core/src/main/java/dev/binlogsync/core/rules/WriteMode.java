@@ -32,7 +32,11 @@ public enum WriteMode {
      * stores the document as Elasticsearch re-renders it (a decimal number wider than a double loses
      * digits, trailing zeros go). Cannot carry an external version. Each field it carries replaces
      * the stored one whole, an object (a JSON column) included: a key the row's object no longer has
-     * goes (the Elasticsearch sink writes such an upsert as a painless script).
+     * goes (the Elasticsearch sink writes such an upsert as a painless script). Not where the
+     * sink merges objects key by key ({@code ObjectFields.MERGE}: a cluster without inline painless
+     * in the update context, a sink with an ingest pipeline, or set so for an index with an
+     * {@code index.default_pipeline}/{@code final_pipeline}, whose processors would not see the
+     * script's fields): there a key the row's object no longer has stays.
      */
     UPSERT,
     /**

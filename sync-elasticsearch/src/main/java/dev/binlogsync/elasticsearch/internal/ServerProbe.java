@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.binlogsync.core.RetriableSyncException;
 import dev.binlogsync.core.Secrets;
 import dev.binlogsync.core.SyncException;
+import dev.binlogsync.core.UntrustedText;
 import dev.binlogsync.elasticsearch.ServerInfo;
 import java.io.IOException;
 import java.io.InputStream;
@@ -102,42 +103,93 @@ public final class ServerProbe {
     }
 
     /**
-     * Whether the cluster has the painless language, from {@code GET /_script_language} (its
-     * {@code language_contexts}). False only when the answer is read and lists no painless; an
-     * error, another status or an unreadable answer is taken as true (a cluster without painless
-     * then answers each scripted item with the reason). Never throws.
+     * Why the cluster cannot run {@link BulkBodyEncoder#SET_FIELDS} (an inline painless script in
+     * the update context), from {@code GET /_script_language}; null when it can. The answer of
+     * Elasticsearch 7.x-9.x and OpenSearch 2.x is
+     * {@code {"types_allowed":["inline","stored"],"language_contexts":[{"language":"painless","contexts":["update",...]},...]}},
+     * {@code types_allowed} reflecting {@code script.allowed_types} and each language's
+     * {@code contexts} {@code script.allowed_contexts}. Not null only when the answer is read and
+     * lists no painless, a {@code types_allowed} without {@code inline}, or painless
+     * {@code contexts} without {@code update}; a missing field does not restrict, and an error,
+     * another status or an unreadable answer is taken as "can" (a cluster that cannot then answers
+     * each scripted item with the reason). Never throws.
      */
-    public static boolean hasPainless(RestClient client) {
+    @Nullable
+    public static String whyNoInlinePainlessUpdate(RestClient client) {
         try {
             Response response = client.performRequest(new Request("GET", "/_script_language"));
             try (InputStream in = response.getEntity().getContent(); JsonParser p = JSON.createParser(in)) {
-                if (p.nextToken() != JsonToken.START_OBJECT) {
-                    return true;
-                }
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String field = p.currentName();
-                    JsonToken value = p.nextToken();
-                    if ("language_contexts".equals(field) && value == JsonToken.START_ARRAY) {
-                        while (p.nextToken() == JsonToken.START_OBJECT) {
-                            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                                String name = p.currentName();
-                                p.nextToken();
-                                if ("language".equals(name) && "painless".equals(p.getValueAsString())) {
-                                    return true;
-                                }
-                                p.skipChildren();
-                            }
-                        }
-                        return false;
-                    }
-                    p.skipChildren();
-                }
-                return true;
+                return whyNoInlinePainlessUpdate(p);
             }
         } catch (IOException | RuntimeException e) {
-            LOG.debug("script languages not readable; taking painless to be there", Secrets.loggable(e));
-            return true;
+            LOG.debug("script languages not readable; taking inline painless to be allowed", Secrets.loggable(e));
+            return null;
         }
+    }
+
+    /** {@link #whyNoInlinePainlessUpdate(RestClient)} on a parser at the answer's start. */
+    @Nullable
+    static String whyNoInlinePainlessUpdate(JsonParser p) throws IOException {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            return null;
+        }
+        List<String> types = null;
+        boolean languagesRead = false;
+        boolean painless = false;
+        List<String> painlessContexts = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            if ("types_allowed".equals(field) && value == JsonToken.START_ARRAY) {
+                types = strings(p);
+            } else if ("language_contexts".equals(field) && value == JsonToken.START_ARRAY) {
+                languagesRead = true;
+                while (p.nextToken() == JsonToken.START_OBJECT) {
+                    String language = null;
+                    List<String> contexts = null;
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String name = p.currentName();
+                        JsonToken t = p.nextToken();
+                        if ("language".equals(name) && t == JsonToken.VALUE_STRING) {
+                            language = p.getText();
+                        } else if ("contexts".equals(name) && t == JsonToken.START_ARRAY) {
+                            contexts = strings(p);
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                    if ("painless".equals(language)) {
+                        painless = true;
+                        painlessContexts = contexts;
+                    }
+                }
+            } else {
+                p.skipChildren();
+            }
+        }
+        if (languagesRead && !painless) {
+            return "the cluster has no painless scripting language";
+        }
+        if (types != null && !types.contains("inline")) {
+            return "the cluster allows no inline scripts (script.allowed_types lists " + types + ")";
+        }
+        if (painlessContexts != null && !painlessContexts.contains("update")) {
+            return "the cluster allows painless in no update context (script.allowed_contexts)";
+        }
+        return null;
+    }
+
+    private static List<String> strings(JsonParser p) throws IOException {
+        List<String> out = new ArrayList<>();
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY && t != null) {
+            if (t == JsonToken.VALUE_STRING) {
+                out.add(UntrustedText.shown(p.getText(), 32));
+            } else {
+                p.skipChildren();
+            }
+        }
+        return out;
     }
 
     /** The node's address for messages, user info masked. */
