@@ -53,7 +53,9 @@ import javax.annotation.Nullable;
  *       {@linkplain ItemResult.Outcome#STALE stale}; neither is applied. Stored versions are kept
  *       after a delete (Elasticsearch keeps them for {@code index.gc_deletes}, 60 s by default; the
  *       simulation forever); a write without a version raises a stored one by 1. Every applied
- *       write gives its document the next {@linkplain #seqNo sequence number} (primary term 1); a
+ *       write gives its document the next {@linkplain #seqNo sequence number} (primary term 1),
+ *       except an UPSERT or UPDATE that changes nothing (Java {@code equals} of the documents),
+ *       which is a noop as in Elasticsearch: success, version and sequence number kept; a
  *       conditional DELETE or UPDATE ({@code ifSeqNo}/{@code ifPrimaryTerm}) of a document that is gone or
  *       has another sequence number is answered {@linkplain ItemResult.Outcome#CONFLICT conflict}
  *       and not applied.
@@ -368,6 +370,17 @@ public final class RecordingBulkSink implements BulkSink {
         if (a.type() == ActionType.CREATE && index.containsKey(k)) {
             return ItemResult.exists("[" + a.id() + "]: version conflict, document already exists");
         }
+        Map<String, Object> merged = null;
+        if ((a.type() == ActionType.UPSERT || a.type() == ActionType.UPDATE) && index.containsKey(k)) {
+            merged = new HashMap<>(index.get(k));
+            DocumentMerge.merge(merged, a.document());
+            stored(merged);
+            if (merged.equals(index.get(k))) {
+                // a partial write that changes nothing is a noop: version and sequence number stay
+                history.computeIfAbsent(k, x -> new ArrayList<>()).add(a);
+                return accepted;
+            }
+        }
         if (version != null) {
             versions.put(k, version);
         } else if (stored != null) {
@@ -377,12 +390,10 @@ public final class RecordingBulkSink implements BulkSink {
         seqNos.put(k, nextSeqNo++);
         if (a.type() == ActionType.DELETE) {
             index.remove(k);
-        } else if (a.type() == ActionType.INDEX || a.type() == ActionType.CREATE || !index.containsKey(k)) {
-            index.put(k, stored(new HashMap<>(a.document())));
+        } else if (merged != null) {
+            index.put(k, merged);
         } else {
-            Map<String, Object> merged = new HashMap<>(index.get(k));
-            DocumentMerge.merge(merged, a.document());
-            index.put(k, stored(merged));
+            index.put(k, stored(new HashMap<>(a.document())));
         }
         return accepted;
     }

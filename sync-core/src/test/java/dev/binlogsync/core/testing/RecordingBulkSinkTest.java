@@ -41,6 +41,26 @@ class RecordingBulkSinkTest {
     }
 
     @Test
+    void aPartialWriteThatChangesNothingIsANoopKeepingSeqNoAndVersionAsElasticsearchDoes() throws Exception {
+        RecordingBulkSink sink = new RecordingBulkSink();
+        results(sink, List.of(DocumentAction.index("i", "1", Map.of("a", 1, "o", Map.of("x", 1)))
+                .withVersion(7, VersionType.EXTERNAL)));
+        long seqNo = sink.seqNo("i", "1");
+        List<ItemResult> r = results(sink, List.of(DocumentAction.upsert("i", "1", Map.of("a", 1, "o", Map.of("x", 1))),
+                DocumentAction.update("i", "1", Map.of("o", new dev.binlogsync.core.PartialObject(Map.of("x", 1))))));
+        assertTrue(r.stream().allMatch(i -> i.outcome() == ItemResult.Outcome.SUCCESS), r.toString());
+        assertEquals(seqNo, sink.seqNo("i", "1"), "a noop keeps the sequence number");
+        // a noop keeps version 7: version 8 is newer (after a bump to 8 it would be stale)
+        List<ItemResult> next = results(sink, List.of(DocumentAction.index("i", "1", Map.of("a", 2))
+                .withVersion(8, VersionType.EXTERNAL)));
+        assertEquals(ItemResult.Outcome.SUCCESS, next.get(0).outcome(), next.toString());
+
+        results(sink, List.of(DocumentAction.upsert("i", "1", Map.of("a", 2L))));
+        assertTrue(sink.seqNo("i", "1") > seqNo + 1, "2L is not 2 (Java equals, as the script): written");
+        assertEquals(Map.of("a", 2L), sink.document("i", "1"));
+    }
+
+    @Test
     void anUpdateOfAMissingDocumentIsAnsweredMissingAndCreatesNothing() throws Exception {
         RecordingBulkSink sink = new RecordingBulkSink();
         List<ItemResult> r = results(sink, List.of(DocumentAction.update("i", "1", Map.of("a", 1)),
