@@ -1,6 +1,7 @@
 package dev.binlogsync.elasticsearch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.binlogsync.core.DocumentAction;
@@ -62,6 +63,8 @@ class ObjectFieldWithoutPainlessNodeIT {
                 ElasticsearchSink sink = ElasticsearchSink.builder().hosts(url)
                         .refresh(ElasticsearchSink.Refresh.WAIT_FOR).build()) {
             sink.start();
+            assertEquals(ObjectFields.MERGE, sink.objectFields(), "the mode taken: " + sink);
+            assertFalse(sink.replacesObjectFields(), "the pipeline coalesces objects key by key too");
             List<ItemResult> r = write(sink,
                     DocumentAction.index("no-painless-auto", "1", Map.of("attrs", Map.of("color", "red", "size", "L"))),
                     DocumentAction.upsert("no-painless-auto", "1", Map.of("attrs", Map.of("color", "blue"))));
