@@ -50,7 +50,6 @@ import org.junit.jupiter.api.Test;
 class BackfillIT extends BackfillTestServers {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-
     private static Rules rules(String database) {
         return Rules.builder().rule(TableRule.builder().database(database).table("items").index(database + "-items").build())
                 .build();
@@ -238,43 +237,6 @@ class BackfillIT extends BackfillTestServers {
         assertIndexEqualsMysql(database, index, rows + 2000);
     }
 
-    /**
-     * A CheckpointStore that runs a hook when the {@code at}-th chunk's pending documents are saved
-     * (after the chunk's SELECT, before its creates). The hook gets that chunk's own pending
-     * documents: a pending save also holds the chunk before while that one is not verified yet (its
-     * creates may be in flight), which the hook must not race with.
-     */
-    private static final class HookedStore implements CheckpointStore {
-        final CheckpointStore inner;
-        final int at;
-        final java.util.function.Consumer<Checkpoint> onPending;
-        int pendingSaves;
-        List<Checkpoint.Pending> lastPending = List.of();
-
-        HookedStore(CheckpointStore inner, int at, java.util.function.Consumer<Checkpoint> onPending) {
-            this.inner = inner;
-            this.at = at;
-            this.onPending = onPending;
-        }
-
-        @Override
-        @Nullable
-        public Checkpoint load(String table) {
-            return inner.load(table);
-        }
-
-        @Override
-        public void save(String table, Checkpoint checkpoint) {
-            inner.save(table, checkpoint);
-            List<Checkpoint.Pending> fresh = new ArrayList<>(checkpoint.pending());
-            fresh.removeAll(lastPending);
-            lastPending = checkpoint.pending();
-            if (!fresh.isEmpty() && ++pendingSaves == at) {
-                onPending.accept(new Checkpoint(checkpoint.lastKey(), fresh, false));
-            }
-        }
-    }
-
     @Test
     void aRestartAfterACrashBetweenCreatesAndVerificationRemovesCopiesOfRowsDeletedMeanwhileAndEndsExact()
             throws Exception {
@@ -294,7 +256,7 @@ class BackfillIT extends BackfillTestServers {
             }
             return sink.read(refs);
         };
-        HookedStore hooked = new HookedStore(store, 4, cp -> {
+        HookedCheckpointStore hooked = new HookedCheckpointStore(store, 4, cp -> {
             crashAtNextRead.set(true);
             try (Connection c = db.connect(database); Statement s = c.createStatement()) {
                 List<Change> changes = new ArrayList<>();
@@ -348,7 +310,7 @@ class BackfillIT extends BackfillTestServers {
             return sink.read(refs);
         };
         List<Long> deleted = new ArrayList<>();
-        HookedStore hooked = new HookedStore(new InMemoryCheckpointStore(), 3, cp -> {
+        HookedCheckpointStore hooked = new HookedCheckpointStore(new InMemoryCheckpointStore(), 3, cp -> {
             // after the third chunk's SELECT, before its creates: the stream deletes one of its rows
             long id = ((Number) cp.pending().get(123).key().get(0)).longValue();
             try (Connection c = db.connect(database); Statement s = c.createStatement()) {

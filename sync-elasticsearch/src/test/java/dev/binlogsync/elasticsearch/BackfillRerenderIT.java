@@ -34,7 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Consumer;
 import javax.annotation.Nullable;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.Response;
@@ -54,7 +53,6 @@ class BackfillRerenderIT extends BackfillTestServers {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ROWS = 3_000;
     private static final int CHUNK = 500;
-
 
     /** {@code type IN (1,2)} into {@code <database>-orders-<region>}, routed by {@code shop}. */
     private static Rules rules(String database) {
@@ -170,43 +168,6 @@ class BackfillRerenderIT extends BackfillTestServers {
         return passing.subList(0, 16);
     }
 
-    /**
-     * Runs a hook when the {@code at}-th chunk's pending documents are saved: after its SELECT, before
-     * its creates. The hook gets that chunk's own pending documents: a pending save also holds the
-     * chunk before while that one is not verified yet (its creates may be in flight), which the hook
-     * must not race with.
-     */
-    private static final class HookedStore implements CheckpointStore {
-        final CheckpointStore inner;
-        final int at;
-        final Consumer<Checkpoint> onPending;
-        int pendingSaves;
-        List<Checkpoint.Pending> lastPending = List.of();
-
-        HookedStore(CheckpointStore inner, int at, Consumer<Checkpoint> onPending) {
-            this.inner = inner;
-            this.at = at;
-            this.onPending = onPending;
-        }
-
-        @Override
-        @Nullable
-        public Checkpoint load(String table) {
-            return inner.load(table);
-        }
-
-        @Override
-        public void save(String table, Checkpoint checkpoint) {
-            inner.save(table, checkpoint);
-            List<Checkpoint.Pending> fresh = new ArrayList<>(checkpoint.pending());
-            fresh.removeAll(lastPending);
-            lastPending = checkpoint.pending();
-            if (!fresh.isEmpty() && ++pendingSaves == at) {
-                onPending.accept(new Checkpoint(checkpoint.lastKey(), fresh, false));
-            }
-        }
-    }
-
     // ------------------------------------------------------------ the comparison
 
     /** MySQL by the test's own SQL: per id, where its document belongs (index, routing) and its fields as text. */
@@ -290,7 +251,7 @@ class BackfillRerenderIT extends BackfillTestServers {
         String database = "bf_rerender";
         createTable(database);
         List<Long> resurrected = new ArrayList<>();
-        HookedStore store = new HookedStore(new InMemoryCheckpointStore(), 2,
+        HookedCheckpointStore store = new HookedCheckpointStore(new InMemoryCheckpointStore(), 2,
                 cp -> resurrected.addAll(raceInChunk(database, cp)));
         Backfill backfill = Backfill.builder().dataSource(dataSource).rules(rules(database)).sink(sink)
                 .chunkSize(CHUNK).checkpointStore(store).build();
@@ -324,7 +285,7 @@ class BackfillRerenderIT extends BackfillTestServers {
             return sink.read(refs);
         };
         List<Long> resurrected = new ArrayList<>();
-        HookedStore hooked = new HookedStore(store, 3, cp -> {
+        HookedCheckpointStore hooked = new HookedCheckpointStore(store, 3, cp -> {
             resurrected.addAll(raceInChunk(database, cp));
             crashAtNextRead.set(true);
         });
@@ -427,7 +388,7 @@ class BackfillRerenderIT extends BackfillTestServers {
         create.setJsonEntity("{\"settings\":{\"index.gc_deletes\":\"0s\",\"number_of_replicas\":0}}");
         client.performRequest(create);
         List<Long> updated = new ArrayList<>();
-        HookedStore store = new HookedStore(new InMemoryCheckpointStore(), 2, cp -> {
+        HookedCheckpointStore store = new HookedCheckpointStore(new InMemoryCheckpointStore(), 2, cp -> {
             List<Long> passing = new ArrayList<>();
             for (Checkpoint.Pending p : cp.pending()) {
                 passing.add(((Number) p.key().get(0)).longValue());
