@@ -618,10 +618,12 @@ class BackfillMergeIT extends BackfillTestServers {
         AtomicLong clock = new AtomicLong();
         Map<Long, Long> parentCreated = new ConcurrentHashMap<>();
         Map<Long, Long> childChanged = new ConcurrentHashMap<>();
-        Backfill backfill = backfill(database, dataSource).build();
         AtomicBoolean done = new AtomicBoolean();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicInteger changes = new AtomicInteger();
+        // 8 stand-in changes per chunk: the two interleave on any machine
+        Backfill backfill = backfill(database, dataSource)
+                .listener(new PaceByChanges(changes, 8, () -> failure.get() != null)).build();
         Thread writer = new Thread(() -> {
             Random random = new Random(seed);
             List<ChangeEvent> late = new ArrayList<>();
