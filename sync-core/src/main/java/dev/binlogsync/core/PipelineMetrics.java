@@ -387,7 +387,9 @@ public final class PipelineMetrics {
 
     /**
      * Builds a {@link PipelineMetrics}; every value not set is zero, empty, or (heartbeat age)
-     * null. Used by the pipeline, and by tests of code that reads metrics. Not thread-safe.
+     * null. Used by the pipeline, and by tests of code that reads metrics. Each setter checks its
+     * value at once: a negative count, gauge, lag or duration is an {@link IllegalArgumentException}
+     * naming the value, a null one a {@link NullPointerException}. Not thread-safe.
      */
     public static final class Builder {
         private long records = 0;
@@ -424,121 +426,121 @@ public final class PipelineMetrics {
 
         /** See {@link PipelineMetrics#records()}. */
         public Builder records(long records) {
-            this.records = records;
+            this.records = notNegative(records, "records");
             return this;
         }
 
         /** See {@link PipelineMetrics#events()}. */
         public Builder events(long events) {
-            this.events = events;
+            this.events = notNegative(events, "events");
             return this;
         }
 
         /** See {@link PipelineMetrics#indexActions()}. */
         public Builder indexActions(long indexActions) {
-            this.indexActions = indexActions;
+            this.indexActions = notNegative(indexActions, "indexActions");
             return this;
         }
 
         /** See {@link PipelineMetrics#upsertActions()}. */
         public Builder upsertActions(long upsertActions) {
-            this.upsertActions = upsertActions;
+            this.upsertActions = notNegative(upsertActions, "upsertActions");
             return this;
         }
 
         /** See {@link PipelineMetrics#deleteActions()}. */
         public Builder deleteActions(long deleteActions) {
-            this.deleteActions = deleteActions;
+            this.deleteActions = notNegative(deleteActions, "deleteActions");
             return this;
         }
 
         /** See {@link PipelineMetrics#updateActions()}. */
         public Builder updateActions(long updateActions) {
-            this.updateActions = updateActions;
+            this.updateActions = notNegative(updateActions, "updateActions");
             return this;
         }
 
         /** See {@link PipelineMetrics#coalesced()}. */
         public Builder coalesced(long coalesced) {
-            this.coalesced = coalesced;
+            this.coalesced = notNegative(coalesced, "coalesced");
             return this;
         }
 
         /** See {@link PipelineMetrics#stale()}. */
         public Builder stale(long stale) {
-            this.stale = stale;
+            this.stale = notNegative(stale, "stale");
             return this;
         }
 
         /** See {@link PipelineMetrics#missing()}. */
         public Builder missing(long missing) {
-            this.missing = missing;
+            this.missing = notNegative(missing, "missing");
             return this;
         }
 
         /** See {@link PipelineMetrics#retried()}. */
         public Builder retried(long retried) {
-            this.retried = retried;
+            this.retried = notNegative(retried, "retried");
             return this;
         }
 
         /** See {@link PipelineMetrics#deadLettered()}. */
         public Builder deadLettered(long deadLettered) {
-            this.deadLettered = deadLettered;
+            this.deadLettered = notNegative(deadLettered, "deadLettered");
             return this;
         }
 
         /** See {@link PipelineMetrics#skipped()}. */
         public Builder skipped(long skipped) {
-            this.skipped = skipped;
+            this.skipped = notNegative(skipped, "skipped");
             return this;
         }
 
         /** See {@link PipelineMetrics#bulks()}. */
         public Builder bulks(long bulks) {
-            this.bulks = bulks;
+            this.bulks = notNegative(bulks, "bulks");
             return this;
         }
 
         /** See {@link PipelineMetrics#failedBulks()}. */
         public Builder failedBulks(long failedBulks) {
-            this.failedBulks = failedBulks;
+            this.failedBulks = notNegative(failedBulks, "failedBulks");
             return this;
         }
 
         /** See {@link PipelineMetrics#inDoubtBulks()}. */
         public Builder inDoubtBulks(long inDoubtBulks) {
-            this.inDoubtBulks = inDoubtBulks;
+            this.inDoubtBulks = notNegative(inDoubtBulks, "inDoubtBulks");
             return this;
         }
 
         /** See {@link PipelineMetrics#fencedWrites()}. */
         public Builder fencedWrites(long fencedWrites) {
-            this.fencedWrites = fencedWrites;
+            this.fencedWrites = notNegative(fencedWrites, "fencedWrites");
             return this;
         }
 
         /** See {@link PipelineMetrics#commits()}. */
         public Builder commits(long commits) {
-            this.commits = commits;
+            this.commits = notNegative(commits, "commits");
             return this;
         }
 
         /** See {@link PipelineMetrics#inFlightRequests()}. */
         public Builder inFlightRequests(int inFlightRequests) {
-            this.inFlightRequests = inFlightRequests;
+            this.inFlightRequests = notNegative(inFlightRequests, "inFlightRequests");
             return this;
         }
 
         /** See {@link PipelineMetrics#bufferedActions()}. */
         public Builder bufferedActions(long bufferedActions) {
-            this.bufferedActions = bufferedActions;
+            this.bufferedActions = notNegative(bufferedActions, "bufferedActions");
             return this;
         }
 
         /** See {@link PipelineMetrics#bufferedBytes()}. */
         public Builder bufferedBytes(long bufferedBytes) {
-            this.bufferedBytes = bufferedBytes;
+            this.bufferedBytes = notNegative(bufferedBytes, "bufferedBytes");
             return this;
         }
 
@@ -550,7 +552,7 @@ public final class PipelineMetrics {
 
         /** See {@link PipelineMetrics#pausedTime()}. */
         public Builder pausedTime(Duration pausedTime) {
-            this.pausedTime = Objects.requireNonNull(pausedTime, "pausedTime");
+            this.pausedTime = notNegativeTime(pausedTime, "pausedTime");
             return this;
         }
 
@@ -580,19 +582,38 @@ public final class PipelineMetrics {
 
         /** See {@link PipelineMetrics#lag()}. */
         public Builder lag(Map<String, Long> lag) {
-            this.lag = Map.copyOf(Objects.requireNonNull(lag, "lag"));
+            Objects.requireNonNull(lag, "lag");
+            lag.forEach((partition, records) -> {
+                Objects.requireNonNull(partition, "lag partition");
+                Objects.requireNonNull(records, "lag of " + partition);
+                if (records < 0) {
+                    throw new IllegalArgumentException("lag of " + partition + " must be >= 0: " + records);
+                }
+            });
+            this.lag = Map.copyOf(lag);
             return this;
         }
 
         /** See {@link PipelineMetrics#heartbeatAge()}. */
         public Builder heartbeatAge(@Nullable Duration heartbeatAge) {
-            this.heartbeatAge = heartbeatAge;
+            this.heartbeatAge = heartbeatAge == null ? null : notNegativeTime(heartbeatAge, "heartbeatAge");
             return this;
         }
 
         /** The snapshot. */
         public PipelineMetrics build() {
             return new PipelineMetrics(this);
+        }
+
+        private static long notNegative(long value, String name) {
+            if (value < 0) {
+                throw new IllegalArgumentException(name + " must be >= 0: " + value);
+            }
+            return value;
+        }
+
+        private static int notNegative(int value, String name) {
+            return (int) notNegative((long) value, name);
         }
     }
 
@@ -614,11 +635,15 @@ public final class PipelineMetrics {
         /** Nothing recorded. */
         public static final Timing EMPTY = new Timing(0, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO);
 
+        /**
+         * @throws IllegalArgumentException naming the value if one is negative
+         */
         public Timing {
-            Objects.requireNonNull(total, "total");
-            Objects.requireNonNull(p50, "p50");
-            Objects.requireNonNull(p99, "p99");
-            Objects.requireNonNull(max, "max");
+            Builder.notNegative(count, "count");
+            notNegativeTime(total, "total");
+            notNegativeTime(p50, "p50");
+            notNegativeTime(p99, "p99");
+            notNegativeTime(max, "max");
         }
     }
 
@@ -636,5 +661,25 @@ public final class PipelineMetrics {
     public record Sizes(long count, long total, long p50, long p99, long max) {
         /** Nothing recorded. */
         public static final Sizes EMPTY = new Sizes(0, 0, 0, 0, 0);
+
+        /**
+         * @throws IllegalArgumentException naming the value if one is negative
+         */
+        public Sizes {
+            Builder.notNegative(count, "count");
+            Builder.notNegative(total, "total");
+            Builder.notNegative(p50, "p50");
+            Builder.notNegative(p99, "p99");
+            Builder.notNegative(max, "max");
+        }
+    }
+
+    /** {@code d}, if not null and not negative. */
+    static Duration notNegativeTime(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(name + " must be >= 0: " + d);
+        }
+        return d;
     }
 }

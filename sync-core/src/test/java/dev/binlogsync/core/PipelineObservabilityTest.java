@@ -163,6 +163,21 @@ class PipelineObservabilityTest {
     }
 
     @Test
+    void aNegativeLagFromTheSourceIsReportedAsNothingLeftToRead() throws Exception {
+        // a consumer whose position is past the end offset (a log truncated under it) reports a negative lag
+        Source negativeLag = new dev.binlogsync.core.testing.ForwardingSource(source) {
+            @Override
+            public Map<String, Long> lag() {
+                return Map.of(P, -3L, "orders-1", 2L);
+            }
+        };
+        SyncPipeline p = start(builder().source(negativeLag));
+        await(p, x -> x.metrics().lag().containsKey(P), "the lag sampled");
+        assertEquals(Map.of(P, 0L, "orders-1", 2L), p.metrics().lag());
+        assertEquals(2, p.metrics().totalLag());
+    }
+
+    @Test
     void heartbeatAgeGrowsFromTheReportedHeartbeat() {
         SyncPipeline p = builder().build();
         started.add(p);

@@ -118,12 +118,16 @@ final class Monitor {
         if (now - nextLagSampleNanos >= 0) {
             nextLagSampleNanos = now + LAG_SAMPLE_NANOS;
             try {
-                Map<String, Long> l = source.lag();
-                lag = l;
+                // a position past the end offset (a log truncated under the consumer) is nothing
+                // left to read, not a negative count; the metrics refuse negative lag
+                Map<String, Long> l = new java.util.LinkedHashMap<>();
                 long sum = 0;
-                for (long v : l.values()) {
+                for (Map.Entry<String, Long> e : source.lag().entrySet()) {
+                    long v = Math.max(0, e.getValue());
+                    l.put(e.getKey(), v);
                     sum += v;
                 }
+                lag = l;
                 lagNow = sum;
             } catch (RuntimeException e) {
                 log.debug("source lag unavailable: {}", Secrets.describe(e));
