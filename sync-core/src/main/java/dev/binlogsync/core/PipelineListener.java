@@ -40,7 +40,17 @@ public interface PipelineListener {
     default void onResume() {
     }
 
-    /** The source assigned partitions. */
+    /**
+     * The source assigned partitions; the pipeline reads and writes them whatever this method does.
+     * An observer, like every method here: an exception from it is logged at WARN naming the
+     * partitions and does not stop the pipeline (unlike Kafka's
+     * {@code ConsumerRebalanceListener.onPartitionsAssigned}, whose exception fails the poll). So
+     * it must not be where something a write depends on is prepared: a precondition of the writes
+     * belongs in {@link BulkSink#start()} (which the pipeline calls before it opens the source, and
+     * whose failure fails the pipeline; {@code ShadowWriteSink} restores a re-sync's shadow indexes
+     * there), and a precondition of reading a partition in the {@link Source}, before it calls
+     * {@link PartitionListener#onAssigned} (whose failure fails the pipeline).
+     */
     default void onPartitionsAssigned(Collection<String> partitions) {
     }
 

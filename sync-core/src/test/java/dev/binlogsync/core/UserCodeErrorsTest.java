@@ -254,6 +254,65 @@ class UserCodeErrorsTest {
     }
 
     @Test
+    void aListenerThrowingOnPartitionsAssignedIsAnObserverAndThePartitionIsStillWrittenAndCommitted()
+            throws Exception {
+        List<Collection<String>> heard = java.util.Collections.synchronizedList(new ArrayList<>());
+        PipelineListener throwing = new PipelineListener() {
+            @Override
+            public void onPartitionsAssigned(Collection<String> partitions) {
+                heard.add(List.copyOf(partitions));
+                throw new IllegalStateException("observer broke on " + partitions);
+            }
+        };
+        source.assign(P);
+        source.append(P, insert(1));
+        source.append(P, insert(2));
+        SyncPipeline p = start(builder().listener(throwing));
+        assertTrue(source.awaitCommitted(P, 1, WAIT));
+        assertEquals(List.of(List.of(P)), List.copyOf(heard));
+        assertEquals(PipelineState.RUNNING, p.state());
+        assertNull(p.failure());
+        assertEquals(java.util.Map.of("id", 1), sink.document(INDEX, "1"));
+        assertEquals(java.util.Map.of("id", 2), sink.document(INDEX, "2"));
+    }
+
+    @Test
+    void aSourceWhosePreparationOfAnAssignedPartitionFailsFailsThePipelineBeforeItWritesThePartition()
+            throws Exception {
+        IllegalStateException refused = new IllegalStateException("cannot prepare partitions [" + P + "]");
+        Source preparing = new ForwardingSource(source) {
+            @Override
+            public void open(PartitionListener pipeline) {
+                super.open(new PartitionListener() {
+                    @Override
+                    public void onAssigned(Collection<String> partitions) {
+                        throw refused; // the source's own step before it hands the partitions on
+                    }
+
+                    @Override
+                    public void onRevoked(Collection<String> partitions) {
+                        pipeline.onRevoked(partitions);
+                    }
+
+                    @Override
+                    public void onLost(Collection<String> partitions) {
+                        pipeline.onLost(partitions);
+                    }
+                });
+            }
+        };
+        source.assign(P);
+        source.append(P, insert(1));
+        SyncPipeline p = start(builder().source(preparing));
+        assertTrue(p.awaitTermination(WAIT));
+        assertEquals(PipelineState.FAILED, p.state());
+        assertSame(refused, p.failure());
+        assertTrue(sink.requests().isEmpty(), "nothing of the partition was written: " + sink.requests());
+        assertNull(source.committed(P), "nothing committed");
+        assertTrue(sink.isClosed());
+    }
+
+    @Test
     void everyListenerHearsEveryEventInTheOrderAddedAlsoAfterAnEarlierOneThrows() throws Exception {
         List<String> heard = java.util.Collections.synchronizedList(new ArrayList<>());
         PipelineListener recording = new PipelineListener() {

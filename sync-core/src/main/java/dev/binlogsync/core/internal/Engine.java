@@ -816,7 +816,8 @@ public final class Engine implements PartitionListener {
         try {
             listener.onPartitionsAssigned(partitions);
         } catch (Throwable e) {
-            listenerFailed("onPartitionsAssigned", e);
+            // an observer (see PipelineListener): the partitions are read and written regardless
+            listenerFailed("onPartitionsAssigned(" + partitions + ")", e);
         }
     }
 

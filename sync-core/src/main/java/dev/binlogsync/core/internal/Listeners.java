@@ -70,7 +70,7 @@ public final class Listeners implements PipelineListener {
 
     @Override
     public void onPartitionsAssigned(Collection<String> partitions) {
-        each("onPartitionsAssigned", l -> l.onPartitionsAssigned(partitions));
+        each("onPartitionsAssigned(" + partitions + ")", l -> l.onPartitionsAssigned(partitions));
     }
 
     @Override
