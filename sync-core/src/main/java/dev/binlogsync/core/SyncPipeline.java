@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.annotation.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Connects a {@link Source}, a {@link RuleSet} and a {@link BulkSink} with the offset-after-flush
@@ -70,6 +72,7 @@ import javax.annotation.Nullable;
 public final class SyncPipeline implements Runnable, AutoCloseable {
 
     private static final AtomicInteger THREAD_COUNTER = new AtomicInteger();
+    private static final Logger LOG = LoggerFactory.getLogger(SyncPipeline.class);
 
     private final PipelineSettings settings;
     private final SyncClock clock;
@@ -235,6 +238,8 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
         private SyncClock clock = SyncClock.system();
         private final List<PipelineListener> listeners = new ArrayList<>();
         private PipelineSettings.Builder settings = PipelineSettings.builder();
+        /** Components handed over by {@link #closeUnlessBuilt}, in the order given. */
+        private final List<AutoCloseable> handedOver = new ArrayList<>();
 
         private Builder() {
         }
@@ -260,6 +265,22 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
         /** Where dead letters go; required when a policy is {@link FailurePolicy#DEAD_LETTER}. Default: none. */
         public Builder deadLetterSink(DeadLetterSink deadLetterSink) {
             this.deadLetterSink = Objects.requireNonNull(deadLetterSink, "deadLetterSink");
+            return this;
+        }
+
+        /**
+         * Hands {@code component} (a source, sink or dead-letter sink made for the caller, which
+         * holds no other reference to it) to this builder, to close unless a pipeline takes it
+         * over: {@link #build()} closes it when it throws, and when the pipeline it builds does not
+         * hold it (a later {@link #source}, {@link #sink} or {@link #deadLetterSink} replaced it).
+         * Once the pipeline holds it, the pipeline closes it, as every component. Ownership passes
+         * as with try-with-resources: whatever fails between making a component and building the
+         * pipeline, nothing made is left open. A builder dropped without {@code build()} closes
+         * nothing. {@code dev.binlogsync.core.config.PipelineDefinition#toPipelineBuilder()} hands
+         * over what it makes; a component the caller keeps needs no call.
+         */
+        public Builder closeUnlessBuilt(AutoCloseable component) {
+            handedOver.add(Objects.requireNonNull(component, "component"));
             return this;
         }
 
@@ -411,9 +432,43 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
          * @throws IllegalStateException if source, rule set or sink is missing; the settings
          *     contradict each other ({@link PipelineSettings.Builder#build()}); a policy is
          *     DEAD_LETTER without a dead-letter sink; drainTimeout is not below the source's
-         *     {@link Source#maxPollInterval()}
+         *     {@link Source#maxPollInterval()}; the components handed over by
+         *     {@link #closeUnlessBuilt} are closed first
          */
         public SyncPipeline build() {
+            SyncPipeline built;
+            try {
+                built = buildPipeline();
+            } catch (RuntimeException | Error e) {
+                for (int i = handedOver.size() - 1; i >= 0; i--) { // the reverse of the order given
+                    closeQuietly(handedOver.get(i), e);
+                }
+                handedOver.clear();
+                throw e;
+            }
+            for (int i = handedOver.size() - 1; i >= 0; i--) {
+                AutoCloseable c = handedOver.get(i);
+                if (c != source && c != sink && c != deadLetterSink) { // replaced: no one else can close it
+                    try {
+                        c.close();
+                    } catch (Exception | LinkageError e) {
+                        LOG.warn("closing a replaced component {} failed", c.getClass().getName(), Secrets.loggable(e));
+                    }
+                }
+            }
+            handedOver.clear();
+            return built;
+        }
+
+        private static void closeQuietly(AutoCloseable c, Throwable failure) {
+            try {
+                c.close();
+            } catch (Exception | LinkageError suppressed) {
+                failure.addSuppressed(suppressed);
+            }
+        }
+
+        private SyncPipeline buildPipeline() {
             if (source == null) {
                 throw new IllegalStateException("source is required");
             }

@@ -1,7 +1,9 @@
 package dev.binlogsync.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.binlogsync.core.testing.ForwardingSource;
 import dev.binlogsync.core.testing.InMemorySource;
@@ -47,6 +49,17 @@ class SyncPipelineBuilderTest {
         assertEquals(PipelineState.NEW, p.state());
         assertEquals(PipelineMetrics.EMPTY, p.metrics());
         p.close();
+    }
+
+    @Test
+    void aFailedBuildClosesTheComponentsHandedOverAndNotTheCallersOwn() {
+        InMemorySource handedOver = new InMemorySource();
+        RecordingBulkSink callers = new RecordingBulkSink();
+        SyncPipeline.Builder b = SyncPipeline.builder().source(handedOver).closeUnlessBuilt(handedOver)
+                .ruleSet((event, out) -> { }).sink(callers).onRejected(FailurePolicy.DEAD_LETTER);
+        buildRejects("onRejected is DEAD_LETTER but no deadLetterSink is set", b);
+        assertTrue(handedOver.isClosed(), "handed over: closed");
+        assertFalse(callers.isClosed(), "the caller's own: left to the caller");
     }
 
     @Test

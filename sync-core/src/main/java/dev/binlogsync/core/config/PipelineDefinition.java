@@ -143,6 +143,13 @@ public final class PipelineDefinition {
      * present), and the {@link #settings()}. The caller may set more (a listener, a clock, a
      * component whose section is absent) or change single settings before {@code build()}.
      *
+     * <p>The components it makes are handed over to the builder
+     * ({@link SyncPipeline.Builder#closeUnlessBuilt}): if {@code build()} throws (a missing
+     * component, contradicting settings, a {@code drainTimeout} not below the source's poll
+     * interval), they are closed; one the caller replaces (say {@code .sink(mySink)}) is closed by
+     * {@code build()}; the built pipeline closes the others. Drop the builder without building
+     * only if the definition made no component.
+     *
      * @throws ConfigException if a component cannot be created (components created before it are
      *     closed)
      */
@@ -164,6 +171,9 @@ public final class PipelineDefinition {
                 DeadLetterSink s = createDeadLetterSink();
                 created.add(s);
                 b.deadLetterSink(s);
+            }
+            for (AutoCloseable c : created) {
+                b.closeUnlessBuilt(c);
             }
             return b;
         } catch (RuntimeException | Error e) {

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.core.testing.InMemorySource;
+import dev.binlogsync.core.testing.RecordingBulkSink;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +42,39 @@ class ConfigResourcesTest {
                 + ", \"settings\": {\"lanes\": 1, \"maxInFlightRequests\": 1}}");
         ok.toPipelineBuilder();
         assertEquals(0, TestProviders.CLOSED.get("engine-rejects").get(), "a successful build closes nothing");
+    }
+
+    @Test
+    void whenBuildRejectsTheSettingsTheComponentsTheDefinitionMadeAreClosed() {
+        // DEAD_LETTER without a deadLetter section: the file is valid, build() refuses it
+        PipelineDefinition config = ConfigLoader.create().fromJson("{" + RULES
+                + ", \"source\": {\"type\": \"memory\", \"name\": \"source-build-fails\"}"
+                + ", \"sink\": {\"type\": \"counting\", \"name\": \"sink-build-fails\"}"
+                + ", \"settings\": {\"onRejected\": \"dead-letter\"}}");
+        SyncPipeline.Builder builder = config.toPipelineBuilder();
+        IllegalStateException e = assertThrows(IllegalStateException.class, builder::build);
+        assertTrue(e.getMessage().contains("deadLetterSink"), e.getMessage());
+        assertEquals(1, TestProviders.CLOSED.get("sink-build-fails").get(), "the sink is closed once");
+        assertTrue(((InMemorySource) TestProviders.CREATED.get("source-build-fails")).isClosed(), "the source is closed");
+    }
+
+    @Test
+    void aMadeComponentTheCallerReplacesIsClosedByBuildAndTheOthersByThePipeline() {
+        PipelineDefinition config = ConfigLoader.create().fromJson("{" + RULES
+                + ", \"source\": {\"type\": \"memory\", \"name\": \"source-kept\"}"
+                + ", \"sink\": {\"type\": \"counting\", \"name\": \"sink-replaced\"}}");
+        RecordingBulkSink mine = new RecordingBulkSink();
+        InMemorySource made = null;
+        try (SyncPipeline pipeline = config.toPipelineBuilder().sink(mine).build()) {
+            made = (InMemorySource) TestProviders.CREATED.get("source-kept");
+            assertEquals(1, TestProviders.CLOSED.get("sink-replaced").get(), "the replaced sink is closed by build()");
+            assertFalse(made.isClosed(), "the pipeline's source stays open until the pipeline closes");
+            assertFalse(mine.isClosed());
+            pipeline.start();
+        }
+        assertTrue(made.isClosed());
+        assertTrue(mine.isClosed());
+        assertEquals(1, TestProviders.CLOSED.get("sink-replaced").get(), "closed once");
     }
 
     /** Set by {@link NotAFilter}'s static initializer. */
