@@ -8,16 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.binlogsync.core.DocumentRef;
 import dev.binlogsync.core.RetriableSyncException;
-import dev.binlogsync.core.StoredDocument;
 import dev.binlogsync.core.SyncException;
-import dev.binlogsync.core.rules.Rules;
-import dev.binlogsync.core.rules.TableRule;
 import dev.binlogsync.core.testing.RecordingBulkSink;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import javax.annotation.Nullable;
 import org.junit.jupiter.api.Test;
 
@@ -30,8 +26,6 @@ import org.junit.jupiter.api.Test;
 class BackfillCheckpointTest {
 
     private static final int ROWS = 5;
-    private final Rules rules = Rules.builder().rule(TableRule.builder().database("shop").table("t").index("t").build())
-            .build();
     private final RecordingBulkSink es = new RecordingBulkSink();
 
     /** A store over an in-memory one that fails the calls it is told to, and records every save. */
@@ -77,33 +71,11 @@ class BackfillCheckpointTest {
 
     /** A table of ids 1..5, paged by its key as the backfill's queries ask. */
     private Backfill.Builder backfill(CheckpointStore store) {
-        FakeSchemaDataSource db = new FakeSchemaDataSource("id").column("id", "bigint", "bigint(20)");
-        db.answerWithParameters = (sql, params) -> {
-            List<Object[]> out = new ArrayList<>();
-            if (sql.contains("LIMIT ?")) {
-                long after = sql.contains(" > ") ? ((Number) params.get(0)).longValue() : 0;
-                int limit = ((Number) params.get(params.size() - 1)).intValue();
-                for (long id = after + 1; id <= ROWS && out.size() < limit; id++) {
-                    out.add(new Object[] {id, id});
-                }
-            } else if (sql.contains(" IN (")) {
-                for (Object id : params) {
-                    out.add(new Object[] {id, id});
-                }
-            }
-            return out;
-        };
-        return Backfill.builder().dataSource(db.dataSource()).rules(rules).sink(es).chunkSize(2)
+        FakeSchemaDataSource db = BackfillFixture.keyedById();
+        db.answerWithParameters = BackfillFixture.idsUpTo(ROWS);
+        return Backfill.builder().dataSource(db.dataSource()).rules(BackfillFixture.tableT()).sink(es).chunkSize(2)
                 .retryBackoff(Duration.ofMillis(1)).restartFence(Duration.ZERO).checkpointStore(store)
-                .reader(refs -> {
-                    List<StoredDocument> out = new ArrayList<>();
-                    for (DocumentRef r : refs) {
-                        Long seqNo = es.seqNo(r.index(), r.id());
-                        out.add(seqNo == null ? StoredDocument.missing(r)
-                                : new StoredDocument(r, true, seqNo, 1, "{}", r.routing(), 1));
-                    }
-                    return CompletableFuture.completedFuture(out);
-                });
+                .reader(BackfillFixture.documentsOf(es));
     }
 
     private void assertAllRowsIndexed() {

@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.binlogsync.core.ActionType;
-import dev.binlogsync.core.DocumentRef;
 import dev.binlogsync.core.StoredDocument;
 import dev.binlogsync.core.rules.Rules;
-import dev.binlogsync.core.rules.TableRule;
 import dev.binlogsync.core.testing.RecordingBulkSink;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,40 +25,17 @@ class BackfillChunkBytesTest {
     private static final int TEXT = 10_000;
     private static final long BOUND = 32 * 1024;
 
-    private final Rules rules = Rules.builder().rule(TableRule.builder().database("shop").table("t").index("t").build())
-            .build();
+    private final Rules rules = BackfillFixture.tableT();
     private final RecordingBulkSink es = new RecordingBulkSink();
-    private final FakeSchemaDataSource db = new FakeSchemaDataSource("id").column("id", "bigint", "bigint(20)")
-            .column("body", "text", "text");
+    private final FakeSchemaDataSource db = BackfillFixture.keyedById().column("body", "text", "text");
 
     private static String body(long id) {
         return Long.toString(id % 10).repeat(TEXT);
     }
 
     private Backfill backfill(Backfill.Builder b) {
-        db.answerWithParameters = (sql, params) -> {
-            List<Object[]> out = new ArrayList<>();
-            if (sql.contains("LIMIT ?")) {
-                long after = sql.contains(" > ") ? ((Number) params.get(0)).longValue() : 0;
-                int limit = ((Number) params.get(params.size() - 1)).intValue();
-                for (long id = after + 1; id <= ROWS && out.size() < limit; id++) {
-                    out.add(new Object[] {id, body(id), id});
-                }
-            } else if (sql.contains(" IN (")) {
-                for (Object id : params) {
-                    long k = ((Number) id).longValue();
-                    out.add(new Object[] {k, body(k), k});
-                }
-            }
-            return out;
-        };
-        return b.dataSource(db.dataSource()).rules(rules).sink(es).reader(refs -> {
-            List<StoredDocument> out = new ArrayList<>();
-            for (DocumentRef r : refs) {
-                out.add(StoredDocument.missing(r));
-            }
-            return CompletableFuture.completedFuture(out);
-        }).build();
+        db.answerWithParameters = BackfillFixture.idsUpTo(ROWS, id -> new Object[] {id, body(id)});
+        return b.dataSource(db.dataSource()).rules(rules).sink(es).reader(BackfillFixture.noDocuments()).build();
     }
 
     @Test
@@ -100,24 +75,9 @@ class BackfillChunkBytesTest {
 
     @Test
     void binaryValuesCountAsTheBase64TextTheyAreWrittenAs() throws Exception {
-        FakeSchemaDataSource blobs = new FakeSchemaDataSource("id").column("id", "bigint", "bigint(20)")
-                .column("data", "blob", "blob");
+        FakeSchemaDataSource blobs = BackfillFixture.keyedById().column("data", "blob", "blob");
         byte[] data = new byte[8192];
-        blobs.answerWithParameters = (sql, params) -> {
-            List<Object[]> out = new ArrayList<>();
-            if (sql.contains("LIMIT ?")) {
-                long after = sql.contains(" > ") ? ((Number) params.get(0)).longValue() : 0;
-                int limit = ((Number) params.get(params.size() - 1)).intValue();
-                for (long id = after + 1; id <= ROWS && out.size() < limit; id++) {
-                    out.add(new Object[] {id, data, id});
-                }
-            } else if (sql.contains(" IN (")) {
-                for (Object id : params) {
-                    out.add(new Object[] {id, data, id});
-                }
-            }
-            return out;
-        };
+        blobs.answerWithParameters = BackfillFixture.idsUpTo(ROWS, id -> new Object[] {id, data});
         Backfill backfill = Backfill.builder().dataSource(blobs.dataSource()).rules(rules).sink(es)
                 .values(BackfillValues.jdbc()).chunkSize(1000).maxChunkBytes(BOUND)
                 .reader(refs -> CompletableFuture.completedFuture(refs.stream().map(StoredDocument::missing).toList()))

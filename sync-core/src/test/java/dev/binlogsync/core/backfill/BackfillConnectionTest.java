@@ -4,18 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.binlogsync.core.DocumentRef;
-import dev.binlogsync.core.StoredDocument;
-import dev.binlogsync.core.rules.Rules;
-import dev.binlogsync.core.rules.TableRule;
 import dev.binlogsync.core.testing.RecordingBulkSink;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -27,35 +20,13 @@ import org.junit.jupiter.api.Test;
 class BackfillConnectionTest {
     private static final int ROWS = 7;
 
-    private final Rules rules = Rules.builder().rule(TableRule.builder().database("shop").table("t").index("t").build())
-            .build();
     private final RecordingBulkSink es = new RecordingBulkSink();
-    private final FakeSchemaDataSource db = new FakeSchemaDataSource("id").column("id", "bigint", "bigint(20)");
+    private final FakeSchemaDataSource db = BackfillFixture.keyedById();
 
     private Backfill backfill() {
-        db.answerWithParameters = (sql, params) -> {
-            List<Object[]> out = new ArrayList<>();
-            if (sql.contains("LIMIT ?")) {
-                long after = sql.contains(" > ") ? ((Number) params.get(0)).longValue() : 0;
-                int limit = ((Number) params.get(params.size() - 1)).intValue();
-                for (long id = after + 1; id <= ROWS && out.size() < limit; id++) {
-                    out.add(new Object[] {id, id});
-                }
-            } else if (sql.contains(" IN (")) {
-                for (Object id : params) {
-                    out.add(new Object[] {id, id});
-                }
-            }
-            return out;
-        };
-        return Backfill.builder().dataSource(db.dataSource()).rules(rules).sink(es).chunkSize(2)
-                .reader(refs -> {
-                    List<StoredDocument> out = new ArrayList<>();
-                    for (DocumentRef r : refs) {
-                        out.add(StoredDocument.missing(r));
-                    }
-                    return CompletableFuture.completedFuture(out);
-                }).build();
+        db.answerWithParameters = BackfillFixture.idsUpTo(ROWS);
+        return Backfill.builder().dataSource(db.dataSource()).rules(BackfillFixture.tableT()).sink(es).chunkSize(2)
+                .reader(BackfillFixture.noDocuments()).build();
     }
 
     /** The connections the chunk reads and re-selects ran on. */

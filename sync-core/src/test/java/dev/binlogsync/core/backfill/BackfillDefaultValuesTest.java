@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.binlogsync.core.rules.Rules;
-import dev.binlogsync.core.rules.TableRule;
 import dev.binlogsync.core.testing.RecordingBulkSink;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,8 +17,7 @@ import org.junit.jupiter.api.Test;
 class BackfillDefaultValuesTest {
 
     private static Backfill.Builder builder(FakeSchemaDataSource db) {
-        Rules rules = Rules.builder().rule(TableRule.builder().database("shop").table("t").index("t").build()).build();
-        return Backfill.builder().dataSource(db.dataSource()).rules(rules).sink(new RecordingBulkSink())
+        return Backfill.builder().dataSource(db.dataSource()).rules(BackfillFixture.tableT()).sink(new RecordingBulkSink())
                 .reader(refs -> CompletableFuture.completedFuture(List.of()));
     }
 
@@ -30,7 +27,7 @@ class BackfillDefaultValuesTest {
 
     @Test
     void withoutValuesATableWithColumnsWhoseDriverValuesMayDifferIsRefusedNamingThemBeforeAnyRowIsRead() {
-        FakeSchemaDataSource db = new FakeSchemaDataSource("id").column("id", "bigint", "bigint(20)")
+        FakeSchemaDataSource db = BackfillFixture.keyedById()
                 .column("name", "varchar", "varchar(64)")
                 .column("created", "datetime", "datetime(3)")
                 .column("active", "tinyint", "tinyint(1)")
@@ -63,7 +60,7 @@ class BackfillDefaultValuesTest {
 
     @Test
     void withoutValuesATableOfIntegersDecimalsAndCharacterColumnsIsRead() {
-        FakeSchemaDataSource db = new FakeSchemaDataSource("id").column("id", "bigint", "bigint(20)")
+        FakeSchemaDataSource db = BackfillFixture.keyedById()
                 .column("a", "tinyint", "tinyint(4)").column("b", "tinyint", "tinyint(3) unsigned")
                 .column("c", "smallint", "smallint(6)").column("d", "mediumint", "mediumint(8) unsigned")
                 .column("e", "int", "int(10) unsigned zerofill").column("f", "decimal", "decimal(65,30)")

@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.binlogsync.core.DocumentRef;
-import dev.binlogsync.core.StoredDocument;
-import dev.binlogsync.core.rules.Rules;
-import dev.binlogsync.core.rules.TableRule;
 import dev.binlogsync.core.testing.Await;
 import dev.binlogsync.core.testing.RecordingBulkSink;
 import java.time.Duration;
@@ -16,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,10 +31,8 @@ class BackfillOverlapTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final int ROWS = 5;
 
-    private final Rules rules = Rules.builder().rule(TableRule.builder().database("shop").table("t").index("t").build())
-            .build();
     private final RecordingBulkSink es = new RecordingBulkSink().manual(true);
-    private final FakeSchemaDataSource db = new FakeSchemaDataSource("id").column("id", "bigint", "bigint(20)");
+    private final FakeSchemaDataSource db = BackfillFixture.keyedById();
     private final List<Checkpoint> saved = Collections.synchronizedList(new ArrayList<>());
     /** Per re-select ({@code IN}) of the chunk's rows: its keys, and the create requests sent by then. */
     private final List<String> reselects = Collections.synchronizedList(new ArrayList<>());
@@ -52,22 +45,8 @@ class BackfillOverlapTest {
 
     /** A table of ids 1..5 in chunks of 2, every save recorded. */
     private Backfill backfill() {
-        db.answerWithParameters = (sql, params) -> {
-            List<Object[]> out = new ArrayList<>();
-            if (sql.contains("LIMIT ?")) {
-                long after = sql.contains(" > ") ? ((Number) params.get(0)).longValue() : 0;
-                int limit = ((Number) params.get(params.size() - 1)).intValue();
-                for (long id = after + 1; id <= ROWS && out.size() < limit; id++) {
-                    out.add(new Object[] {id, id});
-                }
-            } else if (sql.contains(" IN (")) {
-                reselects.add(params + " after " + es.requests().size() + " requests");
-                for (Object id : params) {
-                    out.add(new Object[] {id, id});
-                }
-            }
-            return out;
-        };
+        db.answerWithParameters = BackfillFixture.idsUpTo(ROWS, id -> new Object[] {id},
+                keys -> reselects.add(keys + " after " + es.requests().size() + " requests"));
         InMemoryCheckpointStore inner = new InMemoryCheckpointStore();
         CheckpointStore store = new CheckpointStore() {
             @Override
@@ -82,17 +61,9 @@ class BackfillOverlapTest {
                 saved.add(checkpoint);
             }
         };
-        return Backfill.builder().dataSource(db.dataSource()).rules(rules).sink(es).chunkSize(2)
+        return Backfill.builder().dataSource(db.dataSource()).rules(BackfillFixture.tableT()).sink(es).chunkSize(2)
                 .restartFence(Duration.ZERO).retryBackoff(Duration.ofMillis(1)).checkpointStore(store)
-                .reader(refs -> {
-                    List<StoredDocument> out = new ArrayList<>();
-                    for (DocumentRef r : refs) {
-                        Long seqNo = es.seqNo(r.index(), r.id());
-                        out.add(seqNo == null ? StoredDocument.missing(r)
-                                : new StoredDocument(r, true, seqNo, 1, "{}", r.routing(), 1));
-                    }
-                    return CompletableFuture.completedFuture(out);
-                }).build();
+                .reader(BackfillFixture.documentsOf(es)).build();
     }
 
     /** Answers every request until the run ends; its outcome. */

@@ -6,15 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.binlogsync.core.ActionType;
 import dev.binlogsync.core.DocumentAction;
+import dev.binlogsync.core.DocumentReader;
 import dev.binlogsync.core.DocumentRef;
-import dev.binlogsync.core.StoredDocument;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.core.rules.TableRule;
 import dev.binlogsync.core.testing.RecordingBulkSink;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,19 +32,12 @@ class BackfillPrecheckTest {
 
     /** The chunk's SELECT sees {@code atSelect}; every select by key after it sees {@code later}. */
     private Backfill backfill(List<Object[]> atSelect, List<Object[]> later) {
-        FakeSchemaDataSource db = new FakeSchemaDataSource("id").column("id", "bigint", "bigint(20)")
-                .column("type", "int", "int(11)");
-        db.answer = sql -> sql.contains(" IN (") ? later
-                : sql.contains("LIMIT ?") && !sql.contains(" > ") ? atSelect : List.of();
+        FakeSchemaDataSource db = BackfillFixture.keyedById().column("type", "int", "int(11)");
+        db.answer = BackfillFixture.oneChunk(atSelect, later);
+        DocumentReader documents = BackfillFixture.documentsOf(es);
         return Backfill.builder().dataSource(db.dataSource()).rules(rules).sink(es).reader(refs -> {
-            List<StoredDocument> out = new ArrayList<>();
-            for (DocumentRef r : refs) {
-                read.add(r);
-                Long seqNo = es.seqNo(r.index(), r.id());
-                out.add(seqNo == null ? StoredDocument.missing(r)
-                        : new StoredDocument(r, true, seqNo, 1, "{}", r.routing(), 1));
-            }
-            return CompletableFuture.completedFuture(out);
+            read.addAll(refs);
+            return documents.read(refs);
         }).build();
     }
 

@@ -5,14 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.binlogsync.core.DocumentRef;
-import dev.binlogsync.core.StoredDocument;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.core.rules.TableRule;
 import dev.binlogsync.core.testing.RecordingBulkSink;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,23 +26,13 @@ class BackfillUnjudgedRowTest {
         List<Object[]> atSelect = List.of(new Object[] {1L, "a", 1L}, new Object[] {2L, "b", 2L},
                 new Object[] {3L, "c", 3L});
         List<Object[]> atVerification = List.of(new Object[] {1L, "a", 1L}, new Object[] {3L, null, 3L});
-        FakeSchemaDataSource db = new FakeSchemaDataSource("id").column("id", "bigint", "bigint(20)")
-                .column("shop", "varchar", "varchar(8)");
-        db.answer = sql -> sql.contains(" IN (") ? atVerification
-                : sql.contains("LIMIT ?") && !sql.contains(" > ") ? atSelect : List.of();
+        FakeSchemaDataSource db = BackfillFixture.keyedById().column("shop", "varchar", "varchar(8)");
+        db.answer = BackfillFixture.oneChunk(atSelect, atVerification);
         Rules rules = Rules.builder().rule(TableRule.builder().database("shop").table("t").index("orders")
                 .routing("shop").build()).build();
         RecordingBulkSink es = new RecordingBulkSink();
         Backfill backfill = Backfill.builder().dataSource(db.dataSource()).rules(rules).sink(es)
-                .reader(refs -> {
-                    List<StoredDocument> out = new ArrayList<>();
-                    for (DocumentRef r : refs) {
-                        Long seqNo = es.seqNo(r.index(), r.id());
-                        out.add(seqNo == null || es.document(r.index(), r.id()) == null ? StoredDocument.missing(r)
-                                : new StoredDocument(r, true, seqNo, 1, "{}", r.routing(), 1));
-                    }
-                    return CompletableFuture.completedFuture(out);
-                }).build();
+                .reader(BackfillFixture.liveDocumentsOf(es)).build();
 
         assertTrue(backfill.run(), "the run finishes");
 
@@ -60,10 +46,8 @@ class BackfillUnjudgedRowTest {
     void aDeadlockOfTheLockingReSelectIsReadAgainAndTheChunkIsStillJudged() {
         List<Object[]> atSelect = List.of(new Object[] {1L, "a", 1L}, new Object[] {2L, "b", 2L});
         List<Object[]> atVerification = List.<Object[]>of(new Object[] {1L, "a", 1L});
-        FakeSchemaDataSource db = new FakeSchemaDataSource("id").column("id", "bigint", "bigint(20)")
-                .column("shop", "varchar", "varchar(8)");
-        db.answer = sql -> sql.contains(" IN (") ? atVerification
-                : sql.contains("LIMIT ?") && !sql.contains(" > ") ? atSelect : List.of();
+        FakeSchemaDataSource db = BackfillFixture.keyedById().column("shop", "varchar", "varchar(8)");
+        db.answer = BackfillFixture.oneChunk(atSelect, atVerification);
         int[] deadlocks = {2};
         db.failure = sql -> sql.contains("LOCK IN SHARE MODE") && deadlocks[0]-- > 0
                 ? new java.sql.SQLException("Deadlock found when trying to get lock", "40001", 1213) : null;
@@ -71,15 +55,7 @@ class BackfillUnjudgedRowTest {
                 .routing("shop").build()).build();
         RecordingBulkSink es = new RecordingBulkSink();
         Backfill backfill = Backfill.builder().dataSource(db.dataSource()).rules(rules).sink(es)
-                .retryBackoff(java.time.Duration.ofMillis(1)).reader(refs -> {
-                    List<StoredDocument> out = new ArrayList<>();
-                    for (DocumentRef r : refs) {
-                        Long seqNo = es.seqNo(r.index(), r.id());
-                        out.add(seqNo == null || es.document(r.index(), r.id()) == null ? StoredDocument.missing(r)
-                                : new StoredDocument(r, true, seqNo, 1, "{}", r.routing(), 1));
-                    }
-                    return CompletableFuture.completedFuture(out);
-                }).build();
+                .retryBackoff(java.time.Duration.ofMillis(1)).reader(BackfillFixture.liveDocumentsOf(es)).build();
 
         assertTrue(backfill.run(), "the run finishes after the deadlocks");
 

@@ -4,17 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.binlogsync.core.ActionType;
-import dev.binlogsync.core.DocumentRef;
-import dev.binlogsync.core.StoredDocument;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.core.rules.TableRule;
 import dev.binlogsync.core.testing.RecordingBulkSink;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import javax.annotation.Nullable;
 import org.junit.jupiter.api.Test;
 
@@ -45,23 +41,14 @@ class BackfillVerificationValuesTest {
         // the table as the driver returns it: region as a code; the values read it as a name
         List<Object[]> table = List.of(new Object[] {1L, "eu", 1L}, new Object[] {2L, "eu", 2L},
                 new Object[] {3L, "us", 3L});
-        FakeSchemaDataSource db = new FakeSchemaDataSource("id").column("id", "bigint", "bigint(20)")
-                .column("region", "varchar", "varchar(8)");
-        db.answer = sql -> sql.contains(" IN (") || (sql.contains("LIMIT ?") && !sql.contains(" > ")) ? table : List.of();
+        FakeSchemaDataSource db = BackfillFixture.keyedById().column("region", "varchar", "varchar(8)");
+        db.answer = BackfillFixture.oneChunk(table, table);
         // only the name passes the filter; it names the index and routes
         Rules rules = Rules.builder().rule(TableRule.builder().database("shop").table("t")
                 .index("orders-{region}").routing("region").where("region IN ('Europe', 'America')").build()).build();
         RecordingBulkSink es = new RecordingBulkSink();
         Backfill backfill = Backfill.builder().dataSource(db.dataSource()).rules(rules).sink(es)
-                .values(new RegionNames()).reader(refs -> {
-                    List<StoredDocument> out = new ArrayList<>();
-                    for (DocumentRef r : refs) {
-                        Long seqNo = es.seqNo(r.index(), r.id());
-                        out.add(seqNo == null ? StoredDocument.missing(r)
-                                : new StoredDocument(r, true, seqNo, 1, "{}", r.routing(), 1));
-                    }
-                    return CompletableFuture.completedFuture(out);
-                }).build();
+                .values(new RegionNames()).reader(BackfillFixture.documentsOf(es)).build();
 
         assertTrue(backfill.run());
 
