@@ -24,7 +24,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -37,7 +36,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.regex.Pattern;
 import javax.annotation.Nullable;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -144,13 +142,14 @@ public final class Backfill {
     private static final Logger LOG = LoggerFactory.getLogger(Backfill.class);
     /** Keys per {@code IN} list of the verification's re-select. */
     private static final int PRESENT_BATCH = 1000;
-    private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9_$]+");
 
     private final DataSource dataSource;
     private final Rules rules;
     private final BulkSink sink;
     private final DocumentReader reader;
-    private final List<String[]> tables;
+    private final TableSelection selection;
+    /** The tables of the last {@link #run()}, in order; null before the first. */
+    @Nullable private volatile List<String[]> resolved;
     private final Map<String, List<String>> keyColumns;
     private final int chunkSize;
     private final long maxChunkBytes;
@@ -167,12 +166,12 @@ public final class Backfill {
     private volatile boolean stopped;
     @Nullable private volatile BackfillProgress progress;
 
-    private Backfill(Builder b, List<String[]> tables) {
+    private Backfill(Builder b, TableSelection selection) {
         this.dataSource = Objects.requireNonNull(b.dataSource);
         this.rules = Objects.requireNonNull(b.rules);
         this.sink = Objects.requireNonNull(b.sink);
         this.reader = Objects.requireNonNull(b.reader);
-        this.tables = tables;
+        this.selection = selection;
         this.keyColumns = Map.copyOf(b.keyColumns);
         this.chunkSize = b.chunkSize;
         this.maxChunkBytes = b.maxChunkBytes;
@@ -201,6 +200,8 @@ public final class Backfill {
      *     rules are checked before the first table is read); the saved checkpoints stay valid
      */
     public boolean run() {
+        List<String[]> tables = resolveTables();
+        resolved = tables;
         for (String[] t : tables) {
             // every table's rules before any table is read: a refused child is not found only after
             // its parent table was loaded
@@ -328,13 +329,39 @@ public final class Backfill {
         return restartFence;
     }
 
-    /** The tables this backfill loads, as {@code database.table}, in order. */
+    /**
+     * The tables this backfill loads, as {@code database.table}, in order. When a rule it derives
+     * tables from names them by a pattern, they are those its last {@link #run()} listed, or before
+     * the first run those {@code information_schema} lists now (a query through the data source).
+     *
+     * @throws BackfillException when that listing fails or a pattern matches no table
+     */
     public List<String> tables() {
+        List<String[]> tables = resolved;
+        if (tables == null) {
+            tables = resolveTables();
+        }
         List<String> out = new ArrayList<>();
         for (String[] t : tables) {
             out.add(t[0] + "." + t[1]);
         }
         return out;
+    }
+
+    /** The tables to load now: those named and those of the rules' exact names, and the patterns' as listed now. */
+    private List<String[]> resolveTables() {
+        if (!selection.needsListing()) {
+            return selection.fixed();
+        }
+        try (Connection c = connection()) {
+            List<String[]> tables = selection.resolve(c);
+            LOG.info("backfill: the rules' patterns match {} tables to load, in order: {}", tables.size(),
+                    UntrustedText.shown(String.valueOf(tables.stream().map(t -> t[0] + "." + t[1]).toList()), 1024));
+            return tables;
+        } catch (SQLException e) {
+            throw new BackfillException("backfill: cannot list the tables its rules' patterns match: "
+                    + Secrets.describe(e), e);
+        }
     }
 
     /** One table's run: its key, its counters. */
@@ -1570,6 +1597,8 @@ public final class Backfill {
         @Nullable private BulkSink sink;
         @Nullable private DocumentReader reader;
         private final List<String[]> tables = new ArrayList<>();
+        private boolean allTables;
+        private final Set<String> tablesOf = new LinkedHashSet<>();
         private final Map<String, List<String>> keyColumns = new LinkedHashMap<>();
         private int chunkSize = 1000;
         private long maxChunkBytes = DEFAULT_MAX_CHUNK_BYTES;
@@ -1614,9 +1643,38 @@ public final class Backfill {
             return this;
         }
 
-        /** A table to load, in the order given; default every table a rule names by exact database and table name. */
+        /**
+         * A table to load. Only named tables (no {@link #allTables()}, no {@link #tablesOf}) load in
+         * the order given; default {@link #allTables()}.
+         */
         public Builder table(String database, String table) {
             tables.add(new String[] {nonEmpty("database", database), nonEmpty("table", table)});
+            return this;
+        }
+
+        /**
+         * Loads every table a rule matches, also the default when no table is named: a rule naming its
+         * database and table exactly names that table; a rule with a pattern (sharded
+         * {@code order_item_\d+} into one index, or {@code {$table}} indices) names every base
+         * table it matches in {@code information_schema.TABLES} when {@link Backfill#run()} starts
+         * (only the tables the data source's user has a privilege on; a pattern that matches none
+         * makes the run fail with a {@link BackfillException} naming the rule). Tables named with
+         * {@link #table} load too, once. The tables load in rule order (a pattern's by name),
+         * parents before the tables merged into their documents.
+         */
+        public Builder allTables() {
+            this.allTables = true;
+            return this;
+        }
+
+        /**
+         * Loads the tables of the rules whose index is exactly {@code index} (as written in the
+         * rule, a template included), each rule's tables found as {@link #allTables()} finds them:
+         * what a re-sync of an alias loads. May be called for several indices; {@link #build()}
+         * refuses an index no rule writes.
+         */
+        public Builder tablesOf(String index) {
+            tablesOf.add(nonEmpty("index", index));
             return this;
         }
 
@@ -1750,13 +1808,15 @@ public final class Backfill {
         }
 
         /**
-         * The tables load in the order given; by default in rule order, except that a table with a
-         * merge rule comes after every table whose own rule writes into the index it merges into.
+         * Named tables alone ({@link #table}) load in the order given; otherwise ({@link #allTables()},
+         * the default, or {@link #tablesOf}) in rule order, except that a table with a merge rule comes
+         * after every table whose own rule writes into the index it merges into. The tables of a
+         * pattern are listed, and that order checked, when the backfill runs ({@link BackfillException}).
          *
          * @throws IllegalStateException without a data source, rules or sink; without a reader when
-         *     the sink is none; when no table is given and a rule names its table by a pattern, or
-         *     no rule names one; when the tables given name a table with a merge rule before a table
-         *     whose rule writes the documents it merges into, or without naming such a table at all
+         *     the sink is none; when no rule names a table; for {@link #tablesOf} an index no rule
+         *     writes; when the tables given name a table with a merge rule before a table whose rule
+         *     writes the documents it merges into, or without naming such a table at all
          */
         public Backfill build() {
             if (dataSource == null || rules == null || sink == null) {
@@ -1768,24 +1828,9 @@ public final class Backfill {
                 }
                 reader = (DocumentReader) sink;
             }
-            List<String[]> chosen = new ArrayList<>(tables);
-            if (chosen.isEmpty()) {
-                Set<String> seen = new LinkedHashSet<>();
-                for (TableRule r : rules.rules()) {
-                    if (!PLAIN_NAME.matcher(r.database()).matches() || !PLAIN_NAME.matcher(r.table()).matches()) {
-                        throw new IllegalStateException("rule '" + r + "' names its tables by a pattern ("
-                                + r.database() + "." + r.table() + "): name the tables to load with table(database, table)");
-                    }
-                    if (seen.add(r.database() + "." + r.table())) {
-                        chosen.add(new String[] {r.database(), r.table()});
-                    }
-                }
-                if (chosen.isEmpty()) {
-                    throw new IllegalStateException("no table to load: the rules name none");
-                }
-            }
-            // parents before the children merged into their documents (a merge never creates one)
-            chosen = MergeBackfill.ordered(rules, chosen, !tables.isEmpty());
+            // parents before the children merged into their documents (a merge never creates one);
+            // the tables of patterns are listed when the backfill runs
+            TableSelection chosen = TableSelection.of(rules, tables, allTables, tablesOf);
             Duration sinkFence = sink.lateWriteFence();
             if (restartFence == null) {
                 restartFence = sinkFence.compareTo(DEFAULT_RESTART_FENCE) > 0 ? sinkFence : DEFAULT_RESTART_FENCE;
@@ -1794,7 +1839,7 @@ public final class Backfill {
                         + " run left in flight may land after its chunk's verification and bring back a deleted row",
                         restartFence, sinkFence);
             }
-            return new Backfill(this, Collections.unmodifiableList(chosen));
+            return new Backfill(this, chosen);
         }
 
         private static String nonEmpty(String what, String value) {

@@ -61,12 +61,22 @@ class BackfillBuilderTest {
     }
 
     @Test
-    void aRuleWithATablePatternNeedsTheTablesNamed() {
+    void aRuleWithATablePatternIsBuiltWithoutTouchingTheDataSourceAndNamedTablesNeedNoListing() {
+        // the pattern's tables are listed when the backfill runs (BackfillTableSelectionTest), not in build()
         Rules rules = Rules.builder().rule(TableRule.builder().database("shop").table("orders_*").index("orders").build())
                 .build();
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> builder(rules).build());
-        assertTrue(e.getMessage().contains("orders_*"), e.getMessage());
+        builder(rules).build();
         assertEquals(List.of("shop.orders_1"), builder(rules).table("shop", "orders_1").build().tables());
+    }
+
+    @Test
+    void tablesOfAnIndexNoRuleWritesIsRefusedNamingIt() {
+        Rules rules = Rules.builder().rule(TableRule.builder().database("shop").table("orders").index("orders").build())
+                .build();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> builder(rules).tablesOf("order_items").build());
+        assertTrue(e.getMessage().contains("order_items"), e.getMessage());
+        assertEquals(List.of("shop.orders"), builder(rules).tablesOf("orders").build().tables());
     }
 
     @Test
