@@ -29,7 +29,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -96,7 +95,9 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * A run stopped or failed at any point is continued by the next {@link #run()} with the same alias
  * and new index; {@link #abort()} discards an unfinished one. Only the alias's rules are loaded
- * (rules whose index is exactly the alias); their tables' rules must suit a backfill.
+ * (rules whose index is exactly the alias, {@code Backfill.Builder.tablesOf(alias)}: a rule with a
+ * pattern, such as sharded tables versioned into one alias, loads every table it matches in
+ * {@code information_schema} when the backfill starts); their tables' rules must suit a backfill.
  *
  * <p><b>Requirements.</b> Those of the backfill (the stream running with full row images, the data
  * source the primary); every pipeline that writes to the alias must write through one of the given
@@ -146,7 +147,6 @@ public final class Resync {
     @Nullable private String unshadowed;
     private final Consumer<Backfill.Builder> backfillSettings;
     private final boolean deleteOldIndex;
-    private final List<String[]> tables;
     private volatile boolean stopped;
     @Nullable private volatile Backfill running;
     /** The step last read or saved by this instance; null before. */
@@ -156,7 +156,7 @@ public final class Resync {
     /** seq_no and primary_term of the state document as last read or written; null when there is none. */
     @Nullable private long[] stateVersion;
 
-    private Resync(Builder b, List<String[]> tables) {
+    private Resync(Builder b) {
         this.client = Objects.requireNonNull(b.client);
         this.alias = Objects.requireNonNull(b.alias);
         this.newIndex = Objects.requireNonNull(b.newIndex);
@@ -173,7 +173,6 @@ public final class Resync {
         this.shadowedMembers = b.shadowedMembers;
         this.backfillSettings = b.backfillSettings;
         this.deleteOldIndex = b.deleteOldIndex;
-        this.tables = tables;
     }
 
     /** A new builder. */
@@ -457,9 +456,9 @@ public final class Resync {
         b.dataSource(dataSource).rules(rules);
         Redirect redirect = new Redirect(sink, reader, alias, newIndex);
         b.sink(redirect).reader(redirect).checkpointStore(new Prefixed(checkpointStore, "resync/" + alias + "/" + run + "/"));
-        for (String[] t : tables) {
-            b.table(t[0], t[1]);
-        }
+        // the tables of the alias's rules, a pattern's listed when the backfill runs; parents before
+        // the tables merged into them
+        b.tablesOf(alias);
         Backfill backfill = b.build();
         running = backfill;
         if (stopped) {
@@ -1010,21 +1009,14 @@ public final class Resync {
                 throw new IllegalStateException("a re-sync needs the ShadowWriteSink of every pipeline that writes to "
                         + alias);
             }
-            Set<String> seen = new LinkedHashSet<>();
-            List<String[]> tables = new ArrayList<>();
-            // the tables of merge rules after the others: a parent's documents are loaded before the
-            // fields merged into them (the backfill refuses the other order)
-            for (boolean merges : new boolean[] {false, true}) {
-                for (TableRule r : rules.rules()) {
-                    if (r.isMerge() == merges && r.index().equals(alias) && seen.add(r.database() + "." + r.table())) {
-                        tables.add(new String[] {r.database(), r.table()});
-                    }
-                }
+            boolean written = false;
+            for (TableRule r : rules.rules()) {
+                written |= r.index().equals(alias);
             }
-            if (tables.isEmpty()) {
+            if (!written) {
                 throw new IllegalStateException("no rule writes to the alias " + alias);
             }
-            return new Resync(this, List.copyOf(tables));
+            return new Resync(this);
         }
 
         private static String indexName(String what, String name) {

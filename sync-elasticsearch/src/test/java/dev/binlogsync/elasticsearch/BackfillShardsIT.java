@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.binlogsync.core.BulkSink;
 import dev.binlogsync.core.ChangeEvent;
 import dev.binlogsync.core.DocumentAction;
 import dev.binlogsync.core.Operation;
@@ -19,6 +20,7 @@ import dev.binlogsync.core.backfill.BackfillProgress;
 import dev.binlogsync.core.backfill.Checkpoint;
 import dev.binlogsync.core.backfill.CheckpointStore;
 import dev.binlogsync.core.backfill.InMemoryCheckpointStore;
+import dev.binlogsync.core.backfill.ShadowWriteSink;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.core.rules.TableRule;
 import dev.binlogsync.core.rules.WriteMode;
@@ -52,7 +54,8 @@ import org.junit.jupiter.api.Test;
  * for the stream applies each change through the same rules (the move's delete and insert in either
  * order: they travel on different partitions). Tombstones are pruned at each refresh, so a snapshot
  * of a deleted row can land. The end state is compared with MySQL read by the test's own SQL (a
- * {@code UNION ALL} over the shards).
+ * {@code UNION ALL} over the shards). A backfill with no table named loads the shards its pattern
+ * matches, and a re-sync of the alias the rule writes loads them into the new index.
  */
 class BackfillShardsIT extends BackfillTestServers {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -75,6 +78,12 @@ class BackfillShardsIT extends BackfillTestServers {
 
     /** The shards, rows {@code 1..ROWS} each in {@code item_<id % 4>} with {@code v = id}, and the index. */
     private void createShards(String database) throws Exception {
+        createShardTables(database);
+        createIndex(index(database), "");
+    }
+
+    /** The shards, rows {@code 1..ROWS} each in {@code item_<id % 4>} with {@code v = id}. */
+    private void createShardTables(String database) throws Exception {
         db.execute("CREATE DATABASE " + database);
         for (int shard = 0; shard < SHARDS; shard++) {
             db.execute("CREATE TABLE " + database + ".item_" + shard
@@ -94,11 +103,15 @@ class BackfillShardsIT extends BackfillTestServers {
                 s.executeUpdate(sql.toString());
             }
         }
+    }
+
+    /** The index {@code name}, with {@code aliases} (a JSON object's members, or empty). */
+    private void createIndex(String name, String aliases) throws IOException {
         // tombstones of the stream's deletes pruned at each refresh: a snapshot with an older version
         // is then not refused by them, the resurrection the verification exists for
-        Request create = new Request("PUT", "/" + index(database));
+        Request create = new Request("PUT", "/" + name);
         create.setJsonEntity("{\"settings\":{\"index.gc_deletes\":\"0s\",\"number_of_shards\":1,"
-                + "\"number_of_replicas\":0}}");
+                + "\"number_of_replicas\":0}" + (aliases.isEmpty() ? "" : ",\"aliases\":{" + aliases + "}") + "}");
         client.performRequest(create);
     }
 
@@ -129,12 +142,15 @@ class BackfillShardsIT extends BackfillTestServers {
         }
     }
 
+    /** The sink the stand-in stream writes a database's changes through, when not {@link #sink} (a re-sync's shadow). */
+    private final Map<String, BulkSink> streamSinks = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** Applies one binlog change through the rules to Elasticsearch at once, as the stream would. */
     private void stream(String database, String table, Operation op, Map<String, Object> row, Map<String, Object> old) {
         List<DocumentAction> actions = new ArrayList<>();
         rules(database).apply(new ChangeEvent(database, table, op, row, old, List.of("id"), System.currentTimeMillis(),
                 new SourcePosition("stand-in", 0), RowImage.FULL), actions::add);
-        StandInWrites.apply(sink, actions);
+        StandInWrites.apply(streamSinks.getOrDefault(database, sink), actions);
     }
 
     /** Which shard holds {@code id} now, or -1. */
@@ -333,8 +349,19 @@ class BackfillShardsIT extends BackfillTestServers {
             throws Exception {
         createShards(database);
         List<Long> moved = new ArrayList<>();
-        // item_0 .. item_2 hold 500 rows each, 5 chunks: the 17th chunk is item_3's second
-        HookedStore store = new HookedStore(new InMemoryCheckpointStore(), 17, cp -> {
+        Backfill backfill = backfill(database, raceAtItem3(database, deleteFirst, moved)).dataSource(dataSource).sink(sink)
+                .build();
+        assertTrue(backfill.run());
+        assertMovedRowsKeptAndIndexEqualsMysql(database, moved);
+    }
+
+    /**
+     * A store that, at the pending save of {@code item_3}'s second chunk (the shards load in order,
+     * {@code item_0} .. {@code item_2} hold 500 rows each, 5 chunks: the 17th chunk), moves four of its
+     * rows to the other shards (recording them in {@code moved}), deletes four and renames four.
+     */
+    private HookedStore raceAtItem3(String database, boolean deleteFirst, List<Long> moved) {
+        return new HookedStore(new InMemoryCheckpointStore(), 17, cp -> {
             List<Long> keys = keys(cp);
             assertTrue(keys.stream().allMatch(k -> k % SHARDS == 3), "a chunk of item_3: " + keys);
             try (Connection c = db.connect(database)) {
@@ -349,8 +376,9 @@ class BackfillShardsIT extends BackfillTestServers {
             }
             refresh(database);
         });
-        Backfill backfill = backfill(database, store).dataSource(dataSource).sink(sink).build();
-        assertTrue(backfill.run());
+    }
+
+    private void assertMovedRowsKeptAndIndexEqualsMysql(String database, List<Long> moved) throws Exception {
         assertEquals(4, moved.size(), "the race ran");
         assertIndexEqualsMysql(database, SHARDS);
         Map<String, Map<String, String>> actual = indexed(database);
@@ -358,6 +386,101 @@ class BackfillShardsIT extends BackfillTestServers {
             assertEquals("moved " + id + " to " + (moved.indexOf(id) % 3), actual.get(Long.toString(id)).get("name"),
                     "the moved row's document stays");
         }
+    }
+
+    /**
+     * No table named: the backfill loads the four shards its rule's pattern matches (listed from
+     * information_schema, in name order), not {@code item_archive}, whose rows the rule does not
+     * match (a document of one would be in no shard of the comparison), with the race of
+     * {@link #raceAtItem3}.
+     */
+    @Test
+    void aBackfillWithNoTableNamedLoadsEveryShardThePatternMatchesAndEndsAsMysql() throws Exception {
+        String database = "bf_shards_derived";
+        createShards(database);
+        db.execute("CREATE TABLE " + database + ".item_archive (id BIGINT PRIMARY KEY, v BIGINT NOT NULL,"
+                + " name VARCHAR(64) NOT NULL)");
+        db.execute("INSERT INTO " + database + ".item_archive VALUES (" + (ROWS + 1) + ", 1, 'archived'), ("
+                + (ROWS + 2) + ", 1, 'archived')");
+        List<Long> moved = new ArrayList<>();
+        Backfill backfill = Backfill.builder().rules(rules(database)).chunkSize(CHUNK)
+                .checkpointStore(raceAtItem3(database, true, moved)).dataSource(dataSource).sink(sink).build();
+        List<String> shards = new ArrayList<>();
+        for (int shard = 0; shard < SHARDS; shard++) {
+            shards.add(database + ".item_" + shard);
+        }
+        assertEquals(shards, backfill.tables());
+        assertTrue(backfill.run());
+        assertMovedRowsKeptAndIndexEqualsMysql(database, moved);
+    }
+
+    /**
+     * A re-sync of the alias the sharded rule writes: the old index drifted (a document of no row,
+     * a row without its document), the stand-in stream writes through a {@link ShadowWriteSink}
+     * and races the load as in {@link #raceAtItem3}; the re-sync loads every shard the pattern
+     * matches into the new index, switches the alias and deletes the old index.
+     */
+    @Test
+    void aResyncOfTheAliasAShardedPatternRuleWritesLoadsEveryShardAndSwitchesTheAlias() throws Exception {
+        String database = "rs_shards";
+        String alias = index(database);
+        createShardTables(database);
+        createIndex(alias + "-v1", "\"" + alias + "\":{}");
+        ShadowWriteSink shadow = ShadowWriteSink.wrap(sink);
+        streamSinks.put(database, shadow);
+        // the old index as the stream left it, drifted: a document of no row, and row 1 without its document
+        List<DocumentAction> initial = new ArrayList<>();
+        try (Connection c = db.connect(database); Statement s = c.createStatement()) {
+            for (int shard = 0; shard < SHARDS; shard++) {
+                try (ResultSet rs = s.executeQuery("SELECT id, v, name FROM item_" + shard + " WHERE id <> 1")) {
+                    while (rs.next()) {
+                        Map<String, Object> row = new LinkedHashMap<>();
+                        row.put("id", rs.getLong(1));
+                        row.put("v", rs.getLong(2));
+                        row.put("name", rs.getString(3));
+                        rules(database).apply(new ChangeEvent(database, "item_" + shard, Operation.INSERT, row, Map.of(),
+                                List.of("id"), 0, new SourcePosition("stand-in", 0), RowImage.FULL), initial::add);
+                    }
+                }
+            }
+            Map<String, Object> ghost = new LinkedHashMap<>(Map.of("id", 999_999L, "v", 1L, "name", "no such row"));
+            rules(database).apply(new ChangeEvent(database, "item_0", Operation.INSERT, ghost, Map.of(), List.of("id"), 0,
+                    new SourcePosition("stand-in", 0), RowImage.FULL), initial::add);
+        }
+        StandInWrites.apply(shadow, initial);
+        refresh(database);
+        assertTrue(indexed(database).containsKey("999999") && !indexed(database).containsKey("1"), "the drift");
+
+        List<Long> moved = new ArrayList<>();
+        Resync resync = Resync.builder().client(client).alias(alias).newIndex(alias + "-v2").rules(rules(database))
+                .dataSource(dataSource).sink(sink).shadowSinks(shadow).deleteOldIndex(true)
+                .checkpointStore(raceAtItem3(database, false, moved))
+                .backfill(b -> b.chunkSize(CHUNK)).build();
+        assertTrue(resync.run());
+
+        JsonNode aliases = JSON.readTree(client.performRequest(new Request("GET", "/_alias/" + alias)).getEntity()
+                .getContent());
+        assertEquals(List.of(alias + "-v2"), iterable(aliases.fieldNames()), "the alias's indices: " + aliases);
+        assertFalse(exists(alias + "-v1"), "the old index is deleted");
+        assertMovedRowsKeptAndIndexEqualsMysql(database, moved);
+    }
+
+    private boolean exists(String index) throws IOException {
+        Request head = new Request("HEAD", "/" + index);
+        try {
+            return client.performRequest(head).getStatusLine().getStatusCode() == 200;
+        } catch (org.elasticsearch.client.ResponseException e) {
+            if (e.getResponse().getStatusLine().getStatusCode() == 404) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private static List<String> iterable(java.util.Iterator<String> names) {
+        List<String> out = new ArrayList<>();
+        names.forEachRemaining(out::add);
+        return out;
     }
 
     @Test
