@@ -28,6 +28,7 @@ import javax.sql.DataSource;
  * "backfill": {
  *   "jdbc": {"url": "jdbc:mariadb://db:3306/shop", "user": "sync", "password": "${DB_PASSWORD}"},
  *   "tables": ["shop.orders", "shop.users"],
+ *   "tablesOf": ["order_items"],
  *   "keyColumns": {"shop.events": ["tenant", "seq"]},
  *   "chunkSize": 1000, "maxChunkBytes": "5mb", "maxRowsPerSecond": 5000, "restartFence": "2m",
  *   "maxRetries": 10, "retryBackoff": "200ms",
@@ -38,8 +39,12 @@ import javax.sql.DataSource;
  * <p>Every key is optional. The numbers and durations go to the {@link Backfill.Builder} method of
  * the same name, which keeps their defaults and checks (a key left out is not set: the builder's
  * default applies, and its getter here is null); {@code maxChunkBytes} is a size ({@code 5242880},
- * {@code 5mb}). {@code tables} are {@code database.table} names
- * (default: every table a rule names); {@code keyColumns} maps such a name to its key columns.
+ * {@code 5mb}). {@code tables} are {@code database.table} names ({@link Backfill.Builder#table}),
+ * {@code tablesOf} index names ({@link Backfill.Builder#tablesOf}: the tables of the rules writing
+ * that index), {@code allTables} (default false) every table a rule matches
+ * ({@link Backfill.Builder#allTables()}); with none of the three, every table a rule matches (a
+ * pattern's listed from {@code information_schema} when the backfill runs); {@code keyColumns}
+ * maps a {@code database.table} name to its key columns.
  * {@code checkpointIndex} (default {@value #DEFAULT_CHECKPOINT_INDEX}) is the index of the
  * checkpoint store a host builds; {@code runAtStart} (default true) whether a host runs the
  * backfill when the pipeline starts. {@code jdbc.url}, {@code jdbc.user} and {@code jdbc.password}
@@ -48,8 +53,8 @@ import javax.sql.DataSource;
  * {@link #toString()} masks the password and a URL's user info.
  *
  * <p>The whole section is checked when the definition is built: unknown keys, wrong types, values
- * the builder rejects, and the builder's cross checks against the rules (a rule naming its tables
- * by a pattern needs {@code tables}) are {@link ConfigException}s naming the path
+ * the builder rejects, and the builder's cross checks against the rules (a {@code tablesOf} index no
+ * rule writes, a merged table named before its parent) are {@link ConfigException}s naming the path
  * ({@code backfill.chunkSize}). Immutable and thread-safe.
  */
 public final class BackfillConfig {
@@ -61,6 +66,8 @@ public final class BackfillConfig {
     @Nullable private final String jdbcUser;
     @Nullable private final String jdbcPassword;
     private final List<String> tables;
+    private final List<String> tablesOf;
+    private final boolean allTables;
     private final Map<String, List<String>> keyColumns;
     @Nullable private final Integer chunkSize;
     @Nullable private final Long maxChunkBytes;
@@ -89,6 +96,14 @@ public final class BackfillConfig {
             t.add(tableName(s.path("tables") + "[" + i + "]", given.get(i)));
         }
         tables = List.copyOf(t);
+        List<String> indices = s.stringList("tablesOf");
+        for (int i = 0; i < indices.size(); i++) {
+            if (indices.get(i).isBlank()) {
+                throw new ConfigException(s.path("tablesOf") + "[" + i + "]", "must be an index name, not blank");
+            }
+        }
+        tablesOf = List.copyOf(indices);
+        allTables = s.bool("allTables", false);
         Map<String, List<String>> k = new LinkedHashMap<>();
         ConfigSection keys = s.optSection("keyColumns");
         if (keys != null) {
@@ -129,6 +144,13 @@ public final class BackfillConfig {
         ConfigSection s = new ConfigSection("backfill", new LinkedHashMap<>(copy), env);
         BackfillConfig c = new BackfillConfig(copy, s);
         s.finish();
+        for (int i = 0; i < c.tablesOf.size(); i++) {
+            String index = c.tablesOf.get(i);
+            if (rules.rules().stream().noneMatch(r -> r.index().equals(index))) {
+                throw new ConfigException(s.path("tablesOf") + "[" + i + "]", "no rule writes the index '" + index
+                        + "' (a rule's index as written, a template included)");
+            }
+        }
         // each value through its builder method (its check, named at its key), then the cross checks
         Backfill.Builder b = Backfill.builder().dataSource(placeholder(DataSource.class)).rules(rules)
                 .sink(placeholder(ReadingSink.class));
@@ -142,6 +164,12 @@ public final class BackfillConfig {
         for (String t : tables) {
             int dot = t.indexOf('.');
             at(s, "tables", () -> b.table(t.substring(0, dot), t.substring(dot + 1)));
+        }
+        for (String index : tablesOf) {
+            at(s, "tablesOf", () -> b.tablesOf(index));
+        }
+        if (allTables) {
+            b.allTables();
         }
         keyColumns.forEach((t, columns) -> {
             int dot = t.indexOf('.');
@@ -167,7 +195,7 @@ public final class BackfillConfig {
         }
     }
 
-    /** As {@link #apply} without a check path, and without the {@code tables}: for a re-sync, which names its own. */
+    /** As {@link #apply} without a check path, and without the tables ({@code tables}, {@code tablesOf}, {@code allTables}): for a re-sync, which names its own. */
     void applyWithoutTables(Backfill.Builder b) {
         keyColumns.forEach((t, columns) -> {
             int dot = t.indexOf('.');
@@ -265,9 +293,22 @@ public final class BackfillConfig {
         return jdbcPassword;
     }
 
-    /** {@code tables} as {@code database.table}; empty for every table a rule names. */
+    /** {@code tables} as {@code database.table}; empty when none is named. */
     public List<String> tables() {
         return tables;
+    }
+
+    /** {@code tablesOf}: the indices whose rules' tables load; empty when none is given. */
+    public List<String> tablesOf() {
+        return tablesOf;
+    }
+
+    /**
+     * {@code allTables}: whether every table a rule matches loads besides those named; default false
+     * (with no {@code tables} and no {@code tablesOf}, every table a rule matches loads anyway).
+     */
+    public boolean allTables() {
+        return allTables;
     }
 
     /** {@code keyColumns}: {@code database.table} to its key columns, in order. */

@@ -286,14 +286,46 @@ class BackfillConfigTest {
     }
 
     @Test
-    void refusesNoTablesWhenARuleNamesItsTablesByAPattern() {
-        ConfigException e = assertThrows(ConfigException.class, () -> load("{\"rules\": [{\"database\": \"shop\","
-                + " \"table\": \"orders_[0-9]+\", \"index\": \"orders\"}], \"backfill\": {}}"));
-        assertEquals("backfill", e.path());
-        assertTrue(e.getMessage().contains("table(database, table)"), e.getMessage());
-        // with the tables named it loads
+    void withoutTablesAPatternRulesTablesAreLeftToTheBackfillsListingAtItsRun() {
+        // the definition loads and its builder builds without a connection: the tables the pattern
+        // matches are listed from information_schema when the backfill runs
+        PipelineDefinition d = load("{\"rules\": [{\"database\": \"shop\", \"table\": \"orders_[0-9]+\","
+                + " \"index\": \"orders\", \"writeMode\": \"index\", \"versionColumn\": \"v\"}], \"backfill\": {}}");
+        Backfill b = d.toBackfillBuilder(placeholderDataSource(), new ReadingSink()).build();
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, b::tables);
+        assertTrue(e.getMessage().contains("not connected"), e.getMessage());
+        // with the tables named no listing is needed
         assertEquals(List.of("shop.orders_1"), load("{\"rules\": [{\"database\": \"shop\", \"table\": \"orders_[0-9]+\","
-                + " \"index\": \"orders\"}], \"backfill\": {\"tables\": [\"shop.orders_1\"]}}").backfill().tables());
+                + " \"index\": \"orders\"}], \"backfill\": {\"tables\": [\"shop.orders_1\"]}}")
+                .toBackfillBuilder(placeholderDataSource(), new ReadingSink()).build().tables());
+    }
+
+    @Test
+    void tablesOfLoadsTheTablesOfTheRulesWritingTheIndex() {
+        PipelineDefinition d = load("{" + RULES + ", \"backfill\": {\"tablesOf\": [\"events\"]}}");
+        assertEquals(List.of("events"), d.backfill().tablesOf());
+        assertFalse(d.backfill().allTables());
+        assertEquals(List.of("shop.events"), d.toBackfillBuilder(placeholderDataSource(), new ReadingSink()).build()
+                .tables());
+    }
+
+    @Test
+    void allTablesAddsEveryTableARuleMatchesAfterTheNamedOnes() {
+        PipelineDefinition d = load("{" + RULES + ", \"backfill\": {\"tables\": [\"shop.events\"], \"allTables\": true}}");
+        assertTrue(d.backfill().allTables());
+        assertEquals(List.of("shop.events", "shop.orders"),
+                d.toBackfillBuilder(placeholderDataSource(), new ReadingSink()).build().tables());
+        assertEquals(List.of("shop.events"), load("{" + RULES + ", \"backfill\": {\"tables\": [\"shop.events\"]}}")
+                .toBackfillBuilder(placeholderDataSource(), new ReadingSink()).build().tables(), "without allTables");
+    }
+
+    @Test
+    void refusesATablesOfIndexNoRuleWritesNamingTheKey() {
+        ConfigException e = fails("{\"tablesOf\": [\"events\", \"order_items\"]}");
+        assertEquals("backfill.tablesOf[1]", e.path());
+        assertTrue(e.getMessage().contains("order_items"), e.getMessage());
+        assertEquals("backfill.tablesOf[0]", fails("{\"tablesOf\": [\" \"]}").path());
+        assertEquals("backfill.allTables", fails("{\"allTables\": \"yes\"}").path());
     }
 
     @Test
