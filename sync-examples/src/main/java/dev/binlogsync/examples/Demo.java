@@ -185,7 +185,8 @@ public final class Demo {
                                 .values(decoder.backfillValues())
                                 .checkpointStore(ElasticsearchCheckpointStore.of(elasticsearch, "binlog-sync-backfill"))
                                 .listener(ProgressReporter.every(Duration.ofSeconds(3), line -> out.println("  backfill " + line)));
-                        // named one by one (the default is every table a rule names exactly)
+                        // named one by one (without table(...) it loads every table the rules match, the
+                        // shards of a pattern listed from information_schema)
                         Shop.backfilledTables().forEach(table -> builder.table(Shop.DATABASE, table));
                         backfill = BackfillThread.start(out, builder.build());
                     } else {

@@ -102,6 +102,10 @@ import org.slf4j.LoggerFactory;
  * rule matches (resolved from {@code information_schema} when the table starts; a table created or
  * dropped during the run stops it before any delete). Unversioned, they are refused.
  *
+ * <p><b>Tables.</b> By default every table a rule matches, a pattern's listed from
+ * {@code information_schema} when {@link #run()} starts ({@link Builder#allTables()}); or the tables
+ * of the rules writing one index ({@link Builder#tablesOf}), or tables named ({@link Builder#table}).
+ *
  * <p><b>What it refuses</b> (with {@link BackfillException} naming the table and rule, before reading
  * a row): a table no rule names; a rule that upserts for another reason than merge rules sharing its
  * index (an explicit {@code WriteMode.UPSERT}, another table's own rule on its index, a table pattern,
