@@ -171,6 +171,11 @@ public final class BackfillConfig {
         if (allTables) {
             b.allTables();
         }
+        applySettings(b, s);
+    }
+
+    /** The load parameters (everything but the tables); with {@code s}, a rejected value names its key. */
+    private void applySettings(Backfill.Builder b, @Nullable ConfigSection s) {
         keyColumns.forEach((t, columns) -> {
             int dot = t.indexOf('.');
             at(s, "keyColumns", () -> b.keyColumns(t.substring(0, dot), t.substring(dot + 1), columns.toArray(String[]::new)));
@@ -197,25 +202,7 @@ public final class BackfillConfig {
 
     /** As {@link #apply} without a check path, and without the tables ({@code tables}, {@code tablesOf}, {@code allTables}): for a re-sync, which names its own. */
     void applyWithoutTables(Backfill.Builder b) {
-        keyColumns.forEach((t, columns) -> {
-            int dot = t.indexOf('.');
-            b.keyColumns(t.substring(0, dot), t.substring(dot + 1), columns.toArray(String[]::new));
-        });
-        if (chunkSize != null) {
-            b.chunkSize(chunkSize);
-        }
-        if (maxRowsPerSecond != null) {
-            b.maxRowsPerSecond(maxRowsPerSecond);
-        }
-        if (restartFence != null) {
-            b.restartFence(restartFence);
-        }
-        if (maxRetries != null) {
-            b.maxRetries(maxRetries);
-        }
-        if (retryBackoff != null) {
-            b.retryBackoff(retryBackoff);
-        }
+        applySettings(b, null);
     }
 
     private static void at(@Nullable ConfigSection s, String key, Runnable set) {

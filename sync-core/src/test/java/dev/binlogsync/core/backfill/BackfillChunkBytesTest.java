@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.binlogsync.core.ActionType;
 import dev.binlogsync.core.StoredDocument;
+import dev.binlogsync.core.config.ConfigLoader;
+import dev.binlogsync.core.config.PipelineDefinition;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.core.testing.RecordingBulkSink;
 import java.util.ArrayList;
@@ -71,6 +73,25 @@ class BackfillChunkBytesTest {
         // the first SELECT asks for chunkSize rows; the next ones for the rows that fit at the widths seen
         int fit = (int) ((BOUND + rowBytes - 1) / rowBytes);
         assertEquals(List.of(1000, fit, fit, fit, fit, fit), limits);
+    }
+
+    @Test
+    void aResyncFromTheConfigurationTakesTheBackfillSectionsMaxChunkBytes() {
+        PipelineDefinition d = ConfigLoader.create().withEnv(Map.of("DB_PASSWORD", "x")).fromJson(
+                "{\"rules\": [{\"database\": \"shop\", \"table\": \"t\", \"index\": \"t\"}],"
+                        + " \"backfill\": {\"jdbc\": {\"url\": \"jdbc:mariadb://db:3306/shop\","
+                        + " \"password\": \"${DB_PASSWORD}\"}, \"chunkSize\": 1000, \"maxChunkBytes\": " + BOUND + "}}");
+        Backfill.Builder b = Backfill.builder();
+        d.toResyncBackfillSettings().accept(b);
+
+        assertTrue(backfill(b).run());
+
+        List<Integer> creates = new ArrayList<>();
+        for (RecordingBulkSink.Request r : es.requests()) {
+            creates.add((int) r.actions().stream().filter(a -> a.type() == ActionType.CREATE).count());
+        }
+        // as in the first test: 4 rows reach the bound (the default 5 MiB would take all 20 in one chunk)
+        assertEquals(List.of(4, 4, 4, 4, 4), creates);
     }
 
     @Test
