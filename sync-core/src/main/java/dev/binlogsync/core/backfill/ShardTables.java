@@ -8,6 +8,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.Locale;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import javax.annotation.Nullable;
@@ -60,9 +62,14 @@ final class ShardTables {
         return null;
     }
 
+    /** MySQL's and MariaDB's own schemas: a database pattern does not reach them, a rule must name one. */
+    private static final Set<String> SYSTEM_DATABASES = Set.of("mysql", "information_schema", "performance_schema", "sys");
+
     /**
      * The base tables the rules match now, as {@code database.table}, sorted, from
-     * {@code information_schema.TABLES}.
+     * {@code information_schema.TABLES}. A system database ({@code mysql}, {@code sys},
+     * {@code information_schema}, {@code performance_schema}) is listed only for a rule that names
+     * it exactly, not for a database pattern such as the default {@code *}.
      */
     static TreeSet<String> matching(Connection c, List<TableRule> rules) throws SQLException {
         TreeSet<String> out = new TreeSet<>();
@@ -85,8 +92,9 @@ final class ShardTables {
                 while (rs.next()) {
                     String database = rs.getString(1);
                     String table = rs.getString(2);
+                    boolean system = SYSTEM_DATABASES.contains(database.toLowerCase(Locale.ROOT));
                     for (TableRule r : rules) {
-                        if (r.matches(database, table)) {
+                        if (r.matches(database, table) && (!system || r.database().equals(database))) {
                             out.add(database + "." + table);
                             break;
                         }

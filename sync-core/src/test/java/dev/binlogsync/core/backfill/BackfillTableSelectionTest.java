@@ -50,6 +50,9 @@ class BackfillTableSelectionTest {
                 for (String t : tables.keySet()) {
                     out.add(new Object[] {"shop", t});
                 }
+                // the server's own schemas are listed too
+                out.add(new Object[] {"mysql", "item_7"});
+                out.add(new Object[] {"performance_schema", "item_8"});
                 return out;
             }
             Matcher m = TABLE.matcher(sql);
@@ -135,6 +138,22 @@ class BackfillTableSelectionTest {
         for (String name : store.names) {
             assertTrue(name.matches("shop\\.item_[0-2]#[0-9a-f]{16}"), name);
         }
+    }
+
+    @Test
+    void aDatabasePatternDoesNotReachTheServersOwnSchemasWhichARuleMustNameExactly() {
+        TableRule anyDatabase = TableRule.builder().table("item_[0-9]+").index("items").writeMode(WriteMode.INDEX)
+                .versionColumn("v").build();
+        Backfill backfill = builder(Rules.builder().rule(anyDatabase).build(), new InMemoryCheckpointStore()).build();
+
+        assertTrue(backfill.run());
+
+        assertEquals(List.of("shop.item_0", "shop.item_1", "shop.item_2"), backfill.tables());
+        TableRule named = TableRule.builder().database("mysql").table("item_[0-9]+").index("items")
+                .writeMode(WriteMode.INDEX).versionColumn("v").build();
+        Backfill naming = builder(Rules.builder().rule(named).build(), new InMemoryCheckpointStore()).build();
+        assertTrue(naming.run());
+        assertEquals(List.of("mysql.item_7"), naming.tables());
     }
 
     @Test
