@@ -12,6 +12,7 @@ import dev.binlogsync.core.RetriableSyncException;
 import dev.binlogsync.core.Secrets;
 import dev.binlogsync.core.StoredDocument;
 import dev.binlogsync.core.SyncClock;
+import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.UntrustedText;
 import dev.binlogsync.core.internal.DocumentSize;
 import dev.binlogsync.core.rules.Rules;
@@ -76,7 +77,10 @@ import org.slf4j.LoggerFactory;
  * while a chunk's creates are in flight the next chunk is read and its pending saved, and a chunk
  * is verified while the next chunk's creates are in flight (one bulk of creates at a time). A chunk
  * ends at {@link Builder#chunkSize} rows or once its documents reach {@link Builder#maxChunkBytes}.
- * A table's reads go through one connection of the data source, held for the table's run.
+ * A table's reads go through one connection of the data source, held for the table's run. With
+ * {@link Builder#yieldTo(SyncPipeline, Duration)}, each chunk waits (at most
+ * {@link Builder#maxYield}) while the stream's latency is above a target: the stream stays near
+ * real time while the backfill shares its sink; it only delays chunks.
  *
  * <p><b>Values.</b> Each column is selected and read through the {@link BackfillValues} of
  * {@link Builder#values}: give the stream's decoder's ({@code decoder.backfillValues()}, built with
@@ -143,6 +147,8 @@ import org.slf4j.LoggerFactory;
 public final class Backfill {
     /** The default {@link Builder#maxChunkBytes}: 5 MiB, the pipeline's default bulk bound. */
     public static final long DEFAULT_MAX_CHUNK_BYTES = 5L * 1024 * 1024;
+    /** The default {@link Builder#maxYield}: 10 s. */
+    public static final Duration DEFAULT_MAX_YIELD = Duration.ofSeconds(10);
     private static final Logger LOG = LoggerFactory.getLogger(Backfill.class);
     /** Keys per {@code IN} list of the verification's re-select. */
     private static final int PRESENT_BATCH = 1000;
@@ -165,6 +171,8 @@ public final class Backfill {
     private final Duration retryBackoff;
     private final Duration restartFence;
     private final BackfillValues values;
+    /** The wait for the stream before each chunk ({@link Builder#yieldTo}), or null. */
+    @Nullable private final StreamYield yield;
     /** Whether {@link Builder#values} was set; without, each table must pass {@link JdbcValues#requireSameAsEveryDecoder}. */
     private final boolean valuesSet;
     private volatile boolean stopped;
@@ -188,6 +196,8 @@ public final class Backfill {
         this.restartFence = Objects.requireNonNull(b.restartFence);
         this.values = b.values != null ? b.values : JdbcValues.INSTANCE;
         this.valuesSet = b.values != null;
+        this.yield = b.yieldTo == null ? null
+                : new StreamYield(b.yieldTo, b.maxStreamLatency, b.maxYield, b.clock, b.yieldSleeper);
     }
 
     /** A new builder. */
@@ -383,6 +393,8 @@ public final class Backfill {
         long existed;
         long removed;
         long chunks;
+        /** Time waited for the stream before this table's chunks ({@link StreamYield}). */
+        long yieldedNanos;
         /** Whether the table has merge rules: each chunk's merged fields go through {@link MergeBackfill}. */
         boolean merges;
         /** Whether merge rules write into the table's index: a conflicting delete of the verification is judged again. */
@@ -459,6 +471,7 @@ public final class Backfill {
         // the next chunk is read, and its pending saved, while they are; the chunk is verified while
         // the next chunk's creates are (docs/backfill.md, Overlap)
         @Nullable InFlight sent = null;
+        yieldToStream(t);
         try {
             while (true) {
                 if (stopped) {
@@ -611,6 +624,7 @@ public final class Backfill {
         progress = p;
         notify(() -> listener.chunkDone(p));
         throttle(t);
+        yieldToStream(t);
     }
 
     /** {@link CheckpointStore#load}, retried as the writes are on a {@link RetriableSyncException}. */
@@ -1525,6 +1539,19 @@ public final class Backfill {
         sleep((long) (due - spent));
     }
 
+    /** Before the next chunk, waits while the stream is behind ({@link Builder#yieldTo}); delays only. */
+    private void yieldToStream(TableRun t) {
+        if (yield == null) {
+            return;
+        }
+        try {
+            t.yieldedNanos += yield.await(t.shown(), () -> stopped).toNanos();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackfillException("backfill interrupted");
+        }
+    }
+
     private void estimateStart(TableRun t, @Nullable List<Object> last) {
         try (Connection c = connection()) {
             if (t.key.size() == 1) {
@@ -1576,7 +1603,7 @@ public final class Backfill {
             }
         }
         return new BackfillProgress(t.name, t.rowsDone, seconds > 0 ? t.rowsDone / seconds : 0, left, t.created,
-                t.existed, t.removed, t.chunks);
+                t.existed, t.removed, t.chunks, Duration.ofNanos(t.yieldedNanos));
     }
 
     private static String shownKey(@Nullable List<Object> key) {
@@ -1615,6 +1642,10 @@ public final class Backfill {
         private static final Duration DEFAULT_RESTART_FENCE = Duration.ofMinutes(2);
         @Nullable private Duration restartFence;
         @Nullable private BackfillValues values;
+        @Nullable private StreamLatency yieldTo;
+        private Duration maxStreamLatency = Duration.ZERO;
+        private Duration maxYield = DEFAULT_MAX_YIELD;
+        private StreamYield.Sleeper yieldSleeper = StreamYield.threadSleep();
 
         private Builder() {
         }
@@ -1748,6 +1779,61 @@ public final class Backfill {
          */
         public Builder listener(BackfillListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Yields to {@code pipeline}, the stream that shares the sink: before each chunk, while the
+         * pipeline's sync latency ({@link StreamLatency#of(SyncPipeline)}: the mean of the actions it
+         * acknowledged since the last look, or the time since its last acknowledgement while work
+         * waits) is above {@code maxStreamLatency}, the backfill waits, looking again after 50 ms,
+         * then after twice as long each time up to 1 s, for at most {@link #maxYield} per chunk. The
+         * time waited shows in {@link BackfillProgress#yielded()}. It only delays chunks. Default:
+         * no yield (the service and the demo yield to their pipeline with 1 s).
+         *
+         * @throws IllegalArgumentException when {@code maxStreamLatency} is not positive
+         */
+        public Builder yieldTo(SyncPipeline pipeline, Duration maxStreamLatency) {
+            Objects.requireNonNull(pipeline, "pipeline");
+            return yieldTo(StreamLatency.of(pipeline), maxStreamLatency);
+        }
+
+        /**
+         * As {@link #yieldTo(SyncPipeline, Duration)}, with the stream's latency read from
+         * {@code stream} (its own per backfill: it may keep state between readings).
+         *
+         * @throws IllegalArgumentException when {@code maxStreamLatency} is not positive
+         */
+        public Builder yieldTo(StreamLatency stream, Duration maxStreamLatency) {
+            Objects.requireNonNull(stream, "stream");
+            Objects.requireNonNull(maxStreamLatency, "maxStreamLatency");
+            if (maxStreamLatency.isNegative() || maxStreamLatency.isZero()) {
+                throw new IllegalArgumentException("maxStreamLatency must be > 0: " + maxStreamLatency);
+            }
+            this.yieldTo = stream;
+            this.maxStreamLatency = maxStreamLatency;
+            return this;
+        }
+
+        /**
+         * The longest wait for the stream before one chunk ({@link #yieldTo}); default 10 s. A stream
+         * that stays behind for another reason slows the backfill to one chunk per {@code maxYield}
+         * (plus the chunk's own time), never stops it. Without {@code yieldTo} it has no effect.
+         *
+         * @throws IllegalArgumentException when not positive
+         */
+        public Builder maxYield(Duration maxYield) {
+            Objects.requireNonNull(maxYield, "maxYield");
+            if (maxYield.isNegative() || maxYield.isZero()) {
+                throw new IllegalArgumentException("maxYield must be > 0: " + maxYield);
+            }
+            this.maxYield = maxYield;
+            return this;
+        }
+
+        /** How the yield waits (a test's moves a manual clock); default {@link Thread#sleep}. */
+        Builder yieldSleeper(StreamYield.Sleeper sleeper) {
+            this.yieldSleeper = Objects.requireNonNull(sleeper, "sleeper");
             return this;
         }
 

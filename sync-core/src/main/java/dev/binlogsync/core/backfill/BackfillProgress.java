@@ -1,5 +1,7 @@
 package dev.binlogsync.core.backfill;
 
+import java.time.Duration;
+import java.util.Objects;
 import javax.annotation.Nullable;
 
 /**
@@ -16,7 +18,20 @@ import javax.annotation.Nullable;
  * @param resurrectionsRemoved snapshot copies of rows deleted, filtered out or moved (to another
  *     index or routing) meanwhile, removed by the verification
  * @param chunksDone chunks of this table done this run
+ * @param yielded the time this table's run waited for the stream before its chunks
+ *     ({@link Backfill.Builder#yieldTo(StreamLatency, java.time.Duration)}); zero without it
  */
 public record BackfillProgress(String table, long rowsDone, double rowsPerSecond, @Nullable Long estimatedRowsLeft,
-        long created, long existed, long resurrectionsRemoved, long chunksDone) {
+        long created, long existed, long resurrectionsRemoved, long chunksDone, Duration yielded) {
+
+    public BackfillProgress {
+        Objects.requireNonNull(yielded, "yielded");
+    }
+
+    /** A progress without time yielded to the stream. */
+    public BackfillProgress(String table, long rowsDone, double rowsPerSecond, @Nullable Long estimatedRowsLeft,
+            long created, long existed, long resurrectionsRemoved, long chunksDone) {
+        this(table, rowsDone, rowsPerSecond, estimatedRowsLeft, created, existed, resurrectionsRemoved, chunksDone,
+                Duration.ZERO);
+    }
 }

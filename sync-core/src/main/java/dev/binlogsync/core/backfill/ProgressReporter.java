@@ -54,14 +54,17 @@ public final class ProgressReporter implements BackfillListener {
     /**
      * The line for one table's progress, without the interval: the table, " done" when
      * {@code done}, then rows done, rows/s (rounded), the estimated rows left ({@code ~n}, or
-     * {@code unknown}), documents created, creates that found the stream's copy, and snapshot
-     * copies the verification removed.
+     * {@code unknown}), documents created, creates that found the stream's copy, snapshot
+     * copies the verification removed, and, when the table's run waited for the stream
+     * ({@link Backfill.Builder#yieldTo(StreamLatency, Duration)}), {@code yielded 2.5 s to the stream}.
      */
     public static String line(BackfillProgress p, boolean done) {
         Long left = p.estimatedRowsLeft();
         return p.table() + (done ? " done" : "") + ": " + p.rowsDone() + " rows, " + Math.round(p.rowsPerSecond())
                 + " rows/s, " + (left == null ? "unknown" : "~" + left) + " left, " + p.created() + " created, "
-                + p.existed() + " kept from the stream, " + p.resurrectionsRemoved() + " removed";
+                + p.existed() + " kept from the stream, " + p.resurrectionsRemoved() + " removed"
+                + (p.yielded().isZero() ? "" : String.format(java.util.Locale.ROOT, ", yielded %.1f s to the stream",
+                        p.yielded().toMillis() / 1000.0));
     }
 
     @Override

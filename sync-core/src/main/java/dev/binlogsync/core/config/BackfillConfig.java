@@ -32,6 +32,7 @@ import javax.sql.DataSource;
  *   "keyColumns": {"shop.events": ["tenant", "seq"]},
  *   "chunkSize": 1000, "maxChunkBytes": "5mb", "maxRowsPerSecond": 5000, "restartFence": "2m",
  *   "maxRetries": 10, "retryBackoff": "200ms",
+ *   "yieldToStream": true, "maxStreamLatency": "1s", "maxYield": "10s",
  *   "checkpointIndex": "binlog-sync-backfill", "runAtStart": true
  * }
  * }</pre>
@@ -47,7 +48,11 @@ import javax.sql.DataSource;
  * maps a {@code database.table} name to its key columns.
  * {@code checkpointIndex} (default {@value #DEFAULT_CHECKPOINT_INDEX}) is the index of the
  * checkpoint store a host builds; {@code runAtStart} (default true) whether a host runs the
- * backfill when the pipeline starts. {@code jdbc.url}, {@code jdbc.user} and {@code jdbc.password}
+ * backfill when the pipeline starts. {@code yieldToStream} (default true) whether a host that runs
+ * the backfill beside its pipeline makes it yield to that pipeline
+ * ({@link Backfill.Builder#yieldTo(dev.binlogsync.core.SyncPipeline, Duration)}) with
+ * {@code maxStreamLatency} (default {@link #DEFAULT_MAX_STREAM_LATENCY}, above zero) as the
+ * target; {@code maxYield} goes to {@link Backfill.Builder#maxYield}. {@code jdbc.url}, {@code jdbc.user} and {@code jdbc.password}
  * may use {@code ${ENV}}; the section is kept as written, so rendering it back
  * ({@link PipelineDefinition#toJson()}) never shows a value taken from the environment, and
  * {@link #toString()} masks the password and a URL's user info.
@@ -60,6 +65,8 @@ import javax.sql.DataSource;
 public final class BackfillConfig {
     /** The default {@code checkpointIndex}. */
     public static final String DEFAULT_CHECKPOINT_INDEX = "binlog-sync-backfill";
+    /** The default {@code maxStreamLatency}: 1 s. */
+    public static final Duration DEFAULT_MAX_STREAM_LATENCY = Duration.ofSeconds(1);
 
     private final Map<String, Object> raw;
     @Nullable private final String jdbcUrl;
@@ -75,6 +82,9 @@ public final class BackfillConfig {
     @Nullable private final Duration restartFence;
     @Nullable private final Integer maxRetries;
     @Nullable private final Duration retryBackoff;
+    private final boolean yieldToStream;
+    private final Duration maxStreamLatency;
+    @Nullable private final Duration maxYield;
     private final String checkpointIndex;
     private final boolean runAtStart;
 
@@ -123,6 +133,13 @@ public final class BackfillConfig {
         restartFence = s.duration("restartFence", null);
         maxRetries = s.has("maxRetries") ? s.intValue("maxRetries") : null;
         retryBackoff = s.duration("retryBackoff", null);
+        yieldToStream = s.bool("yieldToStream", true);
+        maxStreamLatency = Objects.requireNonNull(s.duration("maxStreamLatency", DEFAULT_MAX_STREAM_LATENCY));
+        if (maxStreamLatency.isZero() || maxStreamLatency.isNegative()) {
+            throw new ConfigException(s.path("maxStreamLatency"), "must be above zero, not " + maxStreamLatency
+                    + " (\"yieldToStream\": false turns the yield off)");
+        }
+        maxYield = s.duration("maxYield", null);
         checkpointIndex = s.string("checkpointIndex", DEFAULT_CHECKPOINT_INDEX);
         if (checkpointIndex.isBlank() || !checkpointIndex.equals(checkpointIndex.toLowerCase(java.util.Locale.ROOT))
                 || checkpointIndex.contains("/") || checkpointIndex.contains(" ") || checkpointIndex.contains(",")
@@ -197,6 +214,9 @@ public final class BackfillConfig {
         }
         if (retryBackoff != null) {
             at(s, "retryBackoff", () -> b.retryBackoff(retryBackoff));
+        }
+        if (maxYield != null) {
+            at(s, "maxYield", () -> b.maxYield(maxYield));
         }
     }
 
@@ -337,6 +357,25 @@ public final class BackfillConfig {
     @Nullable
     public Duration retryBackoff() {
         return retryBackoff;
+    }
+
+    /**
+     * {@code yieldToStream}: whether a host running the backfill beside its pipeline yields to it
+     * ({@link Backfill.Builder#yieldTo(dev.binlogsync.core.SyncPipeline, Duration)}); default true.
+     */
+    public boolean yieldToStream() {
+        return yieldToStream;
+    }
+
+    /** {@code maxStreamLatency}: the stream's latency above which the backfill waits; default 1 s. */
+    public Duration maxStreamLatency() {
+        return maxStreamLatency;
+    }
+
+    /** {@code maxYield}; null for the {@link Backfill.Builder#maxYield} default (10 s). */
+    @Nullable
+    public Duration maxYield() {
+        return maxYield;
     }
 
     /** {@code checkpointIndex}: where a host keeps the checkpoints; default {@value #DEFAULT_CHECKPOINT_INDEX}. */

@@ -41,6 +41,8 @@ import javax.annotation.Nullable;
  *     document was written) or {@code existed} (it found the stream's copy, which is kept)</td></tr>
  * <tr><td>binlogsync.backfill.copies.removed</td><td>counter</td><td>snapshot copies of rows deleted meanwhile, removed by the verification</td></tr>
  * <tr><td>binlogsync.backfill.chunks</td><td>counter</td><td>chunks done (created, acknowledged, verified, checkpointed)</td></tr>
+ * <tr><td>binlogsync.backfill.yielded.seconds</td><td>counter</td><td>seconds the table's run waited before its chunks
+ *     for the stream to catch up ({@code Backfill.Builder#yieldTo}); 0 without it</td></tr>
  * <tr><td>binlogsync.backfill.failures</td><td>counter</td><td>runs of the table that failed</td></tr>
  * <tr><td>binlogsync.backfill.rows.left</td><td>gauge</td><td>estimated rows still to read (NaN when unknown)</td></tr>
  * <tr><td>binlogsync.backfill.rows.per.second</td><td>gauge</td><td>rows done per second of the table's run</td></tr>
@@ -144,6 +146,8 @@ public final class BackfillMeterBinder implements MeterBinder, BackfillListener,
         counter(r, tags, t, "binlogsync.backfill.copies.removed",
                 "snapshot copies of rows deleted meanwhile, removed by the verification", p -> p.resurrectionsRemoved());
         counter(r, tags, t, "binlogsync.backfill.chunks", "chunks done", p -> p.chunksDone());
+        counter(r, tags, t, "binlogsync.backfill.yielded.seconds", "time the table's run waited for the stream",
+                p -> p.yielded().toNanos() / 1e9);
         FunctionCounter.builder("binlogsync.backfill.failures", t, s -> s.failures)
                 .description("runs of the table that failed").tags(tags).register(r);
         gauge(r, tags, t, "binlogsync.backfill.rows.left", "estimated rows still to read",

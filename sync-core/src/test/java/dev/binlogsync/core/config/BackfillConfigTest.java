@@ -257,6 +257,34 @@ class BackfillConfigTest {
     }
 
     @Test
+    void yieldingToTheStreamIsOnByDefaultWithATargetOfOneSecondAndTheBuildersMaxYield() {
+        BackfillConfig b = load("{" + RULES + ", \"backfill\": {}}").backfill();
+        assertTrue(b.yieldToStream());
+        assertEquals(Duration.ofSeconds(1), b.maxStreamLatency());
+        assertNull(b.maxYield());
+    }
+
+    @Test
+    void readsTheYieldKeys() {
+        BackfillConfig b = load("{" + RULES + ", \"backfill\": {\"yieldToStream\": false, \"maxStreamLatency\": \"2500ms\","
+                + " \"maxYield\": \"30s\"}}").backfill();
+        assertFalse(b.yieldToStream());
+        assertEquals(Duration.ofMillis(2500), b.maxStreamLatency());
+        assertEquals(Duration.ofSeconds(30), b.maxYield());
+    }
+
+    @Test
+    void refusesAZeroTargetOrMaxYieldNamingTheKey() {
+        ConfigException target = fails("{\"maxStreamLatency\": \"0s\"}");
+        assertEquals("backfill.maxStreamLatency", target.path());
+        assertTrue(target.getMessage().contains("yieldToStream"), target.getMessage());
+        ConfigException maxYield = fails("{\"maxYield\": \"0s\"}");
+        assertEquals("backfill.maxYield", maxYield.path());
+        assertTrue(maxYield.getMessage().contains("maxYield must be > 0"), maxYield.getMessage());
+        assertEquals("backfill.yieldToStream", fails("{\"yieldToStream\": \"sometimes\"}").path());
+    }
+
+    @Test
     void refusesARestartFenceBeyondADay() {
         ConfigException e = fails("{\"restartFence\": \"2d\"}");
         assertEquals("backfill.restartFence", e.path());

@@ -1,0 +1,163 @@
+package dev.binlogsync.core.backfill;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.binlogsync.core.DocumentRef;
+import dev.binlogsync.core.StoredDocument;
+import dev.binlogsync.core.rules.Rules;
+import dev.binlogsync.core.rules.TableRule;
+import dev.binlogsync.core.testing.ManualClock;
+import dev.binlogsync.core.testing.RecordingBulkSink;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.IntFunction;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code yieldTo}: the backfill reads the stream's latency between chunks and holds the next chunk
+ * back while it is above the target, at most {@code maxYield}; the documents are the same as
+ * without it. A manual clock moved by the yield's sleeper: nothing is timed.
+ */
+class BackfillYieldTest {
+    private static final int ROWS = 20;
+    private static final int CHUNK = 5;
+    private static final Duration TARGET = Duration.ofSeconds(1);
+
+    private final Rules rules = Rules.builder().rule(TableRule.builder().database("shop").table("t").index("t").build())
+            .build();
+    private final RecordingBulkSink es = new RecordingBulkSink();
+    private final FakeSchemaDataSource db = new FakeSchemaDataSource("id").column("id", "bigint", "bigint(20)")
+            .column("name", "varchar", "varchar(20)");
+    private final ManualClock clock = new ManualClock();
+    private final List<Duration> sleeps = new ArrayList<>();
+    /** The bulk requests the sink had received at each reading of the stream's latency. */
+    private final List<Integer> requestsAtReading = new ArrayList<>();
+
+    private Backfill.Builder builder() {
+        db.answerWithParameters = (sql, params) -> {
+            List<Object[]> out = new ArrayList<>();
+            if (sql.contains("LIMIT ?")) {
+                long after = sql.contains(" > ") ? ((Number) params.get(0)).longValue() : 0;
+                int limit = ((Number) params.get(params.size() - 1)).intValue();
+                for (long id = after + 1; id <= ROWS && out.size() < limit; id++) {
+                    out.add(new Object[] {id, "row " + id, id});
+                }
+            } else if (sql.contains(" IN (")) {
+                for (Object id : params) {
+                    long k = ((Number) id).longValue();
+                    out.add(new Object[] {k, "row " + k, k});
+                }
+            }
+            return out;
+        };
+        return Backfill.builder().dataSource(db.dataSource()).rules(rules).sink(es).reader(refs -> {
+            List<StoredDocument> out = new ArrayList<>();
+            for (DocumentRef r : refs) {
+                out.add(StoredDocument.missing(r));
+            }
+            return CompletableFuture.completedFuture(out);
+        }).chunkSize(CHUNK).clock(clock).yieldSleeper(d -> {
+            sleeps.add(d);
+            clock.advance(d);
+        });
+    }
+
+    /** A signal whose n-th reading (from 0) is {@code latency.apply(n)}; notes the requests sent by then. */
+    private StreamLatency stream(IntFunction<Duration> latency) {
+        return () -> {
+            requestsAtReading.add(es.requests().size());
+            return latency.apply(requestsAtReading.size() - 1);
+        };
+    }
+
+    private void assertEveryRowLoaded() {
+        for (long id = 1; id <= ROWS; id++) {
+            assertEquals(Map.of("id", id, "name", "row " + id), es.document("t", Long.toString(id)), "document " + id);
+        }
+    }
+
+    @Test
+    void theNextChunkWaitsWhileTheStreamIsBehindAndTheWaitShowsInTheProgress() {
+        // reading 0 before the first chunk; behind at readings 1 and 2 (after the first chunk), within the target after
+        Backfill backfill = builder().yieldTo(stream(n -> n == 1 || n == 2 ? Duration.ofSeconds(4) : Duration.ZERO), TARGET)
+                .build();
+
+        assertTrue(backfill.run());
+
+        assertEveryRowLoaded();
+        // the wait: 50 ms, then a reading still behind, 100 ms, then a reading within the target
+        assertEquals(List.of(Duration.ofMillis(50), Duration.ofMillis(100)), sleeps);
+        // nothing was sent before the first reading; no request went out while the backfill waited
+        assertEquals(0, requestsAtReading.get(0));
+        assertTrue(requestsAtReading.get(1) > 0);
+        assertEquals(requestsAtReading.get(1), requestsAtReading.get(2));
+        assertEquals(requestsAtReading.get(1), requestsAtReading.get(3));
+        assertEquals(1 + ROWS / CHUNK + 2, requestsAtReading.size(),
+                "one reading before the first chunk, one after each chunk, two more in the wait");
+        BackfillProgress p = backfill.progress();
+        assertEquals(Duration.ofMillis(150), p.yielded());
+        assertEquals(ROWS, p.rowsDone());
+        assertTrue(ProgressReporter.line(p, true).endsWith(", 0 removed, yielded 0.2 s to the stream"),
+                ProgressReporter.line(p, true));
+    }
+
+    @Test
+    void aStreamThatStaysBehindDelaysEachChunkByMaxYieldAndTheBackfillStillFinishes() {
+        Duration maxYield = Duration.ofSeconds(3);
+        Backfill backfill = builder().yieldTo(stream(n -> Duration.ofMinutes(10)), TARGET).maxYield(maxYield).build();
+
+        assertTrue(backfill.run());
+
+        assertEveryRowLoaded();
+        // one wait before the first chunk and one after each chunk, each cut at maxYield
+        assertEquals(maxYield.multipliedBy(1 + ROWS / CHUNK), backfill.progress().yielded());
+        assertEquals(maxYield.multipliedBy(1 + ROWS / CHUNK), sleeps.stream().reduce(Duration.ZERO, Duration::plus));
+    }
+
+    @Test
+    void aStopEndsTheWaitAndTheRunReturnsAfterTheChunkInFlight() {
+        Backfill[] backfill = new Backfill[1];
+        backfill[0] = builder().yieldTo(() -> {
+            if (sleeps.size() == 3) {
+                backfill[0].stop(); // from "another thread": the wait ends at its next look at the stop
+            }
+            // behind once the first chunk's creates went out
+            return es.requests().isEmpty() ? Duration.ZERO : Duration.ofMinutes(10);
+        }, TARGET).build();
+
+        assertFalse(backfill[0].run());
+
+        assertTrue(backfill[0].progress().yielded().compareTo(Backfill.DEFAULT_MAX_YIELD) < 0,
+                "the wait ended before maxYield: " + backfill[0].progress().yielded());
+        assertTrue(backfill[0].progress().rowsDone() < ROWS);
+    }
+
+    @Test
+    void withoutYieldToTheStreamIsNeverReadAndNothingWaits() {
+        Backfill backfill = builder().maxYield(Duration.ofSeconds(1)).build();
+
+        assertTrue(backfill.run());
+
+        assertEveryRowLoaded();
+        assertEquals(List.of(), sleeps);
+        assertEquals(Duration.ZERO, backfill.progress().yielded());
+    }
+
+    @Test
+    void theBuilderRefusesATargetOrMaxYieldNotAboveZeroNamingTheValue() {
+        StreamLatency none = () -> Duration.ZERO;
+        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
+                () -> Backfill.builder().yieldTo(none, Duration.ZERO));
+        assertTrue(zero.getMessage().contains("maxStreamLatency") && zero.getMessage().contains("PT0S"), zero.getMessage());
+        IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+                () -> Backfill.builder().maxYield(Duration.ofSeconds(-1)));
+        assertTrue(negative.getMessage().contains("maxYield") && negative.getMessage().contains("PT-1S"),
+                negative.getMessage());
+    }
+}
