@@ -59,7 +59,8 @@ import org.mariadb.jdbc.MariaDbDataSource;
  * four item shards, the shipped ones with their shipping rows); relays the binlog into Kafka as Canal flat messages from the position
  * <em>after</em> the fill, so the stream carries only the changes from then on; runs a binlog-sync
  * pipeline from Kafka into Elasticsearch; backfills the existing rows ({@link Backfill}, through the
- * pipeline's rules and sink) while the workload inserts, updates and deletes rows (shipping rows
+ * pipeline's rules and sink, yielding to the pipeline: before each chunk it waits while the stream's
+ * latency is above {@link #MAX_STREAM_LATENCY}) while the workload inserts, updates and deletes rows (shipping rows
  * also deleted and inserted again), the pre-filled ones included; prints the backfill's progress
  * per table and the workload's (transactions and events per second, consumer lag, end-to-end latency
  * p50/p99 from the MySQL write to the Elasticsearch acknowledgement); then waits for the pipeline to
@@ -70,7 +71,8 @@ import org.mariadb.jdbc.MariaDbDataSource;
  * <p>Arguments (all optional): {@code --seconds N} (workload duration, default 60), {@code --rate N}
  * (transactions per second, default 200), {@code --seed N} (default 1), {@code --orders N} (orders
  * the shop holds before the stream starts, default 15000), {@code --backfill false} (skip the
- * backfill: the check then finds the pre-filled rows the workload did not touch missing). Exit
+ * backfill: the check then finds the pre-filled rows the workload did not touch missing),
+ * {@code --yield false} (the backfill does not yield to the stream: chunks back to back). Exit
  * status 0 when every row matched, 1 otherwise.
  */
 public final class Demo {
@@ -98,13 +100,24 @@ public final class Demo {
      *     shipping rows), over the last {@link #HISTORY_MONTHS} months
      * @param backfill whether the pre-filled rows are backfilled (without, the check finds them
      *     missing unless the workload changed them)
+     * @param yieldToStream whether the backfill yields to the pipeline
+     *     ({@code Backfill.Builder#yieldTo}, target {@link #MAX_STREAM_LATENCY})
      */
-    public record Settings(Duration workloadTime, int rate, long seed, int historyOrders, boolean backfill) {
-        /** The defaults: 60 s at 200 transactions/s, seed 1, 15,000 orders of history, backfilled. */
+    public record Settings(Duration workloadTime, int rate, long seed, int historyOrders, boolean backfill,
+            boolean yieldToStream) {
+        /** Settings whose backfill yields to the stream. */
+        public Settings(Duration workloadTime, int rate, long seed, int historyOrders, boolean backfill) {
+            this(workloadTime, rate, seed, historyOrders, backfill, true);
+        }
+
+        /** The defaults: 60 s at 200 transactions/s, seed 1, 15,000 orders of history, backfilled, yielding. */
         public static Settings defaults() {
-            return new Settings(Duration.ofSeconds(60), 200, 1, 15_000, true);
+            return new Settings(Duration.ofSeconds(60), 200, 1, 15_000, true, true);
         }
     }
+
+    /** The stream's latency above which the demo's backfill waits before its next chunk. */
+    public static final Duration MAX_STREAM_LATENCY = Duration.ofSeconds(1);
 
     /** Runs the demo; see the class comment for the arguments. */
     public static void main(String[] args) throws Exception {
@@ -116,7 +129,8 @@ public final class Demo {
                 Integer.parseInt(options.getOrDefault("rate", Integer.toString(defaults.rate()))),
                 Long.parseLong(options.getOrDefault("seed", Long.toString(defaults.seed()))),
                 Integer.parseInt(options.getOrDefault("orders", Integer.toString(defaults.historyOrders()))),
-                Boolean.parseBoolean(options.getOrDefault("backfill", Boolean.toString(defaults.backfill()))));
+                Boolean.parseBoolean(options.getOrDefault("backfill", Boolean.toString(defaults.backfill()))),
+                Boolean.parseBoolean(options.getOrDefault("yield", Boolean.toString(defaults.yieldToStream()))));
         System.exit(run(System.out, settings).isClean() ? 0 : 1);
     }
 
@@ -185,10 +199,14 @@ public final class Demo {
                                 .values(decoder.backfillValues())
                                 .checkpointStore(ElasticsearchCheckpointStore.of(elasticsearch, "binlog-sync-backfill"))
                                 .listener(ProgressReporter.every(Duration.ofSeconds(3), line -> out.println("  backfill " + line)));
+                        if (settings.yieldToStream()) {
+                            // before each chunk, waits (at most 10 s) while the stream's latency is above 1 s
+                            builder.yieldTo(pipeline, MAX_STREAM_LATENCY);
+                        }
                         // named one by one (without table(...) it loads every table the rules match, the
                         // shards of a pattern listed from information_schema)
                         Shop.backfilledTables().forEach(table -> builder.table(Shop.DATABASE, table));
-                        backfill = BackfillThread.start(out, builder.build());
+                        backfill = BackfillThread.start(out, builder.build(), sink, settings.yieldToStream());
                     } else {
                         out.println("backfill: skipped (--backfill false): the rows filled before the stream reach"
                                 + " Elasticsearch only if the workload changes them");
@@ -197,6 +215,7 @@ public final class Demo {
                             settings.rate(), settings.seed());
                     if (backfill != null) {
                         backfill.awaitDone(out);
+                        backfill.printStreamLatency(out);
                     }
                     long catchUpStart = System.nanoTime();
                     awaitCaughtUp(db, relay, kafka.admin(), pipeline, Duration.ofSeconds(120));
@@ -263,12 +282,17 @@ public final class Demo {
     private static final class BackfillThread {
         private final Backfill backfill;
         private final Thread thread;
+        private final AckTrackingSink sink;
         private final long startNanos = System.nanoTime();
+        private final long startSample;
         private volatile long endNanos;
+        private volatile long endSample;
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-        private BackfillThread(Backfill backfill) {
+        private BackfillThread(Backfill backfill, AckTrackingSink sink) {
             this.backfill = backfill;
+            this.sink = sink;
+            this.startSample = sink.samples();
             this.thread = new Thread(() -> {
                 try {
                     backfill.run();
@@ -276,14 +300,16 @@ public final class Demo {
                     failure.set(t);
                 } finally {
                     endNanos = System.nanoTime();
+                    endSample = sink.samples();
                 }
             }, "shop-backfill");
             thread.setDaemon(true);
         }
 
-        static BackfillThread start(PrintStream out, Backfill backfill) {
-            out.printf(Locale.ROOT, "backfilling %s while the workload runs%n", backfill.tables());
-            BackfillThread t = new BackfillThread(backfill);
+        static BackfillThread start(PrintStream out, Backfill backfill, AckTrackingSink sink, boolean yielding) {
+            out.printf(Locale.ROOT, "backfilling %s while the workload runs%s%n", backfill.tables(),
+                    yielding ? ", yielding to the stream above " + MAX_STREAM_LATENCY.toMillis() + " ms" : "");
+            BackfillThread t = new BackfillThread(backfill, sink);
             t.thread.start();
             return t;
         }
@@ -298,6 +324,13 @@ public final class Demo {
                 throw new IllegalStateException("the backfill failed: " + failure.get().getMessage(), failure.get());
             }
             out.printf(Locale.ROOT, "backfill done in %.1f s%n", (endNanos - startNanos) / 1e9);
+        }
+
+        /** The stream's latency (MySQL write to Elasticsearch ack) while the backfill ran. */
+        void printStreamLatency(PrintStream out) {
+            long[] p = sink.percentilesBetween(startSample, endSample, 50, 99);
+            out.printf(Locale.ROOT, "latency MySQL write -> Elasticsearch ack while the backfill ran: p50 %d ms, p99 %d ms"
+                    + " (%d samples)%n", p.length > 0 ? p[0] : 0, p.length > 1 ? p[1] : 0, endSample - startSample);
         }
 
         /** Makes the backfill stop after its chunk (when the demo ends early) and waits a little for it. */
@@ -498,7 +531,7 @@ public final class Demo {
         Map<String, String> options = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                throw new IllegalArgumentException("usage: Demo [--seconds N] [--rate N] [--seed N] [--orders N] [--backfill true|false];"
+                throw new IllegalArgumentException("usage: Demo [--seconds N] [--rate N] [--seed N] [--orders N] [--backfill true|false] [--yield true|false];"
                         + " bad argument: " + args[i]);
             }
             options.put(args[i].substring(2), args[++i]);

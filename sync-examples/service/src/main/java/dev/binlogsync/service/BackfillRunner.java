@@ -12,8 +12,11 @@ import javax.annotation.Nullable;
  * ({@code binlog-sync-backfill-<name>}), as {@link LoadRunner} describes: its own
  * {@link ElasticsearchSink} made from the pipeline's {@code sink} settings, a
  * {@link JdbcUrlDataSource} from {@code jdbc}, and an {@link ElasticsearchCheckpointStore} in
- * {@code checkpointIndex}, so a new run resumes after the last chunk done. A failure counts in the
- * table's {@code binlogsync.backfill.failures}.
+ * {@code checkpointIndex}, so a new run resumes after the last chunk done. Unless
+ * {@code yieldToStream} is false, the backfill yields to the pipeline it runs beside
+ * ({@link Backfill.Builder#yieldTo(SyncPipeline, java.time.Duration)} with {@code maxStreamLatency},
+ * default 1 s): before each chunk it waits, at most {@code maxYield}, while the pipeline's sync
+ * latency is above it. A failure counts in the table's {@code binlogsync.backfill.failures}.
  *
  * <p>Thread-safe: the supervisor starts and stops it, the endpoints read it.
  */
@@ -34,17 +37,23 @@ final class BackfillRunner extends LoadRunner {
 
     @Override
     boolean load(ElasticsearchSink es) {
-        Backfill b = definition.toBackfillBuilder(dataSource(), es)
+        Backfill.Builder builder = definition.toBackfillBuilder(dataSource(), es)
                 .checkpointStore(ElasticsearchCheckpointStore.of(es, config.checkpointIndex()))
-                .listener(new Listener())
-                .build();
+                .listener(new Listener());
+        if (config.yieldToStream()) {
+            // the stream shares the cluster: the backfill gives way while the stream is behind
+            builder.yieldTo(pipeline, config.maxStreamLatency());
+        }
+        Backfill b = builder.build();
         synchronized (lock) {
             if (loadStopped) {
                 return false;
             }
             backfill = b;
         }
-        log.info("pipeline {}: backfill starting, tables {}", name, b.tables());
+        log.info("pipeline {}: backfill starting, tables {}{}", name, b.tables(), config.yieldToStream()
+                ? ", yielding to the stream while its sync latency is above " + config.maxStreamLatency().toMillis() + " ms"
+                : "");
         return b.run();
     }
 

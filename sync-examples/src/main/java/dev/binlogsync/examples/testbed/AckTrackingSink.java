@@ -105,10 +105,18 @@ public final class AckTrackingSink implements BulkSink {
      * @return one value per percentile, or an empty array when there are no samples
      */
     public long[] percentiles(long fromSample, double... percentiles) {
+        return percentilesBetween(fromSample, Long.MAX_VALUE, percentiles);
+    }
+
+    /**
+     * As {@link #percentiles}, over the samples from {@code fromSample} up to, not including,
+     * {@code toSample}.
+     */
+    public long[] percentilesBetween(long fromSample, long toSample, double... percentiles) {
         long[] copy;
         synchronized (this) {
             long from = Math.max(fromSample, Math.max(0, written - RING));
-            int n = (int) (written - from);
+            int n = (int) (Math.min(written, toSample) - from);
             if (n <= 0) {
                 return new long[0];
             }
