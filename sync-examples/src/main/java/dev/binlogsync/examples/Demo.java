@@ -58,7 +58,8 @@ import org.mariadb.jdbc.MariaDbDataSource;
  * {@link Shop#backfilledTables()}: orders over several months, some cancelled, their items in the
  * four item shards, the shipped ones with their shipping rows); relays the binlog into Kafka as Canal flat messages from the position
  * <em>after</em> the fill, so the stream carries only the changes from then on; runs a binlog-sync
- * pipeline from Kafka into Elasticsearch; backfills the existing rows ({@link Backfill}, through the
+ * pipeline from Kafka into Elasticsearch; once the stream is current (a progress interval's p99
+ * below {@link #STREAM_CURRENT}, or {@link #FIRST_BACKFILL_AT} into the workload) backfills the existing rows ({@link Backfill}, through the
  * pipeline's rules and sink, yielding to the pipeline: before each chunk it waits while the stream's
  * latency is above {@link #MAX_STREAM_LATENCY}) while the workload inserts, updates and deletes rows (shipping rows
  * also deleted and inserted again), the pre-filled ones included; prints the backfill's progress
@@ -118,6 +119,10 @@ public final class Demo {
 
     /** The stream's latency above which the demo's backfill waits before its next chunk. */
     public static final Duration MAX_STREAM_LATENCY = Duration.ofSeconds(1);
+    /** The backfill starts once the p99 of a progress line's interval is below this (the stream is current) ... */
+    static final Duration STREAM_CURRENT = Duration.ofSeconds(1);
+    /** ... or this long after the workload started, whichever comes first (or when a short workload ends). */
+    static final Duration FIRST_BACKFILL_AT = Duration.ofSeconds(20);
 
     /** Runs the demo; see the class comment for the arguments. */
     public static void main(String[] args) throws Exception {
@@ -206,13 +211,15 @@ public final class Demo {
                         // named one by one (without table(...) it loads every table the rules match, the
                         // shards of a pattern listed from information_schema)
                         Shop.backfilledTables().forEach(table -> builder.table(Shop.DATABASE, table));
-                        backfill = BackfillThread.start(out, builder.build(), sink, settings.yieldToStream());
+                        // started by the workload's loop once the stream is current (a backfill beside a running stream)
+                        backfill = new BackfillThread(out, builder.build(), sink, settings.yieldToStream());
                     } else {
                         out.println("backfill: skipped (--backfill false): the rows filled before the stream reach"
                                 + " Elasticsearch only if the workload changes them");
                     }
+                    BackfillThread toStart = backfill;
                     runWorkload(out, workload, kafka.admin(), relay, sink, pipeline, settings.workloadTime(),
-                            settings.rate(), settings.seed());
+                            settings.rate(), settings.seed(), toStart == null ? () -> { } : toStart::start);
                     if (backfill != null) {
                         backfill.awaitDone(out);
                         backfill.printStreamLatency(out);
@@ -280,19 +287,22 @@ public final class Demo {
 
     /** The backfill on a thread of its own, as an application runs it beside its pipeline. */
     private static final class BackfillThread {
+        private final PrintStream out;
         private final Backfill backfill;
         private final Thread thread;
         private final AckTrackingSink sink;
-        private final long startNanos = System.nanoTime();
-        private final long startSample;
+        private final boolean yielding;
+        private volatile long startNanos;
+        private volatile long startSample;
         private volatile long endNanos;
         private volatile long endSample;
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-        private BackfillThread(Backfill backfill, AckTrackingSink sink) {
+        BackfillThread(PrintStream out, Backfill backfill, AckTrackingSink sink, boolean yielding) {
+            this.out = out;
             this.backfill = backfill;
             this.sink = sink;
-            this.startSample = sink.samples();
+            this.yielding = yielding;
             this.thread = new Thread(() -> {
                 try {
                     backfill.run();
@@ -306,12 +316,13 @@ public final class Demo {
             thread.setDaemon(true);
         }
 
-        static BackfillThread start(PrintStream out, Backfill backfill, AckTrackingSink sink, boolean yielding) {
+        /** Starts the backfill; called once. */
+        void start() {
             out.printf(Locale.ROOT, "backfilling %s while the workload runs%s%n", backfill.tables(),
                     yielding ? ", yielding to the stream above " + MAX_STREAM_LATENCY.toMillis() + " ms" : "");
-            BackfillThread t = new BackfillThread(backfill, sink);
-            t.thread.start();
-            return t;
+            startNanos = System.nanoTime();
+            startSample = sink.samples();
+            thread.start();
         }
 
         /** Waits for the backfill to end; throws its failure. */
@@ -385,7 +396,8 @@ public final class Demo {
     }
 
     private static void runWorkload(PrintStream out, ShopWorkload workload, Admin admin, BinlogCanalRelay relay,
-            AckTrackingSink sink, SyncPipeline pipeline, Duration duration, int rate, long seed) throws Exception {
+            AckTrackingSink sink, SyncPipeline pipeline, Duration duration, int rate, long seed, Runnable whenStreamCurrent)
+            throws Exception {
         out.printf(Locale.ROOT, "running the shop workload for %d s at %d transactions/s (seed %d)%n", duration.toSeconds(), rate, seed);
         out.println("    time    tx/s  relayed rows/s  acked docs/s   lag   p50 ms   p99 ms  pipeline");
         AtomicLong transactions = new AtomicLong();
@@ -416,6 +428,7 @@ public final class Demo {
         long lastAcked = 0;
         long lastSample = 0;
         long lastTime = start;
+        boolean current = false;
         while (System.nanoTime() < end && failure.get() == null && pipeline.state() == PipelineState.RUNNING) {
             LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(2));
             long now = System.nanoTime();
@@ -429,6 +442,11 @@ public final class Demo {
                     (tx - lastTx) / secs, (rows - lastRows) / secs, (acked - lastAcked) / secs, lag(admin),
                     p.length > 0 ? Long.toString(p[0]) : "-", p.length > 0 ? Long.toString(p[1]) : "-",
                     pipeline.metrics().paused() ? "paused" : "running");
+            if (!current && (p.length > 0 && p[1] < STREAM_CURRENT.toMillis() || now - start >= FIRST_BACKFILL_AT.toNanos())) {
+                // the stream is past its start (the first bulks of a cold node and JVM): the backfill starts now
+                current = true;
+                whenStreamCurrent.run();
+            }
             lastTx = tx;
             lastRows = rows;
             lastAcked = acked;
@@ -437,6 +455,9 @@ public final class Demo {
         }
         stop.set(true);
         writer.join();
+        if (!current && failure.get() == null && pipeline.state() == PipelineState.RUNNING) {
+            whenStreamCurrent.run();
+        }
         if (failure.get() != null) {
             throw new IllegalStateException("the workload failed: " + failure.get().getMessage(), failure.get());
         }
