@@ -79,7 +79,9 @@ class ServiceBackfillIT {
                     + " \"settings\": {\"flushInterval\": \"50ms\"},"
                     + " \"backfill\": {\"jdbc\": {\"url\": \"" + db.jdbcUrl(database) + "\", \"user\": \"" + db.user() + "\","
                     + " \"password\": \"${SVC_BF_DB_PASSWORD:}\"}, \"chunkSize\": 100, \"maxRowsPerSecond\": 1500,"
-                    + " \"restartFence\": \"0s\", \"checkpointIndex\": \"svc-bf-checkpoints-" + run + "\"}}";
+                    // the backfill yields to the pipeline (the default), at most 1 s a chunk: a slow test machine
+                    // slows the stream, and 30 chunks must end within the test's wait
+                    + " \"maxYield\": \"1s\", \"restartFence\": \"0s\", \"checkpointIndex\": \"svc-bf-checkpoints-" + run + "\"}}";
             Path file = bed.write(ServiceTestBed.documentWithService(
                     "{\"http\": {\"host\": \"127.0.0.1\", \"port\": 0}, \"configPollInterval\": \"200ms\","
                             + " \"shutdownTimeout\": \"60s\"}", "items", pipeline));
