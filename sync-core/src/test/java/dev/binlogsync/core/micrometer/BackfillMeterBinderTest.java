@@ -54,6 +54,17 @@ class BackfillMeterBinderTest {
     }
 
     @Test
+    void countsTheSecondsATableWaitedForTheStream() {
+        BackfillMeterBinder meters = new BackfillMeterBinder("shop");
+        meters.bindTo(registry);
+        meters.tableStarted("shop.orders", Checkpoint.start());
+        assertEquals(0.0, counter("binlogsync.backfill.yielded.seconds", "shop.orders"));
+        meters.chunkDone(new BackfillProgress("shop.orders", 1000, 250.0, 4000L, 990, 10, 2, 1,
+                java.time.Duration.ofMillis(2500)));
+        assertEquals(2.5, counter("binlogsync.backfill.yielded.seconds", "shop.orders"));
+    }
+
+    @Test
     void countsFailuresPerTable() {
         BackfillMeterBinder meters = new BackfillMeterBinder("shop");
         meters.bindTo(registry);
