@@ -51,6 +51,13 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(900)
 class ServiceBackfillIT {
     static final int ROWS = 3000;
+    /**
+     * A row the {@link Writer} never changes, nor the 100 rows before it (a chunk of the backfills
+     * here): a test holding its lock ({@link RowLock}) stops the backfill at that row's chunk, whose
+     * verification reads the chunk's rows {@code LOCK IN SHARE MODE} in key order, while the locks
+     * that read already holds are all on rows the writer leaves alone (so the writer never waits).
+     */
+    static final long HELD = ROWS;
     /** Decimals as the BigDecimal of their JSON text, scale kept (the node factory would strip 70.00 to 7E+1). */
     private static final ObjectMapper JSON = JsonMapper.builder().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES).build();
@@ -90,6 +97,8 @@ class ServiceBackfillIT {
             Thread writing = new Thread(writer, "svc-bf-writer");
             BinlogSyncService service = new BinlogSyncService(new FileConfigSource(file), Map.of(),
                     PipelineFactory.standard(), StandardEndpoints::start);
+            // the backfill cannot finish before the stream made its changes, however fast it runs
+            RowLock held = RowLock.hold(db, database, HELD);
             try {
                 service.start();
                 writing.start();
@@ -100,6 +109,9 @@ class ServiceBackfillIT {
                         b -> !b.at("/state").asText().equals("NOT_STARTED"));
                 assertEquals("RUNNING", running.at("/state").asText(), running.toString());
                 long changesAtStart = writer.changes();
+                held.awaitLockingReadWaiting();
+                writer.awaitChanges(51);
+                held.release();
 
                 JsonNode done = Await.every(Duration.ofMillis(200)).valueOf(WAIT, "the backfill done on /status",
                         () -> http.json("/status").at("/pipelines/items/backfill"),
@@ -139,10 +151,76 @@ class ServiceBackfillIT {
                     throw new AssertionError("Elasticsearch differs from MariaDB: " + diff(expected, documents(es, index)));
                 }
             } finally {
+                held.close();
                 if (writing.isAlive()) {
                     writer.stopAndCheck(writing);
                 }
                 service.close();
+            }
+        }
+    }
+
+    /**
+     * A row lock held by an open transaction of the test's own: a locking read of the row (the
+     * backfill's verification selects a chunk's rows {@code LOCK IN SHARE MODE}) waits until
+     * {@link #release}. Only that row is locked (an equality on the primary key), so writes to other
+     * rows go on.
+     */
+    static final class RowLock implements AutoCloseable {
+        private final EmbeddedMariaDb db;
+        private final Connection connection;
+        private boolean released;
+
+        private RowLock(EmbeddedMariaDb db, Connection connection) {
+            this.db = db;
+            this.connection = connection;
+        }
+
+        /** Locks the existing row {@code id} of {@code database.items}, exclusively, until {@link #release}. */
+        static RowLock hold(EmbeddedMariaDb db, String database, long id) throws SQLException {
+            Connection c = db.connect(database);
+            try {
+                c.setAutoCommit(false);
+                try (PreparedStatement ps = c.prepareStatement("SELECT id FROM items WHERE id = ? FOR UPDATE")) {
+                    ps.setLong(1, id);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            throw new IllegalStateException("no row " + id + " to hold in " + database + ".items");
+                        }
+                    }
+                }
+                return new RowLock(db, c);
+            } catch (SQLException | RuntimeException e) {
+                c.close();
+                throw e;
+            }
+        }
+
+        /** Waits until a locking read ({@code LOCK IN SHARE MODE}) waits for a lock: the backfill reached the row. */
+        void awaitLockingReadWaiting() throws SQLException {
+            Await.every(Duration.ofMillis(100)).untilHolds(WAIT, "the backfill's locking read waiting for the held row", () -> {
+                try (Connection c = db.connect(); Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM information_schema.INNODB_TRX"
+                                + " WHERE trx_state = 'LOCK WAIT' AND trx_query LIKE '%LOCK IN SHARE MODE%'")) {
+                    return rs.next() && rs.getLong(1) > 0;
+                }
+            });
+        }
+
+        /** Ends the transaction: a read waiting for the row goes on. */
+        void release() throws SQLException {
+            if (!released) {
+                released = true;
+                connection.commit();
+            }
+        }
+
+        @Override
+        public void close() throws SQLException {
+            try {
+                release();
+            } finally {
+                connection.close();
             }
         }
     }
@@ -235,7 +313,7 @@ class ServiceBackfillIT {
 
     /**
      * Changes random rows in MariaDB (updates, deletes, inserts of absent ids, some beyond the
-     * prefilled range) and, after each commit, sends the change as a Canal flat message with the
+     * prefilled range; never {@link #HELD} and the 100 rows before it) and, after each commit, sends the change as a Canal flat message with the
      * full row to the partition of its id: what a binlog relay would send, in commit order per row.
      */
     static final class Writer implements Runnable {
@@ -272,7 +350,10 @@ class ServiceBackfillIT {
         }
 
         private void changeOne(Connection c) throws SQLException {
-            long id = 1 + random.nextInt(ROWS + 200);
+            long id;
+            do {
+                id = 1 + random.nextInt(ROWS + 200);
+            } while (id >= HELD - 100 && id <= HELD);
             long n = changes.incrementAndGet();
             String[] before = rows.get(id);
             String[] after = {"v" + n, Integer.toString(random.nextInt(1000)),

@@ -75,6 +75,9 @@ class ServiceResyncIT {
 
             ServiceBackfillIT.Writer writer = new ServiceBackfillIT.Writer(db, database, topic);
             Thread writing = new Thread(writer, "svc-rs-writer");
+            // neither run can finish its load before the test lets it: the first is closed in the middle,
+            // the second races the stream, however fast either runs
+            ServiceBackfillIT.RowLock held = ServiceBackfillIT.RowLock.hold(db, database, ServiceBackfillIT.HELD);
             BinlogSyncService service = start(file);
             try {
                 writing.start();
@@ -101,6 +104,13 @@ class ServiceResyncIT {
                 // the second run continues from the state (shadow restored) and the checkpoint
                 service = start(file);
                 Http http2 = http(service);
+                JsonNode resumed = Await.every(Duration.ofMillis(100)).valueOf(WAIT, "the re-sync running again on /status",
+                        () -> http2.json("/status").at("/pipelines/items/backfill"),
+                        b -> !b.at("/state").asText().equals("NOT_STARTED"));
+                assertEquals("RUNNING", resumed.at("/state").asText(), resumed.toString());
+                held.awaitLockingReadWaiting();
+                writer.awaitChanges(51);
+                held.release();
                 JsonNode done = Await.every(Duration.ofMillis(200)).valueOf(WAIT, "the re-sync done on /status",
                         () -> http2.json("/status").at("/pipelines/items/backfill"),
                         b -> !b.at("/state").asText().equals("RUNNING") && !b.at("/state").asText().equals("NOT_STARTED"));
@@ -150,6 +160,7 @@ class ServiceResyncIT {
                 assertTrue(again.at("/tables").isEmpty(), "nothing loaded: " + again);
                 assertEquals(List.of(newIndex), aliasTargets(es, alias));
             } finally {
+                held.close();
                 if (writing.isAlive()) {
                     writer.stopAndCheck(writing);
                 }
