@@ -102,7 +102,9 @@ class ServiceEndpointsIT {
                 // every endpoint, from the running pipeline
                 Await.every(Duration.ofMillis(200)).untilHolds(WAIT, "the orders and a heartbeat synced", () -> {
                     JsonNode s = http.json("/status").at("/pipelines/orders");
-                    return s.at("/counts/actions").asLong() >= 6 && s.at("/heartbeatAgeMillis").isNumber()
+                    // an action is counted when made, its latency when acknowledged: wait for both
+                    return s.at("/counts/actions").asLong() >= 6 && s.at("/syncLatencyMillis/count").asLong() >= 6
+                            && s.at("/heartbeatAgeMillis").isNumber()
                             && s.at("/counts/commits").asLong() > 0 && s.at("/lag/partitions").has(TOPIC + "-0");
                 });
                 HttpResponse<String> health = http.get("/health");
