@@ -187,6 +187,8 @@ class BackfillEndToEndIT {
         final Rules rules;
         /** The key up to which the backfill has saved done chunks (0 before the first). */
         final AtomicLong front = new AtomicLong();
+        /** Holds the backfill at a fault's point until the fault is injected. */
+        final Gate gate = new Gate();
         final List<StreamInstance> instances = new ArrayList<>();
 
         Run(int number, long seed, int rows, int rate, EmbeddedMariaDb db, EmbeddedKafka kafka, EmbeddedElasticsearch es,
@@ -267,6 +269,9 @@ class BackfillEndToEndIT {
                     for (int slot = 0; slot < plan.size(); slot++) {
                         long at = Math.round(rows * (0.15 + 0.22 * slot + 0.1 * random.nextDouble()));
                         Fault fault = plan.get(slot);
+                        // the backfill waits at the first save past the point until the fault is injected, so
+                        // every fault comes before the backfill finished, however fast it runs
+                        gate.closeAt(at);
                         Await.every(Duration.ofMillis(5)).untilHolds(Duration.ofMinutes(5), "the backfill past key " + at
                                 + " for " + fault, () -> {
                                     checkAlive(runner, workloadFailure);
@@ -284,6 +289,7 @@ class BackfillEndToEndIT {
                     });
                     backfillTime = Duration.ofNanos(System.nanoTime() - backfillStart);
                 } finally {
+                    gate.open();
                     stop.set(true);
                     writer.join();
                     runner.stopped.set(true);
@@ -329,10 +335,12 @@ class BackfillEndToEndIT {
                 case CRASH_PIPELINE:
                     instances.get(instances.size() - 1).crash.crashed = true;
                     startInstance(decoder); // takes the partitions once the group evicts the dead one
+                    gate.open();
                     break;
                 case CRASH_BACKFILL: {
                     int before = runner.runs;
                     runner.armCrash();
+                    gate.open(); // the armed crash comes at its point of the chunks still to do
                     // the next backfill started: the crashed one is gone
                     Await.every(Duration.ofMillis(5)).untilHolds(Duration.ofMinutes(2), "the crashed backfill replaced",
                             () -> {
@@ -346,6 +354,7 @@ class BackfillEndToEndIT {
                 }
                 case RESTART_ELASTICSEARCH:
                     es.stop();
+                    gate.open(); // the backfill goes on into the outage
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500 + random.nextInt(2500))); // the outage
                     es.start();
                     break;
@@ -622,6 +631,7 @@ class BackfillEndToEndIT {
                     if (checkpoint.lastKey() != null) {
                         front.set(((Number) checkpoint.lastKey().get(0)).longValue());
                     }
+                    gate.pass(front.get(), () -> crash.crashed || runner.stopped.get());
                     if (!checkpoint.pending().isEmpty() && crashesAt(runner, CrashPoint.AFTER_PENDING_SAVED)) {
                         throw new SyncException("crashed");
                     }
@@ -640,6 +650,41 @@ class BackfillEndToEndIT {
             created += p.created();
             existed += p.existed();
             removed += p.resurrectionsRemoved();
+        }
+    }
+
+    /**
+     * Where the test holds the backfill: closed at a key, it keeps the backfill's checkpoint saves
+     * past that key waiting until it is opened again. Thread-safe.
+     */
+    private static final class Gate {
+        private long closedAt = Long.MAX_VALUE;
+
+        /** Saves whose front reaches {@code key} wait from now on. */
+        synchronized void closeAt(long key) {
+            closedAt = key;
+        }
+
+        /** Lets every waiting and later save go on. */
+        synchronized void open() {
+            closedAt = Long.MAX_VALUE;
+            notifyAll();
+        }
+
+        /**
+         * Waits while the gate is closed at or below {@code front}, unless {@code gone} says the
+         * process is gone; gives up after 10 minutes (the test's own waits fail first).
+         */
+        synchronized void pass(long front, java.util.function.BooleanSupplier gone) {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            while (front >= closedAt && !gone.getAsBoolean() && System.nanoTime() < deadline) {
+                try {
+                    wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
         }
     }
 
