@@ -48,10 +48,19 @@ class FaultProxyIT {
         return FaultProxy.start(es.httpHost().getHostName(), es.httpHost().getPort());
     }
 
-    /** A single-host client (so the client itself never re-sends) with a short socket timeout. */
+    /**
+     * A single-host client (so the client itself never re-sends) that waits for an answer as long as
+     * a loaded machine may take (creating an index on the first write can take seconds there).
+     */
     private static RestClient clientOf(FaultProxy proxy) {
+        return clientOf(proxy, WAIT);
+    }
+
+    /** A single-host client whose socket timeout is {@code socketTimeout}. */
+    private static RestClient clientOf(FaultProxy proxy, Duration socketTimeout) {
         return RestClient.builder(HttpHost.create(proxy.url()))
-                .setRequestConfigCallback(rc -> rc.setConnectTimeout(2_000).setSocketTimeout(300)).build();
+                .setRequestConfigCallback(rc -> rc.setConnectTimeout(2_000).setSocketTimeout((int) socketTimeout.toMillis()))
+                .build();
     }
 
     /** Whether the node holds the document. */
@@ -91,7 +100,8 @@ class FaultProxyIT {
 
     @Test
     void heldRequestTimesOutOnTheClientAndIsStillAppliedLater() throws Exception {
-        try (FaultProxy proxy = proxy(); RestClient client = clientOf(proxy)) {
+        // the client gives up after 300 ms, the proxy holds the request for 1 s
+        try (FaultProxy proxy = proxy(); RestClient client = clientOf(proxy, Duration.ofMillis(300))) {
             proxy.inject(Fault.holdThenForward(Duration.ofSeconds(1), false), 1);
             IOException e = assertThrows(IOException.class, () -> client.performRequest(bulkIndex("proxy-hold", "a")));
             assertInstanceOf(SocketTimeoutException.class, e, e.toString());
@@ -125,7 +135,8 @@ class FaultProxyIT {
 
     @Test
     void stalledReadsLetTheClientTimeOutAndDeliverTheRequestAfterwards() throws Exception {
-        try (FaultProxy proxy = proxy(); RestClient client = clientOf(proxy)) {
+        // the client gives up after 300 ms, the proxy stalls for 1 s
+        try (FaultProxy proxy = proxy(); RestClient client = clientOf(proxy, Duration.ofMillis(300))) {
             proxy.inject(Fault.stallReads(Duration.ofSeconds(1), false), 1);
             IOException e = assertThrows(IOException.class, () -> client.performRequest(bulkIndex("proxy-stall", "a")));
             assertInstanceOf(SocketTimeoutException.class, e, e.toString());
