@@ -25,6 +25,11 @@ final class PaceByChanges implements BackfillListener {
         this.stop = stop;
     }
 
+    /** The chunks done so far; read it on the backfill's thread or after its run. */
+    int chunks() {
+        return chunks;
+    }
+
     @Override
     public void chunkDone(BackfillProgress progress) {
         int target = perChunk * ++chunks;
