@@ -19,12 +19,14 @@ import dev.binlogsync.testing.EmbeddedMariaDb;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.RestClient;
 import org.junit.jupiter.api.AfterAll;
@@ -102,11 +104,15 @@ class RelayThroughKafkaIT {
             // per partition in order, one bulk per record: what the engine guarantees per document
             try (KafkaConsumer<byte[], byte[]> consumer = kafka.consumer("replay")) {
                 consumer.subscribe(List.of("shop-test"));
-                int[] emptyPolls = {0};
-                Await.value(Duration.ofSeconds(60), "the topic read to its end (5 empty polls in a row)", () -> {
-                    var records = consumer.poll(Duration.ofMillis(500));
-                    emptyPolls[0] = records.isEmpty() ? emptyPolls[0] + 1 : 0;
-                    for (ConsumerRecord<byte[], byte[]> r : records) {
+                // the relay is closed: the topic's end offsets are final; read up to them (empty polls
+                // say nothing: the group may still be joining, a fetch may be slow)
+                List<TopicPartition> partitions = new ArrayList<>();
+                consumer.partitionsFor("shop-test").forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+                Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+                Map<TopicPartition, Long> next = new HashMap<>();
+                Await.value(Duration.ofMinutes(5), "the topic read to its end offsets " + ends + " (read up to)", () -> {
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                        next.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
                         List<DocumentAction> actions = new ArrayList<>();
                         for (ChangeEvent e : decoder.decode(r.key(), r.value(), new SourcePosition(r.topic() + "-" + r.partition(), r.offset()))) {
                             Shop.rules().apply(e, actions::add);
@@ -118,8 +124,8 @@ class RelayThroughKafkaIT {
                             }
                         }
                     }
-                    return emptyPolls[0];
-                }, empty -> empty >= 5);
+                    return next;
+                }, read -> ends.entrySet().stream().allMatch(e -> e.getValue() <= read.getOrDefault(e.getKey(), 0L)));
             }
             rest.performRequest(new Request("POST", "/_refresh"));
             ShopOracle.Result check = ShopOracle.of(db, rest).verify();
