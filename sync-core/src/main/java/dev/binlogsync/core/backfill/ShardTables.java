@@ -1,5 +1,6 @@
 package dev.binlogsync.core.backfill;
 
+import dev.binlogsync.core.UntrustedText;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.core.rules.TableRule;
 import java.sql.Connection;
@@ -66,23 +67,40 @@ final class ShardTables {
     private static final Set<String> SYSTEM_DATABASES = Set.of("mysql", "information_schema", "performance_schema", "sys");
 
     /**
+     * Engines whose tables' changes are made on another server (or in files) and never reach this
+     * server's binlog: a pattern does not list their tables, the stream never carries their changes.
+     */
+    static final Set<String> REMOTE_ENGINES = Set.of("FEDERATED", "CONNECT", "SPIDER");
+
+    /** A rule's database that stands for the connection's current database in a listing: the default. */
+    static final String ANY_DATABASE = "*";
+
+    /**
      * The base tables the rules match now, as {@code database.table}, sorted, from
-     * {@code information_schema.TABLES}. A system database ({@code mysql}, {@code sys},
-     * {@code information_schema}, {@code performance_schema}) is listed only for a rule that names
-     * it exactly, not for a database pattern such as the default {@code *}.
+     * {@code information_schema.TABLES}. A rule whose database is {@code *} (the default) lists the
+     * tables of the connection's current database only ({@link #currentDatabase}); another database
+     * pattern lists every database it matches, except a system database ({@code mysql}, {@code sys},
+     * {@code information_schema}, {@code performance_schema}), which only a rule naming it exactly
+     * lists. A table of a {@link #REMOTE_ENGINES remote engine} ({@code FEDERATED}, {@code CONNECT},
+     * {@code SPIDER}) is not listed.
+     *
+     * @throws BackfillException when a rule's database is {@code *} and the connection has no current
+     *     database
      */
     static TreeSet<String> matching(Connection c, List<TableRule> rules) throws SQLException {
+        String current = currentDatabase(c, rules);
         TreeSet<String> out = new TreeSet<>();
         String exactDatabase = null;
         boolean oneDatabase = true;
         for (TableRule r : rules) {
-            if (!PLAIN_NAME.matcher(r.database()).matches()
-                    || exactDatabase != null && !exactDatabase.equals(r.database())) {
+            String database = r.database().equals(ANY_DATABASE) ? current : r.database();
+            if (!PLAIN_NAME.matcher(database).matches()
+                    || exactDatabase != null && !exactDatabase.equals(database)) {
                 oneDatabase = false;
             }
-            exactDatabase = r.database();
+            exactDatabase = database;
         }
-        String sql = "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')"
+        String sql = "SELECT TABLE_SCHEMA, TABLE_NAME, ENGINE FROM information_schema.TABLES WHERE TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')"
                 + (oneDatabase ? " AND TABLE_SCHEMA = ?" : "");
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             if (oneDatabase) {
@@ -92,9 +110,12 @@ final class ShardTables {
                 while (rs.next()) {
                     String database = rs.getString(1);
                     String table = rs.getString(2);
-                    boolean system = SYSTEM_DATABASES.contains(database.toLowerCase(Locale.ROOT));
+                    String engine = rs.getString(3);
+                    if (engine != null && REMOTE_ENGINES.contains(engine.toUpperCase(Locale.ROOT))) {
+                        continue;
+                    }
                     for (TableRule r : rules) {
-                        if (r.matches(database, table) && (!system || r.database().equals(database))) {
+                        if (lists(r, current, database, table)) {
                             out.add(database + "." + table);
                             break;
                         }
@@ -103,6 +124,58 @@ final class ShardTables {
             }
         }
         return out;
+    }
+
+    /**
+     * Whether a listing for rule {@code r} includes {@code database.table}: the rule matches it, in
+     * the connection's database {@code current} for a rule whose database is {@code *}, and not in a
+     * system database unless the rule names it exactly.
+     */
+    static boolean lists(TableRule r, @Nullable String current, String database, String table) {
+        if (!r.matches(database, table)) {
+            return false;
+        }
+        if (r.database().equals(ANY_DATABASE)) {
+            return database.equals(current);
+        }
+        return !SYSTEM_DATABASES.contains(database.toLowerCase(Locale.ROOT)) || r.database().equals(database);
+    }
+
+    /**
+     * The connection's current database ({@link #currentDatabase(Connection, TableRule)}) when a rule's
+     * database is {@code *}, else null.
+     */
+    @Nullable
+    static String currentDatabase(Connection c, List<TableRule> rules) throws SQLException {
+        for (TableRule r : rules) {
+            if (r.database().equals(ANY_DATABASE)) {
+                return currentDatabase(c, r);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The connection's current database: {@link Connection#getCatalog()} (MariaDB's and MySQL's
+     * database of the JDBC URL), else {@link Connection#getSchema()} (MySQL Connector/J with
+     * {@code databaseTerm=SCHEMA}).
+     *
+     * @param r the rule that needs it, for the message
+     * @throws BackfillException when the connection has none
+     */
+    static String currentDatabase(Connection c, TableRule r) throws SQLException {
+        String database = c.getCatalog();
+        if (database == null || database.isEmpty()) {
+            database = c.getSchema();
+        }
+        if (database == null || database.isEmpty()) {
+            throw new BackfillException("backfill: rule '" + UntrustedText.shown(r.toString(), 256) + "' names no"
+                    + " database (its database is the default *), so its tables are listed in the current database of"
+                    + " the backfill's connection, and the connection has none (its JDBC URL names no database); name"
+                    + " the database in the rule (database), name it in the JDBC URL, or name the tables to load with"
+                    + " table(database, table)");
+        }
+        return database;
     }
 
     /** {@code database.table} split at its first dot (a database name has none in MySQL). */

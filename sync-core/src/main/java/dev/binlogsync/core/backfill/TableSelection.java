@@ -19,7 +19,8 @@ import javax.annotation.Nullable;
  * them from ({@code allTables()}, {@code tablesOf(index)}, or by default every rule): a rule naming
  * its database and table exactly names that table; a pattern names every base table it matches in
  * {@code information_schema.TABLES} when the run starts ({@link ShardTables#matching}, the listing
- * the verification of a rule over several tables uses). Immutable.
+ * the verification of a rule over several tables uses), a rule whose database is {@code *} (the
+ * default) only those of the connection's current database. Immutable.
  */
 final class TableSelection {
     private final Rules rules;
@@ -37,7 +38,7 @@ final class TableSelection {
         for (TableRule r : derived) {
             listing |= !exact(r);
         }
-        this.fixed = listing ? null : order(collect(null));
+        this.fixed = listing ? null : order(collect(null, null));
     }
 
     /**
@@ -91,8 +92,9 @@ final class TableSelection {
     /**
      * The tables in load order, the patterns' from {@code information_schema} through {@code c}.
      *
-     * @throws BackfillException when a rule's pattern matches no table, or the tables found cannot
-     *     be loaded in an order that has every parent before the tables merged into it
+     * @throws BackfillException when a rule's pattern matches no table, a rule's database is {@code *}
+     *     and the connection has no current database, or the tables found cannot be loaded in an
+     *     order that has every parent before the tables merged into it
      */
     List<String[]> resolve(Connection c) throws SQLException {
         List<TableRule> patterns = new ArrayList<>();
@@ -101,7 +103,7 @@ final class TableSelection {
                 patterns.add(r);
             }
         }
-        List<String[]> tables = collect(ShardTables.matching(c, patterns));
+        List<String[]> tables = collect(ShardTables.matching(c, patterns), ShardTables.currentDatabase(c, patterns));
         try {
             return order(tables);
         } catch (IllegalStateException e) {
@@ -113,8 +115,9 @@ final class TableSelection {
      * The named tables, then each derived rule's in rule order (a pattern's sorted by name), once each.
      *
      * @param listed the tables the patterns match, sorted; null when no derived rule has a pattern
+     * @param current the connection's database, for a rule whose database is {@code *}; null when none has
      */
-    private List<String[]> collect(@Nullable TreeSet<String> listed) {
+    private List<String[]> collect(@Nullable TreeSet<String> listed, @Nullable String current) {
         Set<String> seen = new LinkedHashSet<>();
         List<String[]> out = new ArrayList<>();
         for (String[] t : named) {
@@ -132,7 +135,7 @@ final class TableSelection {
             boolean any = false;
             for (String name : java.util.Objects.requireNonNull(listed, "listed")) {
                 String[] dt = ShardTables.split(name);
-                if (r.matches(dt[0], dt[1])) {
+                if (ShardTables.lists(r, current, dt[0], dt[1])) {
                     any = true;
                     if (seen.add(name)) {
                         out.add(dt);
@@ -143,8 +146,10 @@ final class TableSelection {
                 throw new BackfillException("backfill: rule '" + UntrustedText.shown(r.toString(), 256) + "' names its"
                         + " tables by a pattern (" + UntrustedText.shown(r.database() + "." + r.table(), 256) + ") that"
                         + " matches no base table in information_schema.TABLES (which shows only the tables the"
-                        + " backfill's user has a privilege on); create the tables, grant the user access, or name the"
-                        + " tables to load with table(database, table)");
+                        + " backfill's user has a privilege on; a FEDERATED, CONNECT or SPIDER table is not listed, a"
+                        + " rule whose database is * lists only the connection's database" + (current == null ? ""
+                        : " " + UntrustedText.shown(current, 256)) + "); create the tables, grant the user access,"
+                        + " or name the tables to load with table(database, table)");
             }
         }
         return out;

@@ -37,7 +37,15 @@ class BackfillTableSelectionTest {
     /** The rows of each table of {@code shop} by id (each row's {@code v} is its id), as information_schema lists them. */
     private final Map<String, List<Long>> tables = new LinkedHashMap<>();
 
+    /** {TABLE_SCHEMA, TABLE_NAME, ENGINE} that information_schema.TABLES lists besides the tables of {@code shop}. */
+    private final List<Object[]> otherListed = new ArrayList<>();
+
     BackfillTableSelectionTest() {
+        // the backfill's connection is to shop (its JDBC URL names it)
+        db.catalog = "shop";
+        // the server's own schemas are listed too
+        otherListed.add(new Object[] {"mysql", "item_7", "InnoDB"});
+        otherListed.add(new Object[] {"performance_schema", "item_8", "PERFORMANCE_SCHEMA"});
         tables.put("item_0", List.of(10L, 11L, 12L));
         tables.put("item_1", List.of(20L, 21L));
         tables.put("item_2", List.of(30L));
@@ -48,11 +56,9 @@ class BackfillTableSelectionTest {
             List<Object[]> out = new ArrayList<>();
             if (sql.contains("information_schema.TABLES")) {
                 for (String t : tables.keySet()) {
-                    out.add(new Object[] {"shop", t});
+                    out.add(new Object[] {"shop", t, "InnoDB"});
                 }
-                // the server's own schemas are listed too
-                out.add(new Object[] {"mysql", "item_7"});
-                out.add(new Object[] {"performance_schema", "item_8"});
+                out.addAll(otherListed);
                 return out;
             }
             Matcher m = TABLE.matcher(sql);
@@ -142,8 +148,8 @@ class BackfillTableSelectionTest {
 
     @Test
     void aDatabasePatternDoesNotReachTheServersOwnSchemasWhichARuleMustNameExactly() {
-        TableRule anyDatabase = TableRule.builder().table("item_[0-9]+").index("items").writeMode(WriteMode.INDEX)
-                .versionColumn("v").build();
+        TableRule anyDatabase = TableRule.builder().database("[a-z_]+").table("item_[0-9]+").index("items")
+                .writeMode(WriteMode.INDEX).versionColumn("v").build();
         Backfill backfill = builder(Rules.builder().rule(anyDatabase).build(), new InMemoryCheckpointStore()).build();
 
         assertTrue(backfill.run());
@@ -210,5 +216,78 @@ class BackfillTableSelectionTest {
                 builder(rules, new InMemoryCheckpointStore()).build().tables());
         assertEquals(List.of("shop.orders", "shop.order_shipping"),
                 builder(rules, new InMemoryCheckpointStore()).tablesOf("orders").build().tables());
+    }
+
+    private TableRule perDatabase(String database) {
+        TableRule.Builder b = TableRule.builder().table("t").index("{$database}_t").writeMode(WriteMode.INDEX);
+        return (database == null ? b : b.database(database)).build();
+    }
+
+    private void tInSchemas(String... schemas) {
+        for (String schema : schemas) {
+            otherListed.add(new Object[] {schema, "t", "InnoDB"});
+        }
+    }
+
+    @Test
+    void aRuleWithTheDefaultDatabaseListsTheTablesOfTheConnectionsDatabaseOnly() {
+        tInSchemas("shop", "shop_staging", "other");
+
+        assertEquals(List.of("shop.t"), builder(Rules.builder().rule(perDatabase(null)).build(),
+                new InMemoryCheckpointStore()).build().tables());
+        assertEquals(List.of("shop.t"), builder(Rules.builder().rule(perDatabase(null)).build(),
+                new InMemoryCheckpointStore()).tablesOf("{$database}_t").build().tables());
+    }
+
+    @Test
+    void aDatabasePatternWrittenInTheRuleListsEveryDatabaseItMatches() {
+        tInSchemas("shop", "shop_staging", "other");
+
+        assertEquals(List.of("shop.t", "shop_staging.t"), builder(Rules.builder().rule(perDatabase("sh.*")).build(),
+                new InMemoryCheckpointStore()).build().tables());
+        assertEquals(List.of("other.t", "shop.t", "shop_staging.t"), builder(
+                Rules.builder().rule(perDatabase(".+")).build(), new InMemoryCheckpointStore()).build().tables());
+    }
+
+    @Test
+    void aRuleWithTheDefaultDatabaseFailsTheRunWhenTheConnectionHasNoDatabase() {
+        db.catalog = null;
+        tInSchemas("shop", "other");
+        Backfill backfill = builder(Rules.builder().rule(perDatabase(null)).build(), new InMemoryCheckpointStore())
+                .build();
+
+        BackfillException e = assertThrows(BackfillException.class, backfill::run);
+
+        assertTrue(e.getMessage().contains("names no database") && e.getMessage().contains("table(database, table)"),
+                e.getMessage());
+        assertEquals(Map.of(), es.documents());
+        assertEquals(0, listings(), "nothing is listed without a database to list");
+    }
+
+    @Test
+    void theVerificationOfARuleWithTheDefaultDatabaseSelectsInTheConnectionsDatabaseOnly() {
+        // one index for every item_N table, versioned: the verification selects each key in every table it matches
+        otherListed.add(new Object[] {"shop_staging", "item_5", "InnoDB"});
+        TableRule anyDatabase = TableRule.builder().table("item_[0-9]+").index("items").writeMode(WriteMode.INDEX)
+                .versionColumn("v").build();
+        Backfill backfill = builder(Rules.builder().rule(anyDatabase).build(), new InMemoryCheckpointStore())
+                .table("shop", "item_0").build();
+
+        assertTrue(backfill.run());
+
+        assertEquals(List.of("shop.item_0"), backfill.tables());
+        assertTrue(db.queries.stream().anyMatch(q -> q.contains("`shop`.`item_1`")),
+                "the verification selects in the other tables of shop: " + db.queries);
+        assertTrue(db.queries.stream().noneMatch(q -> q.contains("shop_staging")), String.valueOf(db.queries));
+    }
+
+    @Test
+    void aPatternDoesNotListTablesWhoseChangesAreMadeOnAnotherServer() {
+        otherListed.add(new Object[] {"shop", "item_3", "FEDERATED"});
+        otherListed.add(new Object[] {"shop", "item_4", "CONNECT"});
+        otherListed.add(new Object[] {"shop", "item_5", "SPIDER"});
+
+        assertEquals(List.of("shop.item_0", "shop.item_1", "shop.item_2"),
+                builder(Rules.builder().rule(items(true)).build(), new InMemoryCheckpointStore()).build().tables());
     }
 }

@@ -47,6 +47,13 @@ final class FakeSchemaDataSource {
     @javax.annotation.Nullable
     java.util.function.BiFunction<String, List<Object>, List<Object[]>> answerWithParameters;
 
+    /**
+     * The connections' current database ({@code getCatalog()}, as MariaDB's driver gives the database
+     * of the JDBC URL); null for none (a URL naming no database), the default.
+     */
+    @javax.annotation.Nullable
+    String catalog;
+
     FakeSchemaDataSource(String primaryKey) {
         this.primaryKey = primaryKey;
     }
@@ -90,6 +97,10 @@ final class FakeSchemaDataSource {
                     return null;
                 case "getMetaData":
                     return metaData();
+                case "getCatalog":
+                    return catalog;
+                case "getSchema":
+                    return null;
                 case "prepareStatement":
                     if (isClosed[0]) {
                         throw new java.sql.SQLException("connection closed", "08003");
