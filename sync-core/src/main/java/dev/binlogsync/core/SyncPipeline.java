@@ -240,6 +240,12 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
         private PipelineSettings.Builder settings = PipelineSettings.builder();
         /** Components handed over by {@link #closeUnlessBuilt}, in the order given. */
         private final List<AutoCloseable> handedOver = new ArrayList<>();
+        /**
+         * Why the components handed over were closed ({@link #discard()}, or a failed
+         * {@link #build()}): a later build would hand closed components to a pipeline. Null while
+         * they are open.
+         */
+        @Nullable private String closedBy;
 
         private Builder() {
         }
@@ -273,11 +279,22 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
          * holds no other reference to it) to this builder, to close unless a pipeline takes it
          * over: {@link #build()} closes it when it throws, and when the pipeline it builds does not
          * hold it (a later {@link #source}, {@link #sink} or {@link #deadLetterSink} replaced it).
-         * Once the pipeline holds it, the pipeline closes it, as every component. Ownership passes
-         * as with try-with-resources: whatever fails between making a component and building the
-         * pipeline, nothing made is left open. A builder dropped without {@code build()} closes
-         * nothing. {@code dev.binlogsync.core.config.PipelineDefinition#toPipelineBuilder()} hands
-         * over what it makes; a component the caller keeps needs no call.
+         * Once the pipeline holds it, the pipeline closes it, as every component. A failure before
+         * {@code build()} (a setter rejecting a value, the caller's own code) closes nothing: the
+         * caller that gives up on the builder calls {@link #discard()}, and a builder dropped
+         * without {@code build()} or {@code discard()} leaves them open:
+         * <pre>{@code
+         * SyncPipeline.Builder b = definition.toPipelineBuilder();
+         * try {
+         *     b.listener(myListener).maxBulkActions(n);
+         * } catch (RuntimeException | Error e) {
+         *     b.discard();
+         *     throw e;
+         * }
+         * SyncPipeline pipeline = b.build(); // closes them itself when it throws
+         * }</pre>
+         * {@code dev.binlogsync.core.config.PipelineDefinition#toPipelineBuilder()} hands over what
+         * it makes; a component the caller keeps needs no call.
          */
         public Builder closeUnlessBuilt(AutoCloseable component) {
             handedOver.add(Objects.requireNonNull(component, "component"));
@@ -433,17 +450,26 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
          *     contradict each other ({@link PipelineSettings.Builder#build()}); a policy is
          *     DEAD_LETTER without a dead-letter sink; drainTimeout is not below the source's
          *     {@link Source#maxPollInterval()}; the components handed over by
-         *     {@link #closeUnlessBuilt} are closed first
+         *     {@link #closeUnlessBuilt} are closed first. Also when the components handed over were
+         *     closed by {@link #discard()} or a failed {@code build()}: every later {@code build()}
+         *     of this builder throws (make a new builder, with new components)
          */
         public SyncPipeline build() {
+            if (closedBy != null) {
+                IllegalStateException e = new IllegalStateException("the components handed over to this builder"
+                        + " (closeUnlessBuilt, as PipelineDefinition.toPipelineBuilder() hands over what it makes)"
+                        + " were closed by " + closedBy + "; make a new builder with new components");
+                closeHandedOver(e); // handed over since
+                throw e;
+            }
             SyncPipeline built;
             try {
                 built = buildPipeline();
             } catch (RuntimeException | Error e) {
-                for (int i = handedOver.size() - 1; i >= 0; i--) { // the reverse of the order given
-                    closeQuietly(handedOver.get(i), e);
+                if (!handedOver.isEmpty()) {
+                    closedBy = "a failed build() (" + e.getClass().getSimpleName() + ")";
                 }
-                handedOver.clear();
+                closeHandedOver(e);
                 throw e;
             }
             for (int i = handedOver.size() - 1; i >= 0; i--) {
@@ -458,6 +484,37 @@ public final class SyncPipeline implements Runnable, AutoCloseable {
             }
             handedOver.clear();
             return built;
+        }
+
+        /**
+         * Closes the components handed over by {@link #closeUnlessBuilt} (in the reverse of the order
+         * given), for a caller that gives up on this builder before {@link #build()} (a setter threw,
+         * its own code failed). A close that fails is logged as a warning, so a caller's failure
+         * stays the one it throws. Every later {@code build()} throws
+         * {@link IllegalStateException}. Idempotent; without components handed over it closes
+         * nothing (and a later build still throws).
+         */
+        public void discard() {
+            if (closedBy == null) {
+                closedBy = "discard()";
+            }
+            for (int i = handedOver.size() - 1; i >= 0; i--) {
+                AutoCloseable c = handedOver.get(i);
+                try {
+                    c.close();
+                } catch (Exception | LinkageError e) {
+                    LOG.warn("closing a component {} of a discarded builder failed", c.getClass().getName(),
+                            Secrets.loggable(e));
+                }
+            }
+            handedOver.clear();
+        }
+
+        private void closeHandedOver(Throwable failure) {
+            for (int i = handedOver.size() - 1; i >= 0; i--) { // the reverse of the order given
+                closeQuietly(handedOver.get(i), failure);
+            }
+            handedOver.clear();
         }
 
         private static void closeQuietly(AutoCloseable c, Throwable failure) {

@@ -63,6 +63,48 @@ class SyncPipelineBuilderTest {
     }
 
     @Test
+    void aBuildAfterAFailedBuildClosedTheComponentsHandedOverIsRefusedAndClosesWhatWasHandedOverSince() {
+        InMemorySource handedOver = new InMemorySource();
+        SyncPipeline.Builder b = SyncPipeline.builder().source(handedOver).closeUnlessBuilt(handedOver)
+                .ruleSet((event, out) -> { }).sink(new RecordingBulkSink()).onRejected(FailurePolicy.DEAD_LETTER);
+        assertThrows(IllegalStateException.class, b::build);
+        RecordingDeadLetterSink later = new RecordingDeadLetterSink();
+        b.deadLetterSink(later).closeUnlessBuilt(later);
+
+        IllegalStateException e = assertThrows(IllegalStateException.class, b::build);
+
+        assertTrue(e.getMessage().contains("were closed by a failed build()"), e.getMessage());
+        assertTrue(later.isClosed(), "handed over after the failure: closed too");
+    }
+
+    @Test
+    void aFailedBuildWithNothingHandedOverCanBeFixedAndBuiltAgain() {
+        SyncPipeline.Builder b = complete().onRejected(FailurePolicy.DEAD_LETTER);
+        assertThrows(IllegalStateException.class, b::build);
+        try (SyncPipeline p = b.deadLetterSink(new RecordingDeadLetterSink()).build()) {
+            assertEquals(PipelineState.NEW, p.state());
+        }
+    }
+
+    @Test
+    void discardClosesTheComponentsHandedOverAndNotTheCallersOwnAndLaterBuildsThrow() {
+        InMemorySource handedOver = new InMemorySource();
+        RecordingBulkSink callers = new RecordingBulkSink();
+        SyncPipeline.Builder b = SyncPipeline.builder().source(handedOver).closeUnlessBuilt(handedOver)
+                .ruleSet((event, out) -> { }).sink(callers);
+        assertThrows(IllegalArgumentException.class, () -> b.maxBulkActions(0));
+        assertFalse(handedOver.isClosed(), "a setter that throws closes nothing");
+
+        b.discard();
+        b.discard();
+
+        assertTrue(handedOver.isClosed(), "handed over: closed");
+        assertFalse(callers.isClosed(), "the caller's own: left to the caller");
+        IllegalStateException e = assertThrows(IllegalStateException.class, b::build);
+        assertTrue(e.getMessage().contains("closed by discard()"), e.getMessage());
+    }
+
+    @Test
     void rejectsZeroMaxBulkActions() {
         rejects("maxBulkActions must be >= 1: 0", () -> complete().maxBulkActions(0));
     }

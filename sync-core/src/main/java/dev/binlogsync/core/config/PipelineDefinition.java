@@ -146,9 +146,13 @@ public final class PipelineDefinition {
      * <p>The components it makes are handed over to the builder
      * ({@link SyncPipeline.Builder#closeUnlessBuilt}): if {@code build()} throws (a missing
      * component, contradicting settings, a {@code drainTimeout} not below the source's poll
-     * interval), they are closed; one the caller replaces (say {@code .sink(mySink)}) is closed by
-     * {@code build()}; the built pipeline closes the others. Drop the builder without building
-     * only if the definition made no component.
+     * interval), they are closed, and the builder refuses to build again; one the caller replaces
+     * (say {@code .sink(mySink)}) is closed by {@code build()}; the built pipeline closes the
+     * others. A failure between this call and {@code build()} (a setter rejecting a value, the
+     * caller's own code) closes nothing: a caller giving up on the builder calls
+     * {@link SyncPipeline.Builder#discard()}, which closes them (see
+     * {@link SyncPipeline.Builder#closeUnlessBuilt} for the try/catch). Drop the builder without
+     * {@code build()} or {@code discard()} only if the definition made no component.
      *
      * @throws ConfigException if a component cannot be created (components created before it are
      *     closed)

@@ -77,6 +77,40 @@ class ConfigResourcesTest {
         assertEquals(1, TestProviders.CLOSED.get("sink-replaced").get(), "closed once");
     }
 
+    @Test
+    void discardingTheBuilderAfterASetterThrowsClosesTheComponentsTheDefinitionMade() {
+        PipelineDefinition config = ConfigLoader.create().fromJson("{" + RULES
+                + ", \"source\": {\"type\": \"memory\", \"name\": \"source-discarded\"}"
+                + ", \"sink\": {\"type\": \"counting\", \"name\": \"sink-discarded\"}}");
+        SyncPipeline.Builder builder = config.toPipelineBuilder();
+        assertThrows(IllegalArgumentException.class, () -> builder.maxBulkActions(0));
+        assertEquals(0, TestProviders.CLOSED.get("sink-discarded").get(), "a setter that throws closes nothing");
+
+        builder.discard();
+
+        assertEquals(1, TestProviders.CLOSED.get("sink-discarded").get(), "the sink is closed once");
+        assertTrue(((InMemorySource) TestProviders.CREATED.get("source-discarded")).isClosed(), "the source is closed");
+        IllegalStateException e = assertThrows(IllegalStateException.class, builder::build);
+        assertTrue(e.getMessage().contains("closed by discard()"), e.getMessage());
+    }
+
+    @Test
+    void aBuildAfterAFailedBuildClosedTheComponentsIsRefused() {
+        PipelineDefinition config = ConfigLoader.create().fromJson("{" + RULES
+                + ", \"source\": {\"type\": \"memory\", \"name\": \"source-rebuilt\"}"
+                + ", \"sink\": {\"type\": \"counting\", \"name\": \"sink-rebuilt\"}"
+                + ", \"settings\": {\"onRejected\": \"dead-letter\"}}");
+        SyncPipeline.Builder builder = config.toPipelineBuilder();
+        assertThrows(IllegalStateException.class, builder::build);
+
+        // the caller fixes the setting and builds again: the components are closed, so no pipeline
+        builder.onRejected(dev.binlogsync.core.FailurePolicy.STOP);
+        IllegalStateException e = assertThrows(IllegalStateException.class, builder::build);
+
+        assertTrue(e.getMessage().contains("closed by a failed build()"), e.getMessage());
+        assertEquals(1, TestProviders.CLOSED.get("sink-rebuilt").get(), "the sink is closed once");
+    }
+
     /** Set by {@link NotAFilter}'s static initializer. */
     static final AtomicBoolean INITIALISED = new AtomicBoolean();
 

@@ -53,7 +53,14 @@ public class PipelineConfiguration {
     @Bean(destroyMethod = "close")
     public SyncPipeline syncPipeline(BinlogSyncProperties properties, ObjectProvider<PipelineListener> listeners) {
         SyncPipeline.Builder builder = load(properties).toPipelineBuilder();
-        listeners.orderedStream().forEach(builder::listener);
+        try {
+            // creating a listener bean can fail: the Kafka consumer and the Elasticsearch client the
+            // definition made are then closed here (build() closes them itself when it throws)
+            listeners.orderedStream().forEach(builder::listener);
+        } catch (RuntimeException | Error e) {
+            builder.discard();
+            throw e;
+        }
         return builder.build();
     }
 
