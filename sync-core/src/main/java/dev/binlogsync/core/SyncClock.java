@@ -9,7 +9,12 @@ package dev.binlogsync.core;
  */
 public interface SyncClock {
 
-    /** A monotonic reading in nanoseconds, only meaningful as a difference to another reading. */
+    /**
+     * A monotonic reading in nanoseconds, only meaningful as a difference to another reading. A
+     * reading that goes back does not fail the pipeline: a time it measures comes out as 0 (the
+     * metrics' {@code pausedTime} does not grow), and what waits for an interval (flush, commit)
+     * waits until the clock passes the earlier reading again.
+     */
     long nanoTime();
 
     /** The wall-clock time, epoch milliseconds (used for timestamps in dead letters). */

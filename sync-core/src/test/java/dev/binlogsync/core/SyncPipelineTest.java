@@ -398,6 +398,54 @@ class SyncPipelineTest {
         assertTrue(p.metrics().pausedTime().compareTo(Duration.ZERO) > 0);
     }
 
+    /** A user's clock that is not monotonic: it stays where {@link #set} puts it, also back. */
+    private static final class SettableClock implements SyncClock {
+        private final java.util.concurrent.atomic.AtomicLong nanos;
+
+        SettableClock(Duration at) {
+            nanos = new java.util.concurrent.atomic.AtomicLong(at.toNanos());
+        }
+
+        void set(Duration at) {
+            nanos.set(at.toNanos());
+        }
+
+        @Override
+        public long nanoTime() {
+            return nanos.get();
+        }
+
+        @Override
+        public long currentTimeMillis() {
+            return 1_767_225_600_000L + nanos.get() / 1_000_000;
+        }
+    }
+
+    @Test
+    void aClockThatGoesBackWhilePausedShowsNoPausedTimeInsteadOfFailingThePipeline() throws Exception {
+        SettableClock clock = new SettableClock(Duration.ofSeconds(10));
+        InMemorySource small = new InMemorySource(true, 5);
+        sink.manual(true);
+        // lanes(1) and 200 actions: every bulk is full (10 actions), none waits for the stopped clock's flush
+        SyncPipeline p = start(builder().clock(clock).source(small).maxBufferedActions(20).maxBulkActions(10).lanes(1)
+                .maxInFlightRequests(1));
+        for (int i = 0; i < 200; i++) {
+            small.append(P, insert(i));
+        }
+        assertTrue(small.awaitPaused(true, WAIT));
+
+        clock.set(Duration.ZERO); // paused at 10 s, now 0 s: paused for -10 s by this clock
+        // (commits wait for the clock to pass the last commit's time again, so documents are awaited)
+        Await.until(WAIT, "every document written while every request is completed", () -> {
+            sink.pending().forEach(RecordingBulkSink.Request::complete);
+            return sink.documents().size() == 200 && p.state() == PipelineState.RUNNING && !p.metrics().paused();
+        });
+
+        assertEquals(PipelineState.RUNNING, p.state(), String.valueOf(p.health()));
+        assertTrue(small.resumeCount() >= 1);
+        assertEquals(Duration.ZERO, p.metrics().pausedTime(), "a negative time shows as none");
+    }
+
     @Test
     void closeDrainsBufferedAndInFlightActionsAndCommits() throws Exception {
         ManualClock clock = new ManualClock();

@@ -756,7 +756,7 @@ public final class Engine implements PartitionListener {
         } else if (!full && paused) {
             source.resume();
             paused = false;
-            pausedNanos += now - pausedSinceNanos;
+            pausedNanos += Math.max(0, now - pausedSinceNanos); // a user clock may go back
             try {
                 listener.onResume();
             } catch (Throwable e) {
@@ -958,7 +958,7 @@ public final class Engine implements PartitionListener {
             }
             long now = clock.nanoTime();
             if (paused) {
-                pausedNanos += now - pausedSinceNanos;
+                pausedNanos += Math.max(0, now - pausedSinceNanos); // a user clock may go back
                 paused = false;
             }
             publishMetrics(now);
@@ -1095,6 +1095,6 @@ public final class Engine implements PartitionListener {
     private void publishMetrics(long now) {
         published = counters.snapshot(buffer.coalesced(), scheduler.inFlight(), buffer.size() + sentActions,
                 buffer.bytes() + sentBytes + pendingRecordBytes() + deadLetters.bytes(), paused,
-                Duration.ofNanos(pausedNanos + (paused ? now - pausedSinceNanos : 0)));
+                Duration.ofNanos(pausedNanos + (paused ? Math.max(0, now - pausedSinceNanos) : 0)));
     }
 }

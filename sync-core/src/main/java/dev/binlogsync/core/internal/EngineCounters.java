@@ -87,18 +87,30 @@ final class EngineCounters {
         commits++;
     }
 
-    /** The counters with the gauges of the moment; timings, sizes, lag and heartbeat are left empty (see Monitor). */
+    /**
+     * The counters with the gauges of the moment; timings, sizes, lag and heartbeat are left empty
+     * (see Monitor). A negative value (a user's {@code SyncClock} that went back gives a negative
+     * {@code pausedTime}) shows as 0: {@link PipelineMetrics.Builder} refuses it, and a metric must
+     * not fail the pipeline thread that publishes it.
+     */
     PipelineMetrics snapshot(long coalesced, int inFlightRequests, long bufferedActions, long bufferedBytes,
             boolean paused, Duration pausedTime) {
         return PipelineMetrics.builder()
-                .records(records).events(events)
-                .indexActions(indexActions).upsertActions(upsertActions).deleteActions(deleteActions)
-                .updateActions(updateActions).coalesced(coalesced)
-                .stale(stale).missing(missing).retried(retried).deadLettered(deadLettered).skipped(skipped)
-                .bulks(bulks).failedBulks(failedBulks).inDoubtBulks(inDoubtBulks).fencedWrites(fencedWrites)
-                .commits(commits).inFlightRequests(inFlightRequests)
-                .bufferedActions(bufferedActions).bufferedBytes(bufferedBytes)
-                .paused(paused).pausedTime(pausedTime)
+                .records(atLeast0(records)).events(atLeast0(events))
+                .indexActions(atLeast0(indexActions)).upsertActions(atLeast0(upsertActions))
+                .deleteActions(atLeast0(deleteActions)).updateActions(atLeast0(updateActions))
+                .coalesced(atLeast0(coalesced))
+                .stale(atLeast0(stale)).missing(atLeast0(missing)).retried(atLeast0(retried))
+                .deadLettered(atLeast0(deadLettered)).skipped(atLeast0(skipped))
+                .bulks(atLeast0(bulks)).failedBulks(atLeast0(failedBulks)).inDoubtBulks(atLeast0(inDoubtBulks))
+                .fencedWrites(atLeast0(fencedWrites)).commits(atLeast0(commits))
+                .inFlightRequests(Math.max(0, inFlightRequests))
+                .bufferedActions(atLeast0(bufferedActions)).bufferedBytes(atLeast0(bufferedBytes))
+                .paused(paused).pausedTime(pausedTime.isNegative() ? Duration.ZERO : pausedTime)
                 .build();
+    }
+
+    private static long atLeast0(long value) {
+        return Math.max(0, value);
     }
 }
