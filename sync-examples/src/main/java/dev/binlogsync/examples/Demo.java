@@ -117,8 +117,11 @@ public final class Demo {
         }
     }
 
-    /** The stream's latency above which the demo's backfill waits before its next chunk. */
-    public static final Duration MAX_STREAM_LATENCY = Duration.ofSeconds(1);
+    /**
+     * The stream's latency above which the demo's backfill waits before its next chunk:
+     * {@link Backfill#DEFAULT_MAX_STREAM_LATENCY} (5 s), above what the signal reads for a healthy stream.
+     */
+    public static final Duration MAX_STREAM_LATENCY = Backfill.DEFAULT_MAX_STREAM_LATENCY;
     /** The backfill starts once the p99 of a progress line's interval is below this (the stream is current) ... */
     static final Duration STREAM_CURRENT = Duration.ofSeconds(1);
     /** ... or this long after the workload started, whichever comes first (or when a short workload ends). */
@@ -205,7 +208,7 @@ public final class Demo {
                                 .checkpointStore(ElasticsearchCheckpointStore.of(elasticsearch, "binlog-sync-backfill"))
                                 .listener(ProgressReporter.every(Duration.ofSeconds(3), line -> out.println("  backfill " + line)));
                         if (settings.yieldToStream()) {
-                            // before each chunk, waits (at most 10 s) while the stream's latency is above 1 s
+                            // before each chunk, waits (at most 10 s) while the stream's latency is above 5 s
                             builder.yieldTo(pipeline, MAX_STREAM_LATENCY);
                         }
                         // named one by one (without table(...) it loads every table the rules match, the

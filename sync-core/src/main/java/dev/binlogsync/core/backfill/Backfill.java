@@ -149,6 +149,16 @@ public final class Backfill {
     public static final long DEFAULT_MAX_CHUNK_BYTES = 5L * 1024 * 1024;
     /** The default {@link Builder#maxYield}: 10 s. */
     public static final Duration DEFAULT_MAX_YIELD = Duration.ofSeconds(10);
+    /**
+     * The target of {@link Builder#yieldTo} hosts use when not told otherwise (the service's
+     * {@code maxStreamLatency}, the demo): 5 s. Above what {@link StreamLatency#of(SyncPipeline)}
+     * reads for a healthy stream: it is counted from the binlog event's time, which is in whole
+     * seconds (up to 1 s added) and is the statement's start (a transaction's duration added), and
+     * includes the relay hop, the pipeline's flush interval and any clock skew between MySQL and the
+     * pipeline's host; a stream acknowledging 0.5 s after the write reads 1 to 3 s. A target the
+     * healthy stream reaches would hold every chunk back for {@link #DEFAULT_MAX_YIELD}.
+     */
+    public static final Duration DEFAULT_MAX_STREAM_LATENCY = Duration.ofSeconds(5);
     private static final Logger LOG = LoggerFactory.getLogger(Backfill.class);
     /** Keys per {@code IN} list of the verification's re-select. */
     private static final int PRESENT_BATCH = 1000;
@@ -1789,7 +1799,9 @@ public final class Backfill {
          * waits) is above {@code maxStreamLatency}, the backfill waits, looking again after 50 ms,
          * then after twice as long each time up to 1 s, for at most {@link #maxYield} per chunk. The
          * time waited shows in {@link BackfillProgress#yielded()}. It only delays chunks. Default:
-         * no yield (the service and the demo yield to their pipeline with 1 s).
+         * no yield (the service and the demo yield to their pipeline with
+         * {@link Backfill#DEFAULT_MAX_STREAM_LATENCY}, 5 s: a target must be above what the signal
+         * reads for a healthy stream, see there).
          *
          * @throws IllegalArgumentException when {@code maxStreamLatency} is not positive
          */

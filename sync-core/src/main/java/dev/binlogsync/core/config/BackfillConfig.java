@@ -32,7 +32,7 @@ import javax.sql.DataSource;
  *   "keyColumns": {"shop.events": ["tenant", "seq"]},
  *   "chunkSize": 1000, "maxChunkBytes": "5mb", "maxRowsPerSecond": 5000, "restartFence": "2m",
  *   "maxRetries": 10, "retryBackoff": "200ms",
- *   "yieldToStream": true, "maxStreamLatency": "1s", "maxYield": "10s",
+ *   "yieldToStream": true, "maxStreamLatency": "5s", "maxYield": "10s",
  *   "checkpointIndex": "binlog-sync-backfill", "runAtStart": true
  * }
  * }</pre>
@@ -65,8 +65,8 @@ import javax.sql.DataSource;
 public final class BackfillConfig {
     /** The default {@code checkpointIndex}. */
     public static final String DEFAULT_CHECKPOINT_INDEX = "binlog-sync-backfill";
-    /** The default {@code maxStreamLatency}: 1 s. */
-    public static final Duration DEFAULT_MAX_STREAM_LATENCY = Duration.ofSeconds(1);
+    /** The default {@code maxStreamLatency}: {@link Backfill#DEFAULT_MAX_STREAM_LATENCY} (5 s). */
+    public static final Duration DEFAULT_MAX_STREAM_LATENCY = Backfill.DEFAULT_MAX_STREAM_LATENCY;
 
     private final Map<String, Object> raw;
     @Nullable private final String jdbcUrl;
@@ -367,7 +367,7 @@ public final class BackfillConfig {
         return yieldToStream;
     }
 
-    /** {@code maxStreamLatency}: the stream's latency above which the backfill waits; default 1 s. */
+    /** {@code maxStreamLatency}: the stream's latency above which the backfill waits; default 5 s. */
     public Duration maxStreamLatency() {
         return maxStreamLatency;
     }

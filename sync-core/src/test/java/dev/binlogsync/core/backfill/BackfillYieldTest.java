@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.binlogsync.core.DocumentRef;
+import dev.binlogsync.core.PipelineMetrics;
+import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.StoredDocument;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.core.rules.TableRule;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -105,6 +108,41 @@ class BackfillYieldTest {
         assertEquals(ROWS, p.rowsDone());
         assertTrue(ProgressReporter.line(p, true).endsWith(", 0 removed, yielded 0.2 s to the stream"),
                 ProgressReporter.line(p, true));
+    }
+
+    @Test
+    void aHealthyStreamWhoseEventTimesAreWholeSecondsDoesNotHoldTheBackfillBackAtTheDefaultTarget() {
+        // the stream writes one row a second at x.9 s; MySQL's event time is the write's second
+        // (floored); each action is acknowledged 400 ms after its write; one action waits at any time
+        long start = clock.currentTimeMillis();
+        Supplier<PipelineMetrics> metrics = () -> {
+            long now = clock.currentTimeMillis();
+            long count = 0;
+            long totalMillis = 0;
+            for (long write = start + 900; write + 400 <= now; write += 1000) {
+                long eventTime = write / 1000 * 1000;
+                count++;
+                totalMillis += write + 400 - eventTime;
+            }
+            Duration off = Duration.ofHours(1);
+            return PipelineMetrics.builder()
+                    .syncLatency(new PipelineMetrics.Timing(count, Duration.ofMillis(totalMillis), off,
+                            off, off))
+                    .bulks(count).commits(count).indexActions(count + 1).bufferedActions(1).build();
+        };
+        PipelineLatency pipeline = new PipelineLatency(metrics, () -> PipelineState.RUNNING, clock);
+        // each reading 700 ms after the previous one (a chunk's time), so some intervals see no acknowledgement
+        Backfill backfill = builder().yieldTo(stream(n -> {
+            clock.advance(Duration.ofMillis(700));
+            return pipeline.current();
+        }), Backfill.DEFAULT_MAX_STREAM_LATENCY).build();
+
+        assertTrue(backfill.run());
+
+        assertEveryRowLoaded();
+        assertEquals(List.of(), sleeps, "the backfill waited for a stream that is current");
+        assertEquals(Duration.ZERO, backfill.progress().yielded());
+        assertTrue(requestsAtReading.size() >= ROWS / CHUNK, "the stream was read before the chunks");
     }
 
     @Test

@@ -257,10 +257,10 @@ class BackfillConfigTest {
     }
 
     @Test
-    void yieldingToTheStreamIsOnByDefaultWithATargetOfOneSecondAndTheBuildersMaxYield() {
+    void yieldingToTheStreamIsOnByDefaultWithATargetOfFiveSecondsAndTheBuildersMaxYield() {
         BackfillConfig b = load("{" + RULES + ", \"backfill\": {}}").backfill();
         assertTrue(b.yieldToStream());
-        assertEquals(Duration.ofSeconds(1), b.maxStreamLatency());
+        assertEquals(Duration.ofSeconds(5), b.maxStreamLatency());
         assertNull(b.maxYield());
     }
 

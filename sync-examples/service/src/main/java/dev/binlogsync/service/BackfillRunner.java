@@ -15,7 +15,7 @@ import javax.annotation.Nullable;
  * {@code checkpointIndex}, so a new run resumes after the last chunk done. Unless
  * {@code yieldToStream} is false, the backfill yields to the pipeline it runs beside
  * ({@link Backfill.Builder#yieldTo(SyncPipeline, java.time.Duration)} with {@code maxStreamLatency},
- * default 1 s): before each chunk it waits, at most {@code maxYield}, while the pipeline's sync
+ * default {@link Backfill#DEFAULT_MAX_STREAM_LATENCY}, 5 s): before each chunk it waits, at most {@code maxYield}, while the pipeline's sync
  * latency is above it. A failure counts in the table's {@code binlogsync.backfill.failures}.
  *
  * <p>Thread-safe: the supervisor starts and stops it, the endpoints read it.
