@@ -11,7 +11,9 @@ import java.util.function.Supplier;
 /**
  * {@link StreamLatency#of(SyncPipeline)}: the mean sync latency of the actions acknowledged between
  * two readings of the pipeline's metrics, or the time since the last acknowledgement while actions
- * wait. Not thread-safe: one backfill thread reads it.
+ * wait. The sync latency is recorded only for events with an event time; the pipeline's progress
+ * otherwise counts as an acknowledgement too ({@link #progressed}), so a stream of events without
+ * event times reads as current while it progresses. Not thread-safe: one backfill thread reads it.
  */
 final class PipelineLatency implements StreamLatency {
     private final Supplier<PipelineMetrics> metrics;
@@ -19,6 +21,8 @@ final class PipelineLatency implements StreamLatency {
     private final SyncClock clock;
     private long count;
     private Duration total;
+    /** The counters {@link #progressed} compares, at the last reading. */
+    private PipelineMetrics counters;
     /** When a reading last saw the pipeline acknowledge an action (or hold none), on {@link #clock}. */
     private long lastAckNanos;
     /** The mean of the last reading that saw actions acknowledged, while actions wait since. */
@@ -36,6 +40,7 @@ final class PipelineLatency implements StreamLatency {
         PipelineMetrics.Timing t = metrics.get().syncLatency();
         this.count = t.count();
         this.total = t.total();
+        this.counters = metrics.get();
         this.lastAckNanos = clock.nanoTime();
     }
 
@@ -48,12 +53,20 @@ final class PipelineLatency implements StreamLatency {
         Duration sum = t.total().minus(total);
         count = t.count();
         total = t.total();
+        boolean progressed = progressed(counters, m);
+        counters = m;
         if (state.get() != PipelineState.RUNNING) {
             return idle(now); // nothing to yield to: a stopped stream is no reason to wait
         }
         if (acked > 0) {
             lastAckNanos = now;
             lastMean = sum.isNegative() ? Duration.ZERO : sum.dividedBy(acked);
+            return lastMean;
+        }
+        if (progressed) {
+            // acknowledged without a timed action (events without an event time: a custom decoder's,
+            // a heartbeat's): the stream moves; as behind as it last measured, if it ever did
+            lastAckNanos = now;
             return lastMean;
         }
         if (m.bufferedActions() > 0) {
@@ -64,6 +77,19 @@ final class PipelineLatency implements StreamLatency {
             return since.compareTo(lastMean) > 0 ? since : lastMean;
         }
         return idle(now);
+    }
+
+    /**
+     * Whether the pipeline acknowledged work between two readings, timed or not: it committed, a dead
+     * letter was acknowledged, or a bulk request was answered per item while no item was retried (a
+     * bulk whose items are refused and retried, as an overloaded node answers, is no progress).
+     */
+    private static boolean progressed(PipelineMetrics before, PipelineMetrics now) {
+        if (now.commits() > before.commits() || now.deadLettered() > before.deadLettered()) {
+            return true;
+        }
+        return now.bulks() - now.failedBulks() > before.bulks() - before.failedBulks()
+                && now.retried() == before.retried();
     }
 
     private Duration idle(long now) {

@@ -28,7 +28,10 @@ public interface StreamLatency {
      * while it holds unacknowledged actions
      * ({@link dev.binlogsync.core.PipelineMetrics#bufferedActions()}), the larger of the last such
      * mean and the time since a reading last saw an acknowledgement; zero when it holds nothing or
-     * is not running.
+     * is not running. The timer records only actions whose event has an event time; a reading that
+     * sees the pipeline commit, acknowledge a dead letter, or have a bulk answered without retrying
+     * an item counts as one that saw an acknowledgement (it keeps the last mean, zero for a stream
+     * whose events carry no event time).
      * The sync latency is counted from the binlog event's time, which MySQL records in whole
      * seconds, so the mean is up to a second (half a second on average) above the write-to-ack time.
      *

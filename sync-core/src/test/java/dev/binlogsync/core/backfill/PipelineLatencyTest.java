@@ -59,6 +59,39 @@ class PipelineLatencyTest {
         assertEquals(Duration.ofMillis(4050), latency.current(), "30 actions held, none acknowledged for 4.05 s");
     }
 
+    /** A busy stream of events without an event time: bulks and commits rise, the latency timer stays empty. */
+    private static PipelineMetrics untimed(long bulks, long retried) {
+        return PipelineMetrics.builder().indexActions(bulks * 10).bulks(bulks).commits(bulks).retried(retried)
+                .bufferedActions(5).build();
+    }
+
+    @Test
+    void aStreamWhoseEventsHaveNoEventTimeIsNotBehindWhileItsBulksAreAnswered() {
+        PipelineLatency latency = latencyFrom(untimed(10, 0));
+        for (long bulks = 11; bulks <= 20; bulks++) {
+            clock.advance(Duration.ofSeconds(5));
+            metrics.set(untimed(bulks, 0));
+            assertEquals(Duration.ZERO, latency.current(), "bulks answered, 5 actions held, after " + bulks);
+        }
+        // then only bulk answers without a commit: still progress
+        clock.advance(Duration.ofSeconds(5));
+        metrics.set(untimed(20, 0).toBuilder().bulks(21).build());
+        assertEquals(Duration.ZERO, latency.current());
+    }
+
+    @Test
+    void bulksWhoseItemsAreRetriedAreNoProgress() {
+        // an overloaded node refuses the items (429 each) and the pipeline retries them: the bulks
+        // are answered, nothing is acknowledged
+        PipelineLatency latency = latencyFrom(untimed(10, 0));
+        metrics.set(untimed(10, 0).toBuilder().bulks(12).retried(40).build());
+        clock.advance(Duration.ofSeconds(5));
+        assertEquals(Duration.ofSeconds(5), latency.current());
+        metrics.set(untimed(10, 0).toBuilder().bulks(14).retried(80).build());
+        clock.advance(Duration.ofSeconds(3));
+        assertEquals(Duration.ofSeconds(8), latency.current());
+    }
+
     @Test
     void anIdleStreamIsNotBehindAndForgetsItsLastMean() {
         PipelineLatency latency = latencyFrom(acked(10, 1_000, 0));
