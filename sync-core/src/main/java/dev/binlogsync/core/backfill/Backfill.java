@@ -481,9 +481,15 @@ public final class Backfill {
         // the next chunk is read, and its pending saved, while they are; the chunk is verified while
         // the next chunk's creates are (docs/backfill.md, Overlap)
         @Nullable InFlight sent = null;
-        yieldToStream(t);
+        // whether the last read found the table's end (fewer rows than asked for): the read after it
+        // is the closing one and does not wait for the stream (no chunk is likely to follow)
+        boolean endReached = false;
         try {
             while (true) {
+                if (!endReached) {
+                    // before a chunk's read, not after a table's last chunk: only a read can start writes
+                    yieldToStream(t);
+                }
                 if (stopped) {
                     if (sent != null) {
                         last = finish(t, sent);
@@ -494,6 +500,7 @@ public final class Backfill {
                 }
                 Chunk next = sent != null ? readChunk(t, sent.chunk().upper(), t.chunks + 1)
                         : readChunk(t, last, t.chunks);
+                endReached = next.endReached();
                 if (t.merges && next.rows() > 0) {
                     // merged fields before any save that counts the chunk as done (they need no pending
                     // entry: MergeBackfill); the chunk before it finished first, so the merge rounds
@@ -557,9 +564,13 @@ public final class Backfill {
         return false;
     }
 
-    /** A chunk read and rendered: its rows, the last row's key, its creates and their pending entries. */
+    /**
+     * A chunk read and rendered: its rows, the last row's key, its creates and their pending entries,
+     * and whether its {@code SELECT} returned fewer rows than it asked for while the byte budget
+     * still had room (the table had no more rows after it when it was read).
+     */
     private record Chunk(int rows, List<Object> upper, List<DocumentAction> creates,
-            List<Checkpoint.Pending> pending, List<ChunkRow> kept) {
+            List<Checkpoint.Pending> pending, List<ChunkRow> kept, boolean endReached) {
     }
 
     /** A chunk whose creates were sent ({@code first}, the first attempt) and whose verification is still to come. */
@@ -634,7 +645,6 @@ public final class Backfill {
         progress = p;
         notify(() -> listener.chunkDone(p));
         throttle(t);
-        yieldToStream(t);
     }
 
     /** {@link CheckpointStore#load}, retried as the writes are on a {@link RetriableSyncException}. */
@@ -1066,8 +1076,9 @@ public final class Backfill {
                             }
                         }
                     }
+                    boolean endReached = rows < limit && !t.budget.full(bytes);
                     t.budget.read(rows, bytes);
-                    return new Chunk(rows, upper, creates, pending, kept);
+                    return new Chunk(rows, upper, creates, pending, kept, endReached);
                 }
             });
             return chunk;
@@ -1549,7 +1560,7 @@ public final class Backfill {
         sleep((long) (due - spent));
     }
 
-    /** Before the next chunk, waits while the stream is behind ({@link Builder#yieldTo}); delays only. */
+    /** Before a chunk's read, waits while the stream is behind ({@link Builder#yieldTo}); delays only. */
     private void yieldToStream(TableRun t) {
         if (yield == null) {
             return;

@@ -41,6 +41,8 @@ class BackfillYieldTest {
     private final List<Duration> sleeps = new ArrayList<>();
     /** The bulk requests the sink had received at each reading of the stream's latency. */
     private final List<Integer> requestsAtReading = new ArrayList<>();
+    /** The rows of the table (ids 1 to it). */
+    private int tableRows = ROWS;
 
     private Backfill.Builder builder() {
         db.answerWithParameters = (sql, params) -> {
@@ -48,7 +50,7 @@ class BackfillYieldTest {
             if (sql.contains("LIMIT ?")) {
                 long after = sql.contains(" > ") ? ((Number) params.get(0)).longValue() : 0;
                 int limit = ((Number) params.get(params.size() - 1)).intValue();
-                for (long id = after + 1; id <= ROWS && out.size() < limit; id++) {
+                for (long id = after + 1; id <= tableRows && out.size() < limit; id++) {
                     out.add(new Object[] {id, "row " + id, id});
                 }
             } else if (sql.contains(" IN (")) {
@@ -101,8 +103,8 @@ class BackfillYieldTest {
         assertTrue(requestsAtReading.get(1) > 0);
         assertEquals(requestsAtReading.get(1), requestsAtReading.get(2));
         assertEquals(requestsAtReading.get(1), requestsAtReading.get(3));
-        assertEquals(1 + ROWS / CHUNK + 2, requestsAtReading.size(),
-                "one reading before the first chunk, one after each chunk, two more in the wait");
+        assertEquals(ROWS / CHUNK + 1 + 2, requestsAtReading.size(),
+                "one reading before each read (the four chunks' and the closing read after a full chunk), two more in the wait");
         BackfillProgress p = backfill.progress();
         assertEquals(Duration.ofMillis(150), p.yielded());
         assertEquals(ROWS, p.rowsDone());
@@ -153,9 +155,36 @@ class BackfillYieldTest {
         assertTrue(backfill.run());
 
         assertEveryRowLoaded();
-        // one wait before the first chunk and one after each chunk, each cut at maxYield
+        // one wait before each read (the four full chunks' and the closing one after them), each cut at maxYield
         assertEquals(maxYield.multipliedBy(1 + ROWS / CHUNK), backfill.progress().yielded());
         assertEquals(maxYield.multipliedBy(1 + ROWS / CHUNK), sleeps.stream().reduce(Duration.ZERO, Duration::plus));
+    }
+
+    @Test
+    void aOneChunkTableWaitsOnceBeforeItsChunkAndNotAfterIt() {
+        tableRows = CHUNK - 2;
+        Duration maxYield = Duration.ofSeconds(3);
+        Backfill backfill = builder().yieldTo(stream(n -> Duration.ofMinutes(10)), TARGET).maxYield(maxYield).build();
+
+        assertTrue(backfill.run());
+
+        assertEquals(Map.of("id", 1L, "name", "row 1"), es.document("t", "1"));
+        assertEquals(CHUNK - 2, backfill.progress().rowsDone());
+        assertEquals(maxYield, backfill.progress().yielded());
+        assertEquals(maxYield, sleeps.stream().reduce(Duration.ZERO, Duration::plus));
+        assertEquals(List.of(0), requestsAtReading.subList(0, 1), "the wait came before the chunk's creates");
+    }
+
+    @Test
+    void theReadAfterAShortLastChunkDoesNotWait() {
+        tableRows = 3 * CHUNK + 2; // three full chunks and a short one
+        Duration maxYield = Duration.ofSeconds(3);
+        Backfill backfill = builder().yieldTo(stream(n -> Duration.ofMinutes(10)), TARGET).maxYield(maxYield).build();
+
+        assertTrue(backfill.run());
+
+        assertEquals(4, backfill.progress().chunksDone());
+        assertEquals(maxYield.multipliedBy(4), backfill.progress().yielded(), "one wait per chunk, none after the last");
     }
 
     @Test
