@@ -159,6 +159,12 @@ public final class Backfill {
      * healthy stream reaches would hold every chunk back for {@link #DEFAULT_MAX_YIELD}.
      */
     public static final Duration DEFAULT_MAX_STREAM_LATENCY = Duration.ofSeconds(5);
+    /**
+     * The largest {@link Builder#maxYield} and {@code maxStreamLatency} the builder accepts: 1 h (a
+     * longer wait per chunk is a stop; the waits are counted in nanoseconds, which overflow past
+     * about 292 years).
+     */
+    public static final Duration LONGEST_YIELD_SETTING = Duration.ofHours(1);
     private static final Logger LOG = LoggerFactory.getLogger(Backfill.class);
     /** Keys per {@code IN} list of the verification's re-select. */
     private static final int PRESENT_BATCH = 1000;
@@ -1814,7 +1820,8 @@ public final class Backfill {
          * {@link Backfill#DEFAULT_MAX_STREAM_LATENCY}, 5 s: a target must be above what the signal
          * reads for a healthy stream, see there).
          *
-         * @throws IllegalArgumentException when {@code maxStreamLatency} is not positive
+         * @throws IllegalArgumentException when {@code maxStreamLatency} is not positive or above
+         *     {@link Backfill#LONGEST_YIELD_SETTING} (1 h)
          */
         public Builder yieldTo(SyncPipeline pipeline, Duration maxStreamLatency) {
             Objects.requireNonNull(pipeline, "pipeline");
@@ -1825,13 +1832,18 @@ public final class Backfill {
          * As {@link #yieldTo(SyncPipeline, Duration)}, with the stream's latency read from
          * {@code stream} (its own per backfill: it may keep state between readings).
          *
-         * @throws IllegalArgumentException when {@code maxStreamLatency} is not positive
+         * @throws IllegalArgumentException when {@code maxStreamLatency} is not positive or above
+         *     {@link Backfill#LONGEST_YIELD_SETTING} (1 h)
          */
         public Builder yieldTo(StreamLatency stream, Duration maxStreamLatency) {
             Objects.requireNonNull(stream, "stream");
             Objects.requireNonNull(maxStreamLatency, "maxStreamLatency");
             if (maxStreamLatency.isNegative() || maxStreamLatency.isZero()) {
                 throw new IllegalArgumentException("maxStreamLatency must be > 0: " + maxStreamLatency);
+            }
+            if (maxStreamLatency.compareTo(LONGEST_YIELD_SETTING) > 0) {
+                throw new IllegalArgumentException("maxStreamLatency must be at most " + LONGEST_YIELD_SETTING + ": "
+                        + maxStreamLatency);
             }
             this.yieldTo = stream;
             this.maxStreamLatency = maxStreamLatency;
@@ -1843,12 +1855,15 @@ public final class Backfill {
          * that stays behind for another reason slows the backfill to one chunk per {@code maxYield}
          * (plus the chunk's own time), never stops it. Without {@code yieldTo} it has no effect.
          *
-         * @throws IllegalArgumentException when not positive
+         * @throws IllegalArgumentException when not positive or above {@link Backfill#LONGEST_YIELD_SETTING} (1 h)
          */
         public Builder maxYield(Duration maxYield) {
             Objects.requireNonNull(maxYield, "maxYield");
             if (maxYield.isNegative() || maxYield.isZero()) {
                 throw new IllegalArgumentException("maxYield must be > 0: " + maxYield);
+            }
+            if (maxYield.compareTo(LONGEST_YIELD_SETTING) > 0) {
+                throw new IllegalArgumentException("maxYield must be at most " + LONGEST_YIELD_SETTING + ": " + maxYield);
             }
             this.maxYield = maxYield;
             return this;

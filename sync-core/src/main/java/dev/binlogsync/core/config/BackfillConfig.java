@@ -51,8 +51,9 @@ import javax.sql.DataSource;
  * backfill when the pipeline starts. {@code yieldToStream} (default true) whether a host that runs
  * the backfill beside its pipeline makes it yield to that pipeline
  * ({@link Backfill.Builder#yieldTo(dev.binlogsync.core.SyncPipeline, Duration)}) with
- * {@code maxStreamLatency} (default {@link #DEFAULT_MAX_STREAM_LATENCY}, above zero) as the
- * target; {@code maxYield} goes to {@link Backfill.Builder#maxYield}. {@code jdbc.url}, {@code jdbc.user} and {@code jdbc.password}
+ * {@code maxStreamLatency} (default {@link #DEFAULT_MAX_STREAM_LATENCY}, above zero, at most
+ * {@link Backfill#LONGEST_YIELD_SETTING}) as the target; {@code maxYield} goes to
+ * {@link Backfill.Builder#maxYield} (the same bounds). {@code jdbc.url}, {@code jdbc.user} and {@code jdbc.password}
  * may use {@code ${ENV}}; the section is kept as written, so rendering it back
  * ({@link PipelineDefinition#toJson()}) never shows a value taken from the environment, and
  * {@link #toString()} masks the password and a URL's user info.
@@ -138,6 +139,10 @@ public final class BackfillConfig {
         if (maxStreamLatency.isZero() || maxStreamLatency.isNegative()) {
             throw new ConfigException(s.path("maxStreamLatency"), "must be above zero, not " + maxStreamLatency
                     + " (\"yieldToStream\": false turns the yield off)");
+        }
+        if (maxStreamLatency.compareTo(Backfill.LONGEST_YIELD_SETTING) > 0) {
+            throw new ConfigException(s.path("maxStreamLatency"), "must be at most " + Backfill.LONGEST_YIELD_SETTING
+                    + ", not " + maxStreamLatency);
         }
         maxYield = s.duration("maxYield", null);
         checkpointIndex = s.string("checkpointIndex", DEFAULT_CHECKPOINT_INDEX);

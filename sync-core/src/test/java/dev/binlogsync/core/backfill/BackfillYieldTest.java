@@ -227,4 +227,19 @@ class BackfillYieldTest {
         assertTrue(negative.getMessage().contains("maxYield") && negative.getMessage().contains("PT-1S"),
                 negative.getMessage());
     }
+
+    @Test
+    void theBuilderRefusesATargetOrMaxYieldAboveAnHourNamingTheValue() {
+        // 400000 days overflows a wait counted in nanoseconds
+        IllegalArgumentException maxYield = assertThrows(IllegalArgumentException.class,
+                () -> Backfill.builder().maxYield(Duration.ofDays(400_000)));
+        assertTrue(maxYield.getMessage().contains("maxYield") && maxYield.getMessage().contains("PT9600000H"),
+                maxYield.getMessage());
+        IllegalArgumentException target = assertThrows(IllegalArgumentException.class,
+                () -> Backfill.builder().yieldTo(() -> Duration.ZERO, Duration.ofHours(1).plusMillis(1)));
+        assertTrue(target.getMessage().contains("maxStreamLatency") && target.getMessage().contains("PT1H0.001S"),
+                target.getMessage());
+        // an hour is accepted
+        Backfill.builder().maxYield(Duration.ofHours(1)).yieldTo(() -> Duration.ZERO, Duration.ofHours(1));
+    }
 }

@@ -285,6 +285,16 @@ class BackfillConfigTest {
     }
 
     @Test
+    void refusesATargetOrMaxYieldAboveAnHourNamingTheKeyAndTheValue() {
+        ConfigException maxYield = fails("{\"maxYield\": \"400000d\"}");
+        assertEquals("backfill.maxYield", maxYield.path());
+        assertTrue(maxYield.getMessage().contains("PT9600000H"), maxYield.getMessage());
+        ConfigException target = fails("{\"maxStreamLatency\": \"400000d\"}");
+        assertEquals("backfill.maxStreamLatency", target.path());
+        assertTrue(target.getMessage().contains("PT9600000H"), target.getMessage());
+    }
+
+    @Test
     void refusesARestartFenceBeyondADay() {
         ConfigException e = fails("{\"restartFence\": \"2d\"}");
         assertEquals("backfill.restartFence", e.path());
