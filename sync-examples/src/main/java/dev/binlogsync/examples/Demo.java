@@ -7,6 +7,7 @@ import dev.binlogsync.core.PipelineListener;
 import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.SyncPipeline;
 import dev.binlogsync.core.backfill.Backfill;
+import dev.binlogsync.core.backfill.BackfillListener;
 import dev.binlogsync.core.backfill.ProgressReporter;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.elasticsearch.ElasticsearchCheckpointStore;
@@ -206,7 +207,13 @@ public final class Demo {
                                 .sink(elasticsearch)
                                 .values(decoder.backfillValues())
                                 .checkpointStore(ElasticsearchCheckpointStore.of(elasticsearch, "binlog-sync-backfill"))
-                                .listener(ProgressReporter.every(Duration.ofSeconds(3), line -> out.println("  backfill " + line)));
+                                .listener(ProgressReporter.every(Duration.ofSeconds(3), line -> out.println("  backfill " + line)))
+                                .listener(new BackfillListener() {
+                                    @Override
+                                    public void tablesResolved(List<String> tables) {
+                                        out.println("backfilling " + tables);
+                                    }
+                                });
                         if (settings.yieldToStream()) {
                             // before each chunk, waits (at most 10 s) while the stream's latency is above 5 s
                             builder.yieldTo(pipeline, MAX_STREAM_LATENCY);
@@ -321,7 +328,7 @@ public final class Demo {
 
         /** Starts the backfill; called once. */
         void start() {
-            out.printf(Locale.ROOT, "backfilling %s while the workload runs%s%n", backfill.tables(),
+            out.printf(Locale.ROOT, "backfill starting while the workload runs%s%n",
                     yielding ? ", yielding to the stream above " + MAX_STREAM_LATENCY.toMillis() + " ms" : "");
             startNanos = System.nanoTime();
             startSample = sink.samples();

@@ -242,6 +242,10 @@ public final class Backfill {
                 checkRulesAgainstKey(check, configured, true);
             }
         }
+        List<String> names = names(tables);
+        LOG.info("backfill: loading {} tables, in order: {}", names.size(),
+                UntrustedText.shown(String.valueOf(names), 1024));
+        notify(() -> listener.tablesResolved(names));
         for (String[] t : tables) {
             if (stopped) {
                 return false;
@@ -362,20 +366,23 @@ public final class Backfill {
     /**
      * The tables this backfill loads, as {@code database.table}, in order. When a rule it derives
      * tables from names them by a pattern, they are those its last {@link #run()} listed, or before
-     * the first run those {@code information_schema} lists now (a query through the data source).
+     * the first run those {@code information_schema} lists now (a query through the data source;
+     * the run lists them again at its start, and may find others: to log what a run loads, use
+     * {@link BackfillListener#tablesResolved} or the run's INFO line).
      *
      * @throws BackfillException when that listing fails or a pattern matches no table
      */
     public List<String> tables() {
         List<String[]> tables = resolved;
-        if (tables == null) {
-            tables = resolveTables();
-        }
+        return names(tables != null ? tables : resolveTables());
+    }
+
+    private static List<String> names(List<String[]> tables) {
         List<String> out = new ArrayList<>();
         for (String[] t : tables) {
             out.add(t[0] + "." + t[1]);
         }
-        return out;
+        return List.copyOf(out);
     }
 
     /** The tables to load now: those named and those of the rules' exact names, and the patterns' as listed now. */
@@ -384,10 +391,7 @@ public final class Backfill {
             return selection.fixed();
         }
         try (Connection c = connection()) {
-            List<String[]> tables = selection.resolve(c);
-            LOG.info("backfill: the rules' patterns match {} tables to load, in order: {}", tables.size(),
-                    UntrustedText.shown(String.valueOf(tables.stream().map(t -> t[0] + "." + t[1]).toList()), 1024));
-            return tables;
+            return selection.resolve(c);
         } catch (SQLException e) {
             throw new BackfillException("backfill: cannot list the tables its rules' patterns match: "
                     + Secrets.describe(e), e);

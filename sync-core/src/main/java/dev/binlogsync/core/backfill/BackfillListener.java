@@ -6,6 +6,15 @@ package dev.binlogsync.core.backfill;
  */
 public interface BackfillListener {
 
+    /**
+     * {@link Backfill#run()} loads {@code tables} ({@code database.table}, in order; a pattern's as
+     * it listed them from {@code information_schema} at its start), once their rules were checked,
+     * before the first table starts. The list to log: {@link Backfill#tables()} called before the
+     * run lists the patterns' tables on its own, and may see others.
+     */
+    default void tablesResolved(java.util.List<String> tables) {
+    }
+
     /** A table's backfill starts (or resumes from {@code checkpoint}). */
     default void tableStarted(String table, Checkpoint checkpoint) {
     }

@@ -34,6 +34,11 @@ final class BackfillListeners implements BackfillListener {
     }
 
     @Override
+    public void tablesResolved(List<String> tables) {
+        each(l -> l.tablesResolved(tables));
+    }
+
+    @Override
     public void tableStarted(String table, Checkpoint checkpoint) {
         each(l -> l.tableStarted(table, checkpoint));
     }

@@ -147,6 +147,37 @@ class BackfillTableSelectionTest {
     }
 
     @Test
+    void eachRunListsThePatternsTablesOnceAndTellsItsListenerTheTablesItLoads() {
+        Rules rules = Rules.builder().rule(items(true)).build();
+        List<List<String>> resolved = new ArrayList<>();
+        List<Long> listingsWhenResolved = new ArrayList<>();
+        Backfill backfill = builder(rules, new InMemoryCheckpointStore()).listener(new BackfillListener() {
+            @Override
+            public void tablesResolved(List<String> loaded) {
+                resolved.add(loaded);
+                listingsWhenResolved.add(listings());
+            }
+        }).build();
+        List<String> before = backfill.tables(); // a listing of its own, before the run
+        assertEquals(1, listings());
+        tables.put("item_3", List.of(40L)); // created between that listing and the run
+
+        assertTrue(backfill.run());
+
+        List<String> loaded = List.of("shop.item_0", "shop.item_1", "shop.item_2", "shop.item_3");
+        assertEquals(List.of("shop.item_0", "shop.item_1", "shop.item_2"), before);
+        assertEquals(List.of(loaded), resolved, "the listener hears the tables the run loads");
+        assertEquals(List.of(2L), listingsWhenResolved, "the run listed the tables once before loading them");
+        assertEquals(loaded, backfill.tables());
+        assertEquals(Map.of("id", 40L, "v", 40L), es.document("items", "40"));
+
+        long afterFirst = listings();
+        assertTrue(backfill.run());
+        assertEquals(List.of(loaded, loaded), resolved);
+        assertEquals(afterFirst + 1, listingsWhenResolved.get(1), "the second run listed them once again");
+    }
+
+    @Test
     void aDatabasePatternDoesNotReachTheServersOwnSchemasWhichARuleMustNameExactly() {
         TableRule anyDatabase = TableRule.builder().database("[a-z_]+").table("item_[0-9]+").index("items")
                 .writeMode(WriteMode.INDEX).versionColumn("v").build();

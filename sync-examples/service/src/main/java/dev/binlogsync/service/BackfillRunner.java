@@ -51,7 +51,9 @@ final class BackfillRunner extends LoadRunner {
             }
             backfill = b;
         }
-        log.info("pipeline {}: backfill starting, tables {}{}", name, b.tables(), config.yieldToStream()
+        // the tables are logged once the run has listed them (Listener.tablesResolved): Backfill.tables()
+        // now would list a pattern's tables a second time, and could see others than the run loads
+        log.info("pipeline {}: backfill starting{}", name, config.yieldToStream()
                 ? ", yielding to the stream while its sync latency is above " + config.maxStreamLatency().toMillis() + " ms"
                 : "");
         return b.run();

@@ -4,6 +4,7 @@ import dev.binlogsync.core.BulkSink;
 import dev.binlogsync.core.PipelineState;
 import dev.binlogsync.core.Secrets;
 import dev.binlogsync.core.SyncPipeline;
+import dev.binlogsync.core.UntrustedText;
 import dev.binlogsync.core.backfill.BackfillListener;
 import dev.binlogsync.core.backfill.BackfillProgress;
 import dev.binlogsync.core.backfill.Checkpoint;
@@ -259,6 +260,12 @@ abstract class LoadRunner implements BackfillRun {
 
     /** Feeds the meters, the status and the log; on the load's thread. */
     final class Listener implements BackfillListener {
+        @Override
+        public void tablesResolved(List<String> tables) {
+            // names listed from information_schema: shown escaped and bounded
+            log.info("pipeline {}: {} loads tables {}", name, kind, UntrustedText.shown(String.valueOf(tables), 1024));
+        }
+
         @Override
         public void tableStarted(String table, Checkpoint checkpoint) {
             currentTable = table;
