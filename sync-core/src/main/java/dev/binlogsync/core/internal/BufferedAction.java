@@ -151,7 +151,7 @@ final class BufferedAction {
 
     /** The document this action writes (a new value each call: for bookkeeping off the hot path). */
     DocumentKey key() {
-        return new DocumentKey(action.index(), action.id(), action.routing());
+        return new DocumentKey(action.index(), action.id());
     }
 
     /** {@code index/id}, for messages. */

@@ -13,9 +13,9 @@ import javax.annotation.Nullable;
  * out, two actions for one document are never in flight at once.
  *
  * <p>After a bulk failed in doubt (it may still be applied late), its documents (by
- * {@link DocumentKey}: index, id and routing) are fenced until a time: their buffered actions stay
- * behind while the rest of the lane is sent, so that no newer write of them can be overtaken by the
- * late original. When the lane sends is {@link LaneScheduler}'s rule. Pipeline thread only.
+ * {@link DocumentKey}: index and id, any routing) are fenced until a time: their buffered actions
+ * stay behind while the rest of the lane is sent, so that no newer write of them can be overtaken by
+ * the late original or its retry. When the lane sends is {@link LaneScheduler}'s rule. Pipeline thread only.
  */
 final class Lane {
     final int index;

@@ -53,17 +53,25 @@ class LaneFenceTest {
     }
 
     @Test
-    void aFenceHoldsBackOnlyTheDocumentItWasSetOnNotTheSameIdWithOtherRouting() {
+    void aFenceHoldsBackTheSameIdWithOtherRoutingInOrderAndNotOtherIds() {
         add(DocumentAction.index("idx", "a", Map.of("v", 1)).withRouting("r1"));
         lane.fence(buffer.take(lane), 100); // "a" routed to r1 was in a bulk that failed in doubt
 
-        add(DocumentAction.index("idx", "a", Map.of("v", 1)).withRouting("r2"));
-        add(DocumentAction.index("idx", "a", Map.of("v", 2)).withRouting("r1"));
+        add(DocumentAction.delete("idx", "a").withRouting("r1")); // "a" moves from routing r1 to r2
+        add(DocumentAction.index("idx", "a", Map.of("v", 2)).withRouting("r2"));
+        add(DocumentAction.index("idx", "b", Map.of("v", 1)).withRouting("r1"));
         lane.pruneFences(99);
-        List<String> taken = new ArrayList<>();
-        buffer.take(lane).forEach(s -> taken.add(s.id() + " routing " + s.routing()));
-        assertEquals(List.of("a routing r2"), taken, "another document (same id, other routing) is not fenced");
-        assertEquals(1, buffer.size(), "the fenced document's newer write stays behind");
+        assertEquals(List.of("b routing r1"), routed(buffer.take(lane)), "another id is not fenced");
+        assertEquals(2, buffer.size(), "both routings of the fenced id stay behind: on one shard they are one document");
+
+        lane.pruneFences(100);
+        assertEquals(List.of("a routing r1", "a routing r2"), routed(buffer.take(lane)), "in arrival order");
+    }
+
+    private static List<String> routed(List<BufferedAction> slots) {
+        List<String> out = new ArrayList<>();
+        slots.forEach(s -> out.add(s.id() + " routing " + s.routing()));
+        return out;
     }
 
     @Test
