@@ -1,9 +1,5 @@
 package dev.binlogsync.elasticsearch;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.binlogsync.core.ActionType;
@@ -23,6 +19,7 @@ import dev.binlogsync.core.backfill.CheckpointStore;
 import dev.binlogsync.core.backfill.InMemoryCheckpointStore;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.core.rules.TableRule;
+import dev.binlogsync.core.testing.ForwardingCheckpointStore;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -51,6 +48,9 @@ import javax.annotation.Nullable;
 import javax.sql.DataSource;
 import org.elasticsearch.client.Request;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Backfill of a parent table ({@code orders}, filtered, upserting because a merge rule shares its
@@ -500,19 +500,12 @@ class BackfillMergeIT extends BackfillTestServers {
         // documents do not exist yet: nothing to delete), so the creates resurrect them; right after
         // the verification has read them, the stream clears their shipping (the merge lands on the
         // resurrected copies and changes their _seq_no), so the conditional deletes conflict
-        CheckpointStore store = new CheckpointStore() {
-            final CheckpointStore inner = new InMemoryCheckpointStore();
+        CheckpointStore store = new ForwardingCheckpointStore(new InMemoryCheckpointStore()) {
             int pendingSaves;
 
             @Override
-            @Nullable
-            public Checkpoint load(String table) {
-                return inner.load(table);
-            }
-
-            @Override
             public void save(String table, Checkpoint cp) {
-                inner.save(table, cp);
+                super.save(table, cp);
                 if (table.startsWith(database + ".orders") && !cp.pending().isEmpty() && ++pendingSaves == 2) {
                     try (Connection c = db.connect(database)) {
                         for (Checkpoint.Pending p : cp.pending()) {

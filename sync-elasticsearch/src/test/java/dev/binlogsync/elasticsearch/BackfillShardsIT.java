@@ -1,10 +1,5 @@
 package dev.binlogsync.elasticsearch;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.binlogsync.core.BulkSink;
@@ -24,6 +19,7 @@ import dev.binlogsync.core.backfill.ShadowWriteSink;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.core.rules.TableRule;
 import dev.binlogsync.core.rules.WriteMode;
+import dev.binlogsync.core.testing.ForwardingCheckpointStore;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -45,6 +41,10 @@ import java.util.function.Consumer;
 import javax.annotation.Nullable;
 import org.elasticsearch.client.Request;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Backfill of one table sharded four ways ({@code item_0} .. {@code item_3}, one rule
@@ -240,27 +240,20 @@ class BackfillShardsIT extends BackfillTestServers {
     }
 
     /** Runs a hook when the {@code at}-th chunk's pending documents are saved: after its SELECT, before its creates. */
-    private static final class HookedStore implements CheckpointStore {
-        final CheckpointStore inner;
+    private static final class HookedStore extends ForwardingCheckpointStore {
         final int at;
         final Consumer<Checkpoint> onPending;
         int pendingSaves;
 
         HookedStore(CheckpointStore inner, int at, Consumer<Checkpoint> onPending) {
-            this.inner = inner;
+            super(inner);
             this.at = at;
             this.onPending = onPending;
         }
 
         @Override
-        @Nullable
-        public Checkpoint load(String table) {
-            return inner.load(table);
-        }
-
-        @Override
         public void save(String table, Checkpoint checkpoint) {
-            inner.save(table, checkpoint);
+            super.save(table, checkpoint);
             if (!checkpoint.pending().isEmpty() && ++pendingSaves == at) {
                 onPending.accept(checkpoint);
             }
@@ -645,18 +638,10 @@ class BackfillShardsIT extends BackfillTestServers {
         writer.start();
         Backfill backfill;
         try {
-            backfill = backfill(database, new CheckpointStore() {
-                final CheckpointStore inner = new InMemoryCheckpointStore();
-
-                @Override
-                @Nullable
-                public Checkpoint load(String table) {
-                    return inner.load(table);
-                }
-
+            backfill = backfill(database, new ForwardingCheckpointStore(new InMemoryCheckpointStore()) {
                 @Override
                 public void save(String table, Checkpoint checkpoint) {
-                    inner.save(table, checkpoint);
+                    super.save(table, checkpoint);
                     inProgress.set(keys(checkpoint));
                 }
             }).dataSource(dataSource).sink(sink).listener(pace).build();

@@ -2,10 +2,10 @@ package dev.binlogsync.elasticsearch;
 
 import dev.binlogsync.core.backfill.Checkpoint;
 import dev.binlogsync.core.backfill.CheckpointStore;
+import dev.binlogsync.core.testing.ForwardingCheckpointStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import javax.annotation.Nullable;
 
 /**
  * A CheckpointStore that runs a hook when the {@code at}-th chunk's pending documents are saved
@@ -13,28 +13,21 @@ import javax.annotation.Nullable;
  * a pending save also holds the chunk before while that one is not verified yet (its creates may be
  * in flight), which the hook must not race with.
  */
-final class HookedCheckpointStore implements CheckpointStore {
-    private final CheckpointStore inner;
+final class HookedCheckpointStore extends ForwardingCheckpointStore {
     private final int at;
     private final Consumer<Checkpoint> onPending;
     private int pendingSaves;
     private List<Checkpoint.Pending> lastPending = List.of();
 
     HookedCheckpointStore(CheckpointStore inner, int at, Consumer<Checkpoint> onPending) {
-        this.inner = inner;
+        super(inner);
         this.at = at;
         this.onPending = onPending;
     }
 
     @Override
-    @Nullable
-    public Checkpoint load(String table) {
-        return inner.load(table);
-    }
-
-    @Override
     public void save(String table, Checkpoint checkpoint) {
-        inner.save(table, checkpoint);
+        super.save(table, checkpoint);
         List<Checkpoint.Pending> fresh = new ArrayList<>(checkpoint.pending());
         fresh.removeAll(lastPending);
         lastPending = checkpoint.pending();

@@ -1,11 +1,7 @@
 package dev.binlogsync.core.backfill;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.binlogsync.core.testing.Await;
+import dev.binlogsync.core.testing.ForwardingCheckpointStore;
 import dev.binlogsync.core.testing.RecordingBulkSink;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,9 +13,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.annotation.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The chunk loop's overlap: while a chunk's creates are in flight the next chunk is read and its
@@ -47,17 +46,10 @@ class BackfillOverlapTest {
     private Backfill backfill() {
         db.answerWithParameters = BackfillFixture.idsUpTo(ROWS, id -> new Object[] {id},
                 keys -> reselects.add(keys + " after " + es.requests().size() + " requests"));
-        InMemoryCheckpointStore inner = new InMemoryCheckpointStore();
-        CheckpointStore store = new CheckpointStore() {
-            @Override
-            @Nullable
-            public Checkpoint load(String table) {
-                return inner.load(table);
-            }
-
+        CheckpointStore store = new ForwardingCheckpointStore(new InMemoryCheckpointStore()) {
             @Override
             public void save(String table, Checkpoint checkpoint) {
-                inner.save(table, checkpoint);
+                super.save(table, checkpoint);
                 saved.add(checkpoint);
             }
         };

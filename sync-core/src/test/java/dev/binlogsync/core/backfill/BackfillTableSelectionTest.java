@@ -1,14 +1,11 @@
 package dev.binlogsync.core.backfill;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.binlogsync.core.DocumentRef;
 import dev.binlogsync.core.StoredDocument;
 import dev.binlogsync.core.rules.Rules;
 import dev.binlogsync.core.rules.TableRule;
 import dev.binlogsync.core.rules.WriteMode;
+import dev.binlogsync.core.testing.ForwardingCheckpointStore;
 import dev.binlogsync.core.testing.RecordingBulkSink;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,8 +17,10 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.annotation.Nullable;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The tables a backfill derives from its rules ({@code allTables()}, the default, and
@@ -100,20 +99,17 @@ class BackfillTableSelectionTest {
     }
 
     /** A store that remembers the name of every checkpoint saved. */
-    private static final class NamingStore implements CheckpointStore {
-        final CheckpointStore inner = new InMemoryCheckpointStore();
+    private static final class NamingStore extends ForwardingCheckpointStore {
         final Set<String> names = new LinkedHashSet<>();
 
-        @Override
-        @Nullable
-        public Checkpoint load(String table) {
-            return inner.load(table);
+        NamingStore() {
+            super(new InMemoryCheckpointStore());
         }
 
         @Override
         public void save(String table, Checkpoint checkpoint) {
             names.add(table);
-            inner.save(table, checkpoint);
+            super.save(table, checkpoint);
         }
     }
 
