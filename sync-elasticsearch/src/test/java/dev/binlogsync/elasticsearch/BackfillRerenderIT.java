@@ -228,17 +228,7 @@ class BackfillRerenderIT extends BackfillTestServers {
     private void assertIndexEqualsMysql(String database) throws Exception {
         Map<String, Map<String, String>> expected = expected(database);
         Map<String, Map<String, String>> actual = indexed(database);
-        List<String> differences = new ArrayList<>();
-        for (String id : expected.keySet()) {
-            if (!expected.get(id).equals(actual.get(id))) {
-                differences.add(id + ": expected " + expected.get(id) + ", indexed " + actual.get(id));
-            }
-        }
-        for (String id : actual.keySet()) {
-            if (!expected.containsKey(id)) {
-                differences.add(id + ": indexed " + actual.get(id) + ", no such row passes the filter");
-            }
-        }
+        List<String> differences = IndexDifferences.of(expected, actual, "no such row passes the filter");
         assertEquals(List.of(), differences);
         assertTrue(expected.size() > ROWS / 3, "the filter passes half the rows: " + expected.size());
     }
@@ -440,17 +430,7 @@ class BackfillRerenderIT extends BackfillTestServers {
             h.get("_source").fields().forEachRemaining(e -> doc.put(e.getKey(), e.getValue().asText()));
             actual.put(h.get("_id").asText(), doc);
         }
-        List<String> differences = new ArrayList<>();
-        for (String id : new java.util.TreeSet<>(expected.keySet())) {
-            if (!expected.get(id).equals(actual.get(id))) {
-                differences.add(id + ": expected " + expected.get(id) + ", indexed " + actual.get(id));
-            }
-        }
-        for (String id : actual.keySet()) {
-            if (!expected.containsKey(id)) {
-                differences.add(id + ": indexed " + actual.get(id) + ", no such row passes the filter");
-            }
-        }
+        List<String> differences = IndexDifferences.of(expected, actual, "no such row passes the filter");
         assertEquals(List.of(), differences, String.valueOf(backfill.progress()));
         // each of the four deleted and four filtered-out rows' copies either landed with its older
         // version and was removed, or was refused by its delete's tombstone when Elasticsearch had

@@ -314,17 +314,7 @@ class BackfillShardsIT extends BackfillTestServers {
     private void assertIndexEqualsMysql(String database, int shards) throws Exception {
         Map<String, Map<String, String>> expected = expected(database, shards);
         Map<String, Map<String, String>> actual = indexed(database);
-        List<String> differences = new ArrayList<>();
-        for (String id : expected.keySet()) {
-            if (!expected.get(id).equals(actual.get(id))) {
-                differences.add(id + ": expected " + expected.get(id) + ", indexed " + actual.get(id));
-            }
-        }
-        for (String id : actual.keySet()) {
-            if (!expected.containsKey(id)) {
-                differences.add(id + ": indexed " + actual.get(id) + ", in no shard");
-            }
-        }
+        List<String> differences = IndexDifferences.of(expected, actual, "in no shard");
         assertEquals(List.of(), differences);
         assertTrue(expected.size() > ROWS / 2, "rows: " + expected.size());
     }
